@@ -1,0 +1,23 @@
+"""Sphinx configuration for the lamtheoguongbac documentation."""
+
+project = "lamtheoguongbac"
+author = "lamtheoguongbac developers"
+copyright = "2026, lamtheoguongbac developers"
+language = "en"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+html_theme = "furo"
+html_title = "lamtheoguongbac"
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "undoc-members": False}
+nitpicky = False
+exclude_patterns = ["_build"]

@@ -1,0 +1,5 @@
+"""``python -m lamtheoguongbac``: the command line."""
+
+from lamtheoguongbac.cli import main
+
+main()

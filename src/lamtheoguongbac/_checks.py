@@ -1,0 +1,202 @@
+"""Construction-time checking shared by every value class of :mod:`lamtheoguongbac.model`.
+
+``checked`` is an attrs ``field_transformer``: from each field's annotation it derives a
+converter that NFC-normalises text (also inside tuples), turns lists into tuples, and refuses
+values of the wrong type with a :class:`~lamtheoguongbac.errors.ValidationFailed` that names
+the field. Doing it once here keeps the model classes declarative and makes it impossible to
+forget normalisation on a new field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import types
+import typing
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from lamtheoguongbac.errors import ValidationFailed
+from lamtheoguongbac.text import nfc
+
+_TYPE_NAMES_VI: dict[type, tuple[str, str]] = {
+    str: ("văn bản", "text"),
+    int: ("số nguyên", "an integer"),
+    bool: ("đúng/sai", "a boolean"),
+    dt.date: ("ngày (date)", "a date"),
+    dt.datetime: ("thời điểm (datetime)", "a datetime"),
+    Decimal: ("số", "a number"),
+}
+
+
+def fail(field: str, vi: str, en: str) -> typing.NoReturn:
+    """Raise :class:`ValidationFailed` for ``field`` with a bilingual message."""
+    raise ValidationFailed(vi, en, field=field)
+
+
+def _describe(tp: Any) -> tuple[str, str]:
+    if tp in _TYPE_NAMES_VI:
+        return _TYPE_NAMES_VI[tp]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        allowed = ", ".join(repr(m.value) for m in tp)
+        return (f"một trong {allowed}", f"one of {allowed}")
+    name = getattr(tp, "__name__", str(tp))
+    return (f"kiểu {name}", f"a {name}")
+
+
+Convert = Callable[[Any], Any]
+
+
+def _converter_for(tp: Any, where: str) -> Convert:
+    """Build the converter for annotation ``tp``; ``where`` names the field in errors."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        optional = type(None) in args
+        rest = [a for a in args if a is not type(None)]
+        inner = _converter_for(rest[0], where) if len(rest) == 1 else _union_converter(rest, where)
+
+        def convert_optional(value: Any) -> Any:
+            if value is None:
+                if optional:
+                    return None
+                fail(where, "thiếu giá trị", "a value is required")
+            return inner(value)
+
+        return convert_optional
+    if origin is tuple:
+        args = typing.get_args(tp)
+        item = _converter_for(args[0], where)
+
+        def convert_tuple(value: Any) -> tuple[Any, ...]:
+            if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+                fail(where, "phải là một danh sách", "must be a list")
+            return tuple(item(v) for v in value)
+
+        return convert_tuple
+    if tp is str:
+
+        def convert_str(value: Any) -> str:
+            if not isinstance(value, str):
+                fail(where, "phải là văn bản", f"must be text, got {type(value).__name__}")
+            return nfc(value)
+
+        return convert_str
+    if tp is bool:
+
+        def convert_bool(value: Any) -> bool:
+            if not isinstance(value, bool):
+                fail(where, "phải là đúng/sai", "must be true or false")
+            return value
+
+        return convert_bool
+    if tp is int:
+
+        def convert_int(value: Any) -> int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                fail(where, "phải là số nguyên", "must be an integer")
+            return value
+
+        return convert_int
+    if tp is Decimal:
+
+        def convert_decimal(value: Any) -> Decimal:
+            if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+                fail(where, "phải là số", "must be a number")
+            try:
+                number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+            except InvalidOperation:
+                fail(where, f"'{value}' không phải là số", f"'{value}' is not a number")
+            if not number.is_finite():
+                fail(where, "phải là số hữu hạn", "must be a finite number")
+            return number
+
+        return convert_decimal
+    if tp is dt.date:
+
+        def convert_date(value: Any) -> dt.date:
+            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+                fail(where, "phải là một ngày", "must be a date")
+            return value
+
+        return convert_date
+    if tp is dt.datetime:
+
+        def convert_datetime(value: Any) -> dt.datetime:
+            if not isinstance(value, dt.datetime):
+                fail(where, "phải là một thời điểm", "must be a datetime")
+            if value.tzinfo is None:
+                fail(
+                    where,
+                    "thời điểm phải có múi giờ",
+                    "the datetime must be timezone-aware",
+                )
+            return value
+
+        return convert_datetime
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        enum_type = tp
+
+        def convert_enum(value: Any) -> Any:
+            if isinstance(value, enum_type):
+                return value
+            try:
+                return enum_type(value)
+            except ValueError:
+                vi, en = _describe(enum_type)
+                fail(where, f"giá trị {value!r} không hợp lệ, cần {vi}", f"{value!r} is not {en}")
+
+        return convert_enum
+    if isinstance(tp, type):
+        cls = tp
+
+        def convert_instance(value: Any) -> Any:
+            if not isinstance(value, cls):
+                vi, en = _describe(cls)
+                fail(where, f"phải là {vi}", f"must be {en}, got {type(value).__name__}")
+            return value
+
+        return convert_instance
+    raise TypeError(f"unsupported annotation {tp!r} on {where}")  # a bug in the model itself
+
+
+def _union_converter(options: list[Any], where: str) -> Convert:
+    def convert_union(value: Any) -> Any:
+        if isinstance(value, tuple(options)):
+            return value
+        names = " | ".join(getattr(o, "__name__", str(o)) for o in options)
+        fail(where, f"phải là {names}", f"must be {names}, got {type(value).__name__}")
+
+    return convert_union
+
+
+def checked(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """attrs ``field_transformer``: add a normalising, type-checking converter to each field."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields:
+        where = f"{cls.__name__}.{f.name}"
+        convert = _converter_for(hints[f.name], where)
+        if f.converter is not None:
+            previous = f.converter
+
+            def chained(value: Any, _c: Convert = convert, _p: Any = previous) -> Any:
+                return _p(_c(value))
+
+            out.append(f.evolve(converter=chained))
+        else:
+            out.append(f.evolve(converter=convert))
+    return out
+
+
+def require_text(where: str, value: str | None, *, max_len: int = 4000) -> None:
+    """Check that required text is not blank and not absurdly long."""
+    if value is None:
+        return
+    if not value.strip():
+        fail(where, "không được để trống", "must not be blank")
+    if len(value) > max_len:
+        fail(where, f"dài quá {max_len} ký tự", f"longer than {max_len} characters")

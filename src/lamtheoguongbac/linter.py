@@ -1,0 +1,941 @@
+"""The pledge linter: tell a concrete deed from a generic registration ("đăng ký chung chung").
+
+The point of the "Làm theo gương Bác" handbook is that every member registers deeds that say
+*what*, *how much* and *by when*, tied to an assigned task ("Giải quyết 100% hồ sơ một cửa
+đúng hạn, không để trễ hồ sơ nào trong năm 2025"), instead of slogans ("Thực hiện tốt nhiệm vụ
+được giao", "Nâng cao ý thức trách nhiệm"). This module judges a pledge on its text alone:
+
+* :func:`analyse_text` finds quantities, deadlines/schedules, stock phrases and action verbs;
+* :func:`lint_text` turns that into findings with stable codes and concrete Vietnamese hints;
+* :func:`is_generic` says whether any finding marks the pledge as generic;
+* :func:`relates_to_duties` checks that the pledge links to one of the member's duties.
+
+Codes (``GENERIC_CODES`` make a pledge generic; the others are advice):
+
+========== ======= ==========================================================================
+code       generic meaning
+========== ======= ==========================================================================
+LTGB-L001  yes     no measurable quantity and no concrete deliverable with a date or schedule
+LTGB-L002  no      no deadline or timeframe (the handbook year is then the implicit one)
+LTGB-L003  yes     a stock phrase with nothing measurable next to it (one per phrase, spanned)
+LTGB-L004  yes     too short, or not a deed at all (no action verb, no number)
+LTGB-L005  no      a vague word in place of a number or a schedule ("thường xuyên", …)
+LTGB-L006  no      a number that is a document reference, not a target ("37-QĐ/TW")
+========== ======= ==========================================================================
+
+L005 and L006 are raised only when nothing in the pledge is measurable: they explain L001.
+
+All matching is done on :func:`lamtheoguongbac.text.canonical_key` of each token, so NFD
+input, upper case, "hoà"/"hòa" and pasted "Ð" look-alikes match the same; spans and the
+strings reported always come from the NFC text the caller can display.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from lamtheoguongbac.text import canonical_key, nfc
+
+__all__ = [
+    "GENERIC_CODES",
+    "STOCK_PHRASES",
+    "LintFinding",
+    "TextAnalysis",
+    "analyse_text",
+    "is_generic",
+    "lint_text",
+    "relates_to_duties",
+]
+
+# --- public values ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class LintFinding:
+    """One thing the linter found in a pledge text (một nhận xét về nội dung đăng ký).
+
+    ``span`` is the ``(start, end)`` character range in the NFC form of the text of the phrase
+    the finding is about, or ``None`` when it is about the text as a whole.
+    """
+
+    code: str
+    message_vi: str
+    message_en: str
+    hint_vi: str
+    hint_en: str
+    span: tuple[int, int] | None = None
+
+    @property
+    def marks_generic(self) -> bool:
+        """Whether this finding on its own makes the pledge generic ("chung chung")."""
+        return self.code in GENERIC_CODES
+
+    def message(self, lang: str = "vi") -> str:
+        """The message in ``"vi"`` (default) or ``"en"``."""
+        return self.message_en if lang == "en" else self.message_vi
+
+    def hint(self, lang: str = "vi") -> str:
+        """The hint in ``"vi"`` (default) or ``"en"``."""
+        return self.hint_en if lang == "en" else self.hint_vi
+
+
+@attrs.frozen(kw_only=True)
+class TextAnalysis:
+    """What the linter recognised in a pledge text; every string is a slice of the NFC text.
+
+    ``quantities`` are amounts with a counting unit, percentages and explicit zero targets
+    ("không để trễ hồ sơ nào"); ``dates`` are deadlines, timeframes and recurring schedules;
+    ``references`` are numbers that only identify a document or count its articles.
+    """
+
+    quantities: tuple[str, ...]
+    dates: tuple[str, ...]
+    stock_phrases: tuple[str, ...]
+    has_action: bool
+    references: tuple[str, ...] = ()
+
+
+L001 = "LTGB-L001"
+L002 = "LTGB-L002"
+L003 = "LTGB-L003"
+L004 = "LTGB-L004"
+L005 = "LTGB-L005"
+L006 = "LTGB-L006"
+
+#: Finding codes that make a pledge generic. A missing deadline (L002) does not: a measurable
+#: deed without a date is incomplete, yet the handbook year already bounds it.
+GENERIC_CODES: frozenset[str] = frozenset({L001, L003, L004})
+
+#: Known generic phrases ("cụm từ chung chung"). Matched on canonical keys, token by token,
+#: ignoring punctuation between words, so "cần, kiệm, liêm, chính" matches too.
+STOCK_PHRASES: tuple[str, ...] = (
+    "thực hiện tốt nhiệm vụ được giao",
+    "hoàn thành tốt nhiệm vụ được giao",
+    "hoàn thành nhiệm vụ được giao",
+    "hoàn thành xuất sắc nhiệm vụ",
+    "hoàn thành tốt nhiệm vụ",
+    "thực hiện tốt",
+    "làm tốt công tác",
+    "chấp hành tốt",
+    "chấp hành nghiêm",
+    "thực hiện nghiêm",
+    "nâng cao ý thức",
+    "nâng cao nhận thức",
+    "nâng cao trình độ",
+    "nâng cao năng lực",
+    "nâng cao chất lượng",
+    "nâng cao tinh thần trách nhiệm",
+    "nêu cao tinh thần trách nhiệm",
+    "tinh thần trách nhiệm",
+    "ý thức trách nhiệm",
+    "ý thức tổ chức kỷ luật",
+    "tu dưỡng rèn luyện",
+    "rèn luyện đạo đức",
+    "rèn luyện tác phong",
+    "giữ gìn phẩm chất đạo đức",
+    "phẩm chất đạo đức",
+    "đạo đức cách mạng",
+    "lối sống trong sạch",
+    "gương mẫu",
+    "tiên phong",
+    "nêu gương",
+    "không ngừng học tập",
+    "không ngừng nâng cao",
+    "tích cực học tập",
+    "tích cực tham gia",
+    "đoàn kết nội bộ",
+    "cần kiệm liêm chính chí công vô tư",
+    "cần kiệm liêm chính",
+    "chí công vô tư",
+    "trung thực trách nhiệm",
+    "gắn bó với nhân dân",
+    "chủ trương đường lối của đảng",
+    "chủ trương của đảng",
+    "đường lối của đảng",
+    "chính sách pháp luật của nhà nước",
+    "giữ vững lập trường",
+    "bản lĩnh chính trị vững vàng",
+    "kiên định",
+    "tự diễn biến tự chuyển hóa",
+    "suy thoái tư tưởng chính trị",
+    "thực hành tiết kiệm chống lãng phí",
+    "nói đi đôi với làm",
+    "tự phê bình và phê bình",
+    "trong sạch vững mạnh",
+    "tận tụy phục vụ nhân dân",
+    "hết lòng phục vụ nhân dân",
+    "gần dân trọng dân",
+    "học tập và làm theo tư tưởng đạo đức phong cách hồ chí minh",
+    "làm theo gương bác",
+    "đổi mới phương pháp",
+    "phát huy vai trò",
+    "phát huy tinh thần",
+    "quy chế dân chủ",
+    "những điều đảng viên không được làm",
+    "chuẩn mực đạo đức",
+    "đáp ứng yêu cầu nhiệm vụ",
+)
+
+# --- word lists (data, keyed at import time) ------------------------------------------------
+
+
+def _words(listing: str) -> tuple[str, ...]:
+    """Split a comma-separated word list (kept as text so it reads like the data it is)."""
+    return tuple(" ".join(w.split()) for w in listing.split(",") if w.strip())
+
+
+# Counting units that turn a number into a target. A closed list on purpose: "19 điều",
+# "5 chuẩn mực", "3 không" are counts of rules or slogans, not of things the member will do.
+_UNITS = _words(
+    """
+    %, phần trăm, buổi, bài, bài viết, bài giảng, bài báo, bài tin, tin, tin bài, tiết,
+    tiết dạy, giờ, tiếng, phút, ngày, ngày công, công, tuần, tháng, quý, năm, hồ sơ, lượt, lần,
+    người, hộ, hộ dân, hộ gia đình, gia đình, học sinh, em, cháu, trẻ, sinh viên, học viên,
+    đảng viên, quần chúng, đoàn viên, hội viên, thanh niên, cán bộ, công chức, viên chức,
+    nhân viên, thành viên, công nhân, lao động, bệnh nhân, người bệnh, ca, ca trực, cuộc,
+    cuộc họp, hội nghị, hội thi, lớp, khóa, đợt, chuyến, chuyên đề, sáng kiến, đề tài,
+    giải pháp, mô hình, công trình, phần việc, việc, vụ, vụ việc, đơn, đơn thư, trường hợp,
+    đối tượng, km, m, mét, m2, m², m3, ha, héc ta, hecta, sào, tấn, tạ, kg, lít, cây, cây xanh,
+    con, triệu, triệu đồng, nghìn, nghìn đồng, ngàn, ngàn đồng, tỷ, tỷ đồng, đồng, đ, vnđ, vnd,
+    usd, suất, suất quà, phần quà, phần, bộ, cuốn, quyển, cuốn sách, đầu sách, văn bản, báo cáo,
+    kế hoạch, hợp đồng, sản phẩm, tác phẩm, video, clip, trang, điểm, giải, huy chương, phiếu,
+    tài khoản, thửa, thôn, xóm, tổ, cơ sở, doanh nghiệp, hợp tác xã, nhà, căn, căn nhà, phòng,
+    chiếc, cái, bao, thùng, túi, mũi, mũi tiêm, liều, tuyến, tuyến đường, cầu, giếng, bóng đèn,
+    chứng từ, tài liệu, bản, file, lô, khẩu phần, cặp, đôi, xe, chuyên mục, số báo, câu lạc bộ,
+    nhóm, tổ chức, đơn vị, lớp học, tình nguyện viên, đồng chí, đồng nghiệp
+    """
+)
+
+# Number words that can count ("hai quần chúng"). "hàng trăm", "vài", "một số" stay vague.
+_NUMBER_WORDS_FIRST = _words(
+    """
+    một, hai, ba, bốn, tư, năm, sáu, bảy, bẩy, tám, chín, mười
+    """
+)
+_NUMBER_WORDS_NEXT = (
+    *_NUMBER_WORDS_FIRST,
+    *_words("mươi, mốt, lăm, linh, lẻ, trăm, nghìn, ngàn, triệu"),
+)
+
+# A number right after one of these is a label (thôn 3, lớp 9, Điều 5, năm 2025), not an amount.
+_DESIGNATORS = _words(
+    """
+    số, quy định, nghị quyết, chỉ thị, kết luận, quyết định, thông tư, nghị định, công văn,
+    văn bản, kế hoạch, luật, điều, khoản, điểm, mục, chương, phần, khóa, đại hội, lần thứ, thứ,
+    lớp, khối, phòng, tổ, đội, thôn, ấp, xóm, bản, khu, khu phố, phường, quận, cụm, năm,
+    năm học, tháng, ngày, quý, học kỳ, tuần, ca, bậc, cấp, hạng, tầng, giường, buồng, nhà,
+    đường, quốc lộ, tỉnh lộ, km, giai đoạn, nhiệm kỳ, bài, trung ương, kỷ niệm, chào mừng,
+    hướng tới, mừng, tròn
+    """
+)
+
+# Of those, the ones that name documents: a number after them is a reference (L006).
+_DOC_DESIGNATORS = _words(
+    """
+    quy định, nghị quyết, chỉ thị, kết luận, quyết định, thông tư, nghị định, công văn, luật,
+    điều, khoản, điểm, chương, mục, trung ương
+    """
+)
+
+# Counted things that are rules or slogans ("19 điều", "5 chuẩn mực", "12 điều y đức").
+_RULE_COUNT_WORDS = _words(
+    """
+    điều, chuẩn mực, nội dung, không, xây, chống, tiêu chí
+    """
+)
+
+# Action verbs: a deed starts from doing something. The list is broad on purpose (it only
+# has to tell a deed from a list of virtues), stock verbs such as "nâng cao" included.
+_ACTIONS = _words(
+    """
+    giải quyết, soạn, soạn giảng, biên soạn, viết, dự giờ, tổ chức, tham gia, vận động,
+    hướng dẫn, kiểm tra, hoàn thành, xây dựng, xây, trồng, hỗ trợ, giúp, giúp đỡ, thăm,
+    thăm hỏi, tặng, đọc, học, học tập, tuyên truyền, phát triển, kết nạp, giới thiệu, bồi dưỡng,
+    thu chi, nộp, giảm, tăng, đạt, đóng, đóng góp, cập nhật, số hóa, tiếp nhận, khám, chăm sóc,
+    tiêm, tiêm chủng, điều trị, trực, tuần tra, kiểm soát, vận hành, sửa chữa, lắp đặt, làm,
+    dạy, giảng dạy, ôn tập, phụ đạo, rà soát, lập, thẩm định, giải ngân, quyết toán, hòa giải,
+    xử lý, phát hiện, triển khai, đăng, chia sẻ, ủng hộ, quyên góp, hiến, hiến máu, dọn,
+    vệ sinh, thu gom, phân loại, nuôi, chuyển đổi, ứng dụng, đề xuất, nghiên cứu, thực hiện,
+    chấp hành, rèn luyện, tu dưỡng, nâng cao, giữ gìn, phát huy, đổi mới, chăm lo, bảo vệ, lấy,
+    thi, tốt nghiệp, ghi chép, công khai, trả lời, đón tiếp, phối hợp, xác minh, chỉ đạo,
+    cấp phát, bàn giao, ban hành, hoàn thiện, thành lập, mở, nâng cấp, cải tạo, xuất bản,
+    thiết kế, sửa, dành, gửi, trả, ký, theo dõi, thống kê, báo cáo, tổng kết, sơ kết, quản lý,
+    duy trì, tập huấn, đào tạo, luyện tập, tập luyện, kể chuyện, sinh hoạt, phòng chống,
+    phòng ngừa, chống, xóa, tiết kiệm, ghi, nhập, mua, bán, cho vay, vay, hiến đất,
+    hòa giải thành, tiếp dân, tiếp công dân, bỏ, cai, từ bỏ, khắc phục
+    """
+)
+
+# Verbs that produce a checkable deliverable: with a date they make a deed measurable even
+# without a number ("Bảo vệ tiểu luận cuối khóa trước tháng 11/2025").
+_DELIVERABLE_ACTIONS = _words(
+    """
+    hoàn thành, xây dựng, xây, soạn, biên soạn, viết, lắp đặt, số hóa, bàn giao, nộp, ban hành,
+    lập, hoàn thiện, thành lập, mở, sửa chữa, nâng cấp, cải tạo, trồng, chuyển đổi, cập nhật,
+    bảo vệ, lấy, thi, tổ chức, triển khai, xuất bản, thiết kế, giải quyết, học xong, tốt nghiệp,
+    đạt, công nhận, đưa vào sử dụng, khánh thành, kết nạp, giới thiệu, kiểm tra, rà soát,
+    đề xuất, nghiên cứu, phụ đạo, thăm, thăm hỏi, tặng, khám, tiêm, dạy, đọc, công khai,
+    ghi chép, tổng kết, báo cáo, hòa giải, đóng góp, quyên góp, hiến, thu gom, dọn, vệ sinh, bỏ,
+    cai, từ bỏ, khắc phục
+    """
+)
+
+# Words that carry no checkable content: virtues, abstractions and generic work nouns. A
+# dated "deliverable" built only of these ("tổ chức tốt các hoạt động phong trào") is a slogan.
+_ABSTRACT = _words(
+    """
+    ý thức, trách nhiệm, tinh thần, đạo đức, phẩm chất, lối sống, tư tưởng, chính trị,
+    tác phong, phong cách, uy tín, bản lĩnh, năng lực, trình độ, chuyên môn, nghiệp vụ,
+    chất lượng, hiệu quả, nhận thức, vai trò, nhiệm vụ, công tác, công việc, việc, hoạt động,
+    phong trào, chủ trương, đường lối, chính sách, pháp luật, quy định, nghị quyết, chỉ thị,
+    kết luận, đảng, nhà nước, nhân dân, người dân, dân, cơ quan, đơn vị, địa phương, địa bàn,
+    cơ sở, bản thân, mọi, tất cả, yêu cầu, tình hình, mới, tốt, hơn, nghiêm, đầy đủ, kịp thời,
+    tích cực, thường xuyên, cách mạng, trong sạch, lành mạnh, vững mạnh, gương, bác,
+    hồ chí minh, đồng chí, đảng viên, cán bộ, quần chúng, nội bộ, kỷ luật, kỷ cương, dân chủ,
+    đoàn kết, tiết kiệm, lãng phí, tham nhũng, tiêu cực, suy thoái, mục tiêu, chi bộ, đảng bộ,
+    bộ chính trị, trung ương, tận tình, chu đáo, nhiệt tình, khoa học, sâu sắc, hiệu lực,
+    kết quả, cao, xuất sắc, giao, chung, ngày càng, hơn nữa, luôn, luôn luôn, mình, người, của,
+    và, các, những, với, trong, theo, tại, ở, về, để, là, có, được, cho, từ, đến, trên, dưới,
+    bằng, do, khi, đã, sẽ, đang, cùng, như, này, đó, phấn đấu, đảm bảo, bảo đảm, không, nào,
+    một, mỗi, hằng, hàng, trước, sau, ít nhất, tối thiểu, trở lên, nhằm, góp phần, thực hiện
+    """
+)
+
+# Vague words that stand where a number or a schedule should be.
+_VAGUE = _words(
+    """
+    thường xuyên, tích cực, đầy đủ, nhiều, một số, kịp thời, hơn nữa, ngày càng, có hiệu quả,
+    nghiêm túc, chủ động, luôn luôn, tốt hơn, định kỳ
+    """
+)
+
+# Function words and generic task words ignored when linking a pledge to duties.
+_DUTY_STOP = _words(
+    """
+    và, các, của, những, cho, với, trong, theo, tại, ở, về, để, là, có, được, giao, được giao,
+    thực hiện, công tác, nhiệm vụ, mỗi, từ, đến, trên, dưới, bằng, do, khi, đã, sẽ, đang, cùng,
+    như, này, đó, ít nhất, phấn đấu, đảm bảo, bảo đảm, tốt, nghiêm, phụ trách, đảm nhiệm,
+    kiêm nhiệm, chuyên môn, nghiệp vụ, công việc, việc, đơn vị, cơ quan, địa phương, hoàn thành,
+    tham gia, năm, tháng, ngày, quý, tuần, hằng, hàng, trước, sau, không, nào, nâng cao,
+    hiệu quả, chất lượng, đồng chí, đảng viên, cán bộ, nhân dân
+    """
+)
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_TOKEN_RE = re.compile(
+    # A document number: "37-QĐ/TW", "123/QĐ-UBND", "08-QĐi/TW".
+    r"(?P<ref>\d+(?:/\d+)*[-/–][A-ZĐÐ][^\W\d_]{0,7}(?:[-/][^\W_]+)*)"
+    # A number, possibly a date, a range, a decimal or a percentage: "30/6/2025", "4,2%".
+    r"|(?P<num>\d+(?:[.,:/\-–]\d+)*(?:[ \t]?%)?)"
+    # A word: letters, then letters or digits ("m2", "B1"); combining marks that NFC could
+    # not compose stay inside the word instead of splitting it.
+    rf"|(?P<word>(?:[^\W\d_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}])*)"
+    r"|(?P<punct>\S)"
+)
+
+
+@attrs.frozen
+class _Token:
+    kind: str  # "ref" | "num" | "word" | "punct"
+    key: str
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_key(word: str) -> str:
+    return "".join(canonical_key(word).split())
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "punct"
+        raw = m.group()
+        if kind == "word":
+            key = _word_key(raw)
+            if not key:
+                continue
+        elif kind in ("num", "ref"):
+            key = "".join(raw.split()).replace("–", "-").casefold()
+        else:
+            key = raw
+        tokens.append(_Token(kind, key, m.start(), m.end()))
+    return tokens
+
+
+def _phrase_keys(phrase: str) -> tuple[str, ...]:
+    """The canonical keys of the words (and numbers) of ``phrase``, punctuation left out."""
+    return tuple(t.key for t in _tokenize(nfc(phrase)) if t.kind != "punct")
+
+
+def _keyset(phrases: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(_phrase_keys(p) for p in phrases)
+
+
+def _w(*phrases: str) -> str:
+    """A regex alternation of the key text of ``phrases``, longest first.
+
+    Every literal word in a pattern goes through here, so patterns see the same canonical
+    keys as the text ("quý" and "qúy", "hoá" and "hóa" alike).
+    """
+    keyed = {" ".join(t.key for t in _tokenize(nfc(p))) for p in phrases}
+    return "(?:" + "|".join(re.escape(k) for k in sorted(keyed, key=len, reverse=True)) + ")"
+
+
+# --- patterns over the key text --------------------------------------------------------------
+# The key text is the canonical key of every token joined by single spaces; token boundaries
+# are spaces, so a pattern is anchored with (?<!\S) ... (?!\S).
+
+_B0 = r"(?<!\S)"
+_B1 = r"(?!\S)"
+_YEAR = r"(?:19|20)\d{2}"
+_YEARS = rf"{_YEAR}(?:-{_YEAR}| - {_YEAR})?"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_NUMWORD = rf"{_w(*_NUMBER_WORDS_FIRST)}(?: {_w(*_NUMBER_WORDS_NEXT)})*"
+_NUM = r"\d+(?:[.,]\d+)*(?:-\d+(?:[.,]\d+)*)?"
+_AMOUNT = rf"(?:{_NUM}|{_NUMWORD})"
+_UNIT = _w(*_UNITS)
+_NGAY, _THANG, _NAM_W, _QUY = _w("ngày"), _w("tháng"), _w("năm"), _w("quý")
+_PERIOD = _w("ngày", "tuần", "tháng", "quý", "năm", "học kỳ", "học kì", "kỳ", "ca")
+_QUARTER = _w("i", "ii", "iii", "iv", "1", "2", "3", "4", "một", "hai", "ba", "bốn", "tư")
+_SEMESTER = _w("i", "ii", "1", "2", "một", "hai")
+# Words that open a deadline or a timeframe: "trước 30/6", "đến hết quý III", "trong năm".
+_WITHIN = _w(
+    *_words(
+        """
+        trước, đến hết, đến, tới, trong, vào, cuối, đầu, giữa, hết, suốt, cả, từ nay đến,
+        chậm nhất, muộn nhất, hạn chót, trong suốt
+        """
+    )
+)
+_PREFIX = rf"(?:{_WITHIN} ){{0,2}}"
+_EVERY = _w("hằng", "hàng", "mỗi", "từng")
+_EVERY_WHAT = _w(
+    *_words(
+        """
+        ngày, tuần, tháng, quý, năm, năm học, học kỳ, học kì, kỳ, buổi sáng, sáng, chiều, tối,
+        đêm, đợt, ca
+        """
+    )
+)
+_SEASON = _w("đông xuân", "hè thu", "thu đông", "mùa", "chiêm", "xuân", "hè", "đông")
+
+# (kind, body): "specific" dates and timeframes, "year" for a bare year or "this year",
+# "recurring" for schedules. Only "specific" and "recurring" can date a deliverable: the
+# handbook is yearly, so "năm 2025" says nothing about when a thing will exist.
+_DATE_BODIES: tuple[tuple[str, str], ...] = (
+    ("specific", rf"(?:{_NGAY} )?{_DAY}/{_MONTH}(?:/(?:{_YEAR}|\d{{2}}))?"),
+    ("specific", rf"(?:{_NGAY} )?{_DAY}[-.]{_MONTH}[-.]{_YEAR}"),
+    ("specific", rf"{_NGAY} {_DAY} {_THANG} {_MONTH}(?: {_NAM_W} {_YEAR})?"),
+    ("specific", rf"{_THANG} {_MONTH}(?:/{_YEAR}| / {_YEAR}| {_NAM_W} {_YEAR})?"),
+    ("specific", rf"{_QUY} (?:{_QUARTER}(?: / {_YEAR}| {_NAM_W} {_YEAR})?|[1-4]/{_YEAR})"),
+    ("specific", rf"{_w('học kỳ', 'học kì')} {_SEMESTER}(?: {_w('năm học')} {_YEARS})?"),
+    ("specific", rf"{_w('6', 'sáu')} {_THANG} {_w('đầu', 'cuối')} {_NAM_W}(?: {_YEARS})?"),
+    ("specific", rf"{_w('trong', 'trong vòng')} {_AMOUNT} {_w('ngày', 'tuần', 'tháng', 'năm')}"),
+    ("specific", rf"{_w('vụ')} (?:{_SEASON}(?: {_YEARS})?|{_YEARS})"),  # crop season
+    ("year", rf"{_w('năm học', 'năm', 'niên khóa', 'nhiệm kỳ', 'giai đoạn')} {_YEARS}"),
+    ("year", rf"(?:{_WITHIN} )+{_w('năm nay', 'năm học', 'năm', 'nhiệm kỳ')}"),
+    ("year", rf"(?:{_WITHIN} )+{_YEARS}"),
+    ("recurring", rf"{_NGAY} {_DAY} {_EVERY} {_THANG}"),
+    ("recurring", rf"{_EVERY} {_EVERY_WHAT}"),
+    ("recurring", rf"(?:{_AMOUNT} \S+ )?/ {_PERIOD}"),  # "2 buổi/tuần"
+    ("recurring", rf"{_AMOUNT} {_PERIOD} / {_w('lần')}"),  # "3 tháng/lần"
+    ("recurring", rf"{_w('lần')} {_w('một', 'trên', 'mỗi')} {_PERIOD}"),  # "2 lần một tháng"
+)
+_DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(_B0 + _PREFIX + body + _B1)) for kind, body in _DATE_BODIES
+)
+
+_QUANTITY_RE = re.compile(rf"{_B0}{_AMOUNT}(?: {_w('đến', 'tới', '-')} {_AMOUNT})? {_UNIT}{_B1}")
+# "12/12 buổi", "3/4 thôn": a ratio before a unit is an amount, not a day/month date.
+_RATIO_RE = re.compile(rf"{_B0}\d+/\d+ {_UNIT}{_B1}")
+_PERCENT_RE = re.compile(rf"{_B0}{_NUM}%{_B1}")
+# An explicit zero target: "không để trễ hồ sơ nào", "không có học sinh nào bỏ học". Only
+# after verbs of failing: "không ngừng học tập bất cứ lúc nào" promises nothing countable.
+_ZERO_LEAD = _w(
+    *_words(
+        """
+        không để xảy ra, không để, không có, không nợ, không bỏ sót, không bị, không vi phạm,
+        không phát sinh, không mắc, không trễ, không sai sót
+        """
+    )
+)
+_ZERO_RE = re.compile(rf"{_B0}{_ZERO_LEAD}(?: [^\s,.;:!?()]+){{1,6}}? {_w('nào')}{_B1}")
+
+_STOCK_KEYS: tuple[tuple[str, ...], ...] = tuple(
+    sorted({_phrase_keys(p) for p in STOCK_PHRASES}, key=len, reverse=True)
+)
+_ACTION_KEYS = _keyset(_ACTIONS) | _keyset(_DELIVERABLE_ACTIONS)
+_DELIVERABLE_KEYS = _keyset(_DELIVERABLE_ACTIONS)
+_ABSTRACT_KEYS = _keyset(_ABSTRACT)
+_VAGUE_KEYS = _keyset(_VAGUE)
+_DUTY_STOP_KEYS = _keyset(_DUTY_STOP)
+_DESIGNATOR_KEYS = _keyset(_DESIGNATORS)
+_DOC_DESIGNATOR_KEYS = _keyset(_DOC_DESIGNATORS)
+_RULE_COUNT_KEYS = _keyset(_RULE_COUNT_WORDS)
+_DOC_DATE_LEADS = frozenset(k for (k,) in _keyset(("ngày", "năm")))
+_SO = _phrase_keys("số")
+_NAM_HOC = _phrase_keys("năm học")
+_NAM = _phrase_keys("năm")[0]
+# "N năm" followed by these opens an anniversary ("135 năm Ngày sinh", "95 năm thành lập").
+_ANNIVERSARY = _keyset(("ngày sinh", "ngày thành lập", "ngày truyền thống", "thành lập", "ngày"))
+
+_MIN_WORDS = 5
+_MIN_CONTENT_SYLLABLES = 3
+
+
+# --- the scan ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Hit:
+    start: int  # first token index
+    stop: int  # one past the last token index
+    kind: str = ""
+
+
+@attrs.frozen
+class _Scan:
+    """Everything the rules need, computed once per text."""
+
+    text: str
+    tokens: tuple[_Token, ...]
+    quantities: tuple[_Hit, ...]
+    dates: tuple[_Hit, ...]
+    stock: tuple[_Hit, ...]
+    vague: tuple[_Hit, ...]
+    references: tuple[_Hit, ...]
+    actions: tuple[_Hit, ...]
+    word_count: int
+
+    def span(self, hit: _Hit) -> tuple[int, int]:
+        return self.tokens[hit.start].start, self.tokens[hit.stop - 1].end
+
+    def show(self, hit: _Hit) -> str:
+        start, end = self.span(hit)
+        return self.text[start:end]
+
+    def keys(self, hit: _Hit) -> tuple[str, ...]:
+        return tuple(t.key for t in self.tokens[hit.start : hit.stop] if t.kind != "punct")
+
+
+class _KeyText:
+    """The key text and the map from its character offsets back to token indices."""
+
+    def __init__(self, tokens: Sequence[_Token]) -> None:
+        self.starts: list[int] = []
+        pos = 0
+        for tok in tokens:
+            self.starts.append(pos)
+            pos += len(tok.key) + 1
+        self.text = " ".join(t.key for t in tokens)
+
+    def find(self, pattern: re.Pattern[str], kind: str = "") -> list[_Hit]:
+        """Matches starting at every token, so a short match cannot hide a longer one."""
+        hits: list[_Hit] = []
+        pos = 0
+        while (m := pattern.search(self.text, pos)) is not None:
+            first = bisect_right(self.starts, m.start()) - 1
+            last = bisect_right(self.starts, m.end() - 1) - 1
+            hits.append(_Hit(first, last + 1, kind))
+            if first + 1 >= len(self.starts):
+                break
+            pos = self.starts[first + 1]
+        return hits
+
+
+def _longest_first(hits: Iterable[_Hit]) -> list[_Hit]:
+    """Non-overlapping hits, preferring the longest, then the earliest; in text order."""
+    chosen: list[_Hit] = []
+    for h in sorted(hits, key=lambda h: (h.start - h.stop, h.start)):
+        if not _overlaps(h, chosen):
+            chosen.append(h)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _overlaps(h: _Hit, others: Iterable[_Hit]) -> bool:
+    return any(h.start < o.stop and o.start < h.stop for o in others)
+
+
+def _match_phrases(
+    tokens: Sequence[_Token], phrases: Iterable[tuple[str, ...]], kind: str = ""
+) -> list[_Hit]:
+    """Token-sequence matches of keyed ``phrases`` over words and numbers, skipping punctuation."""
+    idx = [i for i, t in enumerate(tokens) if t.kind != "punct"]
+    keys = [tokens[i].key for i in idx]
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        if p:
+            by_first.setdefault(p[0], []).append(p)
+    hits: list[_Hit] = []
+    for j, k in enumerate(keys):
+        for p in by_first.get(k, ()):
+            if tuple(keys[j : j + len(p)]) == p:
+                hits.append(_Hit(idx[j], idx[j + len(p) - 1] + 1, kind))
+    return hits
+
+
+def _words_before(tokens: Sequence[_Token], i: int, n: int) -> tuple[str, ...]:
+    """The keys of up to ``n`` word tokens right before token ``i`` (anything else stops it)."""
+    out: list[str] = []
+    j = i - 1
+    while j >= 0 and len(out) < n and tokens[j].kind == "word":
+        out.insert(0, tokens[j].key)
+        j -= 1
+    return tuple(out)
+
+
+def _next_words(tokens: Sequence[_Token], i: int, n: int) -> tuple[str, ...]:
+    """The keys of up to ``n`` word tokens from token ``i`` on (anything else stops it)."""
+    out: list[str] = []
+    for t in tokens[i : i + n]:
+        if t.kind != "word":
+            break
+        out.append(t.key)
+    return tuple(out)
+
+
+def _starts_with(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
+    return any(words[:n] in phrases for n in (1, 2, 3) if len(words) >= n)
+
+
+def _ends_with(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
+    return any(words[-n:] in phrases for n in (1, 2, 3) if len(words) >= n)
+
+
+def _is_reference(tokens: Sequence[_Token], i: int) -> bool:
+    """Whether number token ``i`` identifies a document or counts a regulation's articles."""
+    after: list[str] = []
+    for t in tokens[i + 1 : i + 3]:
+        if t.kind != "word":
+            break
+        after.append(t.key)
+    if "/" not in tokens[i].key and any(tuple(after[:n]) in _RULE_COUNT_KEYS for n in (1, 2)):
+        return True  # "19 điều đảng viên không được làm", "5 chuẩn mực đạo đức"
+    before = _words_before(tokens, i, 4)
+    if before[-1:] == _SO:
+        before = before[:-1]  # "Nghị quyết số 04"
+    return _ends_with(before, _DOC_DESIGNATOR_KEYS)
+
+
+def _is_label(tokens: Sequence[_Token], i: int, schedules: Sequence[_Hit]) -> bool:
+    """Whether number token ``i`` is a label ("thôn 3", "lớp 9", "năm 2025"), not an amount.
+
+    "mỗi tuần 2 buổi" is the exception: there the word before the number is a schedule.
+    """
+    if any(h.start <= i - 1 < h.stop for h in schedules):
+        return False
+    return _ends_with(_words_before(tokens, i, 3), _DESIGNATOR_KEYS)
+
+
+def _scan(raw: str) -> _Scan:
+    text = nfc(raw)
+    tokens = tuple(_tokenize(text))
+    kt = _KeyText(tokens)
+
+    references = [
+        _Hit(i, i + 1, "ref")
+        for i, tok in enumerate(tokens)
+        if tok.kind == "ref" or (tok.kind == "num" and _is_reference(tokens, i))
+    ]
+
+    ratios = kt.find(_RATIO_RE)
+    # A date that opens with "ngày"/"năm" right after a reference is the document's own date
+    # ("Kết luận 01-KL/TW ngày 18/5/2021"), not a deadline; so is every date inside it.
+    ref_ends = {h.stop for h in references}
+    date_hits: list[_Hit] = []
+    doc_dates: list[_Hit] = []
+    for kind, pattern in _DATE_PATTERNS:
+        for h in kt.find(pattern, kind):
+            lead = h.start
+            while lead > 0 and tokens[lead - 1].kind == "punct":
+                lead -= 1
+            if lead in ref_ends and tokens[h.start].key in _DOC_DATE_LEADS:
+                doc_dates.append(h)
+            else:
+                date_hits.append(h)
+    dates = _longest_first(
+        h for h in date_hits if not _overlaps(h, doc_dates) and not _overlaps(h, ratios)
+    )
+    fixed_dates = [d for d in dates if d.kind != "recurring"]
+    schedules = [d for d in dates if d.kind == "recurring"]
+
+    quantity_hits: list[_Hit] = []
+    for h in kt.find(_QUANTITY_RE):
+        if tokens[h.start].kind == "num" and _is_label(tokens, h.start, schedules):
+            continue
+        if tokens[h.start].kind == "word" and h.start > 0 and tokens[h.start - 1].kind == "num":
+            continue  # "135 năm ngày sinh": "năm" after a number is "years", not "five"
+        if tuple(t.key for t in tokens[h.start : h.start + 2]) == _NAM_HOC:
+            continue  # "năm học sinh": far likelier "năm học" (school year) than 5 pupils
+        if _overlaps(h, fixed_dates) or _overlaps(h, references):
+            continue  # "6 tháng" in "6 tháng đầu năm" is a timeframe
+        if tokens[h.stop - 1].key == _NAM and _starts_with(
+            _next_words(tokens, h.stop, 3), _ANNIVERSARY
+        ):
+            continue  # "135 năm Ngày sinh Bác", "95 năm thành lập Đảng": an anniversary
+        quantity_hits.append(h)
+    quantity_hits.extend(ratios)
+    quantity_hits.extend(kt.find(_PERCENT_RE))
+    quantity_hits.extend(kt.find(_ZERO_RE))
+    quantities = _longest_first(quantity_hits)
+
+    stock = _longest_first(_match_phrases(tokens, _STOCK_KEYS, "stock"))
+    vague = [
+        h
+        for h in _longest_first(_match_phrases(tokens, _VAGUE_KEYS, "vague"))
+        if not _overlaps(h, stock)
+    ]
+    actions = _longest_first(_match_phrases(tokens, _ACTION_KEYS, "action"))
+    return _Scan(
+        text=text,
+        tokens=tokens,
+        quantities=tuple(quantities),
+        dates=tuple(dates),
+        stock=tuple(stock),
+        vague=tuple(vague),
+        references=tuple(references),
+        actions=tuple(actions),
+        word_count=sum(1 for t in tokens if t.kind != "punct"),
+    )
+
+
+def _dated_deliverable(scan: _Scan, *, deadline_given: bool) -> bool:
+    """Whether the text names a concrete deliverable with a date or a schedule.
+
+    ("Bảo vệ tiểu luận cuối khóa trước tháng 11/2025", "Hằng tuần kiểm tra chứng từ thu chi
+    của quỹ hội".) A year alone does not date a deliverable; a date, month, quarter, semester,
+    crop season or a recurring schedule does. The deed must also say *what*: enough content
+    words left once stock phrases, dates, verbs and abstractions are set aside, so that "tổ
+    chức tốt các hoạt động phong trào trước 31/12" stays generic.
+    """
+    has_date = deadline_given or any(d.kind != "year" for d in scan.dates)
+    if not has_date:
+        return False
+    verbs = [a for a in scan.actions if not _overlaps(a, scan.stock)]
+    recurring = any(d.kind == "recurring" for d in scan.dates)
+    if not (recurring and verbs) and not any(scan.keys(a) in _DELIVERABLE_KEYS for a in verbs):
+        return False
+    covered: set[int] = set()
+    for hits in (scan.stock, scan.dates, scan.actions, scan.references):
+        for h in hits:
+            covered.update(range(h.start, h.stop))
+    for h in _match_phrases(scan.tokens, _ABSTRACT_KEYS | _VAGUE_KEYS):
+        covered.update(range(h.start, h.stop))
+    content = sum(1 for i, t in enumerate(scan.tokens) if t.kind == "word" and i not in covered)
+    return content >= _MIN_CONTENT_SYLLABLES
+
+
+# --- public functions --------------------------------------------------------------------------
+
+
+def analyse_text(text: str) -> TextAnalysis:
+    """Recognise quantities, deadlines, stock phrases and action verbs in a pledge text.
+
+    Args:
+        text: the pledge as written, in any Unicode normal form.
+
+    Returns:
+        A :class:`TextAnalysis` whose strings are slices of ``nfc(text)``.
+    """
+    scan = _scan(text)
+    return TextAnalysis(
+        quantities=tuple(scan.show(h) for h in scan.quantities),
+        dates=tuple(scan.show(h) for h in scan.dates),
+        stock_phrases=tuple(scan.show(h) for h in scan.stock),
+        has_action=bool(scan.actions),
+        references=tuple(scan.show(h) for h in scan.references),
+    )
+
+
+def lint_text(
+    text: str, *, deadline_given: bool = False, target_given: bool = False
+) -> tuple[LintFinding, ...]:
+    """Lint a pledge text; findings come in code order, then by position.
+
+    Args:
+        text: the pledge as written, in any Unicode normal form.
+        deadline_given: the pledge has its deadline in a separate field, so a text without a
+            date is fine (no L002) and a deliverable in the text counts as dated.
+        target_given: the pledge has its measurable target in a separate field, so neither
+            L001 nor L003 is raised for a missing number.
+
+    Returns:
+        The findings; spans index into ``nfc(text)``.
+    """
+    scan = _scan(text)
+    measurable_text = bool(scan.quantities) or _dated_deliverable(
+        scan, deadline_given=deadline_given
+    )
+    measurable = measurable_text or target_given
+    findings: list[LintFinding] = []
+
+    if not measurable:
+        findings.append(_l001())
+    if not deadline_given and not scan.dates:
+        findings.append(_l002())
+    if not measurable:
+        findings.extend(_l003(scan.show(h), scan.span(h)) for h in scan.stock)
+    too_short = scan.word_count < _MIN_WORDS and not scan.quantities
+    not_a_deed = not scan.actions and not measurable_text
+    if too_short or not_a_deed:
+        findings.append(_l004(too_short=too_short))
+    if not measurable:
+        findings.extend(_l005(scan.show(h), scan.span(h)) for h in scan.vague)
+        findings.extend(_l006(scan.show(h), scan.span(h)) for h in scan.references)
+    return tuple(findings)
+
+
+def is_generic(text: str, *, deadline_given: bool = False, target_given: bool = False) -> bool:
+    """Whether the pledge is a generic registration ("đăng ký chung chung").
+
+    True when :func:`lint_text` (same arguments) raises any code of :data:`GENERIC_CODES`.
+    """
+    findings = lint_text(text, deadline_given=deadline_given, target_given=target_given)
+    return any(f.marks_generic for f in findings)
+
+
+def relates_to_duties(text: str, duties: Sequence[str]) -> bool:
+    """Whether the pledge text links to one of the member's assigned duties.
+
+    Both sides are reduced to content words on canonical keys (function words and generic
+    task words such as "thực hiện", "công tác", "nhiệm vụ" dropped). A link is a shared pair
+    of adjacent content syllables ("hồ sơ", "một cửa", "giảng dạy") - Vietnamese words are
+    mostly two syllables, and single syllables ("hồ", "sơ") match by accident - or, for a
+    duty that has a single content syllable, that syllable.
+    """
+    if not duties:
+        return False
+    pledge_runs = _content_runs(text)
+    pledge_pairs = {pair for run in pledge_runs for pair in itertools.pairwise(run)}
+    pledge_words = {w for run in pledge_runs for w in run}
+    for duty in duties:
+        runs = _content_runs(duty)
+        words = [w for run in runs for w in run]
+        if len(words) == 1 and words[0] in pledge_words:
+            return True
+        if any(pair in pledge_pairs for run in runs for pair in itertools.pairwise(run)):
+            return True
+    return False
+
+
+def _content_runs(text: str) -> list[tuple[str, ...]]:
+    """Runs of adjacent content syllables; stop words and punctuation split runs."""
+    tokens = _tokenize(nfc(text))
+    stopped: set[int] = set()
+    for h in _match_phrases(tokens, _DUTY_STOP_KEYS):
+        stopped.update(range(h.start, h.stop))
+    runs: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok.kind == "word" and i not in stopped:
+            run.append(tok.key)
+        else:
+            if run:
+                runs.append(tuple(run))
+            run = []
+    if run:
+        runs.append(tuple(run))
+    return runs
+
+
+# --- findings --------------------------------------------------------------------------------
+
+_EXAMPLE_VI = (
+    "Ví dụ: 'Giải quyết 100% hồ sơ một cửa đúng hạn, không để trễ hồ sơ nào trong năm 2025'."
+)
+_EXAMPLE_EN = "Example: 'Process 100% of one-stop-shop files on time, none late, during 2025'."
+
+
+def _l001() -> LintFinding:
+    return LintFinding(
+        code=L001,
+        message_vi="Chưa có chỉ tiêu đo đếm được: không có con số, tỷ lệ hay sản phẩm cụ thể có "
+        "thời hạn.",
+        message_en="No measurable target: no number, percentage or dated concrete deliverable.",
+        hint_vi="Thêm con số cụ thể (ví dụ: số hồ sơ, tỷ lệ %, số buổi, số bài viết, số hộ "
+        "giúp đỡ) hoặc một sản phẩm cụ thể kèm ngày hoàn thành; một mốc năm ('năm 2025') hay "
+        "số hiệu văn bản không phải là chỉ tiêu. " + _EXAMPLE_VI,
+        hint_en="Add a concrete number (files, %, sessions, articles, households helped) or a "
+        "concrete deliverable with a completion date; a year ('2025') or a document number is "
+        "not a target. " + _EXAMPLE_EN,
+    )
+
+
+def _l002() -> LintFinding:
+    return LintFinding(
+        code=L002,
+        message_vi="Chưa nêu thời hạn hoặc lịch thực hiện.",
+        message_en="No deadline, timeframe or schedule.",
+        hint_vi="Ghi rõ thời hạn: 'trước 30/6/2025', 'trong quý III/2025', 'trong năm 2025', "
+        "hoặc lịch định kỳ như 'hằng tháng', 'mỗi tuần 2 buổi'.",
+        hint_en="State when: 'by 30/6/2025', 'in Q3/2025', 'during 2025', or a schedule such "
+        "as 'every month', 'twice a week'.",
+    )
+
+
+def _l003(phrase: str, span: tuple[int, int]) -> LintFinding:
+    return LintFinding(
+        code=L003,
+        message_vi=f"Cụm từ chung chung '{phrase}' mà không kèm chỉ tiêu đo đếm được.",
+        message_en=f"Stock phrase '{phrase}' with nothing measurable.",
+        hint_vi=f"Thay '{phrase}' bằng việc làm cụ thể gắn với nhiệm vụ được giao: làm gì, "
+        "bao nhiêu, đến khi nào. " + _EXAMPLE_VI,
+        hint_en=f"Replace '{phrase}' with a concrete deed tied to your assigned task: what, "
+        "how much, by when. " + _EXAMPLE_EN,
+        span=span,
+    )
+
+
+def _l004(*, too_short: bool) -> LintFinding:
+    if too_short:
+        vi, en = "Quá ngắn để là một việc làm cụ thể.", "Too short to be a concrete deed."
+    else:
+        vi = "Chỉ nêu phẩm chất hoặc khẩu hiệu, không nêu hành động cụ thể."
+        en = "Names virtues or a slogan, not an action."
+    return LintFinding(
+        code=L004,
+        message_vi=vi,
+        message_en=en,
+        hint_vi="Viết thành một việc làm: bắt đầu bằng động từ hành động (soạn, tổ chức, vận "
+        "động, giải quyết, giúp đỡ…), nêu đối tượng, số lượng và thời hạn.",
+        hint_en="Write it as a deed: start with an action verb (draft, organise, mobilise, "
+        "resolve, help…), then say for whom, how many and by when.",
+    )
+
+
+def _l005(word: str, span: tuple[int, int]) -> LintFinding:
+    return LintFinding(
+        code=L005,
+        message_vi=f"Từ '{word}' không đo đếm được.",
+        message_en=f"'{word}' cannot be measured.",
+        hint_vi=f"Thay '{word}' bằng tần suất hoặc số lượng cụ thể (ví dụ: 'hằng tuần', "
+        "'02 buổi/tháng', '100%', '05 hộ').",
+        hint_en=f"Replace '{word}' with a frequency or an amount (e.g. 'every week', "
+        "'2 sessions a month', '100%', '5 households').",
+        span=span,
+    )
+
+
+def _l006(ref: str, span: tuple[int, int]) -> LintFinding:
+    return LintFinding(
+        code=L006,
+        message_vi=f"Số '{ref}' là số hiệu hoặc số điều của văn bản, không phải chỉ tiêu.",
+        message_en=f"'{ref}' identifies a document or counts its articles; it is not a target.",
+        hint_vi="Giữ căn cứ văn bản, nhưng nêu thêm kết quả cần đạt bằng con số (ví dụ: "
+        "'không để xảy ra vi phạm nào', 'tham gia 12/12 buổi sinh hoạt chi bộ').",
+        hint_en="Keep the reference, but add the result to reach as a number (e.g. 'no "
+        "violation at all', 'attend 12 of 12 cell meetings').",
+        span=span,
+    )

@@ -1,0 +1,264 @@
+"""JSON for every value class: one cattrs converter, a schema version, migrations.
+
+Documents carry ``"schema_version"`` at their top level. :func:`from_dict` runs the
+registered migrations (dict → dict, one version step each) *before* structuring, refuses
+unknown keys, and reports every bad field with its JSON path
+(``$.pledges[2].target.amount``) in a :class:`~lamtheoguongbac.errors.ValidationFailed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.strategies import configure_tagged_union
+
+from lamtheoguongbac.errors import LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac.model import DeliverableTarget, QuantityTarget
+from lamtheoguongbac.text import nfc
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "dumps",
+    "from_dict",
+    "loads",
+    "make_converter",
+    "to_dict",
+]
+
+T = TypeVar("T")
+
+#: The version of the JSON layout this release writes.
+SCHEMA_VERSION = 1
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one. Empty while
+#: the layout is at its first version; each layout change adds one step here.
+MIGRATIONS: dict[int, Migration] = {}
+
+_TARGET_TAGS: dict[type, str] = {QuantityTarget: "quantity", DeliverableTarget: "deliverable"}
+
+
+def _structure_date(value: Any, _: type) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def _structure_datetime(value: Any, _: type) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+    raise ValueError(f"expected an ISO datetime with a UTC offset, got {value!r}")
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return nfc(value)
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    if not isinstance(value, bool) and isinstance(value, int | float | str):
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            pass
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+def make_converter() -> cattrs.Converter:
+    """The converter for every class of :mod:`lamtheoguongbac.model` (and events)."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
+    conv.register_structure_hook(dt.datetime, _structure_datetime)
+    conv.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(bool, _structure_bool)
+    target = QuantityTarget | DeliverableTarget
+    configure_tagged_union(
+        target, conv, tag_generator=lambda cls: _TARGET_TAGS[cls], tag_name="kind"
+    )
+    # An optional target must keep its tag too; cattrs would otherwise fall back to its
+    # untagged union handling for ``Target | None``.
+    conv.register_structure_hook(
+        target | None, lambda v, _: None if v is None else conv.structure(v, target)
+    )
+    conv.register_unstructure_hook(
+        target | None, lambda v: None if v is None else conv.unstructure(v, unstructure_as=target)
+    )
+    return conv
+
+
+@cache
+def _converter() -> cattrs.Converter:
+    return make_converter()
+
+
+def to_dict(value: object) -> dict[str, Any]:
+    """A JSON-ready dict of ``value`` with ``schema_version`` at the top."""
+    data = _converter().unstructure(value)
+    if not isinstance(data, dict):
+        raise TypeError(f"{type(value).__name__} is not a document class")
+    return {"schema_version": SCHEMA_VERSION, **data}
+
+
+def dumps(value: object, *, indent: int | None = None) -> str:
+    """``value`` as JSON text (UTF-8 safe, Vietnamese kept readable)."""
+    return json.dumps(to_dict(value), ensure_ascii=False, indent=indent)
+
+
+def _migrate(data: Mapping[str, Any]) -> dict[str, Any]:
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationFailed(
+            "thiếu hoặc sai 'schema_version' (phải là số nguyên)",
+            "'schema_version' is missing or not an integer",
+            field="$.schema_version",
+        )
+    if version > SCHEMA_VERSION:
+        raise ValidationFailed(
+            f"tài liệu dùng phiên bản lược đồ {version}, mới hơn bản thư viện hỗ trợ "
+            f"({SCHEMA_VERSION}); hãy nâng cấp lamtheoguongbac",
+            f"the document's schema version {version} is newer than this release supports "
+            f"({SCHEMA_VERSION}); upgrade lamtheoguongbac",
+            field="$.schema_version",
+        )
+    doc = {k: v for k, v in data.items() if k != "schema_version"}
+    for step in range(version, SCHEMA_VERSION):
+        if step not in MIGRATIONS:
+            raise ValidationFailed(
+                f"không có bước chuyển đổi từ phiên bản {step}",
+                f"no migration from schema version {step}",
+                field="$.schema_version",
+            )
+        doc = MIGRATIONS[step](doc)
+    return doc
+
+
+def _describe(exc: BaseException, type_: Any) -> tuple[str, str]:
+    """(vi, en) text for one leaf error."""
+    if isinstance(exc, KeyError):
+        return "thiếu trường bắt buộc", "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        keys = ", ".join(sorted(exc.extra_fields))
+        return f"trường không được phép: {keys}", f"unknown field(s): {keys}"
+    if isinstance(exc, ValidationFailed):
+        # the constructor named "Class.attr"; the JSON path already says where
+        return exc.reason_vi, exc.reason_en
+    if isinstance(exc, LamTheoGuongBacError):
+        return exc.message_vi, exc.message_en
+    if isinstance(type_, type) and issubclass(type_, enum.Enum):
+        allowed = ", ".join(repr(m.value) for m in type_)
+        return f"cần một trong: {allowed}", f"must be one of: {allowed}"
+    return f"giá trị không hợp lệ ({exc})", f"invalid value ({exc})"
+
+
+def _leaf_path(path: str, exc: BaseException) -> str:
+    # A constructor's own check names its attribute ("Pledge.deed", "Handbook.report.x"):
+    # carry that into the JSON path so the user sees the field, not just the object.
+    if isinstance(exc, ValidationFailed) and exc.field and "." in exc.field:
+        return path + "." + exc.field.split(".", 1)[1]
+    return path
+
+
+def _problems(exc: BaseException, path: str, type_: Any = None) -> list[tuple[str, str, str]]:
+    """Walk cattrs' exception groups into (json path, vi, en) triples."""
+    if isinstance(exc, cattrs.ClassValidationError):
+        out = []
+        with_notes, others = exc.group_exceptions()
+        for sub, note in with_notes:
+            out += _problems(sub, f"{path}.{note.name}", note.type)
+        for sub in others:
+            out += _problems(sub, path)
+        return out
+    if isinstance(exc, cattrs.IterableValidationError):
+        out = []
+        items, others = exc.group_exceptions()
+        for sub, inote in items:
+            out += _problems(sub, f"{path}[{inote.index!r}]", inote.type)
+        for sub in others:
+            out += _problems(sub, path)
+        return out
+    if isinstance(exc, BaseExceptionGroup):
+        return [p for sub in exc.exceptions for p in _problems(sub, path)]
+    vi, en = _describe(exc, type_)
+    return [(_leaf_path(path, exc), vi, en)]
+
+
+def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
+    """Build a ``cls`` from a JSON-ready dict after migrating it.
+
+    Raises:
+        ValidationFailed: naming the JSON path of every bad field.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationFailed(
+            "tài liệu phải là một đối tượng JSON", "the document must be a JSON object", field="$"
+        )
+    doc = _migrate(data)
+    try:
+        return _converter().structure(doc, cls)
+    except (cattrs.BaseValidationError, ValidationFailed) as exc:
+        found = _problems(exc, "$")
+        errors = [f"{p}: {vi} / {en}" for p, vi, en in found]
+        if len(found) == 1:
+            path, vi, en = found[0]
+            raise ValidationFailed(vi, en, field=path, errors=errors) from exc
+        failure = ValidationFailed(
+            f"dữ liệu không hợp lệ ({len(found)} lỗi): "
+            + "; ".join(f"{p}: {vi}" for p, vi, _ in found),
+            f"invalid data ({len(found)} problems): "
+            + "; ".join(f"{p}: {en}" for p, _, en in found),
+            errors=errors,
+        )
+        failure.field = found[0][0]
+        raise failure from exc
+
+
+def loads(cls: type[T], text: str | bytes) -> T:
+    """Parse JSON text into a ``cls`` (see :func:`from_dict`)."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = (
+            f"dòng {exc.lineno}, cột {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else "mã hóa"
+        )
+        raise ValidationFailed(
+            f"JSON không đọc được ({where}): {exc}", f"unreadable JSON: {exc}", field="$"
+        ) from exc
+    return from_dict(cls, data)

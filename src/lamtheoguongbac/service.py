@@ -1,0 +1,418 @@
+"""``Handbooks``: the facade embedding code uses (dịch vụ quản lý sổ tay).
+
+It opens a store by URL, runs every step through the pure lifecycle of
+:mod:`lamtheoguongbac.workflow` and the policy's rules (plus rules from plugins), saves with
+optimistic concurrency and fires the ``handbook_changed`` hook after each stored step::
+
+    with Handbooks.open("sqlite:///so-tay.db") as hb:
+        hb.import_roster([Path("to-chuc.csv"), Path("dang-vien.csv")])
+        book = hb.create("dv-001", year=2025, actor=secretary)
+        book = hb.register_pledges(book.id, pledges, actor=member)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from lamtheoguongbac import workflow
+from lamtheoguongbac.catalog import Catalog
+from lamtheoguongbac.errors import ConflictError, ValidationFailed
+from lamtheoguongbac.model import (
+    Actor,
+    CollectiveAssessment,
+    Event,
+    EventKind,
+    Handbook,
+    HandbookStatus,
+    Member,
+    OrgUnit,
+    Period,
+    Pledge,
+    ResultReport,
+    SelfAssessment,
+    StudyTheme,
+)
+from lamtheoguongbac.orgtree import OrgTree
+from lamtheoguongbac.registry import Registry, create_registry
+from lamtheoguongbac.roster import Roster, read_roster
+from lamtheoguongbac.rules.aggregate import check_top_rating_cap
+from lamtheoguongbac.rules.base import Violation
+from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
+from lamtheoguongbac.storage.base import HandbookQuery, Store
+
+__all__ = ["Handbooks", "StepResult"]
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class StepResult:
+    """A stored lifecycle step: the new handbook, its event and the rules' warnings."""
+
+    handbook: Handbook
+    event: Event
+    warnings: tuple[Violation, ...] = ()
+
+
+_Step = Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]
+
+
+class Handbooks:
+    """The application service over one store.
+
+    Args:
+        store: an open :class:`~lamtheoguongbac.storage.base.Store`.
+        registry: plugins (default: a new :func:`create_registry`).
+        policy: the rules in force (plugin rules are added to it).
+        catalog: study themes and regulations (default: the shipped catalog).
+        clock: returns the current timezone-aware time (inject one in tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        registry: Registry | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        catalog: Catalog | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.registry = registry if registry is not None else create_registry()
+        self.policy = policy.with_rules(self.registry.rules())
+        self.catalog = catalog if catalog is not None else Catalog.load()
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
+        """Open the store at ``url`` (``sqlite:///so-tay.db``, ``memory:``, or a plugin's)."""
+        registry = registry if registry is not None else create_registry()
+        return cls(registry.open_store(url), registry=registry, **kwargs)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Handbooks:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- roster ------------------------------------------------------------------------
+
+    def import_roster(self, paths: Sequence[Path]) -> Roster:
+        """Import units and members from CSV/JSON files, all or nothing.
+
+        The combined roster (what is stored plus the files) must form a valid tree and every
+        member's cell must exist; otherwise nothing is written.
+
+        Raises:
+            ImportFailed: a file has bad rows (each named by file, row and column).
+            ValidationFailed: the units do not form a tree or a cell is unknown.
+        """
+        roster = read_roster(paths)
+        self.save_roster(roster.units, roster.members)
+        return roster
+
+    def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
+        """Insert or replace units and members after checking the tree and the cells."""
+        merged = {u.id: u for u in self.store.units()}
+        merged.update((u.id, u) for u in units)
+        tree = OrgTree(merged.values())
+        for i, m in enumerate(members):
+            if m.cell_id not in tree:
+                raise ValidationFailed(
+                    f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh "
+                    "sách tổ chức",
+                    f"member {m.id} belongs to an unknown cell '{m.cell_id}'",
+                    field=f"members[{i}].cell_id",
+                )
+        self.store.save_roster(units, members)
+
+    def org_tree(self) -> OrgTree:
+        """The stored organisation tree."""
+        return OrgTree(self.store.units())
+
+    def members(self, cell_id: str | None = None) -> list[Member]:
+        """Members (of one cell), in roster order."""
+        return self.store.members(cell_id)
+
+    def member(self, member_id: str) -> Member:
+        """One member; ``NotFound`` if none."""
+        return self.store.member(member_id)
+
+    def actor(self, member_id: str) -> Actor:
+        """The stored member ``member_id`` as the actor of a step."""
+        return self.store.member(member_id).as_actor()
+
+    # --- creating handbooks ------------------------------------------------------------
+
+    def _new_handbook(
+        self,
+        member: Member,
+        tree: OrgTree,
+        period: Period,
+        theme: StudyTheme | None,
+        actor: Actor,
+        at: dt.datetime,
+    ) -> tuple[Handbook, Event]:
+        book = Handbook(
+            id=f"{member.id}-{period.year_label}",
+            member=member,
+            organisation=tree.chain(member.cell_id),
+            period=period,
+            theme=theme,
+            version=1,
+        )
+        event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
+        return book, event
+
+    def _theme(self, period: Period, theme: StudyTheme | None) -> StudyTheme | None:
+        return theme if theme is not None else self.catalog.theme_for_year(period.year_label)
+
+    def create(
+        self,
+        member_id: str,
+        *,
+        year: int | None = None,
+        period: Period | None = None,
+        theme: StudyTheme | None = None,
+        actor: Actor | Member,
+    ) -> Handbook:
+        """Open a member's handbook for a year (or any ``period``), in draft.
+
+        The id is ``"<member id>-<start year>"``; the theme defaults to the catalog's theme
+        for that year. ``ConflictError`` if the member already has that handbook.
+        """
+        period = _period(year, period)
+        member = self.store.member(member_id)
+        at = self.clock()
+        book, event = self._new_handbook(
+            member, self.org_tree(), period, self._theme(period, theme), _as_actor(actor), at
+        )
+        self.store.add(book, event)
+        self.registry.notify_changed(event, book)
+        return book
+
+    def create_for_cell(
+        self,
+        cell_id: str,
+        *,
+        year: int | None = None,
+        period: Period | None = None,
+        actor: Actor | Member,
+        theme: StudyTheme | None = None,
+    ) -> list[Handbook]:
+        """Open handbooks for every member of a cell who has none for the period, in one
+        transaction. Suspended members get one too (they report; they are not rated)."""
+        period = _period(year, period)
+        tree, at, who = self.org_tree(), self.clock(), _as_actor(actor)
+        tree.unit(cell_id)
+        have = {
+            h.member.id
+            for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
+        }
+        items = [
+            self._new_handbook(m, tree, period, self._theme(period, theme), who, at)
+            for m in self.store.members(cell_id)
+            if m.id not in have
+        ]
+        self.store.add_many(items)
+        for book, event in items:
+            self.registry.notify_changed(event, book)
+        return [book for book, _ in items]
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def _step(
+        self, handbook_id: str, expected_version: int | None, actor: Actor | Member, step: _Step
+    ) -> StepResult:
+        current = self.store.get(handbook_id)
+        if expected_version is not None and expected_version != current.version:
+            raise ConflictError(
+                f"Sổ {handbook_id} đã thay đổi (phiên bản {current.version}, bạn đang sửa "
+                f"phiên bản {expected_version}); hãy tải lại",
+                f"handbook {handbook_id} changed (version {current.version}, you edited "
+                f"{expected_version}); reload it",
+            )
+        t = step(current, _as_actor(actor), self.clock(), self.policy)
+        self.store.update(t.handbook, t.event, expected_version=current.version)
+        self.registry.notify_changed(t.event, t.handbook)
+        return StepResult(handbook=t.handbook, event=t.event, warnings=t.warnings)
+
+    def register_pledges(
+        self,
+        handbook_id: str,
+        pledges: Sequence[Pledge],
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Register pledges (đăng ký làm theo): draft → registered."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.register(h, pledges, actor=a, at=at, policy=p),
+        )
+
+    def report_results(
+        self,
+        handbook_id: str,
+        report: ResultReport,
+        *,
+        actor: Actor | Member,
+        self_assessment: SelfAssessment | None = None,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Report results (báo cáo kết quả): registered → reported."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.report(
+                h, report, actor=a, at=at, policy=p, self_assessment=self_assessment
+            ),
+        )
+
+    def self_assess(
+        self,
+        handbook_id: str,
+        assessment: SelfAssessment,
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Write the self-assessment (tự nhận xét, đánh giá)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.self_assess(h, assessment, actor=a, at=at, policy=p),
+        )
+
+    def record_assessment(
+        self,
+        handbook_id: str,
+        assessment: CollectiveAssessment,
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Record the cell's collective assessment: reported → assessed (Bí thư/Phó Bí thư)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.assess(h, assessment, actor=a, at=at, policy=p),
+        )
+
+    def close_handbook(
+        self, handbook_id: str, *, actor: Actor | Member, expected_version: int | None = None
+    ) -> StepResult:
+        """Close the handbook (khóa sổ): assessed → closed."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.close(h, actor=a, at=at, policy=p),
+        )
+
+    def reopen_handbook(
+        self,
+        handbook_id: str,
+        *,
+        to: HandbookStatus,
+        reason: str,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Reopen to an earlier status with a written reason (mở lại sổ)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.reopen(h, to=to, reason=reason, actor=a, at=at, policy=p),
+        )
+
+    # --- queries -----------------------------------------------------------------------
+
+    def get(self, handbook_id: str) -> Handbook:
+        """One handbook; ``NotFound`` if none."""
+        return self.store.get(handbook_id)
+
+    def find(
+        self,
+        *,
+        organisation_id: str | None = None,
+        cell_id: str | None = None,
+        year: int | None = None,
+        status: HandbookStatus | None = None,
+        member_id: str | None = None,
+    ) -> list[Handbook]:
+        """Handbooks matching every given criterion (organisation = the whole subtree)."""
+        return self.store.query(
+            HandbookQuery(
+                organisation_id=organisation_id,
+                cell_id=cell_id,
+                year=year,
+                status=status,
+                member_id=member_id,
+            )
+        )
+
+    def count_by_status(
+        self,
+        *,
+        organisation_id: str | None = None,
+        cell_id: str | None = None,
+        year: int | None = None,
+    ) -> dict[HandbookStatus, int]:
+        """How many handbooks per status."""
+        return self.store.count_by_status(
+            HandbookQuery(organisation_id=organisation_id, cell_id=cell_id, year=year)
+        )
+
+    def history(self, handbook_id: str) -> list[Event]:
+        """The handbook's audit trail, oldest first."""
+        return self.store.events(handbook_id)
+
+    def check_cap(
+        self, *, organisation_id: str | None = None, year: int | None = None
+    ) -> list[Violation]:
+        """The top-rating cap (LTGB-C001) over the handbooks selected."""
+        return check_top_rating_cap(
+            self.store.iter_query(HandbookQuery(organisation_id=organisation_id, year=year)),
+            self.policy,
+        )
+
+
+def _as_actor(actor: Actor | Member) -> Actor:
+    return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+def _period(year: int | None, period: Period | None) -> Period:
+    if (year is None) == (period is None):
+        raise ValidationFailed(
+            "cần đúng một trong 'year' hoặc 'period'",
+            "give exactly one of 'year' or 'period'",
+            field="year",
+        )
+    return period if period is not None else Period.year(year or 0)

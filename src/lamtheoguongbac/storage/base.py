@@ -1,0 +1,105 @@
+"""The storage protocol every backend implements (kho lưu trữ sổ tay).
+
+A backend is registered through the ``register_storage_backends`` hook as a
+:class:`StorageBackend` (a URL scheme and an ``open`` function) and selected by URL:
+``memory:`` or ``sqlite:///path/to/file.db``. Third-party backends run the conformance suite
+in :mod:`lamtheoguongbac.testing` against themselves.
+
+Contract:
+
+* every write is one transaction: it happens whole or not at all;
+* :meth:`Store.update` is **optimistic**: it writes only if the stored version equals
+  ``expected_version`` and otherwise raises :class:`~lamtheoguongbac.errors.ConflictError`
+  without touching anything;
+* events are append-only; :meth:`Store.events` returns them oldest first;
+* queries return handbooks sorted by (year, cell id, member roster order, id) — the roster
+  order being :func:`lamtheoguongbac.text.name_sort_key` of the member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
+
+__all__ = ["HandbookQuery", "StorageBackend", "Store"]
+
+
+@attrs.frozen(kw_only=True)
+class HandbookQuery:
+    """Which handbooks to fetch; every given criterion must hold.
+
+    ``organisation_id`` selects the whole subtree under that unit (any handbook whose
+    organisation chain contains it); ``cell_id`` selects one cell.
+    """
+
+    organisation_id: str | None = None
+    cell_id: str | None = None
+    year: int | None = None
+    status: HandbookStatus | None = None
+    member_id: str | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A place handbooks, their events and the roster live."""
+
+    url: str
+
+    def add(self, handbook: Handbook, event: Event) -> None:
+        """Store a new handbook with its first event; ``ConflictError`` if the id exists."""
+
+    def add_many(self, items: Iterable[tuple[Handbook, Event]]) -> int:
+        """Store many new handbooks in one transaction; returns how many. All or none."""
+
+    def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
+        """Replace a handbook if its stored version is ``expected_version`` and append the
+        event, in one transaction; else raise ``ConflictError`` (``NotFound`` if absent)."""
+
+    def get(self, handbook_id: str) -> Handbook:
+        """The handbook with this id; ``NotFound`` if there is none."""
+
+    def query(self, query: HandbookQuery) -> list[Handbook]:
+        """The handbooks matching ``query`` (see the module docstring for the order)."""
+
+    def iter_query(self, query: HandbookQuery) -> Iterator[Handbook]:
+        """Like :meth:`query` but streaming, for large exports."""
+
+    def count_by_status(self, query: HandbookQuery) -> dict[HandbookStatus, int]:
+        """How many handbooks match ``query``, per status (statuses with none omitted)."""
+
+    def events(self, handbook_id: str) -> list[Event]:
+        """The handbook's audit trail, oldest first; ``NotFound`` for an unknown id."""
+
+    def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
+        """Insert or replace organisation units and members, in one transaction."""
+
+    def units(self) -> list[OrgUnit]:
+        """Every organisation unit, sorted by id."""
+
+    def members(self, cell_id: str | None = None) -> list[Member]:
+        """Members (of one cell, when given), in roster order."""
+
+    def member(self, member_id: str) -> Member:
+        """One member; ``NotFound`` if there is none."""
+
+    def close(self) -> None:
+        """Release the store's resources; further use raises ``StoreError``."""
+
+
+@attrs.frozen(kw_only=True)
+class StorageBackend:
+    """A storage backend's registration: the URL ``scheme`` it serves and how to open it.
+
+    ``open`` receives the full URL (``"sqlite:///data/so-tay.db"``) and returns a
+    :class:`Store`; it raises :class:`~lamtheoguongbac.errors.StoreError` when the URL's
+    target is unusable.
+    """
+
+    scheme: str
+    open: Callable[[str], Store] = attrs.field(eq=False)
+    description_vi: str = ""
+    description_en: str = ""
