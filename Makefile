@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml $(PLUGINS)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet -e ".[cli]" --group dev
 	for p in $(dir $(PLUGINS)); do $(BIN)/python -m pip install --quiet -e "$$p" || exit 1; done
+	# PyICU (optional: Vietnamese collation through ICU) builds only where ICU's headers are.
+	if pkg-config --exists icu-i18n 2>/dev/null; then $(BIN)/python -m pip install --quiet "PyICU>=2.12"; fi
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -114,6 +114,15 @@ class Registry:
         self._cache.clear()
         return name
 
+    def unregister(self, name: str) -> None:
+        """Remove the plugin registered as ``name``; ``PluginError`` if there is none."""
+        if self.pm.get_plugin(name) is None:
+            raise PluginError(f"Không có plugin '{name}'", f"no plugin named '{name}'")
+        self.pm.unregister(name=name)
+        self._infos.pop(name, None)
+        self._dist.pop(name, None)
+        self._cache.clear()
+
     def _record(self, info: PluginInfo) -> None:
         self._infos[info.name] = info
 

@@ -29,9 +29,10 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
@@ -226,6 +227,26 @@ MEMBER_COLUMNS = frozenset(
 )
 
 
+# The column a constructor's complaint is about, so a bad cell is named as the user wrote it.
+_FIELD_COLUMNS = {
+    "OrgUnit.id": "ma",
+    "OrgUnit.name": "ten",
+    "OrgUnit.level": "cap",
+    "OrgUnit.parent_id": "ma_cap_tren",
+    "OrgUnit.place": "dia_danh",
+    "Member.id": "ma",
+    "Member.full_name": "ho_va_ten",
+    "Member.cell_id": "chi_bo",
+    "Member.position": "chuc_vu",
+    "Member.duties": "nhiem_vu",
+    "Member.workplace": "noi_cong_tac",
+    "Member.official_on": "ngay_chinh_thuc",
+    "Member.party_card_number": "so_the",
+    "Member.sort_key": "khoa_sap_xep",
+    "RoleAssignment.unit_id": "chi_bo",
+}
+
+
 def rows_to_values(
     rows: Iterable[tuple[int, Mapping[str, str]]],
     build: Callable[[Mapping[str, str]], T],
@@ -246,8 +267,16 @@ def rows_to_values(
                 f"row {number}, column '{col}': {exc.en}"
             )
         except ValidationFailed as exc:
+            column = _FIELD_COLUMNS.get(re.sub(r"\[\d+\]$", "", exc.field or ""))
+            if column is None:
+                problems.append(
+                    f"{source}, dòng {number}: {exc.message_vi} / row {number}: {exc.message_en}"
+                )
+                continue
+            col = headers.get(column, column)
             problems.append(
-                f"{source}, dòng {number}: {exc.message_vi} / row {number}: {exc.message_en}"
+                f"{source}, dòng {number}, cột '{col}': {exc.reason_vi} / "
+                f"row {number}, column '{col}': {exc.reason_en}"
             )
     return values, problems
 
@@ -265,13 +294,38 @@ def _read_text(path: Path) -> str:
         raise ImportFailed(str(path), [str(exc)]) from exc
 
 
+_EXTRA = "__extra__"
+
+
+def _whole(build: Callable[[Mapping[str, str]], T]) -> Callable[[Mapping[str, str]], T]:
+    """``build``, refusing a row with more cells than headers: an unquoted separator in a
+    cell shifts every later value into the wrong column, which must not pass silently."""
+
+    def run(row: Mapping[str, str]) -> T:
+        extra = row.get(_EXTRA)
+        if extra is not None:
+            cells, columns = extra.split("/")
+            raise RowError(
+                _EXTRA,
+                f"dòng có {cells} ô, nhiều hơn {columns} cột của dòng tiêu đề; ô chứa dấu phân "
+                "cách phải đặt trong ngoặc kép",
+                f"the row has {cells} cells, more than the {columns} columns of the header; "
+                "quote cells that contain the separator",
+            )
+        return build(row)
+
+    return run
+
+
 def _read_csv(path: Path, text: str) -> Roster:
     sample = text[:4096]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t")
+        delimiter = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    # Only the delimiter is taken from the sniffer: sniffing a header without quotes turns
+    # ``doublequote`` off, and Excel's "" inside a quoted cell would then be misread.
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     header_row = next(reader, None)
     if not header_row:
         raise ImportFailed(str(path), ["tệp rỗng, thiếu dòng tiêu đề / empty file, no header"])
@@ -302,13 +356,17 @@ def _read_csv(path: Path, text: str) -> Roster:
     for number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
-        rows.append((number, dict(zip(keys, cells, strict=False))))
+        row = dict(zip(keys, cells, strict=False))
+        if len(cells) > len(keys):
+            row[_EXTRA] = f"{len(cells)}/{len(keys)}"
+        rows.append((number, row))
+    headers = {**headers, _EXTRA: str(len(keys) + 1)}
     if is_members:
-        members, problems = rows_to_values(rows, member_from_row, str(path), headers)
+        members, problems = rows_to_values(rows, _whole(member_from_row), str(path), headers)
         if problems:
             raise ImportFailed(str(path), problems)
         return Roster(members=tuple(members))
-    units, problems = rows_to_values(rows, unit_from_row, str(path), headers)
+    units, problems = rows_to_values(rows, _whole(unit_from_row), str(path), headers)
     if problems:
         raise ImportFailed(str(path), problems)
     return Roster(units=tuple(units))
@@ -339,7 +397,7 @@ def _read_json(path: Path, text: str) -> Roster:
     def load(key: str, cls: type[T]) -> list[T]:
         items = data.get(key, [])
         if not isinstance(items, list):
-            problems.append(f"$.{key}: phải là danh sách / must be a list")
+            problems.append(f"{path}: $.{key}: phải là danh sách / must be a list")
             return []
         out = []
         for i, item in enumerate(items):
@@ -350,7 +408,7 @@ def _read_json(path: Path, text: str) -> Roster:
                     )
                 )
             except ValidationFailed as exc:
-                problems.extend(f"$.{key}[{i}]{e[1:]}" for e in exc.errors or [str(exc)])
+                problems.extend(f"{path}: $.{key}[{i}]{e[1:]}" for e in exc.errors or [str(exc)])
         return out
 
     units, members = load("units", OrgUnit), load("members", Member)

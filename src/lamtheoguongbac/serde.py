@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -95,6 +96,38 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
     raise ValueError(f"expected a number, got {value!r}")
 
 
+def _is_sequence(type_: Any) -> bool:
+    """``list[X]`` or the homogeneous ``tuple[X, ...]`` of the model's fields."""
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    return origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis)
+
+
+def _sequence_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Structure ``tuple[X, ...]``/``list[X]`` from a JSON array only.
+
+    cattrs would iterate any iterable, so ``"duties": "Tiếp dân"`` became a tuple of letters
+    and an object became a tuple of its keys. Item errors keep their index for the path.
+    """
+
+    def structure(value: Any, type_: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"expected a list, got {type(value).__name__}")
+        item_type = (typing.get_args(type_) or (Any,))[0]
+        items, errors = [], []
+        for i, v in enumerate(value):
+            try:
+                items.append(conv.structure(v, item_type))
+            except Exception as exc:
+                note = f"Structuring {type_!r} @ index {i}"
+                exc.add_note(cattrs.errors.IterableValidationNote(note, i, item_type))
+                errors.append(exc)
+        if errors:
+            raise cattrs.IterableValidationError(f"While structuring {type_!r}", errors, type_)
+        return list(items) if typing.get_origin(type_) is list else tuple(items)
+
+    return structure
+
+
 def make_converter() -> cattrs.Converter:
     """The converter for every class of :mod:`lamtheoguongbac.model` (and events)."""
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
@@ -107,7 +140,8 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _structure_bool)
-    target = QuantityTarget | DeliverableTarget
+    conv.register_structure_hook_func(_is_sequence, _sequence_hook(conv))
+    target: Any = QuantityTarget | DeliverableTarget  # a union, not a class, for mypy
     configure_tagged_union(
         target, conv, tag_generator=lambda cls: _TARGET_TAGS[cls], tag_name="kind"
     )

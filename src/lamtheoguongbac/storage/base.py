@@ -10,7 +10,9 @@ Contract:
 * every write is one transaction: it happens whole or not at all;
 * :meth:`Store.update` is **optimistic**: it writes only if the stored version equals
   ``expected_version`` and otherwise raises :class:`~lamtheoguongbac.errors.ConflictError`
-  without touching anything;
+  without touching anything; the new handbook's version must be ``expected_version + 1``
+  and the event must carry the handbook's id and new version (else ``ValidationFailed``),
+  so a write can never keep a version a stale writer could still match;
 * events are append-only; :meth:`Store.events` returns them oldest first;
 * queries return handbooks sorted by (year, cell id, member roster order, id) — the roster
   order being :func:`lamtheoguongbac.text.name_sort_key` of the member.
@@ -81,7 +83,8 @@ class Store(Protocol):
         """Every organisation unit, sorted by id."""
 
     def members(self, cell_id: str | None = None) -> list[Member]:
-        """Members (of one cell, when given), in roster order."""
+        """Members of one cell in roster order; with no cell, sorted by (cell id, roster
+        order, id)."""
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""

@@ -1,0 +1,31 @@
+"""Registering a plugin for the length of a ``with`` block."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from lamtheoguongbac.registry import Registry
+
+__all__ = ["register_temporary_plugin"]
+
+
+@contextlib.contextmanager
+def register_temporary_plugin(
+    registry: Registry, plugin: object, name: str | None = None
+) -> Iterator[str]:
+    """Register ``plugin`` in ``registry`` inside the block, and unregister it after.
+
+    Yields the name it was registered under::
+
+        with register_temporary_plugin(registry, MyPlugin()) as name:
+            store = registry.open_store("jsonl:///tmp/x")
+
+    Raises:
+        PluginError: as :meth:`Registry.register` does.
+    """
+    registered = registry.register(plugin, name)
+    try:
+        yield registered
+    finally:
+        registry.unregister(registered)

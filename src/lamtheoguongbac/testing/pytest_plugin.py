@@ -1,0 +1,53 @@
+"""The pytest plugin of lamtheoguongbac: fixtures for code that builds on the library.
+
+Installed through the ``pytest11`` entry point, so any project with lamtheoguongbac
+installed gets, with no configuration:
+
+* ``registry`` — a fresh registry with the built-ins only (no installed plugins);
+* ``memory_store`` — an empty ``memory:`` store, closed after the test;
+* ``sqlite_store`` — an empty SQLite store in ``tmp_path``, closed after the test.
+
+The fixtures import what they need when first used, so a project that does not use them
+pays only for importing the ``lamtheoguongbac`` package itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.registry import Registry
+    from lamtheoguongbac.storage import MemoryStore, SqliteStore
+
+# Plain ``assert`` in the conformance suite should explain itself like a test's would.
+pytest.register_assert_rewrite("lamtheoguongbac.testing.conformance")
+
+
+@pytest.fixture
+def registry() -> Registry:
+    """A fresh registry: the built-in plugins only, no entry points loaded."""
+    from lamtheoguongbac.registry import create_registry
+
+    return create_registry(load_entrypoints=False)
+
+
+@pytest.fixture
+def memory_store() -> Iterator[MemoryStore]:
+    """An empty in-memory store (kho trong bộ nhớ)."""
+    from lamtheoguongbac.storage import MemoryStore
+
+    with MemoryStore() as store:
+        yield store
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """An empty SQLite store in ``tmp_path / "so-tay.db"``."""
+    from lamtheoguongbac.storage import SqliteStore
+
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        yield store

@@ -1,0 +1,186 @@
+"""The ``Handbooks`` service as embedding code uses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+
+from lamtheoguongbac import (
+    Actor,
+    CollectiveAssessment,
+    ConflictError,
+    Event,
+    Handbook,
+    Handbooks,
+    HandbookStatus,
+    ImportFailed,
+    NotAuthorised,
+    NotFound,
+    RatingLevel,
+    Role,
+    RulesViolated,
+    ValidationFailed,
+    create_registry,
+    hookimpl,
+)
+from lamtheoguongbac.testing.factories import make_handbook, make_roster
+
+YEAR = 2025
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+class Recorder:
+    """A plugin that remembers every change it is told about."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, int]] = []
+
+    @hookimpl
+    def handbook_changed(self, event: Event, handbook: Handbook) -> None:
+        self.seen.append((event.kind.value, handbook.version))
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture(params=["memory:", "sqlite"])
+def service(
+    request: pytest.FixtureRequest, tmp_path: Path, recorder: Recorder
+) -> Iterator[Handbooks]:
+    url = "memory:" if request.param == "memory:" else f"sqlite:///{tmp_path / 'st.db'}"
+    registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
+    clock = iter(
+        dt.datetime(2025, 1, 5, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=i) for i in range(10_000)
+    )
+    with Handbooks.open(url, registry=registry, clock=lambda: next(clock)) as svc:
+        roster = make_roster(cells=2, members_per_cell=4)
+        svc.save_roster(roster.units, roster.members)
+        yield svc
+
+
+def _cell(service: Handbooks) -> str:
+    return service.members()[0].cell_id
+
+
+def _secretary(service: Handbooks, cell: str) -> Actor:
+    return next(
+        m
+        for m in service.members(cell)
+        if Role.SECRETARY in m.roles_on(dt.date(YEAR, 12, 20), cell)
+    ).as_actor()
+
+
+def _template(member_id: str, service: Handbooks) -> Handbook:
+    """A handbook of the same member walked to ASSESSED by the factories (for its data)."""
+    return make_handbook(
+        HandbookStatus.ASSESSED,
+        member=service.member(member_id),
+        year=YEAR,
+        organisation=service.org_tree().chain(service.member(member_id).cell_id),
+    )
+
+
+def test_full_cycle_fires_the_hook_and_keeps_history(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    cell = _cell(service)
+    secretary = _secretary(service, cell)
+    books = service.create_for_cell(cell, year=YEAR, actor=secretary)
+    assert len(books) == 4
+    assert service.create_for_cell(cell, year=YEAR, actor=secretary) == []
+
+    book = next(b for b in books if b.member.id != secretary.id)
+    data = _template(book.member.id, service)
+    member = service.member(book.member.id)
+    assert data.report is not None and data.collective_assessment is not None
+    step = service.register_pledges(book.id, data.pledges, actor=member)
+    assert step.handbook.status is HandbookStatus.REGISTERED
+    service.report_results(book.id, data.report, actor=member, self_assessment=data.self_assessment)
+    service.record_assessment(book.id, data.collective_assessment, actor=secretary)
+    closed = service.close_handbook(book.id, actor=secretary).handbook
+    assert closed.status is HandbookStatus.CLOSED
+    assert closed.version == 5
+    kinds = [e.kind.value for e in service.history(book.id)]
+    assert kinds == ["created", "registered", "reported", "assessed", "closed"]
+    assert ("closed", 5) in recorder.seen
+    assert [b.id for b in service.find(status=HandbookStatus.CLOSED)] == [book.id]
+    counts = service.count_by_status(cell_id=cell, year=YEAR)
+    assert counts == {HandbookStatus.DRAFT: 3, HandbookStatus.CLOSED: 1}
+
+
+def test_stale_expected_version_is_refused(service: Handbooks) -> None:
+    cell = _cell(service)
+    member = service.members(cell)[1]
+    book = service.create(member.id, year=YEAR, actor=member)
+    data = _template(member.id, service)
+    with pytest.raises(ConflictError):
+        service.register_pledges(book.id, data.pledges, actor=member, expected_version=7)
+    assert service.get(book.id).status is HandbookStatus.DRAFT
+    with pytest.raises(ConflictError):
+        service.create(member.id, year=YEAR, actor=member)
+
+
+def test_refusals_store_nothing(service: Handbooks) -> None:
+    cell = _cell(service)
+    member = service.members(cell)[1]
+    other = service.members(cell)[2]
+    book = service.create(member.id, year=YEAR, actor=member)
+    data = _template(member.id, service)
+    with pytest.raises(NotAuthorised):
+        service.register_pledges(book.id, data.pledges, actor=other)
+    too_many = [attrs.evolve(data.pledges[0], id=f"p{i}") for i in range(6)]
+    with pytest.raises(RulesViolated) as refused:
+        service.register_pledges(book.id, too_many, actor=member)
+    assert "LTGB-P002" in {v.code for v in refused.value.violations}
+    assert service.get(book.id).version == 1
+    assert len(service.history(book.id)) == 1
+
+
+def test_only_the_cells_secretary_records_the_assessment(service: Handbooks) -> None:
+    cells = sorted({m.cell_id for m in service.members()})
+    member = service.members(cells[0])[1]
+    book = service.create(member.id, year=YEAR, actor=member)
+    data = _template(member.id, service)
+    assert data.report is not None
+    service.register_pledges(book.id, data.pledges, actor=member)
+    service.report_results(book.id, data.report, actor=member, self_assessment=data.self_assessment)
+    foreign = _secretary(service, cells[1])
+    assessment = CollectiveAssessment(
+        text="Hoàn thành tốt",
+        meeting_date=dt.date(YEAR, 12, 20),
+        recorded_by=foreign.id,
+        recorder_name=foreign.name,
+        recorder_role=Role.SECRETARY,
+        rating=RatingLevel.GOOD,
+    )
+    with pytest.raises(NotAuthorised):
+        service.record_assessment(book.id, assessment, actor=foreign)
+    assert service.get(book.id).collective_assessment is None
+
+
+def test_roster_import_is_all_or_nothing(service: Handbooks, tmp_path: Path) -> None:
+    before = len(service.members())
+    members = tmp_path / "dv.csv"
+    members.write_text("Mã,Họ và tên,Chi bộ\nx1,Lê An,khong-co-chi-bo\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="khong-co-chi-bo"):
+        service.import_roster([members])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Mã,Họ và tên,Chi bộ,Trạng thái\nx2,Lê Bình,cb,lạ\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="cột 'Trạng thái'"):
+        service.import_roster([EXAMPLES / "to-chuc.csv", bad])
+    assert len(service.members()) == before
+    roster = service.import_roster([EXAMPLES / "to-chuc.csv", EXAMPLES / "dang-vien.csv"])
+    assert len(roster.members) == 10
+    assert service.member("dv04").duties[0] == "Đăng ký hộ tịch"
+    with pytest.raises(NotFound):
+        service.member("khong-co")
+
+
+def test_cap_check_over_the_grassroots_organisation(service: Handbooks) -> None:
+    assert service.check_cap(year=YEAR) == []

@@ -1,0 +1,121 @@
+"""The in-memory store against the conformance suite, plus what only it has, and the public
+test helpers the suite is built on."""
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from lamtheoguongbac import hookimpl
+from lamtheoguongbac.errors import ConflictError, StoreError
+from lamtheoguongbac.model import HandbookStatus
+from lamtheoguongbac.registry import Registry
+from lamtheoguongbac.storage import HandbookQuery, MemoryStore, StorageBackend
+from lamtheoguongbac.testing import (
+    StoreConformance,
+    advance,
+    make_entry,
+    make_handbook,
+    make_roster,
+    register_temporary_plugin,
+)
+
+
+class TestMemoryStore(StoreConformance):
+    @pytest.fixture
+    def store(self) -> Iterator[MemoryStore]:
+        with MemoryStore() as store:
+            yield store
+
+
+def test_each_memory_url_opens_a_fresh_store(registry: Registry) -> None:
+    first, second = registry.open_store("memory:"), registry.open_store("memory:thử")
+    first.add(*make_entry())
+    assert second.query(HandbookQuery()) == []
+    assert second.url == "memory:thử"
+    first.close()
+    second.close()
+
+
+def test_from_url_refuses_another_scheme() -> None:
+    with pytest.raises(StoreError, match="memory:"):
+        MemoryStore.from_url("sqlite:///x.db")
+
+
+def test_threads_racing_to_update_never_overwrite(memory_store: MemoryStore) -> None:
+    handbook, created = make_entry(HandbookStatus.DRAFT)
+    memory_store.add(handbook, created)
+    wins: list[int] = []
+    start = threading.Barrier(8)
+
+    def race() -> None:
+        start.wait()
+        for _ in range(10):
+            read = memory_store.get(handbook.id)
+            step = advance(read)
+            try:
+                memory_store.update(step.handbook, step.event, expected_version=read.version)
+            except ConflictError:
+                continue
+            wins.append(step.handbook.version)
+
+    threads = [threading.Thread(target=race) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(wins) == list(range(1, len(wins) + 1))
+    events = memory_store.events(handbook.id)
+    assert [e.version for e in events] == list(range(len(wins) + 1))
+    assert memory_store.get(handbook.id).version == len(wins)
+
+
+# --- the public test helpers ---------------------------------------------------------------
+
+
+def test_a_temporary_plugin_is_gone_after_the_block(registry: Registry) -> None:
+    def open_temporary(url: str) -> MemoryStore:
+        return MemoryStore(url)
+
+    class Plugin:
+        @hookimpl
+        def register_storage_backends(self, register: Callable[[StorageBackend], None]) -> None:
+            register(StorageBackend(scheme="tam", open=open_temporary))
+
+    with register_temporary_plugin(registry, Plugin(), "tạm") as name:
+        assert name == "tạm"
+        store = registry.open_store("tam:")
+        assert store.url == "tam:"
+        store.close()
+    with pytest.raises(StoreError, match="tam"):
+        registry.open_store("tam:")
+    assert "tạm" not in {p.name for p in registry.plugins()}
+
+
+@pytest.mark.parametrize("status", list(HandbookStatus))
+def test_make_handbook_reaches_every_status_through_the_workflow(
+    status: HandbookStatus,
+) -> None:
+    handbook = make_handbook(status, year=2024, cell="chi-bộ-ấp-Đông")
+    assert handbook.status is status
+    assert handbook.version == status.order
+    assert handbook.cell.id == "chi-bộ-ấp-Đông"
+    assert (handbook.collective_assessment is not None) is (status.order >= 3)
+
+
+def test_advance_never_runs_out_of_steps() -> None:
+    handbook = make_handbook(HandbookStatus.CLOSED)
+    after = advance(handbook)
+    assert after.handbook.status is HandbookStatus.REPORTED
+    assert after.event.reason
+
+
+def test_make_roster_gives_each_cell_a_secretary_and_a_chain() -> None:
+    roster = make_roster(cells=5, members_per_cell=3, grassroots=2)
+    assert len(roster.members) == 15
+    assert len(roster.units) == 1 + 2 + 5
+    for cell in roster.cell_ids:
+        chain = roster.organisation(cell)
+        assert [u.id for u in chain][-1] == cell
+        assert chain[1].grassroots
+        assert any(m.cell_id == cell and m.roles for m in roster.members)

@@ -1,0 +1,298 @@
+"""The SQLite store against the conformance suite, plus its file-level guarantees."""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lamtheoguongbac.errors import ConflictError, StoreError
+from lamtheoguongbac.model import HandbookStatus
+from lamtheoguongbac.registry import Registry
+from lamtheoguongbac.storage import HandbookQuery, SqliteStore
+from lamtheoguongbac.storage import _migrations as migrations
+from lamtheoguongbac.storage._common import roster_key
+from lamtheoguongbac.testing import (
+    StoreConformance,
+    advance,
+    creation_event,
+    make_entry,
+    make_handbook,
+    make_member,
+)
+from lamtheoguongbac.text import name_sort_key
+
+
+class TestSqliteStore(StoreConformance):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SqliteStore]:
+        with SqliteStore(tmp_path / "so-tay.db") as store:
+            yield store
+
+
+def _raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+# --- URLs ----------------------------------------------------------------------------------
+
+
+def test_relative_and_absolute_urls(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dữ liệu").mkdir()
+    for url, file in [
+        ("sqlite:///so-tay.db", tmp_path / "so-tay.db"),
+        ("sqlite:///dữ liệu/sổ tay.db", tmp_path / "dữ liệu" / "sổ tay.db"),
+        ("sqlite:///d%E1%BB%AF%20li%E1%BB%87u/x.db", tmp_path / "dữ liệu" / "x.db"),
+        (f"sqlite:///{tmp_path}/tuyệt-đối.db", tmp_path / "tuyệt-đối.db"),
+    ]:
+        store = registry.open_store(url)
+        store.add(*make_entry())
+        assert store.url == url
+        store.close()
+        assert file.is_file()
+    assert f"sqlite:///{tmp_path}".startswith("sqlite:////")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://so-tay.db",
+        "sqlite:///",
+        "sqlite:///:memory:",
+        "sqlite:///so-tay.db?mode=ro",
+        "sqlite:so-tay.db",
+    ],
+)
+def test_unsupported_urls_are_refused(registry: Registry, url: str) -> None:
+    with pytest.raises(StoreError, match="sqlite:///"):
+        registry.open_store(url)
+
+
+def test_a_missing_folder_is_refused_and_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "không-có" / "so-tay.db"
+    with pytest.raises(StoreError, match="không-có") as raised:
+        SqliteStore(missing)
+    assert " / " in str(raised.value)
+    assert not missing.parent.exists()
+
+
+def test_a_folder_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=str(tmp_path)):
+        SqliteStore(tmp_path)
+
+
+def test_an_empty_file_becomes_a_new_store(tmp_path: Path) -> None:
+    path = tmp_path / "rỗng.db"
+    path.touch()
+    with SqliteStore(path) as store:
+        store.add(*make_entry())
+    assert path.stat().st_size > 0
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+def test_the_file_is_marked_as_ours_and_runs_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    SqliteStore(path).close()
+    conn = _raw(path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_the_store_connection_enforces_foreign_keys(sqlite_store: SqliteStore) -> None:
+    with pytest.raises(StoreError, match="FOREIGN KEY"), sqlite_store._transaction() as conn:
+        conn.execute("INSERT INTO handbook_units VALUES ('cb', 'không-có-sổ', 2025, 'draft')")
+
+
+def test_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    with SqliteStore(path) as store:
+        store.add(*make_entry())
+    conn = _raw(path)
+    for statement in ("UPDATE events SET version = 7", "DELETE FROM events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(statement)
+    assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    conn.close()
+
+
+def test_data_survives_closing_and_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    handbook, event = make_entry(HandbookStatus.CLOSED)
+    with SqliteStore(path) as store:
+        store.add(handbook, event)
+    with SqliteStore(path) as store:
+        assert store.get(handbook.id) == handbook
+        assert store.events(handbook.id) == [event]
+
+
+def test_a_row_that_does_not_load_names_the_handbook(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    handbook, event = make_entry()
+    with SqliteStore(path) as store:
+        store.add(handbook, event)
+    conn = _raw(path)
+    conn.execute('UPDATE handbooks SET document = \'{"schema_version": 1, "id": 5}\'')
+    conn.close()
+    with SqliteStore(path) as store:
+        with pytest.raises(StoreError, match=handbook.id) as raised:
+            store.get(handbook.id)
+        assert str(path) in str(raised.value)
+        with pytest.raises(StoreError, match=handbook.id):
+            store.query(HandbookQuery())
+
+
+def test_a_file_from_a_newer_release_asks_to_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    SqliteStore(path).close()
+    conn = _raw(path)
+    conn.execute(f"PRAGMA user_version = {migrations.SCHEMA_VERSION + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="upgrade the library"):
+        SqliteStore(path)
+    assert path.read_bytes() == before
+
+
+def test_migrations_run_step_by_step_from_the_files_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "so-tay.db"
+    with SqliteStore(path) as store:
+        store.add(*make_entry())
+    step = ("CREATE TABLE reminders (id TEXT PRIMARY KEY)",)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, step))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
+    conn = _raw(path)
+    migrations.migrate(conn, str(path))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT count(*) FROM reminders").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM handbooks").fetchone()[0] == 1
+    conn.close()
+
+
+def test_a_failing_migration_step_leaves_the_file_at_the_previous_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "so-tay.db"
+    SqliteStore(path).close()
+    broken = ("CREATE TABLE half_done (id TEXT)", "THIS IS NOT SQL")
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
+    conn = _raw(path)
+    with pytest.raises(sqlite3.OperationalError):
+        migrations.migrate(conn, str(path))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert "half_done" not in tables
+    conn.close()
+
+
+# --- roster sort keys ----------------------------------------------------------------------
+
+_names = st.lists(
+    st.sampled_from(
+        ["Nguyễn", "Văn", "An", "Ánh", "Anh", "Đức", "Dũng", "Ư", "Hoà", "Hòa", "a", "A", "\x00"]
+    ),
+    min_size=0,
+    max_size=4,
+).map(" ".join)
+
+
+@given(a=_names, b=_names, override_a=st.none() | _names, override_b=st.none() | _names)
+def test_the_stored_sort_key_orders_like_name_sort_key(
+    a: str, b: str, override_a: str | None, override_b: str | None
+) -> None:
+    tuple_a, tuple_b = name_sort_key(a, override_a), name_sort_key(b, override_b)
+    bytes_a, bytes_b = roster_key(a, override_a), roster_key(b, override_b)
+    assert (tuple_a < tuple_b) == (bytes_a < bytes_b)
+    assert (tuple_a == tuple_b) == (bytes_a == bytes_b)
+
+
+def test_keys_of_another_collation_are_recomputed_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    names = ["Đỗ Văn Đức", "Lê An", "Phạm Thị Ánh", "Nguyễn Văn An"]
+    members = [make_member(i, full_name=n) for i, n in enumerate(names)]
+    with SqliteStore(path) as store:
+        store.add_many(make_entry(member=m) for m in members)
+        store.save_roster([], members)
+    conn = _raw(path)
+    conn.execute("UPDATE handbooks SET sort_key = CAST(id AS BLOB)")
+    conn.execute("UPDATE members SET sort_key = x''")
+    conn.execute("UPDATE meta SET value = 'another collation'")
+    conn.close()
+    with SqliteStore(path) as store:
+        expected = ["Lê An", "Nguyễn Văn An", "Phạm Thị Ánh", "Đỗ Văn Đức"]
+        assert [h.member.full_name for h in store.query(HandbookQuery())] == expected
+        assert [m.full_name for m in store.members()] == expected
+
+
+# --- processes and threads -----------------------------------------------------------------
+
+
+def test_two_stores_on_one_file_see_each_others_writes_and_conflicts(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    with SqliteStore(path) as first, SqliteStore(path) as second:
+        handbook, event = make_entry(HandbookStatus.REGISTERED)
+        first.add(handbook, event)
+        read = second.get(handbook.id)
+        step = advance(read)
+        first.update(step.handbook, step.event, expected_version=read.version)
+        with pytest.raises(ConflictError):
+            second.update(step.handbook, step.event, expected_version=read.version)
+        assert second.get(handbook.id) == step.handbook
+
+
+def test_the_store_can_be_shared_by_threads(sqlite_store: SqliteStore) -> None:
+    base = make_handbook()
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(20):
+                handbook = attrs.evolve(base, id=f"sotay-{n}-{i}")
+                sqlite_store.add(handbook, creation_event(handbook))
+                assert sqlite_store.get(handbook.id) == handbook
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(sqlite_store.query(HandbookQuery())) == 80
+
+
+def test_a_store_carried_into_another_process_refuses_to_work(
+    sqlite_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("os.getpid", lambda: -1)
+    with pytest.raises(StoreError, match="another process"):
+        sqlite_store.query(HandbookQuery())
+
+
+def test_a_write_waiting_too_long_for_another_process_says_the_store_is_busy(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "so-tay.db"
+    SqliteStore(path).close()
+    other = _raw(path)
+    other.execute("BEGIN IMMEDIATE")
+    with SqliteStore(path, timeout=0.1) as store:
+        with pytest.raises(StoreError, match="busy"):
+            store.add(*make_entry())
+        other.execute("ROLLBACK")
+        store.add(*make_entry())
+    other.close()
