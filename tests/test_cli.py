@@ -48,23 +48,58 @@ def test_whole_cycle_from_the_command_line(run, tmp_path: Path) -> None:  # type
     assert registered.exit_code == 0, registered.output
     assert "Đã đăng ký" in registered.output
 
-    report = _write(tmp_path, "r.json", {"schema_version": 1, "report": entry["report"],
-                                         "self_assessment": entry["self_assessment"]})
+    report = _write(
+        tmp_path,
+        "r.json",
+        {
+            "schema_version": 1,
+            "report": entry["report"],
+            "self_assessment": entry["self_assessment"],
+        },
+    )
     reported = run("report", "dv04-2025", "--file", report, "--as", "dv04")
     assert reported.exit_code == 0, reported.output
 
-    refused = run("assess", "dv04-2025", "--text", "Tốt", "--rating", "HTTNV",
-                  "--meeting-date", "20/12/2025", "--as", "dv05")
+    refused = run(
+        "assess",
+        "dv04-2025",
+        "--text",
+        "Tốt",
+        "--rating",
+        "HTTNV",
+        "--meeting-date",
+        "20/12/2025",
+        "--as",
+        "dv05",
+    )
     assert refused.exit_code == 2
     assert "không phải Bí thư hoặc Phó Bí thư" in refused.output
 
-    assessed = run("assess", "dv04-2025", "--text", "Hoàn thành tốt các việc đăng ký",
-                   "--rating", "HTTNV", "--meeting-date", "20/12/2025", "--as", "dv01")
+    assessed = run(
+        "assess",
+        "dv04-2025",
+        "--text",
+        "Hoàn thành tốt các việc đăng ký",
+        "--rating",
+        "HTTNV",
+        "--meeting-date",
+        "20/12/2025",
+        "--as",
+        "dv01",
+    )
     assert assessed.exit_code == 0, assessed.output
     assert run("close", "dv04-2025", "--as", "dv01").exit_code == 0
 
-    reopened = run("reopen", "dv04-2025", "--to", "reported", "--reason",
-                   "Chi bộ họp lại theo ý kiến cấp ủy", "--as", "dv02")
+    reopened = run(
+        "reopen",
+        "dv04-2025",
+        "--to",
+        "reported",
+        "--reason",
+        "Chi bộ họp lại theo ý kiến cấp ủy",
+        "--as",
+        "dv02",
+    )
     assert reopened.exit_code == 0, reopened.output
 
     history = run("history", "dv04-2025", "--json")
@@ -89,12 +124,16 @@ def test_lint_exit_status_and_json(run, tmp_path: Path) -> None:  # type: ignore
     generic = run("lint", "Thực hiện tốt nhiệm vụ được giao")
     assert generic.exit_code == 1
     assert "CHUNG CHUNG" in generic.output
-    specific = run("lint", "Giải quyết 100% hồ sơ một cửa đúng hạn, không để trễ hồ sơ nào "
-                           "trong năm 2025")
+    specific = run(
+        "lint", "Giải quyết 100% hồ sơ một cửa đúng hạn, không để trễ hồ sơ nào trong năm 2025"
+    )
     assert specific.exit_code == 0, specific.output
     listing = tmp_path / "viec.txt"
-    listing.write_bytes(encode_bytes("Nâng cao ý thức trách nhiệm\nSoạn 02 bài giảng điện tử "
-                                     "trước 30/6/2025\n", "cp1258"))
+    listing.write_bytes(
+        encode_bytes(
+            "Nâng cao ý thức trách nhiệm\nSoạn 02 bài giảng điện tử trước 30/6/2025\n", "cp1258"
+        )
+    )
     as_json = run("lint", "--file", str(listing), "--json")
     assert as_json.exit_code == 1
     verdicts = [item["generic"] for item in json.loads(as_json.output)]
@@ -103,8 +142,10 @@ def test_lint_exit_status_and_json(run, tmp_path: Path) -> None:  # type: ignore
 
 def test_bad_roster_file_names_row_and_column(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "dang-vien.csv"
-    bad.write_text("Mã,Họ và tên,Chi bộ,Ngày sinh\ndv1,,cb,01/01/1990\ndv2,Lê An,cb,31/02/1990\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "Mã,Họ và tên,Chi bộ,Ngày sinh\ndv1,,cb,01/01/1990\ndv2,Lê An,cb,31/02/1990\n",
+        encoding="utf-8",
+    )
     result = run("import", str(bad))
     assert result.exit_code == 2
     assert "dòng 2, cột 'Họ và tên'" in result.output

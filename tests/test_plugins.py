@@ -116,9 +116,7 @@ def test_misspelt_hook_fails_loudly_with_a_suggestion() -> None:
 def test_two_registrations_of_one_name_report_both_providers() -> None:
     class Shadow:
         @hookimpl
-        def register_storage_backends(
-            self, register: Callable[[StorageBackend], None]
-        ) -> None:
+        def register_storage_backends(self, register: Callable[[StorageBackend], None]) -> None:
             register(StorageBackend(scheme="memory", open=MemoryStore.from_url))
 
     registry = create_registry(load_entrypoints=False, extra_plugins=[Shadow()])
@@ -161,11 +159,17 @@ def test_a_raising_plugin_is_isolated_and_reported() -> None:
     assert "mất kết nối" in (failed.error or "") or "không đăng ký được" in (failed.error or "")
 
 
-def _cli(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    site: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "PYTHONPATH": str(site), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "lamtheoguongbac", *args],
-        capture_output=True, text=True, env=environ, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+        timeout=60,
     )
 
 

@@ -98,7 +98,8 @@ def test_full_cycle_fires_the_hook_and_keeps_history(
     book = next(b for b in books if b.member.id != secretary.id)
     data = _template(book.member.id, service)
     member = service.member(book.member.id)
-    assert data.report is not None and data.collective_assessment is not None
+    assert data.report is not None
+    assert data.collective_assessment is not None
     step = service.register_pledges(book.id, data.pledges, actor=member)
     assert step.handbook.status is HandbookStatus.REGISTERED
     service.report_results(book.id, data.report, actor=member, self_assessment=data.self_assessment)

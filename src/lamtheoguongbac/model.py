@@ -334,6 +334,10 @@ class Basis:
         return ": ".join(parts) if parts else self.kind.label_vi
 
 
+_AMOUNT_MAX = Decimal(10) ** 15
+_AMOUNT_STEP = Decimal("1e-9")
+
+
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class QuantityTarget:
     """A measurable target: an amount with its unit ("100 %", "12 buổi")."""
@@ -345,6 +349,14 @@ class QuantityTarget:
         require_text("QuantityTarget.unit", self.unit, max_len=100)
         if self.amount < 0:
             fail("QuantityTarget.amount", "không được âm", "must not be negative")
+        # Bounded so that "1e999999999" (a few bytes of JSON) cannot expand into a
+        # gigabyte of digits when written out or described.
+        if self.amount >= _AMOUNT_MAX or self.amount != self.amount.quantize(_AMOUNT_STEP):
+            fail(
+                "QuantityTarget.amount",
+                "phải nhỏ hơn 10^15 và có tối đa 9 chữ số thập phân",
+                "must be below 10^15 with at most 9 decimal places",
+            )
 
     def describe(self) -> str:
         """ "100%" / "12 buổi"."""

@@ -31,6 +31,9 @@ class OrgTree:
                     f"'{unit.id}' has an unknown parent '{unit.parent_id}'",
                     field="OrgUnit.parent_id",
                 )
+        # only once every parent is known: a chain walked earlier could meet a missing
+        # grandparent and raise NotFound instead of this ValidationFailed
+        for unit in self._units.values():
             self._chain_ids(unit.id)  # raises on a cycle
 
     def __contains__(self, unit_id: object) -> bool:

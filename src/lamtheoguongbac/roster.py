@@ -342,16 +342,26 @@ def _read_csv(path: Path, text: str) -> Roster:
             ],
         )
     known = MEMBER_COLUMNS if is_members else UNIT_COLUMNS
-    unknown = [headers[k] for k in keys if k not in known]
+    unknown = [h.strip() for k, h in zip(keys, header_row, strict=True) if k not in known]
+    repeated = sorted(
+        {h.strip() for k, h in zip(keys, header_row, strict=True) if keys.count(k) > 1}
+    )
+    header_problems = []
     if unknown:
         listed = ", ".join(f"'{u}'" for u in unknown)
-        raise ImportFailed(
-            str(path),
-            [
-                f"dòng 1: cột không xác định {listed} (các cột dùng được: {', '.join(sorted(known))})"
-                f" / row 1: unknown column(s) {listed}"
-            ],
+        usable = ", ".join(sorted(known))
+        header_problems.append(
+            f"{path}, dòng 1: cột không xác định {listed} (các cột dùng "
+            f"được: {usable}) / row 1: unknown column(s) {listed}"
         )
+    if repeated:
+        listed = ", ".join(f"'{r}'" for r in repeated)
+        header_problems.append(
+            f"{path}, dòng 1: các cột {listed} trùng nghĩa nhau / row 1: "
+            f"columns {listed} mean the same field"
+        )
+    if header_problems:
+        raise ImportFailed(str(path), header_problems)
     rows = []
     for number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):

@@ -98,6 +98,14 @@ def _entry(cls: type[T], entry: Mapping[str, Any], where: str) -> T:
         ) from exc
 
 
+_PLAIN_TYPES: dict[str, tuple[type, str, str]] = {
+    "bool": (bool, "true/false", "true or false"),
+    "int": (int, "số nguyên", "an integer"),
+    "str": (str, "văn bản", "text"),
+}
+_CAP_KEYS = frozenset({"ratio", "level", "of_levels"})
+
+
 def _policy(entry: Mapping[str, Any], where: str) -> Policy:
     allowed = {a.name for a in attrs.fields(Policy) if a.name != "rules"}
     unknown = sorted(set(entry) - allowed)
@@ -107,8 +115,33 @@ def _policy(entry: Mapping[str, Any], where: str) -> Policy:
             f"unknown field(s): {', '.join(unknown)}",
             field=where,
         )
+    # Policy is built from Python, not through the checked converters: a JSON "false" given
+    # as the text "no" would otherwise be truthy, so the plain fields are type-checked here.
+    for a in attrs.fields(Policy):
+        declared = a.type if isinstance(a.type, str) else getattr(a.type, "__name__", "")
+        plain = _PLAIN_TYPES.get(declared)
+        if plain is None or a.name not in entry:
+            continue
+        value, (cls, vi, en) = entry[a.name], plain
+        if not isinstance(value, cls) or (cls is int and isinstance(value, bool)):
+            raise ValidationFailed(
+                f"'{a.name}' phải là {vi}", f"'{a.name}' must be {en}", field=where
+            )
     params = dict(entry)
     cap = params.get("top_rating_cap")
+    if cap is not None and not isinstance(cap, Mapping):
+        raise ValidationFailed(
+            "'top_rating_cap' phải là đối tượng hoặc null",
+            "'top_rating_cap' must be an object or null",
+            field=where,
+        )
+    if cap is not None and set(cap) - _CAP_KEYS:
+        extra = ", ".join(sorted(set(cap) - _CAP_KEYS))
+        raise ValidationFailed(
+            f"trường không được phép trong 'top_rating_cap': {extra}",
+            f"unknown field(s) in 'top_rating_cap': {extra}",
+            field=where,
+        )
     try:
         if isinstance(cap, Mapping):
             params["top_rating_cap"] = TopRatingCap(
@@ -117,8 +150,11 @@ def _policy(entry: Mapping[str, Any], where: str) -> Policy:
                 of_levels=tuple(RatingLevel(v) for v in cap.get("of_levels", ["HTTNV"])),
             )
         return Policy(**params)
-    except ValidationFailed:
-        raise
+    except ValidationFailed as exc:
+        # name the file and entry, not only the attribute ("Policy.min_pledges")
+        raise ValidationFailed(
+            exc.reason_vi, exc.reason_en, field=f"{where} {exc.field or ''}".rstrip()
+        ) from exc
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise ValidationFailed(
             f"chính sách không hợp lệ: {exc}", f"invalid policy: {exc}", field=where

@@ -16,10 +16,11 @@ __all__ = ["CapCheck", "cap_figures", "check_top_rating_cap"]
 
 @attrs.frozen(kw_only=True)
 class CapCheck:
-    """The cap's figures for one grassroots organisation."""
+    """The cap's figures for one grassroots organisation in one year."""
 
     organisation_id: str
     organisation_name: str
+    year: int
     top_count: int
     base_count: int
     allowed: int
@@ -31,29 +32,32 @@ class CapCheck:
 
 
 def cap_figures(handbooks: Iterable[Handbook], cap: TopRatingCap) -> list[CapCheck]:
-    """Count top and base ratings per grassroots organisation; sorted by organisation id."""
-    top: dict[str, int] = defaultdict(int)
-    base: dict[str, int] = defaultdict(int)
-    names: dict[str, str] = {}
+    """Count top and base ratings per grassroots organisation and year (the cap is yearly);
+    sorted by organisation id, then year."""
+    Key = tuple[str, int]
+    top: dict[Key, int] = defaultdict(int)
+    base: dict[Key, int] = defaultdict(int)
+    names: dict[Key, str] = {}
     for hb in handbooks:
         ca = hb.collective_assessment
-        unit = hb.grassroots
-        names[unit.id] = unit.name
+        key = (hb.grassroots.id, hb.year)
+        names[key] = hb.grassroots.name
         if ca is None or ca.rating is None:
             continue
         if ca.rating is cap.level:
-            top[unit.id] += 1
+            top[key] += 1
         if ca.rating in cap.of_levels:
-            base[unit.id] += 1
+            base[key] += 1
     return [
         CapCheck(
-            organisation_id=uid,
-            organisation_name=names[uid],
-            top_count=top[uid],
-            base_count=base[uid],
-            allowed=int((cap.ratio * base[uid]).to_integral_value(rounding="ROUND_FLOOR")),
+            organisation_id=key[0],
+            organisation_name=names[key],
+            year=key[1],
+            top_count=top[key],
+            base_count=base[key],
+            allowed=int((cap.ratio * base[key]).to_integral_value(rounding="ROUND_FLOOR")),
         )
-        for uid in sorted(names)
+        for key in sorted(names)
     ]
 
 
@@ -62,17 +66,18 @@ def check_top_rating_cap(handbooks: Iterable[Handbook], policy: Policy) -> list[
     cap = policy.top_rating_cap
     if cap is None:
         return []
-    pct = (cap.ratio * 100).normalize()
+    # format "f": Decimal("20.00").normalize() alone prints as "2E+1"
+    pct = format((cap.ratio * 100).normalize(), "f")
     base = ", ".join(level.abbreviation for level in cap.of_levels)
     return [
         Violation(
             code="LTGB-C001",
             severity=Severity.ERROR,
-            path=f"organisation[{c.organisation_id}]",
-            message_vi=f"{c.organisation_name}: {c.top_count} đảng viên xếp loại "
+            path=f"organisation[{c.organisation_id}].year[{c.year}]",
+            message_vi=f"{c.organisation_name} năm {c.year}: {c.top_count} đảng viên xếp loại "
             f"{cap.level.abbreviation}, vượt quá {pct}% của {c.base_count} đảng viên {base} "
             f"(tối đa {c.allowed})",
-            message_en=f"{c.organisation_name}: {c.top_count} rated {cap.level.abbreviation}, "
+            message_en=f"{c.organisation_name} in {c.year}: {c.top_count} rated {cap.level.abbreviation}, "
             f"more than {pct}% of the {c.base_count} rated {base} (at most {c.allowed})",
         )
         for c in cap_figures(handbooks, cap)

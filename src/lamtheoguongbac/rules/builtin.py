@@ -6,7 +6,8 @@ code       rule
 LTGB-P001  at least ``Policy.min_pledges`` pledges
 LTGB-P002  at most ``Policy.max_pledges`` pledges
 LTGB-P003  every pledge rests on at least one basis (căn cứ)
-LTGB-P004  a pledge's deadline and checkpoints fall within the period
+LTGB-P004  a pledge's deadline, deliverable due date and checkpoints fall within the
+           period
 LTGB-P005  a pledge ties to the member's assigned duties
 LTGB-L000  the pledge linter: its findings LTGB-L001… mark generic registrations
 LTGB-R001  the report covers every registered pledge
@@ -18,6 +19,7 @@ LTGB-A002  the assessment meeting comes after the report
 LTGB-A003  suspended members are not rated
 LTGB-A004  a rated member who is not suspended gets a rating
 LTGB-A005  the self-assessment is written before the collective assessment
+LTGB-A006  (warning) the recorder is not writing into their own handbook
 =========  ==================================================================
 
 The aggregate rule over many handbooks (the top-rating cap, LTGB-C001) lives in
@@ -30,7 +32,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from lamtheoguongbac.linter import lint_text, relates_to_duties
-from lamtheoguongbac.model import Handbook, MemberStatus, Role
+from lamtheoguongbac.model import DeliverableTarget, Handbook, MemberStatus, Role
 from lamtheoguongbac.rules.base import Rule, RuleContext, Severity, Stage, Violation
 
 __all__ = ["BUILTIN_RULES"]
@@ -76,7 +78,9 @@ def _pledge_bases(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
 
 def _pledge_dates(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     for i, p in enumerate(hb.pledges):
-        dated = [("deadline", p.deadline)] + [
+        # a deliverable's due date is a deadline too ("01 sáng kiến" by 30/11)
+        due = p.target.due if isinstance(p.target, DeliverableTarget) else None
+        dated = [("deadline", p.deadline), ("target.due", due)] + [
             (f"checkpoints[{j}].due", c.due) for j, c in enumerate(p.checkpoints)
         ]
         for name, day in dated:
@@ -235,13 +239,38 @@ def _rating_given(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def _assessment_self(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
-    if ctx.policy.require_self_assessment and hb.self_assessment is None:
+    sa, ca = hb.self_assessment, hb.collective_assessment
+    if ctx.policy.require_self_assessment and sa is None:
         yield Violation(
             code="LTGB-A005",
             severity=E,
             path="self_assessment",
             message_vi="đảng viên chưa viết phần tự nhận xét, đánh giá",
             message_en="the member has not written the self-assessment",
+        )
+    elif sa is not None and ca is not None and sa.written_on > ca.meeting_date:
+        yield Violation(
+            code="LTGB-A005",
+            severity=E,
+            path="self_assessment.written_on",
+            message_vi=f"phần tự đánh giá ghi ngày {sa.written_on:%d/%m/%Y}, sau cuộc họp chi bộ "
+            f"ngày {ca.meeting_date:%d/%m/%Y}",
+            message_en="the self-assessment is dated after the cell's assessment meeting",
+        )
+
+
+def _assessment_own(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    ca = hb.collective_assessment
+    if ca is not None and ca.recorded_by == hb.member.id:
+        # A cell with only a Bí thư has nobody else to write it, so this advises only.
+        yield Violation(
+            code="LTGB-A006",
+            severity=W,
+            path="collective_assessment.recorded_by",
+            message_vi="đồng chí đang tự ghi nhận xét của chi bộ vào sổ của chính mình; nên để "
+            "Phó Bí thư ghi nếu chi bộ có Phó Bí thư",
+            message_en="the recorder is writing the cell's assessment into their own handbook; "
+            "let the Deputy Secretary record it where the cell has one",
         )
 
 
@@ -343,5 +372,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
         title_vi="Có tự đánh giá",
         title_en="Self-assessment present",
         check=_assessment_self,
+    ),
+    Rule(
+        code="LTGB-A006",
+        stage=Stage.ASSESSMENT,
+        title_vi="Không tự ghi đánh giá cho mình",
+        title_en="Not recording one's own assessment",
+        check=_assessment_own,
     ),
 )

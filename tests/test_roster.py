@@ -1,0 +1,313 @@
+"""Tests for lamtheoguongbac.roster: units and members from CSV and JSON files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from lamtheoguongbac import ImportFailed, OrgTree, ValidationFailed
+from lamtheoguongbac.model import MemberStatus, Role, RoleAssignment
+from lamtheoguongbac.roster import Roster, header_key, parse_date, read_roster
+
+DATA = Path(__file__).parent / "data" / "roster"
+
+
+def _fixtures_module() -> object:
+    spec = importlib.util.spec_from_file_location("make_fixtures", DATA / "make_fixtures.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def refused(*paths: Path) -> ImportFailed:
+    with pytest.raises(ImportFailed) as info:
+        read_roster(list(paths))
+    return info.value
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_fixture_files_are_what_the_script_writes() -> None:
+    module = _fixtures_module()
+    for name, data in module.files().items():  # type: ignore[attr-defined]
+        assert (DATA / name).read_bytes() == data, name
+
+
+def test_the_cp1258_fixture_really_is_cp1258() -> None:
+    raw = (DATA / "dang_vien_cp1258.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert "Trần Thị Bình" in unicodedata.normalize("NFC", raw.decode("cp1258"))
+    assert (DATA / "dang_vien_utf8_bom.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+def test_units_csv() -> None:
+    roster = read_roster([DATA / "to_chuc.csv"])
+    assert roster.members == ()
+    assert [u.id for u in roster.units] == ["tinh-ag", "xa-tb", "chibo-tanloi", "chibo-anhoa"]
+    tinh, xa, tanloi, anhoa = roster.units
+    assert (tinh.parent_id, tinh.grassroots, tinh.place) == (None, False, "An Giang")
+    assert (xa.parent_id, xa.grassroots, xa.level) == ("tinh-ag", True, "Đảng bộ xã")
+    assert (tanloi.parent_id, tanloi.place) == ("xa-tb", None)
+    # Excel doubles a quote inside a quoted cell
+    assert anhoa.name == 'Chi bộ ấp An Hòa (ấp "Hòa Bình" cũ)'
+    tree = OrgTree(roster.units)
+    assert [u.id for u in tree.chain("chibo-anhoa")] == ["tinh-ag", "xa-tb", "chibo-anhoa"]
+
+
+def test_bad_units_are_all_reported() -> None:
+    path = DATA / "to_chuc_loi.csv"
+    err = refused(path)
+    assert len(err.problems) == 2
+    assert err.problems[0].startswith(f"{path}, dòng 2, cột 'cap': thiếu giá trị bắt buộc")
+    assert err.problems[1].startswith(f"{path}, dòng 3, cột 'ma_cap_tren':")
+    assert "own parent" in err.problems[1]
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+def test_members_csv_with_bom() -> None:
+    roster = read_roster([DATA / "dang_vien_utf8_bom.csv"])
+    assert roster.units == ()
+    binh, an, cuong, anh, dung = roster.members
+    assert binh.id == "dv-001"
+    assert binh.full_name == "Trần Thị Bình"
+    assert binh.cell_id == "chibo-tanloi"
+    assert binh.status is MemberStatus.OFFICIAL
+    assert binh.position == "Công chức một cửa"
+    assert binh.duties == ("Tiếp nhận hồ sơ một cửa", "Trả kết quả đúng hạn")
+    assert binh.workplace == "UBND xã Tịnh Biên"
+    assert binh.date_of_birth == dt.date(1980, 1, 5)
+    assert (binh.joined_on, binh.official_on) == (dt.date(2005, 5, 19), dt.date(2006, 5, 19))
+    assert binh.party_card_number == "01.234.567"
+    assert binh.roles == (
+        RoleAssignment(role=Role.SECRETARY, unit_id="chibo-tanloi", start=dt.date(2020, 7, 1)),
+    )
+    assert an.status is MemberStatus.PROBATIONARY
+    assert (an.date_of_birth, an.joined_on, an.official_on) == (
+        dt.date(1995, 9, 2),
+        dt.date(2025, 3, 26),
+        None,
+    )
+    assert an.roles == ()
+    assert cuong.status is MemberStatus.OFFICIAL  # "Đảng viên chính thức"
+    assert cuong.duties == ("Vận động nhân dân xây dựng nông thôn mới", "Hòa giải ở cơ sở")
+    assert cuong.date_of_birth == dt.date(1970, 9, 2)  # d/m/yyyy
+    assert cuong.roles[0].role is Role.DEPUTY_SECRETARY
+    assert anh.status is MemberStatus.EXEMPT
+    assert anh.duties == ()
+    assert dung.status is MemberStatus.SUSPENDED
+    assert dung.position is None
+    for m in roster.members:
+        assert unicodedata.is_normalized("NFC", m.full_name)
+
+
+def test_cp1258_reads_the_same_as_utf8() -> None:
+    assert read_roster([DATA / "dang_vien_cp1258.csv"]) == read_roster(
+        [DATA / "dang_vien_utf8_bom.csv"]
+    )
+
+
+def test_semicolon_separated_with_plain_headers() -> None:
+    hanh, duc = read_roster([DATA / "dang_vien_cham_phay.csv"]).members
+    assert hanh.full_name == "Hoàng Thị Hạnh"
+    assert hanh.duties == ("Thủ quỹ, kế toán hợp tác xã",)
+    assert hanh.workplace == "Hợp tác xã Tân Lợi, ấp Tân Lợi"
+    assert hanh.status is MemberStatus.OFFICIAL  # "chinh thuc"
+    assert hanh.date_of_birth == dt.date(1985, 8, 15)  # 15.08.1985
+    assert duc.full_name == "Đỗ Văn Đức"
+    assert duc.status is MemberStatus.PROBATIONARY
+    assert duc.duties == ("Dạy nghề", "Đoàn viên")
+
+
+def test_tab_separated(tmp_path: Path) -> None:
+    path = write(tmp_path, "dv.tsv", "Mã\tHọ và tên\tChi bộ\ndv-1\tLê An\tchibo-01\n")
+    (m,) = read_roster([path]).members
+    assert (m.id, m.full_name, m.cell_id) == ("dv-1", "Lê An", "chibo-01")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Họ và tên",
+        "HỌ VÀ TÊN",
+        "ho_va_ten",
+        "Ho va ten",
+        " họ  và   tên ",
+        "Họ tên",
+        "Ho ten",
+        unicodedata.normalize("NFD", "Họ và tên"),
+        "HỌ VÀ TÊN:",
+    ],
+)
+def test_headers_match_without_accents_case_or_spacing(tmp_path: Path, header: str) -> None:
+    path = write(tmp_path, "dv.csv", f"Mã,{header},Chi bộ\ndv-1,Nguyễn Thị Ánh,chibo-01\n")
+    (m,) = read_roster([path]).members
+    assert m.full_name == "Nguyễn Thị Ánh"
+
+
+def test_header_key() -> None:
+    assert header_key("Họ và tên") == "ho_va_ten"
+    assert header_key("NGÀY VÀO ĐẢNG") == "ngay_vao_dang"
+    assert header_key("Mã cấp trên") == "ma_cap_tren"
+    assert header_key("Ð/c (ghi chú)") == "d_c_ghi_chu"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("05/01/2015", dt.date(2015, 1, 5)),
+        ("5/1/2015", dt.date(2015, 1, 5)),
+        ("05-01-2015", dt.date(2015, 1, 5)),
+        ("05.01.2015", dt.date(2015, 1, 5)),
+        ("2015-01-05", dt.date(2015, 1, 5)),
+        (" 29/02/2024 ", dt.date(2024, 2, 29)),
+    ],
+)
+def test_parse_date(text: str, day: dt.date) -> None:
+    assert parse_date(text) == day
+
+
+@pytest.mark.parametrize(
+    "text", ["31/02/2020", "05/13/2020", "5/1/15", "ngày 5 tháng 1", "", "2015"]
+)
+def test_parse_date_refuses(text: str) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011
+        parse_date(text)
+
+
+def test_every_bad_row_is_reported_with_file_row_and_column() -> None:
+    path = DATA / "dang_vien_loi.csv"
+    err = refused(path)
+    assert isinstance(err, ValidationFailed)
+    assert err.source == str(path)
+    where = [re.match(r"(.*), dòng (\d+), cột '([^']*)'", p) for p in err.problems]
+    assert all(where), err.problems
+    assert {m.group(1) for m in where if m} == {str(path)}
+    assert [(int(m.group(2)), m.group(3)) for m in where if m] == [
+        (3, "Họ và tên"),
+        (4, "Ngày sinh"),
+        (5, "Trạng thái"),
+        (6, "Vai trò từ ngày"),
+        (7, "Vai trò"),
+        (8, "Ngày chính thức"),
+        (10, "10"),
+    ]
+    text = "\n".join(err.problems)
+    assert "'31/02/1980'" in text
+    assert "'nghỉ hưu'" in text
+    assert "'Thư ký'" in text
+    assert "10 cells, more than the 9 columns" in err.problems[-1]
+    assert err.errors == err.problems
+    assert "7 lỗi" in err.message_vi
+    assert "7 problems, nothing was written" in err.message_en
+    for p in err.problems:
+        assert " / row " in p  # Vietnamese, then English
+
+
+def test_nothing_is_returned_when_one_file_is_bad() -> None:
+    good, bad = DATA / "to_chuc.csv", DATA / "dang_vien_loi.csv"
+    err = refused(good, bad, DATA / "danh_sach_loi.json")
+    assert str(good) in err.source
+    assert len(err.problems) == 7 + 3
+    assert not any(p.startswith(str(good)) for p in err.problems)
+
+
+def test_several_files_make_one_roster() -> None:
+    roster = read_roster(
+        [DATA / "to_chuc.csv", DATA / "dang_vien_utf8_bom.csv", DATA / "dang_vien_cham_phay.csv"]
+    )
+    assert len(roster.units) == 4
+    assert [m.id for m in roster.members] == [
+        "dv-001",
+        "dv-002",
+        "dv-003",
+        "dv-004",
+        "dv-005",
+        "dv-101",
+        "dv-102",
+    ]
+    assert roster == Roster(roster.units[:2], ()) + Roster(roster.units[2:], roster.members)
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def test_json_roster() -> None:
+    roster = read_roster([DATA / "danh_sach.json"])
+    xa, tanloi = roster.units
+    assert xa.grassroots
+    assert xa.valid_from == dt.date(2025, 7, 1)
+    assert tanloi.parent_id == "xa-tb"
+    binh, an = roster.members
+    assert binh.roles[0].role is Role.SECRETARY
+    assert binh.duties == ("Tiếp nhận hồ sơ một cửa",)
+    assert an.full_name == "Nguyễn Văn An"  # stored decomposed in the file
+    assert unicodedata.is_normalized("NFC", an.full_name)
+    assert an.status is MemberStatus.PROBATIONARY
+
+
+def test_bad_json_roster_names_file_and_path() -> None:
+    path = DATA / "danh_sach_loi.json"
+    err = refused(path)
+    assert len(err.problems) == 3
+    assert all(p.startswith(f"{path}: $.") for p in err.problems)
+    assert "$.units[1]" in err.problems[0]
+    assert "ma_cap_tren" in err.problems[0]
+    assert "$.members[0].full_name" in err.problems[1]
+    assert "$.members[2].status" in err.problems[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ('{"units": [}', "JSON"),
+        ("[]", "'units'"),
+        ('{"units": [], "dang_vien": []}', "'members'"),
+        ('{"members": {"id": "dv-1"}}', "must be a list"),
+        ('{"schema_version": 99, "units": [{"id": "u", "name": "U", "level": "Chi bộ"}]}', "newer"),
+    ],
+)
+def test_malformed_json_rosters(tmp_path: Path, text: str, detail: str) -> None:
+    err = refused(write(tmp_path, "ds.json", text))
+    assert len(err.problems) == 1
+    assert detail in err.problems[0]
+
+
+# --- files that are not rosters ----------------------------------------------------------------
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    err = refused(write(tmp_path, "rong.csv", ""))
+    assert "empty file" in err.problems[0]
+
+
+def test_unknown_kind_of_list(tmp_path: Path) -> None:
+    err = refused(write(tmp_path, "ds.csv", "Mã,Tên\nx,Y\n"))
+    assert "ho_va_ten" in err.problems[0]
+
+
+def test_unknown_column(tmp_path: Path) -> None:
+    err = refused(write(tmp_path, "dv.csv", "Mã,Họ và tên,Chi bộ,Quê quán\ndv-1,Lê An,cb-1,Huế\n"))
+    assert "'Quê quán'" in err.problems[0]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    err = refused(tmp_path / "khong-co.csv")
+    assert "khong-co.csv" in err.source
+    assert "cannot read" in err.problems[0]
