@@ -77,8 +77,9 @@ def check_top_rating_cap(handbooks: Iterable[Handbook], policy: Policy) -> list[
             message_vi=f"{c.organisation_name} năm {c.year}: {c.top_count} đảng viên xếp loại "
             f"{cap.level.abbreviation}, vượt quá {pct}% của {c.base_count} đảng viên {base} "
             f"(tối đa {c.allowed})",
-            message_en=f"{c.organisation_name} in {c.year}: {c.top_count} rated {cap.level.abbreviation}, "
-            f"more than {pct}% of the {c.base_count} rated {base} (at most {c.allowed})",
+            message_en=f"{c.organisation_name} in {c.year}: {c.top_count} rated "
+            f"{cap.level.abbreviation}, more than {pct}% of the {c.base_count} rated {base} "
+            f"(at most {c.allowed})",
         )
         for c in cap_figures(handbooks, cap)
         if c.exceeded
