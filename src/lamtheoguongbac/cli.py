@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from lamtheoguongbac import serde
+from lamtheoguongbac.cli_supervision import remind, stats, workbook
 from lamtheoguongbac.errors import LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac.legacy import decode_bytes
 from lamtheoguongbac.linter import lint_text
@@ -528,6 +529,10 @@ def plugins(as_json: bool) -> None:
         status = labels.get(p.status, p.status)
         line = f"{p.name}\t{version}\t{status}\t{', '.join(p.hooks)}"
         click.echo(line + (f"\t{p.error}" if p.error else ""))
+
+
+for _command in (stats, remind, workbook):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -114,8 +114,9 @@ def handbook_changed(event: Event, handbook: Handbook) -> None:
 
 @hookspec
 def reminders_due(reminders: list[Reminder]) -> None:
-    """Called by ``Handbooks.send_reminders`` with the reminders due, grouped by nothing: each
-    :class:`~lamtheoguongbac.reminders.Reminder` names its cell, secretary and the late members.
+    """Called with the reminders due (``lamtheoguongbac remind --send`` or
+    ``Handbooks.send_reminders``); each :class:`~lamtheoguongbac.reminders.Reminder` is one
+    cell's late members for one step, addressed to the cell's secretary.
 
     Example::
 

@@ -40,11 +40,13 @@ from lamtheoguongbac.model import (
 )
 from lamtheoguongbac.orgtree import OrgTree
 from lamtheoguongbac.registry import Registry, create_registry
+from lamtheoguongbac.reminders import Reminder
 from lamtheoguongbac.roster import Roster, read_roster
 from lamtheoguongbac.rules.aggregate import check_top_rating_cap
 from lamtheoguongbac.rules.base import Violation
 from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.storage.base import HandbookQuery, Store
+from lamtheoguongbac.supervision import Rollup, due_reminders, rollup
 
 __all__ = ["Handbooks", "StepResult"]
 
@@ -402,6 +404,32 @@ class Handbooks:
             self.store.iter_query(HandbookQuery(organisation_id=organisation_id, year=year)),
             self.policy,
         )
+
+    # --- supervision -------------------------------------------------------------------
+
+    def rollup(self, *, organisation_id: str, year: int, today: dt.date | None = None) -> Rollup:
+        """Figures for a subtree and year (tổng hợp): per cell and in total, see
+        :func:`lamtheoguongbac.supervision.rollup`; ``today`` defaults to the clock's date."""
+        return rollup(
+            self, organisation_id=organisation_id, year=year, today=today or self.clock().date()
+        )
+
+    def reminders(
+        self, *, year: int, today: dt.date | None = None, organisation_id: str | None = None
+    ) -> list[Reminder]:
+        """Who is late to register, report or be assessed, grouped by cell (nhắc việc)."""
+        return due_reminders(
+            self, year=year, today=today or self.clock().date(), organisation_id=organisation_id
+        )
+
+    def send_reminders(
+        self, *, year: int, today: dt.date | None = None, organisation_id: str | None = None
+    ) -> list[Reminder]:
+        """Compute the reminders and hand them to the ``reminders_due`` hook; returns them."""
+        found = self.reminders(year=year, today=today, organisation_id=organisation_id)
+        if found:
+            self.registry.call_each("reminders_due", reminders=found)
+        return found
 
 
 def _as_actor(actor: Actor | Member) -> Actor:

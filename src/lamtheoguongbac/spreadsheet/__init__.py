@@ -1,0 +1,52 @@
+"""The Excel workflow (bảng tính Excel): a template a cell fills in, read back all or nothing,
+applied to the store, and exports in the same layout.
+
+The layout — sheets ``Tổ chức``, ``Đảng viên``, ``Việc đăng ký``, ``Kết quả``,
+``Tự đánh giá``, ``Đánh giá chi bộ``, with notes in ``Hướng dẫn`` — is documented column by
+column in ``docs/excel.md``. openpyxl is an optional extra: every function here raises
+:class:`XlsxUnavailable` (telling the user to ``pip install "lamtheoguongbac[xlsx]"``) when it
+is missing, and importing this package does not need it::
+
+    from lamtheoguongbac.spreadsheet import apply_workbook, read_workbook, write_template
+
+    write_template(Path("mau.xlsx"))
+    data = read_workbook(Path("chi-bo-van-phong.xlsx"))    # ImportFailed lists every bad row
+    result = apply_workbook(service, data, year=2025, actor=secretary)
+"""
+
+from lamtheoguongbac.spreadsheet._apply import ApplyResult, apply_workbook
+from lamtheoguongbac.spreadsheet._data import (
+    AssessmentEntry,
+    EntryRows,
+    HandbookEntry,
+    WorkbookData,
+    workbook_data,
+)
+from lamtheoguongbac.spreadsheet._layout import SHEETS, Column, Sheet
+from lamtheoguongbac.spreadsheet._read import read_workbook
+from lamtheoguongbac.spreadsheet._write import (
+    export_workbook,
+    write_rollup,
+    write_template,
+    write_workbook,
+)
+from lamtheoguongbac.spreadsheet._xlsx import XlsxUnavailable
+
+__all__ = [
+    "SHEETS",
+    "ApplyResult",
+    "AssessmentEntry",
+    "Column",
+    "EntryRows",
+    "HandbookEntry",
+    "Sheet",
+    "WorkbookData",
+    "XlsxUnavailable",
+    "apply_workbook",
+    "export_workbook",
+    "read_workbook",
+    "workbook_data",
+    "write_rollup",
+    "write_template",
+    "write_workbook",
+]

@@ -1,0 +1,644 @@
+"""Reading a filled workbook, all or nothing, every bad row reported with sheet/row/column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from lamtheoguongbac.errors import ImportFailed, ValidationFailed
+from lamtheoguongbac.legacy import convert_legacy, detect_legacy
+from lamtheoguongbac.model import (
+    Basis,
+    BasisKind,
+    DeliverableTarget,
+    Member,
+    OrgUnit,
+    Outcome,
+    Pledge,
+    PledgeResult,
+    QuantityTarget,
+    RatingLevel,
+    RegulationRef,
+    ResultReport,
+    SelfAssessment,
+)
+from lamtheoguongbac.roster import RowError, header_key, member_from_row, parse_date, unit_from_row
+from lamtheoguongbac.spreadsheet._data import (
+    AssessmentEntry,
+    EntryRows,
+    HandbookEntry,
+    WorkbookData,
+)
+from lamtheoguongbac.spreadsheet._layout import (
+    ASSESSMENTS,
+    MEMBERS,
+    PLEDGES,
+    RESULTS,
+    SELF_ASSESSMENTS,
+    SHEETS,
+    UNITS,
+    Column,
+    Sheet,
+    get_column_letter,
+    place,
+)
+from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl
+from lamtheoguongbac.text import nfc
+
+__all__ = ["read_workbook"]
+
+T = TypeVar("T")
+Value = str | int | float | dt.date | None
+
+
+def _choices(members: Iterable[T], labels: Callable[[T], Iterable[str]]) -> dict[str, T]:
+    """Values by the :func:`header_key` of each of their spellings."""
+    return {header_key(label): m for m in members for label in labels(m)}
+
+
+_BASIS_KINDS = _choices(BasisKind, labels=lambda k: (k.value, k.label_vi, k.label_en))
+_OUTCOMES = _choices(Outcome, labels=lambda o: (o.value, o.label_vi, o.label_en))
+_RATINGS = _choices(RatingLevel, labels=lambda r: (r.value, r.label_vi, r.label_en))
+_PLEDGE_KEYS = ("viec_lam", "chi_tieu", "don_vi_tinh", "thoi_han", "nhiem_vu", "han_che")
+
+
+@attrs.frozen
+class _Row:
+    number: int
+    values: Mapping[str, Value]
+
+
+# --- cells ---------------------------------------------------------------------------------
+
+
+def _text(row: _Row, key: str) -> str | None:
+    value = row.values.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _required(row: _Row, key: str) -> str:
+    value = _text(row, key)
+    if value is None:
+        raise RowError(key, "thiếu giá trị bắt buộc", "a value is required")
+    return value
+
+
+def _date(row: _Row, key: str) -> dt.date | None:
+    value = row.values.get(key)
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(str(value))
+    except ValueError:
+        raise RowError(
+            key,
+            f"'{value}' không phải ngày (dd/mm/yyyy)",
+            f"'{value}' is not a date (dd/mm/yyyy)",
+        ) from None
+
+
+def _required_date(row: _Row, key: str) -> dt.date:
+    value = _date(row, key)
+    if value is None:
+        raise RowError(key, "thiếu ngày (dd/mm/yyyy)", "a date (dd/mm/yyyy) is required")
+    return value
+
+
+def _decimal(row: _Row, key: str) -> Decimal | None:
+    value = row.values.get(key)
+    if value is None:
+        return None
+    text = str(value).replace(" ", "")
+    if isinstance(value, str) and "," in text and "." not in text:
+        text = text.replace(",", ".")  # the Vietnamese decimal comma
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if isinstance(value, dt.date) or number is None or not number.is_finite():
+        raise RowError(key, f"'{value}' không phải số", f"'{value}' is not a number")
+    return number
+
+
+def _integer(row: _Row, key: str) -> int | None:
+    number = _decimal(row, key)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise RowError(key, f"'{number}' không phải số nguyên", f"'{number}' is not a whole number")
+    return int(number)
+
+
+def _choice(row: _Row, key: str, table: Mapping[str, T]) -> T | None:
+    value = _text(row, key)
+    if value is None:
+        return None
+    found = table.get(header_key(value))
+    if found is None:
+        raise RowError(
+            key,
+            f"không hiểu giá trị '{value}'; hãy chọn trong danh sách của cột",
+            f"unknown value '{value}'; pick one from the column's list",
+        )
+    return found
+
+
+def _text_map(row: _Row) -> dict[str, str]:
+    """The row as text, the shape the roster's row readers take."""
+    return {key: _text(row, key) or "" for key in row.values}
+
+
+# --- the reader ----------------------------------------------------------------------------
+
+
+class _Reader:
+    """Collects rows, values and problems over the sheets of one workbook."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.columns: dict[str, dict[str, tuple[str, str]]] = {}
+
+    def problem(self, sheet: Sheet, row: int | None, key: str | None, vi: str, en: str) -> None:
+        where_vi, where_en = place(sheet, row, key, self.columns.get(sheet.name, {}))
+        self.problems.append(f"{where_vi}: {vi} / {where_en}: {en}")
+
+    def attempt(self, sheet: Sheet, row: _Row, build: Callable[[_Row], T]) -> T | None:
+        """``build(row)``, or None with the problem recorded against the row and column."""
+        try:
+            return build(row)
+        except RowError as exc:
+            self.problem(sheet, row.number, exc.column, exc.vi, exc.en)
+        except ValidationFailed as exc:
+            key = sheet.field_column(exc.field)
+            vi, en = (exc.reason_vi, exc.reason_en) if key else (exc.message_vi, exc.message_en)
+            self.problem(sheet, row.number, key, vi, en)
+        return None
+
+    def _header(self, sheet: Sheet, cells: tuple[object, ...]) -> dict[int, Column] | None:
+        known: dict[str, Column] = {}
+        for col in sheet.columns:
+            for name in (col.key, col.header, *col.aliases):
+                known[header_key(name)] = col
+        by_index: dict[int, Column] = {}
+        found: dict[str, tuple[str, str]] = {}
+        for index, cell in enumerate(cells):
+            header = nfc(str(cell)).strip() if cell is not None else ""
+            match = known.get(header_key(header)) if header else None
+            if match is None:
+                continue  # a column of the user's own: ignored
+            letter = get_column_letter(index + 1)
+            if match.key in found:
+                first = found[match.key][0]
+                self.problem(
+                    sheet,
+                    1,
+                    None,
+                    f"cột '{match.header}' có hai lần ({first} và {letter})",
+                    f"the column '{match.header}' appears twice ({first} and {letter})",
+                )
+                return None
+            by_index[index] = match
+            found[match.key] = (letter, header)
+        self.columns[sheet.name] = found
+        missing = [c.header for c in sheet.columns if c.required and c.key not in found]
+        for header in missing:
+            self.problem(
+                sheet, None, None, f"thiếu cột '{header}'", f"the column '{header}' is missing"
+            )
+        return None if missing else by_index
+
+    def _value(self, sheet: Sheet, ref: str, raw: object) -> Value:
+        if raw is None:
+            return None
+        if isinstance(raw, bool):
+            return "x" if raw else None
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date | int | float):
+            return raw
+        text = nfc(str(raw)).strip()
+        if not text.isascii():
+            legacy = detect_legacy(text)
+            if legacy is not None:
+                text = convert_legacy(text, legacy)
+                name = legacy.upper()
+                self.notes.append(
+                    f"Trang '{sheet.name}', ô {ref}: đã chuyển chữ {name} sang Unicode / "
+                    f"sheet '{sheet.name}', cell {ref}: converted {name} text to Unicode"
+                )
+        return text or None
+
+    def rows(self, sheet: Sheet, ws: Any) -> list[_Row]:
+        """The non-empty data rows of ``ws`` keyed by column key; [] when the header is bad."""
+        lines = ws.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            return []
+        by_index = self._header(sheet, header)
+        if by_index is None:
+            return []
+        out = []
+        for number, cells in enumerate(lines, start=2):
+            values = {
+                col.key: self._value(sheet, f"{get_column_letter(i + 1)}{number}", cells[i])
+                for i, col in by_index.items()
+                if i < len(cells)
+            }
+            if any(v is not None for v in values.values()):
+                out.append(_Row(number, values))
+        return out
+
+
+# --- sheets --------------------------------------------------------------------------------
+
+
+def _unique(
+    reader: _Reader, sheet: Sheet, items: list[tuple[_Row, T]], key: Callable[[T], str], col: str
+) -> dict[str, tuple[_Row, T]]:
+    seen: dict[str, tuple[_Row, T]] = {}
+    for row, item in items:
+        k = key(item)
+        if k in seen:
+            first = seen[k][0].number
+            reader.problem(
+                sheet,
+                row.number,
+                col,
+                f"'{k}' trùng với dòng {first}",
+                f"'{k}' repeats row {first}",
+            )
+        else:
+            seen[k] = (row, item)
+    return seen
+
+
+def _roster(
+    reader: _Reader, rows: dict[str, list[_Row]]
+) -> tuple[dict[str, tuple[_Row, OrgUnit]], dict[str, tuple[_Row, Member]]]:
+    units = [
+        (r, u)
+        for r in rows[UNITS.name]
+        if (u := reader.attempt(UNITS, r, lambda r: unit_from_row(_text_map(r)))) is not None
+    ]
+    members = [
+        (r, m)
+        for r in rows[MEMBERS.name]
+        if (m := reader.attempt(MEMBERS, r, lambda r: member_from_row(_text_map(r)))) is not None
+    ]
+    return (
+        _unique(reader, UNITS, units, lambda u: u.id, "ma"),
+        _unique(reader, MEMBERS, members, lambda m: m.id, "ma"),
+    )
+
+
+def _target(row: _Row) -> tuple[QuantityTarget | DeliverableTarget | None, dt.date | None]:
+    amount, unit = _decimal(row, "chi_tieu"), _text(row, "don_vi_tinh")
+    deadline = _date(row, "thoi_han")
+    if amount is not None:
+        if unit is None:
+            raise RowError(
+                "don_vi_tinh", "cần đơn vị tính của chỉ tiêu", "the target amount needs its unit"
+            )
+        return QuantityTarget(amount=amount, unit=unit), deadline
+    if unit is None:
+        return None, deadline
+    if deadline is None:
+        raise RowError(
+            "thoi_han",
+            "sản phẩm cần hoàn thành phải có thời hạn",
+            "a deliverable needs a deadline",
+        )
+    return DeliverableTarget(description=unit, due=deadline), deadline
+
+
+def _basis(row: _Row) -> Basis | None:
+    kind = _choice(row, "loai_can_cu", _BASIS_KINDS)
+    regulation, text = _text(row, "van_ban"), _text(row, "noi_dung_can_cu")
+    article, clause = _integer(row, "dieu"), _text(row, "khoan")
+    if kind is None:
+        if regulation or text or article is not None or clause:
+            raise RowError("loai_can_cu", "cần chọn loại căn cứ", "choose the basis kind")
+        return None
+    if regulation is None and (article is not None or clause):
+        raise RowError(
+            "van_ban", "cần ghi văn bản có điều, khoản đó", "name the regulation of the article"
+        )
+    ref = (
+        RegulationRef(regulation=regulation, article=article, clause=clause) if regulation else None
+    )
+    return Basis(kind=kind, reference=ref, text=text)
+
+
+@attrs.define
+class _PledgeDraft:
+    row: _Row
+    id: str
+    deed: str
+    target: QuantityTarget | DeliverableTarget | None
+    deadline: dt.date | None
+    task: str | None
+    shortcoming: str | None
+    bases: list[Basis]
+
+    def build(self, _row: _Row) -> Pledge:
+        """The pledge with every basis gathered (``_row`` is the row errors are told on)."""
+        return Pledge(
+            id=self.id,
+            deed=self.deed,
+            target=self.target,
+            deadline=self.deadline,
+            task=self.task,
+            shortcoming=self.shortcoming,
+            bases=tuple(self.bases),
+        )
+
+
+def _pledge_head(row: _Row) -> _PledgeDraft:
+    target, deadline = _target(row)
+    basis = _basis(row)
+    return _PledgeDraft(
+        row=row,
+        id=_required(row, "ma_viec"),
+        deed=_required(row, "viec_lam"),
+        target=target,
+        deadline=deadline,
+        task=_text(row, "nhiem_vu"),
+        shortcoming=_text(row, "han_che"),
+        bases=[basis] if basis else [],
+    )
+
+
+def _continuation(draft: _PledgeDraft, row: _Row) -> Basis:
+    first = draft.row
+    for key in _PLEDGE_KEYS:
+        if row.values.get(key) is not None and row.values.get(key) != first.values.get(key):
+            raise RowError(
+                key,
+                f"việc '{draft.id}' đã khai ở dòng {first.number}; các dòng thêm của một việc "
+                "chỉ ghi các cột căn cứ",
+                f"pledge '{draft.id}' is given on row {first.number}; further rows of a pledge "
+                "hold only the basis columns",
+            )
+    basis = _basis(row)
+    if basis is None:
+        raise RowError(
+            "ma_viec",
+            f"việc '{draft.id}' đã khai ở dòng {first.number}",
+            f"pledge '{draft.id}' is already given on row {first.number}",
+        )
+    return basis
+
+
+def _pledges(reader: _Reader, rows: list[_Row]) -> dict[str, list[tuple[int, Pledge]]]:
+    drafts: dict[tuple[str, str], _PledgeDraft] = {}
+    failed: set[tuple[str, str]] = set()
+    for row in rows:
+        key = reader.attempt(
+            PLEDGES, row, lambda r: (_required(r, "ma_dang_vien"), _required(r, "ma_viec"))
+        )
+        if key is None or key in failed:
+            continue
+        draft = drafts.get(key)
+        if draft is None:
+            head = reader.attempt(PLEDGES, row, _pledge_head)
+            if head is None:
+                failed.add(key)
+            else:
+                drafts[key] = head
+        else:
+            basis = reader.attempt(PLEDGES, row, functools.partial(_continuation, draft))
+            if basis is not None:
+                draft.bases.append(basis)
+    out: dict[str, list[tuple[int, Pledge]]] = {}
+    for (member_id, _), d in drafts.items():
+        pledge = reader.attempt(PLEDGES, d.row, d.build)
+        if pledge is not None:
+            out.setdefault(member_id, []).append((d.row.number, pledge))
+    return out
+
+
+def _declared(rows: list[_Row]) -> dict[str, set[str]]:
+    """The pledge ids each member lists on the pledges sheet, read or not."""
+    out: dict[str, set[str]] = {}
+    for row in rows:
+        member_id, pledge_id = _text(row, "ma_dang_vien"), _text(row, "ma_viec")
+        if member_id and pledge_id:
+            out.setdefault(member_id, set()).add(pledge_id)
+    return out
+
+
+def _result(row: _Row) -> tuple[str, PledgeResult, dt.date | None]:
+    member_id = _required(row, "ma_dang_vien")
+    outcome = _choice(row, "ket_qua", _OUTCOMES)
+    if outcome is None:
+        raise RowError("ket_qua", "thiếu giá trị bắt buộc", "a value is required")
+    result = PledgeResult(
+        pledge_id=_required(row, "ma_viec"),
+        outcome=outcome,
+        achieved=_text(row, "da_dat_duoc"),
+        not_done=_text(row, "chua_thuc_hien"),
+        direction=_text(row, "huong_phan_dau"),
+    )
+    return member_id, result, _date(row, "ngay_bao_cao")
+
+
+def _reports(
+    reader: _Reader, rows: list[_Row], declared: Mapping[str, set[str]]
+) -> dict[str, tuple[list[int], ResultReport]]:
+    grouped: dict[str, list[tuple[_Row, PledgeResult, dt.date | None]]] = {}
+    failed: set[str] = set()
+    for row in rows:
+        parsed = reader.attempt(RESULTS, row, _result)
+        if parsed is None:
+            failed.add(_text(row, "ma_dang_vien") or "")
+            continue
+        member_id, result, day = parsed
+        grouped.setdefault(member_id, []).append((row, result, day))
+    out: dict[str, tuple[list[int], ResultReport]] = {}
+    for member_id, items in grouped.items():
+        ok = member_id not in failed
+        seen: dict[str, int] = {}
+        registered = declared.get(member_id, set())
+        dated = [(row, day) for row, _, day in items if day is not None]
+        for row, result, _ in items:
+            pid = result.pledge_id
+            if pid in seen:
+                ok = False
+                reader.problem(
+                    RESULTS,
+                    row.number,
+                    "ma_viec",
+                    f"kết quả của việc '{pid}' đã ghi ở dòng {seen[pid]}",
+                    f"the result of pledge '{pid}' is already on row {seen[pid]}",
+                )
+            elif registered and pid not in registered:
+                ok = False
+                reader.problem(
+                    RESULTS,
+                    row.number,
+                    "ma_viec",
+                    f"đảng viên '{member_id}' không đăng ký việc '{pid}' ở trang '{PLEDGES.name}'",
+                    f"member '{member_id}' has no pledge '{pid}' on the '{PLEDGES.name}' sheet",
+                )
+            seen.setdefault(pid, row.number)
+        if not dated:
+            ok = False
+            reader.problem(
+                RESULTS,
+                items[0][0].number,
+                "ngay_bao_cao",
+                "cần ngày báo cáo (ít nhất ở một dòng của đảng viên)",
+                "the report date is required (on at least one of the member's rows)",
+            )
+        for row, day in dated[1:]:
+            if day != dated[0][1]:
+                ok = False
+                reader.problem(
+                    RESULTS,
+                    row.number,
+                    "ngay_bao_cao",
+                    f"ngày báo cáo khác với dòng {dated[0][0].number}",
+                    f"the report date differs from row {dated[0][0].number}",
+                )
+        if ok:
+            report = ResultReport(submitted_on=dated[0][1], results=tuple(r for _, r, _ in items))
+            out[member_id] = ([row.number for row, _, _ in items], report)
+    return out
+
+
+def _self_assessment(row: _Row) -> tuple[str, SelfAssessment]:
+    return _required(row, "ma_dang_vien"), SelfAssessment(
+        text=_required(row, "noi_dung"), written_on=_required_date(row, "ngay_viet")
+    )
+
+
+def _assessment(row: _Row) -> tuple[str, AssessmentEntry]:
+    return _required(row, "ma_dang_vien"), AssessmentEntry(
+        text=_required(row, "nhan_xet"),
+        rating=_choice(row, "xep_loai", _RATINGS),
+        meeting_date=_required_date(row, "ngay_hop"),
+        recorder_id=_required(row, "ma_nguoi_ghi"),
+    )
+
+
+def _per_member(
+    reader: _Reader, sheet: Sheet, rows: list[_Row], build: Callable[[_Row], tuple[str, T]]
+) -> dict[str, tuple[int, T]]:
+    items = [(r, v) for r in rows if (v := reader.attempt(sheet, r, build)) is not None]
+    unique = _unique(reader, sheet, items, lambda v: v[0], "ma_dang_vien")
+    return {k: (row.number, v[1]) for k, (row, v) in unique.items()}
+
+
+def _entries(reader: _Reader, rows: dict[str, list[_Row]]) -> list[HandbookEntry]:
+    pledges = _pledges(reader, rows[PLEDGES.name])
+    reports = _reports(reader, rows[RESULTS.name], _declared(rows[PLEDGES.name]))
+    selves = _per_member(reader, SELF_ASSESSMENTS, rows[SELF_ASSESSMENTS.name], _self_assessment)
+    assessments = _per_member(reader, ASSESSMENTS, rows[ASSESSMENTS.name], _assessment)
+    order = dict.fromkeys([*pledges, *reports, *selves, *assessments])
+    entries = []
+    for member_id in order:
+        given = pledges.get(member_id, [])
+        report_rows, report = reports.get(member_id, ([], None))
+        self_row, self_assessment = selves.get(member_id, (0, None))
+        assessment_row, assessment = assessments.get(member_id, (0, None))
+        entries.append(
+            HandbookEntry(
+                member_id=member_id,
+                pledges=tuple(p for _, p in given),
+                report=report,
+                self_assessment=self_assessment,
+                assessment=assessment,
+                rows=EntryRows(
+                    pledges=tuple(n for n, _ in given),
+                    results=tuple(report_rows),
+                    self_assessment=self_row,
+                    assessment=assessment_row,
+                ),
+            )
+        )
+    return entries
+
+
+def read_workbook(path: Path) -> WorkbookData:
+    """Read a workbook in the documented layout (``docs/excel.md``), all or nothing.
+
+    Sheets are found by name and columns by header (accents, case and spacing do not matter;
+    extra columns are ignored); a sheet may be missing. Text is NFC-normalised and legacy
+    TCVN3/VNI text converted (each conversion noted in ``notes``); dates may be Excel dates or
+    dd/mm/yyyy text.
+
+    Raises:
+        XlsxUnavailable: openpyxl is not installed.
+        ImportFailed: the file is not a readable workbook, or it has bad rows: every problem
+            is listed with its sheet, row, column letter and header, in Vietnamese and English.
+    """
+    require_openpyxl()
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    source = str(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ImportFailed(
+            source,
+            [
+                f"không đọc được tệp Excel (.xlsx; tệp .xls cũ cần lưu lại dạng .xlsx): {exc} / "
+                f"cannot read the Excel workbook (.xlsx; save an old .xls as .xlsx): {exc}"
+            ],
+        ) from exc
+    reader = _Reader()
+    try:
+        titles = {header_key(name): name for name in wb.sheetnames}
+        found = {
+            sheet.name: titles.get(header_key(sheet.name)) or titles.get(header_key(sheet.name_en))
+            for sheet in SHEETS
+        }
+        if not any(found.values()):
+            names = ", ".join(f"'{s.name}'" for s in SHEETS)
+            raise ImportFailed(
+                source,
+                [
+                    f"không có trang nào theo mẫu sổ tay (cần một trong: {names}) / no sheet of "
+                    f"the handbook layout (expected one of: {names})"
+                ],
+            )
+        rows = {
+            sheet.name: reader.rows(sheet, wb[title]) if (title := found[sheet.name]) else []
+            for sheet in SHEETS
+        }
+    finally:
+        wb.close()
+    units, members = _roster(reader, rows)
+    entries = _entries(reader, rows)
+    if reader.problems:
+        raise ImportFailed(source, reader.problems)
+    return WorkbookData(
+        units=tuple(u for _, u in units.values()),
+        members=tuple(m for _, m in members.values()),
+        handbooks=tuple(
+            attrs.evolve(e, rows=attrs.evolve(e.rows, member=members[e.member_id][0].number))
+            if e.member_id in members
+            else e
+            for e in entries
+        ),
+        source=source,
+        unit_rows={k: r.number for k, (r, _) in units.items()},
+        member_rows={k: r.number for k, (r, _) in members.items()},
+        columns=reader.columns,
+        notes=tuple(reader.notes),
+    )

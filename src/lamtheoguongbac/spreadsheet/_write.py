@@ -1,0 +1,429 @@
+"""Writing workbooks: the empty template, an export of handbooks, and a roll-up table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lamtheoguongbac.errors import ValidationFailed
+from lamtheoguongbac.model import Handbook, Member, OrgUnit, Pledge, QuantityTarget
+from lamtheoguongbac.spreadsheet._data import WorkbookData, workbook_data
+from lamtheoguongbac.spreadsheet._layout import (
+    ASSESSMENTS,
+    CHOICES,
+    LISTS_SHEET,
+    MEMBERS,
+    NOTES_SHEET,
+    PLEDGES,
+    RESULTS,
+    SELF_ASSESSMENTS,
+    SHEETS,
+    UNITS,
+    Kind,
+    Sheet,
+    get_column_letter,
+)
+from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, save_atomic
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from lamtheoguongbac.supervision import Rollup
+
+__all__ = ["export_workbook", "write_rollup", "write_template", "write_workbook"]
+
+_LAST_ROW = 1_048_576
+_DATE_FORMAT = "DD/MM/YYYY"
+_HEADER_FILL = "DDEBF7"
+_REQUIRED_FILL = "FCE4D6"
+_AUTHOR = "lamtheoguongbac"
+_FORMATS = {Kind.DATE: _DATE_FORMAT, Kind.ID: "@"}
+
+_INTRO = (
+    "HƯỚNG DẪN NHẬP SỔ TAY LÀM THEO GƯƠNG BÁC BẰNG BẢNG TÍNH",
+    "",
+    "Bảng tính này dùng để chi bộ nhập danh sách và nội dung sổ tay của đảng viên cho một năm, "
+    "rồi nhập vào chương trình bằng lệnh: lamtheoguongbac workbook import TỆP --year NĂM --as "
+    "MÃ_NGƯỜI_NHẬP.",
+    "Thứ tự các trang: Tổ chức → Đảng viên → Việc đăng ký → Kết quả → Tự đánh giá → Đánh giá chi "
+    "bộ. Trang nào chưa có dữ liệu thì để trống; sổ được đưa tới bước mà dữ liệu cho phép "
+    "(đăng ký → báo cáo, tự đánh giá → chi bộ đánh giá).",
+    "Dòng 1 của mỗi trang là tiêu đề, không sửa tên cột. Cột tô màu cam là bắt buộc. Di chuột "
+    "vào tiêu đề để xem chú thích của cột.",
+    "Ngày ghi dạng dd/mm/yyyy (ví dụ 05/01/2025), có thể nhập là ngày của Excel hoặc là chữ.",
+    "Mã (đơn vị, đảng viên, việc) là chữ không dấu, không khoảng trắng, ví dụ dv01, cb-vanphong.",
+    "Các cột có danh sách chọn (trạng thái, vai trò, loại căn cứ, kết quả, xếp loại): chọn từ "
+    "danh sách, không gõ khác đi.",
+    "Chương trình kiểm tra toàn bộ bảng trước khi ghi: nếu có lỗi, không dữ liệu nào được ghi và "
+    "mọi lỗi được liệt kê kèm trang, dòng, cột để sửa.",
+    "Chữ gõ bằng phông TCVN3 (ABC) hoặc VNI được tự động chuyển sang Unicode.",
+)
+
+
+def _cell_value(value: object) -> object:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, str):
+        # Control characters (pasted from old documents) cannot be stored in the file's XML.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _pledge_rows(member_id: str, p: Pledge) -> Iterator[dict[str, object]]:
+    amount: Decimal | None = None
+    unit: str | None = None
+    deadline = p.deadline
+    if isinstance(p.target, QuantityTarget):
+        amount, unit = p.target.amount, p.target.unit
+    elif p.target is not None:
+        unit, deadline = p.target.description, p.deadline or p.target.due
+    first: dict[str, object] = {
+        "ma_dang_vien": member_id,
+        "ma_viec": p.id,
+        "viec_lam": p.deed,
+        "chi_tieu": amount,
+        "don_vi_tinh": unit,
+        "thoi_han": deadline,
+        "nhiem_vu": p.task,
+        "han_che": p.shortcoming,
+    }
+    if not p.bases:
+        yield first
+    for i, b in enumerate(p.bases):
+        row = first if i == 0 else {"ma_dang_vien": member_id, "ma_viec": p.id}
+        ref = b.reference
+        yield row | {
+            "loai_can_cu": b.kind.label_vi,
+            "van_ban": ref.regulation if ref else None,
+            "dieu": ref.article if ref else None,
+            "khoan": ref.clause if ref else None,
+            "noi_dung_can_cu": b.text,
+        }
+
+
+def _member_row(m: Member) -> dict[str, object]:
+    role = next((r for r in m.roles if r.unit_id == m.cell_id and r.end is None), None)
+    return {
+        "ma": m.id,
+        "ho_va_ten": m.full_name,
+        "chi_bo": m.cell_id,
+        "trang_thai": m.status.label_vi,
+        "chuc_vu": m.position,
+        "nhiem_vu": "\n".join(m.duties) or None,
+        "noi_cong_tac": m.workplace,
+        "ngay_sinh": m.date_of_birth,
+        "ngay_vao_dang": m.joined_on,
+        "ngay_chinh_thuc": m.official_on,
+        "so_the": m.party_card_number,
+        "vai_tro": role.role.label_vi if role else None,
+        "vai_tro_tu_ngay": role.start if role else None,
+        "khoa_sap_xep": m.sort_key,
+    }
+
+
+def _rows(sheet: Sheet, data: WorkbookData) -> Iterator[dict[str, object]]:
+    if sheet is UNITS:
+        for u in data.units:
+            yield {
+                "ma": u.id,
+                "ten": u.name,
+                "cap": u.level,
+                "ma_cap_tren": u.parent_id,
+                "co_so": "Có" if u.grassroots else None,
+                "dia_danh": u.place,
+            }
+    elif sheet is MEMBERS:
+        yield from map(_member_row, data.members)
+    for e in data.handbooks:
+        if sheet is PLEDGES:
+            for p in e.pledges:
+                yield from _pledge_rows(e.member_id, p)
+        elif sheet is RESULTS and e.report is not None:
+            for r in e.report.results:
+                yield {
+                    "ma_dang_vien": e.member_id,
+                    "ma_viec": r.pledge_id,
+                    "ket_qua": r.outcome.label_vi,
+                    "da_dat_duoc": r.achieved,
+                    "chua_thuc_hien": r.not_done,
+                    "huong_phan_dau": r.direction,
+                    "ngay_bao_cao": e.report.submitted_on,
+                }
+        elif sheet is SELF_ASSESSMENTS and e.self_assessment is not None:
+            sa = e.self_assessment
+            yield {"ma_dang_vien": e.member_id, "noi_dung": sa.text, "ngay_viet": sa.written_on}
+        elif sheet is ASSESSMENTS and e.assessment is not None:
+            a = e.assessment
+            yield {
+                "ma_dang_vien": e.member_id,
+                "nhan_xet": a.text,
+                "xep_loai": a.rating.abbreviation if a.rating else None,
+                "ngay_hop": a.meeting_date,
+                "ma_nguoi_ghi": a.recorder_id,
+            }
+
+
+def _lists_sheet(wb: Workbook) -> dict[str, str]:
+    """The hidden sheet of drop-down values; returns each list's range reference."""
+    ws = wb.create_sheet(LISTS_SHEET)
+    ws.sheet_state = "hidden"
+    refs: dict[str, str] = {}
+    for index, (name, values) in enumerate(CHOICES.items(), start=1):
+        letter = get_column_letter(index)
+        ws.cell(row=1, column=index, value=name)
+        for row, value in enumerate(values, start=2):
+            ws.cell(row=row, column=index, value=value)
+        refs[name] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+        ws.column_dimensions[letter].width = 36
+    return refs
+
+
+def _validations(ws: Worksheet, sheet: Sheet, lists: dict[str, str]) -> None:
+    """Drop-downs, date, number and article checks on the data rows of each column."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for index, col in enumerate(sheet.columns, start=1):
+        letter = get_column_letter(index)
+        if col.kind is Kind.CHOICE and col.choices:
+            dv = DataValidation(
+                type="list",
+                formula1=lists[col.choices],
+                error=f"Hãy chọn một giá trị trong danh sách của cột '{col.header}'.",
+                errorTitle="Giá trị không hợp lệ",
+            )
+        elif col.kind is Kind.DATE:
+            dv = DataValidation(
+                type="date",
+                operator="between",
+                formula1="DATE(1900,1,1)",
+                formula2="DATE(2200,12,31)",
+                errorStyle="warning",
+                error="Ngày ghi dạng dd/mm/yyyy, ví dụ 05/01/2025.",
+                errorTitle="Ngày không hợp lệ",
+            )
+        elif col.kind is Kind.NUMBER:
+            dv = DataValidation(
+                type="decimal",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                error="Chỉ ghi con số không âm, ví dụ 100.",
+                errorTitle="Không phải số",
+            )
+        elif col.kind is Kind.INTEGER:
+            dv = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="1",
+                formula2="500",
+                error="Chỉ ghi số điều, ví dụ 3.",
+                errorTitle="Không phải số điều",
+            )
+        else:
+            continue
+        dv.allow_blank = True
+        dv.showErrorMessage = True
+        dv.showInputMessage = True
+        dv.promptTitle = col.header
+        dv.prompt = col.note_vi[:255]
+        dv.add(f"{letter}2:{letter}{_LAST_ROW}")
+        ws.add_data_validation(dv)
+
+
+def _data_sheet(wb: Workbook, sheet: Sheet, data: WorkbookData, lists: dict[str, str]) -> None:
+    """One data sheet: headers with notes and formats, then ``data``'s rows."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws = wb.create_sheet(sheet.name)
+    bold = Font(bold=True)
+    for index, col in enumerate(sheet.columns, start=1):
+        cell = ws.cell(row=1, column=index, value=col.header)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor=_REQUIRED_FILL if col.required else _HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        required = "Bắt buộc. " if col.required else ""
+        comment = Comment(f"{required}{col.note_vi}\n({col.header_en}) {col.note_en}", _AUTHOR)
+        comment.width, comment.height = 320, 140
+        cell.comment = comment
+        dimension = ws.column_dimensions[get_column_letter(index)]
+        dimension.width = col.width
+        if col.kind in _FORMATS:
+            # The column's own style, so what a user types later is formatted too.
+            dimension.number_format = _FORMATS[col.kind]
+    ws.freeze_panes = "A2"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_number, row in enumerate(_rows(sheet, data), start=2):
+        for index, col in enumerate(sheet.columns, start=1):
+            value = row.get(col.key)
+            if value is None:
+                continue
+            cell = ws.cell(row=row_number, column=index, value=_cell_value(value))
+            if col.kind in _FORMATS:
+                cell.number_format = _FORMATS[col.kind]
+            if col.kind is Kind.LONG_TEXT:
+                cell.alignment = wrap
+    _validations(ws, sheet, lists)
+
+
+def _notes_sheet(wb: Workbook) -> None:
+    """The instructions sheet, in Vietnamese, listing every column of every sheet."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.active
+    assert ws is not None
+    ws.title = NOTES_SHEET
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 12
+    ws.column_dimensions["D"].width = 90
+    wrap = Alignment(wrap_text=True, vertical="top")
+    row = 1
+    for line in _INTRO:
+        cell = ws.cell(row=row, column=1, value=line or None)
+        cell.font = Font(bold=row == 1, size=14 if row == 1 else 11)
+        row += 1
+    for sheet in SHEETS:
+        row += 1
+        ws.cell(row=row, column=1, value=f"Trang '{sheet.name}'").font = Font(bold=True)
+        ws.cell(row=row + 1, column=1, value=sheet.note_vi)
+        row += 2
+        for index, title in enumerate(("Cột", "Tiêu đề", "Bắt buộc", "Ý nghĩa"), start=1):
+            ws.cell(row=row, column=index, value=title).font = Font(bold=True)
+        for index, col in enumerate(sheet.columns, start=1):
+            row += 1
+            ws.cell(row=row, column=1, value=get_column_letter(index))
+            ws.cell(row=row, column=2, value=col.header)
+            ws.cell(row=row, column=3, value="Có" if col.required else None)
+            ws.cell(row=row, column=4, value=col.note_vi).alignment = wrap
+        row += 1
+
+
+def write_workbook(path: Path, data: WorkbookData) -> None:
+    """Write ``data`` in the documented layout (``docs/excel.md``), atomically.
+
+    Raises:
+        XlsxUnavailable: openpyxl is not installed.
+        ValidationFailed: the file cannot be written.
+    """
+    require_openpyxl()
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _notes_sheet(wb)
+    # The lists sheet is made first for its references, then moved to the end.
+    lists = _lists_sheet(wb)
+    for sheet in SHEETS:
+        _data_sheet(wb, sheet, data, lists)
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    wb.active = 0
+    _save(wb, path)
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    try:
+        save_atomic(wb, Path(path))
+    except OSError as exc:
+        raise ValidationFailed(
+            f"không ghi được tệp: {exc.strerror or exc}",
+            f"cannot write the file: {exc.strerror or exc}",
+            field=str(path),
+        ) from exc
+
+
+def write_template(path: Path) -> None:
+    """Write an empty workbook to fill in (mẫu bảng tính): headers, notes, drop-downs.
+
+    Raises:
+        XlsxUnavailable: openpyxl is not installed.
+        ValidationFailed: the file cannot be written.
+    """
+    write_workbook(path, WorkbookData())
+
+
+def export_workbook(
+    path: Path,
+    handbooks: Iterable[Handbook],
+    members: Iterable[Member],
+    units: Iterable[OrgUnit],
+) -> None:
+    """Write handbooks with their roster in the template's layout; reading the file back
+    gives :func:`~lamtheoguongbac.spreadsheet.workbook_data` of the same arguments.
+
+    Raises:
+        XlsxUnavailable: openpyxl is not installed.
+        ValidationFailed: the file cannot be written.
+    """
+    write_workbook(path, workbook_data(handbooks, members, units))
+
+
+def write_rollup(path: Path, rollup: Rollup) -> None:
+    """Write a roll-up (báo cáo tổng hợp) as a workbook: the table per cell with its total,
+    and the top-rating cap per grassroots organisation.
+
+    Raises:
+        XlsxUnavailable: openpyxl is not installed.
+        ValidationFailed: the file cannot be written.
+    """
+    require_openpyxl()
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Tổng hợp"
+    ws["A1"] = (
+        f"Tổng hợp Sổ tay Làm theo gương Bác — {rollup.organisation_name} — năm {rollup.year}"
+    )
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (
+        f"Tính đến ngày {rollup.today:%d/%m/%Y}; quy định {rollup.policy_name} "
+        f"(phiên bản {rollup.policy_version})"
+    )
+    headers, rows = rollup.table()
+    _table(ws, 4, headers, rows, bold_last=True)
+    ws.column_dimensions["A"].width = 40
+    for index in range(2, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = 12
+    share = get_column_letter(len(headers))
+    for row in range(5, 5 + len(rows)):
+        ws[f"{share}{row}"].number_format = "0%"
+    ws.freeze_panes = "B5"
+
+    caps = wb.create_sheet("Tỷ lệ xuất sắc")
+    _table(
+        caps,
+        1,
+        ["Tổ chức cơ sở", "Xếp loại xuất sắc", "Căn cứ tính tỷ lệ", "Tối đa", "Vượt giới hạn"],
+        [
+            [
+                c.organisation_name,
+                c.top_count,
+                c.base_count,
+                c.allowed,
+                "Vượt" if c.exceeded else "",
+            ]
+            for c in rollup.caps
+        ],
+    )
+    caps.column_dimensions["A"].width = 40
+    _save(wb, path)
+
+
+def _table(
+    ws: Worksheet, top: int, headers: list[str], rows: list[list[Any]], bold_last: bool = False
+) -> None:
+    from openpyxl.styles import Font
+
+    for index, header in enumerate(headers, start=1):
+        ws.cell(row=top, column=index, value=header).font = Font(bold=True)
+    for offset, values in enumerate(rows, start=1):
+        for index, value in enumerate(values, start=1):
+            cell = ws.cell(row=top + offset, column=index, value=value)
+            if bold_last and offset == len(rows):
+                cell.font = Font(bold=True)

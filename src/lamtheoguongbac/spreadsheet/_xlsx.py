@@ -1,0 +1,47 @@
+"""openpyxl is an optional extra: import it only when a workbook is touched."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lamtheoguongbac.errors import LamTheoGuongBacError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+__all__ = ["XlsxUnavailable", "require_openpyxl", "save_atomic"]
+
+
+class XlsxUnavailable(LamTheoGuongBacError):
+    """openpyxl, which reads and writes Excel workbooks, is not installed (thiếu phần hỗ trợ
+    Excel)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            'Chưa cài phần hỗ trợ tệp Excel; hãy chạy: pip install "lamtheoguongbac[xlsx]"',
+            'Excel support is not installed; run: pip install "lamtheoguongbac[xlsx]"',
+        )
+
+
+def require_openpyxl() -> None:
+    """Raise :class:`XlsxUnavailable` unless openpyxl can be imported."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError as exc:
+        raise XlsxUnavailable() from exc
+
+
+def save_atomic(workbook: Workbook, path: Path) -> None:
+    """Save to a temporary file beside ``path``, then rename it over ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        workbook.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
