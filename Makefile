@@ -27,9 +27,11 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy $(addsuffix src,$(dir $(PLUGINS)))
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest
+	for p in $(dir $(PLUGINS)); do $(BIN)/python -m pytest -q "$${p}tests" || exit 1; done
 
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs out/docs
