@@ -151,3 +151,31 @@ def test_bad_roster_file_names_row_and_column(run, tmp_path: Path) -> None:  # t
     assert "dòng 2, cột 'Họ và tên'" in result.output
     assert "dòng 3, cột 'Ngày sinh'" in result.output
     assert run("list", "--json").output.strip() == "[]"
+
+
+def test_export_word_handbooks_and_check_templates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document
+
+    from lamtheoguongbac_docx import DEFAULT_TEMPLATE
+
+    run("import", str(EXAMPLES / "to-chuc.csv"), str(EXAMPLES / "dang-vien.csv"))
+    run("create", "--cell", "cb-vanphong", "--year", "2025", "--as", "dv01")
+    out = tmp_path / "so-tay"
+    exported = run("export", "--out", str(out), "--cell", "cb-vanphong", "--year", "2025")
+    assert exported.exit_code == 0, exported.output
+    files = sorted(out.glob("*.docx"))
+    assert len(files) == 10
+    text = "\n".join(p.text for p in Document(str(files[0])).paragraphs)
+    assert "LÀM THEO GƯƠNG BÁC" in text
+    assert "Châu Thị Hoà" in text
+    again = run("export", "--out", str(out), "--cell", "cb-vanphong", "--resume")
+    assert "bỏ qua 10" in again.output
+
+    assert run("template", "check", str(DEFAULT_TEMPLATE)).exit_code == 0
+    bad = tmp_path / "mau.docx"
+    document = Document()
+    document.add_paragraph("Kính gửi {{ member.ho_ten }} và {{ khong_co }}")
+    document.save(str(bad))
+    checked = run("template", "check", str(bad))
+    assert checked.exit_code == 1
+    assert "khong_co" in checked.output

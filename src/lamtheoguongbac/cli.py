@@ -9,19 +9,19 @@ the working directory. Exit status: 0 success, 1 ``lint`` found a generic pledge
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from lamtheoguongbac import serde
+from lamtheoguongbac._cli_common import message_lang, open_service, reports_errors, say
+from lamtheoguongbac.cli_export import export, template
 from lamtheoguongbac.cli_supervision import remind, stats, workbook
-from lamtheoguongbac.errors import LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.legacy import decode_bytes
 from lamtheoguongbac.linter import lint_text
 from lamtheoguongbac.model import (
@@ -37,7 +37,7 @@ from lamtheoguongbac.model import (
 from lamtheoguongbac.present import describe_handbook
 from lamtheoguongbac.registry import create_registry
 from lamtheoguongbac.roster import parse_date
-from lamtheoguongbac.service import Handbooks, StepResult
+from lamtheoguongbac.service import StepResult
 from lamtheoguongbac.text import nfc
 
 __all__ = ["cli", "main"]
@@ -45,50 +45,7 @@ __all__ = ["cli", "main"]
 STORE_ENV = "LAMTHEOGUONGBAC_STORE"
 DEFAULT_STORE = "sqlite:///lamtheoguongbac.db"
 
-P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _lang() -> str:
-    ctx = click.get_current_context(silent=True)
-    return str(ctx.find_root().params.get("lang", "vi")) if ctx else "vi"
-
-
-def say(vi: str, en: str, **kwargs: Any) -> None:
-    """Print a message in the chosen language."""
-    click.echo(en if _lang() == "en" else vi, **kwargs)
-
-
-def _fail(exc: LamTheoGuongBacError) -> None:
-    lines = [exc.message(_lang())]
-    errors = getattr(exc, "errors", ())
-    if errors and len(errors) > 1:
-        lines += [f"  - {e}" for e in errors]
-    click.echo(("Lỗi: " if _lang() != "en" else "Error: ") + "\n".join(lines), err=True)
-    sys.exit(2)
-
-
-def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into a message on stderr and exit status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except LamTheoGuongBacError as exc:
-            _fail(exc)
-            raise AssertionError("unreachable") from exc
-
-    return wrapper
-
-
-@contextmanager
-def open_service() -> Iterator[Handbooks]:
-    """The service on the store chosen by ``--store`` / the environment."""
-    root = click.get_current_context().find_root()
-    registry = root.obj["registry"]
-    with Handbooks.open(root.params["store"], registry=registry) as service:
-        yield service
 
 
 def _read_json(path: Path) -> Any:
@@ -392,7 +349,7 @@ def list_(
         click.echo(json.dumps([_summary(b) for b in books], ensure_ascii=False, indent=2))
         return
     for b in books:
-        label = b.status.label_en if _lang() == "en" else b.status.label_vi
+        label = b.status.label_en if message_lang() == "en" else b.status.label_vi
         click.echo(f"{b.id}\t{b.year}\t{b.member.full_name}\t{b.cell.name}\t{label}")
     say(f"{len(books)} sổ", f"{len(books)} handbooks")
 
@@ -408,7 +365,7 @@ def show(handbook_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(serde.dumps(hb, indent=2))
         return
-    click.echo(describe_handbook(hb, lang=_lang()))
+    click.echo(describe_handbook(hb, lang=message_lang()))
 
 
 @cli.command()
@@ -423,7 +380,7 @@ def history(handbook_id: str, as_json: bool) -> None:
         click.echo(json.dumps([serde.to_dict(e) for e in events], ensure_ascii=False, indent=2))
         return
     for e in events:
-        kind = e.kind.label_en if _lang() == "en" else e.kind.label_vi
+        kind = e.kind.label_en if message_lang() == "en" else e.kind.label_vi
         reason = f" — {e.reason}" if e.reason else ""
         click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{e.actor_name}{reason}")
 
@@ -483,7 +440,7 @@ def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
         for text, found in results:
             mark = (
                 ("CHUNG CHUNG" if found else "CỤ THỂ")
-                if _lang() != "en"
+                if message_lang() != "en"
                 else ("GENERIC" if found else "SPECIFIC")
             )
             click.echo(f"[{mark}] {text}")
@@ -522,7 +479,9 @@ def plugins(as_json: bool) -> None:
         )
         return
     labels: Mapping[str, str] = (
-        {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi"} if _lang() != "en" else {}
+        {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi"}
+        if message_lang() != "en"
+        else {}
     )
     for p in infos:
         version = p.version or "-"
@@ -531,7 +490,7 @@ def plugins(as_json: bool) -> None:
         click.echo(line + (f"\t{p.error}" if p.error else ""))
 
 
-for _command in (stats, remind, workbook):
+for _command in (export, template, stats, remind, workbook):
     cli.add_command(_command)
 
 

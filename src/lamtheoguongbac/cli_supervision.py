@@ -10,15 +10,13 @@ may be imported first.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from lamtheoguongbac._cli_common import open_service, reports_errors, say
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.model import EventKind, Handbook, Member, OrgUnit
 from lamtheoguongbac.reminders import Reminder
@@ -42,34 +40,6 @@ R = TypeVar("R")
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _say(vi: str, en: str, **kwargs: Any) -> None:
-    """``lamtheoguongbac.cli.say``: print in the language chosen by ``--lang``."""
-    from lamtheoguongbac import cli
-
-    cli.say(vi, en, **kwargs)
-
-
-def _reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """``lamtheoguongbac.cli.reports_errors``: library errors as a message and status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from lamtheoguongbac import cli
-
-        return cli.reports_errors(fn)(*args, **kwargs)
-
-    return wrapper
-
-
-@contextmanager
-def _open_service() -> Iterator[Handbooks]:
-    """``lamtheoguongbac.cli.open_service``: the service on the store of ``--store``."""
-    from lamtheoguongbac import cli
-
-    with cli.open_service() as service:
-        yield service
 
 
 def _today(value: str | None) -> dt.date:
@@ -104,13 +74,13 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def _print_rollup(r: Rollup) -> None:
-    _say(
+    say(
         f"Tổng hợp năm {r.year} — {r.organisation_name} (tính đến {r.today:%d/%m/%Y})",
         f"Roll-up for {r.year} — {r.organisation_name} (as of {r.today.isoformat()})",
     )
-    _say(_table(*r.table("vi")), _table(*r.table("en")))
+    say(_table(*r.table("vi")), _table(*r.table("en")))
     for c in r.caps:
-        _say(
+        say(
             f"Tỷ lệ xuất sắc — {c.organisation_name}: {c.top_count} xếp loại xuất sắc, tối đa "
             f"{c.allowed} (căn cứ tính: {c.base_count} đảng viên)"
             + (" — VƯỢT GIỚI HẠN" if c.exceeded else ""),
@@ -137,7 +107,7 @@ def _writes(path: Path) -> Path:
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
 @click.option("--xlsx", "xlsx", type=_FILE, help="Ghi ra tệp Excel / write an .xlsx file.")
-@_reports_errors
+@reports_errors
 def stats(
     organisation_id: str, year: int, today: str | None, as_json: bool, xlsx: Path | None
 ) -> None:
@@ -145,13 +115,13 @@ def stats(
     if as_json and xlsx is not None:
         raise click.UsageError("--json hoặc/or --xlsx")
     day = _today(today)
-    with _open_service() as service:
+    with open_service() as service:
         result = rollup(service, organisation_id=organisation_id, year=year, today=day)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif xlsx is not None:
         write_rollup(_writes(xlsx), result)
-        _say(f"Đã ghi {xlsx}", f"Wrote {xlsx}")
+        say(f"Đã ghi {xlsx}", f"Wrote {xlsx}")
     else:
         _print_rollup(result)
 
@@ -179,13 +149,13 @@ def _reminder_dict(r: Reminder) -> dict[str, Any]:
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
 @click.option("--send", is_flag=True, help="Gửi qua plugin (hook reminders_due) / send.")
-@_reports_errors
+@reports_errors
 def remind(
     year: int, organisation_id: str | None, today: str | None, as_json: bool, send: bool
 ) -> None:
     """Nhắc việc cho bí thư chi bộ / reminders for the cell secretaries, grouped by cell."""
     day = _today(today)
-    with _open_service() as service:
+    with open_service() as service:
         if send:
             found = service.send_reminders(year=year, today=day, organisation_id=organisation_id)
         else:
@@ -198,16 +168,16 @@ def remind(
             if r.cell_id != cell:
                 cell = r.cell_id
                 to = r.secretary_name or "Chi ủy"
-                _say(
+                say(
                     f"== {r.cell_name} → {to}" + (f" ({r.secretary_id})" if r.secretary_id else ""),
                     f"== {r.cell_name} → {r.secretary_name or 'cell committee'}"
                     + (f" ({r.secretary_id})" if r.secretary_id else ""),
                 )
-            _say(f"  {r.text_vi()}", f"  {r.text_en()}")
+            say(f"  {r.text_vi()}", f"  {r.text_en()}")
         if not found:
-            _say("Không có việc trễ hạn", "Nothing is overdue")
+            say("Không có việc trễ hạn", "Nothing is overdue")
     if send and found:
-        _say(
+        say(
             f"Đã chuyển {len(found)} lời nhắc tới các plugin (reminders_due)",
             f"Handed {len(found)} reminders to the plugins (reminders_due)",
             err=as_json,
@@ -221,11 +191,11 @@ def workbook() -> None:
 
 @workbook.command("template")
 @click.argument("path", type=_FILE)
-@_reports_errors
+@reports_errors
 def template(path: Path) -> None:
     """Ghi mẫu bảng tính trống / write the empty template."""
     write_template(_writes(path))
-    _say(f"Đã ghi mẫu {path}", f"Wrote the template {path}")
+    say(f"Đã ghi mẫu {path}", f"Wrote the template {path}")
 
 
 def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyResult:
@@ -233,8 +203,8 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
     actor = data.member(actor_id) or service.member(actor_id)
     result = apply_workbook(service, data, year=year, actor=actor)
     for note in data.notes:
-        _say(f"  Ghi chú: {note}", f"  Note: {note}")
-    _say(
+        say(f"  Ghi chú: {note}", f"  Note: {note}")
+    say(
         f"Đã nhập {result.units} tổ chức, {result.members} đảng viên; mở "
         f"{len(result.created)} sổ; đăng ký {result.count(EventKind.REGISTERED)}, báo cáo "
         f"{result.count(EventKind.REPORTED)}, tự đánh giá "
@@ -246,7 +216,7 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
         f"{result.count(EventKind.SELF_ASSESSED)}, assessed {result.count(EventKind.ASSESSED)}",
     )
     for warning in result.warnings:
-        _say(f"  Lưu ý: {warning}", f"  Warning: {warning}")
+        say(f"  Lưu ý: {warning}", f"  Warning: {warning}")
     return result
 
 
@@ -254,10 +224,10 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
 @click.argument("path", type=_EXISTING)
 @click.option("--year", type=int, required=True)
 @click.option("--as", "actor_id", required=True, help="Mã người nhập / the actor's id.")
-@_reports_errors
+@reports_errors
 def import_(path: Path, year: int, actor_id: str) -> None:
     """Nhập bảng tính đã điền / import a filled workbook (all or nothing)."""
-    with _open_service() as service:
+    with open_service() as service:
         _apply(service, path, year, actor_id)
 
 
@@ -283,15 +253,15 @@ def _selection(
 @click.option("--year", type=int, required=True)
 @click.option("--cell", "cell_id", help="Một chi bộ / one cell.")
 @click.option("--org", "organisation_id", help="Cả đơn vị / a unit's subtree.")
-@_reports_errors
+@reports_errors
 def export(path: Path, year: int, cell_id: str | None, organisation_id: str | None) -> None:
     """Xuất sổ tay ra bảng tính / export handbooks to a workbook."""
     if cell_id is not None and organisation_id is not None:
         raise click.UsageError("--cell hoặc/or --org")
-    with _open_service() as service:
+    with open_service() as service:
         books, members, units = _selection(service, cell_id, organisation_id, year)
     export_workbook(_writes(path), books, members, units)
-    _say(
+    say(
         f"Đã xuất {len(books)} sổ, {len(members)} đảng viên ra {path}",
         f"Exported {len(books)} handbooks, {len(members)} members to {path}",
     )
@@ -308,12 +278,12 @@ def export(path: Path, year: int, cell_id: str | None, organisation_id: str | No
     type=click.Path(file_okay=False, path_type=Path),
     help="Thư mục ghi tệp Word / folder for the Word files.",
 )
-@_reports_errors
+@reports_errors
 def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
     """Nhập bảng tính rồi xuất mỗi đảng viên một sổ Word / import, then one .docx each."""
     from lamtheoguongbac.export import export_handbooks
 
-    with _open_service() as service:
+    with open_service() as service:
         service.registry.exporter("docx")  # before importing: PluginError if not installed
         result = _apply(service, path, year, actor_id)
         try:
@@ -325,8 +295,8 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
                 f"không ghi được: {exc}", f"cannot write: {exc}", field=str(out)
             ) from exc
     for note in written.notes:
-        _say(f"  Ghi chú: {note}", f"  Note: {note}")
-    _say(
+        say(f"  Ghi chú: {note}", f"  Note: {note}")
+    say(
         f"Đã ghi {len(written.written)} sổ Word vào {out}",
         f"Wrote {len(written.written)} Word handbooks to {out}",
     )

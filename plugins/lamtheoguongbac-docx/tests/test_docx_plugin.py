@@ -1,0 +1,73 @@
+"""The plugin as users meet it: found through its entry point, used by the batch export."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from docx_helpers import all_text
+
+from lamtheoguongbac.export import export_handbooks
+from lamtheoguongbac.model import HandbookStatus
+from lamtheoguongbac.registry import create_registry
+from lamtheoguongbac.testing import make_handbook
+from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer, check_template, create_renderer
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_default_template.py"
+
+
+def test_the_entry_point_registers_the_docx_exporter() -> None:
+    registry = create_registry()
+
+    exporter = registry.exporter("docx")
+    assert (exporter.name, exporter.suffix) == ("docx", ".docx")
+    assert exporter.create_renderer is create_renderer
+    assert exporter.check_template is check_template
+    info = next(p for p in registry.plugins() if p.name == "docx")
+    assert (info.distribution, info.status) == ("lamtheoguongbac-docx", "active")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batch_export_writes_word_handbooks(tmp_path: Path, jobs: int) -> None:
+    books = [make_handbook(HandbookStatus.CLOSED, index=i) for i in range(6)]
+
+    result = export_handbooks(books, tmp_path, jobs=jobs)
+
+    assert len(result.written) == 6
+    assert result.notes == ()
+    for book, path in zip(books, result.written, strict=True):
+        assert path.suffix == ".docx"
+        assert "1. Họ và tên: " + book.member.full_name in all_text(path.read_bytes())
+
+
+def test_a_fallback_shows_up_in_the_export_notes(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("{{r member.full_name }}")
+    document.save(str(tmp_path / "mau.docx"))
+    from lamtheoguongbac.export import ExportOptions
+
+    result = export_handbooks([make_handbook()], tmp_path / "out",
+                              options=ExportOptions(template=tmp_path / "mau.docx"))  # fmt: skip
+
+    assert len(result.notes) == 1
+    assert "docxtpl" in result.notes[0]
+
+
+def test_the_committed_template_is_what_the_script_builds() -> None:
+    spec = importlib.util.spec_from_file_location("build_default_template", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        built = module.build()
+        assert built == module.build()
+    finally:
+        del sys.modules[spec.name]
+    assert built == DEFAULT_TEMPLATE.read_bytes(), "run scripts/build_default_template.py"
+    assert not DocxRenderer().uses_fallback

@@ -1,0 +1,432 @@
+"""Batch export (export/batch.py) through a real registry, with a tiny fake exporter.
+
+The fake renders a context to a small zip holding it as JSON, so every written file can be
+checked to be a whole, valid archive of the right handbook.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lamtheoguongbac.errors import PluginError, TemplateError, ValidationFailed
+from lamtheoguongbac.export import (
+    Exporter,
+    ExportOptions,
+    ExportResult,
+    export_handbooks,
+    file_name,
+)
+from lamtheoguongbac.export.batch import MANIFEST_NAME, TEMP_PREFIX
+from lamtheoguongbac.hookspecs import hookimpl
+from lamtheoguongbac.model import Handbook, HandbookStatus
+from lamtheoguongbac.registry import Registry, create_registry
+from lamtheoguongbac.testing import make_handbook
+
+BROKEN = "Tên Gây Lỗi"  # the fake renderer fails on a member with this name
+_WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+            *(f"LPT{i}" for i in range(10))}  # fmt: skip
+
+
+class FakeRenderer:
+    """Renders a context as a zip with ``context.json``; merges as a zip of documents."""
+
+    def __init__(self, options: ExportOptions) -> None:
+        self.settings = options.settings
+        if self.settings.get("warn"):
+            warnings.warn("giả lập: đường chậm / fake: slow path", UserWarning, stacklevel=2)
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        if context["member"]["full_name"] == BROKEN:
+            raise TemplateError("mẫu hỏng", "broken template")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            # A fixed timestamp: the same context must give the same bytes in any process.
+            entry = zipfile.ZipInfo("context.json", date_time=(2025, 1, 1, 0, 0, 0))
+            archive.writestr(entry, json.dumps(context, ensure_ascii=False))
+        return buffer.getvalue()
+
+    def merge(self, documents: Sequence[bytes]) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for i, data in enumerate(documents):
+                archive.writestr(f"{i}.zip", data)
+        return buffer.getvalue()
+
+
+@hookimpl
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    """This test module is itself the plugin, so worker processes can import it again."""
+    register(Exporter(name="fake", suffix=".docx", create_renderer=FakeRenderer))
+
+
+@pytest.fixture
+def fake_registry() -> Registry:
+    return create_registry(load_entrypoints=False, extra_plugins=[sys.modules[__name__]])
+
+
+@pytest.fixture(scope="module")
+def handbooks() -> list[Handbook]:
+    return [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(12)]
+
+
+def _context(path: Path) -> dict[str, Any]:
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        loaded: dict[str, Any] = json.loads(archive.read("context.json"))
+        return loaded
+
+
+def _export(registry: Registry, handbooks: Sequence[Handbook], dest: Path,
+            **kwargs: Any) -> ExportResult:  # fmt: skip
+    return export_handbooks(handbooks, dest, exporter="fake", registry=registry, **kwargs)
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"{TEMP_PREFIX}*.part"))
+
+
+def _assert_windows_safe(name: str) -> None:
+    assert name == Path(name).name
+    assert not (_WINDOWS_FORBIDDEN & set(name))
+    assert all(unicodedata.category(c) not in ("Cc", "Cs") for c in name)
+    assert name == name.rstrip(". ")
+    assert name.split(".", 1)[0].rstrip(" ").upper() not in _DEVICES
+    assert len(name) <= 255
+    assert unicodedata.is_normalized("NFC", name)
+
+
+# --- one file per handbook ------------------------------------------------------------------
+
+
+def test_folder_mode_writes_one_readable_file_per_handbook(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    calls: list[tuple[int, int]] = []
+    out = tmp_path / "xuất"
+    result = _export(fake_registry, handbooks, out, progress=lambda d, t: calls.append((d, t)))
+
+    assert [p.name for p in result.written] == [file_name(h, ".docx") for h in handbooks]
+    first = handbooks[0]
+    assert result.written[0].name == (
+        f"2025 - {first.cell.name} - {first.member.full_name} ({first.id}).docx"
+    )
+    assert calls == [(i, len(handbooks)) for i in range(1, len(handbooks) + 1)]
+    for handbook, path in zip(handbooks, result.written, strict=True):
+        assert _context(path)["handbook"]["id"] == handbook.id
+    assert result.skipped == 0
+    assert result.notes == ()
+    assert _leftovers(out) == []
+
+
+def test_a_generator_streams_and_progress_still_knows_the_total(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    calls: list[tuple[int, int]] = []
+    result = _export(fake_registry, (h for h in handbooks[:3]), tmp_path,
+                     progress=lambda d, t: calls.append((d, t)))  # fmt: skip
+
+    assert len(result.written) == 3
+    assert calls[-1] == (3, 3)
+
+
+def test_hostile_names_stay_inside_the_folder_and_valid_on_windows(
+    fake_registry: Registry, tmp_path: Path
+) -> None:
+    base = make_handbook(HandbookStatus.REGISTERED)
+
+    def hostile(ident: str, name: str, cell: str) -> Handbook:
+        chain = (*base.organisation[:-1], attrs.evolve(base.cell, name=cell))
+        return attrs.evolve(base, id=ident, organisation=chain,
+                            member=attrs.evolve(base.member, full_name=name))  # fmt: skip
+
+    books = [
+        hostile("../../etc/passwd", "../../etc/passwd", ".."),
+        hostile("CON", "CON", "NUL"),
+        hostile("a/b\\c", "a/b\\c", "x:y|z?*"),
+        hostile("nul-byte", "Lê\x00Văn\tAn\n", "<Chi bộ>"),
+        hostile("dài", "Nguyễn " * 28, "Chi bộ " * 42),
+        hostile("..", ". . .", "COM1.txt"),
+    ]
+    out = tmp_path / "out"
+    result = _export(fake_registry, books, out)
+
+    assert len(result.written) == len(books)
+    for path in result.written:
+        assert path.parent == out.resolve()
+        _assert_windows_safe(path.name)
+    everything = {p for p in tmp_path.rglob("*") if p.is_file()}
+    assert everything == {*result.written, out.resolve() / MANIFEST_NAME}
+
+
+@given(
+    ident=st.text(min_size=1, max_size=80).filter(
+        lambda s: s.strip() and all(ord(c) >= 32 for c in s)
+    ),
+    name=st.text(min_size=1, max_size=120).filter(str.strip),
+    cell=st.text(min_size=1, max_size=120).filter(str.strip),
+)
+def test_any_file_name_is_one_windows_safe_component(ident: str, name: str, cell: str) -> None:
+    base = make_handbook()
+    handbook = attrs.evolve(
+        base,
+        id=ident,
+        organisation=(*base.organisation[:-1], attrs.evolve(base.cell, name=cell)),
+        member=attrs.evolve(base.member, full_name=name),
+    )
+
+    _assert_windows_safe(file_name(handbook, ".docx"))
+
+
+def test_names_that_collide_ignoring_case_are_told_apart(
+    fake_registry: Registry, tmp_path: Path
+) -> None:
+    base = make_handbook()
+    books = [attrs.evolve(base, id=i) for i in ("x/1", "x-1", "X-1")]
+    result = _export(fake_registry, books, tmp_path)
+
+    names = [p.name for p in result.written]
+    assert names[1] == names[0].replace(").docx", ") [2].docx")
+    assert names[2] == names[0].replace("x-1", "X-1").replace(").docx", ") [3].docx")
+    assert [_context(p)["handbook"]["id"] for p in result.written] == ["x/1", "x-1", "X-1"]
+
+
+# --- resume and atomic writes ---------------------------------------------------------------
+
+
+def test_resume_skips_what_is_done_and_redoes_what_changed(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    _export(fake_registry, handbooks, tmp_path)
+    again = _export(fake_registry, handbooks, tmp_path, resume=True)
+    assert (again.written, again.skipped) == ((), len(handbooks))
+
+    changed = list(handbooks)
+    changed[3] = attrs.evolve(changed[3], version=changed[3].version + 1)
+    (tmp_path / file_name(handbooks[5], ".docx")).unlink()
+    partly = _export(fake_registry, changed, tmp_path, resume=True)
+    assert [p.name for p in partly.written] == [
+        file_name(changed[3], ".docx"),
+        file_name(changed[5], ".docx"),
+    ]
+    assert partly.skipped == len(handbooks) - 2
+    assert _context(partly.written[0])["handbook"]["version"] == changed[3].version
+
+    other_settings = _export(fake_registry, changed, tmp_path, resume=True,
+                             options=ExportOptions(settings={"x": 1}))  # fmt: skip
+    assert (len(other_settings.written), other_settings.skipped) == (len(handbooks), 0)
+
+
+def test_without_resume_everything_is_written_again(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    _export(fake_registry, handbooks[:2], tmp_path)
+    result = _export(fake_registry, handbooks[:2], tmp_path)
+
+    assert (len(result.written), result.skipped) == (2, 0)
+
+
+_CHILD = textwrap.dedent(
+    """
+    import io, sys, time, zipfile
+    from pathlib import Path
+    from lamtheoguongbac.export import Exporter, export_handbooks
+    from lamtheoguongbac.hookspecs import hookimpl
+    from lamtheoguongbac.registry import create_registry
+    from lamtheoguongbac.testing import make_handbook
+
+    class Slow:
+        def render(self, context):
+            time.sleep(0.004)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                archive.writestr("big.bin", b"x" * 300_000)  # big enough to be cut mid-write
+                archive.writestr("id.txt", context["handbook"]["id"])
+            return buffer.getvalue()
+
+        def merge(self, documents):
+            raise NotImplementedError
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self, register):
+            register(Exporter(name="slow", suffix=".docx", create_renderer=lambda o: Slow()))
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
+    books = [make_handbook(index=i) for i in range(int(sys.argv[2]))]
+    print("start", flush=True)
+    export_handbooks(books, Path(sys.argv[1]), exporter="slow", registry=registry)
+    print("finished", flush=True)
+    """
+)
+
+
+def test_a_killed_run_leaves_only_whole_files_and_the_next_run_cleans_up(
+    tmp_path: Path,
+) -> None:
+    out, count = tmp_path / "out", 300
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(out), str(count)],
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "start"
+    deadline = time.monotonic() + 30
+    while len(list(out.glob("*.docx"))) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+
+    present = sorted(out.glob("*.docx"))
+    assert 40 <= len(present) < count
+    for path in present:
+        with zipfile.ZipFile(path) as archive:
+            assert archive.testzip() is None
+    (out / f"{TEMP_PREFIX}left-by-a-crash.part").write_bytes(b"half")
+
+    class Slow:
+        def render(self, context: Mapping[str, Any]) -> bytes:
+            return b"PK\x05\x06" + b"\0" * 18  # an empty zip
+
+        def merge(self, documents: Sequence[bytes]) -> bytes:
+            raise NotImplementedError
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self, register: Callable[[Exporter], None]) -> None:
+            register(Exporter(name="slow", suffix=".docx", create_renderer=lambda o: Slow()))
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
+    books = [make_handbook(index=i) for i in range(count)]
+    result = export_handbooks(books, out, exporter="slow", registry=registry, resume=True)
+
+    assert _leftovers(out) == []
+    assert len(result.written) + result.skipped == count
+    assert len(result.written) > 0
+    assert len(list(out.glob("*.docx"))) == count
+
+
+def test_a_failing_render_leaves_no_temporary_file(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    broken = attrs.evolve(handbooks[1], member=attrs.evolve(handbooks[1].member,
+                                                            full_name=BROKEN))  # fmt: skip
+    with pytest.raises(TemplateError) as caught:
+        _export(fake_registry, [handbooks[0], broken, handbooks[2]], tmp_path)
+
+    assert caught.value.message_en == "broken template"
+    assert _leftovers(tmp_path) == []
+    assert [p.name for p in tmp_path.glob("*.docx")] == [file_name(handbooks[0], ".docx")]
+
+
+# --- zip, merged, workers -------------------------------------------------------------------
+
+
+def test_zip_mode_writes_one_archive_of_the_documents(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    dest = tmp_path / "sub" / "sổ tay.zip"
+    result = _export(fake_registry, handbooks, dest, mode="zip")
+
+    assert result.written == (dest.resolve(),)
+    with zipfile.ZipFile(dest) as archive:
+        assert archive.namelist() == [file_name(h, ".docx") for h in handbooks]
+        inner = zipfile.ZipFile(io.BytesIO(archive.read(archive.namelist()[4])))
+        assert json.loads(inner.read("context.json"))["handbook"]["id"] == handbooks[4].id
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["sổ tay.zip"]
+
+
+def test_merged_mode_asks_the_renderer_to_merge(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    dest = tmp_path / "gộp.docx"
+    result = _export(fake_registry, handbooks[:3], dest, mode="merged")
+
+    assert result.written == (dest.resolve(),)
+    with zipfile.ZipFile(dest) as archive:
+        assert archive.namelist() == ["0.zip", "1.zip", "2.zip"]
+    assert _export(fake_registry, [], tmp_path / "none.docx", mode="merged").written == ()
+
+
+def test_workers_write_the_same_files_and_report_warnings(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    options = ExportOptions(settings={"warn": True})
+    one = _export(fake_registry, handbooks, tmp_path / "one", options=options)
+    calls: list[tuple[int, int]] = []
+    two = _export(fake_registry, handbooks, tmp_path / "two", options=options, jobs=2,
+                  progress=lambda d, t: calls.append((d, t)))  # fmt: skip
+
+    assert [p.name for p in two.written] == [p.name for p in one.written]
+    for a, b in zip(one.written, two.written, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert one.notes == two.notes == ("giả lập: đường chậm / fake: slow path",)
+    assert calls[-1] == (len(handbooks), len(handbooks))
+    assert _leftovers(tmp_path / "two") == []
+
+
+def test_a_worker_error_comes_back_bilingual(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    broken = attrs.evolve(handbooks[0], member=attrs.evolve(handbooks[0].member,
+                                                            full_name=BROKEN))  # fmt: skip
+    with pytest.raises(TemplateError) as caught:
+        _export(fake_registry, [broken], tmp_path / "z.zip", mode="zip", jobs=2)
+
+    assert (caught.value.message_vi, caught.value.message_en) == ("mẫu hỏng", "broken template")
+    assert not (tmp_path / "z.zip").exists()
+    assert _leftovers(tmp_path) == []
+
+
+# --- bad arguments --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"mode": "pdf"}, "mode"),
+        ({"jobs": 0}, "jobs"),
+        ({"resume": True, "mode": "zip"}, "resume"),
+    ],
+)
+def test_bad_arguments_are_refused_bilingually(
+    fake_registry: Registry, tmp_path: Path, kwargs: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        _export(fake_registry, [], tmp_path / "x.zip", **kwargs)
+
+    assert caught.value.field == field
+    assert " / " in str(caught.value)
+
+
+def test_an_unknown_exporter_is_a_plugin_error(fake_registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(PluginError, match="no exporter 'odt'"):
+        export_handbooks([], tmp_path, exporter="odt", registry=fake_registry)
+
+
+def test_an_exporter_with_a_bad_suffix_is_refused(tmp_path: Path) -> None:
+    class Plugin:
+        @hookimpl
+        def register_exporters(self, register: Callable[[Exporter], None]) -> None:
+            register(Exporter(name="evil", suffix="/../x", create_renderer=FakeRenderer))
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
+    with pytest.raises(PluginError, match="invalid file suffix"):
+        export_handbooks([], tmp_path, exporter="evil", registry=registry)
