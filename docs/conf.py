@@ -1,4 +1,13 @@
-"""Sphinx configuration for the lamtheoguongbac documentation."""
+"""Sphinx configuration for the lamtheoguongbac documentation.
+
+Build: ``.venv/bin/python -m sphinx -W --keep-going -b html docs out/docs`` (``make docs``).
+The code blocks of these pages run as tests (``tests/test_docs.py``).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "lamtheoguongbac"
 author = "lamtheoguongbac developers"
@@ -10,6 +19,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "ltgb_docs",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -20,4 +30,4 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
 nitpicky = False
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_ext"]

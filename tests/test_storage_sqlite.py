@@ -175,7 +175,7 @@ def test_migrations_run_step_by_step_from_the_files_version(
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
     conn = _raw(path)
     migrations.migrate(conn, str(path))
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM reminders").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM handbooks").fetchone()[0] == 1
     conn.close()
@@ -192,7 +192,7 @@ def test_a_failing_migration_step_leaves_the_file_at_the_previous_step(
     conn = _raw(path)
     with pytest.raises(sqlite3.OperationalError):
         migrations.migrate(conn, str(path))
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION - 1
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "half_done" not in tables
     conn.close()

@@ -23,6 +23,7 @@ from lamtheoguongbac.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from lamtheoguongbac.exemplars import Commendation, Exemplar, ExemplarKind
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
 from lamtheoguongbac.hookspecs import hookimpl
 from lamtheoguongbac.linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
@@ -110,10 +111,13 @@ __all__ = [
     "Catalog",
     "Checkpoint",
     "CollectiveAssessment",
+    "Commendation",
     "ConflictError",
     "DeliverableTarget",
     "Event",
     "EventKind",
+    "Exemplar",
+    "ExemplarKind",
     "ExportOptions",
     "Exporter",
     "Handbook",

@@ -19,6 +19,7 @@ import click
 
 from lamtheoguongbac import serde
 from lamtheoguongbac._cli_common import message_lang, open_service, reports_errors, say
+from lamtheoguongbac.cli_exemplars import exemplar
 from lamtheoguongbac.cli_export import export, template
 from lamtheoguongbac.cli_supervision import remind, stats, workbook
 from lamtheoguongbac.errors import ValidationFailed
@@ -490,7 +491,7 @@ def plugins(as_json: bool) -> None:
         click.echo(line + (f"\t{p.error}" if p.error else ""))
 
 
-for _command in (export, template, stats, remind, workbook):
+for _command in (export, template, stats, remind, workbook, exemplar):
     cli.add_command(_command)
 
 

@@ -16,7 +16,11 @@ carries its message twice: in Vietnamese (``message_vi``, shown first) and in En
     ├── ConflictError           a stale write: the handbook changed since it was read
     ├── StoreError              the store file is corrupt, foreign or unreadable
     ├── PluginError             a plugin failed to load, registered badly or raised
-    └── TemplateError           a document template is invalid or failed to render
+    ├── TemplateError           a document template is invalid or failed to render
+    ├── PdfConversionError      LibreOffice is missing or failed (lamtheoguongbac.export)
+    └── XlsxUnavailable         openpyxl is not installed (lamtheoguongbac.spreadsheet)
+
+The last two live beside the optional features that raise them.
 """
 
 from __future__ import annotations

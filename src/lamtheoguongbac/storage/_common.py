@@ -10,15 +10,20 @@ import functools
 import hashlib
 
 from lamtheoguongbac.errors import ConflictError, NotFound, ValidationFailed
+from lamtheoguongbac.exemplars import Exemplar
 from lamtheoguongbac.model import Event, Handbook, Member
 from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
 
 __all__ = [
     "check_entry",
+    "check_exemplar_update",
     "check_update",
     "collation_fingerprint",
     "duplicate_error",
+    "exemplar_exists",
+    "exemplar_matches",
+    "exemplar_stale",
     "handbook_order",
     "matches",
     "member_order",
@@ -172,13 +177,62 @@ def stale_error(handbook_id: str, stored: int, expected: int, where: str) -> Con
     )
 
 
-_KINDS = {"handbook": ("sổ tay", "handbook"), "member": ("đảng viên", "member")}
+_KINDS = {
+    "handbook": ("sổ tay", "handbook"),
+    "member": ("đảng viên", "member"),
+    "exemplar": ("gương điển hình", "exemplar"),
+}
 
 
 def not_found(kind: str, item_id: str, where: str) -> NotFound:
-    """The error for an unknown handbook or member id."""
+    """The error for an unknown handbook, member or exemplar id."""
     kind_vi, kind_en = _KINDS[kind]
     return NotFound(
         f"Không tìm thấy {kind_vi} '{item_id}' trong {where}",
         f"no {kind_en} '{item_id}' in {where}",
+    )
+
+
+# --- exemplars -----------------------------------------------------------------------------
+
+
+def exemplar_matches(exemplar: Exemplar, year: int | None, organisation_id: str | None) -> bool:
+    """Whether ``exemplar`` is of ``year`` and under the NFC ``organisation_id`` (when given)."""
+    return (year is None or exemplar.year == year) and (
+        organisation_id is None or any(u.id == organisation_id for u in exemplar.organisation)
+    )
+
+
+def check_exemplar_update(exemplar: Exemplar, expected_version: int) -> None:
+    """Refuse an exemplar update that would not move the version on by exactly one.
+
+    Raises:
+        ValidationFailed: the new version is not ``expected_version + 1``.
+    """
+    if exemplar.version != expected_version + 1:
+        raise ValidationFailed(
+            f"gương điển hình '{exemplar.id}' cập nhật từ phiên bản {expected_version} phải "
+            f"mang phiên bản {expected_version + 1}, không phải {exemplar.version}",
+            f"exemplar '{exemplar.id}' updated from version {expected_version} must carry "
+            f"version {expected_version + 1}, not {exemplar.version}",
+            field="Exemplar.version",
+        )
+
+
+def exemplar_exists(exemplar_id: str, where: str) -> ConflictError:
+    """The error for adding an exemplar whose id is taken (nominated already)."""
+    return ConflictError(
+        f"Gương điển hình '{exemplar_id}' đã có trong {where} (đã được đề cử); không ghi gì",
+        f"exemplar '{exemplar_id}' already exists in {where} (already nominated); nothing "
+        "was written",
+    )
+
+
+def exemplar_stale(exemplar_id: str, stored: int, expected: int, where: str) -> ConflictError:
+    """The error for an exemplar update made from a version that is no longer stored."""
+    return ConflictError(
+        f"Gương điển hình '{exemplar_id}' trong {where} đã được sửa (phiên bản hiện tại "
+        f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
+        f"exemplar '{exemplar_id}' in {where} has changed (stored version {stored}, yours was "
+        f"{expected}); nothing was overwritten — read it again and retry",
     )

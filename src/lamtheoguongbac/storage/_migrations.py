@@ -91,8 +91,32 @@ _V1 = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 )
 
+_V2 = (
+    # Exemplars (gương điển hình), one row each with the serde JSON as ``document``. They are
+    # few (a handful per cell and year), so a listing is sorted in Python by
+    # ``exemplars.exemplar_order`` and needs no collation key here.
+    """
+    CREATE TABLE exemplars (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX exemplars_by_year ON exemplars (year)",
+    # Every unit of an exemplar's organisation chain, for organisation-subtree listings.
+    """
+    CREATE TABLE exemplar_units (
+        unit_id TEXT NOT NULL,
+        exemplar_id TEXT NOT NULL REFERENCES exemplars (id),
+        PRIMARY KEY (unit_id, exemplar_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX exemplar_units_by_exemplar ON exemplar_units (exemplar_id)",
+)
+
 #: ``MIGRATIONS[n]`` takes a file from ``user_version`` n to n + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 
 #: The ``user_version`` of a file this release has fully migrated.
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,7 +15,12 @@ Contract:
   so a write can never keep a version a stale writer could still match;
 * events are append-only; :meth:`Store.events` returns them oldest first;
 * queries return handbooks sorted by (year, cell id, member roster order, id) — the roster
-  order being :func:`lamtheoguongbac.text.name_sort_key` of the member.
+  order being :func:`lamtheoguongbac.text.name_sort_key` of the member;
+* exemplars (gương điển hình) follow the same rules: :meth:`Store.update_exemplar` is
+  optimistic like :meth:`Store.update` (the new version must be ``expected_version + 1``),
+  and :meth:`Store.exemplars` returns them sorted by
+  :func:`lamtheoguongbac.exemplars.exemplar_order` (year, collectives before individuals,
+  Vietnamese collation of the name, id).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from lamtheoguongbac.exemplars import Exemplar
 from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
 
 __all__ = ["HandbookQuery", "StorageBackend", "Store"]
@@ -47,7 +53,7 @@ class HandbookQuery:
 
 @runtime_checkable
 class Store(Protocol):
-    """A place handbooks, their events and the roster live."""
+    """A place handbooks, their events, the roster and the exemplars live."""
 
     url: str
 
@@ -88,6 +94,23 @@ class Store(Protocol):
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""
+
+    def add_exemplar(self, exemplar: Exemplar) -> None:
+        """Store a new exemplar; ``ConflictError`` if the id exists."""
+
+    def update_exemplar(self, exemplar: Exemplar, *, expected_version: int) -> None:
+        """Replace an exemplar if its stored version is ``expected_version``; else raise
+        ``ConflictError`` (``NotFound`` if absent). The new version must be
+        ``expected_version + 1`` (else ``ValidationFailed``)."""
+
+    def get_exemplar(self, exemplar_id: str) -> Exemplar:
+        """The exemplar with this id; ``NotFound`` if there is none."""
+
+    def exemplars(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Exemplar]:
+        """The exemplars of ``year`` under ``organisation_id`` (the whole subtree: any exemplar
+        whose organisation chain contains it), in the contract's order."""
 
     def close(self) -> None:
         """Release the store's resources; further use raises ``StoreError``."""

@@ -15,11 +15,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 
 from lamtheoguongbac.errors import StoreError
+from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
 from lamtheoguongbac.storage._common import (
     check_entry,
+    check_exemplar_update,
     check_update,
     duplicate_error,
+    exemplar_exists,
+    exemplar_matches,
+    exemplar_stale,
     handbook_order,
     matches,
     member_order,
@@ -48,6 +53,7 @@ class MemoryStore:
         self._events: dict[str, list[Event]] = {}
         self._units: dict[str, OrgUnit] = {}
         self._members: dict[str, Member] = {}
+        self._exemplars: dict[str, Exemplar] = {}
 
     @classmethod
     def from_url(cls, url: str) -> MemoryStore:
@@ -201,6 +207,54 @@ class MemoryStore:
             except KeyError:
                 raise not_found("member", member_id, self.url) from None
 
+    # --- exemplars ------------------------------------------------------------------------
+
+    def add_exemplar(self, exemplar: Exemplar) -> None:
+        """Store a new exemplar; ``ConflictError`` if the id exists."""
+        with self._lock:
+            self._check_open()
+            if exemplar.id in self._exemplars:
+                raise exemplar_exists(exemplar.id, self.url)
+            self._exemplars[exemplar.id] = exemplar
+
+    def update_exemplar(self, exemplar: Exemplar, *, expected_version: int) -> None:
+        """Replace an exemplar stored at ``expected_version``.
+
+        Raises:
+            NotFound: no exemplar has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_exemplar_update(exemplar, expected_version)
+        with self._lock:
+            self._check_open()
+            stored = self._exemplars.get(exemplar.id)
+            if stored is None:
+                raise not_found("exemplar", exemplar.id, self.url)
+            if stored.version != expected_version:
+                raise exemplar_stale(exemplar.id, stored.version, expected_version, self.url)
+            self._exemplars[exemplar.id] = exemplar
+
+    def get_exemplar(self, exemplar_id: str) -> Exemplar:
+        """The exemplar with this id; ``NotFound`` if there is none."""
+        exemplar_id = nfc(exemplar_id)
+        with self._lock:
+            self._check_open()
+            try:
+                return self._exemplars[exemplar_id]
+            except KeyError:
+                raise not_found("exemplar", exemplar_id, self.url) from None
+
+    def exemplars(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Exemplar]:
+        """The exemplars of ``year`` under ``organisation_id``, in the contract's order."""
+        unit = None if organisation_id is None else nfc(organisation_id)
+        with self._lock:
+            self._check_open()
+            found = [e for e in self._exemplars.values() if exemplar_matches(e, year, unit)]
+        return sorted(found, key=exemplar_order)
+
     def close(self) -> None:
         """Drop the contents; further use raises ``StoreError``. Closing twice is harmless."""
         with self._lock:
@@ -209,3 +263,4 @@ class MemoryStore:
             self._events.clear()
             self._units.clear()
             self._members.clear()
+            self._exemplars.clear()

@@ -42,12 +42,16 @@ from typing import Any, TypeVar
 
 from lamtheoguongbac import serde
 from lamtheoguongbac.errors import LamTheoGuongBacError, StoreError
+from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
 from lamtheoguongbac.storage._common import (
     check_entry,
+    check_exemplar_update,
     check_update,
     collation_fingerprint,
     duplicate_error,
+    exemplar_exists,
+    exemplar_stale,
     normalise_query,
     not_found,
     roster_key,
@@ -83,6 +87,7 @@ _INSERT_UNIT_LINK = (
     "INSERT INTO handbook_units (unit_id, handbook_id, year, status) VALUES (?, ?, ?, ?)"
 )
 _INSERT_EVENT = "INSERT INTO events (handbook_id, version, document) VALUES (?, ?, ?)"
+_INSERT_EXEMPLAR_UNIT = "INSERT INTO exemplar_units (unit_id, exemplar_id) VALUES (?, ?)"
 
 
 def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
@@ -111,6 +116,12 @@ def _unit_rows(handbook: Handbook) -> list[tuple[str, str, int, str]]:
     return [
         (unit_id, handbook.id, handbook.year, handbook.status.value)
         for unit_id in dict.fromkeys(u.id for u in handbook.organisation)
+    ]
+
+
+def _exemplar_unit_rows(exemplar: Exemplar) -> list[tuple[str, str]]:
+    return [
+        (unit_id, exemplar.id) for unit_id in dict.fromkeys(u.id for u in exemplar.organisation)
     ]
 
 
@@ -631,6 +642,70 @@ class SqliteStore:
             raise not_found("member", member_id, self.path)
         return self._load(Member, member_id, rows[0][0])
 
+    # --- exemplars ------------------------------------------------------------------------
+
+    def add_exemplar(self, exemplar: Exemplar) -> None:
+        """Store a new exemplar; ``ConflictError`` if the id exists."""
+        document = _encode(serde.to_dict(exemplar))
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM exemplars WHERE id = ?", (exemplar.id,)).fetchone():
+                raise exemplar_exists(exemplar.id, self.path)
+            conn.execute(
+                "INSERT INTO exemplars (id, year, version, document) VALUES (?, ?, ?, ?)",
+                (exemplar.id, exemplar.year, exemplar.version, document),
+            )
+            conn.executemany(_INSERT_EXEMPLAR_UNIT, _exemplar_unit_rows(exemplar))
+
+    def update_exemplar(self, exemplar: Exemplar, *, expected_version: int) -> None:
+        """Replace an exemplar stored at ``expected_version``.
+
+        Raises:
+            NotFound: no exemplar has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_exemplar_update(exemplar, expected_version)
+        document = _encode(serde.to_dict(exemplar))
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE exemplars SET year = ?, version = ?, document = ? "
+                "WHERE id = ? AND version = ?",
+                (exemplar.year, exemplar.version, document, exemplar.id, expected_version),
+            )
+            if changed.rowcount == 0:
+                found = conn.execute(
+                    "SELECT version FROM exemplars WHERE id = ?", (exemplar.id,)
+                ).fetchone()
+                if found is None:
+                    raise not_found("exemplar", exemplar.id, self.path)
+                raise exemplar_stale(exemplar.id, found[0], expected_version, self.path)
+            conn.execute("DELETE FROM exemplar_units WHERE exemplar_id = ?", (exemplar.id,))
+            conn.executemany(_INSERT_EXEMPLAR_UNIT, _exemplar_unit_rows(exemplar))
+
+    def get_exemplar(self, exemplar_id: str) -> Exemplar:
+        """The exemplar with this id; ``NotFound`` if there is none."""
+        exemplar_id = nfc(exemplar_id)
+        rows = self._read("SELECT document FROM exemplars WHERE id = ?", (exemplar_id,))
+        if not rows:
+            raise not_found("exemplar", exemplar_id, self.path)
+        return self._load(Exemplar, exemplar_id, rows[0][0])
+
+    def exemplars(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Exemplar]:
+        """The exemplars of ``year`` under ``organisation_id``, in the contract's order."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        if organisation_id is not None:
+            clauses.append("id IN (SELECT exemplar_id FROM exemplar_units WHERE unit_id = ?)")
+            params.append(nfc(organisation_id))
+        where = " AND ".join(clauses) or "1"
+        rows = self._read(f"SELECT id, document FROM exemplars WHERE {where}", params)
+        return sorted((self._load(Exemplar, i, doc) for i, doc in rows), key=exemplar_order)
+
     def close(self) -> None:
         """Close the file; further use raises ``StoreError``. Closing twice is harmless."""
         with self._lock:
@@ -647,4 +722,5 @@ _KIND_NAMES: dict[type, tuple[str, str]] = {
     Event: ("nhật ký của sổ", "event of handbook"),
     OrgUnit: ("tổ chức", "unit"),
     Member: ("đảng viên", "member"),
+    Exemplar: ("gương điển hình", "exemplar"),
 }

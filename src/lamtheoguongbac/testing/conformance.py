@@ -17,7 +17,9 @@ returns a fresh, empty store::
 
 The suite covers round trips in every status, ``NotFound``, duplicate adds, optimistic
 updates (a stale write changes nothing), the event log, every query criterion and the
-contract's order, ``count_by_status``, ``add_many`` atomicity, the roster, use after
+contract's order, ``count_by_status``, ``add_many`` atomicity, the roster, exemplars
+(gương điển hình: round trips, duplicates, optimistic updates, listings by year and
+organisation subtree in :func:`~lamtheoguongbac.exemplars.exemplar_order`), use after
 ``close`` and NFC text, and ends with a Hypothesis state machine that compares the store
 with a plain in-memory model under random adds, fresh and stale updates, gets and queries.
 Tune the state machine through :attr:`StoreConformance.state_machine_settings`.
@@ -46,12 +48,15 @@ from hypothesis.stateful import (
 )
 
 from lamtheoguongbac.errors import ConflictError, NotFound, StoreError, ValidationFailed
+from lamtheoguongbac.exemplars import Exemplar, ExemplarKind, exemplar_order
 from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit, RatingLevel
 from lamtheoguongbac.storage.base import HandbookQuery, Store
 from lamtheoguongbac.testing.factories import (
     advance,
     creation_event,
+    make_commendation,
     make_entry,
+    make_exemplar,
     make_handbook,
     make_member,
     make_organisation,
@@ -143,6 +148,56 @@ def _named_cell() -> tuple[Handbook, ...]:
     # "Ngô Ánh Dương" files under "Ánh", ahead of the other Ánh.
     members.append(make_member(9, cell=cell, full_name="Ngô Ánh Dương", sort_key="Ánh", id="dv-9"))
     return tuple(make_handbook(S.REGISTERED, member=m, id=f"sotay-{m.id}") for m in members)
+
+
+# Names whose Vietnamese collation differs from code-point order (Â, Ô and Đ sort after Z
+# by code point), as (kind, name); the order here is the expected one.
+_ORDERED_EXEMPLARS = (
+    (ExemplarKind.COLLECTIVE, "Chi bộ ấp Ánh Sáng"),
+    (ExemplarKind.COLLECTIVE, "Chi bộ ấp Bình Đức"),
+    (ExemplarKind.INDIVIDUAL, "Âu Thị Hà"),
+    (ExemplarKind.INDIVIDUAL, "Bùi Văn An"),
+    (ExemplarKind.INDIVIDUAL, "Dương Văn Lâm"),
+    (ExemplarKind.INDIVIDUAL, "Đỗ Văn Đức"),
+    (ExemplarKind.INDIVIDUAL, "Ông Văn Cường"),
+)
+
+
+@functools.cache
+def _exemplar_population() -> tuple[Exemplar, ...]:
+    """Exemplars of both kinds in two grassroots organisations and two years."""
+    roster = make_roster(cells=4, members_per_cell=2, grassroots=2)
+    exemplars = []
+    for c, cell in enumerate(roster.cell_ids):
+        for year in (2024, 2025):
+            chain = roster.organisation(cell)
+            exemplars.append(make_exemplar(ExemplarKind.COLLECTIVE, year=year, organisation=chain))
+            for index in (c, c + 10):
+                exemplars.append(
+                    make_exemplar(
+                        year=year, organisation=chain, index=index, commended=index % 2 == 0
+                    )
+                )
+    return tuple(exemplars)
+
+
+def _expected_exemplars(
+    exemplars: list[Exemplar], year: int | None, organisation_id: str | None
+) -> list[Exemplar]:
+    def keep(e: Exemplar) -> bool:
+        return (year is None or e.year == year) and (
+            organisation_id is None or organisation_id in {u.id for u in e.organisation}
+        )
+
+    return sorted(filter(keep, exemplars), key=exemplar_order)
+
+
+def _commended(exemplar: Exemplar, number: str = "125-QĐ/ĐU") -> Exemplar:
+    return attrs.evolve(
+        exemplar,
+        commendation=make_commendation(exemplar.year, decision_number=number),
+        version=exemplar.version + 1,
+    )
 
 
 class StoreConformance:
@@ -405,6 +460,142 @@ class StoreConformance:
             store.add_many(broken())
         self._assert_batch_left_nothing(store, batch, kept)
 
+    # --- exemplars -------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("kind", list(ExemplarKind))
+    @pytest.mark.parametrize("commended", [False, True], ids=["nominated", "commended"])
+    def test_exemplar_add_then_get_returns_an_equal_exemplar(
+        self, store: Store, kind: ExemplarKind, commended: bool
+    ) -> None:
+        exemplar = make_exemplar(kind, commended=commended)
+        store.add_exemplar(exemplar)
+        assert store.get_exemplar(exemplar.id) == exemplar
+        assert store.exemplars() == [exemplar]
+
+    def test_get_unknown_exemplar_raises_not_found(self, store: Store) -> None:
+        with pytest.raises(NotFound):
+            store.get_exemplar("không-có-gương-này")
+
+    def test_adding_an_existing_exemplar_id_raises_conflict_and_keeps_the_first(
+        self, store: Store
+    ) -> None:
+        first = make_exemplar()
+        store.add_exemplar(first)
+        second = make_exemplar(ExemplarKind.COLLECTIVE, year=2024, id=first.id, cell="chibo-02")
+        with pytest.raises(ConflictError):
+            store.add_exemplar(second)
+        assert store.get_exemplar(first.id) == first
+        assert store.exemplars() == [first]
+        assert store.exemplars(organisation_id="chibo-02") == []
+
+    def test_exemplars_and_handbooks_do_not_share_ids(self, store: Store) -> None:
+        handbook, event = make_entry()
+        exemplar = make_exemplar(id=handbook.id)
+        store.add(handbook, event)
+        store.add_exemplar(exemplar)
+        assert store.get(handbook.id) == handbook
+        assert store.get_exemplar(handbook.id) == exemplar
+
+    def test_update_exemplar_replaces_it(self, store: Store) -> None:
+        exemplar = make_exemplar()
+        store.add_exemplar(exemplar)
+        commended = _commended(exemplar)
+        store.update_exemplar(commended, expected_version=exemplar.version)
+        assert store.get_exemplar(exemplar.id) == commended
+        assert store.exemplars(year=exemplar.year) == [commended]
+
+    def test_stale_exemplar_update_raises_conflict_and_changes_nothing(self, store: Store) -> None:
+        exemplar = make_exemplar()
+        store.add_exemplar(exemplar)
+        winner, loser = _commended(exemplar, "125-QĐ/ĐU"), _commended(exemplar, "126-QĐ/ĐU")
+        store.update_exemplar(winner, expected_version=exemplar.version)
+        with pytest.raises(ConflictError):
+            store.update_exemplar(loser, expected_version=exemplar.version)
+        assert store.get_exemplar(exemplar.id) == winner
+
+    def test_update_of_an_unknown_exemplar_raises_not_found(self, store: Store) -> None:
+        exemplar = make_exemplar()
+        with pytest.raises(NotFound):
+            store.update_exemplar(_commended(exemplar), expected_version=exemplar.version)
+
+    @pytest.mark.parametrize("step", [0, 2], ids=["same-version", "skips-a-version"])
+    def test_exemplar_update_must_move_the_version_on_by_one(self, store: Store, step: int) -> None:
+        exemplar = make_exemplar()
+        store.add_exemplar(exemplar)
+        changed = attrs.evolve(_commended(exemplar), version=exemplar.version + step)
+        with pytest.raises(ValidationFailed):
+            store.update_exemplar(changed, expected_version=exemplar.version)
+        assert store.get_exemplar(exemplar.id) == exemplar
+
+    def test_exemplar_update_can_move_it_to_another_organisation(self, store: Store) -> None:
+        exemplar = make_exemplar(grassroots="đảng-bộ-cũ")
+        store.add_exemplar(exemplar)
+        moved = attrs.evolve(
+            _commended(exemplar),
+            organisation=make_organisation(exemplar.cell.id, grassroots="đảng-bộ-mới"),
+        )
+        store.update_exemplar(moved, expected_version=exemplar.version)
+        assert store.exemplars(organisation_id="đảng-bộ-cũ") == []
+        assert store.exemplars(organisation_id="đảng-bộ-mới") == [moved]
+
+    @pytest.mark.parametrize(
+        ("year", "organisation_id"),
+        [
+            (None, None),
+            (2025, None),
+            (None, "dangbo-tinh-ag"),
+            (2024, "db-01"),
+            (None, "cb-00-0001"),
+            (2025, "cb-01-0000"),
+            (2025, "không-có-đơn-vị"),
+        ],
+    )
+    def test_exemplar_listings_select_by_year_and_subtree_in_order(
+        self, store: Store, year: int | None, organisation_id: str | None
+    ) -> None:
+        exemplars = list(_exemplar_population())
+        for exemplar in reversed(exemplars):
+            store.add_exemplar(exemplar)
+        expected = _expected_exemplars(exemplars, year, organisation_id)
+        assert store.exemplars(year=year, organisation_id=organisation_id) == expected
+
+    def test_exemplars_are_listed_collectives_first_then_in_vietnamese_order(
+        self, store: Store
+    ) -> None:
+        made = [
+            make_exemplar(kind, name=name, index=i, cell=f"chibo-{i:02d}")
+            for i, (kind, name) in enumerate(_ORDERED_EXEMPLARS)
+        ]
+        for i in (4, 2, 6, 0, 5, 3, 1):
+            store.add_exemplar(made[i])
+        earlier = make_exemplar(year=2024, name="Đoàn Văn Ý")  # an earlier year comes first
+        store.add_exemplar(earlier)
+        assert store.exemplars() == [earlier, *made]
+
+    def test_exemplar_text_round_trips_in_nfc_and_nfd_lookups_find_it(self, store: Store) -> None:
+        grassroots = _nfd("đảng-bộ-xã-Tịnh-Biên")
+        organisation = (
+            OrgUnit(id=grassroots, name=_nfd("Đảng bộ xã Tịnh Biên"), level="Đảng bộ cơ sở"),
+            OrgUnit(
+                id=_nfd("chi-bộ-ấp-Đông-Hòa"),
+                name=_nfd("Chi bộ ấp Đông Hòa"),
+                level="Chi bộ",
+                parent_id=grassroots,
+            ),
+        )
+        exemplar = make_exemplar(
+            ExemplarKind.COLLECTIVE,
+            organisation=organisation,
+            id=_nfd("gương-tập-thể-Đông-Hòa"),
+            commended=True,
+        )
+        store.add_exemplar(exemplar)
+        stored = store.get_exemplar(_nfd("gương-tập-thể-Đông-Hòa"))
+        assert stored == exemplar
+        assert stored.name == "Chi bộ ấp Đông Hòa"
+        assert unicodedata.is_normalized("NFC", stored.id)
+        assert store.exemplars(organisation_id=grassroots) == [exemplar]
+
     # --- roster ----------------------------------------------------------------------------
 
     def test_roster_round_trip_and_order(self, store: Store) -> None:
@@ -494,6 +685,13 @@ class StoreConformance:
             pytest.param(lambda s, h, e: s.units(), id="units"),
             pytest.param(lambda s, h, e: s.members(), id="members"),
             pytest.param(lambda s, h, e: s.member(h.member.id), id="member"),
+            pytest.param(lambda s, h, e: s.add_exemplar(make_exemplar()), id="add_exemplar"),
+            pytest.param(
+                lambda s, h, e: s.update_exemplar(_commended(make_exemplar()), expected_version=1),
+                id="update_exemplar",
+            ),
+            pytest.param(lambda s, h, e: s.get_exemplar("gương"), id="get_exemplar"),
+            pytest.param(lambda s, h, e: s.exemplars(), id="exemplars"),
         ],
     )
     def test_any_use_after_close_raises_store_error(

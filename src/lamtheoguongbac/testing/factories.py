@@ -11,6 +11,9 @@ obeys the rules (concrete, dated pledges; the cell's Bí thư records the assess
     handbook = make_handbook(HandbookStatus.ASSESSED, year=2024, cell="chibo-03")
     handbook, event = make_entry()          # ready for ``store.add(handbook, event)``
 
+Exemplars (gương điển hình) come from :func:`make_exemplar`, their commendation from
+:func:`make_commendation`.
+
 Identifiers are deterministic: a member's id and name come from its cell and index, a
 handbook's id from its member and year, so building the same thing twice gives equal values.
 """
@@ -25,6 +28,7 @@ from typing import Any
 import attrs
 
 from lamtheoguongbac import workflow
+from lamtheoguongbac.exemplars import Commendation, Exemplar, ExemplarKind, exemplar_id
 from lamtheoguongbac.model import (
     Actor,
     Basis,
@@ -60,7 +64,9 @@ __all__ = [
     "Roster",
     "advance",
     "creation_event",
+    "make_commendation",
     "make_entry",
+    "make_exemplar",
     "make_handbook",
     "make_member",
     "make_organisation",
@@ -601,3 +607,79 @@ def make_roster(
                 )
             )
     return Roster(units=tuple(units), members=tuple(members), chains=chains)
+
+
+# --- exemplars -----------------------------------------------------------------------------
+
+
+def make_commendation(
+    year: int = 2025,
+    *,
+    authority: str = "Ban Thường vụ Đảng ủy xã Tịnh Biên",
+    decision_number: str = "125-QĐ/ĐU",
+    decided_on: dt.date | None = None,
+    form: str = "Giấy khen",
+) -> Commendation:
+    """A commendation (khen thưởng) of the exemplars of ``year``, decided on 5 January of
+    the next year unless ``decided_on`` is given."""
+    return Commendation(
+        authority=authority,
+        decision_number=decision_number,
+        decided_on=decided_on or dt.date(year + 1, 1, 5),
+        form=form,
+    )
+
+
+def make_exemplar(
+    kind: ExemplarKind = ExemplarKind.INDIVIDUAL,
+    *,
+    year: int = 2025,
+    cell: str = DEFAULT_CELL,
+    index: int = 1,
+    id: str | None = None,
+    name: str | None = None,
+    organisation: Sequence[OrgUnit] | None = None,
+    grassroots: str = DEFAULT_GRASSROOTS,
+    commended: bool = False,
+) -> Exemplar:
+    """An exemplar (gương điển hình) nominated by hand on 20 December of ``year``.
+
+    Args:
+        kind: an individual (the member ``make_member(index, cell=cell)``) or a collective
+            (the cell itself).
+        year: the year of the deeds.
+        cell: the cell id (ignored when ``organisation`` is given).
+        index: picks the member of an individual exemplar.
+        id: the exemplar id; :func:`~lamtheoguongbac.exemplars.exemplar_id` when omitted.
+        name: overrides the member's name or the cell's name.
+        organisation: the unit chain ending at the cell; by default
+            ``make_organisation(cell, grassroots=grassroots)``.
+        grassroots: the grassroots organisation id of the default chain.
+        commended: whether to add :func:`make_commendation` (the version is then 2, else 1).
+    """
+    chain = (
+        tuple(organisation)
+        if organisation is not None
+        else make_organisation(cell, grassroots=grassroots)
+    )
+    cell_unit = chain[-1]
+    member = make_member(index, cell=cell_unit.id) if kind is ExemplarKind.INDIVIDUAL else None
+    subject = member.id if member is not None else cell_unit.id
+    secretary = make_secretary(cell_unit.id)
+    return Exemplar(
+        id=id or exemplar_id(kind, year, subject),
+        year=year,
+        kind=kind,
+        name=name or (member.full_name if member is not None else cell_unit.name),
+        organisation=chain,
+        achievements=(
+            f"1. Giải quyết 100% hồ sơ một cửa đúng hạn trong năm {year} — Kết quả: giải "
+            "quyết 1.204 hồ sơ, không hồ sơ nào trễ hạn"
+        ),
+        nominated_by=secretary.id,
+        nominator_name=secretary.full_name,
+        nominated_on=dt.date(year, 12, 20),
+        member_id=None if member is None else member.id,
+        commendation=make_commendation(year) if commended else None,
+        version=2 if commended else 1,
+    )

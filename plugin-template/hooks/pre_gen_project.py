@@ -1,0 +1,25 @@
+"""Refuse names that would make a broken package, before anything is written."""
+
+import re
+import sys
+
+DISTRIBUTION = "{{ cookiecutter.distribution_name }}"
+PACKAGE = "{{ cookiecutter.package_name }}"
+KIND = "{{ cookiecutter.plugin_kind }}"
+NAME = "{{ cookiecutter.name }}"
+SUFFIX = "{{ cookiecutter.suffix }}"
+
+problems = []
+if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", DISTRIBUTION):
+    problems.append(f"distribution_name {DISTRIBUTION!r}: lower-case letters, digits and '-'")
+if not PACKAGE.isidentifier():
+    problems.append(f"package_name {PACKAGE!r} is not a Python identifier")
+if KIND == "storage" and not re.fullmatch(r"[a-z][a-z0-9+.-]*", NAME):
+    problems.append(f"name {NAME!r} is not a URL scheme (a letter, then letters, digits, +.-)")
+if KIND == "exporter" and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", NAME):
+    problems.append(f"name {NAME!r}: an exporter name is lower-case letters, digits, - and _")
+if KIND == "exporter" and not re.fullmatch(r"\.[A-Za-z0-9]{1,16}", SUFFIX):
+    problems.append(f"suffix {SUFFIX!r} must look like '.md'")
+if problems:
+    print("Không tạo được plugin / cannot generate the plugin:", *problems, sep="\n  - ")
+    sys.exit(1)

@@ -1,0 +1,450 @@
+"""Exemplars (gương điển hình): the values, the service's nominations and commendations, and
+the SQLite migration that adds them to an existing store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from lamtheoguongbac import (
+    Actor,
+    ConflictError,
+    Event,
+    Handbook,
+    Handbooks,
+    HandbookStatus,
+    NotFound,
+    RatingLevel,
+    TransitionNotAllowed,
+    ValidationFailed,
+    create_registry,
+    dumps,
+    hookimpl,
+    loads,
+)
+from lamtheoguongbac.exemplars import (
+    Commendation,
+    Exemplar,
+    ExemplarKind,
+    achievements_from,
+    exemplar_order,
+    nomination_from_handbook,
+    with_commendation,
+)
+from lamtheoguongbac.model import Outcome
+from lamtheoguongbac.storage import SqliteStore
+from lamtheoguongbac.storage import _migrations as migrations
+from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
+from lamtheoguongbac.testing.factories import make_exemplar
+
+YEAR = 2025
+TODAY = dt.date(2026, 1, 3)
+OFFICIAL = Actor(id="ubkt-01", name="Trần Văn Bình")
+TEXT = (
+    "Được Ban Thường vụ Đảng ủy xã An Phú tặng Giấy khen theo Quyết định số 125-QĐ/ĐU "
+    "ngày 05 tháng 01 năm 2026"
+)
+
+
+def _an_phu(**changes: Any) -> Commendation:
+    fields: dict[str, Any] = {
+        "authority": "Ban Thường vụ Đảng ủy xã An Phú",
+        "decision_number": "125-QĐ/ĐU",
+        "decided_on": dt.date(2026, 1, 5),
+    }
+    return Commendation(**{**fields, **changes})
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def test_the_commendation_reads_as_the_yearbook_writes_it() -> None:
+    commendation = _an_phu()
+    assert commendation.form == "Giấy khen"
+    assert commendation.describe() == TEXT
+    exemplar = attrs.evolve(make_exemplar(), commendation=commendation, version=2)
+    assert exemplar.commended
+    assert exemplar.commendation_text() == TEXT
+    assert make_exemplar().commendation_text() is None
+
+
+def test_an_exemplar_carries_what_a_yearbook_page_needs() -> None:
+    person = make_exemplar(commended=True)
+    assert person.kind_label() == "Cá nhân"
+    assert person.kind_label("en") == "individual"
+    assert person.cell.name.startswith("Chi bộ")
+    assert person.superior is not None
+    assert person.superior.name.startswith("Đảng bộ xã Tịnh Biên")
+    cell = make_exemplar(ExemplarKind.COLLECTIVE)
+    assert cell.kind_label() == "Tập thể"
+    assert cell.name == cell.cell.name
+    assert cell.member_id is None
+
+
+def test_text_is_normalised_to_nfc() -> None:
+    nfd = unicodedata.normalize("NFD", "Ban Thường vụ Đảng ủy xã An Phú")
+    assert _an_phu(authority=nfd).authority == "Ban Thường vụ Đảng ủy xã An Phú"
+    exemplar = make_exemplar(name=unicodedata.normalize("NFD", "Phạm Thị Ánh"))
+    assert exemplar.name == "Phạm Thị Ánh"
+
+
+def test_an_exemplar_round_trips_through_json() -> None:
+    for exemplar in (make_exemplar(commended=True), make_exemplar(ExemplarKind.COLLECTIVE)):
+        assert loads(Exemplar, dumps(exemplar)) == exemplar
+
+
+def _individual(**changes: Any) -> Exemplar:
+    return attrs.evolve(make_exemplar(), **changes)
+
+
+def _collective(**changes: Any) -> Exemplar:
+    return attrs.evolve(make_exemplar(ExemplarKind.COLLECTIVE), **changes)
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        pytest.param(lambda: _individual(member_id=None), "Exemplar.member_id", id="no-member"),
+        pytest.param(
+            lambda: _collective(member_id="dv-01"), "Exemplar.member_id", id="cell-member"
+        ),
+        pytest.param(
+            lambda: _collective(source_handbook_id="sotay-1"),
+            "Exemplar.source_handbook_id",
+            id="cell+handbook",
+        ),
+        pytest.param(lambda: _individual(organisation=()), "Exemplar.organisation", id="no-chain"),
+        pytest.param(
+            lambda: _individual(organisation=tuple(reversed(make_exemplar().organisation))),
+            "Exemplar.organisation[1]",
+            id="broken-chain",
+        ),
+        pytest.param(lambda: _individual(name="  "), "Exemplar.name", id="blank-name"),
+        pytest.param(lambda: _individual(achievements=""), "Exemplar.achievements", id="blank"),
+        pytest.param(lambda: _individual(year=1800), "Exemplar.year", id="year"),
+        pytest.param(lambda: _individual(year="2025"), "Exemplar.year", id="year-as-text"),
+        pytest.param(lambda: _individual(kind="nhóm"), "Exemplar.kind", id="kind"),
+        pytest.param(
+            lambda: _individual(nominated_on=dt.date(2024, 12, 31)),
+            "Exemplar.nominated_on",
+            id="nominated-before-the-year",
+        ),
+        pytest.param(
+            lambda: _individual(commendation=_an_phu(decided_on=dt.date(2024, 6, 1))),
+            "Exemplar.commendation.decided_on",
+            id="commended-before-the-year",
+        ),
+        pytest.param(lambda: _an_phu(authority=""), "Commendation.authority", id="authority"),
+        pytest.param(
+            lambda: _an_phu(decision_number=" "), "Commendation.decision_number", id="decision"
+        ),
+        pytest.param(
+            lambda: _an_phu(decided_on="05/01/2026"), "Commendation.decided_on", id="date-as-text"
+        ),
+        pytest.param(
+            lambda: _an_phu(recorded_by="ubkt-01"), "Commendation.recorder_name", id="recorder"
+        ),
+    ],
+)
+def test_bad_values_are_refused_naming_the_field(build: Callable[[], object], field: str) -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        build()
+    assert raised.value.field == field
+    assert raised.value.message_vi.startswith(field)
+    assert raised.value.message_en.startswith(field)
+    assert raised.value.reason_vi != raised.value.reason_en
+
+
+def test_collectives_come_first_then_vietnamese_alphabetical_order() -> None:
+    names = ["Ông Văn Cường", "Âu Thị Hà", "Bùi Văn An", "Đỗ Văn Đức"]
+    people = [make_exemplar(name=n, index=i) for i, n in enumerate(names)]
+    cell = make_exemplar(ExemplarKind.COLLECTIVE, name="Chi bộ ấp Đông")
+    ordered = sorted([*people, cell], key=exemplar_order)
+    assert [e.name for e in ordered] == [
+        "Chi bộ ấp Đông",
+        "Âu Thị Hà",
+        "Bùi Văn An",
+        "Đỗ Văn Đức",
+        "Ông Văn Cường",
+    ]
+
+
+def test_commending_records_who_entered_it_and_moves_the_version_on() -> None:
+    exemplar = make_exemplar()
+    commended = with_commendation(exemplar, _an_phu(), actor=OFFICIAL)
+    assert commended.version == exemplar.version + 1
+    assert commended.commendation == _an_phu(recorded_by="ubkt-01", recorder_name="Trần Văn Bình")
+    with pytest.raises(TransitionNotAllowed, match="125-QĐ/ĐU") as raised:
+        with_commendation(commended, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL)
+    assert "already commended" in raised.value.message_en
+
+
+def test_achievements_are_the_pledges_reported_done() -> None:
+    handbook = make_handbook(HandbookStatus.ASSESSED)
+    assert handbook.report is not None
+    done = [r for r in handbook.report.results if r.outcome is Outcome.DONE]
+    assert 0 < len(done) < len(handbook.pledges)  # the factory leaves the first one partly done
+    lines = achievements_from(handbook).splitlines()
+    assert len(lines) == len(done)
+    pledge = handbook.pledge(done[0].pledge_id)
+    assert lines[0] == f"1. {pledge.deed} — Kết quả: {done[0].achieved}"
+
+
+def test_a_handbook_with_nothing_done_gives_no_achievements() -> None:
+    handbook = make_handbook(HandbookStatus.ASSESSED)
+    assert handbook.report is not None
+    partly = tuple(
+        attrs.evolve(r, outcome=Outcome.PARTLY_DONE, not_done="Còn dở dang")
+        for r in handbook.report.results
+    )
+    handbook = attrs.evolve(handbook, report=attrs.evolve(handbook.report, results=partly))
+    with pytest.raises(ValidationFailed) as raised:
+        achievements_from(handbook)
+    assert raised.value.field == "Handbook.report"
+    with pytest.raises(ValidationFailed):
+        nomination_from_handbook(handbook, actor=OFFICIAL, on=TODAY)
+
+
+# --- the service ---------------------------------------------------------------------------
+
+
+class Recorder:
+    """Remembers every ``handbook_changed`` call."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    @hookimpl
+    def handbook_changed(self, event: Event, handbook: Handbook) -> None:
+        self.seen.append(handbook.id)
+
+
+ROSTER = make_roster(cells=2, members_per_cell=4, grassroots=1)
+CELL = ROSTER.cell_ids[0]
+MEMBERS = [m for m in ROSTER.members if m.cell_id == CELL]
+SECRETARY = MEMBERS[0]
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def service(
+    request: pytest.FixtureRequest, tmp_path: Path, recorder: Recorder
+) -> Iterator[Handbooks]:
+    url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / 'st.db'}"
+    registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
+    clock = dt.datetime(2026, 1, 3, 8, tzinfo=dt.UTC)
+    with Handbooks.open(url, registry=registry, clock=lambda: clock) as service:
+        service.save_roster(ROSTER.units, ROSTER.members)
+        yield service
+
+
+def _stored(
+    service: Handbooks,
+    status: HandbookStatus,
+    *,
+    index: int = 1,
+    rating: RatingLevel = RatingLevel.GOOD,
+) -> Handbook:
+    member = MEMBERS[index]
+    handbook = make_handbook(
+        status,
+        year=YEAR,
+        member=member,
+        organisation=ROSTER.organisation(CELL),
+        secretary=SECRETARY,
+        rating=rating,
+    )
+    service.store.add(handbook, creation_event(handbook))
+    return handbook
+
+
+@pytest.mark.parametrize(
+    ("status", "rating"),
+    [(HandbookStatus.ASSESSED, RatingLevel.GOOD), (HandbookStatus.CLOSED, RatingLevel.EXCELLENT)],
+)
+def test_nominate_from_an_assessed_or_closed_handbook(
+    service: Handbooks, recorder: Recorder, status: HandbookStatus, rating: RatingLevel
+) -> None:
+    handbook = _stored(service, status, rating=rating)
+    exemplar = service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    assert exemplar.kind is ExemplarKind.INDIVIDUAL
+    assert exemplar.name == handbook.member.full_name
+    assert exemplar.member_id == handbook.member.id
+    assert exemplar.source_handbook_id == handbook.id
+    assert exemplar.organisation == handbook.organisation
+    assert exemplar.achievements == achievements_from(handbook)
+    assert (exemplar.nominated_by, exemplar.nominator_name) == (SECRETARY.id, SECRETARY.full_name)
+    assert exemplar.nominated_on == TODAY
+    assert exemplar.version == 1
+    assert service.exemplar(exemplar.id) == exemplar
+    assert recorder.seen == []  # handbook_changed is about handbooks only
+
+
+@pytest.mark.parametrize(
+    ("status", "rating", "expected"),
+    [
+        (HandbookStatus.REPORTED, RatingLevel.GOOD, "Đã báo cáo kết quả"),
+        (HandbookStatus.ASSESSED, RatingLevel.COMPLETED, "HTNV"),
+        (HandbookStatus.CLOSED, RatingLevel.NOT_COMPLETED, "KHTNV"),
+    ],
+)
+def test_nominate_from_handbook_refuses_what_does_not_qualify(
+    service: Handbooks, status: HandbookStatus, rating: RatingLevel, expected: str
+) -> None:
+    handbook = _stored(service, status, rating=rating)
+    with pytest.raises(TransitionNotAllowed, match=expected) as raised:
+        service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    assert handbook.id in raised.value.message_en
+    assert service.exemplars() == []
+
+
+def test_nominate_from_an_unknown_handbook_raises_not_found(service: Handbooks) -> None:
+    with pytest.raises(NotFound):
+        service.nominate_from_handbook("không-có-sổ", actor=SECRETARY)
+
+
+def test_a_member_is_nominated_once_a_year(service: Handbooks) -> None:
+    handbook = _stored(service, HandbookStatus.ASSESSED)
+    first = service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    with pytest.raises(ConflictError, match="đã được đề cử"):
+        service.nominate(
+            handbook.member.id, year=YEAR, achievements="Cứu người đuối nước", actor=SECRETARY
+        )
+    assert service.exemplars() == [first]
+
+
+def test_nominate_a_member_by_hand(service: Handbooks) -> None:
+    member = MEMBERS[2]
+    exemplar = service.nominate(
+        member.id,
+        year=YEAR,
+        achievements="Hiến 200 m² đất làm đường giao thông nông thôn",
+        actor=SECRETARY,
+        on=dt.date(2025, 12, 22),
+    )
+    assert exemplar.kind is ExemplarKind.INDIVIDUAL
+    assert exemplar.name == member.full_name
+    assert exemplar.organisation == ROSTER.organisation(CELL)
+    assert exemplar.source_handbook_id is None
+    assert exemplar.nominated_on == dt.date(2025, 12, 22)
+    with pytest.raises(NotFound):
+        service.nominate("không-có-ai", year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+
+
+def test_nominate_a_cell_as_a_collective(service: Handbooks) -> None:
+    unit = ROSTER.organisation(CELL)[-1]
+    exemplar = service.nominate_collective(
+        unicodedata.normalize("NFD", CELL),
+        year=YEAR,
+        achievements="Chi bộ 5 năm liền hoàn thành tốt nhiệm vụ",
+        actor=OFFICIAL,
+    )
+    assert exemplar.kind is ExemplarKind.COLLECTIVE
+    assert exemplar.name == unit.name
+    assert exemplar.cell == unit
+    assert exemplar.member_id is None
+    with pytest.raises(NotFound):
+        service.nominate_collective("không-có-chi-bộ", year=YEAR, achievements="x", actor=OFFICIAL)
+
+
+def test_bad_nominations_name_the_field(service: Handbooks) -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        service.nominate(MEMBERS[1].id, year=YEAR, achievements="   ", actor=SECRETARY)
+    assert raised.value.field == "Exemplar.achievements"
+    with pytest.raises(ValidationFailed) as raised:
+        service.nominate_collective(CELL, year=1900, achievements="Việc tốt", actor=OFFICIAL)
+    assert raised.value.field == "Exemplar.year"
+    assert service.exemplars() == []
+
+
+def test_commend_once(service: Handbooks) -> None:
+    exemplar = service.nominate_collective(
+        CELL, year=YEAR, achievements="Chi bộ trong sạch, vững mạnh tiêu biểu", actor=OFFICIAL
+    )
+    commended = service.commend(exemplar.id, _an_phu(), actor=OFFICIAL, expected_version=1)
+    assert commended.version == 2
+    assert commended.commendation_text() == TEXT
+    assert commended.commendation is not None
+    assert commended.commendation.recorded_by == OFFICIAL.id
+    assert service.exemplar(exemplar.id) == commended
+    with pytest.raises(TransitionNotAllowed, match="đã được khen thưởng"):
+        service.commend(exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL)
+    assert service.exemplar(exemplar.id) == commended
+
+
+def test_a_stale_commend_raises_conflict(service: Handbooks) -> None:
+    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+    service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+    with pytest.raises(ConflictError, match="phiên bản 2"):
+        service.commend(
+            exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL, expected_version=1
+        )
+    stored = service.exemplar(exemplar.id)
+    assert stored.commendation is not None
+    assert stored.commendation.decision_number == "125-QĐ/ĐU"
+
+
+def test_commend_before_the_year_is_refused(service: Handbooks) -> None:
+    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+    with pytest.raises(ValidationFailed) as raised:
+        service.commend(exemplar.id, _an_phu(decided_on=dt.date(2024, 1, 5)), actor=OFFICIAL)
+    assert raised.value.field == "Exemplar.commendation.decided_on"
+    assert service.exemplar(exemplar.id) == exemplar
+
+
+def test_exemplars_by_year_and_organisation(service: Handbooks) -> None:
+    other_cell = ROSTER.cell_ids[1]
+    here = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL)
+    there = service.nominate_collective(
+        other_cell, year=YEAR, achievements="Tập thể tiêu biểu", actor=OFFICIAL
+    )
+    last_year = service.nominate(MEMBERS[2].id, year=2024, achievements="Việc tốt", actor=OFFICIAL)
+    assert service.exemplars() == [last_year, there, here]
+    assert service.exemplars(YEAR) == [there, here]
+    assert service.exemplars(organisation_id=CELL) == [last_year, here]
+    assert service.exemplars(year=YEAR, organisation_id=other_cell) == [there]
+    assert service.exemplars(organisation_id=ROSTER.units[0].id) == [last_year, there, here]
+
+
+# --- the SQLite migration ------------------------------------------------------------------
+
+
+def test_a_store_made_before_exemplars_opens_and_migrates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "so-tay-cu.db"
+    handbook = make_handbook(HandbookStatus.CLOSED, rating=RatingLevel.EXCELLENT)
+    with monkeypatch.context() as old_release:
+        old_release.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        old_release.setattr(migrations, "SCHEMA_VERSION", 1)
+        with SqliteStore(path) as store:
+            store.add(handbook, creation_event(handbook))
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'exemplars'").fetchone()
+    conn.close()
+
+    with Handbooks.open(
+        f"sqlite:///{path}", registry=create_registry(load_entrypoints=False)
+    ) as service:
+        assert service.get(handbook.id) == handbook
+        exemplar = service.nominate_from_handbook(handbook.id, actor=OFFICIAL, on=TODAY)
+        service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 2
+    conn.close()
+    with SqliteStore(path) as store:
+        [stored] = store.exemplars(year=handbook.year, organisation_id=handbook.grassroots.id)
+        assert stored.commendation_text() == TEXT
+        assert store.events(handbook.id) == [creation_event(handbook)]
