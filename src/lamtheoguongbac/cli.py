@@ -21,6 +21,7 @@ from lamtheoguongbac import serde
 from lamtheoguongbac._cli_common import message_lang, open_service, reports_errors, say
 from lamtheoguongbac.cli_exemplars import exemplar
 from lamtheoguongbac.cli_export import export, template
+from lamtheoguongbac.cli_reports import summary_report, yearbook
 from lamtheoguongbac.cli_supervision import remind, stats, workbook
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.legacy import decode_bytes
@@ -491,7 +492,7 @@ def plugins(as_json: bool) -> None:
         click.echo(line + (f"\t{p.error}" if p.error else ""))
 
 
-for _command in (export, template, stats, remind, workbook, exemplar):
+for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
     cli.add_command(_command)
 
 

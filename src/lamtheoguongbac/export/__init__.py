@@ -9,18 +9,34 @@ from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export.batch import ExportResult, export_handbooks, file_name
 from lamtheoguongbac.export.context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export.pdf import PdfConversionError, convert_to_pdf, soffice_available
+from lamtheoguongbac.export.report import (
+    REPORT_CONTEXT_VERSION,
+    build_report_context,
+    export_rollup_report,
+)
+from lamtheoguongbac.export.yearbook import (
+    YEARBOOK_CONTEXT_VERSION,
+    build_yearbook_context,
+    export_yearbook,
+)
 
 __all__ = [
     "CONTEXT_SCHEMA",
     "CONTEXT_VERSION",
+    "REPORT_CONTEXT_VERSION",
+    "YEARBOOK_CONTEXT_VERSION",
     "ExportOptions",
     "ExportResult",
     "Exporter",
     "PdfConversionError",
     "Renderer",
     "build_context",
+    "build_report_context",
+    "build_yearbook_context",
     "convert_to_pdf",
     "export_handbooks",
+    "export_rollup_report",
+    "export_yearbook",
     "file_name",
     "soffice_available",
 ]

@@ -1,0 +1,515 @@
+"""The yearbook of exemplars and the committee's summary report: their contexts, their export
+through a registered exporter, and the ``yearbook`` and ``report`` commands on a real SQLite
+store (these write Word files through the ``lamtheoguongbac-docx`` plugin when installed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from click.testing import CliRunner, Result
+
+from lamtheoguongbac import create_registry, hookimpl
+from lamtheoguongbac.cli import cli
+from lamtheoguongbac.cli_reports import summary_report, yearbook
+from lamtheoguongbac.errors import PluginError, ValidationFailed
+from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
+from lamtheoguongbac.export.base import Exporter, ExportOptions
+from lamtheoguongbac.export.context import Schema
+from lamtheoguongbac.export.report import (
+    REPORT_SCHEMA,
+    build_report_context,
+    export_rollup_report,
+)
+from lamtheoguongbac.export.yearbook import (
+    YEARBOOK_SCHEMA,
+    build_yearbook_context,
+    export_yearbook,
+)
+from lamtheoguongbac.model import HandbookStatus, Member, RatingLevel
+from lamtheoguongbac.registry import Registry
+from lamtheoguongbac.rules.policy import DEFAULT_POLICY
+from lamtheoguongbac.service import Handbooks
+from lamtheoguongbac.supervision import Rollup, summarise
+from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
+from lamtheoguongbac.testing.factories import make_commendation, make_exemplar, make_organisation
+
+TODAY = dt.date(2026, 1, 5)
+TITLE = (
+    "KỶ YẾU GƯƠNG ĐIỂN HÌNH HỌC TẬP VÀ LÀM THEO TƯ TƯỞNG, ĐẠO ĐỨC, PHONG CÁCH HỒ CHÍ MINH NĂM 2025"
+)
+
+
+def _conforms(value: Any, schema: Schema, path: str = "$") -> None:
+    """``value`` has exactly the documented shape, every string NFC."""
+    if isinstance(schema, dict):
+        assert isinstance(value, dict), path
+        assert set(value) == set(schema), (path, set(value) ^ set(schema))
+        for key, shape in schema.items():
+            _conforms(value[key], shape, f"{path}.{key}")
+    elif isinstance(schema, list):
+        assert isinstance(value, list), path
+        for i, item in enumerate(value):
+            _conforms(item, schema[0], f"{path}[{i}]")
+    else:
+        assert type(value) is schema, (path, value)
+        if isinstance(value, str):
+            assert unicodedata.is_normalized("NFC", value), path
+
+
+# --- the yearbook context ------------------------------------------------------------------
+
+
+def _named(kind: ExemplarKind, name: str, index: int, cell: str = "chibo-01") -> Exemplar:
+    return make_exemplar(kind, name=name, index=index, cell=cell, commended=index % 2 == 0)
+
+
+PEOPLE = ["Nguyễn Văn An", "Đỗ Văn Đức", "Lê An", "Phạm Thị Ánh", "Trần Thị Bình"]
+UNITS = ["Chi bộ ấp Đông", "Chi bộ Ấp 3", "Chi bộ ấp Bắc"]
+
+
+@pytest.fixture(scope="module")
+def exemplars() -> list[Exemplar]:
+    people = [_named(ExemplarKind.INDIVIDUAL, n, i) for i, n in enumerate(PEOPLE, start=1)]
+    units = [
+        _named(ExemplarKind.COLLECTIVE, n, 0, cell=f"chibo-{i:02d}")
+        for i, n in enumerate(UNITS, start=2)
+    ]
+    return [units[0], *people, *units[1:]]
+
+
+def test_the_yearbook_lists_individuals_by_given_name_then_collectives(
+    exemplars: list[Exemplar],
+) -> None:
+    context = build_yearbook_context(
+        exemplars,
+        title_year=2025,
+        organisation_name="Đảng bộ xã Tịnh Biên",
+        superior_name="Đảng bộ tỉnh An Giang",
+        place="Tịnh Biên",
+        today=TODAY,
+    )
+
+    assert context["yearbook"]["title"] == TITLE
+    names = [e["name"] for e in context["exemplars"]]
+    assert names == [
+        "Lê An",
+        "Nguyễn Văn An",
+        "Phạm Thị Ánh",
+        "Trần Thị Bình",
+        "Đỗ Văn Đức",
+        "Chi bộ Ấp 3",
+        "Chi bộ ấp Bắc",
+        "Chi bộ ấp Đông",
+    ]
+    assert [e["number"] for e in context["exemplars"]] == list(range(1, 9))
+    assert [(p["number"], p["title_upper"], len(p["exemplars"])) for p in context["parts"]] == [
+        ("I", "GƯƠNG ĐIỂN HÌNH CÁ NHÂN", 5),
+        ("II", "GƯƠNG ĐIỂN HÌNH TẬP THỂ", 3),
+    ]
+    assert context["parts"][1]["exemplars"] == context["collectives"]
+    first, unit = context["exemplars"][0], context["exemplars"][5]
+    assert first["heading"] == "Đồng chí Lê An"
+    assert first["unit_line"] == "Chi bộ ấp Tân Lợi (chibo-01), Đảng bộ xã Tịnh Biên (dangbo-xa-tb)"
+    assert (unit["heading"], unit["unit_label"]) == ("Chi bộ Ấp 3", "Trực thuộc")
+    assert unit["unit_line"] == "Đảng bộ xã Tịnh Biên (dangbo-xa-tb)"
+    assert context["superior"]["name_upper"] == "ĐẢNG BỘ TỈNH AN GIANG"
+    assert context["place_date"] == "Tịnh Biên, ngày 05 tháng 01 năm 2026"
+    counts = {
+        k: context["yearbook"][k]
+        for k in ("count", "individual_count", "collective_count", "commended_count")
+    }
+    assert counts == {
+        "count": 8,
+        "individual_count": 5,
+        "collective_count": 3,
+        "commended_count": 5,
+    }
+
+
+def test_the_yearbook_context_is_plain_nfc_data_of_the_documented_shape(
+    exemplars: list[Exemplar],
+) -> None:
+    commended = attrs.evolve(exemplars[1], commendation=make_commendation(2025), version=2)
+    context = build_yearbook_context(
+        [commended, exemplars[3]],
+        title_year=2025,
+        organisation_name=unicodedata.normalize("NFD", "  Đảng bộ xã   Tịnh Biên "),
+        today=TODAY,
+    )
+
+    _conforms(context, YEARBOOK_SCHEMA)
+    assert json.loads(json.dumps(context)) == context
+    assert context["organisation"]["name"] == "Đảng bộ xã Tịnh Biên"
+    assert context["place_date"] == "Ngày 05 tháng 01 năm 2026"
+    assert [p["kind_code"] for p in context["parts"]] == ["ca_nhan"]
+    by_id = {e["id"]: e for e in context["exemplars"]}
+    assert by_id[commended.id]["commendation"] == {
+        "text": commended.commendation_text(),
+        "authority": "Ban Thường vụ Đảng ủy xã Tịnh Biên",
+        "form": "Giấy khen",
+        "decision_number": "125-QĐ/ĐU",
+        "decided_on": "05/01/2026",
+        "decided_on_phrase": "ngày 05 tháng 01 năm 2026",
+    }
+    assert set(by_id[exemplars[3].id]["commendation"].values()) == {""}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"exemplars": []}, "exemplars"),
+        ({"title_year": 1800}, "title_year"),
+        ({"organisation_name": "  "}, "organisation_name"),
+        ({"exemplars": ["not an exemplar"]}, "exemplars[0]"),
+    ],
+)
+def test_a_bad_yearbook_argument_is_named(
+    exemplars: list[Exemplar], change: dict[str, Any], field: str
+) -> None:
+    arguments: dict[str, Any] = {
+        "exemplars": exemplars[:1],
+        "title_year": 2025,
+        "organisation_name": "Đảng bộ xã Tịnh Biên",
+        **change,
+    }
+    with pytest.raises(ValidationFailed) as caught:
+        build_yearbook_context(arguments.pop("exemplars"), **arguments)
+    assert caught.value.field == field
+
+
+def test_the_same_exemplar_twice_is_refused(exemplars: list[Exemplar]) -> None:
+    with pytest.raises(ValidationFailed, match="given twice") as caught:
+        build_yearbook_context(
+            [exemplars[0], exemplars[0]], title_year=2025, organisation_name="Đảng bộ xã"
+        )
+    assert caught.value.field == "exemplars[1]"
+
+
+# --- the report context --------------------------------------------------------------------
+
+ROSTER = make_roster(cells=3, members_per_cell=4)
+LEVELS = list(RatingLevel)
+
+
+def _secretary(cell_id: str) -> Member:
+    return next(m for m in ROSTER.members if m.cell_id == cell_id and m.id.endswith("dv000"))
+
+
+def _handbooks() -> list[Any]:
+    """Every member but the last of each cell has a handbook; the first cell's are assessed
+    HTXSNV (over the cap), the others' get one level each, the last cell's one is reported."""
+    books = []
+    for c, cell in enumerate(ROSTER.cell_ids):
+        members = [m for m in ROSTER.members if m.cell_id == cell][:-1]
+        for i, member in enumerate(members):
+            status = HandbookStatus.REPORTED if (c, i) == (2, 2) else HandbookStatus.ASSESSED
+            books.append(
+                make_handbook(
+                    status,
+                    member=member,
+                    organisation=ROSTER.organisation(cell),
+                    secretary=_secretary(cell),
+                    rating=RatingLevel.EXCELLENT if c == 0 else LEVELS[i],
+                )
+            )
+    return books
+
+
+HANDBOOKS = _handbooks()
+
+
+@pytest.fixture(scope="module")
+def rolled() -> Rollup:
+    return summarise(
+        organisation=ROSTER.units[1],
+        units=ROSTER.units,
+        members=ROSTER.members,
+        handbooks=HANDBOOKS,
+        policy=DEFAULT_POLICY,
+        year=2025,
+        today=TODAY,
+    )
+
+
+def test_the_report_context_has_the_figures_per_cell_and_the_chart_data(rolled: Rollup) -> None:
+    context = build_report_context(rolled, superior_name="Đảng bộ tỉnh An Giang", place="An Phú")
+
+    _conforms(context, REPORT_SCHEMA)
+    assert json.loads(json.dumps(context)) == context
+    names = [c.cell_name for c in rolled.cells]
+    assert [c["name"] for c in context["cells"]] == names
+    assert [c["number"] for c in context["cells"]] == [1, 2, 3]
+    total = context["total"]
+    assert (total["name"], total["members"], total["handbooks"]) == ("Tổng cộng", 12, 9)
+    assert (total["registered"], total["reported"], total["assessed"]) == (9, 9, 8)
+    assert total["ratings"] == {"HTXSNV": 5, "HTTNV": 2, "HTNV": 1, "KHTNV": 0, "not_rated": 4}
+    assert total["specific_share"] == "100%"
+    chart = context["charts"]["ratings"]
+    assert chart["placeholder"] == "[[chart:ratings]]"
+    assert chart["categories"] == names
+    assert [s["code"] for s in chart["series"]] == ["HTXSNV", "HTTNV", "HTNV", "KHTNV", "not_rated"]
+    for i, cell in enumerate(rolled.cells):
+        assert [s["values"][i] for s in chart["series"]] == list(
+            cell.figures.ratings.to_dict().values()
+        )
+    assert context["summary"][0] == (
+        f"{rolled.organisation_name} có 3 chi bộ với 12 đảng viên; 9 đảng viên đã lập sổ tay "
+        "năm 2025."
+    )
+    assert "Kết quả xếp loại: 5 HTXSNV, 2 HTTNV, 1 HTNV, 0 KHTNV" in context["summary"][-1]
+    [cap] = context["caps"]
+    assert (cap["top_count"], cap["allowed"], cap["status_code"]) == (5, 0, "exceeded")
+    assert cap["text"].endswith("— vượt tỷ lệ cho phép.")
+    assert (context["caps_exceeded"], context["caps_note"]) == (1, "")
+    assert context["place_date"] == "An Phú, ngày 05 tháng 01 năm 2026"
+
+
+def test_a_report_of_nothing_says_so(rolled: Rollup) -> None:
+    empty = attrs.evolve(rolled, cells=(), caps=())
+
+    context = build_report_context(empty)
+
+    assert context["total"]["specific_share"] == "—"
+    assert context["charts"]["ratings"]["categories"] == []
+    assert "không có đảng viên nào trễ hạn" in context["summary"][2]
+    assert context["summary"][3] == "Chưa có việc làm theo nào được đăng ký."
+    assert context["caps_note"].startswith("Chưa có số liệu")
+    with pytest.raises(ValidationFailed, match="Rollup"):
+        build_report_context("not a rollup")  # type: ignore[arg-type]
+
+
+# --- writing through a registered exporter -------------------------------------------------
+
+
+class _JsonRenderer:
+    """Writes the context and the template it was made with, as JSON."""
+
+    def __init__(self, options: ExportOptions) -> None:
+        self.template = options.template
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        return json.dumps({"template": str(self.template), **context}).encode()
+
+    def merge(self, documents: Sequence[bytes]) -> bytes:
+        raise NotImplementedError
+
+
+@hookimpl
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    for name in ("json-yearbook", "json-report"):
+        register(Exporter(name=name, suffix=".json", create_renderer=_JsonRenderer))
+
+
+@pytest.fixture
+def json_registry() -> Registry:
+    return create_registry(load_entrypoints=False, extra_plugins=[sys.modules[__name__]])
+
+
+def test_both_documents_are_written_whole_by_the_named_exporter(
+    tmp_path: Path, json_registry: Registry, exemplars: list[Exemplar], rolled: Rollup
+) -> None:
+    book = export_yearbook(
+        exemplars,
+        tmp_path / "new" / "ky-yeu.json",
+        title_year=2025,
+        organisation_name="Đảng bộ xã",
+        today=TODAY,
+        registry=json_registry,
+        template=tmp_path / "mau.docx",
+        exporter="json-yearbook",
+    )
+    summary = export_rollup_report(
+        rolled, tmp_path / "bao-cao.json", registry=json_registry, exporter="json-report"
+    )
+
+    written = json.loads(book.read_bytes())
+    assert written["template"] == str(tmp_path / "mau.docx")
+    assert written["yearbook"]["count"] == len(exemplars)
+    assert json.loads(summary.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["bao-cao.json", "ky-yeu.json", "new"]
+
+
+def test_without_the_exporter_nothing_is_written(
+    tmp_path: Path, json_registry: Registry, rolled: Rollup
+) -> None:
+    with pytest.raises(PluginError, match="docx-report"):
+        export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=json_registry)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the commands, on a SQLite store -------------------------------------------------------
+
+CELL = ROSTER.cell_ids[1]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    """A store with the roster, the handbooks and three exemplars of 2025: two commended (a
+    member of ``CELL`` and the first cell), one not (another member of ``CELL``)."""
+    url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
+        service.save_roster(ROSTER.units, ROSTER.members)
+        for handbook in HANDBOOKS:
+            service.store.add(handbook, creation_event(handbook))
+        secretary = _secretary(CELL)
+        picked = [hb for hb in HANDBOOKS if hb.cell.id == CELL][:2]
+        on = dt.date(2025, 12, 22)
+        first = service.nominate_from_handbook(picked[0].id, actor=secretary, on=on)
+        service.nominate_from_handbook(picked[1].id, actor=secretary, on=on)
+        unit = service.nominate_collective(
+            ROSTER.cell_ids[0],
+            year=2025,
+            achievements="1. 100% đảng viên đăng ký việc làm cụ thể, lượng hóa được\n"
+            "2. Vận động nhân dân hiến 2.400 m² đất làm đường",
+            actor=secretary,
+            on=on,
+        )
+        for found in (first, unit):
+            service.commend(found.id, make_commendation(2025), actor=secretary)
+    return url
+
+
+def _docx_text(path: Path) -> str:
+    docx = pytest.importorskip("docx")
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+@pytest.fixture
+def run(store: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    registry = create_registry()
+    if "docx-yearbook" not in registry.exporters():
+        pytest.skip("the lamtheoguongbac-docx plugin is not installed")
+    # What the lead adds to cli.py, for the length of each test.
+    monkeypatch.setitem(cli.commands, "yearbook", yearbook)
+    monkeypatch.setitem(cli.commands, "summary-report", summary_report)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(
+            cli, ["--store", store, *args], obj={"registry": registry}, catch_exceptions=False
+        )
+
+    return invoke
+
+
+def test_the_yearbook_command_writes_the_commended_exemplars(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "ky-yeu.docx"
+
+    done = run("yearbook", "--year", "2025", "--out", str(out))
+
+    assert done.exit_code == 0, done.output
+    assert f"Đã ghi kỷ yếu 2 gương điển hình (1 cá nhân, 1 tập thể) vào {out}" in done.output
+    text = _docx_text(out)
+    people = [hb.member.full_name for hb in HANDBOOKS if hb.cell.id == CELL][:2]
+    assert "ĐẢNG BỘ TỈNH AN GIANG" in text  # the one root compiles it
+    assert f"1. Đồng chí {people[0]}" in text
+    assert people[1] not in text  # not commended
+    assert "2. Vận động nhân dân hiến 2.400 m² đất làm đường" in text
+    assert "Được Ban Thường vụ Đảng ủy xã Tịnh Biên tặng Giấy khen" in text
+
+    everyone = run(
+        "--lang", "en", "yearbook", "--year", "2025", "--org", CELL, "--all", "--out", str(out)
+    )
+    assert everyone.exit_code == 0, everyone.output
+    assert "Wrote the yearbook of 2 exemplars (2 individuals, 0 collectives)" in everyone.output
+    text = _docx_text(out)
+    assert all(name in text for name in people)
+    assert "chưa có quyết định khen thưởng" in text
+    assert ROSTER.organisation(CELL)[-1].name.upper() in text  # the cell compiles it
+
+
+def test_a_yearbook_of_nothing_is_an_error_that_hints_at_all(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "ky-yeu.docx"
+
+    nothing = run("yearbook", "--year", "2025", "--org", ROSTER.cell_ids[2], "--out", str(out))
+
+    assert nothing.exit_code == 2
+    assert "không có gương điển hình nào đã được khen thưởng năm 2025 (--all)" in nothing.stderr
+    assert not out.exists()
+
+
+def test_the_report_command_writes_the_figures_and_the_chart(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "bao-cao.docx"
+    top = ROSTER.units[1]
+
+    done = run(
+        "summary-report",
+        "--org",
+        top.id,
+        "--year",
+        "2025",
+        "--today",
+        "05/01/2026",
+        "--out",
+        str(out),
+    )
+
+    assert done.exit_code == 0, done.output
+    assert f"Đã ghi báo cáo tổng hợp năm 2025 của {top.name} (3 chi bộ) vào {out}" in done.output
+    assert f"Lưu ý: {top.name} vượt tỷ lệ xếp loại Hoàn thành xuất sắc nhiệm vụ" in done.output
+    text = _docx_text(out)
+    for expected in (
+        "BÁO CÁO",
+        "ĐẢNG BỘ TỈNH AN GIANG",
+        top.name.upper(),
+        "(Số liệu tính đến ngày 05 tháng 01 năm 2026)",
+        "Tổng cộng",
+        *(c for c in ROSTER.cell_ids),
+    ):
+        assert expected in text, expected
+    with zipfile.ZipFile(out) as archive:
+        chart = archive.read("word/charts/chart1.xml").decode()
+    assert all(f"<c:v>{name}</c:v>" in chart for name in (u.name for u in ROSTER.units[2:]))
+
+    bad = run(
+        "summary-report", "--org", top.id, "--year", "2025", "--today", "hôm nay", "--out", str(out)
+    )
+    assert bad.exit_code == 2
+    assert "dd/mm/yyyy" in bad.output
+
+
+def test_the_report_of_an_unknown_unit_is_a_bilingual_error(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = run(
+        "--lang",
+        "en",
+        "summary-report",
+        "--org",
+        "khong-co",
+        "--year",
+        "2025",
+        "--out",
+        str(tmp_path / "x.docx"),
+    )
+
+    assert result.exit_code == 2
+    assert "no unit 'khong-co'" in result.stderr
+
+
+def test_the_documents_open_as_word_files(run: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "ky-yeu.docx"
+    run("yearbook", "--year", "2025", "--out", str(out))
+
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
+        assert archive.testzip() is None
+        assert "{{" not in archive.read("word/document.xml").decode()
+    assert make_organisation()[0].name.upper() in _docx_text(out)
