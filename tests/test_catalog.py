@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lamtheoguongbac import Catalog, ValidationFailed
+from lamtheoguongbac import Catalog, NotFound, ValidationFailed
 from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
 
 THEME_2017 = (
@@ -103,7 +103,7 @@ def test_shipped_policies(shipped: Catalog) -> None:
     assert p.top_rating_cap.level is RatingLevel.EXCELLENT
     assert p.top_rating_cap.of_levels == (RatingLevel.GOOD,)
     assert shipped.policy("qd-124-2023").version == "124-QĐ/TW"
-    with pytest.raises(KeyError) as info:
+    with pytest.raises(NotFound) as info:
         shipped.policy("qd-366-2025")
     assert "qd-132-2018" in str(info.value)
 

@@ -311,3 +311,18 @@ def test_missing_file(tmp_path: Path) -> None:
     err = refused(tmp_path / "khong-co.csv")
     assert "khong-co.csv" in err.source
     assert "cannot read" in err.problems[0]
+
+
+def test_a_repeated_id_is_refused_not_silently_replaced(tmp_path: Path) -> None:
+    members = tmp_path / "dang-vien.csv"
+    members.write_text("Mã,Họ và tên,Chi bộ\ndv01,Lê An,cb\ndv01,Võ Minh An,cb\n", "utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        read_roster([members])
+    (problem,) = caught.value.problems
+    assert "dòng 3, cột 'Mã'" in problem
+    assert "dòng 2" in problem
+    other = tmp_path / "dang-vien-2.csv"
+    other.write_text("Mã,Họ và tên,Chi bộ\ndv01,Trần Thị Bình,cb\n", "utf-8")
+    members.write_text("Mã,Họ và tên,Chi bộ\ndv01,Lê An,cb\n", "utf-8")
+    with pytest.raises(ImportFailed, match="dv01"):
+        read_roster([members, other])

@@ -18,10 +18,14 @@ from lamtheoguongbac import (
     Handbooks,
     HandbookStatus,
     ImportFailed,
+    Member,
+    MemberStatus,
     NotAuthorised,
     NotFound,
+    Period,
     RatingLevel,
     Role,
+    RoleAssignment,
     RulesViolated,
     ValidationFailed,
     create_registry,
@@ -185,3 +189,94 @@ def test_roster_import_is_all_or_nothing(service: Handbooks, tmp_path: Path) -> 
 
 def test_cap_check_over_the_grassroots_organisation(service: Handbooks) -> None:
     assert service.check_cap(year=YEAR) == []
+
+
+def _reported(service: Handbooks, index: int = 1) -> tuple[Handbook, Member]:
+    cell = _cell(service)
+    member = service.members(cell)[index]
+    book = service.create(member.id, year=YEAR, actor=member)
+    data = _template(member.id, service)
+    assert data.report is not None
+    service.register_pledges(book.id, data.pledges, actor=member)
+    service.report_results(book.id, data.report, actor=member, self_assessment=data.self_assessment)
+    return book, member
+
+
+def _assessment(recorder: Actor, rating: RatingLevel | None) -> CollectiveAssessment:
+    return CollectiveAssessment(
+        text="Hoàn thành các việc đăng ký",
+        meeting_date=dt.date(YEAR, 12, 20),
+        recorded_by=recorder.id,
+        recorder_name=recorder.name,
+        recorder_role=Role.SECRETARY,
+        rating=rating,
+    )
+
+
+def test_a_member_suspended_after_the_handbook_opened_is_not_rated(service: Handbooks) -> None:
+    book, member = _reported(service)
+    service.save_roster([], [attrs.evolve(member, status=MemberStatus.SUSPENDED)])
+    secretary = _secretary(service, member.cell_id)
+    with pytest.raises(RulesViolated) as refused:
+        service.record_assessment(
+            book.id, _assessment(secretary, RatingLevel.EXCELLENT), actor=secretary
+        )
+    assert [v.code for v in refused.value.violations] == ["LTGB-A003"]
+    step = service.record_assessment(book.id, _assessment(secretary, None), actor=secretary)
+    assert step.handbook.member.status is MemberStatus.SUSPENDED
+
+
+def test_roles_come_from_the_roster_not_from_the_caller(service: Handbooks) -> None:
+    book, member = _reported(service)
+    impostor = Actor(
+        id="nguoi-ngoai",
+        name="Người Ngoài",
+        roles=(
+            RoleAssignment(role=Role.SECRETARY, unit_id=member.cell_id, start=dt.date(2020, 1, 1)),
+        ),
+    )
+    with pytest.raises(NotAuthorised):
+        service.record_assessment(book.id, _assessment(impostor, RatingLevel.GOOD), actor=impostor)
+    plain = service.members(member.cell_id)[2]
+    dressed_up = attrs.evolve(plain.as_actor(), roles=impostor.roles)
+    with pytest.raises(NotAuthorised):
+        service.record_assessment(
+            book.id, _assessment(dressed_up, RatingLevel.GOOD), actor=dressed_up
+        )
+    secretary = _secretary(service, member.cell_id)
+    signed_by_another = attrs.evolve(
+        _assessment(secretary, RatingLevel.GOOD), recorder_name="Người Khác Ký Thay"
+    )
+    with pytest.raises(RulesViolated, match="Người Khác Ký Thay"):
+        service.record_assessment(book.id, signed_by_another, actor=secretary)
+
+
+@pytest.mark.parametrize("enforced", [False, True])
+def test_the_cap_is_checked_when_the_assessment_is_recorded(
+    service: Handbooks, enforced: bool
+) -> None:
+    service.policy = attrs.evolve(service.policy, top_rating_cap_enforced=enforced)
+    book, member = _reported(service)
+    secretary = _secretary(service, member.cell_id)
+    excellent = _assessment(secretary, RatingLevel.EXCELLENT)
+    if enforced:
+        with pytest.raises(RulesViolated) as refused:
+            service.record_assessment(book.id, excellent, actor=secretary)
+        assert [v.code for v in refused.value.violations] == ["LTGB-C001"]
+        assert service.get(book.id).status is HandbookStatus.REPORTED
+    else:
+        step = service.record_assessment(book.id, excellent, actor=secretary)
+        assert [v.code for v in step.warnings if v.code == "LTGB-C001"] == ["LTGB-C001"]
+        # the cap is the grassroots organisation's, even when one cell is asked about
+        assert [v.code for v in service.check_cap(organisation_id=member.cell_id)] == ["LTGB-C001"]
+
+
+def test_a_term_long_handbook_and_a_yearly_one_do_not_collide(service: Handbooks) -> None:
+    member = service.members(_cell(service))[1]
+    term = service.create(
+        member.id,
+        period=Period(start=dt.date(2021, 1, 1), end=dt.date(2025, 12, 31)),
+        actor=member,
+    )
+    yearly = service.create(member.id, year=2021, actor=member)
+    assert (term.id, yearly.id) == (f"{member.id}-2021-2025", f"{member.id}-2021")

@@ -23,8 +23,10 @@ from lamtheoguongbac.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from lamtheoguongbac.exemplars import Commendation, Exemplar, ExemplarKind
+from lamtheoguongbac.exemplars import Commendation, Exemplar, ExemplarKind, exemplar_order
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export.batch import ExportResult, export_handbooks
+from lamtheoguongbac.export.pdf import PdfConversionError
 from lamtheoguongbac.hookspecs import hookimpl
 from lamtheoguongbac.linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
 from lamtheoguongbac.model import (
@@ -54,6 +56,7 @@ from lamtheoguongbac.model import (
     SelfAssessment,
     StudyTheme,
     Target,
+    handbook_id,
 )
 from lamtheoguongbac.orgtree import OrgTree
 from lamtheoguongbac.registry import PluginInfo, Registry, create_registry
@@ -75,7 +78,9 @@ from lamtheoguongbac.rules import (
 )
 from lamtheoguongbac.serde import SCHEMA_VERSION, dumps, from_dict, loads, make_converter, to_dict
 from lamtheoguongbac.service import Handbooks, StepResult
+from lamtheoguongbac.spreadsheet import XlsxUnavailable
 from lamtheoguongbac.storage.base import HandbookQuery, StorageBackend, Store
+from lamtheoguongbac.supervision import Rollup
 from lamtheoguongbac.text import (
     canonical_key,
     collation_key,
@@ -119,6 +124,7 @@ __all__ = [
     "Exemplar",
     "ExemplarKind",
     "ExportOptions",
+    "ExportResult",
     "Exporter",
     "Handbook",
     "HandbookQuery",
@@ -135,6 +141,7 @@ __all__ = [
     "OrgTree",
     "OrgUnit",
     "Outcome",
+    "PdfConversionError",
     "Period",
     "Pledge",
     "PledgeResult",
@@ -152,6 +159,7 @@ __all__ = [
     "ResultReport",
     "Role",
     "RoleAssignment",
+    "Rollup",
     "Roster",
     "Rule",
     "RuleContext",
@@ -172,6 +180,7 @@ __all__ = [
     "TransitionNotAllowed",
     "ValidationFailed",
     "Violation",
+    "XlsxUnavailable",
     "__version__",
     "analyse_text",
     "assess",
@@ -184,7 +193,10 @@ __all__ = [
     "create_registry",
     "date_phrase",
     "dumps",
+    "exemplar_order",
+    "export_handbooks",
     "from_dict",
+    "handbook_id",
     "hookimpl",
     "is_generic",
     "lint_text",

@@ -3,6 +3,7 @@ the service on the chosen store."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable, Iterator
@@ -12,9 +13,10 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from lamtheoguongbac.errors import LamTheoGuongBacError
+from lamtheoguongbac.roster import parse_date
 from lamtheoguongbac.service import Handbooks
 
-__all__ = ["message_lang", "open_service", "reports_errors", "say"]
+__all__ = ["date_argument", "message_lang", "open_service", "reports_errors", "say"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,9 +33,10 @@ def say(vi: str, en: str, **kwargs: Any) -> None:
 
 
 def _fail(exc: LamTheoGuongBacError) -> None:
-    lines = [exc.message(message_lang())]
-    errors = getattr(exc, "errors", ())
-    if errors and len(errors) > 1:
+    message = exc.message(message_lang())
+    lines = [message]
+    errors: tuple[str, ...] = getattr(exc, "errors", ())
+    if len(errors) > 1 and errors[0] not in message:
         lines += [f"  - {e}" for e in errors]
     click.echo(("Lỗi: " if message_lang() != "en" else "Error: ") + "\n".join(lines), err=True)
     sys.exit(2)
@@ -49,6 +52,16 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except LamTheoGuongBacError as exc:
             _fail(exc)
             raise AssertionError("unreachable") from exc
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else ""
+            reason = exc.strerror or str(exc)
+            _fail(
+                LamTheoGuongBacError(
+                    f"không ghi/đọc được '{where}': {reason}",
+                    f"cannot read or write '{where}': {reason}",
+                )
+            )
+            raise AssertionError("unreachable") from exc
 
     return wrapper
 
@@ -60,3 +73,15 @@ def open_service() -> Iterator[Handbooks]:
     registry = root.obj["registry"]
     with Handbooks.open(root.params["store"], registry=registry) as service:
         yield service
+
+
+def date_argument(value: str, option: str | None = None) -> dt.date:
+    """A dd/mm/yyyy (or yyyy-mm-dd) command-line date; a bilingual usage error if not."""
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"ngày không hợp lệ '{value}', cần dạng dd/mm/yyyy / invalid date '{value}', "
+            "expected dd/mm/yyyy",
+            param_hint=option,
+        ) from None

@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._cli_common import message_lang, open_service, reports_errors, say
+from lamtheoguongbac._cli_common import (
+    date_argument,
+    message_lang,
+    open_service,
+    reports_errors,
+    say,
+)
 from lamtheoguongbac.cli_exemplars import exemplar
 from lamtheoguongbac.cli_export import export, template
 from lamtheoguongbac.cli_reports import summary_report, yearbook
@@ -27,18 +33,15 @@ from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.legacy import decode_bytes
 from lamtheoguongbac.linter import lint_text
 from lamtheoguongbac.model import (
-    CollectiveAssessment,
     Handbook,
     HandbookStatus,
     Pledge,
     RatingLevel,
     ResultReport,
-    Role,
     SelfAssessment,
 )
 from lamtheoguongbac.present import describe_handbook
 from lamtheoguongbac.registry import create_registry
-from lamtheoguongbac.roster import parse_date
 from lamtheoguongbac.service import StepResult
 from lamtheoguongbac.text import nfc
 
@@ -59,13 +62,20 @@ def _read_json(path: Path) -> Any:
         ) from exc
 
 
-def _doc(data: Any, key: str, cls: type[R], where: str) -> R:
-    """Structure ``data[key]`` as ``cls`` using the document's schema version."""
-    if not isinstance(data, dict) or key not in data:
-        raise ValidationFailed(f"thiếu khóa '{key}'", f"the key '{key}' is missing", field=where)
+def _doc(data: Any, path: str, cls: type[R], source: str) -> R:
+    """Structure the part of a JSON document at ``path`` ("report", "pledges[2]") as ``cls``,
+    with the document's schema version; errors name the file and the JSON path."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("cần một đối tượng JSON", "a JSON object is required", field=source)
+    key, _, index = path.partition("[")
+    item: Any = data.get(key)
+    if index:
+        position = int(index.rstrip("]"))
+        item = item[position] if isinstance(item, list) and position < len(item) else None
+    if item is None:
+        raise ValidationFailed(f"thiếu '{path}'", f"'{path}' is missing", field=source)
     version = data.get("schema_version", serde.SCHEMA_VERSION)
     try:
-        item = data[key]
         return serde.from_dict(
             cls, {"schema_version": version, **item} if isinstance(item, dict) else item
         )
@@ -73,18 +83,13 @@ def _doc(data: Any, key: str, cls: type[R], where: str) -> R:
         raise ValidationFailed(
             exc.reason_vi,
             exc.reason_en,
-            field=f"{where}: $.{key}{(exc.field or '$')[1:]}",
+            field=f"{source}: $.{path}{(exc.field or '$')[1:]}",
             errors=exc.errors,
         ) from exc
 
 
 def _date_option(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}': dd/mm/yyyy") from None
+    return None if value is None else date_argument(value)
 
 
 def _print_step(result: StepResult) -> None:
@@ -189,10 +194,7 @@ def register(handbook_id: str, path: Path, actor_id: str) -> None:
         raise ValidationFailed(
             "cần danh sách 'pledges'", "a 'pledges' list is required", field=str(path)
         )
-    pledges = [
-        _doc({**data, "p": item}, "p", Pledge, f"{path} pledges[{i}]")
-        for i, item in enumerate(items)
-    ]
+    pledges = [_doc(data, f"pledges[{i}]", Pledge, str(path)) for i in range(len(items))]
     with open_service() as service:
         _print_step(service.register_pledges(handbook_id, pledges, actor=service.actor(actor_id)))
 
@@ -266,18 +268,16 @@ def assess(
     day = _date_option(meeting_date)
     assert day is not None
     with open_service() as service:
-        actor = service.member(actor_id)
-        held = actor.roles_on(day, actor.cell_id)
-        role = Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY
-        assessment = CollectiveAssessment(
+        assessment = service.assessment_by(
+            actor_id,
+            handbook_id,
             text=nfc(text),
             meeting_date=day,
-            recorded_by=actor.id,
-            recorder_name=actor.full_name,
-            recorder_role=role,
             rating=RatingLevel(rating) if rating else None,
         )
-        _print_step(service.record_assessment(handbook_id, assessment, actor=actor))
+        _print_step(
+            service.record_assessment(handbook_id, assessment, actor=service.actor(actor_id))
+        )
 
 
 @cli.command(name="close")
@@ -500,4 +500,12 @@ def main() -> None:
     """Entry point: add plugin commands, then run."""
     registry = create_registry()
     registry.call_each("register_commands", cli=cli)
-    cli(obj={"registry": registry})
+    try:
+        cli(obj={"registry": registry})
+    except Exception as exc:  # the last resort: a bug must not print a bare traceback
+        click.echo(
+            f"Lỗi nội bộ, xin báo cho người phát triển / internal error, please report it: "
+            f"{type(exc).__name__}: {exc}",
+            err=True,
+        )
+        sys.exit(70)

@@ -12,11 +12,10 @@ import json
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._cli_common import open_service, reports_errors, say
+from lamtheoguongbac._cli_common import date_argument, open_service, reports_errors, say
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.exemplars import Commendation, Exemplar, ExemplarKind
 from lamtheoguongbac.model import Actor
-from lamtheoguongbac.roster import parse_date
 from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.text import nfc
 
@@ -101,10 +100,7 @@ def commend(
     exemplar_id: str, authority: str, decision_number: str, date_: str, form: str, actor_id: str
 ) -> None:
     """Ghi nhận khen thưởng / record the commendation of an exemplar."""
-    try:
-        decided_on = parse_date(date_)
-    except ValueError:
-        raise click.BadParameter(f"'{date_}': dd/mm/yyyy", param_hint="--date") from None
+    decided_on = date_argument(date_, "--date")
     commendation = Commendation(
         authority=authority, decision_number=decision_number, decided_on=decided_on, form=form
     )

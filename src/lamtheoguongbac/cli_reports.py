@@ -18,13 +18,12 @@ from pathlib import Path
 
 import click
 
-from lamtheoguongbac._cli_common import open_service, reports_errors, say
+from lamtheoguongbac._cli_common import date_argument, open_service, reports_errors, say
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
 from lamtheoguongbac.export.report import export_rollup_report
 from lamtheoguongbac.export.yearbook import export_yearbook
 from lamtheoguongbac.model import OrgUnit
-from lamtheoguongbac.roster import parse_date
 from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.supervision import rollup
 
@@ -37,10 +36,7 @@ _TEMPLATE = click.Path(exists=True, dir_okay=False, path_type=Path)
 def _today(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}': dd/mm/yyyy", param_hint="--today") from None
+    return date_argument(value, "--today")
 
 
 def _place(chain: Sequence[OrgUnit]) -> str:

@@ -16,11 +16,10 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from lamtheoguongbac._cli_common import open_service, reports_errors, say
+from lamtheoguongbac._cli_common import date_argument, open_service, reports_errors, say
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.model import EventKind, Handbook, Member, OrgUnit
 from lamtheoguongbac.reminders import Reminder
-from lamtheoguongbac.roster import parse_date
 from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.spreadsheet import (
     ApplyResult,
@@ -45,10 +44,7 @@ _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 def _today(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}': dd/mm/yyyy", param_hint="--today") from None
+    return date_argument(value, "--today")
 
 
 def _cell(value: Any) -> str:

@@ -100,7 +100,8 @@ class ImportFailed(ValidationFailed):
         super().__init__(
             f"Không nhập được tệp {source} ({len(self.problems)} lỗi, không dữ liệu nào được ghi):"
             f"\n{listing}\n",
-            f"Could not import {source} ({len(self.problems)} problems, nothing was written)",
+            f"Could not import {source} ({len(self.problems)} problems, nothing was written):"
+            f"\n{listing}\n",
             errors=self.problems,
         )
 

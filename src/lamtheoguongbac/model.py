@@ -44,6 +44,7 @@ __all__ = [
     "SelfAssessment",
     "StudyTheme",
     "Target",
+    "handbook_id",
 ]
 
 _ID_MAX = 200
@@ -544,6 +545,18 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls within the period."""
         return self.start <= day <= self.end
+
+
+def handbook_id(member_id: str, period: Period) -> str:
+    """The id a member's handbook for ``period`` gets: ``"dv04-2025"`` for a calendar year,
+    ``"dv04-2021-2025"`` for whole years (a congress term), else both dates in full, so a
+    term-long handbook and a yearly one of the same member never collide."""
+    start, end = period.start, period.end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        span = str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+    else:
+        span = f"{start:%Y%m%d}-{end:%Y%m%d}"
+    return f"{member_id}-{span}"
 
 
 class HandbookStatus(_Labelled):

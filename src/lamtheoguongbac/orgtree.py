@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from lamtheoguongbac.errors import NotFound, ValidationFailed
 from lamtheoguongbac.model import OrgUnit
+from lamtheoguongbac.text import nfc
 
 __all__ = ["OrgTree"]
 
@@ -37,13 +38,14 @@ class OrgTree:
             self._chain_ids(unit.id)  # raises on a cycle
 
     def __contains__(self, unit_id: object) -> bool:
-        return unit_id in self._units
+        return isinstance(unit_id, str) and nfc(unit_id) in self._units
 
     def __len__(self) -> int:
         return len(self._units)
 
     def unit(self, unit_id: str) -> OrgUnit:
-        """The unit with ``unit_id``; ``NotFound`` if none."""
+        """The unit with ``unit_id`` (any Unicode form); ``NotFound`` if none."""
+        unit_id = nfc(unit_id)
         try:
             return self._units[unit_id]
         except KeyError:
@@ -69,6 +71,7 @@ class OrgTree:
         Raises:
             ValidationFailed: ``on`` is given and a unit of the chain is not valid that day.
         """
+        unit_id = self.unit(unit_id).id
         units = tuple(self.unit(i) for i in self._chain_ids(unit_id))
         if on is not None:
             for u in units:
@@ -82,5 +85,5 @@ class OrgTree:
 
     def subtree(self, unit_id: str) -> list[OrgUnit]:
         """``unit_id`` and every unit below it."""
-        self.unit(unit_id)
+        unit_id = self.unit(unit_id).id
         return [u for u in self._units.values() if unit_id in self._chain_ids(u.id)]

@@ -371,15 +371,38 @@ def _read_csv(path: Path, text: str) -> Roster:
             row[_EXTRA] = f"{len(cells)}/{len(keys)}"
         rows.append((number, row))
     headers = {**headers, _EXTRA: str(len(keys) + 1)}
-    if is_members:
-        members, problems = rows_to_values(rows, _whole(member_from_row), str(path), headers)
-        if problems:
-            raise ImportFailed(str(path), problems)
-        return Roster(members=tuple(members))
-    units, problems = rows_to_values(rows, _whole(unit_from_row), str(path), headers)
+    build: Callable[[Mapping[str, str]], Member | OrgUnit] = (
+        _whole(member_from_row) if is_members else _whole(unit_from_row)
+    )
+    values, problems = rows_to_values(rows, build, str(path), headers)
+    if not problems:
+        problems = _repeated_ids(path, [number for number, _ in rows], values, headers)
     if problems:
         raise ImportFailed(str(path), problems)
-    return Roster(units=tuple(units))
+    if is_members:
+        return Roster(members=tuple(v for v in values if isinstance(v, Member)))
+    return Roster(units=tuple(v for v in values if isinstance(v, OrgUnit)))
+
+
+def _repeated_ids(
+    path: Path,
+    numbers: Sequence[int],
+    values: Sequence[Member | OrgUnit],
+    headers: Mapping[str, str],
+) -> list[str]:
+    """A later row with an id already used would silently replace the earlier one."""
+    first: dict[str, int] = {}
+    problems = []
+    column = headers.get("ma", "ma")
+    for number, value in zip(numbers, values, strict=True):
+        if value.id in first:
+            problems.append(
+                f"{path}, dòng {number}, cột '{column}': mã '{value.id}' đã dùng ở dòng "
+                f"{first[value.id]} / row {number}, column '{column}': id '{value.id}' is "
+                f"already used on row {first[value.id]}"
+            )
+        first.setdefault(value.id, number)
+    return problems
 
 
 def _read_json(path: Path, text: str) -> Roster:
@@ -442,6 +465,14 @@ def read_roster(paths: Sequence[Path]) -> Roster:
             roster = roster + reader(path, text)
         except ImportFailed as exc:
             problems.extend(exc.problems)
+    seen: dict[str, int] = {}
+    for member in roster.members:
+        seen[member.id] = seen.get(member.id, 0) + 1
+    problems.extend(
+        f"mã đảng viên '{mid}' có trong {n} tệp / member id '{mid}' appears in {n} files"
+        for mid, n in seen.items()
+        if n > 1
+    )
     if problems:
         raise ImportFailed(", ".join(str(p) for p in paths), problems)
     return roster

@@ -22,7 +22,7 @@ import attrs
 
 from lamtheoguongbac import workflow
 from lamtheoguongbac.catalog import Catalog
-from lamtheoguongbac.errors import ConflictError, ValidationFailed
+from lamtheoguongbac.errors import ConflictError, NotFound, RulesViolated, ValidationFailed
 from lamtheoguongbac.exemplars import (
     Commendation,
     Exemplar,
@@ -42,16 +42,19 @@ from lamtheoguongbac.model import (
     OrgUnit,
     Period,
     Pledge,
+    RatingLevel,
     ResultReport,
+    Role,
     SelfAssessment,
     StudyTheme,
+    handbook_id,
 )
 from lamtheoguongbac.orgtree import OrgTree
 from lamtheoguongbac.registry import Registry, create_registry
 from lamtheoguongbac.reminders import Reminder
 from lamtheoguongbac.roster import Roster, read_roster
 from lamtheoguongbac.rules.aggregate import check_top_rating_cap
-from lamtheoguongbac.rules.base import Violation
+from lamtheoguongbac.rules.base import Severity, Violation
 from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.storage.base import HandbookQuery, Store
 from lamtheoguongbac.supervision import Rollup, due_reminders, rollup
@@ -169,6 +172,20 @@ class Handbooks:
         """One member; ``NotFound`` if none."""
         return self.store.member(member_id)
 
+    def _trusted(self, actor: Actor | Member) -> Actor:
+        """The actor as the roster knows it: who may act is never taken on the caller's word.
+
+        A member of the roster acts with the name and roles stored for them. Someone outside
+        the roster (a committee official) keeps the roles given, except a cell's Bí thư and
+        Phó Bí thư roles, which only the roster can grant.
+        """
+        try:
+            return self.store.member(actor.id).as_actor()
+        except NotFound:
+            given = _as_actor(actor)
+            roles = tuple(r for r in given.roles if r.role not in _CELL_OFFICES)
+            return attrs.evolve(given, roles=roles)
+
     def actor(self, member_id: str) -> Actor:
         """The stored member ``member_id`` as the actor of a step."""
         return self.store.member(member_id).as_actor()
@@ -184,16 +201,54 @@ class Handbooks:
         actor: Actor,
         at: dt.datetime,
     ) -> tuple[Handbook, Event]:
-        book = Handbook(
-            id=f"{member.id}-{period.year_label}",
+        book = self.draft(member, period, tree=tree, theme=theme)
+        event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
+        return book, event
+
+    def draft(
+        self,
+        member: Member,
+        period: Period,
+        *,
+        tree: OrgTree | None = None,
+        theme: StudyTheme | None = None,
+    ) -> Handbook:
+        """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
+
+        Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
+        catalog's theme for the period's year.
+        """
+        tree = tree if tree is not None else self.org_tree()
+        return Handbook(
+            id=handbook_id(member.id, period),
             member=member,
             organisation=tree.chain(member.cell_id),
             period=period,
-            theme=theme,
+            theme=self._theme(period, theme),
             version=1,
         )
-        event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
-        return book, event
+
+    def assessment_by(
+        self,
+        recorder_id: str,
+        handbook_id: str,
+        *,
+        text: str,
+        meeting_date: dt.date,
+        rating: RatingLevel | None,
+    ) -> CollectiveAssessment:
+        """The collective assessment as the stored recorder signs it: their name, and their
+        role in the handbook's cell on the meeting date (Bí thư, else Phó Bí thư)."""
+        recorder = self.store.member(recorder_id)
+        held = recorder.roles_on(meeting_date, self.store.get(handbook_id).cell.id)
+        return CollectiveAssessment(
+            text=text,
+            meeting_date=meeting_date,
+            recorded_by=recorder.id,
+            recorder_name=recorder.full_name,
+            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
+            rating=rating,
+        )
 
     def _theme(self, period: Period, theme: StudyTheme | None) -> StudyTheme | None:
         return theme if theme is not None else self.catalog.theme_for_year(period.year_label)
@@ -209,14 +264,15 @@ class Handbooks:
     ) -> Handbook:
         """Open a member's handbook for a year (or any ``period``), in draft.
 
-        The id is ``"<member id>-<start year>"``; the theme defaults to the catalog's theme
+        The id is :func:`~lamtheoguongbac.model.handbook_id` (``"dv04-2025"`` for a calendar
+        year); the theme defaults to the catalog's theme
         for that year. ``ConflictError`` if the member already has that handbook.
         """
         period = _period(year, period)
         member = self.store.member(member_id)
         at = self.clock()
         book, event = self._new_handbook(
-            member, self.org_tree(), period, self._theme(period, theme), _as_actor(actor), at
+            member, self.org_tree(), period, theme, self._trusted(actor), at
         )
         self.store.add(book, event)
         self.registry.notify_changed(event, book)
@@ -234,14 +290,14 @@ class Handbooks:
         """Open handbooks for every member of a cell who has none for the period, in one
         transaction. Suspended members get one too (they report; they are not rated)."""
         period = _period(year, period)
-        tree, at, who = self.org_tree(), self.clock(), _as_actor(actor)
+        tree, at, who = self.org_tree(), self.clock(), self._trusted(actor)
         tree.unit(cell_id)
         have = {
             h.member.id
             for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
         }
         items = [
-            self._new_handbook(m, tree, period, self._theme(period, theme), who, at)
+            self._new_handbook(m, tree, period, theme, who, at)
             for m in self.store.members(cell_id)
             if m.id not in have
         ]
@@ -253,9 +309,14 @@ class Handbooks:
     # --- lifecycle ---------------------------------------------------------------------
 
     def _step(
-        self, handbook_id: str, expected_version: int | None, actor: Actor | Member, step: _Step
+        self,
+        handbook_id: str,
+        expected_version: int | None,
+        actor: Actor | Member,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
     ) -> StepResult:
-        current = self.store.get(handbook_id)
+        current = self._with_current_status(self.store.get(handbook_id))
         if expected_version is not None and expected_version != current.version:
             raise ConflictError(
                 f"Sổ {handbook_id} đã thay đổi (phiên bản {current.version}, bạn đang sửa "
@@ -263,10 +324,42 @@ class Handbooks:
                 f"handbook {handbook_id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        t = step(current, _as_actor(actor), self.clock(), self.policy)
+        t = step(current, self._trusted(actor), self.clock(), self.policy)
+        found = after(t.handbook) if after is not None else []
+        errors = [v for v in found if v.severity is Severity.ERROR]
+        if errors:
+            raise RulesViolated(errors)
         self.store.update(t.handbook, t.event, expected_version=current.version)
         self.registry.notify_changed(t.event, t.handbook)
-        return StepResult(handbook=t.handbook, event=t.event, warnings=t.warnings)
+        return StepResult(handbook=t.handbook, event=t.event, warnings=(*t.warnings, *found))
+
+    def _with_current_status(self, handbook: Handbook) -> Handbook:
+        """The handbook with its member's standing as the roster has it now.
+
+        The member is copied into the handbook when it is opened; a suspension recorded
+        later must still keep the member from being rated (LTGB-A003).
+        """
+        if handbook.status is HandbookStatus.CLOSED:
+            return handbook
+        try:
+            status = self.store.member(handbook.member.id).status
+        except NotFound:
+            return handbook
+        if status is handbook.member.status:
+            return handbook
+        return attrs.evolve(handbook, member=attrs.evolve(handbook.member, status=status))
+
+    def _cap_after(self, handbook: Handbook) -> list[Violation]:
+        """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
+        and year, with ``handbook`` as it would be stored; an error only when the policy
+        enforces the cap, else a warning."""
+        if self.policy.top_rating_cap is None:
+            return []
+        scope = HandbookQuery(organisation_id=handbook.grassroots.id, year=handbook.year)
+        others = (h for h in self.store.iter_query(scope) if h.id != handbook.id)
+        found = check_top_rating_cap([*others, handbook], self.policy)
+        severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
+        return [attrs.evolve(v, severity=severity) for v in found]
 
     def register_pledges(
         self,
@@ -333,6 +426,7 @@ class Handbooks:
             expected_version,
             actor,
             lambda h, a, at, p: workflow.assess(h, assessment, actor=a, at=at, policy=p),
+            after=self._cap_after,
         )
 
     def close_handbook(
@@ -408,9 +502,23 @@ class Handbooks:
     def check_cap(
         self, *, organisation_id: str | None = None, year: int | None = None
     ) -> list[Violation]:
-        """The top-rating cap (LTGB-C001) over the handbooks selected."""
+        """The top-rating cap (LTGB-C001) for every grassroots organisation that has handbooks
+        in the selection, each counted over its whole membership (the cap's scope), never
+        over part of it."""
+        grassroots = sorted(
+            {
+                (h.grassroots.id, h.year)
+                for h in self.store.iter_query(
+                    HandbookQuery(organisation_id=organisation_id, year=year)
+                )
+            }
+        )
         return check_top_rating_cap(
-            self.store.iter_query(HandbookQuery(organisation_id=organisation_id, year=year)),
+            (
+                h
+                for gid, y in grassroots
+                for h in self.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
+            ),
             self.policy,
         )
 
@@ -459,7 +567,7 @@ class Handbooks:
         """
         handbook = self.store.get(handbook_id)
         exemplar = nomination_from_handbook(
-            handbook, actor=_as_actor(actor), on=on or self.clock().date()
+            handbook, actor=self._trusted(actor), on=on or self.clock().date()
         )
         self.store.add_exemplar(exemplar)
         return exemplar
@@ -531,7 +639,7 @@ class Handbooks:
         on: dt.date | None,
         member_id: str | None = None,
     ) -> Exemplar:
-        who = _as_actor(actor)
+        who = self._trusted(actor)
         exemplar = Exemplar(
             id=exemplar_id(kind, year, member_id or cell_id),
             year=year,
@@ -573,7 +681,7 @@ class Handbooks:
                 f"exemplar {current.id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        commended = with_commendation(current, commendation, actor=_as_actor(actor))
+        commended = with_commendation(current, commendation, actor=self._trusted(actor))
         self.store.update_exemplar(commended, expected_version=current.version)
         return commended
 
@@ -591,6 +699,9 @@ class Handbooks:
 
 def _as_actor(actor: Actor | Member) -> Actor:
     return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+_CELL_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
 
 
 def _period(year: int | None, period: Period | None) -> Period:

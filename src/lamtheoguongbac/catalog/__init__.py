@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import attrs
 
 from lamtheoguongbac._checks import checked, require_text
-from lamtheoguongbac.errors import ValidationFailed
+from lamtheoguongbac.errors import NotFound, ValidationFailed
 from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
 from lamtheoguongbac.rules.policy import Policy, TopRatingCap
 from lamtheoguongbac.serde import from_dict
@@ -207,11 +207,14 @@ class Catalog:
         return next((r for r in self.regulations if canonical_key(r.code) == key), None)
 
     def policy(self, name: str) -> Policy:
-        """The policy called ``name``; ``KeyError`` listing those known if none."""
+        """The policy called ``name``; ``NotFound`` (a ``LookupError``) listing those known."""
         for p in self.policies:
             if p.name == name:
                 return p
-        raise KeyError(f"{name} (có / known: {', '.join(p.name for p in self.policies)})")
+        known = ", ".join(p.name for p in self.policies)
+        raise NotFound(
+            f"Không có chính sách '{name}' (có: {known})", f"no policy '{name}' (known: {known})"
+        )
 
     def with_themes(self, themes: Iterable[StudyTheme]) -> Catalog:
         """A copy with ``themes`` added or replacing those of the same code."""

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from lamtheoguongbac.linter import lint_text, relates_to_duties
 from lamtheoguongbac.model import DeliverableTarget, Handbook, MemberStatus, Role
 from lamtheoguongbac.rules.base import Rule, RuleContext, Severity, Stage, Violation
+from lamtheoguongbac.text import canonical_key
 
 __all__ = ["BUILTIN_RULES"]
 
@@ -193,6 +194,17 @@ def _assessment_recorder(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
             f"mới được ghi nhận xét của tập thể; {ctx.actor.name} không đủ điều kiện",
             message_en="only the cell's Secretary or Deputy Secretary holding the role on the "
             f"meeting date may record the collective assessment; {ctx.actor.name} may not",
+        )
+    elif canonical_key(ca.recorder_name) != canonical_key(ctx.actor.name):
+        # The name under "T/M CHI BỘ" is printed and signed: it must be the recorder's own.
+        yield Violation(
+            code="LTGB-A001",
+            severity=E,
+            path="collective_assessment.recorder_name",
+            message_vi=f"tên người ký '{ca.recorder_name}' khác người ghi nhận xét "
+            f"'{ctx.actor.name}'",
+            message_en=f"the signing name '{ca.recorder_name}' is not the recorder's "
+            f"('{ctx.actor.name}')",
         )
 
 

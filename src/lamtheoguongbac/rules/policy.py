@@ -72,6 +72,8 @@ class Policy:
     report_due_days: int = attrs.field(default=0, validator=_non_negative)
     assessment_due_days: int = attrs.field(default=31, validator=_non_negative)
     top_rating_cap: TopRatingCap | None = TopRatingCap()
+    #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
+    top_rating_cap_enforced: bool = False
     rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

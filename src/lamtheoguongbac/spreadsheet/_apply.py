@@ -328,18 +328,6 @@ def _same(stored: CollectiveAssessment | None, given: AssessmentEntry) -> bool:
     ) == (given.text, given.meeting_date, given.recorder_id, given.rating)
 
 
-def _new_handbook(member: Member, tree: OrgTree, year: int, service: Handbooks) -> Handbook:
-    """The draft the service would open, for the dry run."""
-    return Handbook(
-        id=f"{member.id}-{year}",
-        member=member,
-        organisation=tree.chain(member.cell_id),
-        period=Period.year(year),
-        theme=service.catalog.theme_for_year(year),
-        version=1,
-    )
-
-
 def apply_workbook(
     service: Handbooks, data: WorkbookData, *, year: int, actor: Actor | Member
 ) -> ApplyResult:
@@ -391,7 +379,7 @@ def apply_workbook(
         if tree is None or member.cell_id not in tree:
             continue  # the roster's problem is already reported
         existing = next(iter(service.find(member_id=member_id, year=year)), None)
-        start = existing or _new_handbook(member, tree, year, service)
+        start = existing or service.draft(member, Period.year(year), tree=tree)
         steps = checker.walk(entry, start, members)
         if steps is not None:
             plans.append(_Plan(member_id=member_id, existing=existing, steps=steps))
