@@ -381,3 +381,17 @@ def test_a_document_must_be_an_object(text: str) -> None:
     with pytest.raises(ValidationFailed) as info:
         loads(OrgUnit, text)
     assert info.value.field == "$"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[" * 100_000, "lồng nhau quá sâu"),
+        ('{"amount": ' + "9" * 5000 + "}", "không đọc được"),
+        ("{\n  'x': 1}", "dòng 2"),
+        (b'{"a": "\x80"}', "UTF-8"),
+    ],
+)
+def test_untrusted_json_fails_with_a_library_error(text: str | bytes, fragment: str) -> None:
+    with pytest.raises(ValidationFailed, match=fragment):
+        loads(Handbook, text)

@@ -55,11 +55,14 @@ R = TypeVar("R")
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise ValidationFailed(
-            f"không đọc được JSON: {exc}", f"cannot read JSON: {exc}", field=str(path)
+            f"không đọc được tệp: {exc.strerror}",
+            f"cannot read the file: {exc.strerror}",
+            field=str(path),
         ) from exc
+    return serde.parse_json(data.removeprefix(b"\xef\xbb\xbf"), source=str(path))
 
 
 def _doc(data: Any, path: str, cls: type[R], source: str) -> R:

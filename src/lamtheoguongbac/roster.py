@@ -28,7 +28,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -39,7 +38,7 @@ import attrs
 from lamtheoguongbac.errors import ImportFailed, ValidationFailed
 from lamtheoguongbac.legacy import decode_bytes
 from lamtheoguongbac.model import Member, MemberStatus, OrgUnit, Role, RoleAssignment
-from lamtheoguongbac.serde import from_dict
+from lamtheoguongbac.serde import from_dict, parse_json
 from lamtheoguongbac.text import canonical_key, strip_accents
 
 __all__ = [
@@ -407,15 +406,9 @@ def _repeated_ids(
 
 def _read_json(path: Path, text: str) -> Roster:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFailed(
-            str(path),
-            [
-                f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno} / bad "
-                f"JSON at line {exc.lineno}, column {exc.colno}"
-            ],
-        ) from exc
+        data = parse_json(text, source=str(path))
+    except ValidationFailed as exc:
+        raise ImportFailed(str(path), [str(exc)]) from exc
     if not isinstance(data, dict) or set(data) - {"schema_version", "units", "members"}:
         raise ImportFailed(
             str(path),

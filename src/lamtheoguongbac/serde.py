@@ -31,6 +31,7 @@ __all__ = [
     "from_dict",
     "loads",
     "make_converter",
+    "parse_json",
     "to_dict",
 ]
 
@@ -282,17 +283,44 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
         raise failure from exc
 
 
+#: The largest JSON document read (characters): a handbook is a few kB, a roster a few MB.
+MAX_JSON_CHARS = 50_000_000
+
+
+def parse_json(text: str | bytes, *, source: str = "$") -> Any:
+    """``json.loads`` for untrusted text: every failure is a :class:`ValidationFailed` naming
+    ``source`` — bad syntax (line, column), bad encoding, absurd size, nesting so deep it
+    would exhaust the stack, or an integer too long to convert."""
+    if len(text) > MAX_JSON_CHARS:
+        raise ValidationFailed(
+            f"tài liệu JSON quá lớn (hơn {MAX_JSON_CHARS:,} ký tự)",
+            f"the JSON document is too large (over {MAX_JSON_CHARS:,} characters)",
+            field=source,
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",
+            f"bad JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            field=source,
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"JSON không phải UTF-8 (byte {exc.start})",
+            f"the JSON is not UTF-8 (byte {exc.start})",
+            field=source,
+        ) from exc
+    except RecursionError as exc:
+        raise ValidationFailed(
+            "JSON lồng nhau quá sâu", "the JSON is nested too deeply", field=source
+        ) from exc
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        raise ValidationFailed(
+            f"JSON có giá trị không đọc được: {exc}", f"unreadable JSON value: {exc}", field=source
+        ) from exc
+
+
 def loads(cls: type[T], text: str | bytes) -> T:
     """Parse JSON text into a ``cls`` (see :func:`from_dict`)."""
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = (
-            f"dòng {exc.lineno}, cột {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else "mã hóa"
-        )
-        raise ValidationFailed(
-            f"JSON không đọc được ({where}): {exc}", f"unreadable JSON: {exc}", field="$"
-        ) from exc
-    return from_dict(cls, data)
+    return from_dict(cls, parse_json(text))

@@ -11,7 +11,6 @@ regulations) or ``name`` (policies) replaces the shipped one, a new one is added
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from importlib import resources
@@ -24,7 +23,7 @@ from lamtheoguongbac._checks import checked, require_text
 from lamtheoguongbac.errors import NotFound, ValidationFailed
 from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
 from lamtheoguongbac.rules.policy import Policy, TopRatingCap
-from lamtheoguongbac.serde import from_dict
+from lamtheoguongbac.serde import from_dict, parse_json
 from lamtheoguongbac.text import canonical_key
 
 __all__ = ["Catalog", "Regulation"]
@@ -65,14 +64,7 @@ def _read(source: Path | str) -> dict[str, Any]:
         name = str(source)
     else:
         text, name = resources.files(__name__).joinpath(source).read_text("utf-8"), source
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(
-            f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}",
-            f"bad JSON at line {exc.lineno}, column {exc.colno}",
-            field=name,
-        ) from exc
+    data = parse_json(text, source=name)
     if not isinstance(data, dict):
         raise ValidationFailed("phải là một đối tượng JSON", "must be a JSON object", field=name)
     return data
