@@ -326,3 +326,10 @@ def test_a_repeated_id_is_refused_not_silently_replaced(tmp_path: Path) -> None:
     members.write_text("Mã,Họ và tên,Chi bộ\ndv01,Lê An,cb\n", "utf-8")
     with pytest.raises(ImportFailed, match="dv01"):
         read_roster([members, other])
+
+
+def test_a_broken_csv_is_an_import_error(tmp_path: Path) -> None:
+    huge = tmp_path / "dang-vien.csv"
+    huge.write_text('Mã,Họ và tên,Chi bộ\na,"' + "x" * 200_000 + '",cb\n', "utf-8")
+    with pytest.raises(ImportFailed, match="CSV"):
+        read_roster([huge])

@@ -317,6 +317,13 @@ def _whole(build: Callable[[Mapping[str, str]], T]) -> Callable[[Mapping[str, st
 
 
 def _read_csv(path: Path, text: str) -> Roster:
+    try:
+        return _parse_csv(path, text)
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit, a NUL byte
+        raise ImportFailed(str(path), [f"{path}: CSV hỏng ({exc}) / broken CSV ({exc})"]) from exc
+
+
+def _parse_csv(path: Path, text: str) -> Roster:
     sample = text[:4096]
     try:
         delimiter = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t").delimiter
