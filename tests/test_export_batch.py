@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -246,19 +246,34 @@ def test_without_resume_everything_is_written_again(
 
 _CHILD = textwrap.dedent(
     """
-    import io, sys, time, zipfile
+    import io, os, sys, time, zipfile
     from pathlib import Path
     from lamtheoguongbac.export import Exporter, export_handbooks
     from lamtheoguongbac.hookspecs import hookimpl
     from lamtheoguongbac.registry import create_registry
     from lamtheoguongbac.testing import make_handbook
 
+    STOP_AT = int(sys.argv[3])
+    renames = 0
+    real_replace = os.replace
+
+    def replace(src, dst):
+        # The rename that would make file number STOP_AT: tell the parent, then hang there,
+        # in the middle of a batch, with its other temporary files written and not renamed.
+        global renames
+        renames += 1
+        if renames == STOP_AT:
+            print("stopped", flush=True)
+            time.sleep(3600)
+        real_replace(src, dst)
+
+    os.replace = replace
+
     class Slow:
         def render(self, context):
-            time.sleep(0.004)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w") as archive:
-                archive.writestr("big.bin", b"x" * 300_000)  # big enough to be cut mid-write
+                archive.writestr("big.bin", b"x" * 30_000)
                 archive.writestr("id.txt", context["handbook"]["id"])
             return buffer.getvalue()
 
@@ -282,23 +297,32 @@ _CHILD = textwrap.dedent(
 def test_a_killed_run_leaves_only_whole_files_and_the_next_run_cleans_up(
     tmp_path: Path,
 ) -> None:
-    out, count = tmp_path / "out", 300
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(out), str(count)],
+    # Killed at a known point, not after a delay: the child stops in the rename of its 70th
+    # file and says so; only then is it killed. Nothing here depends on timing or on how
+    # many files a batch writes: 69 whole files, and at least the 70th's temporary file.
+    out, count, stop_at = tmp_path / "out", 200, 70
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(out), str(count), str(stop_at)],
                              stdout=subprocess.PIPE, text=True)  # fmt: skip
     assert child.stdout is not None
-    assert child.stdout.readline().strip() == "start"
-    deadline = time.monotonic() + 30
-    while len(list(out.glob("*.docx"))) < 40 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
-    child.stdout.close()
+    # Only a safety net should the child hang elsewhere: then its output ends, and the test
+    # fails instead of waiting for ever. It plays no part in when the kill happens.
+    watchdog = threading.Timer(300, child.kill)
+    watchdog.start()
+    try:
+        assert child.stdout.readline().strip() == "start"
+        assert child.stdout.readline().strip() == "stopped"  # blocks until it is there
+    finally:
+        watchdog.cancel()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
 
     present = sorted(out.glob("*.docx"))
-    assert 40 <= len(present) < count
+    assert len(present) == stop_at - 1
     for path in present:
         with zipfile.ZipFile(path) as archive:
             assert archive.testzip() is None
+    assert _leftovers(out)  # the rest of the batch, written but never renamed
     (out / f"{TEMP_PREFIX}left-by-a-crash.part").write_bytes(b"half")
 
     class Slow:
@@ -319,8 +343,28 @@ def test_a_killed_run_leaves_only_whole_files_and_the_next_run_cleans_up(
 
     assert _leftovers(out) == []
     assert len(result.written) + result.skipped == count
-    assert len(result.written) > 0
+    # Skipped: only files the killed run had both renamed and recorded in its manifest.
+    assert 0 < result.skipped <= len(present)
     assert len(list(out.glob("*.docx"))) == count
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_exported_files_have_a_new_files_permissions_not_0600(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path, jobs: int
+) -> None:
+    old = os.umask(0o022)
+    try:
+        folder = _export(fake_registry, handbooks[:3], tmp_path / "docx", jobs=jobs).written
+        (archive,) = _export(fake_registry, handbooks[:3], tmp_path / "a.zip", mode="zip").written
+        (merged,) = _export(
+            fake_registry, handbooks[:3], tmp_path / "m.docx", mode="merged"
+        ).written
+    finally:
+        os.umask(old)
+
+    for path in (*folder, tmp_path / "docx" / MANIFEST_NAME, archive, merged):
+        assert oct(path.stat().st_mode & 0o777) == oct(0o644), path.name
 
 
 def test_a_failing_render_leaves_no_temporary_file(

@@ -5,6 +5,7 @@ back, applied to a store; bad rows reported with sheet/row/column; export → re
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import unicodedata
@@ -633,6 +634,19 @@ def test_a_rollup_is_written_as_a_table(tmp_path: Path) -> None:
     assert ws["A6"].value == "Tổng cộng"
     assert ws.cell(row=5, column=ws.max_column).value == 0.75
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_written_workbook_has_a_new_files_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        write_template(tmp_path / "mau.xlsx")
+    finally:
+        os.umask(old)
+
+    assert oct((tmp_path / "mau.xlsx").stat().st_mode & 0o777) == oct(0o640)  # not 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["mau.xlsx"]
+    assert read_workbook(tmp_path / "mau.xlsx") == WorkbookData()
 
 
 # --- openpyxl is optional ------------------------------------------------------------------

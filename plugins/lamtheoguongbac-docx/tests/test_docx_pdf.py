@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.export import (
     PdfConversionError,
     convert_to_pdf,
@@ -59,10 +61,17 @@ def test_without_soffice_the_error_says_how_to_install_it(
     assert "LibreOffice (soffice) was not found" in caught.value.message_en
 
 
-def test_two_files_with_one_pdf_name_are_refused(tmp_path: Path) -> None:
-    if not soffice_available():
-        pytest.skip("the name check runs after soffice is found")
-    from lamtheoguongbac.errors import ValidationFailed
+@pytest.mark.parametrize("soffice", ["found", "missing"])
+def test_two_files_with_one_pdf_name_are_refused_with_or_without_soffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, soffice: str
+) -> None:
+    if soffice == "missing":
+        monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "no-soffice-here"))
+    else:  # never started: the arguments are checked before soffice is even looked up
+        monkeypatch.setenv(SOFFICE_ENV, sys.executable)
 
     with pytest.raises(ValidationFailed, match=r"two files give a\.pdf"):
         convert_to_pdf([tmp_path / "x" / "a.docx", tmp_path / "y" / "a.docx"], tmp_path)
+    with pytest.raises(ValidationFailed, match=r"jobs must be >= 1"):
+        convert_to_pdf([tmp_path / "a.docx"], tmp_path, jobs=0)
+    assert sorted(tmp_path.iterdir()) == []  # nothing was made

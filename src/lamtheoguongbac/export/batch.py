@@ -7,10 +7,12 @@
   through :func:`~lamtheoguongbac.text.slugify_filename`, and the final path is checked to be
   directly inside ``dest``); two handbooks that would get the same name (ignoring case, as
   Windows and macOS do) are told apart by " [2]", " [3]", … in input order;
-* **atomic writes**: a temporary file ``.lamtheoguongbac-*.part`` in the same folder, written,
-  ``fsync``-ed and renamed over the target, so a killed run leaves whole files or none; the
-  next run into the folder removes the temporary files a killed run left behind (so run one
-  export at a time into a folder);
+* **atomic writes** (:mod:`lamtheoguongbac.fsutil`): a temporary file
+  ``.lamtheoguongbac-*.part`` in the same folder, written, ``fsync``-ed and renamed over the
+  target, so a killed run leaves whole files or none, each with a new file's permissions
+  (``0o666`` less the umask); 64 files share one disk flush. The next run into the folder
+  removes the temporary files a killed run left behind (so run one export at a time into a
+  folder);
 * **resume**: a sidecar manifest (``.lamtheoguongbac-export.jsonl``) records, for each file
   written, the handbook id and version and the exporter, template and settings; with
   ``resume=True`` a file that exists and matches is skipped;
@@ -38,17 +40,16 @@ import json
 import multiprocessing
 import os
 import re
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import attrs
 
-from lamtheoguongbac import errors
+from lamtheoguongbac import errors, fsutil
 from lamtheoguongbac.errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export.context import CONTEXT_VERSION, build_context
@@ -148,65 +149,22 @@ def _unique(name: str, seen: set[str]) -> str:
     return candidate
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the renames durable; not possible (nor needed) on Windows.
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` whole or not at all: :func:`lamtheoguongbac.fsutil.atomic_write` with
+    the export's temporary names (``.lamtheoguongbac-*.part``, removed by the next run).
 
-
-def atomic_write(path: Path, data: bytes | Callable[[int], None]) -> None:
-    """Write ``path`` whole or not at all: a temp file in the same folder, fsync, rename.
-
-    ``data`` is the bytes, or a function that writes the content to the open descriptor.
+    ``data`` is the bytes, or a function that writes the content to the open binary file.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=_TEMP_SUFFIX)
-    try:
-        try:
-            if callable(data):
-                data(fd)
-            else:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    fsutil.atomic_write(path, data, temp_prefix=TEMP_PREFIX, temp_suffix=_TEMP_SUFFIX)
 
 
 def _write_batch(items: Sequence[tuple[Path, bytes]]) -> None:
-    """Atomic writes of many files at once: create and write every temporary file, then fsync
-    each, then rename each. The first fsync commits the file system's journal for the whole
-    batch, so the others find little left to do: one disk flush per batch, not per file,
-    while every file is still durable before it gets its name."""
-    opened: list[tuple[int, str, Path]] = []
-    renamed = 0
-    try:
-        for path, data in items:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=_TEMP_SUFFIX)
-            opened.append((fd, tmp, path))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        for fd, _, _ in opened:
-            os.fsync(fd)
-        for fd, tmp, path in opened:
-            os.close(fd)
-            opened[renamed] = (-1, tmp, path)
-            os.replace(tmp, path)
-            renamed += 1
-    finally:
-        for fd, tmp, _ in opened[renamed:]:
-            if fd >= 0:
-                os.close(fd)
-            Path(tmp).unlink(missing_ok=True)
+    """Atomic writes of many files at once, one disk flush per batch, not per file
+    (:func:`lamtheoguongbac.fsutil.atomic_write_many`). The folder is fsync-ed once, when
+    the export ends."""
+    fsutil.atomic_write_many(
+        items, temp_prefix=TEMP_PREFIX, temp_suffix=_TEMP_SUFFIX, sync_folders=False
+    )
 
 
 class _Pending:
@@ -244,7 +202,11 @@ def _fingerprint(exporter: Exporter, options: ExportOptions) -> str:
     digest.update(f"{exporter.name}\0{CONTEXT_VERSION}\0".encode())
     if options.template is not None:
         try:
-            digest.update(Path(options.template).read_bytes())
+            # Streamed: this runs before the renderer checks (and may refuse) the template,
+            # so a huge file must not be read into memory here.
+            with open(options.template, "rb") as template:
+                for chunk in iter(lambda: template.read(1 << 20), b""):
+                    digest.update(chunk)
         except OSError:
             digest.update(str(options.template).encode())
     digest.update(repr(sorted((str(k), repr(v)) for k, v in options.settings.items())).encode())
@@ -633,14 +595,14 @@ class _Export:
             raise
         finally:
             manifest.close()
-            _fsync_dir(self.folder)
+            fsutil.fsync_folder(self.folder)
         return self.result(written, skipped)
 
     def to_zip(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
         stamp = dt.datetime.now().timetuple()[:6]
 
-        def write(fd: int) -> None:
-            with os.fdopen(os.dup(fd), "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
+        def write(file: BinaryIO) -> None:
+            with zipfile.ZipFile(file, "w") as archive:
                 for task, data in self.rendered(self.tasks(handbooks), None):
                     info = zipfile.ZipInfo(task.name, date_time=stamp)
                     info.external_attr = 0o644 << 16

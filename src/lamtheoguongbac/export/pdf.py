@@ -121,9 +121,21 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path, *, jobs: int | None = No
         jobs: soffice processes run at once (default: one per core).
 
     Raises:
+        ValidationFailed: two files would give the same PDF name, or ``jobs`` < 1 (checked
+            first, whether or not soffice is installed).
         PdfConversionError: soffice is missing, failed, or produced no PDF for a file.
-        ValidationFailed: two files would give the same PDF name, or ``jobs`` < 1.
     """
+    # The arguments first: a mistake in them is told the same with or without LibreOffice.
+    if jobs is not None and jobs < 1:
+        raise ValidationFailed("số tiến trình phải ≥ 1", "jobs must be >= 1", field="jobs")
+    paths = [Path(f).resolve() for f in files]
+    seen: set[str] = set()
+    for stem in (p.stem for p in paths):
+        if stem in seen:
+            raise ValidationFailed(
+                f"hai tệp cùng cho ra {stem}.pdf", f"two files give {stem}.pdf", field="files"
+            )
+        seen.add(stem)
     exe = _soffice()
     if exe is None:
         raise PdfConversionError(
@@ -132,15 +144,6 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path, *, jobs: int | None = No
             "LibreOffice (soffice) was not found for PDF conversion; install LibreOffice "
             f"(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or set {SOFFICE_ENV}",
         )
-    paths = [Path(f).resolve() for f in files]
-    stems = [p.stem for p in paths]
-    clash = next((s for s in stems if stems.count(s) > 1), None)
-    if clash is not None:
-        raise ValidationFailed(
-            f"hai tệp cùng cho ra {clash}.pdf", f"two files give {clash}.pdf", field="files"
-        )
-    if jobs is not None and jobs < 1:
-        raise ValidationFailed("số tiến trình phải ≥ 1", "jobs must be >= 1", field="jobs")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     if not paths:

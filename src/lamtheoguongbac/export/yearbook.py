@@ -99,8 +99,8 @@ from typing import TYPE_CHECKING, Any
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
 from lamtheoguongbac.export.base import ExportOptions
-from lamtheoguongbac.export.batch import atomic_write
 from lamtheoguongbac.export.context import Schema
+from lamtheoguongbac.fsutil import atomic_write
 from lamtheoguongbac.model import OrgUnit
 from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, nfc
 

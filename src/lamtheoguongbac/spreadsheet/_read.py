@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,7 +15,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from lamtheoguongbac.errors import ImportFailed, ValidationFailed
+from lamtheoguongbac.errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
 from lamtheoguongbac.legacy import convert_legacy, detect_legacy
 from lamtheoguongbac.model import (
     Basis,
@@ -67,6 +71,36 @@ _BASIS_KINDS = _choices(BasisKind, labels=lambda k: (k.value, k.label_vi, k.labe
 _OUTCOMES = _choices(Outcome, labels=lambda o: (o.value, o.label_vi, o.label_en))
 _RATINGS = _choices(RatingLevel, labels=lambda r: (r.value, r.label_vi, r.label_en))
 _PLEDGE_KEYS = ("viec_lam", "chi_tieu", "don_vi_tinh", "thoi_han", "nhiem_vu", "han_che")
+# What openpyxl raises on a damaged workbook: a missing part (KeyError), a truncated or bad
+# entry (BadZipFile, zlib.error, EOFError), malformed XML (xml.etree's ParseError and lxml's
+# XMLSyntaxError are SyntaxErrors), values it cannot convert (ValueError, TypeError,
+# IndexError, AttributeError) and its own exceptions (added by _broken(), as openpyxl is
+# optional). The library's own errors are re-raised before these.
+_BROKEN_BUILTIN: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    LookupError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    SyntaxError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
+@functools.cache
+def _broken() -> tuple[type[BaseException], ...]:
+    from openpyxl.utils import exceptions
+
+    return (
+        *_BROKEN_BUILTIN,
+        exceptions.InvalidFileException,
+        exceptions.CellCoordinatesException,
+        exceptions.IllegalCharacterError,
+        exceptions.NamedRangeException,
+        exceptions.SheetTitleException,
+    )
 
 
 @attrs.frozen
@@ -573,6 +607,43 @@ def _entries(reader: _Reader, rows: dict[str, list[_Row]]) -> list[HandbookEntry
     return entries
 
 
+def _unreadable(source: str, exc: BaseException, sheet: str | None = None) -> ImportFailed:
+    """The workbook, or its ``sheet``, cannot be read: damaged, truncated, not a workbook."""
+    kind = type(exc)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    detail = f"{name}: {exc}"
+    if sheet is None:
+        vi = f"không đọc được tệp Excel (.xlsx; tệp .xls cũ cần lưu lại dạng .xlsx): {detail}"
+        en = f"cannot read the Excel workbook (.xlsx; save an old .xls as .xlsx): {detail}"
+    else:
+        vi = f"Trang '{sheet}': không đọc được, tệp hỏng hoặc bị cắt cụt ({detail})"
+        en = f"sheet '{sheet}': cannot be read, the file is damaged or truncated ({detail})"
+    return ImportFailed(source, [f"{vi} / {en}"])
+
+
+def _open(path: Path, source: str) -> Any:
+    """The workbook at ``path``, read only from bytes that passed the archive's limits.
+
+    Raises:
+        ImportFailed: unreadable, refused (too large, a zip bomb) or not a workbook.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        data = check_zip(path)
+    except UnsafeArchive as exc:
+        raise ImportFailed(
+            source,
+            [f"tệp Excel bị từ chối: {exc.reason_vi} / the workbook was refused: {exc.reason_en}"],
+        ) from exc
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise _unreadable(source, exc) from exc
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _broken() as exc:
+        raise _unreadable(source, exc) from exc
+
+
 def read_workbook(path: Path) -> WorkbookData:
     """Read a workbook in the documented layout (``docs/excel.md``), all or nothing.
 
@@ -581,29 +652,26 @@ def read_workbook(path: Path) -> WorkbookData:
     TCVN3/VNI text converted (each conversion noted in ``notes``); dates may be Excel dates or
     dd/mm/yyyy text.
 
+    The file is untrusted: before anything is parsed it is checked against the limits of
+    :func:`lamtheoguongbac.fsutil.check_zip` (file size, entries, inflated size, compression
+    ratio), and a damaged or truncated file is an :class:`ImportFailed` naming it (and the
+    sheet, when one is at fault), never a parser's traceback.
+
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ImportFailed: the file is not a readable workbook, or it has bad rows: every problem
-            is listed with its sheet, row, column letter and header, in Vietnamese and English.
+        ImportFailed: the file is not a readable workbook, is refused (too large, a zip bomb),
+            or it has bad rows: every problem is listed with its sheet, row, column letter and
+            header, in Vietnamese and English.
     """
     require_openpyxl()
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     source = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportFailed(
-            source,
-            [
-                f"không đọc được tệp Excel (.xlsx; tệp .xls cũ cần lưu lại dạng .xlsx): {exc} / "
-                f"cannot read the Excel workbook (.xlsx; save an old .xls as .xlsx): {exc}"
-            ],
-        ) from exc
+    wb = _open(Path(path), source)
     reader = _Reader()
     try:
-        titles = {header_key(name): name for name in wb.sheetnames}
+        try:
+            titles = {header_key(name): name for name in wb.sheetnames}
+        except _broken() as exc:
+            raise _unreadable(source, exc) from exc
         found = {
             sheet.name: titles.get(header_key(sheet.name)) or titles.get(header_key(sheet.name_en))
             for sheet in SHEETS
@@ -617,12 +685,18 @@ def read_workbook(path: Path) -> WorkbookData:
                     f"the handbook layout (expected one of: {names})"
                 ],
             )
-        rows = {
-            sheet.name: reader.rows(sheet, wb[title]) if (title := found[sheet.name]) else []
-            for sheet in SHEETS
-        }
+        rows: dict[str, list[_Row]] = {}
+        for sheet in SHEETS:
+            title = found[sheet.name]
+            try:
+                rows[sheet.name] = reader.rows(sheet, wb[title]) if title else []
+            except LamTheoGuongBacError:
+                raise
+            except _broken() as exc:
+                raise _unreadable(source, exc, sheet=title) from exc
     finally:
-        wb.close()
+        with contextlib.suppress(*_broken()):
+            wb.close()
     units, members = _roster(reader, rows)
     entries = _entries(reader, rows)
     if reader.problems:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lamtheoguongbac.errors import LamTheoGuongBacError
+from lamtheoguongbac.fsutil import atomic_write
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -35,13 +34,6 @@ def require_openpyxl() -> None:
 
 
 def save_atomic(workbook: Workbook, path: Path) -> None:
-    """Save to a temporary file beside ``path``, then rename it over ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        workbook.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Save ``workbook`` to ``path`` whole or not at all, fsync-ed, with a new file's
+    permissions (:func:`lamtheoguongbac.fsutil.atomic_write`)."""
+    atomic_write(Path(path), workbook.save)

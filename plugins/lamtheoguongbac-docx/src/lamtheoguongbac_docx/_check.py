@@ -6,6 +6,9 @@ names that are not in the documented context (:mod:`lamtheoguongbac.export.conte
 including misspelt keys such as ``member.fullname`` and keys of loop variables such as
 ``p.dead`` in ``{% for p in pledges %}`` — and, when nothing else is wrong, errors of a
 trial render with a sample context (unsafe operations, wrong types).
+
+A file that is not a safe, well-formed .docx (too large, a zip bomb, damaged, malformed XML)
+is one problem line too: the checker never raises for a bad template.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2 import meta, nodes
+from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac.errors import TemplateError
 from lamtheoguongbac.export.context import CONTEXT_SCHEMA, Schema
@@ -31,6 +35,7 @@ from lamtheoguongbac_docx._engine import (
     paragraph_at,
     prepare,
     read_template,
+    too_deep,
 )
 
 __all__ = ["check_template", "sample_context"]
@@ -186,6 +191,9 @@ def _check_part(env: jinja2.Environment, part: str, source: str) -> Iterator[str
             part, source, exc.lineno, f"lỗi cú pháp: {exc.message}", f"syntax error: {exc.message}"
         )
         return
+    except RecursionError:
+        yield str(too_deep(part))
+        return
     known = set(CONTEXT_SCHEMA) | set(env.globals)
     for name in sorted(meta.find_undeclared_variables(ast) - known):
         close = difflib.get_close_matches(name, list(CONTEXT_SCHEMA), n=1)
@@ -215,13 +223,26 @@ def sample_context(schema: Schema = CONTEXT_SCHEMA) -> Any:
 def check_template(path: Path) -> list[str]:
     """Problems of the .docx template at ``path``, one bilingual line each; empty when fine.
 
-    Never raises for a bad template: an unreadable file is one problem line.
+    Never raises for a bad template: a file that cannot be read, is too large or not a safe
+    .docx (a zip bomb), or has malformed XML is one problem line.
     """
+    path = Path(path)
     try:
-        data = read_template(Path(path))
-        loaded = load(data, Path(path).name)
+        return _check(path)
     except TemplateError as exc:
         return [str(exc)]
+    except (ValueError, LookupError, AttributeError, TypeError, etree.LxmlError) as exc:
+        # A malformation the parsers above let through and a library below trips over:
+        # still a problem of this template, told as one line.
+        return [
+            f"Không kiểm tra được mẫu {path.name}: {type(exc).__name__}: {exc} / "
+            f"cannot check template {path.name}: {type(exc).__name__}: {exc}"
+        ]
+
+
+def _check(path: Path) -> list[str]:
+    data = read_template(path)
+    loaded = load(data, path.name)
     env = make_environment()
     helper = DocxTemplate(io.BytesIO(data))
     problems: list[str] = []
@@ -229,8 +250,5 @@ def check_template(path: Path) -> list[str]:
         if has_tags(s.xml):
             problems.extend(_check_part(env, s.name, by_paragraph(prepare(helper, s.xml))))
     if not problems:
-        try:
-            CompiledDocx(data, name=Path(path).name, env=env).render(sample_context())
-        except TemplateError as exc:
-            problems.append(str(exc))
+        CompiledDocx(data, name=path.name, env=env).render(sample_context())
     return problems

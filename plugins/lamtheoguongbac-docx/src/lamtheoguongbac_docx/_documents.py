@@ -44,7 +44,8 @@ class ReportRenderer:
     of the context's ``charts`` where the template printed its placeholder.
 
     Raises:
-        TemplateError: the template cannot be read or has a syntax error.
+        TemplateError: the template cannot be read, is refused or damaged (as for
+            :class:`DocxRenderer`), or has a syntax error.
     """
 
     def __init__(self, template: Path | None = None) -> None:

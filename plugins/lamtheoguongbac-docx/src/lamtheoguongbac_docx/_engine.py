@@ -15,6 +15,19 @@ escaped), with a :class:`FallbackWarning` naming the reason:
 * Jinja tags in the document properties (``docProps/core.xml``);
 * a context holding docxtpl objects (``InlineImage``, ``RichText``, ``RichTextParagraph``).
 
+Templates are data from users. Before anything is inflated the archive is checked against
+the limits of :func:`lamtheoguongbac.fsutil.check_zip` (file size, entries, total size,
+compression ratio: no zip bombs); entries are inflated no further than the size the archive
+declares; XML is parsed without entities, network access or lxml's ``huge_tree``, and a part
+with a DTD is refused (OOXML parts have none). A damaged archive or malformed XML is a
+:class:`TemplateError` naming the file and the part, never a parser's traceback.
+
+Two more limits bound the work a template can ask for, which grows faster than its size
+(a 3 MB template holding 20 MB of XML with a tag per paragraph took 2 minutes and 4 GB to
+compile): each XML part read here is at most :data:`MAX_PART_SIZE`, and a template holds at
+most :data:`MAX_TEMPLATE_TAGS` Jinja tags. The default handbook template has a 40 KB body
+with under 100 tags.
+
 Assumption of the fast path, kept from the template: a table row's cells are fixed unless
 cell-level tags (``{%tc``, ``colspan``, ``{% hm %}``, ``{% vm %}``) are used; with those,
 or with a table whose grid does not match its cells, docxtpl's ``fix_tables`` runs per
@@ -23,12 +36,14 @@ document as docxtpl does.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import unicodedata
 import warnings
+import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +61,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
 from lamtheoguongbac_docx._zip import Entry, build_zip, deflate, read_entries
 
 __all__ = [
+    "MAX_PART_SIZE",
+    "MAX_TEMPLATE_TAGS",
     "CompiledDocx",
     "FallbackWarning",
     "Loaded",
     "by_paragraph",
+    "check_archive",
     "context_fallback",
     "has_tags",
     "load",
@@ -62,8 +81,15 @@ __all__ = [
     "read_template",
     "render_with_docxtpl",
     "template_error",
+    "too_deep",
     "warn_fallback",
 ]
+
+#: The largest XML part of a template (body, header, footer, footnotes, relationships, …)
+#: parsed and compiled: 10 MiB.
+MAX_PART_SIZE = 10 * 1024 * 1024
+#: The most Jinja tags (``{{``, ``{%``, ``{#``) a template's parts may hold together.
+MAX_TEMPLATE_TAGS = 5_000
 
 _XML_DECL = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -74,10 +100,16 @@ _OFFICE_DOCUMENT = _REL + "officeDocument"
 _HEADER_FOOTER = (_REL + "header", _REL + "footer")
 _FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # The same settings python-docx parses parts with (docx.oxml.parser), so the XML docxtpl
-# patches here is the XML it patches when it renders.
-_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+# patches here is the XML it patches when it renders; the safe ones spelt out (lxml's
+# defaults, but a template is untrusted): no entities, no network, libxml2's size limits.
+_PARSER = etree.XMLParser(
+    remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=False
+)
+# For re-reading XML this module serialised itself, as docxtpl's ``fix_tables`` reads it.
+_PLAIN_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 _TAGS = re.compile(r"<[^>]+>")
+_JINJA_TAG = re.compile(r"\{[{%#]")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
 # A tag where docxtpl removed a whole paragraph, row or cell ({%p, {%tr, {%tc).
 _BLOCK_TAG = re.compile(r"(</w:(?:p|tc|tr|tbl)>|<w:tr>|<w:tc>)(\{%)")
@@ -187,31 +219,106 @@ class _Source:
 
 
 def _inflate(entry: Entry) -> bytes:
-    return zlib.decompress(entry.data, -15) if entry.method else entry.data
+    """The entry's content, inflated no further than the size the archive declares.
+
+    Raises:
+        zlib.error: the data is damaged or does not inflate to the declared size.
+    """
+    if not entry.method:
+        return entry.data
+    inflater = zlib.decompressobj(-15)
+    content = inflater.decompress(entry.data, entry.size + 1)
+    if len(content) != entry.size or not inflater.eof:
+        raise zlib.error(f"'{entry.name}' does not inflate to its declared {entry.size} bytes")
+    return content
 
 
-def _body_source(name: str, data: bytes) -> tuple[_Source, etree._Element]:
-    root = etree.fromstring(data, _PARSER)
+def _content(entry: Entry, name: str) -> bytes:
+    """The content of a part of the template ``name`` that is parsed here.
+
+    Raises:
+        TemplateError: the part is larger than :data:`MAX_PART_SIZE`.
+        zlib.error: the part is damaged.
+    """
+    if entry.size > MAX_PART_SIZE:
+        size, limit = entry.size / 2**20, MAX_PART_SIZE / 2**20
+        raise TemplateError(
+            f"Tệp mẫu {name} bị từ chối: phần '{entry.name}' quá lớn ({size:.1f} MB; tối đa "
+            f"{limit:.0f} MB)",
+            f"template {name} was refused: its part '{entry.name}' is too large ({size:.1f} MB;"
+            f" at most {limit:.0f} MB)",
+        )
+    return _inflate(entry)
+
+
+def _count_tags(sources: list[_Source], name: str) -> None:
+    """Refuse a template of more than :data:`MAX_TEMPLATE_TAGS` Jinja tags."""
+    count = sum(len(_JINJA_TAG.findall(_TAGS.sub("", s.xml))) for s in sources if has_tags(s.xml))
+    if count > MAX_TEMPLATE_TAGS:
+        raise TemplateError(
+            f"Tệp mẫu {name} bị từ chối: có {count} thẻ Jinja (tối đa {MAX_TEMPLATE_TAGS}); "
+            "hãy dùng vòng lặp {% for %} thay cho các đoạn lặp lại",
+            f"template {name} was refused: it has {count} Jinja tags (at most "
+            f"{MAX_TEMPLATE_TAGS}); use {{% for %}} loops instead of repeated paragraphs",
+        )
+
+
+@contextlib.contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """Turn a damaged part of the template ``name`` into a :class:`TemplateError`."""
+    try:
+        yield
+    except (zlib.error, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise TemplateError(
+            f"Tệp mẫu {name} bị hỏng: {exc}", f"template {name} is damaged: {exc}"
+        ) from exc
+
+
+def _parse(data: bytes | str, part: str, name: str) -> etree._Element:
+    """The root of the XML ``part`` of the template ``name``.
+
+    Raises:
+        TemplateError: the part is not well-formed XML, or has a DTD.
+    """
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise TemplateError(
+            f"Tệp mẫu {name}: phần '{part}' không phải XML hợp lệ ({exc})",
+            f"template {name}: part '{part}' is not well-formed XML ({exc})",
+        ) from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise TemplateError(
+            f"Tệp mẫu {name}: phần '{part}' có khai báo DTD (tệp .docx không được có)",
+            f"template {name}: part '{part}' has a DTD declaration (a .docx must not)",
+        )
+    return root
+
+
+def _body_source(data: bytes, part: str, name: str) -> tuple[_Source, etree._Element]:
+    root = _parse(data, part, name)
     body = root.find(f"{{{_W}}}body")
     if body is None:
         raise TemplateError(
-            f"Tệp mẫu không có thân văn bản ({name})", f"the template has no document body ({name})"
+            f"Tệp mẫu không có thân văn bản ({part})", f"the template has no document body ({part})"
         )
     xml = etree.tostring(body, encoding="unicode")
-    root.replace(body, etree.Element(body.tag))
-    shell = etree.tostring(root, encoding="unicode")
+    # Emptied in place (attributes and tail too), not replaced: lxml moving a detached body
+    # to a document of its own took time growing faster than its size (30 s for 9 MB).
     empty = f"<{body.prefix}:body/>" if body.prefix else "<body/>"
+    body.clear()
+    shell = etree.tostring(root, encoding="unicode")
     prefix, _, suffix = shell.partition(empty)
-    return _Source(name, xml, _XML_DECL + prefix, suffix), body
+    return _Source(part, xml, _XML_DECL + prefix, suffix), etree.fromstring(xml, _PARSER)
 
 
 def _relationship_targets(
-    entries: dict[str, Entry], rels_name: str, types: tuple[str, ...]
+    entries: dict[str, Entry], rels_name: str, types: tuple[str, ...], name: str
 ) -> list[str]:
     if rels_name not in entries:
         return []
     base = rels_name.split("_rels/")[0]
-    root = etree.fromstring(_inflate(entries[rels_name]), _PARSER)
+    root = _parse(_content(entries[rels_name], name), rels_name, name)
     found = []
     for rel in root.iter(f"{_REL_NS}Relationship"):
         if rel.get("Type") in types and rel.get("TargetMode") != "External":
@@ -220,8 +327,8 @@ def _relationship_targets(
     return found
 
 
-def _content_types(entries: dict[str, Entry]) -> dict[str, str]:
-    root = etree.fromstring(_inflate(entries["[Content_Types].xml"]), _PARSER)
+def _content_types(entries: dict[str, Entry], name: str) -> dict[str, str]:
+    root = _parse(_content(entries["[Content_Types].xml"], name), "[Content_Types].xml", name)
     return {
         o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
         for o in root.iter(f"{_CT_NS}Override")
@@ -242,12 +349,47 @@ class Loaded:
     body: etree._Element
 
 
+def _refused(exc: UnsafeArchive | zipfile.BadZipFile, name: str) -> TemplateError:
+    if isinstance(exc, UnsafeArchive):
+        return TemplateError(
+            f"Tệp mẫu {name} bị từ chối: {exc.reason_vi}",
+            f"template {name} was refused: {exc.reason_en}",
+        )
+    return TemplateError(
+        f"Không đọc được tệp mẫu {name}: không phải tệp .docx hợp lệ ({exc})",
+        f"cannot read template {name}: not a valid .docx file ({exc})",
+    )
+
+
+def check_archive(data: bytes, name: str) -> None:
+    """Refuse a template that breaks the limits of :func:`~lamtheoguongbac.fsutil.check_zip`
+    (a zip bomb, or simply too large) or is not a ZIP archive.
+
+    Raises:
+        TemplateError: naming the template and the entry at fault.
+    """
+    try:
+        check_zip(data)
+    except (UnsafeArchive, zipfile.BadZipFile) as exc:
+        raise _refused(exc, name) from exc
+
+
 def load(data: bytes, name: str) -> Loaded:
     """Read a .docx template: its entries and the XML docxtpl would patch for each part.
 
+    The archive is checked first (:func:`check_archive`), then each part read against
+    :data:`MAX_PART_SIZE` and the whole against :data:`MAX_TEMPLATE_TAGS`.
+
     Raises:
-        TemplateError: not a .docx file.
+        TemplateError: not a .docx file, too large, damaged, a part is malformed XML, or the
+            template has too many tags.
     """
+    check_archive(data, name)
+    with _reading(name):
+        return _load(data, name)
+
+
+def _load(data: bytes, name: str) -> Loaded:
     entries = read_entries(data, name)
     by_name = {e.name: e for e in entries}
     if "[Content_Types].xml" not in by_name:
@@ -255,7 +397,7 @@ def load(data: bytes, name: str) -> Loaded:
             f"Tệp mẫu {name} không phải tệp .docx", f"template {name} is not a .docx file"
         )
     main = next(
-        iter(_relationship_targets(by_name, "_rels/.rels", (_OFFICE_DOCUMENT,))),
+        iter(_relationship_targets(by_name, "_rels/.rels", (_OFFICE_DOCUMENT,), name)),
         "word/document.xml",
     )
     if main not in by_name:
@@ -263,15 +405,19 @@ def load(data: bytes, name: str) -> Loaded:
             f"Tệp mẫu {name} thiếu phần {main}", f"template {name} lacks its part {main}"
         )
     folder, _, file = main.rpartition("/")
-    body, body_element = _body_source(main, _inflate(by_name[main]))
+    body, body_element = _body_source(_content(by_name[main], name), main, name)
     sources = [body]
-    for target in _relationship_targets(by_name, f"{folder}/_rels/{file}.rels", _HEADER_FOOTER):
+    rels = f"{folder}/_rels/{file}.rels"
+    for target in _relationship_targets(by_name, rels, _HEADER_FOOTER, name):
         if target in by_name and by_name[target].size:
-            root = etree.fromstring(_inflate(by_name[target]), _PARSER)
+            root = _parse(_content(by_name[target], name), target, name)
             sources.append(_Source(target, etree.tostring(root, encoding="unicode"), _XML_DECL))
-    for part, content_type in _content_types(by_name).items():
+    for part, content_type in _content_types(by_name, name).items():
         if content_type == _FOOTNOTES_CT and part in by_name:
-            sources.append(_Source(part, _inflate(by_name[part]).decode("utf-8")))
+            content = _content(by_name[part], name)
+            _parse(content, part, name)  # kept as it is, but it must be well-formed
+            sources.append(_Source(part, content.decode("utf-8")))
+    _count_tags(sources, name)
     return Loaded(entries, by_name, sources, body_element)
 
 
@@ -305,7 +451,8 @@ class CompiledDocx:
         self._helper = DocxTemplate(io.BytesIO(data))
         loaded = load(data, name)
         self._entries = loaded.entries
-        self.fallback_reason = self._static_fallback(loaded.sources, loaded.by_name)
+        with _reading(name):
+            self.fallback_reason = self._static_fallback(loaded.sources, loaded.by_name)
         static_grid_ok = self._grid_matches(loaded.body)
         index = {e.name: i for i, e in enumerate(loaded.entries)}
         self._parts = [
@@ -314,8 +461,7 @@ class CompiledDocx:
             if has_tags(s.xml)
         ]
 
-    @staticmethod
-    def _static_fallback(sources: list[_Source], by_name: dict[str, Entry]) -> str | None:
+    def _static_fallback(self, sources: list[_Source], by_name: dict[str, Entry]) -> str | None:
         for s in sources:
             match = _OBJECT_TAG.search(_TAGS.sub("", s.xml))
             if match:
@@ -324,7 +470,7 @@ class CompiledDocx:
                     f"the '{{{{{match.group(1)} …}}}}' tag in {s.name} needs docxtpl objects"
                 )
         core = by_name.get("docProps/core.xml")
-        if core is not None and has_tags(_inflate(core).decode("utf-8", "replace")):
+        if core is not None and has_tags(_content(core, self.name).decode("utf-8", "replace")):
             return (
                 "thuộc tính văn bản (docProps/core.xml) chứa thẻ Jinja / "
                 "the document properties (docProps/core.xml) hold Jinja tags"
@@ -332,12 +478,29 @@ class CompiledDocx:
         return None
 
     def _grid_matches(self, body: etree._Element) -> bool:
-        """Whether docxtpl's ``fix_tables`` leaves the template's tables as they are."""
+        """Whether docxtpl's ``fix_tables`` leaves the template's tables as they are.
+
+        Raises:
+            TemplateError: a table is malformed (e.g. has no grid).
+        """
         if body.find(f".//{{{_W}}}tbl") is None:
             return True
         xml = etree.tostring(body, encoding="unicode")
-        fixed = etree.tostring(self._helper.fix_tables(xml), encoding="unicode")
-        return bool(fixed == etree.tostring(etree.fromstring(xml), encoding="unicode"))
+        fixed = etree.tostring(self._fix_tables(xml, "word/document.xml"), encoding="unicode")
+        return bool(
+            fixed == etree.tostring(etree.fromstring(xml, _PLAIN_PARSER), encoding="unicode")
+        )
+
+    def _fix_tables(self, xml: str, part: str) -> etree._Element:
+        """docxtpl's ``fix_tables``, which fails on a table without its grid (``w:tblGrid``)."""
+        try:
+            return self._helper.fix_tables(xml)
+        except (AttributeError, TypeError, ValueError, etree.LxmlError) as exc:
+            raise TemplateError(
+                f"Tệp mẫu {self.name}: bảng trong phần '{part}' bị hỏng (thiếu lưới cột?): {exc}",
+                f"template {self.name}: a table in part '{part}' is malformed (no column "
+                f"grid?): {exc}",
+            ) from exc
 
     def _compile(
         self, s: _Source, index: int, env: jinja2.Environment, static_grid_ok: bool
@@ -347,6 +510,8 @@ class CompiledDocx:
             template = env.from_string(source)
         except jinja2.TemplateError:
             raise self._explain(s.name, source, None) from None
+        except RecursionError:
+            raise too_deep(s.name) from None
         is_body = s.prefix.startswith(_XML_DECL) and bool(s.suffix)
         cell_tags = bool(_CELL_TAG.search(_TAGS.sub("", s.xml)))
         return _Part(
@@ -373,6 +538,8 @@ class CompiledDocx:
                 xml = part.template.render(context)
             except jinja2.TemplateError:
                 raise self._explain(part.name, part.source, context) from None
+            except RecursionError:
+                raise too_deep(part.name) from None
             entries[part.index] = deflate(part.name, self._finish(part, xml))
         return build_zip(entries)
 
@@ -397,13 +564,22 @@ class CompiledDocx:
         if any(c in xml for c in _LISTING_CHARS):
             xml = self._helper.resolve_listing(xml)
         if part.fix_tables:
-            tree = self._helper.fix_tables(xml)
+            tree = self._fix_tables(xml, part.name)
             self._helper.docx_ids_index = 1000
             self._helper.fix_docpr_ids(tree)
             xml = etree.tostring(tree, encoding="unicode")
         elif part.renumber_pictures:
             xml = _renumber_pictures(xml)
         return b"".join((part.prefix, unicodedata.normalize("NFC", xml).encode(), part.suffix))
+
+
+def too_deep(part: str) -> TemplateError:
+    """The error of a template nested or recursing too deeply for Python (Jinja compiles and
+    runs a template as Python code)."""
+    return TemplateError(
+        f"Mẫu văn bản ({part}): biểu thức lồng nhau hoặc macro gọi lại chính nó quá sâu",
+        f"document template ({part}): expressions nested, or macros recursing, too deeply",
+    )
 
 
 def _renumber_pictures(xml: str) -> str:
@@ -459,11 +635,20 @@ def render_with_docxtpl(
     _bind_images(context, tpl)
     try:
         tpl.render(dict(context), jinja_env=env, autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
     except jinja2.TemplateError as exc:
         lines = "\n".join(getattr(exc, "docx_context", ()))
         raise template_error(exc, name, lines) from exc
-    out = io.BytesIO()
-    tpl.save(out)
+    except RecursionError:
+        raise too_deep(name) from None
+    except (etree.LxmlError, ValueError, KeyError, AttributeError, zipfile.BadZipFile) as exc:
+        # python-docx reads the parts the fast path did not (styles, settings, …), and
+        # docxtpl fails on some malformed structures (a picture it cannot find, …).
+        raise TemplateError(
+            f"Không điền được mẫu {name} bằng docxtpl: {type(exc).__name__}: {exc}",
+            f"docxtpl could not render template {name}: {type(exc).__name__}: {exc}",
+        ) from exc
     return out.getvalue()
 
 
@@ -489,11 +674,18 @@ def warn_fallback(reason: str, name: str) -> None:
 
 
 def read_template(path: Path) -> bytes:
-    """The bytes of the template at ``path``; a bilingual error when unreadable."""
+    """The bytes of the template at ``path``, read no further than the size limit and checked
+    as an archive (:func:`~lamtheoguongbac.fsutil.check_zip`).
+
+    Raises:
+        TemplateError: the file cannot be read, is too large, or is not a safe .docx.
+    """
     try:
-        return path.read_bytes()
+        return check_zip(path)
     except OSError as exc:
         raise TemplateError(
-            f"Không đọc được tệp mẫu {path}: {exc.strerror}",
-            f"cannot read template {path}: {exc.strerror}",
+            f"Không đọc được tệp mẫu {path}: {exc.strerror or exc}",
+            f"cannot read template {path}: {exc.strerror or exc}",
         ) from exc
+    except (UnsafeArchive, zipfile.BadZipFile) as exc:
+        raise _refused(exc, path.name) from exc

@@ -38,8 +38,14 @@ class DocxRenderer:
     not handle goes through plain docxtpl with a ``FallbackWarning``, and
     ``fallback_reason`` says why (``uses_fallback`` is then true).
 
+    The template is a file from a user: it is refused before anything is inflated when it
+    breaks the archive limits of :mod:`lamtheoguongbac.fsutil` (a zip bomb, a file over
+    20 MB), and when a part is over ``MAX_PART_SIZE`` or the template holds more than
+    ``MAX_TEMPLATE_TAGS`` tags (:mod:`lamtheoguongbac_docx._engine`).
+
     Raises:
-        TemplateError: the template cannot be read or has a Jinja syntax error.
+        TemplateError: the template cannot be read, is refused, is damaged or has malformed
+            XML (naming the file and the part), or has a Jinja syntax error.
     """
 
     def __init__(self, template: Path | None = None) -> None:

@@ -29,6 +29,7 @@ _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHI")
 _OFFSET = struct.Struct("<I")
 _END = struct.Struct("<IHHHHIIH")
 _LOCAL_SIG, _CENTRAL_SIG, _END_SIG = 0x04034B50, 0x02014B50, 0x06054B50
+_LOCAL_SIG_BYTES = struct.pack("<I", _LOCAL_SIG)
 _VERSION = 20  # 2.0: deflate, no zip64
 _UTF8_FLAG = 0x800
 # 1980-01-01 00:00, the first DOS date: a fixed stamp keeps the output deterministic.
@@ -74,7 +75,8 @@ def read_entries(raw: bytes, name: str) -> list[Entry]:
     in file order.
 
     Raises:
-        TemplateError: not a ZIP archive, an encrypted entry or an unsupported method.
+        TemplateError: not a ZIP archive, an encrypted entry, an unsupported method, or an
+            entry that is not where the directory says (truncated or damaged file).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
@@ -96,13 +98,24 @@ def read_entries(raw: bytes, name: str) -> list[Entry]:
                 "unsupported compression",
             )
         start = info.header_offset
+        if raw[start : start + 4] != _LOCAL_SIG_BYTES or start + _LOCAL.size > len(raw):
+            raise _damaged(name, info.filename)
         name_len, extra_len = struct.unpack_from("<HH", raw, start + 26)
         data_start = start + _LOCAL.size + name_len + extra_len
         data = raw[data_start : data_start + info.compress_size]
+        if len(data) != info.compress_size:
+            raise _damaged(name, info.filename)
         entries.append(
             Entry.make(info.filename, info.compress_type, info.CRC, info.file_size, data)
         )
     return entries
+
+
+def _damaged(name: str, entry: str) -> TemplateError:
+    return TemplateError(
+        f"Tệp mẫu {name} bị hỏng: phần '{entry}' bị cắt cụt hoặc sai vị trí",
+        f"template {name} is damaged: its part '{entry}' is truncated or misplaced",
+    )
 
 
 def deflate(name: str, content: bytes) -> Entry:

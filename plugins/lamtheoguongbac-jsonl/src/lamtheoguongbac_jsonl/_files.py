@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from lamtheoguongbac import StoreError
+from lamtheoguongbac.fsutil import atomic_write
 
 __all__ = ["TEMP_PREFIX", "exclusive_lock", "replace_atomically"]
 
@@ -87,34 +87,13 @@ def exclusive_lock(lock_path: Path, timeout: float) -> Iterator[None]:
         os.close(fd)
 
 
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; directories cannot be opened (nor need this) on Windows.
-    if sys.platform != "win32":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def replace_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (ghi nguyên vẹn hoặc không ghi gì).
 
     The bytes go to a temporary file in the same folder, which is flushed to disk and then
     renamed over ``path`` with :func:`os.replace`; a crash at any point leaves either the
-    old file or the new one, never a mix.
+    old file or the new one, never a mix. The library's one writer does it
+    (:func:`lamtheoguongbac.fsutil.atomic_write`): the folder is flushed too, and the file
+    gets a new file's permissions (``0o666`` less the umask).
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp")
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
+    atomic_write(path, data, temp_prefix=f"{TEMP_PREFIX}{path.name}.", temp_suffix=".tmp")
