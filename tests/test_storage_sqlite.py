@@ -15,7 +15,7 @@ from lamtheoguongbac.model import HandbookStatus
 from lamtheoguongbac.registry import Registry
 from lamtheoguongbac.storage import HandbookQuery, SqliteStore
 from lamtheoguongbac.storage import _migrations as migrations
-from lamtheoguongbac.storage._common import roster_key
+from lamtheoguongbac.storage.contract import roster_key
 from lamtheoguongbac.testing import (
     StoreConformance,
     advance,

@@ -24,7 +24,7 @@ APPLICATION_ID = 0x4C544742
 _V1 = (
     # One row per handbook; the columns are what queries filter and sort on, ``document`` is
     # the whole handbook as serde JSON. ``sort_key`` is the member's roster order as a BLOB
-    # (see storage._common.roster_key); ``member_name``/``member_sort`` let it be recomputed.
+    # (see storage.contract.roster_key); ``member_name``/``member_sort`` let it be recomputed.
     """
     CREATE TABLE handbooks (
         id TEXT PRIMARY KEY,

@@ -17,7 +17,8 @@ from types import TracebackType
 from lamtheoguongbac.errors import StoreError
 from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
-from lamtheoguongbac.storage._common import (
+from lamtheoguongbac.storage.base import HandbookQuery
+from lamtheoguongbac.storage.contract import (
     check_entry,
     check_exemplar_update,
     check_update,
@@ -32,7 +33,6 @@ from lamtheoguongbac.storage._common import (
     not_found,
     stale_error,
 )
-from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.text import nfc
 
 __all__ = ["MemoryStore"]

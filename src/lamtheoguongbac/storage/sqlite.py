@@ -44,7 +44,9 @@ from lamtheoguongbac import serde
 from lamtheoguongbac.errors import LamTheoGuongBacError, StoreError
 from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
-from lamtheoguongbac.storage._common import (
+from lamtheoguongbac.storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
+from lamtheoguongbac.storage.base import HandbookQuery
+from lamtheoguongbac.storage.contract import (
     check_entry,
     check_exemplar_update,
     check_update,
@@ -57,8 +59,6 @@ from lamtheoguongbac.storage._common import (
     roster_key,
     stale_error,
 )
-from lamtheoguongbac.storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
-from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.text import nfc
 
 __all__ = ["SqliteStore"]

@@ -10,6 +10,7 @@ the contract of :class:`lamtheoguongbac.Store`:
 * events are append-only; :meth:`Store.events` returns them oldest first;
 * queries return handbooks by (year, cell id, roster order of the member, id);
 * identifiers are compared in Unicode NFC (``nfc()`` what you are given);
+* :mod:`lamtheoguongbac.storage.contract` has the checks, filter and order written once;
 * any use after :meth:`Store.close` raises ``StoreError``.
 
 Store values with :func:`lamtheoguongbac.to_dict` and read them back with
@@ -33,44 +34,22 @@ from lamtheoguongbac import (
     OrgUnit,
     StoreError,
     ValidationFailed,
-    name_sort_key,
     nfc,
 )
 from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 
+# The contract's checks, filter and order, shared with every other backend: keep using them
+# so your store behaves exactly like the built-in ones.
+from lamtheoguongbac.storage.contract import (
+    check_entry,
+    check_update,
+    handbook_order,
+    matches,
+    member_order,
+    normalise_query,
+)
+
 SCHEME = "{{ cookiecutter.name }}"
-
-
-def _order(handbook: Handbook) -> tuple[int, str, tuple[bytes, ...], str]:
-    member = handbook.member
-    return (
-        handbook.year,
-        handbook.cell.id,
-        name_sort_key(member.full_name, member.sort_key),
-        handbook.id,
-    )
-
-
-def _matches(handbook: Handbook, query: HandbookQuery) -> bool:
-    return (
-        (query.cell_id is None or handbook.cell.id == nfc(query.cell_id))
-        and (query.year is None or handbook.year == query.year)
-        and (query.status is None or handbook.status is query.status)
-        and (query.member_id is None or handbook.member.id == nfc(query.member_id))
-        and (
-            query.organisation_id is None
-            or any(u.id == nfc(query.organisation_id) for u in handbook.organisation)
-        )
-    )
-
-
-def _check_event(handbook: Handbook, event: Event) -> None:
-    if event.handbook_id != handbook.id or event.version != handbook.version:
-        raise ValidationFailed(
-            f"sự kiện không ghi nhận sổ '{handbook.id}' ở phiên bản {handbook.version}",
-            f"the event does not record handbook '{handbook.id}' at version {handbook.version}",
-            field="Event",
-        )
 
 
 class Store:
@@ -130,7 +109,7 @@ class Store:
         """Store many new handbooks in one transaction; returns how many. All or none."""
         batch: dict[str, tuple[Handbook, Event]] = {}
         for handbook, event in items:  # read it all before writing anything
-            _check_event(handbook, event)
+            check_entry(handbook, event)
             if handbook.id in batch:
                 raise ConflictError(
                     f"Sổ '{handbook.id}' lặp lại", f"handbook '{handbook.id}' is repeated"
@@ -149,13 +128,7 @@ class Store:
 
     def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
         """Replace the handbook stored at ``expected_version`` and append its event."""
-        _check_event(handbook, event)
-        if handbook.version != expected_version + 1:
-            raise ValidationFailed(
-                f"phiên bản mới phải là {expected_version + 1}",
-                f"the new version must be {expected_version + 1}",
-                field="Handbook.version",
-            )
+        check_update(handbook, event, expected_version)
         with self._lock:
             self._check_open()
             # STORAGE: in one transaction, "UPDATE … WHERE id = ? AND version = ?", then
@@ -193,8 +166,9 @@ class Store:
         """The handbooks matching ``query``, in the contract's order."""
         with self._lock:
             self._check_open()
-            found = [h for h in self._handbooks.values() if _matches(h, query)]
-        return sorted(found, key=_order)
+            query = normalise_query(query)
+            found = [h for h in self._handbooks.values() if matches(h, query)]
+        return sorted(found, key=handbook_order)
 
     def iter_query(self, query: HandbookQuery) -> Iterator[Handbook]:
         """Like :meth:`query`, streaming (fetch in pages from a real database)."""
@@ -228,9 +202,7 @@ class Store:
         with self._lock:
             self._check_open()
             found = [m for m in self._members.values() if cell is None or m.cell_id == cell]
-        return sorted(
-            found, key=lambda m: (m.cell_id, name_sort_key(m.full_name, m.sort_key), m.id)
-        )
+        return sorted(found, key=member_order)
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""

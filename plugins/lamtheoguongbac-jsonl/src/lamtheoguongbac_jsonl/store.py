@@ -42,7 +42,6 @@ handbooks), not a province: use ``sqlite:`` for those.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import threading
@@ -67,11 +66,18 @@ from lamtheoguongbac import (
     StoreError,
     ValidationFailed,
     from_dict,
-    name_sort_key,
     nfc,
     to_dict,
 )
 from lamtheoguongbac.exemplars import Exemplar, exemplar_order
+from lamtheoguongbac.storage.contract import (
+    check_entry,
+    check_update,
+    handbook_order,
+    matches,
+    member_order,
+    normalise_query,
+)
 from lamtheoguongbac_jsonl._files import exclusive_lock, replace_atomically
 
 __all__ = [
@@ -311,81 +317,8 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
     )
 
 
-# --- checks and order ----------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=65_536)
-def _roster_key(full_name: str, override: str | None) -> tuple[bytes, ...]:
-    return name_sort_key(full_name, override)
-
-
-def _handbook_order(handbook: Handbook) -> tuple[int, str, tuple[bytes, ...], str]:
-    member = handbook.member
-    return (
-        handbook.year,
-        handbook.cell.id,
-        _roster_key(member.full_name, member.sort_key),
-        handbook.id,
-    )
-
-
-def _member_order(member: Member) -> tuple[str, tuple[bytes, ...], str]:
-    return (member.cell_id, _roster_key(member.full_name, member.sort_key), member.id)
-
-
-def _normalised(query: HandbookQuery) -> HandbookQuery:
-    def text(value: str | None) -> str | None:
-        return None if value is None else nfc(value)
-
-    return attrs.evolve(
-        query,
-        organisation_id=text(query.organisation_id),
-        cell_id=text(query.cell_id),
-        member_id=text(query.member_id),
-    )
-
-
-def _matches(handbook: Handbook, query: HandbookQuery) -> bool:
-    return (
-        (query.cell_id is None or handbook.cell.id == query.cell_id)
-        and (query.year is None or handbook.year == query.year)
-        and (query.status is None or handbook.status is query.status)
-        and (query.member_id is None or handbook.member.id == query.member_id)
-        and (
-            query.organisation_id is None
-            or any(unit.id == query.organisation_id for unit in handbook.organisation)
-        )
-    )
-
-
-def _check_entry(handbook: Handbook, event: Event) -> None:
-    if event.handbook_id != handbook.id:
-        raise ValidationFailed(
-            f"sự kiện ghi cho sổ '{event.handbook_id}' nhưng sổ được lưu là '{handbook.id}'",
-            f"the event is for handbook '{event.handbook_id}' but '{handbook.id}' is being stored",
-            field="Event.handbook_id",
-        )
-    if event.version != handbook.version:
-        raise ValidationFailed(
-            f"sự kiện mang phiên bản {event.version} nhưng sổ '{handbook.id}' ở phiên bản "
-            f"{handbook.version}",
-            f"the event has version {event.version} but handbook '{handbook.id}' is at "
-            f"version {handbook.version}",
-            field="Event.version",
-        )
-
-
-def _check_update(handbook: Handbook, event: Event, expected_version: int) -> None:
-    _check_entry(handbook, event)
-    # Every update must bump the version, or a second stale writer could pass the check.
-    if handbook.version != expected_version + 1:
-        raise ValidationFailed(
-            f"sổ '{handbook.id}' cập nhật từ phiên bản {expected_version} phải mang phiên bản "
-            f"{expected_version + 1}, không phải {handbook.version}",
-            f"handbook '{handbook.id}' updated from version {expected_version} must carry "
-            f"version {expected_version + 1}, not {handbook.version}",
-            field="Handbook.version",
-        )
+# The checks, filter and order every backend shares come from the core's storage contract
+# (lamtheoguongbac.storage.contract), so this store cannot drift from the built-in ones.
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -508,7 +441,7 @@ class JsonLinesStore:
         batch: dict[str, tuple[Handbook, Event]] = {}
         repeated: list[str] = []
         for handbook, event in items:  # consumed whole before anything is written
-            _check_entry(handbook, event)
+            check_entry(handbook, event)
             if handbook.id in batch:
                 repeated.append(handbook.id)
             batch[handbook.id] = (handbook, event)
@@ -550,7 +483,7 @@ class JsonLinesStore:
             ValidationFailed: the new version is not ``expected_version + 1`` or the event
                 does not record it.
         """
-        _check_update(handbook, event, expected_version)
+        check_update(handbook, event, expected_version)
 
         def change(snapshot: _Snapshot) -> _Snapshot:
             stored = snapshot.handbooks.get(handbook.id)
@@ -600,9 +533,9 @@ class JsonLinesStore:
 
     def query(self, query: HandbookQuery) -> list[Handbook]:
         """The handbooks matching ``query``, by (year, cell id, roster order, id)."""
-        query = _normalised(query)
-        found = [h for h, _ in self._read().handbooks.values() if _matches(h, query)]
-        return sorted(found, key=_handbook_order)
+        query = normalise_query(query)
+        found = [h for h, _ in self._read().handbooks.values() if matches(h, query)]
+        return sorted(found, key=handbook_order)
 
     def iter_query(self, query: HandbookQuery) -> Iterator[Handbook]:
         """Like :meth:`query`, as an iterator over the file as it is now."""
@@ -631,7 +564,7 @@ class JsonLinesStore:
         """Members (of one cell, when given) by cell, roster order and id."""
         cell = None if cell_id is None else nfc(cell_id)
         found = [m for m, _ in self._read().members.values() if cell is None or m.cell_id == cell]
-        return sorted(found, key=_member_order)
+        return sorted(found, key=member_order)
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""

@@ -1,7 +1,12 @@
-"""What every built-in backend shares: the roster sort key, argument checks, query matching.
+"""The storage contract as code, for every backend (hợp đồng kho lưu trữ): the checks a
+write makes before touching anything, the filter and order of a query, the roster sort key,
+and the errors a backend raises.
 
-Both built-in stores must behave identically, so the checks a write makes before touching
-anything, and the order and filter of a query, are written once here.
+Every backend must behave identically — the conformance suite in
+:mod:`lamtheoguongbac.testing` holds them to it — so the built-in stores and third-party
+ones (see ``plugins/lamtheoguongbac-jsonl``) call these instead of re-writing them::
+
+    from lamtheoguongbac.storage.contract import check_entry, handbook_order, matches
 """
 
 from __future__ import annotations
