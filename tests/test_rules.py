@@ -103,7 +103,7 @@ def test_builtin_rules_have_unique_codes_titles_and_documentation() -> None:
         "LTGB-R001",
         "LTGB-R002",
         "LTGB-S001",
-        *(f"LTGB-A00{i}" for i in range(1, 7)),
+        *(f"LTGB-A00{i}" for i in range(1, 8)),
     }
     doc = builtin_module.__doc__ or ""
     for rule in BUILTIN_RULES:
@@ -127,8 +127,11 @@ def test_generated_handbooks_pass_every_rule_of_the_stages_they_passed(case: Han
     if hb.status.order >= S.ASSESSED.order:
         stages.append(Stage.ASSESSMENT)
     actor = case.recorder or case.officer
+    # checked at the time of the last step: after the cell's meeting (LTGB-A007)
+    ca = hb.collective_assessment
+    when = max(WHEN, dt.datetime.combine(ca.meeting_date, dt.time(23), WHEN.tzinfo)) if ca else WHEN
     for stage in stages:
-        assert codes(DEFAULT_POLICY.check(stage, hb, actor, WHEN), E) == [], stage
+        assert codes(DEFAULT_POLICY.check(stage, hb, actor, when), E) == [], stage
 
 
 def test_good_registration_has_no_violations() -> None:
@@ -629,3 +632,14 @@ def test_a006_warns_when_the_recorder_assesses_their_own_handbook() -> None:
     )
     assert codes(check(Stage.ASSESSMENT, own, actor=SECRETARY), W) == ["LTGB-A006"]
     assert "LTGB-A006" not in codes(check(Stage.ASSESSMENT, hb, actor=SECRETARY))
+
+
+def test_a007_the_meeting_must_have_taken_place() -> None:
+    hb = assessed()
+    assert hb.collective_assessment is not None
+    meeting = hb.collective_assessment.meeting_date
+    before = dt.datetime.combine(meeting - dt.timedelta(days=1), dt.time(9), WHEN.tzinfo)
+    after = dt.datetime.combine(meeting, dt.time(21), WHEN.tzinfo)
+    who = SECRETARY.as_actor()
+    assert "LTGB-A007" in codes(DEFAULT_POLICY.check(Stage.ASSESSMENT, hb, who, before), E)
+    assert "LTGB-A007" not in codes(DEFAULT_POLICY.check(Stage.ASSESSMENT, hb, who, after))

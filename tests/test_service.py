@@ -60,7 +60,7 @@ def service(
     url = "memory:" if request.param == "memory:" else f"sqlite:///{tmp_path / 'st.db'}"
     registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
     clock = iter(
-        dt.datetime(2025, 1, 5, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=i) for i in range(10_000)
+        dt.datetime(2025, 12, 28, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=i) for i in range(10_000)
     )
     with Handbooks.open(url, registry=registry, clock=lambda: next(clock)) as svc:
         roster = make_roster(cells=2, members_per_cell=4)

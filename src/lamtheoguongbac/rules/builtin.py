@@ -20,6 +20,7 @@ LTGB-A003  suspended members are not rated
 LTGB-A004  a rated member who is not suspended gets a rating
 LTGB-A005  the self-assessment is written before the collective assessment
 LTGB-A006  (warning) the recorder is not writing into their own handbook
+LTGB-A007  the assessment meeting has taken place (not dated after the step)
 =========  ==================================================================
 
 The aggregate rule over many handbooks (the top-rating cap, LTGB-C001) lives in
@@ -286,6 +287,18 @@ def _assessment_own(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
         )
 
 
+def _meeting_has_happened(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    ca = hb.collective_assessment
+    if ca is not None and ca.meeting_date > ctx.at.date():
+        yield Violation(
+            code="LTGB-A007",
+            severity=E,
+            path="collective_assessment.meeting_date",
+            message_vi=f"cuộc họp chi bộ ngày {ca.meeting_date:%d/%m/%Y} chưa diễn ra",
+            message_en=f"the cell meeting of {ca.meeting_date.isoformat()} has not happened yet",
+        )
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     Rule(
         code="LTGB-P001",
@@ -391,5 +404,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
         title_vi="Không tự ghi đánh giá cho mình",
         title_en="Not recording one's own assessment",
         check=_assessment_own,
+    ),
+    Rule(
+        code="LTGB-A007",
+        stage=Stage.ASSESSMENT,
+        title_vi="Cuộc họp đã diễn ra",
+        title_en="The meeting has taken place",
+        check=_meeting_has_happened,
     ),
 )
