@@ -280,3 +280,65 @@ def test_a_term_long_handbook_and_a_yearly_one_do_not_collide(service: Handbooks
     )
     yearly = service.create(member.id, year=2021, actor=member)
     assert (term.id, yearly.id) == (f"{member.id}-2021-2025", f"{member.id}-2021")
+
+
+# --- transaction() -------------------------------------------------------------------------
+
+
+def test_a_transaction_fires_the_hooks_only_once_it_has_committed(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    cell = _cell(service)
+    secretary = _secretary(service, cell)
+    member = service.members(cell)[1]
+    with service.transaction():
+        book = service.create(member.id, year=YEAR, actor=secretary)
+        with service.transaction():  # an inner block joins the outer one
+            service.register_pledges(book.id, _template(member.id, service).pledges, actor=member)
+        assert service.get(book.id).version == book.version + 1  # reads see its writes
+        assert recorder.seen == []
+    assert recorder.seen == [("created", book.version), ("registered", book.version + 1)]
+
+
+def test_a_failed_transaction_keeps_nothing_and_fires_no_hook(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    cell = _cell(service)
+    secretary = _secretary(service, cell)
+    before = service.find(year=YEAR)
+
+    def stale_last() -> None:
+        with service.transaction():
+            service.create_for_cell(cell, year=YEAR, actor=secretary)
+            member = service.members(cell)[1]
+            book = service.find(member_id=member.id, year=YEAR)[0]
+            service.register_pledges(
+                book.id, _template(member.id, service).pledges, actor=member, expected_version=9
+            )
+
+    with pytest.raises(ConflictError):
+        stale_last()
+    assert service.find(year=YEAR) == before == []
+    assert recorder.seen == []
+    book = service.create(service.members(cell)[1].id, year=YEAR, actor=secretary)
+    assert recorder.seen == [("created", book.version)]
+
+
+def test_an_inner_block_that_fails_drops_only_its_own_hooks(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    cell = _cell(service)
+    secretary = _secretary(service, cell)
+    first, second = service.members(cell)[1:3]
+
+    def inner_fails() -> None:
+        with service.transaction():
+            service.create(second.id, year=YEAR, actor=secretary)
+            raise RuntimeError("the inner block fails")
+
+    with service.transaction():
+        service.create(first.id, year=YEAR, actor=secretary)
+        with pytest.raises(RuntimeError):
+            inner_fails()
+    assert [b.member.id for b in service.find(year=YEAR)] == [first.id]
+    assert recorder.seen == [("created", 1)]

@@ -4,12 +4,14 @@ back, applied to a store; bad rows reported with sheet/row/column; export → re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import os
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,14 +21,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac import Handbooks, create_registry
-from lamtheoguongbac.errors import ImportFailed
+from lamtheoguongbac import Handbooks, create_registry, hookimpl
+from lamtheoguongbac.errors import ConflictError, ImportFailed, NotFound, StoreError
 from lamtheoguongbac.legacy import encode_legacy
 from lamtheoguongbac.model import (
     Basis,
     BasisKind,
     DeliverableTarget,
+    Event,
     EventKind,
+    Handbook,
     HandbookStatus,
     Member,
     OrgUnit,
@@ -51,7 +55,7 @@ from lamtheoguongbac.spreadsheet import (
     write_template,
     write_workbook,
 )
-from lamtheoguongbac.storage import MemoryStore
+from lamtheoguongbac.storage import MemoryStore, SqliteStore
 from lamtheoguongbac.supervision import CellRollup, Figures, RatingCounts, Rollup
 from lamtheoguongbac.testing.factories import ICT, make_handbook, make_roster
 from strategies import members, quantity_targets, regulation_refs, vietnamese_text
@@ -726,3 +730,124 @@ def test_any_representable_content_survives_the_round_trip(
     path = tmp_path_factory.mktemp("tinh-chat") / "x.xlsx"
     write_workbook(path, data)
     assert read_workbook(path) == data
+
+
+# --- one transaction -----------------------------------------------------------------------
+
+
+class _Recorder:
+    """Remembers each ``handbook_changed`` call, and whether another connection saw it."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.witness: Callable[[str], bool] | None = None
+        self.uncommitted: list[str] = []  # hooks fired before their write was committed
+
+    @hookimpl
+    def handbook_changed(self, event: Event, handbook: Handbook) -> None:
+        self.seen.append((handbook.id, event.kind.value))
+        if self.witness is not None and not self.witness(handbook.id):
+            self.uncommitted.append(handbook.id)
+
+
+@pytest.fixture
+def recorder() -> _Recorder:
+    return _Recorder()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def watched(
+    request: pytest.FixtureRequest, tmp_path: Path, recorder: _Recorder
+) -> Iterator[Handbooks]:
+    def clock() -> dt.datetime:
+        return dt.datetime(2025, 12, 22, 9, tzinfo=ICT)
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
+    store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "st.db")
+    with Handbooks(store, registry=registry, clock=clock) as svc:
+        if isinstance(store, SqliteStore):
+            with SqliteStore(store.path) as other:  # another connection: sees only commits
+
+                def committed(handbook_id: str) -> bool:
+                    try:
+                        other.get(handbook_id)
+                    except NotFound:
+                        return False
+                    return True
+
+                recorder.witness = committed
+                yield svc
+        else:
+            yield svc
+
+
+def _everything(
+    service: Handbooks,
+) -> tuple[list[Handbook], dict[str, list[Event]], list[OrgUnit], list[Member]]:
+    books = service.find()
+    return (
+        books,
+        {b.id: service.history(b.id) for b in books},
+        service.store.units(),
+        service.members(),
+    )
+
+
+def test_a_good_workbook_is_written_in_one_transaction_and_then_fires_its_hooks(
+    filled: Path, watched: Handbooks, recorder: _Recorder
+) -> None:
+    data = read_workbook(filled)
+    result = apply_workbook(watched, data, year=2025, actor=data.members[0])
+    assert len(recorder.seen) == len(result.created) + len(result.events)
+    assert {hid for hid, kind in recorder.seen if kind == "created"} == set(result.created)
+    assert recorder.uncommitted == []
+
+
+def test_a_store_failure_midway_leaves_the_store_as_it_was(
+    filled: Path, watched: Handbooks, recorder: _Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = read_workbook(filled)
+    before = _everything(watched)
+    real_update = watched.store.update
+    calls = itertools.count(1)
+
+    def failing_update(handbook: Handbook, event: Event, *, expected_version: int) -> None:
+        if next(calls) == 3:
+            raise StoreError("ổ đĩa đầy", "the disk is full")
+        real_update(handbook, event, expected_version=expected_version)
+
+    monkeypatch.setattr(watched.store, "update", failing_update)
+    with pytest.raises(StoreError):
+        apply_workbook(watched, data, year=2025, actor=data.members[0])
+    assert next(calls) == 4  # two steps were written before the failure…
+    assert _everything(watched) == before  # …and rolled back with the roster and creates
+    assert recorder.seen == []
+    monkeypatch.undo()
+    result = apply_workbook(watched, data, year=2025, actor=data.members[0])
+    assert len(result.events) == 4
+    assert len(recorder.seen) == 7
+
+
+def test_a_handbook_created_by_someone_else_meanwhile_rolls_the_whole_apply_back(
+    filled: Path, watched: Handbooks, recorder: _Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = read_workbook(filled)
+    watched.save_roster(data.units, data.members)
+    before = _everything(watched)
+    other = Handbooks(watched.store, registry=create_registry(load_entrypoints=False))
+    real_transaction = watched.transaction
+
+    @contextlib.contextmanager
+    def raced() -> Iterator[None]:
+        # Between the dry run and the writes, another writer opens dv02's handbook.
+        other.create("dv02", year=2025, actor=data.members[0])
+        with real_transaction():
+            yield
+
+    monkeypatch.setattr(watched, "transaction", raced)
+    with pytest.raises(ConflictError):
+        apply_workbook(watched, data, year=2025, actor=data.members[0])
+    after = _everything(watched)
+    assert [b.id for b in after[0]] == ["dv02-2025"]  # only the other writer's handbook
+    assert after[2:] == before[2:]
+    assert recorder.seen == []

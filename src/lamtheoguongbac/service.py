@@ -12,8 +12,10 @@ optimistic concurrency and fires the ``handbook_changed`` hook after each stored
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -107,6 +109,7 @@ class Handbooks:
         self.policy = policy.with_rules(self.registry.rules())
         self.catalog = catalog if catalog is not None else Catalog.load()
         self.clock = clock
+        self._deferred = threading.local()  # per thread: notifications held by transaction()
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
@@ -117,6 +120,43 @@ class Handbooks:
     def close(self) -> None:
         """Close the store."""
         self.store.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make every write inside the block in one store transaction (giao dịch).
+
+        Wraps :meth:`Store.transaction <lamtheoguongbac.storage.base.Store.transaction>`:
+        the writes commit together when the outermost block ends, or not at all when an
+        exception leaves it. The ``handbook_changed`` hooks of the steps taken inside are
+        held back and fired, in order, only once the outermost block has committed; on a
+        rollback they are dropped. Blocks nest (an inner block joins the outer one).
+        """
+        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        if pending is not None:  # nested: join the outer block
+            mark = len(pending)
+            try:
+                with self.store.transaction():
+                    yield
+            except BaseException:
+                del pending[mark:]  # the inner block's writes were undone
+                raise
+            return
+        pending = self._deferred.pending = []
+        try:
+            with self.store.transaction():
+                yield
+        finally:
+            self._deferred.pending = None
+        for event, book in pending:
+            self.registry.notify_changed(event, book)
+
+    def _notify(self, event: Event, book: Handbook) -> None:
+        """Fire ``handbook_changed`` now, or when the open :meth:`transaction` commits."""
+        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        if pending is not None:
+            pending.append((event, book))
+        else:
+            self.registry.notify_changed(event, book)
 
     def __enter__(self) -> Handbooks:
         return self
@@ -275,7 +315,7 @@ class Handbooks:
             member, self.org_tree(), period, theme, self._trusted(actor), at
         )
         self.store.add(book, event)
-        self.registry.notify_changed(event, book)
+        self._notify(event, book)
         return book
 
     def create_for_cell(
@@ -303,7 +343,7 @@ class Handbooks:
         ]
         self.store.add_many(items)
         for book, event in items:
-            self.registry.notify_changed(event, book)
+            self._notify(event, book)
         return [book for book, _ in items]
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -330,7 +370,7 @@ class Handbooks:
         if errors:
             raise RulesViolated(errors)
         self.store.update(t.handbook, t.event, expected_version=current.version)
-        self.registry.notify_changed(t.event, t.handbook)
+        self._notify(t.event, t.handbook)
         return StepResult(handbook=t.handbook, event=t.event, warnings=(*t.warnings, *found))
 
     def _with_current_status(self, handbook: Handbook) -> Handbook:

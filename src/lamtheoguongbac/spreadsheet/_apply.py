@@ -341,9 +341,11 @@ def apply_workbook(
 
     Everything is checked first — the roster, and each step by dry-running the pure
     :mod:`~lamtheoguongbac.workflow` transitions with the service's policy — and nothing is
-    written unless all of it passes. The writes that follow run one step at a time with
-    optimistic concurrency: a store failure midway leaves the earlier handbooks written, and
-    applying the workbook again completes the rest.
+    written unless all of it passes. The writes that follow — roster, new handbooks, steps —
+    are one store transaction (:meth:`~lamtheoguongbac.service.Handbooks.transaction`): if
+    any fails (a handbook changed by someone else since the check raises ``ConflictError``,
+    or the store fails), none of them is kept and no ``handbook_changed`` hook fires; the
+    hooks fire only after everything is committed.
 
     Args:
         service: the service to write through.
@@ -354,6 +356,8 @@ def apply_workbook(
 
     Raises:
         ImportFailed: every problem, each naming its sheet, row and column (nothing written).
+        ConflictError: a handbook changed between the check and the writes (nothing
+            written; apply the workbook again).
     """
     who = actor.as_actor() if isinstance(actor, Member) else actor
     checker = _Checker(service, data, who)
@@ -385,21 +389,22 @@ def apply_workbook(
             plans.append(_Plan(member_id=member_id, existing=existing, steps=steps))
     if checker.problems:
         raise ImportFailed(data.source or "workbook", checker.problems)
-    if data.units or data.members:
-        service.save_roster(data.units, data.members)
     created: list[str] = []
     events: list[Event] = []
     books: list[Handbook] = []
-    for plan in plans:
-        hb = plan.existing
-        if hb is None:
-            hb = service.create(plan.member_id, year=year, actor=who)
-            created.append(hb.id)
-        for step in plan.steps:
-            result = step(service, hb)
-            events.append(result.event)
-            hb = result.handbook
-        books.append(hb)
+    with service.transaction():  # all of it or nothing; hooks fire once it is committed
+        if data.units or data.members:
+            service.save_roster(data.units, data.members)
+        for plan in plans:
+            hb = plan.existing
+            if hb is None:
+                hb = service.create(plan.member_id, year=year, actor=who)
+                created.append(hb.id)
+            for step in plan.steps:
+                result = step(service, hb)
+                events.append(result.event)
+                hb = result.handbook
+            books.append(hb)
     return ApplyResult(
         units=len(data.units),
         members=len(data.members),

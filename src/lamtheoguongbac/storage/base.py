@@ -8,6 +8,13 @@ in :mod:`lamtheoguongbac.testing` against themselves.
 Contract:
 
 * every write is one transaction: it happens whole or not at all;
+* :meth:`Store.transaction` groups writes: inside ``with store.transaction():`` every write
+  made through the store commits together when the block ends, or — if an exception leaves
+  the block — none of them does (the exception propagates). Reads inside the block see the
+  block's own writes. Blocks nest: an inner block joins the outer one (nothing is committed
+  before the outer block ends), and an exception leaving an inner block undoes that block's
+  writes only. A write that fails inside a block (``ConflictError``, ``NotFound``, …)
+  changes nothing, as outside one. Other users of the store wait until the block ends;
 * :meth:`Store.update` is **optimistic**: it writes only if the stored version equals
   ``expected_version`` and otherwise raises :class:`~lamtheoguongbac.errors.ConflictError`
   without touching anything; the new handbook's version must be ``expected_version + 1``
@@ -26,6 +33,7 @@ Contract:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -111,6 +119,18 @@ class Store(Protocol):
     ) -> list[Exemplar]:
         """The exemplars of ``year`` under ``organisation_id`` (the whole subtree: any exemplar
         whose organisation chain contains it), in the contract's order."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes commit together at its end, or not at all.
+
+        An exception leaving the block rolls back every write made in it and propagates;
+        reads inside see the block's writes; nested blocks join the outer one (see the
+        module docstring)::
+
+            with store.transaction():
+                store.save_roster(units, members)
+                store.add(handbook, event)
+        """
 
     def close(self) -> None:
         """Release the store's resources; further use raises ``StoreError``."""

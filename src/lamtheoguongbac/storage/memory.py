@@ -10,6 +10,7 @@ conformance suite.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
@@ -87,6 +88,38 @@ class MemoryStore:
             raise StoreError(
                 f"Kho {self.url} đã đóng, không dùng được nữa", f"the store {self.url} is closed"
             )
+
+    # --- transactions --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside the block happen together at its end, or not at all.
+
+        The lock is held for the whole block, so other threads wait; an exception leaving
+        the block restores the contents as they were when it began and propagates. Nested
+        blocks join the outer one (an inner block that fails undoes only its own writes).
+        """
+        with self._lock:
+            self._check_open()
+            saved = (
+                dict(self._handbooks),
+                {k: list(v) for k, v in self._events.items()},
+                dict(self._units),
+                dict(self._members),
+                dict(self._exemplars),
+            )
+            try:
+                yield
+            except BaseException:
+                if not self._closed:
+                    (
+                        self._handbooks,
+                        self._events,
+                        self._units,
+                        self._members,
+                        self._exemplars,
+                    ) = saved
+                raise
 
     # --- writes --------------------------------------------------------------------------
 

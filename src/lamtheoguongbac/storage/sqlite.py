@@ -17,7 +17,8 @@ release raises :class:`~lamtheoguongbac.errors.StoreError` naming the file, and 
 left byte-for-byte as it was (another application's file is only inspected through an
 immutable read-only connection, which creates no ``-wal``/``-shm`` files).
 
-Every write is one ``BEGIN IMMEDIATE`` transaction, rolled back on any error. Updates are
+Every write is one ``BEGIN IMMEDIATE`` transaction, rolled back on any error; inside
+:meth:`SqliteStore.transaction` the writes join the block's single transaction. Updates are
 optimistic: ``UPDATE … WHERE id = ? AND version = ?`` and, if no row changed, nothing is
 written and :class:`~lamtheoguongbac.errors.ConflictError` (or ``NotFound``) is raised.
 Events are append-only, enforced by triggers. Each process opens its own store: one object
@@ -314,6 +315,7 @@ class SqliteStore:
         self.url = url or url_for(self.path)
         self._timeout = timeout
         self._lock = threading.RLock()
+        self._depth = 0  # open transaction() blocks; the writes inside join them
         self._pid = os.getpid()
         _inspect(self.path)
         self._conn: sqlite3.Connection | None = None
@@ -413,10 +415,34 @@ class SqliteStore:
                 raise self._error(exc) from exc
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside the block commit together at its end, or not at all.
+
+        One ``BEGIN IMMEDIATE`` is held for the whole block (other threads and processes
+        wait for it); the write methods called inside run as savepoints of it instead of
+        committing on their own. An exception leaving the block rolls it all back and
+        propagates. Nested blocks join the outer one as savepoints (an inner block that
+        fails undoes only its own writes).
+        """
+        with self._transaction():
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
+        """One ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+        Inside :meth:`transaction` it is a savepoint of the open transaction instead:
+        rolled back to on error, committed only when the outer block ends.
+        """
         with self._lock:
             conn = self._connection()
+            if self._depth:
+                yield from self._savepoint(conn)
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -429,6 +455,20 @@ class SqliteStore:
                     raise
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
+
+    def _savepoint(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        try:
+            conn.execute("SAVEPOINT ltgb_write")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO ltgb_write")
+                    conn.execute("RELEASE ltgb_write")
+                raise
+            conn.execute("RELEASE ltgb_write")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
 
     def _ensure_collation(self, conn: sqlite3.Connection) -> None:
         # Sort keys depend on the collation (PyICU or not, the release); rows keyed by

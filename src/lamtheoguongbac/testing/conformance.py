@@ -17,7 +17,8 @@ returns a fresh, empty store::
 
 The suite covers round trips in every status, ``NotFound``, duplicate adds, optimistic
 updates (a stale write changes nothing), the event log, every query criterion and the
-contract's order, ``count_by_status``, ``add_many`` atomicity, the roster, exemplars
+contract's order, ``count_by_status``, ``add_many`` atomicity, ``transaction()`` (writes
+commit together or not at all, reads see the block's writes, nesting), the roster, exemplars
 (gương điển hình: round trips, duplicates, optimistic updates, listings by year and
 organisation subtree in :func:`~lamtheoguongbac.exemplars.exemplar_order`), use after
 ``close`` and NFC text, and ends with a Hypothesis state machine that compares the store
@@ -100,6 +101,13 @@ def _expected(handbooks: list[Handbook], query: HandbookQuery) -> list[Handbook]
         )
 
     return sorted(filter(keep, handbooks), key=contract_order)
+
+
+def _contents(store: Store) -> tuple[Any, ...]:
+    """Everything ``store`` holds: handbooks, their events, roster and exemplars."""
+    handbooks = store.query(HandbookQuery())
+    events = {h.id: store.events(h.id) for h in handbooks}
+    return handbooks, events, store.units(), store.members(), store.exemplars()
 
 
 def _counts(handbooks: list[Handbook]) -> dict[HandbookStatus, int]:
@@ -460,6 +468,161 @@ class StoreConformance:
             store.add_many(broken())
         self._assert_batch_left_nothing(store, batch, kept)
 
+    # --- transaction() ---------------------------------------------------------------------
+
+    def _seeded(self, store: Store) -> tuple[Handbook, Exemplar]:
+        """A roster, one handbook and one exemplar, stored before a transaction."""
+        roster = make_roster(cells=1, members_per_cell=2, grassroots=1)
+        store.save_roster(roster.units, roster.members)
+        handbook, event = make_entry(S.REGISTERED, index=0)
+        store.add(handbook, event)
+        exemplar = make_exemplar()
+        store.add_exemplar(exemplar)
+        return handbook, exemplar
+
+    def _writes(self, store: Store, handbook: Handbook, exemplar: Exemplar) -> Handbook:
+        """One write of every kind; returns the handbook added."""
+        unit = make_unit("chibo-trong-giao-dich")
+        store.save_roster([unit], [make_member(7, cell=unit.id, id="dv-trong-giao-dich")])
+        added, event = make_entry(S.DRAFT, index=9)
+        store.add(added, event)
+        store.add_many([make_entry(S.DRAFT, index=10), make_entry(S.DRAFT, index=11)])
+        step = advance(handbook)
+        store.update(step.handbook, step.event, expected_version=handbook.version)
+        store.add_exemplar(make_exemplar(index=5))
+        store.update_exemplar(_commended(exemplar), expected_version=exemplar.version)
+        return added
+
+    def test_transaction_commits_its_writes_together(self, store: Store) -> None:
+        handbook, exemplar = self._seeded(store)
+        before = _contents(store)
+        with store.transaction():
+            added = self._writes(store, handbook, exemplar)
+        after = _contents(store)
+        assert after != before
+        assert store.get(added.id) == added
+        assert store.get(handbook.id).version == handbook.version + 1
+        assert len(store.events(handbook.id)) == 2
+        assert len(after[0]) == 4
+        assert store.member("dv-trong-giao-dich").cell_id == "chibo-trong-giao-dich"
+        assert store.get_exemplar(exemplar.id).commendation is not None
+        assert len(store.exemplars()) == 2
+
+    def test_an_exception_inside_a_transaction_leaves_nothing(self, store: Store) -> None:
+        handbook, exemplar = self._seeded(store)
+        before = _contents(store)
+        added: list[Handbook] = []
+
+        def fail_midway() -> None:
+            with store.transaction():
+                added.append(self._writes(store, handbook, exemplar))
+                raise RuntimeError("hỏng giữa chừng")
+
+        with pytest.raises(RuntimeError, match="giữa chừng"):
+            fail_midway()
+        assert _contents(store) == before
+        with pytest.raises(NotFound):
+            store.get(added[0].id)
+        with pytest.raises(NotFound):
+            store.member("dv-trong-giao-dich")
+        # The store is usable afterwards, and the same writes can be made again.
+        with store.transaction():
+            self._writes(store, handbook, exemplar)
+        assert len(_contents(store)[0]) == 4
+
+    def test_reads_inside_a_transaction_see_its_writes(self, store: Store) -> None:
+        handbook, exemplar = self._seeded(store)
+        with store.transaction():
+            added = self._writes(store, handbook, exemplar)
+            assert store.get(added.id) == added
+            assert store.events(added.id) == [creation_event(added)]
+            assert len(store.events(handbook.id)) == 2
+            assert store.get(handbook.id).version == handbook.version + 1
+            found = store.query(HandbookQuery())
+            assert len(found) == 4
+            assert list(store.iter_query(HandbookQuery())) == found
+            assert sum(store.count_by_status(HandbookQuery()).values()) == 4
+            assert store.member("dv-trong-giao-dich").cell_id == "chibo-trong-giao-dich"
+            assert "chibo-trong-giao-dich" in {u.id for u in store.units()}
+            assert len(store.members("chibo-trong-giao-dich")) == 1
+            assert store.get_exemplar(exemplar.id).commendation is not None
+            assert len(store.exemplars()) == 2
+            inside = _contents(store)
+        assert _contents(store) == inside
+
+    def test_nested_transactions_join_the_outer_one(self, store: Store) -> None:
+        first, second, third = (make_entry(index=i) for i in (1, 2, 3))
+
+        def outer_fails() -> None:
+            with store.transaction():
+                store.add(*first)
+                with store.transaction():
+                    store.add(*second)
+                assert store.get(second[0].id) == second[0]
+                raise RuntimeError("the outer block fails after the inner one ended")
+
+        def inner_fails() -> None:
+            with store.transaction():
+                store.add(*second)
+                raise RuntimeError("only the inner block fails")
+
+        with pytest.raises(RuntimeError):
+            outer_fails()
+        for handbook, _ in (first, second):
+            with pytest.raises(NotFound):
+                store.get(handbook.id)
+        with store.transaction():
+            store.add(*first)
+            with pytest.raises(RuntimeError):
+                inner_fails()
+            with pytest.raises(NotFound):
+                store.get(second[0].id)
+            with store.transaction():
+                store.add(*third)
+        assert [h.id for h in store.query(HandbookQuery())] == sorted(
+            [first[0].id, third[0].id], key=lambda i: contract_order(store.get(i))
+        )
+        with pytest.raises(NotFound):
+            store.get(second[0].id)
+
+    def test_a_conflict_inside_a_transaction_rolls_everything_back(self, store: Store) -> None:
+        handbook, _ = self._seeded(store)
+        winner = advance(handbook, rating=RatingLevel.EXCELLENT)
+        loser = advance(handbook, rating=RatingLevel.GOOD)
+        store.update(winner.handbook, winner.event, expected_version=handbook.version)
+        before = _contents(store)
+        added, event = make_entry(S.DRAFT, index=9)
+
+        def conflict_last() -> None:
+            with store.transaction():
+                store.add(added, event)
+                store.add_exemplar(make_exemplar(index=5))
+                store.save_roster([make_unit("chibo-moi")], [])
+                store.update(loser.handbook, loser.event, expected_version=handbook.version)
+
+        with pytest.raises(ConflictError):
+            conflict_last()
+        assert _contents(store) == before
+        with pytest.raises(NotFound):
+            store.get(added.id)
+
+    def test_a_failed_write_caught_inside_a_transaction_changes_nothing(self, store: Store) -> None:
+        handbook, exemplar = self._seeded(store)
+        added, event = make_entry(S.DRAFT, index=9)
+        batch = [make_entry(S.DRAFT, index=i) for i in (10, 11)]
+        with store.transaction():
+            store.add(added, event)
+            with pytest.raises(ConflictError):
+                store.add_many([*batch, (handbook, creation_event(handbook))])
+            with pytest.raises(ConflictError):
+                store.add_exemplar(exemplar)
+        assert store.get(added.id) == added
+        for h, _ in batch:
+            with pytest.raises(NotFound):
+                store.get(h.id)
+        assert store.get(handbook.id) == handbook
+        assert store.exemplars() == [exemplar]
+
     # --- exemplars -------------------------------------------------------------------------
 
     @pytest.mark.parametrize("kind", list(ExemplarKind))
@@ -692,6 +855,7 @@ class StoreConformance:
             ),
             pytest.param(lambda s, h, e: s.get_exemplar("gương"), id="get_exemplar"),
             pytest.param(lambda s, h, e: s.exemplars(), id="exemplars"),
+            pytest.param(lambda s, h, e: s.transaction().__enter__(), id="transaction"),
         ],
     )
     def test_any_use_after_close_raises_store_error(

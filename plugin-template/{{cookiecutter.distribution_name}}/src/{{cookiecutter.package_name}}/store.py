@@ -5,6 +5,9 @@ conformance suite. Replace the parts marked ``STORAGE:`` with calls to your stor
 the contract of :class:`lamtheoguongbac.Store`:
 
 * every write is one transaction: whole or not at all;
+* :meth:`Store.transaction` groups writes: they commit together at the end of the block or,
+  when an exception leaves it, not at all; reads inside see the block's writes; nested
+  blocks join the outer one;
 * :meth:`Store.update` is optimistic: it writes only if the stored version equals
   ``expected_version`` and otherwise raises ``ConflictError`` without touching anything;
 * events are append-only; :meth:`Store.events` returns them oldest first;
@@ -19,6 +22,7 @@ Store values with :func:`lamtheoguongbac.to_dict` and read them back with
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
@@ -98,6 +102,37 @@ class Store:
         return NotFound(
             f"Không tìm thấy '{item_id}' trong {self.url}", f"no {what} '{item_id}' in {self.url}"
         )
+
+    # --- transactions ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside the block commit together at its end, or not at all.
+
+        STORAGE: begin one transaction of your database here (a savepoint when one is
+        already open), make the write methods join it instead of committing on their own,
+        and commit it when the outermost block ends; roll back when an exception leaves.
+        """
+        with self._lock:  # other threads wait for the whole block
+            self._check_open()
+            saved = (
+                dict(self._handbooks),
+                {k: list(v) for k, v in self._events.items()},
+                dict(self._units),
+                dict(self._members),
+                dict(self._exemplars),
+            )
+            try:
+                yield
+            except BaseException:
+                (
+                    self._handbooks,
+                    self._events,
+                    self._units,
+                    self._members,
+                    self._exemplars,
+                ) = saved
+                raise
 
     # --- writes ----------------------------------------------------------------------------
 

@@ -34,7 +34,10 @@ How the :class:`~lamtheoguongbac.Store` contract is kept:
   with ``expected_version`` under the lock and raises
   :class:`~lamtheoguongbac.ConflictError` without writing when they differ;
 * **append-only events** — event lines are only ever added at the end, never changed or
-  removed.
+  removed;
+* **transactions** — :meth:`JsonLinesStore.transaction` holds the file lock for a block,
+  applies its writes to an in-memory copy and replaces the file once at the end (or not at
+  all when the block raises).
 
 Every write rewrites the file, so this backend suits a cell or a commune (hundreds of
 handbooks), not a province: use ``sqlite:`` for those.
@@ -42,6 +45,7 @@ handbooks), not a province: use ``sqlite:`` for those.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -348,6 +352,8 @@ class JsonLinesStore:
         self._closed = False
         self._snapshot = _EMPTY
         self._loaded = False
+        # Inside transaction(): the block's content so far, written to the file at its end.
+        self._pending: _Snapshot | None = None
         if not self.path.exists():
             self._write(lambda snapshot: snapshot)
         else:
@@ -398,26 +404,68 @@ class JsonLinesStore:
     def _read(self) -> _Snapshot:
         with self._lock:
             self._check_open()
+            if self._pending is not None:
+                return self._pending
             return self._current()
 
     def _write(self, change: Callable[[_Snapshot], _Snapshot]) -> None:
         """Apply ``change`` to the current content and replace the file, under the lock.
 
-        ``change`` raises to refuse the write; nothing is written then.
+        ``change`` raises to refuse the write; nothing is written then. Inside
+        :meth:`transaction` the change is only made to the block's content.
         """
         with self._lock:
             self._check_open()
+            if self._pending is not None:
+                self._pending = change(self._pending)
+                return
             with exclusive_lock(self.lock_path, self.timeout):
                 current = self._current()
-                new = attrs.evolve(change(current), header=_header(current.generation + 1))
+                self._replace(current, change(current))
+
+    def _replace(self, current: _Snapshot, new: _Snapshot) -> None:
+        """Write ``new`` over the file read as ``current`` (the file lock is held)."""
+        new = attrs.evolve(new, header=_header(current.generation + 1))
+        try:
+            replace_atomically(self.path, _render(new))
+        except OSError as exc:
+            raise StoreError(
+                f"Không ghi được kho {self.path}: {exc}; dữ liệu cũ được giữ nguyên",
+                f"cannot write the store {self.path}: {exc}; the old data is kept",
+            ) from exc
+        self._snapshot = new
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside the block reach the file together at its end, or not at all.
+
+        The file lock (and this object's lock) is held for the whole block; the writes
+        change an in-memory copy that reads inside the block see, and the file is replaced
+        once when the block ends without an exception. An exception discards the copy and
+        propagates. Nested blocks join the outer one (an inner block that fails undoes only
+        its own writes).
+        """
+        with self._lock:
+            self._check_open()
+            if self._pending is not None:  # nested: join the outer block
+                saved = self._pending
                 try:
-                    replace_atomically(self.path, _render(new))
-                except OSError as exc:
-                    raise StoreError(
-                        f"Không ghi được kho {self.path}: {exc}; dữ liệu cũ được giữ nguyên",
-                        f"cannot write the store {self.path}: {exc}; the old data is kept",
-                    ) from exc
-                self._snapshot = new
+                    yield
+                except BaseException:
+                    self._pending = saved
+                    raise
+                return
+            with exclusive_lock(self.lock_path, self.timeout):
+                start = self._current()
+                self._pending = start
+                try:
+                    yield
+                    new = self._pending
+                finally:
+                    self._pending = None
+                if new is not start:
+                    self._check_open()
+                    self._replace(start, new)
 
     def _not_found(self, kind_vi: str, kind_en: str, item_id: str) -> NotFound:
         return NotFound(
