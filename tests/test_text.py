@@ -294,6 +294,7 @@ def test_date_phrase_and_place_line() -> None:
     assert place_date_line(nfd(" Tịnh  Biên "), d) == "Tịnh Biên, ngày 05 tháng 01 năm 2015"
     with pytest.raises(ValueError, match=" / "):
         place_date_line("  ", d)
+    assert place_date_line(None, d) == "Ngày 05 tháng 01 năm 2015"
 
 
 @given(st.dates())

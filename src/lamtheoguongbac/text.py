@@ -495,8 +495,14 @@ def date_phrase(d: date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year:04d}"
 
 
-def place_date_line(place: str, d: date) -> str:
-    """Write the place-date line: "Hà Nội, ngày 05 tháng 01 năm 2015"."""
+def place_date_line(place: str | None, d: date) -> str:
+    """Write the place-date line: "Hà Nội, ngày 05 tháng 01 năm 2015".
+
+    With no place known (``None``), the line is the date alone: "Ngày 05 tháng 01 năm 2015".
+    """
+    if place is None:
+        phrase = date_phrase(d)
+        return phrase[:1].upper() + phrase[1:]
     name = " ".join(nfc(place).split())
     if not name:
         raise ValueError("Địa danh không được để trống / The place name must not be empty")

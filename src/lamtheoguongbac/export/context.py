@@ -98,8 +98,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeAlias
 
+from lamtheoguongbac.export._values import short_date, upper
 from lamtheoguongbac.model import Handbook, OrgUnit, Pledge, PledgeResult
-from lamtheoguongbac.text import date_phrase, nfc
+from lamtheoguongbac.text import date_phrase, place_date_line
 
 __all__ = ["CONTEXT_SCHEMA", "CONTEXT_VERSION", "Schema", "build_context"]
 
@@ -157,24 +158,12 @@ CONTEXT_SCHEMA: dict[str, Schema] = {
 _ON_BEHALF_OF_CELL = "T/M CHI BỘ"
 
 
-def _day(d: dt.date | None) -> str:
-    return "" if d is None else f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-
-
 def _phrase(d: dt.date | None) -> str:
     return "" if d is None else date_phrase(d)
 
 
 def _place_date(place: str, d: dt.date | None) -> str:
-    if d is None:
-        return ""
-    phrase = date_phrase(d)
-    return f"{place}, {phrase}" if place else phrase[:1].upper() + phrase[1:]
-
-
-def _upper(value: str) -> str:
-    # str.upper() can leave a decomposed sequence (e.g. "ǰ" -> "J" + caron): normalise again.
-    return nfc(value.upper())
+    return "" if d is None else place_date_line(place or None, d)
 
 
 def _text(value: str | None) -> str:
@@ -187,7 +176,7 @@ def _unit(unit: OrgUnit | None) -> dict[str, Any]:
     return {
         "id": unit.id,
         "name": unit.name,
-        "name_upper": _upper(unit.name),
+        "name_upper": upper(unit.name),
         "level": unit.level,
         "place": _text(unit.place),
     }
@@ -213,7 +202,7 @@ def _joined(items: Iterable[str]) -> str:
 def _pledge(number: int, pledge: Pledge, handbook: Handbook) -> dict[str, Any]:
     bases = [b.describe() for b in pledge.bases]
     checkpoints = [
-        f"{_day(c.due)}: {c.description}" if c.description else _day(c.due)
+        f"{short_date(c.due)}: {c.description}" if c.description else short_date(c.due)
         for c in pledge.checkpoints
     ]
     return {
@@ -223,7 +212,7 @@ def _pledge(number: int, pledge: Pledge, handbook: Handbook) -> dict[str, Any]:
         "bases": bases,
         "bases_text": _joined(bases),
         "target": "" if pledge.target is None else pledge.target.describe(),
-        "deadline": _day(pledge.deadline),
+        "deadline": short_date(pledge.deadline),
         "task": _text(pledge.task),
         "shortcoming": _text(pledge.shortcoming),
         "checkpoints": checkpoints,
@@ -257,9 +246,9 @@ def build_context(handbook: Handbook, *, today: dt.date | None = None) -> dict[s
         "handbook": {
             "id": handbook.id,
             "year": handbook.year,
-            "period": f"{_day(handbook.period.start)} – {_day(handbook.period.end)}",
-            "period_start": _day(handbook.period.start),
-            "period_end": _day(handbook.period.end),
+            "period": f"{short_date(handbook.period.start)} – {short_date(handbook.period.end)}",
+            "period_start": short_date(handbook.period.start),
+            "period_end": short_date(handbook.period.end),
             "status": handbook.status.label_vi,
             "status_code": str(handbook.status.value),
             "version": handbook.version,
@@ -267,16 +256,16 @@ def build_context(handbook: Handbook, *, today: dt.date | None = None) -> dict[s
         "member": {
             "id": member.id,
             "full_name": member.full_name,
-            "full_name_upper": _upper(member.full_name),
+            "full_name_upper": upper(member.full_name),
             "status": member.status.label_vi,
             "position": _text(member.position),
             "duties": duties,
             "duties_text": _joined(duties),
             "workplace": _text(member.workplace),
-            "date_of_birth": _day(member.date_of_birth),
+            "date_of_birth": short_date(member.date_of_birth),
             "date_of_birth_phrase": _phrase(member.date_of_birth),
-            "joined_on": _day(member.joined_on),
-            "official_on": _day(member.official_on),
+            "joined_on": short_date(member.joined_on),
+            "official_on": short_date(member.official_on),
             "party_card_number": _text(member.party_card_number),
         },
         "cell": _unit(handbook.cell),
@@ -288,14 +277,14 @@ def build_context(handbook: Handbook, *, today: dt.date | None = None) -> dict[s
         },
         "pledges": [_pledge(i, p, handbook) for i, p in enumerate(handbook.pledges, start=1)],
         "report": {
-            "submitted_on": _day(handbook.report.submitted_on if handbook.report else None),
+            "submitted_on": short_date(handbook.report.submitted_on if handbook.report else None),
             "submitted_on_phrase": _phrase(
                 handbook.report.submitted_on if handbook.report else None
             ),
         },
         "self_assessment": {
             "text": "" if sa is None else sa.text,
-            "date": _day(sa.written_on if sa else None),
+            "date": short_date(sa.written_on if sa else None),
             "date_phrase": _phrase(sa.written_on if sa else None),
             "place_date": _place_date(place, sa.written_on if sa else None),
         },
@@ -305,16 +294,16 @@ def build_context(handbook: Handbook, *, today: dt.date | None = None) -> dict[s
             "rating_abbreviation": ""
             if ca is None or ca.rating is None
             else ca.rating.abbreviation,
-            "meeting_date": _day(ca.meeting_date if ca else None),
+            "meeting_date": short_date(ca.meeting_date if ca else None),
             "meeting_date_phrase": _phrase(ca.meeting_date if ca else None),
             "place_date": _place_date(place, ca.meeting_date if ca else None),
             "recorder_name": "" if ca is None else ca.recorder_name,
             "recorder_role": "" if ca is None else ca.recorder_role.label_vi,
-            "recorder_role_upper": "" if ca is None else _upper(ca.recorder_role.label_vi),
+            "recorder_role_upper": "" if ca is None else upper(ca.recorder_role.label_vi),
             "on_behalf": _ON_BEHALF_OF_CELL,
         },
         "place": place,
         "place_date": _place_date(place, today),
-        "today": {"date": _day(today), "phrase": date_phrase(today), "year": today.year},
+        "today": {"date": short_date(today), "phrase": date_phrase(today), "year": today.year},
     }
     return context

@@ -90,12 +90,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lamtheoguongbac.errors import ValidationFailed
+from lamtheoguongbac.export._values import clean, upper
 from lamtheoguongbac.export.context import Schema
 from lamtheoguongbac.export.yearbook import write_document
 from lamtheoguongbac.model import RatingLevel
 from lamtheoguongbac.rules.aggregate import CapCheck
 from lamtheoguongbac.supervision import Figures, Rollup
-from lamtheoguongbac.text import date_phrase, nfc
+from lamtheoguongbac.text import date_phrase, place_date_line
 
 if TYPE_CHECKING:
     from lamtheoguongbac.registry import Registry
@@ -163,14 +164,6 @@ REPORT_SCHEMA: dict[str, Schema] = {
         }
     },
 }  # fmt: skip
-
-
-def _upper(value: str) -> str:
-    return nfc(value.upper())
-
-
-def _clean(value: str) -> str:
-    return " ".join(nfc(value).split())
 
 
 def _percent(part: int, whole: int) -> str:
@@ -293,7 +286,7 @@ def build_report_context(
         raise ValidationFailed(
             "cần một bảng tổng hợp (Rollup)", "a Rollup is required", field="rollup"
         )
-    superior, where = _clean(superior_name), _clean(place)
+    superior, where = clean(superior_name), clean(place)
     as_of = date_phrase(rollup.today)
     total = rollup.total
     caps = [_cap(c) for c in rollup.caps]
@@ -326,12 +319,12 @@ def build_report_context(
         "organisation": {
             "id": rollup.organisation_id,
             "name": rollup.organisation_name,
-            "name_upper": _upper(rollup.organisation_name),
+            "name_upper": upper(rollup.organisation_name),
         },
-        "superior": {"name": superior, "name_upper": _upper(superior)},
+        "superior": {"name": superior, "name_upper": upper(superior)},
         "policy": {"name": rollup.policy_name, "version": rollup.policy_version},
         "place": where,
-        "place_date": f"{where}, {as_of}" if where else as_of[:1].upper() + as_of[1:],
+        "place_date": place_date_line(where or None, rollup.today),
         "summary": _summary(rollup, total, as_of),
         "cells": [
             _row(n, c.cell_id, c.cell_name, c.figures) for n, c in enumerate(rollup.cells, 1)

@@ -98,11 +98,17 @@ from typing import TYPE_CHECKING, Any
 
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
+from lamtheoguongbac.export._values import clean, short_date, upper
 from lamtheoguongbac.export.base import ExportOptions
 from lamtheoguongbac.export.context import Schema
 from lamtheoguongbac.fsutil import atomic_write
 from lamtheoguongbac.model import OrgUnit
-from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, nfc
+from lamtheoguongbac.text import (
+    collation_key,
+    date_phrase,
+    name_sort_key,
+    place_date_line,
+)
 
 if TYPE_CHECKING:
     from lamtheoguongbac.registry import Registry
@@ -171,26 +177,13 @@ YEARBOOK_SCHEMA: dict[str, Schema] = {
 }  # fmt: skip
 
 
-def _upper(value: str) -> str:
-    # str.upper() can leave a decomposed sequence: normalise again (as the handbook context).
-    return nfc(value.upper())
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-
-
-def _clean(value: str) -> str:
-    return " ".join(nfc(value).split())
-
-
 def _unit(unit: OrgUnit | None) -> dict[str, Any]:
     if unit is None:
         return dict.fromkeys(_UNIT, "")
     return {
         "id": unit.id,
         "name": unit.name,
-        "name_upper": _upper(unit.name),
+        "name_upper": upper(unit.name),
         "level": unit.level,
         "place": unit.place or "",
     }
@@ -224,7 +217,7 @@ def _exemplar(number: int, e: Exemplar) -> dict[str, Any]:
         "kind": e.kind.label_vi,
         "kind_code": str(e.kind.value),
         "name": e.name,
-        "name_upper": _upper(e.name),
+        "name_upper": upper(e.name),
         "heading": f"Đồng chí {e.name}" if individual else e.name,
         "cell": _unit(e.cell),
         "superior": _unit(superior),
@@ -238,7 +231,7 @@ def _exemplar(number: int, e: Exemplar) -> dict[str, Any]:
             "authority": "" if c is None else c.authority,
             "form": "" if c is None else c.form,
             "decision_number": "" if c is None else c.decision_number,
-            "decided_on": "" if c is None else _day(c.decided_on),
+            "decided_on": "" if c is None else short_date(c.decided_on),
             "decided_on_phrase": "" if c is None else date_phrase(c.decided_on),
         },
     }
@@ -277,7 +270,7 @@ def _checked(
         raise ValidationFailed(
             f"năm {title_year!r} không hợp lệ", f"invalid year {title_year!r}", field="title_year"
         )
-    name = _clean(organisation_name) if isinstance(organisation_name, str) else ""
+    name = clean(organisation_name) if isinstance(organisation_name, str) else ""
     if not name:
         raise ValidationFailed(
             "cần tên tổ chức biên soạn kỷ yếu",
@@ -311,8 +304,8 @@ def build_yearbook_context(
             exemplar twice, an invalid year or an empty organisation name.
     """
     found, name = _checked(exemplars, title_year, organisation_name)
-    superior = _clean(superior_name)
-    where = _clean(place)
+    superior = clean(superior_name)
+    where = clean(place)
     day = dt.date.today() if today is None else today
     phrase = date_phrase(day)
     entries = [_exemplar(n, e) for n, e in enumerate(yearbook_order(found), start=1)]
@@ -326,7 +319,7 @@ def build_yearbook_context(
                 {
                     "number": _ROMAN[len(parts)],
                     "title": title,
-                    "title_upper": _upper(title),
+                    "title_upper": upper(title),
                     "kind_code": str(kind.value),
                     "exemplars": by_kind[kind],
                 }
@@ -346,11 +339,11 @@ def build_yearbook_context(
             "collective_count": len(collectives),
             "commended_count": sum(1 for e in found if e.commended),
         },
-        "organisation": {"name": name, "name_upper": _upper(name)},
-        "superior": {"name": superior, "name_upper": _upper(superior)},
+        "organisation": {"name": name, "name_upper": upper(name)},
+        "superior": {"name": superior, "name_upper": upper(superior)},
         "place": where,
-        "place_date": f"{where}, {phrase}" if where else phrase[:1].upper() + phrase[1:],
-        "today": {"date": _day(day), "phrase": phrase, "year": day.year},
+        "place_date": place_date_line(where or None, day),
+        "today": {"date": short_date(day), "phrase": phrase, "year": day.year},
         "parts": parts,
         "exemplars": entries,
         "individuals": individuals,
