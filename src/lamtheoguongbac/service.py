@@ -393,7 +393,12 @@ class Handbooks:
         """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
         and year, with ``handbook`` as it would be stored; an error only when the policy
         enforces the cap, else a warning."""
-        if self.policy.top_rating_cap is None:
+        cap = self.policy.top_rating_cap
+        ca = handbook.collective_assessment
+        # Only a new top rating can take an organisation over its cap (an assessment is always
+        # recorded fresh: reopening clears the previous one), so the whole organisation is
+        # read only then, not on every assessment.
+        if cap is None or ca is None or ca.rating is not cap.level:
             return []
         scope = HandbookQuery(organisation_id=handbook.grassroots.id, year=handbook.year)
         others = (h for h in self.store.iter_query(scope) if h.id != handbook.id)
