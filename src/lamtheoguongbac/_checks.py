@@ -200,3 +200,19 @@ def require_text(where: str, value: str | None, *, max_len: int = 4000) -> None:
         fail(where, "không được để trống", "must not be blank")
     if len(value) > max_len:
         fail(where, f"dài quá {max_len} ký tự", f"longer than {max_len} characters")
+
+
+#: The longest identifier accepted (member, unit, handbook ids …).
+ID_MAX = 200
+
+
+def require_id(where: str, value: str) -> None:
+    """Check an identifier: not blank, not absurdly long, no control characters."""
+    if not value.strip():
+        fail(where, "mã định danh không được để trống", "the identifier must not be blank")
+    if len(value) > ID_MAX or any(ord(c) < 32 for c in value):
+        fail(
+            where,
+            "mã định danh quá dài hoặc chứa ký tự điều khiển",
+            "the identifier is too long or contains control characters",
+        )

@@ -18,17 +18,16 @@ import datetime as dt
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_text
+from lamtheoguongbac._checks import checked, fail, require_id, require_text
 from lamtheoguongbac.errors import TransitionNotAllowed, ValidationFailed
 from lamtheoguongbac.model import (
     Actor,
     Handbook,
     HandbookStatus,
+    LabelledEnum,
     OrgUnit,
     Outcome,
     RatingLevel,
-    _Labelled,
-    _require_id,
 )
 from lamtheoguongbac.text import collation_key, date_phrase
 
@@ -47,7 +46,7 @@ _NAME_MAX = 300
 _ACHIEVEMENTS_MAX = 20_000
 
 
-class ExemplarKind(_Labelled):
+class ExemplarKind(LabelledEnum):
     """Whether the exemplar is a collective or a person (loại gương điển hình).
 
     Collectives come first, as in commendation decisions and yearbooks.
@@ -84,7 +83,7 @@ class Commendation:
         require_text("Commendation.decision_number", self.decision_number, max_len=100)
         require_text("Commendation.form", self.form, max_len=100)
         if self.recorded_by is not None:
-            _require_id("Commendation.recorded_by", self.recorded_by)
+            require_id("Commendation.recorded_by", self.recorded_by)
         require_text("Commendation.recorder_name", self.recorder_name, max_len=200)
         if (self.recorded_by is None) != (self.recorder_name is None):
             fail(
@@ -129,12 +128,12 @@ class Exemplar:
     version: int = 1
 
     def __attrs_post_init__(self) -> None:
-        _require_id("Exemplar.id", self.id)
+        require_id("Exemplar.id", self.id)
         if not 1945 <= self.year <= 2200:
             fail("Exemplar.year", f"năm {self.year} không hợp lệ", f"invalid year {self.year}")
         require_text("Exemplar.name", self.name, max_len=_NAME_MAX)
         require_text("Exemplar.achievements", self.achievements, max_len=_ACHIEVEMENTS_MAX)
-        _require_id("Exemplar.nominated_by", self.nominated_by)
+        require_id("Exemplar.nominated_by", self.nominated_by)
         require_text("Exemplar.nominator_name", self.nominator_name, max_len=200)
         if self.version < 0:
             fail("Exemplar.version", "không được âm", "must not be negative")
@@ -165,9 +164,9 @@ class Exemplar:
                     "gương điển hình cá nhân cần mã đảng viên",
                     "an individual exemplar needs the member's id",
                 )
-            _require_id("Exemplar.member_id", self.member_id)
+            require_id("Exemplar.member_id", self.member_id)
             if self.source_handbook_id is not None:
-                _require_id("Exemplar.source_handbook_id", self.source_handbook_id)
+                require_id("Exemplar.source_handbook_id", self.source_handbook_id)
             return
         if self.member_id is not None:
             fail(

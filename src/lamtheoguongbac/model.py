@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_text
+from lamtheoguongbac._checks import checked, fail, require_id, require_text
 
 __all__ = [
     "Actor",
@@ -28,6 +28,7 @@ __all__ = [
     "EventKind",
     "Handbook",
     "HandbookStatus",
+    "LabelledEnum",
     "Member",
     "MemberStatus",
     "OrgUnit",
@@ -47,19 +48,6 @@ __all__ = [
     "handbook_id",
 ]
 
-_ID_MAX = 200
-
-
-def _require_id(where: str, value: str) -> None:
-    if not value.strip():
-        fail(where, "mã định danh không được để trống", "the identifier must not be blank")
-    if len(value) > _ID_MAX or any(ord(c) < 32 for c in value):
-        fail(
-            where,
-            "mã định danh quá dài hoặc chứa ký tự điều khiển",
-            "the identifier is too long or contains control characters",
-        )
-
 
 def _check_dates(where: str, start: dt.date | None, end: dt.date | None) -> None:
     if start is not None and end is not None and end < start:
@@ -70,7 +58,7 @@ def _check_dates(where: str, start: dt.date | None, end: dt.date | None) -> None
         )
 
 
-class _Labelled(enum.Enum):
+class LabelledEnum(enum.Enum):
     """An enum whose members carry a Vietnamese label and an English one."""
 
     label_vi: str
@@ -78,11 +66,11 @@ class _Labelled(enum.Enum):
 
     if TYPE_CHECKING:
         # What callers see: members are looked up by their value, ``RatingLevel("HTTNV")``.
-        def __new__(cls, value: object) -> "_Labelled": ...
+        def __new__(cls, value: object) -> "LabelledEnum": ...
 
     else:
 
-        def __new__(cls, value: str, label_vi: str, label_en: str) -> "_Labelled":
+        def __new__(cls, value: str, label_vi: str, label_en: str) -> "LabelledEnum":
             member = object.__new__(cls)
             member._value_ = value
             member.label_vi = label_vi
@@ -116,12 +104,12 @@ class OrgUnit:
     valid_to: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
-        _require_id("OrgUnit.id", self.id)
+        require_id("OrgUnit.id", self.id)
         require_text("OrgUnit.name", self.name, max_len=300)
         require_text("OrgUnit.level", self.level, max_len=100)
         require_text("OrgUnit.place", self.place, max_len=200)
         if self.parent_id is not None:
-            _require_id("OrgUnit.parent_id", self.parent_id)
+            require_id("OrgUnit.parent_id", self.parent_id)
             if self.parent_id == self.id:
                 fail(
                     "OrgUnit.parent_id",
@@ -137,7 +125,7 @@ class OrgUnit:
         )
 
 
-class MemberStatus(_Labelled):
+class MemberStatus(LabelledEnum):
     """A party member's standing (tình trạng đảng viên)."""
 
     OFFICIAL = ("chinh_thuc", "Đảng viên chính thức", "official member")
@@ -146,7 +134,7 @@ class MemberStatus(_Labelled):
     SUSPENDED = ("dinh_chi", "Đình chỉ sinh hoạt đảng", "suspended")
 
 
-class Role(_Labelled):
+class Role(LabelledEnum):
     """A position in a party cell's leadership (chức vụ đảng)."""
 
     SECRETARY = ("bi_thu", "Bí thư", "Secretary")
@@ -166,7 +154,7 @@ class RoleAssignment:
     end: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
-        _require_id("RoleAssignment.unit_id", self.unit_id)
+        require_id("RoleAssignment.unit_id", self.unit_id)
         _check_dates("RoleAssignment.end", self.start, self.end)
 
     def holds_on(self, day: dt.date) -> bool:
@@ -198,8 +186,8 @@ class Member:
     sort_key: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        _require_id("Member.id", self.id)
-        _require_id("Member.cell_id", self.cell_id)
+        require_id("Member.id", self.id)
+        require_id("Member.cell_id", self.cell_id)
         require_text("Member.full_name", self.full_name, max_len=200)
         require_text("Member.position", self.position, max_len=300)
         require_text("Member.workplace", self.workplace, max_len=300)
@@ -231,7 +219,7 @@ class Actor:
     roles: tuple[RoleAssignment, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        _require_id("Actor.id", self.id)
+        require_id("Actor.id", self.id)
         require_text("Actor.name", self.name, max_len=200)
 
     def roles_on(self, day: dt.date, unit_id: str) -> frozenset[Role]:
@@ -252,7 +240,7 @@ class StudyTheme:
     last_year: int
 
     def __attrs_post_init__(self) -> None:
-        _require_id("StudyTheme.code", self.code)
+        require_id("StudyTheme.code", self.code)
         require_text("StudyTheme.title", self.title)
         if not 1945 <= self.first_year <= self.last_year <= 2200:
             fail(
@@ -266,7 +254,7 @@ class StudyTheme:
         return self.first_year <= year <= self.last_year
 
 
-class BasisKind(_Labelled):
+class BasisKind(LabelledEnum):
     """The kind of ground a pledge rests on (loại căn cứ)."""
 
     STUDY_THEME = ("chuyen_de", "Chuyên đề học tập", "study theme")
@@ -408,7 +396,7 @@ class Pledge:
     shortcoming: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        _require_id("Pledge.id", self.id)
+        require_id("Pledge.id", self.id)
         require_text("Pledge.deed", self.deed)
         require_text("Pledge.task", self.task, max_len=1000)
         require_text("Pledge.shortcoming", self.shortcoming)
@@ -417,7 +405,7 @@ class Pledge:
 # --- results and assessments ---------------------------------------------------------------
 
 
-class Outcome(_Labelled):
+class Outcome(LabelledEnum):
     """How far a pledge was carried out (kết quả thực hiện)."""
 
     DONE = ("hoan_thanh", "Đã thực hiện", "done")
@@ -436,7 +424,7 @@ class PledgeResult:
     direction: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        _require_id("PledgeResult.pledge_id", self.pledge_id)
+        require_id("PledgeResult.pledge_id", self.pledge_id)
         for name in ("achieved", "not_done", "direction"):
             require_text(f"PledgeResult.{name}", getattr(self, name))
         if self.outcome is not Outcome.DONE and self.not_done is None:
@@ -479,7 +467,7 @@ class SelfAssessment:
         require_text("SelfAssessment.text", self.text)
 
 
-class RatingLevel(_Labelled):
+class RatingLevel(LabelledEnum):
     """The four rating levels, stable across every regulation (mức xếp loại)."""
 
     EXCELLENT = ("HTXSNV", "Hoàn thành xuất sắc nhiệm vụ", "completed tasks excellently")
@@ -515,7 +503,7 @@ class CollectiveAssessment:
 
     def __attrs_post_init__(self) -> None:
         require_text("CollectiveAssessment.text", self.text)
-        _require_id("CollectiveAssessment.recorded_by", self.recorded_by)
+        require_id("CollectiveAssessment.recorded_by", self.recorded_by)
         require_text("CollectiveAssessment.recorder_name", self.recorder_name, max_len=200)
 
 
@@ -559,7 +547,7 @@ def handbook_id(member_id: str, period: Period) -> str:
     return f"{member_id}-{span}"
 
 
-class HandbookStatus(_Labelled):
+class HandbookStatus(LabelledEnum):
     """Where a handbook is in the yearly cycle (trạng thái sổ tay)."""
 
     DRAFT = ("draft", "Đang soạn", "draft")
@@ -597,7 +585,7 @@ class Handbook:
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
-        _require_id("Handbook.id", self.id)
+        require_id("Handbook.id", self.id)
         if not self.organisation:
             fail(
                 "Handbook.organisation",
@@ -707,7 +695,7 @@ class Handbook:
 # --- audit ---------------------------------------------------------------------------------
 
 
-class EventKind(_Labelled):
+class EventKind(LabelledEnum):
     """What a lifecycle event records (loại sự kiện)."""
 
     CREATED = ("created", "Lập sổ", "created")
@@ -734,6 +722,6 @@ class Event:
     reason: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        _require_id("Event.handbook_id", self.handbook_id)
-        _require_id("Event.actor_id", self.actor_id)
+        require_id("Event.handbook_id", self.handbook_id)
+        require_id("Event.actor_id", self.actor_id)
         require_text("Event.reason", self.reason)
