@@ -4,6 +4,7 @@ command line (xuất sổ tay ra văn bản)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -11,8 +12,8 @@ import click
 from lamtheoguongbac._cli_common import open_service, reports_errors, say
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.export import ExportOptions, convert_to_pdf, export_handbooks
-from lamtheoguongbac.model import HandbookStatus
-from lamtheoguongbac.storage.base import HandbookQuery
+from lamtheoguongbac.model import Handbook, HandbookStatus
+from lamtheoguongbac.storage.base import HandbookQuery, Store
 
 __all__ = ["export", "template"]
 
@@ -71,8 +72,8 @@ def export(
         status=HandbookStatus(status) if status else None,
     )
     with open_service() as service:
-        books = service.store.query(query)
-        if not books:
+        books = _Selection(service.store, query)
+        if not len(books):
             say("Không có sổ tay nào phù hợp", "No handbooks match")
             return
         with click.progressbar(
@@ -98,6 +99,21 @@ def export(
     if pdf:
         pdfs = convert_to_pdf(result.written, dest, jobs=jobs)
         say(f"Đã chuyển {len(pdfs)} tệp sang PDF", f"Converted {len(pdfs)} files to PDF")
+
+
+class _Selection:
+    """The handbooks of a query, counted up front for the progress bar and then streamed,
+    so a province-wide export does not hold every handbook in memory."""
+
+    def __init__(self, store: Store, query: HandbookQuery) -> None:
+        self.store, self.query = store, query
+        self.total = sum(store.count_by_status(query).values())
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[Handbook]:
+        return self.store.iter_query(self.query)
 
 
 @click.group()
