@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -35,6 +36,53 @@ _TYPE_NAMES_VI: dict[type, tuple[str, str]] = {
 def fail(field: str, vi: str, en: str) -> typing.NoReturn:
     """Raise :class:`ValidationFailed` for ``field`` with a bilingual message."""
     raise ValidationFailed(vi, en, field=field)
+
+
+# What XML 1.0 cannot carry (its ``Char`` production): the C0 controls other than tab, line
+# feed and carriage return, the surrogates (a lone one cannot even be encoded as UTF-8) and
+# the non-characters U+FFFE and U+FFFF. Every document the library writes is XML (.docx,
+# .xlsx), so such text is refused where it comes in, not found broken where it goes out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CHAR_NAMES = {0: "NUL", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def describe_char(char: str) -> str:
+    """``"U+0000 (NUL)"``-style name of a character, for messages."""
+    code = ord(char)
+    name = _CHAR_NAMES.get(code)
+    if name is None and 0xD800 <= code <= 0xDFFF:
+        name = "lone surrogate"
+    elif name is None and code in (0xFFFE, 0xFFFF):
+        name = "non-character"
+    return f"U+{code:04X}" + (f" ({name})" if name else "")
+
+
+def text_problem(value: str) -> tuple[str, str] | None:
+    """Why ``value`` cannot be stored as text, as (vi, en); None when it can.
+
+    This is the one text check of the library: model constructors, JSON, CSV, Excel and
+    legacy imports all use it, so what is stored can always be written to XML.
+    """
+    found = _NOT_XML.search(value)
+    if found is None:
+        return None
+    where = found.start()
+    shown = describe_char(found.group())
+    return (
+        f"chứa ký tự không hợp lệ {shown} ở vị trí {where + 1} (ký tự điều khiển hoặc ký tự "
+        "không dùng được trong văn bản); hãy xóa ký tự đó",
+        f"contains the invalid character {shown} at position {where + 1} (a control or "
+        "non-character that documents cannot hold); remove it",
+    )
+
+
+def check_text(where: str, value: str) -> str:
+    """Return ``value`` if it holds only characters XML 1.0 can carry, else raise
+    :class:`ValidationFailed` naming ``where`` and the character (``U+0000``)."""
+    problem = text_problem(value)
+    if problem is not None:
+        fail(where, *problem)
+    return value
 
 
 def _describe(tp: Any) -> tuple[str, str]:
@@ -82,7 +130,7 @@ def _converter_for(tp: Any, where: str) -> Convert:
         def convert_str(value: Any) -> str:
             if not isinstance(value, str):
                 fail(where, "phải là văn bản", f"must be text, got {type(value).__name__}")
-            return nfc(value)
+            return nfc(check_text(where, value))
 
         return convert_str
     if tp is bool:
@@ -210,7 +258,7 @@ def require_id(where: str, value: str) -> None:
     """Check an identifier: not blank, not absurdly long, no control characters."""
     if not value.strip():
         fail(where, "mã định danh không được để trống", "the identifier must not be blank")
-    if len(value) > ID_MAX or any(ord(c) < 32 for c in value):
+    if len(value) > ID_MAX or any(ord(c) < 32 for c in value) or text_problem(value):
         fail(
             where,
             "mã định danh quá dài hoặc chứa ký tự điều khiển",

@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import secrets
 import struct
 import zipfile
@@ -53,6 +54,7 @@ __all__ = [
     "atomic_write",
     "atomic_write_many",
     "check_zip",
+    "entry_name_problem",
     "fsync_folder",
 ]
 
@@ -282,9 +284,46 @@ def _count_entries(data: bytes, limit: int) -> None:
         pos += _CENTRAL.size + name_len + extra_len + comment_len
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def entry_name_problem(name: str) -> tuple[str, str] | None:
+    """Why an archive entry's name marks a damaged or hostile archive, as (vi, en); None
+    when it is an ordinary relative name.
+
+    Office files and templates name their parts ``word/document.xml``; a name that climbs out
+    (``../x``), is absolute (``/etc/x``, ``C:x``), uses backslashes, or holds a NUL or another
+    control character is never written by Word or Excel.
+    """
+    parts = name.split("/")
+    if "\\" in name:
+        return "tên dùng dấu gạch ngược '\\'", "the name uses backslashes"
+    if name.startswith("/") or _DRIVE.match(name):
+        return "tên là đường dẫn tuyệt đối", "the name is an absolute path"
+    if ".." in parts:
+        return "tên trỏ ra ngoài tệp nén ('..')", "the name climbs out of the archive ('..')"
+    if any(ord(c) < 32 for c in name):
+        return "tên chứa ký tự điều khiển", "the name holds a control character"
+    return None
+
+
+def _check_names(infos: Sequence[zipfile.ZipInfo]) -> None:
+    for info in infos:
+        problem = entry_name_problem(info.filename)
+        if problem is not None:
+            vi, en = problem
+            shown = info.filename.encode("unicode_escape").decode("ascii")[:200]
+            raise UnsafeArchive(
+                f"phần '{shown}' có tên không hợp lệ: {vi} — tệp hỏng hoặc bị sửa có chủ ý",
+                f"entry '{shown}' has an invalid name: {en} — a damaged or tampered file",
+                entry=info.filename,
+            )
+
+
 def _check_entries(
     infos: Sequence[zipfile.ZipInfo], max_total_size: int, max_ratio: float, ratio_min_size: int
 ) -> None:
+    _check_names(infos)
     for info in infos:
         if info.file_size > ratio_min_size and info.file_size > max_ratio * info.compress_size:
             ratio = info.file_size / max(info.compress_size, 1)
@@ -328,9 +367,11 @@ def check_zip(
 
     Raises:
         UnsafeArchive: the archive is larger than ``max_file_size``, has more than
-            ``max_entries`` entries, inflates to more than ``max_total_size`` in all, or has
+            ``max_entries`` entries, inflates to more than ``max_total_size`` in all, has
             an entry larger than ``ratio_min_size`` that inflates more than ``max_ratio``
-            times; ``entry`` names the entry at fault.
+            times, or has an entry whose name is not an ordinary relative path (``../``,
+            absolute, backslashes, control characters: :func:`entry_name_problem`);
+            ``entry`` names the entry at fault.
         zipfile.BadZipFile: ``source`` is not a ZIP archive.
         OSError: the file cannot be read.
     """

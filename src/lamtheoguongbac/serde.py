@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import cattrs
 from cattrs.strategies import configure_tagged_union
 
+from lamtheoguongbac._checks import text_problem
 from lamtheoguongbac.errors import LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac.model import DeliverableTarget, QuantityTarget
 from lamtheoguongbac.text import nfc
@@ -73,6 +74,9 @@ def _structure_datetime(value: Any, _: type) -> dt.datetime:
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {type(value).__name__}")
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValidationFailed(*problem)  # the JSON path is added by from_dict
     return nfc(value)
 
 
@@ -287,10 +291,28 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
 MAX_JSON_CHARS = 50_000_000
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members as a dict, refusing a key given twice: ``json`` would silently keep
+    the last value, so what a reader sees and what is stored could differ."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_json(text: str | bytes, *, source: str = "$") -> Any:
     """``json.loads`` for untrusted text: every failure is a :class:`ValidationFailed` naming
     ``source`` — bad syntax (line, column), bad encoding, absurd size, nesting so deep it
-    would exhaust the stack, or an integer too long to convert."""
+    would exhaust the stack, an integer too long to convert, or a key repeated within one
+    object (JSON leaves that undefined; Python would keep the last value)."""
     if len(text) > MAX_JSON_CHARS:
         raise ValidationFailed(
             f"tài liệu JSON quá lớn (hơn {MAX_JSON_CHARS:,} ký tự)",
@@ -298,7 +320,15 @@ def parse_json(text: str | bytes, *, source: str = "$") -> Any:
             field=source,
         )
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise ValidationFailed(
+            f"JSON có khóa '{exc.key}' lặp lại trong cùng một đối tượng (tệp hỏng hoặc bị sửa "
+            "tay; không biết giá trị nào đúng)",
+            f"the JSON repeats the key '{exc.key}' within one object (a damaged or hand-edited "
+            "file; which value is meant is unknown)",
+            field=source,
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",

@@ -9,6 +9,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from lamtheoguongbac import workflow
+from lamtheoguongbac._permissions import (
+    changed_roles,
+    require_may_change_roles,
+    require_no_role_change_with_steps,
+    require_not_own_roles,
+    require_signer,
+)
 from lamtheoguongbac.errors import (
     ImportFailed,
     NotAuthorised,
@@ -19,11 +26,13 @@ from lamtheoguongbac.errors import (
 from lamtheoguongbac.model import (
     Actor,
     CollectiveAssessment,
+    DeliverableTarget,
     Event,
     EventKind,
     Handbook,
     Member,
     Period,
+    Pledge,
     Role,
 )
 from lamtheoguongbac.orgtree import OrgTree
@@ -215,7 +224,7 @@ class _Checker:
         steps: list[_Step] = []
         who, at, policy = self.actor, self.at, self.policy
         pledges, report, sa = entry.pledges, entry.report, entry.self_assessment
-        if pledges and pledges != hb.pledges:
+        if pledges and not _same_pledges(pledges, hb.pledges):
             stored = bool(hb.pledges)
             after = self.attempt(
                 entry,
@@ -272,28 +281,35 @@ class _Checker:
     def assess(
         self, entry: HandbookEntry, a: AssessmentEntry, hb: Handbook, members: dict[str, Member]
     ) -> _Step | None:
-        """Dry-run the cell's assessment by the recorder named; the step, or None."""
-        recorder = members.get(a.recorder_id)
-        if recorder is None:
+        """Dry-run the cell's assessment, recorded by the caller; the step, or None.
+
+        The recorder the row names must be the caller (LTGB-K001): the assessment is signed
+        "T/M CHI BỘ" with the recorder's name, and the audit trail credits whoever runs the
+        import, so a workbook can never sign for someone else.
+        """
+        by = self.actor
+        try:
+            require_signer(
+                by,
+                a.recorder_id,
+                what_vi="nhận xét của chi bộ",
+                what_en="the cell's assessment",
+            )
+        except NotAuthorised as exc:
             sheet, row = self.anchor(entry, ASSESSMENTS)
             self.problem(
-                sheet,
-                row,
-                "ma_nguoi_ghi",
-                f"không có đảng viên '{a.recorder_id}'",
-                f"no member '{a.recorder_id}'",
+                sheet, row, "ma_nguoi_ghi", f"[{exc.code}] {exc.message_vi}", exc.message_en
             )
             return None
-        held = recorder.roles_on(a.meeting_date, hb.cell.id)
+        held = by.roles_on(a.meeting_date, hb.cell.id)
         assessment = CollectiveAssessment(
             text=a.text,
             meeting_date=a.meeting_date,
-            recorded_by=recorder.id,
-            recorder_name=recorder.full_name,
+            recorded_by=by.id,
+            recorder_name=by.name,
             recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
             rating=a.rating,
         )
-        by = recorder.as_actor()
         after = self.attempt(
             entry,
             ASSESSMENTS,
@@ -317,6 +333,18 @@ def _first_row(entry: HandbookEntry, sheet: Sheet) -> int:
         ASSESSMENTS.name: (r.assessment,),
     }
     return next(iter(rows.get(sheet.name, ())), 0)
+
+
+def _plain(pledge: Pledge) -> Pledge:
+    """``pledge`` as a workbook row gives it back: a deliverable's due date is its deadline
+    (the sheet has one date column for both)."""
+    if isinstance(pledge.target, DeliverableTarget) and pledge.deadline is None:
+        return attrs.evolve(pledge, deadline=pledge.target.due)
+    return pledge
+
+
+def _same_pledges(given: tuple[Pledge, ...], stored: tuple[Pledge, ...]) -> bool:
+    return [_plain(p) for p in given] == [_plain(p) for p in stored]
 
 
 def _same(stored: CollectiveAssessment | None, given: AssessmentEntry) -> bool:
@@ -351,18 +379,31 @@ def apply_workbook(
         service: the service to write through.
         data: from :func:`~lamtheoguongbac.spreadsheet.read_workbook`.
         year: the handbooks' year.
-        actor: who opens, registers and reports (the member, or the cell's Bí thư / Phó Bí
-            thư); the collective assessment is recorded by each row's recorder.
+        actor: the caller the embedding system authenticated, who takes every step and is
+            recorded as doing so (as the stored roster knows them: name and offices). A
+            member registers and reports for themselves; the cell's Bí thư / Phó Bí thư may
+            do so for members, and records the collective assessment: an assessment row
+            must name the caller as its recorder (LTGB-K001), see ``docs/permissions.md``.
 
     Raises:
         ImportFailed: every problem, each naming its sheet, row and column (nothing written).
+        NotAuthorised: the workbook changes the caller's own roles (LTGB-K003), or changes
+            roles and also records steps (LTGB-K002); nothing written.
         ConflictError: a handbook changed between the check and the writes (nothing
             written; apply the workbook again).
     """
-    who = actor.as_actor() if isinstance(actor, Member) else actor
+    # Who acts is the caller as the stored roster knows them (their name, their offices),
+    # never the roles the workbook itself sets.
+    who = service._trusted(actor)
+    stored = {m.id: m for m in service.members()}
+    changed = changed_roles(stored, data.members)
+    require_not_own_roles(who, changed)
+    require_no_role_change_with_steps(changed, any(not e.empty for e in data.handbooks))
     checker = _Checker(service, data, who)
     tree = checker.roster()
-    members = {m.id: m for m in service.members()}
+    if tree is not None:
+        require_may_change_roles(who, changed, tree, checker.at.date())
+    members = dict(stored)
     members.update((m.id, m) for m in data.members)
     entries = {e.member_id: e for e in data.handbooks}
     for m in data.members:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from lamtheoguongbac._checks import text_problem
 from lamtheoguongbac.errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
 from lamtheoguongbac.legacy import convert_legacy, detect_legacy
@@ -53,7 +54,7 @@ from lamtheoguongbac.spreadsheet._layout import (
     get_column_letter,
     place,
 )
-from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl
+from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, restore
 from lamtheoguongbac.text import nfc
 
 __all__ = ["read_workbook"]
@@ -101,6 +102,14 @@ def _broken() -> tuple[type[BaseException], ...]:
         exceptions.NamedRangeException,
         exceptions.SheetTitleException,
     )
+
+
+class _BadCell(Exception):
+    """A cell whose text cannot be stored (a control character, a lone surrogate)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
 
 
 @attrs.frozen
@@ -264,7 +273,14 @@ class _Reader:
             return raw.date()
         if isinstance(raw, dt.date | int | float):
             return raw
-        text = nfc(str(raw)).strip()
+        # The quote the library puts before text a spreadsheet would take for a formula
+        # (``'=…``, ``'-…``) is not part of the value: exporting and importing again must
+        # give back the same text.
+        text = restore(str(raw))
+        problem = text_problem(text)
+        if problem is not None:
+            raise _BadCell(*problem)
+        text = nfc(text).strip()
         if not text.isascii():
             legacy = detect_legacy(text)
             if legacy is not None:
@@ -287,11 +303,17 @@ class _Reader:
             return []
         out = []
         for number, cells in enumerate(lines, start=2):
-            values = {
-                col.key: self._value(sheet, f"{get_column_letter(i + 1)}{number}", cells[i])
-                for i, col in by_index.items()
-                if i < len(cells)
-            }
+            values: dict[str, Value] = {}
+            for i, col in by_index.items():
+                if i >= len(cells):
+                    continue
+                try:
+                    values[col.key] = self._value(
+                        sheet, f"{get_column_letter(i + 1)}{number}", cells[i]
+                    )
+                except _BadCell as exc:
+                    self.problem(sheet, number, col.key, exc.vi, exc.en)
+                    values[col.key] = None
             if any(v is not None for v in values.values()):
                 out.append(_Row(number, values))
         return out

@@ -25,7 +25,7 @@ from lamtheoguongbac.spreadsheet._layout import (
     Sheet,
     get_column_letter,
 )
-from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, save_atomic
+from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, save_atomic, text_cell
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -63,15 +63,16 @@ _INTRO = (
 )
 
 
-def _cell_value(value: object) -> object:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value
+def _put(ws: Worksheet, row: int, column: int, value: object) -> Any:
+    """Write ``value`` into a cell: text always as text, never as a live formula
+    (:func:`~lamtheoguongbac.spreadsheet._xlsx.text_cell`); returns the cell."""
     if isinstance(value, str):
-        # Control characters (pasted from old documents) cannot be stored in the file's XML.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        cell = ws.cell(row=row, column=column)
+        text_cell(cell, value)
+        return cell
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else value
+    return ws.cell(row=row, column=column, value=value)
 
 
 def _pledge_rows(member_id: str, p: Pledge) -> Iterator[dict[str, object]]:
@@ -175,9 +176,9 @@ def _lists_sheet(wb: Workbook) -> dict[str, str]:
     refs: dict[str, str] = {}
     for index, (name, values) in enumerate(CHOICES.items(), start=1):
         letter = get_column_letter(index)
-        ws.cell(row=1, column=index, value=name)
+        _put(ws, 1, index, name)
         for row, value in enumerate(values, start=2):
-            ws.cell(row=row, column=index, value=value)
+            _put(ws, row, index, value)
         refs[name] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
         ws.column_dimensions[letter].width = 36
     return refs
@@ -262,7 +263,7 @@ def _data_sheet(wb: Workbook, sheet: Sheet, data: WorkbookData, lists: dict[str,
             value = row.get(col.key)
             if value is None:
                 continue
-            cell = ws.cell(row=row_number, column=index, value=_cell_value(value))
+            cell = _put(ws, row_number, index, value)
             if col.kind in _FORMATS:
                 cell.number_format = _FORMATS[col.kind]
             if col.kind is Kind.LONG_TEXT:
@@ -377,13 +378,19 @@ def write_rollup(path: Path, rollup: Rollup) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "Tổng hợp"
-    ws["A1"] = (
-        f"Tổng hợp Sổ tay Làm theo gương Bác — {rollup.organisation_name} — năm {rollup.year}"
+    title = _put(
+        ws,
+        1,
+        1,
+        f"Tổng hợp Sổ tay Làm theo gương Bác — {rollup.organisation_name} — năm {rollup.year}",
     )
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (
+    title.font = Font(bold=True, size=14)
+    _put(
+        ws,
+        2,
+        1,
         f"Tính đến ngày {rollup.today:%d/%m/%Y}; quy định {rollup.policy_name} "
-        f"(phiên bản {rollup.policy_version})"
+        f"(phiên bản {rollup.policy_version})",
     )
     headers, rows = rollup.table()
     _table(ws, 4, headers, rows, bold_last=True)
@@ -421,9 +428,9 @@ def _table(
     from openpyxl.styles import Font
 
     for index, header in enumerate(headers, start=1):
-        ws.cell(row=top, column=index, value=header).font = Font(bold=True)
+        _put(ws, top, index, header).font = Font(bold=True)
     for offset, values in enumerate(rows, start=1):
         for index, value in enumerate(values, start=1):
-            cell = ws.cell(row=top + offset, column=index, value=value)
+            cell = _put(ws, top + offset, index, value)
             if bold_last and offset == len(rows):
                 cell.font = Font(bold=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lamtheoguongbac.errors import LamTheoGuongBacError
 from lamtheoguongbac.fsutil import atomic_write
@@ -11,7 +11,40 @@ from lamtheoguongbac.fsutil import atomic_write
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-__all__ = ["XlsxUnavailable", "require_openpyxl", "save_atomic"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "XlsxUnavailable",
+    "neutralise",
+    "require_openpyxl",
+    "restore",
+    "save_atomic",
+    "text_cell",
+]
+
+#: The first characters that make a spreadsheet program read a cell as a formula (OWASP
+#: "CSV injection"): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_quote(value: str) -> bool:
+    # Leading quotes are looked through so that the mark stays reversible: a value that
+    # itself starts with "'=" is written "''=" and read back as "'=".
+    rest = value.lstrip("'")
+    return rest[:1] in FORMULA_TRIGGERS and rest != ""
+
+
+def neutralise(value: str) -> str:
+    """``value`` as a workbook cell must hold it: text a spreadsheet would take for a formula
+    (``=HYPERLINK(…)``, ``+1``, ``-2+3``, ``@SUM(…)``, a leading tab or CR) gets a single
+    quote in front, as OWASP recommends; :func:`restore` takes it off again."""
+    return "'" + value if _needs_quote(value) else value
+
+
+def restore(value: str) -> str:
+    """The text :func:`neutralise` was given: one leading quote of a neutralised value is
+    dropped, anything else is returned as it is (``restore(neutralise(v)) == v``)."""
+    return value[1:] if value.startswith("'") and _needs_quote(value) else value
+
 
 
 class XlsxUnavailable(LamTheoGuongBacError):
@@ -31,6 +64,16 @@ def require_openpyxl() -> None:
         import openpyxl  # noqa: F401
     except ImportError as exc:
         raise XlsxUnavailable() from exc
+
+
+def text_cell(cell: Any, value: str) -> None:
+    """Write ``value`` into the openpyxl ``cell`` as text, never as a formula: neutralised
+    (:func:`neutralise`), typed as a string (openpyxl would make any text starting with
+    ``=`` a formula) and marked "quote prefix", so editing the cell in Excel keeps it text."""
+    cell.value = neutralise(value)
+    cell.data_type = "s"
+    if cell.value != value:
+        cell.quotePrefix = True
 
 
 def save_atomic(workbook: Workbook, path: Path) -> None:

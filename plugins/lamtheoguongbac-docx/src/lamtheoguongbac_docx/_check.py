@@ -22,12 +22,12 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2 import meta, nodes
-from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac.errors import TemplateError
 from lamtheoguongbac.export.context import CONTEXT_SCHEMA, Schema
 from lamtheoguongbac_docx._engine import (
     CompiledDocx,
+    RenderLimits,
     by_paragraph,
     has_tags,
     load,
@@ -231,9 +231,9 @@ def check_template(path: Path) -> list[str]:
         return _check(path)
     except TemplateError as exc:
         return [str(exc)]
-    except (ValueError, LookupError, AttributeError, TypeError, etree.LxmlError) as exc:
-        # A malformation the parsers above let through and a library below trips over:
-        # still a problem of this template, told as one line.
+    except Exception as exc:
+        # A malformation the parsers above let through and a library below trips over, or
+        # anything the trial render raised: still a problem of this template, one line.
         return [
             f"Không kiểm tra được mẫu {path.name}: {type(exc).__name__}: {exc} / "
             f"cannot check template {path.name}: {type(exc).__name__}: {exc}"
@@ -250,5 +250,10 @@ def _check(path: Path) -> list[str]:
         if has_tags(s.xml):
             problems.extend(_check_part(env, s.name, by_paragraph(prepare(helper, s.xml))))
     if not problems:
-        CompiledDocx(data, name=path.name, env=env).render(sample_context())
+        # The trial render is bounded more tightly than an export: a check must answer soon.
+        CompiledDocx(data, name=path.name, env=env).render(sample_context(), CHECK_LIMITS)
     return problems
+
+
+#: The limits of the trial render of :func:`check_template`.
+CHECK_LIMITS = RenderLimits(seconds=5.0)

@@ -17,6 +17,7 @@ from typing import Any
 from lamtheoguongbac.errors import TemplateError
 from lamtheoguongbac.export.base import ExportOptions
 from lamtheoguongbac_docx._chart import insert_charts
+from lamtheoguongbac_docx._engine import RenderLimits
 from lamtheoguongbac_docx._renderer import DocxRenderer
 
 __all__ = [
@@ -35,8 +36,11 @@ REPORT_TEMPLATE = Path(str(_TEMPLATES / "bao-cao-tong-hop.docx"))
 
 
 def create_yearbook_renderer(options: ExportOptions) -> DocxRenderer:
-    """The ``docx-yearbook`` exporter's factory: ``options.template`` or the default one."""
-    return DocxRenderer(options.template or YEARBOOK_TEMPLATE)
+    """The ``docx-yearbook`` exporter's factory: ``options.template`` or the default one,
+    bounded by ``options.settings`` (``time_limit``, ``max_output``) as every document."""
+    return DocxRenderer(
+        options.template or YEARBOOK_TEMPLATE, limits=RenderLimits.from_settings(options.settings)
+    )
 
 
 class ReportRenderer:
@@ -48,8 +52,8 @@ class ReportRenderer:
             :class:`DocxRenderer`), or has a syntax error.
     """
 
-    def __init__(self, template: Path | None = None) -> None:
-        self._docx = DocxRenderer(template or REPORT_TEMPLATE)
+    def __init__(self, template: Path | None = None, *, limits: RenderLimits | None = None) -> None:
+        self._docx = DocxRenderer(template or REPORT_TEMPLATE, limits=limits)
         self.template = self._docx.template
 
     def render(self, context: Mapping[str, Any]) -> bytes:
@@ -81,5 +85,6 @@ class ReportRenderer:
 
 
 def create_report_renderer(options: ExportOptions) -> ReportRenderer:
-    """The ``docx-report`` exporter's factory: ``options.template`` or the default one."""
-    return ReportRenderer(options.template)
+    """The ``docx-report`` exporter's factory: ``options.template`` or the default one,
+    bounded by ``options.settings`` (``time_limit``, ``max_output``) as every document."""
+    return ReportRenderer(options.template, limits=RenderLimits.from_settings(options.settings))

@@ -28,6 +28,17 @@ compile): each XML part read here is at most :data:`MAX_PART_SIZE`, and a templa
 most :data:`MAX_TEMPLATE_TAGS` Jinja tags. The default handbook template has a 40 KB body
 with under 100 tags.
 
+Rendering is bounded too (:class:`RenderLimits`): per document, a time limit
+(:data:`DEFAULT_TIME_LIMIT` seconds) and an output limit (:data:`DEFAULT_MAX_OUTPUT`
+characters of XML), checked from inside the sandbox — at every call, attribute lookup,
+operator and loop step, and on each piece of output — so they hold in worker threads and
+processes alike (no signals). Repetition (``'a' * 10**9``), powers, ``%``/``format`` widths
+and integer arguments (``center(10**9)``) whose result would pass the output limit are
+refused before they run; ``range`` is the sandbox's (at most 100,000 items);
+``include``/``import``/``extends`` are refused (a template is one file). Every failure —
+these limits, recursion, memory, any exception a template raises — is a
+:class:`TemplateError` naming the part and the paragraph.
+
 Assumption of the fast path, kept from the template: a table row's cells are fixed unless
 cell-level tags (``{%tc``, ``colspan``, ``{% hm %}``, ``{% vm %}``) are used; with those,
 or with a table whose grid does not match its cells, docxtpl's ``fix_tables`` runs per
@@ -37,8 +48,12 @@ document as docxtpl does.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import math
 import re
+import threading
+import time
 import unicodedata
 import warnings
 import zipfile
@@ -46,6 +61,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import attrs
 import jinja2
@@ -56,8 +72,10 @@ from docxtpl import (  # type: ignore[import-untyped]
     RichTextParagraph,
     Subdoc,
 )
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac.errors import TemplateError
@@ -65,10 +83,14 @@ from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
 from lamtheoguongbac_docx._zip import Entry, build_zip, deflate, read_entries
 
 __all__ = [
+    "DEFAULT_MAX_OUTPUT",
+    "DEFAULT_TIME_LIMIT",
     "MAX_PART_SIZE",
     "MAX_TEMPLATE_TAGS",
     "CompiledDocx",
     "FallbackWarning",
+    "LimitExceeded",
+    "RenderLimits",
     "Loaded",
     "by_paragraph",
     "check_archive",
@@ -82,6 +104,7 @@ __all__ = [
     "render_with_docxtpl",
     "template_error",
     "too_deep",
+    "well_formed",
     "warn_fallback",
 ]
 
@@ -127,16 +150,192 @@ class FallbackWarning(UserWarning):
     """The fast path cannot render this template or context; plain docxtpl is used."""
 
 
+#: The default time one document may take to render, in seconds (the default handbook takes
+#: a few milliseconds, a yearbook of a thousand exemplars a few seconds).
+DEFAULT_TIME_LIMIT = 30.0
+#: The default largest rendered document, in characters of XML (64 Mi; a handbook is ~50 k).
+DEFAULT_MAX_OUTPUT = 64 * 2**20
+
+
+@attrs.frozen(kw_only=True)
+class RenderLimits:
+    """What one document may cost to render (giới hạn khi điền mẫu): ``seconds`` of time and
+    ``max_output`` characters of XML. Set through the exporter's settings
+    (``ExportOptions(settings={"time_limit": 10, "max_output": 10_000_000})``)."""
+
+    seconds: float = DEFAULT_TIME_LIMIT
+    max_output: int = DEFAULT_MAX_OUTPUT
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> RenderLimits:
+        """The limits an exporter's ``settings`` ask for (``time_limit``, ``max_output``).
+
+        Raises:
+            TemplateError: a limit is not a positive number.
+        """
+        seconds = settings.get("time_limit", DEFAULT_TIME_LIMIT)
+        output = settings.get("max_output", DEFAULT_MAX_OUTPUT)
+        ok_time = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+        if not ok_time or not 0 < seconds < math.inf:
+            raise TemplateError(
+                f"'time_limit' phải là số giây dương, không phải {seconds!r}",
+                f"'time_limit' must be a positive number of seconds, not {seconds!r}",
+            )
+        if isinstance(output, bool) or not isinstance(output, int) or output <= 0:
+            raise TemplateError(
+                f"'max_output' phải là số ký tự dương, không phải {output!r}",
+                f"'max_output' must be a positive number of characters, not {output!r}",
+            )
+        return cls(seconds=float(seconds), max_output=output)
+
+
+class LimitExceeded(jinja2.TemplateError):
+    """A template went past a limit of :class:`RenderLimits` or the sandbox's bounds."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
+
+
+def _too_slow(seconds: float) -> LimitExceeded:
+    return LimitExceeded(
+        f"điền mẫu quá {seconds:g} giây (vòng lặp quá lớn hoặc không dừng?)",
+        f"rendering took over {seconds:g} seconds (a loop too large, or endless?)",
+    )
+
+
+def _too_large(limit: int) -> LimitExceeded:
+    return LimitExceeded(
+        f"văn bản điền ra vượt quá {limit:,} ký tự",
+        f"the rendered document would exceed {limit:,} characters",
+    )
+
+
+# The widths and precisions of printf-style (``%10.3f``) and format-style (``{:>10}``) fields.
+_PERCENT_FIELD = re.compile(r"%[#0\- +]*(\d*)(?:\.(\d*))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}")
+_DIGITS = re.compile(r"\d+")
+
+
+class _NoLoader(jinja2.BaseLoader):
+    """A template is one file: ``include``, ``import`` and ``extends`` are refused."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        raise LimitExceeded(
+            f"mẫu không được dùng include/import/extends ('{template}'): mỗi mẫu là một tệp",
+            f"templates may not use include/import/extends ('{template}'): a template is "
+            "one file",
+        )
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with every ``{% for %}`` iterating through the environment's
+    ``ltgb_iterate``, which checks the time limit as it goes (nested loops over data make no
+    call the sandbox could see)."""
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        original = node.iter
+        node.iter = nodes.Call(
+            nodes.EnvironmentAttribute("ltgb_iterate", lineno=original.lineno),
+            [original],
+            [],
+            None,
+            None,
+            lineno=original.lineno,
+        )
+        try:
+            super().visit_For(node, frame)
+        finally:
+            node.iter = original  # the AST stays as parsed (the template checker reads it)
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, looking up ``a.b`` on a plain dict as a key first.
+    """The immutable sandbox, bounded in time and output, looking up ``a.b`` on a plain dict
+    as a key first.
 
     Jinja tries the attribute first, so every ``member.full_name`` on a context dict raised
     and caught an ``AttributeError`` — about a quarter of the render time. A dict's items are data
     the sandbox allows anyway (``a["b"]``); anything that is not a key (``d.items``) still
     goes through the sandbox's checks.
+
+    The limits of :meth:`limited` hold per thread: a deadline checked at every call,
+    attribute lookup, operator and loop step, and bounds on what one operation may build.
     """
 
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(loader=_NoLoader(), **options)
+        self._local = threading.local()
+        self.filters = {name: self._bounded(f) for name, f in self.filters.items()}
+
+    # --- limits ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def limited(self, limits: RenderLimits) -> Iterator[None]:
+        """Render under ``limits`` in this thread for the duration of the block."""
+        local = self._local
+        saved = getattr(local, "deadline", None), getattr(local, "limits", None)
+        local.deadline = time.monotonic() + limits.seconds
+        local.limits = limits
+        try:
+            yield
+        finally:
+            local.deadline, local.limits = saved
+
+    @property
+    def max_output(self) -> int:
+        limits: RenderLimits | None = getattr(self._local, "limits", None)
+        return DEFAULT_MAX_OUTPUT if limits is None else limits.max_output
+
+    def tick(self) -> None:
+        """Raise :class:`LimitExceeded` once the deadline of :meth:`limited` has passed."""
+        deadline: float | None = getattr(self._local, "deadline", None)
+        if deadline is not None and time.monotonic() > deadline:
+            self._local.deadline = None  # one error is enough; the caller unwinds
+            raise _too_slow(self._local.limits.seconds)
+
+    def ltgb_iterate(self, iterable: Any) -> Iterator[Any]:
+        """``iterable``, checking the deadline every 256 items."""
+        for i, item in enumerate(iterable):
+            if not i & 255:
+                self.tick()
+            yield item
+
+    def _check_size(self, n: int) -> None:
+        if n > self.max_output:
+            raise _too_large(self.max_output)
+
+    def _check_args(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool):
+                self._check_size(abs(value))
+
+    def _check_widths(self, fmt: str) -> None:
+        """A format string may not ask for a field wider than the output limit."""
+        found = [d for m in _PERCENT_FIELD.finditer(fmt) for d in m.groups() if d]
+        found += [d for m in _BRACE_SPEC.finditer(fmt) for d in _DIGITS.findall(m.group(1))]
+        for digits in found:
+            if len(digits) > 12 or int(digits) > self.max_output:
+                raise _too_large(self.max_output)
+
+    def _bounded(self, f: Any) -> Any:
+        @functools.wraps(f)  # keeps jinja_pass_arg (pass_context, pass_environment …)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            self.tick()
+            rest = args[1:] if getattr(f, "jinja_pass_arg", None) is None else args[2:]
+            if f is _FORMAT_FILTER and rest and isinstance(rest[0], str):
+                self._check_widths(rest[0])
+            self._check_args(rest, kwargs)
+            return f(*args, **kwargs)
+
+        return bounded
+
+    # --- the sandbox's hooks --------------------------------------------------------------
+
     def getattr(self, obj: Any, attribute: str) -> Any:
+        self.tick()
         if type(obj) is dict:
             try:
                 return obj[attribute]
@@ -144,12 +343,66 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 pass
         return super().getattr(obj, attribute)
 
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self.tick()
+        return super().getitem(obj, argument)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        __self.tick()
+        if __obj is __self.globals.get("range") and any(
+            isinstance(a, int) and abs(a) > MAX_RANGE for a in args
+        ):
+            raise LimitExceeded(
+                f"range() quá lớn (tối đa {MAX_RANGE:,} phần tử)",
+                f"range() too large (at most {MAX_RANGE:,} items)",
+            )
+        __self._check_args(args, kwargs)
+        # The sandbox hands str.format out wrapped (functools.update_wrapper): look through.
+        method = getattr(__obj, "__wrapped__", __obj)
+        name = getattr(method, "__name__", "")
+        if isinstance(getattr(method, "__self__", None), str):
+            text: str = method.__self__
+            if name in ("format", "format_map"):
+                __self._check_widths(text)
+            elif name == "replace" and len(args) >= 2 and isinstance(args[1], str):
+                __self._check_size(len(text) + (len(text) + 1) * len(args[1]))
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.tick()
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple | bytes) and isinstance(n, int):
+                    self._check_size(len(seq) * abs(n))
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+                # The digits of the result: refuse a number longer than the output limit.
+                self._check_size(int(right * math.log10(abs(left))))
+        elif operator == "%" and isinstance(left, str):
+            self._check_widths(left)
+            values = right if isinstance(right, tuple) else (right,)
+            self._check_args(values, {})
+        elif operator == "+" and isinstance(left, str | list | tuple) and hasattr(right, "__len__"):
+            self._check_size(len(left) + len(right))
+        return super().call_binop(context, operator, left, right)
+
+
+_FORMAT_FILTER = jinja2.filters.do_format
+
 
 def make_environment() -> ImmutableSandboxedEnvironment:
     """The Jinja environment every template renders in: sandboxed (a template can neither run
     code nor change the data it is given), autoescaped (``&``, ``<``, ``>`` in data stay
-    text and never break the XML) and strict (a misspelt name is an error, not a blank)."""
+    text and never break the XML), strict (a misspelt name is an error, not a blank) and
+    bounded (:class:`RenderLimits`, applied with ``env.limited(limits)``)."""
     return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def limited(env: jinja2.Environment, limits: RenderLimits) -> contextlib.AbstractContextManager[None]:
+    """``env.limited(limits)`` for the library's sandbox; no limits for another environment."""
+    if isinstance(env, _Sandbox):
+        return env.limited(limits)
+    return contextlib.nullcontext()
 
 
 def paragraph_at(source: str, lineno: int | None) -> str:
@@ -180,12 +433,31 @@ def template_error(exc: Exception, part: str, source: str) -> TemplateError:
     where = paragraph_at(source, _lineno(exc))
     at_vi = f" — đoạn «{where}»" if where else ""
     at_en = f" — paragraph «{where}»" if where else ""
+    if isinstance(exc, LimitExceeded):
+        vi, en = exc.vi, exc.en
+        return TemplateError(
+            f"Mẫu văn bản ({part}): {vi}{at_vi}", f"document template ({part}): {en}{at_en}"
+        )
     if isinstance(exc, SecurityError):
         vi, en = "mẫu thực hiện thao tác không được phép", "the template tried an unsafe operation"
     elif isinstance(exc, jinja2.UndefinedError):
         vi, en = "mẫu dùng tên không có trong dữ liệu", "the template uses a name not in the data"
     elif isinstance(exc, jinja2.TemplateSyntaxError):
         vi, en = "mẫu sai cú pháp", "template syntax error"
+    elif isinstance(exc, RecursionError):
+        vi, en = (
+            "biểu thức lồng nhau hoặc macro gọi lại chính nó quá sâu",
+            "expressions nested, or macros recursing, too deeply",
+        )
+    elif isinstance(exc, MemoryError):
+        vi, en = "mẫu dùng hết bộ nhớ", "the template ran out of memory"
+    elif not isinstance(exc, jinja2.TemplateError):
+        vi, en = "lỗi khi điền mẫu", "the template failed to render"
+        detail = f"{type(exc).__name__}: {exc}"
+        return TemplateError(
+            f"Mẫu văn bản ({part}): {vi}: {detail}{at_vi}",
+            f"document template ({part}): {en}: {detail}{at_en}",
+        )
     else:
         vi, en = "lỗi khi điền mẫu", "the template failed to render"
     return TemplateError(
@@ -508,10 +780,10 @@ class CompiledDocx:
         source = prepare(self._helper, s.xml)
         try:
             template = env.from_string(source)
-        except jinja2.TemplateError:
-            raise self._explain(s.name, source, None) from None
         except RecursionError:
             raise too_deep(s.name) from None
+        except Exception as exc:  # a syntax error, or anything else the compiler trips on
+            raise self._explain(s.name, source, None, exc) from None
         is_body = s.prefix.startswith(_XML_DECL) and bool(s.suffix)
         cell_tags = bool(_CELL_TAG.search(_TAGS.sub("", s.xml)))
         return _Part(
@@ -525,34 +797,70 @@ class CompiledDocx:
             renumber_pictures=is_body and "docPr" in source,
         )
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
-        """One document for ``context``.
+    def render(self, context: Mapping[str, Any], limits: RenderLimits | None = None) -> bytes:
+        """One document for ``context``, within ``limits`` (default :class:`RenderLimits`).
 
         Raises:
             TemplateError: the template failed on this context (unknown name, unsafe
-                operation, …); the message names the part and the paragraph.
+                operation, a limit passed, any exception it raised, output that is not
+                well-formed XML); the message names the part and the paragraph.
         """
+        limits = limits or RenderLimits()
         entries = list(self._entries)
-        for part in self._parts:
-            try:
-                xml = part.template.render(context)
-            except jinja2.TemplateError:
-                raise self._explain(part.name, part.source, context) from None
-            except RecursionError:
-                raise too_deep(part.name) from None
-            entries[part.index] = deflate(part.name, self._finish(part, xml))
+        with limited(self._env, limits):
+            budget = limits.max_output
+            for part in self._parts:
+                xml = self._render_part(part, context, limits, budget)
+                budget -= len(xml)
+                content = self._finish(part, xml)
+                well_formed(content, part.name, self.name)
+                entries[part.index] = deflate(part.name, content)
         return build_zip(entries)
 
-    def _explain(self, name: str, source: str, context: Mapping[str, Any] | None) -> TemplateError:
-        """The error of ``source`` (compiling, or rendering ``context``) as a TemplateError
-        naming its paragraph: the one-paragraph-a-line source is compiled and run again."""
-        numbered = by_paragraph(source)
+    def _render_part(
+        self, part: _Part, context: Mapping[str, Any], limits: RenderLimits, budget: int
+    ) -> str:
+        """The rendered XML of ``part``, stopped as soon as it passes ``budget`` characters."""
+        pieces: list[str] = []
+        size = 0
         try:
-            template = self._env.from_string(numbered)
-            if context is not None:
-                template.render(context)
-        except jinja2.TemplateError as exc:
+            for piece in part.template.generate(context):
+                size += len(piece)
+                if size > budget:
+                    tail = paragraph_at("".join(pieces[-50:]).rpartition("<w:p")[2], 1)
+                    raise _output_error(part.name, limits.max_output, tail)
+                pieces.append(piece)
+        except TemplateError:
+            raise
+        except Exception as exc:  # every failure of a user's template is the template's
+            raise self._explain(part.name, part.source, context, exc, limits) from None
+        return "".join(pieces)
+
+    def _explain(
+        self,
+        name: str,
+        source: str,
+        context: Mapping[str, Any] | None,
+        first: Exception | None = None,
+        limits: RenderLimits | None = None,
+    ) -> TemplateError:
+        """The error of ``source`` (compiling, or rendering ``context``) as a TemplateError
+        naming its paragraph: the one-paragraph-a-line source is compiled and run again
+        (after a time-out, for at most two more seconds: an endless loop is found again in
+        its paragraph)."""
+        numbered = by_paragraph(source)
+        again = limits or RenderLimits()
+        if isinstance(first, LimitExceeded):
+            again = attrs.evolve(again, seconds=min(again.seconds, 2.0))
+        try:
+            with limited(self._env, again):
+                template = self._env.from_string(numbered)
+                if context is not None:
+                    template.render(context)
+        except Exception as exc:
             return template_error(exc, name, numbered)
+        if first is not None:  # not repeated (e.g. memory): told without its paragraph
+            return template_error(first, name, "")
         raise AssertionError("the numbered source must fail as the source did")
 
     def _finish(self, part: _Part, xml: str) -> bytes:
@@ -571,6 +879,34 @@ class CompiledDocx:
         elif part.renumber_pictures:
             xml = _renumber_pictures(xml)
         return b"".join((part.prefix, unicodedata.normalize("NFC", xml).encode(), part.suffix))
+
+
+def _output_error(part: str, limit: int, where: str) -> TemplateError:
+    at_vi = f" — đoạn «{where}»" if where else ""
+    at_en = f" — paragraph «{where}»" if where else ""
+    error = _too_large(limit)
+    return TemplateError(
+        f"Mẫu văn bản ({part}): {error.vi}{at_vi}", f"document template ({part}): {error.en}{at_en}"
+    )
+
+
+def well_formed(content: bytes, part: str, name: str) -> None:
+    """Check that a rendered part is well-formed XML before the document is reported made.
+
+    Raises:
+        TemplateError: naming the template, the part and the parser's complaint.
+    """
+    # expat only tokenises (no tree is built): about twice as fast as lxml for this.
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError as exc:
+        raise TemplateError(
+            f"Mẫu {name}: phần '{part}' điền ra không phải XML hợp lệ ({exc}); Word sẽ không "
+            "mở được tệp, nên không ghi",
+            f"template {name}: the rendered part '{part}' is not well-formed XML ({exc}); "
+            "Word could not open the file, so it is not written",
+        ) from exc
 
 
 def too_deep(part: str) -> TemplateError:
@@ -626,15 +962,22 @@ def context_fallback(context: Mapping[str, Any]) -> str | None:
 
 
 def render_with_docxtpl(
-    data: bytes, context: Mapping[str, Any], env: jinja2.Environment, *, name: str
+    data: bytes,
+    context: Mapping[str, Any],
+    env: jinja2.Environment,
+    *,
+    name: str,
+    limits: RenderLimits | None = None,
 ) -> bytes:
-    """Render with plain docxtpl (a new ``DocxTemplate``), sandboxed and escaped as the fast
-    path. ``InlineImage`` values are bound to that ``DocxTemplate`` (make them with
-    ``tpl=None``)."""
+    """Render with plain docxtpl (a new ``DocxTemplate``), sandboxed, escaped and bounded as
+    the fast path (the output limit is checked on each XML part docxtpl wrote). ``InlineImage``
+    values are bound to that ``DocxTemplate`` (make them with ``tpl=None``)."""
+    limits = limits or RenderLimits()
     tpl = DocxTemplate(io.BytesIO(data))
     _bind_images(context, tpl)
     try:
-        tpl.render(dict(context), jinja_env=env, autoescape=True)
+        with limited(env, limits):
+            tpl.render(dict(context), jinja_env=env, autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
     except jinja2.TemplateError as exc:
@@ -649,7 +992,23 @@ def render_with_docxtpl(
             f"Không điền được mẫu {name} bằng docxtpl: {type(exc).__name__}: {exc}",
             f"docxtpl could not render template {name}: {type(exc).__name__}: {exc}",
         ) from exc
-    return out.getvalue()
+    except Exception as exc:  # every failure of a user's template is the template's
+        raise template_error(exc, name, "") from exc
+    document = out.getvalue()
+    _check_output(document, name, limits)
+    return document
+
+
+def _check_output(document: bytes, name: str, limits: RenderLimits) -> None:
+    """The XML parts of a document docxtpl wrote: within the output limit, well-formed."""
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        for info in archive.infolist():
+            if info.filename.endswith(".xml") or info.filename.endswith(".rels"):
+                total += info.file_size
+                if total > limits.max_output:
+                    raise _output_error(info.filename, limits.max_output, "")
+                well_formed(archive.read(info), info.filename, name)
 
 
 def _bind_images(context: Mapping[str, Any], tpl: DocxTemplate) -> None:

@@ -15,6 +15,7 @@ from lamtheoguongbac.errors import TemplateError
 from lamtheoguongbac.export.base import ExportOptions
 from lamtheoguongbac_docx._engine import (
     CompiledDocx,
+    RenderLimits,
     context_fallback,
     make_environment,
     read_template,
@@ -43,13 +44,18 @@ class DocxRenderer:
     20 MB), and when a part is over ``MAX_PART_SIZE`` or the template holds more than
     ``MAX_TEMPLATE_TAGS`` tags (:mod:`lamtheoguongbac_docx._engine`).
 
+    Each document is rendered within ``limits`` (:class:`~lamtheoguongbac_docx._engine.
+    RenderLimits`: by default 30 seconds and 64 Mi characters of XML), on the fast path and
+    the docxtpl fallback alike, and its XML is checked well-formed before it is returned.
+
     Raises:
         TemplateError: the template cannot be read, is refused, is damaged or has malformed
             XML (naming the file and the part), or has a Jinja syntax error.
     """
 
-    def __init__(self, template: Path | None = None) -> None:
+    def __init__(self, template: Path | None = None, *, limits: RenderLimits | None = None) -> None:
         self.template = DEFAULT_TEMPLATE if template is None else Path(template)
+        self.limits = limits or RenderLimits()
         self._data = read_template(self.template)
         self._env = make_environment()
         self._compiled = CompiledDocx(self._data, name=self.template.name, env=self._env)
@@ -76,9 +82,11 @@ class DocxRenderer:
         if self._compiled.fallback_reason is None:
             reason = context_fallback(context)
             if reason is None:
-                return self._compiled.render(context)
+                return self._compiled.render(context, self.limits)
             self._note(reason)
-        return render_with_docxtpl(self._data, context, self._env, name=self.template.name)
+        return render_with_docxtpl(
+            self._data, context, self._env, name=self.template.name, limits=self.limits
+        )
 
     def merge(self, documents: Sequence[bytes]) -> bytes:
         """One .docx holding ``documents`` in order, each starting on a new page.
@@ -98,5 +106,6 @@ class DocxRenderer:
 
 
 def create_renderer(options: ExportOptions) -> DocxRenderer:
-    """The exporter's factory: a renderer for ``options.template`` (None: the default)."""
-    return DocxRenderer(options.template)
+    """The exporter's factory: a renderer for ``options.template`` (None: the default),
+    bounded by ``options.settings`` ``time_limit`` (seconds) and ``max_output`` (characters)."""
+    return DocxRenderer(options.template, limits=RenderLimits.from_settings(options.settings))

@@ -1,0 +1,134 @@
+"""Who acts is who signs (người thực hiện là người ký): the checks every write path shares.
+
+The lifecycle's own permissions (who may register, report, assess, close, reopen) live in
+:mod:`lamtheoguongbac.workflow` and the rules (LTGB-T002…T006, LTGB-A001). The checks here
+guard the paths where *data* could speak for someone — a workbook, a JSON file, a bulk
+import, a low-level :class:`~lamtheoguongbac.storage.base.Store` write — so that the person
+recorded as acting is always the caller the embedding system authenticated:
+
+=========  ==================================================================================
+code       rule
+=========  ==================================================================================
+LTGB-K001  a recorder named in the data (a workbook's ``ma_nguoi_ghi``, a JSON assessment's
+           ``recorded_by``) must be the caller: nobody signs for someone else
+LTGB-K002  roles are never taken from a workbook that also records lifecycle steps
+LTGB-K003  nobody changes their own roles through a workbook
+LTGB-K004  a stored collective assessment's recorder held the cell's Bí thư or Phó Bí thư
+           office on the meeting date, per the stored roster (checked by every store)
+LTGB-K005  the event that records an assessment is the recorder's own (checked by every store)
+LTGB-K006  a stored event records the state the handbook is stored in (checked by every store)
+LTGB-K007  a workbook changes a member's roles only when the caller holds a role in a unit
+           above the member's cell (the superior committee); the roster import itself
+           (``Handbooks.import_roster``) is the administrator's path
+=========  ==================================================================================
+
+``docs/permissions.md`` is the one-page model for users. There is no delegation: a Bí thư
+typing in a paper book records the assessment as themselves, which is what the book says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from lamtheoguongbac.errors import NotAuthorised
+from lamtheoguongbac.model import Actor, Member, RoleAssignment
+from lamtheoguongbac.orgtree import OrgTree
+
+__all__ = [
+    "changed_roles",
+    "require_may_change_roles",
+    "require_no_role_change_with_steps",
+    "require_not_own_roles",
+    "require_signer",
+]
+
+
+def require_signer(caller: Actor, signer_id: str, *, what_vi: str, what_en: str) -> None:
+    """Refuse data that names ``signer_id`` as the one who signs ``what`` unless the
+    authenticated ``caller`` is that person (LTGB-K001).
+
+    Raises:
+        NotAuthorised: the data names someone else.
+    """
+    if signer_id != caller.id:
+        raise NotAuthorised(
+            f"{what_vi} ghi người ký là '{signer_id}' nhưng người thực hiện là {caller.name} "
+            f"('{caller.id}'): không ai được ký thay người khác; người ghi phải tự nhập",
+            f"{what_en} names '{signer_id}' as the one who signs, but the caller is "
+            f"{caller.name} ('{caller.id}'): nobody signs for someone else; the recorder must "
+            "enter it themselves",
+            code="LTGB-K001",
+        )
+
+
+def _role_key(roles: Iterable[RoleAssignment]) -> frozenset[RoleAssignment]:
+    return frozenset(roles)
+
+
+def changed_roles(stored: dict[str, Member], given: Iterable[Member]) -> list[Member]:
+    """The members of ``given`` whose roles differ from the stored ones (a new member with a
+    role counts as a change)."""
+    out = []
+    for member in given:
+        before = stored.get(member.id)
+        old = _role_key(before.roles) if before is not None else frozenset()
+        if _role_key(member.roles) != old:
+            out.append(member)
+    return out
+
+
+def require_no_role_change_with_steps(changed: list[Member], records_steps: bool) -> None:
+    """Refuse a workbook that changes roles and also records lifecycle steps (LTGB-K002):
+    the steps would be checked against roles the same file just granted.
+
+    Raises:
+        NotAuthorised: naming the members whose roles would change.
+    """
+    if changed and records_steps:
+        names = ", ".join(f"{m.full_name} ('{m.id}')" for m in changed[:5])
+        names += " …" if len(changed) > 5 else ""
+        raise NotAuthorised(
+            f"bảng tính vừa đổi chức vụ ({names}) vừa ghi các bước của sổ tay: hãy nhập "
+            "danh sách (có chức vụ mới) riêng trước, rồi mới nhập nội dung sổ",
+            f"the workbook changes roles ({names}) and also records handbook steps: import "
+            "the roster (with the new roles) on its own first, then the handbooks",
+            code="LTGB-K002",
+        )
+
+
+def require_not_own_roles(caller: Actor, changed: list[Member]) -> None:
+    """Refuse a role change of the caller's own (LTGB-K003).
+
+    Raises:
+        NotAuthorised: the caller's own roles would change.
+    """
+    if any(m.id == caller.id for m in changed):
+        raise NotAuthorised(
+            f"{caller.name} không được tự thay đổi chức vụ của mình",
+            f"{caller.name} may not change their own roles",
+            code="LTGB-K003",
+        )
+
+
+def require_may_change_roles(
+    caller: Actor, changed: list[Member], tree: OrgTree, day: dt.date
+) -> None:
+    """Refuse role changes unless ``caller`` holds, on ``day``, a role in a unit above each
+    changed member's cell (LTGB-K007): offices in a cell are decided above it, and the
+    offices decide who may sign the cell's assessment.
+
+    Raises:
+        NotAuthorised: naming the first member the caller may not change.
+    """
+    held = {r.unit_id for r in caller.roles if r.holds_on(day)}
+    for member in changed:
+        above = {u.id for u in tree.chain(member.cell_id)[:-1]} if member.cell_id in tree else set()
+        if not held & above:
+            raise NotAuthorised(
+                f"{caller.name} không được đổi chức vụ của {member.full_name} ('{member.id}'): "
+                "chỉ cấp ủy cấp trên của chi bộ mới được; hãy nhờ cấp ủy nhập danh sách",
+                f"{caller.name} may not change the roles of {member.full_name} ('{member.id}'):"
+                " only the cell's superior committee may; have the committee import the roster",
+                code="LTGB-K007",
+            )
