@@ -160,9 +160,20 @@ def vietnamese_text(min_words: int = 1, max_words: int = 10) -> st.SearchStrateg
     )
 
 
+#: Every character a document can hold (XML 1.0): no control characters but tab and line
+#: feed, no surrogates, no U+FFFE/U+FFFF (the library refuses those, and CR becomes LF).
+XML_CHARACTERS = st.characters(
+    blacklist_categories=("Cs",),
+    blacklist_characters="".join(chr(c) for c in range(32) if c not in (9, 10)) + "\ufffe\uffff",
+)
+
+
 def free_text(max_size: int = 60) -> st.SearchStrategy[str]:
-    """Any non-blank text a user might type or paste: Vietnamese, or arbitrary Unicode."""
-    arbitrary = st.text(min_size=1, max_size=max_size).filter(lambda s: s.strip() != "")
+    """Any non-blank text a user might type or paste: Vietnamese, or arbitrary Unicode that a
+    document can hold (:data:`XML_CHARACTERS`)."""
+    arbitrary = st.text(XML_CHARACTERS, min_size=1, max_size=max_size).filter(
+        lambda s: s.strip() != ""
+    )
     return st.one_of(vietnamese_text(), arbitrary)
 
 

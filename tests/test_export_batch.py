@@ -25,6 +25,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import XML_CHARACTERS
 
 from lamtheoguongbac.errors import PluginError, TemplateError, ValidationFailed
 from lamtheoguongbac.export import (
@@ -178,11 +179,11 @@ def test_hostile_names_stay_inside_the_folder_and_valid_on_windows(
 
 
 @given(
-    ident=st.text(min_size=1, max_size=80).filter(
+    ident=st.text(XML_CHARACTERS, min_size=1, max_size=80).filter(
         lambda s: s.strip() and all(ord(c) >= 32 for c in s)
     ),
-    name=st.text(min_size=1, max_size=120).filter(str.strip),
-    cell=st.text(min_size=1, max_size=120).filter(str.strip),
+    name=st.text(XML_CHARACTERS, min_size=1, max_size=120).filter(str.strip),
+    cell=st.text(XML_CHARACTERS, min_size=1, max_size=120).filter(str.strip),
 )
 def test_any_file_name_is_one_windows_safe_component(ident: str, name: str, cell: str) -> None:
     base = make_handbook()

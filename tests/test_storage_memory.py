@@ -15,6 +15,7 @@ from lamtheoguongbac.testing import (
     StoreConformance,
     advance,
     make_entry,
+    make_secretary,
     make_handbook,
     make_roster,
     register_temporary_plugin,
@@ -44,6 +45,8 @@ def test_from_url_refuses_another_scheme() -> None:
 
 def test_threads_racing_to_update_never_overwrite(memory_store: MemoryStore) -> None:
     handbook, created = make_entry(HandbookStatus.DRAFT)
+    # The Bí thư who assesses in ``advance``, so the store backs the signature (LTGB-K004).
+    memory_store.save_roster([], [make_secretary(handbook.cell.id)])
     memory_store.add(handbook, created)
     wins: list[int] = []
     start = threading.Barrier(8)

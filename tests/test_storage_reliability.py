@@ -25,7 +25,13 @@ from lamtheoguongbac.model import Event, Handbook, HandbookStatus, RatingLevel
 from lamtheoguongbac.registry import Registry
 from lamtheoguongbac.storage import HandbookQuery, SqliteStore
 from lamtheoguongbac.storage import _migrations as migrations
-from lamtheoguongbac.testing import advance, creation_event, make_entry, make_handbook
+from lamtheoguongbac.testing import (
+    advance,
+    creation_event,
+    make_entry,
+    make_handbook,
+    make_secretary,
+)
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -69,6 +75,8 @@ def test_two_processes_updating_one_version_exactly_one_wins(tmp_path: Path, rou
     path = tmp_path / "so-tay.db"
     handbook, created = make_entry(S.REPORTED)
     with SqliteStore(path) as store:
+        # The Bí thư who assesses in ``advance``: the store backs the signature (LTGB-K004).
+        store.save_roster([], [make_secretary(handbook.cell.id)])
         store.add(handbook, created)
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
     ratings = [RatingLevel.EXCELLENT.value, RatingLevel.GOOD.value]

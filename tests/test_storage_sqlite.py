@@ -23,6 +23,7 @@ from lamtheoguongbac.testing import (
     make_entry,
     make_handbook,
     make_member,
+    make_secretary,
 )
 from lamtheoguongbac.text import name_sort_key
 
@@ -130,6 +131,7 @@ def test_data_survives_closing_and_reopening(tmp_path: Path) -> None:
     path = tmp_path / "so-tay.db"
     handbook, event = make_entry(HandbookStatus.CLOSED)
     with SqliteStore(path) as store:
+        store.save_roster([], [make_secretary(handbook.cell.id)])
         store.add(handbook, event)
     with SqliteStore(path) as store:
         assert store.get(handbook.id) == handbook

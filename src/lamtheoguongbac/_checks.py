@@ -1,9 +1,10 @@
 """Construction-time checking shared by every value class of :mod:`lamtheoguongbac.model`.
 
 ``checked`` is an attrs ``field_transformer``: from each field's annotation it derives a
-converter that NFC-normalises text (also inside tuples), turns lists into tuples, and refuses
-values of the wrong type with a :class:`~lamtheoguongbac.errors.ValidationFailed` that names
-the field. Doing it once here keeps the model classes declarative and makes it impossible to
+converter that NFC-normalises text (also inside tuples; line breaks become LF), turns lists
+into tuples, and refuses values of the wrong type — and text XML 1.0 cannot carry (control
+characters, lone surrogates, U+FFFE/U+FFFF: :func:`check_text`) — with a
+:class:`~lamtheoguongbac.errors.ValidationFailed` that names the field. Doing it once here keeps the model classes declarative and makes it impossible to
 forget normalisation on a new field.
 """
 
@@ -76,6 +77,12 @@ def text_problem(value: str) -> tuple[str, str] | None:
     )
 
 
+def newlines(value: str) -> str:
+    """``value`` with Windows (CR LF) and old Mac (CR) line breaks as LF: XML turns a bare
+    CR into LF when it is read, so a stored CR would not come back out of a document."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
 def check_text(where: str, value: str) -> str:
     """Return ``value`` if it holds only characters XML 1.0 can carry, else raise
     :class:`ValidationFailed` naming ``where`` and the character (``U+0000``)."""
@@ -130,7 +137,7 @@ def _converter_for(tp: Any, where: str) -> Convert:
         def convert_str(value: Any) -> str:
             if not isinstance(value, str):
                 fail(where, "phải là văn bản", f"must be text, got {type(value).__name__}")
-            return nfc(check_text(where, value))
+            return nfc(newlines(check_text(where, value)))
 
         return convert_str
     if tp is bool:

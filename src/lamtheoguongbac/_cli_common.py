@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from lamtheoguongbac.errors import LamTheoGuongBacError
+from lamtheoguongbac.errors import LamTheoGuongBacError, StoreError
 from lamtheoguongbac.roster import parse_date
 from lamtheoguongbac.service import Handbooks
 
@@ -67,11 +67,30 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 @contextmanager
-def open_service() -> Iterator[Handbooks]:
-    """The service on the store chosen by ``--store`` / the environment."""
+def open_service(*, create: bool = False) -> Iterator[Handbooks]:
+    """The service on the store chosen by ``--store`` / the environment.
+
+    Only commands that add data pass ``create=True``: they may create a store that does not
+    exist yet, and say so. Every other command refuses a store that does not exist (a
+    mistyped ``--store sqlite:///tpyo.db`` must not answer "0 sổ" from a new, empty file).
+
+    Raises:
+        StoreError: the store does not exist and ``create`` is false.
+    """
     root = click.get_current_context().find_root()
     registry = root.obj["registry"]
-    with Handbooks.open(root.params["store"], registry=registry) as service:
+    url: str = root.params["store"]
+    scheme = url.split(":", 1)[0] if ":" in url else ""
+    backend = registry.storage_backends().get(scheme)
+    exists = backend is None or backend.exists is None or backend.exists(url)
+    if not exists and not create:
+        raise StoreError(
+            f"Không có kho '{url}' (sai địa chỉ?); tạo kho mới bằng lệnh 'init' hoặc 'import'",
+            f"there is no store at '{url}' (a typo?); create one with 'init' or 'import'",
+        )
+    with Handbooks.open(url, registry=registry) as service:
+        if not exists:
+            say(f"Đã tạo kho mới {service.store.url}", f"Created a new store {service.store.url}")
         yield service
 
 

@@ -3,12 +3,18 @@ the same hooks third-party plugins use."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from lamtheoguongbac.hookspecs import hookimpl
 from lamtheoguongbac.storage.base import StorageBackend
 from lamtheoguongbac.storage.memory import MemoryStore
-from lamtheoguongbac.storage.sqlite import SqliteStore
+from lamtheoguongbac.storage.sqlite import SqliteStore, path_from_url
+
+
+def _sqlite_exists(url: str) -> bool:
+    """Whether the SQLite file of ``url`` exists (nothing is created)."""
+    return os.path.exists(path_from_url(url))
 
 
 @hookimpl
@@ -26,6 +32,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
         StorageBackend(
             scheme="sqlite",
             open=SqliteStore.from_url,
+            exists=_sqlite_exists,
             description_vi="Một tệp SQLite nhúng (mặc định)",
             description_en="One embedded SQLite file (the default)",
         )

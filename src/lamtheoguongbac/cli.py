@@ -136,7 +136,7 @@ def cli(ctx: click.Context, store: str, lang: str) -> None:
 @reports_errors
 def init(roster: tuple[Path, ...]) -> None:
     """Tạo kho (và nhập danh sách nếu có) / create the store (and import a roster)."""
-    with open_service() as service:
+    with open_service(create=True) as service:
         if roster:
             service.import_roster(list(roster))
         say(f"Đã sẵn sàng kho {service.store.url}", f"Store ready at {service.store.url}")
@@ -149,7 +149,7 @@ def init(roster: tuple[Path, ...]) -> None:
 @reports_errors
 def import_(files: tuple[Path, ...]) -> None:
     """Nhập tổ chức và đảng viên từ CSV/JSON / import units and members (CSV, JSON)."""
-    with open_service() as service:
+    with open_service(create=True) as service:
         roster = service.import_roster(list(files))
     say(
         f"Đã nhập {len(roster.units)} tổ chức, {len(roster.members)} đảng viên",

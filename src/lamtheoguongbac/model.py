@@ -22,6 +22,7 @@ __all__ = [
     "Basis",
     "BasisKind",
     "Checkpoint",
+    "ClearedContent",
     "CollectiveAssessment",
     "DeliverableTarget",
     "Event",
@@ -708,8 +709,31 @@ class EventKind(LabelledEnum):
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
+class ClearedContent:
+    """What reopening a handbook took out of it (nội dung bị xóa khi mở lại sổ), kept in the
+    reopening event so nothing written is ever lost: the results report and self-assessment
+    (reopened to *registered* or before) and the cell's collective assessment (reopened to
+    *reported* or before), each None when it was not cleared."""
+
+    report: ResultReport | None = None
+    self_assessment: SelfAssessment | None = None
+    collective_assessment: CollectiveAssessment | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing was cleared."""
+        return self.report is None and self.self_assessment is None and (
+            self.collective_assessment is None
+        )
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
 class Event:
-    """One entry of a handbook's audit trail: who did what, when (nhật ký)."""
+    """One entry of a handbook's audit trail: who did what, when (nhật ký).
+
+    A reopening event keeps in ``cleared`` what the reopening took out of the handbook (the
+    previous report, self-assessment and collective assessment).
+    """
 
     handbook_id: str
     kind: EventKind
@@ -720,6 +744,7 @@ class Event:
     to_status: HandbookStatus
     version: int
     reason: str | None = None
+    cleared: ClearedContent | None = None
 
     def __attrs_post_init__(self) -> None:
         require_id("Event.handbook_id", self.handbook_id)

@@ -38,14 +38,22 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: The version of the JSON layout this release writes.
-SCHEMA_VERSION = 1
+#: The version of the JSON layout this release writes. Version 2 added the ``cleared`` field
+#: of events (what a reopening took out of the handbook).
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one. Empty while
-#: the layout is at its first version; each layout change adds one step here.
-MIGRATIONS: dict[int, Migration] = {}
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 only added an optional field (``Event.cleared``): a version-1 document
+    reads as it is (its reopening events kept nothing, which ``None`` says)."""
+    return doc
+
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one; each layout
+#: change adds one step here.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 _TARGET_TAGS: dict[type, str] = {QuantityTarget: "quantity", DeliverableTarget: "deliverable"}
 

@@ -544,6 +544,13 @@ class Handbooks:
         """The handbook's audit trail, oldest first."""
         return self.store.events(handbook_id)
 
+    def reopenings(self, handbook_id: str) -> list[Event]:
+        """The handbook's reopening events, oldest first, each keeping in ``cleared``
+        (:class:`~lamtheoguongbac.model.ClearedContent`) the report, self-assessment and
+        collective assessment the reopening took out: the earlier versions of the book are
+        never lost. ``NotFound`` for an unknown id."""
+        return [e for e in self.store.events(handbook_id) if e.kind is EventKind.REOPENED]
+
     def check_cap(
         self, *, organisation_id: str | None = None, year: int | None = None
     ) -> list[Violation]:

@@ -29,6 +29,7 @@ import attrs
 from lamtheoguongbac.errors import NotAuthorised, RulesViolated, TransitionNotAllowed
 from lamtheoguongbac.model import (
     Actor,
+    ClearedContent,
     CollectiveAssessment,
     Event,
     EventKind,
@@ -249,7 +250,9 @@ def reopen(
 
     What belongs to the later stages is cleared (reopening to *registered* drops the report
     and self-assessment, to *reported* drops the collective assessment), so the stage can be
-    done again; the event keeps the reason.
+    done again; the event keeps the reason and, in ``cleared``
+    (:class:`~lamtheoguongbac.model.ClearedContent`), everything it took out, so nothing
+    written is lost.
     """
     if to.order >= hb.status.order:
         raise TransitionNotAllowed(
@@ -276,6 +279,11 @@ def reopen(
     if to.order < S.REPORTED.order:
         changes["report"] = None
         changes["self_assessment"] = None
+    cleared = ClearedContent(
+        **{name: getattr(hb, name) for name in changes if name != "status"}  # type: ignore[arg-type]
+    )
     after = attrs.evolve(hb, version=hb.version + 1, **changes)  # type: ignore[arg-type]
     event = new_event(after, EventKind.REOPENED, actor, at, hb.status, reason=reason.strip())
+    if not cleared.empty:
+        event = attrs.evolve(event, cleared=cleared)
     return Transition(handbook=after, event=event)

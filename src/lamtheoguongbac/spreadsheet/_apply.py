@@ -205,6 +205,8 @@ class _Checker:
             return None
         except (TransitionNotAllowed, NotAuthorised, ValidationFailed) as exc:
             vi, en = exc.message_vi, exc.message_en
+            if isinstance(exc, NotAuthorised) and exc.code:
+                vi, en = f"[{exc.code}] {vi}", f"[{exc.code}] {en}"
             if stored and isinstance(exc, TransitionNotAllowed):
                 vi += " — sổ đã lưu có nội dung khác; muốn sửa thì mở lại sổ (reopen)"
                 en += " — the stored handbook differs; reopen it to change it"

@@ -142,10 +142,14 @@ class StorageBackend:
 
     ``open`` receives the full URL (``"sqlite:///data/so-tay.db"``) and returns a
     :class:`Store`; it raises :class:`~lamtheoguongbac.errors.StoreError` when the URL's
-    target is unusable.
+    target is unusable. ``open`` creates a store that does not exist yet; ``exists``
+    (optional) says whether the URL names a store that exists already, without creating
+    anything, so that commands which only read can refuse a mistyped URL instead of
+    creating an empty store (a backend without it is always opened).
     """
 
     scheme: str
     open: Callable[[str], Store] = attrs.field(eq=False)
+    exists: Callable[[str], bool] | None = attrs.field(default=None, eq=False, kw_only=True)
     description_vi: str = ""
     description_en: str = ""

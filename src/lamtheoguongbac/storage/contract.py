@@ -11,17 +11,21 @@ ones (see ``plugins/lamtheoguongbac-jsonl``) call these instead of re-writing th
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
+from collections.abc import Callable, Iterator
 
-from lamtheoguongbac.errors import ConflictError, NotFound, ValidationFailed
+from lamtheoguongbac.errors import ConflictError, NotAuthorised, NotFound, ValidationFailed
 from lamtheoguongbac.exemplars import Exemplar
-from lamtheoguongbac.model import Event, Handbook, Member
+from lamtheoguongbac.model import Event, EventKind, Handbook, Member, Role
 from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
 
 __all__ = [
     "check_entry",
+    "check_signatures",
     "check_exemplar_update",
     "check_update",
     "collation_fingerprint",
@@ -36,6 +40,7 @@ __all__ = [
     "not_found",
     "roster_key",
     "stale_error",
+    "trusted_restore",
 ]
 
 
@@ -140,6 +145,96 @@ def check_entry(handbook: Handbook, event: Event) -> None:
             f"the event has version {event.version} but handbook '{handbook.id}' is at "
             f"version {handbook.version}",
             field="Event.version",
+        )
+
+
+_TRUSTED_RESTORE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "lamtheoguongbac_trusted_restore", default=False
+)
+_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+
+
+@contextlib.contextmanager
+def trusted_restore() -> Iterator[None]:
+    """The one unchecked path into a store (khôi phục tin cậy): inside the block, a store
+    does not check a collective assessment's recorder against its roster (LTGB-K004).
+
+    For restoring a backup or migrating between stores, where the roster may not hold the
+    offices of years ago; never for data from users. Everything else is still checked
+    (the event matches the handbook, LTGB-K005, LTGB-K006). The block holds for the current
+    thread (or asyncio task) only::
+
+        with trusted_restore():
+            target.add_many(items_from_backup)
+    """
+    token = _TRUSTED_RESTORE.set(True)
+    try:
+        yield
+    finally:
+        _TRUSTED_RESTORE.reset(token)
+
+
+def check_signatures(
+    handbook: Handbook,
+    event: Event,
+    member: Callable[[str], Member | None],
+    *,
+    added: bool,
+) -> None:
+    """Refuse a write whose handbook carries a signature the store's roster does not back.
+
+    Every backend calls this in :meth:`~lamtheoguongbac.storage.base.Store.add`,
+    ``add_many`` (``added=True``) and ``update`` (``added=False``), inside its write
+    transaction, with ``member`` looking a member up in its own roster (None when unknown):
+
+    * LTGB-K006 — the event records the status the handbook is stored in;
+    * LTGB-K005 — the event of an assessment is the recorder's own (who acts signs);
+    * LTGB-K004 — a collective assessment being stored (any added handbook, or the update
+      that records it) names a recorder of the roster who held the cell's Bí thư or Phó Bí
+      thư office on the meeting date, as the role it is signed with. An assessment recorded
+      earlier is not re-checked on later updates (offices change; history does not).
+      Skipped inside :func:`trusted_restore` only.
+
+    Raises:
+        NotAuthorised: with the rule's code.
+    """
+    if event.to_status is not handbook.status:
+        raise NotAuthorised(
+            f"sự kiện ghi trạng thái '{event.to_status.label_vi}' nhưng sổ '{handbook.id}' được "
+            f"lưu ở trạng thái '{handbook.status.label_vi}'",
+            f"the event records status {event.to_status.label_en} but handbook "
+            f"'{handbook.id}' is stored as {handbook.status.label_en}",
+            code="LTGB-K006",
+        )
+    ca = handbook.collective_assessment
+    if ca is None:
+        return
+    if event.kind is EventKind.ASSESSED and event.actor_id != ca.recorded_by:
+        raise NotAuthorised(
+            f"sổ '{handbook.id}': nhận xét của chi bộ ghi người ký '{ca.recorded_by}' nhưng "
+            f"người thực hiện là '{event.actor_id}'; không ai được ký thay người khác",
+            f"handbook '{handbook.id}': the assessment is signed by '{ca.recorded_by}' but "
+            f"recorded by '{event.actor_id}'; nobody signs for someone else",
+            code="LTGB-K005",
+        )
+    if not (added or event.kind is EventKind.ASSESSED) or _TRUSTED_RESTORE.get():
+        return
+    recorder = member(ca.recorded_by)
+    held = (
+        recorder.roles_on(ca.meeting_date, handbook.cell.id) & _OFFICES
+        if recorder is not None
+        else frozenset()
+    )
+    if ca.recorder_role not in held:
+        who = recorder.full_name if recorder is not None else ca.recorded_by
+        raise NotAuthorised(
+            f"sổ '{handbook.id}': người ghi nhận xét của chi bộ ({who}) không giữ chức "
+            f"{ca.recorder_role.label_vi} của {handbook.cell.name} vào ngày họp "
+            f"{ca.meeting_date:%d/%m/%Y} theo danh sách trong kho; không lưu",
+            f"handbook '{handbook.id}': the assessment's recorder ({who}) did not hold the "
+            f"office of {ca.recorder_role.label_en} of {handbook.cell.name} on the meeting "
+            f"date {ca.meeting_date.isoformat()} per the stored roster; nothing is stored",
+            code="LTGB-K004",
         )
 
 

@@ -21,6 +21,7 @@ from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUn
 from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.storage.contract import (
     check_entry,
+    check_signatures,
     check_exemplar_update,
     check_update,
     duplicate_error,
@@ -141,6 +142,8 @@ class MemoryStore:
             duplicates += [i for i in batch if i in self._handbooks]
             if duplicates:
                 raise duplicate_error(duplicates, self.url)
+            for handbook, event in batch.values():
+                check_signatures(handbook, event, self._members.get, added=True)
             for handbook_id, (handbook, event) in batch.items():
                 self._handbooks[handbook_id] = handbook
                 self._events[handbook_id] = [event]
@@ -163,6 +166,7 @@ class MemoryStore:
                 raise not_found("handbook", handbook.id, self.url)
             if stored.version != expected_version:
                 raise stale_error(handbook.id, stored.version, expected_version, self.url)
+            check_signatures(handbook, event, self._members.get, added=False)
             self._handbooks[handbook.id] = handbook
             self._events[handbook.id].append(event)
 

@@ -37,7 +37,7 @@ import sqlite3
 import stat
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -49,6 +49,7 @@ from lamtheoguongbac.storage._migrations import APPLICATION_ID, SCHEMA_VERSION, 
 from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.storage.contract import (
     check_entry,
+    check_signatures,
     check_exemplar_update,
     check_update,
     collation_fingerprint,
@@ -544,6 +545,8 @@ class SqliteStore:
                 existing = [str(i) for (i,) in taken.fetchall()]
                 if existing:
                     raise duplicate_error(existing, self.path)
+                for handbook, event in chunk:
+                    check_signatures(handbook, event, self._member_in(conn), added=True)
                 conn.executemany(_INSERT_HANDBOOK, [_handbook_row(h) for h, _ in chunk])
                 conn.executemany(_INSERT_UNIT_LINK, [r for h, _ in chunk for r in _unit_rows(h)])
                 conn.executemany(_INSERT_EVENT, [_event_row(e) for _, e in chunk])
@@ -571,6 +574,8 @@ class SqliteStore:
                 if found is None:
                     raise not_found("handbook", handbook.id, self.path)
                 raise stale_error(handbook.id, found[0], expected_version, self.path)
+            # Checked after the write, inside the transaction: a refusal rolls it back.
+            check_signatures(handbook, event, self._member_in(conn), added=False)
             conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
             conn.executemany(_INSERT_UNIT_LINK, _unit_rows(handbook))
             conn.execute(_INSERT_EVENT, event_row)
@@ -673,6 +678,15 @@ class SqliteStore:
             f"SELECT id, document FROM members WHERE {where} ORDER BY cell_id, sort_key, id", params
         )
         return [self._load(Member, i, doc) for i, doc in rows]
+
+    def _member_in(self, conn: sqlite3.Connection) -> Callable[[str], Member | None]:
+        """A roster lookup inside the open write transaction (for the contract's checks)."""
+
+        def find(member_id: str) -> Member | None:
+            row = conn.execute("SELECT document FROM members WHERE id = ?", (member_id,)).fetchone()
+            return None if row is None else self._load(Member, member_id, row[0])
+
+        return find
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""

@@ -24,6 +24,14 @@ organisation subtree in :func:`~lamtheoguongbac.exemplars.exemplar_order`), use 
 ``close`` and NFC text, and ends with a Hypothesis state machine that compares the store
 with a plain in-memory model under random adds, fresh and stale updates, gets and queries.
 Tune the state machine through :attr:`StoreConformance.state_machine_settings`.
+
+Signatures (who acts is who signs): the suite checks that the store refuses a handbook whose
+collective assessment its roster does not back (LTGB-K004), an assessment event that is not
+the recorder's (LTGB-K005) and an event that does not record the stored status (LTGB-K006),
+by calling :func:`~lamtheoguongbac.storage.contract.check_signatures`; and that
+:func:`~lamtheoguongbac.storage.contract.trusted_restore` is the one way around LTGB-K004.
+Its other tests store generated handbooks whose recorders are in no roster, so they run
+inside ``trusted_restore()`` (which changes nothing else).
 """
 
 from __future__ import annotations
@@ -48,9 +56,24 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from lamtheoguongbac.errors import ConflictError, NotFound, StoreError, ValidationFailed
+from lamtheoguongbac.errors import (
+    ConflictError,
+    NotAuthorised,
+    NotFound,
+    StoreError,
+    ValidationFailed,
+)
 from lamtheoguongbac.exemplars import Exemplar, ExemplarKind, exemplar_order
-from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit, RatingLevel
+from lamtheoguongbac.model import (
+    Event,
+    EventKind,
+    Handbook,
+    HandbookStatus,
+    Member,
+    OrgUnit,
+    RatingLevel,
+)
+from lamtheoguongbac.storage import contract
 from lamtheoguongbac.storage.base import HandbookQuery, Store
 from lamtheoguongbac.testing.factories import (
     advance,
@@ -62,6 +85,7 @@ from lamtheoguongbac.testing.factories import (
     make_member,
     make_organisation,
     make_roster,
+    make_secretary,
     make_unit,
     member_name,
 )
@@ -226,6 +250,16 @@ class StoreConformance:
             "'store' fixture in the subclass"
         )
 
+    @pytest.fixture(autouse=True)
+    def _restoring(self, request: pytest.FixtureRequest) -> Iterator[None]:
+        """Generated handbooks are stored through the trusted-restore path, except in the
+        signature tests (``test_signature_*``), which check what a store refuses."""
+        if request.function.__name__.startswith("test_signature_"):
+            yield
+            return
+        with contract.trusted_restore():
+            yield
+
     @pytest.fixture
     def populated(self, store: Store) -> list[Handbook]:
         """The store holding :func:`_population`, added with ``add_many``."""
@@ -249,6 +283,83 @@ class StoreConformance:
         store.add(handbook, event)
         assert store.get(handbook.id) == handbook
         assert store.events(handbook.id) == [event]
+
+    # --- signatures: who acts is who signs -------------------------------------------------
+
+    def test_signature_an_assessment_the_roster_backs_is_stored(self, store: Store) -> None:
+        handbook, event = make_entry(S.ASSESSED)
+        store.save_roster([], [make_secretary(handbook.cell.id)])
+        store.add(handbook, event)
+        assert store.get(handbook.id) == handbook
+
+    def test_signature_an_assessment_by_someone_without_the_office_is_refused(
+        self, store: Store
+    ) -> None:
+        handbook, event = make_entry(S.ASSESSED)
+        secretary = make_secretary(handbook.cell.id)
+        # The recorder is in the roster, but as an ordinary member: no office, no signature.
+        store.save_roster([], [attrs.evolve(secretary, roles=())])
+        with pytest.raises(NotAuthorised) as refused:
+            store.add(handbook, event)
+        assert refused.value.code == "LTGB-K004"
+        with pytest.raises(NotFound):
+            store.get(handbook.id)
+        with pytest.raises(NotAuthorised):
+            store.add_many([make_entry(S.DRAFT, index=5), (handbook, event)])
+        assert store.query(HandbookQuery()) == []
+
+    def test_signature_a_recorder_missing_from_the_roster_is_refused(self, store: Store) -> None:
+        handbook, event = make_entry(S.CLOSED)
+        with pytest.raises(NotAuthorised) as refused:
+            store.add(handbook, event)
+        assert refused.value.code == "LTGB-K004"
+
+    def test_signature_trusted_restore_is_the_one_way_around_the_roster(
+        self, store: Store
+    ) -> None:
+        handbook, event = make_entry(S.ASSESSED)
+        with contract.trusted_restore():
+            store.add(handbook, event)
+        assert store.get(handbook.id) == handbook
+
+    def test_signature_the_update_that_records_an_assessment_is_checked(
+        self, store: Store
+    ) -> None:
+        reported, created = make_entry(S.REPORTED)
+        store.save_roster([], [attrs.evolve(make_secretary(reported.cell.id), roles=())])
+        store.add(reported, created)
+        step = advance(reported)
+        assert step.event.kind is EventKind.ASSESSED
+        with pytest.raises(NotAuthorised) as refused:
+            store.update(step.handbook, step.event, expected_version=reported.version)
+        assert refused.value.code == "LTGB-K004"
+        assert store.get(reported.id) == reported
+        assert store.events(reported.id) == [created]
+        store.save_roster([], [make_secretary(reported.cell.id)])
+        store.update(step.handbook, step.event, expected_version=reported.version)
+        closing = advance(step.handbook)  # an earlier assessment is not checked again
+        store.save_roster([], [attrs.evolve(make_secretary(reported.cell.id), roles=())])
+        store.update(closing.handbook, closing.event, expected_version=step.handbook.version)
+        assert store.get(reported.id).status is S.CLOSED
+
+    def test_signature_the_assessment_event_is_the_recorders(self, store: Store) -> None:
+        reported, created = make_entry(S.REPORTED)
+        store.save_roster([], [make_secretary(reported.cell.id)])
+        store.add(reported, created)
+        step = advance(reported)
+        forged = attrs.evolve(step.event, actor_id=reported.member.id)
+        with pytest.raises(NotAuthorised) as refused:
+            store.update(step.handbook, forged, expected_version=reported.version)
+        assert refused.value.code == "LTGB-K005"
+        assert store.get(reported.id) == reported
+
+    def test_signature_the_event_records_the_stored_status(self, store: Store) -> None:
+        handbook, event = make_entry(S.REGISTERED)
+        with pytest.raises(NotAuthorised) as refused:
+            store.add(handbook, attrs.evolve(event, to_status=S.DRAFT))
+        assert refused.value.code == "LTGB-K006"
+        with pytest.raises(NotFound):
+            store.get(handbook.id)
 
     def test_get_unknown_id_raises_not_found(self, store: Store) -> None:
         with pytest.raises(NotFound):

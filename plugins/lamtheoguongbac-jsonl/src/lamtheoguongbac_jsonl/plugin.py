@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lamtheoguongbac import StorageBackend, hookimpl
-from lamtheoguongbac_jsonl.store import SCHEME, JsonLinesStore
+from lamtheoguongbac_jsonl.store import DATA_FILE, SCHEME, JsonLinesStore, path_from_url
 
 __all__ = ["register_storage_backends"]
+
+
+def _exists(url: str) -> bool:
+    """Whether the store of ``url`` exists (its data file, or a folder holding one)."""
+    target = path_from_url(url)
+    return (target / DATA_FILE).is_file() if target.is_dir() else target.is_file()
 
 
 @hookimpl
@@ -23,6 +29,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
         StorageBackend(
             scheme=SCHEME,
             open=JsonLinesStore.from_url,
+            exists=_exists,
             description_vi="Một tệp JSON Lines (mỗi dòng một bản ghi), ghi nguyên khối",
             description_en="One JSON-lines file (a record per line), written atomically",
         )

@@ -76,6 +76,7 @@ from lamtheoguongbac import (
 from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 from lamtheoguongbac.storage.contract import (
     check_entry,
+    check_signatures,
     check_update,
     handbook_order,
     matches,
@@ -192,6 +193,16 @@ class _Snapshot:
 
 
 _EMPTY = _Snapshot(b"", {}, {}, {}, {}, (), {})
+
+
+def _lookup(snapshot: _Snapshot) -> Callable[[str], Member | None]:
+    """A roster lookup in ``snapshot`` (for the storage contract's signature checks)."""
+
+    def find(member_id: str) -> Member | None:
+        stored = snapshot.members.get(member_id)
+        return None if stored is None else stored[0]
+
+    return find
 
 
 def _line(kind: str, value: object) -> str:
@@ -505,6 +516,8 @@ class JsonLinesStore:
                     f"Sổ tay {shown} đã có trong {self.url}; không sổ nào được ghi",
                     f"handbook {shown} already exists in {self.url}; nothing was written",
                 )
+            for handbook, event in batch.values():
+                check_signatures(handbook, event, _lookup(snapshot), added=True)
             handbooks = dict(snapshot.handbooks)
             events = dict(snapshot.events)
             new_lines = []
@@ -546,6 +559,7 @@ class JsonLinesStore:
                     f"{stored[0].version}, yours was {expected_version}); nothing was "
                     "overwritten — read it again and retry",
                 )
+            check_signatures(handbook, event, _lookup(snapshot), added=False)
             handbooks = {**snapshot.handbooks, handbook.id: (handbook, _line("handbook", handbook))}
             events = {**snapshot.events, handbook.id: (*snapshot.events[handbook.id], event)}
             return attrs.evolve(
