@@ -114,6 +114,7 @@ def test_whole_cycle_from_the_command_line(run, tmp_path: Path) -> None:  # type
 
 
 def test_english_messages_and_clear_errors(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("init").exit_code == 0
     missing = run("--lang", "en", "show", "khong-co")
     assert missing.exit_code == 2
     assert "Error:" in missing.output

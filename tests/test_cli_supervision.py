@@ -151,11 +151,24 @@ def filled(run: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def imported(run: Any, filled: Path) -> Path:
+def rostered(run: Any, filled: Path, tmp_path: Path) -> Path:
+    """The roster imported on its own first, by someone else: roles never come with steps
+    (LTGB-K002) nor from their holder (LTGB-K003)."""
+    roster_only = {k: v for k, v in SHEETS.items() if k in ("Tổ chức", "Đảng viên")}
+    roster = fill(tmp_path / "mau.xlsx", tmp_path / "danh-sach.xlsx", roster_only)
+    first = run("workbook", "import", str(roster), "--year", "2025", "--as", "dv02")
+    assert first.exit_code == 0, first.output
+    assert "Đã tạo kho mới" in first.output
+    return filled
+
+
+@pytest.fixture
+def imported(run: Any, rostered: Path) -> Path:
+    filled = rostered
     result = run("workbook", "import", str(filled), "--year", "2025", "--as", "dv01")
     assert result.exit_code == 0, result.output
     assert (
-        "Đã nhập 3 tổ chức, 4 đảng viên; mở 4 sổ; đăng ký 3, báo cáo 2, tự đánh giá 0, chi bộ "
+        "Đã nhập 3 tổ chức, 4 đảng viên; mở 0 sổ; đăng ký 3, báo cáo 2, tự đánh giá 0, chi bộ "
         "đánh giá 2" in result.output
     )
     return filled
@@ -275,6 +288,14 @@ def test_export_a_cell_and_import_it_elsewhere(run: Any, imported: Path, tmp_pat
 
     runner = CliRunner()
     other = f"sqlite:///{tmp_path / 'khac.db'}"
+    # The roster first, on its own (roles never come with steps: LTGB-K002), then the export.
+    roster = ["workbook", "import", str(tmp_path / "danh-sach.xlsx"), "--year", "2025"]
+    first = runner.invoke(
+        cli,
+        ["--store", other, *roster, "--as", "dv02"],
+        obj={"registry": create_registry(load_entrypoints=False)},
+    )
+    assert first.exit_code == 0, first.output
     args = ["--store", other, "workbook", "import", str(out), "--year", "2025", "--as", "dv01"]
     assert (
         runner.invoke(
@@ -290,7 +311,10 @@ def test_export_a_cell_and_import_it_elsewhere(run: Any, imported: Path, tmp_pat
     assert "không có thư mục" in nowhere.output
 
 
-def test_to_word_writes_one_handbook_per_member(run: Any, filled: Path, tmp_path: Path) -> None:
+def test_to_word_writes_one_handbook_per_member(
+    run: Any, rostered: Path, tmp_path: Path
+) -> None:
+    filled = rostered
     registry = create_registry()
     if "docx" not in registry.exporters():
         pytest.skip("the lamtheoguongbac-docx plugin is not installed")

@@ -41,6 +41,7 @@ from lamtheoguongbac.exemplars import (
 from lamtheoguongbac.model import Outcome
 from lamtheoguongbac.storage import SqliteStore
 from lamtheoguongbac.storage import _migrations as migrations
+from lamtheoguongbac.storage.contract import trusted_restore
 from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
 from lamtheoguongbac.testing.factories import make_exemplar
 
@@ -428,7 +429,7 @@ def test_a_store_made_before_exemplars_opens_and_migrates(
     with monkeypatch.context() as old_release:
         old_release.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
         old_release.setattr(migrations, "SCHEMA_VERSION", 1)
-        with SqliteStore(path) as store:
+        with SqliteStore(path) as store, trusted_restore():  # the old file's data, restored
             store.add(handbook, creation_event(handbook))
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1

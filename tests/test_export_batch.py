@@ -25,7 +25,6 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import XML_CHARACTERS
 
 from lamtheoguongbac.errors import PluginError, TemplateError, ValidationFailed
 from lamtheoguongbac.export import (
@@ -40,6 +39,7 @@ from lamtheoguongbac.hookspecs import hookimpl
 from lamtheoguongbac.model import Handbook, HandbookStatus
 from lamtheoguongbac.registry import Registry, create_registry
 from lamtheoguongbac.testing import make_handbook
+from strategies import XML_CHARACTERS
 
 BROKEN = "Tên Gây Lỗi"  # the fake renderer fails on a member with this name
 _WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
@@ -163,7 +163,7 @@ def test_hostile_names_stay_inside_the_folder_and_valid_on_windows(
         hostile("../../etc/passwd", "../../etc/passwd", ".."),
         hostile("CON", "CON", "NUL"),
         hostile("a/b\\c", "a/b\\c", "x:y|z?*"),
-        hostile("nul-byte", "Lê\x00Văn\tAn\n", "<Chi bộ>"),
+        hostile("tab", "Lê\tVăn\tAn\n", "<Chi bộ>"),  # a NUL is refused by the model itself
         hostile("dài", "Nguyễn " * 28, "Chi bộ " * 42),
         hostile("..", ". . .", "COM1.txt"),
     ]

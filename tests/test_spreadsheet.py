@@ -377,6 +377,7 @@ def test_applying_walks_each_handbook_as_far_as_its_data_goes(
     data = read_workbook(filled)
     secretary = data.member("dv01")
     assert secretary is not None
+    _roster_first(service, data)
     result = apply_workbook(service, data, year=2025, actor=secretary)
     assert sorted(result.created) == ["dv01-2025", "dv02-2025", "dv04-2025"]
     assert [e.kind for e in result.events] == [
@@ -407,6 +408,7 @@ def test_a_later_workbook_takes_a_stored_handbook_further(
 ) -> None:
     january = {k: v for k, v in FILLED.items() if k in ("Tổ chức", "Đảng viên", "Việc đăng ký")}
     data = read_workbook(fill(template, tmp_path / "t1.xlsx", january))
+    _roster_first(service, data)
     apply_workbook(service, data, year=2025, actor=data.members[0])
     assert service.get("dv04-2025").status is HandbookStatus.REGISTERED
     december = read_workbook(fill(template, tmp_path / "t12.xlsx", FILLED))
@@ -415,6 +417,12 @@ def test_a_later_workbook_takes_a_stored_handbook_further(
 
 
 # --- problems ------------------------------------------------------------------------------
+
+
+def _roster_first(service: Handbooks, data: WorkbookData) -> None:
+    """Store the workbook's roster on its own first: roles are never taken from a workbook
+    that also records steps (LTGB-K002), nor from the member whose role it is (LTGB-K003)."""
+    service.save_roster(data.units, data.members)
 
 
 def _problems(excinfo: pytest.ExceptionInfo[ImportFailed]) -> str:
@@ -479,6 +487,7 @@ def test_rules_are_checked_before_anything_is_written(
         "Kết quả": [{**RESULT_ROWS[0], "Ngày báo cáo": "05/01/2027"}, RESULT_ROWS[1]],
     }
     data = read_workbook(fill(template, tmp_path / "quy-tac.xlsx", bad))
+    _roster_first(service, data)
     with pytest.raises(ImportFailed) as excinfo:
         apply_workbook(service, data, year=2025, actor=data.members[0])
     text = _problems(excinfo)
@@ -487,7 +496,6 @@ def test_rules_are_checked_before_anything_is_written(
     assert "Trang 'Việc đăng ký', dòng 3, cột A 'Mã đảng viên': không có đảng viên 'dv99'" in text
     assert "Trang 'Kết quả', dòng 2, cột G 'Ngày báo cáo': [LTGB-R002]" in text
     assert "sheet 'Kết quả', row 2, column G 'Ngày báo cáo': [LTGB-R002]" in text
-    assert service.store.units() == []
     assert service.find() == []
 
 
@@ -496,12 +504,13 @@ def test_only_a_cell_officer_records_the_assessment(
 ) -> None:
     bad = {**FILLED, "Đánh giá chi bộ": [{**ASSESSMENT_ROWS[0], "Mã người ghi": "dv02"}]}
     data = read_workbook(fill(template, tmp_path / "nguoi-ghi.xlsx", bad))
-    with pytest.raises(ImportFailed) as excinfo:
+    _roster_first(service, data)
+    with pytest.raises(ImportFailed) as excinfo:  # dv01 may not sign in dv02's name
         apply_workbook(service, data, year=2025, actor=data.members[0])
     (problem,) = excinfo.value.problems
     assert problem.startswith(
-        "Trang 'Đánh giá chi bộ', dòng 2, cột E 'Mã người ghi': Trần Thị Mai không phải Bí thư"
-    )
+        "Trang 'Đánh giá chi bộ', dòng 2, cột E 'Mã người ghi': [LTGB-K001]"
+    )  # an officer without the office is LTGB-A001: tests/test_hostile_signing.py
 
 
 def test_units_and_cells_must_exist(template: Path, tmp_path: Path, service: Handbooks) -> None:
@@ -511,7 +520,7 @@ def test_units_and_cells_must_exist(template: Path, tmp_path: Path, service: Han
     }
     data = read_workbook(fill(template, tmp_path / "cay.xlsx", bad))
     with pytest.raises(ImportFailed) as excinfo:
-        apply_workbook(service, data, year=2025, actor=data.members[0])
+        apply_workbook(service, data, year=2025, actor=data.members[1])
     assert _problems(excinfo).startswith(
         "Trang 'Tổ chức', dòng 2, cột D 'Mã cấp trên': không có đơn vị cấp trên 'xa-khac'"
     )
@@ -603,6 +612,7 @@ def test_an_exported_cell_rebuilds_its_handbooks_in_an_empty_store(
     ]
     path = tmp_path / "chi-bo.xlsx"
     export_workbook(path, books, roster.members, roster.units)
+    service.save_roster(roster.units, roster.members)  # roles never come with steps
     apply_workbook(service, read_workbook(path), year=2025, actor=secretary)
     for original in books:
         (stored,) = service.find(member_id=original.member.id, year=2025)
@@ -797,6 +807,7 @@ def test_a_good_workbook_is_written_in_one_transaction_and_then_fires_its_hooks(
     filled: Path, watched: Handbooks, recorder: _Recorder
 ) -> None:
     data = read_workbook(filled)
+    _roster_first(watched, data)
     result = apply_workbook(watched, data, year=2025, actor=data.members[0])
     assert len(recorder.seen) == len(result.created) + len(result.events)
     assert {hid for hid, kind in recorder.seen if kind == "created"} == set(result.created)
@@ -807,6 +818,7 @@ def test_a_store_failure_midway_leaves_the_store_as_it_was(
     filled: Path, watched: Handbooks, recorder: _Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = read_workbook(filled)
+    _roster_first(watched, data)
     before = _everything(watched)
     real_update = watched.store.update
     calls = itertools.count(1)

@@ -17,9 +17,10 @@ LTGB-K004  a stored collective assessment's recorder held the cell's Bí thư or
            office on the meeting date, per the stored roster (checked by every store)
 LTGB-K005  the event that records an assessment is the recorder's own (checked by every store)
 LTGB-K006  a stored event records the state the handbook is stored in (checked by every store)
-LTGB-K007  a workbook changes a member's roles only when the caller holds a role in a unit
-           above the member's cell (the superior committee); the roster import itself
-           (``Handbooks.import_roster``) is the administrator's path
+LTGB-K007  a workbook changes the roles of a member already in the roster only when the
+           caller holds a role in a unit above the member's cell (the superior committee);
+           new members may arrive with their roles (a first roster), the roster import
+           itself (``Handbooks.import_roster``) is the administrator's path
 =========  ==================================================================================
 
 ``docs/permissions.md`` is the one-page model for users. There is no delegation: a Bí thư
@@ -112,17 +113,20 @@ def require_not_own_roles(caller: Actor, changed: list[Member]) -> None:
 
 
 def require_may_change_roles(
-    caller: Actor, changed: list[Member], tree: OrgTree, day: dt.date
+    caller: Actor, changed: list[Member], tree: OrgTree, day: dt.date, stored: set[str]
 ) -> None:
-    """Refuse role changes unless ``caller`` holds, on ``day``, a role in a unit above each
-    changed member's cell (LTGB-K007): offices in a cell are decided above it, and the
-    offices decide who may sign the cell's assessment.
+    """Refuse role changes of members in the roster (ids ``stored``) unless ``caller``
+    holds, on ``day``, a role in a unit above each changed member's cell (LTGB-K007):
+    offices in a cell are decided above it, and the offices decide who may sign the cell's
+    assessment. New members may arrive with their roles (a first roster).
 
     Raises:
         NotAuthorised: naming the first member the caller may not change.
     """
     held = {r.unit_id for r in caller.roles if r.holds_on(day)}
     for member in changed:
+        if member.id not in stored:
+            continue  # a new member's first roles: a first roster, not a change of office
         above = {u.id for u in tree.chain(member.cell_id)[:-1]} if member.cell_id in tree else set()
         if not held & above:
             raise NotAuthorised(

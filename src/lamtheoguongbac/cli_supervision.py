@@ -223,7 +223,7 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
 @reports_errors
 def import_(path: Path, year: int, actor_id: str) -> None:
     """Nhập bảng tính đã điền / import a filled workbook (all or nothing)."""
-    with open_service() as service:
+    with open_service(create=True) as service:
         _apply(service, path, year, actor_id)
 
 
@@ -279,7 +279,7 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
     """Nhập bảng tính rồi xuất mỗi đảng viên một sổ Word / import, then one .docx each."""
     from lamtheoguongbac.export import export_handbooks
 
-    with open_service() as service:
+    with open_service(create=True) as service:
         service.registry.exporter("docx")  # before importing: PluginError if not installed
         result = _apply(service, path, year, actor_id)
         try:

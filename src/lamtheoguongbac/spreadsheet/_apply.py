@@ -404,7 +404,7 @@ def apply_workbook(
     checker = _Checker(service, data, who)
     tree = checker.roster()
     if tree is not None:
-        require_may_change_roles(who, changed, tree, checker.at.date())
+        require_may_change_roles(who, changed, tree, checker.at.date(), set(stored))
     members = dict(stored)
     members.update((m.id, m) for m in data.members)
     entries = {e.member_id: e for e in data.handbooks}

@@ -1,0 +1,214 @@
+"""Hostile input: only text a document can hold gets in (issue 15, class 2).
+
+NUL, VT, U+001F, the non-characters U+FFFE/U+FFFF and lone surrogates are refused at every
+boundary — model, JSON, CSV, Excel, the command line — with an error naming the field and
+the character; and whatever text is accepted comes out of the Word exporter as well-formed
+XML holding it exactly.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import json
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import attrs
+import pytest
+from hostile import MEMBERS, cli_runner, edit_workbook, exported_workbook, open_cell, set_cells
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from strategies import CELL, MEMBER, YEAR, handbooks
+
+from lamtheoguongbac import serde
+from lamtheoguongbac.errors import ImportFailed, ValidationFailed
+from lamtheoguongbac.export.context import build_context
+from lamtheoguongbac.model import Handbook, HandbookStatus, Member, Pledge, SelfAssessment
+from lamtheoguongbac.roster import read_roster
+from lamtheoguongbac.spreadsheet import read_workbook
+
+BAD = {
+    "\x00": "U+0000",
+    "\x0b": "U+000B",
+    "\x1f": "U+001F",
+    "\ufffe": "U+FFFE",
+    "\uffff": "U+FFFF",
+    "\ud800": "U+D800",
+}
+
+
+@pytest.mark.parametrize("char", list(BAD))
+def test_the_model_refuses_what_xml_cannot_carry(char: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        attrs.evolve(MEMBER, full_name=f"Nguyễn{char}Văn An")
+    assert refused.value.field == "Member.full_name"
+    assert BAD[char] in refused.value.message_vi and BAD[char] in refused.value.message_en
+    with pytest.raises(ValidationFailed, match=re.escape(BAD[char])):
+        SelfAssessment(text=f"Tự đánh giá {char}", written_on=MEMBER.joined_on or _day())
+
+
+def _day():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    return dt.date(YEAR, 12, 5)
+
+
+def test_tab_and_new_lines_are_kept_and_cr_becomes_lf() -> None:
+    text = SelfAssessment(text="Dòng 1\r\nDòng\t2\rDòng 3\n", written_on=_day()).text
+    assert text == "Dòng 1\nDòng\t2\nDòng 3\n"
+
+
+@pytest.mark.parametrize("char", list(BAD))
+def test_json_names_the_path_and_the_character(char: str) -> None:
+    doc = serde.to_dict(MEMBER)
+    doc["workplace"] = f"UBND{char}xã"
+    text = json.dumps(doc)  # \\u escapes: even a lone surrogate travels in JSON
+    with pytest.raises(ValidationFailed) as refused:
+        serde.loads(Member, text)
+    assert refused.value.field == "$.workplace"
+    assert BAD[char] in str(refused.value)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x0b", "\x1f", "\ufffe"])
+def test_a_csv_roster_names_the_row_the_column_and_the_character(
+    char: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "dang-vien.csv"
+    path.write_text(f"ma,ho_va_ten,chi_bo\ndv01,Nguyễn{char}Văn An,{CELL.id}\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as refused:
+        read_roster([path])
+    [problem] = refused.value.problems
+    assert "dòng 2" in problem and "ho_va_ten" in problem and BAD[char] in problem
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x1f", "\ufffe"])
+def test_an_excel_cell_xml_cannot_carry_is_refused_not_crashed(char: str, tmp_path: Path) -> None:
+    service = open_cell()
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    # A workbook's XML cannot hold these characters (openpyxl refuses to write them, and
+    # leaves Excel's ``_xHHHH_`` escapes as they are): a file holding one is damaged.
+    edit_workbook(path, {"Đảng viên": set_cells(MEMBER.id, {"noi_cong_tac": "UBND@@xa"})})
+    _replace_in_sheets(path, "UBND@@xa", f"UBND{char}xa".encode())
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    assert "Trang 'Đảng viên'" in str(refused.value) or "sheet" in str(refused.value)
+
+
+def _replace_in_sheets(path: Path, old: str, new: bytes) -> None:
+    raw = io.BytesIO(path.read_bytes())
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data.replace(old.encode(), new))
+    path.write_bytes(out.getvalue())
+
+
+def test_the_cli_refuses_a_roster_with_a_nul_and_stores_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    open_cell(url).close()
+    path = tmp_path / "dang-vien.csv"
+    path.write_text(f"ma,ho_va_ten,chi_bo\ndv99,Lê\x00Văn Tư,{CELL.id}\n", encoding="utf-8")
+    run = cli_runner(url)
+    refused = run("import", str(path))
+    assert refused.exit_code == 2
+    assert "U+0000" in refused.output
+    listed = run("list", "--year", str(YEAR))
+    assert listed.exit_code == 0
+    service = open_cell(url)
+    assert {m.id for m in service.members()} == {m.id for m in MEMBERS}
+    service.close()
+
+
+# --- the fuzz property: refused at construction, or exported exactly --------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+#: Fields of a handbook the default template prints as they are, and how to set each.
+FIELDS = {
+    "member.full_name": lambda hb, t: attrs.evolve(
+        hb, member=attrs.evolve(hb.member, full_name=t)
+    ),
+    "member.workplace": lambda hb, t: attrs.evolve(
+        hb, member=attrs.evolve(hb.member, workplace=t)
+    ),
+    "cell.name": lambda hb, t: attrs.evolve(
+        hb, organisation=(*hb.organisation[:-1], attrs.evolve(hb.cell, name=t))
+    ),
+    "pledges[0].deed": lambda hb, t: attrs.evolve(
+        hb, pledges=(attrs.evolve(hb.pledges[0], deed=t), *hb.pledges[1:])
+    ),
+    "pledges[0].task": lambda hb, t: attrs.evolve(
+        hb, pledges=(attrs.evolve(hb.pledges[0], task=t), *hb.pledges[1:])
+    ),
+    "self_assessment.text": lambda hb, t: attrs.evolve(
+        hb, self_assessment=attrs.evolve(hb.self_assessment, text=t)
+    ),
+    "collective_assessment.text": lambda hb, t: attrs.evolve(
+        hb, collective_assessment=attrs.evolve(hb.collective_assessment, text=t)
+    ),
+}
+
+
+def _document_text(data: bytes) -> str:
+    """The body's text as Word shows it: runs joined, breaks as LF, tabs as TAB."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))  # must parse
+    out = []
+    for el in root.iter(f"{_W}t", f"{_W}br", f"{_W}tab", f"{_W}p"):
+        if el.tag == f"{_W}t":
+            out.append(el.text or "")
+        elif el.tag == f"{_W}p":
+            out.append("\n")
+        else:
+            out.append("\n" if el.tag == f"{_W}br" else "\t")
+    return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def renderer():  # type: ignore[no-untyped-def]
+    from lamtheoguongbac_docx import DocxRenderer
+
+    return DocxRenderer()
+
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=()), min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    handbook=handbooks(HandbookStatus.ASSESSED),
+    field=st.sampled_from(sorted(FIELDS)),
+    text=ANY_TEXT,
+)
+def test_any_text_is_refused_at_construction_or_exported_exactly(
+    renderer, handbook: Handbook, field: str, text: str  # type: ignore[no-untyped-def]
+) -> None:
+    try:
+        changed = FIELDS[field](handbook, text)
+    except ValidationFailed:
+        return  # refused where it came in: a control character, blank, too long …
+    stored = changed
+    for part in field.replace("[0]", "").split("."):
+        stored = getattr(stored, part)
+        if isinstance(stored, tuple):
+            stored = stored[0]
+    assert stored == unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    data = renderer.render(build_context(changed))
+    assert stored in _document_text(data)
+
+
+def test_a_pledge_with_every_odd_character_a_document_can_hold_exports(renderer) -> None:  # type: ignore[no-untyped-def]
+    odd = "A\tB\nC <&> \"'\u00a0\u200b\U0001f600 e\u0301 \ufeff\ufffd"
+    handbook = FIELDS["pledges[0].deed"](_assessed(), odd)
+    pledge: Pledge = handbook.pledges[0]
+    assert pledge.deed in _document_text(renderer.render(build_context(handbook)))
+
+
+def _assessed() -> Handbook:
+    from strategies import handbook_in
+
+    return handbook_in(HandbookStatus.ASSESSED)
