@@ -10,8 +10,12 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+
+from lamtheoguongbac.cli import cli
+from lamtheoguongbac.model import Member
+from lamtheoguongbac.service import Handbooks
+from lamtheoguongbac.spreadsheet import export_workbook
 from strategies import (
-    CELL,
     CHAIN,
     COMMITTEE,
     DEPUTY,
@@ -25,22 +29,17 @@ from strategies import (
     self_assessment,
 )
 
-from lamtheoguongbac.cli import cli
-from lamtheoguongbac.model import Member
-from lamtheoguongbac.service import Handbooks
-from lamtheoguongbac.spreadsheet import export_workbook
-
 __all__ = [
     "MEMBERS",
     "append_row",
-    "column",
-    "rows",
-    "set_cells",
     "cli_runner",
+    "column",
     "edit_workbook",
     "exported_workbook",
     "open_cell",
     "reported_handbook",
+    "rows",
+    "set_cells",
 ]
 
 #: The cell's people in the stored roster: a member, the Bí thư, the Phó Bí thư, a chi ủy

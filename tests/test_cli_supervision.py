@@ -311,9 +311,7 @@ def test_export_a_cell_and_import_it_elsewhere(run: Any, imported: Path, tmp_pat
     assert "không có thư mục" in nowhere.output
 
 
-def test_to_word_writes_one_handbook_per_member(
-    run: Any, rostered: Path, tmp_path: Path
-) -> None:
+def test_to_word_writes_one_handbook_per_member(run: Any, rostered: Path, tmp_path: Path) -> None:
     filled = rostered
     registry = create_registry()
     if "docx" not in registry.exporters():

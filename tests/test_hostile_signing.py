@@ -12,6 +12,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+
 from hostile import (
     MEMBERS,
     append_row,
@@ -22,8 +23,6 @@ from hostile import (
     reported_handbook,
     set_cells,
 )
-from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, YEAR, assessment
-
 from lamtheoguongbac import serde
 from lamtheoguongbac.errors import ImportFailed, NotAuthorised, RulesViolated
 from lamtheoguongbac.model import EventKind, Handbook, HandbookStatus, Role
@@ -31,6 +30,7 @@ from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.spreadsheet import apply_workbook, read_workbook
 from lamtheoguongbac.storage.contract import trusted_restore
 from lamtheoguongbac.testing.factories import creation_event
+from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, YEAR, assessment
 
 ASSESSMENTS, MEMBERS_SHEET = "Đánh giá chi bộ", "Đảng viên"
 MEETING = dt.date(YEAR, 12, 20)
@@ -68,7 +68,8 @@ def test_a_member_cannot_sign_the_cells_assessment_in_the_secretarys_name(
         apply_workbook(service, read_workbook(forged), year=YEAR, actor=MEMBER)
     text = str(refused.value)
     assert "LTGB-K001" in text
-    assert f"Trang '{ASSESSMENTS}'" in text and "Mã người ghi" in text
+    assert f"Trang '{ASSESSMENTS}'" in text
+    assert "Mã người ghi" in text
     assert service.get(hid).status is HandbookStatus.REPORTED
     assert service.get(hid).collective_assessment is None
     assert service.history(hid) == before
@@ -87,9 +88,7 @@ def test_the_secretary_importing_it_signs_as_themselves(service: Handbooks, forg
     )
 
 
-def test_the_secretary_cannot_sign_in_the_deputys_name(
-    service: Handbooks, tmp_path: Path
-) -> None:
+def test_the_secretary_cannot_sign_in_the_deputys_name(service: Handbooks, tmp_path: Path) -> None:
     reported_handbook(service)
     path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
     edit_workbook(path, {ASSESSMENTS: append_row(_assessment_row("dv-cuong"))})

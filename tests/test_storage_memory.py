@@ -15,9 +15,9 @@ from lamtheoguongbac.testing import (
     StoreConformance,
     advance,
     make_entry,
-    make_secretary,
     make_handbook,
     make_roster,
+    make_secretary,
     register_temporary_plugin,
 )
 

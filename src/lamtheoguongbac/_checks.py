@@ -4,8 +4,9 @@
 converter that NFC-normalises text (also inside tuples; line breaks become LF), turns lists
 into tuples, and refuses values of the wrong type — and text XML 1.0 cannot carry (control
 characters, lone surrogates, U+FFFE/U+FFFF: :func:`check_text`) — with a
-:class:`~lamtheoguongbac.errors.ValidationFailed` that names the field. Doing it once here keeps the model classes declarative and makes it impossible to
-forget normalisation on a new field.
+:class:`~lamtheoguongbac.errors.ValidationFailed` that names the field. Doing it once here
+keeps the model classes declarative and makes it impossible to forget normalisation on a new
+field.
 """
 
 from __future__ import annotations

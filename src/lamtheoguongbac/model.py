@@ -722,8 +722,10 @@ class ClearedContent:
     @property
     def empty(self) -> bool:
         """Whether nothing was cleared."""
-        return self.report is None and self.self_assessment is None and (
-            self.collective_assessment is None
+        return (
+            self.report is None
+            and self.self_assessment is None
+            and (self.collective_assessment is None)
         )
 
 

@@ -280,7 +280,7 @@ def reopen(
         changes["report"] = None
         changes["self_assessment"] = None
     cleared = ClearedContent(
-        **{name: getattr(hb, name) for name in changes if name != "status"}  # type: ignore[arg-type]
+        **{name: getattr(hb, name) for name in changes if name != "status"}
     )
     after = attrs.evolve(hb, version=hb.version + 1, **changes)  # type: ignore[arg-type]
     event = new_event(after, EventKind.REOPENED, actor, at, hb.status, reason=reason.strip())

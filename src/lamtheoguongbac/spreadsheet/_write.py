@@ -72,7 +72,7 @@ def _put(ws: Worksheet, row: int, column: int, value: object) -> Any:
         return cell
     if isinstance(value, Decimal):
         value = int(value) if value == value.to_integral_value() else value
-    return ws.cell(row=row, column=column, value=value)
+    return ws.cell(row=row, column=column, value=value)  # type: ignore[call-overload]
 
 
 def _pledge_rows(member_id: str, p: Pledge) -> Iterator[dict[str, object]]:

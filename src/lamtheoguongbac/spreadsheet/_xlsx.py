@@ -46,7 +46,6 @@ def restore(value: str) -> str:
     return value[1:] if value.startswith("'") and _needs_quote(value) else value
 
 
-
 class XlsxUnavailable(LamTheoGuongBacError):
     """openpyxl, which reads and writes Excel workbooks, is not installed (thiếu phần hỗ trợ
     Excel)."""

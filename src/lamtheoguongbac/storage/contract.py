@@ -25,8 +25,8 @@ from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
 
 __all__ = [
     "check_entry",
-    "check_signatures",
     "check_exemplar_update",
+    "check_signatures",
     "check_update",
     "collation_fingerprint",
     "duplicate_error",

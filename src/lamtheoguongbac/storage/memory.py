@@ -21,8 +21,8 @@ from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUn
 from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.storage.contract import (
     check_entry,
-    check_signatures,
     check_exemplar_update,
+    check_signatures,
     check_update,
     duplicate_error,
     exemplar_exists,

@@ -49,8 +49,8 @@ from lamtheoguongbac.storage._migrations import APPLICATION_ID, SCHEMA_VERSION, 
 from lamtheoguongbac.storage.base import HandbookQuery
 from lamtheoguongbac.storage.contract import (
     check_entry,
-    check_signatures,
     check_exemplar_update,
+    check_signatures,
     check_update,
     collation_fingerprint,
     duplicate_error,

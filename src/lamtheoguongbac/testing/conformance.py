@@ -314,17 +314,13 @@ class StoreConformance:
             store.add(handbook, event)
         assert refused.value.code == "LTGB-K004"
 
-    def test_signature_trusted_restore_is_the_one_way_around_the_roster(
-        self, store: Store
-    ) -> None:
+    def test_signature_trusted_restore_is_the_one_way_around_the_roster(self, store: Store) -> None:
         handbook, event = make_entry(S.ASSESSED)
         with contract.trusted_restore():
             store.add(handbook, event)
         assert store.get(handbook.id) == handbook
 
-    def test_signature_the_update_that_records_an_assessment_is_checked(
-        self, store: Store
-    ) -> None:
+    def test_signature_the_update_that_records_an_assessment_is_checked(self, store: Store) -> None:
         reported, created = make_entry(S.REPORTED)
         store.save_roster([], [attrs.evolve(make_secretary(reported.cell.id), roles=())])
         store.add(reported, created)

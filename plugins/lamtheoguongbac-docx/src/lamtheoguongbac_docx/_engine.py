@@ -90,8 +90,8 @@ __all__ = [
     "CompiledDocx",
     "FallbackWarning",
     "LimitExceeded",
-    "RenderLimits",
     "Loaded",
+    "RenderLimits",
     "by_paragraph",
     "check_archive",
     "context_fallback",
@@ -104,8 +104,8 @@ __all__ = [
     "render_with_docxtpl",
     "template_error",
     "too_deep",
-    "well_formed",
     "warn_fallback",
+    "well_formed",
 ]
 
 #: The largest XML part of a template (body, header, footer, footnotes, relationships, …)
@@ -223,8 +223,7 @@ class _NoLoader(jinja2.BaseLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
         raise LimitExceeded(
             f"mẫu không được dùng include/import/extends ('{template}'): mỗi mẫu là một tệp",
-            f"templates may not use include/import/extends ('{template}'): a template is "
-            "one file",
+            f"templates may not use include/import/extends ('{template}'): a template is one file",
         )
 
 
@@ -347,7 +346,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         self.tick()
         return super().getitem(obj, argument)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self.tick()
         if __obj is __self.globals.get("range") and any(
             isinstance(a, int) and abs(a) > MAX_RANGE for a in args
@@ -398,7 +397,9 @@ def make_environment() -> ImmutableSandboxedEnvironment:
     return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def limited(env: jinja2.Environment, limits: RenderLimits) -> contextlib.AbstractContextManager[None]:
+def limited(
+    env: jinja2.Environment, limits: RenderLimits
+) -> contextlib.AbstractContextManager[None]:
     """``env.limited(limits)`` for the library's sandbox; no limits for another environment."""
     if isinstance(env, _Sandbox):
         return env.limited(limits)
@@ -428,9 +429,12 @@ def _lineno(exc: Exception) -> int | None:
     return lineno
 
 
-def template_error(exc: Exception, part: str, source: str) -> TemplateError:
-    """A bilingual :class:`TemplateError` for a Jinja error raised in ``part``."""
-    where = paragraph_at(source, _lineno(exc))
+def template_error(
+    exc: Exception, part: str, source: str, *, at: Exception | None = None
+) -> TemplateError:
+    """A bilingual :class:`TemplateError` for a Jinja error raised in ``part``; the paragraph
+    is where ``at`` (default: ``exc`` itself) was raised."""
+    where = paragraph_at(source, _lineno(at or exc))
     at_vi = f" — đoạn «{where}»" if where else ""
     at_en = f" — paragraph «{where}»" if where else ""
     if isinstance(exc, LimitExceeded):
@@ -858,6 +862,8 @@ class CompiledDocx:
                 if context is not None:
                     template.render(context)
         except Exception as exc:
+            if isinstance(first, LimitExceeded) and isinstance(exc, LimitExceeded):
+                return template_error(first, name, numbered, at=exc)  # the first one's limit
             return template_error(exc, name, numbered)
         if first is not None:  # not repeated (e.g. memory): told without its paragraph
             return template_error(first, name, "")
