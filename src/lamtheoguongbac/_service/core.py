@@ -254,7 +254,7 @@ class Handbooks:
         held = recorder.roles_on(meeting_date, cell.id)
         if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
             raise NotAuthorised(
-                f"{recorder.full_name} không phải Bí thư hay Phó Bí thư của {cell.name} ngày "
+                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} ngày "
                 f"{meeting_date:%d/%m/%Y}: không thể ký nhận xét của chi bộ",
                 f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.id} on "
                 f"{meeting_date.isoformat()}: cannot sign the cell's assessment",
