@@ -1,11 +1,12 @@
 """Exporting handbooks as documents (xuất văn bản): the exporter protocol, the template
 context, batch export and PDF conversion.
 
-The document formats themselves come from plugins (``lamtheoguongbac-docx`` registers
-``docx``); this package holds what every format shares and stays free of their dependencies.
+The document formats themselves come from exporter plugins, each declaring the
+:class:`DocumentKind` it renders; this package holds what every format shares and stays free
+of their dependencies.
 """
 
-from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export.base import DocumentKind, Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export.batch import ExportResult, export_handbooks, file_name
 from lamtheoguongbac.export.context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export.pdf import PdfConversionError, convert_to_pdf, soffice_available
@@ -25,6 +26,7 @@ __all__ = [
     "CONTEXT_VERSION",
     "REPORT_CONTEXT_VERSION",
     "YEARBOOK_CONTEXT_VERSION",
+    "DocumentKind",
     "ExportOptions",
     "ExportResult",
     "Exporter",
