@@ -351,16 +351,14 @@ def test_the_default_exporter_is_chosen_by_kind(
 def test_an_exporter_of_another_kind_is_refused_and_nothing_is_written(
     tmp_path: Path, json_registry: Registry, rolled: Rollup
 ) -> None:
-    with pytest.raises(PluginError, match="json-yearbook.*yearbook.*report"):
+    with pytest.raises(PluginError, match=r"json-yearbook.*yearbook.*report"):
         export_rollup_report(
             rolled, tmp_path / "bao-cao.json", registry=json_registry, exporter="json-yearbook"
         )
     assert list(tmp_path.iterdir()) == []
 
 
-def test_without_an_exporter_of_the_kind_nothing_is_written(
-    tmp_path: Path, rolled: Rollup
-) -> None:
+def test_without_an_exporter_of_the_kind_nothing_is_written(tmp_path: Path, rolled: Rollup) -> None:
     bare = create_registry(load_entrypoints=False)
     with pytest.raises(PluginError, match=r"report"):
         export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=bare)
