@@ -406,7 +406,7 @@ def test_a_rule_code_conflict_fails_closed_too() -> None:
     assert "rule code 'XY-001' is already provided by Plugin" in (info.error or "")
     codes = [r.code for r in registry.rules()]
     assert codes[0] == "XY-001"
-    assert {c.split(":")[0] for c in codes[1:]} == {"LTGB-P001"}  # one refusal per stage
+    assert {c.split(":")[0] for c in codes[1:]} == {"LTGB-PLUGIN"}  # one refusal per stage
     assert len(codes) == 1 + len(Stage)
 
 

@@ -691,7 +691,7 @@ class Registry:
             raise self._refused(name)
 
         return Rule(
-            code=f"LTGB-P001:{name}:{stage.value}",
+            code=f"LTGB-PLUGIN:{name}:{stage.value}",
             stage=stage,
             title_vi=f"Plugin quy tắc '{name}' bị lỗi",
             title_en=f"The rules plugin '{name}' has failed",
