@@ -1,8 +1,9 @@
 """The cookiecutter template for new plugins (``plugin-template/``) makes working packages.
 
-Each kind of plugin (storage, exporter, rules, commands, events) is rendered into ``tmp_path``, installed without network into a
-temporary target folder (as ``pip install`` would lay it out, entry point included), and
-its own tests are run in a subprocess that finds it on ``PYTHONPATH``.
+Each kind of plugin (storage, exporter, rules, commands, events) is rendered into
+``tmp_path``, installed without network into a temporary target folder (as ``pip install``
+would lay it out, entry point included), and its own tests are run in a subprocess that
+finds it on ``PYTHONPATH``.
 """
 
 from __future__ import annotations
