@@ -11,20 +11,21 @@ from typing import Any
 
 import pytest
 
-from lamtheoguongbac import (
+from lamtheoguongbac import Event, Handbook, Handbooks, PluginError, hookimpl
+from lamtheoguongbac._storage.memory import MemoryStore
+from lamtheoguongbac.plugin import (
+    ALLOW_ENV,
+    DISABLE_ENV,
+    ON_FAILED_RULES_ENV,
     Exporter,
     ExportOptions,
-    Handbook,
-    Handbooks,
-    PluginError,
+    Registry,
+    Rule,
+    Stage,
     StorageBackend,
+    Violation,
     create_registry,
-    hookimpl,
 )
-from lamtheoguongbac.model import Event
-from lamtheoguongbac.plugin import Registry, Rule, Stage, Violation
-from lamtheoguongbac.registry import ALLOW_ENV, DISABLE_ENV, ON_FAILED_RULES_ENV
-from lamtheoguongbac.storage.memory import MemoryStore
 from lamtheoguongbac.testing import advance, make_handbook, register_temporary_plugin
 
 
@@ -43,7 +44,8 @@ def make_distribution(site: Path, dist: str, module: str, code: str, entry: str)
 
 
 GOOD = """
-from lamtheoguongbac import Exporter, hookimpl
+from lamtheoguongbac.plugin import Exporter
+from lamtheoguongbac import hookimpl
 
 class _Renderer:
     def __init__(self, options):
@@ -256,7 +258,7 @@ def test_registering_the_wrong_thing_fails_the_plugin() -> None:
 def _service(registry: Registry) -> tuple[Handbooks, Handbook]:
     book = make_handbook()
     service = Handbooks(MemoryStore.from_url("memory:"), registry=registry)
-    service.save_roster(list(book.organisation), [book.member])
+    service.roster.save(list(book.organisation), [book.member])
     created = service.create(book.member.id, year=book.year, actor=book.member)
     return service, created
 
@@ -467,7 +469,7 @@ def test_an_error_in_a_wrapper_is_blamed_on_the_wrapper() -> None:
 
 
 def test_a_failure_is_logged_with_the_plugins_name(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="lamtheoguongbac.registry"):
+    with caplog.at_level(logging.WARNING, logger="lamtheoguongbac._registry"):
         create_registry(load_entrypoints=False, extra_plugins=[BrokenRules()]).plugins()
     assert "BrokenRules" in caplog.text
 

@@ -19,15 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.plugin import Registry, create_registry, hookimpl
-from lamtheoguongbac.registry import ALLOW_ENV, DISABLE_ENV
+from lamtheoguongbac.plugin import ALLOW_ENV, DISABLE_ENV, Registry, create_registry, hookimpl
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [str(ROOT / "examples" / "to-chuc.csv"), str(ROOT / "examples" / "dang-vien.csv")]
 
 SHADOW = """
 from lamtheoguongbac.plugin import Exporter, StorageBackend, hookimpl
-from lamtheoguongbac.storage.memory import MemoryStore
+from lamtheoguongbac._storage.memory import MemoryStore
 
 
 class _Renderer:

@@ -12,8 +12,14 @@ from typing import Any
 
 import pytest
 
-from lamtheoguongbac import Handbook, HandbookStatus, PluginError, ValidationFailed, hookspecs
-from lamtheoguongbac.errors import StoreError
+from lamtheoguongbac import (
+    Handbook,
+    HandbookStatus,
+    PluginError,
+    StoreError,
+    ValidationFailed,
+)
+from lamtheoguongbac import _hookspecs as hookspecs
 from lamtheoguongbac.export import export_handbooks
 from lamtheoguongbac.plugin import (
     VIETNAM_TIMEZONE,

@@ -11,19 +11,11 @@ contract helpers every backend calls, the rule vocabulary with the Viet Nam time
 judge dates in, the exporter's :class:`DocumentKind`, atomic writes and safe archive opening.
 """
 
-from lamtheoguongbac.exemplars import exemplar_order
-from lamtheoguongbac.export.base import (
-    DocumentKind,
-    Exporter,
-    ExportOptions,
-    Renderer,
-    SettingsValidator,
-    settings_validator,
-)
-from lamtheoguongbac.export.context import CONTEXT_SCHEMA, Schema
-from lamtheoguongbac.fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
-from lamtheoguongbac.hookspecs import PROJECT, hookimpl
-from lamtheoguongbac.registry import (
+from lamtheoguongbac._exemplars import exemplar_order
+from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
+from lamtheoguongbac._hookspecs import PROJECT, hookimpl
+from lamtheoguongbac._public import publish_namespace
+from lamtheoguongbac._registry import (
     ALLOW_ENV,
     DISABLE_ENV,
     ON_FAILED_RULES_ENV,
@@ -32,10 +24,8 @@ from lamtheoguongbac.registry import (
     Registry,
     create_registry,
 )
-from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
-from lamtheoguongbac.rules.base import VIETNAM_TIMEZONE, timezone
-from lamtheoguongbac.storage.base import HandbookQuery, StorageBackend, Store
-from lamtheoguongbac.storage.contract import (
+from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
+from lamtheoguongbac._storage.contract import (
     check_entry,
     check_exemplar_update,
     check_update,
@@ -52,7 +42,18 @@ from lamtheoguongbac.storage.contract import (
     roster_key,
     stale_error,
 )
-from lamtheoguongbac.storage.url import StoreURL, parse_store_url, store_url
+from lamtheoguongbac._storage.url import StoreURL, parse_store_url, store_url
+from lamtheoguongbac.export._base import (
+    DocumentKind,
+    Exporter,
+    ExportOptions,
+    Renderer,
+    SettingsValidator,
+    settings_validator,
+)
+from lamtheoguongbac.export._context import CONTEXT_SCHEMA, Schema
+from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
+from lamtheoguongbac.rules._base import VIETNAM_TIMEZONE, timezone
 
 __all__ = [
     "ALLOW_ENV",
@@ -106,3 +107,6 @@ __all__ = [
     "store_url",
     "timezone",
 ]
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

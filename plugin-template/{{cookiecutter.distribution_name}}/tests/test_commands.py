@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lamtheoguongbac import Handbooks, create_registry
+from lamtheoguongbac import Handbooks
+from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.testing import make_roster
 
 
@@ -25,7 +26,7 @@ def test_the_command_counts_the_handbooks_of_a_store(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     roster = make_roster(cells=1, members_per_cell=4)
     with Handbooks.open(url, registry=create_registry()) as service:
-        service.save_roster(roster.units, roster.members)
+        service.roster.save(roster.units, roster.members)
         secretary = roster.members[0]
         service.create_for_cell(roster.cell_ids[0], year=2025, actor=secretary)
     done = _cli("--store", url, "{{ cookiecutter.name }}-dem", "--year", "2025")

@@ -4,8 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lamtheoguongbac import Store, create_registry
-from lamtheoguongbac.plugin import store_url
+from lamtheoguongbac.plugin import Store, create_registry, store_url
 from lamtheoguongbac.testing import StoreConformance
 
 

@@ -5,7 +5,9 @@ import json
 from pathlib import Path
 
 import pytest
-from lamtheoguongbac import Handbooks, LateMember, Reminder, ReminderStage, create_registry
+from lamtheoguongbac import Handbooks
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.supervision import LateMember, Reminder, ReminderStage
 from lamtheoguongbac.testing import advance, make_handbook
 
 from {{ cookiecutter.package_name }}.events import AUDIT, LOG_ENV
@@ -19,7 +21,7 @@ def test_each_stored_step_is_recorded_and_logged(
     AUDIT.records.clear()
     book = make_handbook()
     with Handbooks.open("memory:", registry=create_registry()) as service:
-        service.save_roster(list(book.organisation), [book.member])
+        service.roster.save(list(book.organisation), [book.member])
         created = service.create(book.member.id, year=book.year, actor=book.member)
         pledges = advance(book).handbook.pledges
         service.register_pledges(created.id, pledges, actor=created.member)

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import pytest
-from lamtheoguongbac import ExportOptions, HandbookStatus, ValidationFailed, create_registry
+from lamtheoguongbac import HandbookStatus, ValidationFailed
 from lamtheoguongbac.export import build_context, export_handbooks
+from lamtheoguongbac.plugin import ExportOptions, create_registry
 from lamtheoguongbac.testing import make_handbook
 
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import attrs
 import pytest
-from lamtheoguongbac import Handbook, Handbooks, RulesViolated, create_registry
-from lamtheoguongbac.plugin import RuleContext
+from lamtheoguongbac import Handbook, Handbooks, RulesViolated
+from lamtheoguongbac.plugin import RuleContext, create_registry
 from lamtheoguongbac.rules import DEFAULT_POLICY
 from lamtheoguongbac.testing import advance, make_handbook
 
@@ -18,7 +18,7 @@ def _open(day: dt.date) -> tuple[Handbooks, Handbook, Handbook]:
     noon = dt.datetime.combine(day, dt.time(5), tzinfo=dt.UTC)
     service = Handbooks.open("memory:", registry=create_registry(), clock=lambda: noon)
     book = make_handbook()
-    service.save_roster(list(book.organisation), [book.member])
+    service.roster.save(list(book.organisation), [book.member])
     created = service.create(book.member.id, year=book.year, actor=book.member)
     return service, created, advance(book).handbook
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from lamtheoguongbac import create_registry
+from lamtheoguongbac.plugin import create_registry
 
 
 def test_the_entry_point_loads_and_the_plugin_is_active() -> None:

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lamtheoguongbac import Event, Handbook, Reminder
+from lamtheoguongbac import Event, Handbook
+from lamtheoguongbac.supervision import Reminder
 
 LOG_ENV = "{{ cookiecutter.package_name | upper }}_LOG"
 

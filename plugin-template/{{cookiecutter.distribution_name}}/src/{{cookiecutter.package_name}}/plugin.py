@@ -81,8 +81,9 @@ def register_commands(cli: Any) -> None:
     for command in COMMANDS:
         cli.add_command(command)
 {%- else %}
-from lamtheoguongbac import Event, Handbook, Reminder
+from lamtheoguongbac import Event, Handbook
 from lamtheoguongbac.plugin import hookimpl
+from lamtheoguongbac.supervision import Reminder
 
 from {{ cookiecutter.package_name }}.events import AUDIT
 

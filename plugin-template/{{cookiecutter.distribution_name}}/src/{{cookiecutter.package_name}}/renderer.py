@@ -2,7 +2,7 @@
 
 ``create_renderer(options)`` is called once per process (worker processes included), then
 :meth:`Renderer.render` once per handbook with the context documented in
-:mod:`lamtheoguongbac.export.context` — plain ``str``/``int``/``list``/``dict`` data in which
+:mod:`lamtheoguongbac.export._context` — plain ``str``/``int``/``list``/``dict`` data in which
 every key is present at every stage (empty strings and lists until filled in).
 """
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lamtheoguongbac.plugin import DocumentKind, Exporter, hookimpl, settings_validator
+from lamtheoguongbac import hookimpl
+from lamtheoguongbac.plugin import DocumentKind, Exporter, settings_validator
 from lamtheoguongbac_docx._check import check_template
 from lamtheoguongbac_docx._documents import create_report_renderer, create_yearbook_renderer
 from lamtheoguongbac_docx._renderer import create_renderer
