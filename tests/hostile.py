@@ -11,9 +11,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
+from lamtheoguongbac import Handbooks, Member
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.model import Member
-from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.spreadsheet import export_workbook
 from strategies import (
     CHAIN,
@@ -54,7 +53,7 @@ def _clock() -> dt.datetime:
 def open_cell(url: str = "memory:") -> Handbooks:
     """A service on ``url`` holding the cell's units and people (clock: 21/12)."""
     service = Handbooks.open(url, clock=_clock)
-    service.save_roster([*CHAIN, OTHER_CELL], list(MEMBERS))
+    service.roster.save([*CHAIN, OTHER_CELL], list(MEMBERS))
     return service
 
 
@@ -71,7 +70,7 @@ def reported_handbook(service: Handbooks, member: Member = MEMBER) -> str:
 
 def exported_workbook(service: Handbooks, path: Path) -> Path:
     """The cell's handbooks of the year with the roster, as ``workbook export`` writes them."""
-    export_workbook(path, service.find(year=YEAR), service.members(), service.store.units())
+    export_workbook(path, service.find(year=YEAR), service.roster.members(), service.store.units())
     return path
 
 

@@ -13,11 +13,16 @@ from pathlib import Path
 import pytest
 
 from hostile import cli_runner, exported_workbook, open_cell, reported_handbook
-from lamtheoguongbac import serde
-from lamtheoguongbac.errors import ImportFailed, TemplateError, ValidationFailed
-from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
-from lamtheoguongbac.model import EventKind, HandbookStatus, Member
-from lamtheoguongbac.roster import read_roster
+from lamtheoguongbac import (
+    EventKind,
+    HandbookStatus,
+    ImportFailed,
+    Member,
+    TemplateError,
+    ValidationFailed,
+    serde,
+)
+from lamtheoguongbac.plugin import UnsafeArchive, check_zip
 from lamtheoguongbac.spreadsheet import read_workbook
 from strategies import MEMBER, SECRETARY, YEAR, assessment
 
@@ -36,7 +41,7 @@ def test_a_roster_json_with_a_repeated_key_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "danh-sach.json"
     path.write_text('{"members": [], "units": [], "units": []}', encoding="utf-8")
     with pytest.raises(ImportFailed, match="units"):
-        read_roster([path])
+        open_cell().roster.import_files([path])
 
 
 def test_the_cli_refuses_a_pledges_file_with_a_repeated_key(tmp_path: Path) -> None:

@@ -15,15 +15,13 @@ import pytest
 from openpyxl import load_workbook
 
 from hostile import cli_runner, exported_workbook, open_cell, reported_handbook
-from lamtheoguongbac.model import DeliverableTarget, Pledge
+from lamtheoguongbac import DeliverableTarget, Pledge
 from lamtheoguongbac.spreadsheet import (
-    apply_workbook,
     read_workbook,
     workbook_data,
     write_rollup,
     write_template,
 )
-from lamtheoguongbac.supervision import rollup
 from strategies import CELL, MEMBER, YEAR, full_report, good_pledges, self_assessment
 
 PAYLOADS = [
@@ -52,11 +50,11 @@ def _formula_cells(path: Path) -> list[str]:
 
 def _hostile_service():  # type: ignore[no-untyped-def]
     service = open_cell()
-    members = service.members()
+    members = service.roster.members()
     for i, (member, payload) in enumerate(zip(members, PAYLOADS, strict=False)):
-        service.save_roster([], [attrs.evolve(member, workplace=payload, position=PAYLOADS[-i])])
+        service.roster.save([], [attrs.evolve(member, workplace=payload, position=PAYLOADS[-i])])
     cell = attrs.evolve(CELL, name=PAYLOADS[0], place=PAYLOADS[2])
-    service.save_roster([cell], [])
+    service.roster.save([cell], [])
     reported_handbook(service)
     return service
 
@@ -70,7 +68,9 @@ def test_the_exported_workbook_has_no_formula_and_reads_back_unchanged(tmp_path:
     assert "'" + PAYLOADS[0] in texts
     assert "'" + PAYLOADS[1] in texts
     data = read_workbook(path)
-    expected = workbook_data(service.find(year=YEAR), service.members(), service.store.units())
+    expected = workbook_data(
+        service.find(year=YEAR), service.roster.members(), service.store.units()
+    )
     assert set(data.members) == set(expected.members)
     assert set(data.units) == set(expected.units)
     assert {m.workplace for m in data.members} >= set(PAYLOADS[:4])
@@ -80,7 +80,7 @@ def test_the_template_and_the_rollup_have_no_formula(tmp_path: Path) -> None:
     write_template(tmp_path / "mau.xlsx")
     assert _formula_cells(tmp_path / "mau.xlsx") == []
     service = _hostile_service()
-    figures = rollup(service, organisation_id=CELL.id, year=YEAR, today=service.clock().date())
+    figures = service.supervision.rollup(organisation_id=CELL.id, year=YEAR)
     write_rollup(tmp_path / "tong-hop.xlsx", figures)
     assert _formula_cells(tmp_path / "tong-hop.xlsx") == []
     ws = load_workbook(tmp_path / "tong-hop.xlsx")["Tổng hợp"]
@@ -105,7 +105,7 @@ def test_reimporting_the_export_unchanged_changes_nothing(tmp_path: Path) -> Non
     )
     before = service.history(book.id)
     path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
-    result = apply_workbook(service, read_workbook(path), year=YEAR, actor=MEMBER)
+    result = service.import_workbook(read_workbook(path), year=YEAR, actor=MEMBER)
     assert result.events == ()
     assert service.history(book.id) == before
 
@@ -114,7 +114,7 @@ def test_reimporting_the_export_unchanged_changes_nothing(tmp_path: Path) -> Non
 def test_the_cli_writes_no_formula(command: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     service = open_cell(url)
-    service.save_roster([], [attrs.evolve(MEMBER, workplace=PAYLOADS[1])])
+    service.roster.save([], [attrs.evolve(MEMBER, workplace=PAYLOADS[1])])
     service.close()
     run = cli_runner(url)
     out = tmp_path / "ra.xlsx"

@@ -23,13 +23,20 @@ from hostile import (
     reported_handbook,
     set_cells,
 )
-from lamtheoguongbac import serde
-from lamtheoguongbac.errors import ImportFailed, NotAuthorised, RulesViolated
-from lamtheoguongbac.model import EventKind, Handbook, HandbookStatus, Role
-from lamtheoguongbac.service import Handbooks
-from lamtheoguongbac.spreadsheet import apply_workbook, read_workbook
-from lamtheoguongbac.storage.contract import trusted_restore
-from lamtheoguongbac.testing.factories import creation_event
+from lamtheoguongbac import (
+    EventKind,
+    Handbook,
+    Handbooks,
+    HandbookStatus,
+    ImportFailed,
+    NotAuthorised,
+    Role,
+    RulesViolated,
+    serde,
+)
+from lamtheoguongbac.plugin import trusted_restore
+from lamtheoguongbac.spreadsheet import read_workbook
+from lamtheoguongbac.testing import creation_event
 from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, YEAR, assessment
 
 ASSESSMENTS, MEMBERS_SHEET = "Đánh giá chi bộ", "Đảng viên"
@@ -65,7 +72,7 @@ def test_a_member_cannot_sign_the_cells_assessment_in_the_secretarys_name(
     hid = f"{MEMBER.id}-{YEAR}"
     before = service.history(hid)
     with pytest.raises(ImportFailed) as refused:
-        apply_workbook(service, read_workbook(forged), year=YEAR, actor=MEMBER)
+        service.import_workbook(read_workbook(forged), year=YEAR, actor=MEMBER)
     text = str(refused.value)
     assert "LTGB-K001" in text
     assert f"Trang '{ASSESSMENTS}'" in text
@@ -76,7 +83,7 @@ def test_a_member_cannot_sign_the_cells_assessment_in_the_secretarys_name(
 
 
 def test_the_secretary_importing_it_signs_as_themselves(service: Handbooks, forged: Path) -> None:
-    result = apply_workbook(service, read_workbook(forged), year=YEAR, actor=SECRETARY)
+    result = service.import_workbook(read_workbook(forged), year=YEAR, actor=SECRETARY)
     [event] = [e for e in result.events if e.kind is EventKind.ASSESSED]
     assert (event.actor_id, event.actor_name) == (SECRETARY.id, SECRETARY.full_name)
     ca = service.get(f"{MEMBER.id}-{YEAR}").collective_assessment
@@ -93,7 +100,7 @@ def test_the_secretary_cannot_sign_in_the_deputys_name(service: Handbooks, tmp_p
     path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
     edit_workbook(path, {ASSESSMENTS: append_row(_assessment_row("dv-cuong"))})
     with pytest.raises(ImportFailed, match="LTGB-K001"):
-        apply_workbook(service, read_workbook(path), year=YEAR, actor=SECRETARY)
+        service.import_workbook(read_workbook(path), year=YEAR, actor=SECRETARY)
 
 
 def test_an_actor_claiming_an_office_is_taken_as_the_roster_knows_them(
@@ -103,10 +110,10 @@ def test_an_actor_claiming_an_office_is_taken_as_the_roster_knows_them(
     claimed = attrs.evolve(MEMBER.as_actor(), roles=SECRETARY.roles)
     data = read_workbook(forged)
     with pytest.raises(ImportFailed, match="LTGB-K001"):
-        apply_workbook(service, data, year=YEAR, actor=claimed)
+        service.import_workbook(data, year=YEAR, actor=claimed)
     edit_workbook(forged, {ASSESSMENTS: set_cells(MEMBER.id, {"ma_nguoi_ghi": MEMBER.id})})
     with pytest.raises(ImportFailed, match="LTGB-A001"):
-        apply_workbook(service, read_workbook(forged), year=YEAR, actor=claimed)
+        service.import_workbook(read_workbook(forged), year=YEAR, actor=claimed)
 
 
 def test_a_member_cannot_make_themselves_secretary_and_assess_their_own_book(
@@ -124,9 +131,9 @@ def test_a_member_cannot_make_themselves_secretary_and_assess_their_own_book(
         },
     )
     with pytest.raises(NotAuthorised) as refused:
-        apply_workbook(service, read_workbook(path), year=YEAR, actor=MEMBER)
+        service.import_workbook(read_workbook(path), year=YEAR, actor=MEMBER)
     assert refused.value.code == "LTGB-K003"
-    assert service.member(MEMBER.id).roles == ()
+    assert service.roster.member(MEMBER.id).roles == ()
     assert service.get(f"{MEMBER.id}-{YEAR}").status is HandbookStatus.REPORTED
 
 
@@ -140,7 +147,7 @@ def test_roles_are_never_taken_from_a_workbook_that_records_steps(
         {MEMBERS_SHEET: set_cells("dv-anh", {"vai_tro": "Phó Bí thư"})},
     )
     with pytest.raises(NotAuthorised) as refused:
-        apply_workbook(service, read_workbook(path), year=YEAR, actor=SUPERIOR)
+        service.import_workbook(read_workbook(path), year=YEAR, actor=SUPERIOR)
     assert refused.value.code == "LTGB-K002"
 
 
@@ -150,13 +157,13 @@ def test_only_the_superior_committee_changes_roles_and_only_without_steps(
     path = exported_workbook(service, tmp_path / "danh-sach.xlsx")
     edit_workbook(path, {MEMBERS_SHEET: set_cells("dv-anh", {"vai_tro": "Phó Bí thư"})})
     with pytest.raises(NotAuthorised) as refused:
-        apply_workbook(service, read_workbook(path), year=YEAR, actor=MEMBER)
+        service.import_workbook(read_workbook(path), year=YEAR, actor=MEMBER)
     assert refused.value.code == "LTGB-K007"
     with pytest.raises(NotAuthorised) as refused:
-        apply_workbook(service, read_workbook(path), year=YEAR, actor=SECRETARY)
+        service.import_workbook(read_workbook(path), year=YEAR, actor=SECRETARY)
     assert refused.value.code == "LTGB-K007"
-    apply_workbook(service, read_workbook(path), year=YEAR, actor=SUPERIOR)
-    assert service.member("dv-anh").roles_on(MEETING, CELL.id) == {Role.DEPUTY_SECRETARY}
+    service.import_workbook(read_workbook(path), year=YEAR, actor=SUPERIOR)
+    assert service.roster.member("dv-anh").roles_on(MEETING, CELL.id) == {Role.DEPUTY_SECRETARY}
 
 
 def test_the_api_refuses_an_assessment_naming_someone_else(service: Handbooks) -> None:

@@ -19,14 +19,20 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lamtheoguongbac.export import build_context
 from lxml import etree
 
 from hostile import MEMBERS, cli_runner, edit_workbook, exported_workbook, open_cell, set_cells
-from lamtheoguongbac import serde
-from lamtheoguongbac.errors import ImportFailed, ValidationFailed
-from lamtheoguongbac.export.context import build_context
-from lamtheoguongbac.model import Handbook, HandbookStatus, Member, Pledge, SelfAssessment
-from lamtheoguongbac.roster import read_roster
+from lamtheoguongbac import (
+    Handbook,
+    HandbookStatus,
+    ImportFailed,
+    Member,
+    Pledge,
+    SelfAssessment,
+    ValidationFailed,
+    serde,
+)
 from lamtheoguongbac.spreadsheet import read_workbook
 from strategies import CELL, MEMBER, YEAR, handbooks
 
@@ -78,8 +84,8 @@ def test_a_csv_roster_names_the_row_the_column_and_the_character(char: str, tmp_
     path = tmp_path / "dang-vien.csv"
     path.write_text(f"ma,ho_va_ten,chi_bo\ndv01,Nguyễn{char}Văn An,{CELL.id}\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as refused:
-        read_roster([path])
-    [problem] = refused.value.problems
+        open_cell().roster.import_files([path])
+    problem = str(refused.value)
     assert "dòng 2" in problem
     assert "ho_va_ten" in problem
     assert BAD[char] in problem
@@ -120,7 +126,7 @@ def test_the_cli_refuses_a_roster_with_a_nul_and_stores_nothing(tmp_path: Path) 
     listed = run("list", "--year", str(YEAR))
     assert listed.exit_code == 0
     service = open_cell(url)
-    assert {m.id for m in service.members()} == {m.id for m in MEMBERS}
+    assert {m.id for m in service.roster.members()} == {m.id for m in MEMBERS}
     service.close()
 
 

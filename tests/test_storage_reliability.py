@@ -20,11 +20,10 @@ from typing import Any
 import attrs
 import pytest
 
-from lamtheoguongbac.errors import ConflictError, StoreError
-from lamtheoguongbac.model import Event, Handbook, HandbookStatus, RatingLevel
-from lamtheoguongbac.registry import Registry
-from lamtheoguongbac.storage import HandbookQuery, SqliteStore
-from lamtheoguongbac.storage import _migrations as migrations
+from lamtheoguongbac import ConflictError, Event, Handbook, HandbookStatus, RatingLevel, StoreError
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac._storage import _migrations as migrations
+from lamtheoguongbac.plugin import HandbookQuery, Registry
 from lamtheoguongbac.testing import (
     advance,
     creation_event,
@@ -267,7 +266,7 @@ def _corrupt_pages(path: Path) -> None:
     ],
 )
 def test_an_unusable_file_is_refused_and_left_untouched(
-    tmp_path: Path, registry: Registry, make: Callable[[Path], None], says: str
+    tmp_path: Path, ltgb_registry: Registry, make: Callable[[Path], None], says: str
 ) -> None:
     folder = tmp_path / "dữ liệu"
     folder.mkdir()
@@ -276,7 +275,7 @@ def test_an_unusable_file_is_refused_and_left_untouched(
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     time.sleep(0.01)  # a write now would show in the modification time
     with pytest.raises(StoreError, match=says) as raised:
-        registry.open_store(f"sqlite:///{path}")
+        ltgb_registry.open_store(f"sqlite:///{path}")
     message = str(raised.value)
     assert str(path) in message
     vi, en = raised.value.message_vi, raised.value.message_en

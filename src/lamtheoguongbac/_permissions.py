@@ -1,9 +1,9 @@
 """Who acts is who signs (người thực hiện là người ký): the checks every write path shares.
 
 The lifecycle's own permissions (who may register, report, assess, close, reopen) live in
-:mod:`lamtheoguongbac.workflow` and the rules (LTGB-T002…T006, LTGB-A001). The checks here
+the lifecycle and the rules (LTGB-T002…T006, LTGB-A001). The checks here
 guard the paths where *data* could speak for someone — a workbook, a JSON file, a bulk
-import, a low-level :class:`~lamtheoguongbac.storage.base.Store` write — so that the person
+import, a low-level :class:`~lamtheoguongbac.plugin.Store` write — so that the person
 recorded as acting is always the caller the embedding system authenticated:
 
 =========  ==================================================================================
@@ -32,9 +32,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from lamtheoguongbac.errors import NotAuthorised
-from lamtheoguongbac.model import Actor, Member, RoleAssignment
-from lamtheoguongbac.orgtree import OrgTree
+from lamtheoguongbac._errors import NotAuthorised
+from lamtheoguongbac._model import Actor, Member, RoleAssignment
+from lamtheoguongbac._orgtree import OrgTree
 
 __all__ = [
     "changed_roles",

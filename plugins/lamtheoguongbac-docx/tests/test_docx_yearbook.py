@@ -16,11 +16,10 @@ import attrs
 import pytest
 from docx_helpers import all_text
 
-from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
-from lamtheoguongbac.export import convert_to_pdf
-from lamtheoguongbac.export.yearbook import export_yearbook
-from lamtheoguongbac.registry import create_registry
-from lamtheoguongbac.testing.factories import make_exemplar
+from lamtheoguongbac import Exemplar, ExemplarKind
+from lamtheoguongbac.export import convert_to_pdf, export_yearbook
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.testing import make_exemplar
 from lamtheoguongbac.text import collation_key, name_sort_key
 from lamtheoguongbac_docx import (
     REPORT_TEMPLATE,
@@ -68,6 +67,9 @@ def test_the_exporters_are_registered_with_their_default_templates() -> None:
     registry = create_registry()
 
     book, summary = registry.exporter("docx-yearbook"), registry.exporter("docx-report")
+    assert (book.kind.value, summary.kind.value) == ("yearbook", "report")
+    assert registry.exporter_for("yearbook") is book
+    assert registry.exporter_for("report") is summary
     assert (book.suffix, book.create_renderer) == (".docx", create_yearbook_renderer)
     assert (summary.suffix, summary.create_renderer) == (".docx", create_report_renderer)
     assert YEARBOOK_TEMPLATE.is_file()

@@ -8,7 +8,8 @@ Public and stable, documented for plugin authors:
 * :class:`StoreConformance` — the conformance suite a storage backend runs against itself
   (needs pytest and Hypothesis);
 * :func:`register_temporary_plugin` — register a plugin for the length of a ``with`` block;
-* pytest fixtures ``registry``, ``memory_store`` and ``sqlite_store``, from the plugin
+* pytest fixtures ``ltgb_registry``, ``ltgb_memory_store`` and ``ltgb_sqlite_store``, from
+  the plugin
   :mod:`lamtheoguongbac.testing.pytest_plugin` that pytest loads through its entry point.
 
 Names are imported on first use: pytest imports this package at start-up (for the plugin) in
@@ -21,11 +22,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lamtheoguongbac.testing._registry import register_temporary_plugin
-    from lamtheoguongbac.testing.conformance import StoreConformance, contract_order
-    from lamtheoguongbac.testing.factories import (
+    from lamtheoguongbac.testing._conformance import StoreConformance, contract_order
+    from lamtheoguongbac.testing._factories import (
         ICT,
-        Roster,
+        SampleRoster,
         advance,
         creation_event,
         make_commendation,
@@ -39,10 +39,11 @@ if TYPE_CHECKING:
         make_unit,
         member_name,
     )
+    from lamtheoguongbac.testing._registry import register_temporary_plugin
 
 __all__ = [
     "ICT",
-    "Roster",
+    "SampleRoster",
     "StoreConformance",
     "advance",
     "contract_order",
@@ -62,15 +63,15 @@ __all__ = [
 
 _HOMES = {
     "register_temporary_plugin": "_registry",
-    "StoreConformance": "conformance",
-    "contract_order": "conformance",
+    "StoreConformance": "_conformance",
+    "contract_order": "_conformance",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, 'factories')}")
+    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, '_factories')}")
     return getattr(module, name)
 
 

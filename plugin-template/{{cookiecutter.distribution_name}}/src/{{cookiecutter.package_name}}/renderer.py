@@ -2,7 +2,7 @@
 
 ``create_renderer(options)`` is called once per process (worker processes included), then
 :meth:`Renderer.render` once per handbook with the context documented in
-:mod:`lamtheoguongbac.export.context` — plain ``str``/``int``/``list``/``dict`` data in which
+:mod:`lamtheoguongbac.export._context` — plain ``str``/``int``/``list``/``dict`` data in which
 every key is present at every stage (empty strings and lists until filled in).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lamtheoguongbac import ExportOptions
+from lamtheoguongbac.plugin import ExportOptions
 
 NAME = "{{ cookiecutter.name }}"
 SUFFIX = "{{ cookiecutter.suffix }}"
@@ -22,15 +22,16 @@ class Renderer:
 
     def __init__(self, options: ExportOptions) -> None:
         # options.template: the user's template file, or None for your default;
-        # options.settings: exporter-specific settings. Load and compile templates here,
-        # once, not in render().
+        # options.settings: the settings validate_settings accepted (see plugin.py). Load and
+        # compile templates here, once, not in render().
         self.options = options
+        self.heading = str(options.settings.get("heading", "Sổ tay Làm theo gương Bác"))
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """One document for one handbook's context."""
         member, cell, theme = context["member"], context["cell"], context["theme"]
         lines = [
-            f"# Sổ tay Làm theo gương Bác năm {context['handbook']['year']}",
+            f"# {self.heading} năm {context['handbook']['year']}",
             "",
             f"**{member['full_name']}** — {cell['name']}",
             "",

@@ -1,0 +1,39 @@
+"""The built-in plugin: registers the ``memory:`` and ``sqlite:`` storage backends through
+the same hooks third-party plugins use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from lamtheoguongbac._hookspecs import hookimpl
+from lamtheoguongbac._storage.base import StorageBackend
+from lamtheoguongbac._storage.memory import MemoryStore
+from lamtheoguongbac._storage.sqlite import SqliteStore, path_from_url
+
+
+def _sqlite_exists(url: str) -> bool:
+    """Whether the SQLite file of ``url`` exists (nothing is created)."""
+    return os.path.exists(path_from_url(url))
+
+
+@hookimpl
+def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
+    """Register the in-memory and the embedded SQLite backends."""
+    register(
+        StorageBackend(
+            scheme="memory",
+            open=MemoryStore.from_url,
+            description_vi="Lưu trong bộ nhớ (mất khi thoát chương trình)",
+            description_en="In memory (gone when the process ends)",
+        )
+    )
+    register(
+        StorageBackend(
+            scheme="sqlite",
+            open=SqliteStore.from_url,
+            exists=_sqlite_exists,
+            description_vi="Một tệp SQLite nhúng (mặc định)",
+            description_en="One embedded SQLite file (the default)",
+        )
+    )

@@ -1,0 +1,136 @@
+"""The shape of a rule: a named check with a stable code that returns violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import zoneinfo
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+import attrs
+
+from lamtheoguongbac._errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from lamtheoguongbac._model import Actor, Handbook
+    from lamtheoguongbac.rules._policy import Policy
+
+__all__ = [
+    "VIETNAM_TIMEZONE",
+    "Rule",
+    "RuleContext",
+    "Severity",
+    "Stage",
+    "Violation",
+    "timezone",
+]
+
+#: The time zone whose calendar the rules judge dates by, unless a policy says otherwise.
+VIETNAM_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Viet Nam has kept UTC+07:00 without daylight saving since 1975, so this fixed offset is
+# exact for every date the library handles; it stands in when the system has no tz database.
+_VIETNAM_OFFSET = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+@functools.lru_cache(maxsize=16)
+def timezone(name: str = VIETNAM_TIMEZONE) -> dt.tzinfo:
+    """The time zone called ``name`` (an IANA name such as ``"Asia/Ho_Chi_Minh"``).
+
+    Read from the system's tz database, or the ``tzdata`` package (Windows has no system
+    database: ``pip install tzdata``). ``Asia/Ho_Chi_Minh`` never fails: without a database
+    it is the fixed offset UTC+07:00, which is exact for Viet Nam.
+
+    Raises:
+        ValidationFailed: an unknown name, or no tz database to read it from.
+    """
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        if name == VIETNAM_TIMEZONE:
+            return _VIETNAM_OFFSET
+        raise ValidationFailed(
+            f"không biết múi giờ '{name}' (cần tên IANA, ví dụ {VIETNAM_TIMEZONE}; "
+            "trên Windows cài gói tzdata)",
+            f"unknown time zone '{name}' (an IANA name such as {VIETNAM_TIMEZONE} is needed; "
+            "on Windows install the tzdata package)",
+            field="timezone",
+        ) from exc
+
+
+class Severity(enum.Enum):
+    """How serious a violation is: errors refuse the step, warnings are reported only."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Stage(enum.Enum):
+    """The lifecycle step a rule guards (bước trong chu trình)."""
+
+    REGISTRATION = "registration"
+    REPORT = "report"
+    SELF_ASSESSMENT = "self_assessment"
+    ASSESSMENT = "assessment"
+    CLOSE = "close"
+
+
+@attrs.frozen(kw_only=True)
+class Violation:
+    """One thing a rule found wrong, with a stable ``code`` and the ``path`` of the field."""
+
+    code: str
+    severity: Severity
+    path: str
+    message_vi: str
+    message_en: str
+
+    def message(self, lang: str = "vi") -> str:
+        """The message in ``"vi"`` (default) or ``"en"``."""
+        return self.message_en if lang == "en" else self.message_vi
+
+
+@attrs.frozen(kw_only=True)
+class RuleContext:
+    """What a rule may look at besides the handbook: the policy, the actor and the time.
+
+    ``at`` is the moment of the step, timezone-aware, as the service's clock gives it
+    (usually UTC). Compare dates with :attr:`today`, the calendar date at that moment in
+    ``tz`` — Viet Nam (``Asia/Ho_Chi_Minh``) unless the policy names another zone: between
+    00:00 and 07:00 in Viet Nam, ``at.date()`` in UTC is still the day before.
+    """
+
+    policy: Policy
+    actor: Actor
+    at: dt.datetime
+    tz: dt.tzinfo = attrs.field(factory=timezone)
+
+    @property
+    def local_at(self) -> dt.datetime:
+        """:attr:`at` in the rules' time zone (a naive ``at`` is taken as UTC)."""
+        at = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=dt.UTC)
+        return at.astimezone(self.tz)
+
+    @property
+    def today(self) -> dt.date:
+        """The calendar date of the step in the rules' time zone (ngày theo giờ Việt Nam)."""
+        return self.local_at.date()
+
+
+RuleCheck = Callable[["Handbook", RuleContext], Iterable[Violation]]
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """A named check run at one lifecycle ``stage`` on the handbook the step would produce.
+
+    Plugins contribute rules through the ``register_rules`` hook; codes must be unique
+    (built-in codes start with ``LTGB-``; use your own prefix).
+    """
+
+    code: str
+    stage: Stage
+    title_vi: str
+    title_en: str
+    check: RuleCheck = attrs.field(eq=False, repr=False)
