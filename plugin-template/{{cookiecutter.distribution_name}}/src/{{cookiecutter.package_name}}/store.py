@@ -46,6 +46,7 @@ from lamtheoguongbac import (
 from lamtheoguongbac.plugin import (
     HandbookQuery,
     check_entry,
+    check_signatures,
     check_update,
     exemplar_order,
     handbook_order,
@@ -164,6 +165,9 @@ class Store:
             taken = [i for i in batch if i in self._handbooks]
             if taken:
                 raise ConflictError(f"Sổ {taken} đã có", f"handbooks {taken} already exist")
+            # Who acts is who signs: an assessment must be backed by this store's roster.
+            for handbook, event in batch.values():
+                check_signatures(handbook, event, self._members.get, added=True)
             # STORAGE: one transaction inserting every handbook and its first event.
             for handbook_id, (handbook, event) in batch.items():
                 self._handbooks[handbook_id] = handbook
@@ -185,6 +189,7 @@ class Store:
                     f"Sổ '{handbook.id}' đã được sửa (phiên bản {stored.version}); hãy đọc lại",
                     f"handbook '{handbook.id}' has changed (version {stored.version}); reload it",
                 )
+            check_signatures(handbook, event, self._members.get, added=False)
             self._handbooks[handbook.id] = handbook
             self._events[handbook.id].append(event)
 
