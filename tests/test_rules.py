@@ -100,6 +100,7 @@ def test_builtin_rules_have_unique_codes_titles_and_documentation() -> None:
     assert set(found) == {
         *(f"LTGB-P00{i}" for i in range(1, 6)),
         "LTGB-L000",
+        *(f"LTGB-B00{i}" for i in range(1, 5)),
         "LTGB-R001",
         "LTGB-R002",
         "LTGB-S001",

@@ -11,6 +11,7 @@ regulations) or ``name`` (policies) replaces the shipped one, a new one is added
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from importlib import resources
@@ -19,16 +20,37 @@ from typing import Any, TypeVar
 
 import attrs
 
-from lamtheoguongbac._checks import checked, require_text
+from lamtheoguongbac._checks import checked, fail, require_text
 from lamtheoguongbac.errors import NotFound, ValidationFailed
 from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
 from lamtheoguongbac.rules.policy import Policy, TopRatingCap
 from lamtheoguongbac.serde import from_dict, parse_json
 from lamtheoguongbac.text import canonical_key
 
-__all__ = ["Catalog", "Regulation"]
+__all__ = ["ArticleMap", "Catalog", "Regulation", "regulation_key"]
 
 T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class ArticleMap:
+    """Where an article of a replaced regulation went in its successor (bảng đối chiếu điều).
+
+    ``new`` is None when the article has no counterpart. ``verified`` is False for a pairing
+    not confirmed against both texts; ``source`` says where it was read.
+    """
+
+    old: int
+    new: int | None = None
+    verified: bool = False
+    source: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        require_text("ArticleMap.source", self.source)
+        for name in ("old", "new"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 500:
+                fail(f"ArticleMap.{name}", "số điều không hợp lệ", "invalid article number")
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
@@ -36,6 +58,10 @@ class Regulation:
     """A party document pledges may cite (văn bản của Đảng): ``code`` like "37-QĐ/TW".
 
     ``verified`` is False where the number or date is not confirmed (DOMAIN.md says so).
+    ``articles`` is the number of articles a reference may name; ``replaces`` the code of the
+    regulation this one replaced, and ``crosswalk`` where that one's articles went.
+    ``also_filed_as`` lists basis kinds other than ``kind`` under which citing it is right
+    (Quy định 144-QĐ/TW's norms are also cited as the exemplary duty).
     """
 
     code: str
@@ -45,10 +71,42 @@ class Regulation:
     articles: int | None = None
     replaces: str | None = None
     verified: bool = True
+    also_filed_as: tuple[BasisKind, ...] = ()
+    crosswalk: tuple[ArticleMap, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         require_text("Regulation.code", self.code, max_len=100)
         require_text("Regulation.title", self.title)
+        if self.articles is not None and not 1 <= self.articles <= 500:
+            fail("Regulation.articles", "số điều không hợp lệ", "invalid number of articles")
+        if self.crosswalk and self.replaces is None:
+            fail(
+                "Regulation.crosswalk",
+                "chỉ có bảng đối chiếu khi văn bản thay thế một văn bản khác",
+                "a crosswalk needs the replaced regulation ('replaces')",
+            )
+        for i, m in enumerate(self.crosswalk):
+            if m.new is not None and self.articles is not None and m.new > self.articles:
+                fail(
+                    f"Regulation.crosswalk[{i}].new",
+                    f"vượt quá số điều của văn bản ({self.articles})",
+                    f"beyond the regulation's {self.articles} articles",
+                )
+
+    def files_as(self, kind: BasisKind) -> bool:
+        """Whether citing this regulation under a basis of ``kind`` is right."""
+        return kind is self.kind or kind is BasisKind.OTHER or kind in self.also_filed_as
+
+    def article_for(self, old_article: int) -> ArticleMap | None:
+        """The crosswalk entry for ``old_article`` of the replaced regulation, if known."""
+        return next((m for m in self.crosswalk if m.old == old_article), None)
+
+
+def regulation_key(code: str) -> str:
+    """A comparison key for a document code: case, spacing, "Đ"/"D" and dashes do not matter
+    ("37-QĐ/TW", "37-qd/tw", "37 - QĐ/TW" are the same)."""
+    key = canonical_key(code).replace("đ", "d").replace("–", "-").replace("—", "-")
+    return "".join(key.split())
 
 
 def _read(source: Path | str) -> dict[str, Any]:
@@ -99,7 +157,7 @@ _CAP_KEYS = frozenset({"ratio", "level", "of_levels"})
 
 
 def _policy(entry: Mapping[str, Any], where: str) -> Policy:
-    allowed = {a.name for a in attrs.fields(Policy) if a.name != "rules"}
+    allowed = {a.name for a in attrs.fields(Policy) if a.name not in ("rules", "catalog")}
     unknown = sorted(set(entry) - allowed)
     if unknown:
         raise ValidationFailed(
@@ -181,6 +239,11 @@ class Catalog:
                 policies[pol.name] = pol
         return cls(tuple(themes.values()), tuple(regulations.values()), tuple(policies.values()))
 
+    @classmethod
+    def shipped(cls) -> Catalog:
+        """The shipped catalog, read once per process (it is immutable)."""
+        return _shipped()
+
     def theme_for_year(self, year: int) -> StudyTheme | None:
         """The theme for ``year``: a single-year theme wins over a term-long one."""
         fitting = [t for t in self.themes if t.covers(year)]
@@ -195,8 +258,23 @@ class Catalog:
 
     def regulation(self, code: str) -> Regulation | None:
         """The regulation with ``code`` ("37-QĐ/TW"), compared after normalisation."""
-        key = canonical_key(code)
-        return next((r for r in self.regulations if canonical_key(r.code) == key), None)
+        key = regulation_key(code)
+        return next((r for r in self.regulations if regulation_key(r.code) == key), None)
+
+    def successor(self, code: str) -> Regulation | None:
+        """The regulation that replaced the one with ``code`` (37-QĐ/TW for 47-QĐ/TW)."""
+        key = regulation_key(code)
+        return next(
+            (r for r in self.regulations if r.replaces and regulation_key(r.replaces) == key),
+            None,
+        )
+
+    def policy_for_year(self, year: int) -> Policy | None:
+        """The policy whose years (``first_year``–``last_year``) cover ``year``; of several,
+        the one that starts latest. None when no policy names years covering it."""
+        fitting = [p for p in self.policies if p.covers(year)]
+        fitting.sort(key=lambda p: (p.first_year or 0, p.name))
+        return fitting[-1] if fitting else None
 
     def policy(self, name: str) -> Policy:
         """The policy called ``name``; ``NotFound`` (a ``LookupError``) listing those known."""
@@ -213,6 +291,11 @@ class Catalog:
         merged = {t.code: t for t in self.themes}
         merged.update((t.code, t) for t in themes)
         return attrs.evolve(self, themes=tuple(merged.values()))
+
+
+@functools.cache
+def _shipped() -> Catalog:
+    return Catalog.load()
 
 
 def _loose(text: str) -> str:

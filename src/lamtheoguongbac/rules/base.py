@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from lamtheoguongbac.catalog import Catalog
     from lamtheoguongbac.model import Actor, Handbook
     from lamtheoguongbac.rules.policy import Policy
 
@@ -55,6 +56,15 @@ class RuleContext:
     policy: Policy
     actor: Actor
     at: dt.datetime
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog references are checked against: the policy's, else the shipped one."""
+        if self.policy.catalog is not None:
+            return self.policy.catalog
+        from lamtheoguongbac.catalog import Catalog  # the catalog imports the rules
+
+        return Catalog.shipped()
 
 
 RuleCheck = Callable[["Handbook", RuleContext], Iterable[Violation]]
