@@ -367,9 +367,7 @@ def _filed_right(ref: RegulationRef, other: bool) -> BasisKind:
 
 def bases() -> st.SearchStrategy[Basis]:
     """A basis with a regulation reference (filed under its own kind), a text, or both."""
-    referenced = st.tuples(regulation_refs(), st.booleans()).map(
-        lambda r: (r[0], _filed_right(*r))
-    )
+    referenced = st.tuples(regulation_refs(), st.booleans()).map(lambda r: (r[0], _filed_right(*r)))
     return st.one_of(
         referenced.map(lambda r: Basis(kind=r[1], reference=r[0])),
         st.builds(Basis, kind=st.sampled_from(BasisKind), text=free_text()),

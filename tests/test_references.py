@@ -46,9 +46,7 @@ def ref(code: str, article: int | None = None, kind: BasisKind = BasisKind.PROHI
 
 
 def registered(p: Pledge, year: int = 2025, member: Member = MEMBER) -> Handbook:
-    return attrs.evolve(
-        draft(member, year=year), pledges=(p,), status=HandbookStatus.REGISTERED
-    )
+    return attrs.evolve(draft(member, year=year), pledges=(p,), status=HandbookStatus.REGISTERED)
 
 
 def check(hb: Handbook, policy: Policy = DEFAULT_POLICY) -> list[Violation]:
@@ -66,10 +64,14 @@ def test_shipped_catalog_knows_replacements_articles_and_the_crosswalk() -> None
     catalog = Catalog.shipped()
     assert catalog is Catalog.shipped()  # read once
     new = catalog.successor("47-qd/tw")
-    assert new is not None and new.code == "37-QĐ/TW"
+    assert new is not None
+    assert new.code == "37-QĐ/TW"
     assert new.articles == 19 == catalog.regulation("47-QĐ/TW").articles  # type: ignore[union-attr]
     entry = new.article_for(1)
-    assert entry is not None and entry.new == 1 and entry.verified and entry.source
+    assert entry is not None
+    assert entry.new == 1
+    assert entry.verified
+    assert entry.source
     assert catalog.successor("37-QĐ/TW") is None
     assert regulation_key("37 - QĐ/TW") == regulation_key("37-qd/tw")
 
@@ -88,8 +90,13 @@ def test_catalog_refuses_a_crosswalk_past_the_regulations_articles(tmp_path: Pat
         Regulation(code="9-QĐ/TW", title="x", kind=BasisKind.OTHER, crosswalk=(ArticleMap(old=1),))
     bad = tmp_path / "sai.json"
     bad.write_text(
-        json.dumps({"regulations": [{"code": "1-QĐ/TW", "title": "x", "kind": "khac",
-                                     "crosswalk": [{"old": "một"}]}]}),
+        json.dumps(
+            {
+                "regulations": [
+                    {"code": "1-QĐ/TW", "title": "x", "kind": "khac", "crosswalk": [{"old": "một"}]}
+                ]
+            }
+        ),
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as err:
@@ -103,7 +110,8 @@ def test_catalog_refuses_a_crosswalk_past_the_regulations_articles(tmp_path: Pat
 def test_b001_an_unknown_central_regulation_is_an_error() -> None:
     (v,) = found(registered(pledge(ref("99-QĐ/TW"))))
     assert (v.code, v.severity, v.path) == ("LTGB-B001", E, "pledges[0].bases[0].reference")
-    assert "99-QĐ/TW" in v.message_vi and "99-QĐ/TW" in v.message_en
+    assert "99-QĐ/TW" in v.message_vi
+    assert "99-QĐ/TW" in v.message_en
 
 
 def test_b001_also_in_a_basis_text_and_in_the_deed() -> None:
@@ -126,8 +134,15 @@ def test_b001_a_local_document_warns_as_a_reference_and_is_free_in_text(tmp_path
     extra = tmp_path / "xa.json"
     extra.write_text(
         json.dumps(
-            {"regulations": [{"code": "05-QĐ/ĐU", "title": "Chuẩn mực đạo đức của cán bộ xã",
-                              "kind": "chuan_muc_dao_duc"}]},
+            {
+                "regulations": [
+                    {
+                        "code": "05-QĐ/ĐU",
+                        "title": "Chuẩn mực đạo đức của cán bộ xã",
+                        "kind": "chuan_muc_dao_duc",
+                    }
+                ]
+            },
             ensure_ascii=False,
         ),
         encoding="utf-8",
@@ -162,7 +177,8 @@ def test_known_references_and_state_documents_pass() -> None:
 def test_b002_an_article_beyond_the_regulation_is_an_error(basis: Basis) -> None:
     (v,) = found(registered(pledge(basis)))
     assert (v.code, v.severity) == ("LTGB-B002", E)
-    assert "19" in v.message_vi and "37-QĐ/TW" in v.message_en
+    assert "19" in v.message_vi
+    assert "37-QĐ/TW" in v.message_en
 
 
 # --- LTGB-B003 replaced regulation -----------------------------------------------------------
@@ -171,7 +187,8 @@ def test_b002_an_article_beyond_the_regulation_is_an_error(basis: Basis) -> None
 def test_b003_a_replaced_regulation_names_the_successor_and_the_new_article() -> None:
     (v,) = found(registered(pledge(ref("47-QĐ/TW", 1))))
     assert (v.code, v.severity, v.path) == ("LTGB-B003", W, "pledges[0].bases[0].reference")
-    assert "37-QĐ/TW" in v.message_vi and "25/10/2021" in v.message_vi
+    assert "37-QĐ/TW" in v.message_vi
+    assert "25/10/2021" in v.message_vi
     assert "Điều 1 nay là Điều 1 Quy định 37-QĐ/TW" in v.message_vi
     assert "chưa xác minh" not in v.message_vi
     assert "article 1 is now article 1 of 37-QĐ/TW" in v.message_en
@@ -189,7 +206,9 @@ def test_b003_an_unverified_pairing_says_so(tmp_path: Path) -> None:
     guess = attrs.evolve(new, crosswalk=(*new.crosswalk, ArticleMap(old=7, new=9)))
     catalog = attrs.evolve(
         Catalog.shipped(),
-        regulations=tuple(guess if r.code == new.code else r for r in Catalog.shipped().regulations),
+        regulations=tuple(
+            guess if r.code == new.code else r for r in Catalog.shipped().regulations
+        ),
     )
     policy = attrs.evolve(DEFAULT_POLICY, catalog=catalog)
     (v,) = [x for x in check(registered(pledge(ref("47-QĐ/TW", 7))), policy) if x.code[5] == "B"]
@@ -253,13 +272,16 @@ def test_the_four_cases_of_the_issue_together() -> None:
 )
 def test_policy_for_year(year: int, name: str) -> None:
     policy = Catalog.shipped().policy_for_year(year)
-    assert policy is not None and policy.name == name and policy.covers(year)
+    assert policy is not None
+    assert policy.name == name
+    assert policy.covers(year)
 
 
 def test_policy_366_is_marked_unverified_with_its_scale() -> None:
     policy = Catalog.shipped().policy("qd-366-2025")
     assert policy.verified is False
-    assert policy.note is not None and "100 điểm" in policy.note
+    assert policy.note is not None
+    assert "100 điểm" in policy.note
     assert Catalog.shipped().policy("qd-124-2023").verified
     assert Catalog.shipped().policy_for_year(2010) is None
     assert not DEFAULT_POLICY.covers(2025)
