@@ -329,3 +329,31 @@ def test_p005_silent_when_the_task_is_exactly_a_listed_duty() -> None:
     assert [v.code for v in check(registered(other, member=member)) if v.code == "LTGB-P005"] == [
         "LTGB-P005"
     ]
+
+
+# --- the linter inside the registration rule ----------------------------------------------------
+
+
+def test_registration_refuses_a_pledge_typed_without_diacritics_and_says_why() -> None:
+    p = attrs.evolve(
+        pledge(ref("37-QĐ/TW", 5)), deed="Giai quyet 100% ho so mot cua dung han nam 2025"
+    )
+    linted = [v for v in check(registered(p)) if v.code.startswith("LTGB-L")]
+    assert [(v.code, v.severity) for v in linted] == [("LTGB-L007", E)]
+    assert "có dấu" in linted[0].message_vi
+    lenient = attrs.evolve(DEFAULT_POLICY, linter_blocks=False)
+    assert [v.severity for v in check(registered(p), lenient) if v.code == "LTGB-L007"] == [W]
+
+
+def test_registration_hints_use_the_members_own_work() -> None:
+    teacher = attrs.evolve(MEMBER, position="Giáo viên Toán", duties=("Chủ nhiệm lớp 9A",))
+    generic = Pledge(
+        id="v1",
+        deed="Thực hiện tốt 100% nhiệm vụ được giao trong năm 2025",
+        bases=(ref("37-QĐ/TW", 5),),
+    )
+    found = [v for v in check(registered(generic, member=teacher)) if v.code == "LTGB-L001"]
+    assert len(found) == 1
+    assert found[0].severity is E
+    assert "học sinh" in found[0].message_vi
+    assert "hồ sơ một cửa" not in found[0].message_vi

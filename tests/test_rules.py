@@ -247,7 +247,7 @@ def test_l000_the_linter_refuses_generic_pledges() -> None:
 def test_l000_advice_never_blocks() -> None:
     # measurable but without a deadline anywhere: L002 is advice, a warning only
     undated = attrs.evolve(
-        good_pledges(1)[0], deed="Giải quyết 100% hồ sơ một cửa đúng hạn", deadline=None
+        good_pledges(1)[0], deed="Giải quyết 100% hồ sơ một cửa của xã", deadline=None
     )
     found = check(Stage.REGISTRATION, registered(undated))
     assert codes(found) == ["LTGB-L002"]

@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from lamtheoguongbac.linter import lint_text, relates_to_duties
+from lamtheoguongbac.linter import L007, lint_text, relates_to_duties
 from lamtheoguongbac.model import Basis, DeliverableTarget, Handbook, MemberStatus, Role
 from lamtheoguongbac.rules.base import Rule, RuleContext, Severity, Stage, Violation
 from lamtheoguongbac.text import canonical_key, nfc
@@ -270,18 +270,21 @@ def _reference_kind(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
 def _pledge_linter(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     # Only findings that make a pledge generic can block; the others (no deadline, vague
     # words, a regulation number taken for a target) explain and advise.
+    # A text typed without diacritics blocks too: it cannot be judged, nor printed as is.
     blocking = E if ctx.policy.linter_blocks else W
+    work = tuple(w for w in (hb.member.position, *hb.member.duties) if w)
     for i, p in enumerate(hb.pledges):
         text = p.deed if p.target is None else f"{p.deed} {p.target.describe()}"
         findings = lint_text(
             text,
             target_given=p.target is not None,
             deadline_given=p.deadline is not None or bool(p.checkpoints),
+            work=work,
         )
         for f in findings:
             yield Violation(
                 code=f.code,
-                severity=blocking if f.marks_generic else W,
+                severity=blocking if f.marks_generic or f.code == L007 else W,
                 path=f"pledges[{i}].deed",
                 message_vi=f"{f.message_vi} — {f.hint_vi}",
                 message_en=f"{f.message_en} — {f.hint_en}",
