@@ -57,6 +57,7 @@ def test_each_handbook_runs_under_the_policy_of_its_year_by_default() -> None:
             2025: "qd-366-2025",
         }
         assert all(b.policy is None for b in books.values())
+        assert service.policy_for_year(2020) is service.policy_for(books[2020])  # kept
         # the chosen policy checks references against the service's catalog, with plugins' rules
         chosen = service.policy_for(books[2025])
         assert chosen.catalog is service.catalog
@@ -85,6 +86,7 @@ def test_a_policy_given_to_the_service_wins() -> None:
         service.import_roster(ROSTER)
         book = service.create("dv04", year=2025, policy="qd-124-2023", actor=service.member("dv01"))
         assert service.policy_for(book) is service.policy
+        assert service.policy_for_year(2019) is service.policy
         assert "LTGB-P005" not in {r.code for r in service.policy.rules}
 
 

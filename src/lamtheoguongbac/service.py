@@ -136,15 +136,20 @@ class Handbooks:
         (:meth:`Catalog.policy_for_year`); else :data:`DEFAULT_POLICY`. Plugins' rules are
         added, and references are checked against the service's catalog.
         """
+        if self._policy_given or handbook.policy is None:
+            return self.policy_for_year(handbook.year)
+        if handbook.policy not in self._policies:
+            self._policies[handbook.policy] = self._in_force(self.catalog.policy(handbook.policy))
+        return self._policies[handbook.policy]
+
+    def policy_for_year(self, year: int) -> Policy:
+        """The policy for handbooks of ``year`` that name none: the service's, if it was
+        given one, else the catalog's for the year, else :data:`DEFAULT_POLICY`."""
         if self._policy_given:
             return self._policy
-        key = handbook.policy or f"@{handbook.year}"
+        key = f"@{year}"
         if key not in self._policies:
-            chosen = (
-                self.catalog.policy(handbook.policy)
-                if handbook.policy
-                else self.catalog.policy_for_year(handbook.year) or DEFAULT_POLICY
-            )
+            chosen = self.catalog.policy_for_year(year) or DEFAULT_POLICY
             self._policies[key] = self._in_force(chosen)
         return self._policies[key]
 
@@ -606,14 +611,18 @@ class Handbooks:
                 )
             }
         )
-        return check_top_rating_cap(
-            (
-                h
-                for gid, y in grassroots
-                for h in self.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
-            ),
-            self.policy,
-        )
+        found: list[Violation] = []
+        for y in sorted({y for _, y in grassroots}):  # each year under its own policy
+            found += check_top_rating_cap(
+                (
+                    h
+                    for gid, hy in grassroots
+                    if hy == y
+                    for h in self.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
+                ),
+                self.policy_for_year(y),
+            )
+        return found
 
     # --- supervision -------------------------------------------------------------------
 

@@ -414,7 +414,7 @@ def rollup(service: Handbooks, *, organisation_id: str, year: int, today: dt.dat
         units=units,
         members=members,
         handbooks=books,
-        policy=service.policy,
+        policy=service.policy_for_year(year),
         year=year,
         today=today,
     )
@@ -431,7 +431,12 @@ def due_reminders(
     """
     units, members, books = _scope(service, organisation_id, year)
     found = compute_reminders(
-        year=year, handbooks=books, members=members, units=units, policy=service.policy, today=today
+        year=year,
+        handbooks=books,
+        members=members,
+        units=units,
+        policy=service.policy_for_year(year),
+        today=today,
     )
     stages = list(ReminderStage)
     return sorted(
