@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -296,6 +297,19 @@ def test_policy_years_are_validated(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"policies": [{"name": "x", "catalog": {}}]}), encoding="utf-8")
     with pytest.raises(ValidationFailed, match="catalog"):
         Catalog.load(bad)
+    for field, value in (("first_year", "2025"), ("note", 5), ("verified", "no")):
+        bad.write_text(json.dumps({"policies": [{"name": "x", field: value}]}), encoding="utf-8")
+        with pytest.raises(ValidationFailed, match=field):
+            Catalog.load(bad)
+    decomposed = unicodedata.normalize("NFD", "Quy định của tỉnh")
+    good = tmp_path / "nfd.json"
+    good.write_text(
+        json.dumps({"policies": [{"name": "tinh", "note": decomposed, "last_year": None}]}),
+        encoding="utf-8",
+    )
+    policy = Catalog.load(good).policy("tinh")
+    assert policy.note == "Quy định của tỉnh"
+    assert unicodedata.is_normalized("NFC", policy.note)
 
 
 def test_an_override_policy_for_later_years_wins(tmp_path: Path) -> None:

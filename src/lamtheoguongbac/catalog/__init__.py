@@ -25,7 +25,7 @@ from lamtheoguongbac.errors import NotFound, ValidationFailed
 from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
 from lamtheoguongbac.rules.policy import Policy, TopRatingCap
 from lamtheoguongbac.serde import from_dict, parse_json
-from lamtheoguongbac.text import canonical_key
+from lamtheoguongbac.text import canonical_key, nfc
 
 __all__ = ["ArticleMap", "Catalog", "Regulation", "regulation_key"]
 
@@ -169,15 +169,17 @@ def _policy(entry: Mapping[str, Any], where: str) -> Policy:
     # as the text "no" would otherwise be truthy, so the plain fields are type-checked here.
     for a in attrs.fields(Policy):
         declared = a.type if isinstance(a.type, str) else getattr(a.type, "__name__", "")
-        plain = _PLAIN_TYPES.get(declared)
-        if plain is None or a.name not in entry:
+        optional = declared.endswith(" | None")
+        plain = _PLAIN_TYPES.get(declared.removesuffix(" | None"))
+        if plain is None or a.name not in entry or (optional and entry[a.name] is None):
             continue
         value, (cls, vi, en) = entry[a.name], plain
         if not isinstance(value, cls) or (cls is int and isinstance(value, bool)):
             raise ValidationFailed(
                 f"'{a.name}' phải là {vi}", f"'{a.name}' must be {en}", field=where
             )
-    params = dict(entry)
+    # JSON text arrives in any normal form: names and notes are compared and printed as NFC
+    params: dict[str, Any] = {k: nfc(v) if isinstance(v, str) else v for k, v in entry.items()}
     cap = params.get("top_rating_cap")
     if cap is not None and not isinstance(cap, Mapping):
         raise ValidationFailed(
