@@ -519,6 +519,11 @@ def test_a_stock_phrase_with_a_concrete_object_of_work_is_specific(
         "Hoàn thành 100% chỉ tiêu, nhiệm vụ năm 2025.",
         "Nâng cao ý thức trách nhiệm, 100% đúng giờ trong quý IV/2025.",
         "Rèn luyện đạo đức, lối sống, 12/12 tháng không vi phạm.",
+        # an amount of tasks, plans or rules restates the duty, whatever words follow
+        "Thực hiện tốt 100% nhiệm vụ giảng dạy được giao năm 2025.",
+        "Hoàn thành 100% các kế hoạch công tác chuyên môn năm 2025.",
+        "Thực hiện tốt 3 nhiệm vụ trọng tâm của đơn vị trong năm 2025.",
+        "Thực hiện đúng 100% quy trình khám chữa bệnh năm 2025.",
     ],
 )
 def test_boilerplate_with_numbers_and_years_stays_generic(text: str) -> None:
@@ -568,6 +573,18 @@ def test_administrative_verbs_are_deeds(text: str) -> None:
 )
 def test_more_time_bounds(text: str, date: str) -> None:
     assert date in analyse_text(text).dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đạt 100% chỉ tiêu thu ngân sách nhà nước trên địa bàn năm 2025.",
+        "Tham gia 100% các buổi sinh hoạt chi bộ trong năm 2025.",
+        "Giải quyết 100% các hồ sơ một cửa đúng hạn trong năm 2025.",
+    ],
+)
+def test_amounts_of_work_still_count(text: str) -> None:
+    assert not is_generic(text), lint_text(text)
 
 
 def test_on_time_bounds_the_work_but_does_not_date_a_deliverable() -> None:

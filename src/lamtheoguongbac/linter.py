@@ -562,6 +562,17 @@ _DOC_DESIGNATOR_KEYS = _keyset(_DOC_DESIGNATORS)
 _RULE_COUNT_KEYS = _keyset(_RULE_COUNT_WORDS)
 _DOC_DATE_LEADS = frozenset(k for (k,) in _keyset(("ngày", "năm")))
 _SO = _phrase_keys("số")
+# What an amount may not count if it is to be a target: tasks, plans, rules, movements.
+_TASK_HEADS = _keyset(
+    _words(
+        """
+        nhiệm vụ, công việc, việc, phần việc, kế hoạch, quy định, quy trình, quy chế, yêu cầu,
+        nội dung, tiêu chuẩn, tiêu chí, hoạt động, phong trào, chủ trương, chính sách,
+        công tác, mục tiêu, chương trình công tác
+        """
+    )
+)
+_COUNT_FILLERS = _keyset(("các", "những", "số", "tổng số", "toàn bộ", "tất cả"))
 # Words ending in a designator that are not one: "xử lý dứt điểm 6 đơn" (once and for all).
 _NOT_DESIGNATORS = _keyset(("dứt điểm", "trọng điểm", "địa điểm", "thời điểm"))
 _NAM_HOC = _phrase_keys("năm học")
@@ -601,6 +612,8 @@ class _Scan:
     #: syllables naming a concrete object of work: outside stock phrases, abstractions,
     #: generic verbs, vague words, dates and references ("hồ sơ một cửa", "cây keo")
     content: int = 0
+    #: numbers outside dates and references: amounts, whether or not they count work
+    numbers: int = 0
 
     def span(self, hit: _Hit) -> tuple[int, int]:
         return self.tokens[hit.start].start, self.tokens[hit.stop - 1].end
@@ -723,6 +736,17 @@ def _is_label(tokens: Sequence[_Token], i: int, schedules: Sequence[_Hit]) -> bo
     return _ends_with(before, _DESIGNATOR_KEYS) and not _ends_with(before, _NOT_DESIGNATORS)
 
 
+def _counts_tasks(tokens: Sequence[_Token], h: _Hit) -> bool:
+    """Whether an amount counts tasks, plans or rules rather than work: "100% nhiệm vụ
+    giảng dạy", "3 nhiệm vụ trọng tâm", "100% kế hoạch công tác" restate the duty."""
+    last = tokens[h.stop - 1]
+    start = h.stop - 1 if last.kind == "word" else h.stop  # "3 nhiệm", else after "100%"
+    head = _next_words(tokens, start, 4)
+    while head[:1] in _COUNT_FILLERS:
+        head = head[1:]
+    return _starts_with(head, _TASK_HEADS)
+
+
 def _scan(raw: str) -> _Scan:
     text = nfc(raw)
     tokens = tuple(_tokenize(text))
@@ -777,8 +801,8 @@ def _scan(raw: str) -> _Scan:
         quantity_hits.append(h)
     quantity_hits.extend(ratios)
     quantity_hits.extend(kt.find(_PERCENT_RE))
-    quantity_hits.extend(kt.find(_ZERO_RE))
-    quantities = _longest_first(quantity_hits)
+    quantities = [h for h in _longest_first(quantity_hits) if not _counts_tasks(tokens, h)]
+    quantities = _longest_first([*quantities, *kt.find(_ZERO_RE)])
 
     stock = _longest_first(_match_phrases(tokens, _STOCK_KEYS, "stock"))
     vague = [
@@ -792,6 +816,8 @@ def _scan(raw: str) -> _Scan:
         for h in hits:
             covered.update(range(h.start, h.stop))
     content = sum(1 for i, t in enumerate(tokens) if t.kind == "word" and i not in covered)
+    dated = {i for h in (*dates, *references) for i in range(h.start, h.stop)}
+    numbers = sum(1 for i, t in enumerate(tokens) if t.kind == "num" and i not in dated)
     return _Scan(
         text=text,
         tokens=tokens,
@@ -803,6 +829,7 @@ def _scan(raw: str) -> _Scan:
         actions=tuple(actions),
         word_count=sum(1 for t in tokens if t.kind != "punct"),
         content=content,
+        numbers=numbers,
     )
 
 
@@ -888,7 +915,8 @@ def lint_text(
     findings: list[LintFinding] = []
 
     if not measurable:
-        findings.append(_l001(example, counted=bool(scan.quantities) or target_given))
+        counted = bool(scan.quantities) or bool(scan.numbers) or target_given
+        findings.append(_l001(example, counted=counted))
     if not deadline_given and not scan.dates:
         findings.append(_l002())
     if not measurable:
