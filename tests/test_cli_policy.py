@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from lamtheoguongbac import Catalog, Handbooks, NotFound, RulesViolated
+from lamtheoguongbac import Handbooks, NotFound, RulesViolated
+from lamtheoguongbac.catalog import Catalog
 from lamtheoguongbac.cli import cli
 from lamtheoguongbac.rules import DEFAULT_POLICY
 from strategies import good_pledges
@@ -46,8 +47,8 @@ def _catalog_file(tmp_path: Path) -> Path:
 
 def test_each_handbook_runs_under_the_policy_of_its_year_by_default() -> None:
     with Handbooks.open("memory:") as service:
-        service.import_roster(ROSTER)
-        boss = service.member("dv01")
+        service.roster.import_files(ROSTER)
+        boss = service.roster.member("dv01")
         books = {y: service.create("dv04", year=y, actor=boss) for y in (2017, 2020, 2023, 2025)}
         names = {y: service.policy_for(b).name for y, b in books.items()}
         assert names == {
@@ -67,24 +68,26 @@ def test_each_handbook_runs_under_the_policy_of_its_year_by_default() -> None:
 def test_a_policy_named_at_opening_is_kept_for_every_later_step(tmp_path: Path) -> None:
     catalog = Catalog.load(_catalog_file(tmp_path))
     with Handbooks.open("memory:", catalog=catalog) as service:
-        service.import_roster(ROSTER)
-        boss = service.member("dv01")
+        service.roster.import_files(ROSTER)
+        boss = service.roster.member("dv01")
         book = service.create("dv04", year=2025, policy="an-phu-hai-viec", actor=boss)
         assert book.policy == "an-phu-hai-viec"
         assert service.get(book.id).policy == "an-phu-hai-viec"
         with pytest.raises(RulesViolated) as refused:
-            service.register_pledges(book.id, good_pledges(1), actor=service.member("dv04"))
+            service.register_pledges(book.id, good_pledges(1), actor=service.roster.member("dv04"))
         assert [v.code for v in refused.value.violations] == ["LTGB-P001"]
-        step = service.register_pledges(book.id, good_pledges(2), actor=service.member("dv04"))
+        member = service.roster.member("dv04")
+        step = service.register_pledges(book.id, good_pledges(2), actor=member)
         assert step.handbook.policy == "an-phu-hai-viec"
         with pytest.raises(NotFound, match="an-phu-hai-viec"):
-            service.create("dv05", year=2025, policy="khong-co", actor=service.member("dv01"))
+            service.create("dv05", year=2025, policy="khong-co", actor=boss)
 
 
 def test_a_policy_given_to_the_service_wins() -> None:
     with Handbooks.open("memory:", policy=DEFAULT_POLICY.without("LTGB-P005")) as service:
-        service.import_roster(ROSTER)
-        book = service.create("dv04", year=2025, policy="qd-124-2023", actor=service.member("dv01"))
+        service.roster.import_files(ROSTER)
+        boss = service.roster.member("dv01")
+        book = service.create("dv04", year=2025, policy="qd-124-2023", actor=boss)
         assert service.policy_for(book) is service.policy
         assert service.policy_for_year(2019) is service.policy
         assert "LTGB-P005" not in {r.code for r in service.policy.rules}

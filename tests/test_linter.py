@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.linter: concrete deeds versus generic pledges (DOMAIN.md §1.2)."""
+"""Tests for lamtheoguongbac._linter: concrete deeds versus generic pledges (DOMAIN.md §1.2)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac.linter import (
-    EXAMPLES_FILE,
-    GENERIC_CODES,
-    STOCK_PHRASES,
+from lamtheoguongbac._linter import EXAMPLES_FILE, GENERIC_CODES, STOCK_PHRASES, relates_to_duties
+from lamtheoguongbac.rules import (
     LintFinding,
     TextAnalysis,
     analyse_text,
     example_for,
     is_generic,
     lint_text,
-    relates_to_duties,
 )
 from lamtheoguongbac.text import canonical_key, nfc, nfd
 

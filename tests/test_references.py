@@ -12,9 +12,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from lamtheoguongbac import ValidationFailed
-from lamtheoguongbac.catalog import ArticleMap, Catalog, Regulation, regulation_key
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Basis,
     BasisKind,
     Handbook,
@@ -23,7 +21,9 @@ from lamtheoguongbac.model import (
     Pledge,
     QuantityTarget,
     RegulationRef,
+    ValidationFailed,
 )
+from lamtheoguongbac.catalog import ArticleMap, Catalog, Regulation, regulation_key
 from lamtheoguongbac.rules import DEFAULT_POLICY, Policy, Severity, Stage, Violation
 from strategies import MEMBER, at, draft
 
