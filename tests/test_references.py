@@ -288,6 +288,12 @@ def test_policy_366_is_marked_unverified_with_its_scale() -> None:
     assert not DEFAULT_POLICY.covers(2025)
 
 
+def test_policy_is_published_under_its_namespace() -> None:
+    # its catalog field is typed by a protocol the rules own, so the annotation resolves
+    assert Policy.__module__ == "lamtheoguongbac.rules"
+    assert ArticleMap.__module__ == "lamtheoguongbac.catalog"
+
+
 def test_policy_years_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed, match="last_year"):
         Policy(first_year=2025, last_year=2024)

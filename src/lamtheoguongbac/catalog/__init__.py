@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import typing
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from importlib import resources
@@ -157,6 +158,18 @@ _PLAIN_TYPES: dict[str, tuple[type, str, str]] = {
 _CAP_KEYS = frozenset({"ratio", "level", "of_levels"})
 
 
+def _type_name(declared: Any) -> str:
+    """ "int", "str | None": an annotation as written, whether still a string or resolved."""
+    if isinstance(declared, str):
+        return declared
+    args = typing.get_args(declared)
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        inner = getattr(rest[0], "__name__", "") if len(rest) == 1 else ""
+        return f"{inner} | None"
+    return getattr(declared, "__name__", "")
+
+
 def _policy(entry: Mapping[str, Any], where: str) -> Policy:
     allowed = {a.name for a in attrs.fields(Policy) if a.name not in ("rules", "catalog")}
     unknown = sorted(set(entry) - allowed)
@@ -169,7 +182,7 @@ def _policy(entry: Mapping[str, Any], where: str) -> Policy:
     # Policy is built from Python, not through the checked converters: a JSON "false" given
     # as the text "no" would otherwise be truthy, so the plain fields are type-checked here.
     for a in attrs.fields(Policy):
-        declared = a.type if isinstance(a.type, str) else getattr(a.type, "__name__", "")
+        declared = _type_name(a.type)
         optional = declared.endswith(" | None")
         plain = _PLAIN_TYPES.get(declared.removesuffix(" | None"))
         if plain is None or a.name not in entry or (optional and entry[a.name] is None):

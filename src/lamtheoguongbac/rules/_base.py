@@ -11,8 +11,7 @@ import attrs
 
 if TYPE_CHECKING:
     from lamtheoguongbac._model import Actor, Handbook
-    from lamtheoguongbac.catalog import Catalog
-    from lamtheoguongbac.rules._policy import Policy
+    from lamtheoguongbac.rules._policy import Policy, RegulationCatalog
 
 __all__ = ["Rule", "RuleContext", "Severity", "Stage", "Violation"]
 
@@ -58,7 +57,7 @@ class RuleContext:
     at: dt.datetime
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> RegulationCatalog:
         """The catalog references are checked against: the policy's, else the shipped one."""
         if self.policy.catalog is not None:
             return self.policy.catalog

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -20,7 +20,7 @@ from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
 from lamtheoguongbac.rules._builtin import BUILTIN_RULES
 
 if TYPE_CHECKING:
-    from lamtheoguongbac.catalog import Catalog
+    from lamtheoguongbac.catalog import Regulation
 
 __all__ = ["DEFAULT_POLICY", "Policy", "TopRatingCap"]
 
@@ -53,6 +53,18 @@ def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int)
             "phải là số nguyên không âm",
             "must be a non-negative integer",
         )
+
+
+class RegulationCatalog(Protocol):
+    """What the reference rules look regulations up in: a
+    :class:`~lamtheoguongbac.catalog.Catalog` (a protocol, so the rules need not import the
+    catalog, which imports them)."""
+
+    def regulation(self, code: str) -> Regulation | None:
+        """The regulation with ``code``, compared after normalisation."""
+
+    def successor(self, code: str) -> Regulation | None:
+        """The regulation that replaced the one with ``code``."""
 
 
 def _year(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
@@ -95,7 +107,7 @@ class Policy:
     #: what a reader should know about it (the scale, the source), Vietnamese
     note: str | None = None
     #: the catalog references are checked against (None: the shipped catalog)
-    catalog: Catalog | None = attrs.field(default=None, eq=False, repr=False)
+    catalog: RegulationCatalog | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.max_pledges < self.min_pledges:
