@@ -1027,9 +1027,10 @@ class _Example:
 def _examples() -> tuple[tuple[_Example, ...], _Example]:
     from importlib import resources  # read once, on first use
 
-    data = json.loads(
-        resources.files("lamtheoguongbac.catalog").joinpath(EXAMPLES_FILE).read_text("utf-8")
-    )
+    # Through the root package: importing the catalog package would load cattrs & co.
+    # for a command (``lint``) that needs none of it.
+    path = resources.files("lamtheoguongbac").joinpath("catalog", EXAMPLES_FILE)
+    data = json.loads(path.read_text("utf-8"))
     table = tuple(
         _Example(tuple(_loose(k) for k in e["match"]), nfc(e["vi"]), e["en"])
         for e in data["examples"]
