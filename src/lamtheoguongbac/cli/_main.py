@@ -151,9 +151,7 @@ def _print_step(result: StepResult) -> None:
 )
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
-def cli(
-    ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool
-) -> None:
+def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
     """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
     ctx.ensure_object(dict)
     ctx.obj.setdefault("registry", create_registry())
