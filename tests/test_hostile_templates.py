@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from lamtheoguongbac.export import build_context
 from lxml import etree
 
 from hostile import cli_runner, open_cell, reported_handbook
 from lamtheoguongbac import TemplateError
+from lamtheoguongbac.export import build_context
 from lamtheoguongbac.plugin import ExportOptions, create_registry
 from strategies import YEAR
 

@@ -19,7 +19,6 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lamtheoguongbac.export import build_context
 from lxml import etree
 
 from hostile import MEMBERS, cli_runner, edit_workbook, exported_workbook, open_cell, set_cells
@@ -33,6 +32,7 @@ from lamtheoguongbac import (
     ValidationFailed,
     serde,
 )
+from lamtheoguongbac.export import build_context
 from lamtheoguongbac.spreadsheet import read_workbook
 from strategies import CELL, MEMBER, YEAR, handbooks
 
