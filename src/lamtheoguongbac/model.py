@@ -142,6 +142,14 @@ class Role(LabelledEnum):
     COMMITTEE_MEMBER = ("chi_uy_vien", "Chi ủy viên", "cell committee member")
     GROUP_LEADER = ("to_truong", "Tổ trưởng đảng", "party group leader")
     GROUP_DEPUTY = ("to_pho", "Tổ phó đảng", "party group deputy")
+    # Held in a unit above the cells (a đảng bộ): the committee's standing members and the
+    # officers of its support unit (bộ phận giúp việc), who inspect and commend.
+    STANDING_MEMBER = ("uy_vien_btv", "Ủy viên Ban Thường vụ", "standing committee member")
+    SUPPORT_OFFICER = (
+        "can_bo_giup_viec",
+        "Cán bộ cơ quan tham mưu, giúp việc cấp ủy",
+        "officer of the committee's support unit",
+    )
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)

@@ -23,16 +23,22 @@ from typing import Any
 import attrs
 
 from lamtheoguongbac import workflow
+from lamtheoguongbac.audit import RecordAction, RecordEvent, RecordType
 from lamtheoguongbac.catalog import Catalog
 from lamtheoguongbac.errors import ConflictError, NotFound, RulesViolated, ValidationFailed
 from lamtheoguongbac.exemplars import (
     Commendation,
     Exemplar,
+    ExemplarDetails,
     ExemplarKind,
+    authorise_commendation,
+    authorise_nomination,
     exemplar_id,
     nomination_from_handbook,
+    subject_slug,
     with_commendation,
 )
+from lamtheoguongbac.inspections import Inspection
 from lamtheoguongbac.model import (
     Actor,
     CollectiveAssessment,
@@ -47,6 +53,7 @@ from lamtheoguongbac.model import (
     RatingLevel,
     ResultReport,
     Role,
+    RoleAssignment,
     SelfAssessment,
     StudyTheme,
     handbook_id,
@@ -58,6 +65,7 @@ from lamtheoguongbac.roster import Roster, read_roster
 from lamtheoguongbac.rules.aggregate import check_top_rating_cap
 from lamtheoguongbac.rules.base import Severity, Violation
 from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
+from lamtheoguongbac.service_inspections import Inspections
 from lamtheoguongbac.storage.base import HandbookQuery, Store
 from lamtheoguongbac.supervision import Rollup, due_reminders, rollup
 from lamtheoguongbac.text import nfc
@@ -110,6 +118,7 @@ class Handbooks:
         self.catalog = catalog if catalog is not None else Catalog.load()
         self.clock = clock
         self._deferred = threading.local()  # per thread: notifications held by transaction()
+        self.inspections = Inspections(self)
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
@@ -131,7 +140,7 @@ class Handbooks:
         held back and fired, in order, only once the outermost block has committed; on a
         rollback they are dropped. Blocks nest (an inner block joins the outer one).
         """
-        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        pending: list[Callable[[], None]] | None = getattr(self._deferred, "pending", None)
         if pending is not None:  # nested: join the outer block
             mark = len(pending)
             try:
@@ -147,16 +156,62 @@ class Handbooks:
                 yield
         finally:
             self._deferred.pending = None
-        for event, book in pending:
-            self.registry.notify_changed(event, book)
+        for fire in pending:
+            fire()
 
     def _notify(self, event: Event, book: Handbook) -> None:
         """Fire ``handbook_changed`` now, or when the open :meth:`transaction` commits."""
-        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        self._later(lambda: self.registry.notify_changed(event, book))
+
+    def _later(self, fire: Callable[[], None]) -> None:
+        """Run a hook call now, or when the open :meth:`transaction` commits."""
+        pending: list[Callable[[], None]] | None = getattr(self._deferred, "pending", None)
         if pending is not None:
-            pending.append((event, book))
+            pending.append(fire)
         else:
-            self.registry.notify_changed(event, book)
+            fire()
+
+    def _record(
+        self,
+        record: Exemplar | Inspection,
+        record_type: RecordType,
+        action: RecordAction,
+        actor: Actor,
+        note: str | None,
+    ) -> RecordEvent:
+        """Append the audit event of a stored change to an exemplar or an inspection (inside
+        the caller's transaction) and fire its hook once that commits."""
+        event = RecordEvent(
+            record_type=record_type,
+            record_id=record.id,
+            action=action,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            at=self.clock(),
+            version=record.version,
+            note=note,
+        )
+        self.store.append_record_event(event)
+        if record_type is RecordType.EXEMPLAR:
+            self._later(
+                lambda: self.registry.call_each("exemplar_changed", event=event, exemplar=record)
+            )
+        else:
+            self._later(
+                lambda: self.registry.call_each(
+                    "inspection_changed", event=event, inspection=record
+                )
+            )
+        return event
+
+    def _rostered(self, actor: Actor | Member) -> tuple[Actor, tuple[RoleAssignment, ...]]:
+        """The trusted actor and the roles the stored roster gives them — none for someone
+        outside the roster: the committee's work is authorised by the roster only."""
+        who = self._trusted(actor)
+        try:
+            return who, self.store.member(who.id).roles
+        except NotFound:
+            return who, ()
 
     def __enter__(self) -> Handbooks:
         return self
@@ -596,26 +651,33 @@ class Handbooks:
     # --- exemplars ---------------------------------------------------------------------
 
     def nominate_from_handbook(
-        self, handbook_id: str, *, actor: Actor | Member, on: dt.date | None = None
+        self,
+        handbook_id: str,
+        *,
+        actor: Actor | Member,
+        on: dt.date | None = None,
+        details: ExemplarDetails | None = None,
     ) -> Exemplar:
         """Nominate a handbook's owner as an exemplar (đề cử gương điển hình).
 
         Only from an assessed or closed handbook rated at least HTTNV; the achievements are
         its pledges reported done, the organisation chain the handbook's. ``on`` (the
-        nomination date) defaults to the clock's date.
+        nomination date) defaults to the clock's date. The nomination is an event of the
+        audit trail (:meth:`exemplar_history`) and fires ``exemplar_changed``.
 
         Raises:
             NotFound: no such handbook.
+            NotAuthorised: ``actor`` is no officer of a unit of the member's chain (LTGB-E001).
             TransitionNotAllowed: the handbook is not assessed or closed, or rated below HTTNV.
             ValidationFailed: no pledge of the handbook was reported done.
             ConflictError: the member is already nominated for that year.
         """
         handbook = self.store.get(handbook_id)
-        exemplar = nomination_from_handbook(
-            handbook, actor=self._trusted(actor), on=on or self.clock().date()
-        )
-        self.store.add_exemplar(exemplar)
-        return exemplar
+        who, roles = self._rostered(actor)
+        exemplar = nomination_from_handbook(handbook, actor=who, on=on or self.clock().date())
+        if details is not None:
+            exemplar = attrs.evolve(exemplar, details=details)
+        return self._add_exemplar(exemplar, who, roles)
 
     def nominate(
         self,
@@ -625,11 +687,13 @@ class Handbooks:
         achievements: str,
         actor: Actor | Member,
         on: dt.date | None = None,
+        details: ExemplarDetails | None = None,
     ) -> Exemplar:
         """Nominate a member by hand, with the ``achievements`` written out.
 
         Raises:
             NotFound: no such member, or the member's cell is not in the stored tree.
+            NotAuthorised: ``actor`` is no officer of a unit of the member's chain (LTGB-E001).
             ValidationFailed: a value is invalid (the error names the field).
             ConflictError: the member is already nominated for ``year``.
         """
@@ -643,6 +707,7 @@ class Handbooks:
             actor=actor,
             on=on,
             member_id=member.id,
+            details=details,
         )
 
     def nominate_collective(
@@ -653,11 +718,13 @@ class Handbooks:
         achievements: str,
         actor: Actor | Member,
         on: dt.date | None = None,
+        details: ExemplarDetails | None = None,
     ) -> Exemplar:
         """Nominate a collective — a cell (chi bộ) or another stored unit — by hand.
 
         Raises:
             NotFound: no such unit in the stored tree.
+            NotAuthorised: ``actor`` is no officer of the unit or a unit above (LTGB-E001).
             ValidationFailed: a value is invalid (the error names the field).
             ConflictError: the unit is already nominated for ``year``.
         """
@@ -670,6 +737,51 @@ class Handbooks:
             achievements=achievements,
             actor=actor,
             on=on,
+            details=details,
+        )
+
+    def nominate_outside_party(
+        self,
+        name: str,
+        *,
+        kind: ExemplarKind,
+        organisation_id: str,
+        year: int,
+        achievements: str,
+        actor: Actor | Member,
+        details: ExemplarDetails | None = None,
+        on: dt.date | None = None,
+        exemplar_id: str | None = None,
+    ) -> Exemplar:
+        """Nominate an exemplar among the people (gương điển hình trong Nhân dân): a citizen
+        (``kind=INDIVIDUAL``) or a household, school, cooperative … (``COLLECTIVE``) who is
+        not a party member, under the party unit ``organisation_id`` responsible for where it
+        lives (the hamlet's cell, the commune's đảng bộ).
+
+        The id defaults to ``"<kind>-<year>-<unit id>-<name without accents>"``
+        (:func:`~lamtheoguongbac.exemplars.subject_slug`); give ``exemplar_id`` for two
+        namesakes under one unit.
+
+        Raises:
+            NotFound: no such unit in the stored tree.
+            NotAuthorised: ``actor`` is no officer of the unit or a unit above (LTGB-E001).
+            ValidationFailed: a value is invalid (the error names the field).
+            ConflictError: the id is taken (nominated already).
+        """
+        unit = self.org_tree().unit(nfc(organisation_id))
+        subject = subject_slug(unit.id, nfc(name))
+        return self._nominate(
+            kind,
+            name,
+            unit.id,
+            year=year,
+            achievements=achievements,
+            actor=actor,
+            on=on,
+            details=details,
+            party=False,
+            subject_id=subject,
+            given_id=exemplar_id,
         )
 
     def _nominate(
@@ -683,10 +795,14 @@ class Handbooks:
         actor: Actor | Member,
         on: dt.date | None,
         member_id: str | None = None,
+        details: ExemplarDetails | None = None,
+        party: bool = True,
+        subject_id: str | None = None,
+        given_id: str | None = None,
     ) -> Exemplar:
-        who = self._trusted(actor)
+        who, roles = self._rostered(actor)
         exemplar = Exemplar(
-            id=exemplar_id(kind, year, member_id or cell_id),
+            id=given_id or exemplar_id(kind, year, subject_id or member_id or cell_id),
             year=year,
             kind=kind,
             name=name,
@@ -696,8 +812,18 @@ class Handbooks:
             nominator_name=who.name,
             nominated_on=on or self.clock().date(),
             member_id=member_id,
+            party=party,
+            details=details if details is not None else ExemplarDetails(),
         )
-        self.store.add_exemplar(exemplar)
+        return self._add_exemplar(exemplar, who, roles)
+
+    def _add_exemplar(
+        self, exemplar: Exemplar, who: Actor, roles: tuple[RoleAssignment, ...]
+    ) -> Exemplar:
+        authorise_nomination(exemplar, who, roles)
+        with self.transaction():
+            self.store.add_exemplar(exemplar)
+            self._record(exemplar, RecordType.EXEMPLAR, RecordAction.NOMINATED, who, None)
         return exemplar
 
     def commend(
@@ -709,14 +835,19 @@ class Handbooks:
         expected_version: int | None = None,
     ) -> Exemplar:
         """Record the exemplar's commendation (ghi nhận khen thưởng); ``actor`` is recorded as
-        who entered it. Returns the commended exemplar at its next version.
+        who entered it. Returns the commended exemplar at its next version. The awarding
+        body is ``commendation.body_id``, or else the highest unit of the exemplar's chain
+        where ``actor`` is an officer; the commendation is an event of the audit trail and
+        fires ``exemplar_changed``.
 
         Raises:
             NotFound: no such exemplar.
+            NotAuthorised: ``actor`` is no officer of the awarding body (LTGB-E002).
             ConflictError: ``expected_version`` is not the stored version, or another writer
                 changed the exemplar meanwhile.
             TransitionNotAllowed: the exemplar is commended already.
-            ValidationFailed: the decision is dated before the exemplar's year.
+            ValidationFailed: the decision is dated before the exemplar's year, or the body
+                is not in the exemplar's chain (LTGB-E003).
         """
         current = self.store.get_exemplar(exemplar_id)
         if expected_version is not None and expected_version != current.version:
@@ -726,19 +857,29 @@ class Handbooks:
                 f"exemplar {current.id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        commended = with_commendation(current, commendation, actor=self._trusted(actor))
-        self.store.update_exemplar(commended, expected_version=current.version)
+        who, roles = self._rostered(actor)
+        given = authorise_commendation(current, commendation, who, roles, self.clock().date())
+        commended = with_commendation(current, given, actor=who)
+        with self.transaction():
+            self.store.update_exemplar(commended, expected_version=current.version)
+            note = f"Quyết định số {given.decision_number} ({given.authority})"
+            self._record(commended, RecordType.EXEMPLAR, RecordAction.COMMENDED, who, note)
         return commended
 
     def exemplar(self, exemplar_id: str) -> Exemplar:
         """One exemplar; ``NotFound`` if none."""
         return self.store.get_exemplar(exemplar_id)
 
+    def exemplar_history(self, exemplar_id: str) -> list[RecordEvent]:
+        """The exemplar's audit trail (nomination, commendation), oldest first."""
+        return self.store.record_events(RecordType.EXEMPLAR, nfc(exemplar_id))
+
     def exemplars(
         self, year: int | None = None, organisation_id: str | None = None
     ) -> list[Exemplar]:
         """Exemplars of a year and/or an organisation subtree: by year, collectives first,
-        then in Vietnamese alphabetical order of the name."""
+        then in Vietnamese order of the name — people by given name, then middle and family
+        name — as in the yearbook."""
         return self.store.exemplars(year=year, organisation_id=organisation_id)
 
 

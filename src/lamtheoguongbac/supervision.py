@@ -32,6 +32,7 @@ from lamtheoguongbac.rules.policy import Policy
 from lamtheoguongbac.text import collation_key
 
 if TYPE_CHECKING:
+    from lamtheoguongbac.inspection_rules import InspectionSummary
     from lamtheoguongbac.service import Handbooks
 
 __all__ = [
@@ -180,6 +181,8 @@ class Rollup:
     ``cells`` are sorted by the Vietnamese collation of their names; ``caps`` holds the
     top-rating cap figures per grassroots organisation, over the handbooks in the subtree
     only (a subtree below a grassroots organisation gives partial figures for it).
+    ``inspection`` adds up the year's inspections of the subtree's cells (kiểm tra, giám
+    sát), when the roll-up was made from a store.
     """
 
     organisation_id: str
@@ -190,6 +193,7 @@ class Rollup:
     policy_version: str
     cells: tuple[CellRollup, ...]
     caps: tuple[CapCheck, ...] = ()
+    inspection: InspectionSummary | None = None
 
     @property
     def total(self) -> Figures:
@@ -232,6 +236,7 @@ class Rollup:
                 }
                 for c in self.caps
             ],
+            "inspection": None if self.inspection is None else self.inspection.to_dict(),
         }
 
 
@@ -409,7 +414,7 @@ def rollup(service: Handbooks, *, organisation_id: str, year: int, today: dt.dat
     """
     organisation = service.org_tree().unit(organisation_id)
     units, members, books = _scope(service, organisation_id, year)
-    return summarise(
+    figures = summarise(
         organisation=organisation,
         units=units,
         members=members,
@@ -418,6 +423,8 @@ def rollup(service: Handbooks, *, organisation_id: str, year: int, today: dt.dat
         year=year,
         today=today,
     )
+    checked = service.inspections.summary(organisation_id=organisation.id, year=year, today=today)
+    return attrs.evolve(figures, inspection=checked)
 
 
 def due_reminders(

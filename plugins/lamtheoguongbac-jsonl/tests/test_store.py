@@ -82,7 +82,7 @@ def test_the_file_is_readable_json_lines(tmp_path: Path) -> None:
     assert lines[0]["generation"] == 3  # created, roster, handbook
     kinds = [line["type"] for line in lines[1:]]
     assert kinds == ["unit"] * 3 + ["member"] * 2 + ["handbook", "event"]
-    assert lines[-1]["data"]["schema_version"] == 1
+    assert lines[-1]["data"]["schema_version"] == 2
 
 
 def test_an_empty_file_is_an_empty_store(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import attrs
 
 from lamtheoguongbac._checks import fail
+from lamtheoguongbac.inspections import FINDING_KINDS, FindingKind, check_finding_kinds
 from lamtheoguongbac.model import Actor, Handbook, RatingLevel
 from lamtheoguongbac.rules.base import Rule, RuleContext, Stage, Violation
 from lamtheoguongbac.rules.builtin import BUILTIN_RULES
@@ -74,6 +75,8 @@ class Policy:
     top_rating_cap: TopRatingCap | None = TopRatingCap()
     #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
     top_rating_cap_enforced: bool = False
+    #: kinds of inspection finding added to the built-in ones (loại phát hiện khi kiểm tra)
+    finding_kinds: tuple[FindingKind, ...] = attrs.field(default=(), converter=tuple)
     rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -87,6 +90,15 @@ class Policy:
                 f"mã quy tắc bị trùng: {', '.join(dupes)}",
                 f"duplicate rule codes: {', '.join(dupes)}",
             )
+
+    def inspection_kinds(self) -> tuple[FindingKind, ...]:
+        """The kinds of finding an inspection may record: the built-in
+        :data:`~lamtheoguongbac.inspections.FINDING_KINDS`, then :attr:`finding_kinds`.
+
+        Raises:
+            ValidationFailed: a code is given twice.
+        """
+        return check_finding_kinds((*FINDING_KINDS, *self.finding_kinds))
 
     def with_rules(self, rules: Iterable[Rule]) -> Policy:
         """A copy with ``rules`` added (e.g. from plugins)."""
