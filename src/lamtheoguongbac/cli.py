@@ -27,6 +27,7 @@ from lamtheoguongbac._cli_common import (
 )
 from lamtheoguongbac.cli_exemplars import exemplar
 from lamtheoguongbac.cli_export import export, template
+from lamtheoguongbac.cli_inspections import inspect
 from lamtheoguongbac.cli_reports import summary_report, yearbook
 from lamtheoguongbac.cli_supervision import remind, stats, workbook
 from lamtheoguongbac.errors import ValidationFailed
@@ -497,6 +498,7 @@ def plugins(as_json: bool) -> None:
 
 for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
     cli.add_command(_command)
+cli.add_command(inspect)
 
 
 def main() -> None:

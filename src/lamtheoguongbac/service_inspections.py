@@ -16,8 +16,8 @@ of the audit trail each, and fires the ``inspection_changed`` hook::
 
 from __future__ import annotations
 
-import datetime as dt
 import builtins
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
