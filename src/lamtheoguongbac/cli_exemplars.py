@@ -156,7 +156,7 @@ def nominate(
     details = _details(field, hamlet, commune, figures, proposed_by, evidence)
     if flag == "--handbook":
         if achievements is not None:
-            raise click.UsageError("--achievements: chỉ khi đề cử trực tiếp / only by hand")
+            raise click.UsageError("--achievements: chỉ với/only with --member, --cell, --name")
         with open_service() as service:
             found = _from_handbook(service, subject, year, service.actor(actor_id), details)
         _nominated(found)

@@ -23,7 +23,8 @@ from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
 from lamtheoguongbac.export.report import export_rollup_report
 from lamtheoguongbac.export.yearbook import export_yearbook
-from lamtheoguongbac.model import OrgUnit
+from lamtheoguongbac.legacy import decode_bytes
+from lamtheoguongbac.model import Member, OrgUnit, Role
 from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.supervision import rollup
 
@@ -65,6 +66,16 @@ def _compiler(
     return next(iter(roots.values()))
 
 
+def _signer(members: Sequence[Member], unit_id: str, day: dt.date) -> tuple[str, str]:
+    """Who signs for the unit's committee, as the roster says: its Bí thư, else a Phó Bí
+    thư, on ``day`` — (full name, "BÍ THƯ"/"PHÓ BÍ THƯ"); ("", "BÍ THƯ") when none."""
+    for role, title in ((Role.SECRETARY, "BÍ THƯ"), (Role.DEPUTY_SECRETARY, "PHÓ BÍ THƯ")):
+        for m in members:
+            if role in m.roles_on(day, unit_id):
+                return m.full_name, title
+    return "", "BÍ THƯ"
+
+
 @contextmanager
 def _notes() -> Iterator[None]:
     """Print the renderer's warnings (a template falling back to plain docxtpl) as notes."""
@@ -91,14 +102,22 @@ def _written(out: Path, write: Callable[[], Path]) -> Path:
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--all", "all_", is_flag=True, help="Cả gương chưa khen thưởng / also uncommended.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option("--foreword", type=_TEMPLATE, help="Lời giới thiệu (tệp văn bản) / foreword text.")
 @reports_errors
 def yearbook(
-    year: int, organisation_id: str | None, out: Path, all_: bool, template: Path | None
+    year: int,
+    organisation_id: str | None,
+    out: Path,
+    all_: bool,
+    template: Path | None,
+    foreword: Path | None,
 ) -> None:
     """Kỷ yếu gương điển hình (Word) / the yearbook of exemplars as a Word document.
 
-    Only commended exemplars, unless --all.
+    Only commended exemplars, unless --all. Grouped by field, collectives first; signed for
+    the committee by the compiling unit's Bí thư (else Phó Bí thư) as the roster says.
     """
+    foreword_text = None if foreword is None else decode_bytes(foreword.read_bytes()).text
     with open_service() as service:
         found = service.exemplars(year=year, organisation_id=organisation_id)
         if not all_:
@@ -114,6 +133,7 @@ def yearbook(
         chain = _compiler(service, organisation_id, found)
         superior = chain[-2].name if len(chain) > 1 else ""
         registry = service.registry
+        signer_name, signer_title = _signer(service.members(), chain[-1].id, dt.date.today())
     _written(
         out,
         lambda: export_yearbook(
@@ -125,6 +145,9 @@ def yearbook(
             place=_place(chain),
             registry=registry,
             template=template,
+            signer_name=signer_name,
+            signer_title=signer_title,
+            foreword=foreword_text,
         ),
     )
     people = sum(1 for e in found if e.kind is ExemplarKind.INDIVIDUAL)
