@@ -15,11 +15,16 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 
-from lamtheoguongbac import Handbooks, HandbookStatus, Role, RoleAssignment, create_registry
+from lamtheoguongbac import (
+    Handbooks,
+    HandbookStatus,
+    Role,
+    RoleAssignment,
+)
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.export.pdf import convert_to_pdf, soffice_available
-from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
-from lamtheoguongbac.testing.factories import make_member
+from lamtheoguongbac.export import convert_to_pdf, soffice_available
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.testing import creation_event, make_handbook, make_member, make_roster
 
 YEAR = 2025
 _BASE = make_roster(cells=2, members_per_cell=4, grassroots=1)
@@ -44,7 +49,7 @@ SECRETARY = MEMBERS[0]
 def run(tmp_path: Path) -> Any:
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
-        service.save_roster(ROSTER.units, ROSTER.members)
+        service.roster.save(ROSTER.units, ROSTER.members)
         book = make_handbook(
             HandbookStatus.REGISTERED,
             member=MEMBERS[1],

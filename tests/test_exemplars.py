@@ -15,42 +15,49 @@ import pytest
 
 from lamtheoguongbac import (
     Actor,
+    Commendation,
     ConflictError,
     Event,
+    Exemplar,
+    ExemplarKind,
     Handbook,
     Handbooks,
     HandbookStatus,
     NotAuthorised,
     NotFound,
+    Outcome,
     RatingLevel,
     Role,
     RoleAssignment,
     TransitionNotAllowed,
     ValidationFailed,
-    create_registry,
-    dumps,
     hookimpl,
-    loads,
 )
-from lamtheoguongbac.audit import RecordAction, RecordEvent, RecordType
-from lamtheoguongbac.exemplars import (
-    Commendation,
-    Exemplar,
-    ExemplarDetails,
-    ExemplarField,
-    ExemplarKind,
-    Figure,
-    Locality,
+from lamtheoguongbac._exemplars import (
     achievements_from,
-    exemplar_order,
     nomination_from_handbook,
     with_commendation,
 )
-from lamtheoguongbac.model import Outcome
-from lamtheoguongbac.storage import SqliteStore
-from lamtheoguongbac.storage import _migrations as migrations
-from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
-from lamtheoguongbac.testing.factories import make_exemplar, make_member
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac._storage import _migrations as migrations
+from lamtheoguongbac.committee import (
+    ExemplarDetails,
+    ExemplarField,
+    Figure,
+    Locality,
+    RecordAction,
+    RecordEvent,
+    RecordType,
+)
+from lamtheoguongbac.plugin import create_registry, exemplar_order
+from lamtheoguongbac.serde import dumps, loads
+from lamtheoguongbac.testing import (
+    creation_event,
+    make_exemplar,
+    make_handbook,
+    make_member,
+    make_roster,
+)
 
 YEAR = 2025
 TODAY = dt.date(2026, 1, 3)
@@ -269,7 +276,7 @@ def service(
     registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
     clock = dt.datetime(2026, 1, 3, 8, tzinfo=dt.UTC)
     with Handbooks.open(url, registry=registry, clock=lambda: clock) as service:
-        service.save_roster(ROSTER.units, ROSTER.members)
+        service.roster.save(ROSTER.units, ROSTER.members)
         yield service
 
 
@@ -301,7 +308,7 @@ def test_nominate_from_an_assessed_or_closed_handbook(
     service: Handbooks, recorder: Recorder, status: HandbookStatus, rating: RatingLevel
 ) -> None:
     handbook = _stored(service, status, rating=rating)
-    exemplar = service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    exemplar = service.exemplars.nominate_from_handbook(handbook.id, actor=SECRETARY)
     assert exemplar.kind is ExemplarKind.INDIVIDUAL
     assert exemplar.name == handbook.member.full_name
     assert exemplar.member_id == handbook.member.id
@@ -311,10 +318,10 @@ def test_nominate_from_an_assessed_or_closed_handbook(
     assert (exemplar.nominated_by, exemplar.nominator_name) == (SECRETARY.id, SECRETARY.full_name)
     assert exemplar.nominated_on == TODAY
     assert exemplar.version == 1
-    assert service.exemplar(exemplar.id) == exemplar
+    assert service.exemplars.get(exemplar.id) == exemplar
     assert recorder.seen == []  # handbook_changed is about handbooks only
     assert recorder.exemplars == [("nominated", exemplar.id, 1)]
-    [event] = service.exemplar_history(exemplar.id)
+    [event] = service.exemplars.history(exemplar.id)
     assert (event.record_type, event.action, event.actor_id) == (
         RecordType.EXEMPLAR,
         RecordAction.NOMINATED,
@@ -335,29 +342,29 @@ def test_nominate_from_handbook_refuses_what_does_not_qualify(
 ) -> None:
     handbook = _stored(service, status, rating=rating)
     with pytest.raises(TransitionNotAllowed, match=expected) as raised:
-        service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+        service.exemplars.nominate_from_handbook(handbook.id, actor=SECRETARY)
     assert handbook.id in raised.value.message_en
-    assert service.exemplars() == []
+    assert service.exemplars.list() == []
 
 
 def test_nominate_from_an_unknown_handbook_raises_not_found(service: Handbooks) -> None:
     with pytest.raises(NotFound):
-        service.nominate_from_handbook("không-có-sổ", actor=SECRETARY)
+        service.exemplars.nominate_from_handbook("không-có-sổ", actor=SECRETARY)
 
 
 def test_a_member_is_nominated_once_a_year(service: Handbooks) -> None:
     handbook = _stored(service, HandbookStatus.ASSESSED)
-    first = service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    first = service.exemplars.nominate_from_handbook(handbook.id, actor=SECRETARY)
     with pytest.raises(ConflictError, match="đã được đề cử"):
-        service.nominate(
+        service.exemplars.nominate(
             handbook.member.id, year=YEAR, achievements="Cứu người đuối nước", actor=SECRETARY
         )
-    assert service.exemplars() == [first]
+    assert service.exemplars.list() == [first]
 
 
 def test_nominate_a_member_by_hand(service: Handbooks) -> None:
     member = MEMBERS[2]
-    exemplar = service.nominate(
+    exemplar = service.exemplars.nominate(
         member.id,
         year=YEAR,
         achievements="Hiến 200 m² đất làm đường giao thông nông thôn",
@@ -370,12 +377,14 @@ def test_nominate_a_member_by_hand(service: Handbooks) -> None:
     assert exemplar.source_handbook_id is None
     assert exemplar.nominated_on == dt.date(2025, 12, 22)
     with pytest.raises(NotFound):
-        service.nominate("không-có-ai", year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+        service.exemplars.nominate(
+            "không-có-ai", year=YEAR, achievements="Việc tốt", actor=SECRETARY
+        )
 
 
 def test_nominate_a_cell_as_a_collective(service: Handbooks) -> None:
     unit = ROSTER.organisation(CELL)[-1]
-    exemplar = service.nominate_collective(
+    exemplar = service.exemplars.nominate_collective(
         unicodedata.normalize("NFD", CELL),
         year=YEAR,
         achievements="Chi bộ 5 năm liền hoàn thành tốt nhiệm vụ",
@@ -386,66 +395,82 @@ def test_nominate_a_cell_as_a_collective(service: Handbooks) -> None:
     assert exemplar.cell == unit
     assert exemplar.member_id is None
     with pytest.raises(NotFound):
-        service.nominate_collective("không-có-chi-bộ", year=YEAR, achievements="x", actor=OFFICIAL)
+        service.exemplars.nominate_collective(
+            "không-có-chi-bộ", year=YEAR, achievements="x", actor=OFFICIAL
+        )
 
 
 def test_bad_nominations_name_the_field(service: Handbooks) -> None:
     with pytest.raises(ValidationFailed) as raised:
-        service.nominate(MEMBERS[1].id, year=YEAR, achievements="   ", actor=SECRETARY)
+        service.exemplars.nominate(MEMBERS[1].id, year=YEAR, achievements="   ", actor=SECRETARY)
     assert raised.value.field == "Exemplar.achievements"
     with pytest.raises(ValidationFailed) as raised:
-        service.nominate_collective(CELL, year=1900, achievements="Việc tốt", actor=OFFICIAL)
+        service.exemplars.nominate_collective(
+            CELL, year=1900, achievements="Việc tốt", actor=OFFICIAL
+        )
     assert raised.value.field == "Exemplar.year"
-    assert service.exemplars() == []
+    assert service.exemplars.list() == []
 
 
 def test_commend_once(service: Handbooks) -> None:
-    exemplar = service.nominate_collective(
+    exemplar = service.exemplars.nominate_collective(
         CELL, year=YEAR, achievements="Chi bộ trong sạch, vững mạnh tiêu biểu", actor=OFFICIAL
     )
-    commended = service.commend(exemplar.id, _an_phu(), actor=OFFICIAL, expected_version=1)
+    commended = service.exemplars.commend(
+        exemplar.id, _an_phu(), actor=OFFICIAL, expected_version=1
+    )
     assert commended.version == 2
     assert commended.commendation_text() == TEXT
     assert commended.commendation is not None
     assert commended.commendation.recorded_by == OFFICIAL.id
-    assert service.exemplar(exemplar.id) == commended
+    assert service.exemplars.get(exemplar.id) == commended
     with pytest.raises(TransitionNotAllowed, match="đã được khen thưởng"):
-        service.commend(exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL)
-    assert service.exemplar(exemplar.id) == commended
+        service.exemplars.commend(exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL)
+    assert service.exemplars.get(exemplar.id) == commended
 
 
 def test_a_stale_commend_raises_conflict(service: Handbooks) -> None:
-    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
-    service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY
+    )
+    service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
     with pytest.raises(ConflictError, match="phiên bản 2"):
-        service.commend(
+        service.exemplars.commend(
             exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL, expected_version=1
         )
-    stored = service.exemplar(exemplar.id)
+    stored = service.exemplars.get(exemplar.id)
     assert stored.commendation is not None
     assert stored.commendation.decision_number == "125-QĐ/ĐU"
 
 
 def test_commend_before_the_year_is_refused(service: Handbooks) -> None:
-    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY
+    )
     with pytest.raises(ValidationFailed) as raised:
-        service.commend(exemplar.id, _an_phu(decided_on=dt.date(2024, 1, 5)), actor=OFFICIAL)
+        service.exemplars.commend(
+            exemplar.id, _an_phu(decided_on=dt.date(2024, 1, 5)), actor=OFFICIAL
+        )
     assert raised.value.field == "Exemplar.commendation.decided_on"
-    assert service.exemplar(exemplar.id) == exemplar
+    assert service.exemplars.get(exemplar.id) == exemplar
 
 
 def test_exemplars_by_year_and_organisation(service: Handbooks) -> None:
     other_cell = ROSTER.cell_ids[1]
-    here = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL)
-    there = service.nominate_collective(
+    here = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+    )
+    there = service.exemplars.nominate_collective(
         other_cell, year=YEAR, achievements="Tập thể tiêu biểu", actor=OFFICIAL
     )
-    last_year = service.nominate(MEMBERS[2].id, year=2024, achievements="Việc tốt", actor=OFFICIAL)
-    assert service.exemplars() == [last_year, there, here]
-    assert service.exemplars(YEAR) == [there, here]
-    assert service.exemplars(organisation_id=CELL) == [last_year, here]
-    assert service.exemplars(year=YEAR, organisation_id=other_cell) == [there]
-    assert service.exemplars(organisation_id=ROSTER.units[0].id) == [last_year, there, here]
+    last_year = service.exemplars.nominate(
+        MEMBERS[2].id, year=2024, achievements="Việc tốt", actor=OFFICIAL
+    )
+    assert service.exemplars.list() == [last_year, there, here]
+    assert service.exemplars.list(YEAR) == [there, here]
+    assert service.exemplars.list(organisation_id=CELL) == [last_year, here]
+    assert service.exemplars.list(year=YEAR, organisation_id=other_cell) == [there]
+    assert service.exemplars.list(organisation_id=ROSTER.units[0].id) == [last_year, there, here]
 
 
 # --- the SQLite migration ------------------------------------------------------------------
@@ -480,9 +505,9 @@ def test_a_store_made_before_exemplars_opens_and_migrates(
                 ),
             ),
         )
-        service.save_roster(handbook.organisation, [officer])
-        exemplar = service.nominate_from_handbook(handbook.id, actor=OFFICIAL, on=TODAY)
-        service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+        service.roster.save(handbook.organisation, [officer])
+        exemplar = service.exemplars.nominate_from_handbook(handbook.id, actor=OFFICIAL, on=TODAY)
+        service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 3
     conn.close()
@@ -500,16 +525,18 @@ def test_an_ordinary_member_may_neither_nominate_nor_commend(
 ) -> None:
     ordinary = MEMBERS[2]
     with pytest.raises(NotAuthorised) as refused:
-        service.nominate(ordinary.id, year=YEAR, achievements="Việc tốt", actor=ordinary)
+        service.exemplars.nominate(ordinary.id, year=YEAR, achievements="Việc tốt", actor=ordinary)
     assert refused.value.code == "LTGB-E001"
-    exemplar = service.nominate(ordinary.id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+    exemplar = service.exemplars.nominate(
+        ordinary.id, year=YEAR, achievements="Việc tốt", actor=SECRETARY
+    )
     with pytest.raises(NotAuthorised) as refused:
-        service.commend(exemplar.id, _an_phu(), actor=ordinary)
+        service.exemplars.commend(exemplar.id, _an_phu(), actor=ordinary)
     assert refused.value.code == "LTGB-E002"
     # A cell's Bí thư is no officer of the grassroots committee that awards a Giấy khen.
     with pytest.raises(NotAuthorised):
-        service.commend(exemplar.id, _an_phu(body_id=GRASSROOTS), actor=SECRETARY)
-    assert service.exemplar(exemplar.id).commendation is None
+        service.exemplars.commend(exemplar.id, _an_phu(body_id=GRASSROOTS), actor=SECRETARY)
+    assert service.exemplars.get(exemplar.id).commendation is None
     assert [a for a, _, _ in recorder.exemplars] == ["nominated"]
 
 
@@ -520,17 +547,21 @@ def test_roles_claimed_by_someone_outside_the_roster_are_not_trusted(service: Ha
         roles=(RoleAssignment(role=Role.STANDING_MEMBER, unit_id=GRASSROOTS, start=TODAY),),
     )
     with pytest.raises(NotAuthorised):
-        service.nominate_collective(CELL, year=YEAR, achievements="Tập thể tốt", actor=claimed)
+        service.exemplars.nominate_collective(
+            CELL, year=YEAR, achievements="Tập thể tốt", actor=claimed
+        )
 
 
 def test_the_commendation_is_an_event_and_names_its_body(
     service: Handbooks, recorder: Recorder
 ) -> None:
-    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL)
-    commended = service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+    )
+    commended = service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
     assert commended.commendation is not None
     assert commended.commendation.body_id == GRASSROOTS  # where the recorder is an officer
-    _nominated, recorded = service.exemplar_history(exemplar.id)
+    _nominated, recorded = service.exemplars.history(exemplar.id)
     assert recorded.action is RecordAction.COMMENDED
     assert recorded.version == 2
     assert recorded.note is not None
@@ -539,9 +570,11 @@ def test_the_commendation_is_an_event_and_names_its_body(
 
 
 def test_an_awarding_body_outside_the_chain_is_refused(service: Handbooks) -> None:
-    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL)
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+    )
     with pytest.raises(ValidationFailed) as refused:
-        service.commend(exemplar.id, _an_phu(body_id=ROSTER.cell_ids[1]), actor=OFFICIAL)
+        service.exemplars.commend(exemplar.id, _an_phu(body_id=ROSTER.cell_ids[1]), actor=OFFICIAL)
     assert refused.value.code == "LTGB-E003"
     assert refused.value.field == "Commendation.body_id"
 
@@ -551,13 +584,15 @@ def test_a_refused_step_inside_a_transaction_fires_no_hook(
 ) -> None:
     def nominate_then_fail() -> None:
         with service.transaction():
-            service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL)
+            service.exemplars.nominate(
+                MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+            )
             raise RuntimeError("huỷ")
 
     with pytest.raises(RuntimeError):
         nominate_then_fail()
     assert recorder.exemplars == []
-    assert service.exemplars() == []
+    assert service.exemplars.list() == []
 
 
 # --- exemplars among the people ------------------------------------------------------------
@@ -579,7 +614,7 @@ ROAD = ExemplarDetails(
 def test_a_household_outside_the_party_is_nominated_and_commended(
     service: Handbooks, recorder: Recorder
 ) -> None:
-    household = service.nominate_outside_party(
+    household = service.exemplars.nominate_outside_party(
         "Hộ ông Trần Văn Ba",
         kind=ExemplarKind.COLLECTIVE,
         organisation_id=CELL,
@@ -595,13 +630,13 @@ def test_a_household_outside_the_party_is_nominated_and_commended(
     assert household.details.figures[0].describe() == "50.000.000 đồng tiền mặt"
     assert household.details.locality is not None
     assert household.details.locality.describe() == "Ấp Tân Lợi, xã Tịnh Biên"
-    commended = service.commend(household.id, _an_phu(), actor=OFFICIAL)
+    commended = service.exemplars.commend(household.id, _an_phu(), actor=OFFICIAL)
     assert commended.commendation_text() == TEXT
-    assert service.exemplar(household.id) == commended
+    assert service.exemplars.get(household.id) == commended
     assert loads(Exemplar, dumps(commended)) == commended
     assert [a for a, _, _ in recorder.exemplars] == ["nominated", "commended"]
     with pytest.raises(ConflictError):
-        service.nominate_outside_party(
+        service.exemplars.nominate_outside_party(
             "Hộ ông Trần Văn Ba",
             kind=ExemplarKind.COLLECTIVE,
             organisation_id=CELL,

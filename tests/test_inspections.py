@@ -17,24 +17,31 @@ from lamtheoguongbac import (
     Role,
     RoleAssignment,
     ValidationFailed,
-    create_registry,
     hookimpl,
 )
-from lamtheoguongbac.audit import RecordAction, RecordEvent
-from lamtheoguongbac.export.report import REPORT_SCHEMA, build_report_context
-from lamtheoguongbac.inspection_rules import summarise_inspections
-from lamtheoguongbac.inspections import (
+from lamtheoguongbac.committee import (
     Finding,
     FindingKind,
     Inspection,
     InspectionScope,
+    RecordAction,
+    RecordEvent,
     Request,
     RequestStatus,
     ScopeKind,
+    summarise_inspections,
 )
-from lamtheoguongbac.rules.policy import Policy
-from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
-from lamtheoguongbac.testing.factories import make_inspection, make_member
+from lamtheoguongbac.export import build_report_context
+from lamtheoguongbac.export._report import REPORT_SCHEMA
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.rules import Policy
+from lamtheoguongbac.testing import (
+    creation_event,
+    make_handbook,
+    make_inspection,
+    make_member,
+    make_roster,
+)
 
 YEAR = 2025
 NOW = dt.datetime(2025, 7, 1, 8, tzinfo=dt.UTC)
@@ -76,7 +83,7 @@ def service(
     url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / 'kt.db'}"
     registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
     with Handbooks.open(url, registry=registry, clock=lambda: NOW) as hb:
-        hb.save_roster(ROSTER.units, ROSTER.members)
+        hb.roster.save(ROSTER.units, ROSTER.members)
         # dv001 registered with one generic pledge; dv002 reported, not assessed (late by
         # the assessment deadline? no: it is only July) — dv003 has no handbook at all.
         generic = make_handbook(
@@ -212,7 +219,7 @@ def test_finding_kinds_are_checked_and_a_policy_adds_its_own(
     with Handbooks.open(
         "memory:", registry=create_registry(load_entrypoints=False), policy=policy
     ) as other:
-        other.save_roster(ROSTER.units, ROSTER.members)
+        other.roster.save(ROSTER.units, ROSTER.members)
         stored = other.inspections.record(
             scope=_cell_scope(), year=YEAR, findings=[finding], actor=OFFICER, on=DAY
         )
@@ -252,7 +259,7 @@ def test_the_rollup_and_the_report_show_inspections(service: Handbooks) -> None:
         actor=OFFICER,
     )
     service.inspections.follow_up(done.id, "y1", text="Đã sửa", done=True, actor=SECRETARY)
-    figures = service.rollup(organisation_id=GRASSROOTS, year=YEAR, today=DAY)
+    figures = service.supervision.rollup(organisation_id=GRASSROOTS, year=YEAR, today=DAY)
     summary = figures.inspection
     assert summary is not None
     assert (summary.cells, summary.findings, summary.requests) == (1, 2, 2)

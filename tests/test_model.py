@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.model: every value validates and normalises on construction."""
+"""Tests for lamtheoguongbac._model: every value validates and normalises on construction."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamtheoguongbac import ValidationFailed
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Actor,
     Basis,
     BasisKind,
@@ -27,6 +26,7 @@ from lamtheoguongbac.model import (
     HandbookStatus,
     Member,
     MemberStatus,
+    NotFound,
     OrgUnit,
     Outcome,
     Period,
@@ -40,6 +40,7 @@ from lamtheoguongbac.model import (
     RoleAssignment,
     SelfAssessment,
     StudyTheme,
+    ValidationFailed,
 )
 from strategies import (
     CELL,
@@ -173,7 +174,7 @@ def test_every_class_constructs_from_good_input() -> None:
     assert hb.result_for("khong-co") is None
     assert member.as_actor() == Actor(id="dv-01", name="Nguyễn Thị Ánh", roles=(role,))
     assert event.to_status is S.CLOSED
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound, match="khong-co"):
         hb.pledge("khong-co")
 
 

@@ -6,21 +6,23 @@ from :mod:`lamtheoguongbac.testing` (for its tests)::
     from lamtheoguongbac.plugin import hookimpl, Exporter, StorageBackend, Store
 
 It holds the hook marker, the exporter and renderer protocols with their options, the
-storage protocol, its query and the contract helpers every backend calls, the rule
+storage protocol, its query and the contract helpers every backend calls (with the
+committee's records a store keeps: :class:`Inspection`, :class:`RecordEvent`), the rule
 vocabulary, atomic writes and safe archive opening.
 """
 
-from lamtheoguongbac.exemplars import exemplar_order
-from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export.context import CONTEXT_SCHEMA, Schema
-from lamtheoguongbac.fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
-from lamtheoguongbac.hookspecs import PROJECT, hookimpl
-from lamtheoguongbac.registry import PluginInfo, Registry, create_registry
-from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
-from lamtheoguongbac.storage.base import HandbookQuery, StorageBackend, Store
-from lamtheoguongbac.storage.contract import (
+from lamtheoguongbac._audit import RecordEvent, RecordType
+from lamtheoguongbac._exemplars import exemplar_order
+from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
+from lamtheoguongbac._hookspecs import PROJECT, hookimpl
+from lamtheoguongbac._inspections import Inspection, inspection_order
+from lamtheoguongbac._public import publish_namespace
+from lamtheoguongbac._registry import PluginInfo, Registry, create_registry
+from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
+from lamtheoguongbac._storage.contract import (
     check_entry,
     check_exemplar_update,
+    check_inspection_update,
     check_update,
     collation_fingerprint,
     duplicate_error,
@@ -28,6 +30,9 @@ from lamtheoguongbac.storage.contract import (
     exemplar_matches,
     exemplar_stale,
     handbook_order,
+    inspection_exists,
+    inspection_matches,
+    inspection_stale,
     matches,
     member_order,
     normalise_query,
@@ -35,6 +40,9 @@ from lamtheoguongbac.storage.contract import (
     roster_key,
     stale_error,
 )
+from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._context import CONTEXT_SCHEMA, Schema
+from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
 
 __all__ = [
     "CONTEXT_SCHEMA",
@@ -42,7 +50,10 @@ __all__ = [
     "ExportOptions",
     "Exporter",
     "HandbookQuery",
+    "Inspection",
     "PluginInfo",
+    "RecordEvent",
+    "RecordType",
     "Registry",
     "Renderer",
     "Rule",
@@ -58,6 +69,7 @@ __all__ = [
     "atomic_write_many",
     "check_entry",
     "check_exemplar_update",
+    "check_inspection_update",
     "check_update",
     "check_zip",
     "collation_fingerprint",
@@ -69,6 +81,10 @@ __all__ = [
     "exemplar_stale",
     "handbook_order",
     "hookimpl",
+    "inspection_exists",
+    "inspection_matches",
+    "inspection_order",
+    "inspection_stale",
     "matches",
     "member_order",
     "normalise_query",
@@ -76,3 +92,6 @@ __all__ = [
     "roster_key",
     "stale_error",
 ]
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

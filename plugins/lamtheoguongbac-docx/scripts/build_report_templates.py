@@ -9,14 +9,14 @@ header follow Hướng dẫn 36-HD/VPTW: A4, Times New Roman, margins top/bottom
 30 mm, right 15 mm.
 
 * ``ky-yeu-guong-dien-hinh.docx`` renders the yearbook context
-  (:mod:`lamtheoguongbac.export.yearbook`): the cover with the committee as issuing body,
+  (:mod:`lamtheoguongbac.export._yearbook`): the cover with the committee as issuing body,
   the foreword, the contents with page numbers (PAGEREF fields to bookmarks on the foreword,
   each field and group and the index; Word is asked to update fields on opening,
   LibreOffice computes them as it lays out), then each field from a new page with its
   collectives and people set one after another (compact), the committee's signature, and
   the index of names in Vietnamese order with each exemplar's page.
 * ``bao-cao-tong-hop.docx`` renders the report context
-  (:mod:`lamtheoguongbac.export.report`): the summary, the progress table, the ratings
+  (:mod:`lamtheoguongbac.export._report`): the summary, the progress table, the ratings
   table with the chart's placeholder under it, the top-rating cap, the signature.
 """
 

@@ -37,8 +37,8 @@ from typing import Any
 
 import attrs
 
-from lamtheoguongbac.errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
-from lamtheoguongbac.inspections import (
+from lamtheoguongbac._errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac._inspections import (
     FINDING_KINDS,
     Finding,
     FindingKind,
@@ -46,7 +46,7 @@ from lamtheoguongbac.inspections import (
     Inspection,
     Request,
 )
-from lamtheoguongbac.roster import header_key, parse_date
+from lamtheoguongbac._roster import header_key, parse_date
 from lamtheoguongbac.spreadsheet._read import _broken, _open, _unreadable
 from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, save_atomic
 from lamtheoguongbac.text import nfc

@@ -21,17 +21,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lamtheoguongbac.testing._registry import register_temporary_plugin
-    from lamtheoguongbac.testing.conformance import StoreConformance, contract_order
-    from lamtheoguongbac.testing.factories import (
+    from lamtheoguongbac.testing._conformance import StoreConformance, contract_order
+    from lamtheoguongbac.testing._factories import (
         ICT,
-        Roster,
+        SampleRoster,
         advance,
         creation_event,
         make_commendation,
         make_entry,
         make_exemplar,
         make_handbook,
+        make_inspection,
         make_member,
         make_organisation,
         make_roster,
@@ -39,10 +39,11 @@ if TYPE_CHECKING:
         make_unit,
         member_name,
     )
+    from lamtheoguongbac.testing._registry import register_temporary_plugin
 
 __all__ = [
     "ICT",
-    "Roster",
+    "SampleRoster",
     "StoreConformance",
     "advance",
     "contract_order",
@@ -51,6 +52,7 @@ __all__ = [
     "make_entry",
     "make_exemplar",
     "make_handbook",
+    "make_inspection",
     "make_member",
     "make_organisation",
     "make_roster",
@@ -62,15 +64,15 @@ __all__ = [
 
 _HOMES = {
     "register_temporary_plugin": "_registry",
-    "StoreConformance": "conformance",
-    "contract_order": "conformance",
+    "StoreConformance": "_conformance",
+    "contract_order": "_conformance",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, 'factories')}")
+    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, '_factories')}")
     return getattr(module, name)
 
 
