@@ -1,10 +1,10 @@
 """The audit trail of the committee's records (nhật ký): exemplars and inspections.
 
-A handbook's steps are recorded as :class:`~lamtheoguongbac.model.Event`; the records a
+A handbook's steps are recorded as :class:`~lamtheoguongbac.Event`; the records a
 committee keeps beside the handbooks — an exemplar's nomination and commendation, an
 inspection and the follow-ups to its requests — are recorded as :class:`RecordEvent`: who did
 what to which record, when, and the record's version after it. Stores keep them append-only
-(:meth:`Store.append_record_event <lamtheoguongbac.storage.base.Store.append_record_event>`)
+(:meth:`Store.append_record_event <lamtheoguongbac.plugin.Store.append_record_event>`)
 and list them oldest first.
 """
 

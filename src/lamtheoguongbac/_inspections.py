@@ -10,17 +10,17 @@ handbook, each of a :class:`FindingKind` from :data:`FINDING_KINDS` or from the 
 (:class:`Request`). The inspected cell's Bí thư or Phó Bí thư then records the follow-up
 (:class:`FollowUp`); a request is *done* once a follow-up says so.
 
-Who may do what (rules with codes, raised as :class:`~lamtheoguongbac.errors.NotAuthorised`):
+Who may do what (rules with codes, raised as :class:`~lamtheoguongbac.NotAuthorised`):
 
 * **LTGB-K001** — an inspection is recorded by an officer (Bí thư, Phó Bí thư, cấp ủy viên,
   Ủy viên Ban Thường vụ, officer of the support unit: :data:`OFFICER_ROLES
-  <lamtheoguongbac.exemplars.OFFICER_ROLES>`) of the inspecting body on the inspection date,
+  <lamtheoguongbac.committee.OFFICER_ROLES>`) of the inspecting body on the inspection date,
   as the roster says; the body is a unit above every inspected cell (a cell does not inspect
   itself).
 * **LTGB-K002** — a follow-up is recorded by the Bí thư or Phó Bí thư of the cell the finding
   concerns, holding that role on the follow-up date.
 
-Like :mod:`lamtheoguongbac.model`, every class is an ``attrs`` frozen, keyword-only value,
+Like :mod:`lamtheoguongbac`, every class is an ``attrs`` frozen, keyword-only value,
 NFC-normalised and checked at construction. Storing and the clock belong to the service.
 """
 

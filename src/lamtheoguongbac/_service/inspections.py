@@ -82,7 +82,7 @@ class InspectionsFacet:
     ) -> InspectionSummary:
         """The year's inspections of cells under ``organisation_id`` added up on ``today``
         (default: the clock's date): see
-        :func:`~lamtheoguongbac.inspection_rules.summarise_inspections`."""
+        :func:`~lamtheoguongbac.committee.summarise_inspections`."""
         return summarise_inspections(
             self.list(year=year, organisation_id=organisation_id),
             today=today or self._service.clock().date(),
@@ -143,7 +143,7 @@ class InspectionsFacet:
     ) -> builtins.list[Finding]:
         """Draft findings for ``scope`` from what the rules already know — generic pledges,
         late registrations and reports, missing assessments — judged on ``on`` (default: the
-        clock's date); see :func:`~lamtheoguongbac.inspection_rules.suggest_findings`."""
+        clock's date); see :func:`~lamtheoguongbac.committee.suggest_findings`."""
         cells = self.cells(scope, year=year)
         ids = {c.cell.id for c in cells}
         wanted = {h for c in cells for h in c.handbook_ids}

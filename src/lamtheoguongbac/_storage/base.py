@@ -30,10 +30,10 @@ Contract:
   Vietnamese collation of the name, id).
 * inspections (kiểm tra, giám sát) likewise: :meth:`Store.update_inspection` is optimistic,
   :meth:`Store.inspections` returns them sorted by
-  :func:`lamtheoguongbac.inspections.inspection_order` (year, inspection date, id), and an
+  :func:`lamtheoguongbac.committee.inspection_order` (year, inspection date, id), and an
   organisation filter selects the inspections that cover a cell under that unit
-  (:meth:`Inspection.unit_ids <lamtheoguongbac.inspections.Inspection.unit_ids>`);
-* the audit trail of exemplars and inspections (:class:`~lamtheoguongbac.audit.RecordEvent`)
+  (:meth:`Inspection.unit_ids <lamtheoguongbac.committee.Inspection.unit_ids>`);
+* the audit trail of exemplars and inspections (:class:`~lamtheoguongbac.committee.RecordEvent`)
   is append-only like the handbooks' events; :meth:`Store.record_events` returns a record's
   events oldest first (an empty list for a record with none).
 """

@@ -3,7 +3,7 @@ list|show|workbook``.
 
 The ``inspect`` group is added to the main ``lamtheoguongbac`` group in
 :mod:`lamtheoguongbac.cli`; it uses that group's ``--store`` and ``--lang`` options and its
-exit statuses (2 on an error), through the helpers of :mod:`lamtheoguongbac._cli_common`.
+exit statuses (2 on an error), through the helpers of :mod:`lamtheoguongbac.cli._common`.
 A scope is ``--cell``, ``--org`` (a subtree) or ``--handbook`` (repeatable). Findings come
 from the rules (``--suggested``), a JSON file (``--findings f.json``: ``{"schema_version": 2,
 "findings": [...]}``) or an inspection workbook (``--findings f.xlsx``).

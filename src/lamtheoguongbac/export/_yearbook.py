@@ -563,8 +563,9 @@ def export_yearbook(
     Args:
         exemplars: the exemplars, in any order.
         dest: the document to write; its folder is created if needed.
-        title_year, organisation_name, superior_name, place, today, committee_name,
-            signer_name, signer_title, foreword: as for :func:`build_yearbook_context`.
+        title_year: as for :func:`build_yearbook_context`, like ``organisation_name``,
+            ``superior_name``, ``place``, ``today``, ``committee_name``, ``signer_name``,
+            ``signer_title`` and ``foreword``.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom yearbook template (None: the exporter's default).
         exporter: the exporter's name.
