@@ -88,7 +88,15 @@ _Step = Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]
 
 
 class Handbooks:
-    """The application service over one store.
+    """The application service over one store (dịch vụ quản lý sổ tay).
+
+    **Threads and processes.** One ``Handbooks`` may be shared by the threads of a process:
+    the built-in stores serialise their work with a lock, every step reads, checks and
+    writes with optimistic versions (a step that lost a race raises ``ConflictError``; read
+    again and retry), and :meth:`transaction` is per thread. Do not share one across
+    ``fork`` or send it to another process: each process (a web server's worker, an export
+    worker) opens its own with :meth:`open` on the same URL. Plugin stores document their
+    own rules (the conformance suite checks several threads and processes).
 
     Args:
         store: an open :class:`~lamtheoguongbac._storage.base.Store`.
@@ -302,10 +310,10 @@ class Handbooks:
         held = recorder.roles_on(meeting_date, cell.id)
         if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
             raise NotAuthorised(
-                f"{recorder.full_name} không phải Bí thư hay Phó Bí thư của {cell.name} ngày "
-                f"{meeting_date:%d/%m/%Y}: không thể ký nhận xét của chi bộ",
-                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.id} on "
-                f"{meeting_date.isoformat()}: cannot sign the cell's assessment",
+                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} vào "
+                f"ngày {meeting_date:%d/%m/%Y}: không được ghi nhận xét của tập thể chi bộ",
+                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.name} "
+                f"on {meeting_date.isoformat()} and may not record the assessment",
                 code="LTGB-A001",
             )
         return CollectiveAssessment(

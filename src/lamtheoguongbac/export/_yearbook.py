@@ -1,14 +1,15 @@
 """The yearbook of exemplars (kỷ yếu gương điển hình): its template context and its export.
 
 :func:`export_yearbook` compiles exemplars — party members and cells, and people and
-collectives outside the party — into one document through the exporter registered as
-:data:`YEARBOOK_EXPORTER` (``"docx-yearbook"``, from the ``lamtheoguongbac-docx`` plugin),
-as a committee compiles it: the cover, a foreword (lời giới thiệu), the contents, the
-exemplars grouped by field (lĩnh vực) and, within a field, collectives first, then people,
-each with the decision that commended it, the committee's signature, and an index of names in
-Vietnamese order. The default template sets the entries one after another (a compact layout,
-not a page each). A custom template is a docxtpl template like the handbook's, given with
-``template=``; it sees the context :func:`build_yearbook_context` builds.
+collectives outside the party — into one document through a registered exporter of kind
+``yearbook`` (:class:`~lamtheoguongbac.export.DocumentKind`), as a committee compiles it:
+the cover, a foreword (lời giới thiệu), the contents, the exemplars grouped by field (lĩnh
+vực) and, within a field, collectives first, then people, each with the decision that
+commended it, the committee's signature, and an index of names in Vietnamese order. The Word
+exporter plugin's default template sets the entries one after another (a compact layout, not
+a page each). A custom template (for the Word exporter, a docxtpl template like the
+handbook's) is given with ``template=``; it sees the context :func:`build_yearbook_context`
+builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`YEARBOOK_CONTEXT_VERSION` under the same rule as the handbook context
@@ -142,7 +143,7 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar, ExemplarField, ExemplarKind, exemplar_order
 from lamtheoguongbac._fsutil import atomic_write
 from lamtheoguongbac._model import OrgUnit
-from lamtheoguongbac.export._base import ExportOptions
+from lamtheoguongbac.export._base import DocumentKind, ExportOptions
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._values import clean, short_date, upper
 from lamtheoguongbac.text import (
@@ -158,7 +159,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "YEARBOOK_CONTEXT_VERSION",
-    "YEARBOOK_EXPORTER",
     "YEARBOOK_SCHEMA",
     "build_yearbook_context",
     "committee_of",
@@ -169,8 +169,6 @@ __all__ = [
 
 #: The version of the yearbook context's layout; bumped when a key is renamed or removed.
 YEARBOOK_CONTEXT_VERSION = 2
-#: The exporter that renders yearbook contexts (registered by ``lamtheoguongbac-docx``).
-YEARBOOK_EXPORTER = "docx-yearbook"
 
 # Broken by sense, as a cover sets it (never inside "tư tưởng" or "Hồ Chí Minh").
 _SUBJECT_LINES = (
@@ -548,7 +546,8 @@ def export_yearbook(
     today: dt.date | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
-    exporter: str = YEARBOOK_EXPORTER,
+    exporter: str | None = None,
+    settings: Mapping[str, Any] | None = None,
     committee_name: str = "",
     signer_name: str = "",
     signer_title: str = "BÍ THƯ",
@@ -568,14 +567,16 @@ def export_yearbook(
             ``signer_title`` and ``foreword``.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom yearbook template (None: the exporter's default).
-        exporter: the exporter's name.
+        exporter: the exporter's name (None: the default exporter of kind ``yearbook``).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
         ValidationFailed: bad arguments (see :func:`build_yearbook_context`).
-        PluginError: no such exporter (install ``lamtheoguongbac-docx``).
+        PluginError: no exporter of kind ``yearbook`` (install an exporter plugin), or
+            ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
@@ -591,32 +592,45 @@ def export_yearbook(
         signer_title=signer_title,
         foreword=foreword,
     )
-    return write_document(context, dest, exporter=exporter, registry=registry, template=template)
+    return write_document(
+        context,
+        dest,
+        kind=DocumentKind.YEARBOOK,
+        exporter=exporter,
+        registry=registry,
+        template=template,
+        settings=settings,
+    )
 
 
 def write_document(
     context: Mapping[str, Any],
     dest: Path,
     *,
-    exporter: str,
+    kind: DocumentKind | str,
+    exporter: str | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Render one ``context`` with ``exporter`` and write it to ``dest`` atomically (the
     shared last step of the yearbook and the report).
 
     Args:
-        context: the template context.
+        context: the template context, of ``kind``.
         dest: the document to write; its folder is created if needed.
-        exporter: the registered exporter's name.
+        kind: the kind of document ``context`` is.
+        exporter: the registered exporter's name (None: the default exporter of ``kind``).
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom template (None: the exporter's default).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
-        PluginError: no such exporter.
+        PluginError: no such exporter, or one of another kind.
+        ValidationFailed: the exporter refuses a setting.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
@@ -624,7 +638,9 @@ def write_document(
         from lamtheoguongbac._registry import create_registry
 
         registry = create_registry()
-    renderer = registry.exporter(exporter).create_renderer(ExportOptions(template=template))
+    chosen = registry.exporter_for(kind, exporter)
+    options = chosen.configure(ExportOptions(template=template, settings=dict(settings or {})))
+    renderer = chosen.create_renderer(options)
     data = renderer.render(context)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
