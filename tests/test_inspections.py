@@ -227,6 +227,12 @@ def test_finding_kinds_are_checked_and_a_policy_adds_its_own(
         assert other.inspections.kinds()[-1] == extra
     with pytest.raises(ValidationFailed):
         Policy(finding_kinds=(extra, extra)).inspection_kinds()
+    # A catalog's JSON gives kinds as objects.
+    given = {"code": "so_tay_dep", "label_vi": "Sổ trình bày đẹp", "label_en": "neat book"}
+    assert Policy(finding_kinds=[given]).finding_kinds == (extra,)  # type: ignore[list-item]
+    with pytest.raises(ValidationFailed) as refused:
+        Policy(finding_kinds=[{"code": "x", "mau": "đỏ"}])  # type: ignore[list-item]
+    assert refused.value.field == "Policy.finding_kinds[0]"
 
 
 def test_a_finding_outside_the_scope_or_a_deadline_before_the_inspection_is_refused(

@@ -587,6 +587,8 @@ class Handbook:
     organisation: tuple[OrgUnit, ...]
     period: Period
     theme: StudyTheme | None = None
+    #: the catalog policy chosen when the handbook was opened (None: the one for its year)
+    policy: str | None = None
     pledges: tuple[Pledge, ...] = ()
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
@@ -596,6 +598,7 @@ class Handbook:
 
     def __attrs_post_init__(self) -> None:
         require_id("Handbook.id", self.id)
+        require_text("Handbook.policy", self.policy, max_len=100)
         if not self.organisation:
             fail(
                 "Handbook.organisation",
