@@ -38,13 +38,22 @@ __all__ = [
 T = TypeVar("T")
 
 #: The version of the JSON layout this release writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one. Empty while
-#: the layout is at its first version; each layout change adds one step here.
-MIGRATIONS: dict[int, Migration] = {}
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    # Version 2 added the optional Event.on_behalf_of / on_behalf_of_name (a delegated
+    # import); a version-1 document has neither and means "not delegated", which is what
+    # their defaults say, so nothing changes. The version exists so that an older release
+    # refuses a delegated event as "newer" instead of as a field it does not know.
+    return doc
+
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one; each layout
+#: change adds one step here.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 _TARGET_TAGS: dict[type, str] = {QuantityTarget: "quantity", DeliverableTarget: "deliverable"}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -55,7 +55,12 @@ from lamtheoguongbac.orgtree import OrgTree
 from lamtheoguongbac.registry import Registry, create_registry
 from lamtheoguongbac.reminders import Reminder
 from lamtheoguongbac.roster import Roster, read_roster
-from lamtheoguongbac.rules.aggregate import check_top_rating_cap
+from lamtheoguongbac.rules.aggregate import (
+    RatingTally,
+    check_cap_outlook,
+    check_top_rating_cap,
+    tally,
+)
 from lamtheoguongbac.rules.base import Severity, Violation
 from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.storage.base import HandbookQuery, Store
@@ -109,7 +114,9 @@ class Handbooks:
         self.policy = policy.with_rules(self.registry.rules())
         self.catalog = catalog if catalog is not None else Catalog.load()
         self.clock = clock
-        self._deferred = threading.local()  # per thread: notifications held by transaction()
+        # per thread: notifications held by transaction(), the organisation tree read once
+        # for a bulk operation, the officer a delegated import runs for
+        self._deferred = threading.local()
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
@@ -187,9 +194,7 @@ class Handbooks:
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace units and members after checking the tree and the cells."""
-        merged = {u.id: u for u in self.store.units()}
-        merged.update((u.id, u) for u in units)
-        tree = OrgTree(merged.values())
+        tree = self.org_tree().with_units(units)
         for i, m in enumerate(members):
             if m.cell_id not in tree:
                 raise ValidationFailed(
@@ -199,10 +204,44 @@ class Handbooks:
                     field=f"members[{i}].cell_id",
                 )
         self.store.save_roster(units, members)
+        if getattr(self._deferred, "tree", None) is not None:
+            self._deferred.tree = tree  # the operation goes on with the units just saved
 
     def org_tree(self) -> OrgTree:
-        """The stored organisation tree."""
-        return OrgTree(self.store.units())
+        """The stored organisation tree (cây tổ chức).
+
+        Inside :meth:`operation_tree` it is the tree read once when the operation began
+        (with the units the operation saved since), so a bulk step never re-reads it.
+        """
+        cached: OrgTree | None = getattr(self._deferred, "tree", None)
+        return cached if cached is not None else OrgTree(self.store.units())
+
+    @contextlib.contextmanager
+    def operation_tree(self) -> Iterator[OrgTree]:
+        """Read the organisation tree once for the block: :meth:`org_tree`, :meth:`create`,
+        :meth:`create_for_cell` and :meth:`save_roster` inside use (and update) that copy
+        instead of reading every unit again. Blocks nest (an inner one joins the outer)."""
+        cached: OrgTree | None = getattr(self._deferred, "tree", None)
+        if cached is not None:
+            yield cached
+            return
+        tree = self._deferred.tree = OrgTree(self.store.units())
+        try:
+            yield tree
+        finally:
+            self._deferred.tree = None
+
+    def _tree_for(self, cell_ids: Iterable[str]) -> OrgTree:
+        """A tree holding the chains above ``cell_ids``: the operation's tree when one is
+        open, else just those chains when the store can read one unit (``Store.unit``, an
+        optional method), so a step on one cell never decodes every unit of a province."""
+        cached: OrgTree | None = getattr(self._deferred, "tree", None)
+        if cached is not None:
+            return cached
+        lookup: Callable[[str], OrgUnit] | None = getattr(self.store, "unit", None)
+        if lookup is None:
+            return self.org_tree()
+        return OrgTree.of_chains(lookup, cell_ids)
 
     def members(self, cell_id: str | None = None) -> list[Member]:
         """Members (of one cell), in roster order."""
@@ -243,7 +282,32 @@ class Handbooks:
     ) -> tuple[Handbook, Event]:
         book = self.draft(member, period, tree=tree, theme=theme)
         event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
-        return book, event
+        return book, self._as_recorded(event)
+
+    def _as_recorded(self, event: Event) -> Event:
+        """The event as the audit trail keeps it: under a delegated import (see
+        :meth:`lamtheoguongbac.service_bulk.BulkSteps.import_workbooks`) the person who ran
+        it is the actor, and the cell officer the step ran as is ``on_behalf_of``."""
+        runner: Actor | None = getattr(self._deferred, "delegate", None)
+        if runner is None:
+            return event
+        return attrs.evolve(
+            event,
+            actor_id=runner.id,
+            actor_name=runner.name,
+            on_behalf_of=event.actor_id,
+            on_behalf_of_name=event.actor_name,
+        )
+
+    @contextlib.contextmanager
+    def _delegated(self, runner: Actor) -> Iterator[None]:
+        """Record every step of the block as entered by ``runner`` on behalf of the actor it
+        runs as. Only the bulk facet opens it, after checking ``runner`` may delegate."""
+        self._deferred.delegate = runner
+        try:
+            yield
+        finally:
+            self._deferred.delegate = None
 
     def draft(
         self,
@@ -258,7 +322,7 @@ class Handbooks:
         Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
         catalog's theme for the period's year.
         """
-        tree = tree if tree is not None else self.org_tree()
+        tree = tree if tree is not None else self._tree_for([member.cell_id])
         return Handbook(
             id=handbook_id(member.id, period),
             member=member,
@@ -312,7 +376,7 @@ class Handbooks:
         member = self.store.member(member_id)
         at = self.clock()
         book, event = self._new_handbook(
-            member, self.org_tree(), period, theme, self._trusted(actor), at
+            member, self._tree_for([member.cell_id]), period, theme, self._trusted(actor), at
         )
         self.store.add(book, event)
         self._notify(event, book)
@@ -330,7 +394,8 @@ class Handbooks:
         """Open handbooks for every member of a cell who has none for the period, in one
         transaction. Suspended members get one too (they report; they are not rated)."""
         period = _period(year, period)
-        tree, at, who = self.org_tree(), self.clock(), self._trusted(actor)
+        cell_id = nfc(cell_id)
+        tree, at, who = self._tree_for([cell_id]), self.clock(), self._trusted(actor)
         tree.unit(cell_id)
         have = {
             h.member.id
@@ -364,14 +429,27 @@ class Handbooks:
                 f"handbook {handbook_id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        t = step(current, self._trusted(actor), self.clock(), self.policy)
+        return self._commit_step(current, self._trusted(actor), step, after)
+
+    def _commit_step(
+        self,
+        current: Handbook,
+        who: Actor,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
+    ) -> StepResult:
+        """Run ``step`` on ``current`` (as read, with the member's current standing) by the
+        trusted actor ``who``, and store it; the bulk facet calls it with what it read once
+        per cell."""
+        t = step(current, who, self.clock(), self.policy)
         found = after(t.handbook) if after is not None else []
         errors = [v for v in found if v.severity is Severity.ERROR]
         if errors:
             raise RulesViolated(errors)
-        self.store.update(t.handbook, t.event, expected_version=current.version)
-        self._notify(t.event, t.handbook)
-        return StepResult(handbook=t.handbook, event=t.event, warnings=(*t.warnings, *found))
+        event = self._as_recorded(t.event)
+        self.store.update(t.handbook, event, expected_version=current.version)
+        self._notify(event, t.handbook)
+        return StepResult(handbook=t.handbook, event=event, warnings=(*t.warnings, *found))
 
     def _with_current_status(self, handbook: Handbook) -> Handbook:
         """The handbook with its member's standing as the roster has it now.
@@ -392,19 +470,58 @@ class Handbooks:
     def _cap_after(self, handbook: Handbook) -> list[Violation]:
         """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
         and year, with ``handbook`` as it would be stored; an error only when the policy
-        enforces the cap, else a warning."""
+        enforces the cap, else a warning.
+
+        It fires only when the cap is certain to be exceeded whatever the handbooks not yet
+        assessed are rated (:func:`~lamtheoguongbac.rules.aggregate.check_cap_outlook`), so
+        the outcome depends on the figures, never on the order ratings are entered in.
+        """
         cap = self.policy.top_rating_cap
         ca = handbook.collective_assessment
-        # Only a new top rating can take an organisation over its cap (an assessment is always
-        # recorded fresh: reopening clears the previous one), so the whole organisation is
-        # read only then, not on every assessment.
-        if cap is None or ca is None or ca.rating is not cap.level:
+        if cap is None or ca is None:
             return []
-        scope = HandbookQuery(organisation_id=handbook.grassroots.id, year=handbook.year)
-        others = (h for h in self.store.iter_query(scope) if h.id != handbook.id)
-        found = check_top_rating_cap([*others, handbook], self.policy)
+        # A rating in the base moves a handbook from "may still be rated" into the base:
+        # the most the cap can allow stays the same and the top count does not grow, so
+        # only a top rating or one outside the base can make the outlook worse.
+        if ca.rating is not cap.level and ca.rating in cap.of_levels:
+            return []
+        figures = self.rating_tally(
+            handbook.grassroots.id, handbook.year, excluding=handbook.id
+        ).rated(ca.rating, was_pending=False)
+        return self._cap_violations(handbook.grassroots, handbook.year, figures)
+
+    def _cap_violations(
+        self, grassroots: OrgUnit, year: int, figures: RatingTally
+    ) -> list[Violation]:
+        found = check_cap_outlook(
+            figures,
+            self.policy,
+            organisation_id=grassroots.id,
+            organisation_name=grassroots.name,
+            year=year,
+        )
         severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
         return [attrs.evolve(v, severity=severity) for v in found]
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of a grassroots organisation and year
+        (ratings so far, handbooks that may still be rated), leaving out ``excluding``.
+
+        Counted by the store when it can (``Store.rating_tally``, an optional method: the
+        built-in stores count without decoding a handbook), else from the handbooks.
+        """
+        counted: Callable[..., RatingTally] | None = getattr(self.store, "rating_tally", None)
+        if counted is not None:
+            return counted(grassroots_id, year, excluding=excluding)
+        scope = HandbookQuery(organisation_id=grassroots_id, year=year)
+        books = [
+            h
+            for h in self.store.iter_query(scope)
+            if h.id != excluding and h.grassroots.id == grassroots_id
+        ]
+        return tally(books, lambda h: self._with_current_status(h).member.status)
 
     def register_pledges(
         self,

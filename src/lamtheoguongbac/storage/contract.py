@@ -186,6 +186,7 @@ _KINDS = {
     "handbook": ("sổ tay", "handbook"),
     "member": ("đảng viên", "member"),
     "exemplar": ("gương điển hình", "exemplar"),
+    "unit": ("tổ chức", "unit"),
 }
 
 
