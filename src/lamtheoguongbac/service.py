@@ -63,6 +63,7 @@ from lamtheoguongbac.rules.aggregate import (
 )
 from lamtheoguongbac.rules.base import Severity, Violation
 from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
+from lamtheoguongbac.service_bulk import BulkSteps
 from lamtheoguongbac.storage.base import HandbookQuery, Store
 from lamtheoguongbac.supervision import Rollup, due_reminders, rollup
 from lamtheoguongbac.text import nfc
@@ -117,6 +118,7 @@ class Handbooks:
         # per thread: notifications held by transaction(), the organisation tree read once
         # for a bulk operation, the officer a delegated import runs for
         self._deferred = threading.local()
+        self.bulk = BulkSteps(self)  #: bulk steps for an organisation subtree (hàng loạt)
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
