@@ -25,6 +25,7 @@ from lamtheoguongbac._cli_common import (
     reports_errors,
     say,
 )
+from lamtheoguongbac.cli_bulk import open_organisation  # also adds `workbook import-folder`
 from lamtheoguongbac.cli_exemplars import exemplar
 from lamtheoguongbac.cli_export import export, template
 from lamtheoguongbac.cli_reports import summary_report, yearbook
@@ -160,14 +161,28 @@ def import_(files: tuple[Path, ...]) -> None:
 @cli.command()
 @click.option("--cell", "cell_id", help="Mở sổ cho cả chi bộ / for every member of a cell.")
 @click.option("--member", "member_id", help="Mở sổ cho một đảng viên / for one member.")
+@click.option(
+    "--organisation",
+    "organisation_id",
+    help="Mở sổ cho mọi đảng viên dưới tổ chức / for every member of a subtree.",
+)
 @click.option("--year", type=int, required=True)
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
 @reports_errors
-def create(cell_id: str | None, member_id: str | None, year: int, actor_id: str) -> None:
+def create(
+    cell_id: str | None,
+    member_id: str | None,
+    organisation_id: str | None,
+    year: int,
+    actor_id: str,
+) -> None:
     """Mở sổ tay cho năm / open handbooks for a year."""
-    if (cell_id is None) == (member_id is None):
-        raise click.UsageError("--cell hoặc/or --member")
+    if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
+        raise click.UsageError("--cell, --member hoặc/or --organisation")
     with open_service() as service:
+        if organisation_id is not None:
+            open_organisation(service, organisation_id, year, actor_id)
+            return
         actor = service.actor(actor_id)
         if cell_id:
             books = service.create_for_cell(cell_id, year=year, actor=actor)

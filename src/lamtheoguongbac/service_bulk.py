@@ -440,6 +440,9 @@ class BulkSteps:
             scope = HandbookQuery(cell_id=cell, year=batch.year)
             books = {b.member.id: b for b in hb.store.iter_query(scope)}
             standing = {m.id: m.status for m in hb.store.members(cell)}
+            if tallies is not None:  # the figures before this cell's first write
+                for book in books.values():
+                    tallies.get(book.grassroots, book.year)
         except LamTheoGuongBacError as exc:
             return [_failed(exc, cell, entry=e) for e in batch.entries]
         done: dict[int, StepResult] = {}
