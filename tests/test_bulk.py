@@ -201,7 +201,8 @@ def test_a_failure_rolls_back_its_cell_only_and_names_the_member_and_row(
     assert failure.cell_id == bad_cell.cell_id
     assert failure.source == Source(file="chi-bo.csv", row=7)
     assert failure.source.describe("vi") == "chi-bo.csv, dòng 7"
-    assert failure.problem("vi") and failure.problem("en")
+    assert failure.problem("vi")
+    assert failure.problem("en")
     assert {o.member_id for o in result.rolled_back} == {e.member_id for e in bad_cell.entries} - {
         broken.member_id
     }
@@ -620,7 +621,8 @@ def test_delegation_needs_a_committee_office_above_the_cell(
     )
     [failure] = result.failed
     assert failure.code == "LTGB-T003"
-    assert failure.source is not None and failure.source.file.endswith(f"{cells[0]}.xlsx")
+    assert failure.source is not None
+    assert failure.source.file.endswith(f"{cells[0]}.xlsx")
     assert {o.cell_id for o in result.done} == {cells[1]}
     # a plain member may not delegate at all
     plain = roster.members[7]

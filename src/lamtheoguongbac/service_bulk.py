@@ -441,8 +441,8 @@ class BulkSteps:
             books = {b.member.id: b for b in hb.store.iter_query(scope)}
             standing = {m.id: m.status for m in hb.store.members(cell)}
             if tallies is not None:  # the figures before this cell's first write
-                for book in books.values():
-                    tallies.get(book.grassroots, book.year)
+                for stored in books.values():
+                    tallies.get(stored.grassroots, stored.year)
         except LamTheoGuongBacError as exc:
             return [_failed(exc, cell, entry=e) for e in batch.entries]
         done: dict[int, StepResult] = {}
@@ -451,12 +451,12 @@ class BulkSteps:
         try:
             with hb.transaction():
                 for n, entry in enumerate(batch.entries):
-                    book = books.get(entry.member_id)
-                    if book is None:
+                    found = books.get(entry.member_id)
+                    if found is None:
                         missing = _no_handbook(entry.member_id, cell, batch.year)
                         failed[n] = _failed(missing, cell, entry=entry)
                         continue
-                    book = _with_standing(book, standing)
+                    book = _with_standing(found, standing)
                     try:
                         result = hb._commit_step(book, who, step_for(entry, who))
                     except LamTheoGuongBacError as exc:
