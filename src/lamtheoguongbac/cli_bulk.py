@@ -71,8 +71,6 @@ def open_organisation(service: Handbooks, organisation_id: str, year: int, actor
     actor = service.actor(actor_id)
     with _progress("Mở sổ / opening") as progress:
         result = service.bulk.open_year(organisation_id, year=year, actor=actor, progress=progress)
-    for o in result.done:
-        click.echo(f"  {o.handbook_id}")
     _report(result, "Mở sổ", "Opened")
 
 
