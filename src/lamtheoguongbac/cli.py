@@ -402,7 +402,9 @@ def history(handbook_id: str, as_json: bool) -> None:
     for e in events:
         kind = e.kind.label_en if message_lang() == "en" else e.kind.label_vi
         reason = f" — {e.reason}" if e.reason else ""
-        click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{e.actor_name}{reason}")
+        behalf = "on behalf of" if message_lang() == "en" else "thay mặt"
+        by = e.actor_name + (f" ({behalf} {e.on_behalf_of_name})" if e.on_behalf_of_name else "")
+        click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{by}{reason}")
 
 
 @cli.command()

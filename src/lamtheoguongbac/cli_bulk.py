@@ -2,9 +2,9 @@
 
 ``workbook import-folder`` is added to the ``workbook`` group when this module is imported
 (:mod:`lamtheoguongbac.cli` does); ``create --organisation`` calls :func:`open_organisation`.
-Both print one line per failed member (with the file and row it came from) and a summary,
-show a progress bar on a terminal, and exit with status 2 when any member failed (the other
-cells are stored all the same).
+Both print the run's report on stdout — one line per failed member (with the file and row it
+came from), then a summary — show a progress bar on stderr when it is a terminal, and exit
+with status 2 when any member failed (the other cells are stored all the same).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _report(result: BulkResult, what_vi: str, what_en: str) -> None:
         where = o.source.describe(lang) + ": " if o.source is not None else ""
         who = o.member_id or o.cell_id or ""
         prefix = f"{who}: " if who and who not in (o.problem(lang) or "") else ""
-        click.echo(f"  {where}{prefix}{o.problem(lang)}", err=True)
+        click.echo(f"  {where}{prefix}{o.problem(lang)}")
     for w in result.warnings:
         say(f"  Lưu ý [{w.code}] {w.message_vi}", f"  Warning [{w.code}] {w.message_en}")
     for note in result.notes:

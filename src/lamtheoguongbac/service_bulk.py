@@ -686,7 +686,7 @@ class BulkSteps:
             f"{runner.name} may not import on behalf of cell {cell_id}: only a Secretary, "
             "Deputy Secretary or committee member of a committee above the cell (as the roster "
             "says) may",
-            code="LTGB-T003",
+            code="LTGB-T007",
         )
 
     def cell_officer(self, cell_id: str, *, on: dt.date) -> Member:
