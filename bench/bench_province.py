@@ -46,12 +46,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from lamtheoguongbac.cli import cli
-from lamtheoguongbac.export import export_handbooks
-from lamtheoguongbac.model import HandbookStatus, Member, RatingLevel
-from lamtheoguongbac.registry import create_registry
-from lamtheoguongbac.service import Handbooks
-from lamtheoguongbac.service_bulk import (
+from lamtheoguongbac import Handbooks, HandbookStatus, Member, RatingLevel
+from lamtheoguongbac.bulk import (
     BulkResult,
     CellBatch,
     MemberAssessment,
@@ -59,7 +55,9 @@ from lamtheoguongbac.service_bulk import (
     MemberRegistration,
     MemberReport,
 )
-from lamtheoguongbac.storage.base import HandbookQuery
+from lamtheoguongbac.cli import cli
+from lamtheoguongbac.export import export_handbooks
+from lamtheoguongbac.plugin import HandbookQuery, create_registry
 from lamtheoguongbac.testing import advance, make_handbook, make_member, member_name
 
 YEAR = 2025
@@ -218,7 +216,9 @@ def run_scale(
         _cli("--store", url, "create", "--organisation", PROVINCE, "--year", str(YEAR),
              "--as", secretary_id)  # fmt: skip
     with Handbooks.open(url) as hb:
-        secretaries = {m.cell_id: m for m in (hb.member(_member_id(c, 0)) for c in range(cells))}
+        secretaries = {
+            m.cell_id: m for m in (hb.roster.member(_member_id(c, 0)) for c in range(cells))
+        }
         if hb.count_by_status(year=YEAR) != {HandbookStatus.DRAFT: n}:
             raise RuntimeError("create --organisation did not open every handbook")
 

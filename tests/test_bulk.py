@@ -13,38 +13,45 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-from lamtheoguongbac import hookimpl, serde
-from lamtheoguongbac.cli import cli
-from lamtheoguongbac.errors import ValidationFailed
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Event,
     EventKind,
     Handbook,
+    Handbooks,
     HandbookStatus,
     Member,
     MemberStatus,
     RatingLevel,
     Role,
     RoleAssignment,
+    ValidationFailed,
+    hookimpl,
+    serde,
 )
-from lamtheoguongbac.registry import create_registry
-from lamtheoguongbac.rules.aggregate import RatingTally, cap_outlook, check_cap_outlook
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY, TopRatingCap
-from lamtheoguongbac.service import Handbooks
-from lamtheoguongbac.service_bulk import (
+from lamtheoguongbac._storage import MemoryStore, SqliteStore
+from lamtheoguongbac.bulk import (
+    BulkOutcome,
     BulkResult,
     CellBatch,
     MemberAssessment,
     MemberClosing,
     MemberRegistration,
     MemberReport,
-    Outcome,
     Source,
     WorkbookSubmission,
 )
+from lamtheoguongbac.cli import cli
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.rules import (
+    DEFAULT_POLICY,
+    RatingTally,
+    TopRatingCap,
+    cap_outlook,
+    check_cap_outlook,
+)
 from lamtheoguongbac.spreadsheet import export_workbook
-from lamtheoguongbac.storage import MemoryStore, SqliteStore
-from lamtheoguongbac.testing.factories import ICT, Roster, advance, make_handbook, make_roster
+from lamtheoguongbac.testing import ICT, advance, make_handbook, make_roster
+from lamtheoguongbac.testing import SampleRoster as Roster
 
 YEAR = 2025
 TEXT = "Đồng chí thực hiện nghiêm túc các việc đã đăng ký, có kết quả cụ thể."
@@ -78,7 +85,7 @@ def roster() -> Roster:
 @pytest.fixture
 def hb(store: MemoryStore | SqliteStore, roster: Roster) -> Handbooks:
     service = _service(store)
-    service.save_roster(roster.units, roster.members)
+    service.roster.save(roster.units, roster.members)
     return service
 
 
@@ -206,7 +213,7 @@ def test_a_failure_rolls_back_its_cell_only_and_names_the_member_and_row(
     assert {o.member_id for o in result.rolled_back} == {e.member_id for e in bad_cell.entries} - {
         broken.member_id
     }
-    assert result.cells(Outcome.FAILED) == (bad_cell.cell_id,)
+    assert result.cells(BulkOutcome.FAILED) == (bad_cell.cell_id,)
     # nothing of the failed cell is stored; every other cell is
     assert {b.status for b in hb.find(cell_id=bad_cell.cell_id, year=YEAR)} == {
         HandbookStatus.DRAFT
@@ -241,7 +248,7 @@ def test_the_submitter_must_be_entitled_for_each_member(hb: Handbooks, roster: R
     # the secretary of another cell may not register for this one's members
     wrong = {**secretaries, cells[0]: secretaries[cells[1]]}
     result = hb.bulk.register(_batches(hb, roster, _registration, wrong))
-    assert result.cells(Outcome.FAILED) == (cells[0],)
+    assert result.cells(BulkOutcome.FAILED) == (cells[0],)
     assert {o.code for o in result.failed} == {"LTGB-T002"}
     # each member fails but the one member who is the submitter: their own handbook is theirs
     assert len(result.failed) == 5
@@ -270,14 +277,14 @@ def test_a_submitter_outside_the_roster_cannot_claim_a_cell_office(
     )
     result = hb.bulk.assess([batch])
     assert not result.done
-    assert all(o.outcome is Outcome.FAILED for o in result.outcomes)
+    assert all(o.outcome is BulkOutcome.FAILED for o in result.outcomes)
 
 
 def test_a_suspension_recorded_after_opening_still_counts(hb: Handbooks, roster: Roster) -> None:
     _to_reported(hb, roster)
     cell = roster.cell_ids[0]
     member = next(m for m in roster.members if m.cell_id == cell and not m.roles)
-    hb.save_roster([], [attrs.evolve(member, status=MemberStatus.SUSPENDED)])
+    hb.roster.save([], [attrs.evolve(member, status=MemberStatus.SUSPENDED)])
     batch = _batches(hb, roster, _assessment(lambda b: RatingLevel.GOOD))[0]
     result = hb.bulk.assess([batch])
     [failure] = result.failed
@@ -302,7 +309,7 @@ def test_the_cap_warning_depends_on_the_final_figures_not_the_order() -> None:
     ids = [m.id for m in roster.members]
     for order in (ids, list(reversed(ids))):
         service = _service(MemoryStore())
-        service.save_roster(roster.units, roster.members)
+        service.roster.save(roster.units, roster.members)
         _to_reported(service, roster)
         tops = {ids[0], ids[9]} if order is ids else {ids[0]}
         warned: list[str] = []
@@ -336,7 +343,7 @@ def test_bulk_assess_warns_once_on_the_final_figures(hb: Handbooks, roster: Rost
     assert result.warnings
     assert {w.code for w in result.warnings} == {"LTGB-C001"}
     assert [v.message_en for v in result.warnings] == [
-        v.message_en for v in hb.check_cap(year=YEAR)
+        v.message_en for v in hb.supervision.check_cap(year=YEAR)
     ]
 
 
@@ -347,7 +354,7 @@ def test_bulk_assess_in_any_order_reaches_the_same_verdict(
     verdicts = []
     for reverse in (False, True):
         service = _service(MemoryStore())
-        service.save_roster(roster.units, roster.members)
+        service.roster.save(roster.units, roster.members)
         _to_reported(service, roster)
         batches = _batches(service, roster, _assessment(_ratings(tops)))
         if reverse:
@@ -362,13 +369,13 @@ def test_an_enforced_cap_refuses_the_cell_that_makes_it_certain(
 ) -> None:
     policy = attrs.evolve(DEFAULT_POLICY, top_rating_cap_enforced=True)
     service = _service(store, policy=policy)
-    service.save_roster(roster.units, roster.members)
+    service.roster.save(roster.units, roster.members)
     _to_reported(service, roster)
     # grassroots db-00 holds cells 0 and 2 (10 members): every member of cell 0 rated top
     cell = roster.cell_ids[0]
     tops = {m.id for m in roster.members if m.cell_id == cell}
     result = service.bulk.assess(_batches(service, roster, _assessment(_ratings(tops))))
-    assert result.cells(Outcome.FAILED) == (cell,)
+    assert result.cells(BulkOutcome.FAILED) == (cell,)
     assert {o.code for o in result.failed} == {"LTGB-C001"}
     assert {o.member_id for o in result.failed} == tops
     assert not result.warnings
@@ -398,7 +405,7 @@ def test_stores_count_the_running_figures_without_the_excluded_one(
     service = _service(store)
     roster = make_roster(cells=2, members_per_cell=3, grassroots=1)
     suspended = attrs.evolve(roster.members[2], status=MemberStatus.SUSPENDED)
-    service.save_roster(roster.units, [*roster.members[:2], suspended, *roster.members[3:]])
+    service.roster.save(roster.units, [*roster.members[:2], suspended, *roster.members[3:]])
     _to_reported(service, roster)
     book = next(b for b in service.find(year=YEAR) if b.member.id != suspended.id)
     grassroots = book.grassroots.id
@@ -442,7 +449,7 @@ class _CountingStore(MemoryStore):
 def test_the_tree_is_read_once_per_operation_and_never_for_one_cell(roster: Roster) -> None:
     store = _CountingStore()
     service = _service(store)
-    service.save_roster(roster.units, roster.members)
+    service.roster.save(roster.units, roster.members)
     store.unit_reads = 0
     service.create_for_cell(roster.cell_ids[0], year=YEAR, actor=roster.members[0])
     service.create(roster.members[6].id, year=YEAR, actor=roster.members[0])
@@ -456,7 +463,7 @@ def test_the_cli_create_for_a_cell_decodes_only_its_chain(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
-        service.save_roster(roster.units, roster.members)
+        service.roster.save(roster.units, roster.members)
     reads: list[int] = []
     original = SqliteStore.units
     monkeypatch.setattr(SqliteStore, "units", lambda self: reads.append(1) or original(self))
@@ -541,7 +548,7 @@ def _workbooks(tmp_path: Path, roster: Roster, cells: Sequence[str]) -> Path:
 def _stored_roster(store: MemoryStore | SqliteStore, roster: Roster, officer: Member) -> Handbooks:
     service = _service(store)
     members = [officer if m.id == officer.id else m for m in roster.members]
-    service.save_roster(roster.units, members)
+    service.roster.save(roster.units, members)
     return service
 
 
@@ -636,7 +643,7 @@ def test_import_folder_refuses_a_file_path(hb: Handbooks, tmp_path: Path) -> Non
     path = tmp_path / "a.xlsx"
     path.write_bytes(b"x")
     with pytest.raises(ValidationFailed, match="folder"):
-        hb.bulk.import_folder(path, year=YEAR, runner=hb.actor(hb.members()[0].id))
+        hb.bulk.import_folder(path, year=YEAR, runner=hb.roster.actor(hb.roster.members()[0].id))
 
 
 # --- the commands ------------------------------------------------------------------------
@@ -650,7 +657,7 @@ def _cli(url: str, *args: str) -> tuple[int, str, str]:
 def test_cli_create_for_an_organisation(tmp_path: Path, roster: Roster) -> None:
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
-        service.save_roster(roster.units, roster.members)
+        service.roster.save(roster.units, roster.members)
     code, out, err = _cli(
         url, "create", "--organisation", "db-00", "--year", "2025", "--as", roster.members[0].id
     )
@@ -696,7 +703,7 @@ def test_cli_import_folder_with_and_without_delegation(tmp_path: Path, roster: R
     officer = _officer(roster)
     with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
         members = [officer if m.id == officer.id else m for m in roster.members]
-        service.save_roster(roster.units, members)
+        service.roster.save(roster.units, members)
     cells = [c for c in roster.cell_ids if c.startswith("cb-00")]
     folder = _workbooks(tmp_path, roster, cells)
     code, out, err = _cli(
@@ -740,4 +747,4 @@ def test_results_are_plain_values(hb: Handbooks, roster: Roster) -> None:
     result = hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0])
     assert isinstance(result, BulkResult)
     assert result.step == "open"
-    assert list(itertools.islice((o.outcome for o in result.outcomes), 1)) == [Outcome.DONE]
+    assert list(itertools.islice((o.outcome for o in result.outcomes), 1)) == [BulkOutcome.DONE]

@@ -1,0 +1,620 @@
+"""``Handbooks``: the facade embedding code uses (dịch vụ quản lý sổ tay).
+
+It opens a store by URL, runs every step through the pure lifecycle of
+:mod:`lamtheoguongbac._workflow` and the policy's rules (plus rules from plugins), saves with
+optimistic concurrency and fires the ``handbook_changed`` hook after each stored step::
+
+    with Handbooks.open("sqlite:///so-tay.db") as hb:
+        hb.roster.import_files([Path("to-chuc.csv"), Path("dang-vien.csv")])
+        book = hb.create("dv-001", year=2025, actor=secretary)
+        book = hb.register_pledges(book.id, pledges, actor=member)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._errors import ConflictError, NotFound, RulesViolated, ValidationFailed
+from lamtheoguongbac._model import (
+    Actor,
+    CollectiveAssessment,
+    Event,
+    EventKind,
+    Handbook,
+    HandbookStatus,
+    Member,
+    OrgUnit,
+    Period,
+    Pledge,
+    RatingLevel,
+    ResultReport,
+    Role,
+    SelfAssessment,
+    StudyTheme,
+    handbook_id,
+)
+from lamtheoguongbac._orgtree import OrgTree
+from lamtheoguongbac._public import publish
+from lamtheoguongbac._registry import Registry, create_registry
+from lamtheoguongbac._service.bulk import BulkSteps
+from lamtheoguongbac._service.exemplars import ExemplarsFacet
+from lamtheoguongbac._service.roster import RosterFacet
+from lamtheoguongbac._service.supervision import SupervisionFacet
+from lamtheoguongbac._service.workbook import ApplyResult, apply_workbook
+from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac.catalog import Catalog
+from lamtheoguongbac.rules._aggregate import (
+    RatingTally,
+    check_cap_outlook,
+    tally,
+)
+from lamtheoguongbac.rules._base import Severity, Violation
+from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
+from lamtheoguongbac.spreadsheet._data import WorkbookData
+from lamtheoguongbac.text import nfc
+
+__all__ = ["Handbooks", "StepResult"]
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class StepResult:
+    """A stored lifecycle step: the new handbook, its event and the rules' warnings."""
+
+    handbook: Handbook
+    event: Event
+    warnings: tuple[Violation, ...] = ()
+
+
+_Step = Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]
+
+
+class Handbooks:
+    """The application service over one store.
+
+    Args:
+        store: an open :class:`~lamtheoguongbac._storage.base.Store`.
+        registry: plugins (default: a new :func:`create_registry`).
+        policy: the rules in force (plugin rules are added to it).
+        catalog: study themes and regulations (default: the shipped catalog).
+        clock: returns the current timezone-aware time (inject one in tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        registry: Registry | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        catalog: Catalog | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.registry = registry if registry is not None else create_registry()
+        self.policy = policy.with_rules(self.registry.rules())
+        self.catalog = catalog if catalog is not None else Catalog.load()
+        self.clock = clock
+        # per thread: notifications held by transaction(), the officer a delegated import
+        # runs for
+        self._deferred = threading.local()
+        #: the organisation units and members (danh sách)
+        self.roster = RosterFacet(store)
+        #: roll-ups, reminders and the top-rating cap (kiểm tra, giám sát)
+        self.supervision = SupervisionFacet(self)
+        #: exemplars: nominations and commendations (gương điển hình)
+        self.exemplars = ExemplarsFacet(self)
+        #: bulk steps for an organisation subtree (thao tác hàng loạt)
+        self.bulk = BulkSteps(self)
+
+    @classmethod
+    def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
+        """Open the store at ``url`` (``sqlite:///so-tay.db``, ``memory:``, or a plugin's)."""
+        registry = registry if registry is not None else create_registry()
+        return cls(registry.open_store(url), registry=registry, **kwargs)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make every write inside the block in one store transaction (giao dịch).
+
+        Wraps :meth:`Store.transaction <lamtheoguongbac._storage.base.Store.transaction>`:
+        the writes commit together when the outermost block ends, or not at all when an
+        exception leaves it. The ``handbook_changed`` hooks of the steps taken inside are
+        held back and fired, in order, only once the outermost block has committed; on a
+        rollback they are dropped. Blocks nest (an inner block joins the outer one).
+        """
+        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        if pending is not None:  # nested: join the outer block
+            mark = len(pending)
+            try:
+                with self.store.transaction():
+                    yield
+            except BaseException:
+                del pending[mark:]  # the inner block's writes were undone
+                raise
+            return
+        pending = self._deferred.pending = []
+        try:
+            with self.store.transaction():
+                yield
+        finally:
+            self._deferred.pending = None
+        for event, book in pending:
+            self.registry.notify_changed(event, book)
+
+    def _notify(self, event: Event, book: Handbook) -> None:
+        """Fire ``handbook_changed`` now, or when the open :meth:`transaction` commits."""
+        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        if pending is not None:
+            pending.append((event, book))
+        else:
+            self.registry.notify_changed(event, book)
+
+    def __enter__(self) -> Handbooks:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _trusted(self, actor: Actor | Member) -> Actor:
+        """The actor as the roster knows it: who may act is never taken on the caller's word.
+
+        A member of the roster acts with the name and roles stored for them. Someone outside
+        the roster (a committee official) keeps the roles given, except a cell's Bí thư and
+        Phó Bí thư roles, which only the roster can grant.
+        """
+        try:
+            return self.store.member(actor.id).as_actor()
+        except NotFound:
+            given = _as_actor(actor)
+            roles = tuple(r for r in given.roles if r.role not in _CELL_OFFICES)
+            return attrs.evolve(given, roles=roles)
+
+    # --- creating handbooks ------------------------------------------------------------
+
+    def _new_handbook(
+        self,
+        member: Member,
+        tree: OrgTree,
+        period: Period,
+        theme: StudyTheme | None,
+        actor: Actor,
+        at: dt.datetime,
+    ) -> tuple[Handbook, Event]:
+        book = self.draft(member, period, tree=tree, theme=theme)
+        event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
+        return book, self._as_recorded(event)
+
+    def _as_recorded(self, event: Event) -> Event:
+        """The event as the audit trail keeps it: under a delegated import (see
+        :meth:`lamtheoguongbac.service_bulk.BulkSteps.import_workbooks`) the person who ran
+        it is the actor, and the cell officer the step ran as is ``on_behalf_of``."""
+        runner: Actor | None = getattr(self._deferred, "delegate", None)
+        if runner is None:
+            return event
+        return attrs.evolve(
+            event,
+            actor_id=runner.id,
+            actor_name=runner.name,
+            on_behalf_of=event.actor_id,
+            on_behalf_of_name=event.actor_name,
+        )
+
+    @contextlib.contextmanager
+    def _delegated(self, runner: Actor) -> Iterator[None]:
+        """Record every step of the block as entered by ``runner`` on behalf of the actor it
+        runs as. Only the bulk facet opens it, after checking ``runner`` may delegate."""
+        self._deferred.delegate = runner
+        try:
+            yield
+        finally:
+            self._deferred.delegate = None
+
+    def draft(
+        self,
+        member: Member,
+        period: Period,
+        *,
+        tree: OrgTree | None = None,
+        theme: StudyTheme | None = None,
+    ) -> Handbook:
+        """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
+
+        Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
+        catalog's theme for the period's year.
+        """
+        tree = tree if tree is not None else self.roster.tree_for([member.cell_id])
+        return Handbook(
+            id=handbook_id(member.id, period),
+            member=member,
+            organisation=tree.chain(member.cell_id),
+            period=period,
+            theme=self._theme(period, theme),
+            version=1,
+        )
+
+    def assessment_by(
+        self,
+        recorder_id: str,
+        handbook_id: str,
+        *,
+        text: str,
+        meeting_date: dt.date,
+        rating: RatingLevel | None,
+    ) -> CollectiveAssessment:
+        """The collective assessment as the stored recorder signs it: their name, and their
+        role in the handbook's cell on the meeting date (Bí thư, else Phó Bí thư)."""
+        recorder = self.store.member(recorder_id)
+        held = recorder.roles_on(meeting_date, self.store.get(handbook_id).cell.id)
+        return CollectiveAssessment(
+            text=text,
+            meeting_date=meeting_date,
+            recorded_by=recorder.id,
+            recorder_name=recorder.full_name,
+            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
+            rating=rating,
+        )
+
+    def _theme(self, period: Period, theme: StudyTheme | None) -> StudyTheme | None:
+        return theme if theme is not None else self.catalog.theme_for_year(period.year_label)
+
+    def create(
+        self,
+        member_id: str,
+        *,
+        year: int | None = None,
+        period: Period | None = None,
+        theme: StudyTheme | None = None,
+        actor: Actor | Member,
+    ) -> Handbook:
+        """Open a member's handbook for a year (or any ``period``), in draft.
+
+        The id is :func:`~lamtheoguongbac._model.handbook_id` (``"dv04-2025"`` for a calendar
+        year); the theme defaults to the catalog's theme
+        for that year. ``ConflictError`` if the member already has that handbook.
+        """
+        period = _period(year, period)
+        member = self.store.member(member_id)
+        at = self.clock()
+        book, event = self._new_handbook(
+            member, self.roster.tree_for([member.cell_id]), period, theme, self._trusted(actor), at
+        )
+        self.store.add(book, event)
+        self._notify(event, book)
+        return book
+
+    def create_for_cell(
+        self,
+        cell_id: str,
+        *,
+        year: int | None = None,
+        period: Period | None = None,
+        actor: Actor | Member,
+        theme: StudyTheme | None = None,
+    ) -> list[Handbook]:
+        """Open handbooks for every member of a cell who has none for the period, in one
+        transaction. Suspended members get one too (they report; they are not rated)."""
+        period = _period(year, period)
+        cell_id = nfc(cell_id)
+        tree, at, who = self.roster.tree_for([cell_id]), self.clock(), self._trusted(actor)
+        tree.unit(cell_id)
+        have = {
+            h.member.id
+            for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
+        }
+        items = [
+            self._new_handbook(m, tree, period, theme, who, at)
+            for m in self.store.members(cell_id)
+            if m.id not in have
+        ]
+        self.store.add_many(items)
+        for book, event in items:
+            self._notify(event, book)
+        return [book for book, _ in items]
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def _step(
+        self,
+        handbook_id: str,
+        expected_version: int | None,
+        actor: Actor | Member,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
+    ) -> StepResult:
+        current = self._with_current_status(self.store.get(handbook_id))
+        if expected_version is not None and expected_version != current.version:
+            raise ConflictError(
+                f"Sổ {handbook_id} đã thay đổi (phiên bản {current.version}, bạn đang sửa "
+                f"phiên bản {expected_version}); hãy tải lại",
+                f"handbook {handbook_id} changed (version {current.version}, you edited "
+                f"{expected_version}); reload it",
+            )
+        return self._commit_step(current, self._trusted(actor), step, after)
+
+    def _commit_step(
+        self,
+        current: Handbook,
+        who: Actor,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
+    ) -> StepResult:
+        """Run ``step`` on ``current`` (as read, with the member's current standing) by the
+        trusted actor ``who``, and store it; the bulk facet calls it with what it read once
+        per cell."""
+        t = step(current, who, self.clock(), self.policy)
+        found = after(t.handbook) if after is not None else []
+        errors = [v for v in found if v.severity is Severity.ERROR]
+        if errors:
+            raise RulesViolated(errors)
+        event = self._as_recorded(t.event)
+        self.store.update(t.handbook, event, expected_version=current.version)
+        self._notify(event, t.handbook)
+        return StepResult(handbook=t.handbook, event=event, warnings=(*t.warnings, *found))
+
+    def _with_current_status(self, handbook: Handbook) -> Handbook:
+        """The handbook with its member's standing as the roster has it now.
+
+        The member is copied into the handbook when it is opened; a suspension recorded
+        later must still keep the member from being rated (LTGB-A003).
+        """
+        if handbook.status is HandbookStatus.CLOSED:
+            return handbook
+        try:
+            status = self.store.member(handbook.member.id).status
+        except NotFound:
+            return handbook
+        if status is handbook.member.status:
+            return handbook
+        return attrs.evolve(handbook, member=attrs.evolve(handbook.member, status=status))
+
+    def _cap_after(self, handbook: Handbook) -> list[Violation]:
+        """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
+        and year, with ``handbook`` as it would be stored; an error only when the policy
+        enforces the cap, else a warning.
+
+        It fires only when the cap is certain to be exceeded whatever the handbooks not yet
+        assessed are rated (:func:`~lamtheoguongbac.rules.aggregate.check_cap_outlook`), so
+        the outcome depends on the figures, never on the order ratings are entered in.
+        """
+        cap = self.policy.top_rating_cap
+        ca = handbook.collective_assessment
+        if cap is None or ca is None:
+            return []
+        # A rating in the base moves a handbook from "may still be rated" into the base:
+        # the most the cap can allow stays the same and the top count does not grow, so
+        # only a top rating or one outside the base can make the outlook worse.
+        if ca.rating is not cap.level and ca.rating in cap.of_levels:
+            return []
+        figures = self.rating_tally(
+            handbook.grassroots.id, handbook.year, excluding=handbook.id
+        ).rated(ca.rating, was_pending=False)
+        return self._cap_violations(handbook.grassroots, handbook.year, figures)
+
+    def _cap_violations(
+        self, grassroots: OrgUnit, year: int, figures: RatingTally
+    ) -> list[Violation]:
+        found = check_cap_outlook(
+            figures,
+            self.policy,
+            organisation_id=grassroots.id,
+            organisation_name=grassroots.name,
+            year=year,
+        )
+        severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
+        return [attrs.evolve(v, severity=severity) for v in found]
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of a grassroots organisation and year
+        (ratings so far, handbooks that may still be rated), leaving out ``excluding``.
+
+        Counted by the store when it can (``Store.rating_tally``, an optional method: the
+        built-in stores count without decoding a handbook), else from the handbooks.
+        """
+        counted: Callable[..., RatingTally] | None = getattr(self.store, "rating_tally", None)
+        if counted is not None:
+            return counted(grassroots_id, year, excluding=excluding)
+        scope = HandbookQuery(organisation_id=grassroots_id, year=year)
+        books = [
+            h
+            for h in self.store.iter_query(scope)
+            if h.id != excluding and h.grassroots.id == grassroots_id
+        ]
+        return tally(books, lambda h: self._with_current_status(h).member.status)
+
+    def register_pledges(
+        self,
+        handbook_id: str,
+        pledges: Sequence[Pledge],
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Register pledges (đăng ký làm theo): draft → registered."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.register(h, pledges, actor=a, at=at, policy=p),
+        )
+
+    def report_results(
+        self,
+        handbook_id: str,
+        report: ResultReport,
+        *,
+        actor: Actor | Member,
+        self_assessment: SelfAssessment | None = None,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Report results (báo cáo kết quả): registered → reported."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.report(
+                h, report, actor=a, at=at, policy=p, self_assessment=self_assessment
+            ),
+        )
+
+    def self_assess(
+        self,
+        handbook_id: str,
+        assessment: SelfAssessment,
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Write the self-assessment (tự nhận xét, đánh giá)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.self_assess(h, assessment, actor=a, at=at, policy=p),
+        )
+
+    def record_assessment(
+        self,
+        handbook_id: str,
+        assessment: CollectiveAssessment,
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Record the cell's collective assessment: reported → assessed (Bí thư/Phó Bí thư)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.assess(h, assessment, actor=a, at=at, policy=p),
+            after=self._cap_after,
+        )
+
+    def close_handbook(
+        self, handbook_id: str, *, actor: Actor | Member, expected_version: int | None = None
+    ) -> StepResult:
+        """Close the handbook (khóa sổ): assessed → closed."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.close(h, actor=a, at=at, policy=p),
+        )
+
+    def reopen_handbook(
+        self,
+        handbook_id: str,
+        *,
+        to: HandbookStatus,
+        reason: str,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Reopen to an earlier status with a written reason (mở lại sổ)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.reopen(h, to=to, reason=reason, actor=a, at=at, policy=p),
+        )
+
+    def import_workbook(
+        self, data: WorkbookData, *, year: int, actor: Actor | Member
+    ) -> ApplyResult:
+        """Apply a cell's filled workbook (nhập bảng tính) for ``year``, all or nothing.
+
+        ``data`` comes from :func:`lamtheoguongbac.spreadsheet.read_workbook`. Every row is
+        checked as the single steps are — the same transitions, rules and authorisation —
+        and everything is one store transaction: if any row fails, nothing is stored.
+
+        Raises:
+            ImportFailed: a row breaks a rule or a transition (each named by sheet and row).
+            NotAuthorised: ``actor`` may not take a step the workbook records.
+        """
+        return apply_workbook(self, data, year=year, actor=actor)
+
+    # --- queries -----------------------------------------------------------------------
+
+    def get(self, handbook_id: str) -> Handbook:
+        """One handbook; ``NotFound`` if none."""
+        return self.store.get(handbook_id)
+
+    def find(
+        self,
+        *,
+        organisation_id: str | None = None,
+        cell_id: str | None = None,
+        year: int | None = None,
+        status: HandbookStatus | None = None,
+        member_id: str | None = None,
+    ) -> list[Handbook]:
+        """Handbooks matching every given criterion (organisation = the whole subtree)."""
+        return self.store.query(
+            HandbookQuery(
+                organisation_id=organisation_id,
+                cell_id=cell_id,
+                year=year,
+                status=status,
+                member_id=member_id,
+            )
+        )
+
+    def count_by_status(
+        self,
+        *,
+        organisation_id: str | None = None,
+        cell_id: str | None = None,
+        year: int | None = None,
+    ) -> dict[HandbookStatus, int]:
+        """How many handbooks per status."""
+        return self.store.count_by_status(
+            HandbookQuery(organisation_id=organisation_id, cell_id=cell_id, year=year)
+        )
+
+    def history(self, handbook_id: str) -> list[Event]:
+        """The handbook's audit trail, oldest first."""
+        return self.store.events(handbook_id)
+
+
+def _as_actor(actor: Actor | Member) -> Actor:
+    return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+_CELL_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+
+
+def _period(year: int | None, period: Period | None) -> Period:
+    if (year is None) == (period is None):
+        raise ValidationFailed(
+            "cần đúng một trong 'year' hoặc 'period'",
+            "give exactly one of 'year' or 'period'",
+            field="year",
+        )
+    return period if period is not None else Period.year(year or 0)
+
+
+publish("lamtheoguongbac", StepResult, Handbooks)
