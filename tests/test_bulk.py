@@ -748,3 +748,9 @@ def test_results_are_plain_values(hb: Handbooks, roster: Roster) -> None:
     assert isinstance(result, BulkResult)
     assert result.step == "open"
     assert list(itertools.islice((o.outcome for o in result.outcomes), 1)) == [BulkOutcome.DONE]
+
+
+def test_open_year_needs_exactly_one_of_year_and_period(hb: Handbooks, roster: Roster) -> None:
+    with pytest.raises(ValidationFailed, match="year"):
+        hb.bulk.open_year(roster.units[0].id, actor=roster.members[0])
+    assert hb.find(year=YEAR) == []

@@ -13,7 +13,7 @@ member::
         print(failure.member_id, failure.problem("en"))
 
 The rules are those of the single steps: every member's step is run by the same lifecycle
-and rules as :meth:`~lamtheoguongbac.service.Handbooks.register_pledges` (and friends), as
+and rules as :meth:`~lamtheoguongbac.Handbooks.register_pledges` (and friends), as
 the submitter — never as a name read from the data — so a submitter who may not take the
 step for a member is refused for that member. A cell is **all or nothing**: when any
 member's step in it fails, none of the cell's steps is kept (the others are reported
@@ -277,7 +277,7 @@ class _Tallies:
 
 
 class BulkSteps:
-    """The bulk facet of :class:`~lamtheoguongbac.service.Handbooks`: ``hb.bulk``."""
+    """The bulk facet of :class:`~lamtheoguongbac.Handbooks`: ``hb.bulk``."""
 
     def __init__(self, service: Handbooks) -> None:
         self._hb = service
@@ -296,13 +296,19 @@ class BulkSteps:
     ) -> BulkResult:
         """Open the year's handbooks (mở sổ) for every member of the subtree under
         ``organisation_id`` who has none, one transaction per cell, as
-        :meth:`~lamtheoguongbac.service.Handbooks.create_for_cell` does for one cell.
+        :meth:`~lamtheoguongbac.Handbooks.create_for_cell` does for one cell.
 
         Raises:
             NotFound: there is no unit ``organisation_id``.
             ValidationFailed: neither or both of ``year`` and ``period`` are given.
         """
         hb = self._hb
+        if (year is None) == (period is None):  # the caller's mistake, not a cell's
+            raise ValidationFailed(
+                "cần đúng một trong 'year' hoặc 'period'",
+                "give exactly one of 'year' or 'period'",
+                field="year",
+            )
         outcomes: list[MemberOutcome] = []
         with hb.roster.operation() as tree:
             units = tree.subtree(nfc(organisation_id))
@@ -311,8 +317,6 @@ class BulkSteps:
                     books = hb.create_for_cell(
                         unit.id, year=year, period=period, actor=actor, theme=theme
                     )
-                except ValidationFailed:
-                    raise  # a bad year/period is the caller's, not the cell's
                 except LamTheoGuongBacError as exc:
                     outcomes.extend(
                         _failed(exc, unit.id, member_id=m.id) for m in hb.store.members(unit.id)

@@ -209,7 +209,7 @@ class Handbooks:
 
     def _as_recorded(self, event: Event) -> Event:
         """The event as the audit trail keeps it: under a delegated import (see
-        :meth:`lamtheoguongbac.service_bulk.BulkSteps.import_workbooks`) the person who ran
+        :meth:`lamtheoguongbac.bulk.BulkSteps.import_folder`) the person who ran
         it is the actor, and the cell officer the step ran as is ``on_behalf_of``."""
         runner: Actor | None = getattr(self._deferred, "delegate", None)
         if runner is None:
