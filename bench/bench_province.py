@@ -316,12 +316,13 @@ def main() -> int:
     (n_small, (t_small, c_small, _)), (n_large, (t_large, c_large, peak_large)) = sorted(
         runs.items()
     )
-    print(f"linearity (per-handbook cost at {n_large} / at {n_small}):  CPU  elapsed")
+    print(f"linearity (per-handbook cost at {n_large} / at {n_small}):")
+    print(f"  {'phase':<9}{'CPU':>6}  {'elapsed':>7}")
     ratios = {}
     for name in PHASES:
         ratios[name] = (c_large[name] / n_large) / max(c_small[name] / n_small, 1e-9)
         elapsed = (t_large[name] / n_large) / (t_small[name] / n_small)
-        print(f"  {name:<9}{ratios[name]:30.2f}  {elapsed:7.2f}")
+        print(f"  {name:<9}{ratios[name]:6.2f}  {elapsed:7.2f}")
     end_to_end = sum(t_large.values())
     worst = max(ratios.values())
     print(
