@@ -460,6 +460,10 @@ class BulkSteps:
                         missing = _no_handbook(entry.member_id, cell, batch.year)
                         failed[n] = _failed(missing, cell, entry=entry)
                         continue
+                    if found.member.id not in standing:  # moved to another cell since
+                        with contextlib.suppress(NotFound):
+                            moved = hb.store.member(found.member.id)
+                            standing[moved.id] = moved.status
                     book = _with_standing(found, standing)
                     try:
                         result = hb._commit_step(book, who, step_for(entry, who))
