@@ -290,10 +290,10 @@ class Handbooks:
         held = recorder.roles_on(meeting_date, cell.id)
         if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
             raise NotAuthorised(
-                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} ngày "
-                f"{meeting_date:%d/%m/%Y}: không thể ký nhận xét của chi bộ",
-                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.id} on "
-                f"{meeting_date.isoformat()}: cannot sign the cell's assessment",
+                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} vào "
+                f"ngày {meeting_date:%d/%m/%Y}: không được ghi nhận xét của tập thể chi bộ",
+                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.name} "
+                f"on {meeting_date.isoformat()} and may not record the assessment",
                 code="LTGB-A001",
             )
         return CollectiveAssessment(

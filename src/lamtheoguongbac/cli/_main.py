@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac._legacy import decode_bytes
 from lamtheoguongbac._linter import lint_text
 from lamtheoguongbac._model import (
@@ -30,7 +31,7 @@ from lamtheoguongbac._model import (
     SelfAssessment,
 )
 from lamtheoguongbac._present import describe_handbook
-from lamtheoguongbac._registry import create_registry
+from lamtheoguongbac._registry import PluginInfo, create_registry
 from lamtheoguongbac._service.core import StepResult
 from lamtheoguongbac.cli._bulk import open_organisation  # also adds `workbook import-folder`
 from lamtheoguongbac.cli._common import (
@@ -492,41 +493,89 @@ def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+_STATUS_VI = {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi", "conflict": "xung đột"}
+
+
+def _provided(info: PluginInfo) -> list[str]:
+    """What ``info``'s plugin provides, one ``label: items`` line per kind."""
+    p = info.provides
+    vi = message_lang() != "en"
+    parts = [
+        ("kho lưu trữ" if vi else "storage", [f"{s}:" for s in p.storage]),
+        ("bộ xuất" if vi else "exporters", [f"{n} ({k})" for n, k in p.exporters]),
+        ("quy tắc" if vi else "rules", list(p.rules)),
+        ("lệnh" if vi else "commands", list(p.commands)),
+        ("sự kiện" if vi else "events", list(p.events)),
+    ]
+    return [f"{label}: {', '.join(items)}" for label, items in parts if items]
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
-def plugins(as_json: bool) -> None:
-    """Các plugin đã cài / installed plugins: active, disabled, failed."""
-    registry = click.get_current_context().find_root().obj["registry"]
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """Các plugin đã cài / installed plugins: status and what each provides.
+
+    Runs every plugin's registration hooks, so a plugin failing in one is shown as failed;
+    status is active, disabled, failed or conflict, with the reason.
+    """
+    root = ctx.find_root()
+    registry = root.obj["registry"]
+    registry.add_commands(root.command)  # a no-op when main() did it already
     infos = registry.plugins()
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": p.name,
-                        "distribution": p.distribution,
-                        "version": p.version,
-                        "status": p.status,
-                        "hooks": list(p.hooks),
-                        "error": p.error,
-                    }
-                    for p in infos
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([p.as_dict() for p in infos], ensure_ascii=False, indent=2))
         return
-    labels: Mapping[str, str] = (
-        {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi"}
-        if message_lang() != "en"
-        else {}
-    )
+    vi = message_lang() != "en"
     for p in infos:
-        version = p.version or "-"
-        status = labels.get(p.status, p.status)
-        line = f"{p.name}\t{version}\t{status}\t{', '.join(p.hooks)}"
-        click.echo(line + (f"\t{p.error}" if p.error else ""))
+        status = _STATUS_VI.get(p.status, p.status) if vi else p.status
+        dist = p.distribution or "-"
+        click.echo(f"{p.name}\t{dist}\t{p.version or '-'}\t{status}")
+        if p.error:
+            click.echo(f"    {'lý do' if vi else 'reason'}: {p.error}")
+        for line in _provided(p):
+            click.echo(f"    {line}")
+        for warning in p.warnings:
+            click.echo(f"    {'cảnh báo' if vi else 'warning'}: {warning}")
+
+
+def _pip(action: str, args: tuple[str, ...]) -> None:
+    """Run pip of the interpreter this command runs on, and exit with its status."""
+    command = [sys.executable, "-m", "pip", action, *args]
+    say(f"Chạy: {' '.join(command)}", f"Running: {' '.join(command)}")
+    done = subprocess.run(command, check=False)
+    if done.returncode == 0 and action == "install":
+        say(
+            "Xong; xem các plugin bằng: lamtheoguongbac plugins",
+            "Done; see the plugins with: lamtheoguongbac plugins",
+        )
+    sys.exit(done.returncode)
+
+
+_PIP_ARGS = {"ignore_unknown_options": True}
+
+
+@cli.command(context_settings=_PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def install(packages: tuple[str, ...]) -> None:
+    """Cài plugin vào đúng môi trường / install plugins into this command's environment.
+
+    Runs ``python -m pip install PACKAGE…`` with the interpreter lamtheoguongbac runs on, so
+    the plugin lands where the command finds it; pip's options pass through
+    (``lamtheoguongbac install -U lamtheoguongbac-docx``).
+    """
+    _pip("install", packages)
+
+
+@cli.command(context_settings=_PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def uninstall(packages: tuple[str, ...]) -> None:
+    """Gỡ plugin khỏi môi trường này / uninstall plugins from this command's environment.
+
+    Runs ``python -m pip uninstall PACKAGE…`` with the interpreter lamtheoguongbac runs on
+    (add ``-y`` to skip pip's question).
+    """
+    _pip("uninstall", packages)
 
 
 for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
@@ -537,8 +586,12 @@ def main(args: Sequence[str] | None = None) -> None:
     """Entry point: add plugin commands, then run; usage errors in the chosen language."""
     argv = list(sys.argv[1:] if args is None else args)
     lang, debug = lang_requested(argv), debug_requested(argv)
-    registry = create_registry()
-    registry.call_each("register_commands", cli=cli)
+    try:
+        registry = create_registry()
+    except LamTheoGuongBacError as exc:  # a bad setting in the environment
+        click.echo(f"Lỗi / error: {exc}", err=True)
+        sys.exit(2)
+    registry.add_commands(cli)
     try:
         code = cli.main(
             args=argv,

@@ -289,7 +289,7 @@ def _assessment_own(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
 
 def _meeting_has_happened(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     ca = hb.collective_assessment
-    if ca is not None and ca.meeting_date > ctx.at.date():
+    if ca is not None and ca.meeting_date > ctx.today:
         yield Violation(
             code="LTGB-A007",
             severity=E,

@@ -15,7 +15,8 @@ import attrs
 
 from lamtheoguongbac._checks import fail
 from lamtheoguongbac._model import Actor, Handbook, RatingLevel
-from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
+from lamtheoguongbac.rules._base import VIETNAM_TIMEZONE, Rule, RuleContext, Stage, Violation
+from lamtheoguongbac.rules._base import timezone as _zone
 from lamtheoguongbac.rules._builtin import BUILTIN_RULES
 
 __all__ = ["DEFAULT_POLICY", "Policy", "TopRatingCap"]
@@ -75,6 +76,12 @@ class Policy:
     #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
     top_rating_cap_enforced: bool = False
     rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
+    #: the IANA time zone whose calendar dates are judged by (RuleContext.today)
+    timezone: str = attrs.field(default=VIETNAM_TIMEZONE)
+
+    @timezone.validator
+    def _known_zone(self, attribute: attrs.Attribute[str], value: str) -> None:
+        _zone(value)  # ValidationFailed for an unknown zone
 
     def __attrs_post_init__(self) -> None:
         if self.max_pledges < self.min_pledges:
@@ -100,7 +107,7 @@ class Policy:
         self, stage: Stage, handbook: Handbook, actor: Actor, at: dt.datetime
     ) -> list[Violation]:
         """Run every rule of ``stage`` on ``handbook``; returns all violations found."""
-        ctx = RuleContext(policy=self, actor=actor, at=at)
+        ctx = RuleContext(policy=self, actor=actor, at=at, tz=_zone(self.timezone))
         found: list[Violation] = []
         for rule in self.rules:
             if rule.stage is stage:
