@@ -138,9 +138,11 @@ def _to_reported(hb: Handbooks, roster: Roster) -> None:
 # --- the whole cycle ----------------------------------------------------------------------
 
 
-def test_the_whole_cycle_in_bulk(hb: Handbooks, roster: Roster) -> None:
+def test_the_whole_cycle_in_bulk(store: MemoryStore | SqliteStore, roster: Roster) -> None:
     changed: list[Event] = []
-    hb.registry.pm.register(_Recorder(changed))
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_Recorder(changed)])
+    hb = Handbooks(store, registry=registry, clock=_clock)
+    hb.roster.save(roster.units, roster.members)
     opened = hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0])
     assert opened.ok
     assert len(opened.done) == len(roster.members)
