@@ -292,6 +292,7 @@ class BulkSteps:
         year: int | None = None,
         period: Period | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
         progress: Progress | None = None,
     ) -> BulkResult:
         """Open the year's handbooks (mở sổ) for every member of the subtree under
@@ -315,7 +316,7 @@ class BulkSteps:
             for i, unit in enumerate(units, 1):
                 try:
                     books = hb.create_for_cell(
-                        unit.id, year=year, period=period, actor=actor, theme=theme
+                        unit.id, year=year, period=period, actor=actor, theme=theme, policy=policy
                     )
                 except LamTheoGuongBacError as exc:
                     outcomes.extend(
@@ -426,7 +427,9 @@ class BulkSteps:
         warnings: list[Violation] = []
         if tallies is not None:
             for (gid, year), figures in sorted(tallies.figures.items()):
-                warnings += self._hb._cap_violations(tallies.units[gid], year, figures)
+                # the cap of the year's policy, as supervision's check_cap judges it
+                policy = self._hb.policy_for_year(year)
+                warnings += self._hb._cap_violations(tallies.units[gid], year, figures, policy)
         return BulkResult(step=name, outcomes=tuple(outcomes), warnings=tuple(warnings))
 
     def _cell(
@@ -512,12 +515,13 @@ class BulkSteps:
         """When the policy enforces the cap and this cell makes it certain to be exceeded,
         each of the cell's top ratings fails with the cap's violation."""
         hb = self._hb
-        cap = hb.policy.top_rating_cap
-        if cap is None or not hb.policy.top_rating_cap_enforced:
-            return {}
         refused: dict[int, MemberOutcome] = {}
         for (gid, year), figures in running.items():
-            found = hb._cap_violations(tallies.units[gid], year, figures)
+            policy = hb.policy_for_year(year)
+            cap = policy.top_rating_cap
+            if cap is None or not policy.top_rating_cap_enforced:
+                continue
+            found = hb._cap_violations(tallies.units[gid], year, figures, policy)
             errors = [v for v in found if v.severity is Severity.ERROR]
             if not errors:
                 continue

@@ -103,8 +103,10 @@ class Handbooks:
     Args:
         store: an open :class:`~lamtheoguongbac._storage.base.Store`.
         registry: plugins (default: a new :func:`create_registry`).
-        policy: the rules in force (plugin rules are added to it).
-        catalog: study themes and regulations (default: the shipped catalog).
+        policy: the rules in force for every handbook (plugin rules are added to it).
+            Default: each handbook's own — the policy named when it was opened, else the
+            catalog's policy for its year (:meth:`policy_for`).
+        catalog: study themes, regulations and policies (default: the shipped catalog).
         clock: returns the current timezone-aware time (inject one in tests).
     """
 
@@ -113,14 +115,16 @@ class Handbooks:
         store: Store,
         *,
         registry: Registry | None = None,
-        policy: Policy = DEFAULT_POLICY,
+        policy: Policy | None = None,
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else create_registry()
-        self.policy = policy.with_rules(self.registry.rules())
         self.catalog = catalog if catalog is not None else Catalog.load()
+        self._policies: dict[str, Policy] = {}
+        self._policy = self._in_force(policy if policy is not None else DEFAULT_POLICY)
+        self._policy_given = policy is not None
         self.clock = clock
         # per thread: notifications held by transaction(), the officer a delegated import
         # runs for
@@ -133,6 +137,44 @@ class Handbooks:
         self.exemplars = ExemplarsFacet(self)
         #: bulk steps for an organisation subtree (thao tác hàng loạt)
         self.bulk = BulkSteps(self)
+
+    @property
+    def policy(self) -> Policy:
+        """The policy given to the service (else the default), with plugins' rules."""
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        self._policy, self._policy_given = value, True
+
+    def _in_force(self, policy: Policy) -> Policy:
+        policy = policy.with_rules(self.registry.rules())
+        return policy if policy.catalog is not None else attrs.evolve(policy, catalog=self.catalog)
+
+    def policy_for(self, handbook: Handbook) -> Policy:
+        """The policy a handbook's steps run under (quy định áp dụng cho sổ).
+
+        The policy given to the service, if any; else the one named when the handbook was
+        opened (``Handbook.policy``); else the catalog's policy for the handbook's year
+        (:meth:`Catalog.policy_for_year`); else :data:`DEFAULT_POLICY`. Plugins' rules are
+        added, and references are checked against the service's catalog.
+        """
+        if self._policy_given or handbook.policy is None:
+            return self.policy_for_year(handbook.year)
+        if handbook.policy not in self._policies:
+            self._policies[handbook.policy] = self._in_force(self.catalog.policy(handbook.policy))
+        return self._policies[handbook.policy]
+
+    def policy_for_year(self, year: int) -> Policy:
+        """The policy for handbooks of ``year`` that name none: the service's, if it was
+        given one, else the catalog's for the year, else :data:`DEFAULT_POLICY`."""
+        if self._policy_given:
+            return self._policy
+        key = f"@{year}"
+        if key not in self._policies:
+            chosen = self.catalog.policy_for_year(year) or DEFAULT_POLICY
+            self._policies[key] = self._in_force(chosen)
+        return self._policies[key]
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
@@ -216,8 +258,9 @@ class Handbooks:
         theme: StudyTheme | None,
         actor: Actor,
         at: dt.datetime,
+        policy: str | None = None,
     ) -> tuple[Handbook, Event]:
-        book = self.draft(member, period, tree=tree, theme=theme)
+        book = self.draft(member, period, tree=tree, theme=theme, policy=policy)
         event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
         return book, self._as_recorded(event)
 
@@ -253,12 +296,16 @@ class Handbooks:
         *,
         tree: OrgTree | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
     ) -> Handbook:
         """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
 
         Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
-        catalog's theme for the period's year.
+        catalog's theme for the period's year; ``policy`` names a catalog policy to keep for
+        this handbook (``NotFound`` if the catalog has none of that name).
         """
+        if policy is not None:
+            policy = self.catalog.policy(policy).name
         tree = tree if tree is not None else self.roster.tree_for([member.cell_id])
         return Handbook(
             id=handbook_id(member.id, period),
@@ -266,6 +313,7 @@ class Handbooks:
             organisation=tree.chain(member.cell_id),
             period=period,
             theme=self._theme(period, theme),
+            policy=policy,
             version=1,
         )
 
@@ -315,19 +363,28 @@ class Handbooks:
         year: int | None = None,
         period: Period | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
         actor: Actor | Member,
     ) -> Handbook:
         """Open a member's handbook for a year (or any ``period``), in draft.
 
         The id is :func:`~lamtheoguongbac._model.handbook_id` (``"dv04-2025"`` for a calendar
         year); the theme defaults to the catalog's theme
-        for that year. ``ConflictError`` if the member already has that handbook.
+        for that year. ``policy`` names the catalog policy its steps run under (default:
+        the catalog's policy for its year, see :meth:`policy_for`).
+        ``ConflictError`` if the member already has that handbook.
         """
         period = _period(year, period)
         member = self.store.member(member_id)
         at = self.clock()
         book, event = self._new_handbook(
-            member, self.roster.tree_for([member.cell_id]), period, theme, self._trusted(actor), at
+            member,
+            self.roster.tree_for([member.cell_id]),
+            period,
+            theme,
+            self._trusted(actor),
+            at,
+            policy,
         )
         self.store.add(book, event)
         self._notify(event, book)
@@ -341,6 +398,7 @@ class Handbooks:
         period: Period | None = None,
         actor: Actor | Member,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
     ) -> list[Handbook]:
         """Open handbooks for every member of a cell who has none for the period, in one
         transaction. Suspended members get one too (they report; they are not rated)."""
@@ -353,7 +411,7 @@ class Handbooks:
             for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
         }
         items = [
-            self._new_handbook(m, tree, period, theme, who, at)
+            self._new_handbook(m, tree, period, theme, who, at, policy)
             for m in self.store.members(cell_id)
             if m.id not in have
         ]
@@ -392,7 +450,7 @@ class Handbooks:
         """Run ``step`` on ``current`` (as read, with the member's current standing) by the
         trusted actor ``who``, and store it; the bulk facet calls it with what it read once
         per cell."""
-        t = step(current, who, self.clock(), self.policy)
+        t = step(current, who, self.clock(), self.policy_for(current))
         found = after(t.handbook) if after is not None else []
         errors = [v for v in found if v.severity is Severity.ERROR]
         if errors:
@@ -427,7 +485,8 @@ class Handbooks:
         assessed are rated (:func:`~lamtheoguongbac.rules.aggregate.check_cap_outlook`), so
         the outcome depends on the figures, never on the order ratings are entered in.
         """
-        cap = self.policy.top_rating_cap
+        policy = self.policy_for(handbook)
+        cap = policy.top_rating_cap
         ca = handbook.collective_assessment
         if cap is None or ca is None:
             return []
@@ -439,19 +498,19 @@ class Handbooks:
         figures = self.rating_tally(
             handbook.grassroots.id, handbook.year, excluding=handbook.id
         ).rated(ca.rating, was_pending=False)
-        return self._cap_violations(handbook.grassroots, handbook.year, figures)
+        return self._cap_violations(handbook.grassroots, handbook.year, figures, policy)
 
     def _cap_violations(
-        self, grassroots: OrgUnit, year: int, figures: RatingTally
+        self, grassroots: OrgUnit, year: int, figures: RatingTally, policy: Policy
     ) -> list[Violation]:
         found = check_cap_outlook(
             figures,
-            self.policy,
+            policy,
             organisation_id=grassroots.id,
             organisation_name=grassroots.name,
             year=year,
         )
-        severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
+        severity = Severity.ERROR if policy.top_rating_cap_enforced else Severity.WARNING
         return [attrs.evolve(v, severity=severity) for v in found]
 
     def rating_tally(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from lamtheoguongbac._model import Actor, StudyTheme
 from lamtheoguongbac._service.bulk import BulkOutcome, BulkResult, Progress
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import message_lang, open_service, reports_errors, say
@@ -66,11 +67,20 @@ def _report(result: BulkResult, what_vi: str, what_en: str) -> None:
         sys.exit(2)
 
 
-def open_organisation(service: Handbooks, organisation_id: str, year: int, actor_id: str) -> None:
+def open_organisation(
+    service: Handbooks,
+    organisation_id: str,
+    *,
+    year: int,
+    actor: Actor,
+    theme: StudyTheme | None = None,
+    policy: str | None = None,
+) -> None:
     """``create --organisation``: open the year's handbooks for a whole subtree."""
-    actor = service.roster.actor(actor_id)
     with _progress("Mở sổ / opening") as progress:
-        result = service.bulk.open_year(organisation_id, year=year, actor=actor, progress=progress)
+        result = service.bulk.open_year(
+            organisation_id, year=year, actor=actor, theme=theme, policy=policy, progress=progress
+        )
     _report(result, "Mở sổ", "Opened")
 
 

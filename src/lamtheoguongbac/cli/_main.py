@@ -40,6 +40,7 @@ from lamtheoguongbac.cli._common import (
     open_service,
     reports_errors,
     say,
+    theme_argument,
 )
 from lamtheoguongbac.cli._exemplars import exemplar
 from lamtheoguongbac.cli._export import export, template
@@ -58,6 +59,7 @@ from lamtheoguongbac.text import nfc
 __all__ = ["cli", "main"]
 
 STORE_ENV = "LAMTHEOGUONGBAC_STORE"
+CATALOG_ENV = "LAMTHEOGUONGBAC_CATALOG"
 DEFAULT_STORE = "sqlite:///lamtheoguongbac.db"
 
 R = TypeVar("R")
@@ -135,6 +137,15 @@ def _print_step(result: StepResult) -> None:
     help="Ngôn ngữ thông báo / message language.",
 )
 @click.option(
+    "--catalog",
+    "catalogs",
+    envvar=CATALOG_ENV,
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp danh mục riêng (chuyên đề, văn bản, chính sách), áp sau danh mục có sẵn; "
+    "dùng nhiều lần / a catalog override file (themes, regulations, policies); repeatable.",
+)
+@click.option(
     "--debug",
     is_flag=True,
     envvar=DEBUG_ENV,
@@ -142,7 +153,7 @@ def _print_step(result: StepResult) -> None:
 )
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
-def cli(ctx: click.Context, store: str, lang: str, debug: bool) -> None:
+def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
     """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
     ctx.ensure_object(dict)
     ctx.obj.setdefault("registry", create_registry())
@@ -184,6 +195,18 @@ def import_(files: tuple[Path, ...]) -> None:
 )
 @click.option("--year", type=int, required=True)
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
+@click.option(
+    "--policy",
+    "policy_name",
+    help="Tên chính sách trong danh mục (mặc định: theo năm của sổ) / a catalog policy "
+    "(default: the one for the handbook's year).",
+)
+@click.option(
+    "--theme",
+    "theme_arg",
+    help="Mã hoặc tên chuyên đề trong danh mục, hoặc nội dung chuyên đề riêng / a catalog "
+    "theme's code or title, or the text of your own theme.",
+)
 @reports_errors
 def create(
     cell_id: str | None,
@@ -191,19 +214,24 @@ def create(
     organisation_id: str | None,
     year: int,
     actor_id: str,
+    policy_name: str | None,
+    theme_arg: str | None,
 ) -> None:
     """Mở sổ tay cho năm / open handbooks for a year."""
     if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
         raise click.UsageError("--cell, --member hoặc/or --organisation")
     with open_service() as service:
-        if organisation_id is not None:
-            open_organisation(service, organisation_id, year, actor_id)
-            return
         actor = service.roster.actor(actor_id)
+        theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, year)
+        options: dict[str, Any] = {"year": year, "actor": actor, "theme": theme}
+        options["policy"] = None if policy_name is None else nfc(policy_name).strip()
+        if organisation_id is not None:
+            open_organisation(service, organisation_id, **options)
+            return
         if cell_id:
-            books = service.create_for_cell(cell_id, year=year, actor=actor)
+            books = service.create_for_cell(cell_id, **options)
         else:
-            books = [service.create(member_id or "", year=year, actor=actor)]
+            books = [service.create(member_id or "", **options)]
     say(f"Đã mở {len(books)} sổ", f"Opened {len(books)} handbooks")
     for b in books:
         click.echo(f"  {b.id}\t{b.member.full_name}")
@@ -433,9 +461,16 @@ def history(handbook_id: str, as_json: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Mỗi dòng một việc làm / one pledge per line.",
 )
+@click.option(
+    "--work",
+    "work",
+    multiple=True,
+    help="Chức vụ hoặc nhiệm vụ của đảng viên, để gợi ý ví dụ phù hợp; dùng nhiều lần / the "
+    "member's position or a duty, for examples that fit; repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
-def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
+def lint(texts: tuple[str, ...], path: Path | None, work: tuple[str, ...], as_json: bool) -> None:
     """Kiểm tra việc đăng ký có chung chung không / flag generic pledges.
 
     Judged on the text alone (the link to the member's duties needs the member's record and
@@ -450,7 +485,7 @@ def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
         items += [line.strip() for line in content.splitlines() if line.strip()]
     if not items:
         raise click.UsageError("cần ít nhất một việc làm / give at least one pledge")
-    results = [(text, lint_text(text)) for text in items]
+    results = [(text, lint_text(text, work=[nfc(w) for w in work])) for text in items]
     if as_json:
         click.echo(
             json.dumps(

@@ -1,6 +1,13 @@
 """Rules of the handbook: named checks with stable codes, bundled in a versioned ``Policy``."""
 
-from lamtheoguongbac._linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
+from lamtheoguongbac._linter import (
+    LintFinding,
+    TextAnalysis,
+    analyse_text,
+    example_for,
+    is_generic,
+    lint_text,
+)
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.rules._aggregate import (
     CapCheck,
@@ -36,6 +43,7 @@ __all__ = [
     "check_cap_outlook",
     "check_top_rating_cap",
     "counts_as_pending",
+    "example_for",
     "is_generic",
     "lint_text",
     "tally",
