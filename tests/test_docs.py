@@ -334,6 +334,7 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.spreadsheet",
     "lamtheoguongbac.supervision",
     "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",

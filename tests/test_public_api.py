@@ -43,6 +43,7 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.spreadsheet",
     "lamtheoguongbac.supervision",
     "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",

@@ -729,7 +729,13 @@ class EventKind(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Event:
-    """One entry of a handbook's audit trail: who did what, when (nhật ký)."""
+    """One entry of a handbook's audit trail: who did what, when (nhật ký).
+
+    ``actor_id``/``actor_name`` are who entered the step. When a committee officer entered it
+    for a cell under a documented delegation (a folder of cell workbooks imported by the
+    district), ``on_behalf_of``/``on_behalf_of_name`` name the cell officer on whose behalf
+    (thay mặt) it was recorded; otherwise they are ``None``.
+    """
 
     handbook_id: str
     kind: EventKind
@@ -740,11 +746,22 @@ class Event:
     to_status: HandbookStatus
     version: int
     reason: str | None = None
+    on_behalf_of: str | None = None
+    on_behalf_of_name: str | None = None
 
     def __attrs_post_init__(self) -> None:
         require_id("Event.handbook_id", self.handbook_id)
         require_id("Event.actor_id", self.actor_id)
         require_text("Event.reason", self.reason)
+        if self.on_behalf_of is not None:
+            require_id("Event.on_behalf_of", self.on_behalf_of)
+        require_text("Event.on_behalf_of_name", self.on_behalf_of_name, max_len=200)
+        if (self.on_behalf_of is None) != (self.on_behalf_of_name is None):
+            fail(
+                "Event.on_behalf_of",
+                "cần cả mã và họ tên người được thay mặt",
+                "on_behalf_of and on_behalf_of_name go together",
+            )
 
 
 publish(

@@ -44,7 +44,8 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 added optional keys only — an exemplar's ``party`` and ``details``, a
+    """Version 2 added optional keys only — an event's ``on_behalf_of`` and
+    ``on_behalf_of_name`` (a delegated import), an exemplar's ``party`` and ``details``, a
     commendation's ``body_id``, the inspection documents — so a version-1 document reads as
     it is (the new keys take their defaults). The step exists so that a version-1 release
     refuses version-2 documents instead of misreading them."""

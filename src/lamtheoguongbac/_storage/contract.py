@@ -192,6 +192,7 @@ _KINDS = {
     "member": ("đảng viên", "member"),
     "exemplar": ("gương điển hình", "exemplar"),
     "inspection": ("cuộc kiểm tra", "inspection"),
+    "unit": ("tổ chức", "unit"),
 }
 
 

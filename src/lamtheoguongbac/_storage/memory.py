@@ -19,7 +19,7 @@ from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._errors import StoreError
 from lamtheoguongbac._exemplars import Exemplar, exemplar_order
 from lamtheoguongbac._inspections import Inspection, inspection_order
-from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, MemberStatus, OrgUnit
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
     check_entry,
@@ -40,6 +40,7 @@ from lamtheoguongbac._storage.contract import (
     not_found,
     stale_error,
 )
+from lamtheoguongbac.rules._aggregate import RatingTally, tally
 from lamtheoguongbac.text import nfc
 
 __all__ = ["MemoryStore"]
@@ -251,6 +252,38 @@ class MemoryStore:
                 return self._members[member_id]
             except KeyError:
                 raise not_found("member", member_id, self.url) from None
+
+    def unit(self, unit_id: str) -> OrgUnit:
+        """One organisation unit; ``NotFound`` if there is none (optional Store method)."""
+        unit_id = nfc(unit_id)
+        with self._lock:
+            self._check_open()
+            try:
+                return self._units[unit_id]
+            except KeyError:
+                raise not_found("unit", unit_id, self.url) from None
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of one grassroots organisation and year,
+        leaving out the handbook ``excluding`` (optional Store method, see
+        :class:`~lamtheoguongbac.rules.aggregate.RatingTally`)."""
+        grassroots_id = nfc(grassroots_id)
+        with self._lock:
+            self._check_open()
+            books = [
+                h
+                for h in self._handbooks.values()
+                if h.year == year and h.grassroots.id == grassroots_id and h.id != excluding
+            ]
+            members = dict(self._members)
+
+        def standing(hb: Handbook) -> MemberStatus:
+            member = members.get(hb.member.id)
+            return member.status if member is not None else hb.member.status
+
+        return tally(books, standing)
 
     # --- exemplars ------------------------------------------------------------------------
 

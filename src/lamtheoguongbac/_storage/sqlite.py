@@ -46,7 +46,15 @@ from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._errors import LamTheoGuongBacError, StoreError
 from lamtheoguongbac._exemplars import Exemplar, exemplar_order
 from lamtheoguongbac._inspections import Inspection, inspection_order
-from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._model import (
+    Event,
+    Handbook,
+    HandbookStatus,
+    Member,
+    MemberStatus,
+    OrgUnit,
+    RatingLevel,
+)
 from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
@@ -65,6 +73,7 @@ from lamtheoguongbac._storage.contract import (
     roster_key,
     stale_error,
 )
+from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
 from lamtheoguongbac.text import nfc
 
 __all__ = ["SqliteStore"]
@@ -95,6 +104,19 @@ _INSERT_UNIT_LINK = (
 _INSERT_EVENT = "INSERT INTO events (handbook_id, version, document) VALUES (?, ?, ?)"
 _INSERT_EXEMPLAR_UNIT = "INSERT INTO exemplar_units (unit_id, exemplar_id) VALUES (?, ?)"
 _INSERT_INSPECTION_UNIT = "INSERT INTO inspection_units (unit_id, inspection_id) VALUES (?, ?)"
+_DONE = "('assessed', 'closed')"
+_OPEN = "('draft', 'registered', 'reported')"
+# Per (status, rating, member standing): the rating of assessed handbooks and the standing
+# (the roster's, else the handbook's copy) of those still open, read by SQLite from the JSON.
+_RATING_TALLY = (
+    "SELECT h.status, "
+    f"CASE WHEN h.status IN {_DONE} "
+    "THEN json_extract(h.document, '$.collective_assessment.rating') END, "
+    f"CASE WHEN h.status IN {_OPEN} THEN coalesce(json_extract(m.document, '$.status'), "
+    "json_extract(h.document, '$.member.status')) END, count(*) "
+    "FROM handbooks AS h LEFT JOIN members AS m ON m.id = h.member_id "
+    "WHERE h.grassroots_id = ? AND h.year = ? AND h.id != ? GROUP BY 1, 2, 3"
+)
 
 
 def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
@@ -688,6 +710,36 @@ class SqliteStore:
             raise not_found("member", member_id, self.path)
         return self._load(Member, member_id, rows[0][0])
 
+    def unit(self, unit_id: str) -> OrgUnit:
+        """One organisation unit; ``NotFound`` if there is none (optional Store method)."""
+        unit_id = nfc(unit_id)
+        rows = self._read("SELECT document FROM units WHERE id = ?", (unit_id,))
+        if not rows:
+            raise not_found("unit", unit_id, self.path)
+        return self._load(OrgUnit, unit_id, rows[0][0])
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of one grassroots organisation and year,
+        leaving out the handbook ``excluding`` (optional Store method, see
+        :class:`~lamtheoguongbac.rules.aggregate.RatingTally`).
+
+        Counted in SQL from the stored JSON, so no handbook is decoded: a step that checks
+        the cap costs a scan of one organisation's rows, not of its documents in Python.
+        """
+        rows = self._read(_RATING_TALLY, (nfc(grassroots_id), year, excluding or ""))
+        ratings: dict[RatingLevel, int] = {}
+        pending = 0
+        for status, rating, member_status, n in rows:
+            if rating is not None:
+                level = _enum(RatingLevel, rating, self.path)
+                ratings[level] = ratings.get(level, 0) + n
+            elif member_status is not None:
+                standing = _enum(MemberStatus, member_status, self.path)
+                pending += n * counts_as_pending(self._status(status), standing)
+        return RatingTally(ratings=ratings, pending=pending)
+
     # --- exemplars ------------------------------------------------------------------------
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
@@ -867,6 +919,19 @@ class SqliteStore:
                     conn.close()
                 except sqlite3.Error as exc:
                     raise self._error(exc) from exc
+
+
+E = TypeVar("E", RatingLevel, MemberStatus)
+
+
+def _enum(cls: type[E], value: object, path: str) -> E:
+    try:
+        return cls(value)
+    except ValueError:
+        raise StoreError(
+            f"Giá trị '{value}' không hợp lệ trong kho {path}",
+            f"invalid value '{value}' in the store {path}",
+        ) from None
 
 
 _KIND_NAMES: dict[type, tuple[str, str]] = {
