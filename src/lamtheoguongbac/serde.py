@@ -38,16 +38,19 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: The version of the JSON layout this release writes. Version 2 added the ``cleared`` field
-#: of events (what a reopening took out of the handbook).
+#: The version of the JSON layout this release writes.
 SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 only added an optional field (``Event.cleared``): a version-1 document
-    reads as it is (its reopening events kept nothing, which ``None`` says)."""
+    """Version 2 added optional keys only — an event's ``on_behalf_of`` and
+    ``on_behalf_of_name`` (a delegated import) and ``cleared`` (what a reopening took out),
+    an exemplar's ``party`` and ``details``, a commendation's ``body_id``, the inspection
+    documents — so a version-1 document reads as it is (the new keys take their defaults).
+    The step exists so that a version-1 release refuses version-2 documents instead of
+    misreading them."""
     return doc
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -12,6 +14,7 @@ from lamtheoguongbac import _workflow as workflow
 from lamtheoguongbac._errors import (
     ImportFailed,
     NotAuthorised,
+    NotFound,
     RulesViolated,
     TransitionNotAllowed,
     ValidationFailed,
@@ -101,9 +104,14 @@ class _Checker:
     def roster(self) -> OrgTree | None:
         """The organisation tree once the workbook's units are added; None if they are bad."""
         data = self.data
-        merged = {u.id: u for u in self.service.store.units()}
-        merged.update((u.id, u) for u in data.units)
-        orphans = [u for u in data.units if u.parent_id and u.parent_id not in merged]
+        # the service's tree: read once per bulk operation, not once per workbook
+        known = self.service.roster.tree()
+        given = {u.id for u in data.units}
+        orphans = [
+            u
+            for u in data.units
+            if u.parent_id and u.parent_id not in given and u.parent_id not in known
+        ]
         for u in orphans:
             self.problem(
                 UNITS,
@@ -115,7 +123,7 @@ class _Checker:
         if orphans:
             return None
         try:
-            tree = OrgTree(merged.values())
+            tree = known.with_units(data.units)
         except ValidationFailed as exc:
             self.problem(UNITS, 0, None, exc.message_vi, exc.message_en)
             return None
@@ -308,6 +316,23 @@ class _Checker:
         )
 
 
+class _KnownMembers(dict[str, Member]):
+    """The workbook's members, then the store's, each read when first asked for: a workbook
+    of one cell never reads the province's whole roster."""
+
+    def __init__(self, service: Handbooks, given: Sequence[Member]) -> None:
+        super().__init__((m.id, m) for m in given)
+        self.service = service
+
+    def get(self, key: str, default: Member | None = None) -> Member | None:  # type: ignore[override]
+        if key not in self:
+            try:
+                self[key] = self.service.roster.member(key)
+            except NotFound:
+                return default
+        return self[key]
+
+
 def _first_row(entry: HandbookEntry, sheet: Sheet) -> int:
     """The first row ``entry`` has on ``sheet``; 0 when none (or not read from a file)."""
     r = entry.rows
@@ -380,7 +405,10 @@ def apply_workbook(
     # Who acts is the caller as the stored roster knows them (their name, their offices),
     # never the roles the workbook itself sets.
     who = service._trusted(actor)
-    stored = {m.id: m for m in service.roster.members()}
+    stored: dict[str, Member] = {}  # the stored records of the workbook's members only
+    for m in data.members:
+        with contextlib.suppress(NotFound):
+            stored[m.id] = service.roster.member(m.id)
     changed = changed_roles(stored, data.members)
     require_not_own_roles(who, changed)
     require_no_role_change_with_steps(changed, any(not e.empty for e in data.handbooks))
@@ -388,8 +416,7 @@ def apply_workbook(
     tree = checker.roster()
     if tree is not None:
         require_may_change_roles(who, changed, tree, checker.at.date(), set(stored))
-    members = dict(stored)
-    members.update((m.id, m) for m in data.members)
+    members = _KnownMembers(service, data.members)
     entries = {e.member_id: e for e in data.handbooks}
     for m in data.members:
         entries.setdefault(m.id, HandbookEntry(member_id=m.id))
