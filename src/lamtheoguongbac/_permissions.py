@@ -23,8 +23,10 @@ LTGB-K007  a workbook changes the roles of a member already in the roster only w
            itself (``Handbooks.import_roster``) is the administrator's path
 =========  ==================================================================================
 
-``docs/permissions.md`` is the one-page model for users. There is no delegation: a Bí thư
-typing in a paper book records the assessment as themselves, which is what the book says.
+``docs/permissions.md`` is the one-page model for users. The one delegation is the bulk
+folder import (``lamtheoguongbac.bulk``): a committee officer enters the cells' steps, each
+run as the cell's own officer, and the event names both (``actor_id`` and
+``on_behalf_of``); a workbook's recorder must still be that officer (LTGB-K001).
 """
 
 from __future__ import annotations

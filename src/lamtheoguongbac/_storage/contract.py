@@ -193,7 +193,8 @@ def check_signatures(
     transaction, with ``member`` looking a member up in its own roster (None when unknown):
 
     * LTGB-K006 — the event records the status the handbook is stored in;
-    * LTGB-K005 — the event of an assessment is the recorder's own (who acts signs);
+    * LTGB-K005 — the event of an assessment is the recorder's own (who acts signs), or
+      records it entered on the recorder's behalf (``on_behalf_of``, a delegated import);
     * LTGB-K004 — a collective assessment being stored (any added handbook, or the update
       that records it) names a recorder of the roster who held the cell's Bí thư or Phó Bí
       thư office on the meeting date, as the role it is signed with. An assessment recorded
@@ -214,7 +215,10 @@ def check_signatures(
     ca = handbook.collective_assessment
     if ca is None:
         return
-    if event.kind is EventKind.ASSESSED and event.actor_id != ca.recorded_by:
+    # Under a documented delegation (a folder import by the district) the event names who
+    # entered it as the actor and the officer who signs as ``on_behalf_of``.
+    signer = event.on_behalf_of if event.on_behalf_of is not None else event.actor_id
+    if event.kind is EventKind.ASSESSED and signer != ca.recorded_by:
         raise NotAuthorised(
             f"sổ '{handbook.id}': nhận xét của chi bộ ghi người ký '{ca.recorded_by}' nhưng "
             f"người thực hiện là '{event.actor_id}'; không ai được ký thay người khác",
