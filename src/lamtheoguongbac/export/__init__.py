@@ -5,8 +5,9 @@ The document formats themselves come from plugins (``lamtheoguongbac-docx`` regi
 ``docx``); this package holds what every format shares and stays free of their dependencies.
 """
 
+from lamtheoguongbac.export._dask import dask_executor
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export.batch import ExportResult, export_handbooks, file_name
+from lamtheoguongbac.export.batch import ExportResult, choose_jobs, export_handbooks, file_name
 from lamtheoguongbac.export.context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export.pdf import PdfConversionError, convert_to_pdf, soffice_available
 from lamtheoguongbac.export.report import (
@@ -33,7 +34,9 @@ __all__ = [
     "build_context",
     "build_report_context",
     "build_yearbook_context",
+    "choose_jobs",
     "convert_to_pdf",
+    "dask_executor",
     "export_handbooks",
     "export_rollup_report",
     "export_yearbook",
