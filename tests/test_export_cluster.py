@@ -371,18 +371,37 @@ def test_the_cli_exports_on_a_dask_scheduler_and_a_second_run_skips_everything(
 
 
 def test_the_cli_reports_an_unreachable_scheduler(store_url: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--store",
-            store_url,
-            "export",
-            "--out",
-            str(tmp_path),
-            "--scheduler",
-            f"tcp://127.0.0.1:{_free_port()}",
-        ],
-    )
-    assert result.exit_code != 0
+    import dask
+
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    args = ["--store", store_url, "export", "--out", str(tmp_path), "--scheduler", address]
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = CliRunner().invoke(cli, args)
+
+    assert result.exit_code == 2
     assert "Dask" in result.output
     assert not list(tmp_path.glob("*.docx"))
+
+
+# --- PDF: each worker converts its own shard -------------------------------------------------
+
+
+def test_workers_convert_their_own_documents_to_pdf_and_resume_knows_it(
+    cluster: Any, tmp_path: Path
+) -> None:
+    books = list(_handbooks(4))
+    with dask_executor(cluster) as executor:
+        first = export_handbooks(books, tmp_path, executor=executor, pdf=True)
+        pdfs = sorted(tmp_path.glob("*.pdf"))
+        assert [p.stem for p in pdfs] == sorted(p.stem for p in first.written)
+        for pdf in pdfs:
+            assert pdf.read_bytes().startswith(b"%PDF")
+        assert all("pdf" in record for record in _manifest(tmp_path))
+
+        pdfs[0].unlink()
+        again = export_handbooks(books, tmp_path, executor=executor, pdf=True, resume=True)
+
+    assert again.skipped == 3
+    assert [p.stem for p in again.written] == [pdfs[0].stem]
+    assert pdfs[0].exists()
+    assert not _leftovers(tmp_path)

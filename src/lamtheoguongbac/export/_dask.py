@@ -18,7 +18,7 @@ __all__ = ["dask_executor"]
 
 
 @contextlib.contextmanager
-def dask_executor(address: Any, *, timeout: float = 30.0) -> Iterator[cf.Executor]:
+def dask_executor(address: Any, *, timeout: float | None = None) -> Iterator[cf.Executor]:
     """An executor running on the Dask cluster at ``address``, for the length of the block.
 
     ``address`` is the scheduler's address (``"tcp://10.0.0.5:8786"``), or anything
@@ -28,7 +28,8 @@ def dask_executor(address: Any, *, timeout: float = 30.0) -> Iterator[cf.Executo
 
     Raises:
         PluginError: ``distributed`` is not installed, or the scheduler cannot be reached
-            within ``timeout`` seconds.
+            within ``timeout`` seconds (None: Dask's ``distributed.comm.timeouts.connect``,
+            30 s unless configured).
     """
     try:
         import distributed
@@ -40,7 +41,8 @@ def dask_executor(address: Any, *, timeout: float = 30.0) -> Iterator[cf.Executo
     try:
         # distributed is untyped: held as Any so mypy does not ask for its stubs.
         make_client: Any = distributed.Client
-        client = make_client(address, timeout=timeout, set_as_default=False)
+        extra = {} if timeout is None else {"timeout": timeout}
+        client = make_client(address, set_as_default=False, **extra)
     except (OSError, TimeoutError) as exc:
         raise PluginError(
             f"Không kết nối được bộ điều phối Dask {address}: {exc}",
