@@ -235,64 +235,61 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _read_manifest(folder: Path) -> dict[str, tuple[Any, ...]]:
-    manifest: dict[str, tuple[Any, ...]] = {}
+def _read_manifest(folder: Path) -> dict[bytes, bytes]:
+    """The manifest's records as digests, ``file name → what resume compares``; the last
+    line for a file wins. Digests, not the records: a national run has millions of them."""
+    manifest: dict[bytes, bytes] = {}
     try:
         file = (folder / MANIFEST_NAME).open(encoding="utf-8")
     except OSError:
         return manifest
     with file:
-        # Line by line: the manifest of a national run is large.
-        for line in file:
+        for line in file:  # line by line: the manifest of a national run is large
             try:
                 record = json.loads(line)
             except ValueError:
                 continue  # a line torn by a killed run: that file is simply made again
             if isinstance(record, dict) and isinstance(record.get("file"), str):
-                manifest[record["file"]] = _key(record)
+                manifest[_digest(record["file"])] = _key_digest(_key(record))
     return manifest
 
 
+def _key_digest(key: tuple[Any, ...]) -> bytes:
+    return hashlib.blake2b(repr(key).encode(), digest_size=12).digest()
+
+
 class _Manifest:
-    """The resume manifest: one line per file written, appended as each shard is done (after
-    its files are on disk), compacted at the end.
+    """The resume manifest, appended as each shard is done (after its files are on disk).
 
     Each line names the file, the handbook id and version, the exporter, the fingerprint of
-    template and settings, the PDF made beside it (if any) and the shard that made it.
+    template and settings, the PDF made beside it (if any) and the shard that made it. The
+    file only grows, by one line per document written; a reader keeps the last line of each
+    file. Nothing of this run is kept in memory: only, for resume, the digests of what the
+    manifest held when the run began.
     """
 
     _FIELDS = ("id", "version", "exporter", "fingerprint", "pdf")
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, resume: bool) -> None:
         self.folder = folder
-        self.records = _read_manifest(folder)
+        self.records = _read_manifest(folder) if resume else {}
         self._log = (folder / MANIFEST_NAME).open("a", encoding="utf-8")
 
-    def add(self, name: str, key: tuple[Any, ...], shard: int) -> None:
-        self.records[name] = key
-        self._log.write(json.dumps(self._record(name, key, shard), ensure_ascii=False) + "\n")
+    def done(self, task: _Task) -> bool:
+        """Whether the manifest records ``task``'s file as made, the same way."""
+        return self.records.get(_digest(task.name)) == _key_digest(task.key)
 
-    def _record(self, name: str, key: tuple[Any, ...], shard: int | None) -> dict[str, Any]:
+    def add(self, name: str, key: tuple[Any, ...], shard: int) -> None:
         record: dict[str, Any] = {"file": name}
         record.update((f, v) for f, v in zip(self._FIELDS, key, strict=True) if v is not None)
-        if shard is not None:
-            record["shard"] = shard
-        return record
+        record["shard"] = shard
+        self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def flush(self) -> None:
         self._log.flush()
 
     def close(self) -> None:
         self._log.close()
-
-        def write(file: BinaryIO) -> None:
-            for name in sorted(self.records):
-                if (self.folder / name).exists():
-                    line = json.dumps(self._record(name, self.records[name], None),
-                                      ensure_ascii=False)  # fmt: skip
-                    file.write(line.encode("utf-8") + b"\n")
-
-        atomic_write(self.folder / MANIFEST_NAME, write)
 
 
 # --- where the work runs --------------------------------------------------------------------
@@ -643,7 +640,7 @@ class _Export:
 
     def to_folder(self, handbooks: Iterable[Handbook], resume: bool) -> ExportResult:
         _remove_leftovers(self.folder)
-        manifest = _Manifest(self.folder)
+        manifest = _Manifest(self.folder, resume)
         skipped = 0
 
         def todo() -> Iterator[_Task]:
@@ -651,7 +648,7 @@ class _Export:
             for task in self.tasks(handbooks):
                 if (
                     resume
-                    and manifest.records.get(task.name) == task.key
+                    and manifest.done(task)
                     and task.path.is_file()
                     and (task.key[4] is None or (self.folder / task.key[4]).is_file())
                 ):
