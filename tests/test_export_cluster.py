@@ -26,8 +26,8 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
+from lamtheoguongbac import Handbook, HandbookStatus, PluginError, hookimpl
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.errors import PluginError
 from lamtheoguongbac.export import (
     Exporter,
     ExportOptions,
@@ -35,11 +35,8 @@ from lamtheoguongbac.export import (
     export_handbooks,
     file_name,
 )
-from lamtheoguongbac.export.batch import MANIFEST_NAME, TEMP_PREFIX
-from lamtheoguongbac.hookspecs import hookimpl
-from lamtheoguongbac.model import Handbook, HandbookStatus
-from lamtheoguongbac.registry import Registry, create_registry
-from lamtheoguongbac.storage.base import HandbookQuery, Store
+from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX
+from lamtheoguongbac.plugin import HandbookQuery, Registry, Store, create_registry
 from lamtheoguongbac.testing import creation_event, make_handbook
 
 distributed = pytest.importorskip("distributed", reason="the 'dask' extra is a test dependency")

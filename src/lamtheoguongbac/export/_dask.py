@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from lamtheoguongbac.errors import PluginError
+from lamtheoguongbac._errors import PluginError
 
 __all__ = ["dask_executor"]
 

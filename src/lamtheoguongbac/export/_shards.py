@@ -34,15 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lamtheoguongbac import errors
-from lamtheoguongbac.errors import LamTheoGuongBacError, PluginError
-from lamtheoguongbac.export.base import ExportOptions, Renderer
-from lamtheoguongbac.export.context import build_context
-from lamtheoguongbac.fsutil import fsync_folder
-from lamtheoguongbac.model import Handbook
+from lamtheoguongbac import _errors as errors
+from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError
+from lamtheoguongbac._fsutil import fsync_folder
+from lamtheoguongbac._model import Handbook
+from lamtheoguongbac.export._base import ExportOptions, Renderer
+from lamtheoguongbac.export._context import build_context
 
 if TYPE_CHECKING:
-    from lamtheoguongbac.storage.base import Store
+    from lamtheoguongbac._storage.base import Store
 
 __all__ = ["ShardJob", "ShardResult", "run_shard", "write_chunk"]
 
@@ -181,7 +181,7 @@ def _renderer(job: ShardJob, notes: list[str]) -> Renderer:
     key = (job.exporter, job.options.template, repr(sorted(job.options.settings.items())),
            job.plugin_modules)  # fmt: skip
     if key not in cache:
-        from lamtheoguongbac.registry import create_registry
+        from lamtheoguongbac._registry import create_registry
 
         try:
             modules = [importlib.import_module(m) for m in job.plugin_modules]
@@ -202,7 +202,7 @@ def _store(url: str) -> Store:
     """This thread's store at ``url``, opened once (a worker serves many shards)."""
     stores: dict[str, Store] = _local.__dict__.setdefault("stores", {})
     if url not in stores:
-        from lamtheoguongbac.registry import create_registry
+        from lamtheoguongbac._registry import create_registry
 
         stores[url] = create_registry().open_store(url)
     return stores[url]
@@ -255,7 +255,7 @@ def rebuild(exc: BaseException) -> BaseException:
     """The library error a :class:`_Carried` stands for (other errors as they are)."""
     if not isinstance(exc, _Carried):
         return exc
-    from lamtheoguongbac.export import pdf
+    from lamtheoguongbac.export import _pdf as pdf
 
     cls: type[LamTheoGuongBacError] = getattr(
         errors, exc.name, getattr(pdf, exc.name, LamTheoGuongBacError)
@@ -305,7 +305,7 @@ def make_files(
         if folder is not None and chunk:
             write_chunk(folder, chunk)
             if pdf:
-                from lamtheoguongbac.export.pdf import convert_to_pdf
+                from lamtheoguongbac.export._pdf import convert_to_pdf
 
                 pdfs = convert_to_pdf([folder / name for name, _ in chunk], folder, jobs=1)
                 # LibreOffice wrote the PDFs: one more flush before they count as done.

@@ -1,0 +1,776 @@
+"""Export many handbooks at once (xuất hàng loạt sổ tay).
+
+:func:`export_handbooks` does everything around rendering, whatever the exporter:
+
+* **file names** ``"{year} - {cell} - {member} ({handbook id}).docx"`` that keep Vietnamese
+  letters, are valid on Windows and can never leave the destination folder (each part goes
+  through :func:`~lamtheoguongbac.text.slugify_filename`, and the final path is checked to be
+  directly inside ``dest``); two handbooks that would get the same name (ignoring case, as
+  Windows and macOS do) are told apart by " [2]", " [3]", … in input order;
+* **atomic writes, one disk sync per chunk**: the documents are made in shards (64 files;
+  200 with PDFs); each shard's files go to temporary files ``.lamtheoguongbac-*.part`` in the
+  folder, the file system is flushed once (``syncfs`` on Linux, else an ``fsync`` per file),
+  then each file is renamed over its target and the folder flushed once — so a killed run
+  leaves whole files or none, each with a new file's permissions (``0o666`` less the umask).
+  The next run into the folder removes what a killed run left (so run one export at a time
+  into a folder);
+* **resume**: a sidecar manifest (``.lamtheoguongbac-export.jsonl``) records, for each file,
+  the handbook id and version, the exporter, template and settings, the PDF beside it and
+  the shard that made it — appended only once the shard's files are on disk, so a file the
+  manifest records is there; with ``resume=True`` a file that exists and matches is skipped;
+* **workers**: the shards run on any :class:`concurrent.futures.Executor` — a local process
+  pool by default (``jobs=N``, :func:`choose_jobs` uses fewer when the work is small), or a
+  Dask cluster (:func:`~lamtheoguongbac.export.dask_executor`). A shard carries handbook
+  ids, the store's URL, the exporter's name and the options, never handbooks; each worker
+  opens the store and makes its renderer once, writes its own files (names are given out
+  here, so two workers never write the same file), converts them to PDF when asked, and
+  returns names and sizes (:mod:`lamtheoguongbac.export._shards`). At most two shards per
+  worker are in flight, so memory stays flat however many handbooks there are;
+* **one zip** (``mode="zip"``, ``dest`` is the .zip file) or **one merged document**
+  (``mode="merged"``, ``dest`` is the document, made by ``Renderer.merge``), both atomic;
+* **progress**: ``progress(done, total)`` after each document written or skipped (to know
+  ``total``, handbooks without a ``len()`` are listed first when progress is asked for).
+
+Warnings a renderer gives (e.g. the docx exporter falling back to plain docxtpl for a
+template) are collected into :attr:`ExportResult.notes`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import urllib.parse
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+import attrs
+
+from lamtheoguongbac import _fsutil as fsutil
+from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
+from lamtheoguongbac._model import Handbook
+from lamtheoguongbac.export._base import Exporter, ExportOptions
+from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
+from lamtheoguongbac.export._shards import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    ShardJob,
+    ShardResult,
+    make_files,
+    new_renderer,
+    rebuild,
+    render,
+    run_shard,
+)
+from lamtheoguongbac.text import slugify_filename
+
+if TYPE_CHECKING:
+    from lamtheoguongbac._registry import Registry
+    from lamtheoguongbac._storage.base import Store
+
+__all__ = [
+    "MANIFEST_NAME",
+    "TEMP_PREFIX",
+    "ExportResult",
+    "atomic_write",
+    "choose_jobs",
+    "export_handbooks",
+    "file_name",
+]
+
+Mode = Literal["folder", "merged", "zip"]
+
+#: The resume manifest kept in an export folder (one JSON object per line).
+MANIFEST_NAME = ".lamtheoguongbac-export.jsonl"
+_TEMP_SUFFIX = TEMP_SUFFIX
+_PDF_TEMP_PREFIX = ".lamtheoguongbac-pdf-"  # convert_to_pdf's private folders
+# Documents per shard: one disk sync and one task each; small enough for a steady progress
+# bar and little lost work when a worker dies, large enough that neither costs much.
+_SHARD = 64
+# With PDFs, one LibreOffice start (1-2 s) per shard: more documents to spread it over.
+_PDF_SHARD = 200
+# A local worker pays its start-up back after this many documents (see choose_jobs).
+_DOCS_PER_WORKER = 1500
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,16}")
+
+
+@attrs.frozen(kw_only=True)
+class ExportResult:
+    """What an export did: the files ``written`` (in input order; the one zip or merged
+    document for those modes), how many were ``skipped`` by ``resume``, and ``notes`` — the
+    renderer's warnings, such as a template falling back to a slower path."""
+
+    written: tuple[Path, ...] = ()
+    skipped: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class _Task:
+    """One document to make: its file name and path, the handbook and what resume compares."""
+
+    name: str
+    path: Path
+    handbook: Handbook
+    key: tuple[Any, ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug(text: str, max_len: int) -> str:
+    # Cached: a batch repeats the same cell name for every member of the cell.
+    return slugify_filename(text, max_len=max_len)
+
+
+def file_name(handbook: Handbook, suffix: str) -> str:
+    """The readable, Windows-valid file name of ``handbook``'s document.
+
+    ``"2025 - Chi bộ ấp Đông - Nguyễn Văn An (sotay-2025-001).docx"``: every part is
+    slugified (separators, device names and control characters cannot get through), the name
+    starts with the year and ends with ")" so the whole is valid too, and it stays under 200
+    characters.
+    """
+    cell = _slug(handbook.cell.name, 60)
+    member = _slug(handbook.member.full_name, 60)
+    ident = _slug(handbook.id, 60)
+    return f"{handbook.year} - {cell} - {member} ({ident}){suffix}"
+
+
+def _inside(dest: Path, name: str) -> Path:
+    """``dest / name``, refusing any name that would not be a file directly in ``dest``
+    (already resolved).
+
+    The final component is normalised, not resolved: a symlink of that name is replaced by
+    the atomic rename, never followed, so resolving it would add a check without a reason.
+    """
+    folder = str(dest)
+    if (
+        name in ("", ".", "..")
+        or any(c in name for c in "/\\\0")
+        or os.path.dirname(os.path.normpath(os.path.join(folder, name))) != folder
+    ):
+        raise ValidationFailed(
+            f"tên tệp không an toàn: {name!r}", f"unsafe file name: {name!r}", field="file_name"
+        )
+    return dest / name
+
+
+class _Names:
+    """Tells apart names that collide ignoring case (" [2]", " [3]", … in input order).
+
+    Keeps an 8-byte digest per name, not the name: a province-wide export holds hundreds of
+    thousands of them.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[bytes] = set()
+
+    def unique(self, name: str) -> str:
+        stem, dot, suffix = name.rpartition(".")
+        candidate, n = name, 1
+        while (digest := _digest(candidate)) in self._seen:
+            n += 1
+            candidate = f"{stem} [{n}]{dot}{suffix}"
+        self._seen.add(digest)
+        return candidate
+
+
+def _digest(name: str) -> bytes:
+    return hashlib.blake2b(name.casefold().encode(), digest_size=8).digest()
+
+
+def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` whole or not at all: :func:`lamtheoguongbac._fsutil.atomic_write` with
+    the export's temporary names (``.lamtheoguongbac-*.part``, removed by the next run).
+
+    ``data`` is the bytes, or a function that writes the content to the open binary file.
+    """
+    fsutil.atomic_write(path, data, temp_prefix=TEMP_PREFIX, temp_suffix=_TEMP_SUFFIX)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove what a killed export left in ``folder``: temporary files and the private
+    folders of a PDF conversion."""
+    for leftover in folder.glob(f"{TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
+    for leftover in folder.glob(f"{_PDF_TEMP_PREFIX}*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _fingerprint(exporter: Exporter, options: ExportOptions) -> str:
+    """What else must match for resume to keep a file: exporter, template, settings."""
+    digest = hashlib.sha256()
+    digest.update(f"{exporter.name}\0{CONTEXT_VERSION}\0".encode())
+    if options.template is not None:
+        try:
+            # Streamed: this runs before the renderer checks (and may refuse) the template,
+            # so a huge file must not be read into memory here.
+            with open(options.template, "rb") as template:
+                for chunk in iter(lambda: template.read(1 << 20), b""):
+                    digest.update(chunk)
+        except OSError:
+            digest.update(str(options.template).encode())
+    digest.update(repr(sorted((str(k), repr(v)) for k, v in options.settings.items())).encode())
+    return digest.hexdigest()[:32]
+
+
+def _key(record: dict[str, Any]) -> tuple[Any, ...]:
+    """What resume compares of a manifest record (not the shard it came from)."""
+    return (
+        record.get("id"),
+        record.get("version"),
+        record.get("exporter"),
+        record.get("fingerprint"),
+        record.get("pdf"),
+    )
+
+
+def _read_manifest(folder: Path) -> dict[bytes, bytes]:
+    """The manifest's records as digests, ``file name → what resume compares``; the last
+    line for a file wins. Digests, not the records: a national run has millions of them."""
+    manifest: dict[bytes, bytes] = {}
+    try:
+        file = (folder / MANIFEST_NAME).open(encoding="utf-8")
+    except OSError:
+        return manifest
+    with file:
+        for line in file:  # line by line: the manifest of a national run is large
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a killed run: that file is simply made again
+            if isinstance(record, dict) and isinstance(record.get("file"), str):
+                manifest[_digest(record["file"])] = _key_digest(_key(record))
+    return manifest
+
+
+def _key_digest(key: tuple[Any, ...]) -> bytes:
+    return hashlib.blake2b(repr(key).encode(), digest_size=12).digest()
+
+
+class _Manifest:
+    """The resume manifest, appended as each shard is done (after its files are on disk).
+
+    Each line names the file, the handbook id and version, the exporter, the fingerprint of
+    template and settings, the PDF made beside it (if any) and the shard that made it. The
+    file only grows, by one line per document written; a reader keeps the last line of each
+    file. Nothing of this run is kept in memory: only, for resume, the digests of what the
+    manifest held when the run began.
+    """
+
+    _FIELDS = ("id", "version", "exporter", "fingerprint", "pdf")
+
+    def __init__(self, folder: Path, resume: bool) -> None:
+        self.folder = folder
+        self.records = _read_manifest(folder) if resume else {}
+        self._log = (folder / MANIFEST_NAME).open("a", encoding="utf-8")
+
+    def done(self, task: _Task) -> bool:
+        """Whether the manifest records ``task``'s file as made, the same way."""
+        return self.records.get(_digest(task.name)) == _key_digest(task.key)
+
+    def add(self, name: str, key: tuple[Any, ...], shard: int) -> None:
+        record: dict[str, Any] = {"file": name}
+        record.update((f, v) for f, v in zip(self._FIELDS, key, strict=True) if v is not None)
+        record["shard"] = shard
+        self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def flush(self) -> None:
+        self._log.flush()
+
+    def close(self) -> None:
+        self._log.close()
+
+
+# --- where the work runs --------------------------------------------------------------------
+
+
+def _plugin_modules(registry: Registry) -> tuple[str, ...]:
+    """Plugins registered directly (not from an installed distribution) that workers can
+    import again by module name."""
+    names = []
+    for info in registry.plugins():
+        plugin = registry.pm.get_plugin(info.name)
+        if info.status == "active" and info.distribution is None and isinstance(plugin, ModuleType):
+            names.append(plugin.__name__)
+    return tuple(names)
+
+
+def _store_url(store: Store | str | None) -> str | None:
+    """The URL a worker opens, or None when workers cannot open it (no store, or in memory).
+
+    A relative SQLite path is made absolute: a worker may run in another folder.
+    """
+    if store is None:
+        return None
+    url = store if isinstance(store, str) else store.url
+    if url.startswith("memory:"):
+        return None
+    prefix = "sqlite:///"
+    if url.startswith(prefix):
+        path = urllib.parse.unquote(url[len(prefix) :])
+        if not os.path.isabs(path):
+            absolute = os.path.abspath(path).replace("%", "%25").replace("?", "%3F")
+            url = prefix + absolute
+    return url
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def choose_jobs(jobs: int, count: int | None) -> int:
+    """How many worker processes make ``count`` documents fastest, at most ``jobs``.
+
+    A worker costs a start-up (a new interpreter, the plugins, the template compiled:
+    about a second of a core) and the parent still reads every handbook to name its file,
+    so workers pay only when each gets thousands of documents; never more workers than
+    cores. 1 means: render in this process. ``count`` None (unknown) trusts ``jobs``.
+    """
+    if jobs <= 1:
+        return 1
+    workers = min(jobs, _usable_cores())
+    if count is not None:
+        workers = min(workers, count // _DOCS_PER_WORKER)
+    return max(workers, 1)
+
+
+def _slots(executor: cf.Executor, fallback: int) -> int:
+    """How many shards ``executor`` runs at once: a process or thread pool's workers, a
+    Dask client's worker threads, else ``fallback``."""
+    workers = getattr(executor, "_max_workers", None)
+    if isinstance(workers, int) and workers > 0:
+        return workers
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            threads: dict[str, int] = client.nthreads()
+            return max(1, sum(threads.values()))
+    return max(fallback, 1)
+
+
+class _Scheduler:
+    """Sends shards to an executor, at most ``limit`` in flight so memory stays flat, and
+    hands back their results (in shard order when ``ordered``, else as they finish)."""
+
+    def __init__(self, executor: cf.Executor, job: ShardJob, limit: int, ordered: bool) -> None:
+        self.executor, self.job, self.limit, self.ordered = executor, job, limit, ordered
+        self.in_flight: dict[cf.Future[ShardResult], tuple[int, Any]] = {}
+
+    def run(
+        self, shards: Iterator[tuple[int, list[tuple[str, Any]], Any]]
+    ) -> Iterator[tuple[Any, ShardResult | BaseException]]:
+        """Yields (what came with the shard, its result or the exception that lost it).
+
+        After the first failure no new shard is sent; the ones in flight are waited for
+        and yielded too, so the caller records every file that was made.
+        """
+        waiting: dict[int, cf.Future[ShardResult]] = {}
+        failed = False
+        exhausted = False
+        next_out = 0
+        try:
+            while True:
+                while not (failed or exhausted) and len(self.in_flight) < self.limit:
+                    item = next(shards, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    index, items, extra = item
+                    future = self.executor.submit(run_shard, self.job, index, items)
+                    self.in_flight[future] = (index, extra)
+                    waiting[index] = future
+                if not self.in_flight:
+                    return
+                if self.ordered:
+                    # A shard not yet sent can only be a later one: index next_out is here.
+                    ready = [waiting[next_out]]
+                    cf.wait(ready)
+                    next_out += 1
+                else:
+                    ready = list(cf.wait(self.in_flight, return_when=cf.FIRST_COMPLETED).done)
+                for future in ready:
+                    index, extra = self.in_flight.pop(future)
+                    del waiting[index]
+                    outcome = _outcome(future)
+                    failed = failed or isinstance(outcome, BaseException)
+                    failed = failed or outcome.error is not None  # type: ignore[union-attr]
+                    yield extra, outcome
+        finally:
+            for future in self.in_flight:
+                future.cancel()
+
+
+def _outcome(future: cf.Future[ShardResult]) -> ShardResult | BaseException:
+    try:
+        return future.result()
+    except Exception as exc:  # a lost worker, a broken pool: reported after the others
+        return exc
+
+
+# --- the public entry point ----------------------------------------------------------------
+
+
+def export_handbooks(
+    handbooks: Iterable[Handbook],
+    dest: Path,
+    *,
+    exporter: str = "docx",
+    mode: Mode = "folder",
+    options: ExportOptions | None = None,
+    jobs: int = 1,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    registry: Registry | None = None,
+    executor: cf.Executor | None = None,
+    store: Store | str | None = None,
+    pdf: bool = False,
+) -> ExportResult:
+    """Export ``handbooks`` with the exporter called ``exporter``.
+
+    Args:
+        handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
+            ``progress`` and no ``len()``, they are listed first to know the total).
+        dest: the folder (``mode="folder"``, created if needed) or the file to write (the
+            .zip for ``"zip"``, the document for ``"merged"``).
+        exporter: the registered exporter's name.
+        mode: one file per handbook, one merged document, or one zip of per-handbook files.
+        options: the template and settings (None: the exporter's defaults).
+        jobs: at most this many local worker processes; fewer when the work is too small
+            to pay for their start-up (:func:`choose_jobs`), and 1 renders in this process.
+            Ignored when ``executor`` is given.
+        resume: skip files already written for the same handbook version, exporter,
+            template and settings (``"folder"`` mode only).
+        progress: called as ``progress(done, total)`` after each document.
+        registry: where to find the exporter (default: :func:`create_registry`). Workers
+            build their own registry, adding the plugin modules registered directly here.
+        executor: any :class:`concurrent.futures.Executor` to run the shards on — a Dask
+            cluster's (:func:`~lamtheoguongbac.export.dask_executor`), a process pool of
+            your own. Its workers must be able to import lamtheoguongbac and the exporter's
+            plugin, reach the store and, in folder mode, write to ``dest`` under the same
+            path. The caller keeps it (it is not shut down).
+        store: the store ``handbooks`` came from, or its URL. With it, workers receive
+            only handbook ids and read the handbooks themselves; without it (or with a
+            ``memory:`` store) they receive the template contexts.
+        pdf: also convert each document to PDF beside it (``"folder"`` mode only), in the
+            worker that made it, one LibreOffice call per shard
+            (:func:`~lamtheoguongbac.export.convert_to_pdf`).
+
+    Raises:
+        ValidationFailed: a bad argument (mode, jobs, resume or pdf outside folder mode).
+        PluginError: no such exporter, or it has an invalid file suffix.
+        TemplateError: the template is invalid or failed on a handbook.
+        PdfConversionError: LibreOffice is missing or failed.
+        OSError: the destination cannot be written.
+        Exception: what the executor raised for a lost shard (a worker killed): the files
+            of every other shard are recorded, so ``resume=True`` finishes the rest.
+    """
+    if mode not in ("folder", "merged", "zip"):
+        raise ValidationFailed(
+            f"chế độ xuất không hợp lệ: {mode!r}", f"invalid export mode: {mode!r}", field="mode"
+        )
+    if jobs < 1:
+        raise ValidationFailed("số tiến trình phải ≥ 1", "jobs must be >= 1", field="jobs")
+    if resume and mode != "folder":
+        raise ValidationFailed(
+            "chỉ xuất tiếp được ở chế độ thư mục",
+            "resume works in folder mode only",
+            field="resume",
+        )
+    if pdf and mode != "folder":
+        raise ValidationFailed(
+            "chỉ chuyển sang PDF được ở chế độ thư mục",
+            "PDF conversion works in folder mode only",
+            field="pdf",
+        )
+    if registry is None:
+        from lamtheoguongbac._registry import create_registry
+
+        registry = create_registry()
+    found = registry.exporter(exporter)
+    if not _SUFFIX.fullmatch(found.suffix):
+        raise PluginError(
+            f"Bộ xuất '{exporter}' có đuôi tệp không hợp lệ: {found.suffix!r}",
+            f"exporter '{exporter}' has an invalid file suffix: {found.suffix!r}",
+        )
+    options = ExportOptions() if options is None else options
+    if progress is not None and not isinstance(handbooks, Sized):
+        handbooks = list(handbooks)
+    total = len(handbooks) if isinstance(handbooks, Sized) else None
+    dest = Path(dest)
+    folder = dest if mode == "folder" else dest.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    folder = folder.resolve()
+    if mode != "folder":
+        dest = folder / dest.name
+    run = _Export(found, options, registry, folder, progress, total or 0)
+    run.pdf = pdf
+    run.store_url = _store_url(store)
+    with contextlib.ExitStack() as stack:
+        if executor is not None:
+            run.executor, run.slots = executor, _slots(executor, jobs)
+        elif (workers := choose_jobs(jobs, total)) > 1:
+            run.executor = stack.enter_context(
+                cf.ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            )
+            # Whatever ends the run (an error, Ctrl-C), shards not yet started never start.
+            stack.callback(run.executor.shutdown, wait=True, cancel_futures=True)
+            run.slots = workers
+        return run.run(handbooks, dest, mode, resume)
+    raise AssertionError("unreachable")  # pragma: no cover - mypy: ExitStack may swallow
+
+
+class _Export:
+    """One run of :func:`export_handbooks` (state shared by its steps)."""
+
+    def __init__(
+        self,
+        exporter: Exporter,
+        options: ExportOptions,
+        registry: Registry,
+        folder: Path,
+        progress: Callable[[int, int], None] | None,
+        total: int,
+    ) -> None:
+        self.exporter = exporter
+        self.options = options
+        self.registry = registry
+        self.folder = folder
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.notes: list[str] = []
+        self.fingerprint = _fingerprint(exporter, options)
+        self.today = dt.date.today()
+        self.pdf = False
+        self.store_url: str | None = None
+        self.executor: cf.Executor | None = None
+        self.slots = 1
+
+    def tick(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+    def job(self, folder: Path | None) -> ShardJob:
+        return ShardJob(
+            exporter=self.exporter.name,
+            suffix=self.exporter.suffix,
+            options=self.options,
+            plugin_modules=_plugin_modules(self.registry),
+            store_url=self.store_url,
+            folder=None if folder is None else str(folder),
+            today=self.today,
+            pdf=self.pdf,
+        )
+
+    def tasks(self, handbooks: Iterable[Handbook]) -> Iterator[_Task]:
+        names = _Names()
+        pdf = None
+        for handbook in handbooks:
+            name = names.unique(file_name(handbook, self.exporter.suffix))
+            path = _inside(self.folder, name)
+            if self.pdf:
+                pdf = f"{path.stem}.pdf"
+            key = (handbook.id, handbook.version, self.exporter.name, self.fingerprint, pdf)
+            yield _Task(name, path, handbook, key)
+
+    def shards(
+        self, tasks: Iterable[_Task], size: int
+    ) -> Iterator[tuple[int, list[tuple[str, Any]], list[_Task]]]:
+        """(index, items for the worker, the tasks) per shard of ``size`` tasks."""
+        by_id = self.store_url is not None
+        for index, chunk in enumerate(_chunks(tasks, size)):
+            items: list[tuple[str, Any]] = [
+                (t.name, t.handbook.id if by_id else build_context(t.handbook, today=self.today))
+                for t in chunk
+            ]
+            yield index, items, chunk
+
+    def shard_size(self) -> int:
+        return _PDF_SHARD if self.pdf else _SHARD
+
+    def rendered(self, tasks: Iterable[_Task]) -> Iterator[tuple[_Task, bytes]]:
+        """(task, bytes) in input order, for the zip and merged modes."""
+        if self.executor is None:
+            renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+            for task in tasks:
+                yield task, render(renderer, build_context(task.handbook, today=self.today),
+                                   self.notes)  # fmt: skip
+            return
+        scheduler = _Scheduler(self.executor, self.job(None), 2 * self.slots, ordered=True)
+        for chunk, outcome in scheduler.run(self.shards(tasks, _SHARD)):
+            result = _raise_lost(outcome)
+            self.notes.extend(result.notes)
+            yield from zip(chunk, result.data, strict=False)
+            if result.error is not None:
+                raise rebuild(result.error)
+
+    def run(
+        self, handbooks: Iterable[Handbook], dest: Path, mode: Mode, resume: bool
+    ) -> ExportResult:
+        if mode == "folder":
+            return self.to_folder(handbooks, resume)
+        # A zip or merged document killed half-way leaves its temporary file: remove it.
+        _remove_leftovers(self.folder)
+        if mode == "zip":
+            return self.to_zip(handbooks, dest)
+        return self.merged(handbooks, dest)
+
+    def result(self, written: Sequence[Path], skipped: int = 0) -> ExportResult:
+        return ExportResult(
+            written=tuple(written), skipped=skipped, notes=tuple(dict.fromkeys(self.notes))
+        )
+
+    def to_folder(self, handbooks: Iterable[Handbook], resume: bool) -> ExportResult:
+        _remove_leftovers(self.folder)
+        manifest = _Manifest(self.folder, resume)
+        skipped = 0
+
+        def todo() -> Iterator[_Task]:
+            nonlocal skipped
+            for task in self.tasks(handbooks):
+                if (
+                    resume
+                    and manifest.done(task)
+                    and task.path.is_file()
+                    and (task.key[4] is None or (self.folder / task.key[4]).is_file())
+                ):
+                    skipped += 1
+                    self.tick()
+                    continue
+                yield task
+
+        written: dict[int, list[Path]] = {}
+
+        def finished(index: int, tasks: Sequence[_Task], result: ShardResult) -> None:
+            # The shard's files are on disk (its worker flushed them): only now record them.
+            made = dict.fromkeys(name for name, _, _ in result.files)
+            versions = {name: version for name, _, version in result.files}
+            paths = written.setdefault(index, [])
+            for task in tasks:
+                if task.name in made:
+                    key = task.key
+                    if versions[task.name] and versions[task.name] != key[1]:
+                        # The worker read a newer version than the one listed: record that.
+                        key = (key[0], versions[task.name], *key[2:])
+                    manifest.add(task.name, key, index)
+                    paths.append(task.path)
+            manifest.flush()
+            self.notes.extend(result.notes)
+            self.tick(len(made))
+
+        error: BaseException | None = None
+        try:
+            if self.executor is None:
+                error = self.folder_here(self.shards_here(todo()), finished)
+            else:
+                limit = 2 * self.slots
+                scheduler = _Scheduler(self.executor, self.job(self.folder), limit, False)
+                for chunk, outcome in scheduler.run(self.shards(todo(), self.shard_size())):
+                    if isinstance(outcome, BaseException):
+                        error = error or outcome
+                        continue
+                    finished(outcome.index, chunk, outcome)
+                    if outcome.error is not None:
+                        error = error or rebuild(outcome.error)
+        finally:
+            manifest.close()
+        if error is not None:
+            raise error
+        # Every shard is done: a temporary file now can only be a lost worker's.
+        _remove_leftovers(self.folder)
+        paths = [p for index in sorted(written) for p in written[index]]
+        return self.result(paths, skipped)
+
+    def shards_here(self, tasks: Iterable[_Task]) -> Iterator[tuple[int, list[_Task]]]:
+        yield from enumerate(_chunks(tasks, self.shard_size()))
+
+    def folder_here(
+        self,
+        shards: Iterator[tuple[int, list[_Task]]],
+        finished: Callable[[int, Sequence[_Task], ShardResult], None],
+    ) -> BaseException | None:
+        """The folder export in this process: the same chunks, one sync each."""
+        renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+        for index, chunk in shards:
+            done: list[tuple[str, int, int]] = []
+            notes: list[str] = []
+            error: LamTheoGuongBacError | None = None
+            try:
+                make_files(
+                    renderer,
+                    ((t.name, t.handbook) for t in chunk),
+                    today=self.today,
+                    folder=self.folder,
+                    pdf=self.pdf,
+                    notes=notes,
+                    done=done,
+                    data=[],
+                )
+            except LamTheoGuongBacError as exc:
+                error = exc
+            finished(index, chunk, ShardResult(index=index, files=tuple(done),
+                                               notes=tuple(notes)))  # fmt: skip
+            if error is not None:
+                return error
+        return None
+
+    def to_zip(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
+        stamp = dt.datetime.now().timetuple()[:6]
+
+        def write(file: BinaryIO) -> None:
+            with zipfile.ZipFile(file, "w") as archive:
+                for task, data in self.rendered(self.tasks(handbooks)):
+                    info = zipfile.ZipInfo(task.name, date_time=stamp)
+                    info.external_attr = 0o644 << 16
+                    # Documents such as .docx are already compressed: store them as they are.
+                    archive.writestr(info, data, compress_type=zipfile.ZIP_STORED)
+                    self.tick()
+
+        atomic_write(dest, write)
+        return self.result([dest])
+
+    def merged(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
+        documents = []
+        for _, data in self.rendered(self.tasks(handbooks)):
+            documents.append(data)
+            self.tick()
+        if not documents:
+            return self.result([])
+        merger = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+        atomic_write(dest, merger.merge(documents))
+        return self.result([dest])
+
+
+def _raise_lost(outcome: ShardResult | BaseException) -> ShardResult:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _chunks(tasks: Iterable[_Task], size: int) -> Iterator[list[_Task]]:
+    chunk: list[_Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
