@@ -604,7 +604,12 @@ class _Export:
             yield index, items, chunk
 
     def shard_size(self) -> int:
-        return _PDF_SHARD if self.pdf else _SHARD
+        if not self.pdf:
+            return _SHARD
+        # Large shards spread LibreOffice's start-up, but every worker should get some.
+        if self.total and self.executor is not None:
+            return max(_SHARD // 4, min(_PDF_SHARD, -(-self.total // self.slots)))
+        return _PDF_SHARD
 
     def rendered(self, tasks: Iterable[_Task]) -> Iterator[tuple[_Task, bytes]]:
         """(task, bytes) in input order, for the zip and merged modes."""
