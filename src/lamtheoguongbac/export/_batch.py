@@ -37,6 +37,7 @@ template) are collected into :attr:`ExportResult.notes`.
 
 from __future__ import annotations
 
+import array
 import concurrent.futures as cf
 import contextlib
 import datetime as dt
@@ -52,7 +53,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 
 import attrs
 
@@ -82,6 +83,7 @@ __all__ = [
     "MANIFEST_NAME",
     "TEMP_PREFIX",
     "ExportResult",
+    "WrittenFiles",
     "atomic_write",
     "choose_jobs",
     "export_handbooks",
@@ -110,9 +112,62 @@ class ExportResult:
     document for those modes), how many were ``skipped`` by ``resume``, and ``notes`` — the
     renderer's warnings, such as a template falling back to a slower path."""
 
-    written: tuple[Path, ...] = ()
+    written: Sequence[Path] = ()
     skipped: int = 0
     notes: tuple[str, ...] = ()
+
+
+class WrittenFiles(Sequence[Path]):
+    """The files a folder export wrote, in input order (tệp đã ghi): a read-only sequence of
+    paths, equal to the tuple of the same paths.
+
+    The names are kept as one block of UTF-8 text, not as path objects: a national export
+    writes millions of files, and a list of paths would grow the coordinator's memory by
+    over half a kilobyte a file.
+    """
+
+    __slots__ = ("_blob", "_ends", "_folder")
+
+    def __init__(self, folder: Path, names: Iterable[str] = ()) -> None:
+        self._folder = folder
+        self._blob = bytearray()
+        self._ends = array.array("Q")
+        for name in names:
+            self._add(name)
+
+    def _add(self, name: str) -> None:
+        self._blob += name.encode("utf-8")
+        self._ends.append(len(self._blob))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Path, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Path | tuple[Path, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        start = self._ends[index - 1] if index else 0
+        return self._folder / self._blob[start : self._ends[index]].decode("utf-8")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=False))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"WrittenFiles({self._folder!r}, {len(self)} files)"
 
 
 @attrs.frozen
@@ -120,7 +175,7 @@ class _Task:
     """One document to make: its file name and path, the handbook and what resume compares."""
 
     name: str
-    path: Path
+    path: str
     handbook: Handbook
     key: tuple[Any, ...]
 
@@ -140,17 +195,20 @@ def file_name(handbook: Handbook, suffix: str) -> str:
     characters.
     """
     cell = _slug(handbook.cell.name, 60)
-    member = _slug(handbook.member.full_name, 60)
-    ident = _slug(handbook.id, 60)
+    # Not cached: each member and id comes once, and would only fill the cache.
+    member = slugify_filename(handbook.member.full_name, max_len=60)
+    ident = slugify_filename(handbook.id, max_len=60)
     return f"{handbook.year} - {cell} - {member} ({ident}){suffix}"
 
 
-def _inside(dest: Path, name: str) -> Path:
-    """``dest / name``, refusing any name that would not be a file directly in ``dest``
+def _inside(dest: Path, name: str) -> str:
+    """``dest / name`` as text, refusing any name that would not be a file directly in ``dest``
     (already resolved).
 
     The final component is normalised, not resolved: a symlink of that name is replaced by
     the atomic rename, never followed, so resolving it would add a check without a reason.
+    Text, not a :class:`~pathlib.Path`: building a path object per document interns its
+    name, and the interpreter's table of interned strings never shrinks.
     """
     folder = str(dest)
     if (
@@ -161,7 +219,7 @@ def _inside(dest: Path, name: str) -> Path:
         raise ValidationFailed(
             f"tên tệp không an toàn: {name!r}", f"unsafe file name: {name!r}", field="file_name"
         )
-    return dest / name
+    return os.path.join(folder, name)
 
 
 class _Names:
@@ -587,7 +645,7 @@ class _Export:
             name = names.unique(file_name(handbook, self.exporter.suffix))
             path = _inside(self.folder, name)
             if self.pdf:
-                pdf = f"{path.stem}.pdf"
+                pdf = f"{os.path.splitext(name)[0]}.pdf"
             key = (handbook.id, handbook.version, self.exporter.name, self.fingerprint, pdf)
             yield _Task(name, path, handbook, key)
 
@@ -639,8 +697,10 @@ class _Export:
         return self.merged(handbooks, dest)
 
     def result(self, written: Sequence[Path], skipped: int = 0) -> ExportResult:
+        if not isinstance(written, WrittenFiles):
+            written = tuple(written)
         return ExportResult(
-            written=tuple(written), skipped=skipped, notes=tuple(dict.fromkeys(self.notes))
+            written=written, skipped=skipped, notes=tuple(dict.fromkeys(self.notes))
         )
 
     def to_folder(self, handbooks: Iterable[Handbook], resume: bool) -> ExportResult:
@@ -654,21 +714,33 @@ class _Export:
                 if (
                     resume
                     and manifest.done(task)
-                    and task.path.is_file()
-                    and (task.key[4] is None or (self.folder / task.key[4]).is_file())
+                    and os.path.isfile(task.path)
+                    and (task.key[4] is None or os.path.isfile(self.folder / task.key[4]))
                 ):
                     skipped += 1
                     self.tick()
                     continue
                 yield task
 
-        written: dict[int, list[Path]] = {}
+        written = WrittenFiles(self.folder)
+        # Shards finish in any order; their names join `written` in input order, each as
+        # soon as every shard before it is in (at most the shards in flight wait here).
+        waiting: dict[int, list[str]] = {}
+        next_shard = 0
+
+        def in_order(index: int, names: list[str]) -> None:
+            nonlocal next_shard
+            waiting[index] = names
+            while next_shard in waiting:
+                for name in waiting.pop(next_shard):
+                    written._add(name)
+                next_shard += 1
 
         def finished(index: int, tasks: Sequence[_Task], result: ShardResult) -> None:
             # The shard's files are on disk (its worker flushed them): only now record them.
             made = dict.fromkeys(name for name, _, _ in result.files)
             versions = {name: version for name, _, version in result.files}
-            paths = written.setdefault(index, [])
+            names: list[str] = []
             for task in tasks:
                 if task.name in made:
                     key = task.key
@@ -676,7 +748,8 @@ class _Export:
                         # The worker read a newer version than the one listed: record that.
                         key = (key[0], versions[task.name], *key[2:])
                     manifest.add(task.name, key, index)
-                    paths.append(task.path)
+                    names.append(task.name)
+            in_order(index, names)
             manifest.flush()
             self.notes.extend(result.notes)
             self.tick(len(made))
@@ -701,8 +774,7 @@ class _Export:
             raise error
         # Every shard is done: a temporary file now can only be a lost worker's.
         _remove_leftovers(self.folder)
-        paths = [p for index in sorted(written) for p in written[index]]
-        return self.result(paths, skipped)
+        return self.result(written, skipped)
 
     def shards_here(self, tasks: Iterable[_Task]) -> Iterator[tuple[int, list[_Task]]]:
         yield from enumerate(_chunks(tasks, self.shard_size()))

@@ -128,9 +128,11 @@ def _flush_paths(paths: Sequence[Path]) -> None:
             os.close(fd)
 
 
-def _create_temp(folder: Path) -> tuple[int, Path]:
+def _create_temp(folder: str) -> tuple[int, str]:
+    # Text paths, not Path objects: pathlib interns every name it parses, and the table of
+    # interned strings grows with each of a run's hundreds of thousands of unique names.
     for _ in range(100):
-        tmp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+        tmp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}")
         try:
             # 0o666 less the umask: the file gets a new file's permissions, not 0o600.
             return os.open(tmp, _NEW_FILE, 0o666), tmp
@@ -145,12 +147,13 @@ def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
 
     On an error the files renamed so far stay (each whole) and no temporary file is left.
     """
-    opened: list[tuple[int, Path, Path]] = []
+    opened: list[tuple[int, str, str]] = []
     renamed = 0
+    where = os.fspath(folder)
     try:
         for name, data in items:
-            fd, tmp = _create_temp(folder)
-            opened.append((fd, tmp, folder / name))
+            fd, tmp = _create_temp(where)
+            opened.append((fd, tmp, os.path.join(where, name)))
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
