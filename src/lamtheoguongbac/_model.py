@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._errors import NotFound
 from lamtheoguongbac._public import publish
 
 __all__ = [
@@ -578,6 +579,8 @@ class Handbook:
     organisation: tuple[OrgUnit, ...]
     period: Period
     theme: StudyTheme | None = None
+    #: the catalog policy chosen when the handbook was opened (None: the one for its year)
+    policy: str | None = None
     pledges: tuple[Pledge, ...] = ()
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
@@ -587,6 +590,7 @@ class Handbook:
 
     def __attrs_post_init__(self) -> None:
         require_id("Handbook.id", self.id)
+        require_text("Handbook.policy", self.policy, max_len=100)
         if not self.organisation:
             fail(
                 "Handbook.organisation",
@@ -680,11 +684,18 @@ class Handbook:
         return self.period.year_label
 
     def pledge(self, pledge_id: str) -> Pledge:
-        """The pledge with ``pledge_id``; raises ``KeyError`` when there is none."""
+        """The pledge with ``pledge_id``.
+
+        Raises:
+            NotFound: the handbook has no such pledge.
+        """
         for p in self.pledges:
             if p.id == pledge_id:
                 return p
-        raise KeyError(pledge_id)
+        raise NotFound(
+            f"sổ {self.id} không có việc đăng ký '{pledge_id}'",
+            f"handbook {self.id} has no pledge '{pledge_id}'",
+        )
 
     def result_for(self, pledge_id: str) -> PledgeResult | None:
         """The reported result for ``pledge_id``, if reported."""

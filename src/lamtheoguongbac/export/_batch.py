@@ -52,7 +52,6 @@ import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 
 import attrs
@@ -60,7 +59,7 @@ import attrs
 from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
-from lamtheoguongbac.export._base import Exporter, ExportOptions
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._shards import (
     TEMP_PREFIX,
@@ -353,17 +352,6 @@ class _Manifest:
 # --- where the work runs --------------------------------------------------------------------
 
 
-def _plugin_modules(registry: Registry) -> tuple[str, ...]:
-    """Plugins registered directly (not from an installed distribution) that workers can
-    import again by module name."""
-    names = []
-    for info in registry.plugins():
-        plugin = registry.pm.get_plugin(info.name)
-        if info.status == "active" and info.distribution is None and isinstance(plugin, ModuleType):
-            names.append(plugin.__name__)
-    return tuple(names)
-
-
 def _store_url(store: Store | str | None) -> str | None:
     """The URL a worker opens, or None when workers cannot open it (no store, or in memory).
 
@@ -486,7 +474,7 @@ def export_handbooks(
     handbooks: Iterable[Handbook],
     dest: Path,
     *,
-    exporter: str = "docx",
+    exporter: str | None = None,
     mode: Mode = "folder",
     options: ExportOptions | None = None,
     jobs: int = 1,
@@ -497,16 +485,19 @@ def export_handbooks(
     store: Store | str | None = None,
     pdf: bool = False,
 ) -> ExportResult:
-    """Export ``handbooks`` with the exporter called ``exporter``.
+    """Export ``handbooks`` with the exporter called ``exporter`` (by default the first
+    registered exporter of kind ``handbook``).
 
     Args:
         handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
             ``progress`` and no ``len()``, they are listed first to know the total).
         dest: the folder (``mode="folder"``, created if needed) or the file to write (the
             .zip for ``"zip"``, the document for ``"merged"``).
-        exporter: the registered exporter's name.
+        exporter: the registered exporter's name (None: the default handbook exporter); an
+            exporter of another kind is refused.
         mode: one file per handbook, one merged document, or one zip of per-handbook files.
-        options: the template and settings (None: the exporter's defaults).
+        options: the template and settings (None: the exporter's defaults); the settings
+            are checked by the exporter (:meth:`Exporter.configure`).
         jobs: at most this many local worker processes; fewer when the work is too small
             to pay for their start-up (:func:`choose_jobs`), and 1 renders in this process.
             Ignored when ``executor`` is given.
@@ -528,8 +519,10 @@ def export_handbooks(
             (:func:`~lamtheoguongbac.export.convert_to_pdf`).
 
     Raises:
-        ValidationFailed: a bad argument (mode, jobs, resume or pdf outside folder mode).
-        PluginError: no such exporter, or it has an invalid file suffix.
+        ValidationFailed: a bad argument (mode, jobs, resume or pdf outside folder mode, a
+            setting the exporter refuses).
+        PluginError: no such exporter, one of another kind, an invalid file suffix, or an
+            object exporter that cannot be sent to worker processes.
         TemplateError: the template is invalid or failed on a handbook.
         PdfConversionError: LibreOffice is missing or failed.
         OSError: the destination cannot be written.
@@ -558,13 +551,14 @@ def export_handbooks(
         from lamtheoguongbac._registry import create_registry
 
         registry = create_registry()
-    found = registry.exporter(exporter)
+    found = registry.exporter_for(DocumentKind.HANDBOOK, exporter)
+    exporter = found.name
     if not _SUFFIX.fullmatch(found.suffix):
         raise PluginError(
             f"Bộ xuất '{exporter}' có đuôi tệp không hợp lệ: {found.suffix!r}",
             f"exporter '{exporter}' has an invalid file suffix: {found.suffix!r}",
         )
-    options = ExportOptions() if options is None else options
+    options = found.configure(options)
     if progress is not None and not isinstance(handbooks, Sized):
         handbooks = list(handbooks)
     total = len(handbooks) if isinstance(handbooks, Sized) else None
@@ -578,6 +572,9 @@ def export_handbooks(
     run.pdf = pdf
     run.store_url = _store_url(store)
     with contextlib.ExitStack() as stack:
+        if executor is not None or choose_jobs(jobs, total) > 1:
+            # Refused now, with the reason, not in a worker.
+            run.plugins = registry.worker_plugins(found.name)
         if executor is not None:
             run.executor, run.slots = executor, _slots(executor, jobs)
         elif (workers := choose_jobs(jobs, total)) > 1:
@@ -619,6 +616,7 @@ class _Export:
         self.store_url: str | None = None
         self.executor: cf.Executor | None = None
         self.slots = 1
+        self.plugins: tuple[str | object, ...] = ()
 
     def tick(self, count: int = 1) -> None:
         for _ in range(count):
@@ -631,7 +629,7 @@ class _Export:
             exporter=self.exporter.name,
             suffix=self.exporter.suffix,
             options=self.options,
-            plugin_modules=_plugin_modules(self.registry),
+            plugin_modules=self.plugins,
             store_url=self.store_url,
             folder=None if folder is None else str(folder),
             today=self.today,

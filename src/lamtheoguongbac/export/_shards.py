@@ -24,6 +24,7 @@ import ctypes
 import datetime as dt
 import importlib
 import os
+import pickle
 import secrets
 import sys
 import threading
@@ -59,14 +60,15 @@ class ShardJob:
 
     ``store_url`` is where a worker reads the handbooks (None: the items carry template
     contexts); ``folder`` is where it writes (None: it returns the bytes, for a zip or a
-    merged document); ``plugin_modules`` are plugins registered directly (not installed)
-    that the worker imports again by name.
+    merged document); ``plugin_modules`` are the plugins registered directly (not
+    installed) that the exporter needs (``Registry.worker_plugins``): module names the
+    worker imports again, or picklable plugin objects.
     """
 
     exporter: str
     suffix: str
     options: ExportOptions
-    plugin_modules: tuple[str, ...] = ()
+    plugin_modules: tuple[str | object, ...] = ()
     store_url: str | None = None
     folder: str | None = None
     today: dt.date
@@ -181,13 +183,17 @@ _local = threading.local()
 def _renderer(job: ShardJob, notes: list[str]) -> Renderer:
     """This thread's renderer for the job's exporter and options, made once."""
     cache: dict[Any, Renderer] = _local.__dict__.setdefault("renderers", {})
+    # Plugin objects arrive as new copies with every shard: key them by their pickle.
+    plugins = tuple(m if isinstance(m, str) else pickle.dumps(m) for m in job.plugin_modules)
     key = (job.exporter, job.options.template, repr(sorted(job.options.settings.items())),
-           job.plugin_modules)  # fmt: skip
+           plugins)  # fmt: skip
     if key not in cache:
         from lamtheoguongbac._registry import create_registry
 
         try:
-            modules = [importlib.import_module(m) for m in job.plugin_modules]
+            modules = [
+                importlib.import_module(m) if isinstance(m, str) else m for m in job.plugin_modules
+            ]
             registry = create_registry(extra_plugins=modules)
         except LamTheoGuongBacError:
             raise
@@ -237,8 +243,6 @@ def render(renderer: Renderer, context: dict[str, Any], notes: list[str]) -> byt
 def portable(exc: LamTheoGuongBacError) -> BaseException:
     """``exc`` if it survives pickling, else a copy of its class and messages that does (a
     Dask or process-pool result must unpickle on the other side)."""
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
