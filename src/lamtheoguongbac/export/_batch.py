@@ -572,8 +572,9 @@ def export_handbooks(
     run.pdf = pdf
     run.store_url = _store_url(store)
     with contextlib.ExitStack() as stack:
-        if executor is not None or choose_jobs(jobs, total) > 1:
-            # Refused now, with the reason, not in a worker.
+        if executor is not None or jobs > 1:
+            # Refused now, with the reason, not in a worker — whatever the count, so that
+            # the same call does not fail only once the selection grows.
             run.plugins = registry.worker_plugins(found.name)
         if executor is not None:
             run.executor, run.slots = executor, _slots(executor, jobs)
