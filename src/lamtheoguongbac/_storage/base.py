@@ -40,6 +40,7 @@ import attrs
 
 from lamtheoguongbac._exemplars import Exemplar
 from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._public import publish_namespace
 
 __all__ = ["HandbookQuery", "StorageBackend", "Store"]
 
@@ -149,3 +150,10 @@ class StorageBackend:
     open: Callable[[str], Store] = attrs.field(eq=False)
     description_vi: str = ""
     description_en: str = ""
+
+
+# Their public home is lamtheoguongbac.plugin (which resolves names lazily), however reached.
+publish_namespace(
+    "lamtheoguongbac.plugin",
+    {"HandbookQuery": HandbookQuery, "StorageBackend": StorageBackend, "Store": Store},
+)

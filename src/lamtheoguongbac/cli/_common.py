@@ -8,18 +8,42 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from lamtheoguongbac._errors import LamTheoGuongBacError
-from lamtheoguongbac._roster import parse_date
-from lamtheoguongbac._service.core import Handbooks
 
-__all__ = ["date_argument", "message_lang", "open_service", "reports_errors", "say"]
+# Light on purpose: every command imports this module, and ``lint`` must start fast without
+# the service, the storage or the plugins (issue 9).
+if TYPE_CHECKING:
+    from lamtheoguongbac._service.core import Handbooks
+
+__all__ = [
+    "CommandState",
+    "date_argument",
+    "message_lang",
+    "open_service",
+    "reports_errors",
+    "say",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class CommandState(dict[str, Any]):
+    """The root context's ``obj``: ``state["registry"]`` is the plugin registry, built (with
+    the entry points) the first time a command asks for it, so commands that need no plugin
+    never pay for loading them. A registry put there beforehand (tests, ``main``) is used."""
+
+    def __missing__(self, key: str) -> Any:
+        if key != "registry":
+            raise KeyError(key)
+        from lamtheoguongbac._registry import create_registry
+
+        registry = self[key] = create_registry()
+        return registry
 
 
 def message_lang() -> str:
@@ -69,6 +93,8 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def open_service() -> Iterator[Handbooks]:
     """The service on the store chosen by ``--store`` / the environment."""
+    from lamtheoguongbac._service.core import Handbooks
+
     root = click.get_current_context().find_root()
     registry = root.obj["registry"]
     with Handbooks.open(root.params["store"], registry=registry) as service:
@@ -77,6 +103,8 @@ def open_service() -> Iterator[Handbooks]:
 
 def date_argument(value: str, option: str | None = None) -> dt.date:
     """A dd/mm/yyyy (or yyyy-mm-dd) command-line date; a bilingual usage error if not."""
+    from lamtheoguongbac._roster import parse_date
+
     try:
         return parse_date(value)
     except ValueError:
