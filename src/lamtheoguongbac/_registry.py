@@ -31,7 +31,6 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-import pickle
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType, TracebackType
@@ -662,6 +661,8 @@ class Registry:
         plugin = self.pm.get_plugin(provider)
         if isinstance(plugin, ModuleType):
             return (plugin.__name__,)
+        import pickle  # only for jobs > 1
+
         try:
             pickle.dumps(plugin)
         except Exception as exc:
