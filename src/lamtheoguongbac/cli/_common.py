@@ -15,9 +15,11 @@ import click
 from lamtheoguongbac._errors import LamTheoGuongBacError
 
 # Light on purpose: every command imports this module, and ``lint`` must start fast without
-# the service, the storage or the plugins (issue 9).
+# the service, the storage, the catalog or the plugins (issue 9).
 if TYPE_CHECKING:
+    from lamtheoguongbac._model import StudyTheme
     from lamtheoguongbac._service.core import Handbooks
+    from lamtheoguongbac.catalog import Catalog
 
 __all__ = [
     "CommandState",
@@ -26,6 +28,7 @@ __all__ = [
     "open_service",
     "reports_errors",
     "say",
+    "theme_argument",
 ]
 
 P = ParamSpec("P")
@@ -94,11 +97,40 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
 def open_service() -> Iterator[Handbooks]:
     """The service on the store chosen by ``--store`` / the environment."""
     from lamtheoguongbac._service.core import Handbooks
+    from lamtheoguongbac.catalog import Catalog
 
     root = click.get_current_context().find_root()
     registry = root.obj["registry"]
-    with Handbooks.open(root.params["store"], registry=registry) as service:
+    overrides = tuple(root.params.get("catalogs") or ())
+    catalog = Catalog.load(*overrides) if overrides else None
+    with Handbooks.open(root.params["store"], registry=registry, catalog=catalog) as service:
         yield service
+
+
+def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
+    """``--theme``: a catalog theme by code ("2021-2025") or by title (compared loosely),
+    else a theme of the member's own wording for ``year``. A single word that is no code
+    of the catalog is refused, listing the codes, rather than taken for a title."""
+    from lamtheoguongbac._errors import NotFound
+    from lamtheoguongbac._model import StudyTheme
+    from lamtheoguongbac.text import nfc
+
+    text = " ".join(nfc(value).split())
+    for theme in catalog.themes:
+        if theme.code == text:
+            return theme
+    found = catalog.find_theme(text)
+    if found is not None:
+        return found
+    if " " not in text:
+        known = ", ".join(t.code for t in catalog.themes)
+        raise NotFound(
+            f"không có chuyên đề mã '{text}' trong danh mục (có: {known}); muốn dùng chuyên đề "
+            "riêng, hãy ghi cả câu",
+            f"no theme with code '{text}' in the catalog (known: {known}); for a theme of "
+            "your own, give its full wording",
+        )
+    return StudyTheme(code=f"rieng-{year}", title=text, first_year=year, last_year=year)
 
 
 def date_argument(value: str, option: str | None = None) -> dt.date:

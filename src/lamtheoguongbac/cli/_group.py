@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,6 +30,7 @@ from lamtheoguongbac.cli._usage import (
 __all__ = ["BUILTIN_COMMANDS", "LazyGroup", "cli", "main"]
 
 STORE_ENV = "LAMTHEOGUONGBAC_STORE"
+CATALOG_ENV = "LAMTHEOGUONGBAC_CATALOG"
 DEFAULT_STORE = "sqlite:///lamtheoguongbac.db"
 
 _CLI = "lamtheoguongbac.cli."
@@ -243,6 +245,15 @@ class LazyGroup(click.Group):
     help="Ngôn ngữ thông báo / message language.",
 )
 @click.option(
+    "--catalog",
+    "catalogs",
+    envvar=CATALOG_ENV,
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp danh mục riêng (chuyên đề, văn bản, chính sách), áp sau danh mục có sẵn; "
+    "dùng nhiều lần / a catalog override file (themes, regulations, policies); repeatable.",
+)
+@click.option(
     "--debug",
     is_flag=True,
     envvar=DEBUG_ENV,
@@ -250,7 +261,7 @@ class LazyGroup(click.Group):
 )
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
-def cli(ctx: click.Context, store: str, lang: str, debug: bool) -> None:
+def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
     """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
     # The registry (plugins, entry points) is built when a command first asks for it.
     if not isinstance(ctx.obj, CommandState):

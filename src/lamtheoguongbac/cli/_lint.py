@@ -28,9 +28,16 @@ __all__ = ["lint"]
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Mỗi dòng một việc làm / one pledge per line.",
 )
+@click.option(
+    "--work",
+    "work",
+    multiple=True,
+    help="Chức vụ hoặc nhiệm vụ của đảng viên, để gợi ý ví dụ phù hợp; dùng nhiều lần / the "
+    "member's position or a duty, for examples that fit; repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
-def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
+def lint(texts: tuple[str, ...], path: Path | None, work: tuple[str, ...], as_json: bool) -> None:
     """Kiểm tra việc đăng ký có chung chung không / flag generic pledges.
 
     Judged on the text alone (the link to the member's duties needs the member's record and
@@ -47,7 +54,7 @@ def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
         items += [line.strip() for line in content.splitlines() if line.strip()]
     if not items:
         raise click.UsageError("cần ít nhất một việc làm / give at least one pledge")
-    results = [(text, lint_text(text)) for text in items]
+    results = [(text, lint_text(text, work=[nfc(w) for w in work])) for text in items]
     if as_json:
         click.echo(
             json.dumps(

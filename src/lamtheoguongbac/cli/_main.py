@@ -36,6 +36,7 @@ from lamtheoguongbac.cli._common import (
     open_service,
     reports_errors,
     say,
+    theme_argument,
 )
 from lamtheoguongbac.cli._group import cli, main
 from lamtheoguongbac.text import nfc
@@ -131,17 +132,39 @@ def import_(files: tuple[Path, ...]) -> None:
 @click.option("--member", "member_id", help="Mở sổ cho một đảng viên / for one member.")
 @click.option("--year", type=int, required=True)
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
+@click.option(
+    "--policy",
+    "policy_name",
+    help="Tên chính sách trong danh mục (mặc định: theo năm của sổ) / a catalog policy "
+    "(default: the one for the handbook's year).",
+)
+@click.option(
+    "--theme",
+    "theme_arg",
+    help="Mã hoặc tên chuyên đề trong danh mục, hoặc nội dung chuyên đề riêng / a catalog "
+    "theme's code or title, or the text of your own theme.",
+)
 @reports_errors
-def create(cell_id: str | None, member_id: str | None, year: int, actor_id: str) -> None:
+def create(
+    cell_id: str | None,
+    member_id: str | None,
+    year: int,
+    actor_id: str,
+    policy_name: str | None,
+    theme_arg: str | None,
+) -> None:
     """Mở sổ tay cho năm / open handbooks for a year."""
     if (cell_id is None) == (member_id is None):
         raise click.UsageError("--cell hoặc/or --member")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
+        theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, year)
+        options: dict[str, Any] = {"year": year, "actor": actor, "theme": theme}
+        options["policy"] = None if policy_name is None else nfc(policy_name).strip()
         if cell_id:
-            books = service.create_for_cell(cell_id, year=year, actor=actor)
+            books = service.create_for_cell(cell_id, **options)
         else:
-            books = [service.create(member_id or "", year=year, actor=actor)]
+            books = [service.create(member_id or "", **options)]
     say(f"Đã mở {len(books)} sổ", f"Opened {len(books)} handbooks")
     for b in books:
         click.echo(f"  {b.id}\t{b.member.full_name}")

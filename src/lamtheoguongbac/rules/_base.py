@@ -15,7 +15,7 @@ from lamtheoguongbac._errors import ValidationFailed
 
 if TYPE_CHECKING:
     from lamtheoguongbac._model import Actor, Handbook
-    from lamtheoguongbac.rules._policy import Policy
+    from lamtheoguongbac.rules._policy import Policy, RegulationCatalog
 
 __all__ = [
     "VIETNAM_TIMEZONE",
@@ -116,6 +116,15 @@ class RuleContext:
     def today(self) -> dt.date:
         """The calendar date of the step in the rules' time zone (ngày theo giờ Việt Nam)."""
         return self.local_at.date()
+
+    @property
+    def catalog(self) -> RegulationCatalog:
+        """The catalog references are checked against: the policy's, else the shipped one."""
+        if self.policy.catalog is not None:
+            return self.policy.catalog
+        from lamtheoguongbac.catalog import Catalog  # the catalog imports the rules
+
+        return Catalog.shipped()
 
 
 RuleCheck = Callable[["Handbook", RuleContext], Iterable[Violation]]
