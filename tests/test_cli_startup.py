@@ -25,14 +25,16 @@ def _defined_commands() -> dict[str, click.Command]:
     found: dict[str, click.Command] = {}
     for name in _MODULES:
         module = importlib.import_module(f"lamtheoguongbac.cli.{name}")
-        commands = [v for v in vars(module).values() if isinstance(v, click.Command)]
+        commands = [
+            v for v in vars(module).values() if isinstance(v, click.Command) and v is not cli
+        ]
         nested = {
             id(sub)
             for group in commands
             if isinstance(group, click.Group)
             for sub in group.commands.values()
         }
-        found |= {c.name or "": c for c in commands if id(c) not in nested and c is not cli}
+        found |= {c.name or "": c for c in commands if id(c) not in nested}
     return found
 
 
