@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from lamtheoguongbac.cli import cli
 from lamtheoguongbac.cli._group import BUILTIN_COMMANDS, LazyGroup
 
-_MODULES = ["_main", "_lint", "_export", "_supervision", "_exemplars", "_reports"]
+_MODULES = ["_main", "_lint", "_export", "_supervision", "_exemplars", "_reports", "_inspections"]
 
 
 def _defined_commands() -> dict[str, click.Command]:

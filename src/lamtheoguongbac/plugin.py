@@ -7,8 +7,10 @@ from :mod:`lamtheoguongbac.testing` (for its tests)::
 
 It holds the hook marker, the exporter and renderer protocols with their options, the
 storage protocol, its query, the store URL convention (:func:`parse_store_url`) and the
-contract helpers every backend calls, the rule vocabulary with the Viet Nam time zone rules
-judge dates in, the exporter's :class:`DocumentKind`, atomic writes and safe archive opening.
+contract helpers every backend calls (with the committee's records a store keeps:
+:class:`Inspection`, :class:`RecordEvent`), the rule vocabulary with the Viet Nam time zone
+rules judge dates in, the exporter's :class:`DocumentKind`, atomic writes and safe archive
+opening.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from lamtheoguongbac._audit import RecordEvent, RecordType
     from lamtheoguongbac._exemplars import exemplar_order
     from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
     from lamtheoguongbac._hookspecs import PROJECT, hookimpl
+    from lamtheoguongbac._inspections import Inspection, inspection_order
     from lamtheoguongbac._registry import (
         ALLOW_ENV,
         DISABLE_ENV,
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
     from lamtheoguongbac._storage.contract import (
         check_entry,
         check_exemplar_update,
+        check_inspection_update,
         check_update,
         collation_fingerprint,
         duplicate_error,
@@ -45,6 +50,9 @@ if TYPE_CHECKING:
         exemplar_matches,
         exemplar_stale,
         handbook_order,
+        inspection_exists,
+        inspection_matches,
+        inspection_stale,
         matches,
         member_order,
         normalise_query,
@@ -67,9 +75,21 @@ if TYPE_CHECKING:
 
 #: where each name is defined
 _HOMES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "RecordEvent",
+            "RecordType",
+        ),
+        "lamtheoguongbac._audit",
+    ),
     "exemplar_order": "lamtheoguongbac._exemplars",
     **dict.fromkeys(
-        ("UnsafeArchive", "atomic_write", "atomic_write_many", "check_zip"),
+        (
+            "UnsafeArchive",
+            "atomic_write",
+            "atomic_write_many",
+            "check_zip",
+        ),
         "lamtheoguongbac._fsutil",
     ),
     **dict.fromkeys(
@@ -78,6 +98,13 @@ _HOMES: dict[str, str] = {
             "hookimpl",
         ),
         "lamtheoguongbac._hookspecs",
+    ),
+    **dict.fromkeys(
+        (
+            "Inspection",
+            "inspection_order",
+        ),
+        "lamtheoguongbac._inspections",
     ),
     **dict.fromkeys(
         (
@@ -103,6 +130,7 @@ _HOMES: dict[str, str] = {
         (
             "check_entry",
             "check_exemplar_update",
+            "check_inspection_update",
             "check_update",
             "collation_fingerprint",
             "duplicate_error",
@@ -110,6 +138,9 @@ _HOMES: dict[str, str] = {
             "exemplar_matches",
             "exemplar_stale",
             "handbook_order",
+            "inspection_exists",
+            "inspection_matches",
+            "inspection_stale",
             "matches",
             "member_order",
             "normalise_query",
@@ -146,7 +177,14 @@ _HOMES: dict[str, str] = {
         "lamtheoguongbac.export._context",
     ),
     **dict.fromkeys(
-        ("Rule", "RuleContext", "Severity", "Stage", "Violation"), "lamtheoguongbac.rules"
+        (
+            "Rule",
+            "RuleContext",
+            "Severity",
+            "Stage",
+            "Violation",
+        ),
+        "lamtheoguongbac.rules",
     ),
     **dict.fromkeys(
         (
@@ -168,8 +206,11 @@ __all__ = [
     "ExportOptions",
     "Exporter",
     "HandbookQuery",
+    "Inspection",
     "PluginInfo",
     "Provides",
+    "RecordEvent",
+    "RecordType",
     "Registry",
     "Renderer",
     "Rule",
@@ -187,6 +228,7 @@ __all__ = [
     "atomic_write_many",
     "check_entry",
     "check_exemplar_update",
+    "check_inspection_update",
     "check_update",
     "check_zip",
     "collation_fingerprint",
@@ -198,6 +240,10 @@ __all__ = [
     "exemplar_stale",
     "handbook_order",
     "hookimpl",
+    "inspection_exists",
+    "inspection_matches",
+    "inspection_order",
+    "inspection_stale",
     "matches",
     "member_order",
     "normalise_query",

@@ -77,6 +77,11 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
         "init",
         "Tạo kho (và nhập danh sách nếu có) / create the store (and import a roster).",
     ),
+    "inspect": (
+        _CLI + "_inspections",
+        "inspect",
+        "Kiểm tra, giám sát việc thực hiện sổ tay / inspections of how handbooks are kept.",
+    ),
     "install": (
         _CLI + "_main",
         "install",
