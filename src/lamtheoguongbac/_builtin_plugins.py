@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lamtheoguongbac._hookspecs import hookimpl
-from lamtheoguongbac._storage.base import StorageBackend
-from lamtheoguongbac._storage.memory import MemoryStore
-from lamtheoguongbac._storage.sqlite import SqliteStore, path_from_url
+
+if TYPE_CHECKING:
+    from lamtheoguongbac._storage.base import StorageBackend
 
 
 def _sqlite_exists(url: str) -> bool:
     """Whether the SQLite file of ``url`` exists (nothing is created)."""
+    from lamtheoguongbac._storage.sqlite import path_from_url
+
     return os.path.exists(path_from_url(url))
 
 
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the in-memory and the embedded SQLite backends."""
+    # Imported here: every registry loads this module, most never open a store (start-up).
+    from lamtheoguongbac._storage.base import StorageBackend
+    from lamtheoguongbac._storage.memory import MemoryStore
+    from lamtheoguongbac._storage.sqlite import SqliteStore
+
     register(
         StorageBackend(
             scheme="memory",

@@ -50,6 +50,7 @@ from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._exemplars import Exemplar
 from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._public import publish_namespace
 
 __all__ = ["HandbookQuery", "StorageBackend", "Store"]
 
@@ -186,3 +187,10 @@ class StorageBackend:
     exists: Callable[[str], bool] | None = attrs.field(default=None, eq=False, kw_only=True)
     description_vi: str = ""
     description_en: str = ""
+
+
+# Their public home is lamtheoguongbac.plugin (which resolves names lazily), however reached.
+publish_namespace(
+    "lamtheoguongbac.plugin",
+    {"HandbookQuery": HandbookQuery, "StorageBackend": StorageBackend, "Store": Store},
+)

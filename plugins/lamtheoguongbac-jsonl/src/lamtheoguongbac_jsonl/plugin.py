@@ -9,16 +9,20 @@ Named in ``pyproject.toml`` so that installing the distribution is all it takes:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lamtheoguongbac import hookimpl
-from lamtheoguongbac.plugin import StorageBackend
-from lamtheoguongbac_jsonl.store import DATA_FILE, SCHEME, JsonLinesStore, path_from_url
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import StorageBackend
 
 __all__ = ["register_storage_backends"]
 
 
 def _exists(url: str) -> bool:
     """Whether the store of ``url`` exists (its data file, or a folder holding one)."""
+    from lamtheoguongbac_jsonl.store import DATA_FILE, path_from_url
+
     target = path_from_url(url)
     return (target / DATA_FILE).is_file() if target.is_dir() else target.is_file()
 
@@ -26,6 +30,11 @@ def _exists(url: str) -> bool:
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the JSON-lines backend (kho JSON Lines) for ``jsonl:///…`` URLs."""
+    # Imported when the registry asks, not when it loads this module: lamtheoguongbac loads
+    # every entry point at start, and most runs never open this store.
+    from lamtheoguongbac.plugin import StorageBackend
+    from lamtheoguongbac_jsonl.store import SCHEME, JsonLinesStore
+
     register(
         StorageBackend(
             scheme=SCHEME,
