@@ -225,8 +225,8 @@ def create_engine(url: str | sa.URL, pool: PoolSettings | None = None) -> sa.Eng
 
     ``url`` is a store URL (``postgresql://…``, ``sqlalchemy+sqlite:///…``) or a SQLAlchemy
     URL of any dialect. On SQLite, write transactions start with ``BEGIN IMMEDIATE`` (so
-    two writers queue instead of failing to upgrade a read lock), the file runs in WAL mode
-    and waits up to 30 s for another process's write.
+    two writers queue instead of failing to upgrade a read lock) and wait up to 30 s for
+    another process's write; :class:`SqlStore` puts a file it has checked into WAL mode.
     """
     if isinstance(url, str) and url.split(":", 1)[0] in SCHEMES:
         url, found, _ = engine_url(url)
@@ -260,7 +260,7 @@ def _setup_sqlite(engine: sa.Engine) -> None:
     def _connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+        for pragma in ("synchronous = NORMAL", "foreign_keys = ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -424,10 +424,15 @@ class SqlStore:
     def _open(self, migrate: bool) -> None:
         try:
             with self._reader.connect() as connection:
-                if migrations.ready(connection):
-                    return  # the usual case takes no lock
-            with self._engine.begin() as connection:
-                migrations.prepare(connection, self._where, migrate=migrate)
+                ready = migrations.ready(connection)  # the usual case takes no lock
+            if not ready:
+                with self._engine.begin() as connection:
+                    migrations.prepare(connection, self._where, migrate=migrate)
+            if self.dialect == "sqlite":
+                # Only now that the file is known to be ours: WAL lets readers and a writer
+                # work at once (it is a property of the file, kept once set).
+                with self._reader.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
         except sa.exc.SQLAlchemyError as exc:
             raise self._error(exc) from exc
 
