@@ -239,7 +239,7 @@ def test_queries_use_the_indexes(pg_url: str) -> None:
                     {"u": roster.organisation(cell)[1].id},
                 ),
                 "status": (
-                    "SELECT id FROM handbooks WHERE status = 'registered' AND year = 2025",
+                    "SELECT id FROM handbooks WHERE status = 'assessed' AND year = 2025",
                     {},
                 ),
             }
