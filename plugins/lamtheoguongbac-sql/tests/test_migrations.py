@@ -48,7 +48,7 @@ def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
             for name in sorted(inspector.get_table_names()):
                 table = sa.Table(name, sa.MetaData(), autoload_with=connection)
                 rows = connection.execute(sa.select(table)).all()
-                found[name] = sorted((tuple(str(v) for v in r) for r in rows))
+                found[name] = sorted(tuple(str(v) for v in r) for r in rows)
             return found
     finally:
         engine.dispose()
@@ -88,7 +88,7 @@ def test_documents_are_jsonb_on_postgresql(pg_url: str) -> None:
             "SELECT table_name, data_type FROM information_schema.columns "
             "WHERE column_name = 'document' ORDER BY table_name"
         ).all()
-    assert {t: k for t, k in kinds} == {
+    assert dict(kinds) == {
         "events": "jsonb",
         "exemplars": "jsonb",
         "handbooks": "jsonb",
@@ -127,7 +127,12 @@ def _data_of_0001(connection: sa.Connection) -> tuple[Any, ...]:
     connection.execute(
         tables["handbook_units"].insert(),
         [
-            {"unit_id": u.id, "handbook_id": handbook.id, "year": handbook.year, "status": "registered"}
+            {
+                "unit_id": u.id,
+                "handbook_id": handbook.id,
+                "year": handbook.year,
+                "status": "registered",
+            }
             for u in handbook.organisation
         ],
     )
@@ -196,7 +201,9 @@ def test_migrate_false_refuses_a_database_that_is_behind(empty_url: str) -> None
     assert "python -m lamtheoguongbac_sql upgrade" in raised.value.message_vi
     assert _snapshot(empty_url) == {}
     with pytest.raises(StoreError, match="migrate=false"):
-        create_registry().open_store(empty_url + ("&" if "?" in empty_url else "?") + "migrate=false")
+        create_registry().open_store(
+            empty_url + ("&" if "?" in empty_url else "?") + "migrate=false"
+        )
     SqlStore(empty_url).close()
     SqlStore(empty_url, migrate=False).close()  # at head: opens
 

@@ -132,7 +132,9 @@ def test_threads_sharing_one_store_lose_no_update(pg_url: str) -> None:
         store.add_many(shared)
         outcomes: list[Any] = []
         threads = [
-            threading.Thread(target=_thread_writer, args=(store, [h.id for h, _ in shared], s, outcomes))
+            threading.Thread(
+                target=_thread_writer, args=(store, [h.id for h, _ in shared], s, outcomes)
+            )
             for s in range(8)
         ]
         for thread in threads:
@@ -279,8 +281,7 @@ def test_a_process_killed_at_any_moment_of_add_many_stores_all_or_none(pg_url: s
     for delay in random.Random(20250519).sample(range(0, 600, 25), 4):
         with SqlStore(pg_url) as store, store.engine.begin() as connection:
             connection.exec_driver_sql(
-                "SET session_replication_role = replica; "
-                "TRUNCATE events, handbook_units, handbooks"
+                "SET session_replication_role = replica; TRUNCATE events, handbook_units, handbooks"
             )
         earlier = _store_with_earlier_data(pg_url)
         begun = SPAWN.Event()

@@ -53,7 +53,10 @@ def test_the_plugin_registers_its_schemes() -> None:
 @pytest.mark.parametrize(
     ("url", "driver_url"),
     [
-        ("postgresql://ltgb@db.example.vn/so_tay", "postgresql+psycopg://ltgb@db.example.vn/so_tay"),
+        (
+            "postgresql://ltgb@db.example.vn/so_tay",
+            "postgresql+psycopg://ltgb@db.example.vn/so_tay",
+        ),
         (
             "postgresql+psycopg://ltgb:bí-mật@db.example.vn:5433/so_tay?sslmode=require",
             "postgresql+psycopg://ltgb:***@db.example.vn:5433/so_tay?sslmode=require",
@@ -134,7 +137,12 @@ def test_an_engine_handed_in_is_used_and_left_open(pg_url: str) -> None:
         with SqlStore(engine) as store:
             store.add(*make_entry())
         with engine.connect() as connection:  # still usable: the caller owns it
-            assert connection.execute(sa.select(sa.func.count()).select_from(schema.handbooks)).scalar() == 1
+            assert (
+                connection.execute(
+                    sa.select(sa.func.count()).select_from(schema.handbooks)
+                ).scalar()
+                == 1
+            )
     finally:
         engine.dispose()
 
@@ -154,14 +162,20 @@ def test_the_database_refuses_to_change_or_delete_events(url: str) -> None:
     with SqlStore(url) as store:
         store.add(handbook, created)
         for statement in _events_statements(store.dialect):
-            with pytest.raises(sa.exc.DBAPIError, match="events are append-only"):
-                with store.engine.begin() as connection:
-                    connection.exec_driver_sql(statement)
+            with (
+                pytest.raises(sa.exc.DBAPIError, match="events are append-only"),
+                store.engine.begin() as connection,
+            ):
+                connection.exec_driver_sql(statement)
         # A second event for one version is refused by the key, whoever writes it.
         with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as connection:
             connection.execute(
                 schema.events.insert(),
-                {"handbook_id": handbook.id, "version": created.version, "document": serde.to_dict(created)},
+                {
+                    "handbook_id": handbook.id,
+                    "version": created.version,
+                    "document": serde.to_dict(created),
+                },
             )
         assert store.events(handbook.id) == [created]
 

@@ -235,8 +235,17 @@ class TemporaryCluster:
             for name, value in self._settings.items():
                 options += f" -c {name}={value}"
             try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
-                          "-w", "start")
+                self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.log),
+                    "-o",
+                    options,
+                    "-w",
+                    "start",
+                )
                 return
             except ClusterUnavailable:
                 if attempt == 2:

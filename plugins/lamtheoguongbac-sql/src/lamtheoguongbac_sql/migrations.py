@@ -215,6 +215,4 @@ def _rekey(connection: sa.Connection) -> None:
         .values(value=fingerprint)
     )
     if updated.rowcount == 0:
-        connection.execute(
-            sa.insert(schema.meta).values(key="roster_collation", value=fingerprint)
-        )
+        connection.execute(sa.insert(schema.meta).values(key="roster_collation", value=fingerprint))

@@ -146,7 +146,9 @@ def _flag(url: str, name: str, value: str) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    raise _bad_url(url, f"{name}={value} phải là true hoặc false", f"{name}={value} must be true or false")
+    raise _bad_url(
+        url, f"{name}={value} phải là true hoặc false", f"{name}={value} must be true or false"
+    )
 
 
 def _number(url: str, name: str, value: str, kind: type[int] | type[float]) -> Any:
@@ -178,6 +180,11 @@ def engine_url(url: str) -> tuple[sa.URL, PoolSettings, bool]:
     except sa.exc.ArgumentError as exc:
         raise _bad_url(url, str(exc), str(exc)) from exc
     query = dict(parsed.query)
+
+    def option(name: str) -> str | None:
+        value = query.pop(name, None)
+        return value if value is None or isinstance(value, str) else value[-1]
+
     options: dict[str, Any] = {}
     for name, field, kind in (
         ("pool_size", "size", int),
@@ -185,20 +192,19 @@ def engine_url(url: str) -> tuple[sa.URL, PoolSettings, bool]:
         ("pool_timeout", "timeout", float),
         ("pool_recycle", "recycle", int),
     ):
-        if name in query:
-            value = query.pop(name)
-            options[field] = _number(url, name, value if isinstance(value, str) else value[-1], kind)
-    if "pool_pre_ping" in query:
-        value = query.pop("pool_pre_ping")
-        options["pre_ping"] = _flag(url, "pool_pre_ping", value if isinstance(value, str) else value[-1])
+        if (value := option(name)) is not None:
+            options[field] = _number(url, name, value, kind)
+    if (value := option("pool_pre_ping")) is not None:
+        options["pre_ping"] = _flag(url, "pool_pre_ping", value)
     migrate = True
-    if "migrate" in query:
-        value = query.pop("migrate")
-        migrate = _flag(url, "migrate", value if isinstance(value, str) else value[-1])
+    if (value := option("migrate")) is not None:
+        migrate = _flag(url, "migrate", value)
     try:
         pool = PoolSettings(**options)
     except ValueError as exc:
-        raise _bad_url(url, f"thiết lập bể kết nối sai ({exc})", f"bad pool setting ({exc})") from exc
+        raise _bad_url(
+            url, f"thiết lập bể kết nối sai ({exc})", f"bad pool setting ({exc})"
+        ) from exc
     parsed = parsed.set(query=query)
     if driver == "sqlite":
         database = urllib.parse.unquote(parsed.database or "")
@@ -342,9 +348,7 @@ def _conditions(query: HandbookQuery) -> list[sa.ColumnElement[bool]]:
         if query.cell_id is None and query.member_id is None:
             conditions.append(h.id.in_(sa.select(handbook_units.c.handbook_id).where(*inner)))
         else:  # a cell or member is the narrower start: probe the subtree per row
-            conditions.append(
-                sa.exists().where(*inner, handbook_units.c.handbook_id == h.id)
-            )
+            conditions.append(sa.exists().where(*inner, handbook_units.c.handbook_id == h.id))
     else:
         if query.year is not None:
             conditions.append(h.year == query.year)
@@ -798,9 +802,13 @@ class SqlStore:
                 .where(events.c.handbook_id == handbook_id)
                 .order_by(events.c.version)
             ).all()
-            known = bool(rows) or connection.execute(
-                sa.select(handbooks.c.id).where(handbooks.c.id == handbook_id)
-            ).first() is not None
+            known = (
+                bool(rows)
+                or connection.execute(
+                    sa.select(handbooks.c.id).where(handbooks.c.id == handbook_id)
+                ).first()
+                is not None
+            )
         if not known:
             raise not_found("handbook", handbook_id, self._where)
         return [self._load(Event, handbook_id, doc) for (doc,) in rows]

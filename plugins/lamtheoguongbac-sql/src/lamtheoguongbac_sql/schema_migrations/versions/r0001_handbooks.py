@@ -95,9 +95,7 @@ def upgrade() -> None:
         sa.Column("status", STATUS, nullable=False),
     )
     op.create_index("handbook_units_by_handbook", "handbook_units", ["handbook_id"])
-    op.create_index(
-        "handbook_units_by_unit_year", "handbook_units", ["unit_id", "year", "status"]
-    )
+    op.create_index("handbook_units_by_unit_year", "handbook_units", ["unit_id", "year", "status"])
     op.create_table(
         "events",
         sa.Column(
