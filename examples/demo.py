@@ -30,9 +30,9 @@ from lamtheoguongbac import (
     Role,
     RulesViolated,
     SelfAssessment,
-    from_dict,
-    name_sort_key,
 )
+from lamtheoguongbac.serde import from_dict
+from lamtheoguongbac.text import name_sort_key
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,9 +59,9 @@ def run(out: Path) -> int:
     version, year = sample["schema_version"], sample["year"]
 
     with Handbooks.open(f"sqlite:///{db}") as service:
-        roster = service.import_roster([HERE / "to-chuc.csv", HERE / "dang-vien.csv"])
+        roster = service.roster.import_files([HERE / "to-chuc.csv", HERE / "dang-vien.csv"])
         members = sorted(roster.members, key=lambda m: name_sort_key(m.full_name, m.sort_key))
-        cell = service.org_tree().unit(members[0].cell_id)
+        cell = service.roster.tree().unit(members[0].cell_id)
         print(f"== {cell.name} — Sổ tay Làm theo gương Bác năm {year} ==")
         print(
             f"Đã nhập {len(roster.units)} tổ chức, {len(roster.members)} đảng viên "
@@ -80,7 +80,9 @@ def run(out: Path) -> int:
         generic = Pledge(id="p1", deed=attempt["deed"], bases=[])
         try:
             service.register_pledges(
-                f"{attempt['member']}-{year}", [generic], actor=service.actor(attempt["member"])
+                f"{attempt['member']}-{year}",
+                [generic],
+                actor=service.roster.actor(attempt["member"]),
             )
         except RulesViolated as refused:
             print("Thử đăng ký chung chung bị từ chối:")
@@ -143,7 +145,7 @@ def _summary(service: Handbooks, cell_id: str, year: int) -> None:
         "\nTheo trạng thái: "
         + ", ".join(f"{s.label_vi}: {counts.get(s, 0)}" for s in HandbookStatus if counts.get(s))
     )
-    cap = service.check_cap(year=year)
+    cap = service.supervision.check_cap(year=year)
     print(
         "Tỷ lệ xuất sắc: "
         + ("; ".join(v.message_vi for v in cap) if cap else "trong giới hạn 20% số đảng viên HTTNV")

@@ -14,9 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
-from lamtheoguongbac.export import context as context_module
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     CollectiveAssessment,
     Handbook,
     HandbookStatus,
@@ -24,6 +22,8 @@ from lamtheoguongbac.model import (
     RatingLevel,
     Role,
 )
+from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
+from lamtheoguongbac.export import _context as context_module
 from lamtheoguongbac.testing import make_handbook, make_member, make_organisation
 
 TODAY = dt.date(2026, 1, 5)

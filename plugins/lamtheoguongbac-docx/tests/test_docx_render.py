@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from docx_helpers import all_text, document_text
 
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import TemplateError
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer
 
 

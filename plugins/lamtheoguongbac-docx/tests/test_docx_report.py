@@ -17,11 +17,9 @@ from docx.enum.shape import WD_INLINE_SHAPE
 from docx_helpers import all_text, document_text
 from lxml import etree
 
-from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.export import convert_to_pdf
-from lamtheoguongbac.export.report import build_report_context, export_rollup_report
-from lamtheoguongbac.model import Handbook, HandbookStatus, RatingLevel
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY
+from lamtheoguongbac import Handbook, HandbookStatus, RatingLevel, TemplateError
+from lamtheoguongbac.export import build_report_context, convert_to_pdf, export_rollup_report
+from lamtheoguongbac.rules import DEFAULT_POLICY
 from lamtheoguongbac.supervision import Rollup, summarise
 from lamtheoguongbac.testing import make_handbook, make_roster
 from lamtheoguongbac_docx import ReportRenderer, insert_charts

@@ -1,0 +1,309 @@
+"""The template context: what every document template sees (ngữ cảnh mẫu văn bản).
+
+:func:`build_context` turns a :class:`~lamtheoguongbac._model.Handbook` into plain data — only
+``str``, ``int``, ``list`` and ``dict``, every string NFC — so a context pickles, dumps to
+JSON and renders the same in any template engine. It is the same for every template and
+versioned by :data:`CONTEXT_VERSION`: keys may be added within a version, and a key is never
+renamed or removed without a new version. A part the handbook does not have yet (no report,
+no assessment, no superior unit) is there with empty strings and lists, never ``None``, so a
+template can print any key at any stage. :data:`CONTEXT_SCHEMA` describes the same shape as
+data (checkers use it to find misspelt names). Strings are NFC because model values are
+normalised when they are constructed and joining NFC text with ASCII keeps it NFC; the one
+operation that can break it, ``str.upper()``, is normalised again here.
+
+Dates are written two ways: ``dd/mm/yyyy`` and the party-document phrase
+"ngày 05 tháng 01 năm 2015" (keys ending in ``_phrase``).
+
+======================================  ==========================================================
+key                                     value
+======================================  ==========================================================
+``context_version``                     int, :data:`CONTEXT_VERSION` (1)
+``handbook.id``                         the handbook's id
+``handbook.year``                       int, the year the period starts in
+``handbook.period``                     "01/01/2025 – 31/12/2025"
+``handbook.period_start``               "01/01/2025"
+``handbook.period_end``                 "31/12/2025"
+``handbook.status``                     status label, "Đã được chi bộ đánh giá"
+``handbook.status_code``                status code, "assessed"
+``handbook.version``                    int, the stored version
+``member.id``                           the member's id
+``member.full_name``                    "Nguyễn Văn An"
+``member.full_name_upper``              "NGUYỄN VĂN AN"
+``member.status``                       standing label, "Đảng viên chính thức"
+``member.position``                     chức vụ, "" when unknown
+``member.duties``                       list of str, nhiệm vụ được giao
+``member.duties_text``                  the duties joined with "; "
+``member.workplace``                    nơi công tác
+``member.date_of_birth``                "05/01/1980", "" when unknown
+``member.date_of_birth_phrase``         "ngày 05 tháng 01 năm 1980", "" when unknown
+``member.joined_on``                    ngày vào Đảng, "dd/mm/yyyy" or ""
+``member.official_on``                  ngày chính thức, "dd/mm/yyyy" or ""
+``member.party_card_number``            số thẻ đảng viên (opaque), "" when unknown
+``cell.id``                             the member's party cell (chi bộ)
+``cell.name``                           "Chi bộ ấp Đông"
+``cell.name_upper``                     "CHI BỘ ẤP ĐÔNG", for the document header
+``cell.level``                          "Chi bộ"
+``cell.place``                          the cell's place name, "" when unknown
+``superior.*``                          the unit above the cell, same keys as ``cell``; all ""
+                                        when the handbook names no superior
+``organisation``                        list of units (same keys as ``cell``), root first,
+                                        the cell last
+``theme.code``                          the study theme's code, "" without a theme
+``theme.title``                         chuyên đề, "" without a theme
+``pledges``                             list, one dict per registered deed, in order:
+``pledges[].number``                    int, 1-based
+``pledges[].id``                        the pledge id
+``pledges[].deed``                      việc làm đăng ký
+``pledges[].bases``                     list of str, căn cứ ("Điều 3 37-QĐ/TW", …)
+``pledges[].bases_text``                the bases joined with "; "
+``pledges[].target``                    chỉ tiêu, "100%", "01 sáng kiến (trước 30/11/2025)"
+``pledges[].deadline``                  thời hạn, "30/11/2025" or ""
+``pledges[].task``                      the assigned task the deed serves
+``pledges[].shortcoming``               the shortcoming it corrects (tự soi, tự sửa)
+``pledges[].checkpoints``               list of str, "30/06/2025: sơ kết 6 tháng"
+``pledges[].result.outcome``            "Đã thực hiện" / "Thực hiện một phần" / "Chưa thực hiện",
+                                        "" when not reported
+``pledges[].result.outcome_code``       "hoan_thanh" / "mot_phan" / "chua_thuc_hien" or ""
+``pledges[].result.achieved``           đã làm được
+``pledges[].result.not_done``           chưa làm được
+``pledges[].result.direction``          hướng phấn đấu
+``report.submitted_on``                 "dd/mm/yyyy" the results were reported, or ""
+``report.submitted_on_phrase``          the same as a phrase, or ""
+``self_assessment.text``                tự nhận xét, đánh giá
+``self_assessment.date``                "dd/mm/yyyy" or ""
+``self_assessment.date_phrase``         "ngày 05 tháng 12 năm 2025" or ""
+``self_assessment.place_date``          "Tịnh Biên, ngày 05 tháng 12 năm 2025" or ""
+``collective.text``                     tập thể chi bộ nhận xét, đánh giá
+``collective.rating``                   "Hoàn thành tốt nhiệm vụ", "" when not rated
+``collective.rating_abbreviation``      "HTTNV", "" when not rated
+``collective.meeting_date``             "dd/mm/yyyy" or ""
+``collective.meeting_date_phrase``      "ngày 20 tháng 12 năm 2025" or ""
+``collective.place_date``               "Tịnh Biên, ngày 20 tháng 12 năm 2025" or ""
+``collective.recorder_name``            the Secretary's (or Deputy's) full name, or ""
+``collective.recorder_role``            "Bí thư" / "Phó Bí thư", or ""
+``collective.recorder_role_upper``      "BÍ THƯ" / "PHÓ BÍ THƯ", or ""
+``collective.on_behalf``                "T/M CHI BỘ" (party style, with a slash, never "TM.")
+``place``                               the nearest place name from the cell up, or ""
+``place_date``                          "Tịnh Biên, ngày 05 tháng 01 năm 2026" (today); without a
+                                        place, "Ngày 05 tháng 01 năm 2026"
+``today.date``                          "05/01/2026", the export date
+``today.phrase``                        "ngày 05 tháng 01 năm 2026"
+``today.year``                          int
+======================================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+
+from lamtheoguongbac._model import Handbook, OrgUnit, Pledge, PledgeResult
+from lamtheoguongbac.export._values import short_date, upper
+from lamtheoguongbac.text import date_phrase, place_date_line
+
+__all__ = ["CONTEXT_SCHEMA", "CONTEXT_VERSION", "Schema", "build_context"]
+
+#: The version of the context layout; bumped when a key is renamed or removed.
+CONTEXT_VERSION = 1
+
+#: A shape: ``str``/``int`` for a leaf, a dict of shapes, or a one-element list of a shape.
+Schema: TypeAlias = type | dict[str, "Schema"] | list["Schema"]
+
+_UNIT: dict[str, Schema] = {
+    "id": str, "name": str, "name_upper": str, "level": str, "place": str,
+}  # fmt: skip
+
+#: The shape of :func:`build_context`'s result, for tools that check templates.
+CONTEXT_SCHEMA: dict[str, Schema] = {
+    "context_version": int,
+    "handbook": {
+        "id": str, "year": int, "period": str, "period_start": str, "period_end": str,
+        "status": str, "status_code": str, "version": int,
+    },
+    "member": {
+        "id": str, "full_name": str, "full_name_upper": str, "status": str, "position": str,
+        "duties": [str], "duties_text": str, "workplace": str, "date_of_birth": str,
+        "date_of_birth_phrase": str, "joined_on": str, "official_on": str,
+        "party_card_number": str,
+    },
+    "cell": _UNIT,
+    "superior": _UNIT,
+    "organisation": [_UNIT],
+    "theme": {"code": str, "title": str},
+    "pledges": [
+        {
+            "number": int, "id": str, "deed": str, "bases": [str], "bases_text": str,
+            "target": str, "deadline": str, "task": str, "shortcoming": str,
+            "checkpoints": [str],
+            "result": {
+                "outcome": str, "outcome_code": str, "achieved": str, "not_done": str,
+                "direction": str,
+            },
+        }
+    ],
+    "report": {"submitted_on": str, "submitted_on_phrase": str},
+    "self_assessment": {"text": str, "date": str, "date_phrase": str, "place_date": str},
+    "collective": {
+        "text": str, "rating": str, "rating_abbreviation": str, "meeting_date": str,
+        "meeting_date_phrase": str, "place_date": str, "recorder_name": str,
+        "recorder_role": str, "recorder_role_upper": str, "on_behalf": str,
+    },
+    "place": str,
+    "place_date": str,
+    "today": {"date": str, "phrase": str, "year": int},
+}  # fmt: skip
+
+# Party style: "T/M" with a slash (Hướng dẫn 36-HD/VPTW); the state style "TM." is not used.
+_ON_BEHALF_OF_CELL = "T/M CHI BỘ"
+
+
+def _phrase(d: dt.date | None) -> str:
+    return "" if d is None else date_phrase(d)
+
+
+def _place_date(place: str, d: dt.date | None) -> str:
+    return "" if d is None else place_date_line(place or None, d)
+
+
+def _text(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def _unit(unit: OrgUnit | None) -> dict[str, Any]:
+    if unit is None:
+        return dict.fromkeys(_UNIT, "")
+    return {
+        "id": unit.id,
+        "name": unit.name,
+        "name_upper": upper(unit.name),
+        "level": unit.level,
+        "place": _text(unit.place),
+    }
+
+
+def _result(result: PledgeResult | None) -> dict[str, Any]:
+    if result is None:
+        return {"outcome": "", "outcome_code": "", "achieved": "", "not_done": "",
+                "direction": ""}  # fmt: skip
+    return {
+        "outcome": result.outcome.label_vi,
+        "outcome_code": str(result.outcome.value),
+        "achieved": _text(result.achieved),
+        "not_done": _text(result.not_done),
+        "direction": _text(result.direction),
+    }
+
+
+def _joined(items: Iterable[str]) -> str:
+    return "; ".join(items)
+
+
+def _pledge(number: int, pledge: Pledge, handbook: Handbook) -> dict[str, Any]:
+    bases = [b.describe() for b in pledge.bases]
+    checkpoints = [
+        f"{short_date(c.due)}: {c.description}" if c.description else short_date(c.due)
+        for c in pledge.checkpoints
+    ]
+    return {
+        "number": number,
+        "id": pledge.id,
+        "deed": pledge.deed,
+        "bases": bases,
+        "bases_text": _joined(bases),
+        "target": "" if pledge.target is None else pledge.target.describe(),
+        "deadline": short_date(pledge.deadline),
+        "task": _text(pledge.task),
+        "shortcoming": _text(pledge.shortcoming),
+        "checkpoints": checkpoints,
+        "result": _result(handbook.result_for(pledge.id)),
+    }
+
+
+def _place(handbook: Handbook) -> str:
+    for unit in reversed(handbook.organisation):
+        if unit.place and unit.place.strip():
+            return " ".join(unit.place.split())
+    return ""
+
+
+def build_context(handbook: Handbook, *, today: dt.date | None = None) -> dict[str, Any]:
+    """The documented template context of ``handbook`` (see the module docstring).
+
+    Args:
+        handbook: the handbook to render.
+        today: the export date for ``today`` and ``place_date``; the current date when None.
+            Pass one date for a whole batch so every document carries the same one.
+    """
+    today = dt.date.today() if today is None else today
+    member = handbook.member
+    place = _place(handbook)
+    sa = handbook.self_assessment
+    ca = handbook.collective_assessment
+    duties = list(member.duties)
+    context: dict[str, Any] = {
+        "context_version": CONTEXT_VERSION,
+        "handbook": {
+            "id": handbook.id,
+            "year": handbook.year,
+            "period": f"{short_date(handbook.period.start)} – {short_date(handbook.period.end)}",
+            "period_start": short_date(handbook.period.start),
+            "period_end": short_date(handbook.period.end),
+            "status": handbook.status.label_vi,
+            "status_code": str(handbook.status.value),
+            "version": handbook.version,
+        },
+        "member": {
+            "id": member.id,
+            "full_name": member.full_name,
+            "full_name_upper": upper(member.full_name),
+            "status": member.status.label_vi,
+            "position": _text(member.position),
+            "duties": duties,
+            "duties_text": _joined(duties),
+            "workplace": _text(member.workplace),
+            "date_of_birth": short_date(member.date_of_birth),
+            "date_of_birth_phrase": _phrase(member.date_of_birth),
+            "joined_on": short_date(member.joined_on),
+            "official_on": short_date(member.official_on),
+            "party_card_number": _text(member.party_card_number),
+        },
+        "cell": _unit(handbook.cell),
+        "superior": _unit(handbook.superior),
+        "organisation": [_unit(u) for u in handbook.organisation],
+        "theme": {
+            "code": "" if handbook.theme is None else handbook.theme.code,
+            "title": "" if handbook.theme is None else handbook.theme.title,
+        },
+        "pledges": [_pledge(i, p, handbook) for i, p in enumerate(handbook.pledges, start=1)],
+        "report": {
+            "submitted_on": short_date(handbook.report.submitted_on if handbook.report else None),
+            "submitted_on_phrase": _phrase(
+                handbook.report.submitted_on if handbook.report else None
+            ),
+        },
+        "self_assessment": {
+            "text": "" if sa is None else sa.text,
+            "date": short_date(sa.written_on if sa else None),
+            "date_phrase": _phrase(sa.written_on if sa else None),
+            "place_date": _place_date(place, sa.written_on if sa else None),
+        },
+        "collective": {
+            "text": "" if ca is None else ca.text,
+            "rating": "" if ca is None or ca.rating is None else ca.rating.label_vi,
+            "rating_abbreviation": ""
+            if ca is None or ca.rating is None
+            else ca.rating.abbreviation,
+            "meeting_date": short_date(ca.meeting_date if ca else None),
+            "meeting_date_phrase": _phrase(ca.meeting_date if ca else None),
+            "place_date": _place_date(place, ca.meeting_date if ca else None),
+            "recorder_name": "" if ca is None else ca.recorder_name,
+            "recorder_role": "" if ca is None else ca.recorder_role.label_vi,
+            "recorder_role_upper": "" if ca is None else upper(ca.recorder_role.label_vi),
+            "on_behalf": _ON_BEHALF_OF_CELL,
+        },
+        "place": place,
+        "place_date": _place_date(place, today),
+        "today": {"date": short_date(today), "phrase": date_phrase(today), "year": today.year},
+    }
+    return context
