@@ -56,8 +56,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_storage import build, chunks
 
-from lamtheoguongbac import Event, Handbook, HandbookQuery, serde
-from lamtheoguongbac.plugin import roster_key
+from lamtheoguongbac import Event, Handbook, serde
+from lamtheoguongbac.plugin import HandbookQuery, roster_key
 from lamtheoguongbac.testing import advance
 from lamtheoguongbac_sql import SqlStore
 from lamtheoguongbac_sql.cluster import TemporaryCluster

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import HandbookQuery, HandbookStatus, create_registry
+from lamtheoguongbac import HandbookStatus
+from lamtheoguongbac.plugin import HandbookQuery, create_registry
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

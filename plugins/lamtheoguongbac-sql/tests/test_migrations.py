@@ -12,14 +12,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from lamtheoguongbac import (
-    HandbookQuery,
-    HandbookStatus,
-    StoreError,
-    create_registry,
-    serde,
-)
-from lamtheoguongbac.plugin import roster_key
+from lamtheoguongbac import HandbookStatus, StoreError, serde
+from lamtheoguongbac.plugin import HandbookQuery, create_registry, roster_key
 from lamtheoguongbac.testing import advance, make_entry, make_exemplar, make_roster
 from lamtheoguongbac_sql import SqlStore, create_engine, migrations, schema
 from lamtheoguongbac_sql.cluster import TemporaryCluster

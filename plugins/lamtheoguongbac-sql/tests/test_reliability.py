@@ -20,14 +20,8 @@ from typing import Any
 
 import attrs
 
-from lamtheoguongbac import (
-    ConflictError,
-    Event,
-    Handbook,
-    HandbookQuery,
-    HandbookStatus,
-    RatingLevel,
-)
+from lamtheoguongbac import ConflictError, Event, Handbook, HandbookStatus, RatingLevel
+from lamtheoguongbac.plugin import HandbookQuery
 from lamtheoguongbac.testing import advance, creation_event, make_entry, make_handbook
 from lamtheoguongbac_sql import SqlStore
 

@@ -12,16 +12,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from lamtheoguongbac import (
-    ConflictError,
-    HandbookQuery,
-    Handbooks,
-    HandbookStatus,
-    StoreError,
-    create_registry,
-    serde,
-)
-from lamtheoguongbac.plugin import collation_fingerprint
+from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError, serde
+from lamtheoguongbac.plugin import HandbookQuery, collation_fingerprint, create_registry
 from lamtheoguongbac.testing import advance, creation_event, make_entry, make_handbook, make_roster
 from lamtheoguongbac_sql import SCHEMES, PoolSettings, SqlStore, create_engine, engine_url, schema
 from lamtheoguongbac_sql.cluster import TemporaryCluster

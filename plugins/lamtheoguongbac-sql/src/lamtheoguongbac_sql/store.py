@@ -52,7 +52,6 @@ from lamtheoguongbac import (
     Event,
     Exemplar,
     Handbook,
-    HandbookQuery,
     HandbookStatus,
     LamTheoGuongBacError,
     Member,
@@ -61,6 +60,7 @@ from lamtheoguongbac import (
     serde,
 )
 from lamtheoguongbac.plugin import (
+    HandbookQuery,
     check_entry,
     check_exemplar_update,
     check_update,
