@@ -16,6 +16,7 @@ from lamtheoguongbac import HandbookStatus, StoreError, serde
 from lamtheoguongbac.plugin import HandbookQuery, create_registry, roster_key
 from lamtheoguongbac.testing import advance, make_entry, make_exemplar, make_roster
 from lamtheoguongbac_sql import SqlStore, create_engine, migrations, schema
+from lamtheoguongbac_sql.__main__ import main as schema_main
 from lamtheoguongbac_sql.cluster import TemporaryCluster
 
 S = HandbookStatus
@@ -297,3 +298,41 @@ def test_processes_opening_an_empty_database_at_once_migrate_it_once(empty_url: 
     assert all(o == "ok" or o.startswith("ConflictError") for o in outcomes), outcomes
     with SqlStore(empty_url) as store, store.engine.connect() as connection:
         assert migrations.stored_revision(connection) == migrations.head()
+
+
+# --- the schema commands -------------------------------------------------------------------
+
+
+def test_schema_commands_upgrade_report_and_print_sql(
+    empty_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert schema_main(["current", empty_url]) == 0
+    assert "trống / empty" in capsys.readouterr().out
+    assert schema_main(["upgrade", empty_url]) == 0
+    assert f"{migrations.head()} (head)" in capsys.readouterr().out
+    assert schema_main(["current", empty_url]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"{migrations.head()} (head)")
+    with SqlStore(empty_url, migrate=False) as store:  # migrated ahead: opens as it is
+        store.add(*make_entry())
+    assert schema_main(["sql", "postgresql"]) == 0
+    printed = capsys.readouterr().out
+    assert "CREATE TABLE handbooks" in printed
+    assert "document JSONB NOT NULL" in printed
+    assert "CREATE TRIGGER events_append_only" in printed
+
+
+def test_schema_upgrade_refuses_a_foreign_database_untouched(
+    empty_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            _foreign_tables(connection)
+    finally:
+        engine.dispose()
+    before = _snapshot(empty_url)
+    assert schema_main(["upgrade", empty_url]) == 2
+    error = capsys.readouterr().err
+    assert "không phải của lamtheoguongbac" in error
+    assert "not a lamtheoguongbac store" in error
+    assert _snapshot(empty_url) == before
