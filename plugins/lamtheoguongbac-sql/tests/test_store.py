@@ -123,11 +123,16 @@ def test_url_is_kept_and_repr_hides_the_password(pg_url: str) -> None:
         assert "***" in repr(store)
 
 
-def test_an_engine_handed_in_is_used_and_left_open(pg_url: str) -> None:
-    engine = create_engine(pg_url)
+def test_an_engine_handed_in_is_used_and_left_open(url: str) -> None:
+    engine = create_engine(url)
     try:
         with SqlStore(engine) as store:
             store.add(*make_entry())
+            # Its URL opens this backend again (as batch export's workers do).
+            again = create_registry().open_store(store.url)
+            assert isinstance(again, SqlStore)
+            assert len(again.query(HandbookQuery())) == 1
+            again.close()
         with engine.connect() as connection:  # still usable: the caller owns it
             assert (
                 connection.execute(

@@ -398,7 +398,10 @@ class SqlStore:
         if isinstance(url, sa.Engine):
             self._engine = url
             self._owns_engine = False
-            self.url = url.url.render_as_string(hide_password=False)
+            rendered = url.url.render_as_string(hide_password=False)
+            # A SQLite engine's URL must reopen this backend, not the built-in sqlite: one.
+            sqlite_url = url.dialect.name == "sqlite" and rendered.startswith("sqlite:")
+            self.url = "sqlalchemy+" + rendered if sqlite_url else rendered
             wanted = True
         else:
             sa_url, found, wanted = engine_url(url)
