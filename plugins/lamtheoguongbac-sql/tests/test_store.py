@@ -14,7 +14,14 @@ import sqlalchemy as sa
 
 from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError, serde
 from lamtheoguongbac.plugin import HandbookQuery, collation_fingerprint, create_registry
-from lamtheoguongbac.testing import advance, creation_event, make_entry, make_handbook, make_roster
+from lamtheoguongbac.testing import (
+    advance,
+    creation_event,
+    make_entry,
+    make_exemplar,
+    make_handbook,
+    make_roster,
+)
 from lamtheoguongbac_sql import SCHEMES, PoolSettings, SqlStore, create_engine, engine_url, schema
 from lamtheoguongbac_sql.cluster import TemporaryCluster
 
@@ -316,3 +323,48 @@ def test_psycopg_scheme_opens_the_same_database(pg_cluster: TemporaryCluster, pg
     with psycopg.connect(pg_cluster.dsn("ltgb_store")) as conn:
         row = conn.execute("SELECT document->>'id' FROM handbooks").fetchone()
     assert row == (handbook.id,)
+
+
+# --- an application role without schema rights (docs/deploy-postgresql.md) ------------------
+
+_GRANTS = """
+CREATE ROLE {role} LOGIN;
+GRANT SELECT ON lamtheoguongbac_version TO {role};
+GRANT SELECT, INSERT ON events TO {role};
+GRANT SELECT, INSERT, UPDATE ON handbooks, exemplars, units, members, meta TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON handbook_units, exemplar_units TO {role};
+"""
+
+
+def test_the_documented_application_role_is_enough_and_cannot_touch_events(
+    pg_cluster: TemporaryCluster, pg_database: str
+) -> None:
+    owner_url = pg_cluster.url(pg_database)
+    SqlStore(owner_url).close()  # the owner migrates
+    role = f"ltgb_app_{pg_database}"
+    with psycopg.connect(pg_cluster.dsn(pg_database), autocommit=True) as conn:
+        conn.execute(_GRANTS.format(role=role))
+    app_url = owner_url.replace("postgres@", f"{role}@") + "&migrate=false"
+    roster = make_roster(cells=1, members_per_cell=3, grassroots=1)
+    handbook, created = make_entry(S.REPORTED)
+    with SqlStore(app_url) as store:
+        with store.transaction():
+            store.save_roster(roster.units, roster.members)
+            store.save_roster(roster.units, roster.members)  # replaces: UPDATE
+            store.add(handbook, created)
+        step = advance(handbook)
+        store.update(step.handbook, step.event, expected_version=handbook.version)
+        exemplar = make_exemplar()
+        store.add_exemplar(exemplar)
+        store.update_exemplar(
+            attrs.evolve(exemplar, version=exemplar.version + 1),
+            expected_version=exemplar.version,
+        )
+        assert store.events(handbook.id) == [created, step.event]
+        for statement in ("UPDATE events SET version = 9", "DELETE FROM events"):
+            with pytest.raises(sa.exc.ProgrammingError), store.engine.begin() as connection:
+                connection.exec_driver_sql(statement)
+        with pytest.raises(sa.exc.ProgrammingError), store.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE events")
+    with psycopg.connect(pg_cluster.dsn(pg_database), autocommit=True) as conn:
+        conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}")
