@@ -126,6 +126,7 @@ def test_url_is_kept_and_repr_hides_the_password(pg_url: str) -> None:
     with_password = pg_url.replace("postgres@", "postgres:bi-mat@")
     with SqlStore(with_password) as store:
         assert store.url == with_password  # workers reopen the store from it
+        assert store.pool == PoolSettings()
         assert "bi-mat" not in repr(store)
         assert "***" in repr(store)
 

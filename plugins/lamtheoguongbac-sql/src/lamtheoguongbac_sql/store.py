@@ -403,13 +403,15 @@ class SqlStore:
             sqlite_url = url.dialect.name == "sqlite" and rendered.startswith("sqlite:")
             self.url = "sqlalchemy+" + rendered if sqlite_url else rendered
             wanted = True
+            #: The pool settings the store created its engine with (``None``: handed in).
+            self.pool: PoolSettings | None = None
         else:
             sa_url, found, wanted = engine_url(url)
-            self._engine = create_engine(sa_url, pool or found)
+            self.pool = pool or found
+            self._engine = create_engine(sa_url, self.pool)
             self._owns_engine = True
             self.url = url
         self._where = _mask(self.url)
-        self.pool = pool
         self._closed = False
         self._pid = os.getpid()
         self._block = _Block()
