@@ -17,15 +17,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 
 from lamtheoguongbac import StoreError
 from lamtheoguongbac.plugin import collation_fingerprint, roster_key
 from lamtheoguongbac_sql import schema
+
+# Alembic is imported when first needed: the plugin is loaded by every command of the CLI
+# (entry points), and most of them never migrate anything.
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 __all__ = [
     "LOCK_KEY",
@@ -46,11 +50,15 @@ LOCK_KEY = 0x4C544742
 
 @functools.cache
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(SCRIPTS))
 
 
 def config(connection: sa.Connection | None = None) -> Config:
     """An Alembic configuration for the store's migrations (on ``connection`` if given)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPTS))
     if connection is not None:
@@ -177,6 +185,8 @@ def prepare(
     if revision != target:
         if not migrate:
             raise _not_migrated(where, revision)
+        from alembic import command
+
         command.upgrade(config(connection), target)
     if target == head() and not _collation_current(connection):
         _rekey(connection)
