@@ -315,8 +315,10 @@ class _JsonRenderer:
 
 @hookimpl
 def register_exporters(register: Callable[[Exporter], None]) -> None:
-    for name in ("json-yearbook", "json-report"):
-        register(Exporter(name=name, suffix=".json", create_renderer=_JsonRenderer))
+    for kind in ("yearbook", "report"):
+        register(
+            Exporter(name=f"json-{kind}", suffix=".json", kind=kind, create_renderer=_JsonRenderer)
+        )
 
 
 @pytest.fixture
@@ -348,11 +350,27 @@ def test_both_documents_are_written_whole_by_the_named_exporter(
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["bao-cao.json", "ky-yeu.json", "new"]
 
 
-def test_without_the_exporter_nothing_is_written(
+def test_the_default_exporter_is_chosen_by_kind(
     tmp_path: Path, json_registry: Registry, rolled: Rollup
 ) -> None:
-    with pytest.raises(PluginError, match="docx-report"):
-        export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=json_registry)
+    summary = export_rollup_report(rolled, tmp_path / "bao-cao.json", registry=json_registry)
+    assert json.loads(summary.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
+
+
+def test_an_exporter_of_another_kind_is_refused_and_nothing_is_written(
+    tmp_path: Path, json_registry: Registry, rolled: Rollup
+) -> None:
+    with pytest.raises(PluginError, match=r"json-yearbook.*yearbook.*report"):
+        export_rollup_report(
+            rolled, tmp_path / "bao-cao.json", registry=json_registry, exporter="json-yearbook"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_an_exporter_of_the_kind_nothing_is_written(tmp_path: Path, rolled: Rollup) -> None:
+    bare = create_registry(load_entrypoints=False)
+    with pytest.raises(PluginError, match=r"report"):
+        export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=bare)
     assert list(tmp_path.iterdir()) == []
 
 

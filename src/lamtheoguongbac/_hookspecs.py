@@ -7,11 +7,15 @@ root) and name it in your distribution's entry points::
     my_plugin = "my_package.plugin"
 
 Registration hooks hand the plugin a ``register`` callback; call it once per thing you
-provide. The host checks each registration at once and names both providers when two
-plugins register the same name. Hook evolution: arguments may be added in later releases,
+provide. The host checks each plugin's registrations as a whole, in priority order: a
+plugin registering a name an earlier one provides (built-ins first) is marked *conflict*,
+both providers named, and none of its registrations is used; a plugin raising in any hook is
+marked *failed* and not called again (see :class:`lamtheoguongbac.plugin.Registry`). Every call goes
+through pluggy, one plugin at a time, so ``@hookimpl(wrapper=True)`` implementations and
+``add_hookcall_monitoring`` see it. Hook evolution: arguments may be added in later releases,
 never removed without a deprecation cycle; an implementation takes only the arguments it
 needs (pluggy passes them by name), and must not give them defaults (pluggy never passes an
-argument that has a default).
+argument that has a default; ``lamtheoguongbac plugins`` warns).
 """
 
 from __future__ import annotations
@@ -60,19 +64,23 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
 
 @hookspec
 def register_exporters(register: Callable[[Exporter], None]) -> None:
-    """Register document exporters: call ``register(Exporter(name=..., suffix=..., ...))``.
+    """Register document exporters: call ``register(Exporter(name=..., suffix=..., kind=...,
+    ...))``; ``kind`` is the document rendered (``"handbook"``, ``"yearbook"``, ``"report"``).
 
     Example::
 
         @hookimpl
         def register_exporters(register):
-            register(Exporter(name="md", suffix=".md", create_renderer=MarkdownRenderer))
+            register(Exporter(name="md", suffix=".md", kind="handbook",
+                              create_renderer=MarkdownRenderer))
     """
 
 
 @hookspec
 def register_rules(register: Callable[[Rule], None]) -> None:
-    """Register extra rules, added to every policy the service uses.
+    """Register extra rules, added to every policy the service uses. If this raises (or a
+    rule's check does), steps that run rules are refused until the plugin is fixed: rules
+    fail closed.
 
     Example::
 

@@ -579,6 +579,8 @@ class Handbook:
     organisation: tuple[OrgUnit, ...]
     period: Period
     theme: StudyTheme | None = None
+    #: the catalog policy chosen when the handbook was opened (None: the one for its year)
+    policy: str | None = None
     pledges: tuple[Pledge, ...] = ()
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
@@ -588,6 +590,7 @@ class Handbook:
 
     def __attrs_post_init__(self) -> None:
         require_id("Handbook.id", self.id)
+        require_text("Handbook.policy", self.policy, max_len=100)
         if not self.organisation:
             fail(
                 "Handbook.organisation",

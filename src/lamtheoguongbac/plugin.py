@@ -6,15 +6,24 @@ from :mod:`lamtheoguongbac.testing` (for its tests)::
     from lamtheoguongbac.plugin import hookimpl, Exporter, StorageBackend, Store
 
 It holds the hook marker, the exporter and renderer protocols with their options, the
-storage protocol, its query and the contract helpers every backend calls, the rule
-vocabulary, atomic writes and safe archive opening.
+storage protocol, its query, the store URL convention (:func:`parse_store_url`) and the
+contract helpers every backend calls, the rule vocabulary with the Viet Nam time zone rules
+judge dates in, the exporter's :class:`DocumentKind`, atomic writes and safe archive opening.
 """
 
 from lamtheoguongbac._exemplars import exemplar_order
 from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
 from lamtheoguongbac._hookspecs import PROJECT, hookimpl
 from lamtheoguongbac._public import publish_namespace
-from lamtheoguongbac._registry import PluginInfo, Registry, create_registry
+from lamtheoguongbac._registry import (
+    ALLOW_ENV,
+    DISABLE_ENV,
+    ON_FAILED_RULES_ENV,
+    PluginInfo,
+    Provides,
+    Registry,
+    create_registry,
+)
 from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
 from lamtheoguongbac._storage.contract import (
     check_entry,
@@ -33,26 +42,43 @@ from lamtheoguongbac._storage.contract import (
     roster_key,
     stale_error,
 )
-from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac._storage.url import StoreURL, parse_store_url, store_url
+from lamtheoguongbac.export._base import (
+    DocumentKind,
+    Exporter,
+    ExportOptions,
+    Renderer,
+    SettingsValidator,
+    settings_validator,
+)
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, Schema
 from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
+from lamtheoguongbac.rules._base import VIETNAM_TIMEZONE, timezone
 
 __all__ = [
+    "ALLOW_ENV",
     "CONTEXT_SCHEMA",
+    "DISABLE_ENV",
+    "ON_FAILED_RULES_ENV",
     "PROJECT",
+    "VIETNAM_TIMEZONE",
+    "DocumentKind",
     "ExportOptions",
     "Exporter",
     "HandbookQuery",
     "PluginInfo",
+    "Provides",
     "Registry",
     "Renderer",
     "Rule",
     "RuleContext",
     "Schema",
+    "SettingsValidator",
     "Severity",
     "Stage",
     "StorageBackend",
     "Store",
+    "StoreURL",
     "UnsafeArchive",
     "Violation",
     "atomic_write",
@@ -74,8 +100,12 @@ __all__ = [
     "member_order",
     "normalise_query",
     "not_found",
+    "parse_store_url",
     "roster_key",
+    "settings_validator",
     "stale_error",
+    "store_url",
+    "timezone",
 ]
 
 

@@ -67,6 +67,9 @@ def test_the_exporters_are_registered_with_their_default_templates() -> None:
     registry = create_registry()
 
     book, summary = registry.exporter("docx-yearbook"), registry.exporter("docx-report")
+    assert (book.kind.value, summary.kind.value) == ("yearbook", "report")
+    assert registry.exporter_for("yearbook") is book
+    assert registry.exporter_for("report") is summary
     assert (book.suffix, book.create_renderer) == (".docx", create_yearbook_renderer)
     assert (summary.suffix, summary.create_renderer) == (".docx", create_report_renderer)
     assert YEARBOOK_TEMPLATE.is_file()

@@ -96,8 +96,10 @@ class Handbooks:
     Args:
         store: an open :class:`~lamtheoguongbac._storage.base.Store`.
         registry: plugins (default: a new :func:`create_registry`).
-        policy: the rules in force (plugin rules are added to it).
-        catalog: study themes and regulations (default: the shipped catalog).
+        policy: the rules in force for every handbook (plugin rules are added to it).
+            Default: each handbook's own — the policy named when it was opened, else the
+            catalog's policy for its year (:meth:`policy_for`).
+        catalog: study themes, regulations and policies (default: the shipped catalog).
         clock: returns the current timezone-aware time (inject one in tests).
     """
 
@@ -106,14 +108,16 @@ class Handbooks:
         store: Store,
         *,
         registry: Registry | None = None,
-        policy: Policy = DEFAULT_POLICY,
+        policy: Policy | None = None,
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else create_registry()
-        self.policy = policy.with_rules(self.registry.rules())
         self.catalog = catalog if catalog is not None else Catalog.load()
+        self._policies: dict[str, Policy] = {}
+        self._policy = self._in_force(policy if policy is not None else DEFAULT_POLICY)
+        self._policy_given = policy is not None
         self.clock = clock
         self._deferred = threading.local()  # per thread: notifications held by transaction()
         #: the organisation units and members (danh sách)
@@ -122,6 +126,44 @@ class Handbooks:
         self.supervision = SupervisionFacet(self)
         #: exemplars: nominations and commendations (gương điển hình)
         self.exemplars = ExemplarsFacet(self)
+
+    @property
+    def policy(self) -> Policy:
+        """The policy given to the service (else the default), with plugins' rules."""
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        self._policy, self._policy_given = value, True
+
+    def _in_force(self, policy: Policy) -> Policy:
+        policy = policy.with_rules(self.registry.rules())
+        return policy if policy.catalog is not None else attrs.evolve(policy, catalog=self.catalog)
+
+    def policy_for(self, handbook: Handbook) -> Policy:
+        """The policy a handbook's steps run under (quy định áp dụng cho sổ).
+
+        The policy given to the service, if any; else the one named when the handbook was
+        opened (``Handbook.policy``); else the catalog's policy for the handbook's year
+        (:meth:`Catalog.policy_for_year`); else :data:`DEFAULT_POLICY`. Plugins' rules are
+        added, and references are checked against the service's catalog.
+        """
+        if self._policy_given or handbook.policy is None:
+            return self.policy_for_year(handbook.year)
+        if handbook.policy not in self._policies:
+            self._policies[handbook.policy] = self._in_force(self.catalog.policy(handbook.policy))
+        return self._policies[handbook.policy]
+
+    def policy_for_year(self, year: int) -> Policy:
+        """The policy for handbooks of ``year`` that name none: the service's, if it was
+        given one, else the catalog's for the year, else :data:`DEFAULT_POLICY`."""
+        if self._policy_given:
+            return self._policy
+        key = f"@{year}"
+        if key not in self._policies:
+            chosen = self.catalog.policy_for_year(year) or DEFAULT_POLICY
+            self._policies[key] = self._in_force(chosen)
+        return self._policies[key]
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
@@ -205,8 +247,9 @@ class Handbooks:
         theme: StudyTheme | None,
         actor: Actor,
         at: dt.datetime,
+        policy: str | None = None,
     ) -> tuple[Handbook, Event]:
-        book = self.draft(member, period, tree=tree, theme=theme)
+        book = self.draft(member, period, tree=tree, theme=theme, policy=policy)
         event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
         return book, event
 
@@ -217,12 +260,16 @@ class Handbooks:
         *,
         tree: OrgTree | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
     ) -> Handbook:
         """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
 
         Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
-        catalog's theme for the period's year.
+        catalog's theme for the period's year; ``policy`` names a catalog policy to keep for
+        this handbook (``NotFound`` if the catalog has none of that name).
         """
+        if policy is not None:
+            policy = self.catalog.policy(policy).name
         tree = tree if tree is not None else self.roster.tree()
         return Handbook(
             id=handbook_id(member.id, period),
@@ -230,6 +277,7 @@ class Handbooks:
             organisation=tree.chain(member.cell_id),
             period=period,
             theme=self._theme(period, theme),
+            policy=policy,
             version=1,
         )
 
@@ -254,10 +302,10 @@ class Handbooks:
         held = recorder.roles_on(meeting_date, cell.id)
         if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
             raise NotAuthorised(
-                f"{recorder.full_name} không phải Bí thư hay Phó Bí thư của {cell.name} ngày "
-                f"{meeting_date:%d/%m/%Y}: không thể ký nhận xét của chi bộ",
-                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.id} on "
-                f"{meeting_date.isoformat()}: cannot sign the cell's assessment",
+                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} vào "
+                f"ngày {meeting_date:%d/%m/%Y}: không được ghi nhận xét của tập thể chi bộ",
+                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.name} "
+                f"on {meeting_date.isoformat()} and may not record the assessment",
                 code="LTGB-A001",
             )
         return CollectiveAssessment(
@@ -279,19 +327,22 @@ class Handbooks:
         year: int | None = None,
         period: Period | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
         actor: Actor | Member,
     ) -> Handbook:
         """Open a member's handbook for a year (or any ``period``), in draft.
 
         The id is :func:`~lamtheoguongbac._model.handbook_id` (``"dv04-2025"`` for a calendar
         year); the theme defaults to the catalog's theme
-        for that year. ``ConflictError`` if the member already has that handbook.
+        for that year. ``policy`` names the catalog policy its steps run under (default:
+        the catalog's policy for its year, see :meth:`policy_for`).
+        ``ConflictError`` if the member already has that handbook.
         """
         period = _period(year, period)
         member = self.store.member(member_id)
         at = self.clock()
         book, event = self._new_handbook(
-            member, self.roster.tree(), period, theme, self._trusted(actor), at
+            member, self.roster.tree(), period, theme, self._trusted(actor), at, policy
         )
         self.store.add(book, event)
         self._notify(event, book)
@@ -305,6 +356,7 @@ class Handbooks:
         period: Period | None = None,
         actor: Actor | Member,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
     ) -> list[Handbook]:
         """Open handbooks for every member of a cell who has none for the period, in one
         transaction. Suspended members get one too (they report; they are not rated)."""
@@ -316,7 +368,7 @@ class Handbooks:
             for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
         }
         items = [
-            self._new_handbook(m, tree, period, theme, who, at)
+            self._new_handbook(m, tree, period, theme, who, at, policy)
             for m in self.store.members(cell_id)
             if m.id not in have
         ]
@@ -343,7 +395,7 @@ class Handbooks:
                 f"handbook {handbook_id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        t = step(current, self._trusted(actor), self.clock(), self.policy)
+        t = step(current, self._trusted(actor), self.clock(), self.policy_for(current))
         found = after(t.handbook) if after is not None else []
         errors = [v for v in found if v.severity is Severity.ERROR]
         if errors:
@@ -372,7 +424,8 @@ class Handbooks:
         """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
         and year, with ``handbook`` as it would be stored; an error only when the policy
         enforces the cap, else a warning."""
-        cap = self.policy.top_rating_cap
+        policy = self.policy_for(handbook)
+        cap = policy.top_rating_cap
         ca = handbook.collective_assessment
         # Only a new top rating can take an organisation over its cap (an assessment is always
         # recorded fresh: reopening clears the previous one), so the whole organisation is
@@ -381,8 +434,8 @@ class Handbooks:
             return []
         scope = HandbookQuery(organisation_id=handbook.grassroots.id, year=handbook.year)
         others = (h for h in self.store.iter_query(scope) if h.id != handbook.id)
-        found = check_top_rating_cap([*others, handbook], self.policy)
-        severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
+        found = check_top_rating_cap([*others, handbook], policy)
+        severity = Severity.ERROR if policy.top_rating_cap_enforced else Severity.WARNING
         return [attrs.evolve(v, severity=severity) for v in found]
 
     def register_pledges(

@@ -42,14 +42,18 @@ class SupervisionFacet:
                 )
             }
         )
-        return check_top_rating_cap(
-            (
-                h
-                for gid, y in grassroots
-                for h in self._hb.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
-            ),
-            self._hb.policy,
-        )
+        found: list[Violation] = []
+        for y in sorted({y for _, y in grassroots}):  # each year under its own policy
+            found += check_top_rating_cap(
+                (
+                    h
+                    for gid, hy in grassroots
+                    if hy == y
+                    for h in self._hb.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
+                ),
+                self._hb.policy_for_year(y),
+            )
+        return found
 
     def rollup(self, *, organisation_id: str, year: int, today: dt.date | None = None) -> Rollup:
         """Figures for a subtree and year (tổng hợp), per cell and in total; ``today``
@@ -65,7 +69,7 @@ class SupervisionFacet:
             units=units,
             members=members,
             handbooks=books,
-            policy=self._hb.policy,
+            policy=self._hb.policy_for_year(year),
             year=year,
             today=today or self._hb.clock().date(),
         )
@@ -80,7 +84,7 @@ class SupervisionFacet:
             handbooks=books,
             members=members,
             units=units,
-            policy=self._hb.policy,
+            policy=self._hb.policy_for_year(year),
             today=today or self._hb.clock().date(),
         )
         stages = list(ReminderStage)

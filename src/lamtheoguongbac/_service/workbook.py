@@ -46,7 +46,6 @@ from lamtheoguongbac.spreadsheet._layout import (
 
 if TYPE_CHECKING:
     from lamtheoguongbac._service.core import Handbooks, StepResult
-    from lamtheoguongbac.rules._policy import Policy
 
 __all__ = ["ApplyResult", "apply_workbook"]
 
@@ -77,7 +76,6 @@ class _Checker:
 
     def __init__(self, service: Handbooks, data: WorkbookData, actor: Actor) -> None:
         self.service, self.data, self.actor = service, data, actor
-        self.policy: Policy = service.policy
         self.at = service.clock()
         self.problems: list[str] = []
         self.warnings: list[str] = []
@@ -196,7 +194,7 @@ class _Checker:
     ) -> list[_Step] | None:
         """The steps that take ``hb`` as far as ``entry`` goes; None when one is refused."""
         steps: list[_Step] = []
-        who, at, policy = self.actor, self.at, self.policy
+        who, at, policy = self.actor, self.at, self.service.policy_for(hb)
         pledges, report, sa = entry.pledges, entry.report, entry.self_assessment
         if pledges and pledges != hb.pledges:
             stored = bool(hb.pledges)
@@ -281,7 +279,9 @@ class _Checker:
             entry,
             ASSESSMENTS,
             hb.collective_assessment is not None,
-            lambda: workflow.assess(hb, assessment, actor=by, at=self.at, policy=self.policy),
+            lambda: workflow.assess(
+                hb, assessment, actor=by, at=self.at, policy=self.service.policy_for(hb)
+            ),
         )
         if after is None:
             return None

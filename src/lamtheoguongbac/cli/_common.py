@@ -12,11 +12,21 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from lamtheoguongbac._errors import LamTheoGuongBacError
+from lamtheoguongbac._errors import LamTheoGuongBacError, NotFound
+from lamtheoguongbac._model import StudyTheme
 from lamtheoguongbac._roster import parse_date
 from lamtheoguongbac._service.core import Handbooks
+from lamtheoguongbac.catalog import Catalog
+from lamtheoguongbac.text import nfc
 
-__all__ = ["date_argument", "message_lang", "open_service", "reports_errors", "say"]
+__all__ = [
+    "date_argument",
+    "message_lang",
+    "open_service",
+    "reports_errors",
+    "say",
+    "theme_argument",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -71,8 +81,32 @@ def open_service() -> Iterator[Handbooks]:
     """The service on the store chosen by ``--store`` / the environment."""
     root = click.get_current_context().find_root()
     registry = root.obj["registry"]
-    with Handbooks.open(root.params["store"], registry=registry) as service:
+    overrides = tuple(root.params.get("catalogs") or ())
+    catalog = Catalog.load(*overrides) if overrides else None
+    with Handbooks.open(root.params["store"], registry=registry, catalog=catalog) as service:
         yield service
+
+
+def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
+    """``--theme``: a catalog theme by code ("2021-2025") or by title (compared loosely),
+    else a theme of the member's own wording for ``year``. A single word that is no code
+    of the catalog is refused, listing the codes, rather than taken for a title."""
+    text = " ".join(nfc(value).split())
+    for theme in catalog.themes:
+        if theme.code == text:
+            return theme
+    found = catalog.find_theme(text)
+    if found is not None:
+        return found
+    if " " not in text:
+        known = ", ".join(t.code for t in catalog.themes)
+        raise NotFound(
+            f"không có chuyên đề mã '{text}' trong danh mục (có: {known}); muốn dùng chuyên đề "
+            "riêng, hãy ghi cả câu",
+            f"no theme with code '{text}' in the catalog (known: {known}); for a theme of "
+            "your own, give its full wording",
+        )
+    return StudyTheme(code=f"rieng-{year}", title=text, first_year=year, last_year=year)
 
 
 def date_argument(value: str, option: str | None = None) -> dt.date:

@@ -13,7 +13,8 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.cli._common import open_service, reports_errors, say
-from lamtheoguongbac.export import ExportOptions, convert_to_pdf, export_handbooks
+from lamtheoguongbac.cli._settings import parse_settings, settings_option
+from lamtheoguongbac.export import DocumentKind, ExportOptions, convert_to_pdf, export_handbooks
 
 __all__ = ["export", "template"]
 
@@ -30,7 +31,12 @@ __all__ = ["export", "template"]
 @click.option("--cell", "cell_id")
 @click.option("--year", type=int)
 @click.option("--status", type=click.Choice([s.value for s in HandbookStatus]))
-@click.option("--exporter", default="docx", show_default=True)
+@click.option(
+    "--exporter",
+    help="Tên bộ xuất (mặc định: bộ xuất sổ tay đầu tiên đã cài) / the exporter's name "
+    "(default: the first installed handbook exporter).",
+)
+@settings_option
 @click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -53,7 +59,8 @@ def export(
     cell_id: str | None,
     year: int | None,
     status: str | None,
-    exporter: str,
+    exporter: str | None,
+    settings: tuple[str, ...],
     template: Path | None,
     mode: str,
     jobs: int,
@@ -65,6 +72,7 @@ def export(
         raise ValidationFailed(
             "--pdf chỉ dùng với --mode folder", "--pdf works with --mode folder only", field="--pdf"
         )
+    chosen_settings = parse_settings(settings)
     query = HandbookQuery(
         organisation_id=organisation_id,
         cell_id=cell_id,
@@ -84,7 +92,7 @@ def export(
                 dest,
                 exporter=exporter,
                 mode=mode,  # type: ignore[arg-type]
-                options=ExportOptions(template=template),
+                options=ExportOptions(template=template, settings=chosen_settings),
                 jobs=jobs,
                 resume=resume,
                 progress=lambda done, total: bar.update(done - bar.pos),
@@ -123,8 +131,8 @@ def template() -> None:
 
 @template.command(name="check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--exporter", default="docx", show_default=True)
-def check(path: Path, exporter: str) -> None:
+@click.option("--exporter", help="Tên bộ xuất / the exporter's name (default: handbooks').")
+def check(path: Path, exporter: str | None) -> None:
     """Kiểm tra mẫu: biến lạ, lỗi cú pháp / check a template for unknown names and errors.
 
     Exit status 1 when problems are found.
@@ -133,11 +141,15 @@ def check(path: Path, exporter: str) -> None:
     @reports_errors
     def run() -> list[str]:
         registry = click.get_current_context().find_root().obj["registry"]
-        chosen = registry.exporter(exporter)
+        chosen = (
+            registry.exporter(exporter)
+            if exporter is not None
+            else registry.exporter_for(DocumentKind.HANDBOOK)
+        )
         if chosen.check_template is None:
             raise ValidationFailed(
-                f"bộ xuất '{exporter}' không hỗ trợ kiểm tra mẫu",
-                f"exporter '{exporter}' cannot check templates",
+                f"bộ xuất '{chosen.name}' không hỗ trợ kiểm tra mẫu",
+                f"exporter '{chosen.name}' cannot check templates",
                 field="--exporter",
             )
         return list(chosen.check_template(path))

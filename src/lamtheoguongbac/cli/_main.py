@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac._legacy import decode_bytes
 from lamtheoguongbac._linter import lint_text
 from lamtheoguongbac._model import (
@@ -30,7 +31,7 @@ from lamtheoguongbac._model import (
     SelfAssessment,
 )
 from lamtheoguongbac._present import describe_handbook
-from lamtheoguongbac._registry import create_registry
+from lamtheoguongbac._registry import PluginInfo, create_registry
 from lamtheoguongbac._service.core import StepResult
 from lamtheoguongbac.cli._common import (
     date_argument,
@@ -38,6 +39,7 @@ from lamtheoguongbac.cli._common import (
     open_service,
     reports_errors,
     say,
+    theme_argument,
 )
 from lamtheoguongbac.cli._exemplars import exemplar
 from lamtheoguongbac.cli._export import export, template
@@ -56,6 +58,7 @@ from lamtheoguongbac.text import nfc
 __all__ = ["cli", "main"]
 
 STORE_ENV = "LAMTHEOGUONGBAC_STORE"
+CATALOG_ENV = "LAMTHEOGUONGBAC_CATALOG"
 DEFAULT_STORE = "sqlite:///lamtheoguongbac.db"
 
 R = TypeVar("R")
@@ -133,6 +136,15 @@ def _print_step(result: StepResult) -> None:
     help="Ngôn ngữ thông báo / message language.",
 )
 @click.option(
+    "--catalog",
+    "catalogs",
+    envvar=CATALOG_ENV,
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp danh mục riêng (chuyên đề, văn bản, chính sách), áp sau danh mục có sẵn; "
+    "dùng nhiều lần / a catalog override file (themes, regulations, policies); repeatable.",
+)
+@click.option(
     "--debug",
     is_flag=True,
     envvar=DEBUG_ENV,
@@ -140,7 +152,7 @@ def _print_step(result: StepResult) -> None:
 )
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
-def cli(ctx: click.Context, store: str, lang: str, debug: bool) -> None:
+def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
     """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
     ctx.ensure_object(dict)
     ctx.obj.setdefault("registry", create_registry())
@@ -177,17 +189,39 @@ def import_(files: tuple[Path, ...]) -> None:
 @click.option("--member", "member_id", help="Mở sổ cho một đảng viên / for one member.")
 @click.option("--year", type=int, required=True)
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
+@click.option(
+    "--policy",
+    "policy_name",
+    help="Tên chính sách trong danh mục (mặc định: theo năm của sổ) / a catalog policy "
+    "(default: the one for the handbook's year).",
+)
+@click.option(
+    "--theme",
+    "theme_arg",
+    help="Mã hoặc tên chuyên đề trong danh mục, hoặc nội dung chuyên đề riêng / a catalog "
+    "theme's code or title, or the text of your own theme.",
+)
 @reports_errors
-def create(cell_id: str | None, member_id: str | None, year: int, actor_id: str) -> None:
+def create(
+    cell_id: str | None,
+    member_id: str | None,
+    year: int,
+    actor_id: str,
+    policy_name: str | None,
+    theme_arg: str | None,
+) -> None:
     """Mở sổ tay cho năm / open handbooks for a year."""
     if (cell_id is None) == (member_id is None):
         raise click.UsageError("--cell hoặc/or --member")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
+        theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, year)
+        options: dict[str, Any] = {"year": year, "actor": actor, "theme": theme}
+        options["policy"] = None if policy_name is None else nfc(policy_name).strip()
         if cell_id:
-            books = service.create_for_cell(cell_id, year=year, actor=actor)
+            books = service.create_for_cell(cell_id, **options)
         else:
-            books = [service.create(member_id or "", year=year, actor=actor)]
+            books = [service.create(member_id or "", **options)]
     say(f"Đã mở {len(books)} sổ", f"Opened {len(books)} handbooks")
     for b in books:
         click.echo(f"  {b.id}\t{b.member.full_name}")
@@ -415,9 +449,16 @@ def history(handbook_id: str, as_json: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Mỗi dòng một việc làm / one pledge per line.",
 )
+@click.option(
+    "--work",
+    "work",
+    multiple=True,
+    help="Chức vụ hoặc nhiệm vụ của đảng viên, để gợi ý ví dụ phù hợp; dùng nhiều lần / the "
+    "member's position or a duty, for examples that fit; repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
-def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
+def lint(texts: tuple[str, ...], path: Path | None, work: tuple[str, ...], as_json: bool) -> None:
     """Kiểm tra việc đăng ký có chung chung không / flag generic pledges.
 
     Judged on the text alone (the link to the member's duties needs the member's record and
@@ -432,7 +473,7 @@ def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
         items += [line.strip() for line in content.splitlines() if line.strip()]
     if not items:
         raise click.UsageError("cần ít nhất một việc làm / give at least one pledge")
-    results = [(text, lint_text(text)) for text in items]
+    results = [(text, lint_text(text, work=[nfc(w) for w in work])) for text in items]
     if as_json:
         click.echo(
             json.dumps(
@@ -475,41 +516,89 @@ def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+_STATUS_VI = {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi", "conflict": "xung đột"}
+
+
+def _provided(info: PluginInfo) -> list[str]:
+    """What ``info``'s plugin provides, one ``label: items`` line per kind."""
+    p = info.provides
+    vi = message_lang() != "en"
+    parts = [
+        ("kho lưu trữ" if vi else "storage", [f"{s}:" for s in p.storage]),
+        ("bộ xuất" if vi else "exporters", [f"{n} ({k})" for n, k in p.exporters]),
+        ("quy tắc" if vi else "rules", list(p.rules)),
+        ("lệnh" if vi else "commands", list(p.commands)),
+        ("sự kiện" if vi else "events", list(p.events)),
+    ]
+    return [f"{label}: {', '.join(items)}" for label, items in parts if items]
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
-def plugins(as_json: bool) -> None:
-    """Các plugin đã cài / installed plugins: active, disabled, failed."""
-    registry = click.get_current_context().find_root().obj["registry"]
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """Các plugin đã cài / installed plugins: status and what each provides.
+
+    Runs every plugin's registration hooks, so a plugin failing in one is shown as failed;
+    status is active, disabled, failed or conflict, with the reason.
+    """
+    root = ctx.find_root()
+    registry = root.obj["registry"]
+    registry.add_commands(root.command)  # a no-op when main() did it already
     infos = registry.plugins()
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": p.name,
-                        "distribution": p.distribution,
-                        "version": p.version,
-                        "status": p.status,
-                        "hooks": list(p.hooks),
-                        "error": p.error,
-                    }
-                    for p in infos
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([p.as_dict() for p in infos], ensure_ascii=False, indent=2))
         return
-    labels: Mapping[str, str] = (
-        {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi"}
-        if message_lang() != "en"
-        else {}
-    )
+    vi = message_lang() != "en"
     for p in infos:
-        version = p.version or "-"
-        status = labels.get(p.status, p.status)
-        line = f"{p.name}\t{version}\t{status}\t{', '.join(p.hooks)}"
-        click.echo(line + (f"\t{p.error}" if p.error else ""))
+        status = _STATUS_VI.get(p.status, p.status) if vi else p.status
+        dist = p.distribution or "-"
+        click.echo(f"{p.name}\t{dist}\t{p.version or '-'}\t{status}")
+        if p.error:
+            click.echo(f"    {'lý do' if vi else 'reason'}: {p.error}")
+        for line in _provided(p):
+            click.echo(f"    {line}")
+        for warning in p.warnings:
+            click.echo(f"    {'cảnh báo' if vi else 'warning'}: {warning}")
+
+
+def _pip(action: str, args: tuple[str, ...]) -> None:
+    """Run pip of the interpreter this command runs on, and exit with its status."""
+    command = [sys.executable, "-m", "pip", action, *args]
+    say(f"Chạy: {' '.join(command)}", f"Running: {' '.join(command)}")
+    done = subprocess.run(command, check=False)
+    if done.returncode == 0 and action == "install":
+        say(
+            "Xong; xem các plugin bằng: lamtheoguongbac plugins",
+            "Done; see the plugins with: lamtheoguongbac plugins",
+        )
+    sys.exit(done.returncode)
+
+
+_PIP_ARGS = {"ignore_unknown_options": True}
+
+
+@cli.command(context_settings=_PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def install(packages: tuple[str, ...]) -> None:
+    """Cài plugin vào đúng môi trường / install plugins into this command's environment.
+
+    Runs ``python -m pip install PACKAGE…`` with the interpreter lamtheoguongbac runs on, so
+    the plugin lands where the command finds it; pip's options pass through
+    (``lamtheoguongbac install -U lamtheoguongbac-docx``).
+    """
+    _pip("install", packages)
+
+
+@cli.command(context_settings=_PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def uninstall(packages: tuple[str, ...]) -> None:
+    """Gỡ plugin khỏi môi trường này / uninstall plugins from this command's environment.
+
+    Runs ``python -m pip uninstall PACKAGE…`` with the interpreter lamtheoguongbac runs on
+    (add ``-y`` to skip pip's question).
+    """
+    _pip("uninstall", packages)
 
 
 for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
@@ -520,8 +609,12 @@ def main(args: Sequence[str] | None = None) -> None:
     """Entry point: add plugin commands, then run; usage errors in the chosen language."""
     argv = list(sys.argv[1:] if args is None else args)
     lang, debug = lang_requested(argv), debug_requested(argv)
-    registry = create_registry()
-    registry.call_each("register_commands", cli=cli)
+    try:
+        registry = create_registry()
+    except LamTheoGuongBacError as exc:  # a bad setting in the environment
+        click.echo(f"Lỗi / error: {exc}", err=True)
+        sys.exit(2)
+    registry.add_commands(cli)
     try:
         code = cli.main(
             args=argv,

@@ -4,8 +4,8 @@ cáo tổng hợp): ``yearbook`` and ``summary-report``, both written as Word do
 The commands are added to the main ``lamtheoguongbac`` group in :mod:`lamtheoguongbac.cli`;
 they use its ``--store`` and ``--lang`` options and its exit statuses (2 on an error),
 through the helpers of :mod:`lamtheoguongbac.cli._common`. (``report`` is taken: it is the
-member's results report of the handbook cycle.) The documents come from the
-``docx-yearbook`` and ``docx-report`` exporters of the ``lamtheoguongbac-docx`` plugin.
+member's results report of the handbook cycle.) The documents come from the installed
+exporters of kind ``yearbook`` and ``report`` (``--exporter`` picks one by name).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
 from lamtheoguongbac._model import OrgUnit
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.cli._settings import parse_settings, settings_option
 from lamtheoguongbac.export._report import export_rollup_report
 from lamtheoguongbac.export._yearbook import export_yearbook
 
@@ -90,14 +91,23 @@ def _written(out: Path, write: Callable[[], Path]) -> Path:
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--all", "all_", is_flag=True, help="Cả gương chưa khen thưởng / also uncommended.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option("--exporter", help="Tên bộ xuất kỷ yếu / the yearbook exporter's name.")
+@settings_option
 @reports_errors
 def yearbook(
-    year: int, organisation_id: str | None, out: Path, all_: bool, template: Path | None
+    year: int,
+    organisation_id: str | None,
+    out: Path,
+    all_: bool,
+    template: Path | None,
+    exporter: str | None,
+    settings: tuple[str, ...],
 ) -> None:
     """Kỷ yếu gương điển hình (Word) / the yearbook of exemplars as a Word document.
 
     Only commended exemplars, unless --all.
     """
+    chosen_settings = parse_settings(settings)
     with open_service() as service:
         found = service.exemplars.list(year=year, organisation_id=organisation_id)
         if not all_:
@@ -124,6 +134,8 @@ def yearbook(
             place=_place(chain),
             registry=registry,
             template=template,
+            exporter=exporter,
+            settings=chosen_settings,
         ),
     )
     people = sum(1 for e in found if e.kind is ExemplarKind.INDIVIDUAL)
@@ -142,11 +154,20 @@ def yearbook(
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option("--exporter", help="Tên bộ xuất báo cáo / the report exporter's name.")
+@settings_option
 @reports_errors
 def summary_report(
-    organisation_id: str, year: int, today: str | None, out: Path, template: Path | None
+    organisation_id: str,
+    year: int,
+    today: str | None,
+    out: Path,
+    template: Path | None,
+    exporter: str | None,
+    settings: tuple[str, ...],
 ) -> None:
     """Báo cáo tổng hợp gửi cấp ủy (Word, có biểu đồ) / the committee's summary report."""
+    chosen_settings = parse_settings(settings)
     day = _today(today)
     with open_service() as service:
         result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
@@ -161,6 +182,8 @@ def summary_report(
             place=_place(chain),
             registry=registry,
             template=template,
+            exporter=exporter,
+            settings=chosen_settings,
         ),
     )
     say(

@@ -207,12 +207,12 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
         f"Đã nhập {result.units} tổ chức, {result.members} đảng viên; mở "
         f"{len(result.created)} sổ; đăng ký {result.count(EventKind.REGISTERED)}, báo cáo "
         f"{result.count(EventKind.REPORTED)}, tự đánh giá "
-        f"{result.count(EventKind.SELF_ASSESSED)}, chi bộ đánh giá "
+        f"{result.self_assessments}, chi bộ đánh giá "
         f"{result.count(EventKind.ASSESSED)}",
         f"Imported {result.units} units, {result.members} members; opened "
         f"{len(result.created)} handbooks; registered {result.count(EventKind.REGISTERED)}, "
         f"reported {result.count(EventKind.REPORTED)}, self-assessed "
-        f"{result.count(EventKind.SELF_ASSESSED)}, assessed {result.count(EventKind.ASSESSED)}",
+        f"{result.self_assessments}, assessed {result.count(EventKind.ASSESSED)}",
     )
     for warning in result.warnings:
         say(f"  Lưu ý: {warning}", f"  Warning: {warning}")
@@ -283,11 +283,12 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
     from lamtheoguongbac.export import export_handbooks
 
     with open_service() as service:
-        service.registry.exporter("docx")  # before importing: PluginError if not installed
+        # Before importing: PluginError if no handbook exporter is installed.
+        chosen = service.registry.exporter_for("handbook")
         result = _apply(service, path, year, actor_id)
         try:
             written = export_handbooks(
-                result.handbooks, out, exporter="docx", registry=service.registry
+                result.handbooks, out, exporter=chosen.name, registry=service.registry
             )
         except OSError as exc:
             raise ValidationFailed(

@@ -1,12 +1,13 @@
 """Exporting handbooks as documents (xuất văn bản): the exporter protocol, the template
 context, batch export and PDF conversion.
 
-The document formats themselves come from plugins (``lamtheoguongbac-docx`` registers
-``docx``); this package holds what every format shares and stays free of their dependencies.
+The document formats themselves come from exporter plugins, each declaring the
+:class:`DocumentKind` it renders; this package holds what every format shares and stays free
+of their dependencies.
 """
 
 from lamtheoguongbac._public import publish_namespace
-from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export._batch import ExportResult, export_handbooks, file_name
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
@@ -26,6 +27,7 @@ __all__ = [
     "CONTEXT_VERSION",
     "REPORT_CONTEXT_VERSION",
     "YEARBOOK_CONTEXT_VERSION",
+    "DocumentKind",
     "ExportOptions",
     "ExportResult",
     "Exporter",

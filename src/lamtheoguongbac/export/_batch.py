@@ -44,7 +44,6 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import attrs
@@ -53,7 +52,7 @@ from lamtheoguongbac import _errors as errors
 from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
-from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
 from lamtheoguongbac.text import slugify_filename
 
@@ -274,14 +273,22 @@ def _render(renderer: Renderer, context: dict[str, Any], notes: list[str]) -> by
 _worker: dict[str, Any] = {}
 
 
-def _worker_init(exporter: str, options: ExportOptions, plugin_modules: Sequence[str]) -> None:
-    """Build this worker's registry and renderer once; keep an error to report per task."""
+def _worker_init(
+    exporter: str, options: ExportOptions, plugin_modules: Sequence[str | object]
+) -> None:
+    """Build this worker's registry and renderer once; keep an error to report per task.
+
+    ``plugin_modules``: the plugins registered directly in the parent that the exporter
+    needs (:meth:`Registry.worker_plugins`): module names, or picklable plugin objects.
+    """
     from lamtheoguongbac._registry import create_registry
 
     notes: list[str] = []
     try:
         registry = create_registry(
-            extra_plugins=[importlib.import_module(m) for m in plugin_modules]
+            extra_plugins=[
+                importlib.import_module(m) if isinstance(m, str) else m for m in plugin_modules
+            ]
         )
         _worker["renderer"] = _new_renderer(registry.exporter(exporter), options, notes)
     except LamTheoGuongBacError as exc:
@@ -329,17 +336,6 @@ def _raise_from_worker(name: str, message_vi: str, message_en: str) -> None:
     raise exc
 
 
-def _plugin_modules(registry: Registry) -> list[str]:
-    """Plugins registered directly (not from an installed distribution) that workers can
-    import again by module name."""
-    names = []
-    for info in registry.plugins():
-        plugin = registry.pm.get_plugin(info.name)
-        if info.status == "active" and info.distribution is None and isinstance(plugin, ModuleType):
-            names.append(plugin.__name__)
-    return names
-
-
 def _chunks(tasks: Iterable[_Task], size: int) -> Iterator[list[_Task]]:
     chunk: list[_Task] = []
     for task in tasks:
@@ -363,7 +359,7 @@ def _in_workers(
 ) -> Iterator[tuple[_Task, bytes | None]]:
     """Render ``tasks`` in ``jobs`` spawned workers; yields in input order."""
     context = multiprocessing.get_context("spawn")
-    modules = _plugin_modules(registry)
+    modules = registry.worker_plugins(exporter)  # PluginError: an object that cannot go
     pool = cf.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
@@ -409,7 +405,7 @@ def export_handbooks(
     handbooks: Iterable[Handbook],
     dest: Path,
     *,
-    exporter: str = "docx",
+    exporter: str | None = None,
     mode: Mode = "folder",
     options: ExportOptions | None = None,
     jobs: int = 1,
@@ -417,16 +413,19 @@ def export_handbooks(
     progress: Callable[[int, int], None] | None = None,
     registry: Registry | None = None,
 ) -> ExportResult:
-    """Export ``handbooks`` with the exporter called ``exporter``.
+    """Export ``handbooks`` with the exporter called ``exporter`` (by default the first
+    registered exporter of kind ``handbook``).
 
     Args:
         handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
             ``progress`` and no ``len()``, they are listed first to know the total).
         dest: the folder (``mode="folder"``, created if needed) or the file to write (the
             .zip for ``"zip"``, the document for ``"merged"``).
-        exporter: the registered exporter's name.
+        exporter: the registered exporter's name (None: the default handbook exporter); an
+            exporter of another kind is refused.
         mode: one file per handbook, one merged document, or one zip of per-handbook files.
-        options: the template and settings (None: the exporter's defaults).
+        options: the template and settings (None: the exporter's defaults); the settings
+            are checked by the exporter (:meth:`Exporter.configure`).
         jobs: worker processes; 1 renders in this process.
         resume: skip files already written for the same handbook version, exporter,
             template and settings (``"folder"`` mode only).
@@ -435,8 +434,10 @@ def export_handbooks(
             build their own registry, adding the plugin modules registered directly here.
 
     Raises:
-        ValidationFailed: a bad argument (mode, jobs, resume outside folder mode).
-        PluginError: no such exporter, or it has an invalid file suffix.
+        ValidationFailed: a bad argument (mode, jobs, resume outside folder mode, a setting
+            the exporter refuses).
+        PluginError: no such exporter, one of another kind, an invalid file suffix, or an
+            object exporter that cannot be sent to worker processes.
         TemplateError: the template is invalid or failed on a handbook.
         OSError: the destination cannot be written.
     """
@@ -456,13 +457,16 @@ def export_handbooks(
         from lamtheoguongbac._registry import create_registry
 
         registry = create_registry()
-    found = registry.exporter(exporter)
+    found = registry.exporter_for(DocumentKind.HANDBOOK, exporter)
+    exporter = found.name
     if not _SUFFIX.fullmatch(found.suffix):
         raise PluginError(
             f"Bộ xuất '{exporter}' có đuôi tệp không hợp lệ: {found.suffix!r}",
             f"exporter '{exporter}' has an invalid file suffix: {found.suffix!r}",
         )
-    options = ExportOptions() if options is None else options
+    options = found.configure(options)
+    if jobs > 1:
+        registry.worker_plugins(found.name)  # refused now, with the reason, not in a worker
     if progress is not None and not isinstance(handbooks, Sized):
         handbooks = list(handbooks)
     total = len(handbooks) if isinstance(handbooks, Sized) else 0

@@ -1,11 +1,12 @@
 """The committee's summary report of a roll-up (báo cáo tổng hợp gửi cấp ủy): its template
 context and its export.
 
-:func:`export_rollup_report` writes a :class:`~lamtheoguongbac._rollup.Rollup` as one
-document through the exporter registered as :data:`REPORT_EXPORTER` (``"docx-report"``, from
-the ``lamtheoguongbac-docx`` plugin): the figures per cell, the rating distribution with a
-chart of it per cell, and the top-rating cap check. A custom template is a docxtpl template
-that sees the context :func:`build_report_context` builds.
+:func:`export_rollup_report` writes a :class:`~lamtheoguongbac.supervision.Rollup` as one
+document through a registered exporter of kind ``report``
+(:class:`~lamtheoguongbac.export.DocumentKind`): the figures per cell, the rating
+distribution with a chart of it per cell, and the top-rating cap check. A custom template
+(e.g. a docxtpl template for the Word exporter) sees the context
+:func:`build_report_context` builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`REPORT_CONTEXT_VERSION` under the same rule as the handbook context
@@ -86,12 +87,14 @@ key                                               value
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import RatingLevel
 from lamtheoguongbac._rollup import Figures, Rollup
+from lamtheoguongbac.export._base import DocumentKind
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._values import clean, upper
 from lamtheoguongbac.export._yearbook import write_document
@@ -103,7 +106,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REPORT_CONTEXT_VERSION",
-    "REPORT_EXPORTER",
     "REPORT_SCHEMA",
     "build_report_context",
     "export_rollup_report",
@@ -111,8 +113,6 @@ __all__ = [
 
 #: The version of the report context's layout; bumped when a key is renamed or removed.
 REPORT_CONTEXT_VERSION = 1
-#: The exporter that renders report contexts (registered by ``lamtheoguongbac-docx``).
-REPORT_EXPORTER = "docx-report"
 
 _NOT_RATED = "not_rated"
 # Dark to light green for the good levels, amber and red below, grey for "not rated": the
@@ -348,7 +348,8 @@ def export_rollup_report(
     place: str = "",
     registry: Registry | None = None,
     template: Path | None = None,
-    exporter: str = REPORT_EXPORTER,
+    exporter: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the committee's summary report of ``rollup`` to ``dest`` (atomically).
 
@@ -361,16 +362,26 @@ def export_rollup_report(
         superior_name, place: as for :func:`build_report_context`.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom report template (None: the exporter's default).
-        exporter: the exporter's name.
+        exporter: the exporter's name (None: the default exporter of kind ``report``).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
         ValidationFailed: ``rollup`` is not a roll-up.
-        PluginError: no such exporter (install ``lamtheoguongbac-docx``).
+        PluginError: no exporter of kind ``report`` (install an exporter plugin), or
+            ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
     context = build_report_context(rollup, superior_name=superior_name, place=place)
-    return write_document(context, dest, exporter=exporter, registry=registry, template=template)
+    return write_document(
+        context,
+        dest,
+        kind=DocumentKind.REPORT,
+        exporter=exporter,
+        registry=registry,
+        template=template,
+        settings=settings,
+    )

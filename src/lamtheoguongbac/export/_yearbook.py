@@ -1,10 +1,11 @@
 """The yearbook of exemplars (kỷ yếu gương điển hình): its template context and its export.
 
 :func:`export_yearbook` compiles exemplars — individuals and collectives — into one document
-through the exporter registered as :data:`YEARBOOK_EXPORTER` (``"docx-yearbook"``, from the
-``lamtheoguongbac-docx`` plugin, whose default template has the cover, the contents list and
-one page per exemplar). A custom template is a docxtpl template like the handbook's, given
-with ``template=``; it sees the context :func:`build_yearbook_context` builds.
+through a registered exporter of kind ``yearbook``
+(:class:`~lamtheoguongbac.export.DocumentKind`; the Word exporter plugin's default template
+has the cover, the contents list and one page per exemplar). A custom template (for the
+Word exporter, a docxtpl template like the handbook's) is given with ``template=``; it sees
+the context :func:`build_yearbook_context` builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`YEARBOOK_CONTEXT_VERSION` under the same rule as the handbook context
@@ -100,7 +101,7 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
 from lamtheoguongbac._fsutil import atomic_write
 from lamtheoguongbac._model import OrgUnit
-from lamtheoguongbac.export._base import ExportOptions
+from lamtheoguongbac.export._base import DocumentKind, ExportOptions
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._values import clean, short_date, upper
 from lamtheoguongbac.text import (
@@ -115,7 +116,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "YEARBOOK_CONTEXT_VERSION",
-    "YEARBOOK_EXPORTER",
     "YEARBOOK_SCHEMA",
     "build_yearbook_context",
     "export_yearbook",
@@ -125,8 +125,6 @@ __all__ = [
 
 #: The version of the yearbook context's layout; bumped when a key is renamed or removed.
 YEARBOOK_CONTEXT_VERSION = 1
-#: The exporter that renders yearbook contexts (registered by ``lamtheoguongbac-docx``).
-YEARBOOK_EXPORTER = "docx-yearbook"
 
 # Broken by sense, as a cover sets it (never inside "tư tưởng" or "Hồ Chí Minh").
 _SUBJECT_LINES = (
@@ -362,7 +360,8 @@ def export_yearbook(
     today: dt.date | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
-    exporter: str = YEARBOOK_EXPORTER,
+    exporter: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the yearbook of ``exemplars`` to ``dest`` (atomically: whole or not at all).
 
@@ -377,14 +376,16 @@ def export_yearbook(
             :func:`build_yearbook_context`.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom yearbook template (None: the exporter's default).
-        exporter: the exporter's name.
+        exporter: the exporter's name (None: the default exporter of kind ``yearbook``).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
         ValidationFailed: bad arguments (see :func:`build_yearbook_context`).
-        PluginError: no such exporter (install ``lamtheoguongbac-docx``).
+        PluginError: no exporter of kind ``yearbook`` (install an exporter plugin), or
+            ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
@@ -396,32 +397,45 @@ def export_yearbook(
         place=place,
         today=today,
     )
-    return write_document(context, dest, exporter=exporter, registry=registry, template=template)
+    return write_document(
+        context,
+        dest,
+        kind=DocumentKind.YEARBOOK,
+        exporter=exporter,
+        registry=registry,
+        template=template,
+        settings=settings,
+    )
 
 
 def write_document(
     context: Mapping[str, Any],
     dest: Path,
     *,
-    exporter: str,
+    kind: DocumentKind | str,
+    exporter: str | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Render one ``context`` with ``exporter`` and write it to ``dest`` atomically (the
     shared last step of the yearbook and the report).
 
     Args:
-        context: the template context.
+        context: the template context, of ``kind``.
         dest: the document to write; its folder is created if needed.
-        exporter: the registered exporter's name.
+        kind: the kind of document ``context`` is.
+        exporter: the registered exporter's name (None: the default exporter of ``kind``).
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom template (None: the exporter's default).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
-        PluginError: no such exporter.
+        PluginError: no such exporter, or one of another kind.
+        ValidationFailed: the exporter refuses a setting.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
@@ -429,7 +443,9 @@ def write_document(
         from lamtheoguongbac._registry import create_registry
 
         registry = create_registry()
-    renderer = registry.exporter(exporter).create_renderer(ExportOptions(template=template))
+    chosen = registry.exporter_for(kind, exporter)
+    options = chosen.configure(ExportOptions(template=template, settings=dict(settings or {})))
+    renderer = chosen.create_renderer(options)
     data = renderer.render(context)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,13 @@
 """Rules of the handbook: named checks with stable codes, bundled in a versioned ``Policy``."""
 
-from lamtheoguongbac._linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
+from lamtheoguongbac._linter import (
+    LintFinding,
+    TextAnalysis,
+    analyse_text,
+    example_for,
+    is_generic,
+    lint_text,
+)
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.rules._aggregate import CapCheck, cap_figures, check_top_rating_cap
 from lamtheoguongbac.rules._base import Rule, RuleContext, Severity, Stage, Violation
@@ -23,6 +30,7 @@ __all__ = [
     "analyse_text",
     "cap_figures",
     "check_top_rating_cap",
+    "example_for",
     "is_generic",
     "lint_text",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 
 from lamtheoguongbac import (
@@ -51,6 +52,7 @@ from lamtheoguongbac.plugin import (
     matches,
     member_order,
     normalise_query,
+    parse_store_url,
 )
 from lamtheoguongbac.text import nfc
 
@@ -62,6 +64,7 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.path: Path | None = None  # the path of a ``scheme:///…`` URL
         self._lock = threading.RLock()
         self._closed = False
         # STORAGE: replace these dicts with your database, files or service.
@@ -75,14 +78,19 @@ class Store:
     def from_url(cls, url: str) -> Store:
         """Open the store named by ``url`` (the backend's ``open``).
 
+        The URL follows the library's convention (:func:`lamtheoguongbac.plugin.parse_store_url`):
+        ``{{ cookiecutter.name }}:`` or ``{{ cookiecutter.name }}:name``, and for a store kept in
+        files ``{{ cookiecutter.name }}:///relative/path`` or
+        ``{{ cookiecutter.name }}:////absolute/path``. STORAGE: a file-backed store opens
+        ``parsed.path`` (pass ``path=True`` to require one).
+
         Raises:
-            StoreError: the URL is not a ``{{ cookiecutter.name }}:`` URL.
+            StoreError: the URL is not a ``{{ cookiecutter.name }}:`` URL of those forms.
         """
-        if not url.startswith(f"{SCHEME}:"):
-            raise StoreError(
-                f"Địa chỉ '{url}' không phải dạng '{SCHEME}:'", f"'{url}' is not a '{SCHEME}:' URL"
-            )
-        return cls(url)
+        parsed = parse_store_url(url, scheme=SCHEME)
+        store = cls(url)
+        store.path = parsed.path
+        return store
 
     def __enter__(self) -> Store:
         return self

@@ -1,12 +1,14 @@
-"""The entry point of the Word exporter: registers ``docx`` with lamtheoguongbac, and
-``docx-yearbook`` and ``docx-report`` for the yearbook and the committee's summary report."""
+"""The entry point of the Word exporter: registers ``docx`` (kind ``handbook``) with
+lamtheoguongbac, and ``docx-yearbook`` (kind ``yearbook``) and ``docx-report`` (kind
+``report``) for the yearbook and the committee's summary report. The core picks them by
+kind, never by name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from lamtheoguongbac import hookimpl
-from lamtheoguongbac.plugin import Exporter
+from lamtheoguongbac.plugin import DocumentKind, Exporter, settings_validator
 from lamtheoguongbac_docx._check import check_template
 from lamtheoguongbac_docx._documents import create_report_renderer, create_yearbook_renderer
 from lamtheoguongbac_docx._renderer import create_renderer
@@ -22,6 +24,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
         Exporter(
             name="docx",
             suffix=".docx",
+            kind=DocumentKind.HANDBOOK,
+            validate_settings=settings_validator(),  # the template says it all
             create_renderer=create_renderer,
             check_template=check_template,
             description_vi="Sổ tay dạng Word (.docx) theo mẫu docxtpl",
@@ -32,6 +36,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
         Exporter(
             name="docx-yearbook",
             suffix=".docx",
+            kind=DocumentKind.YEARBOOK,
+            validate_settings=settings_validator(),
             create_renderer=create_yearbook_renderer,
             description_vi="Kỷ yếu gương điển hình dạng Word (.docx), lệnh 'yearbook'",
             description_en="The yearbook of exemplars as Word (.docx), command 'yearbook'",
@@ -41,6 +47,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
         Exporter(
             name="docx-report",
             suffix=".docx",
+            kind=DocumentKind.REPORT,
+            validate_settings=settings_validator(),
             create_renderer=create_report_renderer,
             description_vi="Báo cáo tổng hợp gửi cấp ủy dạng Word (.docx), lệnh 'report'",
             description_en="The committee's summary report as Word (.docx), command 'report'",
