@@ -333,6 +333,8 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.export",
     "lamtheoguongbac.spreadsheet",
     "lamtheoguongbac.supervision",
+    "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",

@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from lamtheoguongbac._audit import RecordEvent
+    from lamtheoguongbac._exemplars import Exemplar
+    from lamtheoguongbac._inspections import Inspection
     from lamtheoguongbac._model import Event, Handbook
     from lamtheoguongbac._reminders import Reminder
     from lamtheoguongbac._storage.base import StorageBackend
@@ -39,9 +42,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 __all__ = [
     "PROJECT",
+    "exemplar_changed",
     "handbook_changed",
     "hookimpl",
     "hookspec",
+    "inspection_changed",
     "register_commands",
     "register_exporters",
     "register_rules",
@@ -117,6 +122,37 @@ def handbook_changed(event: Event, handbook: Handbook) -> None:
         @hookimpl
         def handbook_changed(event, handbook):
             audit_log.append((event.kind.value, handbook.id, event.version))
+    """
+
+
+@hookspec
+def exemplar_changed(event: RecordEvent, exemplar: Exemplar) -> None:
+    """Called after an exemplar's nomination or commendation has been stored, with its event
+    (``event.action`` is ``nominated`` or ``commended``) and the exemplar as stored.
+
+    Like ``handbook_changed``: inside ``Handbooks.transaction()`` it fires once the block has
+    committed; an exception here is reported and never undoes the stored step.
+
+    Example::
+
+        @hookimpl
+        def exemplar_changed(event, exemplar):
+            audit_log.append((event.action.value, exemplar.id, event.version))
+    """
+
+
+@hookspec
+def inspection_changed(event: RecordEvent, inspection: Inspection) -> None:
+    """Called after an inspection or a follow-up to one of its requests has been stored, with
+    its event (``event.action`` is ``inspected`` or ``followed_up``) and the inspection as
+    stored.
+
+    Example::
+
+        @hookimpl
+        def inspection_changed(event, inspection):
+            if event.action.value == "inspected":
+                notify_cells(inspection.cells, inspection.findings)
     """
 
 

@@ -16,8 +16,10 @@ optional ``trang_thai`` (status: chính thức / dự bị / miễn sinh hoạt 
 ``chuc_vu`` (position), ``nhiem_vu`` (assigned duties, separated by ``;`` or new lines),
 ``noi_cong_tac`` (workplace), ``ngay_sinh``, ``ngay_vao_dang``, ``ngay_chinh_thuc``
 (dd/mm/yyyy or yyyy-mm-dd), ``so_the`` (party card number), ``vai_tro`` (Bí thư / Phó Bí thư /
-Chi ủy viên …), ``vai_tro_tu_ngay`` (the role's start date), ``khoa_sap_xep`` (roster sort
-override).
+Chi ủy viên, Ủy viên Ban Thường vụ, Cán bộ cơ quan tham mưu, giúp việc cấp ủy …),
+``vai_tro_tu_ngay`` (the role's start date), ``vai_tro_don_vi`` (the unit the role is held in,
+e.g. the đảng bộ whose committee the member sits on; default: the member's cell),
+``khoa_sap_xep`` (roster sort override).
 
 A JSON roster is ``{"schema_version": 1, "units": [OrgUnit…], "members": [Member…]}`` in the
 layout of :mod:`lamtheoguongbac.serde`.
@@ -186,7 +188,8 @@ def member_from_row(row: Mapping[str, str]) -> Member:
                 "cần ngày bắt đầu giữ chức vụ",
                 "the role's start date is required",
             )
-        roles.append(RoleAssignment(role=role, unit_id=cell_id, start=start))
+        unit_id = _cell(row, "vai_tro_don_vi") or cell_id
+        roles.append(RoleAssignment(role=role, unit_id=unit_id, start=start))
     duties = [d.strip() for d in (_cell(row, "nhiem_vu") or "").replace("\n", ";").split(";")]
     return Member(
         id=_required(row, "ma"),
@@ -232,6 +235,7 @@ MEMBER_COLUMNS = frozenset(
         "so_the",
         "vai_tro",
         "vai_tro_tu_ngay",
+        "vai_tro_don_vi",
         "khoa_sap_xep",
     }
 )

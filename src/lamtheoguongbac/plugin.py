@@ -7,13 +7,17 @@ from :mod:`lamtheoguongbac.testing` (for its tests)::
 
 It holds the hook marker, the exporter and renderer protocols with their options, the
 storage protocol, its query, the store URL convention (:func:`parse_store_url`) and the
-contract helpers every backend calls, the rule vocabulary with the Viet Nam time zone rules
-judge dates in, the exporter's :class:`DocumentKind`, atomic writes and safe archive opening.
+contract helpers every backend calls (with the committee's records a store keeps:
+:class:`Inspection`, :class:`RecordEvent`), the rule vocabulary with the Viet Nam time zone
+rules judge dates in, the exporter's :class:`DocumentKind`, atomic writes and safe archive
+opening.
 """
 
+from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._exemplars import exemplar_order
 from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
 from lamtheoguongbac._hookspecs import PROJECT, hookimpl
+from lamtheoguongbac._inspections import Inspection, inspection_order
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac._registry import (
     ALLOW_ENV,
@@ -28,6 +32,7 @@ from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
 from lamtheoguongbac._storage.contract import (
     check_entry,
     check_exemplar_update,
+    check_inspection_update,
     check_update,
     collation_fingerprint,
     duplicate_error,
@@ -35,6 +40,9 @@ from lamtheoguongbac._storage.contract import (
     exemplar_matches,
     exemplar_stale,
     handbook_order,
+    inspection_exists,
+    inspection_matches,
+    inspection_stale,
     matches,
     member_order,
     normalise_query,
@@ -66,8 +74,11 @@ __all__ = [
     "ExportOptions",
     "Exporter",
     "HandbookQuery",
+    "Inspection",
     "PluginInfo",
     "Provides",
+    "RecordEvent",
+    "RecordType",
     "Registry",
     "Renderer",
     "Rule",
@@ -85,6 +96,7 @@ __all__ = [
     "atomic_write_many",
     "check_entry",
     "check_exemplar_update",
+    "check_inspection_update",
     "check_update",
     "check_zip",
     "collation_fingerprint",
@@ -96,6 +108,10 @@ __all__ = [
     "exemplar_stale",
     "handbook_order",
     "hookimpl",
+    "inspection_exists",
+    "inspection_matches",
+    "inspection_order",
+    "inspection_stale",
     "matches",
     "member_order",
     "normalise_query",

@@ -38,13 +38,23 @@ __all__ = [
 T = TypeVar("T")
 
 #: The version of the JSON layout this release writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one. Empty while
-#: the layout is at its first version; each layout change adds one step here.
-MIGRATIONS: dict[int, Migration] = {}
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added optional keys only — an event's ``on_behalf_of`` and
+    ``on_behalf_of_name`` (a delegated import), an exemplar's ``party`` and ``details``, a
+    commendation's ``body_id``, the inspection documents — so a version-1 document reads as
+    it is (the new keys take their defaults). The step exists so that a version-1 release
+    refuses version-2 documents instead of misreading them."""
+    return doc
+
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one; each layout
+#: change adds one step here.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 _TARGET_TAGS: dict[type, str] = {QuantityTarget: "quantity", DeliverableTarget: "deliverable"}
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import attrs
+
 from lamtheoguongbac._model import Handbook, Member, OrgUnit
 from lamtheoguongbac._reminders import Reminder, ReminderStage, compute_reminders
 from lamtheoguongbac._rollup import Rollup, summarise, year_members
@@ -64,15 +66,21 @@ class SupervisionFacet:
         """
         organisation = self._hb.roster.tree().unit(organisation_id)
         units, members, books = self._scope(organisation_id, year)
-        return summarise(
+        day = today or self._hb.clock().date()
+        figures = summarise(
             organisation=organisation,
             units=units,
             members=members,
             handbooks=books,
             policy=self._hb.policy_for_year(year),
             year=year,
-            today=today or self._hb.clock().date(),
+            today=day,
         )
+        # The year's inspections of the subtree's cells (kiểm tra, giám sát) come with it.
+        checked = self._hb.inspections.summary(
+            organisation_id=organisation.id, year=year, today=day
+        )
+        return attrs.evolve(figures, inspection=checked)
 
     def reminders(
         self, *, year: int, today: dt.date | None = None, organisation_id: str | None = None

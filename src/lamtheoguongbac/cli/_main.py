@@ -33,6 +33,7 @@ from lamtheoguongbac._model import (
 from lamtheoguongbac._present import describe_handbook
 from lamtheoguongbac._registry import PluginInfo, create_registry
 from lamtheoguongbac._service.core import StepResult
+from lamtheoguongbac.cli._bulk import open_organisation  # also adds `workbook import-folder`
 from lamtheoguongbac.cli._common import (
     date_argument,
     message_lang,
@@ -43,6 +44,7 @@ from lamtheoguongbac.cli._common import (
 )
 from lamtheoguongbac.cli._exemplars import exemplar
 from lamtheoguongbac.cli._export import export, template
+from lamtheoguongbac.cli._inspections import inspect
 from lamtheoguongbac.cli._reports import summary_report, yearbook
 from lamtheoguongbac.cli._supervision import remind, stats, workbook
 from lamtheoguongbac.cli._usage import (
@@ -187,6 +189,11 @@ def import_(files: tuple[Path, ...]) -> None:
 @cli.command()
 @click.option("--cell", "cell_id", help="Mở sổ cho cả chi bộ / for every member of a cell.")
 @click.option("--member", "member_id", help="Mở sổ cho một đảng viên / for one member.")
+@click.option(
+    "--organisation",
+    "organisation_id",
+    help="Mở sổ cho mọi đảng viên dưới tổ chức / for every member of a subtree.",
+)
 @click.option("--year", type=int, required=True)
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
 @click.option(
@@ -205,19 +212,23 @@ def import_(files: tuple[Path, ...]) -> None:
 def create(
     cell_id: str | None,
     member_id: str | None,
+    organisation_id: str | None,
     year: int,
     actor_id: str,
     policy_name: str | None,
     theme_arg: str | None,
 ) -> None:
     """Mở sổ tay cho năm / open handbooks for a year."""
-    if (cell_id is None) == (member_id is None):
-        raise click.UsageError("--cell hoặc/or --member")
+    if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
+        raise click.UsageError("--cell, --member hoặc/or --organisation")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
         theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, year)
         options: dict[str, Any] = {"year": year, "actor": actor, "theme": theme}
         options["policy"] = None if policy_name is None else nfc(policy_name).strip()
+        if organisation_id is not None:
+            open_organisation(service, organisation_id, **options)
+            return
         if cell_id:
             books = service.create_for_cell(cell_id, **options)
         else:
@@ -438,7 +449,9 @@ def history(handbook_id: str, as_json: bool) -> None:
     for e in events:
         kind = e.kind.label_en if message_lang() == "en" else e.kind.label_vi
         reason = f" — {e.reason}" if e.reason else ""
-        click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{e.actor_name}{reason}")
+        behalf = "on behalf of" if message_lang() == "en" else "thay mặt"
+        by = e.actor_name + (f" ({behalf} {e.on_behalf_of_name})" if e.on_behalf_of_name else "")
+        click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{by}{reason}")
 
 
 @cli.command()
@@ -603,6 +616,7 @@ def uninstall(packages: tuple[str, ...]) -> None:
 
 for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
     cli.add_command(_command)
+cli.add_command(inspect)
 
 
 def main(args: Sequence[str] | None = None) -> None:

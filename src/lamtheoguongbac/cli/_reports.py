@@ -20,7 +20,8 @@ import click
 
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
-from lamtheoguongbac._model import OrgUnit
+from lamtheoguongbac._legacy import decode_bytes
+from lamtheoguongbac._model import Member, OrgUnit, Role
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
@@ -65,6 +66,16 @@ def _compiler(
     return next(iter(roots.values()))
 
 
+def _signer(members: Sequence[Member], unit_id: str, day: dt.date) -> tuple[str, str]:
+    """Who signs for the unit's committee, as the roster says: its Bí thư, else a Phó Bí
+    thư, on ``day`` — (full name, "BÍ THƯ"/"PHÓ BÍ THƯ"); ("", "BÍ THƯ") when none."""
+    for role, title in ((Role.SECRETARY, "BÍ THƯ"), (Role.DEPUTY_SECRETARY, "PHÓ BÍ THƯ")):
+        for m in members:
+            if role in m.roles_on(day, unit_id):
+                return m.full_name, title
+    return "", "BÍ THƯ"
+
+
 @contextmanager
 def _notes() -> Iterator[None]:
     """Print the renderer's warnings (a template falling back to plain docxtpl) as notes."""
@@ -91,6 +102,7 @@ def _written(out: Path, write: Callable[[], Path]) -> Path:
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--all", "all_", is_flag=True, help="Cả gương chưa khen thưởng / also uncommended.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option("--foreword", type=_TEMPLATE, help="Lời giới thiệu (tệp văn bản) / foreword text.")
 @click.option("--exporter", help="Tên bộ xuất kỷ yếu / the yearbook exporter's name.")
 @settings_option
 @reports_errors
@@ -100,13 +112,16 @@ def yearbook(
     out: Path,
     all_: bool,
     template: Path | None,
+    foreword: Path | None,
     exporter: str | None,
     settings: tuple[str, ...],
 ) -> None:
     """Kỷ yếu gương điển hình (Word) / the yearbook of exemplars as a Word document.
 
-    Only commended exemplars, unless --all.
+    Only commended exemplars, unless --all. Grouped by field, collectives first; signed for
+    the committee by the compiling unit's Bí thư (else Phó Bí thư) as the roster says.
     """
+    foreword_text = None if foreword is None else decode_bytes(foreword.read_bytes()).text
     chosen_settings = parse_settings(settings)
     with open_service() as service:
         found = service.exemplars.list(year=year, organisation_id=organisation_id)
@@ -123,6 +138,7 @@ def yearbook(
         chain = _compiler(service, organisation_id, found)
         superior = chain[-2].name if len(chain) > 1 else ""
         registry = service.registry
+        signer_name, signer_title = _signer(service.roster.members(), chain[-1].id, dt.date.today())
     _written(
         out,
         lambda: export_yearbook(
@@ -134,6 +150,9 @@ def yearbook(
             place=_place(chain),
             registry=registry,
             template=template,
+            signer_name=signer_name,
+            signer_title=signer_title,
+            foreword=foreword_text,
             exporter=exporter,
             settings=chosen_settings,
         ),

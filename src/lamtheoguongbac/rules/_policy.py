@@ -8,13 +8,14 @@ plugins add rules to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from lamtheoguongbac._checks import fail
+from lamtheoguongbac._inspections import FINDING_KINDS, FindingKind, check_finding_kinds
 from lamtheoguongbac._model import Actor, Handbook, RatingLevel
 from lamtheoguongbac.rules._base import VIETNAM_TIMEZONE, Rule, RuleContext, Stage, Violation
 from lamtheoguongbac.rules._base import timezone as _zone
@@ -75,6 +76,31 @@ def _year(instance: object, attribute: attrs.Attribute[int | None], value: int |
         fail(f"Policy.{attribute.name}", "năm không hợp lệ", "invalid year")
 
 
+def _finding_kinds(value: Iterable[FindingKind | Mapping[str, Any]]) -> tuple[FindingKind, ...]:
+    """Kinds of finding given as values or, from a catalog's JSON, as objects with ``code``,
+    ``label_vi``, ``label_en`` and ``positive``."""
+    kinds: list[FindingKind] = []
+    for i, item in enumerate(value):
+        if isinstance(item, FindingKind):
+            kinds.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            fail(
+                f"Policy.finding_kinds[{i}]",
+                "phải là loại phát hiện (code, label_vi, label_en)",
+                "must be a finding kind (code, label_vi, label_en)",
+            )
+        try:
+            kinds.append(FindingKind(**item))
+        except TypeError:
+            fail(
+                f"Policy.finding_kinds[{i}]",
+                "chỉ có các trường code, label_vi, label_en, positive",
+                "only the fields code, label_vi, label_en, positive are allowed",
+            )
+    return tuple(kinds)
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     """The rules and parameters for a year/organisation (quy định áp dụng), versioned.
@@ -98,6 +124,8 @@ class Policy:
     top_rating_cap: TopRatingCap | None = TopRatingCap()
     #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
     top_rating_cap_enforced: bool = False
+    #: kinds of inspection finding added to the built-in ones (loại phát hiện khi kiểm tra)
+    finding_kinds: tuple[FindingKind, ...] = attrs.field(default=(), converter=_finding_kinds)
     rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
     #: the IANA time zone whose calendar dates are judged by (RuleContext.today)
     timezone: str = attrs.field(default=VIETNAM_TIMEZONE)
@@ -132,6 +160,15 @@ class Policy:
                 f"mã quy tắc bị trùng: {', '.join(dupes)}",
                 f"duplicate rule codes: {', '.join(dupes)}",
             )
+
+    def inspection_kinds(self) -> tuple[FindingKind, ...]:
+        """The kinds of finding an inspection may record: the built-in
+        :data:`~lamtheoguongbac.committee.FINDING_KINDS`, then :attr:`finding_kinds`.
+
+        Raises:
+            ValidationFailed: a code is given twice.
+        """
+        return check_finding_kinds((*FINDING_KINDS, *self.finding_kinds))
 
     def covers(self, year: int) -> bool:
         """Whether the policy names years and ``year`` is one of them."""
