@@ -66,7 +66,8 @@ def _pg_store_database(pg_cluster: TemporaryCluster) -> str:
 # the append-only trigger refuses TRUNCATE of the event log to everyone else.
 _EMPTY = (
     "SET session_replication_role = replica; "
-    "TRUNCATE events, handbook_units, handbooks, members, units, exemplar_units, exemplars"
+    "TRUNCATE events, handbook_units, handbooks, members, units, exemplar_units, exemplars, "
+    "record_events, inspection_units, inspections"
 )
 
 

@@ -4,6 +4,7 @@ database without its password."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,14 @@ import pytest
 import sqlalchemy as sa
 
 from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError, serde
-from lamtheoguongbac.plugin import HandbookQuery, collation_fingerprint, create_registry
+from lamtheoguongbac.committee import RecordAction
+from lamtheoguongbac.plugin import (
+    HandbookQuery,
+    RecordEvent,
+    RecordType,
+    collation_fingerprint,
+    create_registry,
+)
 from lamtheoguongbac.testing import (
     advance,
     creation_event,
@@ -156,16 +164,31 @@ def test_an_engine_handed_in_is_used_and_left_open(url: str) -> None:
 
 
 def _events_statements(dialect: str) -> list[str]:
-    statements = ["UPDATE events SET version = version + 1", "DELETE FROM events"]
-    if dialect == "postgresql":
-        statements.append("TRUNCATE events")
+    statements = []
+    for table in ("events", "record_events"):
+        statements += [f"UPDATE {table} SET version = version + 1", f"DELETE FROM {table}"]
+        if dialect == "postgresql":
+            statements.append(f"TRUNCATE {table}")
     return statements
 
 
 def test_the_database_refuses_to_change_or_delete_events(url: str) -> None:
     handbook, created = make_entry(S.REGISTERED)
+    exemplar = make_exemplar()
     with SqlStore(url) as store:
         store.add(handbook, created)
+        store.add_exemplar(exemplar)
+        store.append_record_event(
+            RecordEvent(
+                record_type=RecordType.EXEMPLAR,
+                record_id=exemplar.id,
+                action=RecordAction.NOMINATED,
+                actor_id="ubkt-01",
+                actor_name="Trần Văn Bình",
+                at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+                version=exemplar.version,
+            )
+        )
         for statement in _events_statements(store.dialect):
             with (
                 pytest.raises(sa.exc.DBAPIError, match="events are append-only"),
@@ -331,9 +354,11 @@ def test_psycopg_scheme_opens_the_same_database(pg_cluster: TemporaryCluster, pg
 _GRANTS = """
 CREATE ROLE {role} LOGIN;
 GRANT SELECT ON lamtheoguongbac_version TO {role};
-GRANT SELECT, INSERT ON events TO {role};
-GRANT SELECT, INSERT, UPDATE ON handbooks, exemplars, units, members, meta TO {role};
-GRANT SELECT, INSERT, UPDATE, DELETE ON handbook_units, exemplar_units TO {role};
+GRANT SELECT, INSERT ON events, record_events TO {role};
+GRANT SELECT, INSERT, UPDATE ON handbooks, exemplars, inspections, units, members, meta
+    TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON handbook_units, exemplar_units, inspection_units
+    TO {role};
 """
 
 

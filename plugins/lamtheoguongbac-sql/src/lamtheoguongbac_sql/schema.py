@@ -14,6 +14,8 @@ and are the only thing that changes it. Every query the service makes has an ind
 * ``events``: the append-only audit trail, one row per (handbook, version); a trigger refuses
   ``UPDATE``, ``DELETE`` (and on PostgreSQL ``TRUNCATE``);
 * ``units``, ``members``: the roster; ``exemplars``, ``exemplar_units``: the exemplars;
+* ``inspections``, ``inspection_units``: inspections; ``record_events``: the append-only
+  audit trail of exemplars and inspections;
 * ``meta``: settings of the database (the collation that computed ``sort_key``).
 
 Identifiers compare by code point, as the storage contract orders them: PostgreSQL columns
@@ -35,9 +37,12 @@ __all__ = [
     "exemplars",
     "handbook_units",
     "handbooks",
+    "inspection_units",
+    "inspections",
     "members",
     "meta",
     "metadata",
+    "record_events",
     "units",
 ]
 
@@ -162,4 +167,42 @@ exemplar_units = sa.Table(
         primary_key=True,
     ),
     sa.Index("exemplar_units_by_exemplar", "exemplar_id"),
+)
+
+inspections = sa.Table(
+    "inspections",
+    metadata,
+    sa.Column("id", IDENTIFIER, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", DOCUMENT, nullable=False),
+    sa.Index("inspections_by_year", "year", "on_date"),
+)
+
+inspection_units = sa.Table(
+    "inspection_units",
+    metadata,
+    sa.Column("unit_id", IDENTIFIER, primary_key=True),
+    sa.Column(
+        "inspection_id",
+        IDENTIFIER,
+        sa.ForeignKey("inspections.id", name="inspection_units_inspection_fk"),
+        primary_key=True,
+    ),
+    sa.Index("inspection_units_by_inspection", "inspection_id"),
+)
+
+#: The append-only audit trail of exemplars and inspections, oldest first by ``seq``.
+record_events = sa.Table(
+    "record_events",
+    metadata,
+    sa.Column(
+        "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(), primary_key=True
+    ),
+    sa.Column("record_type", sa.String(20), nullable=False),
+    sa.Column("record_id", IDENTIFIER, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", DOCUMENT, nullable=False),
+    sa.Index("record_events_by_record", "record_type", "record_id", "seq"),
 )

@@ -61,13 +61,20 @@ from lamtheoguongbac import (
 )
 from lamtheoguongbac.plugin import (
     HandbookQuery,
+    Inspection,
+    RecordEvent,
+    RecordType,
     check_entry,
     check_exemplar_update,
+    check_inspection_update,
     check_update,
     duplicate_error,
     exemplar_exists,
     exemplar_order,
     exemplar_stale,
+    inspection_exists,
+    inspection_order,
+    inspection_stale,
     normalise_query,
     not_found,
     roster_key,
@@ -81,7 +88,10 @@ from lamtheoguongbac_sql.schema import (
     exemplars,
     handbook_units,
     handbooks,
+    inspection_units,
+    inspections,
     members,
+    record_events,
     units,
 )
 
@@ -367,6 +377,8 @@ _KIND_NAMES: dict[type, tuple[str, str]] = {
     OrgUnit: ("tổ chức", "unit"),
     Member: ("đảng viên", "member"),
     Exemplar: ("gương điển hình", "exemplar"),
+    Inspection: ("đợt kiểm tra", "inspection"),
+    RecordEvent: ("nhật ký của bản ghi", "event of record"),
 }
 
 # SQLSTATEs after which retrying the write is the remedy: serialization failure, deadlock.
@@ -923,6 +935,127 @@ class SqlStore:
         with self._read() as connection:
             rows = connection.execute(statement).all()
         return sorted((self._load(Exemplar, i, doc) for i, doc in rows), key=exemplar_order)
+
+    # --- inspections and the records' audit trail ---------------------------------------
+
+    def add_inspection(self, inspection: Inspection) -> None:
+        """Store a new inspection; ``ConflictError`` if the id exists."""
+        document = serde.to_dict(inspection)
+        with self._write() as connection:
+            taken = connection.execute(
+                sa.select(inspections.c.id).where(inspections.c.id == inspection.id)
+            ).first()
+            if taken is not None:
+                raise inspection_exists(inspection.id, self._where)
+            connection.execute(
+                inspections.insert().values(
+                    id=inspection.id,
+                    year=inspection.year,
+                    on_date=inspection.on,
+                    version=inspection.version,
+                    document=document,
+                )
+            )
+            self._link_inspection(connection, inspection)
+
+    def _link_inspection(self, connection: sa.Connection, inspection: Inspection) -> None:
+        rows = [
+            {"unit_id": unit_id, "inspection_id": inspection.id}
+            for unit_id in dict.fromkeys(inspection.unit_ids())
+        ]
+        if rows:
+            connection.execute(inspection_units.insert(), rows)
+
+    def update_inspection(self, inspection: Inspection, *, expected_version: int) -> None:
+        """Replace an inspection stored at ``expected_version``.
+
+        Raises:
+            NotFound: no inspection has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_inspection_update(inspection, expected_version)
+        document = serde.to_dict(inspection)
+        with self._write() as connection:
+            changed = connection.execute(
+                sa.update(inspections)
+                .where(inspections.c.id == inspection.id, inspections.c.version == expected_version)
+                .values(
+                    year=inspection.year,
+                    on_date=inspection.on,
+                    version=inspection.version,
+                    document=document,
+                )
+            )
+            if changed.rowcount == 0:
+                found = connection.execute(
+                    sa.select(inspections.c.version).where(inspections.c.id == inspection.id)
+                ).first()
+                if found is None:
+                    raise not_found("inspection", inspection.id, self._where)
+                raise inspection_stale(inspection.id, found[0], expected_version, self._where)
+            connection.execute(
+                sa.delete(inspection_units).where(inspection_units.c.inspection_id == inspection.id)
+            )
+            self._link_inspection(connection, inspection)
+
+    def get_inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id; ``NotFound`` if there is none."""
+        inspection_id = nfc(inspection_id)
+        with self._read() as connection:
+            row = connection.execute(
+                sa.select(inspections.c.document).where(inspections.c.id == inspection_id)
+            ).first()
+        if row is None:
+            raise not_found("inspection", inspection_id, self._where)
+        return self._load(Inspection, inspection_id, row[0])
+
+    def inspections(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Inspection]:
+        """The inspections of ``year`` covering a cell under ``organisation_id``, in the
+        contract's order."""
+        statement = sa.select(inspections.c.id, inspections.c.document)
+        if year is not None:
+            statement = statement.where(inspections.c.year == year)
+        if organisation_id is not None:
+            statement = statement.where(
+                inspections.c.id.in_(
+                    sa.select(inspection_units.c.inspection_id).where(
+                        inspection_units.c.unit_id == nfc(organisation_id)
+                    )
+                )
+            )
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        found = (self._load(Inspection, i, doc) for i, doc in rows)
+        return sorted(found, key=inspection_order)
+
+    def append_record_event(self, event: RecordEvent) -> None:
+        """Append one event to the audit trail of exemplars and inspections."""
+        with self._write() as connection:
+            connection.execute(
+                record_events.insert().values(
+                    record_type=event.record_type.value,
+                    record_id=event.record_id,
+                    version=event.version,
+                    document=serde.to_dict(event),
+                )
+            )
+
+    def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
+        """The audit trail of one exemplar or inspection, oldest first (empty if none)."""
+        record_id = nfc(record_id)
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.select(record_events.c.document)
+                .where(
+                    record_events.c.record_type == record_type.value,
+                    record_events.c.record_id == record_id,
+                )
+                .order_by(record_events.c.seq)
+            ).all()
+        return [self._load(RecordEvent, record_id, doc) for (doc,) in rows]
 
     def close(self) -> None:
         """Close the pool's connections; further use raises ``StoreError``. Closing twice is
