@@ -28,26 +28,31 @@ plugin's implementation and every ``wrapper=True`` implementation), so wrappers,
 
 from __future__ import annotations
 
-import difflib
-import importlib.metadata
 import inspect
 import logging
 import os
-import pickle
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType, TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 import pluggy
 
 from lamtheoguongbac import _hookspecs as hookspecs
 from lamtheoguongbac._errors import PluginError, StoreError
-from lamtheoguongbac._model import Event, Handbook
-from lamtheoguongbac._storage.base import StorageBackend, Store
-from lamtheoguongbac.export._base import DocumentKind, Exporter, document_kind
-from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
+from lamtheoguongbac._public import publish
+
+# The registry is built by every command line run; what it registers (storage, exporters,
+# rules, the model) is imported only when a registration is checked or used, so that building
+# it and loading the entry points stays cheap (issue 9: fast start-up).
+if TYPE_CHECKING:
+    import importlib.metadata
+
+    from lamtheoguongbac._model import Event, Handbook
+    from lamtheoguongbac._storage.base import StorageBackend, Store
+    from lamtheoguongbac.export._base import DocumentKind, Exporter
+    from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
 
 __all__ = [
     "ALLOW_ENV",
@@ -161,10 +166,18 @@ def _names(value: str | None) -> list[str]:
 
 
 def _library_version() -> str | None:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(_BUILTIN_DIST)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def _close_matches(word: str, choices: list[str], cutoff: float = 0.6) -> list[str]:
+    import difflib  # only when a plugin looks wrong: difflib is slow to import
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
 
 
 def _code_of(function: Any) -> Any:
@@ -194,7 +207,7 @@ def _lint(plugin: object, specs: set[str]) -> list[str]:
                     f" / '{attr}' looks like a hook but lacks @hookimpl, so it is never called"
                 )
             else:
-                close = difflib.get_close_matches(attr, sorted(specs), n=1, cutoff=0.85)
+                close = _close_matches(attr, sorted(specs), cutoff=0.85)
                 if close:
                     found.append(
                         f"'{attr}' giống hook '{close[0]}' nhưng thiếu @hookimpl và sai tên / "
@@ -281,7 +294,7 @@ class Registry:
                 self.pm.unregister(plugin)
                 hints = []
                 for hook in unknown:
-                    close = difflib.get_close_matches(hook, sorted(self._specs), n=1)
+                    close = _close_matches(hook, sorted(self._specs))
                     hints.append(
                         f"'{hook}'" + (f" (ý bạn là / did you mean '{close[0]}'?)" if close else "")
                     )
@@ -333,6 +346,8 @@ class Registry:
                 this priority order; the others are listed as disabled, and a name that
                 matches no installed plugin is listed as failed.
         """
+        import importlib.metadata
+
         blocked_set = set(blocked)
         found = sorted(
             importlib.metadata.entry_points(group=hookspecs.PROJECT),
@@ -465,6 +480,10 @@ class Registry:
         """Call ``name``'s registration hooks once; None if the plugin failed in them."""
         if name in self._offers:
             return self._offers[name]
+        from lamtheoguongbac._storage.base import StorageBackend
+        from lamtheoguongbac.export._base import Exporter
+        from lamtheoguongbac.rules._base import Rule
+
         offer = _Offer()
         problems: list[str] = []
         kinds: dict[str, tuple[type, dict[str, Any], Callable[[Any], str], str]] = {
@@ -597,6 +616,8 @@ class Registry:
             PluginError: no exporter of that kind is registered, or ``name`` is unknown or
                 renders another kind (both named).
         """
+        from lamtheoguongbac.export._base import document_kind
+
         wanted = document_kind(kind)
         if name is not None:
             chosen = self.exporter(name)
@@ -640,6 +661,8 @@ class Registry:
         plugin = self.pm.get_plugin(provider)
         if isinstance(plugin, ModuleType):
             return (plugin.__name__,)
+        import pickle  # only for jobs > 1
+
         try:
             pickle.dumps(plugin)
         except Exception as exc:
@@ -657,6 +680,8 @@ class Registry:
         """Extra rules contributed by plugins, each guarded so that it fails closed; with
         ``on_failed_rules="refuse"``, one guard rule per stage for every failed rules plugin,
         refusing the step with a :class:`PluginError` naming the plugin."""
+        from lamtheoguongbac.rules._base import Stage
+
         merged = self._resolve()
         found = [self._guarded(rule, name) for rule, name in merged.rules.values()]
         if self.on_failed_rules == "refuse":
@@ -687,6 +712,8 @@ class Registry:
         )
 
     def _refusal(self, name: str, stage: Stage) -> Rule:
+        from lamtheoguongbac.rules._base import Rule
+
         def check(handbook: Handbook, ctx: RuleContext) -> list[Violation]:
             raise self._refused(name)
 
@@ -743,13 +770,17 @@ class Registry:
                 return
             self._command_groups.add(id(group))
             owners = {c: n for n, cs in self._commands.items() for c in cs}
+            # A group that loads its commands on first use lists names not loaded yet.
+            lazy = set(getattr(group, "lazy_commands", ()))
             for name in self._implementers(_COMMANDS_HOOK):
                 before = dict(group.commands)
                 if not self._call(_COMMANDS_HOOK, name, cli=group):
                     group.commands.clear()
                     group.commands.update(before)
                     continue
-                replaced = sorted(k for k in before if group.commands.get(k) is not before[k])
+                replaced = sorted(
+                    k for k in {*before, *lazy} if group.commands.get(k) is not before.get(k)
+                )
                 if replaced:
                     group.commands.clear()
                     group.commands.update(before)
@@ -869,3 +900,8 @@ def create_registry(
             allow = _names(env.get(ALLOW_ENV))
         registry.load_entrypoints([*blocked, *_names(env.get(DISABLE_ENV))], allow)
     return registry
+
+
+# Published here, not by lamtheoguongbac.plugin (which resolves names lazily): a registry made
+# before that namespace is touched still reports its one public home.
+publish("lamtheoguongbac.plugin", Provides, PluginInfo, Registry)

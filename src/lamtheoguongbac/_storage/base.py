@@ -50,6 +50,7 @@ from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._exemplars import Exemplar
 from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._public import publish_namespace
 
 __all__ = ["HandbookQuery", "StorageBackend", "Store"]
 
@@ -182,3 +183,10 @@ class StorageBackend:
     open: Callable[[str], Store] = attrs.field(eq=False)
     description_vi: str = ""
     description_en: str = ""
+
+
+# Their public home is lamtheoguongbac.plugin (which resolves names lazily), however reached.
+publish_namespace(
+    "lamtheoguongbac.plugin",
+    {"HandbookQuery": HandbookQuery, "StorageBackend": StorageBackend, "Store": Store},
+)

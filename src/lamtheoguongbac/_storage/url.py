@@ -26,6 +26,7 @@ from pathlib import Path
 import attrs
 
 from lamtheoguongbac._errors import StoreError
+from lamtheoguongbac._public import publish_namespace
 
 __all__ = ["StoreURL", "parse_store_url", "store_url"]
 
@@ -96,3 +97,6 @@ def store_url(scheme: str, path: str | os.PathLike[str]) -> str:
     escaped (an absolute path gets four slashes)."""
     text = os.fspath(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
     return f"{scheme}:///{text}"
+
+
+publish_namespace("lamtheoguongbac.plugin", {"StoreURL": StoreURL})  # its public home

@@ -8,18 +8,21 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from lamtheoguongbac._errors import LamTheoGuongBacError, NotFound
-from lamtheoguongbac._model import StudyTheme
-from lamtheoguongbac._roster import parse_date
-from lamtheoguongbac._service.core import Handbooks
-from lamtheoguongbac.catalog import Catalog
-from lamtheoguongbac.text import nfc
+from lamtheoguongbac._errors import LamTheoGuongBacError
+
+# Light on purpose: every command imports this module, and ``lint`` must start fast without
+# the service, the storage, the catalog or the plugins (issue 9).
+if TYPE_CHECKING:
+    from lamtheoguongbac._model import StudyTheme
+    from lamtheoguongbac._service.core import Handbooks
+    from lamtheoguongbac.catalog import Catalog
 
 __all__ = [
+    "CommandState",
     "date_argument",
     "message_lang",
     "open_service",
@@ -30,6 +33,20 @@ __all__ = [
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class CommandState(dict[str, Any]):
+    """The root context's ``obj``: ``state["registry"]`` is the plugin registry, built (with
+    the entry points) the first time a command asks for it, so commands that need no plugin
+    never pay for loading them. A registry put there beforehand (tests, ``main``) is used."""
+
+    def __missing__(self, key: str) -> Any:
+        if key != "registry":
+            raise KeyError(key)
+        from lamtheoguongbac._registry import create_registry
+
+        registry = self[key] = create_registry()
+        return registry
 
 
 def message_lang() -> str:
@@ -79,6 +96,9 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def open_service() -> Iterator[Handbooks]:
     """The service on the store chosen by ``--store`` / the environment."""
+    from lamtheoguongbac._service.core import Handbooks
+    from lamtheoguongbac.catalog import Catalog
+
     root = click.get_current_context().find_root()
     registry = root.obj["registry"]
     overrides = tuple(root.params.get("catalogs") or ())
@@ -91,6 +111,10 @@ def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
     """``--theme``: a catalog theme by code ("2021-2025") or by title (compared loosely),
     else a theme of the member's own wording for ``year``. A single word that is no code
     of the catalog is refused, listing the codes, rather than taken for a title."""
+    from lamtheoguongbac._errors import NotFound
+    from lamtheoguongbac._model import StudyTheme
+    from lamtheoguongbac.text import nfc
+
     text = " ".join(nfc(value).split())
     for theme in catalog.themes:
         if theme.code == text:
@@ -111,6 +135,8 @@ def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
 
 def date_argument(value: str, option: str | None = None) -> dt.date:
     """A dd/mm/yyyy (or yyyy-mm-dd) command-line date; a bilingual usage error if not."""
+    from lamtheoguongbac._roster import parse_date
+
     try:
         return parse_date(value)
     except ValueError:

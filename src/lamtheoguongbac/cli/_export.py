@@ -3,6 +3,7 @@ command line (xuất sổ tay ra văn bản)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.cli._common import open_service, reports_errors, say
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
-from lamtheoguongbac.export import DocumentKind, ExportOptions, convert_to_pdf, export_handbooks
+from lamtheoguongbac.export import DocumentKind, ExportOptions, dask_executor, export_handbooks
 
 __all__ = ["export", "template"]
 
@@ -49,9 +50,22 @@ __all__ = ["export", "template"]
     show_default=True,
     help="Mỗi người một tệp, gộp một tệp, hoặc nén zip.",
 )
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tối đa N tiến trình (ít hơn khi việc nhỏ) / at most N worker processes "
+    "(fewer when the work is small).",
+)
 @click.option("--resume", is_flag=True, help="Bỏ qua tệp đã xuất / skip files already written.")
 @click.option("--pdf", is_flag=True, help="Chuyển sang PDF bằng LibreOffice / also make PDFs.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Chạy trên cụm Dask (vd. tcp://10.0.0.5:8786) / run on the Dask cluster at ADDRESS "
+    "(needs lamtheoguongbac[dask]; workers share the store and the output folder).",
+)
 @reports_errors
 def export(
     dest: Path,
@@ -66,6 +80,7 @@ def export(
     jobs: int,
     resume: bool,
     pdf: bool,
+    scheduler: str | None,
 ) -> None:
     """Xuất sổ tay ra văn bản (Word) / export handbooks as documents."""
     if pdf and mode != "folder":
@@ -79,14 +94,16 @@ def export(
         year=year,
         status=HandbookStatus(status) if status else None,
     )
-    with open_service() as service:
+    with open_service() as service, contextlib.ExitStack() as stack:
         books = _Selection(service.store, query)
         if not len(books):
             say("Không có sổ tay nào phù hợp", "No handbooks match")
             return
+        executor = None if scheduler is None else stack.enter_context(dask_executor(scheduler))
         with click.progressbar(
             length=len(books), label="Đang xuất / exporting", file=sys.stderr
         ) as bar:
+            # Workers get handbook ids and read the store themselves (its URL goes with them).
             result = export_handbooks(
                 books,
                 dest,
@@ -97,6 +114,9 @@ def export(
                 resume=resume,
                 progress=lambda done, total: bar.update(done - bar.pos),
                 registry=service.registry,
+                executor=executor,
+                store=service.store,
+                pdf=pdf,
             )
     for note in result.notes:
         say(f"Lưu ý: {note}", f"Note: {note}")
@@ -105,8 +125,8 @@ def export(
         f"Wrote {len(result.written)} files, skipped {result.skipped} already there, in {dest}",
     )
     if pdf:
-        pdfs = convert_to_pdf(result.written, dest, jobs=jobs)
-        say(f"Đã chuyển {len(pdfs)} tệp sang PDF", f"Converted {len(pdfs)} files to PDF")
+        made = len(result.written)
+        say(f"Đã chuyển {made} tệp sang PDF", f"Converted {made} files to PDF")
 
 
 class _Selection:

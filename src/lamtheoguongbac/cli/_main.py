@@ -12,16 +12,13 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
-from lamtheoguongbac._legacy import decode_bytes
-from lamtheoguongbac._linter import lint_text
+from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import (
     Handbook,
     HandbookStatus,
@@ -31,7 +28,7 @@ from lamtheoguongbac._model import (
     SelfAssessment,
 )
 from lamtheoguongbac._present import describe_handbook
-from lamtheoguongbac._registry import PluginInfo, create_registry
+from lamtheoguongbac._registry import PluginInfo
 from lamtheoguongbac._service.core import StepResult
 from lamtheoguongbac.cli._bulk import open_organisation  # also adds `workbook import-folder`
 from lamtheoguongbac.cli._common import (
@@ -42,26 +39,10 @@ from lamtheoguongbac.cli._common import (
     say,
     theme_argument,
 )
-from lamtheoguongbac.cli._exemplars import exemplar
-from lamtheoguongbac.cli._export import export, template
-from lamtheoguongbac.cli._inspections import inspect
-from lamtheoguongbac.cli._reports import summary_report, yearbook
-from lamtheoguongbac.cli._supervision import remind, stats, workbook
-from lamtheoguongbac.cli._usage import (
-    DEBUG_ENV,
-    LANG_ENV,
-    debug_requested,
-    lang_requested,
-    show_crash,
-    show_usage_error,
-)
+from lamtheoguongbac.cli._group import cli, main
 from lamtheoguongbac.text import nfc
 
 __all__ = ["cli", "main"]
-
-STORE_ENV = "LAMTHEOGUONGBAC_STORE"
-CATALOG_ENV = "LAMTHEOGUONGBAC_CATALOG"
-DEFAULT_STORE = "sqlite:///lamtheoguongbac.db"
 
 R = TypeVar("R")
 
@@ -121,46 +102,7 @@ def _print_step(result: StepResult) -> None:
         )
 
 
-@click.group()
-@click.option(
-    "--store",
-    envvar=STORE_ENV,
-    default=DEFAULT_STORE,
-    show_default=True,
-    help="Địa chỉ kho / store URL (sqlite:///tep.db, memory:, …).",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    show_default=True,
-    envvar=LANG_ENV,
-    help="Ngôn ngữ thông báo / message language.",
-)
-@click.option(
-    "--catalog",
-    "catalogs",
-    envvar=CATALOG_ENV,
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tệp danh mục riêng (chuyên đề, văn bản, chính sách), áp sau danh mục có sẵn; "
-    "dùng nhiều lần / a catalog override file (themes, regulations, policies); repeatable.",
-)
-@click.option(
-    "--debug",
-    is_flag=True,
-    envvar=DEBUG_ENV,
-    help="In chi tiết (traceback) khi có lỗi nội bộ / print the traceback of an internal error.",
-)
-@click.version_option(package_name="lamtheoguongbac")
-@click.pass_context
-def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
-    """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
-    ctx.ensure_object(dict)
-    ctx.obj.setdefault("registry", create_registry())
-
-
-@cli.command()
+@click.command()
 @click.argument("roster", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @reports_errors
 def init(roster: tuple[Path, ...]) -> None:
@@ -171,7 +113,7 @@ def init(roster: tuple[Path, ...]) -> None:
         say(f"Đã sẵn sàng kho {service.store.url}", f"Store ready at {service.store.url}")
 
 
-@cli.command(name="import")
+@click.command(name="import")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -186,7 +128,7 @@ def import_(files: tuple[Path, ...]) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.option("--cell", "cell_id", help="Mở sổ cho cả chi bộ / for every member of a cell.")
 @click.option("--member", "member_id", help="Mở sổ cho một đảng viên / for one member.")
 @click.option(
@@ -238,7 +180,7 @@ def create(
         click.echo(f"  {b.id}\t{b.member.full_name}")
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option(
     "--file",
@@ -264,7 +206,7 @@ def register(handbook_id: str, path: Path, actor_id: str) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option(
     "--file",
@@ -295,7 +237,7 @@ def report(handbook_id: str, path: Path, actor_id: str) -> None:
         )
 
 
-@cli.command(name="self-assess")
+@click.command(name="self-assess")
 @click.argument("handbook_id")
 @click.option("--text", required=True)
 @click.option("--date", "date_", required=True, help="dd/mm/yyyy")
@@ -315,7 +257,7 @@ def self_assess(handbook_id: str, text: str, date_: str, actor_id: str) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--text", required=True, help="Nhận xét của tập thể / the cell's assessment.")
 @click.option(
@@ -345,7 +287,7 @@ def assess(
         )
 
 
-@cli.command(name="close")
+@click.command(name="close")
 @click.argument("handbook_id")
 @click.option("--as", "actor_id", required=True)
 @reports_errors
@@ -355,7 +297,7 @@ def close_(handbook_id: str, actor_id: str) -> None:
         _print_step(service.close_handbook(handbook_id, actor=service.roster.actor(actor_id)))
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option(
     "--to", "to", required=True, type=click.Choice([s.value for s in HandbookStatus][:-1])
@@ -390,7 +332,7 @@ def _summary(hb: Handbook) -> dict[str, Any]:
     }
 
 
-@cli.command(name="list")
+@click.command(name="list")
 @click.option("--org", "organisation_id", help="Cả cây tổ chức dưới đơn vị / a subtree.")
 @click.option("--cell", "cell_id")
 @click.option("--year", type=int)
@@ -421,7 +363,7 @@ def list_(
     say(f"{len(books)} sổ", f"{len(books)} handbooks")
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
@@ -435,7 +377,7 @@ def show(handbook_id: str, as_json: bool) -> None:
     click.echo(describe_handbook(hb, lang=message_lang()))
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
@@ -452,81 +394,6 @@ def history(handbook_id: str, as_json: bool) -> None:
         behalf = "on behalf of" if message_lang() == "en" else "thay mặt"
         by = e.actor_name + (f" ({behalf} {e.on_behalf_of_name})" if e.on_behalf_of_name else "")
         click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{by}{reason}")
-
-
-@cli.command()
-@click.argument("texts", nargs=-1)
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Mỗi dòng một việc làm / one pledge per line.",
-)
-@click.option(
-    "--work",
-    "work",
-    multiple=True,
-    help="Chức vụ hoặc nhiệm vụ của đảng viên, để gợi ý ví dụ phù hợp; dùng nhiều lần / the "
-    "member's position or a duty, for examples that fit; repeatable.",
-)
-@click.option("--json", "as_json", is_flag=True)
-@reports_errors
-def lint(texts: tuple[str, ...], path: Path | None, work: tuple[str, ...], as_json: bool) -> None:
-    """Kiểm tra việc đăng ký có chung chung không / flag generic pledges.
-
-    Judged on the text alone (the link to the member's duties needs the member's record and
-    is not checked here). Exit status 1 when any pledge is generic.
-    """
-    items = [nfc(t) for t in texts]
-    if path is not None:
-        try:
-            content = decode_bytes(path.read_bytes()).text
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), str(exc), field=str(path)) from exc
-        items += [line.strip() for line in content.splitlines() if line.strip()]
-    if not items:
-        raise click.UsageError("cần ít nhất một việc làm / give at least one pledge")
-    results = [(text, lint_text(text, work=[nfc(w) for w in work])) for text in items]
-    if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "text": text,
-                        "generic": bool(found),
-                        "findings": [
-                            {
-                                "code": f.code,
-                                "message_vi": f.message_vi,
-                                "message_en": f.message_en,
-                                "hint_vi": f.hint_vi,
-                                "hint_en": f.hint_en,
-                                "span": list(f.span) if f.span else None,
-                            }
-                            for f in found
-                        ],
-                    }
-                    for text, found in results
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        for text, found in results:
-            mark = (
-                ("CHUNG CHUNG" if found else "CỤ THỂ")
-                if message_lang() != "en"
-                else ("GENERIC" if found else "SPECIFIC")
-            )
-            click.echo(f"[{mark}] {text}")
-            for f in found:
-                say(
-                    f"    {f.code}: {f.message_vi} → {f.hint_vi}",
-                    f"    {f.code}: {f.message_en} → {f.hint_en}",
-                )
-    if any(found for _, found in results):
-        sys.exit(1)
 
 
 _STATUS_VI = {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi", "conflict": "xung đột"}
@@ -546,7 +413,7 @@ def _provided(info: PluginInfo) -> list[str]:
     return [f"{label}: {', '.join(items)}" for label, items in parts if items]
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
@@ -591,7 +458,7 @@ def _pip(action: str, args: tuple[str, ...]) -> None:
 _PIP_ARGS = {"ignore_unknown_options": True}
 
 
-@cli.command(context_settings=_PIP_ARGS)
+@click.command(context_settings=_PIP_ARGS)
 @click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
 def install(packages: tuple[str, ...]) -> None:
     """Cài plugin vào đúng môi trường / install plugins into this command's environment.
@@ -603,7 +470,7 @@ def install(packages: tuple[str, ...]) -> None:
     _pip("install", packages)
 
 
-@cli.command(context_settings=_PIP_ARGS)
+@click.command(context_settings=_PIP_ARGS)
 @click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
 def uninstall(packages: tuple[str, ...]) -> None:
     """Gỡ plugin khỏi môi trường này / uninstall plugins from this command's environment.
@@ -612,40 +479,3 @@ def uninstall(packages: tuple[str, ...]) -> None:
     (add ``-y`` to skip pip's question).
     """
     _pip("uninstall", packages)
-
-
-for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
-    cli.add_command(_command)
-cli.add_command(inspect)
-
-
-def main(args: Sequence[str] | None = None) -> None:
-    """Entry point: add plugin commands, then run; usage errors in the chosen language."""
-    argv = list(sys.argv[1:] if args is None else args)
-    lang, debug = lang_requested(argv), debug_requested(argv)
-    try:
-        registry = create_registry()
-    except LamTheoGuongBacError as exc:  # a bad setting in the environment
-        click.echo(f"Lỗi / error: {exc}", err=True)
-        sys.exit(2)
-    registry.add_commands(cli)
-    try:
-        code = cli.main(
-            args=argv,
-            prog_name="lamtheoguongbac",
-            obj={"registry": registry},
-            standalone_mode=False,
-        )
-    except click.UsageError as exc:
-        show_usage_error(exc, lang)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Đã hủy / Aborted" if lang != "en" else "Aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # the last resort: a bug must not print a bare traceback
-        show_crash(exc, debug=debug, lang=lang)
-        sys.exit(70)
-    sys.exit(code if isinstance(code, int) else 0)

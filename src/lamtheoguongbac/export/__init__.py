@@ -8,8 +8,9 @@ of their dependencies.
 
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export._batch import ExportResult, export_handbooks, file_name
+from lamtheoguongbac.export._batch import ExportResult, choose_jobs, export_handbooks, file_name
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
+from lamtheoguongbac.export._dask import dask_executor
 from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
 from lamtheoguongbac.export._report import (
     REPORT_CONTEXT_VERSION,
@@ -36,7 +37,9 @@ __all__ = [
     "build_context",
     "build_report_context",
     "build_yearbook_context",
+    "choose_jobs",
     "convert_to_pdf",
+    "dask_executor",
     "export_handbooks",
     "export_rollup_report",
     "export_yearbook",

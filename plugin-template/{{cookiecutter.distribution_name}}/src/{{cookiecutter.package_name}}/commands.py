@@ -9,7 +9,7 @@ A command runs inside the main group: the root context holds the global options
 from __future__ import annotations
 
 import click
-from lamtheoguongbac import Handbooks, LamTheoGuongBacError
+from lamtheoguongbac import LamTheoGuongBacError
 
 
 @click.command("{{ cookiecutter.name }}-dem")
@@ -17,6 +17,9 @@ from lamtheoguongbac import Handbooks, LamTheoGuongBacError
 @click.pass_context
 def count(ctx: click.Context, year: int) -> None:
     """Đếm sổ tay theo trạng thái / count handbooks per status."""
+    # Imported here: the command line loads this module to list the command at every start.
+    from lamtheoguongbac import Handbooks
+
     root = ctx.find_root()
     english = root.params.get("lang") == "en"
     try:

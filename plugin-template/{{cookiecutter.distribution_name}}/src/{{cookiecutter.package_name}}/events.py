@@ -14,10 +14,11 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lamtheoguongbac import Event, Handbook
-from lamtheoguongbac.supervision import Reminder
+if TYPE_CHECKING:  # annotations only: lamtheoguongbac loads the plugin at every start
+    from lamtheoguongbac import Event, Handbook
+    from lamtheoguongbac.supervision import Reminder
 
 LOG_ENV = "{{ cookiecutter.package_name | upper }}_LOG"
 

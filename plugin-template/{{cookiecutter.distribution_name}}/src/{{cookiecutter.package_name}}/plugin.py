@@ -8,15 +8,22 @@ like a hook but without ``@hookimpl`` is never called (``lamtheoguongbac plugins
 from __future__ import annotations
 {% if cookiecutter.plugin_kind == "storage" %}
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lamtheoguongbac.plugin import StorageBackend, hookimpl
+from lamtheoguongbac.plugin import hookimpl
 
-from {{ cookiecutter.package_name }}.store import SCHEME, Store
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import StorageBackend
 
 
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the ``{{ cookiecutter.name }}:`` storage backend (kho lưu trữ)."""
+    # Imported when the hook runs, not when lamtheoguongbac loads this module at start-up.
+    from lamtheoguongbac.plugin import StorageBackend
+
+    from {{ cookiecutter.package_name }}.store import SCHEME, Store
+
     register(
         StorageBackend(
             scheme=SCHEME,
@@ -27,15 +34,22 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
     )
 {%- elif cookiecutter.plugin_kind == "exporter" %}
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lamtheoguongbac.plugin import DocumentKind, Exporter, hookimpl, settings_validator
+from lamtheoguongbac.plugin import hookimpl
 
-from {{ cookiecutter.package_name }}.renderer import NAME, SUFFIX, Renderer
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import Exporter
 
 
 @hookimpl
 def register_exporters(register: Callable[[Exporter], None]) -> None:
     """Register the ``{{ cookiecutter.name }}`` exporter (bộ xuất văn bản) of handbooks."""
+    # Imported when the hook runs, not when lamtheoguongbac loads this module at start-up.
+    from lamtheoguongbac.plugin import DocumentKind, Exporter, settings_validator
+
+    from {{ cookiecutter.package_name }}.renderer import NAME, SUFFIX, Renderer
+
     register(
         Exporter(
             name=NAME,
@@ -50,10 +64,12 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
     )
 {%- elif cookiecutter.plugin_kind == "rules" %}
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lamtheoguongbac.plugin import Rule, hookimpl
+from lamtheoguongbac.plugin import hookimpl
 
-from {{ cookiecutter.package_name }}.rules import RULES
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import Rule
 
 
 @hookimpl
@@ -62,6 +78,9 @@ def register_rules(register: Callable[[Rule], None]) -> None:
 
     If this hook raises, every step that runs rules is refused (rules fail closed).
     """
+    # Imported when the hook runs, not when lamtheoguongbac loads this module at start-up.
+    from {{ cookiecutter.package_name }}.rules import RULES
+
     for rule in RULES:
         register(rule)
 {%- elif cookiecutter.plugin_kind == "commands" %}
@@ -81,11 +100,15 @@ def register_commands(cli: Any) -> None:
     for command in COMMANDS:
         cli.add_command(command)
 {%- else %}
-from lamtheoguongbac import Event, Handbook
+from typing import TYPE_CHECKING
+
 from lamtheoguongbac.plugin import hookimpl
-from lamtheoguongbac.supervision import Reminder
 
 from {{ cookiecutter.package_name }}.events import AUDIT
+
+if TYPE_CHECKING:  # annotations only: lamtheoguongbac loads this module at every start
+    from lamtheoguongbac import Event, Handbook
+    from lamtheoguongbac.supervision import Reminder
 
 
 @hookimpl

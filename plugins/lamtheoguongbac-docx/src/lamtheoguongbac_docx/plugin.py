@@ -6,12 +6,18 @@ kind, never by name."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lamtheoguongbac import hookimpl
-from lamtheoguongbac.plugin import DocumentKind, Exporter, settings_validator
-from lamtheoguongbac_docx._check import check_template
-from lamtheoguongbac_docx._documents import create_report_renderer, create_yearbook_renderer
-from lamtheoguongbac_docx._renderer import create_renderer
+from lamtheoguongbac_docx._factories import (
+    check_template,
+    create_renderer,
+    create_report_renderer,
+    create_yearbook_renderer,
+)
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import Exporter
 
 __all__ = ["register_exporters"]
 
@@ -20,6 +26,9 @@ __all__ = ["register_exporters"]
 def register_exporters(register: Callable[[Exporter], None]) -> None:
     """Register the ``docx`` exporter (xuất sổ tay ra tệp Word) and the yearbook and report
     exporters (``check_template`` checks handbook templates only, so they have none)."""
+    # Imported when the registry asks, not when it loads this module (start-up time).
+    from lamtheoguongbac.plugin import DocumentKind, Exporter, settings_validator
+
     register(
         Exporter(
             name="docx",
