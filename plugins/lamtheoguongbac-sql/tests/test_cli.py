@@ -80,6 +80,11 @@ def test_plugins_lists_the_sql_backend_and_its_schemes(cli) -> None:  # type: ig
     assert sql["distribution"] == "lamtheoguongbac-sql"
     assert sql["status"] == "active"
     assert sql["hooks"] == ["register_storage_backends"]
+    assert set(sql["provides"]["storage"]) == {
+        "postgresql",
+        "postgresql+psycopg",
+        "sqlalchemy+sqlite",
+    }
     # An unknown scheme's error lists every registered one.
     refused = cli("--lang", "en", "list", store="mysql://x@y/z")
     assert refused.returncode != 0
