@@ -38,7 +38,7 @@ import json
 import os
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -67,6 +67,7 @@ from lamtheoguongbac.plugin import (
     check_entry,
     check_exemplar_update,
     check_inspection_update,
+    check_signatures,
     check_update,
     duplicate_error,
     exemplar_exists,
@@ -684,6 +685,8 @@ class SqlStore:
                 existing = sorted(str(i) for i in taken)
                 if existing:
                     raise duplicate_error(existing, self._where)
+                for handbook, event in chunk:  # who acts is who signs (LTGB-K004…K006)
+                    check_signatures(handbook, event, self._member_in(connection), added=True)
                 connection.execute(handbooks.insert(), [_handbook_row(h) for h, _ in chunk])
                 connection.execute(
                     handbook_units.insert(), [r for h, _ in chunk for r in _unit_rows(h)]
@@ -717,6 +720,8 @@ class SqlStore:
                 if found is None:
                     raise not_found("handbook", handbook.id, self._where)
                 raise stale_error(handbook.id, found[0], expected_version, self._where)
+            # Checked inside the transaction: a refusal rolls the update back.
+            check_signatures(handbook, event, self._member_in(connection), added=False)
             connection.execute(
                 sa.delete(handbook_units).where(handbook_units.c.handbook_id == handbook.id)
             )
@@ -848,6 +853,17 @@ class SqlStore:
         with self._read() as connection:
             rows = connection.execute(statement).all()
         return [self._load(Member, i, doc) for i, doc in rows]
+
+    def _member_in(self, connection: sa.Connection) -> Callable[[str], Member | None]:
+        """A roster lookup inside the open write transaction (the contract's checks)."""
+
+        def find(member_id: str) -> Member | None:
+            row = connection.execute(
+                sa.select(members.c.document).where(members.c.id == member_id)
+            ).first()
+            return None if row is None else self._load(Member, member_id, row[0])
+
+        return find
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""
