@@ -154,7 +154,7 @@ def filled(run: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def rostered(run: Any, filled: Path, tmp_path: Path) -> Path:
     """The roster imported on its own first, by someone else: roles never come with steps
-    (LTGB-K002) nor from their holder (LTGB-K003)."""
+    (LTGB-G002) nor from their holder (LTGB-G003)."""
     roster_only = {k: v for k, v in SHEETS.items() if k in ("Tổ chức", "Đảng viên")}
     roster = fill(tmp_path / "mau.xlsx", tmp_path / "danh-sach.xlsx", roster_only)
     first = run("workbook", "import", str(roster), "--year", "2025", "--as", "dv02")
@@ -289,7 +289,7 @@ def test_export_a_cell_and_import_it_elsewhere(run: Any, imported: Path, tmp_pat
 
     runner = CliRunner()
     other = f"sqlite:///{tmp_path / 'khac.db'}"
-    # The roster first, on its own (roles never come with steps: LTGB-K002), then the export.
+    # The roster first, on its own (roles never come with steps: LTGB-G002), then the export.
     roster = ["workbook", "import", str(tmp_path / "danh-sach.xlsx"), "--year", "2025"]
     first = runner.invoke(
         cli,

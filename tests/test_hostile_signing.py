@@ -74,7 +74,7 @@ def test_a_member_cannot_sign_the_cells_assessment_in_the_secretarys_name(
     with pytest.raises(ImportFailed) as refused:
         service.import_workbook(read_workbook(forged), year=YEAR, actor=MEMBER)
     text = str(refused.value)
-    assert "LTGB-K001" in text
+    assert "LTGB-G001" in text
     assert f"Trang '{ASSESSMENTS}'" in text
     assert "Mã người ghi" in text
     assert service.get(hid).status is HandbookStatus.REPORTED
@@ -99,7 +99,7 @@ def test_the_secretary_cannot_sign_in_the_deputys_name(service: Handbooks, tmp_p
     reported_handbook(service)
     path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
     edit_workbook(path, {ASSESSMENTS: append_row(_assessment_row("dv-cuong"))})
-    with pytest.raises(ImportFailed, match="LTGB-K001"):
+    with pytest.raises(ImportFailed, match="LTGB-G001"):
         service.import_workbook(read_workbook(path), year=YEAR, actor=SECRETARY)
 
 
@@ -109,7 +109,7 @@ def test_an_actor_claiming_an_office_is_taken_as_the_roster_knows_them(
     # The caller says they are the Bí thư: the roster says they are an ordinary member.
     claimed = attrs.evolve(MEMBER.as_actor(), roles=SECRETARY.roles)
     data = read_workbook(forged)
-    with pytest.raises(ImportFailed, match="LTGB-K001"):
+    with pytest.raises(ImportFailed, match="LTGB-G001"):
         service.import_workbook(data, year=YEAR, actor=claimed)
     edit_workbook(forged, {ASSESSMENTS: set_cells(MEMBER.id, {"ma_nguoi_ghi": MEMBER.id})})
     with pytest.raises(ImportFailed, match="LTGB-A001"):
@@ -132,7 +132,7 @@ def test_a_member_cannot_make_themselves_secretary_and_assess_their_own_book(
     )
     with pytest.raises(NotAuthorised) as refused:
         service.import_workbook(read_workbook(path), year=YEAR, actor=MEMBER)
-    assert refused.value.code == "LTGB-K003"
+    assert refused.value.code == "LTGB-G003"
     assert service.roster.member(MEMBER.id).roles == ()
     assert service.get(f"{MEMBER.id}-{YEAR}").status is HandbookStatus.REPORTED
 
@@ -148,7 +148,7 @@ def test_roles_are_never_taken_from_a_workbook_that_records_steps(
     )
     with pytest.raises(NotAuthorised) as refused:
         service.import_workbook(read_workbook(path), year=YEAR, actor=SUPERIOR)
-    assert refused.value.code == "LTGB-K002"
+    assert refused.value.code == "LTGB-G002"
 
 
 def test_only_the_superior_committee_changes_roles_and_only_without_steps(
@@ -158,10 +158,10 @@ def test_only_the_superior_committee_changes_roles_and_only_without_steps(
     edit_workbook(path, {MEMBERS_SHEET: set_cells("dv-anh", {"vai_tro": "Phó Bí thư"})})
     with pytest.raises(NotAuthorised) as refused:
         service.import_workbook(read_workbook(path), year=YEAR, actor=MEMBER)
-    assert refused.value.code == "LTGB-K007"
+    assert refused.value.code == "LTGB-G007"
     with pytest.raises(NotAuthorised) as refused:
         service.import_workbook(read_workbook(path), year=YEAR, actor=SECRETARY)
-    assert refused.value.code == "LTGB-K007"
+    assert refused.value.code == "LTGB-G007"
     service.import_workbook(read_workbook(path), year=YEAR, actor=SUPERIOR)
     assert service.roster.member("dv-anh").roles_on(MEETING, CELL.id) == {Role.DEPUTY_SECRETARY}
 
@@ -193,7 +193,7 @@ def test_a_store_refuses_a_json_handbook_assessed_by_an_ordinary_member(
     forged = _forged_json_handbook(service)
     with pytest.raises(NotAuthorised) as refused:
         service.store.add(forged, creation_event(forged))
-    assert refused.value.code == "LTGB-K004"
+    assert refused.value.code == "LTGB-G004"
     assert [h.id for h in service.find(year=YEAR)] == [f"{MEMBER.id}-{YEAR}"]
     with trusted_restore():  # the one, named, way around it: restoring a backup
         service.store.add(forged, creation_event(forged))
@@ -209,7 +209,7 @@ def test_the_cli_workbook_import_signs_only_as_the_caller(forged: Path, tmp_path
     run = cli_runner(url)
     refused = run("workbook", "import", str(forged), "--year", str(YEAR), "--as", MEMBER.id)
     assert refused.exit_code == 2
-    assert "LTGB-K001" in refused.output
+    assert "LTGB-G001" in refused.output
     shown = run("show", f"{MEMBER.id}-{YEAR}", "--json")
     assert '"collective_assessment": null' in shown.output
     signed = run("workbook", "import", str(forged), "--year", str(YEAR), "--as", SECRETARY.id)

@@ -425,7 +425,7 @@ def test_a_later_workbook_takes_a_stored_handbook_further(
 
 def _roster_first(service: Handbooks, data: WorkbookData) -> None:
     """Store the workbook's roster on its own first: roles are never taken from a workbook
-    that also records steps (LTGB-K002), nor from the member whose role it is (LTGB-K003)."""
+    that also records steps (LTGB-G002), nor from the member whose role it is (LTGB-G003)."""
     service.roster.save(data.units, data.members)
 
 
@@ -513,7 +513,7 @@ def test_only_a_cell_officer_records_the_assessment(
         service.import_workbook(data, year=2025, actor=data.members[0])
     (problem,) = excinfo.value.errors
     assert problem.startswith(
-        "Trang 'Đánh giá chi bộ', dòng 2, cột E 'Mã người ghi': [LTGB-K001]"
+        "Trang 'Đánh giá chi bộ', dòng 2, cột E 'Mã người ghi': [LTGB-G001]"
     )  # an officer without the office is LTGB-A001: tests/test_hostile_signing.py
 
 

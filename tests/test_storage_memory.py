@@ -43,7 +43,7 @@ def test_from_url_refuses_another_scheme() -> None:
 
 def test_threads_racing_to_update_never_overwrite(ltgb_memory_store: MemoryStore) -> None:
     handbook, created = make_entry(HandbookStatus.DRAFT)
-    # The Bí thư who assesses in ``advance``, so the store backs the signature (LTGB-K004).
+    # The Bí thư who assesses in ``advance``, so the store backs the signature (LTGB-G004).
     ltgb_memory_store.save_roster([], [make_secretary(handbook.cell.id)])
     ltgb_memory_store.add(handbook, created)
     wins: list[int] = []

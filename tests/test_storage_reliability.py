@@ -74,7 +74,7 @@ def test_two_processes_updating_one_version_exactly_one_wins(tmp_path: Path, rou
     path = tmp_path / "so-tay.db"
     handbook, created = make_entry(S.REPORTED)
     with SqliteStore(path) as store:
-        # The Bí thư who assesses in ``advance``: the store backs the signature (LTGB-K004).
+        # The Bí thư who assesses in ``advance``: the store backs the signature (LTGB-G004).
         store.save_roster([], [make_secretary(handbook.cell.id)])
         store.add(handbook, created)
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()

@@ -9,15 +9,15 @@ recorded as acting is always the caller the embedding system authenticated:
 =========  ==================================================================================
 code       rule
 =========  ==================================================================================
-LTGB-K001  a recorder named in the data (a workbook's ``ma_nguoi_ghi``, a JSON assessment's
+LTGB-G001  a recorder named in the data (a workbook's ``ma_nguoi_ghi``, a JSON assessment's
            ``recorded_by``) must be the caller: nobody signs for someone else
-LTGB-K002  roles are never taken from a workbook that also records lifecycle steps
-LTGB-K003  nobody changes their own roles through a workbook
-LTGB-K004  a stored collective assessment's recorder held the cell's Bí thư or Phó Bí thư
+LTGB-G002  roles are never taken from a workbook that also records lifecycle steps
+LTGB-G003  nobody changes their own roles through a workbook
+LTGB-G004  a stored collective assessment's recorder held the cell's Bí thư or Phó Bí thư
            office on the meeting date, per the stored roster (checked by every store)
-LTGB-K005  the event that records an assessment is the recorder's own (checked by every store)
-LTGB-K006  a stored event records the state the handbook is stored in (checked by every store)
-LTGB-K007  a workbook changes the roles of a member already in the roster only when the
+LTGB-G005  the event that records an assessment is the recorder's own (checked by every store)
+LTGB-G006  a stored event records the state the handbook is stored in (checked by every store)
+LTGB-G007  a workbook changes the roles of a member already in the roster only when the
            caller holds a role in a unit above the member's cell (the superior committee);
            new members may arrive with their roles (a first roster), the roster import
            itself (``Handbooks.import_roster``) is the administrator's path
@@ -26,7 +26,7 @@ LTGB-K007  a workbook changes the roles of a member already in the roster only w
 ``docs/permissions.md`` is the one-page model for users. The one delegation is the bulk
 folder import (``lamtheoguongbac.bulk``): a committee officer enters the cells' steps, each
 run as the cell's own officer, and the event names both (``actor_id`` and
-``on_behalf_of``); a workbook's recorder must still be that officer (LTGB-K001).
+``on_behalf_of``); a workbook's recorder must still be that officer (LTGB-G001).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ __all__ = [
 
 def require_signer(caller: Actor, signer_id: str, *, what_vi: str, what_en: str) -> None:
     """Refuse data that names ``signer_id`` as the one who signs ``what`` unless the
-    authenticated ``caller`` is that person (LTGB-K001).
+    authenticated ``caller`` is that person (LTGB-G001).
 
     Raises:
         NotAuthorised: the data names someone else.
@@ -61,7 +61,7 @@ def require_signer(caller: Actor, signer_id: str, *, what_vi: str, what_en: str)
             f"{what_en} names '{signer_id}' as the one who signs, but the caller is "
             f"{caller.name} ('{caller.id}'): nobody signs for someone else; the recorder must "
             "enter it themselves",
-            code="LTGB-K001",
+            code="LTGB-G001",
         )
 
 
@@ -82,7 +82,7 @@ def changed_roles(stored: dict[str, Member], given: Iterable[Member]) -> list[Me
 
 
 def require_no_role_change_with_steps(changed: list[Member], records_steps: bool) -> None:
-    """Refuse a workbook that changes roles and also records lifecycle steps (LTGB-K002):
+    """Refuse a workbook that changes roles and also records lifecycle steps (LTGB-G002):
     the steps would be checked against roles the same file just granted.
 
     Raises:
@@ -96,12 +96,12 @@ def require_no_role_change_with_steps(changed: list[Member], records_steps: bool
             "danh sách (có chức vụ mới) riêng trước, rồi mới nhập nội dung sổ",
             f"the workbook changes roles ({names}) and also records handbook steps: import "
             "the roster (with the new roles) on its own first, then the handbooks",
-            code="LTGB-K002",
+            code="LTGB-G002",
         )
 
 
 def require_not_own_roles(caller: Actor, changed: list[Member]) -> None:
-    """Refuse a role change of the caller's own (LTGB-K003).
+    """Refuse a role change of the caller's own (LTGB-G003).
 
     Raises:
         NotAuthorised: the caller's own roles would change.
@@ -110,7 +110,7 @@ def require_not_own_roles(caller: Actor, changed: list[Member]) -> None:
         raise NotAuthorised(
             f"{caller.name} không được tự thay đổi chức vụ của mình",
             f"{caller.name} may not change their own roles",
-            code="LTGB-K003",
+            code="LTGB-G003",
         )
 
 
@@ -118,7 +118,7 @@ def require_may_change_roles(
     caller: Actor, changed: list[Member], tree: OrgTree, day: dt.date, stored: set[str]
 ) -> None:
     """Refuse role changes of members in the roster (ids ``stored``) unless ``caller``
-    holds, on ``day``, a role in a unit above each changed member's cell (LTGB-K007):
+    holds, on ``day``, a role in a unit above each changed member's cell (LTGB-G007):
     offices in a cell are decided above it, and the offices decide who may sign the cell's
     assessment. New members may arrive with their roles (a first roster).
 
@@ -136,5 +136,5 @@ def require_may_change_roles(
                 "chỉ cấp ủy cấp trên của chi bộ mới được; hãy nhờ cấp ủy nhập danh sách",
                 f"{caller.name} may not change the roles of {member.full_name} ('{member.id}'):"
                 " only the cell's superior committee may; have the committee import the roster",
-                code="LTGB-K007",
+                code="LTGB-G007",
             )

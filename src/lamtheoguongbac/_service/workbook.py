@@ -273,7 +273,7 @@ class _Checker:
     ) -> _Step | None:
         """Dry-run the cell's assessment, recorded by the caller; the step, or None.
 
-        The recorder the row names must be the caller (LTGB-K001): the assessment is signed
+        The recorder the row names must be the caller (LTGB-G001): the assessment is signed
         "T/M CHI BỘ" with the recorder's name, and the audit trail credits whoever runs the
         import, so a workbook can never sign for someone else.
         """
@@ -392,12 +392,12 @@ def apply_workbook(
             recorded as doing so (as the stored roster knows them: name and offices). A
             member registers and reports for themselves; the cell's Bí thư / Phó Bí thư may
             do so for members, and records the collective assessment: an assessment row
-            must name the caller as its recorder (LTGB-K001), see ``docs/permissions.md``.
+            must name the caller as its recorder (LTGB-G001), see ``docs/permissions.md``.
 
     Raises:
         ImportFailed: every problem, each naming its sheet, row and column (nothing written).
-        NotAuthorised: the workbook changes the caller's own roles (LTGB-K003), or changes
-            roles and also records steps (LTGB-K002); nothing written.
+        NotAuthorised: the workbook changes the caller's own roles (LTGB-G003), or changes
+            roles and also records steps (LTGB-G002); nothing written.
         ConflictError: a handbook changed between the check and the writes (nothing
             written; apply the workbook again).
     """

@@ -162,11 +162,11 @@ _OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
 @contextlib.contextmanager
 def trusted_restore() -> Iterator[None]:
     """The one unchecked path into a store (khôi phục tin cậy): inside the block, a store
-    does not check a collective assessment's recorder against its roster (LTGB-K004).
+    does not check a collective assessment's recorder against its roster (LTGB-G004).
 
     For restoring a backup or migrating between stores, where the roster may not hold the
     offices of years ago; never for data from users. Everything else is still checked
-    (the event matches the handbook, LTGB-K005, LTGB-K006). The block holds for the current
+    (the event matches the handbook, LTGB-G005, LTGB-G006). The block holds for the current
     thread (or asyncio task) only::
 
         with trusted_restore():
@@ -192,10 +192,10 @@ def check_signatures(
     ``add_many`` (``added=True``) and ``update`` (``added=False``), inside its write
     transaction, with ``member`` looking a member up in its own roster (None when unknown):
 
-    * LTGB-K006 — the event records the status the handbook is stored in;
-    * LTGB-K005 — the event of an assessment is the recorder's own (who acts signs), or
+    * LTGB-G006 — the event records the status the handbook is stored in;
+    * LTGB-G005 — the event of an assessment is the recorder's own (who acts signs), or
       records it entered on the recorder's behalf (``on_behalf_of``, a delegated import);
-    * LTGB-K004 — a collective assessment being stored (any added handbook, or the update
+    * LTGB-G004 — a collective assessment being stored (any added handbook, or the update
       that records it) names a recorder of the roster who held the cell's Bí thư or Phó Bí
       thư office on the meeting date, as the role it is signed with. An assessment recorded
       earlier is not re-checked on later updates (offices change; history does not).
@@ -210,7 +210,7 @@ def check_signatures(
             f"lưu ở trạng thái '{handbook.status.label_vi}'",
             f"the event records status {event.to_status.label_en} but handbook "
             f"'{handbook.id}' is stored as {handbook.status.label_en}",
-            code="LTGB-K006",
+            code="LTGB-G006",
         )
     ca = handbook.collective_assessment
     if ca is None:
@@ -224,7 +224,7 @@ def check_signatures(
             f"người thực hiện là '{event.actor_id}'; không ai được ký thay người khác",
             f"handbook '{handbook.id}': the assessment is signed by '{ca.recorded_by}' but "
             f"recorded by '{event.actor_id}'; nobody signs for someone else",
-            code="LTGB-K005",
+            code="LTGB-G005",
         )
     if not (added or event.kind is EventKind.ASSESSED) or _TRUSTED_RESTORE.get():
         return
@@ -243,7 +243,7 @@ def check_signatures(
             f"handbook '{handbook.id}': the assessment's recorder ({who}) did not hold the "
             f"office of {ca.recorder_role.label_en} of {handbook.cell.name} on the meeting "
             f"date {ca.meeting_date.isoformat()} per the stored roster; nothing is stored",
-            code="LTGB-K004",
+            code="LTGB-G004",
         )
 
 

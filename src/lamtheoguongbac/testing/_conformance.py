@@ -28,10 +28,10 @@ with a plain in-memory model under random adds, fresh and stale updates, gets an
 Tune the state machine through :attr:`StoreConformance.state_machine_settings`.
 
 Signatures (who acts is who signs): the suite checks that the store refuses a handbook whose
-collective assessment its roster does not back (LTGB-K004), an assessment event that is not
-the recorder's (LTGB-K005) and an event that does not record the stored status (LTGB-K006),
+collective assessment its roster does not back (LTGB-G004), an assessment event that is not
+the recorder's (LTGB-G005) and an event that does not record the stored status (LTGB-G006),
 by calling :func:`~lamtheoguongbac.plugin.check_signatures`; and that
-:func:`~lamtheoguongbac.plugin.trusted_restore` is the one way around LTGB-K004.
+:func:`~lamtheoguongbac.plugin.trusted_restore` is the one way around LTGB-G004.
 Its other tests store generated handbooks whose recorders are in no roster, so they run
 inside ``trusted_restore()`` (which changes nothing else).
 """
@@ -353,7 +353,7 @@ class StoreConformance:
         store.save_roster([], [attrs.evolve(secretary, roles=())])
         with pytest.raises(NotAuthorised) as refused:
             store.add(handbook, event)
-        assert refused.value.code == "LTGB-K004"
+        assert refused.value.code == "LTGB-G004"
         with pytest.raises(NotFound):
             store.get(handbook.id)
         with pytest.raises(NotAuthorised):
@@ -364,7 +364,7 @@ class StoreConformance:
         handbook, event = make_entry(S.CLOSED)
         with pytest.raises(NotAuthorised) as refused:
             store.add(handbook, event)
-        assert refused.value.code == "LTGB-K004"
+        assert refused.value.code == "LTGB-G004"
 
     def test_signature_trusted_restore_is_the_one_way_around_the_roster(self, store: Store) -> None:
         handbook, event = make_entry(S.ASSESSED)
@@ -380,7 +380,7 @@ class StoreConformance:
         assert step.event.kind is EventKind.ASSESSED
         with pytest.raises(NotAuthorised) as refused:
             store.update(step.handbook, step.event, expected_version=reported.version)
-        assert refused.value.code == "LTGB-K004"
+        assert refused.value.code == "LTGB-G004"
         assert store.get(reported.id) == reported
         assert store.events(reported.id) == [created]
         store.save_roster([], [make_secretary(reported.cell.id)])
@@ -398,14 +398,14 @@ class StoreConformance:
         forged = attrs.evolve(step.event, actor_id=reported.member.id)
         with pytest.raises(NotAuthorised) as refused:
             store.update(step.handbook, forged, expected_version=reported.version)
-        assert refused.value.code == "LTGB-K005"
+        assert refused.value.code == "LTGB-G005"
         assert store.get(reported.id) == reported
 
     def test_signature_the_event_records_the_stored_status(self, store: Store) -> None:
         handbook, event = make_entry(S.REGISTERED)
         with pytest.raises(NotAuthorised) as refused:
             store.add(handbook, attrs.evolve(event, to_status=S.DRAFT))
-        assert refused.value.code == "LTGB-K006"
+        assert refused.value.code == "LTGB-G006"
         with pytest.raises(NotFound):
             store.get(handbook.id)
 

@@ -685,7 +685,7 @@ class SqlStore:
                 existing = sorted(str(i) for i in taken)
                 if existing:
                     raise duplicate_error(existing, self._where)
-                for handbook, event in chunk:  # who acts is who signs (LTGB-K004…K006)
+                for handbook, event in chunk:  # who acts is who signs (LTGB-G004…G006)
                     check_signatures(handbook, event, self._member_in(connection), added=True)
                 connection.execute(handbooks.insert(), [_handbook_row(h) for h, _ in chunk])
                 connection.execute(
