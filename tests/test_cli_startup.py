@@ -131,12 +131,20 @@ def test_help_loads_the_plugins_modules_but_not_their_libraries() -> None:
     assert "lamtheoguongbac._registry" in modules  # plugin commands are listed
     assert "lamtheoguongbac_docx.plugin" in modules
     heavy = _heavy(modules)
-    allowed = ("lamtheoguongbac._registry", "lamtheoguongbac_docx", "lamtheoguongbac_jsonl")
+    allowed = (
+        "lamtheoguongbac._registry",
+        "lamtheoguongbac_docx",
+        "lamtheoguongbac_jsonl",
+        "lamtheoguongbac_sql",
+    )
     assert [m for m in heavy if not m.startswith(allowed)] == []
     assert [
-        m for m in modules if m.startswith(("lamtheoguongbac_docx.", "lamtheoguongbac_jsonl."))
+        m
+        for m in modules
+        if m.startswith(("lamtheoguongbac_docx.", "lamtheoguongbac_jsonl.", "lamtheoguongbac_sql."))
     ] == [
         "lamtheoguongbac_docx._factories",
         "lamtheoguongbac_docx.plugin",
         "lamtheoguongbac_jsonl.plugin",
+        "lamtheoguongbac_sql.plugin",
     ]

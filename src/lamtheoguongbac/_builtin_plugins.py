@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING
 from lamtheoguongbac._hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from lamtheoguongbac._storage.base import StorageBackend
+    from lamtheoguongbac._storage.base import StorageBackend, Store
+
+
+def _open_memory(url: str) -> Store:
+    from lamtheoguongbac._storage.memory import MemoryStore
+
+    return MemoryStore.from_url(url)
+
+
+def _open_sqlite(url: str) -> Store:
+    from lamtheoguongbac._storage.sqlite import SqliteStore
+
+    return SqliteStore.from_url(url)
 
 
 def _sqlite_exists(url: str) -> bool:
@@ -23,15 +35,14 @@ def _sqlite_exists(url: str) -> bool:
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the in-memory and the embedded SQLite backends."""
-    # Imported here: every registry loads this module, most never open a store (start-up).
+    # The stores are imported when one is opened: every registry runs this hook (the command
+    # line's --help too), most never open a store.
     from lamtheoguongbac._storage.base import StorageBackend
-    from lamtheoguongbac._storage.memory import MemoryStore
-    from lamtheoguongbac._storage.sqlite import SqliteStore
 
     register(
         StorageBackend(
             scheme="memory",
-            open=MemoryStore.from_url,
+            open=_open_memory,
             description_vi="Lưu trong bộ nhớ (mất khi thoát chương trình)",
             description_en="In memory (gone when the process ends)",
         )
@@ -39,7 +50,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
     register(
         StorageBackend(
             scheme="sqlite",
-            open=SqliteStore.from_url,
+            open=_open_sqlite,
             exists=_sqlite_exists,
             description_vi="Một tệp SQLite nhúng (mặc định)",
             description_en="One embedded SQLite file (the default)",

@@ -29,13 +29,17 @@ def publish_namespace(module: str, names: dict[str, Any]) -> None:
     A class another namespace published first keeps that home (each class has one). A class
     whose annotations cannot be resolved outside its module keeps its private home.
     """
+    private = [
+        obj
+        for obj in names.values()
+        if isinstance(obj, type) and "._" in getattr(obj, "__module__", "")
+    ]
+    if not private:  # e.g. a name resolved on first use: the model need not load
+        return
     from lamtheoguongbac import _model
 
     known = {**vars(_model), **names}
-    for obj in names.values():
-        home = getattr(obj, "__module__", "")
-        if not isinstance(obj, type) or "._" not in home:
-            continue
+    for obj in private:
         try:
             publish(module, obj, localns=known)
         except NameError:

@@ -9,8 +9,27 @@ backends are found too; a third-party backend checks itself against
 :class:`lamtheoguongbac.testing.StoreConformance`.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
-from lamtheoguongbac._storage.memory import MemoryStore
-from lamtheoguongbac._storage.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from lamtheoguongbac._storage.memory import MemoryStore
+    from lamtheoguongbac._storage.sqlite import SqliteStore
 
 __all__ = ["HandbookQuery", "MemoryStore", "SqliteStore", "StorageBackend", "Store"]
+
+# The backends load when used: importing the storage contract (every registry does, and so
+# every command's start-up) must not import them.
+_BACKENDS = {"MemoryStore": "memory", "SqliteStore": "sqlite"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _BACKENDS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_BACKENDS[name]}"), name)
+    globals()[name] = value
+    return value

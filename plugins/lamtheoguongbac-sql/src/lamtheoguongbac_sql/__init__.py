@@ -14,6 +14,32 @@ See :mod:`lamtheoguongbac_sql.store` for the URL options and how the store contr
 :mod:`lamtheoguongbac_sql.cluster` for a throwaway PostgreSQL cluster to test against.
 """
 
-from lamtheoguongbac_sql.store import SCHEMES, PoolSettings, SqlStore, create_engine, engine_url
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lamtheoguongbac_sql.store import (
+        SCHEMES,
+        PoolSettings,
+        SqlStore,
+        create_engine,
+        engine_url,
+    )
 
 __all__ = ["SCHEMES", "PoolSettings", "SqlStore", "create_engine", "engine_url"]
+
+
+def __getattr__(name: str) -> Any:
+    # SQLAlchemy loads on first use: the entry point (``lamtheoguongbac_sql.plugin``) imports
+    # this package whenever any lamtheoguongbac command starts.
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("lamtheoguongbac_sql.store"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,9 +9,13 @@ Named in ``pyproject.toml`` so that installing the distribution is all it takes:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lamtheoguongbac.plugin import StorageBackend, hookimpl
-from lamtheoguongbac_sql.store import SqlStore
+from lamtheoguongbac.plugin import hookimpl
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import StorageBackend
+    from lamtheoguongbac_sql.store import SqlStore
 
 __all__ = ["register_storage_backends"]
 
@@ -31,12 +35,18 @@ _DESCRIPTIONS = {
 }
 
 
+def _open(url: str) -> SqlStore:
+    # SQLAlchemy is imported when a store is opened, not when the plugin is loaded (every
+    # command's start-up loads the entry points).
+    from lamtheoguongbac_sql.store import SqlStore
+
+    return SqlStore.from_url(url)
+
+
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the SQLAlchemy backend (kho máy chủ cơ sở dữ liệu) for its URL schemes."""
+    from lamtheoguongbac.plugin import StorageBackend
+
     for scheme, (vi, en) in _DESCRIPTIONS.items():
-        register(
-            StorageBackend(
-                scheme=scheme, open=SqlStore.from_url, description_vi=vi, description_en=en
-            )
-        )
+        register(StorageBackend(scheme=scheme, open=_open, description_vi=vi, description_en=en))
