@@ -127,7 +127,7 @@ def test_an_assessed_handbook_reads_as_the_party_form() -> None:
     first, second = context["pledges"]
     assert (first["number"], second["number"]) == (1, 2)
     assert first["deadline"] == "30/11/2025"
-    assert first["bases"][1] == "Điều 3 37-QĐ/TW"
+    assert first["bases"][1] == "Điều 3 Quy định 37-QĐ/TW"
     assert first["bases_text"] == "; ".join(first["bases"])
     assert first["result"]["outcome"] == "Thực hiện một phần"
     assert first["result"]["not_done"]

@@ -75,7 +75,7 @@ def test_the_json_is_readable_vietnamese() -> None:
     assert "Nguyễn Văn An" in text
     assert "\\u" not in text
     doc = json.loads(text)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == serde.SCHEMA_VERSION
     assert doc["status"] == "assessed"
     assert doc["member"]["status"] == "chinh_thuc"
     assert doc["collective_assessment"]["rating"] == "HTTNV"

@@ -38,13 +38,40 @@ __all__ = [
 T = TypeVar("T")
 
 #: The version of the JSON layout this release writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one. Empty while
-#: the layout is at its first version; each layout change adds one step here.
-MIGRATIONS: dict[int, Migration] = {}
+
+def _unit_v1_to_v2(unit: Any) -> Any:
+    if isinstance(unit, dict) and "level" in unit and "committee" not in unit:
+        return {**unit, "committee": None}
+    return unit
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added the unit's committee name (``OrgUnit.committee``) and, to a handbook,
+    the registration date, yearly supplements and interim reviews. A version-1 document has
+    none of them: units get no committee name (it is derived from the level), a handbook
+    no registration date (printed as a blank to fill in), no supplements, no reviews."""
+    doc = _unit_v1_to_v2(doc)
+    if isinstance(doc.get("organisation"), list) and "period" in doc:
+        doc = {
+            "registered_on": None,
+            "supplements": [],
+            "reviews": [],
+            **doc,
+            "organisation": [_unit_v1_to_v2(u) for u in doc["organisation"]],
+        }
+    units = doc.get("units")
+    if isinstance(units, list):  # a roster document
+        doc = {**doc, "units": [_unit_v1_to_v2(u) for u in units]}
+    return doc
+
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version-``n+1`` one; each layout
+#: change adds one step here.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 _TARGET_TAGS: dict[type, str] = {QuantityTarget: "quantity", DeliverableTarget: "deliverable"}
 

@@ -41,7 +41,7 @@ def test_an_assessed_handbook_has_every_part_of_the_form(
         "2. Ngày sinh: " + context["member"]["date_of_birth"],
         "Chỉ tiêu, kết quả cần đạt",
         context["pledges"][0]["deed"],
-        "- Điều 3 37-QĐ/TW",
+        "- Điều 3 Quy định 37-QĐ/TW",
         "- Chưa làm được: Không",
         "NGƯỜI TỰ ĐÁNH GIÁ",
         "Chi bộ xếp loại: Hoàn thành tốt nhiệm vụ (HTTNV)",
