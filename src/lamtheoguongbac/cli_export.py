@@ -89,6 +89,7 @@ def export(
                 resume=resume,
                 progress=lambda done, total: bar.update(done - bar.pos),
                 registry=service.registry,
+                policy=service.policy,
             )
     for note in result.notes:
         say(f"Lưu ý: {note}", f"Note: {note}")

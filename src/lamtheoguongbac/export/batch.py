@@ -53,6 +53,7 @@ from lamtheoguongbac import errors, fsutil
 from lamtheoguongbac.errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export.context import CONTEXT_VERSION, build_context
+from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.model import Handbook
 from lamtheoguongbac.text import slugify_filename
 
@@ -196,10 +197,12 @@ def _remove_leftovers(folder: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _fingerprint(exporter: Exporter, options: ExportOptions) -> str:
-    """What else must match for resume to keep a file: exporter, template, settings."""
+def _fingerprint(exporter: Exporter, options: ExportOptions, policy: Policy) -> str:
+    """What else must match for resume to keep a file: exporter, template, settings, and
+    what the policy changes in the document (whether the rating is printed)."""
     digest = hashlib.sha256()
     digest.update(f"{exporter.name}\0{CONTEXT_VERSION}\0".encode())
+    digest.update(f"{policy.rating_in_handbook}\0{policy.exempt_rating}\0".encode())
     if options.template is not None:
         try:
             # Streamed: this runs before the renderer checks (and may refuse) the template,
@@ -415,6 +418,7 @@ def export_handbooks(
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     registry: Registry | None = None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> ExportResult:
     """Export ``handbooks`` with the exporter called ``exporter``.
 
@@ -432,6 +436,8 @@ def export_handbooks(
         progress: called as ``progress(done, total)`` after each document.
         registry: where to find the exporter (default: :func:`create_registry`). Workers
             build their own registry, adding the plugin modules registered directly here.
+        policy: the policy in force, for what it changes in the documents (whether the
+            book prints the rating); pass the service's ``policy``.
 
     Raises:
         ValidationFailed: a bad argument (mode, jobs, resume outside folder mode).
@@ -471,7 +477,7 @@ def export_handbooks(
     folder = folder.resolve()
     if mode != "folder":
         dest = folder / dest.name
-    return _Export(found, options, registry, folder, jobs, progress, total).run(
+    return _Export(found, options, registry, folder, jobs, progress, total, policy).run(
         handbooks, dest, mode, resume
     )
 
@@ -488,6 +494,7 @@ class _Export:
         jobs: int,
         progress: Callable[[int, int], None] | None,
         total: int,
+        policy: Policy = DEFAULT_POLICY,
     ) -> None:
         self.exporter = exporter
         self.options = options
@@ -498,7 +505,8 @@ class _Export:
         self.total = total
         self.done = 0
         self.notes: list[str] = []
-        self.fingerprint = _fingerprint(exporter, options)
+        self.policy = policy
+        self.fingerprint = _fingerprint(exporter, options, policy)
         self.today = dt.date.today()
 
     def tick(self) -> None:
@@ -518,7 +526,7 @@ class _Export:
                 "exporter": self.exporter.name,
                 "fingerprint": self.fingerprint,
             }
-            yield _Task(name, path, build_context(handbook, today=self.today), record)
+            yield _Task(name, path, build_context(handbook, today=self.today, policy=self.policy), record)
 
     def rendered(
         self, tasks: Iterable[_Task], folder: Path | None
