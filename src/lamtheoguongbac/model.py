@@ -141,30 +141,42 @@ class OrgUnit:
         return self.committee if self.committee else committee_of(self.name, self.level)
 
 
-# The organisation's word → its committee's word (Điều lệ Đảng): a đảng bộ is led by a đảng
-# ủy, a chi bộ by a chi ủy; a đảng đoàn / ban cán sự is its own leading body.
-_COMMITTEE_WORDS = (("đảng bộ", "Đảng ủy"), ("chi bộ", "Chi ủy"))
+# The organisation's words → its committee's (Điều lệ Đảng): a đảng bộ tỉnh is led by the
+# Tỉnh ủy, a đảng bộ huyện by the Huyện ủy, … any other đảng bộ by its Đảng ủy, a chi bộ by
+# its Chi ủy. Longest first, so "đảng bộ tỉnh" wins over "đảng bộ".
+_COMMITTEE_WORDS = (
+    ("đảng bộ thành phố", "Thành ủy"),
+    ("đảng bộ thị xã", "Thị ủy"),
+    ("đảng bộ tỉnh", "Tỉnh ủy"),
+    ("đảng bộ huyện", "Huyện ủy"),
+    ("đảng bộ quận", "Quận ủy"),
+    ("đảng bộ", "Đảng ủy"),
+    ("chi bộ", "Chi ủy"),
+)
 
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def committee_of(name: str, level: str) -> str:
+def committee_of(name: str, level: str = "") -> str:
     """The committee of a unit named ``name`` at ``level`` (cấp ủy của tổ chức đảng).
 
-    "Đảng bộ xã An Phú" → "Đảng ủy xã An Phú"; "Chi bộ ấp Đông" → "Chi ủy ấp Đông"; a
-    name that does not start with its kind gets the committee's word in front
-    ("Xã An Phú" at level "Đảng bộ xã" → "Đảng ủy Xã An Phú"). A unit whose level names
-    neither kind keeps its own name (it signs for itself).
+    "Đảng bộ xã An Phú" → "Đảng ủy xã An Phú"; "Đảng bộ tỉnh An Giang" → "Tỉnh ủy An
+    Giang"; "Chi bộ ấp Đông" → "Chi ủy ấp Đông"; a name that does not start with its kind
+    gets the committee's word in front ("Xã An Phú" at level "Đảng bộ xã" → "Đảng ủy Xã An
+    Phú"). A unit whose name and level name neither kind keeps its own name.
     """
+    name = " ".join(name.split())
     folded_name, folded_level = _fold(name), _fold(level)
-    for word, committee in _COMMITTEE_WORDS:
-        if folded_name.startswith(word + " "):
-            return f"{committee}{name.strip()[len(word):]}"
-        if folded_level.startswith(word):
-            return f"{committee} {name.strip()}"
-    return name.strip()
+    for words, committee in _COMMITTEE_WORDS:
+        if folded_name.startswith(words + " "):
+            rest = name.split(" ")[len(words.split()) :]
+            return " ".join([committee, *rest])
+    for words, committee in _COMMITTEE_WORDS[-2:]:
+        if folded_level.startswith(words):
+            return f"{committee} {name}"
+    return name
 
 
 class MemberStatus(LabelledEnum):

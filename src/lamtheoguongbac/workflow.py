@@ -163,9 +163,7 @@ def register(
     """Register the member's pledges (đăng ký làm theo): draft → registered."""
     _require_status(hb, "đăng ký", "register", S.DRAFT)
     _require_member_or_officer(hb, actor, at.date(), "đăng ký", "register")
-    after = attrs.evolve(
-        hb, pledges=tuple(pledges), status=S.REGISTERED, registered_on=at.date()
-    )
+    after = attrs.evolve(hb, pledges=tuple(pledges), status=S.REGISTERED, registered_on=at.date())
     return _finish(hb, after, [Stage.REGISTRATION], EventKind.REGISTERED, actor, at, policy)
 
 

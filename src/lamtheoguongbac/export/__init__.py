@@ -5,6 +5,7 @@ The document formats themselves come from plugins (``lamtheoguongbac-docx`` regi
 ``docx``); this package holds what every format shares and stays free of their dependencies.
 """
 
+from lamtheoguongbac.export._committee import CommitteeHeading, committee_signer
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export.batch import ExportResult, export_handbooks, file_name
 from lamtheoguongbac.export.context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
@@ -25,6 +26,7 @@ __all__ = [
     "CONTEXT_VERSION",
     "REPORT_CONTEXT_VERSION",
     "YEARBOOK_CONTEXT_VERSION",
+    "CommitteeHeading",
     "ExportOptions",
     "ExportResult",
     "Exporter",
@@ -33,6 +35,7 @@ __all__ = [
     "build_context",
     "build_report_context",
     "build_yearbook_context",
+    "committee_signer",
     "convert_to_pdf",
     "export_handbooks",
     "export_rollup_report",

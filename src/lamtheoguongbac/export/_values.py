@@ -31,14 +31,17 @@ _GOOD_BREAK_BEFORE = frozenset(
     {"XÃ", "PHƯỜNG", "THỊ", "ẤP", "THÔN", "KHU", "TỈNH", "HUYỆN", "THÀNH", "QUẬN", "TỔ",
      "VĂN", "BAN", "CƠ", "TRƯỜNG", "CÔNG", "ỦY", "HĐND", "-"}
 )  # fmt: skip
-_NO_BREAK_AFTER = frozenset({"ĐẢNG", "CHI", "THỊ", "THÀNH", "BAN", "VĂN", "ỦY", "CƠ"})
+_NO_BREAK_AFTER = frozenset(
+    {"ĐẢNG", "CHI", "THỊ", "THÀNH", "BAN", "VĂN", "ỦY", "CƠ", "XÃ", "PHƯỜNG", "ẤP", "THÔN",
+     "TỈNH", "HUYỆN", "QUẬN", "TRẤN", "PHỐ"}
+)  # fmt: skip
 
 
 def header_lines(text: str, width: int = 24) -> list[str]:
     """A header name ("CHI BỘ VĂN PHÒNG ĐẢNG ỦY - HĐND - UBND XÃ AN PHÚ") in lines of about
     ``width`` characters, broken between phrases rather than inside one, so a narrow header
-    column never wraps it mid-phrase: the fewest lines, then the best breaks (before a new
-    level or body, never inside "ĐẢNG BỘ", never after a dash), then the most even lines."""
+    column never wraps it mid-phrase: few lines with good breaks (before a new level or
+    body, never inside "ĐẢNG BỘ", never after a dash), then the most even lines."""
     words = text.split()
     if len(text) <= width or len(words) < 2:
         return [text] if text else []
@@ -53,15 +56,18 @@ def header_lines(text: str, width: int = 24) -> list[str]:
                 continue
             line = " ".join(words[start:end])
             over = max(len(line) - width, 0)
-            cost = before[1] + (width - len(line)) ** 2 / width + 1000 * over
+            # Where a line breaks matters more than how even the lines are.
+            # Each line costs 30: a third line is better than a break inside "CƠ QUAN".
+            cost = before[1] + 30 + (width - len(line)) ** 2 / width**2 + 1000 * over
             if end < n:
-                if words[end].upper() in _GOOD_BREAK_BEFORE:
-                    cost -= 6
+                following = words[end].upper()
+                if following not in _GOOD_BREAK_BEFORE and not following.startswith("("):
+                    cost += 10
                 if words[end - 1].upper() in _NO_BREAK_AFTER or words[end - 1] == "-":
                     cost += 40
             lines = before[0] + -(-len(line) // width)  # an over-long word still counts
             found = best[end]
-            if found is None or (lines, cost) < (found[0], found[1]):
+            if found is None or cost < found[1]:
                 best[end] = (lines, cost, start)
     out: list[str] = []
     end = n

@@ -53,8 +53,8 @@ from lamtheoguongbac import errors, fsutil
 from lamtheoguongbac.errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export.context import CONTEXT_VERSION, build_context
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.model import Handbook
+from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
 
 if TYPE_CHECKING:
@@ -526,7 +526,9 @@ class _Export:
                 "exporter": self.exporter.name,
                 "fingerprint": self.fingerprint,
             }
-            yield _Task(name, path, build_context(handbook, today=self.today, policy=self.policy), record)
+            yield _Task(
+                name, path, build_context(handbook, today=self.today, policy=self.policy), record
+            )
 
     def rendered(
         self, tasks: Iterable[_Task], folder: Path | None

@@ -322,8 +322,7 @@ def _review(
         "checkpoint": short_date(review.checkpoint),
         "report_date": short_date(review.report.submitted_on),
         "results": [
-            {"number": numbers[r.pledge_id], "deed": handbook.pledge(r.pledge_id).deed}
-            | _result(r)
+            {"number": numbers[r.pledge_id], "deed": handbook.pledge(r.pledge_id).deed} | _result(r)
             for r in review.report.results
         ],
         "self_assessment": {
