@@ -19,8 +19,7 @@ from docx_helpers import all_text, document_text
 from lxml import etree
 
 from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.export import convert_to_pdf
-from lamtheoguongbac.export import CommitteeHeading
+from lamtheoguongbac.export import CommitteeHeading, convert_to_pdf
 from lamtheoguongbac.export.report import build_report_context, export_rollup_report
 from lamtheoguongbac.model import Handbook, HandbookStatus, RatingLevel, Role, RoleAssignment
 from lamtheoguongbac.rules.policy import DEFAULT_POLICY
