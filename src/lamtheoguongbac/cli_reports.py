@@ -21,11 +21,13 @@ import click
 from lamtheoguongbac._cli_common import date_argument, open_service, reports_errors, say
 from lamtheoguongbac.errors import ValidationFailed
 from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
+from lamtheoguongbac.export import CommitteeHeading
 from lamtheoguongbac.export.report import export_rollup_report
 from lamtheoguongbac.export.yearbook import export_yearbook
 from lamtheoguongbac.model import OrgUnit
 from lamtheoguongbac.service import Handbooks
 from lamtheoguongbac.supervision import rollup
+from lamtheoguongbac.text import nfc
 
 __all__ = ["summary_report", "yearbook"]
 
@@ -143,25 +145,49 @@ def yearbook(
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option(
+    "--number",
+    default="",
+    help="Số, ký hiệu: 12 hoặc 12-BC/ĐU (trống: để điền tay) / number and symbol.",
+)
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    help="Nơi nhận (lặp lại được) / a recipient (repeatable); the archive line is added.",
+)
 @reports_errors
 def summary_report(
-    organisation_id: str, year: int, today: str | None, out: Path, template: Path | None
+    organisation_id: str,
+    year: int,
+    today: str | None,
+    out: Path,
+    template: Path | None,
+    number: str,
+    recipients: tuple[str, ...],
 ) -> None:
-    """Báo cáo tổng hợp gửi cấp ủy (Word, có biểu đồ) / the committee's summary report."""
+    """Báo cáo tổng hợp của cấp ủy (Word, có biểu đồ) / the committee's summary report.
+
+    Issued by the unit's committee (its name from the roster, else derived from the level)
+    and signed by the committee's Bí thư, else Phó Bí thư, as the roster has them on the
+    --today date.
+    """
     day = _today(today)
     with open_service() as service:
         result = rollup(service, organisation_id=organisation_id, year=year, today=day)
         chain = service.org_tree().chain(organisation_id)
+        heading = CommitteeHeading.of_unit(
+            chain,
+            service.members(),
+            on=day,
+            number=nfc(number),
+            recipients=[nfc(r) for r in recipients],
+        )
         registry = service.registry
     _written(
         out,
         lambda: export_rollup_report(
-            result,
-            out,
-            superior_name=chain[-2].name if len(chain) > 1 else "",
-            place=_place(chain),
-            registry=registry,
-            template=template,
+            result, out, heading=heading, registry=registry, template=template
         ),
     )
     say(

@@ -9,15 +9,20 @@ CSV layout (comma, semicolon or tab separated; one header row). Headers are matc
 accents and case, so "Họ và tên", "ho_va_ten" and "HO VA TEN" are the same column.
 
 A **units** file has the columns ``ma`` (id), ``ten`` (name), ``cap`` (level label) and the
-optional ``ma_cap_tren`` (parent id), ``co_so`` (grassroots: x/có/1), ``dia_danh`` (place).
+optional ``ma_cap_tren`` (parent id), ``co_so`` (grassroots: x/có/1), ``dia_danh`` (place),
+``cap_uy`` (the committee's name, "Đảng ủy xã An Phú"; when empty it is derived from the
+level — "Đảng ủy …" for a đảng bộ, "Tỉnh ủy …" for a đảng bộ tỉnh, "Chi ủy …" for a chi
+bộ — see :func:`lamtheoguongbac.model.committee_of`).
 
 A **members** file has ``ma`` (id), ``ho_va_ten`` (full name), ``chi_bo`` (cell id) and the
 optional ``trang_thai`` (status: chính thức / dự bị / miễn sinh hoạt / đình chỉ),
 ``chuc_vu`` (position), ``nhiem_vu`` (assigned duties, separated by ``;`` or new lines),
 ``noi_cong_tac`` (workplace), ``ngay_sinh``, ``ngay_vao_dang``, ``ngay_chinh_thuc``
 (dd/mm/yyyy or yyyy-mm-dd), ``so_the`` (party card number), ``vai_tro`` (Bí thư / Phó Bí thư /
-Chi ủy viên …), ``vai_tro_tu_ngay`` (the role's start date), ``khoa_sap_xep`` (roster sort
-override).
+Chi ủy viên …), ``vai_tro_tu_ngay`` (the role's start date), ``vai_tro_don_vi`` (the unit
+the role is held in, by default the member's cell: the Bí thư of a commune's Đảng ủy sits
+in a cell but holds the role in the đảng bộ, and signs the committee's documents),
+``khoa_sap_xep`` (roster sort override).
 
 A JSON roster is ``{"schema_version": 1, "units": [OrgUnit…], "members": [Member…]}`` in the
 layout of :mod:`lamtheoguongbac.serde`.
@@ -159,6 +164,7 @@ def unit_from_row(row: Mapping[str, str]) -> OrgUnit:
         parent_id=_cell(row, "ma_cap_tren"),
         grassroots=header_key(_cell(row, "co_so") or "") in _YES,
         place=_cell(row, "dia_danh"),
+        committee=_cell(row, "cap_uy"),
     )
 
 
@@ -175,7 +181,8 @@ def member_from_row(row: Mapping[str, str]) -> Member:
                 "cần ngày bắt đầu giữ chức vụ",
                 "the role's start date is required",
             )
-        roles.append(RoleAssignment(role=role, unit_id=cell_id, start=start))
+        unit_id = _cell(row, "vai_tro_don_vi") or cell_id
+        roles.append(RoleAssignment(role=role, unit_id=unit_id, start=start))
     duties = [d.strip() for d in (_cell(row, "nhiem_vu") or "").replace("\n", ";").split(";")]
     return Member(
         id=_required(row, "ma"),
@@ -204,8 +211,11 @@ _ALIASES = {
     "cap_tren": "ma_cap_tren",
     "nhiem_vu_duoc_giao": "nhiem_vu",
     "chuc_vu_dang": "vai_tro",
+    "cap_uy_lanh_dao": "cap_uy",
+    "ten_cap_uy": "cap_uy",
+    "don_vi_vai_tro": "vai_tro_don_vi",
 }
-UNIT_COLUMNS = frozenset({"ma", "ten", "cap", "ma_cap_tren", "co_so", "dia_danh"})
+UNIT_COLUMNS = frozenset({"ma", "ten", "cap", "ma_cap_tren", "co_so", "dia_danh", "cap_uy"})
 MEMBER_COLUMNS = frozenset(
     {
         "ma",
@@ -221,6 +231,7 @@ MEMBER_COLUMNS = frozenset(
         "so_the",
         "vai_tro",
         "vai_tro_tu_ngay",
+        "vai_tro_don_vi",
         "khoa_sap_xep",
     }
 )
@@ -233,6 +244,7 @@ _FIELD_COLUMNS = {
     "OrgUnit.level": "cap",
     "OrgUnit.parent_id": "ma_cap_tren",
     "OrgUnit.place": "dia_danh",
+    "OrgUnit.committee": "cap_uy",
     "Member.id": "ma",
     "Member.full_name": "ho_va_ten",
     "Member.cell_id": "chi_bo",
@@ -242,7 +254,7 @@ _FIELD_COLUMNS = {
     "Member.official_on": "ngay_chinh_thuc",
     "Member.party_card_number": "so_the",
     "Member.sort_key": "khoa_sap_xep",
-    "RoleAssignment.unit_id": "chi_bo",
+    "RoleAssignment.unit_id": "vai_tro_don_vi",
 }
 
 

@@ -14,124 +14,138 @@ operation that can break it, ``str.upper()``, is normalised again here.
 Dates are written two ways: ``dd/mm/yyyy`` and the party-document phrase
 "ngày 05 tháng 01 năm 2015" (keys ending in ``_phrase``).
 
-======================================  ==========================================================
-key                                     value
-======================================  ==========================================================
-``context_version``                     int, :data:`CONTEXT_VERSION` (1)
-``handbook.id``                         the handbook's id
-``handbook.year``                       int, the year the period starts in
-``handbook.period``                     "01/01/2025 – 31/12/2025"
-``handbook.period_start``               "01/01/2025"
-``handbook.period_end``                 "31/12/2025"
-``handbook.period_text``                "năm 2025" / "nhiệm kỳ 2021–2025" (see
-                                        :meth:`~lamtheoguongbac.model.Period.label`)
-``handbook.period_label``               "NĂM 2025" / "NHIỆM KỲ 2021–2025", for the cover
-``handbook.is_term``                    int, 1 for a term book (several years), else 0
-``handbook.years``                      list of int, the years the period touches
-``handbook.registered_on``              "dd/mm/yyyy" the pledges were registered, or ""
-``handbook.registered_on_phrase``       the same as a phrase, or ""
-``handbook.registration_place_date``    "Tịnh Biên, ngày 05 tháng 01 năm 2025", or ""
-``handbook.status``                     status label, "Đã được chi bộ đánh giá"
-``handbook.status_code``                status code, "assessed"
-``handbook.version``                    int, the stored version
-``member.id``                           the member's id
-``member.full_name``                    "Nguyễn Văn An"
-``member.full_name_upper``              "NGUYỄN VĂN AN"
-``member.status``                       standing label, "Đảng viên chính thức"
-``member.status_code``                  "chinh_thuc" / "du_bi" / "mien_sinh_hoat" / "dinh_chi"
-``member.position``                     chức vụ, "" when unknown
-``member.duties``                       list of str, nhiệm vụ được giao
-``member.duties_text``                  the duties joined with "; "
-``member.workplace``                    nơi công tác
-``member.date_of_birth``                "05/01/1980", "" when unknown
-``member.date_of_birth_phrase``         "ngày 05 tháng 01 năm 1980", "" when unknown
-``member.joined_on``                    ngày vào Đảng, "dd/mm/yyyy" or ""
-``member.official_on``                  ngày chính thức, "dd/mm/yyyy" or ""
-``member.party_card_number``            số thẻ đảng viên (opaque), "" when unknown
-``cell.id``                             the member's party cell (chi bộ)
-``cell.name``                           "Chi bộ ấp Đông"
-``cell.name_upper``                     "CHI BỘ ẤP ĐÔNG", for the document header
-``cell.level``                          "Chi bộ"
-``cell.place``                          the cell's place name, "" when unknown
-``cell.name_upper_lines``               list of str, ``name_upper`` in lines that break
-                                        between phrases, for a narrow header column
-``cell.committee``                      its committee's name, "Chi ủy ấp Đông"
-``superior.*``                          the unit above the cell, same keys as ``cell``; all ""
-                                        when the handbook names no superior
-``organisation``                        list of units (same keys as ``cell``), root first,
-                                        the cell last
-``theme.code``                          the study theme's code, "" without a theme
-``theme.title``                         chuyên đề, "" without a theme
-``pledges``                             list, one dict per registered deed, in order:
-``pledges[].number``                    int, 1-based
-``pledges[].id``                        the pledge id
-``pledges[].deed``                      việc làm đăng ký
-``pledges[].bases``                     list of str, căn cứ ("Điều 3 37-QĐ/TW", …)
-``pledges[].bases_text``                the bases joined with "; "
-``pledges[].target``                    chỉ tiêu, "100%", "01 sáng kiến (trước 30/11/2025)"
-``pledges[].deadline``                  thời hạn, "30/11/2025" or ""
-``pledges[].task``                      the assigned task the deed serves
-``pledges[].shortcoming``               the shortcoming it corrects (tự soi, tự sửa)
-``pledges[].checkpoints``               list of str, "30/06/2025: sơ kết 6 tháng"
-``pledges[].supplement_year``           "" for a pledge registered at the start, else the
-                                        year of the supplement that added it ("2023")
-``initial_pledges``                     the pledges registered at the start (same dicts)
-``supplements``                         list, the yearly supplements of a term book:
-``supplements[].year``                  int
-``supplements[].registered_on``         "dd/mm/yyyy"
-``supplements[].place_date``            "Tịnh Biên, ngày 20 tháng 01 năm 2023"
-``supplements[].pledges``               the pledges it added (same dicts as ``pledges``)
-``reviews``                             list, the interim reviews in date order:
-``reviews[].number``                    int, 1-based
-``reviews[].title``                     "Kiểm điểm năm 2022" / "Sơ kết đến ngày 30/06/2025"
-``reviews[].checkpoint``                "dd/mm/yyyy"
-``reviews[].report_date``               "dd/mm/yyyy" the member reported
-``reviews[].results``                   list: ``number``, ``deed`` and the keys of
-                                        ``pledges[].result``, one per reported pledge
-``reviews[].self_assessment``           ``text``, ``date``, ``place_date`` ("" when none)
-``reviews[].collective``                ``text``, ``rating_line``, ``meeting_date``,
-                                        ``place_date``, ``recorder_name``,
-                                        ``recorder_role_upper``, ``on_behalf`` ("" when the
-                                        cell has not assessed yet)
-``pledges[].result.outcome``            "Đã thực hiện" / "Thực hiện một phần" / "Chưa thực hiện",
-                                        "" when not reported
-``pledges[].result.outcome_code``       "hoan_thanh" / "mot_phan" / "chua_thuc_hien" or ""
-``pledges[].result.achieved``           đã làm được
-``pledges[].result.not_done``           chưa làm được
-``pledges[].result.direction``          hướng phấn đấu
-``report.submitted_on``                 "dd/mm/yyyy" the results were reported, or ""
-``report.submitted_on_phrase``          the same as a phrase, or ""
-``self_assessment.text``                tự nhận xét, đánh giá
-``self_assessment.date``                "dd/mm/yyyy" or ""
-``self_assessment.date_phrase``         "ngày 05 tháng 12 năm 2025" or ""
-``self_assessment.place_date``          "Tịnh Biên, ngày 05 tháng 12 năm 2025" or ""
-``collective.text``                     tập thể chi bộ nhận xét, đánh giá
-``collective.rating``                   "Hoàn thành tốt nhiệm vụ"; "" when not rated or when
-                                        the policy does not print the rating in the book
-``collective.rating_abbreviation``      "HTTNV"; "" likewise
-``collective.rating_shown``             int, 1 when the policy prints the rating in the
-                                        book (``Policy.rating_in_handbook``), else 0
-``collective.rating_line``              what the rating line says when shown: "Hoàn thành
-                                        tốt nhiệm vụ (HTTNV)", or for a member not rated
-                                        by standing "Không xếp loại (đảng viên bị đình chỉ
-                                        sinh hoạt đảng)"; "" when not shown or not yet
-                                        rated
-``collective.meeting_date``             "dd/mm/yyyy" or ""
-``collective.meeting_date_phrase``      "ngày 20 tháng 12 năm 2025" or ""
-``collective.place_date``               "Tịnh Biên, ngày 20 tháng 12 năm 2025" or ""
-``collective.recorder_name``            the Secretary's (or Deputy's) full name, or ""
-``collective.recorder_role``            "Bí thư" / "Phó Bí thư", or ""
-``collective.recorder_role_upper``      "BÍ THƯ" / "PHÓ BÍ THƯ", or ""
-``collective.on_behalf``                "T/M CHI BỘ" (party style, with a slash, never "TM.")
-``place``                               the nearest place name from the cell up, or ""
-``place_date``                          "Tịnh Biên, ngày 05 tháng 01 năm 2026" (today); without a
-                                        place, "Ngày 05 tháng 01 năm 2026" (the default
-                                        handbook prints it nowhere: a personal book's cover
-                                        has no place-date line; each part has its own date)
-``today.date``                          "05/01/2026", the export date
-``today.phrase``                        "ngày 05 tháng 01 năm 2026"
-``today.year``                          int
-======================================  ==========================================================
+==============================================  ====================================================
+key                                             value
+==============================================  ====================================================
+``context_version``                             int, :data:`CONTEXT_VERSION` (1)
+``handbook.id``                                 the handbook's id
+``handbook.year``                               int, the year the period starts in
+``handbook.period``                             "01/01/2025 – 31/12/2025"
+``handbook.period_start``                       "01/01/2025"
+``handbook.period_end``                         "31/12/2025"
+``handbook.period_text``                        "năm 2025" / "nhiệm kỳ 2021–2025" (see
+                                                :meth:`~lamtheoguongbac.model.Period.label`)
+``handbook.period_label``                       "NĂM 2025" / "NHIỆM KỲ 2021–2025", for the cover
+``handbook.is_term``                            int, 1 for a term book (several years), else 0
+``handbook.years``                              list of int, the years the period touches
+``handbook.registered_on``                      "dd/mm/yyyy" the pledges were registered, or ""
+``handbook.registered_on_phrase``               the same as a phrase, or ""
+``handbook.registration_place_date``            "Tịnh Biên, ngày 05 tháng 01 năm 2025", or ""
+``handbook.status``                             status label, "Đã được chi bộ đánh giá"
+``handbook.status_code``                        status code, "assessed"
+``handbook.version``                            int, the stored version
+``member.id``                                   the member's id
+``member.full_name``                            "Nguyễn Văn An"
+``member.full_name_upper``                      "NGUYỄN VĂN AN"
+``member.status``                               standing label, "Đảng viên chính thức"
+``member.status_code``                          "chinh_thuc" / "du_bi" / "mien_sinh_hoat" /
+                                                "dinh_chi"
+``member.position``                             chức vụ, "" when unknown
+``member.duties``                               list of str, nhiệm vụ được giao
+``member.duties_text``                          the duties joined with "; "
+``member.workplace``                            nơi công tác
+``member.date_of_birth``                        "05/01/1980", "" when unknown
+``member.date_of_birth_phrase``                 "ngày 05 tháng 01 năm 1980", "" when unknown
+``member.joined_on``                            ngày vào Đảng, "dd/mm/yyyy" or ""
+``member.official_on``                          ngày chính thức, "dd/mm/yyyy" or ""
+``member.party_card_number``                    số thẻ đảng viên (opaque), "" when unknown
+``cell.id``                                     the member's party cell (chi bộ)
+``cell.name``                                   "Chi bộ ấp Đông"
+``cell.name_upper``                             "CHI BỘ ẤP ĐÔNG", for the document header
+``cell.level``                                  "Chi bộ"
+``cell.place``                                  the cell's place name, "" when unknown
+``cell.name_upper_lines``                       list of str, ``name_upper`` in lines that break
+                                                between phrases, for a narrow header column
+``cell.committee``                              its committee's name, "Chi ủy ấp Đông"
+``superior.*``                                  the unit above the cell, same keys as ``cell``; all
+                                                "" when the handbook names no superior
+``organisation``                                list of units (same keys as ``cell``), root first,
+                                                the cell last
+``theme.code``                                  the study theme's code, "" without a theme
+``theme.title``                                 chuyên đề, "" without a theme
+``pledges``                                     list, one dict per registered deed, in order:
+``pledges[].number``                            int, 1-based
+``pledges[].id``                                the pledge id
+``pledges[].deed``                              việc làm đăng ký
+``pledges[].bases``                             list of str, căn cứ ("Điều 3 37-QĐ/TW", …)
+``pledges[].bases_text``                        the bases joined with "; "
+``pledges[].target``                            chỉ tiêu, "100%", "01 sáng kiến (trước 30/11/2025)"
+``pledges[].deadline``                          thời hạn, "30/11/2025" or ""
+``pledges[].task``                              the assigned task the deed serves
+``pledges[].shortcoming``                       the shortcoming it corrects (tự soi, tự sửa)
+``pledges[].checkpoints``                       list of str, "30/06/2025: sơ kết 6 tháng"
+``pledges[].supplement_year``                   "" for a pledge registered at the start, else the
+                                                year of the supplement that added it ("2023")
+``pledges[].result.outcome``                    "Đã thực hiện" / "Thực hiện một phần" / "Chưa
+                                                thực hiện", "" when not reported
+``pledges[].result.outcome_code``               "hoan_thanh" / "mot_phan" / "chua_thuc_hien" or ""
+``pledges[].result.achieved``                   đã làm được
+``pledges[].result.not_done``                   chưa làm được
+``pledges[].result.direction``                  hướng phấn đấu
+``initial_pledges``                             the pledges registered at the start (same dicts)
+``supplements``                                 list, the yearly supplements of a term book:
+``supplements[].year``                          int
+``supplements[].registered_on``                 "dd/mm/yyyy"
+``supplements[].place_date``                    "Tịnh Biên, ngày 20 tháng 01 năm 2023"
+``supplements[].pledges``                       the pledges it added (same dicts as ``pledges``)
+``reviews``                                     list, the interim reviews in date order:
+``reviews[].number``                            int, 1-based
+``reviews[].title``                             "Kiểm điểm năm 2022" / "Sơ kết đến ngày 30/06/2025"
+``reviews[].checkpoint``                        "dd/mm/yyyy"
+``reviews[].report_date``                       "dd/mm/yyyy" the member reported
+``reviews[].results``                           list, one per pledge reported at the checkpoint:
+``reviews[].results[].number``                  int, the pledge's number in ``pledges``
+``reviews[].results[].deed``                    the pledge's deed
+``reviews[].results[].outcome``                 as ``pledges[].result.outcome``, at the checkpoint
+``reviews[].results[].outcome_code``            likewise
+``reviews[].results[].achieved``                likewise
+``reviews[].results[].not_done``                likewise
+``reviews[].results[].direction``               likewise
+``reviews[].self_assessment.text``              the member's self-assessment at the checkpoint, or
+                                                ""
+``reviews[].self_assessment.date``              "dd/mm/yyyy" or ""
+``reviews[].self_assessment.place_date``        "Tịnh Biên, ngày 10 tháng 12 năm 2022" or ""
+``reviews[].collective.text``                   the cell's interim assessment, "" until it meets
+``reviews[].collective.rating_line``            as ``collective.rating_line``
+``reviews[].collective.meeting_date``           "dd/mm/yyyy" or ""
+``reviews[].collective.place_date``             "Tịnh Biên, ngày 20 tháng 12 năm 2022" or ""
+``reviews[].collective.recorder_name``          the Secretary's (or Deputy's) name, or ""
+``reviews[].collective.recorder_role_upper``    "BÍ THƯ" / "PHÓ BÍ THƯ", or ""
+``reviews[].collective.on_behalf``              "T/M CHI BỘ", or "" until assessed
+``report.submitted_on``                         "dd/mm/yyyy" the results were reported, or ""
+``report.submitted_on_phrase``                  the same as a phrase, or ""
+``self_assessment.text``                        tự nhận xét, đánh giá
+``self_assessment.date``                        "dd/mm/yyyy" or ""
+``self_assessment.date_phrase``                 "ngày 05 tháng 12 năm 2025" or ""
+``self_assessment.place_date``                  "Tịnh Biên, ngày 05 tháng 12 năm 2025" or ""
+``collective.text``                             tập thể chi bộ nhận xét, đánh giá
+``collective.rating``                           "Hoàn thành tốt nhiệm vụ"; "" when not rated or when
+                                                the policy does not print the rating in the book
+``collective.rating_abbreviation``              "HTTNV"; "" likewise
+``collective.rating_shown``                     int, 1 when the policy prints the rating in the book
+                                                (``Policy.rating_in_handbook``), else 0
+``collective.rating_line``                      what the rating line says when shown: "Hoàn thành
+                                                tốt nhiệm vụ (HTTNV)", or for a member not rated by
+                                                standing "Không xếp loại (đảng viên bị đình chỉ sinh
+                                                hoạt đảng)"; "" when not shown or not yet rated
+``collective.meeting_date``                     "dd/mm/yyyy" or ""
+``collective.meeting_date_phrase``              "ngày 20 tháng 12 năm 2025" or ""
+``collective.place_date``                       "Tịnh Biên, ngày 20 tháng 12 năm 2025" or ""
+``collective.recorder_name``                    the Secretary's (or Deputy's) full name, or ""
+``collective.recorder_role``                    "Bí thư" / "Phó Bí thư", or ""
+``collective.recorder_role_upper``              "BÍ THƯ" / "PHÓ BÍ THƯ", or ""
+``collective.on_behalf``                        "T/M CHI BỘ" (party style, with a slash, never
+                                                "TM.")
+``place``                                       the nearest place name from the cell up, or ""
+``place_date``                                  "Tịnh Biên, ngày 05 tháng 01 năm 2026" (today);
+                                                without a place, "Ngày 05 tháng 01 năm 2026" (the
+                                                default handbook prints it nowhere: a personal
+                                                book's cover has no place-date line; each part has
+                                                its own date)
+``today.date``                                  "05/01/2026", the export date
+``today.phrase``                                "ngày 05 tháng 01 năm 2026"
+``today.year``                                  int
+==============================================  ====================================================
 """
 
 from __future__ import annotations

@@ -107,7 +107,9 @@ def _pledge_rows(member_id: str, p: Pledge) -> Iterator[dict[str, object]]:
 
 
 def _member_row(m: Member) -> dict[str, object]:
-    role = next((r for r in m.roles if r.unit_id == m.cell_id and r.end is None), None)
+    # One role per row: the cell's, else a role held elsewhere (a committee's Bí thư).
+    current = [r for r in m.roles if r.end is None]
+    role = next((r for r in current if r.unit_id == m.cell_id), current[0] if current else None)
     return {
         "ma": m.id,
         "ho_va_ten": m.full_name,
@@ -122,6 +124,7 @@ def _member_row(m: Member) -> dict[str, object]:
         "so_the": m.party_card_number,
         "vai_tro": role.role.label_vi if role else None,
         "vai_tro_tu_ngay": role.start if role else None,
+        "vai_tro_don_vi": role.unit_id if role and role.unit_id != m.cell_id else None,
         "khoa_sap_xep": m.sort_key,
     }
 
@@ -136,6 +139,7 @@ def _rows(sheet: Sheet, data: WorkbookData) -> Iterator[dict[str, object]]:
                 "ma_cap_tren": u.parent_id,
                 "co_so": "Có" if u.grassroots else None,
                 "dia_danh": u.place,
+                "cap_uy": u.committee,
             }
     elif sheet is MEMBERS:
         yield from map(_member_row, data.members)
