@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lamtheoguongbac import workflow
 from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export import context as context_module
-from lamtheoguongbac import workflow
 from lamtheoguongbac.model import (
     CollectiveAssessment,
     Handbook,
