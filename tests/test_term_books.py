@@ -170,6 +170,12 @@ def test_yearly_reviews_give_per_year_results_and_interim_assessments() -> None:
             policy=Policy(),
         )
     assert serde.loads(Handbook, serde.dumps(done.handbook)) == done.handbook
+    # a supplement after the year's review
+    added = attrs.evolve(hb.pledges[0], id="bs-2022", deadline=dt.date(2022, 11, 30))
+    later = workflow.supplement(
+        done.handbook, [added], year=2022, actor=MEMBER.as_actor(), at=at(1, 20, year=2022)
+    )
+    assert len(later.handbook.reviews) == 1
 
 
 def test_reopening_to_draft_starts_the_term_book_over() -> None:

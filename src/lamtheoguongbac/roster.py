@@ -21,7 +21,9 @@ optional ``trang_thai`` (status: chính thức / dự bị / miễn sinh hoạt 
 (dd/mm/yyyy or yyyy-mm-dd), ``so_the`` (party card number), ``vai_tro`` (Bí thư / Phó Bí thư /
 Chi ủy viên …), ``vai_tro_tu_ngay`` (the role's start date), ``vai_tro_don_vi`` (the unit
 the role is held in, by default the member's cell: the Bí thư of a commune's Đảng ủy sits
-in a cell but holds the role in the đảng bộ, and signs the committee's documents),
+in a cell but holds the role in the đảng bộ, and signs the committee's documents). Several
+roles go in one row separated by ``;``, the units and dates in the same order
+("Bí thư; Phó Bí thư" / "cb-vanphong; xa-anphu" / "01/07/2020; 01/10/2020"),
 ``khoa_sap_xep`` (roster sort override).
 
 A JSON roster is ``{"schema_version": 1, "units": [OrgUnit…], "members": [Member…]}`` in the
@@ -168,21 +170,40 @@ def unit_from_row(row: Mapping[str, str]) -> OrgUnit:
     )
 
 
-def member_from_row(row: Mapping[str, str]) -> Member:
-    """A :class:`Member` from a row keyed by :func:`header_key` names."""
-    roles: list[RoleAssignment] = []
-    cell_id = _required(row, "chi_bo")
-    role = _lookup(row, "vai_tro", _ROLE, None)
-    if role is not None:
-        start = _date_cell(row, "vai_tro_tu_ngay")
-        if start is None:
+def _parts(row: Mapping[str, str], column: str) -> list[str]:
+    return [p.strip() for p in (_cell(row, column) or "").split(";")]
+
+
+def _roles(row: Mapping[str, str], cell_id: str) -> tuple[RoleAssignment, ...]:
+    """The roles of a row: ``vai_tro`` may list several separated by ";" (a cell's Bí thư
+    who is also the Phó Bí thư of the commune's Đảng ủy), with the units and start dates in
+    the same order (one date or no unit stands for all: the member's cell by default)."""
+    names = [n for n in _parts(row, "vai_tro") if n]
+    if not names:
+        return ()
+    units, starts = _parts(row, "vai_tro_don_vi"), _parts(row, "vai_tro_tu_ngay")
+    roles = []
+    for i, name in enumerate(names):
+        role = _lookup({"vai_tro": name}, "vai_tro", _ROLE, None)
+        assert role is not None
+        start_text = starts[i] if i < len(starts) else starts[-1]
+        if not start_text:
             raise RowError(
                 "vai_tro_tu_ngay",
                 "cần ngày bắt đầu giữ chức vụ",
                 "the role's start date is required",
             )
-        unit_id = _cell(row, "vai_tro_don_vi") or cell_id
-        roles.append(RoleAssignment(role=role, unit_id=unit_id, start=start))
+        start = _date_cell({"vai_tro_tu_ngay": start_text}, "vai_tro_tu_ngay")
+        assert start is not None
+        unit = (units[i] if i < len(units) else "") or cell_id
+        roles.append(RoleAssignment(role=role, unit_id=unit, start=start))
+    return tuple(roles)
+
+
+def member_from_row(row: Mapping[str, str]) -> Member:
+    """A :class:`Member` from a row keyed by :func:`header_key` names."""
+    cell_id = _required(row, "chi_bo")
+    roles = _roles(row, cell_id)
     duties = [d.strip() for d in (_cell(row, "nhiem_vu") or "").replace("\n", ";").split(";")]
     return Member(
         id=_required(row, "ma"),
@@ -196,7 +217,7 @@ def member_from_row(row: Mapping[str, str]) -> Member:
         joined_on=_date_cell(row, "ngay_vao_dang"),
         official_on=_date_cell(row, "ngay_chinh_thuc"),
         party_card_number=_cell(row, "so_the"),
-        roles=tuple(roles),
+        roles=roles,
         sort_key=_cell(row, "khoa_sap_xep"),
     )
 
@@ -214,6 +235,7 @@ _ALIASES = {
     "cap_uy_lanh_dao": "cap_uy",
     "ten_cap_uy": "cap_uy",
     "don_vi_vai_tro": "vai_tro_don_vi",
+    "vai_tro_tai_don_vi": "vai_tro_don_vi",
 }
 UNIT_COLUMNS = frozenset({"ma", "ten", "cap", "ma_cap_tren", "co_so", "dia_danh", "cap_uy"})
 MEMBER_COLUMNS = frozenset(

@@ -212,7 +212,8 @@ def supplement(
         supplements=tuple(sorted((*hb.supplements, entry), key=lambda s: s.year)),
     )
     # The supplement is judged as a registration of its own pledges.
-    found = policy.check(Stage.REGISTRATION, attrs.evolve(after, pledges=added), actor, at)
+    alone = attrs.evolve(after, pledges=added, supplements=(), reviews=())
+    found = policy.check(Stage.REGISTRATION, alone, actor, at)
     errors = [v for v in found if v.severity is Severity.ERROR]
     if errors:
         raise RulesViolated(errors)

@@ -379,7 +379,9 @@ def build_yearbook() -> bytes:
 # --- the report ------------------------------------------------------------------------------
 
 
-def table(doc: DocumentObject, heads: list[str], mm: list[float]) -> Table:
+def table(
+    doc: DocumentObject, heads: list[str], mm: list[float], *, head_size: float = 11
+) -> Table:
     """A table of a header row (shaded, repeated on each page) and four rows to fill:
     ``{%tr for %}``, one cell's row, ``{%tr endfor %}``, the total."""
     t = doc.add_table(rows=5, cols=len(heads))
@@ -391,7 +393,7 @@ def table(doc: DocumentObject, heads: list[str], mm: list[float]) -> Table:
             first_paragraph(cell)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, heads, strict=True):
-        para(cell, text, align=CENTER, size=11, bold=True, before=2, after=2)
+        para(cell, text, align=CENTER, size=head_size, bold=True, before=2, after=2)
         shade(cell, HEADER_FILL)
     repeat_header(t.rows[0]._tr)
     for row in (t.rows[2], t.rows[4]):  # a cell's figures are never split over two pages
@@ -477,7 +479,8 @@ def report_body(doc: DocumentObject) -> None:
     ratings = table(
         doc,
         ["STT", "Chi bộ", *levels, "Không XL theo QĐ", "Chưa đánh giá", "Chưa ghi XL", "Cộng"],
-        [10, 37, 15, 15, 15, 15, 15, 15, 15, 13],
+        [11, 26, 18, 17, 15, 17, 17, 16, 15, 13],
+        head_size=9.5,
     )
     counts = [*levels, *unrated]
     fill_row(
