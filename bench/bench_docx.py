@@ -46,9 +46,9 @@ from pathlib import Path
 
 import attrs
 
+from lamtheoguongbac import Handbook, HandbookStatus
 from lamtheoguongbac.export import build_context, export_handbooks
-from lamtheoguongbac.model import Handbook, HandbookStatus
-from lamtheoguongbac.registry import create_registry
+from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.testing import make_handbook
 
 _DISTINCT = 40  # handbooks built through the real workflow; the rest are variants of them

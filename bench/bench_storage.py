@@ -47,9 +47,9 @@ from typing import Any
 
 import attrs
 
-from lamtheoguongbac import serde
-from lamtheoguongbac.model import Event, Handbook, HandbookStatus, Member, OrgUnit
-from lamtheoguongbac.storage import HandbookQuery, SqliteStore
+from lamtheoguongbac import Event, Handbook, HandbookStatus, Member, OrgUnit, serde
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac.plugin import HandbookQuery
 from lamtheoguongbac.testing import creation_event, make_handbook, make_roster, make_secretary
 
 S = HandbookStatus

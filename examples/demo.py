@@ -36,9 +36,9 @@ from lamtheoguongbac import (
     Role,
     RulesViolated,
     SelfAssessment,
-    from_dict,
-    name_sort_key,
 )
+from lamtheoguongbac.serde import from_dict
+from lamtheoguongbac.text import name_sort_key
 
 HERE = Path(__file__).resolve().parent
 
@@ -80,9 +80,9 @@ def run(out: Path) -> int:
 
     calendar = Calendar()
     with Handbooks.open(f"sqlite:///{db}", clock=calendar) as service:
-        roster = service.import_roster([HERE / "to-chuc.csv", HERE / "dang-vien.csv"])
+        roster = service.roster.import_files([HERE / "to-chuc.csv", HERE / "dang-vien.csv"])
         members = sorted(roster.members, key=lambda m: name_sort_key(m.full_name, m.sort_key))
-        cell = service.org_tree().unit(members[0].cell_id)
+        cell = service.roster.tree().unit(members[0].cell_id)
         print(f"== {cell.name} — Sổ tay Làm theo gương Bác năm {year} ==")
         print(
             f"Đã nhập {len(roster.units)} tổ chức, {len(roster.members)} đảng viên "
@@ -101,7 +101,9 @@ def run(out: Path) -> int:
         generic = Pledge(id="p1", deed=attempt["deed"], bases=[])
         try:
             service.register_pledges(
-                f"{attempt['member']}-{year}", [generic], actor=service.actor(attempt["member"])
+                f"{attempt['member']}-{year}",
+                [generic],
+                actor=service.roster.actor(attempt["member"]),
             )
         except RulesViolated as refused:
             print("Thử đăng ký chung chung bị từ chối:")
@@ -162,11 +164,11 @@ def _exemplars(service: Handbooks, cell_id: str, year: int, secretary: Member) -
     """Nominate two members and the cell as exemplars; the committee commends them."""
     picked = [hb for hb in service.find(cell_id=cell_id, year=year) if hb.member.id in WORTHY]
     found = [
-        service.nominate_from_handbook(hb.id, actor=secretary, on=dt.date(year, 12, 22))
+        service.exemplars.nominate_from_handbook(hb.id, actor=secretary, on=dt.date(year, 12, 22))
         for hb in picked
     ]
     found.append(
-        service.nominate_collective(
+        service.exemplars.nominate_collective(
             cell_id,
             year=year,
             achievements="1. 100% đảng viên đăng ký việc làm cụ thể, lượng hóa được, gắn với "
@@ -183,7 +185,7 @@ def _exemplars(service: Handbooks, cell_id: str, year: int, secretary: Member) -
             decision_number=f"{120 + n}-QĐ/ĐU",
             decided_on=dt.date(year, 12, 30),
         )
-        commended.append(service.commend(e.id, decision, actor=secretary))
+        commended.append(service.exemplars.commend(e.id, decision, actor=secretary))
     print(f"\nĐã đề cử và khen thưởng {len(commended)} gương điển hình")
     return commended
 
@@ -200,9 +202,8 @@ def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], ou
         print(f"Bỏ qua kỷ yếu và báo cáo: {missing.message_vi}")
         return
     from lamtheoguongbac.export import CommitteeHeading, export_rollup_report, export_yearbook
-    from lamtheoguongbac.supervision import rollup
 
-    chain = service.org_tree().chain(COMMUNE)
+    chain = service.roster.tree().chain(COMMUNE)
     place = next((u.place for u in reversed(chain) if u.place), "")
     book = export_yearbook(
         exemplars,
@@ -214,8 +215,8 @@ def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], ou
         today=ISSUED_ON,
         registry=service.registry,
     )
-    heading = CommitteeHeading.of_unit(chain, service.members(), on=ISSUED_ON, number="12")
-    figures = rollup(service, organisation_id=COMMUNE, year=year, today=ISSUED_ON)
+    heading = CommitteeHeading.of_unit(chain, service.roster.members(), on=ISSUED_ON, number="12")
+    figures = service.supervision.rollup(organisation_id=COMMUNE, year=year, today=ISSUED_ON)
     report = export_rollup_report(
         figures, out / f"bao-cao-tong-hop-{year}.docx", heading=heading, registry=service.registry
     )
@@ -232,7 +233,7 @@ def _term_book(
 ) -> None:
     """A term handbook (2025–2027): registered once, the 2025 year-end review with the
     cell's interim assessment, a yearly supplement for 2026 without reopening."""
-    member, secretary = service.member("dv04"), service.member("dv01")
+    member, secretary = service.roster.member("dv04"), service.roster.member("dv01")
     calendar.day = dt.date(2025, 1, 20)
     book = service.create("dv04", period=Period.term(2025, 2027), actor=secretary)
     entry = sample["handbooks"]["dv04"]
@@ -301,7 +302,7 @@ def _summary(service: Handbooks, cell_id: str, year: int) -> None:
         "\nTheo trạng thái: "
         + ", ".join(f"{s.label_vi}: {counts.get(s, 0)}" for s in HandbookStatus if counts.get(s))
     )
-    cap = service.check_cap(year=year)
+    cap = service.supervision.check_cap(year=year)
     print(
         "Tỷ lệ xuất sắc: "
         + ("; ".join(v.message_vi for v in cap) if cap else "trong giới hạn 20% số đảng viên HTTNV")

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Actor,
     Basis,
     BasisKind,
@@ -827,7 +827,7 @@ def handbook_in(
     hid: str | None = None,
 ) -> Handbook:
     """``member``'s handbook moved to ``status`` through the real workflow."""
-    from lamtheoguongbac import workflow
+    from lamtheoguongbac import _workflow as workflow
 
     hb = draft(member, hid=hid)
     officer = SECRETARY.as_actor()

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lamtheoguongbac import Catalog, NotFound, ValidationFailed
-from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
+from lamtheoguongbac import BasisKind, NotFound, RatingLevel, StudyTheme, ValidationFailed
+from lamtheoguongbac.catalog import Catalog
 
 THEME_2017 = (
     "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về phòng, chống suy thoái "

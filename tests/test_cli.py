@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from lamtheoguongbac._legacy import encode_bytes
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.legacy import encode_bytes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SAMPLE = json.loads((EXAMPLES / "so-tay-2025.json").read_text(encoding="utf-8"))

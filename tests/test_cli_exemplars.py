@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from lamtheoguongbac import Handbook, HandbookStatus, RatingLevel, create_registry, from_dict
+from lamtheoguongbac import Exemplar, Handbook, HandbookStatus, RatingLevel
+from lamtheoguongbac._storage import SqliteStore
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.cli_exemplars import exemplar
-from lamtheoguongbac.exemplars import Exemplar
-from lamtheoguongbac.storage import SqliteStore
+from lamtheoguongbac.cli._exemplars import exemplar
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.serde import from_dict
 from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
 
 ROSTER = make_roster(cells=2, members_per_cell=3, grassroots=1)

@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from lamtheoguongbac import create_registry, hookimpl
+from lamtheoguongbac import hookimpl
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.cli_supervision import remind, stats, workbook
-from lamtheoguongbac.reminders import Reminder, ReminderStage
+from lamtheoguongbac.cli._supervision import remind, stats, workbook
+from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.spreadsheet import read_workbook
+from lamtheoguongbac.supervision import Reminder, ReminderStage
 
 TODAY = "10/02/2026"
 DEED = "Giải quyết 100% hồ sơ một cửa đúng hạn, không để trễ hồ sơ nào trong năm 2025."

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import Handbooks, HandbookStatus, Store, create_registry, name_sort_key
-from lamtheoguongbac.registry import DISABLE_ENV
+from lamtheoguongbac import Handbooks, HandbookStatus
+from lamtheoguongbac._registry import DISABLE_ENV
+from lamtheoguongbac.plugin import Store, create_registry
 from lamtheoguongbac.testing import StoreConformance
+from lamtheoguongbac.text import name_sort_key
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -50,13 +52,15 @@ def test_handbooks_open_a_jsonl_url_found_by_entry_point_discovery(tmp_path: Pat
     url = f"jsonl:///{tmp_path / 'so-tay-2025.jsonl'}"
     with Handbooks.open(url) as service:
         assert type(service.store).__module__ == "lamtheoguongbac_jsonl.store"
-        service.import_roster([EXAMPLES / "to-chuc.csv", EXAMPLES / "dang-vien.csv"])
-        books = service.create_for_cell("cb-vanphong", year=2025, actor=service.actor("dv01"))
+        service.roster.import_files([EXAMPLES / "to-chuc.csv", EXAMPLES / "dang-vien.csv"])
+        books = service.create_for_cell(
+            "cb-vanphong", year=2025, actor=service.roster.actor("dv01")
+        )
     with Handbooks.open(url) as reopened:
         found = reopened.find(cell_id="cb-vanphong", year=2025)
         assert found == sorted(books, key=lambda b: name_sort_key(b.member.full_name))
         assert reopened.count_by_status(year=2025) == {HandbookStatus.DRAFT: len(books)}
-        assert reopened.member("dv04").full_name == "Phạm Thị Ánh"
+        assert reopened.roster.member("dv04").full_name == "Phạm Thị Ánh"
     lines = (tmp_path / "so-tay-2025.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0])["format"] == "lamtheoguongbac-jsonl"
 

@@ -15,34 +15,31 @@ import pytest
 
 from lamtheoguongbac import (
     Actor,
+    Commendation,
     ConflictError,
     Event,
+    Exemplar,
+    ExemplarKind,
     Handbook,
     Handbooks,
     HandbookStatus,
     NotFound,
+    Outcome,
     RatingLevel,
     TransitionNotAllowed,
     ValidationFailed,
-    create_registry,
-    dumps,
     hookimpl,
-    loads,
 )
-from lamtheoguongbac.exemplars import (
-    Commendation,
-    Exemplar,
-    ExemplarKind,
+from lamtheoguongbac._exemplars import (
     achievements_from,
-    exemplar_order,
     nomination_from_handbook,
     with_commendation,
 )
-from lamtheoguongbac.model import Outcome
-from lamtheoguongbac.storage import SqliteStore
-from lamtheoguongbac.storage import _migrations as migrations
-from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
-from lamtheoguongbac.testing.factories import make_exemplar
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac._storage import _migrations as migrations
+from lamtheoguongbac.plugin import create_registry, exemplar_order
+from lamtheoguongbac.serde import dumps, loads
+from lamtheoguongbac.testing import creation_event, make_exemplar, make_handbook, make_roster
 
 YEAR = 2025
 TODAY = dt.date(2026, 1, 3)
@@ -245,7 +242,7 @@ def service(
     registry = create_registry(load_entrypoints=False, extra_plugins=[recorder])
     clock = dt.datetime(2026, 1, 3, 8, tzinfo=dt.UTC)
     with Handbooks.open(url, registry=registry, clock=lambda: clock) as service:
-        service.save_roster(ROSTER.units, ROSTER.members)
+        service.roster.save(ROSTER.units, ROSTER.members)
         yield service
 
 
@@ -277,7 +274,7 @@ def test_nominate_from_an_assessed_or_closed_handbook(
     service: Handbooks, recorder: Recorder, status: HandbookStatus, rating: RatingLevel
 ) -> None:
     handbook = _stored(service, status, rating=rating)
-    exemplar = service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    exemplar = service.exemplars.nominate_from_handbook(handbook.id, actor=SECRETARY)
     assert exemplar.kind is ExemplarKind.INDIVIDUAL
     assert exemplar.name == handbook.member.full_name
     assert exemplar.member_id == handbook.member.id
@@ -287,7 +284,7 @@ def test_nominate_from_an_assessed_or_closed_handbook(
     assert (exemplar.nominated_by, exemplar.nominator_name) == (SECRETARY.id, SECRETARY.full_name)
     assert exemplar.nominated_on == TODAY
     assert exemplar.version == 1
-    assert service.exemplar(exemplar.id) == exemplar
+    assert service.exemplars.get(exemplar.id) == exemplar
     assert recorder.seen == []  # handbook_changed is about handbooks only
 
 
@@ -304,29 +301,29 @@ def test_nominate_from_handbook_refuses_what_does_not_qualify(
 ) -> None:
     handbook = _stored(service, status, rating=rating)
     with pytest.raises(TransitionNotAllowed, match=expected) as raised:
-        service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+        service.exemplars.nominate_from_handbook(handbook.id, actor=SECRETARY)
     assert handbook.id in raised.value.message_en
-    assert service.exemplars() == []
+    assert service.exemplars.list() == []
 
 
 def test_nominate_from_an_unknown_handbook_raises_not_found(service: Handbooks) -> None:
     with pytest.raises(NotFound):
-        service.nominate_from_handbook("không-có-sổ", actor=SECRETARY)
+        service.exemplars.nominate_from_handbook("không-có-sổ", actor=SECRETARY)
 
 
 def test_a_member_is_nominated_once_a_year(service: Handbooks) -> None:
     handbook = _stored(service, HandbookStatus.ASSESSED)
-    first = service.nominate_from_handbook(handbook.id, actor=SECRETARY)
+    first = service.exemplars.nominate_from_handbook(handbook.id, actor=SECRETARY)
     with pytest.raises(ConflictError, match="đã được đề cử"):
-        service.nominate(
+        service.exemplars.nominate(
             handbook.member.id, year=YEAR, achievements="Cứu người đuối nước", actor=SECRETARY
         )
-    assert service.exemplars() == [first]
+    assert service.exemplars.list() == [first]
 
 
 def test_nominate_a_member_by_hand(service: Handbooks) -> None:
     member = MEMBERS[2]
-    exemplar = service.nominate(
+    exemplar = service.exemplars.nominate(
         member.id,
         year=YEAR,
         achievements="Hiến 200 m² đất làm đường giao thông nông thôn",
@@ -339,12 +336,14 @@ def test_nominate_a_member_by_hand(service: Handbooks) -> None:
     assert exemplar.source_handbook_id is None
     assert exemplar.nominated_on == dt.date(2025, 12, 22)
     with pytest.raises(NotFound):
-        service.nominate("không-có-ai", year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+        service.exemplars.nominate(
+            "không-có-ai", year=YEAR, achievements="Việc tốt", actor=SECRETARY
+        )
 
 
 def test_nominate_a_cell_as_a_collective(service: Handbooks) -> None:
     unit = ROSTER.organisation(CELL)[-1]
-    exemplar = service.nominate_collective(
+    exemplar = service.exemplars.nominate_collective(
         unicodedata.normalize("NFD", CELL),
         year=YEAR,
         achievements="Chi bộ 5 năm liền hoàn thành tốt nhiệm vụ",
@@ -355,66 +354,82 @@ def test_nominate_a_cell_as_a_collective(service: Handbooks) -> None:
     assert exemplar.cell == unit
     assert exemplar.member_id is None
     with pytest.raises(NotFound):
-        service.nominate_collective("không-có-chi-bộ", year=YEAR, achievements="x", actor=OFFICIAL)
+        service.exemplars.nominate_collective(
+            "không-có-chi-bộ", year=YEAR, achievements="x", actor=OFFICIAL
+        )
 
 
 def test_bad_nominations_name_the_field(service: Handbooks) -> None:
     with pytest.raises(ValidationFailed) as raised:
-        service.nominate(MEMBERS[1].id, year=YEAR, achievements="   ", actor=SECRETARY)
+        service.exemplars.nominate(MEMBERS[1].id, year=YEAR, achievements="   ", actor=SECRETARY)
     assert raised.value.field == "Exemplar.achievements"
     with pytest.raises(ValidationFailed) as raised:
-        service.nominate_collective(CELL, year=1900, achievements="Việc tốt", actor=OFFICIAL)
+        service.exemplars.nominate_collective(
+            CELL, year=1900, achievements="Việc tốt", actor=OFFICIAL
+        )
     assert raised.value.field == "Exemplar.year"
-    assert service.exemplars() == []
+    assert service.exemplars.list() == []
 
 
 def test_commend_once(service: Handbooks) -> None:
-    exemplar = service.nominate_collective(
+    exemplar = service.exemplars.nominate_collective(
         CELL, year=YEAR, achievements="Chi bộ trong sạch, vững mạnh tiêu biểu", actor=OFFICIAL
     )
-    commended = service.commend(exemplar.id, _an_phu(), actor=OFFICIAL, expected_version=1)
+    commended = service.exemplars.commend(
+        exemplar.id, _an_phu(), actor=OFFICIAL, expected_version=1
+    )
     assert commended.version == 2
     assert commended.commendation_text() == TEXT
     assert commended.commendation is not None
     assert commended.commendation.recorded_by == OFFICIAL.id
-    assert service.exemplar(exemplar.id) == commended
+    assert service.exemplars.get(exemplar.id) == commended
     with pytest.raises(TransitionNotAllowed, match="đã được khen thưởng"):
-        service.commend(exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL)
-    assert service.exemplar(exemplar.id) == commended
+        service.exemplars.commend(exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL)
+    assert service.exemplars.get(exemplar.id) == commended
 
 
 def test_a_stale_commend_raises_conflict(service: Handbooks) -> None:
-    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
-    service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY
+    )
+    service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
     with pytest.raises(ConflictError, match="phiên bản 2"):
-        service.commend(
+        service.exemplars.commend(
             exemplar.id, _an_phu(decision_number="130-QĐ/ĐU"), actor=OFFICIAL, expected_version=1
         )
-    stored = service.exemplar(exemplar.id)
+    stored = service.exemplars.get(exemplar.id)
     assert stored.commendation is not None
     assert stored.commendation.decision_number == "125-QĐ/ĐU"
 
 
 def test_commend_before_the_year_is_refused(service: Handbooks) -> None:
-    exemplar = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY)
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY
+    )
     with pytest.raises(ValidationFailed) as raised:
-        service.commend(exemplar.id, _an_phu(decided_on=dt.date(2024, 1, 5)), actor=OFFICIAL)
+        service.exemplars.commend(
+            exemplar.id, _an_phu(decided_on=dt.date(2024, 1, 5)), actor=OFFICIAL
+        )
     assert raised.value.field == "Exemplar.commendation.decided_on"
-    assert service.exemplar(exemplar.id) == exemplar
+    assert service.exemplars.get(exemplar.id) == exemplar
 
 
 def test_exemplars_by_year_and_organisation(service: Handbooks) -> None:
     other_cell = ROSTER.cell_ids[1]
-    here = service.nominate(MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL)
-    there = service.nominate_collective(
+    here = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+    )
+    there = service.exemplars.nominate_collective(
         other_cell, year=YEAR, achievements="Tập thể tiêu biểu", actor=OFFICIAL
     )
-    last_year = service.nominate(MEMBERS[2].id, year=2024, achievements="Việc tốt", actor=OFFICIAL)
-    assert service.exemplars() == [last_year, there, here]
-    assert service.exemplars(YEAR) == [there, here]
-    assert service.exemplars(organisation_id=CELL) == [last_year, here]
-    assert service.exemplars(year=YEAR, organisation_id=other_cell) == [there]
-    assert service.exemplars(organisation_id=ROSTER.units[0].id) == [last_year, there, here]
+    last_year = service.exemplars.nominate(
+        MEMBERS[2].id, year=2024, achievements="Việc tốt", actor=OFFICIAL
+    )
+    assert service.exemplars.list() == [last_year, there, here]
+    assert service.exemplars.list(YEAR) == [there, here]
+    assert service.exemplars.list(organisation_id=CELL) == [last_year, here]
+    assert service.exemplars.list(year=YEAR, organisation_id=other_cell) == [there]
+    assert service.exemplars.list(organisation_id=ROSTER.units[0].id) == [last_year, there, here]
 
 
 # --- the SQLite migration ------------------------------------------------------------------
@@ -439,8 +454,8 @@ def test_a_store_made_before_exemplars_opens_and_migrates(
         f"sqlite:///{path}", registry=create_registry(load_entrypoints=False)
     ) as service:
         assert service.get(handbook.id) == handbook
-        exemplar = service.nominate_from_handbook(handbook.id, actor=OFFICIAL, on=TODAY)
-        service.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+        exemplar = service.exemplars.nominate_from_handbook(handbook.id, actor=OFFICIAL, on=TODAY)
+        service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 2
     conn.close()

@@ -26,7 +26,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac.errors import PluginError, TemplateError, ValidationFailed
+from lamtheoguongbac import (
+    Handbook,
+    HandbookStatus,
+    PluginError,
+    TemplateError,
+    ValidationFailed,
+    hookimpl,
+)
 from lamtheoguongbac.export import (
     Exporter,
     ExportOptions,
@@ -34,10 +41,8 @@ from lamtheoguongbac.export import (
     export_handbooks,
     file_name,
 )
-from lamtheoguongbac.export.batch import MANIFEST_NAME, TEMP_PREFIX
-from lamtheoguongbac.hookspecs import hookimpl
-from lamtheoguongbac.model import Handbook, HandbookStatus
-from lamtheoguongbac.registry import Registry, create_registry
+from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX
+from lamtheoguongbac.plugin import Registry, create_registry
 from lamtheoguongbac.testing import make_handbook
 
 BROKEN = "Tên Gây Lỗi"  # the fake renderer fails on a member with this name
@@ -249,8 +254,8 @@ _CHILD = textwrap.dedent(
     import io, os, sys, time, zipfile
     from pathlib import Path
     from lamtheoguongbac.export import Exporter, export_handbooks
-    from lamtheoguongbac.hookspecs import hookimpl
-    from lamtheoguongbac.registry import create_registry
+    from lamtheoguongbac import hookimpl
+    from lamtheoguongbac.plugin import create_registry
     from lamtheoguongbac.testing import make_handbook
 
     STOP_AT = int(sys.argv[3])

@@ -14,10 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac import workflow
-from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
-from lamtheoguongbac.export import context as context_module
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     CollectiveAssessment,
     Handbook,
     HandbookStatus,
@@ -30,6 +27,9 @@ from lamtheoguongbac.model import (
     ResultReport,
     Role,
 )
+from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
+from lamtheoguongbac.export import _context as context_module
 from lamtheoguongbac.rules import Policy
 from lamtheoguongbac.testing import make_handbook, make_member, make_organisation
 

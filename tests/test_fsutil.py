@@ -13,8 +13,8 @@ from typing import BinaryIO
 
 import pytest
 
-from lamtheoguongbac import fsutil
-from lamtheoguongbac.fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
+from lamtheoguongbac import _fsutil as fsutil
+from lamtheoguongbac.plugin import UnsafeArchive, atomic_write, atomic_write_many, check_zip
 
 
 @pytest.fixture(params=[0o022, 0o077, 0o002])

@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.legacy (TCVN3, VNI, cp1258, UTF-8 import)."""
+"""Tests for lamtheoguongbac._legacy (TCVN3, VNI, cp1258, UTF-8 import)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac.legacy import (
+from lamtheoguongbac._legacy import (
     ENCODINGS,
     DecodedText,
     convert_legacy,

@@ -27,18 +27,21 @@ from hypothesis.stateful import (
     rule,
 )
 
-from lamtheoguongbac import NotAuthorised, RulesViolated, TransitionNotAllowed, workflow
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Actor,
     EventKind,
     Handbook,
     HandbookStatus,
     MemberStatus,
+    NotAuthorised,
     RatingLevel,
     Role,
+    RulesViolated,
+    TransitionNotAllowed,
 )
+from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._workflow import Transition
 from lamtheoguongbac.rules import DEFAULT_POLICY, Severity, Stage
-from lamtheoguongbac.workflow import Transition
 from strategies import (
     CELL,
     COMMITTEE,

@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.linter: concrete deeds versus generic pledges (DOMAIN.md §1.2)."""
+"""Tests for lamtheoguongbac._linter: concrete deeds versus generic pledges (DOMAIN.md §1.2)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac.linter import (
-    GENERIC_CODES,
-    STOCK_PHRASES,
-    LintFinding,
-    TextAnalysis,
-    analyse_text,
-    is_generic,
-    lint_text,
-    relates_to_duties,
-)
+from lamtheoguongbac._linter import GENERIC_CODES, STOCK_PHRASES, relates_to_duties
+from lamtheoguongbac.rules import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
 from lamtheoguongbac.text import canonical_key, nfc, nfd
 
 DATA = Path(__file__).parent / "data" / "pledges.jsonl"

@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.model: every value validates and normalises on construction."""
+"""Tests for lamtheoguongbac._model: every value validates and normalises on construction."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamtheoguongbac import ValidationFailed
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Actor,
     Basis,
     BasisKind,
@@ -40,6 +39,7 @@ from lamtheoguongbac.model import (
     RoleAssignment,
     SelfAssessment,
     StudyTheme,
+    ValidationFailed,
 )
 from strategies import (
     CELL,

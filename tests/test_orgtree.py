@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.orgtree: the organisation tree, checked once, with validity dates."""
+"""Tests for lamtheoguongbac._orgtree: the organisation tree, checked once, with validity dates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamtheoguongbac import Handbook, NotFound, OrgTree, OrgUnit, Period, ValidationFailed
+from lamtheoguongbac import Handbook, NotFound, OrgUnit, Period, ValidationFailed
+from lamtheoguongbac.roster import OrgTree
 from strategies import MEMBER
 
 # An Giang before and after the 2025 reform: the district level ends on 30/6/2025 and the

@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import (
-    Exporter,
-    ExportOptions,
-    Handbooks,
-    PluginError,
-    StorageBackend,
-    create_registry,
-    hookimpl,
-)
-from lamtheoguongbac.registry import DISABLE_ENV
-from lamtheoguongbac.storage.memory import MemoryStore
+from lamtheoguongbac import Handbooks, PluginError, hookimpl
+from lamtheoguongbac._registry import DISABLE_ENV
+from lamtheoguongbac._storage.memory import MemoryStore
+from lamtheoguongbac.plugin import Exporter, ExportOptions, StorageBackend, create_registry
 
 
 def make_distribution(site: Path, dist: str, module: str, code: str, entry: str) -> None:
@@ -40,7 +33,8 @@ def make_distribution(site: Path, dist: str, module: str, code: str, entry: str)
 
 
 GOOD = """
-from lamtheoguongbac import Exporter, hookimpl
+from lamtheoguongbac.plugin import Exporter
+from lamtheoguongbac import hookimpl
 
 class _Renderer:
     def __init__(self, options):
@@ -146,11 +140,11 @@ def test_a_raising_plugin_is_isolated_and_reported() -> None:
 
     registry = create_registry(load_entrypoints=False, extra_plugins=[Raises(), Listens()])
     assert registry.exporters() == {}
-    from lamtheoguongbac.testing.factories import make_handbook
+    from lamtheoguongbac.testing import make_handbook
 
     book = make_handbook()
     with Handbooks(MemoryStore.from_url("memory:"), registry=registry) as service:
-        service.save_roster(list(book.organisation), [book.member])
+        service.roster.save(list(book.organisation), [book.member])
         created = service.create(book.member.id, year=book.year, actor=book.member)
         assert service.get(created.id).version == 1
     assert seen == ["Event"]

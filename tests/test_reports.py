@@ -18,30 +18,39 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 
-from lamtheoguongbac import create_registry, hookimpl
-from lamtheoguongbac.cli import cli
-from lamtheoguongbac.cli_reports import summary_report, yearbook
-from lamtheoguongbac.errors import PluginError, ValidationFailed
-from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
-from lamtheoguongbac.export.base import Exporter, ExportOptions
-from lamtheoguongbac.export.context import Schema
-from lamtheoguongbac.export.report import (
-    REPORT_SCHEMA,
-    build_report_context,
-    export_rollup_report,
+from lamtheoguongbac import (
+    Exemplar,
+    ExemplarKind,
+    Handbooks,
+    HandbookStatus,
+    Member,
+    PluginError,
+    RatingLevel,
+    ValidationFailed,
+    hookimpl,
 )
-from lamtheoguongbac.export.yearbook import (
-    YEARBOOK_SCHEMA,
+from lamtheoguongbac._rollup import summarise
+from lamtheoguongbac.cli import cli
+from lamtheoguongbac.cli._reports import summary_report, yearbook
+from lamtheoguongbac.export import (
+    build_report_context,
     build_yearbook_context,
+    export_rollup_report,
     export_yearbook,
 )
-from lamtheoguongbac.model import HandbookStatus, Member, RatingLevel
-from lamtheoguongbac.registry import Registry
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY
-from lamtheoguongbac.service import Handbooks
-from lamtheoguongbac.supervision import Rollup, summarise
-from lamtheoguongbac.testing import creation_event, make_handbook, make_roster
-from lamtheoguongbac.testing.factories import make_commendation, make_exemplar, make_organisation
+from lamtheoguongbac.export._report import REPORT_SCHEMA
+from lamtheoguongbac.export._yearbook import YEARBOOK_SCHEMA
+from lamtheoguongbac.plugin import Exporter, ExportOptions, Registry, Schema, create_registry
+from lamtheoguongbac.rules import DEFAULT_POLICY
+from lamtheoguongbac.supervision import Rollup
+from lamtheoguongbac.testing import (
+    creation_event,
+    make_commendation,
+    make_exemplar,
+    make_handbook,
+    make_organisation,
+    make_roster,
+)
 
 TODAY = dt.date(2026, 1, 5)
 TITLE = (
@@ -377,15 +386,15 @@ def store(tmp_path: Path) -> str:
     member of ``CELL`` and the first cell), one not (another member of ``CELL``)."""
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
-        service.save_roster(ROSTER.units, ROSTER.members)
+        service.roster.save(ROSTER.units, ROSTER.members)
         for handbook in HANDBOOKS:
             service.store.add(handbook, creation_event(handbook))
         secretary = _secretary(CELL)
         picked = [hb for hb in HANDBOOKS if hb.cell.id == CELL][:2]
         on = dt.date(2025, 12, 22)
-        first = service.nominate_from_handbook(picked[0].id, actor=secretary, on=on)
-        service.nominate_from_handbook(picked[1].id, actor=secretary, on=on)
-        unit = service.nominate_collective(
+        first = service.exemplars.nominate_from_handbook(picked[0].id, actor=secretary, on=on)
+        service.exemplars.nominate_from_handbook(picked[1].id, actor=secretary, on=on)
+        unit = service.exemplars.nominate_collective(
             ROSTER.cell_ids[0],
             year=2025,
             achievements="1. 100% đảng viên đăng ký việc làm cụ thể, lượng hóa được\n"
@@ -394,7 +403,7 @@ def store(tmp_path: Path) -> str:
             on=on,
         )
         for found in (first, unit):
-            service.commend(found.id, make_commendation(2025), actor=secretary)
+            service.exemplars.commend(found.id, make_commendation(2025), actor=secretary)
     return url
 
 

@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.roster: units and members from CSV and JSON files."""
+"""Tests for lamtheoguongbac._roster: units and members from CSV and JSON files."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import ImportFailed, OrgTree, ValidationFailed
-from lamtheoguongbac.model import MemberStatus, Role, RoleAssignment
-from lamtheoguongbac.roster import Roster, header_key, parse_date, read_roster
+from lamtheoguongbac import ImportFailed, MemberStatus, Role, RoleAssignment, ValidationFailed
+from lamtheoguongbac._roster import header_key, parse_date, read_roster
+from lamtheoguongbac.roster import OrgTree, Roster
 
 DATA = Path(__file__).parent / "data" / "roster"
 
@@ -72,10 +72,10 @@ def test_units_csv() -> None:
 def test_bad_units_are_all_reported() -> None:
     path = DATA / "to_chuc_loi.csv"
     err = refused(path)
-    assert len(err.problems) == 2
-    assert err.problems[0].startswith(f"{path}, dòng 2, cột 'cap': thiếu giá trị bắt buộc")
-    assert err.problems[1].startswith(f"{path}, dòng 3, cột 'ma_cap_tren':")
-    assert "own parent" in err.problems[1]
+    assert len(err.errors) == 2
+    assert err.errors[0].startswith(f"{path}, dòng 2, cột 'cap': thiếu giá trị bắt buộc")
+    assert err.errors[1].startswith(f"{path}, dòng 3, cột 'ma_cap_tren':")
+    assert "own parent" in err.errors[1]
 
 
 # --- members -----------------------------------------------------------------------------------
@@ -196,8 +196,8 @@ def test_every_bad_row_is_reported_with_file_row_and_column() -> None:
     err = refused(path)
     assert isinstance(err, ValidationFailed)
     assert err.source == str(path)
-    where = [re.match(r"(.*), dòng (\d+), cột '([^']*)'", p) for p in err.problems]
-    assert all(where), err.problems
+    where = [re.match(r"(.*), dòng (\d+), cột '([^']*)'", p) for p in err.errors]
+    assert all(where), err.errors
     assert {m.group(1) for m in where if m} == {str(path)}
     assert [(int(m.group(2)), m.group(3)) for m in where if m] == [
         (3, "Họ và tên"),
@@ -208,15 +208,15 @@ def test_every_bad_row_is_reported_with_file_row_and_column() -> None:
         (8, "Ngày chính thức"),
         (10, "10"),
     ]
-    text = "\n".join(err.problems)
+    text = "\n".join(err.errors)
     assert "'31/02/1980'" in text
     assert "'nghỉ hưu'" in text
     assert "'Thư ký'" in text
-    assert "10 cells, more than the 9 columns" in err.problems[-1]
-    assert err.errors == err.problems
+    assert "10 cells, more than the 9 columns" in err.errors[-1]
+    assert [f"{p.message('vi')} / {p.message('en')}" for p in err.problems] == list(err.errors)
     assert "7 lỗi" in err.message_vi
     assert "7 problems, nothing was written" in err.message_en
-    for p in err.problems:
+    for p in err.errors:
         assert " / row " in p  # Vietnamese, then English
 
 
@@ -224,8 +224,8 @@ def test_nothing_is_returned_when_one_file_is_bad() -> None:
     good, bad = DATA / "to_chuc.csv", DATA / "dang_vien_loi.csv"
     err = refused(good, bad, DATA / "danh_sach_loi.json")
     assert str(good) in err.source
-    assert len(err.problems) == 7 + 3
-    assert not any(p.startswith(str(good)) for p in err.problems)
+    assert len(err.errors) == 7 + 3
+    assert not any(p.startswith(str(good)) for p in err.errors)
 
 
 def test_several_files_make_one_roster() -> None:
@@ -265,12 +265,12 @@ def test_json_roster() -> None:
 def test_bad_json_roster_names_file_and_path() -> None:
     path = DATA / "danh_sach_loi.json"
     err = refused(path)
-    assert len(err.problems) == 3
-    assert all(p.startswith(f"{path}: $.") for p in err.problems)
-    assert "$.units[1]" in err.problems[0]
-    assert "ma_cap_tren" in err.problems[0]
-    assert "$.members[0].full_name" in err.problems[1]
-    assert "$.members[2].status" in err.problems[2]
+    assert len(err.errors) == 3
+    assert all(p.startswith(f"{path}: $.") for p in err.errors)
+    assert "$.units[1]" in err.errors[0]
+    assert "ma_cap_tren" in err.errors[0]
+    assert "$.members[0].full_name" in err.errors[1]
+    assert "$.members[2].status" in err.errors[2]
 
 
 @pytest.mark.parametrize(
@@ -285,8 +285,8 @@ def test_bad_json_roster_names_file_and_path() -> None:
 )
 def test_malformed_json_rosters(tmp_path: Path, text: str, detail: str) -> None:
     err = refused(write(tmp_path, "ds.json", text))
-    assert len(err.problems) == 1
-    assert detail in err.problems[0]
+    assert len(err.errors) == 1
+    assert detail in err.errors[0]
 
 
 # --- files that are not rosters ----------------------------------------------------------------
@@ -294,23 +294,23 @@ def test_malformed_json_rosters(tmp_path: Path, text: str, detail: str) -> None:
 
 def test_empty_file(tmp_path: Path) -> None:
     err = refused(write(tmp_path, "rong.csv", ""))
-    assert "empty file" in err.problems[0]
+    assert "empty file" in err.errors[0]
 
 
 def test_unknown_kind_of_list(tmp_path: Path) -> None:
     err = refused(write(tmp_path, "ds.csv", "Mã,Tên\nx,Y\n"))
-    assert "ho_va_ten" in err.problems[0]
+    assert "ho_va_ten" in err.errors[0]
 
 
 def test_unknown_column(tmp_path: Path) -> None:
     err = refused(write(tmp_path, "dv.csv", "Mã,Họ và tên,Chi bộ,Quê quán\ndv-1,Lê An,cb-1,Huế\n"))
-    assert "'Quê quán'" in err.problems[0]
+    assert "'Quê quán'" in err.errors[0]
 
 
 def test_missing_file(tmp_path: Path) -> None:
     err = refused(tmp_path / "khong-co.csv")
     assert "khong-co.csv" in err.source
-    assert "cannot read" in err.problems[0]
+    assert "cannot read" in err.errors[0]
 
 
 def test_a_repeated_id_is_refused_not_silently_replaced(tmp_path: Path) -> None:
@@ -318,7 +318,7 @@ def test_a_repeated_id_is_refused_not_silently_replaced(tmp_path: Path) -> None:
     members.write_text("Mã,Họ và tên,Chi bộ\ndv01,Lê An,cb\ndv01,Võ Minh An,cb\n", "utf-8")
     with pytest.raises(ImportFailed) as caught:
         read_roster([members])
-    (problem,) = caught.value.problems
+    (problem,) = caught.value.errors
     assert "dòng 3, cột 'Mã'" in problem
     assert "dòng 2" in problem
     other = tmp_path / "dang-vien-2.csv"

@@ -11,9 +11,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 
-from lamtheoguongbac import ValidationFailed
-from lamtheoguongbac.linter import GENERIC_CODES
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Actor,
     Checkpoint,
     DeliverableTarget,
@@ -26,7 +24,9 @@ from lamtheoguongbac.model import (
     Pledge,
     RatingLevel,
     Role,
+    ValidationFailed,
 )
+from lamtheoguongbac._linter import GENERIC_CODES
 from lamtheoguongbac.rules import (
     BUILTIN_RULES,
     DEFAULT_POLICY,
@@ -40,7 +40,7 @@ from lamtheoguongbac.rules import (
     cap_figures,
     check_top_rating_cap,
 )
-from lamtheoguongbac.rules import builtin as builtin_module
+from lamtheoguongbac.rules import _builtin as builtin_module
 from strategies import (
     COMMITTEE,
     DEPUTY,

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamtheoguongbac import ValidationFailed, serde
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     DeliverableTarget,
     Event,
     EventKind,
@@ -23,6 +22,8 @@ from lamtheoguongbac.model import (
     OrgUnit,
     Pledge,
     QuantityTarget,
+    ValidationFailed,
+    serde,
 )
 from lamtheoguongbac.serde import dumps, from_dict, loads, make_converter, to_dict
 from strategies import (

@@ -28,10 +28,10 @@ from lamtheoguongbac import (
     RoleAssignment,
     RulesViolated,
     ValidationFailed,
-    create_registry,
     hookimpl,
 )
-from lamtheoguongbac.testing.factories import make_handbook, make_roster
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.testing import make_handbook, make_roster
 
 YEAR = 2025
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -64,18 +64,18 @@ def service(
     )
     with Handbooks.open(url, registry=registry, clock=lambda: next(clock)) as svc:
         roster = make_roster(cells=2, members_per_cell=4)
-        svc.save_roster(roster.units, roster.members)
+        svc.roster.save(roster.units, roster.members)
         yield svc
 
 
 def _cell(service: Handbooks) -> str:
-    return service.members()[0].cell_id
+    return service.roster.members()[0].cell_id
 
 
 def _secretary(service: Handbooks, cell: str) -> Actor:
     return next(
         m
-        for m in service.members(cell)
+        for m in service.roster.members(cell)
         if Role.SECRETARY in m.roles_on(dt.date(YEAR, 12, 20), cell)
     ).as_actor()
 
@@ -84,9 +84,9 @@ def _template(member_id: str, service: Handbooks) -> Handbook:
     """A handbook of the same member walked to ASSESSED by the factories (for its data)."""
     return make_handbook(
         HandbookStatus.ASSESSED,
-        member=service.member(member_id),
+        member=service.roster.member(member_id),
         year=YEAR,
-        organisation=service.org_tree().chain(service.member(member_id).cell_id),
+        organisation=service.roster.tree().chain(service.roster.member(member_id).cell_id),
     )
 
 
@@ -101,7 +101,7 @@ def test_full_cycle_fires_the_hook_and_keeps_history(
 
     book = next(b for b in books if b.member.id != secretary.id)
     data = _template(book.member.id, service)
-    member = service.member(book.member.id)
+    member = service.roster.member(book.member.id)
     assert data.report is not None
     assert data.collective_assessment is not None
     step = service.register_pledges(book.id, data.pledges, actor=member)
@@ -121,7 +121,7 @@ def test_full_cycle_fires_the_hook_and_keeps_history(
 
 def test_stale_expected_version_is_refused(service: Handbooks) -> None:
     cell = _cell(service)
-    member = service.members(cell)[1]
+    member = service.roster.members(cell)[1]
     book = service.create(member.id, year=YEAR, actor=member)
     data = _template(member.id, service)
     with pytest.raises(ConflictError):
@@ -133,8 +133,8 @@ def test_stale_expected_version_is_refused(service: Handbooks) -> None:
 
 def test_refusals_store_nothing(service: Handbooks) -> None:
     cell = _cell(service)
-    member = service.members(cell)[1]
-    other = service.members(cell)[2]
+    member = service.roster.members(cell)[1]
+    other = service.roster.members(cell)[2]
     book = service.create(member.id, year=YEAR, actor=member)
     data = _template(member.id, service)
     with pytest.raises(NotAuthorised):
@@ -148,8 +148,8 @@ def test_refusals_store_nothing(service: Handbooks) -> None:
 
 
 def test_only_the_cells_secretary_records_the_assessment(service: Handbooks) -> None:
-    cells = sorted({m.cell_id for m in service.members()})
-    member = service.members(cells[0])[1]
+    cells = sorted({m.cell_id for m in service.roster.members()})
+    member = service.roster.members(cells[0])[1]
     book = service.create(member.id, year=YEAR, actor=member)
     data = _template(member.id, service)
     assert data.report is not None
@@ -170,30 +170,30 @@ def test_only_the_cells_secretary_records_the_assessment(service: Handbooks) -> 
 
 
 def test_roster_import_is_all_or_nothing(service: Handbooks, tmp_path: Path) -> None:
-    before = len(service.members())
+    before = len(service.roster.members())
     members = tmp_path / "dv.csv"
     members.write_text("Mã,Họ và tên,Chi bộ\nx1,Lê An,khong-co-chi-bo\n", encoding="utf-8")
     with pytest.raises(ValidationFailed, match="khong-co-chi-bo"):
-        service.import_roster([members])
+        service.roster.import_files([members])
     bad = tmp_path / "bad.csv"
     bad.write_text("Mã,Họ và tên,Chi bộ,Trạng thái\nx2,Lê Bình,cb,lạ\n", encoding="utf-8")
     with pytest.raises(ImportFailed, match="cột 'Trạng thái'"):
-        service.import_roster([EXAMPLES / "to-chuc.csv", bad])
-    assert len(service.members()) == before
-    roster = service.import_roster([EXAMPLES / "to-chuc.csv", EXAMPLES / "dang-vien.csv"])
+        service.roster.import_files([EXAMPLES / "to-chuc.csv", bad])
+    assert len(service.roster.members()) == before
+    roster = service.roster.import_files([EXAMPLES / "to-chuc.csv", EXAMPLES / "dang-vien.csv"])
     assert len(roster.members) == 10
-    assert service.member("dv04").duties[0] == "Đăng ký hộ tịch"
+    assert service.roster.member("dv04").duties[0] == "Đăng ký hộ tịch"
     with pytest.raises(NotFound):
-        service.member("khong-co")
+        service.roster.member("khong-co")
 
 
 def test_cap_check_over_the_grassroots_organisation(service: Handbooks) -> None:
-    assert service.check_cap(year=YEAR) == []
+    assert service.supervision.check_cap(year=YEAR) == []
 
 
 def _reported(service: Handbooks, index: int = 1) -> tuple[Handbook, Member]:
     cell = _cell(service)
-    member = service.members(cell)[index]
+    member = service.roster.members(cell)[index]
     book = service.create(member.id, year=YEAR, actor=member)
     data = _template(member.id, service)
     assert data.report is not None
@@ -215,7 +215,7 @@ def _assessment(recorder: Actor, rating: RatingLevel | None) -> CollectiveAssess
 
 def test_a_member_suspended_after_the_handbook_opened_is_not_rated(service: Handbooks) -> None:
     book, member = _reported(service)
-    service.save_roster([], [attrs.evolve(member, status=MemberStatus.SUSPENDED)])
+    service.roster.save([], [attrs.evolve(member, status=MemberStatus.SUSPENDED)])
     secretary = _secretary(service, member.cell_id)
     with pytest.raises(RulesViolated) as refused:
         service.record_assessment(
@@ -237,7 +237,7 @@ def test_roles_come_from_the_roster_not_from_the_caller(service: Handbooks) -> N
     )
     with pytest.raises(NotAuthorised):
         service.record_assessment(book.id, _assessment(impostor, RatingLevel.GOOD), actor=impostor)
-    plain = service.members(member.cell_id)[2]
+    plain = service.roster.members(member.cell_id)[2]
     dressed_up = attrs.evolve(plain.as_actor(), roles=impostor.roles)
     with pytest.raises(NotAuthorised):
         service.record_assessment(
@@ -268,11 +268,13 @@ def test_the_cap_is_checked_when_the_assessment_is_recorded(
         step = service.record_assessment(book.id, excellent, actor=secretary)
         assert [v.code for v in step.warnings if v.code == "LTGB-C001"] == ["LTGB-C001"]
         # the cap is the grassroots organisation's, even when one cell is asked about
-        assert [v.code for v in service.check_cap(organisation_id=member.cell_id)] == ["LTGB-C001"]
+        assert [v.code for v in service.supervision.check_cap(organisation_id=member.cell_id)] == [
+            "LTGB-C001"
+        ]
 
 
 def test_a_term_long_handbook_and_a_yearly_one_do_not_collide(service: Handbooks) -> None:
-    member = service.members(_cell(service))[1]
+    member = service.roster.members(_cell(service))[1]
     term = service.create(
         member.id,
         period=Period(start=dt.date(2021, 1, 1), end=dt.date(2025, 12, 31)),
@@ -290,7 +292,7 @@ def test_a_transaction_fires_the_hooks_only_once_it_has_committed(
 ) -> None:
     cell = _cell(service)
     secretary = _secretary(service, cell)
-    member = service.members(cell)[1]
+    member = service.roster.members(cell)[1]
     with service.transaction():
         book = service.create(member.id, year=YEAR, actor=secretary)
         with service.transaction():  # an inner block joins the outer one
@@ -310,7 +312,7 @@ def test_a_failed_transaction_keeps_nothing_and_fires_no_hook(
     def stale_last() -> None:
         with service.transaction():
             service.create_for_cell(cell, year=YEAR, actor=secretary)
-            member = service.members(cell)[1]
+            member = service.roster.members(cell)[1]
             book = service.find(member_id=member.id, year=YEAR)[0]
             service.register_pledges(
                 book.id, _template(member.id, service).pledges, actor=member, expected_version=9
@@ -320,7 +322,7 @@ def test_a_failed_transaction_keeps_nothing_and_fires_no_hook(
         stale_last()
     assert service.find(year=YEAR) == before == []
     assert recorder.seen == []
-    book = service.create(service.members(cell)[1].id, year=YEAR, actor=secretary)
+    book = service.create(service.roster.members(cell)[1].id, year=YEAR, actor=secretary)
     assert recorder.seen == [("created", book.version)]
 
 
@@ -329,7 +331,7 @@ def test_an_inner_block_that_fails_drops_only_its_own_hooks(
 ) -> None:
     cell = _cell(service)
     secretary = _secretary(service, cell)
-    first, second = service.members(cell)[1:3]
+    first, second = service.roster.members(cell)[1:3]
 
     def inner_fails() -> None:
         with service.transaction():

@@ -21,18 +21,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac import Handbooks, create_registry, hookimpl
-from lamtheoguongbac.errors import ConflictError, ImportFailed, NotFound, StoreError
-from lamtheoguongbac.legacy import encode_legacy
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Basis,
     BasisKind,
+    ConflictError,
     DeliverableTarget,
     Event,
     EventKind,
     Handbook,
+    Handbooks,
     HandbookStatus,
+    ImportFailed,
     Member,
+    NotFound,
     OrgUnit,
     Outcome,
     Pledge,
@@ -41,13 +42,17 @@ from lamtheoguongbac.model import (
     RegulationRef,
     Role,
     RoleAssignment,
+    StoreError,
+    hookimpl,
 )
+from lamtheoguongbac._legacy import encode_legacy
+from lamtheoguongbac._storage import MemoryStore, SqliteStore
+from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.spreadsheet import (
     SHEETS,
     HandbookEntry,
     WorkbookData,
     XlsxUnavailable,
-    apply_workbook,
     export_workbook,
     read_workbook,
     workbook_data,
@@ -55,9 +60,8 @@ from lamtheoguongbac.spreadsheet import (
     write_template,
     write_workbook,
 )
-from lamtheoguongbac.storage import MemoryStore, SqliteStore
 from lamtheoguongbac.supervision import CellRollup, Figures, RatingCounts, Rollup
-from lamtheoguongbac.testing.factories import ICT, make_handbook, make_roster
+from lamtheoguongbac.testing import ICT, make_handbook, make_roster
 from strategies import members, quantity_targets, regulation_refs, vietnamese_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "excel.md"
@@ -377,7 +381,7 @@ def test_applying_walks_each_handbook_as_far_as_its_data_goes(
     data = read_workbook(filled)
     secretary = data.member("dv01")
     assert secretary is not None
-    result = apply_workbook(service, data, year=2025, actor=secretary)
+    result = service.import_workbook(data, year=2025, actor=secretary)
     assert sorted(result.created) == ["dv01-2025", "dv02-2025", "dv04-2025"]
     assert [e.kind for e in result.events] == [
         EventKind.REGISTERED,
@@ -397,7 +401,7 @@ def test_applying_walks_each_handbook_as_far_as_its_data_goes(
     assert four.collective_assessment.recorder_name == "Nguyễn Văn Hùng"
     assert four.self_assessment is not None
 
-    again = apply_workbook(service, read_workbook(filled), year=2025, actor=secretary)
+    again = service.import_workbook(read_workbook(filled), year=2025, actor=secretary)
     assert (again.created, again.events) == ((), ())
     assert {hb.id for hb in again.handbooks} == {"dv01-2025", "dv02-2025", "dv04-2025"}
 
@@ -407,10 +411,10 @@ def test_a_later_workbook_takes_a_stored_handbook_further(
 ) -> None:
     january = {k: v for k, v in FILLED.items() if k in ("Tổ chức", "Đảng viên", "Việc đăng ký")}
     data = read_workbook(fill(template, tmp_path / "t1.xlsx", january))
-    apply_workbook(service, data, year=2025, actor=data.members[0])
+    service.import_workbook(data, year=2025, actor=data.members[0])
     assert service.get("dv04-2025").status is HandbookStatus.REGISTERED
     december = read_workbook(fill(template, tmp_path / "t12.xlsx", FILLED))
-    result = apply_workbook(service, december, year=2025, actor=data.members[0])
+    result = service.import_workbook(december, year=2025, actor=data.members[0])
     assert [e.kind for e in result.events] == [EventKind.REPORTED, EventKind.ASSESSED]
 
 
@@ -418,7 +422,7 @@ def test_a_later_workbook_takes_a_stored_handbook_further(
 
 
 def _problems(excinfo: pytest.ExceptionInfo[ImportFailed]) -> str:
-    return "\n".join(excinfo.value.problems)
+    return "\n".join(excinfo.value.errors)
 
 
 def test_every_bad_row_is_reported_with_sheet_row_and_column(
@@ -460,7 +464,7 @@ def test_every_bad_row_is_reported_with_sheet_row_and_column(
     ]
     for line in expected:
         assert line in text
-    assert len(excinfo.value.problems) == len(expected)
+    assert len(excinfo.value.errors) == len(expected)
     assert "sheet 'Kết quả', row 3, column E 'Chưa thực hiện được'" in text
 
 
@@ -480,7 +484,7 @@ def test_rules_are_checked_before_anything_is_written(
     }
     data = read_workbook(fill(template, tmp_path / "quy-tac.xlsx", bad))
     with pytest.raises(ImportFailed) as excinfo:
-        apply_workbook(service, data, year=2025, actor=data.members[0])
+        service.import_workbook(data, year=2025, actor=data.members[0])
     text = _problems(excinfo)
     assert "Trang 'Việc đăng ký', dòng 2, cột C 'Việc làm đăng ký': [LTGB-L001]" in text
     assert "Trang 'Việc đăng ký', dòng 2, cột C 'Việc làm đăng ký': [LTGB-L003]" in text
@@ -497,8 +501,8 @@ def test_only_a_cell_officer_records_the_assessment(
     bad = {**FILLED, "Đánh giá chi bộ": [{**ASSESSMENT_ROWS[0], "Mã người ghi": "dv02"}]}
     data = read_workbook(fill(template, tmp_path / "nguoi-ghi.xlsx", bad))
     with pytest.raises(ImportFailed) as excinfo:
-        apply_workbook(service, data, year=2025, actor=data.members[0])
-    (problem,) = excinfo.value.problems
+        service.import_workbook(data, year=2025, actor=data.members[0])
+    (problem,) = excinfo.value.errors
     assert problem.startswith(
         "Trang 'Đánh giá chi bộ', dòng 2, cột E 'Mã người ghi': Trần Thị Mai không phải Bí thư"
     )
@@ -511,7 +515,7 @@ def test_units_and_cells_must_exist(template: Path, tmp_path: Path, service: Han
     }
     data = read_workbook(fill(template, tmp_path / "cay.xlsx", bad))
     with pytest.raises(ImportFailed) as excinfo:
-        apply_workbook(service, data, year=2025, actor=data.members[0])
+        service.import_workbook(data, year=2025, actor=data.members[0])
     assert _problems(excinfo).startswith(
         "Trang 'Tổ chức', dòng 2, cột D 'Mã cấp trên': không có đơn vị cấp trên 'xa-khac'"
     )
@@ -603,7 +607,7 @@ def test_an_exported_cell_rebuilds_its_handbooks_in_an_empty_store(
     ]
     path = tmp_path / "chi-bo.xlsx"
     export_workbook(path, books, roster.members, roster.units)
-    apply_workbook(service, read_workbook(path), year=2025, actor=secretary)
+    service.import_workbook(read_workbook(path), year=2025, actor=secretary)
     for original in books:
         (stored,) = service.find(member_id=original.member.id, year=2025)
         assert stored.pledges == original.pledges
@@ -670,7 +674,7 @@ def test_without_openpyxl_the_user_is_told_what_to_install(
 
 def test_importing_the_package_does_not_import_openpyxl() -> None:
     code = (
-        "import sys, lamtheoguongbac.spreadsheet, lamtheoguongbac.cli_supervision; "
+        "import sys, lamtheoguongbac.spreadsheet, lamtheoguongbac.cli._supervision; "
         "sys.exit('openpyxl' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
@@ -789,7 +793,7 @@ def _everything(
         books,
         {b.id: service.history(b.id) for b in books},
         service.store.units(),
-        service.members(),
+        service.roster.members(),
     )
 
 
@@ -797,7 +801,7 @@ def test_a_good_workbook_is_written_in_one_transaction_and_then_fires_its_hooks(
     filled: Path, watched: Handbooks, recorder: _Recorder
 ) -> None:
     data = read_workbook(filled)
-    result = apply_workbook(watched, data, year=2025, actor=data.members[0])
+    result = watched.import_workbook(data, year=2025, actor=data.members[0])
     assert len(recorder.seen) == len(result.created) + len(result.events)
     assert {hid for hid, kind in recorder.seen if kind == "created"} == set(result.created)
     assert recorder.uncommitted == []
@@ -818,12 +822,12 @@ def test_a_store_failure_midway_leaves_the_store_as_it_was(
 
     monkeypatch.setattr(watched.store, "update", failing_update)
     with pytest.raises(StoreError):
-        apply_workbook(watched, data, year=2025, actor=data.members[0])
+        watched.import_workbook(data, year=2025, actor=data.members[0])
     assert next(calls) == 4  # two steps were written before the failure…
     assert _everything(watched) == before  # …and rolled back with the roster and creates
     assert recorder.seen == []
     monkeypatch.undo()
-    result = apply_workbook(watched, data, year=2025, actor=data.members[0])
+    result = watched.import_workbook(data, year=2025, actor=data.members[0])
     assert len(result.events) == 4
     assert len(recorder.seen) == 7
 
@@ -832,7 +836,7 @@ def test_a_handbook_created_by_someone_else_meanwhile_rolls_the_whole_apply_back
     filled: Path, watched: Handbooks, recorder: _Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = read_workbook(filled)
-    watched.save_roster(data.units, data.members)
+    watched.roster.save(data.units, data.members)
     before = _everything(watched)
     other = Handbooks(watched.store, registry=create_registry(load_entrypoints=False))
     real_transaction = watched.transaction
@@ -846,7 +850,7 @@ def test_a_handbook_created_by_someone_else_meanwhile_rolls_the_whole_apply_back
 
     monkeypatch.setattr(watched, "transaction", raced)
     with pytest.raises(ConflictError):
-        apply_workbook(watched, data, year=2025, actor=data.members[0])
+        watched.import_workbook(data, year=2025, actor=data.members[0])
     after = _everything(watched)
     assert [b.id for b in after[0]] == ["dv02-2025"]  # only the other writer's handbook
     assert after[2:] == before[2:]
@@ -854,7 +858,7 @@ def test_a_handbook_created_by_someone_else_meanwhile_rolls_the_whole_apply_back
 
 
 def test_a_role_held_in_the_committee_survives_the_round_trip(tmp_path: Path) -> None:
-    from lamtheoguongbac.model import OrgUnit, Role, RoleAssignment
+    from lamtheoguongbac import OrgUnit, Role, RoleAssignment
     from lamtheoguongbac.testing import make_member
 
     xa = OrgUnit(

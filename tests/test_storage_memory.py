@@ -6,11 +6,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from lamtheoguongbac import hookimpl
-from lamtheoguongbac.errors import ConflictError, StoreError
-from lamtheoguongbac.model import HandbookStatus
-from lamtheoguongbac.registry import Registry
-from lamtheoguongbac.storage import HandbookQuery, MemoryStore, StorageBackend
+from lamtheoguongbac import ConflictError, HandbookStatus, StoreError, hookimpl
+from lamtheoguongbac._storage import MemoryStore
+from lamtheoguongbac.plugin import HandbookQuery, Registry, StorageBackend
 from lamtheoguongbac.testing import (
     StoreConformance,
     advance,

@@ -20,11 +20,10 @@ from typing import Any
 import attrs
 import pytest
 
-from lamtheoguongbac.errors import ConflictError, StoreError
-from lamtheoguongbac.model import Event, Handbook, HandbookStatus, RatingLevel
-from lamtheoguongbac.registry import Registry
-from lamtheoguongbac.storage import HandbookQuery, SqliteStore
-from lamtheoguongbac.storage import _migrations as migrations
+from lamtheoguongbac import ConflictError, Event, Handbook, HandbookStatus, RatingLevel, StoreError
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac._storage import _migrations as migrations
+from lamtheoguongbac.plugin import HandbookQuery, Registry
 from lamtheoguongbac.testing import advance, creation_event, make_entry, make_handbook
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")

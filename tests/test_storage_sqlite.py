@@ -10,12 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac.errors import ConflictError, StoreError
-from lamtheoguongbac.model import HandbookStatus
-from lamtheoguongbac.registry import Registry
-from lamtheoguongbac.storage import HandbookQuery, SqliteStore
-from lamtheoguongbac.storage import _migrations as migrations
-from lamtheoguongbac.storage.contract import roster_key
+from lamtheoguongbac import ConflictError, HandbookStatus, StoreError
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac._storage import _migrations as migrations
+from lamtheoguongbac.plugin import HandbookQuery, Registry, roster_key
 from lamtheoguongbac.testing import (
     StoreConformance,
     advance,

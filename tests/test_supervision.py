@@ -9,30 +9,23 @@ from collections.abc import Iterator
 import attrs
 import pytest
 
-from lamtheoguongbac import Handbooks, Pledge, create_registry
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     Handbook,
+    Handbooks,
     HandbookStatus,
     Member,
     MemberStatus,
     OrgUnit,
+    Pledge,
     RatingLevel,
     Role,
 )
-from lamtheoguongbac.reminders import ReminderStage
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy, TopRatingCap
-from lamtheoguongbac.storage import MemoryStore
-from lamtheoguongbac.supervision import (
-    Figures,
-    RatingCounts,
-    Rollup,
-    due_reminders,
-    is_specific,
-    rollup,
-    summarise,
-    year_members,
-)
-from lamtheoguongbac.testing.factories import creation_event, make_handbook, make_member
+from lamtheoguongbac._rollup import is_specific, summarise, year_members
+from lamtheoguongbac._storage import MemoryStore
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.rules import DEFAULT_POLICY, Policy, TopRatingCap
+from lamtheoguongbac.supervision import Figures, RatingCounts, ReminderStage, Rollup
+from lamtheoguongbac.testing import creation_event, make_handbook, make_member
 
 S = HandbookStatus
 R = RatingLevel
@@ -259,12 +252,15 @@ def service(org: Org) -> Iterator[Handbooks]:
 
 
 def test_rollup_reads_the_store(org: Org, service: Handbooks) -> None:
-    assert rollup(service, organisation_id="xa", year=YEAR, today=TODAY) == _summary(org)
-    assert rollup(service, organisation_id="xa", year=2024, today=TODAY).total.handbooks == 0
+    assert service.supervision.rollup(organisation_id="xa", year=YEAR, today=TODAY) == _summary(org)
+    assert (
+        service.supervision.rollup(organisation_id="xa", year=2024, today=TODAY).total.handbooks
+        == 0
+    )
 
 
 def test_due_reminders_are_grouped_by_cell_in_step_order(service: Handbooks) -> None:
-    found = due_reminders(service, year=YEAR, today=TODAY, organisation_id="xa")
+    found = service.supervision.reminders(year=YEAR, today=TODAY, organisation_id="xa")
     assert [(r.cell_id, r.stage) for r in found] == [
         ("cb-a", ReminderStage.REGISTER),
         ("cb-a", ReminderStage.REPORT),
@@ -272,4 +268,4 @@ def test_due_reminders_are_grouped_by_cell_in_step_order(service: Handbooks) -> 
     ]
     assert found[0].secretary_id == "cb-a-00"
     assert [m.member_id for m in found[0].members] == ["cb-a-08"]
-    assert due_reminders(service, year=YEAR, today=TODAY) == found
+    assert service.supervision.reminders(year=YEAR, today=TODAY) == found

@@ -8,22 +8,20 @@ import attrs
 import pytest
 
 from lamtheoguongbac import (
-    NotAuthorised,
-    RulesViolated,
-    TransitionNotAllowed,
-    ValidationFailed,
-    serde,
-    workflow,
-)
-from lamtheoguongbac.model import (
     EventKind,
     Handbook,
     HandbookStatus,
     MemberStatus,
+    NotAuthorised,
     Period,
     RatingLevel,
-    handbook_id,
+    RulesViolated,
+    TransitionNotAllowed,
+    ValidationFailed,
+    serde,
 )
+from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._model import handbook_id
 from lamtheoguongbac.rules import Policy
 from strategies import (
     CHAIN,

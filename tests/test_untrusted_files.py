@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from lamtheoguongbac import fsutil
-from lamtheoguongbac.errors import ImportFailed
+from lamtheoguongbac import ImportFailed
+from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac.spreadsheet import read_workbook
 
 MEMBERS = "Đảng viên"
@@ -63,7 +63,7 @@ def _only_problem(path: Path) -> str:
     assert error.source == str(path)
     assert str(path) in error.message_vi
     assert str(path) in error.message_en
-    (problem,) = error.problems
+    (problem,) = error.errors
     vi, en = problem.split(" / ", 1)
     assert vi
     assert en

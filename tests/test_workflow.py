@@ -1,4 +1,4 @@
-"""Tests for lamtheoguongbac.workflow: each transition, each refusal, reopening."""
+"""Tests for lamtheoguongbac._workflow: each transition, each refusal, reopening."""
 
 from __future__ import annotations
 
@@ -10,24 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lamtheoguongbac import (
-    NotAuthorised,
-    RulesViolated,
-    TransitionNotAllowed,
-    ValidationFailed,
-    workflow,
-)
-from lamtheoguongbac.model import (
     Actor,
     EventKind,
     Handbook,
     HandbookStatus,
     Member,
     MemberStatus,
+    NotAuthorised,
     RatingLevel,
     Role,
+    RulesViolated,
+    TransitionNotAllowed,
+    ValidationFailed,
 )
+from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._workflow import Transition
 from lamtheoguongbac.rules import DEFAULT_POLICY, Policy, Severity
-from lamtheoguongbac.workflow import Transition
 from strategies import (
     COMMITTEE,
     DEPUTY,

@@ -88,7 +88,7 @@ def _section(path: list[str], command: click.Command, level: int, origin: str | 
 
 def _plugin_commands() -> list[tuple[str, click.Command]]:
     """Commands installed plugins add, each with the plugin's name."""
-    from lamtheoguongbac.registry import create_registry
+    from lamtheoguongbac.plugin import create_registry
 
     registry = create_registry()
     found = []

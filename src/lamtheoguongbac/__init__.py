@@ -2,118 +2,127 @@
 
 Party members register concrete deeds (đăng ký làm theo), report results (báo cáo kết quả)
 and assess themselves; the cell's Secretary or Deputy Secretary records the collective
-assessment. This package is the public API: import everything from here::
+assessment. The root holds what an embedding developer touches — the :class:`Handbooks`
+service, the vocabulary, the errors and :data:`hookimpl`::
 
     from lamtheoguongbac import Handbooks, Pledge, QuantityTarget, hookimpl
+
+The rest lives in a few public namespaces, one job each: :mod:`lamtheoguongbac.plugin`
+(for plugin authors), :mod:`lamtheoguongbac.rules`, :mod:`lamtheoguongbac.text`,
+:mod:`lamtheoguongbac.serde`, :mod:`lamtheoguongbac.export`,
+:mod:`lamtheoguongbac.spreadsheet`, :mod:`lamtheoguongbac.supervision`,
+:mod:`lamtheoguongbac.catalog` and :mod:`lamtheoguongbac.testing`. Every other module is
+private. Names load on first use, so ``import lamtheoguongbac`` stays fast.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from lamtheoguongbac.catalog import Catalog, Regulation
-from lamtheoguongbac.errors import (
-    ConflictError,
-    ImportFailed,
-    LamTheoGuongBacError,
-    NotAuthorised,
-    NotFound,
-    PluginError,
-    RulesViolated,
-    StoreError,
-    TemplateError,
-    TransitionNotAllowed,
-    ValidationFailed,
-)
-from lamtheoguongbac.exemplars import Commendation, Exemplar, ExemplarKind, exemplar_order
-from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export.batch import ExportResult, export_handbooks
-from lamtheoguongbac.export.pdf import PdfConversionError
-from lamtheoguongbac.hookspecs import hookimpl
-from lamtheoguongbac.linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
-from lamtheoguongbac.model import (
-    Actor,
-    Basis,
-    BasisKind,
-    Checkpoint,
-    CollectiveAssessment,
-    DeliverableTarget,
-    Event,
-    EventKind,
-    Handbook,
-    HandbookStatus,
-    Member,
-    MemberStatus,
-    OrgUnit,
-    Outcome,
-    Period,
-    Pledge,
-    PledgeResult,
-    QuantityTarget,
-    RatingLevel,
-    RegulationRef,
-    ResultReport,
-    Role,
-    RoleAssignment,
-    SelfAssessment,
-    StudyTheme,
-    Target,
-    handbook_id,
-)
-from lamtheoguongbac.orgtree import OrgTree
-from lamtheoguongbac.registry import PluginInfo, Registry, create_registry
-from lamtheoguongbac.reminders import LateMember, Reminder, ReminderStage, compute_reminders
-from lamtheoguongbac.roster import Roster, read_roster
-from lamtheoguongbac.rules import (
-    BUILTIN_RULES,
-    DEFAULT_POLICY,
-    CapCheck,
-    Policy,
-    Rule,
-    RuleContext,
-    Severity,
-    Stage,
-    TopRatingCap,
-    Violation,
-    cap_figures,
-    check_top_rating_cap,
-)
-from lamtheoguongbac.serde import SCHEMA_VERSION, dumps, from_dict, loads, make_converter, to_dict
-from lamtheoguongbac.service import Handbooks, StepResult
-from lamtheoguongbac.spreadsheet import XlsxUnavailable
-from lamtheoguongbac.storage.base import HandbookQuery, StorageBackend, Store
-from lamtheoguongbac.supervision import Rollup
-from lamtheoguongbac.text import (
-    canonical_key,
-    collation_key,
-    date_phrase,
-    name_sort_key,
-    nfc,
-    place_date_line,
-    sort_vietnamese,
-)
-from lamtheoguongbac.workflow import (
-    Transition,
-    assess,
-    close,
-    register,
-    reopen,
-    report,
-    self_assess,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("lamtheoguongbac")
-except PackageNotFoundError:  # running from a source tree without metadata
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from lamtheoguongbac._errors import (
+        ConflictError,
+        ImportFailed,
+        LamTheoGuongBacError,
+        NotAuthorised,
+        NotFound,
+        PluginError,
+        Problem,
+        RulesViolated,
+        StoreError,
+        TemplateError,
+        TransitionNotAllowed,
+        ValidationFailed,
+    )
+    from lamtheoguongbac._exemplars import Commendation, Exemplar, ExemplarKind
+    from lamtheoguongbac._hookspecs import hookimpl
+    from lamtheoguongbac._model import (
+        Actor,
+        Basis,
+        BasisKind,
+        Checkpoint,
+        CollectiveAssessment,
+        DeliverableTarget,
+        Event,
+        EventKind,
+        Handbook,
+        HandbookStatus,
+        Member,
+        MemberStatus,
+        OrgUnit,
+        Outcome,
+        Period,
+        Pledge,
+        PledgeResult,
+        QuantityTarget,
+        RatingLevel,
+        RegulationRef,
+        ResultReport,
+        Role,
+        RoleAssignment,
+        SelfAssessment,
+        StudyTheme,
+    )
+    from lamtheoguongbac._service.core import Handbooks, StepResult
 
-__all__ = [
-    "BUILTIN_RULES",
-    "DEFAULT_POLICY",
-    "SCHEMA_VERSION",
+    __version__: str
+
+_ERRORS = (
+    "ConflictError",
+    "ImportFailed",
+    "LamTheoGuongBacError",
+    "NotAuthorised",
+    "NotFound",
+    "PluginError",
+    "Problem",
+    "RulesViolated",
+    "StoreError",
+    "TemplateError",
+    "TransitionNotAllowed",
+    "ValidationFailed",
+)
+_MODEL = (
     "Actor",
     "Basis",
     "BasisKind",
-    "CapCheck",
-    "Catalog",
+    "Checkpoint",
+    "CollectiveAssessment",
+    "DeliverableTarget",
+    "Event",
+    "EventKind",
+    "Handbook",
+    "HandbookStatus",
+    "Member",
+    "MemberStatus",
+    "OrgUnit",
+    "Outcome",
+    "Period",
+    "Pledge",
+    "PledgeResult",
+    "QuantityTarget",
+    "RatingLevel",
+    "RegulationRef",
+    "ResultReport",
+    "Role",
+    "RoleAssignment",
+    "SelfAssessment",
+    "StudyTheme",
+)
+#: where each public name is defined (a private module of this package)
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, "_errors"),
+    **dict.fromkeys(_MODEL, "_model"),
+    **dict.fromkeys(("Commendation", "Exemplar", "ExemplarKind"), "_exemplars"),
+    "Handbooks": "_service.core",
+    "StepResult": "_service.core",
+    "hookimpl": "_hookspecs",
+}
+
+__all__ = [
+    "Actor",
+    "Basis",
+    "BasisKind",
     "Checkpoint",
     "CollectiveAssessment",
     "Commendation",
@@ -123,93 +132,60 @@ __all__ = [
     "EventKind",
     "Exemplar",
     "ExemplarKind",
-    "ExportOptions",
-    "ExportResult",
-    "Exporter",
     "Handbook",
-    "HandbookQuery",
     "HandbookStatus",
     "Handbooks",
     "ImportFailed",
     "LamTheoGuongBacError",
-    "LateMember",
-    "LintFinding",
     "Member",
     "MemberStatus",
     "NotAuthorised",
     "NotFound",
-    "OrgTree",
     "OrgUnit",
     "Outcome",
-    "PdfConversionError",
     "Period",
     "Pledge",
     "PledgeResult",
     "PluginError",
-    "PluginInfo",
-    "Policy",
+    "Problem",
     "QuantityTarget",
     "RatingLevel",
-    "Registry",
-    "Regulation",
     "RegulationRef",
-    "Reminder",
-    "ReminderStage",
-    "Renderer",
     "ResultReport",
     "Role",
     "RoleAssignment",
-    "Rollup",
-    "Roster",
-    "Rule",
-    "RuleContext",
     "RulesViolated",
     "SelfAssessment",
-    "Severity",
-    "Stage",
     "StepResult",
-    "StorageBackend",
-    "Store",
     "StoreError",
     "StudyTheme",
-    "Target",
     "TemplateError",
-    "TextAnalysis",
-    "TopRatingCap",
-    "Transition",
     "TransitionNotAllowed",
     "ValidationFailed",
-    "Violation",
-    "XlsxUnavailable",
     "__version__",
-    "analyse_text",
-    "assess",
-    "canonical_key",
-    "cap_figures",
-    "check_top_rating_cap",
-    "close",
-    "collation_key",
-    "compute_reminders",
-    "create_registry",
-    "date_phrase",
-    "dumps",
-    "exemplar_order",
-    "export_handbooks",
-    "from_dict",
-    "handbook_id",
     "hookimpl",
-    "is_generic",
-    "lint_text",
-    "loads",
-    "make_converter",
-    "name_sort_key",
-    "nfc",
-    "place_date_line",
-    "read_roster",
-    "register",
-    "reopen",
-    "report",
-    "self_assess",
-    "sort_vietnamese",
-    "to_dict",
 ]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lamtheoguongbac")
+    except PackageNotFoundError:  # running from a source tree without metadata
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _HOMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

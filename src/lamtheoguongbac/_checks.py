@@ -1,8 +1,8 @@
-"""Construction-time checking shared by every value class of :mod:`lamtheoguongbac.model`.
+"""Construction-time checking shared by every value class of :mod:`lamtheoguongbac._model`.
 
 ``checked`` is an attrs ``field_transformer``: from each field's annotation it derives a
 converter that NFC-normalises text (also inside tuples), turns lists into tuples, and refuses
-values of the wrong type with a :class:`~lamtheoguongbac.errors.ValidationFailed` that names
+values of the wrong type with a :class:`~lamtheoguongbac._errors.ValidationFailed` that names
 the field. Doing it once here keeps the model classes declarative and makes it impossible to
 forget normalisation on a new field.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from lamtheoguongbac.errors import ValidationFailed
+from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac.text import nfc
 
 _TYPE_NAMES_VI: dict[type, tuple[str, str]] = {

@@ -10,15 +10,13 @@ storage protocol, its query and the contract helpers every backend calls, the ru
 vocabulary, atomic writes and safe archive opening.
 """
 
-from lamtheoguongbac.exemplars import exemplar_order
-from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export.context import CONTEXT_SCHEMA, Schema
-from lamtheoguongbac.fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
-from lamtheoguongbac.hookspecs import PROJECT, hookimpl
-from lamtheoguongbac.registry import PluginInfo, Registry, create_registry
-from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
-from lamtheoguongbac.storage.base import HandbookQuery, StorageBackend, Store
-from lamtheoguongbac.storage.contract import (
+from lamtheoguongbac._exemplars import exemplar_order
+from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
+from lamtheoguongbac._hookspecs import PROJECT, hookimpl
+from lamtheoguongbac._public import publish_namespace
+from lamtheoguongbac._registry import PluginInfo, Registry, create_registry
+from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
+from lamtheoguongbac._storage.contract import (
     check_entry,
     check_exemplar_update,
     check_update,
@@ -35,6 +33,9 @@ from lamtheoguongbac.storage.contract import (
     roster_key,
     stale_error,
 )
+from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._context import CONTEXT_SCHEMA, Schema
+from lamtheoguongbac.rules import Rule, RuleContext, Severity, Stage, Violation
 
 __all__ = [
     "CONTEXT_SCHEMA",
@@ -76,3 +77,6 @@ __all__ = [
     "roster_key",
     "stale_error",
 ]
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

@@ -3,7 +3,7 @@
 Documents carry ``"schema_version"`` at their top level. :func:`from_dict` runs the
 registered migrations (dict → dict, one version step each) *before* structuring, refuses
 unknown keys, and reports every bad field with its JSON path
-(``$.pledges[2].target.amount``) in a :class:`~lamtheoguongbac.errors.ValidationFailed`.
+(``$.pledges[2].target.amount``) in a :class:`~lamtheoguongbac._errors.ValidationFailed`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 import cattrs
 from cattrs.strategies import configure_tagged_union
 
-from lamtheoguongbac.errors import LamTheoGuongBacError, ValidationFailed
-from lamtheoguongbac.model import DeliverableTarget, QuantityTarget
+from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac._model import DeliverableTarget, QuantityTarget
 from lamtheoguongbac.text import nfc
 
 __all__ = [
@@ -157,7 +157,7 @@ def _sequence_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
 
 
 def make_converter() -> cattrs.Converter:
-    """The converter for every class of :mod:`lamtheoguongbac.model` (and events)."""
+    """The converter for every class of :mod:`lamtheoguongbac._model` (and events)."""
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(dt.date, _structure_date)

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
-from lamtheoguongbac import Store, create_registry
+from lamtheoguongbac.plugin import Store, create_registry
 from lamtheoguongbac.testing import StoreConformance
 
 

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from lamtheoguongbac import ExportOptions, HandbookStatus, create_registry
+from lamtheoguongbac import HandbookStatus
 from lamtheoguongbac.export import build_context, export_handbooks
+from lamtheoguongbac.plugin import ExportOptions, create_registry
 from lamtheoguongbac.testing import make_handbook
 
 

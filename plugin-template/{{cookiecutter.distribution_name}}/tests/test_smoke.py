@@ -1,6 +1,6 @@
 """The plugin is found through its entry point, exactly as users will install it."""
 
-from lamtheoguongbac import create_registry
+from lamtheoguongbac.plugin import create_registry
 
 
 def test_the_entry_point_loads_and_the_plugin_is_active() -> None:

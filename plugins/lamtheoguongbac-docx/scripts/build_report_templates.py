@@ -9,12 +9,12 @@ header follow Hướng dẫn 36-HD/VPTW: A4, Times New Roman, margins top/bottom
 30 mm, right 15 mm.
 
 * ``ky-yeu-guong-dien-hinh.docx`` renders the yearbook context
-  (:mod:`lamtheoguongbac.export.yearbook`): the cover, the contents with page numbers
+  (:mod:`lamtheoguongbac.export._yearbook`): the cover, the contents with page numbers
   (PAGEREF fields to a bookmark on each exemplar; Word is asked to update fields on
   opening, LibreOffice computes them as it lays out), then each part (individuals,
   collectives) with one page per exemplar.
 * ``bao-cao-tong-hop.docx`` renders the report context
-  (:mod:`lamtheoguongbac.export.report`): the committee's header (its superior, the
+  (:mod:`lamtheoguongbac.export._report`): the committee's header (its superior, the
   committee as issuing body, the star, "Số …-BC/ĐU"), the summary, the progress table, the
   ratings table with the chart's placeholder under it, the top-rating cap, "Nơi nhận" and
   the committee's signature ("T/M ĐẢNG ỦY" / "BÍ THƯ" / the name).

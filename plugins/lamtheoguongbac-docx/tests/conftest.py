@@ -12,8 +12,8 @@ import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
 
+from lamtheoguongbac import Handbook, HandbookStatus
 from lamtheoguongbac.export import build_context
-from lamtheoguongbac.model import Handbook, HandbookStatus
 from lamtheoguongbac.testing import make_handbook
 
 TODAY = dt.date(2026, 1, 5)

@@ -15,7 +15,7 @@ from docx.shared import Mm
 from docx_helpers import all_text, document_text, tiny_png
 from docxtpl import DocxTemplate, InlineImage, RichText  # type: ignore[import-untyped]
 
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import TemplateError
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer, FallbackWarning, make_environment
 
 TemplateBuilder = Callable[[Callable[[DocumentObject], None]], Path]

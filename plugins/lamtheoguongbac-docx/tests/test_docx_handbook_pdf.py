@@ -10,19 +10,18 @@ from pathlib import Path
 import attrs
 import pytest
 
-from lamtheoguongbac import workflow
-from lamtheoguongbac.export import convert_to_pdf, export_handbooks
-from lamtheoguongbac.model import (
+from lamtheoguongbac import (
     CollectiveAssessment,
     Handbook,
+    Handbooks,
     HandbookStatus,
     MemberStatus,
     Period,
     Role,
-    handbook_id,
 )
+from lamtheoguongbac.export import convert_to_pdf, export_handbooks
 from lamtheoguongbac.rules import Policy
-from lamtheoguongbac.testing import make_handbook
+from lamtheoguongbac.testing import make_handbook, make_roster
 
 pytestmark = pytest.mark.soffice
 ICT = dt.timezone(dt.timedelta(hours=7))
@@ -46,29 +45,42 @@ def _printed(books: list[Handbook], tmp_path: Path, policy: Policy | None = None
     return convert_to_pdf(docs, tmp_path / "pdf", jobs=2)
 
 
+class _Calendar:
+    def __init__(self) -> None:
+        self.day = dt.date(2025, 1, 20)
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(8), tzinfo=ICT)
+
+
 def _term_book() -> Handbook:
-    """A 2025–2027 book: registered, reviewed at the end of 2025, supplemented for 2026."""
-    base = make_handbook(HandbookStatus.DRAFT, index=3)
-    period = Period.term(2025, 2027)
-    book = attrs.evolve(base, id=handbook_id(base.member.id, period), period=period)
-    registered = make_handbook(HandbookStatus.REGISTERED, index=3)
-    member = book.member.as_actor()
-    at = dt.datetime(2025, 1, 20, 8, tzinfo=ICT)
-    book = workflow.register(book, registered.pledges, actor=member, at=at).handbook
-    reported = make_handbook(HandbookStatus.REPORTED, index=3)
-    assert reported.report is not None
-    report = attrs.evolve(reported.report, submitted_on=dt.date(2025, 12, 10))
-    book = workflow.interim_report(
-        book,
-        report,
-        checkpoint=dt.date(2025, 12, 31),
-        actor=member,
-        at=dt.datetime(2025, 12, 10, 8, tzinfo=ICT),
-    ).handbook
-    added = attrs.evolve(book.pledges[0], id="bs-2026", deadline=dt.date(2026, 11, 30))
-    return workflow.supplement(
-        book, [added], year=2026, actor=member, at=dt.datetime(2026, 1, 20, 8, tzinfo=ICT)
-    ).handbook
+    """A 2025–2027 book taken through the service: registered, reviewed at the end of 2025,
+    supplemented for 2026 without reopening."""
+    roster = make_roster(cells=1, members_per_cell=3)
+    secretary, member = roster.members[0], roster.members[1]
+    cell = roster.organisation(member.cell_id)
+    calendar = _Calendar()
+    with Handbooks.open("memory:", clock=calendar) as service:
+        service.roster.save(roster.units, roster.members)
+        book = service.create(member.id, period=Period.term(2025, 2027), actor=secretary)
+        pledges = make_handbook(
+            HandbookStatus.REGISTERED, member=member, organisation=cell, secretary=secretary
+        ).pledges
+        service.register_pledges(book.id, pledges, actor=member)
+        reported = make_handbook(
+            HandbookStatus.REPORTED, member=member, organisation=cell, secretary=secretary
+        ).report
+        assert reported is not None
+        calendar.day = dt.date(2025, 12, 10)
+        service.report_interim(
+            book.id,
+            attrs.evolve(reported, submitted_on=calendar.day),
+            checkpoint=dt.date(2025, 12, 31),
+            actor=member,
+        )
+        calendar.day = dt.date(2026, 1, 20)
+        added = attrs.evolve(pledges[0], id="bs-2026", deadline=dt.date(2026, 11, 30))
+        return service.supplement_pledges(book.id, [added], year=2026, actor=member).handbook
 
 
 def test_a_yearly_handbook_reads_right_as_a_printed_book(tmp_path: Path) -> None:

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac.errors import ValidationFailed
+from lamtheoguongbac import HandbookStatus, ValidationFailed
 from lamtheoguongbac.export import (
     PdfConversionError,
     convert_to_pdf,
     export_handbooks,
     soffice_available,
 )
-from lamtheoguongbac.export.pdf import SOFFICE_ENV
-from lamtheoguongbac.model import HandbookStatus
 from lamtheoguongbac.testing import make_handbook
 
 
@@ -52,7 +50,7 @@ def test_a_file_soffice_cannot_convert_is_a_bilingual_error(tmp_path: Path) -> N
 def test_without_soffice_the_error_says_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "no-soffice-here"))
+    monkeypatch.setenv("LAMTHEOGUONGBAC_SOFFICE", str(tmp_path / "no-soffice-here"))
 
     assert not soffice_available()
     with pytest.raises(PdfConversionError) as caught:
@@ -66,9 +64,9 @@ def test_two_files_with_one_pdf_name_are_refused_with_or_without_soffice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, soffice: str
 ) -> None:
     if soffice == "missing":
-        monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "no-soffice-here"))
+        monkeypatch.setenv("LAMTHEOGUONGBAC_SOFFICE", str(tmp_path / "no-soffice-here"))
     else:  # never started: the arguments are checked before soffice is even looked up
-        monkeypatch.setenv(SOFFICE_ENV, sys.executable)
+        monkeypatch.setenv("LAMTHEOGUONGBAC_SOFFICE", sys.executable)
 
     with pytest.raises(ValidationFailed, match=r"two files give a\.pdf"):
         convert_to_pdf([tmp_path / "x" / "a.docx", tmp_path / "y" / "a.docx"], tmp_path)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from docx_helpers import all_text
 
+from lamtheoguongbac import HandbookStatus
 from lamtheoguongbac.export import export_handbooks
-from lamtheoguongbac.model import HandbookStatus
-from lamtheoguongbac.registry import create_registry
+from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.testing import make_handbook
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer, check_template, create_renderer
 

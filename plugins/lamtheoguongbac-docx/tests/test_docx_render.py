@@ -15,9 +15,8 @@ from docx import Document
 from docx_helpers import all_text, document_text
 
 from conftest import TODAY
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import Handbook, HandbookStatus, MemberStatus, TemplateError
 from lamtheoguongbac.export import build_context
-from lamtheoguongbac.model import Handbook, HandbookStatus, MemberStatus
 from lamtheoguongbac.rules import Policy
 from lamtheoguongbac.testing import make_handbook
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer

@@ -18,11 +18,21 @@ from docx.enum.shape import WD_INLINE_SHAPE
 from docx_helpers import all_text, document_text
 from lxml import etree
 
-from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.export import CommitteeHeading, convert_to_pdf
-from lamtheoguongbac.export.report import build_report_context, export_rollup_report
-from lamtheoguongbac.model import Handbook, HandbookStatus, RatingLevel, Role, RoleAssignment
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY
+from lamtheoguongbac import (
+    Handbook,
+    HandbookStatus,
+    RatingLevel,
+    Role,
+    RoleAssignment,
+    TemplateError,
+)
+from lamtheoguongbac.export import (
+    CommitteeHeading,
+    build_report_context,
+    convert_to_pdf,
+    export_rollup_report,
+)
+from lamtheoguongbac.rules import DEFAULT_POLICY
 from lamtheoguongbac.supervision import RatingCounts, Rollup, summarise
 from lamtheoguongbac.testing import make_handbook, make_roster
 from lamtheoguongbac_docx import ReportRenderer, insert_charts

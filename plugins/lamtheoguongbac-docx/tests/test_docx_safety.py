@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from docx_helpers import all_text
 
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import TemplateError
 from lamtheoguongbac_docx import DocxRenderer
 
 TextTemplate = Callable[..., Path]

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from lamtheoguongbac import fsutil
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import TemplateError
+from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac_docx import DocxRenderer, _engine, check_template
 
 TextTemplate = Callable[..., Path]

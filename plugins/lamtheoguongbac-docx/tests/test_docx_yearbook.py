@@ -16,11 +16,10 @@ import attrs
 import pytest
 from docx_helpers import all_text
 
-from lamtheoguongbac.exemplars import Exemplar, ExemplarKind
-from lamtheoguongbac.export import convert_to_pdf
-from lamtheoguongbac.export.yearbook import export_yearbook
-from lamtheoguongbac.registry import create_registry
-from lamtheoguongbac.testing.factories import make_exemplar
+from lamtheoguongbac import Exemplar, ExemplarKind
+from lamtheoguongbac.export import convert_to_pdf, export_yearbook
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.testing import make_exemplar
 from lamtheoguongbac.text import collation_key, name_sort_key
 from lamtheoguongbac_docx import (
     REPORT_TEMPLATE,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import Store, create_registry
+from lamtheoguongbac.plugin import Store, create_registry
 from lamtheoguongbac.testing import StoreConformance
 
 

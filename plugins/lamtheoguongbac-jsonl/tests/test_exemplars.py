@@ -8,23 +8,23 @@ from pathlib import Path
 import attrs
 import pytest
 
-from lamtheoguongbac import ConflictError, HandbookStatus, NotFound, StoreError, ValidationFailed
-from lamtheoguongbac.exemplars import (
+from lamtheoguongbac import (
     Commendation,
+    ConflictError,
     Exemplar,
     ExemplarKind,
-    nomination_from_handbook,
-    with_commendation,
+    NotFound,
+    StoreError,
+    ValidationFailed,
 )
-from lamtheoguongbac.testing import make_handbook, make_organisation, make_secretary
+from lamtheoguongbac.testing import make_exemplar, make_organisation, make_secretary
 from lamtheoguongbac_jsonl import JsonLinesStore
 
 SECRETARY = make_secretary().as_actor()
 
 
 def _individual(index: int, year: int = 2025) -> Exemplar:
-    handbook = make_handbook(HandbookStatus.CLOSED, index=index, year=year)
-    return nomination_from_handbook(handbook, actor=SECRETARY, on=dt.date(year, 12, 30))
+    return make_exemplar(ExemplarKind.INDIVIDUAL, index=index, year=year)
 
 
 def _collective(cell: str, year: int = 2025) -> Exemplar:
@@ -73,7 +73,8 @@ def test_updates_are_optimistic(store: JsonLinesStore) -> None:
         decision_number="125-QĐ/ĐU",
         decided_on=dt.date(2026, 1, 15),
     )
-    commended = with_commendation(person, decision, actor=SECRETARY)
+    recorded = attrs.evolve(decision, recorded_by=SECRETARY.id, recorder_name=SECRETARY.name)
+    commended = attrs.evolve(person, commendation=recorded, version=person.version + 1)
     store.update_exemplar(commended, expected_version=person.version)
     assert store.get_exemplar(person.id).commended
     with pytest.raises(ConflictError):

@@ -12,14 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import (
-    ConflictError,
-    HandbookQuery,
-    Handbooks,
-    HandbookStatus,
-    StoreError,
-    create_registry,
-)
+from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError
+from lamtheoguongbac.plugin import HandbookQuery, create_registry
 from lamtheoguongbac.testing import advance, make_entry, make_roster
 from lamtheoguongbac_jsonl import DATA_FILE, FORMAT, JsonLinesStore, _files, path_from_url, url_for
 
@@ -203,7 +197,7 @@ def test_threads_with_their_own_store_objects_lose_no_write(tmp_path: Path) -> N
 
 _WRITER = """
 import sys
-from lamtheoguongbac import create_registry
+from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.testing import make_entry
 
 store = create_registry().open_store(sys.argv[1])
@@ -233,7 +227,7 @@ def test_the_service_runs_a_handbook_through_the_cycle(tmp_path: Path) -> None:
     secretary, member = roster.members[0], roster.members[1]
     url = url_for(tmp_path / "du-lieu")
     with Handbooks.open(url) as service:
-        service.save_roster(roster.units, roster.members)
+        service.roster.save(roster.units, roster.members)
         book = service.create(member.id, year=2025, actor=secretary)
         registered = advance(book).handbook
         service.register_pledges(book.id, registered.pledges, actor=member)

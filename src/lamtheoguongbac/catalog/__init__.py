@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 import attrs
 
 from lamtheoguongbac._checks import checked, require_text
-from lamtheoguongbac.errors import NotFound, ValidationFailed
-from lamtheoguongbac.model import BasisKind, RatingLevel, StudyTheme
-from lamtheoguongbac.rules.policy import Policy, TopRatingCap
+from lamtheoguongbac._errors import NotFound, ValidationFailed
+from lamtheoguongbac._model import BasisKind, RatingLevel, StudyTheme
+from lamtheoguongbac._public import publish_namespace
+from lamtheoguongbac.rules._policy import Policy, TopRatingCap
 from lamtheoguongbac.serde import from_dict, parse_json
 from lamtheoguongbac.text import canonical_key
 
@@ -217,3 +218,6 @@ class Catalog:
 
 def _loose(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in canonical_key(text)).split())
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

@@ -5,17 +5,18 @@ The document formats themselves come from plugins (``lamtheoguongbac-docx`` regi
 ``docx``); this package holds what every format shares and stays free of their dependencies.
 """
 
+from lamtheoguongbac._public import publish_namespace
+from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._batch import ExportResult, export_handbooks, file_name
 from lamtheoguongbac.export._committee import CommitteeHeading, committee_signer
-from lamtheoguongbac.export.base import Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export.batch import ExportResult, export_handbooks, file_name
-from lamtheoguongbac.export.context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
-from lamtheoguongbac.export.pdf import PdfConversionError, convert_to_pdf, soffice_available
-from lamtheoguongbac.export.report import (
+from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
+from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
+from lamtheoguongbac.export._report import (
     REPORT_CONTEXT_VERSION,
     build_report_context,
     export_rollup_report,
 )
-from lamtheoguongbac.export.yearbook import (
+from lamtheoguongbac.export._yearbook import (
     YEARBOOK_CONTEXT_VERSION,
     build_yearbook_context,
     export_yearbook,
@@ -43,3 +44,6 @@ __all__ = [
     "file_name",
     "soffice_available",
 ]
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

@@ -48,8 +48,8 @@ from typing import Any
 import attrs
 
 from lamtheoguongbac._checks import fail
+from lamtheoguongbac._model import Member, OrgUnit, Role, committee_of
 from lamtheoguongbac.export._values import clean, header_lines, upper
-from lamtheoguongbac.model import Member, OrgUnit, Role, committee_of
 
 __all__ = ["CommitteeHeading", "committee_signer"]
 

@@ -1,21 +1,31 @@
 """Rules of the handbook: named checks with stable codes, bundled in a versioned ``Policy``."""
 
-from lamtheoguongbac.rules.aggregate import CapCheck, cap_figures, check_top_rating_cap
-from lamtheoguongbac.rules.base import Rule, RuleContext, Severity, Stage, Violation
-from lamtheoguongbac.rules.builtin import BUILTIN_RULES
-from lamtheoguongbac.rules.policy import DEFAULT_POLICY, Policy, TopRatingCap
+from lamtheoguongbac._linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
+from lamtheoguongbac._public import publish_namespace
+from lamtheoguongbac.rules._aggregate import CapCheck, cap_figures, check_top_rating_cap
+from lamtheoguongbac.rules._base import Rule, RuleContext, Severity, Stage, Violation
+from lamtheoguongbac.rules._builtin import BUILTIN_RULES
+from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy, TopRatingCap
 
 __all__ = [
     "BUILTIN_RULES",
     "DEFAULT_POLICY",
     "CapCheck",
+    "LintFinding",
     "Policy",
     "Rule",
     "RuleContext",
     "Severity",
     "Stage",
+    "TextAnalysis",
     "TopRatingCap",
     "Violation",
+    "analyse_text",
     "cap_figures",
     "check_top_rating_cap",
+    "is_generic",
+    "lint_text",
 ]
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

@@ -7,15 +7,16 @@ column in ``docs/excel.md``. openpyxl is an optional extra: every function here 
 :class:`XlsxUnavailable` (telling the user to ``pip install "lamtheoguongbac[xlsx]"``) when it
 is missing, and importing this package does not need it::
 
-    from lamtheoguongbac.spreadsheet import apply_workbook, read_workbook, write_template
+    from lamtheoguongbac.spreadsheet import read_workbook, write_template
 
     write_template(Path("mau.xlsx"))
     data = read_workbook(Path("chi-bo-van-phong.xlsx"))    # ImportFailed lists every bad row
-    result = apply_workbook(service, data, year=2025, actor=secretary)
+    result = handbooks.import_workbook(data, year=2025, actor=secretary)
 """
 
-from lamtheoguongbac.spreadsheet._apply import ApplyResult, apply_workbook
+from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.spreadsheet._data import (
+    ApplyResult,
     AssessmentEntry,
     EntryRows,
     HandbookEntry,
@@ -42,7 +43,6 @@ __all__ = [
     "Sheet",
     "WorkbookData",
     "XlsxUnavailable",
-    "apply_workbook",
     "export_workbook",
     "read_workbook",
     "workbook_data",
@@ -50,3 +50,6 @@ __all__ = [
     "write_template",
     "write_workbook",
 ]
+
+
+publish_namespace(__name__, {n: globals()[n] for n in __all__})

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from lamtheoguongbac.model import (
+from lamtheoguongbac._model import (
+    Event,
+    EventKind,
     Handbook,
     Member,
     OrgUnit,
@@ -17,7 +19,14 @@ from lamtheoguongbac.model import (
     SelfAssessment,
 )
 
-__all__ = ["AssessmentEntry", "EntryRows", "HandbookEntry", "WorkbookData", "workbook_data"]
+__all__ = [
+    "ApplyResult",
+    "AssessmentEntry",
+    "EntryRows",
+    "HandbookEntry",
+    "WorkbookData",
+    "workbook_data",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -115,3 +124,24 @@ def workbook_data(
     """
     entries = tuple(e for e in map(_entry, handbooks) if not e.empty)
     return WorkbookData(units=tuple(units), members=tuple(members), handbooks=entries)
+
+
+@attrs.frozen(kw_only=True)
+class ApplyResult:
+    """What applying a workbook stored (kết quả nhập bảng tính).
+
+    ``handbooks`` are the year's handbooks of every member the workbook names, as stored
+    afterwards (changed or not); ``events`` the lifecycle steps taken, in order; ``warnings``
+    the rules' warnings, each naming its sheet and row.
+    """
+
+    units: int
+    members: int
+    created: tuple[str, ...]
+    events: tuple[Event, ...]
+    handbooks: tuple[Handbook, ...]
+    warnings: tuple[str, ...] = ()
+
+    def count(self, kind: EventKind) -> int:
+        """How many steps of ``kind`` were taken."""
+        return sum(1 for e in self.events if e.kind is kind)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from lamtheoguongbac.model import BasisKind, MemberStatus, Outcome, RatingLevel, Role
+from lamtheoguongbac._model import BasisKind, MemberStatus, Outcome, RatingLevel, Role
 
 __all__ = [
     "ASSESSMENTS",
@@ -48,7 +48,7 @@ class Column:
     """One column (cột): its key (the roster's key on the roster sheets), the header written
     in the workbook, and how it is read.
 
-    A header in a file is recognised when its :func:`~lamtheoguongbac.roster.header_key` is
+    A header in a file is recognised when its :func:`~lamtheoguongbac._roster.header_key` is
     that of the key, of the header or of an alias, so users may retype headers.
     """
 

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import attrs
 
-from lamtheoguongbac.errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
-from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
-from lamtheoguongbac.legacy import convert_legacy, detect_legacy
-from lamtheoguongbac.model import (
+from lamtheoguongbac._errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac._fsutil import UnsafeArchive, check_zip
+from lamtheoguongbac._legacy import convert_legacy, detect_legacy
+from lamtheoguongbac._model import (
     Basis,
     BasisKind,
     DeliverableTarget,
@@ -33,7 +33,7 @@ from lamtheoguongbac.model import (
     ResultReport,
     SelfAssessment,
 )
-from lamtheoguongbac.roster import RowError, header_key, member_from_row, parse_date, unit_from_row
+from lamtheoguongbac._roster import RowError, header_key, member_from_row, parse_date, unit_from_row
 from lamtheoguongbac.spreadsheet._data import (
     AssessmentEntry,
     EntryRows,
@@ -653,7 +653,7 @@ def read_workbook(path: Path) -> WorkbookData:
     dd/mm/yyyy text.
 
     The file is untrusted: before anything is parsed it is checked against the limits of
-    :func:`lamtheoguongbac.fsutil.check_zip` (file size, entries, inflated size, compression
+    :func:`lamtheoguongbac._fsutil.check_zip` (file size, entries, inflated size, compression
     ratio), and a damaged or truncated file is an :class:`ImportFailed` naming it (and the
     sheet, when one is at fault), never a parser's traceback.
 

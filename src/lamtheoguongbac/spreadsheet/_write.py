@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lamtheoguongbac.errors import ValidationFailed
-from lamtheoguongbac.model import Handbook, Member, OrgUnit, Pledge, QuantityTarget
+from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._model import Handbook, Member, OrgUnit, Pledge, QuantityTarget
 from lamtheoguongbac.spreadsheet._data import WorkbookData, workbook_data
 from lamtheoguongbac.spreadsheet._layout import (
     ASSESSMENTS,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from lamtheoguongbac.supervision import Rollup
+    from lamtheoguongbac._rollup import Rollup
 
 __all__ = ["export_workbook", "write_rollup", "write_template", "write_workbook"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lamtheoguongbac.errors import LamTheoGuongBacError
-from lamtheoguongbac.fsutil import atomic_write
+from lamtheoguongbac._errors import LamTheoGuongBacError
+from lamtheoguongbac._fsutil import atomic_write
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -35,5 +35,5 @@ def require_openpyxl() -> None:
 
 def save_atomic(workbook: Workbook, path: Path) -> None:
     """Save ``workbook`` to ``path`` whole or not at all, fsync-ed, with a new file's
-    permissions (:func:`lamtheoguongbac.fsutil.atomic_write`)."""
+    permissions (:func:`lamtheoguongbac._fsutil.atomic_write`)."""
     atomic_write(Path(path), workbook.save)

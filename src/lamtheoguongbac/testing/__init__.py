@@ -21,11 +21,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lamtheoguongbac.testing._registry import register_temporary_plugin
-    from lamtheoguongbac.testing.conformance import StoreConformance, contract_order
-    from lamtheoguongbac.testing.factories import (
+    from lamtheoguongbac.testing._conformance import StoreConformance, contract_order
+    from lamtheoguongbac.testing._factories import (
         ICT,
-        Roster,
+        SampleRoster,
         advance,
         creation_event,
         make_commendation,
@@ -39,10 +38,11 @@ if TYPE_CHECKING:
         make_unit,
         member_name,
     )
+    from lamtheoguongbac.testing._registry import register_temporary_plugin
 
 __all__ = [
     "ICT",
-    "Roster",
+    "SampleRoster",
     "StoreConformance",
     "advance",
     "contract_order",
@@ -62,15 +62,15 @@ __all__ = [
 
 _HOMES = {
     "register_temporary_plugin": "_registry",
-    "StoreConformance": "conformance",
-    "contract_order": "conformance",
+    "StoreConformance": "_conformance",
+    "contract_order": "_conformance",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, 'factories')}")
+    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, '_factories')}")
     return getattr(module, name)
 
 

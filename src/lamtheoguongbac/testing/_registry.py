@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from lamtheoguongbac.registry import Registry
+from lamtheoguongbac._registry import Registry
 
 __all__ = ["register_temporary_plugin"]
 

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from lamtheoguongbac.registry import Registry
-    from lamtheoguongbac.storage import MemoryStore, SqliteStore
+    from lamtheoguongbac._registry import Registry
+    from lamtheoguongbac._storage import MemoryStore, SqliteStore
 
 # Plain ``assert`` in the conformance suite should explain itself like a test's would.
-pytest.register_assert_rewrite("lamtheoguongbac.testing.conformance")
+pytest.register_assert_rewrite("lamtheoguongbac.testing._conformance")
 
 
 @pytest.fixture
 def registry() -> Registry:
     """A fresh registry: the built-in plugins only, no entry points loaded."""
-    from lamtheoguongbac.registry import create_registry
+    from lamtheoguongbac._registry import create_registry
 
     return create_registry(load_entrypoints=False)
 
@@ -38,7 +38,7 @@ def registry() -> Registry:
 @pytest.fixture
 def memory_store() -> Iterator[MemoryStore]:
     """An empty in-memory store (kho trong bộ nhớ)."""
-    from lamtheoguongbac.storage import MemoryStore
+    from lamtheoguongbac._storage import MemoryStore
 
     with MemoryStore() as store:
         yield store
@@ -47,7 +47,7 @@ def memory_store() -> Iterator[MemoryStore]:
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
     """An empty SQLite store in ``tmp_path / "so-tay.db"``."""
-    from lamtheoguongbac.storage import SqliteStore
+    from lamtheoguongbac._storage import SqliteStore
 
     with SqliteStore(tmp_path / "so-tay.db") as store:
         yield store

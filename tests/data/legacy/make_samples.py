@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2] / "src"))
 
-from lamtheoguongbac.legacy import encode_bytes  # noqa: E402
+from lamtheoguongbac._legacy import encode_bytes  # noqa: E402
 
 # A party cell's pledge sheet: header in capitals (typed in a capital font for TCVN3), a
 # place-date line, a roster and a pledge sentence.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 {% if cookiecutter.plugin_kind == "storage" %}
-from lamtheoguongbac import StorageBackend, hookimpl
+from lamtheoguongbac.plugin import StorageBackend, hookimpl
 
 from {{ cookiecutter.package_name }}.store import SCHEME, Store
 
@@ -25,7 +25,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
         )
     )
 {%- else %}
-from lamtheoguongbac import Exporter, hookimpl
+from lamtheoguongbac.plugin import Exporter, hookimpl
 
 from {{ cookiecutter.package_name }}.renderer import NAME, SUFFIX, Renderer
 

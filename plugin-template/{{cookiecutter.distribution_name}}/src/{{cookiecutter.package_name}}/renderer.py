@@ -2,7 +2,7 @@
 
 ``create_renderer(options)`` is called once per process (worker processes included), then
 :meth:`Renderer.render` once per handbook with the context documented in
-:mod:`lamtheoguongbac.export.context` — plain ``str``/``int``/``list``/``dict`` data in which
+:mod:`lamtheoguongbac.export._context` — plain ``str``/``int``/``list``/``dict`` data in which
 every key is present at every stage (empty strings and lists until filled in).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lamtheoguongbac import ExportOptions
+from lamtheoguongbac.plugin import ExportOptions
 
 NAME = "{{ cookiecutter.name }}"
 SUFFIX = "{{ cookiecutter.suffix }}"

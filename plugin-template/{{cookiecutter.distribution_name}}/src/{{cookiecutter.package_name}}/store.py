@@ -13,7 +13,7 @@ the contract of :class:`lamtheoguongbac.Store`:
 * events are append-only; :meth:`Store.events` returns them oldest first;
 * queries return handbooks by (year, cell id, roster order of the member, id);
 * identifiers are compared in Unicode NFC (``nfc()`` what you are given);
-* :mod:`lamtheoguongbac.storage.contract` has the checks, filter and order written once;
+* :mod:`lamtheoguongbac._storage.contract` has the checks, filter and order written once;
 * any use after :meth:`Store.close` raises ``StoreError``.
 
 Store values with :func:`lamtheoguongbac.to_dict` and read them back with
@@ -30,28 +30,29 @@ from types import TracebackType
 from lamtheoguongbac import (
     ConflictError,
     Event,
+    Exemplar,
     Handbook,
-    HandbookQuery,
     HandbookStatus,
     Member,
     NotFound,
     OrgUnit,
     StoreError,
     ValidationFailed,
-    nfc,
 )
-from lamtheoguongbac.exemplars import Exemplar, exemplar_order
 
 # The contract's checks, filter and order, shared with every other backend: keep using them
 # so your store behaves exactly like the built-in ones.
-from lamtheoguongbac.storage.contract import (
+from lamtheoguongbac.plugin import (
+    HandbookQuery,
     check_entry,
     check_update,
+    exemplar_order,
     handbook_order,
     matches,
     member_order,
     normalise_query,
 )
+from lamtheoguongbac.text import nfc
 
 SCHEME = "{{ cookiecutter.name }}"
 

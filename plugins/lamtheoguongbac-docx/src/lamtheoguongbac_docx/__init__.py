@@ -5,7 +5,7 @@ entry-point group, and ``docx-yearbook`` and ``docx-report`` for the yearbook of
 and the committee's summary report (with a native Word chart). Templates are docxtpl
 templates rendered in a sandboxed, autoescaped Jinja environment and compiled once per
 process; see :class:`DocxRenderer`. The context every
-template sees is documented in :mod:`lamtheoguongbac.export.context`.
+template sees is documented in :mod:`lamtheoguongbac.export._context`.
 """
 
 from lamtheoguongbac_docx._chart import insert_charts

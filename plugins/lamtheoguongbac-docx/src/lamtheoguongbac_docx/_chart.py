@@ -1,6 +1,6 @@
 """Native Word charts in a rendered document (biểu đồ trong văn bản Word).
 
-A chart comes as data in the template context (see :mod:`lamtheoguongbac.export.report`):
+A chart comes as data in the template context (see :mod:`lamtheoguongbac.export._report`):
 a ``placeholder`` the template prints where the chart goes, ``categories``, and ``series``
 each with a ``name``, an RGB ``color`` and one value per category. :func:`insert_charts`
 replaces each placeholder in the rendered document with a DrawingML chart part — a stacked
@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 from lxml import etree  # type: ignore[import-untyped]
 
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import TemplateError
 from lamtheoguongbac_docx._zip import Entry, build_zip, deflate, read_entries
 
 __all__ = ["Chart", "Series", "chart_part", "chart_workbook", "insert_charts"]

@@ -2,7 +2,7 @@
 
 Each templated part is patched and compiled exactly as for rendering; problems come back as
 lines "<Vietnamese> / <English>" naming the part and the paragraph: Jinja syntax errors,
-names that are not in the documented context (:mod:`lamtheoguongbac.export.context`) —
+names that are not in the documented context (:mod:`lamtheoguongbac.export._context`) —
 including misspelt keys such as ``member.fullname`` and keys of loop variables such as
 ``p.dead`` in ``{% for p in pledges %}`` — and, when nothing else is wrong, errors of a
 trial render with a sample context (unsafe operations, wrong types).
@@ -24,8 +24,8 @@ from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2 import meta, nodes
 from lxml import etree  # type: ignore[import-untyped]
 
-from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.export.context import CONTEXT_SCHEMA, Schema
+from lamtheoguongbac import TemplateError
+from lamtheoguongbac.plugin import CONTEXT_SCHEMA, Schema
 from lamtheoguongbac_docx._engine import (
     CompiledDocx,
     by_paragraph,

@@ -1,8 +1,8 @@
 """The yearbook and the committee report as Word documents (kỷ yếu, báo cáo tổng hợp).
 
 Two more exporters besides ``docx``, each with its default template: ``docx-yearbook``
-renders the yearbook context (:mod:`lamtheoguongbac.export.yearbook`) and ``docx-report``
-the report context (:mod:`lamtheoguongbac.export.report`), through the same sandboxed,
+renders the yearbook context (:mod:`lamtheoguongbac.export._yearbook`) and ``docx-report``
+the report context (:mod:`lamtheoguongbac.export._report`), through the same sandboxed,
 compiled-once :class:`~lamtheoguongbac_docx.DocxRenderer`. The report renderer then draws
 the context's charts as native Word charts (:func:`~lamtheoguongbac_docx._chart.insert_charts`).
 """
@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.export.base import ExportOptions
+from lamtheoguongbac import TemplateError
+from lamtheoguongbac.plugin import ExportOptions
 from lamtheoguongbac_docx._chart import insert_charts
 from lamtheoguongbac_docx._renderer import DocxRenderer
 

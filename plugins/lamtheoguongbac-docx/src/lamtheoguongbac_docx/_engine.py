@@ -16,7 +16,7 @@ escaped), with a :class:`FallbackWarning` naming the reason:
 * a context holding docxtpl objects (``InlineImage``, ``RichText``, ``RichTextParagraph``).
 
 Templates are data from users. Before anything is inflated the archive is checked against
-the limits of :func:`lamtheoguongbac.fsutil.check_zip` (file size, entries, total size,
+the limits of :func:`lamtheoguongbac._fsutil.check_zip` (file size, entries, total size,
 compression ratio: no zip bombs); entries are inflated no further than the size the archive
 declares; XML is parsed without entities, network access or lxml's ``huge_tree``, and a part
 with a DTD is refused (OOXML parts have none). A damaged archive or malformed XML is a
@@ -60,8 +60,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
-from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.fsutil import UnsafeArchive, check_zip
+from lamtheoguongbac import TemplateError
+from lamtheoguongbac.plugin import UnsafeArchive, check_zip
 from lamtheoguongbac_docx._zip import Entry, build_zip, deflate, read_entries
 
 __all__ = [
@@ -362,7 +362,7 @@ def _refused(exc: UnsafeArchive | zipfile.BadZipFile, name: str) -> TemplateErro
 
 
 def check_archive(data: bytes, name: str) -> None:
-    """Refuse a template that breaks the limits of :func:`~lamtheoguongbac.fsutil.check_zip`
+    """Refuse a template that breaks the limits of :func:`~lamtheoguongbac._fsutil.check_zip`
     (a zip bomb, or simply too large) or is not a ZIP archive.
 
     Raises:
@@ -675,7 +675,7 @@ def warn_fallback(reason: str, name: str) -> None:
 
 def read_template(path: Path) -> bytes:
     """The bytes of the template at ``path``, read no further than the size limit and checked
-    as an archive (:func:`~lamtheoguongbac.fsutil.check_zip`).
+    as an archive (:func:`~lamtheoguongbac._fsutil.check_zip`).
 
     Raises:
         TemplateError: the file cannot be read, is too large, or is not a safe .docx.

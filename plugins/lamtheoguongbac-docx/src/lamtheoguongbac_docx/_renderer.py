@@ -11,8 +11,8 @@ from typing import Any
 from docx import Document
 from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
-from lamtheoguongbac.errors import TemplateError
-from lamtheoguongbac.export.base import ExportOptions
+from lamtheoguongbac import TemplateError
+from lamtheoguongbac.plugin import ExportOptions
 from lamtheoguongbac_docx._engine import (
     CompiledDocx,
     context_fallback,
@@ -39,7 +39,7 @@ class DocxRenderer:
     ``fallback_reason`` says why (``uses_fallback`` is then true).
 
     The template is a file from a user: it is refused before anything is inflated when it
-    breaks the archive limits of :mod:`lamtheoguongbac.fsutil` (a zip bomb, a file over
+    breaks the archive limits of :mod:`lamtheoguongbac._fsutil` (a zip bomb, a file over
     20 MB), and when a part is over ``MAX_PART_SIZE`` or the template holds more than
     ``MAX_TEMPLATE_TAGS`` tags (:mod:`lamtheoguongbac_docx._engine`).
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from lamtheoguongbac.errors import TemplateError
+from lamtheoguongbac import TemplateError
 
 __all__ = ["Entry", "build_zip", "deflate", "read_entries"]
 

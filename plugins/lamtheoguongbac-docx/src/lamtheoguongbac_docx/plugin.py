@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lamtheoguongbac.export.base import Exporter
-from lamtheoguongbac.hookspecs import hookimpl
+from lamtheoguongbac import hookimpl
+from lamtheoguongbac.plugin import Exporter
 from lamtheoguongbac_docx._check import check_template
 from lamtheoguongbac_docx._documents import create_report_renderer, create_yearbook_renderer
 from lamtheoguongbac_docx._renderer import create_renderer

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lamtheoguongbac import StoreError
-from lamtheoguongbac.fsutil import atomic_write
+from lamtheoguongbac.plugin import atomic_write
 
 __all__ = ["TEMP_PREFIX", "exclusive_lock", "replace_atomically"]
 
@@ -93,7 +93,7 @@ def replace_atomically(path: Path, data: bytes) -> None:
     The bytes go to a temporary file in the same folder, which is flushed to disk and then
     renamed over ``path`` with :func:`os.replace`; a crash at any point leaves either the
     old file or the new one, never a mix. The library's one writer does it
-    (:func:`lamtheoguongbac.fsutil.atomic_write`): the folder is flushed too, and the file
+    (:func:`lamtheoguongbac._fsutil.atomic_write`): the folder is flushed too, and the file
     gets a new file's permissions (``0o666`` less the umask).
     """
     atomic_write(path, data, temp_prefix=f"{TEMP_PREFIX}{path.name}.", temp_suffix=".tmp")

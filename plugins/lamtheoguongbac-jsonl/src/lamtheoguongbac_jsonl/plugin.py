@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lamtheoguongbac import StorageBackend, hookimpl
+from lamtheoguongbac import hookimpl
+from lamtheoguongbac.plugin import StorageBackend
 from lamtheoguongbac_jsonl.store import SCHEME, JsonLinesStore
 
 __all__ = ["register_storage_backends"]

@@ -61,27 +61,27 @@ import attrs
 from lamtheoguongbac import (
     ConflictError,
     Event,
+    Exemplar,
     Handbook,
-    HandbookQuery,
     HandbookStatus,
     Member,
     NotFound,
     OrgUnit,
     StoreError,
     ValidationFailed,
-    from_dict,
-    nfc,
-    to_dict,
 )
-from lamtheoguongbac.exemplars import Exemplar, exemplar_order
-from lamtheoguongbac.storage.contract import (
+from lamtheoguongbac.plugin import (
+    HandbookQuery,
     check_entry,
     check_update,
+    exemplar_order,
     handbook_order,
     matches,
     member_order,
     normalise_query,
 )
+from lamtheoguongbac.serde import from_dict, to_dict
+from lamtheoguongbac.text import nfc
 from lamtheoguongbac_jsonl._files import exclusive_lock, replace_atomically
 
 __all__ = [
@@ -322,7 +322,7 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
 
 
 # The checks, filter and order every backend shares come from the core's storage contract
-# (lamtheoguongbac.storage.contract), so this store cannot drift from the built-in ones.
+# (lamtheoguongbac._storage.contract), so this store cannot drift from the built-in ones.
 
 
 # --- the store -----------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""The hooks a plugin can implement (điểm mở rộng cho plugin).
+
+Write a plugin as a module with functions marked ``@hookimpl`` (imported from the package
+root) and name it in your distribution's entry points::
+
+    [project.entry-points.lamtheoguongbac]
+    my_plugin = "my_package.plugin"
+
+Registration hooks hand the plugin a ``register`` callback; call it once per thing you
+provide. The host checks each registration at once and names both providers when two
+plugins register the same name. Hook evolution: arguments may be added in later releases,
+never removed without a deprecation cycle; an implementation takes only the arguments it
+needs (pluggy passes them by name), and must not give them defaults (pluggy never passes an
+argument that has a default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from lamtheoguongbac._model import Event, Handbook
+    from lamtheoguongbac._reminders import Reminder
+    from lamtheoguongbac._storage.base import StorageBackend
+    from lamtheoguongbac.export._base import Exporter
+    from lamtheoguongbac.rules._base import Rule
+
+PROJECT = "lamtheoguongbac"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+__all__ = [
+    "PROJECT",
+    "handbook_changed",
+    "hookimpl",
+    "hookspec",
+    "register_commands",
+    "register_exporters",
+    "register_rules",
+    "register_storage_backends",
+    "reminders_due",
+]
+
+
+@hookspec
+def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
+    """Register storage backends: call ``register(StorageBackend(scheme=..., open=...))``.
+
+    Example::
+
+        @hookimpl
+        def register_storage_backends(register):
+            register(StorageBackend(scheme="jsonl", open=JsonLinesStore.from_url))
+    """
+
+
+@hookspec
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Register document exporters: call ``register(Exporter(name=..., suffix=..., ...))``.
+
+    Example::
+
+        @hookimpl
+        def register_exporters(register):
+            register(Exporter(name="md", suffix=".md", create_renderer=MarkdownRenderer))
+    """
+
+
+@hookspec
+def register_rules(register: Callable[[Rule], None]) -> None:
+    """Register extra rules, added to every policy the service uses.
+
+    Example::
+
+        @hookimpl
+        def register_rules(register):
+            register(Rule(code="XYZ-001", stage=Stage.REGISTRATION, title_vi="…",
+                          title_en="…", check=my_check))
+    """
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add commands to the ``lamtheoguongbac`` CLI; ``cli`` is its ``click.Group``.
+
+    Example::
+
+        @hookimpl
+        def register_commands(cli):
+            @cli.command()
+            def hello():
+                click.echo("xin chào")
+    """
+
+
+@hookspec
+def handbook_changed(event: Event, handbook: Handbook) -> None:
+    """Called after every lifecycle step has been stored, with its event and the new handbook.
+
+    Use it to notify, sync or audit. An exception here is reported (logged with the
+    plugin's name) and never undoes the stored step nor stops other plugins.
+
+    Example::
+
+        @hookimpl
+        def handbook_changed(event, handbook):
+            audit_log.append((event.kind.value, handbook.id, event.version))
+    """
+
+
+@hookspec
+def reminders_due(reminders: list[Reminder]) -> None:
+    """Called with the reminders due (``lamtheoguongbac remind --send`` or
+    ``Handbooks.send_reminders``); each :class:`~lamtheoguongbac._reminders.Reminder` is one
+    cell's late members for one step, addressed to the cell's secretary.
+
+    Example::
+
+        @hookimpl
+        def reminders_due(reminders):
+            for r in reminders:
+                mailer.send(to=r.secretary_id, body=r.text_vi())
+    """

@@ -1,0 +1,93 @@
+"""The organisation tree (cây tổ chức đảng) built from flat units, checked once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from lamtheoguongbac._errors import NotFound, ValidationFailed
+from lamtheoguongbac._model import OrgUnit
+from lamtheoguongbac._public import publish
+from lamtheoguongbac.text import nfc
+
+__all__ = ["OrgTree"]
+
+
+class OrgTree:
+    """Units indexed by id and parent; refuses duplicate ids, unknown parents and cycles."""
+
+    def __init__(self, units: Iterable[OrgUnit]) -> None:
+        self._units: dict[str, OrgUnit] = {}
+        for unit in units:
+            if unit.id in self._units and self._units[unit.id] != unit:
+                raise ValidationFailed(
+                    f"mã tổ chức '{unit.id}' bị trùng",
+                    f"duplicate unit id '{unit.id}'",
+                    field="OrgUnit.id",
+                )
+            self._units[unit.id] = unit
+        for unit in self._units.values():
+            if unit.parent_id is not None and unit.parent_id not in self._units:
+                raise ValidationFailed(
+                    f"'{unit.name}' có cấp trên '{unit.parent_id}' không tồn tại",
+                    f"'{unit.id}' has an unknown parent '{unit.parent_id}'",
+                    field="OrgUnit.parent_id",
+                )
+        # only once every parent is known: a chain walked earlier could meet a missing
+        # grandparent and raise NotFound instead of this ValidationFailed
+        for unit in self._units.values():
+            self._chain_ids(unit.id)  # raises on a cycle
+
+    def __contains__(self, unit_id: object) -> bool:
+        return isinstance(unit_id, str) and nfc(unit_id) in self._units
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def unit(self, unit_id: str) -> OrgUnit:
+        """The unit with ``unit_id`` (any Unicode form); ``NotFound`` if none."""
+        unit_id = nfc(unit_id)
+        try:
+            return self._units[unit_id]
+        except KeyError:
+            raise NotFound(f"Không có tổ chức '{unit_id}'", f"no unit '{unit_id}'") from None
+
+    def _chain_ids(self, unit_id: str) -> list[str]:
+        ids: list[str] = []
+        current: str | None = unit_id
+        while current is not None:
+            if current in ids:
+                raise ValidationFailed(
+                    f"cây tổ chức có vòng lặp tại '{current}'",
+                    f"the organisation tree has a cycle at '{current}'",
+                    field="OrgUnit.parent_id",
+                )
+            ids.append(current)
+            current = self.unit(current).parent_id
+        return ids[::-1]
+
+    def chain(self, unit_id: str, on: dt.date | None = None) -> tuple[OrgUnit, ...]:
+        """The units from the root down to ``unit_id``.
+
+        Raises:
+            ValidationFailed: ``on`` is given and a unit of the chain is not valid that day.
+        """
+        unit_id = self.unit(unit_id).id
+        units = tuple(self.unit(i) for i in self._chain_ids(unit_id))
+        if on is not None:
+            for u in units:
+                if not u.valid_on(on):
+                    raise ValidationFailed(
+                        f"'{u.name}' không còn hiệu lực vào ngày {on:%d/%m/%Y}",
+                        f"'{u.name}' is not valid on {on.isoformat()}",
+                        field="OrgUnit",
+                    )
+        return units
+
+    def subtree(self, unit_id: str) -> list[OrgUnit]:
+        """``unit_id`` and every unit below it."""
+        unit_id = self.unit(unit_id).id
+        return [u for u in self._units.values() if unit_id in self._chain_ids(u.id)]
+
+
+publish("lamtheoguongbac.roster", OrgTree)

@@ -1,0 +1,42 @@
+"""Report public classes under their public module (``lamtheoguongbac``), not a private one.
+
+Documentation, reprs of types, error tracebacks and pickles then name the one import path
+users have. attrs classes get their string annotations resolved first, while the defining
+(private) module's globals are still what resolves them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+__all__ = ["publish", "publish_namespace"]
+
+
+def publish(module: str, *objects: Any, localns: dict[str, Any] | None = None) -> None:
+    """Set ``__module__`` of each class to ``module`` (after resolving attrs annotations;
+    ``localns`` supplies names the defining module imports only for type checking)."""
+    for obj in objects:
+        if attrs.has(obj):
+            attrs.resolve_types(obj, localns=localns)
+        obj.__module__ = module
+
+
+def publish_namespace(module: str, names: dict[str, Any]) -> None:
+    """Publish the classes a public namespace re-exports that still name a private module.
+
+    A class another namespace published first keeps that home (each class has one). A class
+    whose annotations cannot be resolved outside its module keeps its private home.
+    """
+    from lamtheoguongbac import _model
+
+    known = {**vars(_model), **names}
+    for obj in names.values():
+        home = getattr(obj, "__module__", "")
+        if not isinstance(obj, type) or "._" not in home:
+            continue
+        try:
+            publish(module, obj, localns=known)
+        except NameError:
+            continue

@@ -1,0 +1,516 @@
+"""Reading the roster — organisation units and members — from CSV and JSON (danh sách).
+
+Files from Vietnamese offices arrive as UTF-8 with or without BOM, Windows cp1258, or
+legacy TCVN3/VNI; :func:`lamtheoguongbac._legacy.decode_bytes` finds out which. Reading is
+all-or-nothing: every bad row is collected and reported with file, row and column in one
+:class:`~lamtheoguongbac._errors.ImportFailed`, and nothing is returned for a file with any.
+
+CSV layout (comma, semicolon or tab separated; one header row). Headers are matched without
+accents and case, so "Họ và tên", "ho_va_ten" and "HO VA TEN" are the same column.
+
+A **units** file has the columns ``ma`` (id), ``ten`` (name), ``cap`` (level label) and the
+optional ``ma_cap_tren`` (parent id), ``co_so`` (grassroots: x/có/1), ``dia_danh`` (place),
+``cap_uy`` (the committee's name, "Đảng ủy xã An Phú"; when empty it is derived from the
+level — "Đảng ủy …" for a đảng bộ, "Tỉnh ủy …" for a đảng bộ tỉnh, "Chi ủy …" for a chi
+bộ — see :func:`lamtheoguongbac.model.committee_of`).
+
+A **members** file has ``ma`` (id), ``ho_va_ten`` (full name), ``chi_bo`` (cell id) and the
+optional ``trang_thai`` (status: chính thức / dự bị / miễn sinh hoạt / đình chỉ),
+``chuc_vu`` (position), ``nhiem_vu`` (assigned duties, separated by ``;`` or new lines),
+``noi_cong_tac`` (workplace), ``ngay_sinh``, ``ngay_vao_dang``, ``ngay_chinh_thuc``
+(dd/mm/yyyy or yyyy-mm-dd), ``so_the`` (party card number), ``vai_tro`` (Bí thư / Phó Bí thư /
+Chi ủy viên …), ``vai_tro_tu_ngay`` (the role's start date), ``vai_tro_don_vi`` (the unit
+the role is held in, by default the member's cell: the Bí thư of a commune's Đảng ủy sits
+in a cell but holds the role in the đảng bộ, and signs the committee's documents). Several
+roles go in one row separated by ``;``, the units and dates in the same order
+("Bí thư; Phó Bí thư" / "cb-vanphong; xa-anphu" / "01/07/2020; 01/10/2020"),
+``khoa_sap_xep`` (roster sort override).
+
+A JSON roster is ``{"schema_version": 1, "units": [OrgUnit…], "members": [Member…]}`` in the
+layout of :mod:`lamtheoguongbac.serde`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import attrs
+
+from lamtheoguongbac._errors import ImportFailed, Problem, ValidationFailed
+from lamtheoguongbac._legacy import decode_bytes
+from lamtheoguongbac._model import Member, MemberStatus, OrgUnit, Role, RoleAssignment
+from lamtheoguongbac._public import publish
+from lamtheoguongbac.serde import from_dict, parse_json
+from lamtheoguongbac.text import canonical_key, strip_accents
+
+__all__ = [
+    "Roster",
+    "member_from_row",
+    "parse_date",
+    "read_roster",
+    "unit_from_row",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Roster:
+    """Units and members read from one or more files."""
+
+    units: tuple[OrgUnit, ...] = ()
+    members: tuple[Member, ...] = ()
+
+    def __add__(self, other: Roster) -> Roster:
+        return Roster(self.units + other.units, self.members + other.members)
+
+
+class RowError(Exception):
+    """A bad cell: ``column`` names it; the message is bilingual."""
+
+    def __init__(self, column: str, vi: str, en: str) -> None:
+        super().__init__(f"{vi} / {en}")
+        self.column = column
+        self.vi, self.en = vi, en
+
+
+def header_key(name: str) -> str:
+    """The column key of a header: no accents, lower case, words joined by ``_``."""
+    plain = strip_accents(canonical_key(name)).replace("đ", "d")
+    return "_".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+_STATUS = {
+    header_key(label): status
+    for status in MemberStatus
+    for label in (
+        status.value,
+        status.label_vi,
+        status.label_en,
+        status.label_vi.removeprefix("Đảng viên "),
+    )
+} | {
+    "mien_cong_tac": MemberStatus.EXEMPT,
+    "mien_sinh_hoat_dang": MemberStatus.EXEMPT,
+    "dinh_chi_sinh_hoat": MemberStatus.SUSPENDED,
+}
+_ROLE = {
+    header_key(label): role for role in Role for label in (role.value, role.label_vi, role.label_en)
+}
+_YES = {"x", "co", "1", "true", "yes", "dung"}
+
+
+def parse_date(text: str) -> dt.date:
+    """``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy`` or ``yyyy-mm-dd``; ``ValueError`` else."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    for sep in ("/", "-", "."):
+        parts = text.split(sep)
+        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+            day, month, year = (int(p) for p in parts)
+            if year >= 1900:
+                return dt.date(year, month, day)
+    raise ValueError(text)
+
+
+def _cell(row: Mapping[str, str], column: str) -> str | None:
+    value = (row.get(column) or "").strip()
+    return value or None
+
+
+def _required(row: Mapping[str, str], column: str) -> str:
+    value = _cell(row, column)
+    if value is None:
+        raise RowError(column, "thiếu giá trị bắt buộc", "a value is required")
+    return value
+
+
+def _date_cell(row: Mapping[str, str], column: str) -> dt.date | None:
+    value = _cell(row, column)
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise RowError(
+            column,
+            f"'{value}' không phải ngày (dd/mm/yyyy)",
+            f"'{value}' is not a date (dd/mm/yyyy)",
+        ) from None
+
+
+def _lookup(row: Mapping[str, str], column: str, table: Mapping[str, T], default: T) -> T:
+    value = _cell(row, column)
+    if value is None:
+        return default
+    found = table.get(header_key(value))
+    if found is None:
+        raise RowError(column, f"không hiểu giá trị '{value}'", f"unknown value '{value}'")
+    return found
+
+
+def unit_from_row(row: Mapping[str, str]) -> OrgUnit:
+    """An :class:`OrgUnit` from a row keyed by :func:`header_key` names."""
+    return OrgUnit(
+        id=_required(row, "ma"),
+        name=_required(row, "ten"),
+        level=_required(row, "cap"),
+        parent_id=_cell(row, "ma_cap_tren"),
+        grassroots=header_key(_cell(row, "co_so") or "") in _YES,
+        place=_cell(row, "dia_danh"),
+        committee=_cell(row, "cap_uy"),
+    )
+
+
+def _parts(row: Mapping[str, str], column: str) -> list[str]:
+    return [p.strip() for p in (_cell(row, column) or "").split(";")]
+
+
+def _roles(row: Mapping[str, str], cell_id: str) -> tuple[RoleAssignment, ...]:
+    """The roles of a row: ``vai_tro`` may list several separated by ";" (a cell's Bí thư
+    who is also the Phó Bí thư of the commune's Đảng ủy), with the units and start dates in
+    the same order (one date or no unit stands for all: the member's cell by default)."""
+    names = [n for n in _parts(row, "vai_tro") if n]
+    if not names:
+        return ()
+    units, starts = _parts(row, "vai_tro_don_vi"), _parts(row, "vai_tro_tu_ngay")
+    roles = []
+    for i, name in enumerate(names):
+        role = _lookup({"vai_tro": name}, "vai_tro", _ROLE, None)
+        assert role is not None
+        start_text = starts[i] if i < len(starts) else starts[-1]
+        if not start_text:
+            raise RowError(
+                "vai_tro_tu_ngay",
+                "cần ngày bắt đầu giữ chức vụ",
+                "the role's start date is required",
+            )
+        start = _date_cell({"vai_tro_tu_ngay": start_text}, "vai_tro_tu_ngay")
+        assert start is not None
+        unit = (units[i] if i < len(units) else "") or cell_id
+        roles.append(RoleAssignment(role=role, unit_id=unit, start=start))
+    return tuple(roles)
+
+
+def member_from_row(row: Mapping[str, str]) -> Member:
+    """A :class:`Member` from a row keyed by :func:`header_key` names."""
+    cell_id = _required(row, "chi_bo")
+    roles = _roles(row, cell_id)
+    duties = [d.strip() for d in (_cell(row, "nhiem_vu") or "").replace("\n", ";").split(";")]
+    return Member(
+        id=_required(row, "ma"),
+        full_name=_required(row, "ho_va_ten"),
+        cell_id=cell_id,
+        status=_lookup(row, "trang_thai", _STATUS, MemberStatus.OFFICIAL),
+        position=_cell(row, "chuc_vu"),
+        duties=tuple(d for d in duties if d),
+        workplace=_cell(row, "noi_cong_tac"),
+        date_of_birth=_date_cell(row, "ngay_sinh"),
+        joined_on=_date_cell(row, "ngay_vao_dang"),
+        official_on=_date_cell(row, "ngay_chinh_thuc"),
+        party_card_number=_cell(row, "so_the"),
+        roles=roles,
+        sort_key=_cell(row, "khoa_sap_xep"),
+    )
+
+
+_ALIASES = {
+    "ho_ten": "ho_va_ten",
+    "ten_dang_vien": "ho_va_ten",
+    "ma_dang_vien": "ma",
+    "ma_chi_bo": "chi_bo",
+    "ma_don_vi": "ma",
+    "ten_don_vi": "ten",
+    "cap_tren": "ma_cap_tren",
+    "nhiem_vu_duoc_giao": "nhiem_vu",
+    "chuc_vu_dang": "vai_tro",
+    "cap_uy_lanh_dao": "cap_uy",
+    "ten_cap_uy": "cap_uy",
+    "don_vi_vai_tro": "vai_tro_don_vi",
+    "vai_tro_tai_don_vi": "vai_tro_don_vi",
+}
+UNIT_COLUMNS = frozenset({"ma", "ten", "cap", "ma_cap_tren", "co_so", "dia_danh", "cap_uy"})
+MEMBER_COLUMNS = frozenset(
+    {
+        "ma",
+        "ho_va_ten",
+        "chi_bo",
+        "trang_thai",
+        "chuc_vu",
+        "nhiem_vu",
+        "noi_cong_tac",
+        "ngay_sinh",
+        "ngay_vao_dang",
+        "ngay_chinh_thuc",
+        "so_the",
+        "vai_tro",
+        "vai_tro_tu_ngay",
+        "vai_tro_don_vi",
+        "khoa_sap_xep",
+    }
+)
+
+
+# The column a constructor's complaint is about, so a bad cell is named as the user wrote it.
+_FIELD_COLUMNS = {
+    "OrgUnit.id": "ma",
+    "OrgUnit.name": "ten",
+    "OrgUnit.level": "cap",
+    "OrgUnit.parent_id": "ma_cap_tren",
+    "OrgUnit.place": "dia_danh",
+    "OrgUnit.committee": "cap_uy",
+    "Member.id": "ma",
+    "Member.full_name": "ho_va_ten",
+    "Member.cell_id": "chi_bo",
+    "Member.position": "chuc_vu",
+    "Member.duties": "nhiem_vu",
+    "Member.workplace": "noi_cong_tac",
+    "Member.official_on": "ngay_chinh_thuc",
+    "Member.party_card_number": "so_the",
+    "Member.sort_key": "khoa_sap_xep",
+    "RoleAssignment.unit_id": "vai_tro_don_vi",
+}
+
+
+def rows_to_values(
+    rows: Iterable[tuple[int, Mapping[str, str]]],
+    build: Callable[[Mapping[str, str]], T],
+    source: str,
+    headers: Mapping[str, str],
+) -> tuple[list[T], list[str]]:
+    """Build a value from each (row number, row); collect problems as text naming the
+    file, row and column (the column by the header the user wrote)."""
+    values: list[T] = []
+    problems: list[str] = []
+    for number, row in rows:
+        try:
+            values.append(build(row))
+        except RowError as exc:
+            col = headers.get(exc.column, exc.column)
+            problems.append(
+                f"{source}, dòng {number}, cột '{col}': {exc.vi} / "
+                f"row {number}, column '{col}': {exc.en}"
+            )
+        except ValidationFailed as exc:
+            column = _FIELD_COLUMNS.get(re.sub(r"\[\d+\]$", "", exc.field or ""))
+            if column is None:
+                problems.append(
+                    f"{source}, dòng {number}: {exc.message_vi} / row {number}: {exc.message_en}"
+                )
+                continue
+            col = headers.get(column, column)
+            problems.append(
+                f"{source}, dòng {number}, cột '{col}': {exc.reason_vi} / "
+                f"row {number}, column '{col}': {exc.reason_en}"
+            )
+    return values, problems
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(
+            str(path), [f"không đọc được tệp / cannot read the file: {exc}"]
+        ) from exc
+    try:
+        return decode_bytes(data).text
+    except ValueError as exc:
+        raise ImportFailed(str(path), [str(exc)]) from exc
+
+
+_EXTRA = "__extra__"
+
+
+def _whole(build: Callable[[Mapping[str, str]], T]) -> Callable[[Mapping[str, str]], T]:
+    """``build``, refusing a row with more cells than headers: an unquoted separator in a
+    cell shifts every later value into the wrong column, which must not pass silently."""
+
+    def run(row: Mapping[str, str]) -> T:
+        extra = row.get(_EXTRA)
+        if extra is not None:
+            cells, columns = extra.split("/")
+            raise RowError(
+                _EXTRA,
+                f"dòng có {cells} ô, nhiều hơn {columns} cột của dòng tiêu đề; ô chứa dấu phân "
+                "cách phải đặt trong ngoặc kép",
+                f"the row has {cells} cells, more than the {columns} columns of the header; "
+                "quote cells that contain the separator",
+            )
+        return build(row)
+
+    return run
+
+
+def _read_csv(path: Path, text: str) -> Roster:
+    try:
+        return _parse_csv(path, text)
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit, a NUL byte
+        raise ImportFailed(str(path), [f"{path}: CSV hỏng ({exc}) / broken CSV ({exc})"]) from exc
+
+
+def _parse_csv(path: Path, text: str) -> Roster:
+    sample = text[:4096]
+    try:
+        delimiter = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    # Only the delimiter is taken from the sniffer: sniffing a header without quotes turns
+    # ``doublequote`` off, and Excel's "" inside a quoted cell would then be misread.
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
+    header_row = next(reader, None)
+    if not header_row:
+        raise ImportFailed(str(path), ["tệp rỗng, thiếu dòng tiêu đề / empty file, no header"])
+    keys = [_ALIASES.get(header_key(h), header_key(h)) for h in header_row]
+    headers = dict(zip(keys, (h.strip() for h in header_row), strict=True))
+    is_members = "ho_va_ten" in keys
+    if not is_members and "cap" not in keys:
+        raise ImportFailed(
+            str(path),
+            [
+                "không nhận ra loại danh sách: cần cột 'ho_va_ten' (đảng viên) hoặc 'cap' "
+                "(tổ chức) / unknown roster: a 'ho_va_ten' (members) or 'cap' (units) column "
+                "is required"
+            ],
+        )
+    known = MEMBER_COLUMNS if is_members else UNIT_COLUMNS
+    unknown = [h.strip() for k, h in zip(keys, header_row, strict=True) if k not in known]
+    repeated = sorted(
+        {h.strip() for k, h in zip(keys, header_row, strict=True) if keys.count(k) > 1}
+    )
+    header_problems = []
+    if unknown:
+        listed = ", ".join(f"'{u}'" for u in unknown)
+        usable = ", ".join(sorted(known))
+        header_problems.append(
+            f"{path}, dòng 1: cột không xác định {listed} (các cột dùng "
+            f"được: {usable}) / row 1: unknown column(s) {listed}"
+        )
+    if repeated:
+        listed = ", ".join(f"'{r}'" for r in repeated)
+        header_problems.append(
+            f"{path}, dòng 1: các cột {listed} trùng nghĩa nhau / row 1: "
+            f"columns {listed} mean the same field"
+        )
+    if header_problems:
+        raise ImportFailed(str(path), header_problems)
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(keys, cells, strict=False))
+        if len(cells) > len(keys):
+            row[_EXTRA] = f"{len(cells)}/{len(keys)}"
+        rows.append((number, row))
+    headers = {**headers, _EXTRA: str(len(keys) + 1)}
+    build: Callable[[Mapping[str, str]], Member | OrgUnit] = (
+        _whole(member_from_row) if is_members else _whole(unit_from_row)
+    )
+    values, problems = rows_to_values(rows, build, str(path), headers)
+    if not problems:
+        problems = _repeated_ids(path, [number for number, _ in rows], values, headers)
+    if problems:
+        raise ImportFailed(str(path), problems)
+    if is_members:
+        return Roster(members=tuple(v for v in values if isinstance(v, Member)))
+    return Roster(units=tuple(v for v in values if isinstance(v, OrgUnit)))
+
+
+def _repeated_ids(
+    path: Path,
+    numbers: Sequence[int],
+    values: Sequence[Member | OrgUnit],
+    headers: Mapping[str, str],
+) -> list[str]:
+    """A later row with an id already used would silently replace the earlier one."""
+    first: dict[str, int] = {}
+    problems = []
+    column = headers.get("ma", "ma")
+    for number, value in zip(numbers, values, strict=True):
+        if value.id in first:
+            problems.append(
+                f"{path}, dòng {number}, cột '{column}': mã '{value.id}' đã dùng ở dòng "
+                f"{first[value.id]} / row {number}, column '{column}': id '{value.id}' is "
+                f"already used on row {first[value.id]}"
+            )
+        first.setdefault(value.id, number)
+    return problems
+
+
+def _read_json(path: Path, text: str) -> Roster:
+    try:
+        data = parse_json(text, source=str(path))
+    except ValidationFailed as exc:
+        raise ImportFailed(str(path), [str(exc)]) from exc
+    if not isinstance(data, dict) or set(data) - {"schema_version", "units", "members"}:
+        raise ImportFailed(
+            str(path),
+            [
+                "cần đối tượng với 'units' và/hoặc 'members' / "
+                "expected an object with 'units' and/or 'members'"
+            ],
+        )
+    version = data.get("schema_version", 1)
+    problems: list[str] = []
+
+    def load(key: str, cls: type[T]) -> list[T]:
+        items = data.get(key, [])
+        if not isinstance(items, list):
+            problems.append(f"{path}: $.{key}: phải là danh sách / must be a list")
+            return []
+        out = []
+        for i, item in enumerate(items):
+            try:
+                out.append(
+                    from_dict(
+                        cls, {"schema_version": version, **item} if isinstance(item, dict) else item
+                    )
+                )
+            except ValidationFailed as exc:
+                problems.extend(f"{path}: $.{key}[{i}]{e[1:]}" for e in exc.errors or [str(exc)])
+        return out
+
+    units, members = load("units", OrgUnit), load("members", Member)
+    if problems:
+        raise ImportFailed(str(path), problems)
+    return Roster(tuple(units), tuple(members))
+
+
+def read_roster(paths: Sequence[Path]) -> Roster:
+    """Read every file (CSV or JSON, by suffix) into one roster; all or nothing.
+
+    Raises:
+        ImportFailed: listing every bad row of every file (file, row, column, reason).
+    """
+    roster = Roster()
+    problems: list[str | Problem] = []
+    for path in paths:
+        try:
+            text = _read_text(path)
+            reader = _read_json if path.suffix.lower() == ".json" else _read_csv
+            roster = roster + reader(path, text)
+        except ImportFailed as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, int] = {}
+    for member in roster.members:
+        seen[member.id] = seen.get(member.id, 0) + 1
+    problems.extend(
+        f"mã đảng viên '{mid}' có trong {n} tệp / member id '{mid}' appears in {n} files"
+        for mid, n in seen.items()
+        if n > 1
+    )
+    if problems:
+        raise ImportFailed(", ".join(str(p) for p in paths), problems)
+    return roster
+
+
+publish("lamtheoguongbac.roster", Roster)

@@ -1,0 +1,1 @@
+"""The application service and its facets (private: use ``lamtheoguongbac.Handbooks``)."""

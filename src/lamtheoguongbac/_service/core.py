@@ -1,0 +1,599 @@
+"""``Handbooks``: the facade embedding code uses (dịch vụ quản lý sổ tay).
+
+It opens a store by URL, runs every step through the pure lifecycle of
+:mod:`lamtheoguongbac._workflow` and the policy's rules (plus rules from plugins), saves with
+optimistic concurrency and fires the ``handbook_changed`` hook after each stored step::
+
+    with Handbooks.open("sqlite:///so-tay.db") as hb:
+        hb.roster.import_files([Path("to-chuc.csv"), Path("dang-vien.csv")])
+        book = hb.create("dv-001", year=2025, actor=secretary)
+        book = hb.register_pledges(book.id, pledges, actor=member)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._errors import ConflictError, NotFound, RulesViolated, ValidationFailed
+from lamtheoguongbac._model import (
+    Actor,
+    CollectiveAssessment,
+    Event,
+    EventKind,
+    Handbook,
+    HandbookStatus,
+    Member,
+    Period,
+    Pledge,
+    RatingLevel,
+    ResultReport,
+    Role,
+    SelfAssessment,
+    StudyTheme,
+    handbook_id,
+)
+from lamtheoguongbac._orgtree import OrgTree
+from lamtheoguongbac._public import publish
+from lamtheoguongbac._registry import Registry, create_registry
+from lamtheoguongbac._service.exemplars import ExemplarsFacet
+from lamtheoguongbac._service.roster import RosterFacet
+from lamtheoguongbac._service.supervision import SupervisionFacet
+from lamtheoguongbac._service.workbook import ApplyResult, apply_workbook
+from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac.catalog import Catalog
+from lamtheoguongbac.rules._aggregate import check_top_rating_cap
+from lamtheoguongbac.rules._base import Severity, Violation
+from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
+from lamtheoguongbac.spreadsheet._data import WorkbookData
+
+__all__ = ["Handbooks", "StepResult"]
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class StepResult:
+    """A stored lifecycle step: the new handbook, its event and the rules' warnings."""
+
+    handbook: Handbook
+    event: Event
+    warnings: tuple[Violation, ...] = ()
+
+
+_Step = Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]
+
+
+class Handbooks:
+    """The application service over one store.
+
+    Args:
+        store: an open :class:`~lamtheoguongbac._storage.base.Store`.
+        registry: plugins (default: a new :func:`create_registry`).
+        policy: the rules in force (plugin rules are added to it).
+        catalog: study themes and regulations (default: the shipped catalog).
+        clock: returns the current timezone-aware time (inject one in tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        registry: Registry | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        catalog: Catalog | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.registry = registry if registry is not None else create_registry()
+        self.policy = policy.with_rules(self.registry.rules())
+        self.catalog = catalog if catalog is not None else Catalog.load()
+        self.clock = clock
+        self._deferred = threading.local()  # per thread: notifications held by transaction()
+        #: the organisation units and members (danh sách)
+        self.roster = RosterFacet(store)
+        #: roll-ups, reminders and the top-rating cap (kiểm tra, giám sát)
+        self.supervision = SupervisionFacet(self)
+        #: exemplars: nominations and commendations (gương điển hình)
+        self.exemplars = ExemplarsFacet(self)
+
+    @classmethod
+    def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
+        """Open the store at ``url`` (``sqlite:///so-tay.db``, ``memory:``, or a plugin's)."""
+        registry = registry if registry is not None else create_registry()
+        return cls(registry.open_store(url), registry=registry, **kwargs)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make every write inside the block in one store transaction (giao dịch).
+
+        Wraps :meth:`Store.transaction <lamtheoguongbac._storage.base.Store.transaction>`:
+        the writes commit together when the outermost block ends, or not at all when an
+        exception leaves it. The ``handbook_changed`` hooks of the steps taken inside are
+        held back and fired, in order, only once the outermost block has committed; on a
+        rollback they are dropped. Blocks nest (an inner block joins the outer one).
+        """
+        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        if pending is not None:  # nested: join the outer block
+            mark = len(pending)
+            try:
+                with self.store.transaction():
+                    yield
+            except BaseException:
+                del pending[mark:]  # the inner block's writes were undone
+                raise
+            return
+        pending = self._deferred.pending = []
+        try:
+            with self.store.transaction():
+                yield
+        finally:
+            self._deferred.pending = None
+        for event, book in pending:
+            self.registry.notify_changed(event, book)
+
+    def _notify(self, event: Event, book: Handbook) -> None:
+        """Fire ``handbook_changed`` now, or when the open :meth:`transaction` commits."""
+        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        if pending is not None:
+            pending.append((event, book))
+        else:
+            self.registry.notify_changed(event, book)
+
+    def __enter__(self) -> Handbooks:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _trusted(self, actor: Actor | Member) -> Actor:
+        """The actor as the roster knows it: who may act is never taken on the caller's word.
+
+        A member of the roster acts with the name and roles stored for them. Someone outside
+        the roster (a committee official) keeps the roles given, except a cell's Bí thư and
+        Phó Bí thư roles, which only the roster can grant.
+        """
+        try:
+            return self.store.member(actor.id).as_actor()
+        except NotFound:
+            given = _as_actor(actor)
+            roles = tuple(r for r in given.roles if r.role not in _CELL_OFFICES)
+            return attrs.evolve(given, roles=roles)
+
+    # --- creating handbooks ------------------------------------------------------------
+
+    def _new_handbook(
+        self,
+        member: Member,
+        tree: OrgTree,
+        period: Period,
+        theme: StudyTheme | None,
+        actor: Actor,
+        at: dt.datetime,
+    ) -> tuple[Handbook, Event]:
+        book = self.draft(member, period, tree=tree, theme=theme)
+        event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
+        return book, event
+
+    def draft(
+        self,
+        member: Member,
+        period: Period,
+        *,
+        tree: OrgTree | None = None,
+        theme: StudyTheme | None = None,
+    ) -> Handbook:
+        """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
+
+        Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
+        catalog's theme for the period's year.
+        """
+        tree = tree if tree is not None else self.roster.tree()
+        return Handbook(
+            id=handbook_id(member.id, period),
+            member=member,
+            organisation=tree.chain(member.cell_id),
+            period=period,
+            theme=self._theme(period, theme),
+            version=1,
+        )
+
+    def assessment_by(
+        self,
+        recorder_id: str,
+        handbook_id: str,
+        *,
+        text: str,
+        meeting_date: dt.date,
+        rating: RatingLevel | None,
+    ) -> CollectiveAssessment:
+        """The collective assessment as the stored recorder signs it: their name, and their
+        role in the handbook's cell on the meeting date (Bí thư, else Phó Bí thư)."""
+        recorder = self.store.member(recorder_id)
+        held = recorder.roles_on(meeting_date, self.store.get(handbook_id).cell.id)
+        return CollectiveAssessment(
+            text=text,
+            meeting_date=meeting_date,
+            recorded_by=recorder.id,
+            recorder_name=recorder.full_name,
+            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
+            rating=rating,
+        )
+
+    def _theme(self, period: Period, theme: StudyTheme | None) -> StudyTheme | None:
+        return theme if theme is not None else self.catalog.theme_for_year(period.year_label)
+
+    def create(
+        self,
+        member_id: str,
+        *,
+        year: int | None = None,
+        period: Period | None = None,
+        theme: StudyTheme | None = None,
+        actor: Actor | Member,
+    ) -> Handbook:
+        """Open a member's handbook for a year (or any ``period``), in draft.
+
+        The id is :func:`~lamtheoguongbac._model.handbook_id` (``"dv04-2025"`` for a calendar
+        year); the theme defaults to the catalog's theme
+        for that year. ``ConflictError`` if the member already has that handbook.
+        """
+        period = _period(year, period)
+        member = self.store.member(member_id)
+        at = self.clock()
+        book, event = self._new_handbook(
+            member, self.roster.tree(), period, theme, self._trusted(actor), at
+        )
+        self.store.add(book, event)
+        self._notify(event, book)
+        return book
+
+    def create_for_cell(
+        self,
+        cell_id: str,
+        *,
+        year: int | None = None,
+        period: Period | None = None,
+        actor: Actor | Member,
+        theme: StudyTheme | None = None,
+    ) -> list[Handbook]:
+        """Open handbooks for every member of a cell who has none for the period, in one
+        transaction. Suspended members get one too (they report; they are not rated)."""
+        period = _period(year, period)
+        tree, at, who = self.roster.tree(), self.clock(), self._trusted(actor)
+        tree.unit(cell_id)
+        have = {
+            h.member.id
+            for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
+        }
+        items = [
+            self._new_handbook(m, tree, period, theme, who, at)
+            for m in self.store.members(cell_id)
+            if m.id not in have
+        ]
+        self.store.add_many(items)
+        for book, event in items:
+            self._notify(event, book)
+        return [book for book, _ in items]
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def _step(
+        self,
+        handbook_id: str,
+        expected_version: int | None,
+        actor: Actor | Member,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
+    ) -> StepResult:
+        current = self._with_current_status(self.store.get(handbook_id))
+        if expected_version is not None and expected_version != current.version:
+            raise ConflictError(
+                f"Sổ {handbook_id} đã thay đổi (phiên bản {current.version}, bạn đang sửa "
+                f"phiên bản {expected_version}); hãy tải lại",
+                f"handbook {handbook_id} changed (version {current.version}, you edited "
+                f"{expected_version}); reload it",
+            )
+        t = step(current, self._trusted(actor), self.clock(), self.policy)
+        found = after(t.handbook) if after is not None else []
+        errors = [v for v in found if v.severity is Severity.ERROR]
+        if errors:
+            raise RulesViolated(errors)
+        self.store.update(t.handbook, t.event, expected_version=current.version)
+        self._notify(t.event, t.handbook)
+        return StepResult(handbook=t.handbook, event=t.event, warnings=(*t.warnings, *found))
+
+    def _with_current_status(self, handbook: Handbook) -> Handbook:
+        """The handbook with its member's standing as the roster has it now.
+
+        The member is copied into the handbook when it is opened; a suspension recorded
+        later must still keep the member from being rated (LTGB-A003).
+        """
+        if handbook.status is HandbookStatus.CLOSED:
+            return handbook
+        try:
+            status = self.store.member(handbook.member.id).status
+        except NotFound:
+            return handbook
+        if status is handbook.member.status:
+            return handbook
+        return attrs.evolve(handbook, member=attrs.evolve(handbook.member, status=status))
+
+    def _cap_after(self, handbook: Handbook) -> list[Violation]:
+        """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
+        and year, with ``handbook`` as it would be stored; an error only when the policy
+        enforces the cap, else a warning."""
+        cap = self.policy.top_rating_cap
+        ca = handbook.collective_assessment
+        # Only a new top rating can take an organisation over its cap (an assessment is always
+        # recorded fresh: reopening clears the previous one), so the whole organisation is
+        # read only then, not on every assessment.
+        if cap is None or ca is None or ca.rating is not cap.level:
+            return []
+        scope = HandbookQuery(organisation_id=handbook.grassroots.id, year=handbook.year)
+        others = (h for h in self.store.iter_query(scope) if h.id != handbook.id)
+        found = check_top_rating_cap([*others, handbook], self.policy)
+        severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
+        return [attrs.evolve(v, severity=severity) for v in found]
+
+    def register_pledges(
+        self,
+        handbook_id: str,
+        pledges: Sequence[Pledge],
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Register pledges (đăng ký làm theo): draft → registered."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.register(h, pledges, actor=a, at=at, policy=p),
+        )
+
+    def report_results(
+        self,
+        handbook_id: str,
+        report: ResultReport,
+        *,
+        actor: Actor | Member,
+        self_assessment: SelfAssessment | None = None,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Report results (báo cáo kết quả): registered → reported."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.report(
+                h, report, actor=a, at=at, policy=p, self_assessment=self_assessment
+            ),
+        )
+
+    def self_assess(
+        self,
+        handbook_id: str,
+        assessment: SelfAssessment,
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Write the self-assessment (tự nhận xét, đánh giá)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.self_assess(h, assessment, actor=a, at=at, policy=p),
+        )
+
+    def record_assessment(
+        self,
+        handbook_id: str,
+        assessment: CollectiveAssessment,
+        *,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Record the cell's collective assessment: reported → assessed (Bí thư/Phó Bí thư)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.assess(h, assessment, actor=a, at=at, policy=p),
+            after=self._cap_after,
+        )
+
+    def close_handbook(
+        self, handbook_id: str, *, actor: Actor | Member, expected_version: int | None = None
+    ) -> StepResult:
+        """Close the handbook (khóa sổ): assessed → closed."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.close(h, actor=a, at=at, policy=p),
+        )
+
+    def reopen_handbook(
+        self,
+        handbook_id: str,
+        *,
+        to: HandbookStatus,
+        reason: str,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Reopen to an earlier status with a written reason (mở lại sổ)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.reopen(h, to=to, reason=reason, actor=a, at=at, policy=p),
+        )
+
+    def supplement_pledges(
+        self,
+        handbook_id: str,
+        pledges: Sequence[Pledge],
+        *,
+        year: int,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Add a yearly supplement of pledges to a registered term book (đăng ký bổ sung),
+        without reopening it."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.supplement(
+                h, pledges, year=year, actor=a, at=at, policy=p
+            ),
+        )
+
+    def report_interim(
+        self,
+        handbook_id: str,
+        report: ResultReport,
+        *,
+        checkpoint: dt.date,
+        actor: Actor | Member,
+        title: str | None = None,
+        self_assessment: SelfAssessment | None = None,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Report results at a checkpoint or a year's end (báo cáo sơ kết); the handbook
+        stays registered."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.interim_report(
+                h,
+                report,
+                checkpoint=checkpoint,
+                actor=a,
+                at=at,
+                title=title,
+                self_assessment=self_assessment,
+            ),
+        )
+
+    def record_interim_assessment(
+        self,
+        handbook_id: str,
+        assessment: CollectiveAssessment,
+        *,
+        checkpoint: dt.date,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Record the cell's interim assessment on the review at ``checkpoint`` (Bí thư/Phó
+        Bí thư)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.interim_assess(
+                h, assessment, checkpoint=checkpoint, actor=a, at=at, policy=p
+            ),
+        )
+
+    def import_workbook(
+        self, data: WorkbookData, *, year: int, actor: Actor | Member
+    ) -> ApplyResult:
+        """Apply a cell's filled workbook (nhập bảng tính) for ``year``, all or nothing.
+
+        ``data`` comes from :func:`lamtheoguongbac.spreadsheet.read_workbook`. Every row is
+        checked as the single steps are — the same transitions, rules and authorisation —
+        and everything is one store transaction: if any row fails, nothing is stored.
+
+        Raises:
+            ImportFailed: a row breaks a rule or a transition (each named by sheet and row).
+            NotAuthorised: ``actor`` may not take a step the workbook records.
+        """
+        return apply_workbook(self, data, year=year, actor=actor)
+
+    # --- queries -----------------------------------------------------------------------
+
+    def get(self, handbook_id: str) -> Handbook:
+        """One handbook; ``NotFound`` if none."""
+        return self.store.get(handbook_id)
+
+    def find(
+        self,
+        *,
+        organisation_id: str | None = None,
+        cell_id: str | None = None,
+        year: int | None = None,
+        status: HandbookStatus | None = None,
+        member_id: str | None = None,
+    ) -> list[Handbook]:
+        """Handbooks matching every given criterion (organisation = the whole subtree)."""
+        return self.store.query(
+            HandbookQuery(
+                organisation_id=organisation_id,
+                cell_id=cell_id,
+                year=year,
+                status=status,
+                member_id=member_id,
+            )
+        )
+
+    def count_by_status(
+        self,
+        *,
+        organisation_id: str | None = None,
+        cell_id: str | None = None,
+        year: int | None = None,
+    ) -> dict[HandbookStatus, int]:
+        """How many handbooks per status."""
+        return self.store.count_by_status(
+            HandbookQuery(organisation_id=organisation_id, cell_id=cell_id, year=year)
+        )
+
+    def history(self, handbook_id: str) -> list[Event]:
+        """The handbook's audit trail, oldest first."""
+        return self.store.events(handbook_id)
+
+
+def _as_actor(actor: Actor | Member) -> Actor:
+    return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+_CELL_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+
+
+def _period(year: int | None, period: Period | None) -> Period:
+    if (year is None) == (period is None):
+        raise ValidationFailed(
+            "cần đúng một trong 'year' hoặc 'period'",
+            "give exactly one of 'year' or 'period'",
+            field="year",
+        )
+    return period if period is not None else Period.year(year or 0)
+
+
+publish("lamtheoguongbac", StepResult, Handbooks)

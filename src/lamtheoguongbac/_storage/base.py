@@ -1,0 +1,151 @@
+"""The storage protocol every backend implements (kho lưu trữ sổ tay).
+
+A backend is registered through the ``register_storage_backends`` hook as a
+:class:`StorageBackend` (a URL scheme and an ``open`` function) and selected by URL:
+``memory:`` or ``sqlite:///path/to/file.db``. Third-party backends run the conformance suite
+in :mod:`lamtheoguongbac.testing` against themselves.
+
+Contract:
+
+* every write is one transaction: it happens whole or not at all;
+* :meth:`Store.transaction` groups writes: inside ``with store.transaction():`` every write
+  made through the store commits together when the block ends, or — if an exception leaves
+  the block — none of them does (the exception propagates). Reads inside the block see the
+  block's own writes. Blocks nest: an inner block joins the outer one (nothing is committed
+  before the outer block ends), and an exception leaving an inner block undoes that block's
+  writes only. A write that fails inside a block (``ConflictError``, ``NotFound``, …)
+  changes nothing, as outside one. Other users of the store wait until the block ends;
+* :meth:`Store.update` is **optimistic**: it writes only if the stored version equals
+  ``expected_version`` and otherwise raises :class:`~lamtheoguongbac._errors.ConflictError`
+  without touching anything; the new handbook's version must be ``expected_version + 1``
+  and the event must carry the handbook's id and new version (else ``ValidationFailed``),
+  so a write can never keep a version a stale writer could still match;
+* events are append-only; :meth:`Store.events` returns them oldest first;
+* queries return handbooks sorted by (year, cell id, member roster order, id) — the roster
+  order being :func:`lamtheoguongbac.text.name_sort_key` of the member;
+* exemplars (gương điển hình) follow the same rules: :meth:`Store.update_exemplar` is
+  optimistic like :meth:`Store.update` (the new version must be ``expected_version + 1``),
+  and :meth:`Store.exemplars` returns them sorted by
+  :func:`lamtheoguongbac._exemplars.exemplar_order` (year, collectives before individuals,
+  Vietnamese collation of the name, id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from lamtheoguongbac._exemplars import Exemplar
+from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+
+__all__ = ["HandbookQuery", "StorageBackend", "Store"]
+
+
+@attrs.frozen(kw_only=True)
+class HandbookQuery:
+    """Which handbooks to fetch; every given criterion must hold.
+
+    ``organisation_id`` selects the whole subtree under that unit (any handbook whose
+    organisation chain contains it); ``cell_id`` selects one cell.
+    """
+
+    organisation_id: str | None = None
+    cell_id: str | None = None
+    year: int | None = None
+    status: HandbookStatus | None = None
+    member_id: str | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A place handbooks, their events, the roster and the exemplars live."""
+
+    url: str
+
+    def add(self, handbook: Handbook, event: Event) -> None:
+        """Store a new handbook with its first event; ``ConflictError`` if the id exists."""
+
+    def add_many(self, items: Iterable[tuple[Handbook, Event]]) -> int:
+        """Store many new handbooks in one transaction; returns how many. All or none."""
+
+    def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
+        """Replace a handbook if its stored version is ``expected_version`` and append the
+        event, in one transaction; else raise ``ConflictError`` (``NotFound`` if absent)."""
+
+    def get(self, handbook_id: str) -> Handbook:
+        """The handbook with this id; ``NotFound`` if there is none."""
+
+    def query(self, query: HandbookQuery) -> list[Handbook]:
+        """The handbooks matching ``query`` (see the module docstring for the order)."""
+
+    def iter_query(self, query: HandbookQuery) -> Iterator[Handbook]:
+        """Like :meth:`query` but streaming, for large exports."""
+
+    def count_by_status(self, query: HandbookQuery) -> dict[HandbookStatus, int]:
+        """How many handbooks match ``query``, per status (statuses with none omitted)."""
+
+    def events(self, handbook_id: str) -> list[Event]:
+        """The handbook's audit trail, oldest first; ``NotFound`` for an unknown id."""
+
+    def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
+        """Insert or replace organisation units and members, in one transaction."""
+
+    def units(self) -> list[OrgUnit]:
+        """Every organisation unit, sorted by id."""
+
+    def members(self, cell_id: str | None = None) -> list[Member]:
+        """Members of one cell in roster order; with no cell, sorted by (cell id, roster
+        order, id)."""
+
+    def member(self, member_id: str) -> Member:
+        """One member; ``NotFound`` if there is none."""
+
+    def add_exemplar(self, exemplar: Exemplar) -> None:
+        """Store a new exemplar; ``ConflictError`` if the id exists."""
+
+    def update_exemplar(self, exemplar: Exemplar, *, expected_version: int) -> None:
+        """Replace an exemplar if its stored version is ``expected_version``; else raise
+        ``ConflictError`` (``NotFound`` if absent). The new version must be
+        ``expected_version + 1`` (else ``ValidationFailed``)."""
+
+    def get_exemplar(self, exemplar_id: str) -> Exemplar:
+        """The exemplar with this id; ``NotFound`` if there is none."""
+
+    def exemplars(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Exemplar]:
+        """The exemplars of ``year`` under ``organisation_id`` (the whole subtree: any exemplar
+        whose organisation chain contains it), in the contract's order."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes commit together at its end, or not at all.
+
+        An exception leaving the block rolls back every write made in it and propagates;
+        reads inside see the block's writes; nested blocks join the outer one (see the
+        module docstring)::
+
+            with store.transaction():
+                store.save_roster(units, members)
+                store.add(handbook, event)
+        """
+
+    def close(self) -> None:
+        """Release the store's resources; further use raises ``StoreError``."""
+
+
+@attrs.frozen(kw_only=True)
+class StorageBackend:
+    """A storage backend's registration: the URL ``scheme`` it serves and how to open it.
+
+    ``open`` receives the full URL (``"sqlite:///data/so-tay.db"``) and returns a
+    :class:`Store`; it raises :class:`~lamtheoguongbac._errors.StoreError` when the URL's
+    target is unusable.
+    """
+
+    scheme: str
+    open: Callable[[str], Store] = attrs.field(eq=False)
+    description_vi: str = ""
+    description_en: str = ""

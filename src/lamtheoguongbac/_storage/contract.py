@@ -1,0 +1,243 @@
+"""The storage contract as code, for every backend (hợp đồng kho lưu trữ): the checks a
+write makes before touching anything, the filter and order of a query, the roster sort key,
+and the errors a backend raises.
+
+Every backend must behave identically — the conformance suite in
+:mod:`lamtheoguongbac.testing` holds them to it — so the built-in stores and third-party
+ones (see ``plugins/lamtheoguongbac-jsonl``) call these instead of re-writing them::
+
+    from lamtheoguongbac._storage.contract import check_entry, handbook_order, matches
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from lamtheoguongbac._errors import ConflictError, NotFound, ValidationFailed
+from lamtheoguongbac._exemplars import Exemplar
+from lamtheoguongbac._model import Event, Handbook, Member
+from lamtheoguongbac._storage.base import HandbookQuery
+from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
+
+__all__ = [
+    "check_entry",
+    "check_exemplar_update",
+    "check_update",
+    "collation_fingerprint",
+    "duplicate_error",
+    "exemplar_exists",
+    "exemplar_matches",
+    "exemplar_stale",
+    "handbook_order",
+    "matches",
+    "member_order",
+    "normalise_query",
+    "not_found",
+    "roster_key",
+    "stale_error",
+]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _name_key(full_name: str, override: str | None) -> bytes:
+    # The tuple of collation keys is flattened into one byte string that sorts the same way:
+    # each part escapes 0x00 as 0x00 0x01 and ends with 0x00 0x00, so a part that is a prefix
+    # of another sorts first and a 1-part override key sorts before a 3-part key it starts.
+    return b"".join(
+        part.replace(b"\x00", b"\x00\x01") + b"\x00\x00"
+        for part in name_sort_key(full_name, override)
+    )
+
+
+def roster_key(full_name: str, override: str | None) -> bytes:
+    """The roster order of a person as one byte string (compared like
+    :func:`lamtheoguongbac.text.name_sort_key`, so SQLite can sort it as a BLOB)."""
+    return _name_key(full_name, override)
+
+
+# Names whose keys pin down the collation in use: a store whose keys were computed with a
+# different collation (PyICU installed or not, another release) re-keys its rows.
+_PROBE_NAMES = (
+    "Lê An",
+    "Võ Minh An",
+    "Nguyễn Văn An",
+    "Phạm Thị Ánh",
+    "Trần Thị Bình",
+    "Đỗ Văn Đức",
+    "Ngô Hoà",
+    "Ngô Hòa",
+    "Ðinh Ước",
+    "anh",
+    "Anh",
+)
+
+
+@functools.cache
+def collation_fingerprint() -> str:
+    """A short digest of the roster collation this process uses."""
+    digest = hashlib.sha256(b"|".join(roster_key(n, None) for n in _PROBE_NAMES))
+    return f"{'icu' if ICU_AVAILABLE else 'py'}:{digest.hexdigest()[:16]}"
+
+
+def handbook_order(handbook: Handbook) -> tuple[int, str, bytes, str]:
+    """The contract's query order: (year, cell id, member roster order, id)."""
+    member = handbook.member
+    return (
+        handbook.year,
+        handbook.cell.id,
+        roster_key(member.full_name, member.sort_key),
+        handbook.id,
+    )
+
+
+def member_order(member: Member) -> tuple[str, bytes, str]:
+    """Members are listed by cell, then roster order, then id."""
+    return (member.cell_id, roster_key(member.full_name, member.sort_key), member.id)
+
+
+def normalise_query(query: HandbookQuery) -> HandbookQuery:
+    """``query`` with its identifiers in NFC, the form every stored value uses."""
+    return HandbookQuery(
+        organisation_id=None if query.organisation_id is None else nfc(query.organisation_id),
+        cell_id=None if query.cell_id is None else nfc(query.cell_id),
+        year=query.year,
+        status=query.status,
+        member_id=None if query.member_id is None else nfc(query.member_id),
+    )
+
+
+def matches(handbook: Handbook, query: HandbookQuery) -> bool:
+    """Whether ``handbook`` meets every criterion of a normalised ``query``."""
+    return (
+        (query.cell_id is None or handbook.cell.id == query.cell_id)
+        and (query.year is None or handbook.year == query.year)
+        and (query.status is None or handbook.status is query.status)
+        and (query.member_id is None or handbook.member.id == query.member_id)
+        and (
+            query.organisation_id is None
+            or any(u.id == query.organisation_id for u in handbook.organisation)
+        )
+    )
+
+
+def check_entry(handbook: Handbook, event: Event) -> None:
+    """Refuse an event that does not record ``handbook`` as it is being stored.
+
+    Raises:
+        ValidationFailed: the event is for another handbook or another version.
+    """
+    if event.handbook_id != handbook.id:
+        raise ValidationFailed(
+            f"sự kiện ghi cho sổ '{event.handbook_id}' nhưng sổ được lưu là '{handbook.id}'",
+            f"the event is for handbook '{event.handbook_id}' but '{handbook.id}' is being stored",
+            field="Event.handbook_id",
+        )
+    if event.version != handbook.version:
+        raise ValidationFailed(
+            f"sự kiện mang phiên bản {event.version} nhưng sổ '{handbook.id}' ở phiên bản "
+            f"{handbook.version}",
+            f"the event has version {event.version} but handbook '{handbook.id}' is at "
+            f"version {handbook.version}",
+            field="Event.version",
+        )
+
+
+def check_update(handbook: Handbook, event: Event, expected_version: int) -> None:
+    """Refuse an update that would not move the version on by exactly one.
+
+    A new version equal to the old one would let a second stale writer succeed, so the
+    optimistic check needs every update to bump the version.
+
+    Raises:
+        ValidationFailed: the versions do not follow, or the event does not match.
+    """
+    check_entry(handbook, event)
+    if handbook.version != expected_version + 1:
+        raise ValidationFailed(
+            f"sổ '{handbook.id}' cập nhật từ phiên bản {expected_version} phải mang phiên bản "
+            f"{expected_version + 1}, không phải {handbook.version}",
+            f"handbook '{handbook.id}' updated from version {expected_version} must carry "
+            f"version {expected_version + 1}, not {handbook.version}",
+            field="Handbook.version",
+        )
+
+
+def duplicate_error(ids: list[str], where: str) -> ConflictError:
+    """The error for adding handbooks whose ids are already taken."""
+    shown = ", ".join(f"'{i}'" for i in ids[:5]) + (" …" if len(ids) > 5 else "")
+    return ConflictError(
+        f"Sổ tay {shown} đã có trong {where}; không sổ nào được ghi",
+        f"handbook {shown} already exists in {where}; nothing was written",
+    )
+
+
+def stale_error(handbook_id: str, stored: int, expected: int, where: str) -> ConflictError:
+    """The error for an update made from a version that is no longer the stored one."""
+    return ConflictError(
+        f"Sổ tay '{handbook_id}' trong {where} đã được sửa (phiên bản hiện tại {stored}, bạn "
+        f"sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
+        f"handbook '{handbook_id}' in {where} has changed (stored version {stored}, yours was "
+        f"{expected}); nothing was overwritten — read it again and retry",
+    )
+
+
+_KINDS = {
+    "handbook": ("sổ tay", "handbook"),
+    "member": ("đảng viên", "member"),
+    "exemplar": ("gương điển hình", "exemplar"),
+}
+
+
+def not_found(kind: str, item_id: str, where: str) -> NotFound:
+    """The error for an unknown handbook, member or exemplar id."""
+    kind_vi, kind_en = _KINDS[kind]
+    return NotFound(
+        f"Không tìm thấy {kind_vi} '{item_id}' trong {where}",
+        f"no {kind_en} '{item_id}' in {where}",
+    )
+
+
+# --- exemplars -----------------------------------------------------------------------------
+
+
+def exemplar_matches(exemplar: Exemplar, year: int | None, organisation_id: str | None) -> bool:
+    """Whether ``exemplar`` is of ``year`` and under the NFC ``organisation_id`` (when given)."""
+    return (year is None or exemplar.year == year) and (
+        organisation_id is None or any(u.id == organisation_id for u in exemplar.organisation)
+    )
+
+
+def check_exemplar_update(exemplar: Exemplar, expected_version: int) -> None:
+    """Refuse an exemplar update that would not move the version on by exactly one.
+
+    Raises:
+        ValidationFailed: the new version is not ``expected_version + 1``.
+    """
+    if exemplar.version != expected_version + 1:
+        raise ValidationFailed(
+            f"gương điển hình '{exemplar.id}' cập nhật từ phiên bản {expected_version} phải "
+            f"mang phiên bản {expected_version + 1}, không phải {exemplar.version}",
+            f"exemplar '{exemplar.id}' updated from version {expected_version} must carry "
+            f"version {expected_version + 1}, not {exemplar.version}",
+            field="Exemplar.version",
+        )
+
+
+def exemplar_exists(exemplar_id: str, where: str) -> ConflictError:
+    """The error for adding an exemplar whose id is taken (nominated already)."""
+    return ConflictError(
+        f"Gương điển hình '{exemplar_id}' đã có trong {where} (đã được đề cử); không ghi gì",
+        f"exemplar '{exemplar_id}' already exists in {where} (already nominated); nothing "
+        "was written",
+    )
+
+
+def exemplar_stale(exemplar_id: str, stored: int, expected: int, where: str) -> ConflictError:
+    """The error for an exemplar update made from a version that is no longer stored."""
+    return ConflictError(
+        f"Gương điển hình '{exemplar_id}' trong {where} đã được sửa (phiên bản hiện tại "
+        f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
+        f"exemplar '{exemplar_id}' in {where} has changed (stored version {stored}, yours was "
+        f"{expected}); nothing was overwritten — read it again and retry",
+    )

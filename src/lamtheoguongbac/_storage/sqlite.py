@@ -1,0 +1,766 @@
+"""The embedded SQLite store (kho SQLite): one file, the default backend.
+
+URL forms (``%xx`` escapes are decoded; query options are not supported)::
+
+    sqlite:///so-tay.db                  relative to the working directory
+    sqlite:///du-lieu/so-tay.db          relative, in a folder that must exist
+    sqlite:////var/lib/ltgb/so-tay.db    absolute (four slashes: three, then the path's own)
+
+A missing file is created (its folder must exist). The file runs in WAL mode with
+``synchronous=NORMAL`` and foreign keys on; its ``application_id`` marks it as ours and its
+``user_version`` counts the schema migrations applied (see ``_migrations``).
+
+Before SQLite ever opens a file for writing, its header is read: a file that is not SQLite
+(text, random bytes), is shorter than its header says (a truncated copy), belongs to another
+application (another ``application_id``, or tables without ours) or was written by a newer
+release raises :class:`~lamtheoguongbac._errors.StoreError` naming the file, and the file is
+left byte-for-byte as it was (another application's file is only inspected through an
+immutable read-only connection, which creates no ``-wal``/``-shm`` files).
+
+Every write is one ``BEGIN IMMEDIATE`` transaction, rolled back on any error; inside
+:meth:`SqliteStore.transaction` the writes join the block's single transaction. Updates are
+optimistic: ``UPDATE … WHERE id = ? AND version = ?`` and, if no row changed, nothing is
+written and :class:`~lamtheoguongbac._errors.ConflictError` (or ``NotFound``) is raised.
+Events are append-only, enforced by triggers. Each process opens its own store: one object
+may be shared by the threads of its process (a lock serialises them) but not across
+``fork``. Concurrent processes wait for each other's writes up to ``timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import pathlib
+import sqlite3
+import stat
+import threading
+import urllib.parse
+from collections.abc import Iterable, Iterator, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from lamtheoguongbac import serde
+from lamtheoguongbac._errors import LamTheoGuongBacError, StoreError
+from lamtheoguongbac._exemplars import Exemplar, exemplar_order
+from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
+from lamtheoguongbac._storage.base import HandbookQuery
+from lamtheoguongbac._storage.contract import (
+    check_entry,
+    check_exemplar_update,
+    check_update,
+    collation_fingerprint,
+    duplicate_error,
+    exemplar_exists,
+    exemplar_stale,
+    normalise_query,
+    not_found,
+    roster_key,
+    stale_error,
+)
+from lamtheoguongbac.text import nfc
+
+__all__ = ["SqliteStore"]
+
+T = TypeVar("T")
+
+_SCHEME = "sqlite:///"
+_MAGIC = b"SQLite format 3\x00"
+_CHUNK = 1000  # handbooks prepared and inserted per executemany in add_many
+_PAGE = 500  # documents fetched per statement by iter_query
+_ORDER = "ORDER BY year, cell_id, sort_key, id"
+
+# Compact and readable: Vietnamese text is stored as UTF-8, not \u escapes.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+_INSERT_HANDBOOK = (
+    "INSERT INTO handbooks (id, member_id, cell_id, grassroots_id, year, status, version, "
+    "member_name, member_sort, sort_key, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_HANDBOOK = (
+    "UPDATE handbooks SET member_id = ?, cell_id = ?, grassroots_id = ?, year = ?, status = ?, "
+    "version = ?, member_name = ?, member_sort = ?, sort_key = ?, document = ? "
+    "WHERE id = ? AND version = ?"
+)
+_INSERT_UNIT_LINK = (
+    "INSERT INTO handbook_units (unit_id, handbook_id, year, status) VALUES (?, ?, ?, ?)"
+)
+_INSERT_EVENT = "INSERT INTO events (handbook_id, version, document) VALUES (?, ?, ?)"
+_INSERT_EXEMPLAR_UNIT = "INSERT INTO exemplar_units (unit_id, exemplar_id) VALUES (?, ?)"
+
+
+def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
+    member = handbook.member
+    return (
+        handbook.id,
+        member.id,
+        handbook.cell.id,
+        handbook.grassroots.id,
+        handbook.year,
+        handbook.status.value,
+        handbook.version,
+        member.full_name,
+        member.sort_key,
+        roster_key(member.full_name, member.sort_key),
+        _encode(serde.to_dict(handbook)),
+    )
+
+
+def _event_row(event: Event) -> tuple[str, int, str]:
+    return (event.handbook_id, event.version, _encode(serde.to_dict(event)))
+
+
+def _unit_rows(handbook: Handbook) -> list[tuple[str, str, int, str]]:
+    # A chain may name a unit twice (A → B → A is a valid chain); link it once.
+    return [
+        (unit_id, handbook.id, handbook.year, handbook.status.value)
+        for unit_id in dict.fromkeys(u.id for u in handbook.organisation)
+    ]
+
+
+def _exemplar_unit_rows(exemplar: Exemplar) -> list[tuple[str, str]]:
+    return [
+        (unit_id, exemplar.id) for unit_id in dict.fromkeys(u.id for u in exemplar.organisation)
+    ]
+
+
+def _where(query: HandbookQuery) -> tuple[str, list[Any]]:
+    """The SQL condition on ``handbooks`` for a normalised ``query``, and its parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    status = None if query.status is None else query.status.value
+    if query.organisation_id is not None:
+        inner, params = _unit_where(query.organisation_id, query.year, status)
+        if query.cell_id is None and query.member_id is None:
+            clauses.append(f"id IN (SELECT handbook_id FROM handbook_units WHERE {inner})")
+        else:  # a cell or member is the narrower start: probe the subtree per row
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM handbook_units WHERE {inner} "
+                "AND handbook_id = handbooks.id)"
+            )
+    else:
+        for column, value in (("year", query.year), ("status", status)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+    for column, value in (("cell_id", query.cell_id), ("member_id", query.member_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(clauses) or "1", params
+
+
+def _unit_where(unit_id: str, year: int | None, status: str | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = ["unit_id = ?"]
+    params: list[Any] = [unit_id]
+    for column, value in (("year", year), ("status", status)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
+# --- URLs and files ------------------------------------------------------------------------
+
+
+def path_from_url(url: str) -> str:
+    """The file path of a ``sqlite:///…`` URL (see the module docstring for the forms).
+
+    Raises:
+        StoreError: the URL is not of a supported form.
+    """
+    rest = url[len(_SCHEME) :] if url.startswith(_SCHEME) else ""
+    if not rest or "?" in rest or rest == ":memory:":
+        raise StoreError(
+            f"Địa chỉ kho '{url}' không hợp lệ; dùng sqlite:///đường/dẫn/tương/đối.db hoặc "
+            "sqlite:////đường/dẫn/tuyệt/đối.db (kho tạm trong bộ nhớ: memory:)",
+            f"invalid store URL '{url}'; use sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db (for a store in memory: memory:)",
+        )
+    return urllib.parse.unquote(rest)
+
+
+def url_for(path: str | os.PathLike[str]) -> str:
+    """The ``sqlite:///…`` URL of ``path`` (absolute paths get four slashes)."""
+    return _SCHEME + os.fspath(path).replace("%", "%25").replace("?", "%3F")
+
+
+def _refuse(path: str, vi: str, en: str) -> StoreError:
+    return StoreError(
+        f"Không mở được kho {path}: {vi}; tệp được giữ nguyên, không sửa gì",
+        f"cannot open the store {path}: {en}; the file was left untouched",
+    )
+
+
+def _has_wal(path: str) -> bool:
+    try:
+        return os.path.getsize(path + "-wal") > 0
+    except OSError:
+        return False
+
+
+def _inspect(path: str) -> None:
+    """Refuse, without writing anything, a file that is not a store this release can open."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise StoreError(
+                f"Không tạo được kho {path}: thư mục {folder} không tồn tại",
+                f"cannot create the store {path}: the folder {folder} does not exist",
+            ) from None
+        return
+    except OSError as exc:
+        raise _refuse(
+            path, f"không đọc được tệp ({exc})", f"the file is unreadable ({exc})"
+        ) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise _refuse(path, "đây không phải là một tệp thường", "it is not a regular file")
+    if info.st_size == 0:
+        return  # SQLite treats an empty file as a new, empty database
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+    except OSError as exc:
+        raise _refuse(
+            path, f"không đọc được tệp ({exc})", f"the file is unreadable ({exc})"
+        ) from exc
+    if header[:16] != _MAGIC and not (len(header) < 16 and _MAGIC.startswith(header)):
+        raise _refuse(
+            path,
+            "tệp không phải là cơ sở dữ liệu SQLite (tệp văn bản, tệp của "
+            "chương trình khác hoặc tệp hỏng)",
+            "it is not a SQLite database (a text file, another program's file or a corrupt file)",
+        )
+    page_size = int.from_bytes(header[16:18], "big") if len(header) >= 18 else 0
+    page_size = 65536 if page_size == 1 else page_size
+    if len(header) < 100 or page_size < 512 or page_size & (page_size - 1):
+        raise _refuse(
+            path,
+            "phần đầu tệp SQLite bị cắt cụt hoặc hỏng",
+            "the SQLite header is truncated or corrupt",
+        )
+    pages = int.from_bytes(header[28:32], "big")
+    header_size_valid = pages > 0 and header[24:28] == header[92:96]
+    if not _has_wal(path) and (
+        info.st_size % page_size or (header_size_valid and info.st_size < pages * page_size)
+    ):
+        raise _refuse(
+            path,
+            f"tệp bị cắt cụt ({info.st_size} byte, phần đầu ghi {pages} trang × {page_size} byte)",
+            f"the file is truncated ({info.st_size} bytes, the header says {pages} pages × "
+            f"{page_size} bytes)",
+        )
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id == APPLICATION_ID:
+        version = int.from_bytes(header[60:64], "big")
+        if version > SCHEMA_VERSION:
+            raise too_new(path, version)
+        return
+    if application_id != 0:
+        raise _refuse(
+            path,
+            f"đây là cơ sở dữ liệu SQLite của ứng dụng khác (application_id "
+            f"0x{application_id:08x})",
+            f"it is another application's SQLite database (application_id 0x{application_id:08x})",
+        )
+    tables = _foreign_tables(path)
+    if tables:
+        listed = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise _refuse(
+            path,
+            f"đây là cơ sở dữ liệu SQLite của ứng dụng khác (có bảng {listed})",
+            f"it is another application's SQLite database (tables: {listed})",
+        )
+
+
+def _foreign_tables(path: str) -> list[str]:
+    # immutable=1: no locks, no -wal/-shm files, nothing written.
+    uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise _refuse(
+            path, f"tệp SQLite bị hỏng ({exc})", f"the SQLite file is corrupt ({exc})"
+        ) from exc
+    return [str(name) for (name,) in rows]
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+class SqliteStore:
+    """A store in one SQLite file (see the module docstring for the file's guarantees).
+
+    Args:
+        path: the database file; created if missing (its folder must exist).
+        timeout: seconds to wait for another process's write before giving up.
+        url: the URL to show as :attr:`url` (default: built from ``path``).
+
+    Raises:
+        StoreError: the file is not a store this release can open; the message names it.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 10.0, url: str | None = None
+    ) -> None:
+        self.path = os.fspath(path)
+        self.url = url or url_for(self.path)
+        self._timeout = timeout
+        self._lock = threading.RLock()
+        self._depth = 0  # open transaction() blocks; the writes inside join them
+        self._pid = os.getpid()
+        _inspect(self.path)
+        self._conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(
+                    f"Tệp {self.path} không dùng được chế độ WAL (đang là '{mode}'); hãy đặt "
+                    "kho trên ổ đĩa cục bộ",
+                    f"{self.path} cannot use WAL mode (got '{mode}'); put the store on a local "
+                    "disk",
+                )
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, self.path)
+            self._conn = conn
+            stored = conn.execute(
+                "SELECT value FROM meta WHERE key = 'roster_collation'"
+            ).fetchone()
+            if stored is None or stored[0] != collation_fingerprint():
+                with self._transaction():
+                    pass  # a write transaction re-keys the roster order first
+        except BaseException as exc:
+            self._conn = None
+            conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from exc
+            raise
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        """Open the store at a ``sqlite:///…`` URL.
+
+        Raises:
+            StoreError: the URL is invalid or the file is not a store this release can open.
+        """
+        return cls(path_from_url(url), url=url)
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self.url!r})"
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if any(m in text for m in ("malformed", "not a database")):
+            return StoreError(
+                f"Kho {self.path} bị hỏng ({text}); hãy khôi phục từ bản sao lưu",
+                f"the store {self.path} is corrupt ({text}); restore it from a backup",
+            )
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"Kho {self.path} đang bận: tiến trình khác ghi quá {self._timeout:g} giây; "
+                "hãy thử lại sau",
+                f"the store {self.path} is busy: another process has been writing for more "
+                f"than {self._timeout:g} s; try again later",
+            )
+        return StoreError(
+            f"Lỗi kho dữ liệu {self.path}: {text}", f"store error in {self.path}: {text}"
+        )
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(
+                f"Kho {self.path} đã đóng, không dùng được nữa", f"the store {self.path} is closed"
+            )
+        if os.getpid() != self._pid:
+            raise StoreError(
+                f"Kho {self.path} được mở ở tiến trình khác; hãy mở lại trong tiến trình này",
+                f"the store {self.path} was opened in another process; open it again in this one",
+            )
+        return self._conn
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            conn = self._connection()
+            try:
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside the block commit together at its end, or not at all.
+
+        One ``BEGIN IMMEDIATE`` is held for the whole block (other threads and processes
+        wait for it); the write methods called inside run as savepoints of it instead of
+        committing on their own. An exception leaving the block rolls it all back and
+        propagates. Nested blocks join the outer one as savepoints (an inner block that
+        fails undoes only its own writes).
+        """
+        with self._transaction():
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+        Inside :meth:`transaction` it is a savepoint of the open transaction instead:
+        rolled back to on error, committed only when the outer block ends.
+        """
+        with self._lock:
+            conn = self._connection()
+            if self._depth:
+                yield from self._savepoint(conn)
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._ensure_collation(conn)
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+
+    def _savepoint(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        try:
+            conn.execute("SAVEPOINT ltgb_write")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO ltgb_write")
+                    conn.execute("RELEASE ltgb_write")
+                raise
+            conn.execute("RELEASE ltgb_write")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _ensure_collation(self, conn: sqlite3.Connection) -> None:
+        # Sort keys depend on the collation (PyICU or not, the release); rows keyed by
+        # another are re-keyed so a file never mixes two.
+        fingerprint = collation_fingerprint()
+        row = conn.execute("SELECT value FROM meta WHERE key = 'roster_collation'").fetchone()
+        if row is not None and row[0] == fingerprint:
+            return
+        handbooks = conn.execute("SELECT id, member_name, member_sort FROM handbooks")
+        conn.executemany(
+            "UPDATE handbooks SET sort_key = ? WHERE id = ?",
+            [(roster_key(name, sort), i) for i, name, sort in handbooks.fetchall()],
+        )
+        members = conn.execute("SELECT id, full_name, sort_override FROM members")
+        conn.executemany(
+            "UPDATE members SET sort_key = ? WHERE id = ?",
+            [(roster_key(name, sort), i) for i, name, sort in members.fetchall()],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('roster_collation', ?)",
+            (fingerprint,),
+        )
+
+    def _load(self, cls: type[T], item_id: str, document: str) -> T:
+        try:
+            return serde.from_dict(cls, json.loads(document))
+        except (ValueError, TypeError, LamTheoGuongBacError) as exc:
+            kind_vi, kind_en = _KIND_NAMES.get(cls, ("bản ghi", "record"))
+            raise StoreError(
+                f"Không đọc được {kind_vi} '{item_id}' trong kho {self.path}: {exc}",
+                f"cannot read {kind_en} '{item_id}' in the store {self.path}: {exc}",
+            ) from exc
+
+    def _status(self, value: str) -> HandbookStatus:
+        try:
+            return HandbookStatus(value)
+        except ValueError:
+            raise StoreError(
+                f"Trạng thái '{value}' không hợp lệ trong kho {self.path}",
+                f"invalid status '{value}' in the store {self.path}",
+            ) from None
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def add(self, handbook: Handbook, event: Event) -> None:
+        """Store a new handbook with its first event; ``ConflictError`` if the id exists."""
+        self.add_many([(handbook, event)])
+
+    def add_many(self, items: Iterable[tuple[Handbook, Event]]) -> int:
+        """Store many new handbooks in one transaction; returns how many. All or none.
+
+        ``items`` is consumed in chunks of 1,000 inside the transaction, so a large import
+        needs little memory; the store's write lock is held until it ends.
+
+        Raises:
+            ConflictError: an id exists already or repeats in ``items``; nothing is stored.
+            ValidationFailed: an event does not record its handbook; nothing is stored.
+        """
+        count = 0
+        seen: set[str] = set()
+        iterator = iter(items)
+        with self._transaction() as conn:
+            while chunk := list(itertools.islice(iterator, _CHUNK)):
+                ids = []
+                for handbook, event in chunk:
+                    check_entry(handbook, event)
+                    if handbook.id in seen:
+                        raise duplicate_error([handbook.id], self.path)
+                    seen.add(handbook.id)
+                    ids.append(handbook.id)
+                marks = ",".join("?" * len(ids))
+                taken = conn.execute(f"SELECT id FROM handbooks WHERE id IN ({marks})", ids)
+                existing = [str(i) for (i,) in taken.fetchall()]
+                if existing:
+                    raise duplicate_error(existing, self.path)
+                conn.executemany(_INSERT_HANDBOOK, [_handbook_row(h) for h, _ in chunk])
+                conn.executemany(_INSERT_UNIT_LINK, [r for h, _ in chunk for r in _unit_rows(h)])
+                conn.executemany(_INSERT_EVENT, [_event_row(e) for _, e in chunk])
+                count += len(chunk)
+        return count
+
+    def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
+        """Replace a handbook stored at ``expected_version`` and append the event.
+
+        Raises:
+            NotFound: no handbook has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1`` or the event
+                does not record it.
+        """
+        check_update(handbook, event, expected_version)
+        row = _handbook_row(handbook)
+        event_row = _event_row(event)
+        with self._transaction() as conn:
+            changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
+            if changed.rowcount == 0:
+                found = conn.execute(
+                    "SELECT version FROM handbooks WHERE id = ?", (handbook.id,)
+                ).fetchone()
+                if found is None:
+                    raise not_found("handbook", handbook.id, self.path)
+                raise stale_error(handbook.id, found[0], expected_version, self.path)
+            conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
+            conn.executemany(_INSERT_UNIT_LINK, _unit_rows(handbook))
+            conn.execute(_INSERT_EVENT, event_row)
+
+    def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
+        """Insert or replace organisation units and members, in one transaction."""
+        unit_rows = [(u.id, _encode(serde.to_dict(u))) for u in units]
+        member_rows = [
+            (
+                m.id,
+                m.cell_id,
+                m.full_name,
+                m.sort_key,
+                roster_key(m.full_name, m.sort_key),
+                _encode(serde.to_dict(m)),
+            )
+            for m in members
+        ]
+        with self._transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO units (id, document) VALUES (?, ?)", unit_rows)
+            conn.executemany(
+                "INSERT OR REPLACE INTO members (id, cell_id, full_name, sort_override, "
+                "sort_key, document) VALUES (?, ?, ?, ?, ?, ?)",
+                member_rows,
+            )
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def get(self, handbook_id: str) -> Handbook:
+        """The handbook with this id; ``NotFound`` if there is none."""
+        handbook_id = nfc(handbook_id)
+        rows = self._read("SELECT document FROM handbooks WHERE id = ?", (handbook_id,))
+        if not rows:
+            raise not_found("handbook", handbook_id, self.path)
+        return self._load(Handbook, handbook_id, rows[0][0])
+
+    def query(self, query: HandbookQuery) -> list[Handbook]:
+        """The handbooks matching ``query`` by (year, cell id, roster order, id)."""
+        where, params = _where(normalise_query(query))
+        rows = self._read(f"SELECT id, document FROM handbooks WHERE {where} {_ORDER}", params)
+        return [self._load(Handbook, i, doc) for i, doc in rows]
+
+    def iter_query(self, query: HandbookQuery) -> Iterator[Handbook]:
+        """Like :meth:`query`, streaming documents in pages of 500 (for large exports).
+
+        The matching ids are read in order when called; each page of documents is then read
+        by its own statement, so no read stays open while the caller works, and a handbook
+        updated meanwhile is seen as it is when its page is read.
+        """
+        where, params = _where(normalise_query(query))
+        rows = self._read(f"SELECT id FROM handbooks WHERE {where} {_ORDER}", params)
+        return self._pages([str(i) for (i,) in rows])
+
+    def _pages(self, ids: list[str]) -> Iterator[Handbook]:
+        for start in range(0, len(ids), _PAGE):
+            page = ids[start : start + _PAGE]
+            marks = ",".join("?" * len(page))
+            documents = dict(
+                self._read(f"SELECT id, document FROM handbooks WHERE id IN ({marks})", page)
+            )
+            for handbook_id in page:
+                yield self._load(Handbook, handbook_id, documents[handbook_id])
+
+    def count_by_status(self, query: HandbookQuery) -> dict[HandbookStatus, int]:
+        """How many handbooks match ``query``, per status (statuses with none omitted)."""
+        query = normalise_query(query)
+        by_unit = query.cell_id is None and query.member_id is None
+        if query.organisation_id is not None and by_unit:
+            status = None if query.status is None else query.status.value
+            where, params = _unit_where(query.organisation_id, query.year, status)
+            table = "handbook_units"
+        else:
+            where, params = _where(query)
+            table = "handbooks"
+        rows = self._read(
+            f"SELECT status, count(*) FROM {table} WHERE {where} GROUP BY status", params
+        )
+        counts = {self._status(status): n for status, n in rows}
+        return {s: counts[s] for s in HandbookStatus if s in counts}
+
+    def events(self, handbook_id: str) -> list[Event]:
+        """The handbook's audit trail, oldest first; ``NotFound`` for an unknown id."""
+        handbook_id = nfc(handbook_id)
+        rows = self._read(
+            "SELECT document FROM events WHERE handbook_id = ? ORDER BY seq", (handbook_id,)
+        )
+        if not rows and not self._read("SELECT 1 FROM handbooks WHERE id = ?", (handbook_id,)):
+            raise not_found("handbook", handbook_id, self.path)
+        return [self._load(Event, handbook_id, doc) for (doc,) in rows]
+
+    def units(self) -> list[OrgUnit]:
+        """Every organisation unit, sorted by id."""
+        rows = self._read("SELECT id, document FROM units ORDER BY id")
+        return [self._load(OrgUnit, i, doc) for i, doc in rows]
+
+    def members(self, cell_id: str | None = None) -> list[Member]:
+        """Members (of one cell, when given) by cell, roster order and id."""
+        where, params = ("1", []) if cell_id is None else ("cell_id = ?", [nfc(cell_id)])
+        rows = self._read(
+            f"SELECT id, document FROM members WHERE {where} ORDER BY cell_id, sort_key, id", params
+        )
+        return [self._load(Member, i, doc) for i, doc in rows]
+
+    def member(self, member_id: str) -> Member:
+        """One member; ``NotFound`` if there is none."""
+        member_id = nfc(member_id)
+        rows = self._read("SELECT document FROM members WHERE id = ?", (member_id,))
+        if not rows:
+            raise not_found("member", member_id, self.path)
+        return self._load(Member, member_id, rows[0][0])
+
+    # --- exemplars ------------------------------------------------------------------------
+
+    def add_exemplar(self, exemplar: Exemplar) -> None:
+        """Store a new exemplar; ``ConflictError`` if the id exists."""
+        document = _encode(serde.to_dict(exemplar))
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM exemplars WHERE id = ?", (exemplar.id,)).fetchone():
+                raise exemplar_exists(exemplar.id, self.path)
+            conn.execute(
+                "INSERT INTO exemplars (id, year, version, document) VALUES (?, ?, ?, ?)",
+                (exemplar.id, exemplar.year, exemplar.version, document),
+            )
+            conn.executemany(_INSERT_EXEMPLAR_UNIT, _exemplar_unit_rows(exemplar))
+
+    def update_exemplar(self, exemplar: Exemplar, *, expected_version: int) -> None:
+        """Replace an exemplar stored at ``expected_version``.
+
+        Raises:
+            NotFound: no exemplar has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_exemplar_update(exemplar, expected_version)
+        document = _encode(serde.to_dict(exemplar))
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE exemplars SET year = ?, version = ?, document = ? "
+                "WHERE id = ? AND version = ?",
+                (exemplar.year, exemplar.version, document, exemplar.id, expected_version),
+            )
+            if changed.rowcount == 0:
+                found = conn.execute(
+                    "SELECT version FROM exemplars WHERE id = ?", (exemplar.id,)
+                ).fetchone()
+                if found is None:
+                    raise not_found("exemplar", exemplar.id, self.path)
+                raise exemplar_stale(exemplar.id, found[0], expected_version, self.path)
+            conn.execute("DELETE FROM exemplar_units WHERE exemplar_id = ?", (exemplar.id,))
+            conn.executemany(_INSERT_EXEMPLAR_UNIT, _exemplar_unit_rows(exemplar))
+
+    def get_exemplar(self, exemplar_id: str) -> Exemplar:
+        """The exemplar with this id; ``NotFound`` if there is none."""
+        exemplar_id = nfc(exemplar_id)
+        rows = self._read("SELECT document FROM exemplars WHERE id = ?", (exemplar_id,))
+        if not rows:
+            raise not_found("exemplar", exemplar_id, self.path)
+        return self._load(Exemplar, exemplar_id, rows[0][0])
+
+    def exemplars(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Exemplar]:
+        """The exemplars of ``year`` under ``organisation_id``, in the contract's order."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        if organisation_id is not None:
+            clauses.append("id IN (SELECT exemplar_id FROM exemplar_units WHERE unit_id = ?)")
+            params.append(nfc(organisation_id))
+        where = " AND ".join(clauses) or "1"
+        rows = self._read(f"SELECT id, document FROM exemplars WHERE {where}", params)
+        return sorted((self._load(Exemplar, i, doc) for i, doc in rows), key=exemplar_order)
+
+    def close(self) -> None:
+        """Close the file; further use raises ``StoreError``. Closing twice is harmless."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None and os.getpid() == self._pid:
+                try:
+                    conn.close()
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+
+
+_KIND_NAMES: dict[type, tuple[str, str]] = {
+    Handbook: ("sổ tay", "handbook"),
+    Event: ("nhật ký của sổ", "event of handbook"),
+    OrgUnit: ("tổ chức", "unit"),
+    Member: ("đảng viên", "member"),
+    Exemplar: ("gương điển hình", "exemplar"),
+}

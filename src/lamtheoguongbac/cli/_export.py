@@ -1,0 +1,152 @@
+"""``lamtheoguongbac export`` and ``lamtheoguongbac template check``: Word handbooks from the
+command line (xuất sổ tay ra văn bản)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._model import Handbook, HandbookStatus
+from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac.cli._common import open_service, reports_errors, say
+from lamtheoguongbac.export import ExportOptions, convert_to_pdf, export_handbooks
+
+__all__ = ["export", "template"]
+
+
+@click.command()
+@click.option(
+    "--out",
+    "dest",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Thư mục (hoặc tệp .zip / .docx khi gộp) / folder, or the file.",
+)
+@click.option("--org", "organisation_id", help="Cả cây tổ chức dưới đơn vị / a subtree.")
+@click.option("--cell", "cell_id")
+@click.option("--year", type=int)
+@click.option("--status", type=click.Choice([s.value for s in HandbookStatus]))
+@click.option("--exporter", default="docx", show_default=True)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mẫu do người dùng soạn / a custom template.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["folder", "merged", "zip"]),
+    default="folder",
+    show_default=True,
+    help="Mỗi người một tệp, gộp một tệp, hoặc nén zip.",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--resume", is_flag=True, help="Bỏ qua tệp đã xuất / skip files already written.")
+@click.option("--pdf", is_flag=True, help="Chuyển sang PDF bằng LibreOffice / also make PDFs.")
+@reports_errors
+def export(
+    dest: Path,
+    organisation_id: str | None,
+    cell_id: str | None,
+    year: int | None,
+    status: str | None,
+    exporter: str,
+    template: Path | None,
+    mode: str,
+    jobs: int,
+    resume: bool,
+    pdf: bool,
+) -> None:
+    """Xuất sổ tay ra văn bản (Word) / export handbooks as documents."""
+    if pdf and mode != "folder":
+        raise ValidationFailed(
+            "--pdf chỉ dùng với --mode folder", "--pdf works with --mode folder only", field="--pdf"
+        )
+    query = HandbookQuery(
+        organisation_id=organisation_id,
+        cell_id=cell_id,
+        year=year,
+        status=HandbookStatus(status) if status else None,
+    )
+    with open_service() as service:
+        books = _Selection(service.store, query)
+        if not len(books):
+            say("Không có sổ tay nào phù hợp", "No handbooks match")
+            return
+        with click.progressbar(
+            length=len(books), label="Đang xuất / exporting", file=sys.stderr
+        ) as bar:
+            result = export_handbooks(
+                books,
+                dest,
+                exporter=exporter,
+                mode=mode,  # type: ignore[arg-type]
+                options=ExportOptions(template=template),
+                jobs=jobs,
+                resume=resume,
+                progress=lambda done, total: bar.update(done - bar.pos),
+                registry=service.registry,
+                policy=service.policy,
+            )
+    for note in result.notes:
+        say(f"Lưu ý: {note}", f"Note: {note}")
+    say(
+        f"Đã ghi {len(result.written)} tệp, bỏ qua {result.skipped} tệp đã có, vào {dest}",
+        f"Wrote {len(result.written)} files, skipped {result.skipped} already there, in {dest}",
+    )
+    if pdf:
+        pdfs = convert_to_pdf(result.written, dest, jobs=jobs)
+        say(f"Đã chuyển {len(pdfs)} tệp sang PDF", f"Converted {len(pdfs)} files to PDF")
+
+
+class _Selection:
+    """The handbooks of a query, counted up front for the progress bar and then streamed,
+    so a province-wide export does not hold every handbook in memory."""
+
+    def __init__(self, store: Store, query: HandbookQuery) -> None:
+        self.store, self.query = store, query
+        self.total = sum(store.count_by_status(query).values())
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[Handbook]:
+        return self.store.iter_query(self.query)
+
+
+@click.group()
+def template() -> None:
+    """Mẫu văn bản / document templates."""
+
+
+@template.command(name="check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--exporter", default="docx", show_default=True)
+def check(path: Path, exporter: str) -> None:
+    """Kiểm tra mẫu: biến lạ, lỗi cú pháp / check a template for unknown names and errors.
+
+    Exit status 1 when problems are found.
+    """
+
+    @reports_errors
+    def run() -> list[str]:
+        registry = click.get_current_context().find_root().obj["registry"]
+        chosen = registry.exporter(exporter)
+        if chosen.check_template is None:
+            raise ValidationFailed(
+                f"bộ xuất '{exporter}' không hỗ trợ kiểm tra mẫu",
+                f"exporter '{exporter}' cannot check templates",
+                field="--exporter",
+            )
+        return list(chosen.check_template(path))
+
+    problems = run()
+    for line in problems:
+        click.echo(line)
+    if problems:
+        say(f"{len(problems)} vấn đề trong {path}", f"{len(problems)} problems in {path}")
+        raise SystemExit(1)
+    say(f"Mẫu {path} hợp lệ", f"Template {path} is fine")

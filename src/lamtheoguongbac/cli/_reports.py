@@ -1,0 +1,204 @@
+"""The yearbook and the committee's report on the command line (kỷ yếu gương điển hình, báo
+cáo tổng hợp): ``yearbook`` and ``summary-report``, both written as Word documents.
+
+The commands are added to the main ``lamtheoguongbac`` group in :mod:`lamtheoguongbac.cli`;
+they use its ``--store`` and ``--lang`` options and its exit statuses (2 on an error),
+through the helpers of :mod:`lamtheoguongbac.cli._common`. (``report`` is taken: it is the
+member's results report of the handbook cycle.) The documents come from the
+``docx-yearbook`` and ``docx-report`` exporters of the ``lamtheoguongbac-docx`` plugin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
+from lamtheoguongbac._model import OrgUnit
+from lamtheoguongbac._service.core import Handbooks
+from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.export import CommitteeHeading
+from lamtheoguongbac.export._report import export_rollup_report
+from lamtheoguongbac.export._yearbook import export_yearbook
+from lamtheoguongbac.text import nfc
+
+__all__ = ["summary_report", "yearbook"]
+
+_OUT = click.Path(dir_okay=False, path_type=Path)
+_TEMPLATE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    return date_argument(value, "--today")
+
+
+def _place(chain: Sequence[OrgUnit]) -> str:
+    """The nearest place name from the last unit of ``chain`` up, or ""."""
+    return next((u.place for u in reversed(chain) if u.place and u.place.strip()), "")
+
+
+def _compiler(
+    service: Handbooks, organisation_id: str | None, found: Sequence[Exemplar]
+) -> tuple[OrgUnit, ...]:
+    """The chain (root first) of the unit that compiles the yearbook: ``--org``, or else the
+    one root of the organisation tree (or of the exemplars' chains, without a roster)."""
+    tree = service.roster.tree()
+    if organisation_id is not None:
+        return tree.chain(organisation_id)
+    roots: dict[str, tuple[OrgUnit, ...]] = {
+        u.id: (u,) for u in service.store.units() if u.parent_id is None
+    }
+    if not roots:
+        roots = {e.organisation[0].id: e.organisation[:1] for e in found}
+    if len(roots) != 1:
+        raise click.UsageError(
+            "--org: chọn đơn vị biên soạn kỷ yếu (có nhiều tổ chức gốc) / choose the compiling "
+            "unit (there are several root units)"
+        )
+    return next(iter(roots.values()))
+
+
+@contextmanager
+def _notes() -> Iterator[None]:
+    """Print the renderer's warnings (a template falling back to plain docxtpl) as notes."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        say(f"Lưu ý: {w.message}", f"Note: {w.message}")
+
+
+def _written(out: Path, write: Callable[[], Path]) -> Path:
+    try:
+        with _notes():
+            return write()
+    except OSError as exc:
+        raise ValidationFailed(
+            f"không ghi được: {exc}", f"cannot write: {exc}", field=str(out)
+        ) from exc
+
+
+@click.command()
+@click.option("--year", type=int, required=True, help="Năm của gương điển hình / the year.")
+@click.option("--org", "organisation_id", help="Đơn vị biên soạn (cả cây) / compiling unit.")
+@click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
+@click.option("--all", "all_", is_flag=True, help="Cả gương chưa khen thưởng / also uncommended.")
+@click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@reports_errors
+def yearbook(
+    year: int, organisation_id: str | None, out: Path, all_: bool, template: Path | None
+) -> None:
+    """Kỷ yếu gương điển hình (Word) / the yearbook of exemplars as a Word document.
+
+    Only commended exemplars, unless --all.
+    """
+    with open_service() as service:
+        found = service.exemplars.list(year=year, organisation_id=organisation_id)
+        if not all_:
+            found = [e for e in found if e.commended]
+        if not found:
+            which_vi, which_en = ("", "") if all_ else (" đã được khen thưởng", " commended")
+            hint = "" if all_ else " (--all)"
+            raise ValidationFailed(
+                f"không có gương điển hình nào{which_vi} năm {year}{hint}",
+                f"no{which_en} exemplars in {year}{hint}",
+                field="--year",
+            )
+        chain = _compiler(service, organisation_id, found)
+        superior = chain[-2].name if len(chain) > 1 else ""
+        registry = service.registry
+    _written(
+        out,
+        lambda: export_yearbook(
+            found,
+            out,
+            title_year=year,
+            organisation_name=chain[-1].name,
+            superior_name=superior,
+            place=_place(chain),
+            registry=registry,
+            template=template,
+        ),
+    )
+    people = sum(1 for e in found if e.kind is ExemplarKind.INDIVIDUAL)
+    collectives = len(found) - people
+    say(
+        f"Đã ghi kỷ yếu {len(found)} gương điển hình ({people} cá nhân, {collectives} tập thể) "
+        f"vào {out}",
+        f"Wrote the yearbook of {len(found)} exemplars ({people} individuals, {collectives} "
+        f"collectives) to {out}",
+    )
+
+
+@click.command(name="summary-report")
+@click.option("--org", "organisation_id", required=True, help="Mã đơn vị / unit id (subtree).")
+@click.option("--year", type=int, required=True)
+@click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
+@click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
+@click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option(
+    "--number",
+    default="",
+    help="Số, ký hiệu: 12 hoặc 12-BC/ĐU (trống: để điền tay) / number and symbol.",
+)
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    help="Nơi nhận (lặp lại được) / a recipient (repeatable); the archive line is added.",
+)
+@reports_errors
+def summary_report(
+    organisation_id: str,
+    year: int,
+    today: str | None,
+    out: Path,
+    template: Path | None,
+    number: str,
+    recipients: tuple[str, ...],
+) -> None:
+    """Báo cáo tổng hợp của cấp ủy (Word, có biểu đồ) / the committee's summary report.
+
+    Issued by the unit's committee (its name from the roster, else derived from the level)
+    and signed by the committee's Bí thư, else Phó Bí thư, as the roster has them on the
+    --today date.
+    """
+    day = _today(today)
+    with open_service() as service:
+        result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
+        chain = service.roster.tree().chain(organisation_id)
+        heading = CommitteeHeading.of_unit(
+            chain,
+            service.roster.members(),
+            on=day,
+            number=nfc(number),
+            recipients=[nfc(r) for r in recipients],
+        )
+        registry = service.registry
+    _written(
+        out,
+        lambda: export_rollup_report(
+            result, out, heading=heading, registry=registry, template=template
+        ),
+    )
+    say(
+        f"Đã ghi báo cáo tổng hợp năm {year} của {result.organisation_name} "
+        f"({len(result.cells)} chi bộ) vào {out}",
+        f"Wrote the {year} summary report of {result.organisation_name} "
+        f"({len(result.cells)} cells) to {out}",
+    )
+    for c in result.caps_exceeded:
+        say(
+            f"Lưu ý: {c.organisation_name} vượt tỷ lệ xếp loại Hoàn thành xuất sắc nhiệm vụ "
+            f"({c.top_count}, tối đa {c.allowed})",
+            f"Note: {c.organisation_name} is over the top-rating cap ({c.top_count}, at most "
+            f"{c.allowed})",
+        )

@@ -1,0 +1,156 @@
+"""``Policy``: the rules and their parameters in force for a year and an organisation.
+
+Rating regulations change (Quy định 132-QĐ/TW 2018 → 124-QĐ/TW 2023 → 366-QĐ/TW 2025), so a
+policy is a versioned value, never a constant in code: committees pick or override one, and
+plugins add rules to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+from lamtheoguongbac._checks import fail
+from lamtheoguongbac._model import Actor, Handbook, MemberStatus, RatingLevel
+from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
+from lamtheoguongbac.rules._builtin import BUILTIN_RULES
+
+__all__ = ["DEFAULT_POLICY", "RATING_RULES", "Policy", "TopRatingCap"]
+
+#: What a member's standing means for the rating: ``"required"`` (rated), ``"optional"`` (may
+#: be rated, e.g. an exempt member who still takes part), ``"none"`` (never rated).
+RATING_RULES = ("required", "optional", "none")
+
+
+def _rating_rule(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in RATING_RULES:
+        fail(
+            f"Policy.{attribute.name}",
+            f"phải là một trong {', '.join(RATING_RULES)}",
+            f"must be one of {', '.join(RATING_RULES)}",
+        )
+
+
+def _positive_ratio(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    if not Decimal(0) <= value <= Decimal(1):
+        fail("TopRatingCap.ratio", "tỷ lệ phải trong khoảng 0–1", "the ratio must be within 0–1")
+
+
+@attrs.frozen(kw_only=True)
+class TopRatingCap:
+    """A cap on the top rating within a grassroots organisation (giới hạn tỷ lệ xuất sắc).
+
+    Hướng dẫn 21-HD/BTCTW (2019): members rated excellent may be at most 20% of those rated
+    good. ``of_levels`` says which levels count as "rated good"; whether the excellent ones
+    count among them is read differently by committees, so it is a parameter.
+    """
+
+    ratio: Decimal = attrs.field(
+        default=Decimal("0.20"), converter=Decimal, validator=_positive_ratio
+    )
+    level: RatingLevel = RatingLevel.EXCELLENT
+    of_levels: tuple[RatingLevel, ...] = (RatingLevel.GOOD,)
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        fail(
+            f"Policy.{attribute.name}",
+            "phải là số nguyên không âm",
+            "must be a non-negative integer",
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """The rules and parameters for a year/organisation (quy định áp dụng), versioned.
+
+    Deadlines are counted in days: registration from the period's start, the report from the
+    period's end (so 0 means "by the last day of the period"), the assessment from the end.
+
+    The rating (xếp loại) belongs to the annual rating process; the handbook is evidence
+    for it. By default (``rating_in_handbook=False``) the cell's assessment is recorded
+    without a rating and the book prints none (a rating may still be recorded for the
+    roll-ups and the top-rating cap). A province that prints the rating in the book sets
+    ``rating_in_handbook=True``; then ``require_rating`` makes a rating required
+    (LTGB-A004) for every member whose standing is rated. Standing: official and
+    probationary members are rated; suspended members never (LTGB-A003); members exempt
+    from party work and activities follow ``exempt_rating`` (``"optional"`` by default:
+    rated only when they still take part; ``"none"``; or ``"required"``).
+    """
+
+    name: str = "mac-dinh"
+    version: str = "1"
+    min_pledges: int = attrs.field(default=1, validator=_non_negative)
+    max_pledges: int = attrs.field(default=5, validator=_non_negative)
+    linter_blocks: bool = True
+    require_duty_link: bool = True
+    require_self_assessment: bool = True
+    require_rating: bool = True
+    rating_in_handbook: bool = False
+    exempt_rating: str = attrs.field(default="optional", validator=_rating_rule)
+    report_grace_days: int = attrs.field(default=0, validator=_non_negative)
+    registration_due_days: int = attrs.field(default=60, validator=_non_negative)
+    report_due_days: int = attrs.field(default=0, validator=_non_negative)
+    assessment_due_days: int = attrs.field(default=31, validator=_non_negative)
+    top_rating_cap: TopRatingCap | None = TopRatingCap()
+    #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
+    top_rating_cap_enforced: bool = False
+    rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_pledges < self.min_pledges:
+            fail("Policy.max_pledges", "nhỏ hơn số việc tối thiểu", "is smaller than min_pledges")
+        codes = [r.code for r in self.rules]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            fail(
+                "Policy.rules",
+                f"mã quy tắc bị trùng: {', '.join(dupes)}",
+                f"duplicate rule codes: {', '.join(dupes)}",
+            )
+
+    def rating_rule(self, status: MemberStatus) -> str:
+        """ "required", "optional" or "none": whether a member of ``status`` is rated."""
+        if status is MemberStatus.SUSPENDED:
+            return "none"
+        if status is MemberStatus.EXEMPT:
+            return self.exempt_rating
+        return "required"
+
+    def with_rules(self, rules: Iterable[Rule]) -> Policy:
+        """A copy with ``rules`` added (e.g. from plugins)."""
+        return attrs.evolve(self, rules=(*self.rules, *rules))
+
+    def without(self, *codes: str) -> Policy:
+        """A copy with the rules of the given codes switched off."""
+        return attrs.evolve(self, rules=tuple(r for r in self.rules if r.code not in codes))
+
+    def check(
+        self, stage: Stage, handbook: Handbook, actor: Actor, at: dt.datetime
+    ) -> list[Violation]:
+        """Run every rule of ``stage`` on ``handbook``; returns all violations found."""
+        ctx = RuleContext(policy=self, actor=actor, at=at)
+        found: list[Violation] = []
+        for rule in self.rules:
+            if rule.stage is stage:
+                found.extend(rule.check(handbook, ctx))
+        return found
+
+    def registration_due(self, handbook: Handbook) -> dt.date:
+        """The last day to register pledges."""
+        return handbook.period.start + dt.timedelta(days=self.registration_due_days)
+
+    def report_due(self, handbook: Handbook) -> dt.date:
+        """The last day to report results."""
+        return handbook.period.end + dt.timedelta(days=self.report_due_days)
+
+    def assessment_due(self, handbook: Handbook) -> dt.date:
+        """The last day for the cell's collective assessment."""
+        return handbook.period.end + dt.timedelta(days=self.assessment_due_days)
+
+
+DEFAULT_POLICY = Policy()
