@@ -479,8 +479,8 @@ def report_body(doc: DocumentObject) -> None:
     ratings = table(
         doc,
         ["STT", "Chi bộ", *levels, "Không XL theo QĐ", "Chưa đánh giá", "Chưa ghi XL", "Cộng"],
-        [11, 26, 18, 17, 15, 17, 17, 16, 15, 13],
-        head_size=9.5,
+        [10, 34, 18, 16, 14, 16, 15, 15, 14, 13],
+        head_size=9,
     )
     counts = [*levels, *unrated]
     fill_row(
