@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types unit docs bench clean
+.PHONY: demo test lint types unit docs bench dist clean
 
 $(STAMP): pyproject.toml $(PLUGINS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml $(PLUGINS)
 	if pkg-config --exists icu-i18n 2>/dev/null; then \
 	  $(BIN)/python -m pip install --quiet "PyICU>=2.12" \
 	    || echo "PyICU did not build: the pure-Python Vietnamese collation is used"; fi
+	# Byte-compile now, so the first command after installing is not slow.
+	$(BIN)/python -m compileall -q src $(addsuffix src,$(dir $(PLUGINS))) >/dev/null
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -43,6 +45,17 @@ test: lint types unit docs
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+# Wheels and sdists of the core and every first-party plugin, with the wheels of their
+# runtime dependencies: a folder an office can copy to a machine with no network, then
+#   pip install --no-index --find-links dist "lamtheoguongbac[cli]" lamtheoguongbac-docx
+DIST ?= dist
+dist: $(STAMP)
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	$(BIN)/python -m hatchling build -t sdist -d $(abspath $(DIST)) >/dev/null
+	for p in $(dir $(PLUGINS)); do (cd $$p && $(abspath $(BIN))/python -m hatchling build -t sdist -d $(abspath $(DIST)) >/dev/null) || exit 1; done
+	$(BIN)/python -m pip wheel --quiet --wheel-dir $(DIST) ".[cli,xlsx]" $(dir $(PLUGINS))
+	@ls $(DIST) | sed 's/^/  /'
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -181,6 +181,26 @@ def test_export_word_handbooks_and_check_templates(run, tmp_path: Path) -> None:
     assert "khong_co" in checked.output
 
 
+def test_show_prints_a_deliverable_due_date_once() -> None:
+    import datetime as dt
+
+    import attrs
+
+    from lamtheoguongbac import DeliverableTarget, HandbookStatus
+    from lamtheoguongbac._present import describe_handbook
+    from lamtheoguongbac.testing import make_handbook
+
+    book = make_handbook(HandbookStatus.REGISTERED)
+    due = dt.date(2025, 6, 30)
+    pledge = attrs.evolve(
+        book.pledges[0],
+        target=DeliverableTarget(description="Hoàn thành số hóa hồ sơ", due=due),
+        deadline=due,
+    )
+    text = describe_handbook(attrs.evolve(book, pledges=(pledge, *book.pledges[1:])))
+    assert text.count("30/06/2025") == 1
+
+
 def test_a_term_book_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert (
         run("init", str(EXAMPLES / "to-chuc.csv"), str(EXAMPLES / "dang-vien.csv")).exit_code == 0

@@ -156,7 +156,7 @@ def imported(run: Any, filled: Path) -> Path:
     result = run("workbook", "import", str(filled), "--year", "2025", "--as", "dv01")
     assert result.exit_code == 0, result.output
     assert (
-        "Đã nhập 3 tổ chức, 4 đảng viên; mở 4 sổ; đăng ký 3, báo cáo 2, tự đánh giá 0, chi bộ "
+        "Đã nhập 3 tổ chức, 4 đảng viên; mở 4 sổ; đăng ký 3, báo cáo 2, tự đánh giá 2, chi bộ "
         "đánh giá 2" in result.output
     )
     return filled

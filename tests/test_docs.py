@@ -33,6 +33,7 @@ import attrs
 import pytest
 
 import lamtheoguongbac
+import lamtheoguongbac.rules
 from lamtheoguongbac import _errors as errors
 from lamtheoguongbac import _hookspecs as hookspecs
 
@@ -299,6 +300,9 @@ def test_every_code_is_documented() -> None:
     codes = _codes_in_source() | {r.code for r in lamtheoguongbac.rules.BUILTIN_RULES}
     missing = sorted(c for c in codes if f"`{c}`" not in page)
     assert not missing, f"docs/errors.md does not explain {missing}"
+    # …and explains no code the library never raises (a stale entry misleads as much).
+    stale = sorted(set(re.findall(r"`(LTGB-[A-Z]\d{3})`", page)) - codes)
+    assert not stale, f"docs/errors.md explains codes the library does not have: {stale}"
 
 
 def _subclasses(cls: type) -> Iterator[type]:

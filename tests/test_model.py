@@ -26,6 +26,7 @@ from lamtheoguongbac import (
     HandbookStatus,
     Member,
     MemberStatus,
+    NotFound,
     OrgUnit,
     Outcome,
     Period,
@@ -173,7 +174,7 @@ def test_every_class_constructs_from_good_input() -> None:
     assert hb.result_for("khong-co") is None
     assert member.as_actor() == Actor(id="dv-01", name="Nguyễn Thị Ánh", roles=(role,))
     assert event.to_status is S.CLOSED
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound, match="khong-co"):
         hb.pledge("khong-co")
 
 

@@ -1,4 +1,5 @@
-"""Local Sphinx extension: the command-line reference, generated from the click commands.
+"""Local Sphinx extension: the command-line reference, generated from the click commands,
+and a check that the API reference documents every public name.
 
 A page containing the line ``<!-- cli-reference -->`` gets, in its place, one section per
 command of ``lamtheoguongbac`` (and per command an installed plugin adds through the
@@ -118,6 +119,43 @@ def _expand(app: Any, docname: str, source: list[str]) -> None:
         source[0] = source[0].replace(MARKER, cli_reference())
 
 
+#: The public namespaces; every name of their ``__all__`` needs an entry in the reference.
+PUBLIC_NAMESPACES = (
+    "lamtheoguongbac",
+    "lamtheoguongbac.plugin",
+    "lamtheoguongbac.rules",
+    "lamtheoguongbac.text",
+    "lamtheoguongbac.serde",
+    "lamtheoguongbac.export",
+    "lamtheoguongbac.spreadsheet",
+    "lamtheoguongbac.supervision",
+    "lamtheoguongbac.roster",
+    "lamtheoguongbac.catalog",
+    "lamtheoguongbac.testing",
+)
+
+
+def _check_reference(app: Any, env: Any) -> None:
+    """Warn (an error under ``-W``) for each public name with no entry in the reference."""
+    import importlib
+
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    documented = set(env.get_domain("py").objects)
+    # An alias entry (``py:data`` with ``:no-index:``) is not indexed: read the pages too.
+    pages = "\n".join(
+        path.read_text(encoding="utf-8") for path in (app.srcdir / "api").glob("*.md")
+    )
+    for namespace in PUBLIC_NAMESPACES:
+        module = importlib.import_module(namespace)
+        for name in module.__all__:
+            full = f"{namespace}.{name}"
+            if full not in documented and f":: {full}\n" not in pages:
+                logger.warning("the API reference has no entry for %s", full)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("source-read", _expand)
+    app.connect("env-check-consistency", _check_reference)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

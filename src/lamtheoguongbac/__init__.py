@@ -18,9 +18,13 @@ private. Names load on first use, so ``import lamtheoguongbac`` stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+# Not `from typing import TYPE_CHECKING`: importing typing is a good part of the root's
+# start-up time; type checkers treat this name the same way.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from lamtheoguongbac._errors import (
         ConflictError,
         ImportFailed,

@@ -9,7 +9,8 @@ text). ``str(error)`` gives ``"<vi> / <en>"``; ``error.message("en")`` only Engl
 
     LamTheoGuongBacError
     ├── ValidationFailed        bad input to a constructor, the JSON loader or an importer
-    │   └── ImportFailed        a roster or workbook file with bad rows (file/row/column)
+    │   ├── ImportFailed        a roster or workbook file with bad rows (file/row/column)
+    │   └── UnsafeArchive       a .docx/.xlsx archive refused (lamtheoguongbac.plugin)
     ├── RulesViolated           a transition refused because rules found errors
     ├── TransitionNotAllowed    the lifecycle does not allow this step from this status
     ├── NotAuthorised           the actor may not do this (e.g. record the assessment)
@@ -21,7 +22,7 @@ text). ``str(error)`` gives ``"<vi> / <en>"``; ``error.message("en")`` only Engl
     ├── PdfConversionError      LibreOffice is missing or failed (lamtheoguongbac.export)
     └── XlsxUnavailable         openpyxl is not installed (lamtheoguongbac.spreadsheet)
 
-The last two live beside the optional features that raise them.
+UnsafeArchive and the last two live beside the features that raise them.
 """
 
 from __future__ import annotations

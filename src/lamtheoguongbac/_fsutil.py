@@ -43,6 +43,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from lamtheoguongbac._errors import ValidationFailed
+
 __all__ = [
     "MAX_ZIP_ENTRIES",
     "MAX_ZIP_FILE_SIZE",
@@ -208,19 +210,17 @@ def atomic_write_many(
 # --- reading untrusted archives ------------------------------------------------------------
 
 
-class UnsafeArchive(ValueError):
+class UnsafeArchive(ValidationFailed):
     """A ZIP archive refused by :func:`check_zip` (tệp nén bị từ chối).
 
     ``reason_vi`` and ``reason_en`` say which limit it breaks; ``entry`` names the entry at
-    fault (None when it is the whole archive). Callers wrap it in their own error, naming the
-    file.
+    fault (None when it is the whole archive). Callers wrap
+    it in their own error, naming the file.
     """
 
     def __init__(self, reason_vi: str, reason_en: str, *, entry: str | None = None) -> None:
-        self.reason_vi = reason_vi
-        self.reason_en = reason_en
         self.entry = entry
-        super().__init__(f"{reason_vi} / {reason_en}")
+        super().__init__(reason_vi, reason_en)
 
 
 def _size(n: float) -> str:

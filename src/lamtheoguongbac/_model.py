@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._errors import NotFound
 from lamtheoguongbac._public import publish
 
 __all__ = [
@@ -936,11 +937,18 @@ class Handbook:
         return self.period.year_label
 
     def pledge(self, pledge_id: str) -> Pledge:
-        """The pledge with ``pledge_id``; raises ``KeyError`` when there is none."""
+        """The pledge with ``pledge_id``.
+
+        Raises:
+            NotFound: the handbook has no such pledge.
+        """
         for p in self.pledges:
             if p.id == pledge_id:
                 return p
-        raise KeyError(pledge_id)
+        raise NotFound(
+            f"sổ {self.id} không có việc đăng ký '{pledge_id}'",
+            f"handbook {self.id} has no pledge '{pledge_id}'",
+        )
 
     def result_for(self, pledge_id: str) -> PledgeResult | None:
         """The reported result for ``pledge_id``, if reported."""

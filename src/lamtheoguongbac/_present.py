@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lamtheoguongbac._model import Handbook
+from lamtheoguongbac._model import DeliverableTarget, Handbook
 from lamtheoguongbac.text import date_phrase
 
 __all__ = ["describe_handbook"]
@@ -21,7 +21,11 @@ def describe_handbook(hb: Handbook, *, lang: str = "vi") -> str:
         lines.append(f"  {'Theme' if en else 'Chuyên đề'}: {hb.theme.title}")
     for i, p in enumerate(hb.pledges, start=1):
         target = f" — {p.target.describe()}" if p.target else ""
-        deadline = f" ({'by' if en else 'hạn'} {p.deadline:%d/%m/%Y})" if p.deadline else ""
+        # A deliverable already says its due date; the same deadline is not printed twice.
+        said = isinstance(p.target, DeliverableTarget) and p.target.due == p.deadline
+        deadline = (
+            f" ({'by' if en else 'hạn'} {p.deadline:%d/%m/%Y})" if p.deadline and not said else ""
+        )
         lines.append(f"  {i}. {p.deed}{target}{deadline}")
         result = hb.result_for(p.id)
         if result is not None:

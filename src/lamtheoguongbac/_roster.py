@@ -42,9 +42,10 @@ from typing import TypeVar
 
 import attrs
 
-from lamtheoguongbac._errors import ImportFailed, Problem, ValidationFailed
+from lamtheoguongbac._errors import ImportFailed, NotFound, Problem, ValidationFailed
 from lamtheoguongbac._legacy import decode_bytes
 from lamtheoguongbac._model import Member, MemberStatus, OrgUnit, Role, RoleAssignment
+from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._public import publish
 from lamtheoguongbac.serde import from_dict, parse_json
 from lamtheoguongbac.text import canonical_key, strip_accents
@@ -62,13 +63,22 @@ T = TypeVar("T")
 
 @attrs.frozen
 class Roster:
-    """Units and members read from one or more files."""
+    """Units and members read from one or more files (danh sách đọc từ tệp).
+
+    ``origins`` says where each unit or member id was read ("dang-vien.csv, dòng 3"), for
+    messages about it; it takes no part in comparisons.
+    """
 
     units: tuple[OrgUnit, ...] = ()
     members: tuple[Member, ...] = ()
+    origins: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
     def __add__(self, other: Roster) -> Roster:
-        return Roster(self.units + other.units, self.members + other.members)
+        return Roster(
+            self.units + other.units,
+            self.members + other.members,
+            {**self.origins, **other.origins},
+        )
 
 
 class RowError(Exception):
@@ -382,19 +392,17 @@ def _parse_csv(path: Path, text: str) -> Roster:
                 "is required"
             ],
         )
+    # Columns the roster does not know (a cell's own "Ghi chú") are ignored, as the Excel
+    # workbook ignores them; a misspelt required column is still reported as missing.
     known = MEMBER_COLUMNS if is_members else UNIT_COLUMNS
-    unknown = [h.strip() for k, h in zip(keys, header_row, strict=True) if k not in known]
     repeated = sorted(
-        {h.strip() for k, h in zip(keys, header_row, strict=True) if keys.count(k) > 1}
+        {
+            h.strip()
+            for k, h in zip(keys, header_row, strict=True)
+            if k in known and keys.count(k) > 1
+        }
     )
     header_problems = []
-    if unknown:
-        listed = ", ".join(f"'{u}'" for u in unknown)
-        usable = ", ".join(sorted(known))
-        header_problems.append(
-            f"{path}, dòng 1: cột không xác định {listed} (các cột dùng "
-            f"được: {usable}) / row 1: unknown column(s) {listed}"
-        )
     if repeated:
         listed = ", ".join(f"'{r}'" for r in repeated)
         header_problems.append(
@@ -407,7 +415,7 @@ def _parse_csv(path: Path, text: str) -> Roster:
     for number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
-        row = dict(zip(keys, cells, strict=False))
+        row = {k: c for k, c in zip(keys, cells, strict=False) if k in known}
         if len(cells) > len(keys):
             row[_EXTRA] = f"{len(cells)}/{len(keys)}"
         rows.append((number, row))
@@ -416,13 +424,15 @@ def _parse_csv(path: Path, text: str) -> Roster:
         _whole(member_from_row) if is_members else _whole(unit_from_row)
     )
     values, problems = rows_to_values(rows, build, str(path), headers)
+    numbers = [number for number, _ in rows]
     if not problems:
-        problems = _repeated_ids(path, [number for number, _ in rows], values, headers)
+        problems = _repeated_ids(path, numbers, values, headers)
     if problems:
         raise ImportFailed(str(path), problems)
+    origins = {v.id: f"{path}, dòng {n}" for n, v in zip(numbers, values, strict=True)}
     if is_members:
-        return Roster(members=tuple(v for v in values if isinstance(v, Member)))
-    return Roster(units=tuple(v for v in values if isinstance(v, OrgUnit)))
+        return Roster(members=tuple(v for v in values if isinstance(v, Member)), origins=origins)
+    return Roster(units=tuple(v for v in values if isinstance(v, OrgUnit)), origins=origins)
 
 
 def _repeated_ids(
@@ -482,11 +492,17 @@ def _read_json(path: Path, text: str) -> Roster:
     units, members = load("units", OrgUnit), load("members", Member)
     if problems:
         raise ImportFailed(str(path), problems)
-    return Roster(tuple(units), tuple(members))
+    origins = {u.id: f"{path}: $.units[{i}]" for i, u in enumerate(units)}
+    origins.update((m.id, f"{path}: $.members[{i}]") for i, m in enumerate(members))
+    return Roster(tuple(units), tuple(members), origins)
 
 
-def read_roster(paths: Sequence[Path]) -> Roster:
+def read_roster(paths: Sequence[Path], *, stored_units: Iterable[OrgUnit] | None = None) -> Roster:
     """Read every file (CSV or JSON, by suffix) into one roster; all or nothing.
+
+    With ``stored_units`` (the units a store holds already), the units read must form one
+    tree with them and every member's cell must be one of them: every problem — bad rows,
+    unknown cells, a broken tree — is reported at once.
 
     Raises:
         ImportFailed: listing every bad row of every file (file, row, column, reason).
@@ -508,9 +524,30 @@ def read_roster(paths: Sequence[Path]) -> Roster:
         for mid, n in seen.items()
         if n > 1
     )
+    if stored_units is not None:
+        problems.extend(_placement_problems(roster, stored_units))
     if problems:
         raise ImportFailed(", ".join(str(p) for p in paths), problems)
     return roster
+
+
+def _placement_problems(roster: Roster, stored_units: Iterable[OrgUnit]) -> list[Problem]:
+    """Units that do not form a tree with the stored ones; members in unknown cells."""
+    merged = {u.id: u for u in stored_units}
+    merged.update((u.id, u) for u in roster.units)
+    try:
+        tree = OrgTree(merged.values())
+    except (ValidationFailed, NotFound) as exc:
+        return [Problem(exc.message_vi, exc.message_en)]
+    return [
+        Problem(
+            f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh sách tổ chức",
+            f"member {m.id} belongs to an unknown cell '{m.cell_id}'",
+            path=roster.origins.get(m.id, f"members[{i}]"),
+        )
+        for i, m in enumerate(roster.members)
+        if m.cell_id not in tree
+    ]
 
 
 publish("lamtheoguongbac.roster", Roster)

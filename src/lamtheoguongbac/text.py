@@ -27,6 +27,8 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
+from lamtheoguongbac._errors import ValidationFailed
+
 __all__ = [
     "ICU_AVAILABLE",
     "PersonName",
@@ -505,7 +507,9 @@ def place_date_line(place: str | None, d: date) -> str:
         return phrase[:1].upper() + phrase[1:]
     name = " ".join(nfc(place).split())
     if not name:
-        raise ValueError("Địa danh không được để trống / The place name must not be empty")
+        raise ValidationFailed(
+            "địa danh không được để trống", "the place name must not be empty", field="place"
+        )
     return f"{name}, {date_phrase(d)}"
 
 
@@ -536,7 +540,7 @@ def slugify_filename(s: str, max_len: int = 120) -> str:
     ``max_len`` characters and never empty, "." or ".." (it falls back to "_").
     """
     if max_len < 1:
-        raise ValueError("max_len phải >= 1 / max_len must be >= 1")
+        raise ValidationFailed("max_len phải >= 1", "max_len must be >= 1", field="max_len")
     text = nfc(s).translate(_FILENAME_MAP)
     text = "".join(
         " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c

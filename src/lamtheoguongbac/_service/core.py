@@ -22,7 +22,13 @@ from typing import Any
 import attrs
 
 from lamtheoguongbac import _workflow as workflow
-from lamtheoguongbac._errors import ConflictError, NotFound, RulesViolated, ValidationFailed
+from lamtheoguongbac._errors import (
+    ConflictError,
+    NotAuthorised,
+    NotFound,
+    RulesViolated,
+    ValidationFailed,
+)
 from lamtheoguongbac._model import (
     Actor,
     CollectiveAssessment,
@@ -77,7 +83,15 @@ _Step = Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]
 
 
 class Handbooks:
-    """The application service over one store.
+    """The application service over one store (dịch vụ quản lý sổ tay).
+
+    **Threads and processes.** One ``Handbooks`` may be shared by the threads of a process:
+    the built-in stores serialise their work with a lock, every step reads, checks and
+    writes with optimistic versions (a step that lost a race raises ``ConflictError``; read
+    again and retry), and :meth:`transaction` is per thread. Do not share one across
+    ``fork`` or send it to another process: each process (a web server's worker, an export
+    worker) opens its own with :meth:`open` on the same URL. Plugin stores document their
+    own rules (the conformance suite checks several threads and processes).
 
     Args:
         store: an open :class:`~lamtheoguongbac._storage.base.Store`.
@@ -229,9 +243,23 @@ class Handbooks:
         rating: RatingLevel | None,
     ) -> CollectiveAssessment:
         """The collective assessment as the stored recorder signs it: their name, and their
-        role in the handbook's cell on the meeting date (Bí thư, else Phó Bí thư)."""
+        role in the handbook's cell on the meeting date (Bí thư, else Phó Bí thư).
+
+        Raises:
+            NotAuthorised: the recorder holds neither office in that cell on that date
+                (``LTGB-A001``).
+        """
         recorder = self.store.member(recorder_id)
-        held = recorder.roles_on(meeting_date, self.store.get(handbook_id).cell.id)
+        cell = self.store.get(handbook_id).cell
+        held = recorder.roles_on(meeting_date, cell.id)
+        if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
+            raise NotAuthorised(
+                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} ngày "
+                f"{meeting_date:%d/%m/%Y}: không thể ký nhận xét của chi bộ",
+                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.id} on "
+                f"{meeting_date.isoformat()}: cannot sign the cell's assessment",
+                code="LTGB-A001",
+            )
         return CollectiveAssessment(
             text=text,
             meeting_date=meeting_date,

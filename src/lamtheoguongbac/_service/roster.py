@@ -30,13 +30,14 @@ class RosterFacet:
         """Import units and members from CSV/JSON files, all or nothing.
 
         The combined roster (what is stored plus the files) must form a valid tree and every
-        member's cell must exist; otherwise nothing is written.
+        member's cell must exist; otherwise nothing is written. The columns and the JSON
+        layout are in the roster guide (docs/roster.md).
 
         Raises:
-            ImportFailed: a file has bad rows (each named by file, row and column).
-            ValidationFailed: the units do not form a tree or a cell is unknown.
+            ImportFailed: every problem at once — bad rows (file, row and column), members
+                in unknown cells (file and row), units that do not form a tree.
         """
-        roster = read_roster(paths)
+        roster = read_roster(paths, stored_units=self._store.units())
         self.save(roster.units, roster.members)
         return roster
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,6 +44,14 @@ from lamtheoguongbac.cli._exemplars import exemplar
 from lamtheoguongbac.cli._export import export, template
 from lamtheoguongbac.cli._reports import summary_report, yearbook
 from lamtheoguongbac.cli._supervision import remind, stats, workbook
+from lamtheoguongbac.cli._usage import (
+    DEBUG_ENV,
+    LANG_ENV,
+    debug_requested,
+    lang_requested,
+    show_crash,
+    show_usage_error,
+)
 from lamtheoguongbac.text import nfc
 
 __all__ = ["cli", "main"]
@@ -122,11 +130,18 @@ def _print_step(result: StepResult) -> None:
     type=click.Choice(["vi", "en"]),
     default="vi",
     show_default=True,
+    envvar=LANG_ENV,
     help="Ngôn ngữ thông báo / message language.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar=DEBUG_ENV,
+    help="In chi tiết (traceback) khi có lỗi nội bộ / print the traceback of an internal error.",
 )
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
-def cli(ctx: click.Context, store: str, lang: str) -> None:
+def cli(ctx: click.Context, store: str, lang: str, debug: bool) -> None:
     """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
     ctx.ensure_object(dict)
     ctx.obj.setdefault("registry", create_registry())
@@ -625,16 +640,29 @@ for _command in (export, template, stats, remind, workbook, exemplar, yearbook, 
     cli.add_command(_command)
 
 
-def main() -> None:
-    """Entry point: add plugin commands, then run."""
+def main(args: Sequence[str] | None = None) -> None:
+    """Entry point: add plugin commands, then run; usage errors in the chosen language."""
+    argv = list(sys.argv[1:] if args is None else args)
+    lang, debug = lang_requested(argv), debug_requested(argv)
     registry = create_registry()
     registry.call_each("register_commands", cli=cli)
     try:
-        cli(obj={"registry": registry})
-    except Exception as exc:  # the last resort: a bug must not print a bare traceback
-        click.echo(
-            f"Lỗi nội bộ, xin báo cho người phát triển / internal error, please report it: "
-            f"{type(exc).__name__}: {exc}",
-            err=True,
+        code = cli.main(
+            args=argv,
+            prog_name="lamtheoguongbac",
+            obj={"registry": registry},
+            standalone_mode=False,
         )
+    except click.UsageError as exc:
+        show_usage_error(exc, lang)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Đã hủy / Aborted" if lang != "en" else "Aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the last resort: a bug must not print a bare traceback
+        show_crash(exc, debug=debug, lang=lang)
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -207,12 +207,12 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
         f"Đã nhập {result.units} tổ chức, {result.members} đảng viên; mở "
         f"{len(result.created)} sổ; đăng ký {result.count(EventKind.REGISTERED)}, báo cáo "
         f"{result.count(EventKind.REPORTED)}, tự đánh giá "
-        f"{result.count(EventKind.SELF_ASSESSED)}, chi bộ đánh giá "
+        f"{result.self_assessments}, chi bộ đánh giá "
         f"{result.count(EventKind.ASSESSED)}",
         f"Imported {result.units} units, {result.members} members; opened "
         f"{len(result.created)} handbooks; registered {result.count(EventKind.REGISTERED)}, "
         f"reported {result.count(EventKind.REPORTED)}, self-assessed "
-        f"{result.count(EventKind.SELF_ASSESSED)}, assessed {result.count(EventKind.ASSESSED)}",
+        f"{result.self_assessments}, assessed {result.count(EventKind.ASSESSED)}",
     )
     for warning in result.warnings:
         say(f"  Lưu ý: {warning}", f"  Warning: {warning}")

@@ -145,3 +145,11 @@ class ApplyResult:
     def count(self, kind: EventKind) -> int:
         """How many steps of ``kind`` were taken."""
         return sum(1 for e in self.events if e.kind is kind)
+
+    @property
+    def self_assessments(self) -> int:
+        """How many self-assessments were stored: on their own, or with the report."""
+        with_report = {h.id for h in self.handbooks if h.self_assessment is not None}
+        return self.count(EventKind.SELF_ASSESSED) + sum(
+            1 for e in self.events if e.kind is EventKind.REPORTED and e.handbook_id in with_report
+        )
