@@ -44,7 +44,7 @@ docs: $(STAMP)
 test: lint types unit docs
 
 bench: $(STAMP)
-	@for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	@status=0; for b in bench/bench_*.py; do $(BIN)/python $$b || status=1; done; exit $$status
 
 # Wheels and sdists of the core and every first-party plugin, with the wheels of their
 # runtime dependencies: a folder an office can copy to a machine with no network, then

@@ -352,13 +352,27 @@ def regulation_refs() -> st.SearchStrategy[RegulationRef]:
     )
 
 
+# The kind each sampled regulation is filed under (LTGB-B004), or "other", always right.
+_REFERENCE_KINDS = {
+    "37-QĐ/TW": BasisKind.PROHIBITIONS,
+    "47-QĐ/TW": BasisKind.PROHIBITIONS,
+    "101-QĐ/TW": BasisKind.EXEMPLARY_DUTY,
+    "144-QĐ/TW": BasisKind.ETHICAL_NORMS,
+}
+
+
+def _filed_right(ref: RegulationRef, other: bool) -> BasisKind:
+    return BasisKind.OTHER if other else _REFERENCE_KINDS[ref.regulation]
+
+
 def bases() -> st.SearchStrategy[Basis]:
-    """A basis with a regulation reference, a text, or both."""
+    """A basis with a regulation reference (filed under its own kind), a text, or both."""
+    referenced = st.tuples(regulation_refs(), st.booleans()).map(lambda r: (r[0], _filed_right(*r)))
     return st.one_of(
-        st.builds(Basis, kind=st.sampled_from(BasisKind), reference=regulation_refs()),
+        referenced.map(lambda r: Basis(kind=r[1], reference=r[0])),
         st.builds(Basis, kind=st.sampled_from(BasisKind), text=free_text()),
         st.builds(
-            Basis, kind=st.sampled_from(BasisKind), reference=regulation_refs(), text=free_text()
+            lambda r, text: Basis(kind=r[1], reference=r[0], text=text), referenced, free_text()
         ),
     )
 

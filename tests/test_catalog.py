@@ -104,7 +104,7 @@ def test_shipped_policies(shipped: Catalog) -> None:
     assert p.top_rating_cap.of_levels == (RatingLevel.GOOD,)
     assert shipped.policy("qd-124-2023").version == "124-QĐ/TW"
     with pytest.raises(NotFound) as info:
-        shipped.policy("qd-366-2025")
+        shipped.policy("qd-999")
     assert "qd-132-2018" in str(info.value)
 
 

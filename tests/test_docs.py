@@ -333,6 +333,8 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.export",
     "lamtheoguongbac.spreadsheet",
     "lamtheoguongbac.supervision",
+    "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",
@@ -364,8 +366,11 @@ def test_the_cli_reference_covers_every_command_and_option() -> None:
 
     def walk(command: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
         yield path, command
-        if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
+        if isinstance(command, click.Group):  # built-in commands load on first use
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None, name
                 yield from walk(sub, [*path, name])
 
     for path, command in walk(cli, []):

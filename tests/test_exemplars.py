@@ -23,9 +23,12 @@ from lamtheoguongbac import (
     Handbook,
     Handbooks,
     HandbookStatus,
+    NotAuthorised,
     NotFound,
     Outcome,
     RatingLevel,
+    Role,
+    RoleAssignment,
     TransitionNotAllowed,
     ValidationFailed,
     hookimpl,
@@ -37,13 +40,28 @@ from lamtheoguongbac._exemplars import (
 )
 from lamtheoguongbac._storage import SqliteStore
 from lamtheoguongbac._storage import _migrations as migrations
+from lamtheoguongbac.committee import (
+    ExemplarDetails,
+    ExemplarField,
+    Figure,
+    Locality,
+    RecordAction,
+    RecordEvent,
+    RecordType,
+)
 from lamtheoguongbac.plugin import create_registry, exemplar_order
 from lamtheoguongbac.serde import dumps, loads
-from lamtheoguongbac.testing import creation_event, make_exemplar, make_handbook, make_roster
+from lamtheoguongbac.testing import (
+    creation_event,
+    make_exemplar,
+    make_handbook,
+    make_member,
+    make_roster,
+)
 
 YEAR = 2025
 TODAY = dt.date(2026, 1, 3)
-OFFICIAL = Actor(id="ubkt-01", name="Trần Văn Bình")
+OFFICIAL = Actor(id="ubkt-01", name="Trần Văn Bình")  # as stored in the roster below
 TEXT = (
     "Được Ban Thường vụ Đảng ủy xã An Phú tặng Giấy khen theo Quyết định số 125-QĐ/ĐU "
     "ngày 05 tháng 01 năm 2026"
@@ -159,17 +177,18 @@ def test_bad_values_are_refused_naming_the_field(build: Callable[[], object], fi
     assert raised.value.reason_vi != raised.value.reason_en
 
 
-def test_collectives_come_first_then_vietnamese_alphabetical_order() -> None:
-    names = ["Ông Văn Cường", "Âu Thị Hà", "Bùi Văn An", "Đỗ Văn Đức"]
+def test_collectives_come_first_then_people_by_given_name_as_in_the_yearbook() -> None:
+    names = ["Ông Văn Cường", "Âu Thị Hà", "Bùi Văn An", "Đỗ Văn Đức", "Lê An"]
     people = [make_exemplar(name=n, index=i) for i, n in enumerate(names)]
     cell = make_exemplar(ExemplarKind.COLLECTIVE, name="Chi bộ ấp Đông")
     ordered = sorted([*people, cell], key=exemplar_order)
     assert [e.name for e in ordered] == [
         "Chi bộ ấp Đông",
-        "Âu Thị Hà",
+        "Lê An",
         "Bùi Văn An",
-        "Đỗ Văn Đức",
         "Ông Văn Cường",
+        "Đỗ Văn Đức",
+        "Âu Thị Hà",
     ]
 
 
@@ -213,17 +232,32 @@ def test_a_handbook_with_nothing_done_gives_no_achievements() -> None:
 
 
 class Recorder:
-    """Remembers every ``handbook_changed`` call."""
+    """Remembers every ``handbook_changed`` and ``exemplar_changed`` call."""
 
     def __init__(self) -> None:
         self.seen: list[str] = []
+        self.exemplars: list[tuple[str, str, int]] = []
 
     @hookimpl
     def handbook_changed(self, event: Event, handbook: Handbook) -> None:
         self.seen.append(handbook.id)
 
+    @hookimpl
+    def exemplar_changed(self, event: RecordEvent, exemplar: Exemplar) -> None:
+        self.exemplars.append((event.action.value, exemplar.id, exemplar.version))
 
-ROSTER = make_roster(cells=2, members_per_cell=4, grassroots=1)
+
+_BASE = make_roster(cells=2, members_per_cell=4, grassroots=1)
+GRASSROOTS = _BASE.units[1].id
+# A standing member of the grassroots committee, who sits in the second cell: the roster
+# makes him an officer of the body that nominates and commends.
+OFFICER = attrs.evolve(
+    make_member(90, cell=_BASE.cell_ids[1], id="ubkt-01", full_name="Trần Văn Bình"),
+    roles=(
+        RoleAssignment(role=Role.STANDING_MEMBER, unit_id=GRASSROOTS, start=dt.date(2020, 1, 1)),
+    ),
+)
+ROSTER = attrs.evolve(_BASE, members=(*_BASE.members, OFFICER))
 CELL = ROSTER.cell_ids[0]
 MEMBERS = [m for m in ROSTER.members if m.cell_id == CELL]
 SECRETARY = MEMBERS[0]
@@ -286,6 +320,13 @@ def test_nominate_from_an_assessed_or_closed_handbook(
     assert exemplar.version == 1
     assert service.exemplars.get(exemplar.id) == exemplar
     assert recorder.seen == []  # handbook_changed is about handbooks only
+    assert recorder.exemplars == [("nominated", exemplar.id, 1)]
+    [event] = service.exemplars.history(exemplar.id)
+    assert (event.record_type, event.action, event.actor_id) == (
+        RecordType.EXEMPLAR,
+        RecordAction.NOMINATED,
+        SECRETARY.id,
+    )
 
 
 @pytest.mark.parametrize(
@@ -454,12 +495,181 @@ def test_a_store_made_before_exemplars_opens_and_migrates(
         f"sqlite:///{path}", registry=create_registry(load_entrypoints=False)
     ) as service:
         assert service.get(handbook.id) == handbook
+        officer = attrs.evolve(
+            make_member(90, cell=handbook.cell.id, id="ubkt-01"),
+            roles=(
+                RoleAssignment(
+                    role=Role.STANDING_MEMBER,
+                    unit_id=handbook.grassroots.id,
+                    start=dt.date(2020, 1, 1),
+                ),
+            ),
+        )
+        service.roster.save(handbook.organisation, [officer])
         exemplar = service.exemplars.nominate_from_handbook(handbook.id, actor=OFFICIAL, on=TODAY)
         service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 3
     conn.close()
     with SqliteStore(path) as store:
         [stored] = store.exemplars(year=handbook.year, organisation_id=handbook.grassroots.id)
         assert stored.commendation_text() == TEXT
         assert store.events(handbook.id) == [creation_event(handbook)]
+
+
+# --- who may nominate and commend (LTGB-E001, LTGB-E002, LTGB-E003) --------------------------
+
+
+def test_an_ordinary_member_may_neither_nominate_nor_commend(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    ordinary = MEMBERS[2]
+    with pytest.raises(NotAuthorised) as refused:
+        service.exemplars.nominate(ordinary.id, year=YEAR, achievements="Việc tốt", actor=ordinary)
+    assert refused.value.code == "LTGB-E001"
+    exemplar = service.exemplars.nominate(
+        ordinary.id, year=YEAR, achievements="Việc tốt", actor=SECRETARY
+    )
+    with pytest.raises(NotAuthorised) as refused:
+        service.exemplars.commend(exemplar.id, _an_phu(), actor=ordinary)
+    assert refused.value.code == "LTGB-E002"
+    # A cell's Bí thư is no officer of the grassroots committee that awards a Giấy khen.
+    with pytest.raises(NotAuthorised):
+        service.exemplars.commend(exemplar.id, _an_phu(body_id=GRASSROOTS), actor=SECRETARY)
+    assert service.exemplars.get(exemplar.id).commendation is None
+    assert [a for a, _, _ in recorder.exemplars] == ["nominated"]
+
+
+def test_roles_claimed_by_someone_outside_the_roster_are_not_trusted(service: Handbooks) -> None:
+    claimed = Actor(
+        id="khach",
+        name="Người ngoài",
+        roles=(RoleAssignment(role=Role.STANDING_MEMBER, unit_id=GRASSROOTS, start=TODAY),),
+    )
+    with pytest.raises(NotAuthorised):
+        service.exemplars.nominate_collective(
+            CELL, year=YEAR, achievements="Tập thể tốt", actor=claimed
+        )
+
+
+def test_the_commendation_is_an_event_and_names_its_body(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+    )
+    commended = service.exemplars.commend(exemplar.id, _an_phu(), actor=OFFICIAL)
+    assert commended.commendation is not None
+    assert commended.commendation.body_id == GRASSROOTS  # where the recorder is an officer
+    _nominated, recorded = service.exemplars.history(exemplar.id)
+    assert recorded.action is RecordAction.COMMENDED
+    assert recorded.version == 2
+    assert recorded.note is not None
+    assert "125-QĐ/ĐU" in recorded.note
+    assert recorder.exemplars[-1] == ("commended", exemplar.id, 2)
+
+
+def test_an_awarding_body_outside_the_chain_is_refused(service: Handbooks) -> None:
+    exemplar = service.exemplars.nominate(
+        MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        service.exemplars.commend(exemplar.id, _an_phu(body_id=ROSTER.cell_ids[1]), actor=OFFICIAL)
+    assert refused.value.code == "LTGB-E003"
+    assert refused.value.field == "Commendation.body_id"
+
+
+def test_a_refused_step_inside_a_transaction_fires_no_hook(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    def nominate_then_fail() -> None:
+        with service.transaction():
+            service.exemplars.nominate(
+                MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=OFFICIAL
+            )
+            raise RuntimeError("huỷ")
+
+    with pytest.raises(RuntimeError):
+        nominate_then_fail()
+    assert recorder.exemplars == []
+    assert service.exemplars.list() == []
+
+
+# --- exemplars among the people ------------------------------------------------------------
+
+
+ROAD = ExemplarDetails(
+    field=ExemplarField.NEW_RURAL,
+    locality=Locality(hamlet="Ấp Tân Lợi", commune="xã Tịnh Biên"),
+    figures=(
+        Figure(amount=50_000_000, unit="đồng", what="tiền mặt"),  # type: ignore[arg-type]
+        Figure(amount=120, unit="ngày công"),  # type: ignore[arg-type]
+        Figure(amount=350, unit="m", what="đường bê tông"),  # type: ignore[arg-type]
+    ),
+    proposed_by="Ban Công tác Mặt trận ấp Tân Lợi",
+    evidence=("Biên bản họp dân ấp Tân Lợi ngày 12/10/2025",),
+)
+
+
+def test_a_household_outside_the_party_is_nominated_and_commended(
+    service: Handbooks, recorder: Recorder
+) -> None:
+    household = service.exemplars.nominate_outside_party(
+        "Hộ ông Trần Văn Ba",
+        kind=ExemplarKind.COLLECTIVE,
+        organisation_id=CELL,
+        year=YEAR,
+        achievements="Hiến 200 m² đất và góp tiền, ngày công làm đường giao thông nông thôn",
+        details=ROAD,
+        actor=SECRETARY,
+    )
+    assert household.id == f"tap_the-{YEAR}-{CELL}-ho-ong-tran-van-ba"
+    assert not household.party
+    assert household.member_id is None
+    assert household.cell.id == CELL
+    assert household.details.figures[0].describe() == "50.000.000 đồng tiền mặt"
+    assert household.details.locality is not None
+    assert household.details.locality.describe() == "Ấp Tân Lợi, xã Tịnh Biên"
+    commended = service.exemplars.commend(household.id, _an_phu(), actor=OFFICIAL)
+    assert commended.commendation_text() == TEXT
+    assert service.exemplars.get(household.id) == commended
+    assert loads(Exemplar, dumps(commended)) == commended
+    assert [a for a, _, _ in recorder.exemplars] == ["nominated", "commended"]
+    with pytest.raises(ConflictError):
+        service.exemplars.nominate_outside_party(
+            "Hộ ông Trần Văn Ba",
+            kind=ExemplarKind.COLLECTIVE,
+            organisation_id=CELL,
+            year=YEAR,
+            achievements="x",
+            actor=SECRETARY,
+        )
+
+
+def test_a_citizen_outside_the_party_has_no_member_id() -> None:
+    citizen = attrs.evolve(make_exemplar(), member_id=None, party=False)
+    assert not citizen.unit_is_subject
+    with pytest.raises(ValidationFailed) as refused:
+        attrs.evolve(citizen, member_id="dv-01")
+    assert refused.value.field == "Exemplar.member_id"
+
+
+def test_a_version_1_exemplar_document_still_reads() -> None:
+    exemplar = make_exemplar(commended=True)
+    doc = dumps(exemplar)
+    import json
+
+    old = json.loads(doc)
+    old["schema_version"] = 1
+    del old["party"], old["details"]
+    del old["commendation"]["body_id"]
+    assert loads(Exemplar, json.dumps(old)) == exemplar
+
+
+def test_details_refuse_bad_values() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        Locality()
+    assert refused.value.field == "Locality"
+    with pytest.raises(ValidationFailed) as refused:
+        Figure(amount=-1, unit="đồng")  # type: ignore[arg-type]
+    assert refused.value.field == "Figure.amount"

@@ -6,8 +6,10 @@ checked to be a whole, valid archive of the right handbook.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import io
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -17,7 +19,7 @@ import threading
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +40,12 @@ from lamtheoguongbac.export import (
     Exporter,
     ExportOptions,
     ExportResult,
+    _shards,
     export_handbooks,
     file_name,
 )
-from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX
+from lamtheoguongbac.export import _batch as batch
+from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX, choose_jobs
 from lamtheoguongbac.plugin import Registry, create_registry
 from lamtheoguongbac.testing import make_handbook
 
@@ -414,14 +418,24 @@ def test_merged_mode_asks_the_renderer_to_merge(
     assert _export(fake_registry, [], tmp_path / "none.docx", mode="merged").written == ()
 
 
+@pytest.fixture(scope="module")
+def pool() -> Iterator[cf.ProcessPoolExecutor]:
+    """Two real worker processes, started as the built-in pool starts them."""
+    with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as workers:
+        yield workers
+
+
 def test_workers_write_the_same_files_and_report_warnings(
-    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+    fake_registry: Registry, pool: cf.Executor, tmp_path: Path
 ) -> None:
+    # Enough handbooks for several shards, so both workers get some.
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(150)]
     options = ExportOptions(settings={"warn": True})
-    one = _export(fake_registry, handbooks, tmp_path / "one", options=options)
+    one = _export(fake_registry, books, tmp_path / "one", options=options)
     calls: list[tuple[int, int]] = []
-    two = _export(fake_registry, handbooks, tmp_path / "two", options=options, jobs=2,
+    two = _export(fake_registry, books, tmp_path / "two", options=options, executor=pool,
                   progress=lambda d, t: calls.append((d, t)))  # fmt: skip
+    handbooks = books
 
     assert [p.name for p in two.written] == [p.name for p in one.written]
     for a, b in zip(one.written, two.written, strict=True):
@@ -432,16 +446,89 @@ def test_workers_write_the_same_files_and_report_warnings(
 
 
 def test_a_worker_error_comes_back_bilingual(
-    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+    fake_registry: Registry, handbooks: list[Handbook], pool: cf.Executor, tmp_path: Path
 ) -> None:
     broken = attrs.evolve(handbooks[0], member=attrs.evolve(handbooks[0].member,
                                                             full_name=BROKEN))  # fmt: skip
     with pytest.raises(TemplateError) as caught:
-        _export(fake_registry, [broken], tmp_path / "z.zip", mode="zip", jobs=2)
+        _export(fake_registry, [broken], tmp_path / "z.zip", mode="zip", executor=pool)
 
     assert (caught.value.message_vi, caught.value.message_en) == ("mẫu hỏng", "broken template")
     assert not (tmp_path / "z.zip").exists()
     assert _leftovers(tmp_path) == []
+
+
+def test_zip_mode_in_workers_keeps_the_input_order(
+    fake_registry: Registry, pool: cf.Executor, tmp_path: Path
+) -> None:
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(150)]
+    _export(fake_registry, books, tmp_path / "here.zip", mode="zip")
+    _export(fake_registry, books, tmp_path / "there.zip", mode="zip", executor=pool)
+
+    here = zipfile.ZipFile(tmp_path / "here.zip")
+    there = zipfile.ZipFile(tmp_path / "there.zip")
+    with here, there:
+        assert there.namelist() == here.namelist() == [file_name(h, ".docx") for h in books]
+        assert all(here.read(n) == there.read(n) for n in here.namelist())
+
+
+def test_a_zip_export_removes_the_temporary_file_a_killed_one_left(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    (tmp_path / f"{TEMP_PREFIX}killed-zip.part").write_bytes(b"PK half an archive")
+    (tmp_path / ".lamtheoguongbac-pdf-x1y2").mkdir()
+    (tmp_path / ".lamtheoguongbac-pdf-x1y2" / "half.pdf").write_bytes(b"%PDF")
+    _export(fake_registry, handbooks[:2], tmp_path / "a.zip", mode="zip")
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip"]
+
+
+# --- one disk sync per chunk, and the manifest after it ------------------------------------
+
+
+def test_one_disk_sync_per_chunk_and_files_on_disk_before_the_manifest_names_them(
+    fake_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(150)]
+    flushes: list[tuple[int, int]] = []  # (files flushed, files the manifest named then)
+    real_flush = _shards._flush
+
+    def flush(fds: Sequence[int]) -> None:
+        manifest = tmp_path / MANIFEST_NAME
+        named = len(manifest.read_text().splitlines()) if manifest.exists() else 0
+        flushes.append((len(fds), named))
+        real_flush(fds)
+
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(_shards, "_flush", flush)
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    _export(fake_registry, books, tmp_path)
+
+    # 150 files in shards of 64: three data flushes, not 150.
+    assert [n for n, _ in flushes] == [64, 64, 22]
+    # Each shard's files were flushed before the manifest named any of them.
+    assert [named for _, named in flushes] == [0, 64, 128]
+    # Besides syncfs: one folder flush per shard and the manifest's own atomic write.
+    if _shards._syncfs is not None:
+        assert len(fsyncs) <= 3 + 2
+
+
+@pytest.mark.parametrize(
+    ("jobs", "count", "cores", "expected"),
+    [
+        (1, 1_000_000, 8, 1),  # asked for one
+        (2, 1_000, 8, 1),  # too little work to pay for a worker's start-up
+        (4, 4_500, 8, 3),
+        (8, 1_000_000, 2, 2),  # never more workers than cores
+        (4, None, 8, 4),  # count unknown: trust the caller
+    ],
+)
+def test_jobs_are_chosen_from_the_work_and_the_cores(
+    monkeypatch: pytest.MonkeyPatch, jobs: int, count: int | None, cores: int, expected: int
+) -> None:
+    monkeypatch.setattr(batch, "_usable_cores", lambda: cores)
+    assert choose_jobs(jobs, count) == expected
 
 
 # --- bad arguments --------------------------------------------------------------------------
@@ -453,6 +540,7 @@ def test_a_worker_error_comes_back_bilingual(
         ({"mode": "pdf"}, "mode"),
         ({"jobs": 0}, "jobs"),
         ({"resume": True, "mode": "zip"}, "resume"),
+        ({"pdf": True, "mode": "zip"}, "pdf"),
     ],
 )
 def test_bad_arguments_are_refused_bilingually(

@@ -12,18 +12,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac._linter import GENERIC_CODES, STOCK_PHRASES, relates_to_duties
-from lamtheoguongbac.rules import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
+from lamtheoguongbac._linter import EXAMPLES_FILE, GENERIC_CODES, STOCK_PHRASES, relates_to_duties
+from lamtheoguongbac.rules import (
+    LintFinding,
+    TextAnalysis,
+    analyse_text,
+    example_for,
+    is_generic,
+    lint_text,
+)
 from lamtheoguongbac.text import canonical_key, nfc, nfd
 
 DATA = Path(__file__).parent / "data" / "pledges.jsonl"
+# Written before the linter was tuned on DATA, and never tuned on: A was run once before the
+# tuning, B only after it. Their figures are reported, with a lower floor than DATA's.
+HELD_OUT = [DATA.with_name("pledges-heldout.jsonl"), DATA.with_name("pledges-heldout-b.jsonl")]
 VIETNAMESE_MARKS = re.compile(
     "[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]"
 )
 
 
-def load_pledges() -> list[dict[str, Any]]:
-    with DATA.open(encoding="utf-8") as f:
+def load_pledges(path: Path = DATA) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
@@ -40,15 +50,51 @@ def only(findings: tuple[LintFinding, ...], code: str) -> list[LintFinding]:
 
 def test_data_file_is_large_balanced_and_covers_the_hard_cases() -> None:
     rows = load_pledges()
-    assert len(rows) >= 48
+    assert len(rows) >= 150
     assert all(set(r) == {"text", "generic", "note"} for r in rows)
-    generic = sum(r["generic"] for r in rows)
-    assert 0.4 <= generic / len(rows) <= 0.6
-    texts = [r["text"] for r in rows]
-    assert any(not unicodedata.is_normalized("NFC", t) for t in texts), "an NFD-encoded pledge"
-    assert any("hoà" in nfc(t) for t in texts)
-    assert any("hòa" in nfc(t) for t in texts)
+    assert len({canonical_key(r["text"]) for r in rows}) == len(rows), "no duplicates"
+    judged = [r for r in rows if r["generic"] is not None]
+    generic = sum(r["generic"] for r in judged)
+    assert 0.4 <= generic / len(judged) <= 0.6
+    texts = [nfc(r["text"]) for r in rows]
+    assert any(not unicodedata.is_normalized("NFC", r["text"]) for r in rows), "an NFD pledge"
+    assert any("hoà" in t for t in texts)
+    assert any("hòa" in t for t in texts)
     assert any("-QĐ/TW" in t for t in texts), "a regulation number"
+    # the hard cases of issue 14, labelled
+    labels = {t: r["generic"] for t, r in zip(texts, rows, strict=True)}
+    assert labels["Thực hiện tốt 100% nhiệm vụ được giao trong năm 2025."] is True
+    assert labels["Cấp 120 giấy phép xây dựng trong năm 2025."] is False
+    assert any(t.startswith("Trình cấp") and labels[t] is False for t in texts)
+    assert any("trong thời hạn 20 ngày theo quy định" in t for t in texts)
+    assert any("trong mùa khô 2025" in t and labels[t] is False for t in texts)
+    assert sum(1 for r in rows if r["generic"] is None) >= 3, "pledges typed without marks"
+    notes = " ".join(r["note"] for r in rows).lower()
+    for occupation in (
+        "giáo viên",
+        "bác sĩ",
+        "điều dưỡng",
+        "công an",
+        "trung đội",
+        "nông dân",
+        "htx",
+        "một cửa",
+        "kế toán",
+        "kỹ sư",
+        "hưu trí",
+        "sinh viên",
+        "doanh nghiệp",
+        "ubnd xã",
+    ):
+        assert occupation in notes, occupation
+
+
+def _right(row: dict[str, Any]) -> bool:
+    """A labelled pledge is judged right; one typed without marks (label null) is asked to be
+    retyped, and nothing else is said about it."""
+    if row["generic"] is None:
+        return codes(row["text"]) == ["LTGB-L007"]
+    return is_generic(row["text"]) is row["generic"]
 
 
 def _misclassified(rows: list[dict[str, Any]]) -> list[str]:
@@ -56,7 +102,7 @@ def _misclassified(rows: list[dict[str, Any]]) -> list[str]:
         f"  expected generic={r['generic']}: {nfc(r['text'])!r} ({r['note']}); "
         f"findings={codes(r['text'])}"
         for r in rows
-        if is_generic(r["text"]) != r["generic"]
+        if not _right(r)
     ]
 
 
@@ -64,7 +110,7 @@ def test_classification_accuracy_over_the_data_file() -> None:
     rows = load_pledges()
     wrong = _misclassified(rows)
     accuracy = 1 - len(wrong) / len(rows)
-    assert accuracy >= 0.90, f"accuracy {accuracy:.0%}; misclassified:\n" + "\n".join(wrong)
+    assert accuracy >= 0.95, f"accuracy {accuracy:.1%}; misclassified:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("generic", [True, False], ids=["generic-half", "specific-half"])
@@ -72,7 +118,16 @@ def test_classification_accuracy_on_each_half(generic: bool) -> None:
     rows = [r for r in load_pledges() if r["generic"] is generic]
     wrong = _misclassified(rows)
     accuracy = 1 - len(wrong) / len(rows)
-    assert accuracy >= 0.85, f"accuracy {accuracy:.0%}; misclassified:\n" + "\n".join(wrong)
+    assert accuracy >= 0.93, f"accuracy {accuracy:.1%}; misclassified:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", HELD_OUT, ids=lambda p: p.stem)
+def test_accuracy_on_held_out_pledges_never_tuned_on(path: Path) -> None:
+    rows = load_pledges(path)
+    assert len(rows) >= 50
+    wrong = _misclassified(rows)
+    accuracy = 1 - len(wrong) / len(rows)
+    assert accuracy >= 0.85, f"accuracy {accuracy:.1%}; misclassified:\n" + "\n".join(wrong)
 
 
 # --- the stock phrase list ---------------------------------------------------------------------
@@ -254,6 +309,9 @@ def test_a_year_alone_is_a_timeframe_not_a_target() -> None:
         ("Tham gia đủ 12/12 buổi sinh hoạt chi bộ", "12/12 buổi"),
         ("Không để trễ hồ sơ nào", "Không để trễ hồ sơ nào"),
         ("Mỗi tuần dạy kèm 2 buổi", "2 buổi"),
+        ("Sửa chữa 15 máy bơm của trạm", "15 máy"),
+        ("Xử lý dứt điểm 6 đơn khiếu nại tồn đọng", "6 đơn"),
+        ("Cấp 120 giấy phép xây dựng", "120 giấy phép"),
     ],
 )
 def test_quantities(text: str, quantity: str) -> None:
@@ -409,14 +467,206 @@ def test_result_is_invariant_under_nfc_and_nfd(text: str) -> None:
     upper=st.booleans(),
     decompose=st.booleans(),
     filler=st.sampled_from(["", "Năm 2025, ", "Bản thân ", "Luôn "]),
+    numbers=st.sampled_from(
+        [
+            ", đạt 100% trước 31/12/2025",
+            " 100% trong năm 2025",
+            ", 12/12 tháng, quý IV/2025",
+            " đạt 100% chỉ tiêu năm 2025",
+        ]
+    ),
 )
-def test_a_quantity_and_a_deadline_make_any_stock_phrase_specific(
-    phrase: str, upper: bool, decompose: bool, filler: str
+def test_numbers_and_dates_alone_never_make_a_stock_phrase_specific(
+    phrase: str, upper: bool, decompose: bool, filler: str, numbers: str
 ) -> None:
-    text = f"{filler}{phrase.upper() if upper else phrase}"
-    assert is_generic(text)
-    text += ", đạt 100% trước 31/12/2025"
+    text = f"{filler}{phrase.upper() if upper else phrase}{numbers}"
+    if decompose:
+        text = nfd(text)
+    assert is_generic(text), lint_text(text)
+
+
+@given(
+    phrase=st.sampled_from(STOCK_PHRASES),
+    decompose=st.booleans(),
+    work=st.sampled_from(
+        [
+            ": giải quyết 100% hồ sơ một cửa đúng hạn trước 31/12/2025",
+            ", cụ thể trồng 200 cây keo trên đất đồi trong vụ xuân 2025",
+            ", phụ đạo 05 học sinh yếu môn Toán lớp 9A mỗi tuần 2 buổi",
+        ]
+    ),
+)
+def test_a_stock_phrase_with_a_concrete_object_of_work_is_specific(
+    phrase: str, decompose: bool, work: str
+) -> None:
+    text = phrase + work
     if decompose:
         text = nfd(text)
     assert not is_generic(text), lint_text(text)
     assert "LTGB-L002" not in codes(text)
+
+
+# --- issue 14: a linter that cannot be gamed ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thực hiện tốt 100% nhiệm vụ được giao trong năm 2025.",
+        "Hoàn thành 100% chỉ tiêu, nhiệm vụ năm 2025.",
+        "Nâng cao ý thức trách nhiệm, 100% đúng giờ trong quý IV/2025.",
+        "Rèn luyện đạo đức, lối sống, 12/12 tháng không vi phạm.",
+        # an amount of tasks, plans or rules restates the duty, whatever words follow
+        "Thực hiện tốt 100% nhiệm vụ giảng dạy được giao năm 2025.",
+        "Hoàn thành 100% các kế hoạch công tác chuyên môn năm 2025.",
+        "Thực hiện tốt 3 nhiệm vụ trọng tâm của đơn vị trong năm 2025.",
+        "Thực hiện đúng 100% quy trình khám chữa bệnh năm 2025.",
+    ],
+)
+def test_boilerplate_with_numbers_and_years_stays_generic(text: str) -> None:
+    found = lint_text(text)
+    assert is_generic(text)
+    (l001,) = only(found, "LTGB-L001")
+    assert "chưa gắn với một việc cụ thể" in l001.message_vi
+    assert "not tied to concrete work" in l001.message_en
+    # the advice is not to add a date: the date is there, the work is missing
+    assert "LTGB-L002" not in [f.code for f in found] or "12/12" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cấp 120 giấy phép xây dựng trong năm 2025.",
+        "Cấp đổi 350 giấy chứng nhận quyền sử dụng đất đúng hạn trong năm 2025.",
+        "Trình cấp có thẩm quyền phê duyệt 04 hồ sơ quy hoạch trước 30/11/2025.",
+        "Chứng thực 100% bản sao ngay trong ngày tiếp nhận.",
+        "Niêm yết công khai 100% thủ tục hành chính mới trong vòng 5 ngày.",
+        "Thẩm định 100% hồ sơ dự toán trong thời hạn 15 ngày làm việc.",
+    ],
+)
+def test_administrative_verbs_are_deeds(text: str) -> None:
+    assert codes(text) == []
+    assert analyse_text(text).has_action
+    assert analyse_text(text).quantities
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Xác minh đơn trong thời hạn 20 ngày theo quy định", "trong thời hạn 20 ngày"),
+        ("Trực 4 ca mỗi tuần trong mùa khô 2025", "trong mùa khô 2025"),
+        ("Nạo vét 3 km kênh trước mùa mưa 2025", "trước mùa mưa 2025"),
+        ("Trả lời trong vòng 48 giờ", "trong vòng 48 giờ"),
+        ("Hoàn thành trong quý III/2025", "trong quý III/2025"),
+        ("Tiêm cho 2.000 con gia súc trong Q2/2025", "trong Q2/2025"),
+        ("Tặng 50 phần quà trước Tết Nguyên đán 2026", "trước Tết Nguyên đán 2026"),
+        ("Thu hoạch trong vụ nuôi chính 2025", "trong vụ nuôi chính 2025"),
+        ("Kể chuyện vào tối thứ Bảy cuối tháng", "vào tối thứ Bảy cuối tháng"),
+        ("Rà soát vào thứ Hai hằng tuần", "vào thứ Hai hằng tuần"),
+        ("Nộp trước ngày 25 hằng tháng", "trước ngày 25 hằng tháng"),
+        ("Tham gia 3 đợt trong dịp hè 2025", "trong dịp hè 2025"),
+        ("Giải quyết hồ sơ đúng hạn", "đúng hạn"),
+    ],
+)
+def test_more_time_bounds(text: str, date: str) -> None:
+    assert date in analyse_text(text).dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đạt 100% chỉ tiêu thu ngân sách nhà nước trên địa bàn năm 2025.",
+        "Tham gia 100% các buổi sinh hoạt chi bộ trong năm 2025.",
+        "Giải quyết 100% các hồ sơ một cửa đúng hạn trong năm 2025.",
+    ],
+)
+def test_amounts_of_work_still_count(text: str) -> None:
+    assert not is_generic(text), lint_text(text)
+
+
+def test_on_time_bounds_the_work_but_does_not_date_a_deliverable() -> None:
+    text = "Giải quyết hồ sơ một cửa của xã đúng hạn."
+    assert "LTGB-L002" not in codes(text)
+    assert "LTGB-L001" in codes(text)  # how many? nothing says
+    assert not is_generic(text + " Không để trễ hồ sơ nào.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Giai quyet 100% ho so mot cua dung han trong nam 2025.",
+        "Thuc hien tot nhiem vu duoc giao",
+        "VAN DONG 10 HO DAN HIEN DAT LAM DUONG",
+        nfd("Soan 02 bai giang dien tu mon Toan lop 9"),
+    ],
+)
+def test_text_without_diacritics_is_asked_to_be_retyped_not_called_generic(text: str) -> None:
+    (finding,) = lint_text(text)
+    assert finding.code == "LTGB-L007"
+    assert "không dấu" in finding.message_vi
+    assert "có dấu" in finding.hint_vi
+    assert "diacritics" in finding.message_en
+    assert not finding.marks_generic
+    assert not is_generic(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gương mẫu.",  # marks
+        "Hoàn thành KPI Q3",  # three words
+        "Deploy the new CRM module for 20 users",  # English: not Vietnamese syllables
+        "Đạt chuẩn IELTS 6.5 trước tháng 6/2026",
+    ],
+)
+def test_diacritics_check_leaves_other_text_alone(text: str) -> None:
+    assert "LTGB-L007" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    ("work", "expected"),
+    [
+        (["Giáo viên Toán", "Chủ nhiệm lớp 9A"], "học sinh"),
+        (["Điều dưỡng khoa Nội"], "người bệnh"),
+        (["Phó Trưởng Công an xã"], "tin báo"),
+        (["Trung đội trưởng"], "chiến sĩ"),
+        (["Xã viên", "Chủ nhiệm Hợp tác xã nông nghiệp"], "ha lúa"),
+        (["Kế toán ngân sách xã"], "quyết toán"),
+        (["Công chức bộ phận một cửa"], "hồ sơ một cửa"),
+        (["Công chức địa chính - xây dựng"], "giấy phép xây dựng"),
+        (["Đảng viên nghỉ hưu"], "gia đình chính sách"),
+        (["Sinh viên năm 3"], "điểm trung bình"),
+        (["GIÁM ĐỐC CÔNG TY TNHH"], "hợp đồng"),
+        ([], "hộ dân"),
+        (["Chuyên viên"], "hộ dân"),
+    ],
+)
+def test_hints_carry_an_example_that_fits_the_members_work(work: list[str], expected: str) -> None:
+    vi, en = example_for(work)
+    assert expected in vi
+    assert en
+    text = "Thực hiện tốt nhiệm vụ được giao, nâng cao ý thức trách nhiệm."
+    for f in lint_text(text, work=work):
+        if f.code in ("LTGB-L001", "LTGB-L003"):
+            assert vi in f.hint_vi
+            assert en in f.hint_en
+
+
+def test_hints_are_short() -> None:
+    text = "Thường xuyên thực hiện tốt Quy định 37-QĐ/TW. Gương mẫu."
+    for f in lint_text(text, work=["Giáo viên"]):
+        example = example_for(["Giáo viên"])[0]
+        assert len(f.hint_vi.replace(example, "")) <= 120, f.hint_vi
+
+
+def test_the_examples_file_is_well_formed() -> None:
+    from importlib import resources
+
+    data = json.loads(
+        resources.files("lamtheoguongbac.catalog").joinpath(EXAMPLES_FILE).read_text("utf-8")
+    )
+    assert len(data["examples"]) >= 12
+    for row in [data["default"], *data["examples"]]:
+        assert unicodedata.is_normalized("NFC", row["vi"])
+        # every example is itself a specific pledge the linter accepts
+        assert codes(row["vi"]) == [], row["vi"]

@@ -1,8 +1,9 @@
 """The cookiecutter template for new plugins (``plugin-template/``) makes working packages.
 
-Each kind of plugin is rendered into ``tmp_path``, installed without network into a
-temporary target folder (as ``pip install`` would lay it out, entry point included), and
-its own tests are run in a subprocess that finds it on ``PYTHONPATH``.
+Each kind of plugin (storage, exporter, rules, commands, events) is rendered into
+``tmp_path``, installed without network into a temporary target folder (as ``pip install``
+would lay it out, entry point included), and its own tests are run in a subprocess that
+finds it on ``PYTHONPATH``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def _install(project: Path, target: Path) -> None:
 
 
 def _run_tests(project: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LAMTHEOGUONGBAC_DISABLE_PLUGINS"}
+    drop = ("LAMTHEOGUONGBAC_DISABLE_PLUGINS", "LAMTHEOGUONGBAC_PLUGINS")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
@@ -61,25 +63,23 @@ def _run_tests(project: Path, target: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(
-    ("kind", "expected_files"),
-    [
-        ("storage", {"store.py", "test_conformance.py"}),
-        ("exporter", {"renderer.py", "test_exporter.py"}),
-    ],
-)
-def test_the_generated_plugin_installs_and_its_tests_pass(
-    tmp_path: Path, kind: str, expected_files: set[str]
-) -> None:
+KIND_FILES = {
+    "storage": {"store.py", "test_conformance.py"},
+    "exporter": {"renderer.py", "test_exporter.py"},
+    "rules": {"rules.py", "test_rules.py"},
+    "commands": {"commands.py", "test_commands.py"},
+    "events": {"events.py", "test_events.py"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_FILES))
+def test_the_generated_plugin_installs_and_its_tests_pass(tmp_path: Path, kind: str) -> None:
     project = _render(tmp_path, plugin_kind=kind, distribution_name=f"lamtheoguongbac-thu-{kind}")
     names = {p.name for p in project.rglob("*") if p.is_file()}
-    assert expected_files <= names
-    assert (
-        not (
-            {"store.py", "renderer.py", "test_conformance.py", "test_exporter.py"} - expected_files
-        )
-        & names
-    )
+    assert KIND_FILES[kind] <= names
+    others = set().union(*KIND_FILES.values()) - KIND_FILES[kind]
+    assert not others & names
+    assert {".gitignore", "plugin.py", "test_smoke.py", "pyproject.toml"} <= names
     assert (
         f'"thu{kind}" = "lamtheoguongbac_thu_{kind}.plugin"'
         in (project / "pyproject.toml").read_text()
@@ -100,7 +100,7 @@ def test_the_generated_code_is_lint_clean(tmp_path: Path) -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
     if ruff is None:
         pytest.skip("ruff is not installed")
-    for kind in ("storage", "exporter"):
+    for kind in KIND_FILES:
         project = _render(tmp_path / kind, plugin_kind=kind)
         checked = subprocess.run(
             [ruff, "check", "--no-cache", str(project)], capture_output=True, text=True

@@ -42,6 +42,8 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.export",
     "lamtheoguongbac.spreadsheet",
     "lamtheoguongbac.supervision",
+    "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",

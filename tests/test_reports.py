@@ -11,6 +11,7 @@ import sys
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,15 @@ from lamtheoguongbac import (
     Member,
     PluginError,
     RatingLevel,
+    Role,
+    RoleAssignment,
     ValidationFailed,
     hookimpl,
 )
 from lamtheoguongbac._rollup import summarise
 from lamtheoguongbac.cli import cli
 from lamtheoguongbac.cli._reports import summary_report, yearbook
+from lamtheoguongbac.committee import ExemplarDetails, ExemplarField, Figure, Locality
 from lamtheoguongbac.export import (
     build_report_context,
     build_yearbook_context,
@@ -39,7 +43,7 @@ from lamtheoguongbac.export import (
     export_yearbook,
 )
 from lamtheoguongbac.export._report import REPORT_SCHEMA
-from lamtheoguongbac.export._yearbook import YEARBOOK_SCHEMA
+from lamtheoguongbac.export._yearbook import YEARBOOK_SCHEMA, committee_of
 from lamtheoguongbac.plugin import Exporter, ExportOptions, Registry, Schema, create_registry
 from lamtheoguongbac.rules import DEFAULT_POLICY
 from lamtheoguongbac.supervision import Rollup
@@ -96,7 +100,7 @@ def exemplars() -> list[Exemplar]:
     return [units[0], *people, *units[1:]]
 
 
-def test_the_yearbook_lists_individuals_by_given_name_then_collectives(
+def test_the_yearbook_puts_collectives_first_then_people_by_given_name(
     exemplars: list[Exemplar],
 ) -> None:
     context = build_yearbook_context(
@@ -106,33 +110,58 @@ def test_the_yearbook_lists_individuals_by_given_name_then_collectives(
         superior_name="Đảng bộ tỉnh An Giang",
         place="Tịnh Biên",
         today=TODAY,
+        signer_name="Nguyễn Văn Hải",
     )
 
+    assert context["context_version"] == 2
     assert context["yearbook"]["title"] == TITLE
     names = [e["name"] for e in context["exemplars"]]
     assert names == [
+        "Chi bộ Ấp 3",
+        "Chi bộ ấp Bắc",
+        "Chi bộ ấp Đông",
         "Lê An",
         "Nguyễn Văn An",
         "Phạm Thị Ánh",
         "Trần Thị Bình",
         "Đỗ Văn Đức",
-        "Chi bộ Ấp 3",
-        "Chi bộ ấp Bắc",
-        "Chi bộ ấp Đông",
     ]
     assert [e["number"] for e in context["exemplars"]] == list(range(1, 9))
-    assert [(p["number"], p["title_upper"], len(p["exemplars"])) for p in context["parts"]] == [
-        ("I", "GƯƠNG ĐIỂN HÌNH CÁ NHÂN", 5),
-        ("II", "GƯƠNG ĐIỂN HÌNH TẬP THỂ", 3),
+    [part] = context["parts"]  # every exemplar here is of the default field
+    assert (part["number"], part["title_upper"], part["count"]) == ("I", "LĨNH VỰC KHÁC", 8)
+    assert [(g["number"], g["title"], len(g["exemplars"])) for g in part["groups"]] == [
+        ("1", "Tập thể", 3),
+        ("2", "Cá nhân", 5),
     ]
-    assert context["parts"][1]["exemplars"] == context["collectives"]
-    first, unit = context["exemplars"][0], context["exemplars"][5]
+    assert part["groups"][0]["exemplars"] == context["collectives"]
+    unit, first = context["exemplars"][0], context["exemplars"][3]
     assert first["heading"] == "Đồng chí Lê An"
+    assert first["standing"] == "Đảng viên"
     assert first["unit_line"] == "Chi bộ ấp Tân Lợi (chibo-01), Đảng bộ xã Tịnh Biên (dangbo-xa-tb)"
     assert (unit["heading"], unit["unit_label"]) == ("Chi bộ Ấp 3", "Trực thuộc")
     assert unit["unit_line"] == "Đảng bộ xã Tịnh Biên (dangbo-xa-tb)"
     assert context["superior"]["name_upper"] == "ĐẢNG BỘ TỈNH AN GIANG"
+    assert context["committee"]["name_upper"] == "ĐẢNG ỦY XÃ TỊNH BIÊN"
+    assert context["signature"] == {
+        "on_behalf": "T/M ĐẢNG ỦY",
+        "title": "BÍ THƯ",
+        "name": "Nguyễn Văn Hải",
+    }
     assert context["place_date"] == "Tịnh Biên, ngày 05 tháng 01 năm 2026"
+    foreword = " ".join(context["foreword"]["paragraphs"])
+    assert "năm 2025 Đảng ủy xã Tịnh Biên" in foreword
+    assert "8 gương điển hình (3 tập thể, 5 cá nhân" in foreword
+    # The index mixes people and collectives in Vietnamese order, people by given name.
+    assert [i["name"] for i in context["index"]] == [
+        "Lê An",
+        "Nguyễn Văn An",
+        "Phạm Thị Ánh",
+        "Trần Thị Bình",
+        "Chi bộ Ấp 3",
+        "Chi bộ ấp Bắc",
+        "Chi bộ ấp Đông",
+        "Đỗ Văn Đức",
+    ]
     counts = {
         k: context["yearbook"][k]
         for k in ("count", "individual_count", "collective_count", "commended_count")
@@ -143,6 +172,50 @@ def test_the_yearbook_lists_individuals_by_given_name_then_collectives(
         "collective_count": 3,
         "commended_count": 5,
     }
+
+
+def test_the_yearbook_groups_by_field_and_prints_exemplars_among_the_people(
+    exemplars: list[Exemplar],
+) -> None:
+    road = ExemplarDetails(
+        field=ExemplarField.NEW_RURAL,
+        locality=Locality(hamlet="Ấp 3", commune="xã An Phú"),
+        figures=(Figure(amount=Decimal(50_000_000), unit="đồng", what="tiền mặt"),),
+        proposed_by="Ban Công tác Mặt trận ấp 3",
+    )
+    household = attrs.evolve(
+        exemplars[0], name="Hộ ông Trần Văn Ba", party=False, details=road, id="ho-ba"
+    )
+    teacher = attrs.evolve(
+        exemplars[1],
+        member_id=None,
+        party=False,
+        name="Lê Thị Hoa",
+        details=ExemplarDetails(field=ExemplarField.EDUCATION),
+        id="co-hoa",
+    )
+    context = build_yearbook_context(
+        [exemplars[2], teacher, household],
+        title_year=2025,
+        organisation_name="Đảng bộ xã An Phú",
+        today=TODAY,
+        foreword="Đoạn một.\n\nĐoạn   hai.",
+    )
+    assert [(p["number"], p["title"]) for p in context["parts"]] == [
+        ("I", "Xây dựng nông thôn mới, đô thị văn minh"),
+        ("II", "Giáo dục, khuyến học"),
+        ("III", "Lĩnh vực khác"),
+    ]
+    first = context["parts"][0]["exemplars"][0]
+    assert first["heading"] == "Hộ ông Trần Văn Ba"
+    assert (first["standing"], first["party_code"]) == ("Tập thể", "quan_chung")
+    assert (first["unit_label"], first["unit_line"]) == ("Địa bàn", "Ấp 3, xã An Phú")
+    assert first["figures_line"] == "50.000.000 đồng tiền mặt"
+    assert first["proposed_by"] == "Ban Công tác Mặt trận ấp 3"
+    assert context["parts"][1]["exemplars"][0]["heading"] == "Lê Thị Hoa"  # no "Đồng chí"
+    assert context["yearbook"]["people_count"] == 2
+    assert context["foreword"]["paragraphs"] == ["Đoạn một.", "Đoạn hai."]
+    _conforms(context, YEARBOOK_SCHEMA)
 
 
 def test_the_yearbook_context_is_plain_nfc_data_of_the_documented_shape(
@@ -160,7 +233,7 @@ def test_the_yearbook_context_is_plain_nfc_data_of_the_documented_shape(
     assert json.loads(json.dumps(context)) == context
     assert context["organisation"]["name"] == "Đảng bộ xã Tịnh Biên"
     assert context["place_date"] == "Ngày 05 tháng 01 năm 2026"
-    assert [p["kind_code"] for p in context["parts"]] == ["ca_nhan"]
+    assert [g["kind_code"] for p in context["parts"] for g in p["groups"]] == ["ca_nhan"]
     by_id = {e["id"]: e for e in context["exemplars"]}
     assert by_id[commended.id]["commendation"] == {
         "text": commended.commendation_text(),
@@ -334,8 +407,10 @@ class _JsonRenderer:
 
 @hookimpl
 def register_exporters(register: Callable[[Exporter], None]) -> None:
-    for name in ("json-yearbook", "json-report"):
-        register(Exporter(name=name, suffix=".json", create_renderer=_JsonRenderer))
+    for kind in ("yearbook", "report"):
+        register(
+            Exporter(name=f"json-{kind}", suffix=".json", kind=kind, create_renderer=_JsonRenderer)
+        )
 
 
 @pytest.fixture
@@ -367,11 +442,27 @@ def test_both_documents_are_written_whole_by_the_named_exporter(
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["bao-cao.json", "ky-yeu.json", "new"]
 
 
-def test_without_the_exporter_nothing_is_written(
+def test_the_default_exporter_is_chosen_by_kind(
     tmp_path: Path, json_registry: Registry, rolled: Rollup
 ) -> None:
-    with pytest.raises(PluginError, match="docx-report"):
-        export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=json_registry)
+    summary = export_rollup_report(rolled, tmp_path / "bao-cao.json", registry=json_registry)
+    assert json.loads(summary.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
+
+
+def test_an_exporter_of_another_kind_is_refused_and_nothing_is_written(
+    tmp_path: Path, json_registry: Registry, rolled: Rollup
+) -> None:
+    with pytest.raises(PluginError, match=r"json-yearbook.*yearbook.*report"):
+        export_rollup_report(
+            rolled, tmp_path / "bao-cao.json", registry=json_registry, exporter="json-yearbook"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_an_exporter_of_the_kind_nothing_is_written(tmp_path: Path, rolled: Rollup) -> None:
+    bare = create_registry(load_entrypoints=False)
+    with pytest.raises(PluginError, match=r"report"):
+        export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=bare)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -385,8 +476,20 @@ def store(tmp_path: Path) -> str:
     """A store with the roster, the handbooks and three exemplars of 2025: two commended (a
     member of ``CELL`` and the first cell), one not (another member of ``CELL``)."""
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    # The Bí thư of the grassroots committee (a member of the first cell) nominates the
+    # collective and records the commendations; the roster says so.
+    top = ROSTER.units[1].id
+    head = _secretary(ROSTER.cell_ids[0])
+    head = attrs.evolve(
+        head,
+        roles=(
+            *head.roles,
+            RoleAssignment(role=Role.SECRETARY, unit_id=top, start=dt.date(2020, 1, 1)),
+        ),
+    )
+    members = [head if m.id == head.id else m for m in ROSTER.members]
     with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
-        service.roster.save(ROSTER.units, ROSTER.members)
+        service.roster.save(ROSTER.units, members)
         for handbook in HANDBOOKS:
             service.store.add(handbook, creation_event(handbook))
         secretary = _secretary(CELL)
@@ -399,11 +502,11 @@ def store(tmp_path: Path) -> str:
             year=2025,
             achievements="1. 100% đảng viên đăng ký việc làm cụ thể, lượng hóa được\n"
             "2. Vận động nhân dân hiến 2.400 m² đất làm đường",
-            actor=secretary,
+            actor=head,
             on=on,
         )
         for found in (first, unit):
-            service.exemplars.commend(found.id, make_commendation(2025), actor=secretary)
+            service.exemplars.commend(found.id, make_commendation(2025), actor=head)
     return url
 
 
@@ -443,8 +546,10 @@ def test_the_yearbook_command_writes_the_commended_exemplars(
     assert f"Đã ghi kỷ yếu 2 gương điển hình (1 cá nhân, 1 tập thể) vào {out}" in done.output
     text = _docx_text(out)
     people = [hb.member.full_name for hb in HANDBOOKS if hb.cell.id == CELL][:2]
-    assert "ĐẢNG BỘ TỈNH AN GIANG" in text  # the one root compiles it
-    assert f"1. Đồng chí {people[0]}" in text
+    assert "ĐẢNG ỦY TỈNH AN GIANG" in text  # the one root's committee compiles it
+    assert "1. Chi bộ" in text  # collectives first
+    assert f"2. Đồng chí {people[0]}" in text
+    assert "T/M ĐẢNG ỦY\nBÍ THƯ" in text
     assert people[1] not in text  # not commended
     assert "2. Vận động nhân dân hiến 2.400 m² đất làm đường" in text
     assert "Được Ban Thường vụ Đảng ủy xã Tịnh Biên tặng Giấy khen" in text
@@ -457,7 +562,8 @@ def test_the_yearbook_command_writes_the_commended_exemplars(
     text = _docx_text(out)
     assert all(name in text for name in people)
     assert "chưa có quyết định khen thưởng" in text
-    assert ROSTER.organisation(CELL)[-1].name.upper() in text  # the cell compiles it
+    # The cell compiles it: its committee (chi ủy) issues it.
+    assert committee_of(ROSTER.organisation(CELL)[-1].name).upper() in text
 
 
 def test_a_yearbook_of_nothing_is_an_error_that_hints_at_all(
@@ -548,4 +654,4 @@ def test_the_documents_open_as_word_files(run: Callable[..., Result], tmp_path: 
     with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
         assert archive.testzip() is None
         assert "{{" not in archive.read("word/document.xml").decode()
-    assert make_organisation()[0].name.upper() in _docx_text(out)
+    assert committee_of(make_organisation()[0].name).upper() in _docx_text(out)

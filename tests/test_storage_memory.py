@@ -26,8 +26,8 @@ class TestMemoryStore(StoreConformance):
             yield store
 
 
-def test_each_memory_url_opens_a_fresh_store(registry: Registry) -> None:
-    first, second = registry.open_store("memory:"), registry.open_store("memory:thử")
+def test_each_memory_url_opens_a_fresh_store(ltgb_registry: Registry) -> None:
+    first, second = ltgb_registry.open_store("memory:"), ltgb_registry.open_store("memory:thử")
     first.add(*make_entry())
     assert second.query(HandbookQuery()) == []
     assert second.url == "memory:thử"
@@ -40,19 +40,19 @@ def test_from_url_refuses_another_scheme() -> None:
         MemoryStore.from_url("sqlite:///x.db")
 
 
-def test_threads_racing_to_update_never_overwrite(memory_store: MemoryStore) -> None:
+def test_threads_racing_to_update_never_overwrite(ltgb_memory_store: MemoryStore) -> None:
     handbook, created = make_entry(HandbookStatus.DRAFT)
-    memory_store.add(handbook, created)
+    ltgb_memory_store.add(handbook, created)
     wins: list[int] = []
     start = threading.Barrier(8)
 
     def race() -> None:
         start.wait()
         for _ in range(10):
-            read = memory_store.get(handbook.id)
+            read = ltgb_memory_store.get(handbook.id)
             step = advance(read)
             try:
-                memory_store.update(step.handbook, step.event, expected_version=read.version)
+                ltgb_memory_store.update(step.handbook, step.event, expected_version=read.version)
             except ConflictError:
                 continue
             wins.append(step.handbook.version)
@@ -63,15 +63,15 @@ def test_threads_racing_to_update_never_overwrite(memory_store: MemoryStore) -> 
     for thread in threads:
         thread.join()
     assert sorted(wins) == list(range(1, len(wins) + 1))
-    events = memory_store.events(handbook.id)
+    events = ltgb_memory_store.events(handbook.id)
     assert [e.version for e in events] == list(range(len(wins) + 1))
-    assert memory_store.get(handbook.id).version == len(wins)
+    assert ltgb_memory_store.get(handbook.id).version == len(wins)
 
 
 # --- the public test helpers ---------------------------------------------------------------
 
 
-def test_a_temporary_plugin_is_gone_after_the_block(registry: Registry) -> None:
+def test_a_temporary_plugin_is_gone_after_the_block(ltgb_registry: Registry) -> None:
     def open_temporary(url: str) -> MemoryStore:
         return MemoryStore(url)
 
@@ -80,14 +80,14 @@ def test_a_temporary_plugin_is_gone_after_the_block(registry: Registry) -> None:
         def register_storage_backends(self, register: Callable[[StorageBackend], None]) -> None:
             register(StorageBackend(scheme="tam", open=open_temporary))
 
-    with register_temporary_plugin(registry, Plugin(), "tạm") as name:
+    with register_temporary_plugin(ltgb_registry, Plugin(), "tạm") as name:
         assert name == "tạm"
-        store = registry.open_store("tam:")
+        store = ltgb_registry.open_store("tam:")
         assert store.url == "tam:"
         store.close()
     with pytest.raises(StoreError, match="tam"):
-        registry.open_store("tam:")
-    assert "tạm" not in {p.name for p in registry.plugins()}
+        ltgb_registry.open_store("tam:")
+    assert "tạm" not in {p.name for p in ltgb_registry.plugins()}
 
 
 @pytest.mark.parametrize("status", list(HandbookStatus))

@@ -258,7 +258,7 @@ def _corrupt_pages(path: Path) -> None:
     ],
 )
 def test_an_unusable_file_is_refused_and_left_untouched(
-    tmp_path: Path, registry: Registry, make: Callable[[Path], None], says: str
+    tmp_path: Path, ltgb_registry: Registry, make: Callable[[Path], None], says: str
 ) -> None:
     folder = tmp_path / "dữ liệu"
     folder.mkdir()
@@ -267,7 +267,7 @@ def test_an_unusable_file_is_refused_and_left_untouched(
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     time.sleep(0.01)  # a write now would show in the modification time
     with pytest.raises(StoreError, match=says) as raised:
-        registry.open_store(f"sqlite:///{path}")
+        ltgb_registry.open_store(f"sqlite:///{path}")
     message = str(raised.value)
     assert str(path) in message
     vi, en = raised.value.message_vi, raised.value.message_en

@@ -40,7 +40,7 @@ def _raw(path: Path) -> sqlite3.Connection:
 
 
 def test_relative_and_absolute_urls(
-    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ltgb_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dữ liệu").mkdir()
@@ -50,7 +50,7 @@ def test_relative_and_absolute_urls(
         ("sqlite:///d%E1%BB%AF%20li%E1%BB%87u/x.db", tmp_path / "dữ liệu" / "x.db"),
         (f"sqlite:///{tmp_path}/tuyệt-đối.db", tmp_path / "tuyệt-đối.db"),
     ]:
-        store = registry.open_store(url)
+        store = ltgb_registry.open_store(url)
         store.add(*make_entry())
         assert store.url == url
         store.close()
@@ -68,9 +68,9 @@ def test_relative_and_absolute_urls(
         "sqlite:so-tay.db",
     ],
 )
-def test_unsupported_urls_are_refused(registry: Registry, url: str) -> None:
+def test_unsupported_urls_are_refused(ltgb_registry: Registry, url: str) -> None:
     with pytest.raises(StoreError, match="sqlite:///"):
-        registry.open_store(url)
+        ltgb_registry.open_store(url)
 
 
 def test_a_missing_folder_is_refused_and_not_created(tmp_path: Path) -> None:
@@ -107,8 +107,8 @@ def test_the_file_is_marked_as_ours_and_runs_in_wal_mode(tmp_path: Path) -> None
     conn.close()
 
 
-def test_the_store_connection_enforces_foreign_keys(sqlite_store: SqliteStore) -> None:
-    with pytest.raises(StoreError, match="FOREIGN KEY"), sqlite_store._transaction() as conn:
+def test_the_store_connection_enforces_foreign_keys(ltgb_sqlite_store: SqliteStore) -> None:
+    with pytest.raises(StoreError, match="FOREIGN KEY"), ltgb_sqlite_store._transaction() as conn:
         conn.execute("INSERT INTO handbook_units VALUES ('cb', 'không-có-sổ', 2025, 'draft')")
 
 
@@ -251,7 +251,7 @@ def test_two_stores_on_one_file_see_each_others_writes_and_conflicts(tmp_path: P
         assert second.get(handbook.id) == step.handbook
 
 
-def test_the_store_can_be_shared_by_threads(sqlite_store: SqliteStore) -> None:
+def test_the_store_can_be_shared_by_threads(ltgb_sqlite_store: SqliteStore) -> None:
     base = make_handbook()
     errors: list[BaseException] = []
 
@@ -259,8 +259,8 @@ def test_the_store_can_be_shared_by_threads(sqlite_store: SqliteStore) -> None:
         try:
             for i in range(20):
                 handbook = attrs.evolve(base, id=f"sotay-{n}-{i}")
-                sqlite_store.add(handbook, creation_event(handbook))
-                assert sqlite_store.get(handbook.id) == handbook
+                ltgb_sqlite_store.add(handbook, creation_event(handbook))
+                assert ltgb_sqlite_store.get(handbook.id) == handbook
         except BaseException as exc:  # reported to the main thread below
             errors.append(exc)
 
@@ -270,15 +270,15 @@ def test_the_store_can_be_shared_by_threads(sqlite_store: SqliteStore) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(sqlite_store.query(HandbookQuery())) == 80
+    assert len(ltgb_sqlite_store.query(HandbookQuery())) == 80
 
 
 def test_a_store_carried_into_another_process_refuses_to_work(
-    sqlite_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+    ltgb_sqlite_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("os.getpid", lambda: -1)
     with pytest.raises(StoreError, match="another process"):
-        sqlite_store.query(HandbookQuery())
+        ltgb_sqlite_store.query(HandbookQuery())
 
 
 def test_a_write_waiting_too_long_for_another_process_says_the_store_is_busy(

@@ -252,11 +252,18 @@ def service(org: Org) -> Iterator[Handbooks]:
 
 
 def test_rollup_reads_the_store(org: Org, service: Handbooks) -> None:
-    assert service.supervision.rollup(organisation_id="xa", year=YEAR, today=TODAY) == _summary(org)
-    assert (
-        service.supervision.rollup(organisation_id="xa", year=2024, today=TODAY).total.handbooks
-        == 0
-    )
+    # the figures are the year's, under the policy of the year (Quy định 366-QĐ/TW for 2025)
+    year_policy = service.policy_for_year(YEAR)
+    assert year_policy.name == "qd-366-2025"
+    found = service.supervision.rollup(organisation_id="xa", year=YEAR, today=TODAY)
+    # From a store, the roll-up also adds up the year's inspections (none here).
+    assert found.inspection is not None
+    assert (found.inspection.inspections, found.inspection.findings) == ((), 0)
+    assert attrs.evolve(found, inspection=None) == _summary(org, policy=year_policy)
+    assert found.policy_name == "qd-366-2025"
+    earlier = service.supervision.rollup(organisation_id="xa", year=2024, today=TODAY)
+    assert earlier.total.handbooks == 0
+    assert earlier.policy_name == "qd-124-2023"
 
 
 def test_due_reminders_are_grouped_by_cell_in_step_order(service: Handbooks) -> None:

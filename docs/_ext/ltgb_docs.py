@@ -81,9 +81,12 @@ def _section(path: list[str], command: click.Command, level: int, origin: str | 
         lines += [help_text, ""]
     lines += ["```text", _usage(path, command), "```"]
     lines += _params_table(command)
-    if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            lines += _section([*path, name], command.commands[name], level + 1, origin)
+    if isinstance(command, click.Group):  # the root loads its commands on first use
+        ctx = click.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                lines += _section([*path, name], sub, level + 1, origin)
     return lines
 
 
@@ -109,7 +112,7 @@ def cli_reference(level: int = 2) -> str:
 
     lines = _section([PROG], cli, level, None)
     for origin, command in _plugin_commands():
-        if command.name not in cli.commands:
+        if command.name not in cli.list_commands(click.Context(cli)):
             lines += _section([PROG, command.name or ""], command, level + 1, origin)
     return "\n".join(lines) + "\n"
 

@@ -18,6 +18,10 @@ if KIND == "storage" and not re.fullmatch(r"[a-z][a-z0-9+.-]*", NAME):
     problems.append(f"name {NAME!r} is not a URL scheme (a letter, then letters, digits, +.-)")
 if KIND == "exporter" and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", NAME):
     problems.append(f"name {NAME!r}: an exporter name is lower-case letters, digits, - and _")
+if KIND in ("rules", "commands", "events") and not re.fullmatch(r"[a-z][a-z0-9]*", NAME):
+    problems.append(f"name {NAME!r}: lower-case letters and digits (a rule-code prefix, a command)")
+if KIND not in ("storage", "exporter", "rules", "commands", "events"):
+    problems.append(f"plugin_kind {KIND!r}: storage, exporter, rules, commands or events")
 if KIND == "exporter" and not re.fullmatch(r"\.[A-Za-z0-9]{1,16}", SUFFIX):
     problems.append(f"suffix {SUFFIX!r} must look like '.md'")
 if problems:

@@ -2,9 +2,20 @@
 
 Outstanding individuals and collectives are nominated for a year — from a member's assessed
 handbook, or by hand — and then commended once by a party committee; the commended ones are
-compiled into the yearbook (kỷ yếu). An :class:`Exemplar` keeps everything a yearbook page
-needs as it was when nominated: the name, the organisation chain (so the cell and its
-superior keep their names after a reform), the achievements and the commendation.
+compiled into the yearbook (kỷ yếu). Most of a committee's exemplars are not party members:
+households that give money and working days to build a road, a citizen who helps students, a
+school or a cooperative ("gương điển hình trong Nhân dân"); ``Exemplar.party`` is False for
+them and their organisation chain is the party unit they were nominated under (the hamlet's
+cell, the commune's đảng bộ). An :class:`Exemplar` keeps everything a yearbook page needs as
+it was when nominated: the name, the organisation chain (so the cell and its superior keep
+their names after a reform), the achievements, its :class:`ExemplarDetails` (field, locality,
+figures, proposing body, evidence) and the commendation.
+
+Who may nominate and who may record a commendation is a rule of the organisation roster
+(:func:`authorise_nomination`, rule LTGB-E001; :func:`authorise_commendation`, LTGB-E002):
+an officer — Bí thư, Phó Bí thư, cấp ủy viên, Ủy viên Ban Thường vụ or an officer of the
+committee's support unit — of a unit of the exemplar's organisation chain, and, for a
+commendation, of the body that awards it.
 
 Like :mod:`lamtheoguongbac._model`, every class is an ``attrs`` frozen, keyword-only value,
 NFC-normalised and checked at construction; a bad value raises
@@ -15,11 +26,14 @@ storing and the clock belong to :class:`~lamtheoguongbac._service.core.Handbooks
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
 
 import attrs
 
 from lamtheoguongbac._checks import checked, fail, require_id, require_text
-from lamtheoguongbac._errors import TransitionNotAllowed, ValidationFailed
+from lamtheoguongbac._errors import NotAuthorised, TransitionNotAllowed, ValidationFailed
 from lamtheoguongbac._model import (
     Actor,
     Handbook,
@@ -28,20 +42,43 @@ from lamtheoguongbac._model import (
     OrgUnit,
     Outcome,
     RatingLevel,
+    Role,
+    RoleAssignment,
 )
 from lamtheoguongbac._public import publish
-from lamtheoguongbac.text import collation_key, date_phrase
+from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, strip_accents
 
 __all__ = [
+    "OFFICER_ROLES",
     "Commendation",
     "Exemplar",
+    "ExemplarDetails",
+    "ExemplarField",
     "ExemplarKind",
+    "Figure",
+    "Locality",
     "achievements_from",
+    "authorise_commendation",
+    "authorise_nomination",
     "exemplar_id",
     "exemplar_order",
     "nomination_from_handbook",
+    "subject_slug",
     "with_commendation",
 ]
+
+#: The roles that make a member an officer of a unit for the committee's work — nominating
+#: and commending exemplars, inspecting (Bí thư, Phó Bí thư, cấp ủy viên, Ủy viên Ban Thường
+#: vụ, officer of the committee's support unit).
+OFFICER_ROLES = frozenset(
+    {
+        Role.SECRETARY,
+        Role.DEPUTY_SECRETARY,
+        Role.COMMITTEE_MEMBER,
+        Role.STANDING_MEMBER,
+        Role.SUPPORT_OFFICER,
+    }
+)
 
 _NAME_MAX = 300
 _ACHIEVEMENTS_MAX = 20_000
@@ -62,14 +99,145 @@ class ExemplarKind(LabelledEnum):
         return list(ExemplarKind).index(self)
 
 
+class ExemplarField(LabelledEnum):
+    """The field an exemplar stands out in (lĩnh vực), in the order a yearbook groups them."""
+
+    ECONOMY = ("kinh_te", "Phát triển kinh tế", "economic development")
+    NEW_RURAL = (
+        "nong_thon_moi",
+        "Xây dựng nông thôn mới, đô thị văn minh",
+        "new rural areas and civilised towns",
+    )
+    SOCIAL_WELFARE = (
+        "an_sinh_xa_hoi",
+        "An sinh xã hội, nhân đạo, từ thiện",
+        "social welfare and charity",
+    )
+    EDUCATION = ("giao_duc", "Giáo dục, khuyến học", "education")
+    HEALTH = ("y_te", "Y tế, chăm sóc sức khỏe Nhân dân", "health")
+    CULTURE = ("van_hoa", "Văn hóa, thể thao", "culture and sport")
+    ENVIRONMENT = ("moi_truong", "Bảo vệ môi trường", "environment")
+    SECURITY = ("quoc_phong_an_ninh", "Quốc phòng, an ninh, trật tự", "defence and security")
+    ADMINISTRATION = (
+        "cai_cach_hanh_chinh",
+        "Cải cách hành chính, chuyển đổi số",
+        "administrative reform",
+    )
+    PARTY_BUILDING = (
+        "xay_dung_dang",
+        "Xây dựng Đảng và hệ thống chính trị",
+        "party building",
+    )
+    OTHER = ("khac", "Lĩnh vực khác", "other fields")
+
+    @property
+    def order(self) -> int:
+        """Position in a yearbook: the order of this list."""
+        return list(ExemplarField).index(self)
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class Locality:
+    """Where an exemplar lives or works (địa bàn): hamlet, commune, district, province."""
+
+    hamlet: str | None = None
+    commune: str | None = None
+    district: str | None = None
+    province: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("hamlet", "commune", "district", "province"):
+            require_text(f"Locality.{name}", getattr(self, name), max_len=200)
+        if not any((self.hamlet, self.commune, self.district, self.province)):
+            fail(
+                "Locality",
+                "cần ít nhất một địa danh (ấp/thôn, xã/phường, …)",
+                "at least one place name is required (hamlet, commune, …)",
+            )
+
+    def describe(self) -> str:
+        """ "Ấp 3, xã An Phú, tỉnh An Giang" (the names as written, joined by commas)."""
+        return ", ".join(p for p in (self.hamlet, self.commune, self.district, self.province) if p)
+
+
+_FIGURE_MAX = Decimal(10) ** 15
+
+
+def _vi_number(amount: Decimal) -> str:
+    """ "50.000.000", "1,5": dots between thousands, a comma before decimals."""
+    text = format(amount.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{grouped},{frac}" if frac else grouped
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class Figure:
+    """A figure of what an exemplar did (số liệu): 50.000.000 đồng, 120 ngày công, 350 m
+    đường, 15 học sinh được giúp đỡ. ``what`` says what was counted."""
+
+    amount: Decimal
+    unit: str
+    what: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        require_text("Figure.unit", self.unit, max_len=100)
+        require_text("Figure.what", self.what, max_len=300)
+        if self.amount < 0 or self.amount >= _FIGURE_MAX:
+            fail(
+                "Figure.amount",
+                "phải từ 0 đến dưới 10^15",
+                "must be at least 0 and below 10^15",
+            )
+        if self.amount != self.amount.quantize(Decimal("0.001")):
+            fail(
+                "Figure.amount",
+                "có tối đa 3 chữ số thập phân",
+                "has at most 3 decimal places",
+            )
+
+    def describe(self) -> str:
+        """ "50.000.000 đồng tiền mặt ủng hộ làm đường" (amount, unit, then what)."""
+        text = f"{_vi_number(self.amount)} {self.unit}"
+        return f"{text} {self.what}" if self.what else text
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class ExemplarDetails:
+    """What a committee records about an exemplar beyond its deeds (thông tin gương điển hình).
+
+    ``field`` is the field it stands out in; ``locality`` where it lives or works;
+    ``figures`` what it did in numbers; ``proposed_by`` the body that proposed it (a party
+    unit, the Fatherland Front, a mass organisation, a hamlet meeting); ``evidence`` the
+    papers that back it (minutes, receipts, a confirmation by the commune).
+    """
+
+    field: ExemplarField = ExemplarField.OTHER
+    locality: Locality | None = None
+    figures: tuple[Figure, ...] = ()
+    proposed_by: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        require_text("ExemplarDetails.proposed_by", self.proposed_by, max_len=300)
+        if len(self.figures) > 50:
+            fail("ExemplarDetails.figures", "tối đa 50 số liệu", "at most 50 figures")
+        if len(self.evidence) > 50:
+            fail("ExemplarDetails.evidence", "tối đa 50 minh chứng", "at most 50 items")
+        for i, item in enumerate(self.evidence):
+            require_text(f"ExemplarDetails.evidence[{i}]", item, max_len=1000)
+
+
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Commendation:
     """A commendation (khen thưởng): who gave it, by which decision, on which day, in what form.
 
-    ``authority`` is the commending body ("Ban Thường vụ Đảng ủy xã An Phú"),
-    ``decision_number`` the decision's number ("125-QĐ/ĐU") and ``form`` what was given
-    ("Giấy khen", "Bằng khen"). ``recorded_by``/``recorder_name`` name who entered it in the
-    system; :meth:`~lamtheoguongbac._service.core.Handbooks.commend` fills them from its actor.
+    ``authority`` is the commending body as the decision names it ("Ban Thường vụ Đảng ủy
+    xã An Phú"), ``body_id`` the id of its unit in the organisation tree (the service fills
+    it when not given, see :func:`authorise_commendation`), ``decision_number`` the
+    decision's number ("125-QĐ/ĐU") and ``form`` what was given ("Giấy khen", "Bằng khen").
+    ``recorded_by``/``recorder_name`` name who entered it in the system;
+    :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor.
     """
 
     authority: str
@@ -78,6 +246,7 @@ class Commendation:
     form: str = "Giấy khen"
     recorded_by: str | None = None
     recorder_name: str | None = None
+    body_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
         require_text("Commendation.authority", self.authority, max_len=_NAME_MAX)
@@ -86,6 +255,8 @@ class Commendation:
         if self.recorded_by is not None:
             require_id("Commendation.recorded_by", self.recorded_by)
         require_text("Commendation.recorder_name", self.recorder_name, max_len=200)
+        if self.body_id is not None:
+            require_id("Commendation.body_id", self.body_id)
         if (self.recorded_by is None) != (self.recorder_name is None):
             fail(
                 "Commendation.recorder_name",
@@ -109,8 +280,11 @@ class Exemplar:
     ``organisation`` is the chain of units from the root down to the individual's cell, or
     down to the collective itself, as named on nomination. An individual carries its
     ``member_id`` (and ``source_handbook_id`` when nominated from the handbook); a collective
-    is the chain's last unit and has neither. ``achievements`` are the deeds and what they
-    achieved. ``commendation`` is set once (re-commending is refused, see
+    is the chain's last unit and has neither. ``party`` is False for an exemplar among the
+    people (quần chúng: a citizen, a household, a school …): it has no member id and its
+    chain ends at the party unit it was nominated under. ``achievements`` are the deeds and
+    what they achieved; ``details`` the field, locality, figures, proposing body and
+    evidence. ``commendation`` is set once (re-commending is refused, see
     :func:`with_commendation`); ``version`` moves on by one with every stored change.
     """
 
@@ -127,6 +301,8 @@ class Exemplar:
     source_handbook_id: str | None = None
     commendation: Commendation | None = None
     version: int = 1
+    party: bool = True
+    details: ExemplarDetails = ExemplarDetails()
 
     def __attrs_post_init__(self) -> None:
         require_id("Exemplar.id", self.id)
@@ -158,6 +334,14 @@ class Exemplar:
                 )
 
     def _check_subject(self) -> None:
+        if not self.party:
+            if self.member_id is not None or self.source_handbook_id is not None:
+                fail(
+                    "Exemplar.member_id",
+                    "gương điển hình ngoài Đảng không mang mã đảng viên hay sổ tay",
+                    "an exemplar outside the party has no member id nor handbook",
+                )
+            return
         if self.kind is ExemplarKind.INDIVIDUAL:
             if self.member_id is None:
                 fail(
@@ -203,8 +387,14 @@ class Exemplar:
 
     @property
     def cell(self) -> OrgUnit:
-        """The individual's cell (chi bộ), or the collective itself."""
+        """The individual's cell (chi bộ), the collective itself, or — for an exemplar outside
+        the party — the party unit it was nominated under."""
         return self.organisation[-1]
+
+    @property
+    def unit_is_subject(self) -> bool:
+        """Whether the exemplar is the last unit of its chain (a party collective)."""
+        return self.party and self.kind is ExemplarKind.COLLECTIVE
 
     @property
     def superior(self) -> OrgUnit | None:
@@ -228,14 +418,100 @@ class Exemplar:
 
 def exemplar_id(kind: ExemplarKind, year: int, subject_id: str) -> str:
     """The id the service gives a nomination: ``"<kind>-<year>-<member or cell id>"``, so a
-    person or a cell is nominated at most once a year (``"ca_nhan-2025-dv01"``)."""
+    person or a cell is nominated at most once a year (``"ca_nhan-2025-dv01"``); for an
+    exemplar outside the party the subject is :func:`subject_slug`."""
     return f"{kind.value}-{year}-{subject_id}"
 
 
-def exemplar_order(exemplar: Exemplar) -> tuple[int, int, bytes, str]:
-    """The order stores list exemplars in: (year, kind — collectives first, Vietnamese
-    collation of the name, id)."""
-    return (exemplar.year, exemplar.kind.order, collation_key(exemplar.name), exemplar.id)
+def subject_slug(unit_id: str, name: str) -> str:
+    """The subject part of the id of an exemplar outside the party: the unit it is nominated
+    under and its name without accents ("cb-ap3-ho-ong-tran-van-ba")."""
+    words = re.findall(r"[a-z0-9]+", strip_accents(name).lower().replace("đ", "d"))
+    return f"{unit_id}-{'-'.join(words)[:80].strip('-')}"
+
+
+def _name_key(exemplar: Exemplar) -> tuple[bytes, ...]:
+    # People by given name, then middle and family name, as a roster; collectives (a cell,
+    # a household, a school) by their whole name.
+    if exemplar.kind is ExemplarKind.INDIVIDUAL:
+        return name_sort_key(exemplar.name)
+    return (collation_key(exemplar.name),)
+
+
+def exemplar_order(exemplar: Exemplar) -> tuple[int, int, tuple[bytes, ...], str]:
+    """The order stores list exemplars in, the yearbook's within a field: (year, kind —
+    collectives first, the name in Vietnamese order — people by given name, then middle and
+    family name, collectives by their whole name — id)."""
+    return (exemplar.year, exemplar.kind.order, _name_key(exemplar), exemplar.id)
+
+
+def _offices(roles: Iterable[RoleAssignment], unit_ids: Iterable[str], day: dt.date) -> bool:
+    wanted = set(unit_ids)
+    return any(r.role in OFFICER_ROLES and r.unit_id in wanted and r.holds_on(day) for r in roles)
+
+
+def authorise_nomination(exemplar: Exemplar, actor: Actor, roles: Iterable[RoleAssignment]) -> None:
+    """Rule LTGB-E001: a nomination is made by an officer (:data:`OFFICER_ROLES`) of a unit of
+    the exemplar's organisation chain — its cell, the unit it was nominated under, or any
+    unit above — holding that role on the nomination date, as the roster (``roles``) says.
+
+    Raises:
+        NotAuthorised: ``actor`` holds no such role.
+    """
+    if not _offices(roles, (u.id for u in exemplar.organisation), exemplar.nominated_on):
+        raise NotAuthorised(
+            f"{actor.name} không được đề cử gương điển hình '{exemplar.name}': chỉ Bí thư, "
+            f"Phó Bí thư, cấp ủy viên hoặc cán bộ giúp việc của {exemplar.cell.name} hay của "
+            "cấp ủy cấp trên (theo danh sách tổ chức) mới được đề cử",
+            f"{actor.name} may not nominate '{exemplar.name}': only an officer of "
+            f"{exemplar.cell.name} or of a committee above it, as the roster says, may",
+            code="LTGB-E001",
+        )
+
+
+def authorise_commendation(
+    exemplar: Exemplar,
+    commendation: Commendation,
+    actor: Actor,
+    roles: Iterable[RoleAssignment],
+    on: dt.date,
+) -> Commendation:
+    """Rule LTGB-E002: a commendation is recorded by an officer (:data:`OFFICER_ROLES`) of the
+    awarding body on ``on`` (the day it is recorded), as the roster (``roles``) says; the
+    body is a unit of the exemplar's organisation chain.
+
+    Returns the commendation with ``body_id`` filled: when not given, the highest unit of the
+    chain where ``actor`` is an officer.
+
+    Raises:
+        ValidationFailed: ``commendation.body_id`` is not in the exemplar's chain
+            (LTGB-E003).
+        NotAuthorised: ``actor`` is no officer of the awarding body.
+    """
+    roles = tuple(roles)
+    chain = [u.id for u in exemplar.organisation]
+    body = commendation.body_id
+    if body is not None and body not in chain:
+        raise ValidationFailed(
+            f"cấp khen thưởng '{body}' không thuộc chuỗi tổ chức của gương điển hình "
+            f"'{exemplar.name}' ({' › '.join(chain)})",
+            f"the awarding body '{body}' is not in the organisation chain of '{exemplar.name}' "
+            f"({' › '.join(chain)})",
+            field="Commendation.body_id",
+            code="LTGB-E003",
+        )
+    if body is None:
+        body = next((u for u in chain if _offices(roles, (u,), on)), None)
+    if body is None or not _offices(roles, (body,), on):
+        raise NotAuthorised(
+            f"{actor.name} không được ghi nhận khen thưởng cho '{exemplar.name}': chỉ Bí thư, "
+            "Phó Bí thư, cấp ủy viên hoặc cán bộ giúp việc của cấp khen thưởng (theo danh "
+            "sách tổ chức) mới được ghi nhận",
+            f"{actor.name} may not record the commendation of '{exemplar.name}': only an "
+            "officer of the awarding body, as the roster says, may",
+            code="LTGB-E002",
+        )
+    return attrs.evolve(commendation, body_id=body)
 
 
 def achievements_from(handbook: Handbook) -> str:

@@ -7,11 +7,15 @@ root) and name it in your distribution's entry points::
     my_plugin = "my_package.plugin"
 
 Registration hooks hand the plugin a ``register`` callback; call it once per thing you
-provide. The host checks each registration at once and names both providers when two
-plugins register the same name. Hook evolution: arguments may be added in later releases,
+provide. The host checks each plugin's registrations as a whole, in priority order: a
+plugin registering a name an earlier one provides (built-ins first) is marked *conflict*,
+both providers named, and none of its registrations is used; a plugin raising in any hook is
+marked *failed* and not called again (see :class:`lamtheoguongbac.plugin.Registry`). Every call goes
+through pluggy, one plugin at a time, so ``@hookimpl(wrapper=True)`` implementations and
+``add_hookcall_monitoring`` see it. Hook evolution: arguments may be added in later releases,
 never removed without a deprecation cycle; an implementation takes only the arguments it
 needs (pluggy passes them by name), and must not give them defaults (pluggy never passes an
-argument that has a default).
+argument that has a default; ``lamtheoguongbac plugins`` warns).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from lamtheoguongbac._audit import RecordEvent
+    from lamtheoguongbac._exemplars import Exemplar
+    from lamtheoguongbac._inspections import Inspection
     from lamtheoguongbac._model import Event, Handbook
     from lamtheoguongbac._reminders import Reminder
     from lamtheoguongbac._storage.base import StorageBackend
@@ -35,9 +42,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 __all__ = [
     "PROJECT",
+    "exemplar_changed",
     "handbook_changed",
     "hookimpl",
     "hookspec",
+    "inspection_changed",
     "register_commands",
     "register_exporters",
     "register_rules",
@@ -60,19 +69,23 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
 
 @hookspec
 def register_exporters(register: Callable[[Exporter], None]) -> None:
-    """Register document exporters: call ``register(Exporter(name=..., suffix=..., ...))``.
+    """Register document exporters: call ``register(Exporter(name=..., suffix=..., kind=...,
+    ...))``; ``kind`` is the document rendered (``"handbook"``, ``"yearbook"``, ``"report"``).
 
     Example::
 
         @hookimpl
         def register_exporters(register):
-            register(Exporter(name="md", suffix=".md", create_renderer=MarkdownRenderer))
+            register(Exporter(name="md", suffix=".md", kind="handbook",
+                              create_renderer=MarkdownRenderer))
     """
 
 
 @hookspec
 def register_rules(register: Callable[[Rule], None]) -> None:
-    """Register extra rules, added to every policy the service uses.
+    """Register extra rules, added to every policy the service uses. If this raises (or a
+    rule's check does), steps that run rules are refused until the plugin is fixed: rules
+    fail closed.
 
     Example::
 
@@ -109,6 +122,37 @@ def handbook_changed(event: Event, handbook: Handbook) -> None:
         @hookimpl
         def handbook_changed(event, handbook):
             audit_log.append((event.kind.value, handbook.id, event.version))
+    """
+
+
+@hookspec
+def exemplar_changed(event: RecordEvent, exemplar: Exemplar) -> None:
+    """Called after an exemplar's nomination or commendation has been stored, with its event
+    (``event.action`` is ``nominated`` or ``commended``) and the exemplar as stored.
+
+    Like ``handbook_changed``: inside ``Handbooks.transaction()`` it fires once the block has
+    committed; an exception here is reported and never undoes the stored step.
+
+    Example::
+
+        @hookimpl
+        def exemplar_changed(event, exemplar):
+            audit_log.append((event.action.value, exemplar.id, event.version))
+    """
+
+
+@hookspec
+def inspection_changed(event: RecordEvent, inspection: Inspection) -> None:
+    """Called after an inspection or a follow-up to one of its requests has been stored, with
+    its event (``event.action`` is ``inspected`` or ``followed_up``) and the inspection as
+    stored.
+
+    Example::
+
+        @hookimpl
+        def inspection_changed(event, inspection):
+            if event.action.value == "inspected":
+                notify_cells(inspection.cells, inspection.findings)
     """
 
 

@@ -21,9 +21,16 @@ LTGB-L003  yes     a stock phrase with nothing measurable next to it (one per ph
 LTGB-L004  yes     too short, or not a deed at all (no action verb, no number)
 LTGB-L005  no      a vague word in place of a number or a schedule ("thường xuyên", …)
 LTGB-L006  no      a number that is a document reference, not a target ("37-QĐ/TW")
+LTGB-L007  (asks)  typed without Vietnamese diacritics: the text cannot be judged, retype it
 ========== ======= ==========================================================================
 
 L005 and L006 are raised only when nothing in the pledge is measurable: they explain L001.
+A number makes a pledge measurable only next to a concrete object of work ("hồ sơ một cửa",
+"cây keo", "học sinh lớp 9A"): "Thực hiện tốt 100% nhiệm vụ được giao năm 2025" stays a
+slogan. L007 comes alone — the other findings would be guesses — and is not "generic"; the
+registration rule still refuses it, since a party document is written with diacritics.
+Hints carry an example pledge that fits the member's work when a position or duties are
+given (:data:`EXAMPLES_FILE`).
 
 All matching is done on :func:`lamtheoguongbac.text.canonical_key` of each token, so NFD
 input, upper case, "hoà"/"hòa" and pasted "Ð" look-alikes match the same; spans and the
@@ -34,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -43,11 +51,13 @@ import attrs
 from lamtheoguongbac.text import canonical_key, nfc
 
 __all__ = [
+    "EXAMPLES_FILE",
     "GENERIC_CODES",
     "STOCK_PHRASES",
     "LintFinding",
     "TextAnalysis",
     "analyse_text",
+    "example_for",
     "is_generic",
     "lint_text",
     "relates_to_duties",
@@ -107,6 +117,7 @@ L003 = "LTGB-L003"
 L004 = "LTGB-L004"
 L005 = "LTGB-L005"
 L006 = "LTGB-L006"
+L007 = "LTGB-L007"
 
 #: Finding codes that make a pledge generic. A missing deadline (L002) does not: a measurable
 #: deed without a date is incomplete, yet the handbook year already bounds it.
@@ -180,6 +191,20 @@ STOCK_PHRASES: tuple[str, ...] = (
     "những điều đảng viên không được làm",
     "chuẩn mực đạo đức",
     "đáp ứng yêu cầu nhiệm vụ",
+    "hoàn thành chỉ tiêu",
+    "hoàn thành mọi nhiệm vụ",
+    "sẵn sàng nhận và hoàn thành mọi nhiệm vụ",
+    "chăm lo đời sống",
+    "không gây phiền hà",
+    "tận tình chu đáo",
+    "đi đầu",
+    "sống vui sống khỏe sống có ích",
+    "học hỏi",
+    "trau dồi",
+    "công khai minh bạch",
+    "giữ vững đoàn kết",
+    "làm giàu chính đáng",
+    "đẩy mạnh cải cách hành chính",
 )
 
 # --- word lists (data, keyed at import time) ------------------------------------------------
@@ -208,7 +233,8 @@ _UNITS = _words(
     tài khoản, thửa, thôn, xóm, tổ, cơ sở, doanh nghiệp, hợp tác xã, nhà, căn, căn nhà, phòng,
     chiếc, cái, bao, thùng, túi, mũi, mũi tiêm, liều, tuyến, tuyến đường, cầu, giếng, bóng đèn,
     chứng từ, tài liệu, bản, file, lô, khẩu phần, cặp, đôi, xe, chuyên mục, số báo, câu lạc bộ,
-    nhóm, tổ chức, đơn vị, lớp học, tình nguyện viên, đồng chí, đồng nghiệp
+    nhóm, tổ chức, đơn vị, lớp học, tình nguyện viên, đồng chí, đồng nghiệp, giấy phép,
+    giấy chứng nhận, máy, chiến sĩ, xã viên, khách hàng, bệnh án, mẫu, biên bản
     """
 )
 
@@ -229,7 +255,7 @@ _DESIGNATORS = _words(
     số, quy định, nghị quyết, chỉ thị, kết luận, quyết định, thông tư, nghị định, công văn,
     văn bản, kế hoạch, luật, điều, khoản, điểm, mục, chương, phần, khóa, đại hội, lần thứ, thứ,
     lớp, khối, phòng, tổ, đội, thôn, ấp, xóm, bản, khu, khu phố, phường, quận, cụm, năm,
-    năm học, tháng, ngày, quý, học kỳ, tuần, ca, bậc, cấp, hạng, tầng, giường, buồng, nhà,
+    năm học, tháng, ngày, quý, học kỳ, tuần, ca, bậc, hạng, tầng, giường, buồng, nhà,
     đường, quốc lộ, tỉnh lộ, km, giai đoạn, nhiệm kỳ, bài, trung ương, kỷ niệm, chào mừng,
     hướng tới, mừng, tròn
     """
@@ -268,7 +294,10 @@ _ACTIONS = _words(
     thiết kế, sửa, dành, gửi, trả, ký, theo dõi, thống kê, báo cáo, tổng kết, sơ kết, quản lý,
     duy trì, tập huấn, đào tạo, luyện tập, tập luyện, kể chuyện, sinh hoạt, phòng chống,
     phòng ngừa, chống, xóa, tiết kiệm, ghi, nhập, mua, bán, cho vay, vay, hiến đất,
-    hòa giải thành, tiếp dân, tiếp công dân, bỏ, cai, từ bỏ, khắc phục
+    hòa giải thành, tiếp dân, tiếp công dân, bỏ, cai, từ bỏ, khắc phục, cấp, cấp đổi, cấp mới,
+    cấp phép, trình, phê duyệt, chứng thực, thẩm tra, thanh tra, niêm yết, thụ lý, đăng ký,
+    nghiệm thu, bảo dưỡng, huấn luyện, bơm, tưới, thu, thu nộp, lập biên bản, xử phạt,
+    trả kết quả, cấp cứu, giao, kê khai, ghi hình, kể, dạy kèm, chứng nhận, xét duyệt
     """
 )
 
@@ -282,7 +311,8 @@ _DELIVERABLE_ACTIONS = _words(
     đạt, công nhận, đưa vào sử dụng, khánh thành, kết nạp, giới thiệu, kiểm tra, rà soát,
     đề xuất, nghiên cứu, phụ đạo, thăm, thăm hỏi, tặng, khám, tiêm, dạy, đọc, công khai,
     ghi chép, tổng kết, báo cáo, hòa giải, đóng góp, quyên góp, hiến, thu gom, dọn, vệ sinh, bỏ,
-    cai, từ bỏ, khắc phục
+    cai, từ bỏ, khắc phục, cấp, cấp đổi, cấp mới, cấp phép, trình, phê duyệt, chứng thực,
+    thẩm tra, niêm yết, nghiệm thu, bảo dưỡng, huấn luyện, lập biên bản, trả kết quả
     """
 )
 
@@ -303,7 +333,15 @@ _ABSTRACT = _words(
     kết quả, cao, xuất sắc, giao, chung, ngày càng, hơn nữa, luôn, luôn luôn, mình, người, của,
     và, các, những, với, trong, theo, tại, ở, về, để, là, có, được, cho, từ, đến, trên, dưới,
     bằng, do, khi, đã, sẽ, đang, cùng, như, này, đó, phấn đấu, đảm bảo, bảo đảm, không, nào,
-    một, mỗi, hằng, hàng, trước, sau, ít nhất, tối thiểu, trở lên, nhằm, góp phần, thực hiện
+    mỗi, hằng, hàng, trước, sau, ít nhất, tối thiểu, trở lên, nhằm, góp phần, thực hiện,
+    hoàn thành, đạt, làm, tham gia, nâng cao, chấp hành, rèn luyện, tu dưỡng, giữ gìn,
+    phát huy, đổi mới, tăng cường, đẩy mạnh, tiếp tục, học hỏi, trau dồi, giữ vững, xây dựng,
+    chỉ tiêu, kiến thức, vi phạm, đúng giờ, giờ giấc, đúng hạn, đúng quy định, quy tắc,
+    ứng xử, sự, hài lòng, mọi, lần, lượt, đợt, ngày, tháng, tuần, quý, năm, giờ, phút,
+    tiếng, điều, cấm, thi đua, danh hiệu, tập thể, cá nhân, phần, việc làm, nhiệt huyết,
+    tận tụy, gần gũi, lắng nghe, ý kiến, sâu sát, quan tâm, đời sống, thiết thực, cụ thể,
+    nghiêm túc, đi đầu, tốt đẹp, văn minh, văn hóa, có ích, sống, vui, khỏe, ổn định,
+    cải cách, hành chính, minh bạch, công khai, phục vụ, chỉ số
     """
 )
 
@@ -430,6 +468,17 @@ _EVERY_WHAT = _w(
     )
 )
 _SEASON = _w("đông xuân", "hè thu", "thu đông", "mùa", "chiêm", "xuân", "hè", "đông")
+# Seasons of the weather and of the year's work: "trong mùa khô 2025", "trước mùa mưa".
+_WEATHER = _w(
+    *_words(
+        """
+        khô, mưa, lũ, mưa bão, mưa lũ, bão, nắng, nóng, hè, thi, tựu trường, nước nổi,
+        cháy rừng, gặt, thu hoạch, lễ hội, du lịch, cao điểm
+        """
+    )
+)
+_WEEKDAY = _w("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
+_SPAN_UNIT = _w("ngày làm việc", "ngày", "tuần", "tháng", "năm", "giờ", "tiếng", "phút")
 
 # (kind, body): "specific" dates and timeframes, "year" for a bare year or "this year",
 # "recurring" for schedules. Only "specific" and "recurring" can date a deliverable: the
@@ -442,13 +491,35 @@ _DATE_BODIES: tuple[tuple[str, str], ...] = (
     ("specific", rf"{_QUY} (?:{_QUARTER}(?: / {_YEAR}| {_NAM_W} {_YEAR})?|[1-4]/{_YEAR})"),
     ("specific", rf"{_w('học kỳ', 'học kì')} {_SEMESTER}(?: {_w('năm học')} {_YEARS})?"),
     ("specific", rf"{_w('6', 'sáu')} {_THANG} {_w('đầu', 'cuối')} {_NAM_W}(?: {_YEARS})?"),
-    ("specific", rf"{_w('trong', 'trong vòng')} {_AMOUNT} {_w('ngày', 'tuần', 'tháng', 'năm')}"),
+    # "trong thời hạn 20 ngày (làm việc)", "trong vòng 24 giờ", "chậm nhất 3 ngày"
+    (
+        "specific",
+        rf"{_w('trong', 'trong vòng', 'trong thời hạn', 'trong thời gian', 'thời hạn')}"
+        rf" {_AMOUNT} {_SPAN_UNIT}",
+    ),
     ("specific", rf"{_w('vụ')} (?:{_SEASON}(?: {_YEARS})?|{_YEARS})"),  # crop season
+    ("specific", rf"{_w('vụ')} [^\s\d]+(?: [^\s\d]+)? {_YEARS}"),  # "vụ nuôi chính 2025"
+    ("specific", rf"{_w('mùa')} {_WEATHER}(?: {_YEARS})?"),  # "trong mùa khô 2025"
+    ("specific", rf"(?:{_w('dịp', 'kỳ nghỉ')} )?{_w('hè')} {_YEARS}"),  # "hè 2025"
+    (
+        "specific",
+        rf"{_w('trước', 'sau', 'dịp', 'trong dịp')} {_w('tết')}"
+        rf"(?: {_w('nguyên đán', 'âm lịch', 'dương lịch')})?(?: {_YEARS})?",
+    ),
+    ("specific", rf"{_w('q')}[1-4](?: / {_YEAR})?"),  # "Q3/2025"
+    # "đúng hạn", "đúng thời hạn quy định", "ngay trong ngày": bounds set by the rules
+    ("bound", rf"{_w('đúng hạn', 'đúng thời hạn', 'ngay trong ngày', 'trong ngày')}"),
     ("year", rf"{_w('năm học', 'năm', 'niên khóa', 'nhiệm kỳ', 'giai đoạn')} {_YEARS}"),
     ("year", rf"(?:{_WITHIN} )+{_w('năm nay', 'năm học', 'năm', 'nhiệm kỳ')}"),
     ("year", rf"(?:{_WITHIN} )+{_YEARS}"),
     ("recurring", rf"{_NGAY} {_DAY} {_EVERY} {_THANG}"),
     ("recurring", rf"{_EVERY} {_EVERY_WHAT}"),
+    # "tối thứ Bảy cuối tháng", "sáng thứ Hai hằng tuần", "chủ nhật đầu tháng"
+    (
+        "recurring",
+        rf"(?:{_w('sáng', 'chiều', 'tối')} )?{_WEEKDAY}"
+        rf" {_w('hằng', 'hàng', 'mỗi', 'cuối', 'đầu', 'các')} {_w('tuần', 'tháng')}",
+    ),
     ("recurring", rf"(?:{_AMOUNT} \S+ )?/ {_PERIOD}"),  # "2 buổi/tuần"
     ("recurring", rf"{_AMOUNT} {_PERIOD} / {_w('lần')}"),  # "3 tháng/lần"
     ("recurring", rf"{_w('lần')} {_w('một', 'trên', 'mỗi')} {_PERIOD}"),  # "2 lần một tháng"
@@ -458,6 +529,11 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 _QUANTITY_RE = re.compile(rf"{_B0}{_AMOUNT}(?: {_w('đến', 'tới', '-')} {_AMOUNT})? {_UNIT}{_B1}")
+# A number in digits counts whatever it counts ("15 máy bơm", "350 giấy chứng nhận"): the
+# closed unit list is for number words only ("hai quần chúng", not "năm" the year). Counts
+# of rules and labels are taken out as for any amount; whether the thing counted is work,
+# not virtue, is judged by the concrete-object test.
+_OPEN_QUANTITY_RE = re.compile(rf"{_B0}{_NUM} [^\W\d_]\S*{_B1}")
 # "12/12 buổi", "3/4 thôn": a ratio before a unit is an amount, not a day/month date.
 _RATIO_RE = re.compile(rf"{_B0}\d+/\d+ {_UNIT}{_B1}")
 _PERCENT_RE = re.compile(rf"{_B0}{_NUM}%{_B1}")
@@ -486,6 +562,19 @@ _DOC_DESIGNATOR_KEYS = _keyset(_DOC_DESIGNATORS)
 _RULE_COUNT_KEYS = _keyset(_RULE_COUNT_WORDS)
 _DOC_DATE_LEADS = frozenset(k for (k,) in _keyset(("ngày", "năm")))
 _SO = _phrase_keys("số")
+# What an amount may not count if it is to be a target: tasks, plans, rules, movements.
+_TASK_HEADS = _keyset(
+    _words(
+        """
+        nhiệm vụ, công việc, việc, phần việc, kế hoạch, quy định, quy trình, quy chế, yêu cầu,
+        nội dung, tiêu chuẩn, tiêu chí, hoạt động, phong trào, chủ trương, chính sách,
+        công tác, mục tiêu, chương trình công tác
+        """
+    )
+)
+_COUNT_FILLERS = _keyset(("các", "những", "số", "tổng số", "toàn bộ", "tất cả"))
+# Words ending in a designator that are not one: "xử lý dứt điểm 6 đơn" (once and for all).
+_NOT_DESIGNATORS = _keyset(("dứt điểm", "trọng điểm", "địa điểm", "thời điểm"))
 _NAM_HOC = _phrase_keys("năm học")
 _NAM = _phrase_keys("năm")[0]
 # "N năm" followed by these opens an anniversary ("135 năm Ngày sinh", "95 năm thành lập").
@@ -493,6 +582,8 @@ _ANNIVERSARY = _keyset(("ngày sinh", "ngày thành lập", "ngày truyền th�
 
 _MIN_WORDS = 5
 _MIN_CONTENT_SYLLABLES = 3
+# A counted thing must be named by at least this many content syllables ("hồ sơ", "cây keo").
+_MIN_OBJECT_SYLLABLES = 2
 
 
 # --- the scan ----------------------------------------------------------------------------------
@@ -518,6 +609,11 @@ class _Scan:
     references: tuple[_Hit, ...]
     actions: tuple[_Hit, ...]
     word_count: int
+    #: syllables naming a concrete object of work: outside stock phrases, abstractions,
+    #: generic verbs, vague words, dates and references ("hồ sơ một cửa", "cây keo")
+    content: int = 0
+    #: numbers outside dates and references: amounts, whether or not they count work
+    numbers: int = 0
 
     def span(self, hit: _Hit) -> tuple[int, int]:
         return self.tokens[hit.start].start, self.tokens[hit.stop - 1].end
@@ -626,7 +722,7 @@ def _is_reference(tokens: Sequence[_Token], i: int) -> bool:
     before = _words_before(tokens, i, 4)
     if before[-1:] == _SO:
         before = before[:-1]  # "Nghị quyết số 04"
-    return _ends_with(before, _DOC_DESIGNATOR_KEYS)
+    return _ends_with(before, _DOC_DESIGNATOR_KEYS) and not _ends_with(before, _NOT_DESIGNATORS)
 
 
 def _is_label(tokens: Sequence[_Token], i: int, schedules: Sequence[_Hit]) -> bool:
@@ -636,7 +732,19 @@ def _is_label(tokens: Sequence[_Token], i: int, schedules: Sequence[_Hit]) -> bo
     """
     if any(h.start <= i - 1 < h.stop for h in schedules):
         return False
-    return _ends_with(_words_before(tokens, i, 3), _DESIGNATOR_KEYS)
+    before = _words_before(tokens, i, 3)
+    return _ends_with(before, _DESIGNATOR_KEYS) and not _ends_with(before, _NOT_DESIGNATORS)
+
+
+def _counts_tasks(tokens: Sequence[_Token], h: _Hit) -> bool:
+    """Whether an amount counts tasks, plans or rules rather than work: "100% nhiệm vụ
+    giảng dạy", "3 nhiệm vụ trọng tâm", "100% kế hoạch công tác" restate the duty."""
+    last = tokens[h.stop - 1]
+    start = h.stop - 1 if last.kind == "word" else h.stop  # "3 nhiệm", else after "100%"
+    head = _next_words(tokens, start, 4)
+    while head[:1] in _COUNT_FILLERS:
+        head = head[1:]
+    return _starts_with(head, _TASK_HEADS)
 
 
 def _scan(raw: str) -> _Scan:
@@ -672,7 +780,12 @@ def _scan(raw: str) -> _Scan:
     schedules = [d for d in dates if d.kind == "recurring"]
 
     quantity_hits: list[_Hit] = []
-    for h in kt.find(_QUANTITY_RE):
+    open_hits = [
+        h
+        for h in kt.find(_OPEN_QUANTITY_RE)
+        if not _overlaps(h, dates) and (tokens[h.stop - 1].key,) not in _ABSTRACT_KEYS
+    ]
+    for h in [*kt.find(_QUANTITY_RE), *open_hits]:
         if tokens[h.start].kind == "num" and _is_label(tokens, h.start, schedules):
             continue
         if tokens[h.start].kind == "word" and h.start > 0 and tokens[h.start - 1].kind == "num":
@@ -688,8 +801,8 @@ def _scan(raw: str) -> _Scan:
         quantity_hits.append(h)
     quantity_hits.extend(ratios)
     quantity_hits.extend(kt.find(_PERCENT_RE))
-    quantity_hits.extend(kt.find(_ZERO_RE))
-    quantities = _longest_first(quantity_hits)
+    quantities = [h for h in _longest_first(quantity_hits) if not _counts_tasks(tokens, h)]
+    quantities = _longest_first([*quantities, *kt.find(_ZERO_RE)])
 
     stock = _longest_first(_match_phrases(tokens, _STOCK_KEYS, "stock"))
     vague = [
@@ -698,6 +811,13 @@ def _scan(raw: str) -> _Scan:
         if not _overlaps(h, stock)
     ]
     actions = _longest_first(_match_phrases(tokens, _ACTION_KEYS, "action"))
+    covered: set[int] = set()
+    for hits in (stock, dates, references, _match_phrases(tokens, _ABSTRACT_KEYS | _VAGUE_KEYS)):
+        for h in hits:
+            covered.update(range(h.start, h.stop))
+    content = sum(1 for i, t in enumerate(tokens) if t.kind == "word" and i not in covered)
+    dated = {i for h in (*dates, *references) for i in range(h.start, h.stop)}
+    numbers = sum(1 for i, t in enumerate(tokens) if t.kind == "num" and i not in dated)
     return _Scan(
         text=text,
         tokens=tokens,
@@ -708,6 +828,8 @@ def _scan(raw: str) -> _Scan:
         references=tuple(references),
         actions=tuple(actions),
         word_count=sum(1 for t in tokens if t.kind != "punct"),
+        content=content,
+        numbers=numbers,
     )
 
 
@@ -720,7 +842,8 @@ def _dated_deliverable(scan: _Scan, *, deadline_given: bool) -> bool:
     words left once stock phrases, dates, verbs and abstractions are set aside, so that "tổ
     chức tốt các hoạt động phong trào trước 31/12" stays generic.
     """
-    has_date = deadline_given or any(d.kind != "year" for d in scan.dates)
+    # "đúng hạn" bounds each case handled, it does not date a deliverable
+    has_date = deadline_given or any(d.kind not in ("year", "bound") for d in scan.dates)
     if not has_date:
         return False
     verbs = [a for a in scan.actions if not _overlaps(a, scan.stock)]
@@ -760,7 +883,11 @@ def analyse_text(text: str) -> TextAnalysis:
 
 
 def lint_text(
-    text: str, *, deadline_given: bool = False, target_given: bool = False
+    text: str,
+    *,
+    deadline_given: bool = False,
+    target_given: bool = False,
+    work: Sequence[str] = (),
 ) -> tuple[LintFinding, ...]:
     """Lint a pledge text; findings come in code order, then by position.
 
@@ -768,25 +895,32 @@ def lint_text(
         text: the pledge as written, in any Unicode normal form.
         deadline_given: the pledge has its deadline in a separate field, so a text without a
             date is fine (no L002) and a deliverable in the text counts as dated.
-        target_given: the pledge has its measurable target in a separate field, so neither
-            L001 nor L003 is raised for a missing number.
+        target_given: the pledge has its measurable target in a separate field, so a text
+            that names a concrete object of work needs no number of its own.
+        work: the member's position and duties, to choose an example that fits them.
 
     Returns:
-        The findings; spans index into ``nfc(text)``.
+        The findings; spans index into ``nfc(text)``. A text typed without diacritics gets
+        LTGB-L007 alone.
     """
     scan = _scan(text)
-    measurable_text = bool(scan.quantities) or _dated_deliverable(
+    if _lacks_diacritics(scan.tokens):
+        return (_l007(),)
+    example = example_for(work)
+    concrete = scan.content >= _MIN_OBJECT_SYLLABLES
+    measurable_text = (bool(scan.quantities) and concrete) or _dated_deliverable(
         scan, deadline_given=deadline_given
     )
-    measurable = measurable_text or target_given
+    measurable = measurable_text or (target_given and concrete)
     findings: list[LintFinding] = []
 
     if not measurable:
-        findings.append(_l001())
+        counted = bool(scan.quantities) or bool(scan.numbers) or target_given
+        findings.append(_l001(example, counted=counted))
     if not deadline_given and not scan.dates:
         findings.append(_l002())
     if not measurable:
-        findings.extend(_l003(scan.show(h), scan.span(h)) for h in scan.stock)
+        findings.extend(_l003(scan.show(h), scan.span(h), example) for h in scan.stock)
     too_short = scan.word_count < _MIN_WORDS and not scan.quantities
     not_a_deed = not scan.actions and not measurable_text
     if too_short or not_a_deed:
@@ -797,13 +931,39 @@ def lint_text(
     return tuple(findings)
 
 
-def is_generic(text: str, *, deadline_given: bool = False, target_given: bool = False) -> bool:
+def is_generic(
+    text: str,
+    *,
+    deadline_given: bool = False,
+    target_given: bool = False,
+    work: Sequence[str] = (),
+) -> bool:
     """Whether the pledge is a generic registration ("đăng ký chung chung").
 
-    True when :func:`lint_text` (same arguments) raises any code of :data:`GENERIC_CODES`.
+    True when :func:`lint_text` (same arguments) raises any code of :data:`GENERIC_CODES`;
+    False for a text typed without diacritics (LTGB-L007: it cannot be judged).
     """
-    findings = lint_text(text, deadline_given=deadline_given, target_given=target_given)
+    findings = lint_text(text, deadline_given=deadline_given, target_given=target_given, work=work)
     return any(f.marks_generic for f in findings)
+
+
+# A syllable of Vietnamese written in ASCII: what a text typed without diacritics is made of.
+_ASCII_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|nh|ng|[cmnpt])?"
+)
+
+
+def _lacks_diacritics(tokens: Sequence[_Token]) -> bool:
+    """Whether the text is Vietnamese typed without its marks ("Giai quyet 100% ho so…").
+
+    At least four words, none with a mark (nor "đ"), nearly all of them shaped like
+    Vietnamese syllables - so English, codes and abbreviations are not taken for it.
+    """
+    words = [t.key for t in tokens if t.kind == "word"]
+    if len(words) < 4 or any(not w.isascii() for w in words):
+        return False
+    shaped = sum(1 for w in words if _ASCII_SYLLABLE.fullmatch(w))
+    return shaped >= 0.8 * len(words)
 
 
 def relates_to_duties(text: str, duties: Sequence[str]) -> bool:
@@ -850,26 +1010,72 @@ def _content_runs(text: str) -> list[tuple[str, ...]]:
     return runs
 
 
+# --- examples that fit the member's work --------------------------------------------------------
+
+#: The data table of example pledges by occupation (JSON, shipped with the catalog).
+EXAMPLES_FILE = "pledge_examples.json"
+
+
+@attrs.frozen
+class _Example:
+    keys: tuple[str, ...]
+    vi: str
+    en: str
+
+
+@functools.cache
+def _examples() -> tuple[tuple[_Example, ...], _Example]:
+    from importlib import resources  # read once, on first use
+
+    # Through the root package: importing the catalog package would load cattrs & co.
+    # for a command (``lint``) that needs none of it.
+    path = resources.files("lamtheoguongbac").joinpath("catalog", EXAMPLES_FILE)
+    data = json.loads(path.read_text("utf-8"))
+    table = tuple(
+        _Example(tuple(_loose(k) for k in e["match"]), nfc(e["vi"]), e["en"])
+        for e in data["examples"]
+    )
+    default = data["default"]
+    return table, _Example((), nfc(default["vi"]), default["en"])
+
+
+def _loose(text: str) -> str:
+    return " " + " ".join(t.key for t in _tokenize(nfc(text)) if t.kind != "punct") + " "
+
+
+def example_for(work: Sequence[str]) -> tuple[str, str]:
+    """An example pledge (Vietnamese, English) that fits a member's position and duties.
+
+    The first row of :data:`EXAMPLES_FILE` whose words occur in ``work`` wins (position
+    first, then each duty); with no match, a neutral example.
+    """
+    table, default = _examples()
+    for item in work:
+        key = _loose(item)
+        for e in table:
+            if any(k in key for k in e.keys):
+                return e.vi, e.en
+    return default.vi, default.en
+
+
 # --- findings --------------------------------------------------------------------------------
 
-_EXAMPLE_VI = (
-    "Ví dụ: 'Giải quyết 100% hồ sơ một cửa đúng hạn, không để trễ hồ sơ nào trong năm 2025'."
-)
-_EXAMPLE_EN = "Example: 'Process 100% of one-stop-shop files on time, none late, during 2025'."
 
-
-def _l001() -> LintFinding:
+def _l001(example: tuple[str, str], *, counted: bool) -> LintFinding:
+    if counted:
+        vi = "Con số chưa gắn với một việc cụ thể: chưa nêu làm việc gì, cho ai."
+        en = "The number is not tied to concrete work: it does not say what is done, for whom."
+    else:
+        vi = "Chưa có chỉ tiêu đo đếm được (con số, tỷ lệ hoặc sản phẩm có thời hạn)."
+        en = "No measurable target (a number, a percentage or a dated deliverable)."
     return LintFinding(
         code=L001,
-        message_vi="Chưa có chỉ tiêu đo đếm được: không có con số, tỷ lệ hay sản phẩm cụ thể có "
-        "thời hạn.",
-        message_en="No measurable target: no number, percentage or dated concrete deliverable.",
-        hint_vi="Thêm con số cụ thể (ví dụ: số hồ sơ, tỷ lệ %, số buổi, số bài viết, số hộ "
-        "giúp đỡ) hoặc một sản phẩm cụ thể kèm ngày hoàn thành; một mốc năm ('năm 2025') hay "
-        "số hiệu văn bản không phải là chỉ tiêu. " + _EXAMPLE_VI,
-        hint_en="Add a concrete number (files, %, sessions, articles, households helped) or a "
-        "concrete deliverable with a completion date; a year ('2025') or a document number is "
-        "not a target. " + _EXAMPLE_EN,
+        message_vi=vi,
+        message_en=en,
+        hint_vi="Nêu việc cụ thể kèm con số cụ thể (số hồ sơ, %, số buổi, số hộ…) và thời "
+        f"hạn. Ví dụ: '{example[0]}'.",
+        hint_en=f"Name the work with a concrete number (files, %, sessions, households…) and "
+        f"a deadline. Example: '{example[1]}'.",
     )
 
 
@@ -878,22 +1084,20 @@ def _l002() -> LintFinding:
         code=L002,
         message_vi="Chưa nêu thời hạn hoặc lịch thực hiện.",
         message_en="No deadline, timeframe or schedule.",
-        hint_vi="Ghi rõ thời hạn: 'trước 30/6/2025', 'trong quý III/2025', 'trong năm 2025', "
-        "hoặc lịch định kỳ như 'hằng tháng', 'mỗi tuần 2 buổi'.",
-        hint_en="State when: 'by 30/6/2025', 'in Q3/2025', 'during 2025', or a schedule such "
-        "as 'every month', 'twice a week'.",
+        hint_vi="Thêm thời hạn: 'trước 30/6/2025', 'trong quý III/2025', 'hằng tháng'.",
+        hint_en="Add when: 'by 30/6/2025', 'in Q3/2025', 'every month'.",
     )
 
 
-def _l003(phrase: str, span: tuple[int, int]) -> LintFinding:
+def _l003(phrase: str, span: tuple[int, int], example: tuple[str, str]) -> LintFinding:
     return LintFinding(
         code=L003,
-        message_vi=f"Cụm từ chung chung '{phrase}' mà không kèm chỉ tiêu đo đếm được.",
-        message_en=f"Stock phrase '{phrase}' with nothing measurable.",
-        hint_vi=f"Thay '{phrase}' bằng việc làm cụ thể gắn với nhiệm vụ được giao: làm gì, "
-        "bao nhiêu, đến khi nào. " + _EXAMPLE_VI,
-        hint_en=f"Replace '{phrase}' with a concrete deed tied to your assigned task: what, "
-        "how much, by when. " + _EXAMPLE_EN,
+        message_vi=f"Cụm từ chung chung '{phrase}', chưa nêu việc cụ thể đo đếm được.",
+        message_en=f"Stock phrase '{phrase}' with no concrete, measurable work.",
+        hint_vi=f"Thay bằng việc làm cụ thể: làm gì, bao nhiêu, đến khi nào. Ví dụ: "
+        f"'{example[0]}'.",
+        hint_en=f"Replace it with a concrete deed: what, how much, by when. Example: "
+        f"'{example[1]}'.",
         span=span,
     )
 
@@ -908,10 +1112,10 @@ def _l004(*, too_short: bool) -> LintFinding:
         code=L004,
         message_vi=vi,
         message_en=en,
-        hint_vi="Viết thành một việc làm: bắt đầu bằng động từ hành động (soạn, tổ chức, vận "
-        "động, giải quyết, giúp đỡ…), nêu đối tượng, số lượng và thời hạn.",
-        hint_en="Write it as a deed: start with an action verb (draft, organise, mobilise, "
-        "resolve, help…), then say for whom, how many and by when.",
+        hint_vi="Bắt đầu bằng động từ hành động (giải quyết, soạn, vận động, giúp đỡ…), rồi "
+        "nêu đối tượng, số lượng, thời hạn.",
+        hint_en="Start with an action verb (resolve, draft, mobilise, help…), then say what, "
+        "how many, by when.",
     )
 
 
@@ -920,10 +1124,10 @@ def _l005(word: str, span: tuple[int, int]) -> LintFinding:
         code=L005,
         message_vi=f"Từ '{word}' không đo đếm được.",
         message_en=f"'{word}' cannot be measured.",
-        hint_vi=f"Thay '{word}' bằng tần suất hoặc số lượng cụ thể (ví dụ: 'hằng tuần', "
-        "'02 buổi/tháng', '100%', '05 hộ').",
+        hint_vi=f"Thay '{word}' bằng tần suất hoặc số lượng (ví dụ: 'hằng tuần', "
+        "'02 buổi/tháng', '05 hộ').",
         hint_en=f"Replace '{word}' with a frequency or an amount (e.g. 'every week', "
-        "'2 sessions a month', '100%', '5 households').",
+        "'2 sessions a month', '5 households').",
         span=span,
     )
 
@@ -934,8 +1138,20 @@ def _l006(ref: str, span: tuple[int, int]) -> LintFinding:
         message_vi=f"Số '{ref}' là số hiệu hoặc số điều của văn bản, không phải chỉ tiêu.",
         message_en=f"'{ref}' identifies a document or counts its articles; it is not a target.",
         hint_vi="Giữ căn cứ văn bản, nhưng nêu thêm kết quả cần đạt bằng con số (ví dụ: "
-        "'không để xảy ra vi phạm nào', 'tham gia 12/12 buổi sinh hoạt chi bộ').",
-        hint_en="Keep the reference, but add the result to reach as a number (e.g. 'no "
-        "violation at all', 'attend 12 of 12 cell meetings').",
+        "'tham gia 12/12 buổi sinh hoạt chi bộ').",
+        hint_en="Keep the reference, but add the result to reach as a number (e.g. 'attend "
+        "12 of 12 cell meetings').",
         span=span,
+    )
+
+
+def _l007() -> LintFinding:
+    return LintFinding(
+        code=L007,
+        message_vi="Nội dung được gõ không dấu nên không đánh giá được.",
+        message_en="The text is typed without Vietnamese diacritics, so it cannot be judged.",
+        hint_vi="Hãy gõ lại bằng tiếng Việt có dấu (bật bộ gõ Unikey/Telex hoặc bàn phím "
+        "tiếng Việt trên điện thoại).",
+        hint_en="Retype it in Vietnamese with diacritics (switch on a Vietnamese input "
+        "method, e.g. Telex).",
     )

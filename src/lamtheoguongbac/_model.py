@@ -198,6 +198,14 @@ class Role(LabelledEnum):
     COMMITTEE_MEMBER = ("chi_uy_vien", "Chi ủy viên", "cell committee member")
     GROUP_LEADER = ("to_truong", "Tổ trưởng đảng", "party group leader")
     GROUP_DEPUTY = ("to_pho", "Tổ phó đảng", "party group deputy")
+    # Held in a unit above the cells (a đảng bộ): the committee's standing members and the
+    # officers of its support unit (bộ phận giúp việc), who inspect and commend.
+    STANDING_MEMBER = ("uy_vien_btv", "Ủy viên Ban Thường vụ", "standing committee member")
+    SUPPORT_OFFICER = (
+        "can_bo_giup_viec",
+        "Cán bộ cơ quan tham mưu, giúp việc cấp ủy",
+        "officer of the committee's support unit",
+    )
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
@@ -764,6 +772,8 @@ class Handbook:
     organisation: tuple[OrgUnit, ...]
     period: Period
     theme: StudyTheme | None = None
+    #: the catalog policy chosen when the handbook was opened (None: the one for its year)
+    policy: str | None = None
     pledges: tuple[Pledge, ...] = ()
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
@@ -776,6 +786,7 @@ class Handbook:
 
     def __attrs_post_init__(self) -> None:
         require_id("Handbook.id", self.id)
+        require_text("Handbook.policy", self.policy, max_len=100)
         if not self.organisation:
             fail(
                 "Handbook.organisation",
@@ -981,7 +992,13 @@ class EventKind(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Event:
-    """One entry of a handbook's audit trail: who did what, when (nhật ký)."""
+    """One entry of a handbook's audit trail: who did what, when (nhật ký).
+
+    ``actor_id``/``actor_name`` are who entered the step. When a committee officer entered it
+    for a cell under a documented delegation (a folder of cell workbooks imported by the
+    district), ``on_behalf_of``/``on_behalf_of_name`` name the cell officer on whose behalf
+    (thay mặt) it was recorded; otherwise they are ``None``.
+    """
 
     handbook_id: str
     kind: EventKind
@@ -992,11 +1009,22 @@ class Event:
     to_status: HandbookStatus
     version: int
     reason: str | None = None
+    on_behalf_of: str | None = None
+    on_behalf_of_name: str | None = None
 
     def __attrs_post_init__(self) -> None:
         require_id("Event.handbook_id", self.handbook_id)
         require_id("Event.actor_id", self.actor_id)
         require_text("Event.reason", self.reason)
+        if self.on_behalf_of is not None:
+            require_id("Event.on_behalf_of", self.on_behalf_of)
+        require_text("Event.on_behalf_of_name", self.on_behalf_of_name, max_len=200)
+        if (self.on_behalf_of is None) != (self.on_behalf_of_name is None):
+            fail(
+                "Event.on_behalf_of",
+                "cần cả mã và họ tên người được thay mặt",
+                "on_behalf_of and on_behalf_of_name go together",
+            )
 
 
 publish(

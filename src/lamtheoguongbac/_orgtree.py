@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from lamtheoguongbac._errors import NotFound, ValidationFailed
 from lamtheoguongbac._model import OrgUnit
@@ -37,6 +37,44 @@ class OrgTree:
         # grandparent and raise NotFound instead of this ValidationFailed
         for unit in self._units.values():
             self._chain_ids(unit.id)  # raises on a cycle
+        self._children: dict[str | None, list[str]] | None = None  # built on first subtree()
+
+    @classmethod
+    def of_chains(cls, lookup: Callable[[str], OrgUnit], unit_ids: Iterable[str]) -> OrgTree:
+        """The tree of just the chains above ``unit_ids``, each unit read with ``lookup``
+        (e.g. a store's ``unit``): a step on one cell reads a few units, not all of them.
+
+        Raises:
+            NotFound: a unit or one of its superiors is unknown to ``lookup``.
+            ValidationFailed: the chain has a cycle.
+        """
+        units: dict[str, OrgUnit] = {}
+        for unit_id in unit_ids:
+            current: str | None = nfc(unit_id)
+            while current is not None and current not in units:
+                unit = lookup(current)
+                units[unit.id] = unit
+                current = unit.parent_id
+        return cls(units.values())
+
+    def with_units(self, units: Iterable[OrgUnit]) -> OrgTree:
+        """This tree with ``units`` added or replaced; the tree itself when they are all
+        already in it unchanged (the usual case when a roster file repeats known units, so
+        re-importing costs nothing per unit already known).
+
+        Raises:
+            ValidationFailed: the result is not a tree (unknown parent, cycle).
+        """
+        given = list(units)
+        if all(self._units.get(u.id) == u for u in given):
+            return self
+        merged = dict(self._units)
+        merged.update((u.id, u) for u in given)
+        return OrgTree(merged.values())
+
+    def units(self) -> list[OrgUnit]:
+        """Every unit, in the order the tree was given them."""
+        return list(self._units.values())
 
     def __contains__(self, unit_id: object) -> bool:
         return isinstance(unit_id, str) and nfc(unit_id) in self._units
@@ -85,9 +123,20 @@ class OrgTree:
         return units
 
     def subtree(self, unit_id: str) -> list[OrgUnit]:
-        """``unit_id`` and every unit below it."""
+        """``unit_id`` and every unit below it, in the order the tree was given them."""
         unit_id = self.unit(unit_id).id
-        return [u for u in self._units.values() if unit_id in self._chain_ids(u.id)]
+        if self._children is None:  # once per tree, so a call costs O(units), not O(units × depth)
+            children: dict[str | None, list[str]] = {}
+            for u in self._units.values():
+                children.setdefault(u.parent_id, []).append(u.id)
+            self._children = children
+        below: set[str] = set()
+        pending = [unit_id]
+        while pending:
+            current = pending.pop()
+            below.add(current)
+            pending.extend(self._children.get(current, []))
+        return [u for u in self._units.values() if u.id in below]
 
 
 publish("lamtheoguongbac.roster", OrgTree)

@@ -2,46 +2,119 @@
 
 There is no import-time global manager: :func:`create_registry` builds one, so embedding code
 can keep isolated registries (one per tenant, one per test). Built-in backends register
-through the same hooks as third-party plugins. Each entry point loads in its own
-``try``: a plugin that fails to import, implements a misspelt hook or raises while
-registering is marked *failed* with its name and error, and the host goes on.
+through the same hooks as third-party plugins.
+
+Isolation — no plugin can break another:
+
+* each entry point loads in its own ``try``: a plugin that fails to import, implements a
+  misspelt hook or raises in a hook is marked **failed** (with its error) and is never called
+  again by this registry;
+* registrations are checked plugin by plugin, in priority order — the built-ins, then
+  ``extra_plugins`` in the order given, then entry points (in the order of the
+  ``LAMTHEOGUONGBAC_PLUGINS`` allow-list when it is set, else by entry-point name), then
+  plugins registered later. A plugin that registers a storage scheme, exporter name, rule
+  code or command another plugin already provides is marked **conflict**, both providers
+  named, and *none* of what it registers is used; everyone else keeps working, and the
+  built-ins always win;
+* rules **fail closed**: when a plugin that implements ``register_rules`` has failed (at
+  registration, in a conflict, or in a rule's check), every step that runs rules is refused
+  with a :class:`~lamtheoguongbac.PluginError` naming it, until the deployment fixes
+  or disables it — or chooses ``on_failed_rules="skip"`` (``LAMTHEOGUONGBAC_ON_FAILED_RULES``).
+
+Every hook is called through pluggy, one plugin at a time (a subset hook caller holding the
+plugin's implementation and every ``wrapper=True`` implementation), so wrappers, tracing and
+``add_hookcall_monitoring`` see each call and every error is attributed to its plugin.
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib.metadata
+import inspect
 import logging
 import os
-from collections.abc import Callable, Iterable
-from typing import Any, Literal, TypeVar
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 import pluggy
 
 from lamtheoguongbac import _hookspecs as hookspecs
 from lamtheoguongbac._errors import PluginError, StoreError
-from lamtheoguongbac._model import Event, Handbook
-from lamtheoguongbac._storage.base import StorageBackend, Store
-from lamtheoguongbac.export._base import Exporter
-from lamtheoguongbac.rules._base import Rule
+from lamtheoguongbac._public import publish
 
-__all__ = ["DISABLE_ENV", "PluginInfo", "Registry", "create_registry"]
+# The registry is built by every command line run; what it registers (storage, exporters,
+# rules, the model) is imported only when a registration is checked or used, so that building
+# it and loading the entry points stays cheap (issue 9: fast start-up).
+if TYPE_CHECKING:
+    import importlib.metadata
+
+    from lamtheoguongbac._model import Event, Handbook
+    from lamtheoguongbac._storage.base import StorageBackend, Store
+    from lamtheoguongbac.export._base import DocumentKind, Exporter
+    from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
+
+__all__ = [
+    "ALLOW_ENV",
+    "DISABLE_ENV",
+    "ON_FAILED_RULES_ENV",
+    "PluginInfo",
+    "Provides",
+    "Registry",
+    "create_registry",
+]
 
 log = logging.getLogger(__name__)
 
 #: Comma-separated names of plugins not to load (entry-point names or distribution names).
 DISABLE_ENV = "LAMTHEOGUONGBAC_DISABLE_PLUGINS"
+#: Comma-separated names of the only entry-point plugins to load, in priority order.
+ALLOW_ENV = "LAMTHEOGUONGBAC_PLUGINS"
+#: ``refuse`` (the default) or ``skip``: what a step does when a rules plugin has failed.
+ON_FAILED_RULES_ENV = "LAMTHEOGUONGBAC_ON_FAILED_RULES"
 
 BUILTIN_NAME = "lamtheoguongbac.builtins"
+_BUILTIN_DIST = "lamtheoguongbac"
 
-Status = Literal["active", "disabled", "failed"]
+Status = Literal["active", "disabled", "failed", "conflict"]
+OnFailedRules = Literal["refuse", "skip"]
 T = TypeVar("T")
+
+_REGISTRATION_HOOKS = ("register_storage_backends", "register_exporters", "register_rules")
+_COMMANDS_HOOK = "register_commands"
+_IMPL_MARK = f"{hookspecs.PROJECT}_impl"
+# Named in a hint only (a distribution to install), never as an exporter: the core picks
+# exporters by kind among what is registered.
+_WORD_PLUGIN = "lamtheoguongbac-docx"
+
+
+@attrs.frozen(kw_only=True)
+class Provides:
+    """What one plugin provides: storage schemes, exporters as ``(name, kind)``, rule codes,
+    CLI commands, and the event hooks it implements."""
+
+    storage: tuple[str, ...] = ()
+    exporters: tuple[tuple[str, str], ...] = ()
+    rules: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "storage": list(self.storage),
+            "exporters": [{"name": n, "kind": k} for n, k in self.exporters],
+            "rules": list(self.rules),
+            "commands": list(self.commands),
+            "events": list(self.events),
+        }
 
 
 @attrs.frozen(kw_only=True)
 class PluginInfo:
-    """What ``lamtheoguongbac plugins`` shows about one plugin."""
+    """What ``lamtheoguongbac plugins`` shows about one plugin: its distribution and version,
+    its status with the reason (``error``), the hooks it implements, what it provides and
+    the warnings about hook-like functions it holds."""
 
     name: str
     distribution: str | None
@@ -49,21 +122,135 @@ class PluginInfo:
     status: Status
     hooks: tuple[str, ...] = ()
     error: str | None = None
+    provides: Provides = Provides()
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (``lamtheoguongbac plugins --json``)."""
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "status": self.status,
+            "error": self.error,
+            "hooks": list(self.hooks),
+            "provides": self.provides.as_dict(),
+            "warnings": list(self.warnings),
+        }
+
+
+@attrs.define
+class _Offer:
+    """What one plugin's registration hooks registered (before conflicts are checked)."""
+
+    storage: dict[str, StorageBackend] = attrs.field(factory=dict)
+    exporters: dict[str, Exporter] = attrs.field(factory=dict)
+    rules: dict[str, Rule] = attrs.field(factory=dict)
+
+
+@attrs.define
+class _Merged:
+    """The winning registrations of the active plugins, each with its plugin's name."""
+
+    storage: dict[str, tuple[StorageBackend, str]] = attrs.field(factory=dict)
+    exporters: dict[str, tuple[Exporter, str]] = attrs.field(factory=dict)
+    rules: dict[str, tuple[Rule, str]] = attrs.field(factory=dict)
 
 
 def _hook_names() -> set[str]:
     return {n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), "lamtheoguongbac_spec")}
 
 
-class Registry:
-    """A typed facade over one pluggy ``PluginManager``."""
+def _names(value: str | None) -> list[str]:
+    return [n.strip() for n in (value or "").split(",") if n.strip()]
 
-    def __init__(self) -> None:
+
+def _library_version() -> str | None:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(_BUILTIN_DIST)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _close_matches(word: str, choices: list[str], cutoff: float = 0.6) -> list[str]:
+    import difflib  # only when a plugin looks wrong: difflib is slow to import
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+
+
+def _code_of(function: Any) -> Any:
+    return getattr(inspect.unwrap(getattr(function, "__func__", function)), "__code__", None)
+
+
+def _lint(plugin: object, specs: set[str]) -> list[str]:
+    """Warnings about functions of ``plugin`` that look like hooks but will not run as meant."""
+    found: list[str] = []
+    for attr in sorted(dir(plugin)):
+        if attr.startswith("_"):
+            continue
+        try:
+            value = inspect.getattr_static(plugin, attr)
+        except AttributeError:
+            continue
+        value = getattr(value, "__func__", value)
+        if not inspect.isfunction(value):
+            continue
+        if isinstance(plugin, ModuleType) and value.__module__ != plugin.__name__:
+            continue  # imported from elsewhere, not this plugin's own
+        marked = getattr(value, _IMPL_MARK, None) is not None
+        if not marked:
+            if attr in specs:
+                found.append(
+                    f"'{attr}' trông như hook nhưng thiếu @hookimpl nên không bao giờ được gọi"
+                    f" / '{attr}' looks like a hook but lacks @hookimpl, so it is never called"
+                )
+            else:
+                close = _close_matches(attr, sorted(specs), cutoff=0.85)
+                if close:
+                    found.append(
+                        f"'{attr}' giống hook '{close[0]}' nhưng thiếu @hookimpl và sai tên / "
+                        f"'{attr}' looks like the hook '{close[0]}' but lacks @hookimpl and "
+                        "is misspelt"
+                    )
+            continue
+        parameters = inspect.signature(value).parameters.values()
+        defaults = [p.name for p in parameters if p.default is not inspect.Parameter.empty]
+        if defaults:
+            listed = ", ".join(defaults)
+            found.append(
+                f"'{attr}': tham số có giá trị mặc định ({listed}) không bao giờ được truyền / "
+                f"'{attr}': arguments with defaults ({listed}) are never passed by pluggy"
+            )
+    return found
+
+
+class Registry:
+    """A typed facade over one pluggy ``PluginManager``.
+
+    Args:
+        on_failed_rules: ``"refuse"`` (default): steps that run rules are refused while a
+            rules plugin has failed; ``"skip"``: they go on without its rules (logged).
+    """
+
+    def __init__(self, *, on_failed_rules: OnFailedRules = "refuse") -> None:
+        if on_failed_rules not in ("refuse", "skip"):
+            raise PluginError(
+                f"on_failed_rules phải là 'refuse' hoặc 'skip', không phải {on_failed_rules!r}",
+                f"on_failed_rules must be 'refuse' or 'skip', not {on_failed_rules!r}",
+            )
+        self.on_failed_rules: OnFailedRules = on_failed_rules
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
+        self._specs = _hook_names()
         self._infos: dict[str, PluginInfo] = {}
-        self._dist: dict[str, str] = {}
-        self._cache: dict[str, Any] = {}
+        self._order: list[str] = []  # registered plugins, highest priority first
+        self._offers: dict[str, _Offer] = {}
+        self._merged: _Merged | None = None
+        self._commands: dict[str, tuple[str, ...]] = {}
+        self._command_groups: set[int] = set()
+        self._lock = threading.RLock()
 
     # --- registration ------------------------------------------------------------------
 
@@ -77,67 +264,131 @@ class Registry:
     ) -> str:
         """Register a plugin object (a module or any object with ``@hookimpl`` methods).
 
+        It ranks after every plugin already registered: its registrations lose any conflict
+        with theirs.
+
         Raises:
             PluginError: the plugin implements an unknown (misspelt) hook or a hook with
                 arguments the spec does not have, or the name is taken.
         """
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
-        if name in self._infos and self._infos[name].status == "active":
-            raise PluginError(
-                f"Plugin '{name}' đã được đăng ký", f"plugin '{name}' is already registered"
-            )
-        try:
-            self.pm.register(plugin, name=name)
-        except pluggy.PluginValidationError as exc:
-            raise PluginError(
-                f"Plugin '{name}' không hợp lệ: {exc}", f"plugin '{name}' is invalid: {exc}"
-            ) from exc
-        unknown = [hc.name for hc in self.pm.get_hookcallers(plugin) or [] if hc.spec is None]
-        if unknown:
-            self.pm.unregister(plugin)
-            hints = []
-            for hook in unknown:
-                close = difflib.get_close_matches(hook, sorted(_hook_names()), n=1)
-                hints.append(
-                    f"'{hook}'" + (f" (ý bạn là / did you mean '{close[0]}'?)" if close else "")
+        with self._lock:
+            if name in self._infos and self._infos[name].status not in ("disabled",):
+                raise PluginError(
+                    f"Plugin '{name}' đã được đăng ký", f"plugin '{name}' is already registered"
                 )
-            listed = ", ".join(hints)
-            raise PluginError(
-                f"Plugin '{name}' cài đặt hook không tồn tại: {listed}",
-                f"plugin '{name}' implements unknown hooks: {listed}",
+            try:
+                self.pm.register(plugin, name=name)
+            except pluggy.PluginValidationError as exc:
+                raise PluginError(
+                    f"Plugin '{name}' không hợp lệ: {exc}", f"plugin '{name}' is invalid: {exc}"
+                ) from exc
+            except ValueError as exc:  # pluggy: the same object registered twice
+                raise PluginError(
+                    f"Plugin '{name}' đã được đăng ký: {exc}",
+                    f"plugin '{name}' is already registered: {exc}",
+                ) from exc
+            callers = self.pm.get_hookcallers(plugin) or []
+            unknown = [hc.name for hc in callers if hc.spec is None]
+            if unknown:
+                self.pm.unregister(plugin)
+                hints = []
+                for hook in unknown:
+                    close = _close_matches(hook, sorted(self._specs))
+                    hints.append(
+                        f"'{hook}'" + (f" (ý bạn là / did you mean '{close[0]}'?)" if close else "")
+                    )
+                listed = ", ".join(hints)
+                raise PluginError(
+                    f"Plugin '{name}' cài đặt hook không tồn tại: {listed}",
+                    f"plugin '{name}' implements unknown hooks: {listed}",
+                )
+            warnings = tuple(_lint(plugin, self._specs))
+            for warning in warnings:
+                log.warning("plugin %s: %s", name, warning)
+            hooks = tuple(sorted(hc.name for hc in callers))
+            self._infos[name] = PluginInfo(
+                name=name,
+                distribution=distribution,
+                version=version,
+                status="active",
+                hooks=hooks,
+                warnings=warnings,
             )
-        hooks = tuple(sorted(hc.name for hc in self.pm.get_hookcallers(plugin) or []))
-        self._infos[name] = PluginInfo(
-            name=name, distribution=distribution, version=version, status="active", hooks=hooks
-        )
-        self._dist[name] = distribution or name
-        self._cache.clear()
+            self._order.append(name)
+            self._merged = None
         return name
 
     def unregister(self, name: str) -> None:
         """Remove the plugin registered as ``name``; ``PluginError`` if there is none."""
-        if self.pm.get_plugin(name) is None:
-            raise PluginError(f"Không có plugin '{name}'", f"no plugin named '{name}'")
-        self.pm.unregister(name=name)
-        self._infos.pop(name, None)
-        self._dist.pop(name, None)
-        self._cache.clear()
+        with self._lock:
+            if self.pm.get_plugin(name) is None:
+                raise PluginError(f"Không có plugin '{name}'", f"no plugin named '{name}'")
+            self.pm.unregister(name=name)
+            self._infos.pop(name, None)
+            self._offers.pop(name, None)
+            self._commands.pop(name, None)
+            if name in self._order:
+                self._order.remove(name)
+            self._merged = None
 
     def _record(self, info: PluginInfo) -> None:
         self._infos[info.name] = info
 
-    def load_entrypoints(self, blocked: Iterable[str] = ()) -> None:
-        """Load every plugin of the ``lamtheoguongbac`` entry-point group, each on its own."""
+    def load_entrypoints(
+        self, blocked: Iterable[str] = (), allowed: Sequence[str] | None = None
+    ) -> None:
+        """Load the plugins of the ``lamtheoguongbac`` entry-point group, each on its own.
+
+        Args:
+            blocked: entry-point or distribution names not to load (listed as disabled).
+            allowed: when given, load only these (entry-point or distribution names), in
+                this priority order; the others are listed as disabled, and a name that
+                matches no installed plugin is listed as failed.
+        """
+        import importlib.metadata
+
         blocked_set = set(blocked)
-        for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT):
+        found = sorted(
+            importlib.metadata.entry_points(group=hookspecs.PROJECT),
+            key=lambda ep: (ep.name, ep.dist.name if ep.dist is not None else ""),
+        )
+        if allowed is not None:
+            rank = {n: i for i, n in enumerate(allowed)}
+
+            def position(ep: importlib.metadata.EntryPoint) -> int:
+                dist = ep.dist.name if ep.dist is not None else ""
+                return min(rank.get(ep.name, len(rank)), rank.get(dist, len(rank)))
+
+            found.sort(key=position)
+            matched: set[str] = set()
+        for ep in found:
             dist = ep.dist.name if ep.dist is not None else None
             version = ep.dist.version if ep.dist is not None else None
-            if ep.name in blocked_set or (dist is not None and dist in blocked_set):
-                self._record(
-                    PluginInfo(name=ep.name, distribution=dist, version=version, status="disabled")
+
+            def info(status: Status, error: str, *, _ep: Any = ep, _d: Any = dist) -> PluginInfo:
+                return PluginInfo(
+                    name=_ep.name,
+                    distribution=_d,
+                    version=_ep.dist.version if _ep.dist is not None else None,
+                    status=status,
+                    error=error,
                 )
+
+            if ep.name in blocked_set or (dist is not None and dist in blocked_set):
+                self._record(info("disabled", f"{DISABLE_ENV} / blocked"))
                 continue
+            if allowed is not None:
+                names = {ep.name, dist}
+                if not names & set(allowed):
+                    self._record(info("disabled", f"không có trong / not in {ALLOW_ENV}"))
+                    continue
+                matched |= {n for n in names if n}
             if ep.name in self._infos:
+                other = self._infos[ep.name]
+                if other.distribution == dist and other.status == "active":
+                    continue  # the same distribution seen twice on sys.path
+                log.warning("plugin %s (%s): entry-point name taken", ep.name, dist)
                 continue
             try:
                 plugin = ep.load()
@@ -145,91 +396,352 @@ class Registry:
             except Exception as exc:  # a broken plugin must never break the host
                 error = f"{type(exc).__name__}: {exc}"
                 log.warning("plugin %s (%s) failed to load: %s", ep.name, dist, error)
-                self._record(
-                    PluginInfo(
-                        name=ep.name,
-                        distribution=dist,
-                        version=version,
-                        status="failed",
-                        error=error,
+                self._record(info("failed", error))
+        if allowed is not None:
+            for name in allowed:
+                if name not in matched and name not in self._infos:
+                    self._record(
+                        PluginInfo(
+                            name=name,
+                            distribution=None,
+                            version=None,
+                            status="failed",
+                            error=f"có trong {ALLOW_ENV} nhưng chưa cài / named in {ALLOW_ENV} "
+                            "but not installed",
+                        )
                     )
-                )
         self.pm.check_pending()
 
-    # --- queries -----------------------------------------------------------------------
+    # --- calling hooks through pluggy, one plugin at a time -----------------------------
 
-    def plugins(self) -> list[PluginInfo]:
-        """Every plugin seen: active, disabled and failed, sorted by name."""
-        return sorted(self._infos.values(), key=lambda p: p.name)
+    def _active(self, name: str) -> bool:
+        info = self._infos.get(name)
+        return info is not None and info.status == "active"
 
-    def _collect(
-        self, hook: str, key: Callable[[T], str], kind_vi: str, kind_en: str
-    ) -> dict[str, T]:
-        if hook in self._cache:
-            found: dict[str, T] = self._cache[hook]
-            return found
-        found = {}
-        providers: dict[str, str] = {}
-        caller = getattr(self.pm.hook, hook)
-        # Called impl by impl (not through the hook caller) so each registration is
-        # attributed to its plugin and one raising plugin does not stop the others.
-        for impl in reversed(caller.get_hookimpls()):
-            plugin_name = impl.plugin_name
-            provider = self._dist.get(plugin_name, plugin_name)
+    def _caller(self, hook: str, name: str) -> Any:
+        """A pluggy caller of ``hook`` holding ``name``'s implementation and the wrappers of
+        the active plugins."""
+        keep = self.pm.get_plugin(name)
+        remove = []
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            wrapper = impl.wrapper or impl.hookwrapper
+            if impl.plugin is keep:
+                continue
+            if not wrapper or not self._active(impl.plugin_name):
+                remove.append(impl.plugin)
+        return self.pm.subset_hook_caller(hook, remove)
 
-            def register(item: T, _provider: str = provider) -> None:
-                name = key(item)
-                if name in found:
-                    raise PluginError(
-                        f"{kind_vi} '{name}' được đăng ký hai lần: bởi {providers[name]} "
-                        f"và bởi {_provider}",
-                        f"{kind_en} '{name}' is registered twice: by {providers[name]} "
-                        f"and by {_provider}",
+    def _implementers(self, hook: str) -> list[str]:
+        """Active plugins with a (non-wrapper) implementation of ``hook``, in priority order."""
+        have = {
+            impl.plugin_name
+            for impl in getattr(self.pm.hook, hook).get_hookimpls()
+            if not (impl.wrapper or impl.hookwrapper)
+        }
+        return [n for n in self._order if n in have and self._active(n)]
+
+    def _culprit(self, hook: str, name: str, exc: BaseException) -> str:
+        """The plugin whose code raised ``exc`` in a call of ``hook`` for ``name``: the
+        innermost implementation on the traceback (a wrapper's own error is its own)."""
+        codes = {
+            _code_of(impl.function): impl.plugin_name
+            for impl in getattr(self.pm.hook, hook).get_hookimpls()
+        }
+        culprit = name
+        tb: TracebackType | None = exc.__traceback__
+        while tb is not None:
+            culprit = codes.get(tb.tb_frame.f_code, culprit)
+            tb = tb.tb_next
+        return culprit
+
+    def _call(self, hook: str, name: str, **kwargs: Any) -> bool:
+        """Call ``name``'s ``hook`` through pluggy; on an error mark the culprit failed.
+
+        Returns whether the call succeeded.
+        """
+        try:
+            self._caller(hook, name)(**kwargs)
+        except Exception as exc:
+            self._fail(self._culprit(hook, name, exc), f"{hook}: {type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    def _fail(self, name: str, error: str, status: Status = "failed") -> None:
+        log.warning("plugin %s %s: %s", name, status, error)
+        with self._lock:
+            old = self._infos.get(name)
+            if old is not None and old.status == "active":
+                self._infos[name] = attrs.evolve(old, status=status, error=error)
+                self._merged = None
+
+    # --- registrations -----------------------------------------------------------------
+
+    def _offer(self, name: str) -> _Offer | None:
+        """Call ``name``'s registration hooks once; None if the plugin failed in them."""
+        if name in self._offers:
+            return self._offers[name]
+        from lamtheoguongbac._storage.base import StorageBackend
+        from lamtheoguongbac.export._base import Exporter
+        from lamtheoguongbac.rules._base import Rule
+
+        offer = _Offer()
+        problems: list[str] = []
+        kinds: dict[str, tuple[type, dict[str, Any], Callable[[Any], str], str]] = {
+            "register_storage_backends": (
+                StorageBackend,
+                offer.storage,
+                lambda b: b.scheme,
+                "storage",
+            ),
+            "register_exporters": (Exporter, offer.exporters, lambda e: e.name, "exporter"),
+            "register_rules": (Rule, offer.rules, lambda r: r.code, "rule"),
+        }
+        for hook in _REGISTRATION_HOOKS:
+            if name not in self._implementers(hook):
+                continue
+            cls, into, key, what = kinds[hook]
+
+            def register(
+                item: Any, *, _cls: Any = cls, _into: Any = into, _key: Any = key, _what: str = what
+            ) -> None:
+                if not isinstance(item, _cls):
+                    problems.append(
+                        f"đăng ký {type(item).__name__}, không phải {_cls.__name__} / "
+                        f"registered a {type(item).__name__}, not a {_cls.__name__}"
                     )
-                found[name] = item
-                providers[name] = _provider
+                    return
+                key_ = _key(item)
+                if key_ in _into:
+                    problems.append(
+                        f"{_what} '{key_}' được đăng ký hai lần / {_what} '{key_}' is "
+                        "registered twice"
+                    )
+                    return
+                _into[key_] = item
 
-            try:
-                impl.function(register=register)
-            except PluginError:
-                raise
-            except Exception as exc:
-                self._fail(plugin_name, exc, hook)
-        self._cache[hook] = found
-        return found
+            if not self._call(hook, name, register=register):
+                self._offers[name] = offer
+                return None
+        self._offers[name] = offer
+        if problems:
+            self._fail(name, "; ".join(problems))
+            return None
+        return offer
 
-    def _fail(self, plugin_name: str, exc: Exception, hook: str) -> None:
-        error = f"{hook}: {type(exc).__name__}: {exc}"
-        log.warning("plugin %s raised in %s", plugin_name, error)
-        old = self._infos.get(plugin_name)
-        if old is not None:
-            self._infos[plugin_name] = attrs.evolve(old, status="failed", error=error)
+    def _resolve(self) -> _Merged:
+        """The winning registrations: each active plugin's offer, in priority order; a
+        plugin whose offer clashes with an earlier one is marked conflict as a whole."""
+        with self._lock:
+            while self._merged is None:
+                merged = _Merged()
+                changed = False
+                for name in list(self._order):
+                    if not self._active(name):
+                        continue
+                    offer = self._offer(name)
+                    if offer is None or not self._active(name):
+                        changed = True
+                        break  # a plugin failed: start over without it
+                    clash = self._clash(merged, offer, name)
+                    if clash is not None:
+                        self._fail(name, clash, "conflict")
+                        changed = True
+                        break
+                    for key, backend in offer.storage.items():
+                        merged.storage[key] = (backend, name)
+                    for key, exporter in offer.exporters.items():
+                        merged.exporters[key] = (exporter, name)
+                    for key, rule in offer.rules.items():
+                        merged.rules[key] = (rule, name)
+                if not changed:
+                    self._merged = merged
+            return self._merged
+
+    def _provider(self, name: str) -> str:
+        info = self._infos.get(name)
+        if info is not None and info.distribution and info.distribution != name:
+            return f"{name} ({info.distribution})"
+        return name
+
+    def _clash(self, merged: _Merged, offer: _Offer, name: str) -> str | None:
+        for what_vi, what_en, taken, mine in (
+            ("kho lưu trữ", "storage scheme", merged.storage, offer.storage),
+            ("bộ xuất", "exporter", merged.exporters, offer.exporters),
+            ("quy tắc", "rule code", merged.rules, offer.rules),
+        ):
+            for key in mine:
+                if key in taken:
+                    first = self._provider(taken[key][1])
+                    me = self._provider(name)
+                    return (
+                        f"{what_vi} '{key}' đã do {first} cung cấp, {me} bị bỏ qua / "
+                        f"{what_en} '{key}' is already provided by {first}; {me} is not used"
+                    )
+        return None
 
     def storage_backends(self) -> dict[str, StorageBackend]:
         """Storage backends by URL scheme."""
-        return self._collect(
-            "register_storage_backends", lambda b: b.scheme, "Kho lưu trữ", "storage backend"
-        )
+        return {k: b for k, (b, _) in self._resolve().storage.items()}
 
     def exporters(self) -> dict[str, Exporter]:
         """Exporters by name."""
-        return self._collect("register_exporters", lambda e: e.name, "Bộ xuất", "exporter")
+        return {k: e for k, (e, _) in self._resolve().exporters.items()}
 
-    def rules(self) -> list[Rule]:
-        """Extra rules contributed by plugins."""
-        return list(self._collect("register_rules", lambda r: r.code, "Quy tắc", "rule").values())
+    def _lost(self, attribute: str, key: str) -> str:
+        """`` (plugin X, which provides it, is failed: …)`` when an inactive plugin offered
+        ``key``, else ""."""
+        for name, offer in self._offers.items():
+            info = self._infos.get(name)
+            if info is not None and info.status != "active" and key in getattr(offer, attribute):
+                return f" [{self._provider(name)}: {info.status}: {info.error}]"
+        return ""
 
     def exporter(self, name: str) -> Exporter:
         """The exporter called ``name``; ``PluginError`` listing those available if none."""
         exporters = self.exporters()
         if name not in exporters:
             have = ", ".join(sorted(exporters)) or "—"
-            hint_vi = " (cài plugin lamtheoguongbac-docx để xuất Word)" if name == "docx" else ""
+            lost = self._lost("exporters", name)
             raise PluginError(
-                f"Không có bộ xuất '{name}'{hint_vi}; hiện có: {have}",
-                f"no exporter '{name}'; available: {have}",
+                f"Không có bộ xuất '{name}'{lost}; hiện có: {have}",
+                f"no exporter '{name}'{lost}; available: {have}",
             )
         return exporters[name]
+
+    def exporter_for(self, kind: DocumentKind | str, name: str | None = None) -> Exporter:
+        """The exporter to render documents of ``kind``: the one called ``name``, or else
+        the first of that kind in plugin priority order.
+
+        Raises:
+            PluginError: no exporter of that kind is registered, or ``name`` is unknown or
+                renders another kind (both named).
+        """
+        from lamtheoguongbac.export._base import document_kind
+
+        wanted = document_kind(kind)
+        if name is not None:
+            chosen = self.exporter(name)
+            chosen.require_kind(wanted)
+            return chosen
+        for exporter, _ in self._resolve().exporters.values():
+            if exporter.kind is wanted:
+                return exporter
+        have = ", ".join(f"{e.name} ({e.kind.value})" for e in self.exporters().values()) or "—"
+        raise PluginError(
+            f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}); cài một plugin xuất "
+            f"văn bản, ví dụ văn bản Word: lamtheoguongbac install {_WORD_PLUGIN} (xem "
+            f"lamtheoguongbac plugins); hiện có: {have}",
+            f"no exporter renders a {wanted.value}; install an exporter plugin, e.g. for Word: "
+            f"lamtheoguongbac install {_WORD_PLUGIN} (see lamtheoguongbac plugins); "
+            f"available: {have}",
+        )
+
+    def exporter_provider(self, name: str) -> str | None:
+        """The name of the plugin providing the exporter ``name`` (None if there is none)."""
+        found = self._resolve().exporters.get(name)
+        return found[1] if found is not None else None
+
+    def worker_plugins(self, exporter: str) -> tuple[str | object, ...]:
+        """What a worker process must register to find ``exporter`` (``jobs > 1``): nothing
+        for an installed distribution's plugin (workers load entry points themselves), the
+        module's name for a module registered directly, the object itself for an object
+        plugin that pickles.
+
+        Raises:
+            PluginError: the exporter comes from an object that cannot be sent to another
+                process (the reason is given).
+        """
+        provider = self.exporter_provider(exporter)
+        if provider is None:
+            self.exporter(exporter)  # the PluginError naming what exists
+        assert provider is not None
+        info = self._infos[provider]
+        if info.distribution is not None:
+            return ()
+        plugin = self.pm.get_plugin(provider)
+        if isinstance(plugin, ModuleType):
+            return (plugin.__name__,)
+        import pickle  # only for jobs > 1
+
+        try:
+            pickle.dumps(plugin)
+        except Exception as exc:
+            raise PluginError(
+                f"Bộ xuất '{exporter}' của plugin '{provider}' (một đối tượng) không gửi được "
+                f"sang tiến trình phụ: {type(exc).__name__}: {exc}; dùng jobs=1, hoặc đăng ký "
+                "plugin bằng một module hay một đối tượng pickle được (lớp ở cấp module)",
+                f"the exporter '{exporter}' of the plugin '{provider}' (an object) cannot be "
+                f"sent to worker processes: {type(exc).__name__}: {exc}; use jobs=1, or "
+                "register the plugin as a module or a picklable object (a module-level class)",
+            ) from exc
+        return (plugin,)
+
+    def rules(self) -> list[Rule]:
+        """Extra rules contributed by plugins, each guarded so that it fails closed; with
+        ``on_failed_rules="refuse"``, one guard rule per stage for every failed rules plugin,
+        refusing the step with a :class:`PluginError` naming the plugin."""
+        from lamtheoguongbac.rules._base import Stage
+
+        merged = self._resolve()
+        found = [self._guarded(rule, name) for rule, name in merged.rules.values()]
+        if self.on_failed_rules == "refuse":
+            for name in self.failed_rule_plugins():
+                found += [self._refusal(name, stage) for stage in Stage]
+        return found
+
+    def failed_rule_plugins(self) -> list[str]:
+        """Plugins implementing ``register_rules`` that are failed or in conflict."""
+        self._resolve()
+        return [
+            info.name
+            for info in self.plugins()
+            if info.status in ("failed", "conflict") and "register_rules" in info.hooks
+        ]
+
+    def _refused(self, name: str) -> PluginError:
+        info = self._infos.get(name)
+        status = info.status if info is not None else "failed"
+        reason = info.error if info is not None else ""
+        return PluginError(
+            f"Plugin quy tắc '{self._provider(name)}' bị lỗi ({status}: {reason}); bước này bị "
+            f"từ chối để không bỏ sót kiểm tra. Sửa hoặc tắt plugin ({DISABLE_ENV}), hoặc đặt "
+            f"{ON_FAILED_RULES_ENV}=skip",
+            f"the rules plugin '{self._provider(name)}' has failed ({status}: {reason}); the "
+            f"step is refused so that no check is skipped. Fix or disable the plugin "
+            f"({DISABLE_ENV}), or set {ON_FAILED_RULES_ENV}=skip",
+        )
+
+    def _refusal(self, name: str, stage: Stage) -> Rule:
+        from lamtheoguongbac.rules._base import Rule
+
+        def check(handbook: Handbook, ctx: RuleContext) -> list[Violation]:
+            raise self._refused(name)
+
+        return Rule(
+            code=f"LTGB-PLUGIN:{name}:{stage.value}",
+            stage=stage,
+            title_vi=f"Plugin quy tắc '{name}' bị lỗi",
+            title_en=f"The rules plugin '{name}' has failed",
+            check=check,
+        )
+
+    def _guarded(self, rule: Rule, name: str) -> Rule:
+        original = rule.check
+
+        def check(handbook: Handbook, ctx: RuleContext) -> list[Violation]:
+            if not self._active(name):
+                if self.on_failed_rules == "skip":
+                    return []
+                raise self._refused(name)
+            try:
+                return list(original(handbook, ctx))
+            except Exception as exc:
+                self._fail(name, f"{rule.code}: {type(exc).__name__}: {exc}")
+                if self.on_failed_rules == "skip":
+                    return []
+                raise self._refused(name) from exc
+
+        return attrs.evolve(rule, check=check)
 
     def open_store(self, url: str) -> Store:
         """Open the store at ``url`` with the backend registered for its scheme."""
@@ -237,35 +749,122 @@ class Registry:
         backends = self.storage_backends()
         if scheme not in backends:
             have = ", ".join(f"{s}:" for s in sorted(backends)) or "—"
+            lost = self._lost("storage", scheme) if scheme else ""
             raise StoreError(
-                f"Không nhận ra địa chỉ kho '{url}'; các loại hỗ trợ: {have}",
-                f"unrecognised store URL '{url}'; supported schemes: {have}",
+                f"Không nhận ra địa chỉ kho '{url}'{lost}; các loại hỗ trợ: {have}",
+                f"unrecognised store URL '{url}'{lost}; supported schemes: {have}",
             )
         return backends[scheme].open(url)
+
+    # --- commands ------------------------------------------------------------------------
+
+    def add_commands(self, group: Any) -> None:
+        """Call every plugin's ``register_commands`` with the click ``group`` (once per group).
+
+        A plugin that raises, or adds a command under a name already taken (a built-in
+        command or an earlier plugin's), is marked failed or conflict and every command it
+        added is taken back.
+        """
+        with self._lock:
+            if id(group) in self._command_groups:
+                return
+            self._command_groups.add(id(group))
+            owners = {c: n for n, cs in self._commands.items() for c in cs}
+            # A group that loads its commands on first use lists names not loaded yet.
+            lazy = set(getattr(group, "lazy_commands", ()))
+            for name in self._implementers(_COMMANDS_HOOK):
+                before = dict(group.commands)
+                if not self._call(_COMMANDS_HOOK, name, cli=group):
+                    group.commands.clear()
+                    group.commands.update(before)
+                    continue
+                replaced = sorted(
+                    k for k in {*before, *lazy} if group.commands.get(k) is not before.get(k)
+                )
+                if replaced:
+                    group.commands.clear()
+                    group.commands.update(before)
+                    first = owners.get(replaced[0])
+                    by = self._provider(first) if first else "lamtheoguongbac"
+                    self._fail(
+                        name,
+                        f"lệnh '{replaced[0]}' đã do {by} cung cấp / the command "
+                        f"'{replaced[0]}' is already provided by {by}",
+                        "conflict",
+                    )
+                    continue
+                added = tuple(sorted(k for k in group.commands if k not in before))
+                self._commands[name] = added
+                owners.update(dict.fromkeys(added, name))
+
+    # --- queries -------------------------------------------------------------------------
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin seen — active, disabled, failed, conflict — sorted by name, after
+        running the registration hooks, with what each provides."""
+        merged = self._resolve()
+        result = []
+        for info in self._infos.values():
+            if info.status == "active":
+                storage = sorted(k for k, (_, n) in merged.storage.items() if n == info.name)
+                exporters = sorted(
+                    (k, e.kind.value) for k, (e, n) in merged.exporters.items() if n == info.name
+                )
+                rules = sorted(k for k, (_, n) in merged.rules.items() if n == info.name)
+                commands = self._commands.get(info.name, ())
+            else:
+                storage, exporters, rules, commands = [], [], [], ()
+            events = tuple(
+                h for h in info.hooks if h not in _REGISTRATION_HOOKS and h != _COMMANDS_HOOK
+            )
+            provides = Provides(
+                storage=tuple(storage),
+                exporters=tuple(exporters),
+                rules=tuple(rules),
+                commands=tuple(commands),
+                events=events,
+            )
+            result.append(attrs.evolve(info, provides=provides))
+        return sorted(result, key=lambda p: p.name)
 
     # --- events ------------------------------------------------------------------------
 
     def notify_changed(self, event: Event, handbook: Handbook) -> None:
-        """Fire ``handbook_changed`` on every plugin; a raising plugin is logged and skipped."""
-        self._call_each("handbook_changed", event=event, handbook=handbook)
-
-    def _call_each(self, hook: str, **kwargs: Any) -> None:
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
-            try:
-                impl.function(**{a: kwargs[a] for a in impl.argnames})
-            except Exception as exc:
-                self._fail(impl.plugin_name, exc, hook)
+        """Fire ``handbook_changed`` on every plugin; a raising plugin is logged, marked
+        failed and not called again."""
+        self.call_each("handbook_changed", event=event, handbook=handbook)
 
     def call_each(self, hook: str, **kwargs: Any) -> None:
-        """Call ``hook`` on every plugin, isolating failures (for hooks without results)."""
-        self._call_each(hook, **kwargs)
+        """Call ``hook`` on every active plugin, one at a time through pluggy, isolating
+        failures (for hooks without results). ``register_commands`` goes to
+        :meth:`add_commands`."""
+        if hook == _COMMANDS_HOOK:
+            self.add_commands(kwargs["cli"])
+            return
+        for name in self._implementers(hook):
+            self._call(hook, name, **kwargs)
+
+
+def _env_choice(value: str | None) -> OnFailedRules | None:
+    if value is None or not value.strip():
+        return None
+    choice = value.strip().lower()
+    if choice not in ("refuse", "skip"):
+        raise PluginError(
+            f"{ON_FAILED_RULES_ENV} phải là 'refuse' hoặc 'skip', không phải {value!r}",
+            f"{ON_FAILED_RULES_ENV} must be 'refuse' or 'skip', not {value!r}",
+        )
+    return choice  # type: ignore[return-value]
 
 
 def create_registry(
     *,
     load_entrypoints: bool = True,
     blocked: Iterable[str] = (),
+    allowed: Iterable[str] | None = None,
     extra_plugins: Iterable[object] = (),
+    on_failed_rules: OnFailedRules | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Registry:
     """Build a registry: the built-ins, then ``extra_plugins``, then the entry points.
 
@@ -273,19 +872,36 @@ def create_registry(
         load_entrypoints: load installed plugins of the ``lamtheoguongbac`` group.
         blocked: plugin (entry-point or distribution) names not to load, added to those in
             the ``LAMTHEOGUONGBAC_DISABLE_PLUGINS`` environment variable.
-        extra_plugins: plugin objects to register directly (modules or instances).
+        allowed: load only these entry-point plugins, in this priority order (default: the
+            ``LAMTHEOGUONGBAC_PLUGINS`` environment variable if set, else every plugin).
+        extra_plugins: plugin objects to register directly (modules or instances), ranked
+            after the built-ins and before the entry points.
+        on_failed_rules: ``"refuse"`` or ``"skip"`` (see :class:`Registry`); default: the
+            ``LAMTHEOGUONGBAC_ON_FAILED_RULES`` environment variable, else ``"refuse"``.
+        environ: where to read the environment variables (default: ``os.environ``).
 
     Raises:
-        PluginError: an ``extra_plugins`` entry is invalid (entry-point plugins never raise:
-            they are marked failed instead).
+        PluginError: an ``extra_plugins`` entry is invalid, or a setting is (entry-point
+            plugins never raise: they are marked failed instead).
     """
     from lamtheoguongbac import _builtin_plugins as builtin_plugins
 
-    registry = Registry()
-    registry.register(builtin_plugins, BUILTIN_NAME, distribution="lamtheoguongbac")
+    env = os.environ if environ is None else environ
+    choice = on_failed_rules or _env_choice(env.get(ON_FAILED_RULES_ENV)) or "refuse"
+    registry = Registry(on_failed_rules=choice)
+    registry.register(
+        builtin_plugins, BUILTIN_NAME, distribution=_BUILTIN_DIST, version=_library_version()
+    )
     for plugin in extra_plugins:
         registry.register(plugin)
     if load_entrypoints:
-        env = [n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()]
-        registry.load_entrypoints([*blocked, *env])
+        allow = list(allowed) if allowed is not None else None
+        if allow is None and env.get(ALLOW_ENV, "").strip():
+            allow = _names(env.get(ALLOW_ENV))
+        registry.load_entrypoints([*blocked, *_names(env.get(DISABLE_ENV))], allow)
     return registry
+
+
+# Published here, not by lamtheoguongbac.plugin (which resolves names lazily): a registry made
+# before that namespace is touched still reports its one public home.
+publish("lamtheoguongbac.plugin", Provides, PluginInfo, Registry)

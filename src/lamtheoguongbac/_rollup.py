@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from lamtheoguongbac._inspection_rules import InspectionSummary
 from lamtheoguongbac._linter import is_generic
 from lamtheoguongbac._model import Handbook, HandbookStatus, Member, OrgUnit, Pledge, RatingLevel
 from lamtheoguongbac._reminders import ReminderStage, compute_reminders
@@ -191,6 +192,8 @@ class Rollup:
     ``cells`` are sorted by the Vietnamese collation of their names; ``caps`` holds the
     top-rating cap figures per grassroots organisation, over the handbooks in the subtree
     only (a subtree below a grassroots organisation gives partial figures for it).
+    ``inspection`` adds up the year's inspections of the subtree's cells (kiểm tra, giám
+    sát), when the roll-up was made from a store (``handbooks.supervision.rollup``).
     """
 
     organisation_id: str
@@ -201,6 +204,7 @@ class Rollup:
     policy_version: str
     cells: tuple[CellRollup, ...]
     caps: tuple[CapCheck, ...] = ()
+    inspection: InspectionSummary | None = None
 
     @property
     def total(self) -> Figures:
@@ -243,6 +247,7 @@ class Rollup:
                 }
                 for c in self.caps
             ],
+            "inspection": None if self.inspection is None else self.inspection.to_dict(),
         }
 
 

@@ -194,7 +194,7 @@ def supplement(
             "cho một năm sau năm đầu của kỳ, mỗi năm một lần",
             f"Cannot add a {year} supplement to handbook {hb.id}: only a later year of its "
             "period, once a year",
-            code="LTGB-T007",
+            code="LTGB-T010",
         )
     added = tuple(pledges)
     taken = {p.id for p in hb.pledges}
@@ -256,7 +256,7 @@ def interim_report(
             f"Checkpoint {checkpoint.isoformat()} is not valid: within the period, before its "
             "last day (the final report is the report step), after the previous review, and "
             "reported no more than 31 days before it",
-            code="LTGB-T008",
+            code="LTGB-T011",
         )
     review = Review(
         checkpoint=checkpoint,
@@ -292,7 +292,7 @@ def interim_assess(
         raise TransitionNotAllowed(
             f"Không có báo cáo sơ kết chưa được nhận xét tại mốc {checkpoint:%d/%m/%Y}",
             f"No unassessed interim report at {checkpoint.isoformat()}",
-            code="LTGB-T009",
+            code="LTGB-T012",
         )
     if not _is_cell_officer(hb, actor, assessment.meeting_date):
         raise NotAuthorised(

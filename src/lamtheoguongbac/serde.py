@@ -53,7 +53,10 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     """Version 2 added the unit's committee name (``OrgUnit.committee``) and, to a handbook,
     the registration date, yearly supplements and interim reviews. A version-1 document has
     none of them: units get no committee name (it is derived from the level), a handbook
-    no registration date (printed as a blank to fill in), no supplements, no reviews."""
+    no registration date (printed as a blank to fill in), no supplements, no reviews.
+    Version 2 also added optional keys that take their defaults: an event's
+    ``on_behalf_of`` and ``on_behalf_of_name``, an exemplar's ``party`` and ``details``, a
+    commendation's ``body_id``, the inspection documents."""
     doc = _unit_v1_to_v2(doc)
     if isinstance(doc.get("organisation"), list) and "period" in doc:
         doc = {

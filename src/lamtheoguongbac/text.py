@@ -398,7 +398,17 @@ def _icu_sort_key() -> Callable[[str], bytes] | None:
     return key
 
 
-ICU_AVAILABLE: bool = _icu_sort_key() is not None
+#: Whether PyICU's collator is used. Computed on first access (module ``__getattr__``):
+#: loading ICU at import would cost every start of the command line (issue 9).
+ICU_AVAILABLE: bool
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ICU_AVAILABLE":
+        available = _icu_sort_key() is not None
+        globals()[name] = available  # later look-ups skip this function
+        return available
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def collation_key(s: str) -> bytes:

@@ -9,10 +9,12 @@ header follow Hướng dẫn 36-HD/VPTW: A4, Times New Roman, margins top/bottom
 30 mm, right 15 mm.
 
 * ``ky-yeu-guong-dien-hinh.docx`` renders the yearbook context
-  (:mod:`lamtheoguongbac.export._yearbook`): the cover, the contents with page numbers
-  (PAGEREF fields to a bookmark on each exemplar; Word is asked to update fields on
-  opening, LibreOffice computes them as it lays out), then each part (individuals,
-  collectives) with one page per exemplar.
+  (:mod:`lamtheoguongbac.export._yearbook`): the cover with the committee as issuing body,
+  the foreword, the contents with page numbers (PAGEREF fields to bookmarks on the foreword,
+  each field and group and the index; Word is asked to update fields on opening,
+  LibreOffice computes them as it lays out), then each field from a new page with its
+  collectives and people set one after another (compact), the committee's signature, and
+  the index of names in Vietnamese order with each exemplar's page.
 * ``bao-cao-tong-hop.docx`` renders the report context
   (:mod:`lamtheoguongbac.export._report`): the committee's header (its superior, the
   committee as issuing body, the star, "Số …-BC/ĐU"), the summary, the progress table, the
@@ -55,6 +57,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "lamtheoguongbac_docx"
 YEARBOOK = "ky-yeu-guong-dien-hinh.docx"
 REPORT = "bao-cao-tong-hop.docx"
 CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
+RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 HEADER_FILL = "E7E6E6"
 
 
@@ -242,7 +245,7 @@ def shade(cell: _Cell, fill: str) -> None:
 
 
 def yearbook_cover(doc: DocumentObject) -> None:
-    party_header(doc, "superior.name", "organisation.name_upper", "place_date")
+    party_header(doc, "superior.name", "committee.name_upper", "place_date")
     para(
         doc,
         "{{ yearbook.heading }}",
@@ -262,87 +265,77 @@ def yearbook_cover(doc: DocumentObject) -> None:
     border(rule, "top", size=12)
 
 
-def yearbook_contents(doc: DocumentObject) -> None:
-    para(doc, "MỤC LỤC", align=CENTER, size=16, bold=True, page_break=True, after=18)
-    para(doc, "{%p for part in parts %}")
-    para(
-        doc,
-        "PHẦN {{ part.number }}. {{ part.title_upper }}",
-        bold=True,
-        before=12,
-        after=6,
-        keep=True,
+def yearbook_foreword(doc: DocumentObject) -> None:
+    """The foreword (lời giới thiệu) on its own page, signed by the committee's name."""
+    heading = para(
+        doc, "{{ foreword.title }}", align=CENTER, size=16, bold=True, page_break=True, after=12
     )
-    para(doc, "{%p for e in part.exemplars %}")
-    entry = para(
-        doc,
-        "{{ e.number }}. {{ e.heading }}",
-        (
-            "{% if e.kind_code == 'ca_nhan' %} – {{ e.cell.name }}{% elif e.unit_line %}"
-            " – {{ e.unit_line }}{% endif %}",
-            "i",
-        ),
-        "\t",
-        after=4,
-        indent=Mm(8),
-        first_line=Mm(-8),
-    )
+    bookmark(heading, "_GDH_LGT", "30001")
+    para(doc, "{%p for text in foreword.paragraphs %}")
+    para(doc, "{{ text }}", align=JUSTIFY, first_line=Mm(10), after=6)
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ committee.name_upper }}", align=RIGHT, bold=True, before=12, after=0)
+
+
+def contents_line(
+    doc: DocumentObject, text: str, anchor: str, *, bold: bool, indent: float
+) -> None:
+    entry = para(doc, text, bold=bold, after=3, indent=Mm(indent), keep=bold)
     entry.paragraph_format.right_indent = Mm(10)
     entry.paragraph_format.tab_stops.add_tab_stop(
         TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
     )
-    # The page number may stand in the right indent; a wrapped title stops short of it.
-    raw_runs(entry, *field_runs(" PAGEREF {{ e.anchor }} \\h ", "…", 14))
-    para(doc, "{%p endfor %}")
-    para(doc, "{%p endfor %}")
+    raw_runs(entry, *field_runs(f" PAGEREF {anchor} \\h ", "…", 14))
 
 
-def exemplar_heading(doc: DocumentObject, *, page_break: bool) -> None:
-    heading = para(
-        doc,
-        "{{ e.number }}. {{ e.heading }}",
-        align=CENTER,
-        size=16,
-        bold=True,
-        color=RED,
-        after=4,
-        keep=True,
-        page_break=page_break,
-    )
-    bookmark(heading, "{{ e.anchor }}", "{{ e.number }}")
-
-
-def yearbook_exemplars(doc: DocumentObject) -> None:
+def yearbook_contents(doc: DocumentObject) -> None:
+    """The contents: the foreword, each field and its groups, the index (page numbers by
+    PAGEREF to bookmarks); the names themselves are in the index."""
+    para(doc, "MỤC LỤC", align=CENTER, size=16, bold=True, page_break=True, after=18)
+    contents_line(doc, "Lời giới thiệu\t", "_GDH_LGT", bold=True, indent=0)
     para(doc, "{%p for part in parts %}")
+    contents_line(
+        doc,
+        "Phần {{ part.number }}. {{ part.title }} ({{ part.count }})\t",
+        "{{ part.anchor }}",
+        bold=True,
+        indent=0,
+    )
+    para(doc, "{%p for g in part.groups %}")
+    contents_line(
+        doc,
+        "{{ g.number }}. {{ g.title }} ({{ g.exemplars|length }})\t",
+        "{{ g.anchor }}",
+        bold=False,
+        indent=8,
+    )
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    contents_line(doc, "Bảng tra cứu tên\t", "_GDH_TRA", bold=True, indent=0)
+
+
+def exemplar_entry(doc: DocumentObject) -> None:
+    """One exemplar, compact: heading, who and where, the deeds, the figures, the decision."""
+    heading = para(doc, "{{ e.number }}. {{ e.heading }}", bold=True, before=9, after=2, keep=True)
+    bookmark(heading, "{{ e.anchor }}", "{{ e.number }}")
     para(
         doc,
-        "PHẦN {{ part.number }}",
-        align=CENTER,
-        size=15,
-        bold=True,
-        page_break=True,
-        after=0,
+        ("{{ e.standing }}", "i"),
+        ("{% if e.unit_line %} – {{ e.unit_label }}: {{ e.unit_line }}{% endif %}", "i"),
+        align=JUSTIFY,
+        size=13,
+        after=2,
         keep=True,
     )
-    title = para(
-        doc, "{{ part.title_upper }}", align=CENTER, size=15, bold=True, after=6, keep=True
-    )
-    border(title, "bottom", size=8)
-    para(doc, "{%p for e in part.exemplars %}")
-    # The first exemplar of a part shares the part's page; every other one starts a page.
-    para(doc, "{%p if loop.first %}")
-    exemplar_heading(doc, page_break=False)
-    para(doc, "{%p else %}")
-    exemplar_heading(doc, page_break=True)
+    para(doc, "{%p if e.proposed_by %}")
+    para(doc, ("Đơn vị đề xuất: ", "b"), "{{ e.proposed_by }}", size=13, after=2, keep=True)
     para(doc, "{%p endif %}")
-    para(doc, "({{ e.kind }})", align=CENTER, italic=True, after=12, keep=True)
-    para(doc, "{%p if e.unit_line %}")
-    para(doc, ("{{ e.unit_label }}: ", "b"), "{{ e.unit_line }}", align=JUSTIFY, after=6)
-    para(doc, "{%p endif %}")
-    para(doc, ("Thành tích tiêu biểu:", "b"), before=6, after=3, keep=True)
     para(doc, "{%p for line in e.achievements_lines %}")
-    para(doc, "{{ line }}", align=JUSTIFY, first_line=Mm(10), after=3)
+    para(doc, "{{ line }}", align=JUSTIFY, first_line=Mm(10), after=2)
     para(doc, "{%p endfor %}")
+    para(doc, "{%p if e.figures_line %}")
+    para(doc, ("Kết quả nổi bật: ", "b"), "{{ e.figures_line }}.", align=JUSTIFY, after=2)
+    para(doc, "{%p endif %}")
     para(
         doc,
         ("Khen thưởng: ", "b"),
@@ -352,9 +345,82 @@ def yearbook_exemplars(doc: DocumentObject) -> None:
             "i",
         ),
         align=JUSTIFY,
-        before=6,
+        after=3,
     )
+
+
+def yearbook_exemplars(doc: DocumentObject) -> None:
+    """Each field from a new page, its groups (collectives, then people) under it, and the
+    entries one after another."""
+    para(doc, "{%p for part in parts %}")
+    title = para(
+        doc,
+        "PHẦN {{ part.number }}. {{ part.title_upper }}",
+        align=CENTER,
+        size=15,
+        bold=True,
+        page_break=True,
+        after=6,
+        keep=True,
+    )
+    bookmark(title, "{{ part.anchor }}", "{{ 10000 + loop.index }}")
+    border(title, "bottom", size=8)
+    para(doc, "{%p for g in part.groups %}")
+    group = para(
+        doc, "{{ g.number }}. {{ g.title|upper }}", bold=True, before=12, after=3, keep=True
+    )
+    bookmark(group, "{{ g.anchor }}", "{{ 20000 + (part.anchor[6:]|int) * 10 + loop.index }}")
+    para(doc, "{%p for e in g.exemplars %}")
+    exemplar_entry(doc)
     para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+
+
+def yearbook_signature(doc: DocumentObject) -> None:
+    """The committee's signature (T/M ĐẢNG ỦY / BÍ THƯ / name) closing the book."""
+    t = doc.add_table(rows=1, cols=2)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    no_borders(t)
+    widths(t, [75, 90])
+    t.rows[0]._tr.get_or_add_trPr().append(element("w:cantSplit"))
+    left, right = t.rows[0].cells
+    first_paragraph(left)
+    first_paragraph(right)
+    para(left, "", after=0)
+    para(right, "{{ signature.on_behalf }}", align=CENTER, bold=True, before=18, after=0)
+    para(right, "{{ signature.title }}", align=CENTER, bold=True, after=0)
+    para(right, "", after=60)
+    para(right, "{{ signature.name }}", align=CENTER, bold=True, after=0)
+
+
+def yearbook_index(doc: DocumentObject) -> None:
+    """The index of names in Vietnamese order: name, number in the book, page."""
+    title = para(
+        doc, "BẢNG TRA CỨU TÊN", align=CENTER, size=16, bold=True, page_break=True, after=3
+    )
+    bookmark(title, "_GDH_TRA", "30002")
+    para(
+        doc,
+        "(Xếp theo thứ tự chữ cái tiếng Việt; cá nhân theo tên, tập thể theo tên gọi)",
+        align=CENTER,
+        italic=True,
+        size=13,
+        after=12,
+    )
+    para(doc, "{%p for i in index %}")
+    entry = para(
+        doc,
+        "{{ i.name }} ",
+        ("({{ i.kind|lower }}, số {{ i.number }})", "i"),
+        "\t",
+        size=13,
+        after=2,
+    )
+    entry.paragraph_format.tab_stops.add_tab_stop(
+        TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+    )
+    raw_runs(entry, *field_runs(" PAGEREF {{ i.anchor }} \\h ", "…", 13))
     para(doc, "{%p endfor %}")
 
 
@@ -363,9 +429,13 @@ def build_yearbook() -> bytes:
     doc = new_document()
     update_fields_on_open(doc)
     yearbook_cover(doc)
+    yearbook_foreword(doc)
     yearbook_contents(doc)
     yearbook_exemplars(doc)
-    footer(doc, "Kỷ yếu gương điển hình năm {{ yearbook.year }} – {{ organisation.name }}")
+    yearbook_signature(doc)
+    yearbook_index(doc)
+    para(doc, "", size=1, after=0)
+    footer(doc, "Kỷ yếu gương điển hình năm {{ yearbook.year }} – {{ committee.name }}")
     return save(
         doc,
         core_xml(
@@ -535,7 +605,125 @@ def report_body(doc: DocumentObject) -> None:
         before=6,
         keep=True,
     )
+    report_inspection(doc)
     closing(doc)
+
+
+# --- the report's inspection section (kiểm tra, giám sát) ------------------------------------
+
+
+def loop_table(doc: DocumentObject, heads: list[str], mm: list[float], loop: str) -> Table:
+    """A table of a shaded, repeated header row and three rows: ``{%tr for … %}`` (``loop``),
+    the row to repeat, ``{%tr endfor %}``."""
+    t = doc.add_table(rows=4, cols=len(heads))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths(t, mm)
+    for row in t.rows:
+        for cell in row.cells:
+            first_paragraph(cell)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for cell, text in zip(t.rows[0].cells, heads, strict=True):
+        para(cell, text, align=CENTER, size=11, bold=True, before=2, after=2)
+        shade(cell, HEADER_FILL)
+    repeat_header(t.rows[0]._tr)
+    t.rows[2]._tr.get_or_add_trPr().append(element("w:cantSplit"))
+    for index, text in ((1, loop), (3, "{%tr endfor %}")):
+        for column, cell in enumerate(t.rows[index].cells):
+            para(cell, "" if column else text, size=11)
+    return t
+
+
+def report_inspection(doc: DocumentObject) -> None:
+    """Section V: the year's inspections — the figures, a table per inspected cell, the
+    findings with their requests and follow-ups, the two charts; a sentence when none."""
+    report_heading(doc, "V. KẾT QUẢ KIỂM TRA, GIÁM SÁT VIỆC THỰC HIỆN SỔ TAY")
+    para(doc, "{%p if inspection.note %}")
+    para(doc, "{{ inspection.note }}", align=JUSTIFY, first_line=Mm(10), after=3)
+    para(doc, "{%p else %}")
+    para(doc, "{%p for line in inspection.summary %}")
+    para(doc, "{{ line }}", align=JUSTIFY, first_line=Mm(10), after=3)
+    para(doc, "{%p endfor %}")
+    para(doc, "1. Kết quả theo chi bộ", italic=True, bold=True, before=6, after=3, keep=True)
+    cells = loop_table(
+        doc,
+        [
+            "STT",
+            "Chi bộ",
+            "Số lần kiểm tra",
+            "Sổ được kiểm tra",
+            "Phát hiện",
+            "Yêu cầu",
+            "Đã khắc phục",
+            "Chưa xong",
+            "Quá hạn",
+        ],
+        [12, 45, 16, 16, 16, 16, 16, 14, 14],
+        "{%tr for r in inspection.rows %}",
+    )
+    keys = [
+        "inspections",
+        "handbooks",
+        "findings",
+        "requests",
+        "requests_done",
+        "requests_open",
+        "requests_overdue",
+    ]
+    for column, (cell, text) in enumerate(
+        zip(
+            cells.rows[2].cells,
+            ["{{ r.number }}", "{{ r.name }}", *(f"{{{{ r.{k} }}}}" for k in keys)],
+            strict=True,
+        )
+    ):
+        align = WD_ALIGN_PARAGRAPH.LEFT if column == 1 else CENTER
+        para(cell, text, align=align, size=12, before=2, after=2)
+    para(doc, "{%p if charts.findings.categories %}")
+    para(doc, "{{ charts.findings.placeholder }}", align=CENTER, before=6, after=0, keep=True)
+    para(doc, "Biểu đồ: {{ charts.findings.title }}", align=CENTER, italic=True, size=12, after=6)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if inspection.entries %}")
+    para(
+        doc,
+        "2. Nội dung phát hiện, yêu cầu khắc phục và kết quả",
+        italic=True,
+        bold=True,
+        before=6,
+        after=3,
+        keep=True,
+    )
+    entries = loop_table(
+        doc,
+        ["STT", "Chi bộ, ngày", "Loại", "Nội dung phát hiện", "Yêu cầu, hạn", "Kết quả khắc phục"],
+        [12, 26, 25, 40, 31, 31],
+        "{%tr for e in inspection.entries %}",
+    )
+    row = entries.rows[2].cells
+    para(row[0], "{{ e.number }}", align=CENTER, size=11, before=2, after=2)
+    para(row[1], "{{ e.cell }}", size=11, before=2, after=0)
+    para(row[1], "({{ e.date }})", size=11, italic=True, after=2)
+    para(row[2], "{{ e.kind }}", size=11, before=2, after=2)
+    para(row[3], "{{ e.text }}", size=11, align=JUSTIFY, before=2, after=2)
+    para(row[4], "{%p for q in e.requests %}")
+    para(row[4], "{{ q.text }} (hạn {{ q.due }})", size=11, before=2, after=2)
+    para(row[4], "{%p endfor %}")
+    para(row[5], "{%p for q in e.requests %}")
+    para(
+        row[5],
+        ("{{ q.status }}", "b"),
+        "{% if q.follow_up %}: {{ q.follow_up }}{% endif %}",
+        size=11,
+        before=2,
+        after=2,
+    )
+    para(row[5], "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if charts.requests.categories %}")
+    para(doc, "{{ charts.requests.placeholder }}", align=CENTER, before=6, after=0, keep=True)
+    para(doc, "Biểu đồ: {{ charts.requests.title }}", align=CENTER, italic=True, size=12, after=6)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
 
 
 def closing(doc: DocumentObject) -> None:

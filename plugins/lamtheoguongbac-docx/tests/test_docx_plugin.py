@@ -25,8 +25,15 @@ def test_the_entry_point_registers_the_docx_exporter() -> None:
     assert (exporter.name, exporter.suffix) == ("docx", ".docx")
     assert exporter.create_renderer is create_renderer
     assert exporter.check_template is check_template
+    assert exporter.kind.value == "handbook"
+    assert registry.exporter_for("handbook") is exporter  # the core picks it by kind
     info = next(p for p in registry.plugins() if p.name == "docx")
     assert (info.distribution, info.status) == ("lamtheoguongbac-docx", "active")
+    assert set(info.provides.exporters) == {
+        ("docx", "handbook"),
+        ("docx-yearbook", "yearbook"),
+        ("docx-report", "report"),
+    }
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

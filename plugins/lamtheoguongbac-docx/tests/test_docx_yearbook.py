@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +18,7 @@ import pytest
 from docx_helpers import all_text
 
 from lamtheoguongbac import Exemplar, ExemplarKind
+from lamtheoguongbac.committee import ExemplarDetails, ExemplarField, Figure, Locality
 from lamtheoguongbac.export import convert_to_pdf, export_yearbook
 from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.testing import make_exemplar
@@ -37,6 +39,18 @@ ACHIEVEMENTS = (
 )
 
 
+ROAD = ExemplarDetails(
+    field=ExemplarField.NEW_RURAL,
+    locality=Locality(hamlet="Ấp 3", commune="xã An Phú"),
+    figures=(
+        Figure(amount=Decimal(50_000_000), unit="đồng", what="tiền mặt"),
+        Figure(amount=Decimal(120), unit="ngày công"),
+        Figure(amount=Decimal(350), unit="m", what="đường bê tông"),
+    ),
+    proposed_by="Ban Công tác Mặt trận ấp 3",
+)
+
+
 def _exemplars() -> list[Exemplar]:
     people = [make_exemplar(index=i, commended=True) for i in (3, 1, 2)]
     people[1] = attrs.evolve(people[1], achievements=ACHIEVEMENTS)
@@ -44,7 +58,15 @@ def _exemplars() -> list[Exemplar]:
         make_exemplar(ExemplarKind.COLLECTIVE, cell=cell, commended=cell == "chibo-02")
         for cell in ("chibo-03", "chibo-02")
     ]
-    return [*units, *people]
+    # A household outside the party, commended for building a rural road.
+    household = attrs.evolve(
+        make_exemplar(ExemplarKind.COLLECTIVE, cell="chibo-04", commended=True),
+        id="tap_the-2025-chibo-04-ho-ong-tran-van-ba",
+        name="Hộ ông Trần Văn Ba",
+        party=False,
+        details=ROAD,
+    )
+    return [*units, *people, household]
 
 
 EXEMPLARS = _exemplars()
@@ -60,6 +82,7 @@ def yearbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
         superior_name="Đảng bộ tỉnh An Giang",
         place="Tịnh Biên",
         today=TODAY,
+        signer_name="Nguyễn Văn Hải",
     )
 
 
@@ -67,6 +90,9 @@ def test_the_exporters_are_registered_with_their_default_templates() -> None:
     registry = create_registry()
 
     book, summary = registry.exporter("docx-yearbook"), registry.exporter("docx-report")
+    assert (book.kind.value, summary.kind.value) == ("yearbook", "report")
+    assert registry.exporter_for("yearbook") is book
+    assert registry.exporter_for("report") is summary
     assert (book.suffix, book.create_renderer) == (".docx", create_yearbook_renderer)
     assert (summary.suffix, summary.create_renderer) == (".docx", create_report_renderer)
     assert YEARBOOK_TEMPLATE.is_file()
@@ -79,24 +105,35 @@ def test_every_exemplar_is_in_the_yearbook(yearbook: Path) -> None:
     for expected in (
         "ĐẢNG CỘNG SẢN VIỆT NAM",
         "ĐẢNG BỘ TỈNH AN GIANG",
-        "ĐẢNG BỘ XÃ TỊNH BIÊN",
+        "ĐẢNG ỦY XÃ TỊNH BIÊN",
         "Tịnh Biên, ngày 05 tháng 01 năm 2026",
-        "KỶ YẾU",
         "KỶ YẾU\nGƯƠNG ĐIỂN HÌNH HỌC TẬP VÀ LÀM THEO\nTƯ TƯỞNG, ĐẠO ĐỨC, PHONG CÁCH HỒ CHÍ MINH",
         "NĂM 2025",
+        "LỜI GIỚI THIỆU",
+        "Kỷ yếu này giới thiệu 6 gương điển hình (3 tập thể, 3 cá nhân, trong đó 1 gương điển "
+        "hình trong Nhân dân) thuộc 2 lĩnh vực",
         "MỤC LỤC",
-        "PHẦN I. GƯƠNG ĐIỂN HÌNH CÁ NHÂN",
-        "PHẦN II. GƯƠNG ĐIỂN HÌNH TẬP THỂ",
-        "Kỷ yếu gương điển hình năm 2025 – Đảng bộ xã Tịnh Biên\tTrang ",
+        "PHẦN I. XÂY DỰNG NÔNG THÔN MỚI, ĐÔ THỊ VĂN MINH",
+        "PHẦN II. LĨNH VỰC KHÁC",
+        "1. TẬP THỂ",
+        "2. CÁ NHÂN",
+        "Kỷ yếu gương điển hình năm 2025 – Đảng ủy xã Tịnh Biên\tTrang ",
+        "1. Hộ ông Trần Văn Ba\nTập thể – Địa bàn: Ấp 3, xã An Phú",
+        "Đơn vị đề xuất: Ban Công tác Mặt trận ấp 3",
+        "Kết quả nổi bật: 50.000.000 đồng tiền mặt; 120 ngày công; 350 m đường bê tông.",
         "1. Vận động 15 hộ dân hiến đất làm đường giao thông nông thôn — Kết quả: 18 hộ hiến "
         "2.400 m² đất",
         "2. Tổ chức 04 buổi tuyên truyền pháp luật — Kết quả: 4 buổi, 320 lượt dự",
         "Khen thưởng: chưa có quyết định khen thưởng.",
+        "T/M ĐẢNG ỦY\nBÍ THƯ",
+        "Nguyễn Văn Hải",
+        "BẢNG TRA CỨU TÊN",
     ):
         assert expected in text, expected
     for e in EXEMPLARS:
         heading = f"Đồng chí {e.name}" if e.kind is ExemplarKind.INDIVIDUAL else e.name
-        assert text.count(heading) == 2, heading  # in the contents and on its page
+        assert text.count(f". {heading}") == 1, heading  # once, numbered, on its page
+        assert text.count(f"{e.name} (") == 1, e.name  # once in the index
         assert e.achievements.splitlines()[0] in text
         if e.commended:
             assert f"Khen thưởng: {e.commendation_text()}." in text
@@ -104,33 +141,41 @@ def test_every_exemplar_is_in_the_yearbook(yearbook: Path) -> None:
     assert "{%" not in text
 
 
-def test_the_contents_point_at_each_exemplar_by_bookmark(yearbook: Path) -> None:
+def test_the_contents_and_the_index_point_at_bookmarks(yearbook: Path) -> None:
     with zipfile.ZipFile(yearbook) as archive:
         body = archive.read("word/document.xml").decode()
         settings = archive.read("word/settings.xml").decode()
 
-    marks = re.findall(r'<w:bookmarkStart w:id="(\d+)" w:name="(_GDH_\d{4})"/>', body)
-    assert marks == [(str(n), f"_GDH_{n:04d}") for n in range(1, len(EXEMPLARS) + 1)]
-    assert re.findall(r"PAGEREF (_GDH_\d{4}) \\h", body) == [name for _, name in marks]
+    marks = re.findall(r'<w:bookmarkStart w:id="(\d+)" w:name="(_GDH_[^"]+)"/>', body)
+    names = [name for _, name in marks]
+    ids = [ident for ident, _ in marks]
+    assert len(set(ids)) == len(ids)  # every bookmark has its own id
+    exemplars = [n for n in names if re.fullmatch(r"_GDH_\d{4}", n)]
+    assert exemplars == [f"_GDH_{n:04d}" for n in range(1, len(EXEMPLARS) + 1)]
+    assert {"_GDH_LGT", "_GDH_TRA", "_GDH_P01", "_GDH_P01_1", "_GDH_P02_2"} <= set(names)
+    refs = re.findall(r"PAGEREF (_GDH_[^ ]+) \\h", body)
+    assert set(refs) <= set(names)
+    assert sorted(r for r in refs if re.fullmatch(r"_GDH_\d{4}", r)) == exemplars  # the index
     assert '<w:updateFields w:val="true"/>' in settings
-    # The contents and each part start a page, and so does every exemplar but a part's first.
-    parts = 2
-    assert body.count("<w:pageBreakBefore/>") == 1 + parts + len(EXEMPLARS) - parts
+    # Compact: the foreword, the contents, each field and the index start a page; no
+    # exemplar does.
+    assert body.count("<w:pageBreakBefore/>") == 1 + 1 + 2 + 1
 
 
-def test_individuals_come_first_in_collation_order(yearbook: Path) -> None:
+def test_fields_then_collectives_first_then_people_by_given_name(yearbook: Path) -> None:
     text = all_text(yearbook.read_bytes())
-    contents = text[text.index("MỤC LỤC") : text.index("PHẦN I\n")]
+    body = text[text.index("PHẦN I. ") : text.index("BẢNG TRA CỨU TÊN")]
 
-    headings = re.findall(r"^\d+\. (.+?) – ", contents, flags=re.MULTILINE)
+    headings = re.findall(r"^\d+\. ((?:Đồng chí |Hộ |Chi bộ ).+)$", body, flags=re.MULTILINE)
     people = sorted(
         (e for e in EXEMPLARS if e.kind is ExemplarKind.INDIVIDUAL),
         key=lambda e: name_sort_key(e.name),
     )
     units = sorted(
-        (e.name for e in EXEMPLARS if e.kind is ExemplarKind.COLLECTIVE), key=collation_key
+        (e.name for e in EXEMPLARS if e.kind is ExemplarKind.COLLECTIVE and e.party),
+        key=collation_key,
     )
-    assert headings == [f"Đồng chí {e.name}" for e in people] + units
+    assert headings == ["Hộ ông Trần Văn Ba", *units, *(f"Đồng chí {e.name}" for e in people)]
 
 
 def test_a_custom_yearbook_template_is_used(tmp_path: Path) -> None:
@@ -202,17 +247,30 @@ def test_the_yearbook_reads_right_as_a_pdf(yearbook: Path, tmp_path: Path) -> No
 
     for expected in (
         "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "ĐẢNG ỦY XÃ TỊNH BIÊN",
         "KỶ YẾU",
         "PHONG CÁCH HỒ CHÍ MINH",
         "NĂM 2025",
+        "LỜI GIỚI THIỆU",
         "MỤC LỤC",
-        "Thành tích tiêu biểu:",
+        "PHẦN I. XÂY DỰNG NÔNG THÔN MỚI, ĐÔ THỊ VĂN MINH",
+        "Hộ ông Trần Văn Ba",
+        "Kết quả nổi bật: 50.000.000 đồng tiền mặt; 120 ngày công; 350 m đường bê tông.",
         "2.400 m² đất",
         "Được Ban Thường vụ Đảng ủy xã Tịnh Biên tặng Giấy khen",
+        "T/M ĐẢNG ỦY",
+        "Nguyễn Văn Hải",
+        "BẢNG TRA CỨU TÊN",
     ):
         assert expected in text, expected
+    # The household is printed under its field, before the other field.
+    assert text.index("Hộ ông Trần Văn Ba\n") < text.index("PHẦN II. LĨNH VỰC KHÁC")
     for e in EXEMPLARS:
         assert e.name in text, e.name
-    # LibreOffice fills the contents' page numbers: cover, contents, then a page each.
-    numbers = re.findall(r"\.{4,}\s*(\d+)\s*$", text, flags=re.MULTILINE)
-    assert numbers == [str(n) for n in range(3, 3 + len(EXEMPLARS))]
+    # LibreOffice fills the page numbers: the contents (foreword on page 2, the first field
+    # on page 4), then the index, one line per exemplar, all within the book.
+    numbers = [int(n) for n in re.findall(r"\.{4,}\s*(\d+)\s*$", text, flags=re.MULTILINE)]
+    assert numbers[:2] == [2, 4]
+    pages = text.count("\f") + 1
+    assert len(numbers) == 1 + 2 + 3 + 1 + len(EXEMPLARS)
+    assert all(2 <= n <= pages for n in numbers)

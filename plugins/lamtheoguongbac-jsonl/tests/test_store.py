@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError
+from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError, serde
 from lamtheoguongbac.plugin import HandbookQuery, create_registry
 from lamtheoguongbac.testing import advance, make_entry, make_roster
 from lamtheoguongbac_jsonl import DATA_FILE, FORMAT, JsonLinesStore, _files, path_from_url, url_for
@@ -76,7 +76,7 @@ def test_the_file_is_readable_json_lines(tmp_path: Path) -> None:
     assert lines[0]["generation"] == 3  # created, roster, handbook
     kinds = [line["type"] for line in lines[1:]]
     assert kinds == ["unit"] * 3 + ["member"] * 2 + ["handbook", "event"]
-    assert lines[-1]["data"]["schema_version"] == 1
+    assert lines[-1]["data"]["schema_version"] == serde.SCHEMA_VERSION
 
 
 def test_an_empty_file_is_an_empty_store(tmp_path: Path) -> None:

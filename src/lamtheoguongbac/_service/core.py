@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
 from lamtheoguongbac._errors import (
     ConflictError,
     NotAuthorised,
@@ -29,6 +30,8 @@ from lamtheoguongbac._errors import (
     RulesViolated,
     ValidationFailed,
 )
+from lamtheoguongbac._exemplars import Exemplar
+from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import (
     Actor,
     CollectiveAssessment,
@@ -37,11 +40,13 @@ from lamtheoguongbac._model import (
     Handbook,
     HandbookStatus,
     Member,
+    OrgUnit,
     Period,
     Pledge,
     RatingLevel,
     ResultReport,
     Role,
+    RoleAssignment,
     SelfAssessment,
     StudyTheme,
     handbook_id,
@@ -49,16 +54,23 @@ from lamtheoguongbac._model import (
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._public import publish
 from lamtheoguongbac._registry import Registry, create_registry
+from lamtheoguongbac._service.bulk import BulkSteps
 from lamtheoguongbac._service.exemplars import ExemplarsFacet
+from lamtheoguongbac._service.inspections import InspectionsFacet
 from lamtheoguongbac._service.roster import RosterFacet
 from lamtheoguongbac._service.supervision import SupervisionFacet
 from lamtheoguongbac._service.workbook import ApplyResult, apply_workbook
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.catalog import Catalog
-from lamtheoguongbac.rules._aggregate import check_top_rating_cap
+from lamtheoguongbac.rules._aggregate import (
+    RatingTally,
+    check_cap_outlook,
+    tally,
+)
 from lamtheoguongbac.rules._base import Severity, Violation
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.spreadsheet._data import WorkbookData
+from lamtheoguongbac.text import nfc
 
 __all__ = ["Handbooks", "StepResult"]
 
@@ -96,8 +108,10 @@ class Handbooks:
     Args:
         store: an open :class:`~lamtheoguongbac._storage.base.Store`.
         registry: plugins (default: a new :func:`create_registry`).
-        policy: the rules in force (plugin rules are added to it).
-        catalog: study themes and regulations (default: the shipped catalog).
+        policy: the rules in force for every handbook (plugin rules are added to it).
+            Default: each handbook's own — the policy named when it was opened, else the
+            catalog's policy for its year (:meth:`policy_for`).
+        catalog: study themes, regulations and policies (default: the shipped catalog).
         clock: returns the current timezone-aware time (inject one in tests).
     """
 
@@ -106,22 +120,68 @@ class Handbooks:
         store: Store,
         *,
         registry: Registry | None = None,
-        policy: Policy = DEFAULT_POLICY,
+        policy: Policy | None = None,
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else create_registry()
-        self.policy = policy.with_rules(self.registry.rules())
         self.catalog = catalog if catalog is not None else Catalog.load()
+        self._policies: dict[str, Policy] = {}
+        self._policy = self._in_force(policy if policy is not None else DEFAULT_POLICY)
+        self._policy_given = policy is not None
         self.clock = clock
-        self._deferred = threading.local()  # per thread: notifications held by transaction()
+        # per thread: notifications held by transaction(), the officer a delegated import
+        # runs for
+        self._deferred = threading.local()
         #: the organisation units and members (danh sách)
         self.roster = RosterFacet(store)
         #: roll-ups, reminders and the top-rating cap (kiểm tra, giám sát)
         self.supervision = SupervisionFacet(self)
         #: exemplars: nominations and commendations (gương điển hình)
         self.exemplars = ExemplarsFacet(self)
+        #: inspections, their findings, requests and follow-ups (kiểm tra, giám sát)
+        self.inspections = InspectionsFacet(self)
+        #: bulk steps for an organisation subtree (thao tác hàng loạt)
+        self.bulk = BulkSteps(self)
+
+    @property
+    def policy(self) -> Policy:
+        """The policy given to the service (else the default), with plugins' rules."""
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        self._policy, self._policy_given = value, True
+
+    def _in_force(self, policy: Policy) -> Policy:
+        policy = policy.with_rules(self.registry.rules())
+        return policy if policy.catalog is not None else attrs.evolve(policy, catalog=self.catalog)
+
+    def policy_for(self, handbook: Handbook) -> Policy:
+        """The policy a handbook's steps run under (quy định áp dụng cho sổ).
+
+        The policy given to the service, if any; else the one named when the handbook was
+        opened (``Handbook.policy``); else the catalog's policy for the handbook's year
+        (:meth:`Catalog.policy_for_year`); else :data:`DEFAULT_POLICY`. Plugins' rules are
+        added, and references are checked against the service's catalog.
+        """
+        if self._policy_given or handbook.policy is None:
+            return self.policy_for_year(handbook.year)
+        if handbook.policy not in self._policies:
+            self._policies[handbook.policy] = self._in_force(self.catalog.policy(handbook.policy))
+        return self._policies[handbook.policy]
+
+    def policy_for_year(self, year: int) -> Policy:
+        """The policy for handbooks of ``year`` that name none: the service's, if it was
+        given one, else the catalog's for the year, else :data:`DEFAULT_POLICY`."""
+        if self._policy_given:
+            return self._policy
+        key = f"@{year}"
+        if key not in self._policies:
+            chosen = self.catalog.policy_for_year(year) or DEFAULT_POLICY
+            self._policies[key] = self._in_force(chosen)
+        return self._policies[key]
 
     @classmethod
     def open(cls, url: str, *, registry: Registry | None = None, **kwargs: Any) -> Handbooks:
@@ -139,11 +199,12 @@ class Handbooks:
 
         Wraps :meth:`Store.transaction <lamtheoguongbac._storage.base.Store.transaction>`:
         the writes commit together when the outermost block ends, or not at all when an
-        exception leaves it. The ``handbook_changed`` hooks of the steps taken inside are
-        held back and fired, in order, only once the outermost block has committed; on a
-        rollback they are dropped. Blocks nest (an inner block joins the outer one).
+        exception leaves it. The ``handbook_changed`` hooks of the steps taken inside (and the
+        ``exemplar_changed`` and ``inspection_changed`` hooks) are held back and fired, in
+        order, only once the outermost block has committed; on a rollback they are dropped.
+        Blocks nest (an inner block joins the outer one).
         """
-        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        pending: list[Callable[[], None]] | None = getattr(self._deferred, "pending", None)
         if pending is not None:  # nested: join the outer block
             mark = len(pending)
             try:
@@ -159,16 +220,64 @@ class Handbooks:
                 yield
         finally:
             self._deferred.pending = None
-        for event, book in pending:
-            self.registry.notify_changed(event, book)
+        for fire in pending:
+            fire()
 
     def _notify(self, event: Event, book: Handbook) -> None:
         """Fire ``handbook_changed`` now, or when the open :meth:`transaction` commits."""
-        pending: list[tuple[Event, Handbook]] | None = getattr(self._deferred, "pending", None)
+        self._later(lambda: self.registry.notify_changed(event, book))
+
+    def _later(self, fire: Callable[[], None]) -> None:
+        """Run a hook call now, or when the open :meth:`transaction` commits."""
+        pending: list[Callable[[], None]] | None = getattr(self._deferred, "pending", None)
         if pending is not None:
-            pending.append((event, book))
+            pending.append(fire)
         else:
-            self.registry.notify_changed(event, book)
+            fire()
+
+    def _record(
+        self,
+        record: Exemplar | Inspection,
+        action: RecordAction,
+        actor: Actor,
+        note: str | None,
+    ) -> RecordEvent:
+        """Append the audit event of a stored change to an exemplar or an inspection (inside
+        the caller's transaction) and fire its hook once that commits."""
+        record_type = RecordType.EXEMPLAR if isinstance(record, Exemplar) else RecordType.INSPECTION
+        event = RecordEvent(
+            record_type=record_type,
+            record_id=record.id,
+            action=action,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            at=self.clock(),
+            version=record.version,
+            note=note,
+        )
+        self.store.append_record_event(event)
+        if isinstance(record, Exemplar):
+            exemplar = record
+            self._later(
+                lambda: self.registry.call_each("exemplar_changed", event=event, exemplar=exemplar)
+            )
+        else:
+            inspection = record
+            self._later(
+                lambda: self.registry.call_each(
+                    "inspection_changed", event=event, inspection=inspection
+                )
+            )
+        return event
+
+    def _rostered(self, actor: Actor | Member) -> tuple[Actor, tuple[RoleAssignment, ...]]:
+        """The trusted actor and the roles the stored roster gives them — none for someone
+        outside the roster: the committee's work is authorised by the roster only."""
+        who = self._trusted(actor)
+        try:
+            return who, self.store.member(who.id).roles
+        except NotFound:
+            return who, ()
 
     def __enter__(self) -> Handbooks:
         return self
@@ -205,10 +314,36 @@ class Handbooks:
         theme: StudyTheme | None,
         actor: Actor,
         at: dt.datetime,
+        policy: str | None = None,
     ) -> tuple[Handbook, Event]:
-        book = self.draft(member, period, tree=tree, theme=theme)
+        book = self.draft(member, period, tree=tree, theme=theme, policy=policy)
         event = workflow.new_event(book, EventKind.CREATED, actor, at, HandbookStatus.DRAFT)
-        return book, event
+        return book, self._as_recorded(event)
+
+    def _as_recorded(self, event: Event) -> Event:
+        """The event as the audit trail keeps it: under a delegated import (see
+        :meth:`lamtheoguongbac.bulk.BulkSteps.import_folder`) the person who ran
+        it is the actor, and the cell officer the step ran as is ``on_behalf_of``."""
+        runner: Actor | None = getattr(self._deferred, "delegate", None)
+        if runner is None:
+            return event
+        return attrs.evolve(
+            event,
+            actor_id=runner.id,
+            actor_name=runner.name,
+            on_behalf_of=event.actor_id,
+            on_behalf_of_name=event.actor_name,
+        )
+
+    @contextlib.contextmanager
+    def _delegated(self, runner: Actor) -> Iterator[None]:
+        """Record every step of the block as entered by ``runner`` on behalf of the actor it
+        runs as. Only the bulk facet opens it, after checking ``runner`` may delegate."""
+        self._deferred.delegate = runner
+        try:
+            yield
+        finally:
+            self._deferred.delegate = None
 
     def draft(
         self,
@@ -217,19 +352,24 @@ class Handbooks:
         *,
         tree: OrgTree | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
     ) -> Handbook:
         """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
 
         Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
-        catalog's theme for the period's year.
+        catalog's theme for the period's year; ``policy`` names a catalog policy to keep for
+        this handbook (``NotFound`` if the catalog has none of that name).
         """
-        tree = tree if tree is not None else self.roster.tree()
+        if policy is not None:
+            policy = self.catalog.policy(policy).name
+        tree = tree if tree is not None else self.roster.tree_for([member.cell_id])
         return Handbook(
             id=handbook_id(member.id, period),
             member=member,
             organisation=tree.chain(member.cell_id),
             period=period,
             theme=self._theme(period, theme),
+            policy=policy,
             version=1,
         )
 
@@ -254,10 +394,10 @@ class Handbooks:
         held = recorder.roles_on(meeting_date, cell.id)
         if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
             raise NotAuthorised(
-                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} ngày "
-                f"{meeting_date:%d/%m/%Y}: không thể ký nhận xét của chi bộ",
-                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.id} on "
-                f"{meeting_date.isoformat()}: cannot sign the cell's assessment",
+                f"{recorder.full_name} không phải Bí thư hoặc Phó Bí thư của {cell.name} vào "
+                f"ngày {meeting_date:%d/%m/%Y}: không được ghi nhận xét của tập thể chi bộ",
+                f"{recorder.full_name} is not the Secretary or Deputy Secretary of {cell.name} "
+                f"on {meeting_date.isoformat()} and may not record the assessment",
                 code="LTGB-A001",
             )
         return CollectiveAssessment(
@@ -279,19 +419,28 @@ class Handbooks:
         year: int | None = None,
         period: Period | None = None,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
         actor: Actor | Member,
     ) -> Handbook:
         """Open a member's handbook for a year (or any ``period``), in draft.
 
         The id is :func:`~lamtheoguongbac._model.handbook_id` (``"dv04-2025"`` for a calendar
         year); the theme defaults to the catalog's theme
-        for that year. ``ConflictError`` if the member already has that handbook.
+        for that year. ``policy`` names the catalog policy its steps run under (default:
+        the catalog's policy for its year, see :meth:`policy_for`).
+        ``ConflictError`` if the member already has that handbook.
         """
         period = _period(year, period)
         member = self.store.member(member_id)
         at = self.clock()
         book, event = self._new_handbook(
-            member, self.roster.tree(), period, theme, self._trusted(actor), at
+            member,
+            self.roster.tree_for([member.cell_id]),
+            period,
+            theme,
+            self._trusted(actor),
+            at,
+            policy,
         )
         self.store.add(book, event)
         self._notify(event, book)
@@ -305,18 +454,20 @@ class Handbooks:
         period: Period | None = None,
         actor: Actor | Member,
         theme: StudyTheme | None = None,
+        policy: str | None = None,
     ) -> list[Handbook]:
         """Open handbooks for every member of a cell who has none for the period, in one
         transaction. Suspended members get one too (they report; they are not rated)."""
         period = _period(year, period)
-        tree, at, who = self.roster.tree(), self.clock(), self._trusted(actor)
+        cell_id = nfc(cell_id)
+        tree, at, who = self.roster.tree_for([cell_id]), self.clock(), self._trusted(actor)
         tree.unit(cell_id)
         have = {
             h.member.id
             for h in self.store.query(HandbookQuery(cell_id=cell_id, year=period.year_label))
         }
         items = [
-            self._new_handbook(m, tree, period, theme, who, at)
+            self._new_handbook(m, tree, period, theme, who, at, policy)
             for m in self.store.members(cell_id)
             if m.id not in have
         ]
@@ -343,14 +494,27 @@ class Handbooks:
                 f"handbook {handbook_id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        t = step(current, self._trusted(actor), self.clock(), self.policy)
+        return self._commit_step(current, self._trusted(actor), step, after)
+
+    def _commit_step(
+        self,
+        current: Handbook,
+        who: Actor,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
+    ) -> StepResult:
+        """Run ``step`` on ``current`` (as read, with the member's current standing) by the
+        trusted actor ``who``, and store it; the bulk facet calls it with what it read once
+        per cell."""
+        t = step(current, who, self.clock(), self.policy_for(current))
         found = after(t.handbook) if after is not None else []
         errors = [v for v in found if v.severity is Severity.ERROR]
         if errors:
             raise RulesViolated(errors)
-        self.store.update(t.handbook, t.event, expected_version=current.version)
-        self._notify(t.event, t.handbook)
-        return StepResult(handbook=t.handbook, event=t.event, warnings=(*t.warnings, *found))
+        event = self._as_recorded(t.event)
+        self.store.update(t.handbook, event, expected_version=current.version)
+        self._notify(event, t.handbook)
+        return StepResult(handbook=t.handbook, event=event, warnings=(*t.warnings, *found))
 
     def _with_current_status(self, handbook: Handbook) -> Handbook:
         """The handbook with its member's standing as the roster has it now.
@@ -371,19 +535,59 @@ class Handbooks:
     def _cap_after(self, handbook: Handbook) -> list[Violation]:
         """The top-rating cap (LTGB-C001) over the handbook's whole grassroots organisation
         and year, with ``handbook`` as it would be stored; an error only when the policy
-        enforces the cap, else a warning."""
-        cap = self.policy.top_rating_cap
+        enforces the cap, else a warning.
+
+        It fires only when the cap is certain to be exceeded whatever the handbooks not yet
+        assessed are rated (:func:`~lamtheoguongbac.rules.aggregate.check_cap_outlook`), so
+        the outcome depends on the figures, never on the order ratings are entered in.
+        """
+        policy = self.policy_for(handbook)
+        cap = policy.top_rating_cap
         ca = handbook.collective_assessment
-        # Only a new top rating can take an organisation over its cap (an assessment is always
-        # recorded fresh: reopening clears the previous one), so the whole organisation is
-        # read only then, not on every assessment.
-        if cap is None or ca is None or ca.rating is not cap.level:
+        if cap is None or ca is None:
             return []
-        scope = HandbookQuery(organisation_id=handbook.grassroots.id, year=handbook.year)
-        others = (h for h in self.store.iter_query(scope) if h.id != handbook.id)
-        found = check_top_rating_cap([*others, handbook], self.policy)
-        severity = Severity.ERROR if self.policy.top_rating_cap_enforced else Severity.WARNING
+        # A rating in the base moves a handbook from "may still be rated" into the base:
+        # the most the cap can allow stays the same and the top count does not grow, so
+        # only a top rating or one outside the base can make the outlook worse.
+        if ca.rating is not cap.level and ca.rating in cap.of_levels:
+            return []
+        figures = self.rating_tally(
+            handbook.grassroots.id, handbook.year, excluding=handbook.id
+        ).rated(ca.rating, was_pending=False)
+        return self._cap_violations(handbook.grassroots, handbook.year, figures, policy)
+
+    def _cap_violations(
+        self, grassroots: OrgUnit, year: int, figures: RatingTally, policy: Policy
+    ) -> list[Violation]:
+        found = check_cap_outlook(
+            figures,
+            policy,
+            organisation_id=grassroots.id,
+            organisation_name=grassroots.name,
+            year=year,
+        )
+        severity = Severity.ERROR if policy.top_rating_cap_enforced else Severity.WARNING
         return [attrs.evolve(v, severity=severity) for v in found]
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of a grassroots organisation and year
+        (ratings so far, handbooks that may still be rated), leaving out ``excluding``.
+
+        Counted by the store when it can (``Store.rating_tally``, an optional method: the
+        built-in stores count without decoding a handbook), else from the handbooks.
+        """
+        counted: Callable[..., RatingTally] | None = getattr(self.store, "rating_tally", None)
+        if counted is not None:
+            return counted(grassroots_id, year, excluding=excluding)
+        scope = HandbookQuery(organisation_id=grassroots_id, year=year)
+        books = [
+            h
+            for h in self.store.iter_query(scope)
+            if h.id != excluding and h.grassroots.id == grassroots_id
+        ]
+        return tally(books, lambda h: self._with_current_status(h).member.status)
 
     def register_pledges(
         self,

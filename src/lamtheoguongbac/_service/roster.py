@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,11 +22,14 @@ __all__ = ["RosterFacet"]
 class RosterFacet:
     """Organisation units and members of the store: import, save and read them.
 
-    Reached as ``handbooks.roster``; it shares the service's store.
+    Reached as ``handbooks.roster``; it shares the service's store. Inside
+    :meth:`operation` the organisation tree is read once and kept for the block (per
+    thread), so a bulk operation never reads every unit again per cell.
     """
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._local = threading.local()  # per thread: the tree of the open operation
 
     def import_files(self, paths: Sequence[Path]) -> Roster:
         """Import units and members from CSV/JSON files, all or nothing.
@@ -43,9 +48,7 @@ class RosterFacet:
 
     def save(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace units and members after checking the tree and the cells."""
-        merged = {u.id: u for u in self._store.units()}
-        merged.update((u.id, u) for u in units)
-        tree = OrgTree(merged.values())
+        tree = self.tree().with_units(units)
         for i, m in enumerate(members):
             if m.cell_id not in tree:
                 raise ValidationFailed(
@@ -55,10 +58,49 @@ class RosterFacet:
                     field=f"members[{i}].cell_id",
                 )
         self._store.save_roster(units, members)
+        if self._cached() is not None:
+            self._local.tree = tree  # the operation goes on with the units just saved
 
     def tree(self) -> OrgTree:
-        """The stored organisation tree."""
-        return OrgTree(self._store.units())
+        """The stored organisation tree (cây tổ chức).
+
+        Inside :meth:`operation` it is the tree read once when the operation began (with
+        the units saved since), so a bulk step never reads every unit again.
+        """
+        cached = self._cached()
+        return cached if cached is not None else OrgTree(self._store.units())
+
+    def _cached(self) -> OrgTree | None:
+        tree: OrgTree | None = getattr(self._local, "tree", None)
+        return tree
+
+    @contextlib.contextmanager
+    def operation(self) -> Iterator[OrgTree]:
+        """Read the organisation tree once for the block: :meth:`tree`, :meth:`tree_for`,
+        :meth:`save` and the service's steps inside use (and update) that copy. Blocks nest
+        (an inner one joins the outer)."""
+        cached = self._cached()
+        if cached is not None:
+            yield cached
+            return
+        tree = self._local.tree = OrgTree(self._store.units())
+        try:
+            yield tree
+        finally:
+            self._local.tree = None
+
+    def tree_for(self, cell_ids: Iterable[str]) -> OrgTree:
+        """A tree holding at least the chains above ``cell_ids``: the operation's tree when
+        one is open, else just those chains when the store can read one unit (``unit``, an
+        optional store method), so a step on one cell never decodes every unit of a
+        province; else the whole stored tree."""
+        cached = self._cached()
+        if cached is not None:
+            return cached
+        lookup: Callable[[str], OrgUnit] | None = getattr(self._store, "unit", None)
+        if lookup is None:
+            return self.tree()
+        return OrgTree.of_chains(lookup, cell_ids)
 
     def members(self, cell_id: str | None = None) -> list[Member]:
         """Members (of one cell), in roster order."""

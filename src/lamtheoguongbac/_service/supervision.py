@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import attrs
+
 from lamtheoguongbac._model import Handbook, Member, OrgUnit
 from lamtheoguongbac._reminders import Reminder, ReminderStage, compute_reminders
 from lamtheoguongbac._rollup import Rollup, summarise, year_members
@@ -42,14 +44,18 @@ class SupervisionFacet:
                 )
             }
         )
-        return check_top_rating_cap(
-            (
-                h
-                for gid, y in grassroots
-                for h in self._hb.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
-            ),
-            self._hb.policy,
-        )
+        found: list[Violation] = []
+        for y in sorted({y for _, y in grassroots}):  # each year under its own policy
+            found += check_top_rating_cap(
+                (
+                    h
+                    for gid, hy in grassroots
+                    if hy == y
+                    for h in self._hb.store.iter_query(HandbookQuery(organisation_id=gid, year=y))
+                ),
+                self._hb.policy_for_year(y),
+            )
+        return found
 
     def rollup(self, *, organisation_id: str, year: int, today: dt.date | None = None) -> Rollup:
         """Figures for a subtree and year (tổng hợp), per cell and in total; ``today``
@@ -60,15 +66,21 @@ class SupervisionFacet:
         """
         organisation = self._hb.roster.tree().unit(organisation_id)
         units, members, books = self._scope(organisation_id, year)
-        return summarise(
+        day = today or self._hb.clock().date()
+        figures = summarise(
             organisation=organisation,
             units=units,
             members=members,
             handbooks=books,
-            policy=self._hb.policy,
+            policy=self._hb.policy_for_year(year),
             year=year,
-            today=today or self._hb.clock().date(),
+            today=day,
         )
+        # The year's inspections of the subtree's cells (kiểm tra, giám sát) come with it.
+        checked = self._hb.inspections.summary(
+            organisation_id=organisation.id, year=year, today=day
+        )
+        return attrs.evolve(figures, inspection=checked)
 
     def reminders(
         self, *, year: int, today: dt.date | None = None, organisation_id: str | None = None
@@ -80,7 +92,7 @@ class SupervisionFacet:
             handbooks=books,
             members=members,
             units=units,
-            policy=self._hb.policy,
+            policy=self._hb.policy_for_year(year),
             today=today or self._hb.clock().date(),
         )
         stages = list(ReminderStage)

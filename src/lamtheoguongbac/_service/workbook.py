@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -12,6 +12,7 @@ from lamtheoguongbac import _workflow as workflow
 from lamtheoguongbac._errors import (
     ImportFailed,
     NotAuthorised,
+    NotFound,
     RulesViolated,
     TransitionNotAllowed,
     ValidationFailed,
@@ -46,7 +47,6 @@ from lamtheoguongbac.spreadsheet._layout import (
 
 if TYPE_CHECKING:
     from lamtheoguongbac._service.core import Handbooks, StepResult
-    from lamtheoguongbac.rules._policy import Policy
 
 __all__ = ["ApplyResult", "apply_workbook"]
 
@@ -77,7 +77,6 @@ class _Checker:
 
     def __init__(self, service: Handbooks, data: WorkbookData, actor: Actor) -> None:
         self.service, self.data, self.actor = service, data, actor
-        self.policy: Policy = service.policy
         self.at = service.clock()
         self.problems: list[str] = []
         self.warnings: list[str] = []
@@ -94,9 +93,14 @@ class _Checker:
     def roster(self) -> OrgTree | None:
         """The organisation tree once the workbook's units are added; None if they are bad."""
         data = self.data
-        merged = {u.id: u for u in self.service.store.units()}
-        merged.update((u.id, u) for u in data.units)
-        orphans = [u for u in data.units if u.parent_id and u.parent_id not in merged]
+        # the service's tree: read once per bulk operation, not once per workbook
+        known = self.service.roster.tree()
+        given = {u.id for u in data.units}
+        orphans = [
+            u
+            for u in data.units
+            if u.parent_id and u.parent_id not in given and u.parent_id not in known
+        ]
         for u in orphans:
             self.problem(
                 UNITS,
@@ -108,7 +112,7 @@ class _Checker:
         if orphans:
             return None
         try:
-            tree = OrgTree(merged.values())
+            tree = known.with_units(data.units)
         except ValidationFailed as exc:
             self.problem(UNITS, 0, None, exc.message_vi, exc.message_en)
             return None
@@ -196,7 +200,7 @@ class _Checker:
     ) -> list[_Step] | None:
         """The steps that take ``hb`` as far as ``entry`` goes; None when one is refused."""
         steps: list[_Step] = []
-        who, at, policy = self.actor, self.at, self.policy
+        who, at, policy = self.actor, self.at, self.service.policy_for(hb)
         pledges, report, sa = entry.pledges, entry.report, entry.self_assessment
         if pledges and pledges != hb.pledges:
             stored = bool(hb.pledges)
@@ -281,13 +285,32 @@ class _Checker:
             entry,
             ASSESSMENTS,
             hb.collective_assessment is not None,
-            lambda: workflow.assess(hb, assessment, actor=by, at=self.at, policy=self.policy),
+            lambda: workflow.assess(
+                hb, assessment, actor=by, at=self.at, policy=self.service.policy_for(hb)
+            ),
         )
         if after is None:
             return None
         return lambda s, h: s.record_assessment(
             h.id, assessment, actor=by, expected_version=h.version
         )
+
+
+class _KnownMembers(dict[str, Member]):
+    """The workbook's members, then the store's, each read when first asked for: a workbook
+    of one cell never reads the province's whole roster."""
+
+    def __init__(self, service: Handbooks, given: Sequence[Member]) -> None:
+        super().__init__((m.id, m) for m in given)
+        self.service = service
+
+    def get(self, key: str, default: Member | None = None) -> Member | None:  # type: ignore[override]
+        if key not in self:
+            try:
+                self[key] = self.service.roster.member(key)
+            except NotFound:
+                return default
+        return self[key]
 
 
 def _first_row(entry: HandbookEntry, sheet: Sheet) -> int:
@@ -345,8 +368,7 @@ def apply_workbook(
     who = actor.as_actor() if isinstance(actor, Member) else actor
     checker = _Checker(service, data, who)
     tree = checker.roster()
-    members = {m.id: m for m in service.roster.members()}
-    members.update((m.id, m) for m in data.members)
+    members = _KnownMembers(service, data.members)
     entries = {e.member_id: e for e in data.handbooks}
     for m in data.members:
         entries.setdefault(m.id, HandbookEntry(member_id=m.id))

@@ -115,8 +115,52 @@ _V2 = (
     "CREATE INDEX exemplar_units_by_exemplar ON exemplar_units (exemplar_id)",
 )
 
+_V3 = (
+    # Inspections (kiểm tra, giám sát), one row each with the serde JSON as ``document``;
+    # like exemplars they are few, so listings are sorted in Python by
+    # ``inspections.inspection_order``.
+    """
+    CREATE TABLE inspections (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        on_date TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX inspections_by_year ON inspections (year, on_date)",
+    # Every unit of the inspected cells' chains, for organisation-subtree listings.
+    """
+    CREATE TABLE inspection_units (
+        unit_id TEXT NOT NULL,
+        inspection_id TEXT NOT NULL REFERENCES inspections (id),
+        PRIMARY KEY (unit_id, inspection_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX inspection_units_by_inspection ON inspection_units (inspection_id)",
+    # The audit trail of exemplars and inspections (audit.RecordEvent), append-only.
+    """
+    CREATE TABLE record_events (
+        seq INTEGER PRIMARY KEY,
+        record_type TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX record_events_by_record ON record_events (record_type, record_id, seq)",
+    """
+    CREATE TRIGGER record_events_append_only_update BEFORE UPDATE ON record_events
+    BEGIN SELECT RAISE(ABORT, 'nhật ký chỉ được ghi thêm / events are append-only'); END
+    """,
+    """
+    CREATE TRIGGER record_events_append_only_delete BEFORE DELETE ON record_events
+    BEGIN SELECT RAISE(ABORT, 'nhật ký chỉ được ghi thêm / events are append-only'); END
+    """,
+)
+
 #: ``MIGRATIONS[n]`` takes a file from ``user_version`` n to n + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 
 #: The ``user_version`` of a file this release has fully migrated.
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,6 +28,14 @@ Contract:
   and :meth:`Store.exemplars` returns them sorted by
   :func:`lamtheoguongbac._exemplars.exemplar_order` (year, collectives before individuals,
   Vietnamese collation of the name, id).
+* inspections (kiểm tra, giám sát) likewise: :meth:`Store.update_inspection` is optimistic,
+  :meth:`Store.inspections` returns them sorted by
+  :func:`lamtheoguongbac.committee.inspection_order` (year, inspection date, id), and an
+  organisation filter selects the inspections that cover a cell under that unit
+  (:meth:`Inspection.unit_ids <lamtheoguongbac.committee.Inspection.unit_ids>`);
+* the audit trail of exemplars and inspections (:class:`~lamtheoguongbac.committee.RecordEvent`)
+  is append-only like the handbooks' events; :meth:`Store.record_events` returns a record's
+  events oldest first (an empty list for a record with none).
 """
 
 from __future__ import annotations
@@ -38,8 +46,11 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._exemplars import Exemplar
+from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._public import publish_namespace
 
 __all__ = ["HandbookQuery", "StorageBackend", "Store"]
 
@@ -120,6 +131,29 @@ class Store(Protocol):
         """The exemplars of ``year`` under ``organisation_id`` (the whole subtree: any exemplar
         whose organisation chain contains it), in the contract's order."""
 
+    def add_inspection(self, inspection: Inspection) -> None:
+        """Store a new inspection; ``ConflictError`` if the id exists."""
+
+    def update_inspection(self, inspection: Inspection, *, expected_version: int) -> None:
+        """Replace an inspection if its stored version is ``expected_version``; else raise
+        ``ConflictError`` (``NotFound`` if absent). The new version must be
+        ``expected_version + 1`` (else ``ValidationFailed``)."""
+
+    def get_inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id; ``NotFound`` if there is none."""
+
+    def inspections(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Inspection]:
+        """The inspections of ``year`` covering a cell under ``organisation_id``, in the
+        contract's order."""
+
+    def append_record_event(self, event: RecordEvent) -> None:
+        """Append one event to the audit trail of exemplars and inspections."""
+
+    def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
+        """The audit trail of one exemplar or inspection, oldest first (empty if none)."""
+
     def transaction(self) -> AbstractContextManager[None]:
         """A block whose writes commit together at its end, or not at all.
 
@@ -149,3 +183,10 @@ class StorageBackend:
     open: Callable[[str], Store] = attrs.field(eq=False)
     description_vi: str = ""
     description_en: str = ""
+
+
+# Their public home is lamtheoguongbac.plugin (which resolves names lazily), however reached.
+publish_namespace(
+    "lamtheoguongbac.plugin",
+    {"HandbookQuery": HandbookQuery, "StorageBackend": StorageBackend, "Store": Store},
+)

@@ -16,6 +16,7 @@ import hashlib
 
 from lamtheoguongbac._errors import ConflictError, NotFound, ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar
+from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import Event, Handbook, Member
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
@@ -23,6 +24,7 @@ from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
 __all__ = [
     "check_entry",
     "check_exemplar_update",
+    "check_inspection_update",
     "check_update",
     "collation_fingerprint",
     "duplicate_error",
@@ -30,6 +32,9 @@ __all__ = [
     "exemplar_matches",
     "exemplar_stale",
     "handbook_order",
+    "inspection_exists",
+    "inspection_matches",
+    "inspection_stale",
     "matches",
     "member_order",
     "normalise_query",
@@ -186,11 +191,13 @@ _KINDS = {
     "handbook": ("sổ tay", "handbook"),
     "member": ("đảng viên", "member"),
     "exemplar": ("gương điển hình", "exemplar"),
+    "inspection": ("cuộc kiểm tra", "inspection"),
+    "unit": ("tổ chức", "unit"),
 }
 
 
 def not_found(kind: str, item_id: str, where: str) -> NotFound:
-    """The error for an unknown handbook, member or exemplar id."""
+    """The error for an unknown handbook, member, exemplar or inspection id."""
     kind_vi, kind_en = _KINDS[kind]
     return NotFound(
         f"Không tìm thấy {kind_vi} '{item_id}' trong {where}",
@@ -240,4 +247,51 @@ def exemplar_stale(exemplar_id: str, stored: int, expected: int, where: str) -> 
         f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
         f"exemplar '{exemplar_id}' in {where} has changed (stored version {stored}, yours was "
         f"{expected}); nothing was overwritten — read it again and retry",
+    )
+
+
+# --- inspections ---------------------------------------------------------------------------
+
+
+def inspection_matches(
+    inspection: Inspection, year: int | None, organisation_id: str | None
+) -> bool:
+    """Whether ``inspection`` is of ``year`` and covers a cell under the NFC
+    ``organisation_id`` (when given)."""
+    return (year is None or inspection.year == year) and (
+        organisation_id is None or organisation_id in inspection.unit_ids()
+    )
+
+
+def check_inspection_update(inspection: Inspection, expected_version: int) -> None:
+    """Refuse an inspection update that would not move the version on by exactly one.
+
+    Raises:
+        ValidationFailed: the new version is not ``expected_version + 1``.
+    """
+    if inspection.version != expected_version + 1:
+        raise ValidationFailed(
+            f"cuộc kiểm tra '{inspection.id}' cập nhật từ phiên bản {expected_version} phải "
+            f"mang phiên bản {expected_version + 1}, không phải {inspection.version}",
+            f"inspection '{inspection.id}' updated from version {expected_version} must carry "
+            f"version {expected_version + 1}, not {inspection.version}",
+            field="Inspection.version",
+        )
+
+
+def inspection_exists(inspection_id: str, where: str) -> ConflictError:
+    """The error for adding an inspection whose id is taken."""
+    return ConflictError(
+        f"Cuộc kiểm tra '{inspection_id}' đã có trong {where}; không ghi gì",
+        f"inspection '{inspection_id}' already exists in {where}; nothing was written",
+    )
+
+
+def inspection_stale(inspection_id: str, stored: int, expected: int, where: str) -> ConflictError:
+    """The error for an inspection update made from a version that is no longer stored."""
+    return ConflictError(
+        f"Cuộc kiểm tra '{inspection_id}' trong {where} đã được sửa (phiên bản hiện tại "
+        f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
+        f"inspection '{inspection_id}' in {where} has changed (stored version {stored}, yours "
+        f"was {expected}); nothing was overwritten — read it again and retry",
     )

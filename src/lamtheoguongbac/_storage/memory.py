@@ -15,25 +15,32 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 
+from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._errors import StoreError
 from lamtheoguongbac._exemplars import Exemplar, exemplar_order
-from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._inspections import Inspection, inspection_order
+from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, MemberStatus, OrgUnit
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
     check_entry,
     check_exemplar_update,
+    check_inspection_update,
     check_update,
     duplicate_error,
     exemplar_exists,
     exemplar_matches,
     exemplar_stale,
     handbook_order,
+    inspection_exists,
+    inspection_matches,
+    inspection_stale,
     matches,
     member_order,
     normalise_query,
     not_found,
     stale_error,
 )
+from lamtheoguongbac.rules._aggregate import RatingTally, tally
 from lamtheoguongbac.text import nfc
 
 __all__ = ["MemoryStore"]
@@ -55,6 +62,8 @@ class MemoryStore:
         self._units: dict[str, OrgUnit] = {}
         self._members: dict[str, Member] = {}
         self._exemplars: dict[str, Exemplar] = {}
+        self._inspections: dict[str, Inspection] = {}
+        self._record_events: dict[tuple[RecordType, str], list[RecordEvent]] = {}
 
     @classmethod
     def from_url(cls, url: str) -> MemoryStore:
@@ -107,6 +116,8 @@ class MemoryStore:
                 dict(self._units),
                 dict(self._members),
                 dict(self._exemplars),
+                dict(self._inspections),
+                {k: list(v) for k, v in self._record_events.items()},
             )
             try:
                 yield
@@ -118,6 +129,8 @@ class MemoryStore:
                         self._units,
                         self._members,
                         self._exemplars,
+                        self._inspections,
+                        self._record_events,
                     ) = saved
                 raise
 
@@ -240,6 +253,38 @@ class MemoryStore:
             except KeyError:
                 raise not_found("member", member_id, self.url) from None
 
+    def unit(self, unit_id: str) -> OrgUnit:
+        """One organisation unit; ``NotFound`` if there is none (optional Store method)."""
+        unit_id = nfc(unit_id)
+        with self._lock:
+            self._check_open()
+            try:
+                return self._units[unit_id]
+            except KeyError:
+                raise not_found("unit", unit_id, self.url) from None
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of one grassroots organisation and year,
+        leaving out the handbook ``excluding`` (optional Store method, see
+        :class:`~lamtheoguongbac.rules.aggregate.RatingTally`)."""
+        grassroots_id = nfc(grassroots_id)
+        with self._lock:
+            self._check_open()
+            books = [
+                h
+                for h in self._handbooks.values()
+                if h.year == year and h.grassroots.id == grassroots_id and h.id != excluding
+            ]
+            members = dict(self._members)
+
+        def standing(hb: Handbook) -> MemberStatus:
+            member = members.get(hb.member.id)
+            return member.status if member is not None else hb.member.status
+
+        return tally(books, standing)
+
     # --- exemplars ------------------------------------------------------------------------
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
@@ -288,6 +333,67 @@ class MemoryStore:
             found = [e for e in self._exemplars.values() if exemplar_matches(e, year, unit)]
         return sorted(found, key=exemplar_order)
 
+    # --- inspections and the records' audit trail ---------------------------------------
+
+    def add_inspection(self, inspection: Inspection) -> None:
+        """Store a new inspection; ``ConflictError`` if the id exists."""
+        with self._lock:
+            self._check_open()
+            if inspection.id in self._inspections:
+                raise inspection_exists(inspection.id, self.url)
+            self._inspections[inspection.id] = inspection
+
+    def update_inspection(self, inspection: Inspection, *, expected_version: int) -> None:
+        """Replace an inspection stored at ``expected_version``.
+
+        Raises:
+            NotFound: no inspection has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_inspection_update(inspection, expected_version)
+        with self._lock:
+            self._check_open()
+            stored = self._inspections.get(inspection.id)
+            if stored is None:
+                raise not_found("inspection", inspection.id, self.url)
+            if stored.version != expected_version:
+                raise inspection_stale(inspection.id, stored.version, expected_version, self.url)
+            self._inspections[inspection.id] = inspection
+
+    def get_inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id; ``NotFound`` if there is none."""
+        inspection_id = nfc(inspection_id)
+        with self._lock:
+            self._check_open()
+            try:
+                return self._inspections[inspection_id]
+            except KeyError:
+                raise not_found("inspection", inspection_id, self.url) from None
+
+    def inspections(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Inspection]:
+        """The inspections of ``year`` covering a cell under ``organisation_id``, in the
+        contract's order."""
+        unit = None if organisation_id is None else nfc(organisation_id)
+        with self._lock:
+            self._check_open()
+            found = [i for i in self._inspections.values() if inspection_matches(i, year, unit)]
+        return sorted(found, key=inspection_order)
+
+    def append_record_event(self, event: RecordEvent) -> None:
+        """Append one event to the audit trail of exemplars and inspections."""
+        with self._lock:
+            self._check_open()
+            self._record_events.setdefault((event.record_type, event.record_id), []).append(event)
+
+    def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
+        """The audit trail of one exemplar or inspection, oldest first (empty if none)."""
+        with self._lock:
+            self._check_open()
+            return list(self._record_events.get((record_type, nfc(record_id)), ()))
+
     def close(self) -> None:
         """Drop the contents; further use raises ``StoreError``. Closing twice is harmless."""
         with self._lock:
@@ -297,3 +403,5 @@ class MemoryStore:
             self._units.clear()
             self._members.clear()
             self._exemplars.clear()
+            self._inspections.clear()
+            self._record_events.clear()

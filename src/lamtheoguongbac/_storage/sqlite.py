@@ -42,24 +42,38 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from lamtheoguongbac import serde
+from lamtheoguongbac._audit import RecordEvent, RecordType
 from lamtheoguongbac._errors import LamTheoGuongBacError, StoreError
 from lamtheoguongbac._exemplars import Exemplar, exemplar_order
-from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._inspections import Inspection, inspection_order
+from lamtheoguongbac._model import (
+    Event,
+    Handbook,
+    HandbookStatus,
+    Member,
+    MemberStatus,
+    OrgUnit,
+    RatingLevel,
+)
 from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
     check_entry,
     check_exemplar_update,
+    check_inspection_update,
     check_update,
     collation_fingerprint,
     duplicate_error,
     exemplar_exists,
     exemplar_stale,
+    inspection_exists,
+    inspection_stale,
     normalise_query,
     not_found,
     roster_key,
     stale_error,
 )
+from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
 from lamtheoguongbac.text import nfc
 
 __all__ = ["SqliteStore"]
@@ -89,6 +103,20 @@ _INSERT_UNIT_LINK = (
 )
 _INSERT_EVENT = "INSERT INTO events (handbook_id, version, document) VALUES (?, ?, ?)"
 _INSERT_EXEMPLAR_UNIT = "INSERT INTO exemplar_units (unit_id, exemplar_id) VALUES (?, ?)"
+_INSERT_INSPECTION_UNIT = "INSERT INTO inspection_units (unit_id, inspection_id) VALUES (?, ?)"
+_DONE = "('assessed', 'closed')"
+_OPEN = "('draft', 'registered', 'reported')"
+# Per (status, rating, member standing): the rating of assessed handbooks and the standing
+# (the roster's, else the handbook's copy) of those still open, read by SQLite from the JSON.
+_RATING_TALLY = (
+    "SELECT h.status, "
+    f"CASE WHEN h.status IN {_DONE} "
+    "THEN json_extract(h.document, '$.collective_assessment.rating') END, "
+    f"CASE WHEN h.status IN {_OPEN} THEN coalesce(json_extract(m.document, '$.status'), "
+    "json_extract(h.document, '$.member.status')) END, count(*) "
+    "FROM handbooks AS h LEFT JOIN members AS m ON m.id = h.member_id "
+    "WHERE h.grassroots_id = ? AND h.year = ? AND h.id != ? GROUP BY 1, 2, 3"
+)
 
 
 def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
@@ -682,6 +710,36 @@ class SqliteStore:
             raise not_found("member", member_id, self.path)
         return self._load(Member, member_id, rows[0][0])
 
+    def unit(self, unit_id: str) -> OrgUnit:
+        """One organisation unit; ``NotFound`` if there is none (optional Store method)."""
+        unit_id = nfc(unit_id)
+        rows = self._read("SELECT document FROM units WHERE id = ?", (unit_id,))
+        if not rows:
+            raise not_found("unit", unit_id, self.path)
+        return self._load(OrgUnit, unit_id, rows[0][0])
+
+    def rating_tally(
+        self, grassroots_id: str, year: int, *, excluding: str | None = None
+    ) -> RatingTally:
+        """The top-rating cap's running figures of one grassroots organisation and year,
+        leaving out the handbook ``excluding`` (optional Store method, see
+        :class:`~lamtheoguongbac.rules.aggregate.RatingTally`).
+
+        Counted in SQL from the stored JSON, so no handbook is decoded: a step that checks
+        the cap costs a scan of one organisation's rows, not of its documents in Python.
+        """
+        rows = self._read(_RATING_TALLY, (nfc(grassroots_id), year, excluding or ""))
+        ratings: dict[RatingLevel, int] = {}
+        pending = 0
+        for status, rating, member_status, n in rows:
+            if rating is not None:
+                level = _enum(RatingLevel, rating, self.path)
+                ratings[level] = ratings.get(level, 0) + n
+            elif member_status is not None:
+                standing = _enum(MemberStatus, member_status, self.path)
+                pending += n * counts_as_pending(self._status(status), standing)
+        return RatingTally(ratings=ratings, pending=pending)
+
     # --- exemplars ------------------------------------------------------------------------
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
@@ -746,6 +804,112 @@ class SqliteStore:
         rows = self._read(f"SELECT id, document FROM exemplars WHERE {where}", params)
         return sorted((self._load(Exemplar, i, doc) for i, doc in rows), key=exemplar_order)
 
+    # --- inspections and the records' audit trail ---------------------------------------
+
+    def add_inspection(self, inspection: Inspection) -> None:
+        """Store a new inspection; ``ConflictError`` if the id exists."""
+        document = _encode(serde.to_dict(inspection))
+        with self._transaction() as conn:
+            found = conn.execute("SELECT 1 FROM inspections WHERE id = ?", (inspection.id,))
+            if found.fetchone():
+                raise inspection_exists(inspection.id, self.path)
+            conn.execute(
+                "INSERT INTO inspections (id, year, on_date, version, document) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    inspection.id,
+                    inspection.year,
+                    inspection.on.isoformat(),
+                    inspection.version,
+                    document,
+                ),
+            )
+            conn.executemany(
+                _INSERT_INSPECTION_UNIT, [(u, inspection.id) for u in inspection.unit_ids()]
+            )
+
+    def update_inspection(self, inspection: Inspection, *, expected_version: int) -> None:
+        """Replace an inspection stored at ``expected_version``.
+
+        Raises:
+            NotFound: no inspection has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_inspection_update(inspection, expected_version)
+        document = _encode(serde.to_dict(inspection))
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE inspections SET year = ?, on_date = ?, version = ?, document = ? "
+                "WHERE id = ? AND version = ?",
+                (
+                    inspection.year,
+                    inspection.on.isoformat(),
+                    inspection.version,
+                    document,
+                    inspection.id,
+                    expected_version,
+                ),
+            )
+            if cursor.rowcount == 0:
+                found = conn.execute(
+                    "SELECT version FROM inspections WHERE id = ?", (inspection.id,)
+                ).fetchone()
+                if found is None:
+                    raise not_found("inspection", inspection.id, self.path)
+                raise inspection_stale(inspection.id, found[0], expected_version, self.path)
+            conn.execute("DELETE FROM inspection_units WHERE inspection_id = ?", (inspection.id,))
+            conn.executemany(
+                _INSERT_INSPECTION_UNIT, [(u, inspection.id) for u in inspection.unit_ids()]
+            )
+
+    def get_inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id; ``NotFound`` if there is none."""
+        inspection_id = nfc(inspection_id)
+        rows = self._read("SELECT document FROM inspections WHERE id = ?", (inspection_id,))
+        if not rows:
+            raise not_found("inspection", inspection_id, self.path)
+        return self._load(Inspection, inspection_id, rows[0][0])
+
+    def inspections(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Inspection]:
+        """The inspections of ``year`` covering a cell under ``organisation_id``, in the
+        contract's order."""
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        if organisation_id is not None:
+            clauses.append("id IN (SELECT inspection_id FROM inspection_units WHERE unit_id = ?)")
+            params.append(nfc(organisation_id))
+        rows = self._read(
+            f"SELECT id, document FROM inspections WHERE {' AND '.join(clauses)}", params
+        )
+        found = (self._load(Inspection, i, doc) for i, doc in rows)
+        return sorted(found, key=inspection_order)
+
+    def append_record_event(self, event: RecordEvent) -> None:
+        """Append one event to the audit trail of exemplars and inspections."""
+        document = _encode(serde.to_dict(event))
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO record_events (record_type, record_id, version, document) "
+                "VALUES (?, ?, ?, ?)",
+                (event.record_type.value, event.record_id, event.version, document),
+            )
+
+    def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
+        """The audit trail of one exemplar or inspection, oldest first (empty if none)."""
+        record_id = nfc(record_id)
+        rows = self._read(
+            "SELECT document FROM record_events WHERE record_type = ? AND record_id = ? "
+            "ORDER BY seq",
+            (record_type.value, record_id),
+        )
+        return [self._load(RecordEvent, record_id, doc) for (doc,) in rows]
+
     def close(self) -> None:
         """Close the file; further use raises ``StoreError``. Closing twice is harmless."""
         with self._lock:
@@ -757,10 +921,25 @@ class SqliteStore:
                     raise self._error(exc) from exc
 
 
+E = TypeVar("E", RatingLevel, MemberStatus)
+
+
+def _enum(cls: type[E], value: object, path: str) -> E:
+    try:
+        return cls(value)
+    except ValueError:
+        raise StoreError(
+            f"Giá trị '{value}' không hợp lệ trong kho {path}",
+            f"invalid value '{value}' in the store {path}",
+        ) from None
+
+
 _KIND_NAMES: dict[type, tuple[str, str]] = {
     Handbook: ("sổ tay", "handbook"),
     Event: ("nhật ký của sổ", "event of handbook"),
     OrgUnit: ("tổ chức", "unit"),
     Member: ("đảng viên", "member"),
     Exemplar: ("gương điển hình", "exemplar"),
+    Inspection: ("cuộc kiểm tra", "inspection"),
+    RecordEvent: ("nhật ký của hồ sơ", "event of record"),
 }

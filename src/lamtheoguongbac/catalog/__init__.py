@@ -11,6 +11,8 @@ regulations) or ``name`` (policies) replaces the shipped one, a new one is added
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import typing
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from importlib import resources
@@ -19,17 +21,38 @@ from typing import Any, TypeVar
 
 import attrs
 
-from lamtheoguongbac._checks import checked, require_text
+from lamtheoguongbac._checks import checked, fail, require_text
 from lamtheoguongbac._errors import NotFound, ValidationFailed
 from lamtheoguongbac._model import BasisKind, RatingLevel, StudyTheme
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.rules._policy import Policy, TopRatingCap
 from lamtheoguongbac.serde import from_dict, parse_json
-from lamtheoguongbac.text import canonical_key
+from lamtheoguongbac.text import canonical_key, nfc
 
-__all__ = ["Catalog", "Regulation"]
+__all__ = ["ArticleMap", "Catalog", "Regulation", "regulation_key"]
 
 T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class ArticleMap:
+    """Where an article of a replaced regulation went in its successor (bảng đối chiếu điều).
+
+    ``new`` is None when the article has no counterpart. ``verified`` is False for a pairing
+    not confirmed against both texts; ``source`` says where it was read.
+    """
+
+    old: int
+    new: int | None = None
+    verified: bool = False
+    source: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        require_text("ArticleMap.source", self.source)
+        for name in ("old", "new"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 500:
+                fail(f"ArticleMap.{name}", "số điều không hợp lệ", "invalid article number")
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
@@ -37,6 +60,10 @@ class Regulation:
     """A party document pledges may cite (văn bản của Đảng): ``code`` like "37-QĐ/TW".
 
     ``verified`` is False where the number or date is not confirmed (DOMAIN.md says so).
+    ``articles`` is the number of articles a reference may name; ``replaces`` the code of the
+    regulation this one replaced, and ``crosswalk`` where that one's articles went.
+    ``also_filed_as`` lists basis kinds other than ``kind`` under which citing it is right
+    (Quy định 144-QĐ/TW's norms are also cited as the exemplary duty).
     """
 
     code: str
@@ -46,10 +73,42 @@ class Regulation:
     articles: int | None = None
     replaces: str | None = None
     verified: bool = True
+    also_filed_as: tuple[BasisKind, ...] = ()
+    crosswalk: tuple[ArticleMap, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         require_text("Regulation.code", self.code, max_len=100)
         require_text("Regulation.title", self.title)
+        if self.articles is not None and not 1 <= self.articles <= 500:
+            fail("Regulation.articles", "số điều không hợp lệ", "invalid number of articles")
+        if self.crosswalk and self.replaces is None:
+            fail(
+                "Regulation.crosswalk",
+                "chỉ có bảng đối chiếu khi văn bản thay thế một văn bản khác",
+                "a crosswalk needs the replaced regulation ('replaces')",
+            )
+        for i, m in enumerate(self.crosswalk):
+            if m.new is not None and self.articles is not None and m.new > self.articles:
+                fail(
+                    f"Regulation.crosswalk[{i}].new",
+                    f"vượt quá số điều của văn bản ({self.articles})",
+                    f"beyond the regulation's {self.articles} articles",
+                )
+
+    def files_as(self, kind: BasisKind) -> bool:
+        """Whether citing this regulation under a basis of ``kind`` is right."""
+        return kind is self.kind or kind is BasisKind.OTHER or kind in self.also_filed_as
+
+    def article_for(self, old_article: int) -> ArticleMap | None:
+        """The crosswalk entry for ``old_article`` of the replaced regulation, if known."""
+        return next((m for m in self.crosswalk if m.old == old_article), None)
+
+
+def regulation_key(code: str) -> str:
+    """A comparison key for a document code: case, spacing, "Đ"/"D" and dashes do not matter
+    ("37-QĐ/TW", "37-qd/tw", "37 - QĐ/TW" are the same)."""
+    key = canonical_key(code).replace("đ", "d").replace("–", "-").replace("—", "-")
+    return "".join(key.split())
 
 
 def _read(source: Path | str) -> dict[str, Any]:
@@ -99,8 +158,20 @@ _PLAIN_TYPES: dict[str, tuple[type, str, str]] = {
 _CAP_KEYS = frozenset({"ratio", "level", "of_levels"})
 
 
+def _type_name(declared: Any) -> str:
+    """ "int", "str | None": an annotation as written, whether still a string or resolved."""
+    if isinstance(declared, str):
+        return declared
+    args = typing.get_args(declared)
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        inner = getattr(rest[0], "__name__", "") if len(rest) == 1 else ""
+        return f"{inner} | None"
+    return getattr(declared, "__name__", "")
+
+
 def _policy(entry: Mapping[str, Any], where: str) -> Policy:
-    allowed = {a.name for a in attrs.fields(Policy) if a.name != "rules"}
+    allowed = {a.name for a in attrs.fields(Policy) if a.name not in ("rules", "catalog")}
     unknown = sorted(set(entry) - allowed)
     if unknown:
         raise ValidationFailed(
@@ -111,16 +182,18 @@ def _policy(entry: Mapping[str, Any], where: str) -> Policy:
     # Policy is built from Python, not through the checked converters: a JSON "false" given
     # as the text "no" would otherwise be truthy, so the plain fields are type-checked here.
     for a in attrs.fields(Policy):
-        declared = a.type if isinstance(a.type, str) else getattr(a.type, "__name__", "")
-        plain = _PLAIN_TYPES.get(declared)
-        if plain is None or a.name not in entry:
+        declared = _type_name(a.type)
+        optional = declared.endswith(" | None")
+        plain = _PLAIN_TYPES.get(declared.removesuffix(" | None"))
+        if plain is None or a.name not in entry or (optional and entry[a.name] is None):
             continue
         value, (cls, vi, en) = entry[a.name], plain
         if not isinstance(value, cls) or (cls is int and isinstance(value, bool)):
             raise ValidationFailed(
                 f"'{a.name}' phải là {vi}", f"'{a.name}' must be {en}", field=where
             )
-    params = dict(entry)
+    # JSON text arrives in any normal form: names and notes are compared and printed as NFC
+    params: dict[str, Any] = {k: nfc(v) if isinstance(v, str) else v for k, v in entry.items()}
     cap = params.get("top_rating_cap")
     if cap is not None and not isinstance(cap, Mapping):
         raise ValidationFailed(
@@ -182,6 +255,11 @@ class Catalog:
                 policies[pol.name] = pol
         return cls(tuple(themes.values()), tuple(regulations.values()), tuple(policies.values()))
 
+    @classmethod
+    def shipped(cls) -> Catalog:
+        """The shipped catalog, read once per process (it is immutable)."""
+        return _shipped()
+
     def theme_for_year(self, year: int) -> StudyTheme | None:
         """The theme for ``year``: a single-year theme wins over a term-long one."""
         fitting = [t for t in self.themes if t.covers(year)]
@@ -196,8 +274,23 @@ class Catalog:
 
     def regulation(self, code: str) -> Regulation | None:
         """The regulation with ``code`` ("37-QĐ/TW"), compared after normalisation."""
-        key = canonical_key(code)
-        return next((r for r in self.regulations if canonical_key(r.code) == key), None)
+        key = regulation_key(code)
+        return next((r for r in self.regulations if regulation_key(r.code) == key), None)
+
+    def successor(self, code: str) -> Regulation | None:
+        """The regulation that replaced the one with ``code`` (37-QĐ/TW for 47-QĐ/TW)."""
+        key = regulation_key(code)
+        return next(
+            (r for r in self.regulations if r.replaces and regulation_key(r.replaces) == key),
+            None,
+        )
+
+    def policy_for_year(self, year: int) -> Policy | None:
+        """The policy whose years (``first_year``–``last_year``) cover ``year``; of several,
+        the one that starts latest. None when no policy names years covering it."""
+        fitting = [p for p in self.policies if p.covers(year)]
+        fitting.sort(key=lambda p: (p.first_year or 0, p.name))
+        return fitting[-1] if fitting else None
 
     def policy(self, name: str) -> Policy:
         """The policy called ``name``; ``NotFound`` (a ``LookupError``) listing those known."""
@@ -214,6 +307,11 @@ class Catalog:
         merged = {t.code: t for t in self.themes}
         merged.update((t.code, t) for t in themes)
         return attrs.evolve(self, themes=tuple(merged.values()))
+
+
+@functools.cache
+def _shipped() -> Catalog:
+    return Catalog.load()
 
 
 def _loose(text: str) -> str:

@@ -4,6 +4,6 @@ Everything that touches the terminal lives in this package; the commands call th
 library API. :func:`main` is the console-script entry point.
 """
 
-from lamtheoguongbac.cli._main import cli, main
+from lamtheoguongbac.cli._group import cli, main
 
 __all__ = ["cli", "main"]

@@ -3,6 +3,7 @@ command line (xuất sổ tay ra văn bản)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,8 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.cli._common import open_service, reports_errors, say
-from lamtheoguongbac.export import ExportOptions, convert_to_pdf, export_handbooks
+from lamtheoguongbac.cli._settings import parse_settings, settings_option
+from lamtheoguongbac.export import DocumentKind, ExportOptions, dask_executor, export_handbooks
 
 __all__ = ["export", "template"]
 
@@ -30,7 +32,12 @@ __all__ = ["export", "template"]
 @click.option("--cell", "cell_id")
 @click.option("--year", type=int)
 @click.option("--status", type=click.Choice([s.value for s in HandbookStatus]))
-@click.option("--exporter", default="docx", show_default=True)
+@click.option(
+    "--exporter",
+    help="Tên bộ xuất (mặc định: bộ xuất sổ tay đầu tiên đã cài) / the exporter's name "
+    "(default: the first installed handbook exporter).",
+)
+@settings_option
 @click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -43,9 +50,22 @@ __all__ = ["export", "template"]
     show_default=True,
     help="Mỗi người một tệp, gộp một tệp, hoặc nén zip.",
 )
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tối đa N tiến trình (ít hơn khi việc nhỏ) / at most N worker processes "
+    "(fewer when the work is small).",
+)
 @click.option("--resume", is_flag=True, help="Bỏ qua tệp đã xuất / skip files already written.")
 @click.option("--pdf", is_flag=True, help="Chuyển sang PDF bằng LibreOffice / also make PDFs.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Chạy trên cụm Dask (vd. tcp://10.0.0.5:8786) / run on the Dask cluster at ADDRESS "
+    "(needs lamtheoguongbac[dask]; workers share the store and the output folder).",
+)
 @reports_errors
 def export(
     dest: Path,
@@ -53,42 +73,50 @@ def export(
     cell_id: str | None,
     year: int | None,
     status: str | None,
-    exporter: str,
+    exporter: str | None,
+    settings: tuple[str, ...],
     template: Path | None,
     mode: str,
     jobs: int,
     resume: bool,
     pdf: bool,
+    scheduler: str | None,
 ) -> None:
     """Xuất sổ tay ra văn bản (Word) / export handbooks as documents."""
     if pdf and mode != "folder":
         raise ValidationFailed(
             "--pdf chỉ dùng với --mode folder", "--pdf works with --mode folder only", field="--pdf"
         )
+    chosen_settings = parse_settings(settings)
     query = HandbookQuery(
         organisation_id=organisation_id,
         cell_id=cell_id,
         year=year,
         status=HandbookStatus(status) if status else None,
     )
-    with open_service() as service:
+    with open_service() as service, contextlib.ExitStack() as stack:
         books = _Selection(service.store, query)
         if not len(books):
             say("Không có sổ tay nào phù hợp", "No handbooks match")
             return
+        executor = None if scheduler is None else stack.enter_context(dask_executor(scheduler))
         with click.progressbar(
             length=len(books), label="Đang xuất / exporting", file=sys.stderr
         ) as bar:
+            # Workers get handbook ids and read the store themselves (its URL goes with them).
             result = export_handbooks(
                 books,
                 dest,
                 exporter=exporter,
                 mode=mode,  # type: ignore[arg-type]
-                options=ExportOptions(template=template),
+                options=ExportOptions(template=template, settings=chosen_settings),
                 jobs=jobs,
                 resume=resume,
                 progress=lambda done, total: bar.update(done - bar.pos),
                 registry=service.registry,
+                executor=executor,
+                store=service.store,
+                pdf=pdf,
                 policy=service.policy,
             )
     for note in result.notes:
@@ -98,8 +126,8 @@ def export(
         f"Wrote {len(result.written)} files, skipped {result.skipped} already there, in {dest}",
     )
     if pdf:
-        pdfs = convert_to_pdf(result.written, dest, jobs=jobs)
-        say(f"Đã chuyển {len(pdfs)} tệp sang PDF", f"Converted {len(pdfs)} files to PDF")
+        made = len(result.written)
+        say(f"Đã chuyển {made} tệp sang PDF", f"Converted {made} files to PDF")
 
 
 class _Selection:
@@ -124,8 +152,8 @@ def template() -> None:
 
 @template.command(name="check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--exporter", default="docx", show_default=True)
-def check(path: Path, exporter: str) -> None:
+@click.option("--exporter", help="Tên bộ xuất / the exporter's name (default: handbooks').")
+def check(path: Path, exporter: str | None) -> None:
     """Kiểm tra mẫu: biến lạ, lỗi cú pháp / check a template for unknown names and errors.
 
     Exit status 1 when problems are found.
@@ -134,11 +162,15 @@ def check(path: Path, exporter: str) -> None:
     @reports_errors
     def run() -> list[str]:
         registry = click.get_current_context().find_root().obj["registry"]
-        chosen = registry.exporter(exporter)
+        chosen = (
+            registry.exporter(exporter)
+            if exporter is not None
+            else registry.exporter_for(DocumentKind.HANDBOOK)
+        )
         if chosen.check_template is None:
             raise ValidationFailed(
-                f"bộ xuất '{exporter}' không hỗ trợ kiểm tra mẫu",
-                f"exporter '{exporter}' cannot check templates",
+                f"bộ xuất '{chosen.name}' không hỗ trợ kiểm tra mẫu",
+                f"exporter '{chosen.name}' cannot check templates",
                 field="--exporter",
             )
         return list(chosen.check_template(path))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,8 +19,6 @@ import click
 
 from lamtheoguongbac import serde
 from lamtheoguongbac._errors import ValidationFailed
-from lamtheoguongbac._legacy import decode_bytes
-from lamtheoguongbac._linter import lint_text
 from lamtheoguongbac._model import (
     Handbook,
     HandbookStatus,
@@ -31,33 +29,21 @@ from lamtheoguongbac._model import (
     SelfAssessment,
 )
 from lamtheoguongbac._present import describe_handbook
-from lamtheoguongbac._registry import create_registry
+from lamtheoguongbac._registry import PluginInfo
 from lamtheoguongbac._service.core import StepResult
+from lamtheoguongbac.cli._bulk import open_organisation  # also adds `workbook import-folder`
 from lamtheoguongbac.cli._common import (
     date_argument,
     message_lang,
     open_service,
     reports_errors,
     say,
+    theme_argument,
 )
-from lamtheoguongbac.cli._exemplars import exemplar
-from lamtheoguongbac.cli._export import export, template
-from lamtheoguongbac.cli._reports import summary_report, yearbook
-from lamtheoguongbac.cli._supervision import remind, stats, workbook
-from lamtheoguongbac.cli._usage import (
-    DEBUG_ENV,
-    LANG_ENV,
-    debug_requested,
-    lang_requested,
-    show_crash,
-    show_usage_error,
-)
+from lamtheoguongbac.cli._group import cli, main
 from lamtheoguongbac.text import nfc
 
 __all__ = ["cli", "main"]
-
-STORE_ENV = "LAMTHEOGUONGBAC_STORE"
-DEFAULT_STORE = "sqlite:///lamtheoguongbac.db"
 
 R = TypeVar("R")
 
@@ -117,37 +103,7 @@ def _print_step(result: StepResult) -> None:
         )
 
 
-@click.group()
-@click.option(
-    "--store",
-    envvar=STORE_ENV,
-    default=DEFAULT_STORE,
-    show_default=True,
-    help="Địa chỉ kho / store URL (sqlite:///tep.db, memory:, …).",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    show_default=True,
-    envvar=LANG_ENV,
-    help="Ngôn ngữ thông báo / message language.",
-)
-@click.option(
-    "--debug",
-    is_flag=True,
-    envvar=DEBUG_ENV,
-    help="In chi tiết (traceback) khi có lỗi nội bộ / print the traceback of an internal error.",
-)
-@click.version_option(package_name="lamtheoguongbac")
-@click.pass_context
-def cli(ctx: click.Context, store: str, lang: str, debug: bool) -> None:
-    """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
-    ctx.ensure_object(dict)
-    ctx.obj.setdefault("registry", create_registry())
-
-
-@cli.command()
+@click.command()
 @click.argument("roster", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @reports_errors
 def init(roster: tuple[Path, ...]) -> None:
@@ -158,7 +114,7 @@ def init(roster: tuple[Path, ...]) -> None:
         say(f"Đã sẵn sàng kho {service.store.url}", f"Store ready at {service.store.url}")
 
 
-@cli.command(name="import")
+@click.command(name="import")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -173,9 +129,14 @@ def import_(files: tuple[Path, ...]) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.option("--cell", "cell_id", help="Mở sổ cho cả chi bộ / for every member of a cell.")
 @click.option("--member", "member_id", help="Mở sổ cho một đảng viên / for one member.")
+@click.option(
+    "--organisation",
+    "organisation_id",
+    help="Mở sổ cho mọi đảng viên dưới tổ chức / for every member of a subtree.",
+)
 @click.option("--year", type=int, help="Sổ của một năm / a one-year handbook.")
 @click.option(
     "--period",
@@ -183,26 +144,49 @@ def import_(files: tuple[Path, ...]) -> None:
     help="Sổ cả nhiệm kỳ, ví dụ 2021-2025 / a term handbook, e.g. 2021-2025.",
 )
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
+@click.option(
+    "--policy",
+    "policy_name",
+    help="Tên chính sách trong danh mục (mặc định: theo năm của sổ) / a catalog policy "
+    "(default: the one for the handbook's year).",
+)
+@click.option(
+    "--theme",
+    "theme_arg",
+    help="Mã hoặc tên chuyên đề trong danh mục, hoặc nội dung chuyên đề riêng / a catalog "
+    "theme's code or title, or the text of your own theme.",
+)
 @reports_errors
 def create(
     cell_id: str | None,
     member_id: str | None,
+    organisation_id: str | None,
     year: int | None,
     period_text: str | None,
     actor_id: str,
+    policy_name: str | None,
+    theme_arg: str | None,
 ) -> None:
     """Mở sổ tay cho năm hoặc nhiệm kỳ / open handbooks for a year or a term."""
-    if (cell_id is None) == (member_id is None):
-        raise click.UsageError("--cell hoặc/or --member")
+    if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
+        raise click.UsageError("--cell, --member hoặc/or --organisation")
     if (year is None) == (period_text is None):
         raise click.UsageError("--year hoặc/or --period")
     period = Period.year(year) if year is not None else _period_option(period_text or "")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
+        start = period.start.year
+        theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, start)
+        options: dict[str, Any] = {"actor": actor, "theme": theme}
+        options |= {"year": year} if year is not None else {"period": period}
+        options["policy"] = None if policy_name is None else nfc(policy_name).strip()
+        if organisation_id is not None:
+            open_organisation(service, organisation_id, **options)
+            return
         if cell_id:
-            books = service.create_for_cell(cell_id, period=period, actor=actor)
+            books = service.create_for_cell(cell_id, **options)
         else:
-            books = [service.create(member_id or "", period=period, actor=actor)]
+            books = [service.create(member_id or "", **options)]
     say(
         f"Đã mở {len(books)} sổ {period.label()}",
         f"Opened {len(books)} handbooks ({period.start.year}–{period.end.year})",
@@ -324,6 +308,7 @@ def interim_assess(
 
 
 @cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option(
     "--file",
@@ -343,7 +328,7 @@ def register(handbook_id: str, path: Path, actor_id: str) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option(
     "--file",
@@ -374,7 +359,7 @@ def report(handbook_id: str, path: Path, actor_id: str) -> None:
         )
 
 
-@cli.command(name="self-assess")
+@click.command(name="self-assess")
 @click.argument("handbook_id")
 @click.option("--text", required=True)
 @click.option("--date", "date_", required=True, help="dd/mm/yyyy")
@@ -394,7 +379,7 @@ def self_assess(handbook_id: str, text: str, date_: str, actor_id: str) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--text", required=True, help="Nhận xét của tập thể / the cell's assessment.")
 @click.option(
@@ -424,7 +409,7 @@ def assess(
         )
 
 
-@cli.command(name="close")
+@click.command(name="close")
 @click.argument("handbook_id")
 @click.option("--as", "actor_id", required=True)
 @reports_errors
@@ -434,7 +419,7 @@ def close_(handbook_id: str, actor_id: str) -> None:
         _print_step(service.close_handbook(handbook_id, actor=service.roster.actor(actor_id)))
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option(
     "--to", "to", required=True, type=click.Choice([s.value for s in HandbookStatus][:-1])
@@ -469,7 +454,7 @@ def _summary(hb: Handbook) -> dict[str, Any]:
     }
 
 
-@cli.command(name="list")
+@click.command(name="list")
 @click.option("--org", "organisation_id", help="Cả cây tổ chức dưới đơn vị / a subtree.")
 @click.option("--cell", "cell_id")
 @click.option("--year", type=int)
@@ -500,7 +485,7 @@ def list_(
     say(f"{len(books)} sổ", f"{len(books)} handbooks")
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
@@ -514,7 +499,7 @@ def show(handbook_id: str, as_json: bool) -> None:
     click.echo(describe_handbook(hb, lang=message_lang()))
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
@@ -528,141 +513,91 @@ def history(handbook_id: str, as_json: bool) -> None:
     for e in events:
         kind = e.kind.label_en if message_lang() == "en" else e.kind.label_vi
         reason = f" — {e.reason}" if e.reason else ""
-        click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{e.actor_name}{reason}")
+        behalf = "on behalf of" if message_lang() == "en" else "thay mặt"
+        by = e.actor_name + (f" ({behalf} {e.on_behalf_of_name})" if e.on_behalf_of_name else "")
+        click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{by}{reason}")
 
 
-@cli.command()
-@click.argument("texts", nargs=-1)
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Mỗi dòng một việc làm / one pledge per line.",
-)
+_STATUS_VI = {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi", "conflict": "xung đột"}
+
+
+def _provided(info: PluginInfo) -> list[str]:
+    """What ``info``'s plugin provides, one ``label: items`` line per kind."""
+    p = info.provides
+    vi = message_lang() != "en"
+    parts = [
+        ("kho lưu trữ" if vi else "storage", [f"{s}:" for s in p.storage]),
+        ("bộ xuất" if vi else "exporters", [f"{n} ({k})" for n, k in p.exporters]),
+        ("quy tắc" if vi else "rules", list(p.rules)),
+        ("lệnh" if vi else "commands", list(p.commands)),
+        ("sự kiện" if vi else "events", list(p.events)),
+    ]
+    return [f"{label}: {', '.join(items)}" for label, items in parts if items]
+
+
+@click.command()
 @click.option("--json", "as_json", is_flag=True)
-@reports_errors
-def lint(texts: tuple[str, ...], path: Path | None, as_json: bool) -> None:
-    """Kiểm tra việc đăng ký có chung chung không / flag generic pledges.
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """Các plugin đã cài / installed plugins: status and what each provides.
 
-    Judged on the text alone (the link to the member's duties needs the member's record and
-    is not checked here). Exit status 1 when any pledge is generic.
+    Runs every plugin's registration hooks, so a plugin failing in one is shown as failed;
+    status is active, disabled, failed or conflict, with the reason.
     """
-    items = [nfc(t) for t in texts]
-    if path is not None:
-        try:
-            content = decode_bytes(path.read_bytes()).text
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), str(exc), field=str(path)) from exc
-        items += [line.strip() for line in content.splitlines() if line.strip()]
-    if not items:
-        raise click.UsageError("cần ít nhất một việc làm / give at least one pledge")
-    results = [(text, lint_text(text)) for text in items]
-    if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "text": text,
-                        "generic": bool(found),
-                        "findings": [
-                            {
-                                "code": f.code,
-                                "message_vi": f.message_vi,
-                                "message_en": f.message_en,
-                                "hint_vi": f.hint_vi,
-                                "hint_en": f.hint_en,
-                                "span": list(f.span) if f.span else None,
-                            }
-                            for f in found
-                        ],
-                    }
-                    for text, found in results
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        for text, found in results:
-            mark = (
-                ("CHUNG CHUNG" if found else "CỤ THỂ")
-                if message_lang() != "en"
-                else ("GENERIC" if found else "SPECIFIC")
-            )
-            click.echo(f"[{mark}] {text}")
-            for f in found:
-                say(
-                    f"    {f.code}: {f.message_vi} → {f.hint_vi}",
-                    f"    {f.code}: {f.message_en} → {f.hint_en}",
-                )
-    if any(found for _, found in results):
-        sys.exit(1)
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True)
-def plugins(as_json: bool) -> None:
-    """Các plugin đã cài / installed plugins: active, disabled, failed."""
-    registry = click.get_current_context().find_root().obj["registry"]
+    root = ctx.find_root()
+    registry = root.obj["registry"]
+    registry.add_commands(root.command)  # a no-op when main() did it already
     infos = registry.plugins()
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": p.name,
-                        "distribution": p.distribution,
-                        "version": p.version,
-                        "status": p.status,
-                        "hooks": list(p.hooks),
-                        "error": p.error,
-                    }
-                    for p in infos
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([p.as_dict() for p in infos], ensure_ascii=False, indent=2))
         return
-    labels: Mapping[str, str] = (
-        {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi"}
-        if message_lang() != "en"
-        else {}
-    )
+    vi = message_lang() != "en"
     for p in infos:
-        version = p.version or "-"
-        status = labels.get(p.status, p.status)
-        line = f"{p.name}\t{version}\t{status}\t{', '.join(p.hooks)}"
-        click.echo(line + (f"\t{p.error}" if p.error else ""))
+        status = _STATUS_VI.get(p.status, p.status) if vi else p.status
+        dist = p.distribution or "-"
+        click.echo(f"{p.name}\t{dist}\t{p.version or '-'}\t{status}")
+        if p.error:
+            click.echo(f"    {'lý do' if vi else 'reason'}: {p.error}")
+        for line in _provided(p):
+            click.echo(f"    {line}")
+        for warning in p.warnings:
+            click.echo(f"    {'cảnh báo' if vi else 'warning'}: {warning}")
 
 
-for _command in (export, template, stats, remind, workbook, exemplar, yearbook, summary_report):
-    cli.add_command(_command)
-
-
-def main(args: Sequence[str] | None = None) -> None:
-    """Entry point: add plugin commands, then run; usage errors in the chosen language."""
-    argv = list(sys.argv[1:] if args is None else args)
-    lang, debug = lang_requested(argv), debug_requested(argv)
-    registry = create_registry()
-    registry.call_each("register_commands", cli=cli)
-    try:
-        code = cli.main(
-            args=argv,
-            prog_name="lamtheoguongbac",
-            obj={"registry": registry},
-            standalone_mode=False,
+def _pip(action: str, args: tuple[str, ...]) -> None:
+    """Run pip of the interpreter this command runs on, and exit with its status."""
+    command = [sys.executable, "-m", "pip", action, *args]
+    say(f"Chạy: {' '.join(command)}", f"Running: {' '.join(command)}")
+    done = subprocess.run(command, check=False)
+    if done.returncode == 0 and action == "install":
+        say(
+            "Xong; xem các plugin bằng: lamtheoguongbac plugins",
+            "Done; see the plugins with: lamtheoguongbac plugins",
         )
-    except click.UsageError as exc:
-        show_usage_error(exc, lang)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Đã hủy / Aborted" if lang != "en" else "Aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # the last resort: a bug must not print a bare traceback
-        show_crash(exc, debug=debug, lang=lang)
-        sys.exit(70)
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(done.returncode)
+
+
+_PIP_ARGS = {"ignore_unknown_options": True}
+
+
+@click.command(context_settings=_PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def install(packages: tuple[str, ...]) -> None:
+    """Cài plugin vào đúng môi trường / install plugins into this command's environment.
+
+    Runs ``python -m pip install PACKAGE…`` with the interpreter lamtheoguongbac runs on, so
+    the plugin lands where the command finds it; pip's options pass through
+    (``lamtheoguongbac install -U lamtheoguongbac-docx``).
+    """
+    _pip("install", packages)
+
+
+@click.command(context_settings=_PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def uninstall(packages: tuple[str, ...]) -> None:
+    """Gỡ plugin khỏi môi trường này / uninstall plugins from this command's environment.
+
+    Runs ``python -m pip uninstall PACKAGE…`` with the interpreter lamtheoguongbac runs on
+    (add ``-y`` to skip pip's question).
+    """
+    _pip("uninstall", packages)

@@ -4,8 +4,8 @@ cáo tổng hợp): ``yearbook`` and ``summary-report``, both written as Word do
 The commands are added to the main ``lamtheoguongbac`` group in :mod:`lamtheoguongbac.cli`;
 they use its ``--store`` and ``--lang`` options and its exit statuses (2 on an error),
 through the helpers of :mod:`lamtheoguongbac.cli._common`. (``report`` is taken: it is the
-member's results report of the handbook cycle.) The documents come from the
-``docx-yearbook`` and ``docx-report`` exporters of the ``lamtheoguongbac-docx`` plugin.
+member's results report of the handbook cycle.) The documents come from the installed
+exporters of kind ``yearbook`` and ``report`` (``--exporter`` picks one by name).
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ import click
 
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
-from lamtheoguongbac._model import OrgUnit
+from lamtheoguongbac._legacy import decode_bytes
+from lamtheoguongbac._model import Member, OrgUnit, Role
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.cli._settings import parse_settings, settings_option
 from lamtheoguongbac.export import CommitteeHeading
 from lamtheoguongbac.export._report import export_rollup_report
 from lamtheoguongbac.export._yearbook import export_yearbook
@@ -66,6 +68,16 @@ def _compiler(
     return next(iter(roots.values()))
 
 
+def _signer(members: Sequence[Member], unit_id: str, day: dt.date) -> tuple[str, str]:
+    """Who signs for the unit's committee, as the roster says: its Bí thư, else a Phó Bí
+    thư, on ``day`` — (full name, "BÍ THƯ"/"PHÓ BÍ THƯ"); ("", "BÍ THƯ") when none."""
+    for role, title in ((Role.SECRETARY, "BÍ THƯ"), (Role.DEPUTY_SECRETARY, "PHÓ BÍ THƯ")):
+        for m in members:
+            if role in m.roles_on(day, unit_id):
+                return m.full_name, title
+    return "", "BÍ THƯ"
+
+
 @contextmanager
 def _notes() -> Iterator[None]:
     """Print the renderer's warnings (a template falling back to plain docxtpl) as notes."""
@@ -92,14 +104,27 @@ def _written(out: Path, write: Callable[[], Path]) -> Path:
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--all", "all_", is_flag=True, help="Cả gương chưa khen thưởng / also uncommended.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option("--foreword", type=_TEMPLATE, help="Lời giới thiệu (tệp văn bản) / foreword text.")
+@click.option("--exporter", help="Tên bộ xuất kỷ yếu / the yearbook exporter's name.")
+@settings_option
 @reports_errors
 def yearbook(
-    year: int, organisation_id: str | None, out: Path, all_: bool, template: Path | None
+    year: int,
+    organisation_id: str | None,
+    out: Path,
+    all_: bool,
+    template: Path | None,
+    foreword: Path | None,
+    exporter: str | None,
+    settings: tuple[str, ...],
 ) -> None:
     """Kỷ yếu gương điển hình (Word) / the yearbook of exemplars as a Word document.
 
-    Only commended exemplars, unless --all.
+    Only commended exemplars, unless --all. Grouped by field, collectives first; signed for
+    the committee by the compiling unit's Bí thư (else Phó Bí thư) as the roster says.
     """
+    foreword_text = None if foreword is None else decode_bytes(foreword.read_bytes()).text
+    chosen_settings = parse_settings(settings)
     with open_service() as service:
         found = service.exemplars.list(year=year, organisation_id=organisation_id)
         if not all_:
@@ -115,6 +140,7 @@ def yearbook(
         chain = _compiler(service, organisation_id, found)
         superior = chain[-2].name if len(chain) > 1 else ""
         registry = service.registry
+        signer_name, signer_title = _signer(service.roster.members(), chain[-1].id, dt.date.today())
     _written(
         out,
         lambda: export_yearbook(
@@ -126,6 +152,11 @@ def yearbook(
             place=_place(chain),
             registry=registry,
             template=template,
+            signer_name=signer_name,
+            signer_title=signer_title,
+            foreword=foreword_text,
+            exporter=exporter,
+            settings=chosen_settings,
         ),
     )
     people = sum(1 for e in found if e.kind is ExemplarKind.INDIVIDUAL)
@@ -155,6 +186,8 @@ def yearbook(
     multiple=True,
     help="Nơi nhận (lặp lại được) / a recipient (repeatable); the archive line is added.",
 )
+@click.option("--exporter", help="Tên bộ xuất báo cáo / the report exporter's name.")
+@settings_option
 @reports_errors
 def summary_report(
     organisation_id: str,
@@ -164,6 +197,8 @@ def summary_report(
     template: Path | None,
     number: str,
     recipients: tuple[str, ...],
+    exporter: str | None,
+    settings: tuple[str, ...],
 ) -> None:
     """Báo cáo tổng hợp của cấp ủy (Word, có biểu đồ) / the committee's summary report.
 
@@ -171,6 +206,7 @@ def summary_report(
     and signed by the committee's Bí thư, else Phó Bí thư, as the roster has them on the
     --today date.
     """
+    chosen_settings = parse_settings(settings)
     day = _today(today)
     with open_service() as service:
         result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
@@ -186,7 +222,13 @@ def summary_report(
     _written(
         out,
         lambda: export_rollup_report(
-            result, out, heading=heading, registry=registry, template=template
+            result,
+            out,
+            heading=heading,
+            registry=registry,
+            template=template,
+            exporter=exporter,
+            settings=chosen_settings,
         ),
     )
     say(

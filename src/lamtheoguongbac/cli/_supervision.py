@@ -283,13 +283,14 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
     from lamtheoguongbac.export import export_handbooks
 
     with open_service() as service:
-        service.registry.exporter("docx")  # before importing: PluginError if not installed
+        # Before importing: PluginError if no handbook exporter is installed.
+        chosen = service.registry.exporter_for("handbook")
         result = _apply(service, path, year, actor_id)
         try:
             written = export_handbooks(
                 result.handbooks,
                 out,
-                exporter="docx",
+                exporter=chosen.name,
                 registry=service.registry,
                 policy=service.policy,
             )

@@ -1,15 +1,17 @@
 """Exporting handbooks as documents (xuất văn bản): the exporter protocol, the template
 context, batch export and PDF conversion.
 
-The document formats themselves come from plugins (``lamtheoguongbac-docx`` registers
-``docx``); this package holds what every format shares and stays free of their dependencies.
+The document formats themselves come from exporter plugins, each declaring the
+:class:`DocumentKind` it renders; this package holds what every format shares and stays free
+of their dependencies.
 """
 
 from lamtheoguongbac._public import publish_namespace
-from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export._batch import ExportResult, export_handbooks, file_name
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._batch import ExportResult, choose_jobs, export_handbooks, file_name
 from lamtheoguongbac.export._committee import CommitteeHeading, committee_signer
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
+from lamtheoguongbac.export._dask import dask_executor
 from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
 from lamtheoguongbac.export._report import (
     REPORT_CONTEXT_VERSION,
@@ -28,6 +30,7 @@ __all__ = [
     "REPORT_CONTEXT_VERSION",
     "YEARBOOK_CONTEXT_VERSION",
     "CommitteeHeading",
+    "DocumentKind",
     "ExportOptions",
     "ExportResult",
     "Exporter",
@@ -36,8 +39,10 @@ __all__ = [
     "build_context",
     "build_report_context",
     "build_yearbook_context",
+    "choose_jobs",
     "committee_signer",
     "convert_to_pdf",
+    "dask_executor",
     "export_handbooks",
     "export_rollup_report",
     "export_yearbook",

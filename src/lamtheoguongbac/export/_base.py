@@ -6,17 +6,76 @@ escape their folder, atomic writes, resume, zip, worker processes, progress — 
 exporter only for bytes: ``create_renderer(options)`` is called once per process (so a
 template is compiled once), then ``renderer.render(context)`` once per handbook with the
 documented template context (:mod:`lamtheoguongbac.export._context`).
+
+Every exporter declares the :class:`DocumentKind` it renders — the template context it
+expects. The core never names an exporter: it picks, per kind, among what is registered
+(:meth:`lamtheoguongbac.plugin.Registry.exporter_for`), and refuses an exporter of another
+kind.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
 
-__all__ = ["ExportOptions", "Exporter", "Renderer"]
+from lamtheoguongbac._errors import PluginError, ValidationFailed
+
+__all__ = [
+    "DocumentKind",
+    "ExportOptions",
+    "Exporter",
+    "Renderer",
+    "SettingsValidator",
+    "settings_validator",
+]
+
+
+class DocumentKind(enum.Enum):
+    """The kind of document an exporter renders (loại văn bản), i.e. the template context
+    it is handed."""
+
+    #: One member's handbook (sổ tay), context :func:`~lamtheoguongbac.export.build_context`.
+    HANDBOOK = "handbook"
+    #: The yearbook of exemplars (kỷ yếu gương điển hình), context
+    #: :func:`~lamtheoguongbac.export.build_yearbook_context`.
+    YEARBOOK = "yearbook"
+    #: The committee's summary report (báo cáo tổng hợp), context
+    #: :func:`~lamtheoguongbac.export.build_report_context`.
+    REPORT = "report"
+
+    @property
+    def label_vi(self) -> str:
+        """The Vietnamese name of the kind."""
+        return _KIND_VI[self]
+
+
+_KIND_VI = {
+    DocumentKind.HANDBOOK: "sổ tay",
+    DocumentKind.YEARBOOK: "kỷ yếu gương điển hình",
+    DocumentKind.REPORT: "báo cáo tổng hợp",
+}
+
+
+def document_kind(value: DocumentKind | str) -> DocumentKind:
+    """``value`` as a :class:`DocumentKind` (its value, ``"handbook"``, is accepted).
+
+    Raises:
+        PluginError: not a known kind (the message lists them).
+    """
+    if isinstance(value, DocumentKind):
+        return value
+    try:
+        return DocumentKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in DocumentKind)
+        raise PluginError(
+            f"loại văn bản không hợp lệ: {value!r}; các loại: {known}",
+            f"invalid document kind: {value!r}; known kinds: {known}",
+        ) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -39,19 +98,96 @@ class Renderer(Protocol):
         when the format cannot be merged."""
 
 
+#: Checks and converts an exporter's settings: takes what the user gave (strings from
+#: ``--set key=value``, any values from Python), returns the settings the renderer gets, and
+#: raises :class:`~lamtheoguongbac.ValidationFailed` naming the key it refuses.
+SettingsValidator = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+def settings_validator(**fields: Callable[[Any], Any]) -> SettingsValidator:
+    """A :data:`SettingsValidator` accepting exactly ``fields``, each converted by its
+    function (``int``, ``float``, ``str``, a ``bool`` parser, an enum …)::
+
+        Exporter(..., validate_settings=settings_validator(heading=str, columns=int))
+
+    ``settings_validator()`` accepts no settings at all. A key not listed, or a value the
+    function refuses (raising ``ValueError`` or ``TypeError``), is a
+    :class:`~lamtheoguongbac.ValidationFailed` naming the key and the known keys.
+    """
+
+    def validate(settings: Mapping[str, Any]) -> Mapping[str, Any]:
+        known = ", ".join(sorted(fields)) or "—"
+        result: dict[str, Any] = {}
+        for key, value in settings.items():
+            convert = fields.get(key)
+            if convert is None:
+                raise ValidationFailed(
+                    f"thiết lập lạ '{key}'; các thiết lập: {known}",
+                    f"unknown setting '{key}'; known settings: {known}",
+                    field=f"settings.{key}",
+                )
+            try:
+                result[key] = convert(value)
+            except (ValueError, TypeError) as exc:
+                raise ValidationFailed(
+                    f"giá trị không hợp lệ {value!r}: {exc}",
+                    f"invalid value {value!r}: {exc}",
+                    field=f"settings.{key}",
+                ) from exc
+        return result
+
+    return validate
+
+
 @attrs.frozen(kw_only=True)
 class Exporter:
-    """An exporter's registration: a ``name`` (``"docx"``), the file ``suffix`` it writes
-    (``".docx"``), and the factory of its :class:`Renderer`.
+    """An exporter's registration: a ``name`` (``"html"``), the file ``suffix`` it writes
+    (``".html"``), the ``kind`` of document it renders, and the factory of its
+    :class:`Renderer`.
 
-    ``create_renderer`` must be importable by worker processes: it is looked up again by
-    ``name`` in each worker, so register the exporter from a module-level hook.
-    ``check_template`` (optional) reports problems of a user template as bilingual lines.
+    ``kind`` is a :class:`DocumentKind` or its value (``"handbook"``, the default, ``"yearbook"``,
+    ``"report"``): the core hands the exporter only contexts of that kind.
+    ``create_renderer`` must be importable by worker processes (``jobs > 1``): register the
+    exporter from an installed distribution's module, a module registered directly, or a
+    picklable object. ``check_template`` (optional) reports problems of a user template as
+    bilingual lines. ``validate_settings`` (optional, but give one: without it a misspelt
+    setting goes unnoticed) checks and converts the settings a user gives
+    (:data:`SettingsValidator`, most simply made by :func:`settings_validator`).
     """
 
     name: str
     suffix: str
     create_renderer: Callable[[ExportOptions], Renderer] = attrs.field(eq=False)
+    kind: DocumentKind = attrs.field(default=DocumentKind.HANDBOOK, converter=document_kind)
     description_vi: str = ""
     description_en: str = ""
     check_template: Callable[[Path], list[str]] | None = attrs.field(default=None, eq=False)
+    validate_settings: SettingsValidator | None = attrs.field(default=None, eq=False)
+
+    def configure(self, options: ExportOptions | None) -> ExportOptions:
+        """``options`` with its settings checked and converted by :attr:`validate_settings`
+        (an exporter without one gets the settings as they are).
+
+        Raises:
+            ValidationFailed: the exporter refuses a setting.
+        """
+        options = ExportOptions() if options is None else options
+        if self.validate_settings is None:
+            return options
+        settings = self.validate_settings(dict(options.settings))
+        return attrs.evolve(options, settings=dict(settings))
+
+    def require_kind(self, kind: DocumentKind | str) -> None:
+        """Refuse this exporter for documents of another ``kind``.
+
+        Raises:
+            PluginError: the exporter renders another kind (both are named).
+        """
+        wanted = document_kind(kind)
+        if self.kind is not wanted:
+            raise PluginError(
+                f"bộ xuất '{self.name}' làm {self.kind.label_vi} ({self.kind.value}), không làm "
+                f"{wanted.label_vi} ({wanted.value}); chọn bộ xuất loại {wanted.value}",
+                f"the exporter '{self.name}' renders a {self.kind.value}, not a {wanted.value}; "
+                f"choose an exporter of kind {wanted.value}",
+            )

@@ -7,18 +7,25 @@
   through :func:`~lamtheoguongbac.text.slugify_filename`, and the final path is checked to be
   directly inside ``dest``); two handbooks that would get the same name (ignoring case, as
   Windows and macOS do) are told apart by " [2]", " [3]", … in input order;
-* **atomic writes** (:mod:`lamtheoguongbac._fsutil`): a temporary file
-  ``.lamtheoguongbac-*.part`` in the same folder, written, ``fsync``-ed and renamed over the
-  target, so a killed run leaves whole files or none, each with a new file's permissions
-  (``0o666`` less the umask); 64 files share one disk flush. The next run into the folder
-  removes the temporary files a killed run left behind (so run one export at a time into a
-  folder);
-* **resume**: a sidecar manifest (``.lamtheoguongbac-export.jsonl``) records, for each file
-  written, the handbook id and version and the exporter, template and settings; with
-  ``resume=True`` a file that exists and matches is skipped;
-* **worker processes** (``jobs=N``): each spawned worker builds its own registry with
-  :func:`~lamtheoguongbac._registry.create_registry` and its renderer once, then renders
-  chunks of template contexts (plain data, built here once per handbook);
+* **atomic writes, one disk sync per chunk**: the documents are made in shards (64 files;
+  200 with PDFs); each shard's files go to temporary files ``.lamtheoguongbac-*.part`` in the
+  folder, the file system is flushed once (``syncfs`` on Linux, else an ``fsync`` per file),
+  then each file is renamed over its target and the folder flushed once — so a killed run
+  leaves whole files or none, each with a new file's permissions (``0o666`` less the umask).
+  The next run into the folder removes what a killed run left (so run one export at a time
+  into a folder);
+* **resume**: a sidecar manifest (``.lamtheoguongbac-export.jsonl``) records, for each file,
+  the handbook id and version, the exporter, template and settings, the PDF beside it and
+  the shard that made it — appended only once the shard's files are on disk, so a file the
+  manifest records is there; with ``resume=True`` a file that exists and matches is skipped;
+* **workers**: the shards run on any :class:`concurrent.futures.Executor` — a local process
+  pool by default (``jobs=N``, :func:`choose_jobs` uses fewer when the work is small), or a
+  Dask cluster (:func:`~lamtheoguongbac.export.dask_executor`). A shard carries handbook
+  ids, the store's URL, the exporter's name and the options, never handbooks; each worker
+  opens the store and makes its renderer once, writes its own files (names are given out
+  here, so two workers never write the same file), converts them to PDF when asked, and
+  returns names and sizes (:mod:`lamtheoguongbac.export._shards`). At most two shards per
+  worker are in flight, so memory stays flat however many handbooks there are;
 * **one zip** (``mode="zip"``, ``dest`` is the .zip file) or **one merged document**
   (``mode="merged"``, ``dest`` is the document, made by ``Renderer.merge``), both atomic;
 * **progress**: ``progress(done, total)`` after each document written or skipped (to know
@@ -30,42 +37,55 @@ template) are collected into :attr:`ExportResult.notes`.
 
 from __future__ import annotations
 
+import array
 import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import functools
 import hashlib
-import importlib
 import json
 import multiprocessing
 import os
 import re
-import warnings
+import shutil
+import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 
 import attrs
 
-from lamtheoguongbac import _errors as errors
 from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
-from lamtheoguongbac.export._base import Exporter, ExportOptions, Renderer
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
+from lamtheoguongbac.export._shards import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    ShardJob,
+    ShardResult,
+    make_files,
+    new_renderer,
+    rebuild,
+    render,
+    run_shard,
+)
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
 
 if TYPE_CHECKING:
     from lamtheoguongbac._registry import Registry
+    from lamtheoguongbac._storage.base import Store
 
 __all__ = [
     "MANIFEST_NAME",
     "TEMP_PREFIX",
     "ExportResult",
+    "WrittenFiles",
     "atomic_write",
+    "choose_jobs",
     "export_handbooks",
     "file_name",
 ]
@@ -74,10 +94,15 @@ Mode = Literal["folder", "merged", "zip"]
 
 #: The resume manifest kept in an export folder (one JSON object per line).
 MANIFEST_NAME = ".lamtheoguongbac-export.jsonl"
-#: Temporary files start with this and end with ".part"; leftovers are removed on the next run.
-TEMP_PREFIX = ".lamtheoguongbac-"
-_TEMP_SUFFIX = ".part"
-_CHUNK = 64  # contexts per worker task: large enough to amortise pickling, small for progress
+_TEMP_SUFFIX = TEMP_SUFFIX
+_PDF_TEMP_PREFIX = ".lamtheoguongbac-pdf-"  # convert_to_pdf's private folders
+# Documents per shard: one disk sync and one task each; small enough for a steady progress
+# bar and little lost work when a worker dies, large enough that neither costs much.
+_SHARD = 64
+# With PDFs, one LibreOffice start (1-2 s) per shard: more documents to spread it over.
+_PDF_SHARD = 200
+# A local worker pays its start-up back after this many documents (see choose_jobs).
+_DOCS_PER_WORKER = 1500
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,16}")
 
 
@@ -87,19 +112,72 @@ class ExportResult:
     document for those modes), how many were ``skipped`` by ``resume``, and ``notes`` — the
     renderer's warnings, such as a template falling back to a slower path."""
 
-    written: tuple[Path, ...] = ()
+    written: Sequence[Path] = ()
     skipped: int = 0
     notes: tuple[str, ...] = ()
 
 
+class WrittenFiles(Sequence[Path]):
+    """The files a folder export wrote, in input order (tệp đã ghi): a read-only sequence of
+    paths, equal to the tuple of the same paths.
+
+    The names are kept as one block of UTF-8 text, not as path objects: a national export
+    writes millions of files, and a list of paths would grow the coordinator's memory by
+    over half a kilobyte a file.
+    """
+
+    __slots__ = ("_blob", "_ends", "_folder")
+
+    def __init__(self, folder: Path, names: Iterable[str] = ()) -> None:
+        self._folder = folder
+        self._blob = bytearray()
+        self._ends = array.array("Q")
+        for name in names:
+            self._add(name)
+
+    def _add(self, name: str) -> None:
+        self._blob += name.encode("utf-8")
+        self._ends.append(len(self._blob))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Path, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Path | tuple[Path, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        start = self._ends[index - 1] if index else 0
+        return self._folder / self._blob[start : self._ends[index]].decode("utf-8")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=False))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"WrittenFiles({self._folder!r}, {len(self)} files)"
+
+
 @attrs.frozen
 class _Task:
-    """One document to make: its file name and path, context and manifest record."""
+    """One document to make: its file name and path, the handbook and what resume compares."""
 
     name: str
-    path: Path
-    context: dict[str, Any]
-    record: dict[str, Any]
+    path: str
+    handbook: Handbook
+    key: tuple[Any, ...]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -117,17 +195,20 @@ def file_name(handbook: Handbook, suffix: str) -> str:
     characters.
     """
     cell = _slug(handbook.cell.name, 60)
-    member = _slug(handbook.member.full_name, 60)
-    ident = _slug(handbook.id, 60)
+    # Not cached: each member and id comes once, and would only fill the cache.
+    member = slugify_filename(handbook.member.full_name, max_len=60)
+    ident = slugify_filename(handbook.id, max_len=60)
     return f"{handbook.year} - {cell} - {member} ({ident}){suffix}"
 
 
-def _inside(dest: Path, name: str) -> Path:
-    """``dest / name``, refusing any name that would not be a file directly in ``dest``
+def _inside(dest: Path, name: str) -> str:
+    """``dest / name`` as text, refusing any name that would not be a file directly in ``dest``
     (already resolved).
 
     The final component is normalised, not resolved: a symlink of that name is replaced by
     the atomic rename, never followed, so resolving it would add a check without a reason.
+    Text, not a :class:`~pathlib.Path`: building a path object per document interns its
+    name, and the interpreter's table of interned strings never shrinks.
     """
     folder = str(dest)
     if (
@@ -138,17 +219,31 @@ def _inside(dest: Path, name: str) -> Path:
         raise ValidationFailed(
             f"tên tệp không an toàn: {name!r}", f"unsafe file name: {name!r}", field="file_name"
         )
-    return dest / name
+    return os.path.join(folder, name)
 
 
-def _unique(name: str, seen: set[str]) -> str:
-    stem, dot, suffix = name.rpartition(".")
-    candidate, n = name, 1
-    while candidate.casefold() in seen:
-        n += 1
-        candidate = f"{stem} [{n}]{dot}{suffix}"
-    seen.add(candidate.casefold())
-    return candidate
+class _Names:
+    """Tells apart names that collide ignoring case (" [2]", " [3]", … in input order).
+
+    Keeps an 8-byte digest per name, not the name: a province-wide export holds hundreds of
+    thousands of them.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[bytes] = set()
+
+    def unique(self, name: str) -> str:
+        stem, dot, suffix = name.rpartition(".")
+        candidate, n = name, 1
+        while (digest := _digest(candidate)) in self._seen:
+            n += 1
+            candidate = f"{stem} [{n}]{dot}{suffix}"
+        self._seen.add(digest)
+        return candidate
+
+
+def _digest(name: str) -> bytes:
+    return hashlib.blake2b(name.casefold().encode(), digest_size=8).digest()
 
 
 def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
@@ -160,49 +255,21 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
     fsutil.atomic_write(path, data, temp_prefix=TEMP_PREFIX, temp_suffix=_TEMP_SUFFIX)
 
 
-def _write_batch(items: Sequence[tuple[Path, bytes]]) -> None:
-    """Atomic writes of many files at once, one disk flush per batch, not per file
-    (:func:`lamtheoguongbac._fsutil.atomic_write_many`). The folder is fsync-ed once, when
-    the export ends."""
-    fsutil.atomic_write_many(
-        items, temp_prefix=TEMP_PREFIX, temp_suffix=_TEMP_SUFFIX, sync_folders=False
-    )
-
-
-class _Pending:
-    """Rendered documents waiting to be written, ``size`` at a time by :func:`_write_batch`.
-
-    Written from this thread, not a background one: a writer thread was measured slower and
-    less steady (its GIL hand-offs stalled the renderer) than one journal commit per batch.
-    """
-
-    def __init__(self, size: int = _CHUNK) -> None:
-        self._size = size
-        self._items: list[tuple[Any, Path, bytes]] = []
-
-    def add(self, key: Any, path: Path, data: bytes) -> list[Any]:
-        """Queue ``data`` for ``path``; returns the keys written if the batch was full."""
-        self._items.append((key, path, data))
-        return self.flush() if len(self._items) >= self._size else []
-
-    def flush(self) -> list[Any]:
-        """Write what is queued; returns its keys in order."""
-        items, self._items = self._items, []
-        if items:
-            _write_batch([(path, data) for _, path, data in items])
-        return [key for key, _, _ in items]
-
-
 def _remove_leftovers(folder: Path) -> None:
+    """Remove what a killed export left in ``folder``: temporary files and the private
+    folders of a PDF conversion."""
     for leftover in folder.glob(f"{TEMP_PREFIX}*{_TEMP_SUFFIX}"):
         leftover.unlink(missing_ok=True)
+    for leftover in folder.glob(f"{_PDF_TEMP_PREFIX}*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _fingerprint(exporter: Exporter, options: ExportOptions, policy: Policy) -> str:
-    """What else must match for resume to keep a file: exporter, template, settings, and
-    what the policy changes in the document (whether the rating is printed)."""
+    """What else must match for resume to keep a file: exporter, template, settings."""
     digest = hashlib.sha256()
     digest.update(f"{exporter.name}\0{CONTEXT_VERSION}\0".encode())
+    # What the policy changes in a handbook's document: whether the rating is printed.
     digest.update(f"{policy.rating_in_handbook}\0{policy.exempt_rating}\0".encode())
     if options.template is not None:
         try:
@@ -217,32 +284,65 @@ def _fingerprint(exporter: Exporter, options: ExportOptions, policy: Policy) -> 
     return digest.hexdigest()[:32]
 
 
-def _read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
-    manifest: dict[str, dict[str, Any]] = {}
+def _key(record: dict[str, Any]) -> tuple[Any, ...]:
+    """What resume compares of a manifest record (not the shard it came from)."""
+    return (
+        record.get("id"),
+        record.get("version"),
+        record.get("exporter"),
+        record.get("fingerprint"),
+        record.get("pdf"),
+    )
+
+
+def _read_manifest(folder: Path) -> dict[bytes, bytes]:
+    """The manifest's records as digests, ``file name → what resume compares``; the last
+    line for a file wins. Digests, not the records: a national run has millions of them."""
+    manifest: dict[bytes, bytes] = {}
     try:
-        lines = (folder / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        file = (folder / MANIFEST_NAME).open(encoding="utf-8")
+    except OSError:
         return manifest
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue  # a line torn by a killed run: that file is simply made again
-        if isinstance(record, dict) and isinstance(record.get("file"), str):
-            manifest[record["file"]] = record
+    with file:
+        for line in file:  # line by line: the manifest of a national run is large
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a killed run: that file is simply made again
+            if isinstance(record, dict) and isinstance(record.get("file"), str):
+                manifest[_digest(record["file"])] = _key_digest(_key(record))
     return manifest
 
 
-class _Manifest:
-    """The resume manifest: appended as files are written, compacted at the end."""
+def _key_digest(key: tuple[Any, ...]) -> bytes:
+    return hashlib.blake2b(repr(key).encode(), digest_size=12).digest()
 
-    def __init__(self, folder: Path) -> None:
+
+class _Manifest:
+    """The resume manifest, appended as each shard is done (after its files are on disk).
+
+    Each line names the file, the handbook id and version, the exporter, the fingerprint of
+    template and settings, the PDF made beside it (if any) and the shard that made it. The
+    file only grows, by one line per document written; a reader keeps the last line of each
+    file. Nothing of this run is kept in memory: only, for resume, the digests of what the
+    manifest held when the run began.
+    """
+
+    _FIELDS = ("id", "version", "exporter", "fingerprint", "pdf")
+
+    def __init__(self, folder: Path, resume: bool) -> None:
         self.folder = folder
-        self.records = _read_manifest(folder)
+        self.records = _read_manifest(folder) if resume else {}
         self._log = (folder / MANIFEST_NAME).open("a", encoding="utf-8")
 
-    def add(self, record: dict[str, Any]) -> None:
-        self.records[record["file"]] = record
+    def done(self, task: _Task) -> bool:
+        """Whether the manifest records ``task``'s file as made, the same way."""
+        return self.records.get(_digest(task.name)) == _key_digest(task.key)
+
+    def add(self, name: str, key: tuple[Any, ...], shard: int) -> None:
+        record: dict[str, Any] = {"file": name}
+        record.update((f, v) for f, v in zip(self._FIELDS, key, strict=True) if v is not None)
+        record["shard"] = shard
         self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def flush(self) -> None:
@@ -250,159 +350,124 @@ class _Manifest:
 
     def close(self) -> None:
         self._log.close()
-        kept = [r for name, r in sorted(self.records.items()) if (self.folder / name).exists()]
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
-        atomic_write(self.folder / MANIFEST_NAME, text.encode("utf-8"))
 
 
-# --- rendering, in this process or in workers ----------------------------------------------
+# --- where the work runs --------------------------------------------------------------------
 
 
-def _new_renderer(exporter: Exporter, options: ExportOptions, notes: list[str]) -> Renderer:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        renderer = exporter.create_renderer(options)
-    notes.extend(str(w.message) for w in caught)
-    return renderer
+def _store_url(store: Store | str | None) -> str | None:
+    """The URL a worker opens, or None when workers cannot open it (no store, or in memory).
 
-
-def _render(renderer: Renderer, context: dict[str, Any], notes: list[str]) -> bytes:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        data = renderer.render(context)
-    notes.extend(str(w.message) for w in caught)
-    return data
-
-
-_worker: dict[str, Any] = {}
-
-
-def _worker_init(exporter: str, options: ExportOptions, plugin_modules: Sequence[str]) -> None:
-    """Build this worker's registry and renderer once; keep an error to report per task."""
-    from lamtheoguongbac._registry import create_registry
-
-    notes: list[str] = []
-    try:
-        registry = create_registry(
-            extra_plugins=[importlib.import_module(m) for m in plugin_modules]
-        )
-        _worker["renderer"] = _new_renderer(registry.exporter(exporter), options, notes)
-    except LamTheoGuongBacError as exc:
-        _worker["error"] = (type(exc).__name__, exc.message_vi, exc.message_en)
-    except Exception as exc:  # reported per task: a failing initializer breaks the pool
-        _worker["error"] = (
-            "PluginError",
-            f"Tiến trình phụ không tạo được bộ xuất '{exporter}': {exc!r}",
-            f"a worker could not create the exporter '{exporter}': {exc!r}",
-        )
-    _worker["notes"] = notes
-
-
-def _worker_run(tasks: list[tuple[str, dict[str, Any]]], folder: str | None) -> tuple[Any, ...]:
-    """Render a chunk: write each file into ``folder``, or return the bytes when None.
-
-    Returns ("ok", results, notes) or ("error", class name, message_vi, message_en): the
-    library's errors do not pickle (their constructor takes two messages).
+    A relative SQLite path is made absolute: a worker may run in another folder.
     """
-    if "error" in _worker:
-        return ("error", *_worker["error"])
-    notes: list[str] = _worker.pop("notes", [])
-    results: list[bytes | None] = []
-    pending = _Pending()
+    if store is None:
+        return None
+    url = store if isinstance(store, str) else store.url
+    if url.startswith("memory:"):
+        return None
+    prefix = "sqlite:///"
+    if url.startswith(prefix):
+        path = urllib.parse.unquote(url[len(prefix) :])
+        if not os.path.isabs(path):
+            absolute = os.path.abspath(path).replace("%", "%25").replace("?", "%3F")
+            url = prefix + absolute
+    return url
+
+
+def _usable_cores() -> int:
     try:
-        for name, context in tasks:
-            data = _render(_worker["renderer"], context, notes)
-            if folder is None:
-                results.append(data)
-            else:
-                pending.add(name, Path(folder) / name, data)
-                results.append(None)
-        pending.flush()
-    except LamTheoGuongBacError as exc:
-        return ("error", type(exc).__name__, exc.message_vi, exc.message_en)
-    return ("ok", results, notes)
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
 
 
-def _raise_from_worker(name: str, message_vi: str, message_en: str) -> None:
-    cls = getattr(errors, name, LamTheoGuongBacError)
-    try:
-        exc = cls(message_vi, message_en)
-    except TypeError:
-        exc = LamTheoGuongBacError(message_vi, message_en)
-    raise exc
+def choose_jobs(jobs: int, count: int | None) -> int:
+    """How many worker processes make ``count`` documents fastest, at most ``jobs``.
+
+    A worker costs a start-up (a new interpreter, the plugins, the template compiled:
+    about a second of a core) and the parent still reads every handbook to name its file,
+    so workers pay only when each gets thousands of documents; never more workers than
+    cores. 1 means: render in this process. ``count`` None (unknown) trusts ``jobs``.
+    """
+    if jobs <= 1:
+        return 1
+    workers = min(jobs, _usable_cores())
+    if count is not None:
+        workers = min(workers, count // _DOCS_PER_WORKER)
+    return max(workers, 1)
 
 
-def _plugin_modules(registry: Registry) -> list[str]:
-    """Plugins registered directly (not from an installed distribution) that workers can
-    import again by module name."""
-    names = []
-    for info in registry.plugins():
-        plugin = registry.pm.get_plugin(info.name)
-        if info.status == "active" and info.distribution is None and isinstance(plugin, ModuleType):
-            names.append(plugin.__name__)
-    return names
+def _slots(executor: cf.Executor, fallback: int) -> int:
+    """How many shards ``executor`` runs at once: a process or thread pool's workers, a
+    Dask client's worker threads, else ``fallback``."""
+    workers = getattr(executor, "_max_workers", None)
+    if isinstance(workers, int) and workers > 0:
+        return workers
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            threads: dict[str, int] = client.nthreads()
+            return max(1, sum(threads.values()))
+    return max(fallback, 1)
 
 
-def _chunks(tasks: Iterable[_Task], size: int) -> Iterator[list[_Task]]:
-    chunk: list[_Task] = []
-    for task in tasks:
-        chunk.append(task)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+class _Scheduler:
+    """Sends shards to an executor, at most ``limit`` in flight so memory stays flat, and
+    hands back their results (in shard order when ``ordered``, else as they finish)."""
 
+    def __init__(self, executor: cf.Executor, job: ShardJob, limit: int, ordered: bool) -> None:
+        self.executor, self.job, self.limit, self.ordered = executor, job, limit, ordered
+        self.in_flight: dict[cf.Future[ShardResult], tuple[int, Any]] = {}
 
-def _in_workers(
-    tasks: Iterable[_Task],
-    *,
-    jobs: int,
-    exporter: str,
-    options: ExportOptions,
-    registry: Registry,
-    folder: Path | None,
-    notes: list[str],
-) -> Iterator[tuple[_Task, bytes | None]]:
-    """Render ``tasks`` in ``jobs`` spawned workers; yields in input order."""
-    context = multiprocessing.get_context("spawn")
-    modules = _plugin_modules(registry)
-    pool = cf.ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_worker_init,
-        initargs=(exporter, options, modules),
-    )
-    pending: dict[int, tuple[list[_Task], cf.Future[tuple[Any, ...]]]] = {}
-    try:
-        chunks = enumerate(_chunks(tasks, _CHUNK))
-        next_out = 0
+    def run(
+        self, shards: Iterator[tuple[int, list[tuple[str, Any]], Any]]
+    ) -> Iterator[tuple[Any, ShardResult | BaseException]]:
+        """Yields (what came with the shard, its result or the exception that lost it).
+
+        After the first failure no new shard is sent; the ones in flight are waited for
+        and yielded too, so the caller records every file that was made.
+        """
+        waiting: dict[int, cf.Future[ShardResult]] = {}
+        failed = False
         exhausted = False
-        while True:
-            # Keep a bounded number of chunks in flight so memory stays flat.
-            while not exhausted and len(pending) < 2 * jobs:
-                item = next(chunks, None)
-                if item is None:
-                    exhausted = True
-                    break
-                index, chunk = item
-                payload = [(t.name, t.context) for t in chunk]
-                pending[index] = (
-                    chunk,
-                    pool.submit(_worker_run, payload, None if folder is None else str(folder)),
-                )
-            if next_out not in pending:
-                return
-            chunk, future = pending.pop(next_out)
-            outcome = future.result()
-            if outcome[0] == "error":
-                _raise_from_worker(*outcome[1:])
-            notes.extend(outcome[2])
-            yield from zip(chunk, outcome[1], strict=True)
-            next_out += 1
-    finally:
-        # After an error (or an abandoned generator) do not start the chunks still queued.
-        pool.shutdown(wait=True, cancel_futures=True)
+        next_out = 0
+        try:
+            while True:
+                while not (failed or exhausted) and len(self.in_flight) < self.limit:
+                    item = next(shards, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    index, items, extra = item
+                    future = self.executor.submit(run_shard, self.job, index, items)
+                    self.in_flight[future] = (index, extra)
+                    waiting[index] = future
+                if not self.in_flight:
+                    return
+                if self.ordered:
+                    # A shard not yet sent can only be a later one: index next_out is here.
+                    ready = [waiting[next_out]]
+                    cf.wait(ready)
+                    next_out += 1
+                else:
+                    ready = list(cf.wait(self.in_flight, return_when=cf.FIRST_COMPLETED).done)
+                for future in ready:
+                    index, extra = self.in_flight.pop(future)
+                    del waiting[index]
+                    outcome = _outcome(future)
+                    failed = failed or isinstance(outcome, BaseException)
+                    failed = failed or outcome.error is not None  # type: ignore[union-attr]
+                    yield extra, outcome
+        finally:
+            for future in self.in_flight:
+                future.cancel()
+
+
+def _outcome(future: cf.Future[ShardResult]) -> ShardResult | BaseException:
+    try:
+        return future.result()
+    except Exception as exc:  # a lost worker, a broken pool: reported after the others
+        return exc
 
 
 # --- the public entry point ----------------------------------------------------------------
@@ -412,39 +477,61 @@ def export_handbooks(
     handbooks: Iterable[Handbook],
     dest: Path,
     *,
-    exporter: str = "docx",
+    exporter: str | None = None,
     mode: Mode = "folder",
     options: ExportOptions | None = None,
     jobs: int = 1,
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     registry: Registry | None = None,
+    executor: cf.Executor | None = None,
+    store: Store | str | None = None,
+    pdf: bool = False,
     policy: Policy = DEFAULT_POLICY,
 ) -> ExportResult:
-    """Export ``handbooks`` with the exporter called ``exporter``.
+    """Export ``handbooks`` with the exporter called ``exporter`` (by default the first
+    registered exporter of kind ``handbook``).
 
     Args:
         handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
             ``progress`` and no ``len()``, they are listed first to know the total).
         dest: the folder (``mode="folder"``, created if needed) or the file to write (the
             .zip for ``"zip"``, the document for ``"merged"``).
-        exporter: the registered exporter's name.
+        exporter: the registered exporter's name (None: the default handbook exporter); an
+            exporter of another kind is refused.
         mode: one file per handbook, one merged document, or one zip of per-handbook files.
-        options: the template and settings (None: the exporter's defaults).
-        jobs: worker processes; 1 renders in this process.
+        options: the template and settings (None: the exporter's defaults); the settings
+            are checked by the exporter (:meth:`Exporter.configure`).
+        jobs: at most this many local worker processes; fewer when the work is too small
+            to pay for their start-up (:func:`choose_jobs`), and 1 renders in this process.
+            Ignored when ``executor`` is given.
         resume: skip files already written for the same handbook version, exporter,
             template and settings (``"folder"`` mode only).
         progress: called as ``progress(done, total)`` after each document.
         registry: where to find the exporter (default: :func:`create_registry`). Workers
             build their own registry, adding the plugin modules registered directly here.
-        policy: the policy in force, for what it changes in the documents (whether the
-            book prints the rating); pass the service's ``policy``.
+        executor: any :class:`concurrent.futures.Executor` to run the shards on — a Dask
+            cluster's (:func:`~lamtheoguongbac.export.dask_executor`), a process pool of
+            your own. Its workers must be able to import lamtheoguongbac and the exporter's
+            plugin, reach the store and, in folder mode, write to ``dest`` under the same
+            path. The caller keeps it (it is not shut down).
+        store: the store ``handbooks`` came from, or its URL. With it, workers receive
+            only handbook ids and read the handbooks themselves; without it (or with a
+            ``memory:`` store) they receive the template contexts.
+        pdf: also convert each document to PDF beside it (``"folder"`` mode only), in the
+            worker that made it, one LibreOffice call per shard
+            (:func:`~lamtheoguongbac.export.convert_to_pdf`).
 
     Raises:
-        ValidationFailed: a bad argument (mode, jobs, resume outside folder mode).
-        PluginError: no such exporter, or it has an invalid file suffix.
+        ValidationFailed: a bad argument (mode, jobs, resume or pdf outside folder mode, a
+            setting the exporter refuses).
+        PluginError: no such exporter, one of another kind, an invalid file suffix, or an
+            object exporter that cannot be sent to worker processes.
         TemplateError: the template is invalid or failed on a handbook.
+        PdfConversionError: LibreOffice is missing or failed.
         OSError: the destination cannot be written.
+        Exception: what the executor raised for a lost shard (a worker killed): the files
+            of every other shard are recorded, so ``resume=True`` finishes the rest.
     """
     if mode not in ("folder", "merged", "zip"):
         raise ValidationFailed(
@@ -458,29 +545,56 @@ def export_handbooks(
             "resume works in folder mode only",
             field="resume",
         )
+    if pdf and mode != "folder":
+        raise ValidationFailed(
+            "chỉ chuyển sang PDF được ở chế độ thư mục",
+            "PDF conversion works in folder mode only",
+            field="pdf",
+        )
     if registry is None:
         from lamtheoguongbac._registry import create_registry
 
         registry = create_registry()
-    found = registry.exporter(exporter)
+    found = registry.exporter_for(DocumentKind.HANDBOOK, exporter)
+    exporter = found.name
     if not _SUFFIX.fullmatch(found.suffix):
         raise PluginError(
             f"Bộ xuất '{exporter}' có đuôi tệp không hợp lệ: {found.suffix!r}",
             f"exporter '{exporter}' has an invalid file suffix: {found.suffix!r}",
         )
-    options = ExportOptions() if options is None else options
+    options = found.configure(options)
     if progress is not None and not isinstance(handbooks, Sized):
         handbooks = list(handbooks)
-    total = len(handbooks) if isinstance(handbooks, Sized) else 0
+    total = len(handbooks) if isinstance(handbooks, Sized) else None
     dest = Path(dest)
     folder = dest if mode == "folder" else dest.parent
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()
     if mode != "folder":
         dest = folder / dest.name
-    return _Export(found, options, registry, folder, jobs, progress, total, policy).run(
-        handbooks, dest, mode, resume
-    )
+    run = _Export(found, options, registry, folder, progress, total or 0)
+    run.pdf = pdf
+    run.policy = policy
+    run.fingerprint = _fingerprint(found, options, policy)
+    run.store_url = _store_url(store)
+    with contextlib.ExitStack() as stack:
+        if executor is not None or jobs > 1:
+            # Refused now, with the reason, not in a worker — whatever the count, so that
+            # the same call does not fail only once the selection grows.
+            run.plugins = registry.worker_plugins(found.name)
+        if executor is not None:
+            run.executor, run.slots = executor, _slots(executor, jobs)
+        elif (workers := choose_jobs(jobs, total)) > 1:
+            run.executor = stack.enter_context(
+                cf.ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            )
+            # Whatever ends the run (an error, Ctrl-C), shards not yet started never start.
+            stack.callback(run.executor.shutdown, wait=True, cancel_futures=True)
+            run.slots = workers
+        return run.run(handbooks, dest, mode, resume)
+    raise AssertionError("unreachable")  # pragma: no cover - mypy: ExitStack may swallow
 
 
 class _Export:
@@ -492,83 +606,119 @@ class _Export:
         options: ExportOptions,
         registry: Registry,
         folder: Path,
-        jobs: int,
         progress: Callable[[int, int], None] | None,
         total: int,
-        policy: Policy = DEFAULT_POLICY,
     ) -> None:
         self.exporter = exporter
         self.options = options
         self.registry = registry
         self.folder = folder
-        self.jobs = jobs
         self.progress = progress
         self.total = total
         self.done = 0
         self.notes: list[str] = []
-        self.policy = policy
-        self.fingerprint = _fingerprint(exporter, options, policy)
+        self.policy = DEFAULT_POLICY
+        self.fingerprint = _fingerprint(exporter, options, DEFAULT_POLICY)
         self.today = dt.date.today()
+        self.pdf = False
+        self.store_url: str | None = None
+        self.executor: cf.Executor | None = None
+        self.slots = 1
+        self.plugins: tuple[str | object, ...] = ()
 
-    def tick(self) -> None:
-        self.done += 1
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+    def tick(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+    def job(self, folder: Path | None) -> ShardJob:
+        return ShardJob(
+            exporter=self.exporter.name,
+            suffix=self.exporter.suffix,
+            options=self.options,
+            plugin_modules=self.plugins,
+            store_url=self.store_url,
+            folder=None if folder is None else str(folder),
+            today=self.today,
+            pdf=self.pdf,
+            rating_in_handbook=self.policy.rating_in_handbook,
+            exempt_rating=self.policy.exempt_rating,
+        )
 
     def tasks(self, handbooks: Iterable[Handbook]) -> Iterator[_Task]:
-        seen: set[str] = set()
+        names = _Names()
+        pdf = None
         for handbook in handbooks:
-            name = _unique(file_name(handbook, self.exporter.suffix), seen)
+            name = names.unique(file_name(handbook, self.exporter.suffix))
             path = _inside(self.folder, name)
-            record = {
-                "file": name,
-                "id": handbook.id,
-                "version": handbook.version,
-                "exporter": self.exporter.name,
-                "fingerprint": self.fingerprint,
-            }
-            yield _Task(
-                name, path, build_context(handbook, today=self.today, policy=self.policy), record
-            )
+            if self.pdf:
+                pdf = f"{os.path.splitext(name)[0]}.pdf"
+            key = (handbook.id, handbook.version, self.exporter.name, self.fingerprint, pdf)
+            yield _Task(name, path, handbook, key)
 
-    def rendered(
-        self, tasks: Iterable[_Task], folder: Path | None
-    ) -> Iterator[tuple[_Task, bytes | None]]:
-        """(task, bytes) in input order; with ``folder``, workers write the files themselves
-        and the bytes are None."""
-        if self.jobs > 1:
-            yield from _in_workers(
-                tasks,
-                jobs=self.jobs,
-                exporter=self.exporter.name,
-                options=self.options,
-                registry=self.registry,
-                folder=folder,
-                notes=self.notes,
-            )
+    def shards(
+        self, tasks: Iterable[_Task], size: int
+    ) -> Iterator[tuple[int, list[tuple[str, Any]], list[_Task]]]:
+        """(index, items for the worker, the tasks) per shard of ``size`` tasks."""
+        by_id = self.store_url is not None
+        for index, chunk in enumerate(_chunks(tasks, size)):
+            items: list[tuple[str, Any]] = [
+                (
+                    t.name,
+                    t.handbook.id
+                    if by_id
+                    else build_context(t.handbook, today=self.today, policy=self.policy),
+                )
+                for t in chunk
+            ]
+            yield index, items, chunk
+
+    def shard_size(self) -> int:
+        if not self.pdf:
+            return _SHARD
+        # Large shards spread LibreOffice's start-up, but every worker should get some.
+        if self.total and self.executor is not None:
+            return max(_SHARD // 4, min(_PDF_SHARD, -(-self.total // self.slots)))
+        return _PDF_SHARD
+
+    def rendered(self, tasks: Iterable[_Task]) -> Iterator[tuple[_Task, bytes]]:
+        """(task, bytes) in input order, for the zip and merged modes."""
+        if self.executor is None:
+            renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+            for task in tasks:
+                context = build_context(task.handbook, today=self.today, policy=self.policy)
+                yield task, render(renderer, context, self.notes)
             return
-        renderer = _new_renderer(self.exporter, self.options, self.notes)
-        for task in tasks:
-            yield task, _render(renderer, task.context, self.notes)
+        scheduler = _Scheduler(self.executor, self.job(None), 2 * self.slots, ordered=True)
+        for chunk, outcome in scheduler.run(self.shards(tasks, _SHARD)):
+            result = _raise_lost(outcome)
+            self.notes.extend(result.notes)
+            yield from zip(chunk, result.data, strict=False)
+            if result.error is not None:
+                raise rebuild(result.error)
 
     def run(
         self, handbooks: Iterable[Handbook], dest: Path, mode: Mode, resume: bool
     ) -> ExportResult:
         if mode == "folder":
             return self.to_folder(handbooks, resume)
+        # A zip or merged document killed half-way leaves its temporary file: remove it.
+        _remove_leftovers(self.folder)
         if mode == "zip":
             return self.to_zip(handbooks, dest)
         return self.merged(handbooks, dest)
 
     def result(self, written: Sequence[Path], skipped: int = 0) -> ExportResult:
+        if not isinstance(written, WrittenFiles):
+            written = tuple(written)
         return ExportResult(
-            written=tuple(written), skipped=skipped, notes=tuple(dict.fromkeys(self.notes))
+            written=written, skipped=skipped, notes=tuple(dict.fromkeys(self.notes))
         )
 
     def to_folder(self, handbooks: Iterable[Handbook], resume: bool) -> ExportResult:
         _remove_leftovers(self.folder)
-        manifest = _Manifest(self.folder)
-        written: list[Path] = []
+        manifest = _Manifest(self.folder, resume)
         skipped = 0
 
         def todo() -> Iterator[_Task]:
@@ -576,49 +726,112 @@ class _Export:
             for task in self.tasks(handbooks):
                 if (
                     resume
-                    and manifest.records.get(task.name) == task.record
-                    and task.path.is_file()
+                    and manifest.done(task)
+                    and os.path.isfile(task.path)
+                    and (task.key[4] is None or os.path.isfile(self.folder / task.key[4]))
                 ):
                     skipped += 1
                     self.tick()
                     continue
                 yield task
 
-        def finished(tasks: Iterable[_Task]) -> None:
-            for task in tasks:
-                manifest.add(task.record)
-                written.append(task.path)
-                self.tick()
-            manifest.flush()
+        written = WrittenFiles(self.folder)
+        # Shards finish in any order; their names join `written` in input order, each as
+        # soon as every shard before it is in (at most the shards in flight wait here).
+        waiting: dict[int, list[str]] = {}
+        next_shard = 0
 
-        pending = _Pending()
+        def in_order(index: int, names: list[str]) -> None:
+            nonlocal next_shard
+            waiting[index] = names
+            while next_shard in waiting:
+                for name in waiting.pop(next_shard):
+                    written._add(name)
+                next_shard += 1
+
+        def finished(index: int, tasks: Sequence[_Task], result: ShardResult) -> None:
+            # The shard's files are on disk (its worker flushed them): only now record them.
+            made = dict.fromkeys(name for name, _, _ in result.files)
+            versions = {name: version for name, _, version in result.files}
+            names: list[str] = []
+            for task in tasks:
+                if task.name in made:
+                    key = task.key
+                    if versions[task.name] and versions[task.name] != key[1]:
+                        # The worker read a newer version than the one listed: record that.
+                        key = (key[0], versions[task.name], *key[2:])
+                    manifest.add(task.name, key, index)
+                    names.append(task.name)
+            in_order(index, names)
+            manifest.flush()
+            self.notes.extend(result.notes)
+            self.tick(len(made))
+
+        error: BaseException | None = None
         try:
-            for task, data in self.rendered(todo(), self.folder):
-                if data is None:  # a worker wrote it
-                    finished([task])
-                else:
-                    finished(pending.add(task, task.path, data))
-            finished(pending.flush())
-        except BaseException:
-            # What was rendered before the error is whole: keep it (a resume skips it).
-            with contextlib.suppress(OSError):
-                finished(pending.flush())
-            raise
+            if self.executor is None:
+                error = self.folder_here(self.shards_here(todo()), finished)
+            else:
+                limit = 2 * self.slots
+                scheduler = _Scheduler(self.executor, self.job(self.folder), limit, False)
+                for chunk, outcome in scheduler.run(self.shards(todo(), self.shard_size())):
+                    if isinstance(outcome, BaseException):
+                        error = error or outcome
+                        continue
+                    finished(outcome.index, chunk, outcome)
+                    if outcome.error is not None:
+                        error = error or rebuild(outcome.error)
         finally:
             manifest.close()
-            fsutil.fsync_folder(self.folder)
+        if error is not None:
+            raise error
+        # Every shard is done: a temporary file now can only be a lost worker's.
+        _remove_leftovers(self.folder)
         return self.result(written, skipped)
+
+    def shards_here(self, tasks: Iterable[_Task]) -> Iterator[tuple[int, list[_Task]]]:
+        yield from enumerate(_chunks(tasks, self.shard_size()))
+
+    def folder_here(
+        self,
+        shards: Iterator[tuple[int, list[_Task]]],
+        finished: Callable[[int, Sequence[_Task], ShardResult], None],
+    ) -> BaseException | None:
+        """The folder export in this process: the same chunks, one sync each."""
+        renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+        for index, chunk in shards:
+            done: list[tuple[str, int, int]] = []
+            notes: list[str] = []
+            error: LamTheoGuongBacError | None = None
+            try:
+                make_files(
+                    renderer,
+                    ((t.name, t.handbook) for t in chunk),
+                    today=self.today,
+                    folder=self.folder,
+                    pdf=self.pdf,
+                    notes=notes,
+                    done=done,
+                    data=[],
+                )
+            except LamTheoGuongBacError as exc:
+                error = exc
+            finished(index, chunk, ShardResult(index=index, files=tuple(done),
+                                               notes=tuple(notes)))  # fmt: skip
+            if error is not None:
+                return error
+        return None
 
     def to_zip(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
         stamp = dt.datetime.now().timetuple()[:6]
 
         def write(file: BinaryIO) -> None:
             with zipfile.ZipFile(file, "w") as archive:
-                for task, data in self.rendered(self.tasks(handbooks), None):
+                for task, data in self.rendered(self.tasks(handbooks)):
                     info = zipfile.ZipInfo(task.name, date_time=stamp)
                     info.external_attr = 0o644 << 16
                     # Documents such as .docx are already compressed: store them as they are.
-                    archive.writestr(info, data or b"", compress_type=zipfile.ZIP_STORED)
+                    archive.writestr(info, data, compress_type=zipfile.ZIP_STORED)
                     self.tick()
 
         atomic_write(dest, write)
@@ -626,11 +839,28 @@ class _Export:
 
     def merged(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
         documents = []
-        for _, data in self.rendered(self.tasks(handbooks), None):
-            documents.append(data or b"")
+        for _, data in self.rendered(self.tasks(handbooks)):
+            documents.append(data)
             self.tick()
         if not documents:
             return self.result([])
-        merger = _new_renderer(self.exporter, self.options, self.notes)
+        merger = new_renderer(self.exporter.create_renderer, self.options, self.notes)
         atomic_write(dest, merger.merge(documents))
         return self.result([dest])
+
+
+def _raise_lost(outcome: ShardResult | BaseException) -> ShardResult:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _chunks(tasks: Iterable[_Task], size: int) -> Iterator[list[_Task]]:
+    chunk: list[_Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,11 +1,12 @@
 """The committee's summary report of a roll-up (báo cáo tổng hợp gửi cấp ủy): its template
 context and its export.
 
-:func:`export_rollup_report` writes a :class:`~lamtheoguongbac._rollup.Rollup` as one
-document through the exporter registered as :data:`REPORT_EXPORTER` (``"docx-report"``, from
-the ``lamtheoguongbac-docx`` plugin): the figures per cell, the rating distribution with a
-chart of it per cell, and the top-rating cap check. A custom template is a docxtpl template
-that sees the context :func:`build_report_context` builds.
+:func:`export_rollup_report` writes a :class:`~lamtheoguongbac.supervision.Rollup` as one
+document through a registered exporter of kind ``report``
+(:class:`~lamtheoguongbac.export.DocumentKind`): the figures per cell, the rating
+distribution with a chart of it per cell, and the top-rating cap check. A custom template
+(e.g. a docxtpl template for the Word exporter) sees the context
+:func:`build_report_context` builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`REPORT_CONTEXT_VERSION` under the same rule as the handbook context
@@ -99,20 +100,61 @@ key                                               value
                                                   ``code``, ``name`` (the level's label),
                                                   ``color`` ("1B5E20", RGB hex), ``values``
                                                   (list of int, one per category)
+``inspection.count``                              int, inspections of the year (kiểm tra, giám
+                                                  sát) covering the organisation's cells
+``inspection.cells``                              int, distinct cells inspected
+``inspection.handbooks``                          int, distinct handbooks inspected
+``inspection.findings``                           int, findings in those cells
+``inspection.requests``                           int, requests to fix something
+``inspection.requests_done``                      int, of them reported done
+``inspection.requests_open``                      int, not done yet (overdue ones included)
+``inspection.requests_overdue``                   int, not done and past their deadline
+``inspection.summary``                            list of str, sentences on the figures
+``inspection.note``                               "Trong năm chưa có cuộc kiểm tra nào." when
+                                                  there is none, else ""
+``inspection.kinds``                              list, every finding kind: ``code``,
+                                                  ``label``, ``count``
+``inspection.items``                              list, the inspections: ``number``, ``id``,
+                                                  ``date`` ("05/06/2025"), ``body`` (who
+                                                  inspected), ``cells`` (their names, joined),
+                                                  ``findings``, ``requests``,
+                                                  ``requests_done`` (ints), ``conclusion``
+``inspection.rows``                               list, per inspected cell: ``number``,
+                                                  ``id``, ``name``, ``inspections``,
+                                                  ``handbooks``, ``findings``, ``requests``,
+                                                  ``requests_done``, ``requests_open``,
+                                                  ``requests_overdue``
+``inspection.entries``                            list, every finding in the organisation:
+                                                  ``number``, ``date``, ``cell``, ``kind``
+                                                  (label), ``kind_code``, ``text``,
+                                                  ``requests`` (list: ``id``, ``text``,
+                                                  ``due`` "dd/mm/yyyy", ``status`` ("Đã
+                                                  khắc phục", "Đang khắc phục", "Quá hạn
+                                                  khắc phục"), ``status_code``,
+                                                  ``follow_up`` (the last follow-up's text
+                                                  with its date and who recorded it, or ""))
+``charts.findings``                               a chart as ``charts.ratings``: findings by
+                                                  kind (the kinds found), one series
+``charts.requests``                               a chart: requests per inspected cell, series
+                                                  "done", "open", "overdue"
 ================================================  ==============================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._inspection_rules import InspectionSummary, summarise_inspections
+from lamtheoguongbac._inspections import RequestStatus
 from lamtheoguongbac._model import RatingLevel
 from lamtheoguongbac._rollup import Figures, RatingCounts, Rollup
+from lamtheoguongbac.export._base import DocumentKind
 from lamtheoguongbac.export._committee import CommitteeHeading
 from lamtheoguongbac.export._context import Schema
-from lamtheoguongbac.export._values import upper
+from lamtheoguongbac.export._values import short_date, upper
 from lamtheoguongbac.export._yearbook import write_document
 from lamtheoguongbac.rules._aggregate import CapCheck
 from lamtheoguongbac.text import date_phrase, place_date_line
@@ -122,7 +164,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REPORT_CONTEXT_VERSION",
-    "REPORT_EXPORTER",
     "REPORT_SCHEMA",
     "CommitteeHeading",
     "build_report_context",
@@ -131,8 +172,6 @@ __all__ = [
 
 #: The version of the report context's layout; bumped when a key is renamed or removed.
 REPORT_CONTEXT_VERSION = 1
-#: The exporter that renders report contexts (registered by ``lamtheoguongbac-docx``).
-REPORT_EXPORTER = "docx-report"
 
 _NOT_RATED = "not_rated"
 # The parts of "not rated" the report tells apart: code, abbreviation, label, colour. Grey
@@ -163,6 +202,33 @@ _ROW: dict[str, Schema] = {
     "registered": int, "reported": int, "assessed": int, "overdue_registration": int,
     "overdue_report": int, "overdue_assessment": int, "overdue": int, "pledges": int,
     "specific_pledges": int, "specific_share": str, "ratings": _RATINGS,
+}  # fmt: skip
+
+_CHART: dict[str, Schema] = {
+    "placeholder": str, "title": str, "value_axis_title": str, "categories": [str],
+    "series": [{"code": str, "name": str, "color": str, "values": [int]}],
+}  # fmt: skip
+_INSPECTION: dict[str, Schema] = {
+    "count": int, "cells": int, "handbooks": int, "findings": int, "requests": int,
+    "requests_done": int, "requests_open": int, "requests_overdue": int, "summary": [str],
+    "note": str,
+    "kinds": [{"code": str, "label": str, "count": int}],
+    "items": [
+        {"number": int, "id": str, "date": str, "body": str, "cells": str, "findings": int,
+         "requests": int, "requests_done": int, "conclusion": str},
+    ],
+    "rows": [
+        {"number": int, "id": str, "name": str, "inspections": int, "handbooks": int,
+         "findings": int, "requests": int, "requests_done": int, "requests_open": int,
+         "requests_overdue": int},
+    ],
+    "entries": [
+        {"number": int, "date": str, "cell": str, "kind": str, "kind_code": str, "text": str,
+         "requests": [
+             {"id": str, "text": str, "due": str, "status": str, "status_code": str,
+              "follow_up": str},
+         ]},
+    ],
 }  # fmt: skip
 
 #: The shape of :func:`build_report_context`'s result, for tools that check templates.
@@ -197,8 +263,11 @@ REPORT_SCHEMA: dict[str, Schema] = {
         "ratings": {
             "placeholder": str, "title": str, "value_axis_title": str, "categories": [str],
             "series": [{"code": str, "name": str, "color": str, "values": [int]}],
-        }
+        },
+        "findings": _CHART,
+        "requests": _CHART,
     },
+    "inspection": _INSPECTION,
 }  # fmt: skip
 
 
@@ -313,6 +382,160 @@ def _chart(r: Rollup) -> dict[str, Any]:
     }
 
 
+# --- inspection (kiểm tra, giám sát) --------------------------------------------------------
+
+_STATUS_COLOURS = {
+    RequestStatus.DONE: "2E7D32",
+    RequestStatus.OPEN: "FBC02D",
+    RequestStatus.OVERDUE: "C62828",
+}
+
+
+def _empty_summary(rollup: Rollup) -> InspectionSummary:
+    return summarise_inspections((), today=rollup.today)
+
+
+def _inspection(rollup: Rollup) -> dict[str, Any]:
+    s = rollup.inspection if rollup.inspection is not None else _empty_summary(rollup)
+    inside = {c.cell_id for c in s.per_cell}
+    labels = {k.code: k.label_vi for k in s.by_kind}
+    entries: list[dict[str, Any]] = []
+    for insp in s.inspections:
+        names = {c.cell.id: c.cell.name for c in insp.cells}
+        for f in insp.findings:
+            if f.cell_id not in inside:
+                continue
+            entries.append(
+                {
+                    "number": len(entries) + 1,
+                    "date": short_date(insp.on),
+                    "cell": names.get(f.cell_id, f.cell_id),
+                    "kind": labels.get(f.kind, f.kind),
+                    "kind_code": f.kind,
+                    "text": f.text,
+                    "requests": [_request(r, rollup) for r in f.requests],
+                }
+            )
+    found = [k for k in s.by_kind if k.count]
+    summary: list[str] = []
+    if s.inspections:
+        summary.append(
+            f"Trong năm {rollup.year} đã kiểm tra, giám sát {s.cells} chi bộ với {s.handbooks} "
+            f"sổ tay ({len(s.inspections)} cuộc); phát hiện {s.findings} nội dung"
+            + (": " + ", ".join(f"{k.label_vi.lower()} {k.count}" for k in found) if found else "")
+            + "."
+        )
+        summary.append(
+            f"Đã yêu cầu khắc phục {s.requests} nội dung: {s.requests_done} đã khắc phục, "
+            f"{s.requests_open} chưa khắc phục xong (trong đó {s.requests_overdue} quá hạn)."
+        )
+    return {
+        "count": len(s.inspections),
+        "cells": s.cells,
+        "handbooks": s.handbooks,
+        "findings": s.findings,
+        "requests": s.requests,
+        "requests_done": s.requests_done,
+        "requests_open": s.requests_open,
+        "requests_overdue": s.requests_overdue,
+        "summary": summary,
+        "note": "" if s.inspections else "Trong năm chưa có cuộc kiểm tra nào.",
+        "kinds": [{"code": k.code, "label": k.label_vi, "count": k.count} for k in s.by_kind],
+        "items": [
+            {
+                "number": n,
+                "id": insp.id,
+                "date": short_date(insp.on),
+                "body": insp.inspector,
+                "cells": ", ".join(c.cell.name for c in insp.cells if c.cell.id in inside),
+                "findings": sum(1 for f in insp.findings if f.cell_id in inside),
+                "requests": sum(len(f.requests) for f in insp.findings if f.cell_id in inside),
+                "requests_done": sum(
+                    1 for f in insp.findings if f.cell_id in inside for r in f.requests if r.done
+                ),
+                "conclusion": insp.conclusion or "",
+            }
+            for n, insp in enumerate(s.inspections, start=1)
+        ],
+        "rows": [
+            {
+                "number": n,
+                "id": c.cell_id,
+                "name": c.cell_name,
+                "inspections": c.inspections,
+                "handbooks": c.handbooks,
+                "findings": c.findings,
+                "requests": c.requests,
+                "requests_done": c.requests_done,
+                "requests_open": c.requests_open,
+                "requests_overdue": c.requests_overdue,
+            }
+            for n, c in enumerate(s.per_cell, start=1)
+        ],
+        "entries": entries,
+    }
+
+
+def _request(r: Any, rollup: Rollup) -> dict[str, Any]:
+    status = r.status(rollup.today)
+    last = r.follow_ups[-1] if r.follow_ups else None
+    follow = (
+        ""
+        if last is None
+        else f"{last.text} ({short_date(last.on)}, {last.recorder_role.label_vi} "
+        f"{last.recorder_name})"
+    )
+    return {
+        "id": r.id,
+        "text": r.text,
+        "due": short_date(r.due),
+        "status": status.label_vi,
+        "status_code": str(status.value),
+        "follow_up": follow,
+    }
+
+
+def _inspection_charts(rollup: Rollup) -> dict[str, Any]:
+    s = rollup.inspection if rollup.inspection is not None else _empty_summary(rollup)
+    found = [k for k in s.by_kind if k.count]
+    findings = {
+        "placeholder": "[[chart:findings]]",
+        "title": f"Kết quả kiểm tra, giám sát năm {rollup.year}: nội dung phát hiện theo loại",
+        "value_axis_title": "Số nội dung",
+        "categories": [k.label_vi for k in found],
+        "series": [
+            {
+                "code": "findings",
+                "name": "Số nội dung phát hiện",
+                "color": "1565C0",
+                "values": [k.count for k in found],
+            }
+        ],
+    }
+    cells = [c for c in s.per_cell if c.requests]
+    values = {
+        RequestStatus.DONE: [c.requests_done for c in cells],
+        RequestStatus.OPEN: [c.requests_open - c.requests_overdue for c in cells],
+        RequestStatus.OVERDUE: [c.requests_overdue for c in cells],
+    }
+    requests = {
+        "placeholder": "[[chart:requests]]",
+        "title": f"Yêu cầu khắc phục sau kiểm tra theo chi bộ năm {rollup.year}",
+        "value_axis_title": "Số yêu cầu",
+        "categories": [c.cell_name for c in cells],
+        "series": [
+            {
+                "code": str(status.value),
+                "name": status.label_vi,
+                "color": _STATUS_COLOURS[status],
+                "values": values[status],
+            }
+            for status in (RequestStatus.DONE, RequestStatus.OPEN, RequestStatus.OVERDUE)
+        ],
+    }
+    return {"findings": findings, "requests": requests}
+
+
 def build_report_context(
     rollup: Rollup,
     *,
@@ -389,7 +612,8 @@ def build_report_context(
         "caps_note": ""
         if caps
         else "Chưa có số liệu để kiểm tra tỷ lệ xếp loại Hoàn thành xuất sắc nhiệm vụ.",
-        "charts": {"ratings": _chart(rollup)},
+        "charts": {"ratings": _chart(rollup), **_inspection_charts(rollup)},
+        "inspection": _inspection(rollup),
     }
 
 
@@ -402,7 +626,8 @@ def export_rollup_report(
     heading: CommitteeHeading | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
-    exporter: str = REPORT_EXPORTER,
+    exporter: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the committee's summary report of ``rollup`` to ``dest`` (atomically).
 
@@ -415,18 +640,28 @@ def export_rollup_report(
         superior_name, place, heading: as for :func:`build_report_context`.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom report template (None: the exporter's default).
-        exporter: the exporter's name.
+        exporter: the exporter's name (None: the default exporter of kind ``report``).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
         ValidationFailed: ``rollup`` is not a roll-up.
-        PluginError: no such exporter (install ``lamtheoguongbac-docx``).
+        PluginError: no exporter of kind ``report`` (install an exporter plugin), or
+            ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
     context = build_report_context(
         rollup, superior_name=superior_name, place=place, heading=heading
     )
-    return write_document(context, dest, exporter=exporter, registry=registry, template=template)
+    return write_document(
+        context,
+        dest,
+        kind=DocumentKind.REPORT,
+        exporter=exporter,
+        registry=registry,
+        template=template,
+        settings=settings,
+    )

@@ -1,24 +1,31 @@
 """The yearbook of exemplars (kỷ yếu gương điển hình): its template context and its export.
 
-:func:`export_yearbook` compiles exemplars — individuals and collectives — into one document
-through the exporter registered as :data:`YEARBOOK_EXPORTER` (``"docx-yearbook"``, from the
-``lamtheoguongbac-docx`` plugin, whose default template has the cover, the contents list and
-one page per exemplar). A custom template is a docxtpl template like the handbook's, given
-with ``template=``; it sees the context :func:`build_yearbook_context` builds.
+:func:`export_yearbook` compiles exemplars — party members and cells, and people and
+collectives outside the party — into one document through a registered exporter of kind
+``yearbook`` (:class:`~lamtheoguongbac.export.DocumentKind`), as a committee compiles it:
+the cover, a foreword (lời giới thiệu), the contents, the exemplars grouped by field (lĩnh
+vực) and, within a field, collectives first, then people, each with the decision that
+commended it, the committee's signature, and an index of names in Vietnamese order. The Word
+exporter plugin's default template sets the entries one after another (a compact layout, not
+a page each). A custom template (for the Word exporter, a docxtpl template like the
+handbook's) is given with ``template=``; it sees the context :func:`build_yearbook_context`
+builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`YEARBOOK_CONTEXT_VERSION` under the same rule as the handbook context
 (:mod:`lamtheoguongbac.export._context`): keys may be added within a version, never renamed
-or removed. :data:`YEARBOOK_SCHEMA` describes the same shape as data.
+or removed. Version 2 groups ``parts`` by field (version 1 grouped them by kind).
+:data:`YEARBOOK_SCHEMA` describes the same shape as data.
 
-Exemplars are printed individuals first, then collectives; individuals in roster order
-(given name, then middle and family name, by Vietnamese collation), collectives by the
-Vietnamese collation of their names, and numbered 1, 2, … through the whole book.
+Within a field, collectives come first, then individuals; people in roster order (given
+name, then middle and family name, by Vietnamese collation), collectives by the Vietnamese
+collation of their names; exemplars are numbered 1, 2, … through the whole book, and
+``Handbooks.exemplars`` / ``exemplar list`` use the same order within a year.
 
 ================================================  ==============================================
 key                                               value
 ================================================  ==============================================
-``context_version``                               int, :data:`YEARBOOK_CONTEXT_VERSION` (1)
+``context_version``                               int, :data:`YEARBOOK_CONTEXT_VERSION` (2)
 ``yearbook.year``                                 int, the year in the title
 ``yearbook.title``                                "KỶ YẾU GƯƠNG ĐIỂN HÌNH HỌC TẬP VÀ LÀM THEO TƯ
                                                   TƯỞNG, ĐẠO ĐỨC, PHONG CÁCH HỒ CHÍ MINH NĂM
@@ -33,8 +40,15 @@ key                                               value
 ``yearbook.individual_count``                     int, individuals
 ``yearbook.collective_count``                     int, collectives
 ``yearbook.commended_count``                      int, exemplars with a commendation
+``yearbook.people_count``                         int, exemplars outside the party (quần chúng)
+``yearbook.field_count``                          int, fields with an exemplar
 ``organisation.name``                             the organisation compiling the yearbook
-``organisation.name_upper``                       the same in capitals, for the document header
+``organisation.name_upper``                       the same in capitals
+``committee.name``                                its committee, the issuing body: "Đảng ủy xã
+                                                  Tịnh Biên" (given, or derived from the
+                                                  organisation's name: Đảng bộ → Đảng ủy, Chi
+                                                  bộ → Chi ủy)
+``committee.name_upper``                          the same in capitals, for the document header
 ``superior.name``                                 the body above it, "" when not given
 ``superior.name_upper``                           the same in capitals
 ``place``                                         the place name of the place-date line, or ""
@@ -43,37 +57,61 @@ key                                               value
 ``today.date``                                    "05/01/2026", the date of the yearbook
 ``today.phrase``                                  "ngày 05 tháng 01 năm 2026"
 ``today.year``                                    int
-``parts``                                         list, the non-empty parts in order
-                                                  (individuals, then collectives):
-``parts[].number``                                "I", "II"
-``parts[].title``                                 "Gương điển hình cá nhân" / "Gương điển hình
-                                                  tập thể"
+``foreword.title``                                "LỜI GIỚI THIỆU"
+``foreword.paragraphs``                           list of str: the text given, or a default
+                                                  naming the year, the committee, the counts
+                                                  and the fields
+``signature.on_behalf``                           "T/M ĐẢNG ỦY" (from the committee's name)
+``signature.title``                               "BÍ THƯ" (or as given: "PHÓ BÍ THƯ")
+``signature.name``                                the signer's full name, "" when not given
+``parts``                                         list, one per field with exemplars, in the
+                                                  order of :class:`~lamtheoguongbac.exemplars.
+                                                  ExemplarField`:
+``parts[].number``                                "I", "II", … (Roman)
+``parts[].title``                                 the field: "Phát triển kinh tế"
 ``parts[].title_upper``                           the same in capitals
-``parts[].kind_code``                             "ca_nhan" / "tap_the"
-``parts[].exemplars``                             list of exemplars (below)
+``parts[].field_code``                            "kinh_te", …
+``parts[].anchor``                                "_GDH_P01", a bookmark name
+``parts[].count``                                 int
+``parts[].groups``                                list: ``number`` ("1", "2"), ``title``
+                                                  ("Tập thể" / "Cá nhân"), ``kind_code``,
+                                                  ``anchor`` ("_GDH_P01_1"), ``exemplars``
+``parts[].exemplars``                             the part's exemplars (below)
 ``exemplars``                                     every exemplar in book order; each one:
 ``exemplars[].number``                            int, 1-based through the whole book
-``exemplars[].anchor``                            "_GDH_0001", a bookmark name for the contents'
-                                                  page numbers
+``exemplars[].anchor``                            "_GDH_0001", a bookmark name for page numbers
 ``exemplars[].id``                                the exemplar's id
 ``exemplars[].year``                              int, the year of the deeds
 ``exemplars[].kind``                              "Cá nhân" / "Tập thể"
 ``exemplars[].kind_code``                         "ca_nhan" / "tap_the"
+``exemplars[].party_code``                        "dang" (a party member or unit) / "quan_chung"
+                                                  (outside the party)
+``exemplars[].standing``                          "Đảng viên", "Tổ chức đảng", "Quần chúng"
+                                                  (a person outside the party) or "Tập thể"
+``exemplars[].field``                             "Phát triển kinh tế", …
+``exemplars[].field_code``                        "kinh_te", …
 ``exemplars[].name``                              "Nguyễn Văn An", or the collective's name
 ``exemplars[].name_upper``                        the same in capitals
-``exemplars[].heading``                           "Đồng chí Nguyễn Văn An"; a collective's name
-                                                  as it is
-``exemplars[].cell``                              the individual's cell, or the collective
-                                                  itself: ``id``, ``name``, ``name_upper``,
-                                                  ``level``, ``place``
+``exemplars[].heading``                           "Đồng chí Nguyễn Văn An" for a party member;
+                                                  anyone else's name as it is
+``exemplars[].cell``                              the individual's cell, the collective itself,
+                                                  or the party unit an exemplar outside the
+                                                  party was nominated under: ``id``, ``name``,
+                                                  ``name_upper``, ``level``, ``place``
 ``exemplars[].superior``                          the unit above ``cell`` (same keys), all ""
                                                   when none
 ``exemplars[].organisation``                      list of units (same keys), root first
-``exemplars[].unit_label``                        "Đơn vị" (individual) / "Trực thuộc"
-                                                  (collective)
+``exemplars[].unit_label``                        "Đơn vị" (a member) / "Trực thuộc" (a party
+                                                  collective) / "Địa bàn" (outside the party)
 ``exemplars[].unit_line``                         "Chi bộ ấp Đông, Đảng bộ xã Tịnh Biên" (the
-                                                  cell and the unit above it); for a collective
-                                                  the unit above it, or ""
+                                                  cell and the unit above it); for a party
+                                                  collective the unit above it, or ""; outside
+                                                  the party the locality, else the unit
+``exemplars[].locality``                          "Ấp 3, xã An Phú" or ""
+``exemplars[].proposed_by``                       the proposing body, or ""
+``exemplars[].figures``                           list of str: "50.000.000 đồng tiền mặt"
+``exemplars[].figures_line``                      the figures joined by "; ", or ""
+``exemplars[].evidence``                          list of str
 ``exemplars[].achievements``                      thành tích, the text as nominated
 ``exemplars[].achievements_lines``                list of str, its non-empty lines
 ``exemplars[].commendation.text``                 "Được Ban Thường vụ … tặng Giấy khen theo
@@ -84,6 +122,9 @@ key                                               value
 ``exemplars[].commendation.decision_number``      "125-QĐ/ĐU" or ""
 ``exemplars[].commendation.decided_on``           "05/01/2026" or ""
 ``exemplars[].commendation.decided_on_phrase``    "ngày 05 tháng 01 năm 2026" or ""
+``index``                                         list, every exemplar by name in Vietnamese
+                                                  order (people by given name): ``name``,
+                                                  ``number``, ``anchor``, ``kind``, ``field``
 ``individuals``                                   the individual exemplars (the same dicts)
 ``collectives``                                   the collective exemplars (the same dicts)
 ================================================  ==============================================
@@ -96,17 +137,20 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from lamtheoguongbac._errors import ValidationFailed
-from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
+from lamtheoguongbac._exemplars import Exemplar, ExemplarField, ExemplarKind, exemplar_order
 from lamtheoguongbac._fsutil import atomic_write
 from lamtheoguongbac._model import OrgUnit
-from lamtheoguongbac.export._base import ExportOptions
+from lamtheoguongbac.export._base import DocumentKind, ExportOptions
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._values import clean, short_date, upper
 from lamtheoguongbac.text import (
     collation_key,
     date_phrase,
     name_sort_key,
+    nfc,
     place_date_line,
 )
 
@@ -115,18 +159,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "YEARBOOK_CONTEXT_VERSION",
-    "YEARBOOK_EXPORTER",
     "YEARBOOK_SCHEMA",
     "build_yearbook_context",
+    "committee_of",
     "export_yearbook",
     "write_document",
     "yearbook_order",
 ]
 
 #: The version of the yearbook context's layout; bumped when a key is renamed or removed.
-YEARBOOK_CONTEXT_VERSION = 1
-#: The exporter that renders yearbook contexts (registered by ``lamtheoguongbac-docx``).
-YEARBOOK_EXPORTER = "docx-yearbook"
+YEARBOOK_CONTEXT_VERSION = 2
 
 # Broken by sense, as a cover sets it (never inside "tư tưởng" or "Hồ Chí Minh").
 _SUBJECT_LINES = (
@@ -134,20 +176,21 @@ _SUBJECT_LINES = (
     "TƯ TƯỞNG, ĐẠO ĐỨC, PHONG CÁCH HỒ CHÍ MINH",
 )
 _SUBJECT = " ".join(_SUBJECT_LINES)
-_PART_TITLES = {
-    ExemplarKind.INDIVIDUAL: "Gương điển hình cá nhân",
-    ExemplarKind.COLLECTIVE: "Gương điển hình tập thể",
-}
-_ROMAN = ("I", "II")
+_GROUP_TITLES = {ExemplarKind.COLLECTIVE: "Tập thể", ExemplarKind.INDIVIDUAL: "Cá nhân"}
+_ROMAN = (
+    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
+)  # fmt: skip
 
 _UNIT: dict[str, Schema] = {
     "id": str, "name": str, "name_upper": str, "level": str, "place": str,
 }  # fmt: skip
 _EXEMPLAR: dict[str, Schema] = {
     "number": int, "anchor": str, "id": str, "year": int, "kind": str, "kind_code": str,
+    "party_code": str, "standing": str, "field": str, "field_code": str,
     "name": str, "name_upper": str, "heading": str, "cell": _UNIT, "superior": _UNIT,
-    "organisation": [_UNIT], "unit_label": str, "unit_line": str, "achievements": str,
-    "achievements_lines": [str],
+    "organisation": [_UNIT], "unit_label": str, "unit_line": str, "locality": str,
+    "proposed_by": str, "figures": [str], "figures_line": str, "evidence": [str],
+    "achievements": str, "achievements_lines": [str],
     "commendation": {
         "text": str, "authority": str, "form": str, "decision_number": str, "decided_on": str,
         "decided_on_phrase": str,
@@ -161,17 +204,27 @@ YEARBOOK_SCHEMA: dict[str, Schema] = {
         "year": int, "title": str, "heading": str, "subject": str, "subject_lines": [str],
         "year_line": str,
         "count": int, "individual_count": int, "collective_count": int, "commended_count": int,
+        "people_count": int, "field_count": int,
     },
     "organisation": {"name": str, "name_upper": str},
+    "committee": {"name": str, "name_upper": str},
     "superior": {"name": str, "name_upper": str},
     "place": str,
     "place_date": str,
     "today": {"date": str, "phrase": str, "year": int},
+    "foreword": {"title": str, "paragraphs": [str]},
+    "signature": {"on_behalf": str, "title": str, "name": str},
     "parts": [
-        {"number": str, "title": str, "title_upper": str, "kind_code": str,
+        {"number": str, "title": str, "title_upper": str, "field_code": str, "anchor": str,
+         "count": int,
+         "groups": [
+             {"number": str, "title": str, "kind_code": str, "anchor": str,
+              "exemplars": [_EXEMPLAR]},
+         ],
          "exemplars": [_EXEMPLAR]},
     ],
     "exemplars": [_EXEMPLAR],
+    "index": [{"name": str, "number": int, "anchor": str, "kind": str, "field": str}],
     "individuals": [_EXEMPLAR],
     "collectives": [_EXEMPLAR],
 }  # fmt: skip
@@ -190,24 +243,36 @@ def _unit(unit: OrgUnit | None) -> dict[str, Any]:
 
 
 def yearbook_order(exemplars: Iterable[Exemplar]) -> list[Exemplar]:
-    """``exemplars`` in the yearbook's order: individuals by given, middle and family name,
-    then collectives by name, both by Vietnamese collation (the id breaks ties)."""
+    """``exemplars`` in the yearbook's order: by field (the order of
+    :class:`~lamtheoguongbac.exemplars.ExemplarField`), then collectives before individuals,
+    people by given, middle and family name and collectives by name, both by Vietnamese
+    collation (the id breaks ties) — within a field, the order of
+    :func:`~lamtheoguongbac.exemplars.exemplar_order`."""
 
-    def key(e: Exemplar) -> tuple[int, tuple[bytes, ...], str]:
-        individual = e.kind is ExemplarKind.INDIVIDUAL
-        name = name_sort_key(e.name) if individual else (collation_key(e.name),)
-        return (0 if individual else 1, name, e.id)
+    def key(e: Exemplar) -> tuple[int, tuple[int, int, tuple[bytes, ...], str]]:
+        return (e.details.field.order, exemplar_order(attrs.evolve(e, year=2000)))
 
     return sorted(exemplars, key=key)
+
+
+def _standing(e: Exemplar) -> str:
+    if e.party:
+        return "Đảng viên" if e.kind is ExemplarKind.INDIVIDUAL else "Tổ chức đảng"
+    return "Quần chúng" if e.kind is ExemplarKind.INDIVIDUAL else "Tập thể"
 
 
 def _exemplar(number: int, e: Exemplar) -> dict[str, Any]:
     individual = e.kind is ExemplarKind.INDIVIDUAL
     superior = e.superior
-    if individual:
-        unit_line = e.cell.name if superior is None else f"{e.cell.name}, {superior.name}"
+    chain_line = e.cell.name if superior is None else f"{e.cell.name}, {superior.name}"
+    locality = "" if e.details.locality is None else e.details.locality.describe()
+    if not e.party:
+        unit_label, unit_line = "Địa bàn", locality or chain_line
+    elif individual:
+        unit_label, unit_line = "Đơn vị", chain_line
     else:
-        unit_line = "" if superior is None else superior.name
+        unit_label, unit_line = "Trực thuộc", "" if superior is None else superior.name
+    figures = [f.describe() for f in e.details.figures]
     c = e.commendation
     return {
         "number": number,
@@ -216,14 +281,23 @@ def _exemplar(number: int, e: Exemplar) -> dict[str, Any]:
         "year": e.year,
         "kind": e.kind.label_vi,
         "kind_code": str(e.kind.value),
+        "party_code": "dang" if e.party else "quan_chung",
+        "standing": _standing(e),
+        "field": e.details.field.label_vi,
+        "field_code": str(e.details.field.value),
         "name": e.name,
         "name_upper": upper(e.name),
-        "heading": f"Đồng chí {e.name}" if individual else e.name,
+        "heading": f"Đồng chí {e.name}" if individual and e.party else e.name,
         "cell": _unit(e.cell),
         "superior": _unit(superior),
         "organisation": [_unit(u) for u in e.organisation],
-        "unit_label": "Đơn vị" if individual else "Trực thuộc",
+        "unit_label": unit_label,
         "unit_line": unit_line,
+        "locality": locality,
+        "proposed_by": e.details.proposed_by or "",
+        "figures": figures,
+        "figures_line": "; ".join(figures),
+        "evidence": list(e.details.evidence),
         "achievements": e.achievements,
         "achievements_lines": [s for s in map(str.strip, e.achievements.splitlines()) if s],
         "commendation": {
@@ -235,6 +309,54 @@ def _exemplar(number: int, e: Exemplar) -> dict[str, Any]:
             "decided_on_phrase": "" if c is None else date_phrase(c.decided_on),
         },
     }
+
+
+_COMMITTEES = (("Đảng bộ", "Đảng ủy"), ("Chi bộ", "Chi ủy"))
+
+
+def committee_of(organisation_name: str) -> str:
+    """The committee of an organisation, as a document it issues names it: "Đảng bộ xã An
+    Phú" → "Đảng ủy xã An Phú", "Chi bộ …" → "Chi ủy …"; anything else as it is."""
+    name = clean(organisation_name)
+    for body, committee in _COMMITTEES:
+        if name[: len(body)].lower() == body.lower():
+            return committee + name[len(body) :]
+    return name
+
+
+def _on_behalf(committee: str) -> str:
+    for _, kind in _COMMITTEES:
+        if committee.startswith(kind):
+            return f"T/M {upper(kind)}"
+    return f"T/M {upper(committee)}"
+
+
+def _foreword(
+    given: str | None,
+    committee: str,
+    year: int,
+    entries: list[dict[str, Any]],
+    fields: list[str],
+) -> list[str]:
+    if given is not None and given.strip():
+        return [" ".join(p.split()) for p in nfc(given).split("\n\n") if p.strip()]
+    people = sum(1 for e in entries if e["party_code"] == "quan_chung")
+    collectives = sum(1 for e in entries if e["kind_code"] == "tap_the")
+    listed = ", ".join(f.lower() for f in fields)
+    return [
+        "Thực hiện Kết luận số 01-KL/TW ngày 18/5/2021 của Bộ Chính trị về tiếp tục thực hiện "
+        "Chỉ thị số 05-CT/TW về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ "
+        f"Chí Minh, năm {year} {committee} đã lãnh đạo, chỉ đạo các tổ chức đảng, cán bộ, đảng "
+        "viên và Nhân dân gắn việc học tập và làm theo gương Bác với nhiệm vụ chính trị của "
+        "từng cơ quan, đơn vị, địa phương, bằng những việc làm cụ thể, thiết thực.",
+        "Từ phong trào đó đã xuất hiện nhiều tập thể, cá nhân tiêu biểu, có cách làm hay, hiệu "
+        f"quả. Kỷ yếu này giới thiệu {len(entries)} gương điển hình ({collectives} tập thể, "
+        f"{len(entries) - collectives} cá nhân, trong đó {people} gương điển hình trong Nhân "
+        f"dân) thuộc {len(fields)} lĩnh vực: {listed}.",
+        f"{committee} trân trọng giới thiệu cuốn kỷ yếu đến các tổ chức đảng, cán bộ, đảng viên "
+        "và Nhân dân để học tập, nhân rộng, góp phần lan tỏa sâu rộng việc học tập và làm theo "
+        "tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
+    ]
 
 
 def _checked(
@@ -288,16 +410,26 @@ def build_yearbook_context(
     superior_name: str = "",
     place: str = "",
     today: dt.date | None = None,
+    committee_name: str = "",
+    signer_name: str = "",
+    signer_title: str = "BÍ THƯ",
+    foreword: str | None = None,
 ) -> dict[str, Any]:
     """The documented yearbook context (see the module docstring).
 
     Args:
         exemplars: the exemplars to print, in any order (they are put in the book's order).
         title_year: the year in the title ("… NĂM 2025").
-        organisation_name: the organisation compiling the yearbook (the issuing body).
+        organisation_name: the organisation compiling the yearbook.
         superior_name: the body above it, printed over it in the header; "" for none.
         place: the place name of the place-date line; "" for none.
         today: the date of the yearbook; the current date when None.
+        committee_name: the issuing committee ("Đảng ủy xã Tịnh Biên"); "" derives it from
+            ``organisation_name`` (:func:`committee_of`).
+        signer_name: who signs for the committee; "" leaves the line to be signed by hand.
+        signer_title: the signer's office ("BÍ THƯ", "PHÓ BÍ THƯ").
+        foreword: the foreword's text (paragraphs separated by a blank line); None for the
+            default.
 
     Raises:
         ValidationFailed: no exemplar, an item that is not an :class:`Exemplar`, the same
@@ -305,26 +437,54 @@ def build_yearbook_context(
     """
     found, name = _checked(exemplars, title_year, organisation_name)
     superior = clean(superior_name)
+    committee = clean(committee_name) or committee_of(name)
     where = clean(place)
     day = dt.date.today() if today is None else today
     phrase = date_phrase(day)
-    entries = [_exemplar(n, e) for n, e in enumerate(yearbook_order(found), start=1)]
-    kinds = (ExemplarKind.INDIVIDUAL, ExemplarKind.COLLECTIVE)
-    by_kind = {k: [x for x in entries if x["kind_code"] == k.value] for k in kinds}
+    ordered = yearbook_order(found)
+    entries = [_exemplar(n, e) for n, e in enumerate(ordered, start=1)]
     parts: list[dict[str, Any]] = []
-    for kind in kinds:
-        if by_kind[kind]:
-            title = _PART_TITLES[kind]
-            parts.append(
-                {
-                    "number": _ROMAN[len(parts)],
-                    "title": title,
-                    "title_upper": upper(title),
-                    "kind_code": str(kind.value),
-                    "exemplars": by_kind[kind],
-                }
-            )
-    individuals, collectives = by_kind[ExemplarKind.INDIVIDUAL], by_kind[ExemplarKind.COLLECTIVE]
+    for field in ExemplarField:
+        inside = [x for x, e in zip(entries, ordered, strict=True) if e.details.field is field]
+        if not inside:
+            continue
+        number = len(parts) + 1
+        groups: list[dict[str, Any]] = []
+        for kind in (ExemplarKind.COLLECTIVE, ExemplarKind.INDIVIDUAL):
+            members = [x for x in inside if x["kind_code"] == kind.value]
+            if members:
+                groups.append(
+                    {
+                        "number": str(len(groups) + 1),
+                        "title": _GROUP_TITLES[kind],
+                        "kind_code": str(kind.value),
+                        "anchor": f"_GDH_P{number:02d}_{len(groups) + 1}",
+                        "exemplars": members,
+                    }
+                )
+        parts.append(
+            {
+                "number": _ROMAN[number - 1] if number <= len(_ROMAN) else str(number),
+                "title": field.label_vi,
+                "title_upper": upper(field.label_vi),
+                "field_code": str(field.value),
+                "anchor": f"_GDH_P{number:02d}",
+                "count": len(inside),
+                "groups": groups,
+                "exemplars": inside,
+            }
+        )
+    index = sorted(
+        zip(entries, ordered, strict=True),
+        key=lambda pair: (
+            name_sort_key(pair[1].name)
+            if pair[1].kind is ExemplarKind.INDIVIDUAL
+            else (collation_key(pair[1].name),),
+            pair[0]["number"],
+        ),
+    )
+    individuals = [x for x in entries if x["kind_code"] == ExemplarKind.INDIVIDUAL.value]
+    collectives = [x for x in entries if x["kind_code"] == ExemplarKind.COLLECTIVE.value]
     return {
         "context_version": YEARBOOK_CONTEXT_VERSION,
         "yearbook": {
@@ -338,14 +498,38 @@ def build_yearbook_context(
             "individual_count": len(individuals),
             "collective_count": len(collectives),
             "commended_count": sum(1 for e in found if e.commended),
+            "people_count": sum(1 for e in found if not e.party),
+            "field_count": len(parts),
         },
         "organisation": {"name": name, "name_upper": upper(name)},
+        "committee": {"name": committee, "name_upper": upper(committee)},
         "superior": {"name": superior, "name_upper": upper(superior)},
         "place": where,
         "place_date": place_date_line(where or None, day),
         "today": {"date": short_date(day), "phrase": phrase, "year": day.year},
+        "foreword": {
+            "title": "LỜI GIỚI THIỆU",
+            "paragraphs": _foreword(
+                foreword, committee, title_year, entries, [p["title"] for p in parts]
+            ),
+        },
+        "signature": {
+            "on_behalf": _on_behalf(committee),
+            "title": upper(clean(signer_title)) or "BÍ THƯ",
+            "name": clean(signer_name),
+        },
         "parts": parts,
         "exemplars": entries,
+        "index": [
+            {
+                "name": x["name"],
+                "number": x["number"],
+                "anchor": x["anchor"],
+                "kind": x["kind"],
+                "field": x["field"],
+            }
+            for x, _ in index
+        ],
         "individuals": individuals,
         "collectives": collectives,
     }
@@ -362,7 +546,12 @@ def export_yearbook(
     today: dt.date | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
-    exporter: str = YEARBOOK_EXPORTER,
+    exporter: str | None = None,
+    settings: Mapping[str, Any] | None = None,
+    committee_name: str = "",
+    signer_name: str = "",
+    signer_title: str = "BÍ THƯ",
+    foreword: str | None = None,
 ) -> Path:
     """Write the yearbook of ``exemplars`` to ``dest`` (atomically: whole or not at all).
 
@@ -373,18 +562,21 @@ def export_yearbook(
     Args:
         exemplars: the exemplars, in any order.
         dest: the document to write; its folder is created if needed.
-        title_year, organisation_name, superior_name, place, today: as for
-            :func:`build_yearbook_context`.
+        title_year: as for :func:`build_yearbook_context`, like ``organisation_name``,
+            ``superior_name``, ``place``, ``today``, ``committee_name``, ``signer_name``,
+            ``signer_title`` and ``foreword``.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom yearbook template (None: the exporter's default).
-        exporter: the exporter's name.
+        exporter: the exporter's name (None: the default exporter of kind ``yearbook``).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
         ValidationFailed: bad arguments (see :func:`build_yearbook_context`).
-        PluginError: no such exporter (install ``lamtheoguongbac-docx``).
+        PluginError: no exporter of kind ``yearbook`` (install an exporter plugin), or
+            ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
@@ -395,33 +587,50 @@ def export_yearbook(
         superior_name=superior_name,
         place=place,
         today=today,
+        committee_name=committee_name,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        foreword=foreword,
     )
-    return write_document(context, dest, exporter=exporter, registry=registry, template=template)
+    return write_document(
+        context,
+        dest,
+        kind=DocumentKind.YEARBOOK,
+        exporter=exporter,
+        registry=registry,
+        template=template,
+        settings=settings,
+    )
 
 
 def write_document(
     context: Mapping[str, Any],
     dest: Path,
     *,
-    exporter: str,
+    kind: DocumentKind | str,
+    exporter: str | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Render one ``context`` with ``exporter`` and write it to ``dest`` atomically (the
     shared last step of the yearbook and the report).
 
     Args:
-        context: the template context.
+        context: the template context, of ``kind``.
         dest: the document to write; its folder is created if needed.
-        exporter: the registered exporter's name.
+        kind: the kind of document ``context`` is.
+        exporter: the registered exporter's name (None: the default exporter of ``kind``).
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom template (None: the exporter's default).
+        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest``.
 
     Raises:
-        PluginError: no such exporter.
+        PluginError: no such exporter, or one of another kind.
+        ValidationFailed: the exporter refuses a setting.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
@@ -429,7 +638,9 @@ def write_document(
         from lamtheoguongbac._registry import create_registry
 
         registry = create_registry()
-    renderer = registry.exporter(exporter).create_renderer(ExportOptions(template=template))
+    chosen = registry.exporter_for(kind, exporter)
+    options = chosen.configure(ExportOptions(template=template, settings=dict(settings or {})))
+    renderer = chosen.create_renderer(options)
     data = renderer.render(context)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)

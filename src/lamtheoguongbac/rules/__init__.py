@@ -1,8 +1,24 @@
 """Rules of the handbook: named checks with stable codes, bundled in a versioned ``Policy``."""
 
-from lamtheoguongbac._linter import LintFinding, TextAnalysis, analyse_text, is_generic, lint_text
+from lamtheoguongbac._linter import (
+    LintFinding,
+    TextAnalysis,
+    analyse_text,
+    example_for,
+    is_generic,
+    lint_text,
+)
 from lamtheoguongbac._public import publish_namespace
-from lamtheoguongbac.rules._aggregate import CapCheck, cap_figures, check_top_rating_cap
+from lamtheoguongbac.rules._aggregate import (
+    CapCheck,
+    RatingTally,
+    cap_figures,
+    cap_outlook,
+    check_cap_outlook,
+    check_top_rating_cap,
+    counts_as_pending,
+    tally,
+)
 from lamtheoguongbac.rules._base import Rule, RuleContext, Severity, Stage, Violation
 from lamtheoguongbac.rules._builtin import BUILTIN_RULES
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy, TopRatingCap
@@ -13,6 +29,7 @@ __all__ = [
     "CapCheck",
     "LintFinding",
     "Policy",
+    "RatingTally",
     "Rule",
     "RuleContext",
     "Severity",
@@ -22,9 +39,14 @@ __all__ = [
     "Violation",
     "analyse_text",
     "cap_figures",
+    "cap_outlook",
+    "check_cap_outlook",
     "check_top_rating_cap",
+    "counts_as_pending",
+    "example_for",
     "is_generic",
     "lint_text",
+    "tally",
 ]
 
 

@@ -4,16 +4,59 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import attrs
 
+from lamtheoguongbac._errors import ValidationFailed
+
 if TYPE_CHECKING:
     from lamtheoguongbac._model import Actor, Handbook
-    from lamtheoguongbac.rules._policy import Policy
+    from lamtheoguongbac.rules._policy import Policy, RegulationCatalog
 
-__all__ = ["Rule", "RuleContext", "Severity", "Stage", "Violation"]
+__all__ = [
+    "VIETNAM_TIMEZONE",
+    "Rule",
+    "RuleContext",
+    "Severity",
+    "Stage",
+    "Violation",
+    "timezone",
+]
+
+#: The time zone whose calendar the rules judge dates by, unless a policy says otherwise.
+VIETNAM_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Viet Nam has kept UTC+07:00 without daylight saving since 1975, so this fixed offset is
+# exact for every date the library handles; it stands in when the system has no tz database.
+_VIETNAM_OFFSET = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+@functools.lru_cache(maxsize=16)
+def timezone(name: str = VIETNAM_TIMEZONE) -> dt.tzinfo:
+    """The time zone called ``name`` (an IANA name such as ``"Asia/Ho_Chi_Minh"``).
+
+    Read from the system's tz database, or the ``tzdata`` package (Windows has no system
+    database: ``pip install tzdata``). ``Asia/Ho_Chi_Minh`` never fails: without a database
+    it is the fixed offset UTC+07:00, which is exact for Viet Nam.
+
+    Raises:
+        ValidationFailed: an unknown name, or no tz database to read it from.
+    """
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        if name == VIETNAM_TIMEZONE:
+            return _VIETNAM_OFFSET
+        raise ValidationFailed(
+            f"không biết múi giờ '{name}' (cần tên IANA, ví dụ {VIETNAM_TIMEZONE}; "
+            "trên Windows cài gói tzdata)",
+            f"unknown time zone '{name}' (an IANA name such as {VIETNAM_TIMEZONE} is needed; "
+            "on Windows install the tzdata package)",
+            field="timezone",
+        ) from exc
 
 
 class Severity(enum.Enum):
@@ -50,11 +93,38 @@ class Violation:
 
 @attrs.frozen(kw_only=True)
 class RuleContext:
-    """What a rule may look at besides the handbook: the policy, the actor and the time."""
+    """What a rule may look at besides the handbook: the policy, the actor and the time.
+
+    ``at`` is the moment of the step, timezone-aware, as the service's clock gives it
+    (usually UTC). Compare dates with :attr:`today`, the calendar date at that moment in
+    ``tz`` — Viet Nam (``Asia/Ho_Chi_Minh``) unless the policy names another zone: between
+    00:00 and 07:00 in Viet Nam, ``at.date()`` in UTC is still the day before.
+    """
 
     policy: Policy
     actor: Actor
     at: dt.datetime
+    tz: dt.tzinfo = attrs.field(factory=timezone)
+
+    @property
+    def local_at(self) -> dt.datetime:
+        """:attr:`at` in the rules' time zone (a naive ``at`` is taken as UTC)."""
+        at = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=dt.UTC)
+        return at.astimezone(self.tz)
+
+    @property
+    def today(self) -> dt.date:
+        """The calendar date of the step in the rules' time zone (ngày theo giờ Việt Nam)."""
+        return self.local_at.date()
+
+    @property
+    def catalog(self) -> RegulationCatalog:
+        """The catalog references are checked against: the policy's, else the shipped one."""
+        if self.policy.catalog is not None:
+            return self.policy.catalog
+        from lamtheoguongbac.catalog import Catalog  # the catalog imports the rules
+
+        return Catalog.shipped()
 
 
 RuleCheck = Callable[["Handbook", RuleContext], Iterable[Violation]]

@@ -10,6 +10,12 @@ LTGB-P004  a pledge's deadline, deliverable due date and checkpoints fall within
            period
 LTGB-P005  a pledge ties to the member's assigned duties
 LTGB-L000  the pledge linter: its findings LTGB-L001… mark generic registrations
+LTGB-B001  a cited regulation is in the catalog (error for a central "…/TW" document,
+           warning for another document given as a structured reference)
+LTGB-B002  a cited article exists in the regulation (1…``Regulation.articles``)
+LTGB-B003  (warning) a regulation replaced before the handbook's period: names the
+           successor and, through the catalog's crosswalk, the new article
+LTGB-B004  a regulation is cited under a basis of its own kind (not a study theme…)
 LTGB-R001  the report covers every registered pledge
 LTGB-R002  the report is dated within the period (plus the policy's grace days)
 LTGB-S001  the self-assessment is dated within the period (plus grace days)
@@ -32,12 +38,17 @@ The aggregate rule over many handbooks (the top-rating cap, LTGB-C001) lives in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from lamtheoguongbac._linter import lint_text, relates_to_duties
-from lamtheoguongbac._model import DeliverableTarget, Handbook, MemberStatus, Role
+from lamtheoguongbac._linter import L007, lint_text, relates_to_duties
+from lamtheoguongbac._model import Basis, DeliverableTarget, Handbook, MemberStatus, Role
 from lamtheoguongbac.rules._base import Rule, RuleContext, Severity, Stage, Violation
-from lamtheoguongbac.text import canonical_key
+from lamtheoguongbac.text import canonical_key, nfc
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.catalog import Regulation
 
 __all__ = ["BUILTIN_RULES"]
 
@@ -102,7 +113,10 @@ def _pledge_duties(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     duties = tuple(d for d in (*hb.member.duties, hb.member.position) if d)
     if not ctx.policy.require_duty_link or not duties:
         return
+    duty_keys = {_loose_key(d) for d in duties}
     for i, p in enumerate(hb.pledges):
+        if p.task is not None and _loose_key(p.task) in duty_keys:
+            continue  # the task *is* one of the listed duties, word for word
         text = " ".join(t for t in (p.deed, p.task) if t)
         if not relates_to_duties(text, duties):
             yield Violation(
@@ -115,21 +129,164 @@ def _pledge_duties(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
+def _loose_key(text: str) -> str:
+    """Case, tone placement, spacing and punctuation set aside ("Tiếp nhận, trả kết quả." ==
+    "tiếp nhận trả kết quả")."""
+    return " ".join("".join(c if c.isalnum() else " " for c in canonical_key(text)).split())
+
+
+# --- references to regulations (căn cứ văn bản) ---------------------------------------------
+
+# A party document number ("37-QĐ/TW", "08-QĐi/TW", "21-HD/BTCTW"), optionally after "Điều N"
+# and the document's type, as written in a basis or a deed. State documents ("123/QĐ-UBND")
+# have another shape and are not party regulations: they are left alone.
+_CITED = re.compile(
+    r"(?:\bĐiều\s+(?P<article>\d{1,3})\s*,?\s+(?:(?:của|tại|trong|theo)\s+)?"
+    r"(?:(?:Quy\s+định|Quy\s+chế|Nghị\s+quyết|Chỉ\s+thị|Kết\s+luận|Hướng\s+dẫn)\s+)?"
+    r"(?:số\s+)?)?"
+    r"(?P<code>\b\d{1,4}\s*[-–]\s*[^\W\d_]{1,6}\s*/\s*[^\W\d_]{1,10}\b)",
+    re.IGNORECASE,
+)
+
+
+def _cited(text: str) -> Iterator[tuple[str, int | None]]:
+    for m in _CITED.finditer(nfc(text)):
+        article = m.group("article")
+        yield " ".join(m.group("code").split()), int(article) if article else None
+
+
+def _central(code: str) -> bool:
+    """A Central Committee document ("…/TW", "…/BTCTW", "…/VPTW")."""
+    return canonical_key(code).replace(" ", "").endswith("tw")
+
+
+def _references(hb: Handbook) -> Iterator[tuple[str, Basis | None, str, int | None, bool]]:
+    """(path, basis, code, article, structured) for every regulation a pledge cites."""
+    for i, p in enumerate(hb.pledges):
+        for j, b in enumerate(p.bases):
+            where = f"pledges[{i}].bases[{j}]"
+            if b.reference is not None:
+                yield f"{where}.reference", b, b.reference.regulation, b.reference.article, True
+            elif b.text:
+                for code, article in _cited(b.text):
+                    yield f"{where}.text", b, code, article, False
+        for code, article in _cited(p.deed):
+            yield f"pledges[{i}].deed", None, code, article, False
+
+
+def _reference_known(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    catalog = ctx.catalog
+    for path, _, code, _, structured in _references(hb):
+        if catalog.regulation(code) is not None or not (structured or _central(code)):
+            continue
+        central = _central(code)
+        yield Violation(
+            code="LTGB-B001",
+            severity=E if central else W,
+            path=path,
+            message_vi=f"văn bản '{code}' không có trong danh mục"
+            + (
+                "; kiểm tra lại số hiệu"
+                if central
+                else "; nếu là văn bản của cấp ủy, hãy bổ sung vào tệp danh mục riêng"
+            ),
+            message_en=f"regulation '{code}' is not in the catalog"
+            + ("; check the number" if central else "; add a local document to your catalog file"),
+        )
+
+
+def _reference_article(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    catalog = ctx.catalog
+    for path, _, code, article, _ in _references(hb):
+        reg = catalog.regulation(code)
+        if reg is None or article is None or reg.articles is None or article <= reg.articles:
+            continue
+        yield Violation(
+            code="LTGB-B002",
+            severity=E,
+            path=path,
+            message_vi=f"Quy định {reg.code} chỉ có {reg.articles} điều, không có Điều {article}",
+            message_en=f"{reg.code} has {reg.articles} articles; there is no article {article}",
+        )
+
+
+def _new_article(successor: Regulation, article: int | None) -> tuple[str, str]:
+    if article is None:
+        return "", ""
+    entry = successor.article_for(article)
+    if entry is None:
+        return (
+            f"; danh mục chưa có điều tương ứng với Điều {article}, hãy đối chiếu văn bản",
+            f"; the catalog has no counterpart for article {article}: check the text",
+        )
+    if entry.new is None:
+        return (
+            f"; Điều {article} không còn điều tương ứng",
+            f"; article {article} has no counterpart",
+        )
+    unsure_vi, unsure_en = ("", "") if entry.verified else (" (chưa xác minh)", " (unverified)")
+    return (
+        f"; Điều {article} nay là Điều {entry.new} Quy định {successor.code}{unsure_vi}",
+        f"; article {article} is now article {entry.new} of {successor.code}{unsure_en}",
+    )
+
+
+def _reference_current(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    catalog = ctx.catalog
+    for path, _, code, article, _ in _references(hb):
+        reg = catalog.regulation(code)
+        successor = catalog.successor(reg.code) if reg is not None else None
+        if reg is None or successor is None or successor.issued_on is None:
+            continue
+        if hb.period.start <= successor.issued_on:
+            continue  # cited for a period that began while it was still in force
+        vi, en = _new_article(successor, article)
+        yield Violation(
+            code="LTGB-B003",
+            severity=W,
+            path=path,
+            message_vi=f"Quy định {reg.code} đã được thay thế bởi {successor.code} ngày "
+            f"{successor.issued_on:%d/%m/%Y}; hãy dẫn chiếu {successor.code}{vi}",
+            message_en=f"{reg.code} was replaced by {successor.code} on "
+            f"{successor.issued_on.isoformat()}; cite {successor.code}{en}",
+        )
+
+
+def _reference_kind(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    catalog = ctx.catalog
+    for path, basis, code, _, _ in _references(hb):
+        reg = catalog.regulation(code)
+        if basis is None or reg is None or reg.files_as(basis.kind):
+            continue
+        yield Violation(
+            code="LTGB-B004",
+            severity=E,
+            path=path.rsplit(".", 1)[0] + ".kind",
+            message_vi=f"{reg.code} thuộc loại căn cứ '{reg.kind.label_vi}', không phải "
+            f"'{basis.kind.label_vi}'",
+            message_en=f"{reg.code} is a basis of kind '{reg.kind.label_en}', not "
+            f"'{basis.kind.label_en}'",
+        )
+
+
 def _pledge_linter(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     # Only findings that make a pledge generic can block; the others (no deadline, vague
     # words, a regulation number taken for a target) explain and advise.
+    # A text typed without diacritics blocks too: it cannot be judged, nor printed as is.
     blocking = E if ctx.policy.linter_blocks else W
+    work = tuple(w for w in (hb.member.position, *hb.member.duties) if w)
     for i, p in enumerate(hb.pledges):
         text = p.deed if p.target is None else f"{p.deed} {p.target.describe()}"
         findings = lint_text(
             text,
             target_given=p.target is not None,
             deadline_given=p.deadline is not None or bool(p.checkpoints),
+            work=work,
         )
         for f in findings:
             yield Violation(
                 code=f.code,
-                severity=blocking if f.marks_generic else W,
+                severity=blocking if f.marks_generic or f.code == L007 else W,
                 path=f"pledges[{i}].deed",
                 message_vi=f"{f.message_vi} — {f.hint_vi}",
                 message_en=f"{f.message_en} — {f.hint_en}",
@@ -300,7 +457,7 @@ def _assessment_own(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
 
 def _meeting_has_happened(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     ca = hb.collective_assessment
-    if ca is not None and ca.meeting_date > ctx.at.date():
+    if ca is not None and ca.meeting_date > ctx.today:
         yield Violation(
             code="LTGB-A007",
             severity=E,
@@ -352,6 +509,34 @@ BUILTIN_RULES: tuple[Rule, ...] = (
         title_vi="Không đăng ký chung chung",
         title_en="No generic pledges",
         check=_pledge_linter,
+    ),
+    Rule(
+        code="LTGB-B001",
+        stage=Stage.REGISTRATION,
+        title_vi="Văn bản dẫn chiếu có trong danh mục",
+        title_en="Cited regulation is known",
+        check=_reference_known,
+    ),
+    Rule(
+        code="LTGB-B002",
+        stage=Stage.REGISTRATION,
+        title_vi="Điều dẫn chiếu có trong văn bản",
+        title_en="Cited article exists",
+        check=_reference_article,
+    ),
+    Rule(
+        code="LTGB-B003",
+        stage=Stage.REGISTRATION,
+        title_vi="Văn bản dẫn chiếu còn hiệu lực",
+        title_en="Cited regulation still in force",
+        check=_reference_current,
+    ),
+    Rule(
+        code="LTGB-B004",
+        stage=Stage.REGISTRATION,
+        title_vi="Căn cứ đúng loại",
+        title_en="Basis of the right kind",
+        check=_reference_kind,
     ),
     Rule(
         code="LTGB-R001",

@@ -8,15 +8,21 @@ plugins add rules to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from lamtheoguongbac._checks import fail
+from lamtheoguongbac._inspections import FINDING_KINDS, FindingKind, check_finding_kinds
 from lamtheoguongbac._model import Actor, Handbook, MemberStatus, RatingLevel
-from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
+from lamtheoguongbac.rules._base import VIETNAM_TIMEZONE, Rule, RuleContext, Stage, Violation
+from lamtheoguongbac.rules._base import timezone as _zone
 from lamtheoguongbac.rules._builtin import BUILTIN_RULES
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.catalog import Regulation
 
 __all__ = ["DEFAULT_POLICY", "RATING_RULES", "Policy", "TopRatingCap"]
 
@@ -64,6 +70,50 @@ def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int)
         )
 
 
+class RegulationCatalog(Protocol):
+    """What the reference rules look regulations up in: a
+    :class:`~lamtheoguongbac.catalog.Catalog` (a protocol, so the rules need not import the
+    catalog, which imports them)."""
+
+    def regulation(self, code: str) -> Regulation | None:
+        """The regulation with ``code``, compared after normalisation."""
+
+    def successor(self, code: str) -> Regulation | None:
+        """The regulation that replaced the one with ``code``."""
+
+
+def _year(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 1945 <= value <= 2200
+    ):
+        fail(f"Policy.{attribute.name}", "năm không hợp lệ", "invalid year")
+
+
+def _finding_kinds(value: Iterable[FindingKind | Mapping[str, Any]]) -> tuple[FindingKind, ...]:
+    """Kinds of finding given as values or, from a catalog's JSON, as objects with ``code``,
+    ``label_vi``, ``label_en`` and ``positive``."""
+    kinds: list[FindingKind] = []
+    for i, item in enumerate(value):
+        if isinstance(item, FindingKind):
+            kinds.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            fail(
+                f"Policy.finding_kinds[{i}]",
+                "phải là loại phát hiện (code, label_vi, label_en)",
+                "must be a finding kind (code, label_vi, label_en)",
+            )
+        try:
+            kinds.append(FindingKind(**item))
+        except TypeError:
+            fail(
+                f"Policy.finding_kinds[{i}]",
+                "chỉ có các trường code, label_vi, label_en, positive",
+                "only the fields code, label_vi, label_en, positive are allowed",
+            )
+    return tuple(kinds)
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     """The rules and parameters for a year/organisation (quy định áp dụng), versioned.
@@ -99,11 +149,34 @@ class Policy:
     top_rating_cap: TopRatingCap | None = TopRatingCap()
     #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
     top_rating_cap_enforced: bool = False
+    #: kinds of inspection finding added to the built-in ones (loại phát hiện khi kiểm tra)
+    finding_kinds: tuple[FindingKind, ...] = attrs.field(default=(), converter=_finding_kinds)
     rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
+    #: the IANA time zone whose calendar dates are judged by (RuleContext.today)
+    timezone: str = attrs.field(default=VIETNAM_TIMEZONE)
+
+    @timezone.validator
+    def _known_zone(self, attribute: attrs.Attribute[str], value: str) -> None:
+        _zone(value)  # ValidationFailed for an unknown zone
+
+    # --- the years the policy is in force (chosen by the handbook's year) -----------------
+    #: first and last year this policy applies to (None: open-ended); see Catalog.policy_for_year
+    first_year: int | None = attrs.field(default=None, validator=_year)
+    last_year: int | None = attrs.field(default=None, validator=_year)
+    #: False when the regulation behind it is not confirmed (DOMAIN.md marks it so)
+    verified: bool = True
+    #: what a reader should know about it (the scale, the source), Vietnamese
+    note: str | None = None
+    #: the catalog references are checked against (None: the shipped catalog)
+    catalog: RegulationCatalog | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.max_pledges < self.min_pledges:
             fail("Policy.max_pledges", "nhỏ hơn số việc tối thiểu", "is smaller than min_pledges")
+        if None not in (self.first_year, self.last_year) and (
+            self.last_year < self.first_year  # type: ignore[operator]
+        ):
+            fail("Policy.last_year", "trước năm bắt đầu", "is before first_year")
         codes = [r.code for r in self.rules]
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
@@ -121,6 +194,21 @@ class Policy:
             return self.exempt_rating
         return "required"
 
+    def inspection_kinds(self) -> tuple[FindingKind, ...]:
+        """The kinds of finding an inspection may record: the built-in
+        :data:`~lamtheoguongbac.committee.FINDING_KINDS`, then :attr:`finding_kinds`.
+
+        Raises:
+            ValidationFailed: a code is given twice.
+        """
+        return check_finding_kinds((*FINDING_KINDS, *self.finding_kinds))
+
+    def covers(self, year: int) -> bool:
+        """Whether the policy names years and ``year`` is one of them."""
+        if self.first_year is None and self.last_year is None:
+            return False
+        return (self.first_year or 0) <= year <= (self.last_year or 9999)
+
     def with_rules(self, rules: Iterable[Rule]) -> Policy:
         """A copy with ``rules`` added (e.g. from plugins)."""
         return attrs.evolve(self, rules=(*self.rules, *rules))
@@ -133,7 +221,7 @@ class Policy:
         self, stage: Stage, handbook: Handbook, actor: Actor, at: dt.datetime
     ) -> list[Violation]:
         """Run every rule of ``stage`` on ``handbook``; returns all violations found."""
-        ctx = RuleContext(policy=self, actor=actor, at=at)
+        ctx = RuleContext(policy=self, actor=actor, at=at, tz=_zone(self.timezone))
         found: list[Violation] = []
         for rule in self.rules:
             if rule.stage is stage:

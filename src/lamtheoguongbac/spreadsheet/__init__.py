@@ -3,7 +3,9 @@ applied to the store, and exports in the same layout.
 
 The layout — sheets ``Tổ chức``, ``Đảng viên``, ``Việc đăng ký``, ``Kết quả``,
 ``Tự đánh giá``, ``Đánh giá chi bộ``, with notes in ``Hướng dẫn`` — is documented column by
-column in ``docs/excel.md``. openpyxl is an optional extra: every function here raises
+column in ``docs/excel.md``; the inspection workbook (one sheet ``Kiểm tra`` of findings,
+requests and follow-ups) is written and read by :func:`write_inspection_workbook` and
+:func:`read_inspection_workbook`. openpyxl is an optional extra: every function here raises
 :class:`XlsxUnavailable` (telling the user to ``pip install "lamtheoguongbac[xlsx]"``) when it
 is missing, and importing this package does not need it::
 
@@ -23,6 +25,14 @@ from lamtheoguongbac.spreadsheet._data import (
     WorkbookData,
     workbook_data,
 )
+from lamtheoguongbac.spreadsheet._inspection import (
+    INSPECTION_COLUMNS,
+    INSPECTION_SHEET,
+    FollowUpRow,
+    InspectionSheet,
+    read_inspection_workbook,
+    write_inspection_workbook,
+)
 from lamtheoguongbac.spreadsheet._layout import SHEETS, Column, Sheet
 from lamtheoguongbac.spreadsheet._read import read_workbook
 from lamtheoguongbac.spreadsheet._write import (
@@ -34,18 +44,24 @@ from lamtheoguongbac.spreadsheet._write import (
 from lamtheoguongbac.spreadsheet._xlsx import XlsxUnavailable
 
 __all__ = [
+    "INSPECTION_COLUMNS",
+    "INSPECTION_SHEET",
     "SHEETS",
     "ApplyResult",
     "AssessmentEntry",
     "Column",
     "EntryRows",
+    "FollowUpRow",
     "HandbookEntry",
+    "InspectionSheet",
     "Sheet",
     "WorkbookData",
     "XlsxUnavailable",
     "export_workbook",
+    "read_inspection_workbook",
     "read_workbook",
     "workbook_data",
+    "write_inspection_workbook",
     "write_rollup",
     "write_template",
     "write_workbook",

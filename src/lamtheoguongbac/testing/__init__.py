@@ -8,7 +8,8 @@ Public and stable, documented for plugin authors:
 * :class:`StoreConformance` — the conformance suite a storage backend runs against itself
   (needs pytest and Hypothesis);
 * :func:`register_temporary_plugin` — register a plugin for the length of a ``with`` block;
-* pytest fixtures ``registry``, ``memory_store`` and ``sqlite_store``, from the plugin
+* pytest fixtures ``ltgb_registry``, ``ltgb_memory_store`` and ``ltgb_sqlite_store``, from
+  the plugin
   :mod:`lamtheoguongbac.testing.pytest_plugin` that pytest loads through its entry point.
 
 Names are imported on first use: pytest imports this package at start-up (for the plugin) in
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         make_entry,
         make_exemplar,
         make_handbook,
+        make_inspection,
         make_member,
         make_organisation,
         make_roster,
@@ -51,6 +53,7 @@ __all__ = [
     "make_entry",
     "make_exemplar",
     "make_handbook",
+    "make_inspection",
     "make_member",
     "make_organisation",
     "make_roster",

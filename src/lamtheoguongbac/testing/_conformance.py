@@ -20,7 +20,9 @@ updates (a stale write changes nothing), the event log, every query criterion an
 contract's order, ``count_by_status``, ``add_many`` atomicity, ``transaction()`` (writes
 commit together or not at all, reads see the block's writes, nesting), the roster, exemplars
 (gương điển hình: round trips, duplicates, optimistic updates, listings by year and
-organisation subtree in :func:`~lamtheoguongbac._exemplars.exemplar_order`), use after
+organisation subtree in :func:`~lamtheoguongbac.committee.exemplar_order`), inspections
+(kiểm tra: the same, in :func:`~lamtheoguongbac.committee.inspection_order`), the
+append-only audit trail of exemplars and inspections, use after
 ``close`` and NFC text, and ends with a Hypothesis state machine that compares the store
 with a plain in-memory model under random adds, fresh and stale updates, gets and queries.
 Tune the state machine through :attr:`StoreConformance.state_machine_settings`.
@@ -29,6 +31,7 @@ Tune the state machine through :attr:`StoreConformance.state_machine_settings`.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import functools
 import itertools
 import unicodedata
@@ -48,9 +51,20 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
 from lamtheoguongbac._errors import ConflictError, NotFound, StoreError, ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar, ExemplarKind, exemplar_order
-from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit, RatingLevel
+from lamtheoguongbac._inspections import Inspection, inspection_order, with_follow_up
+from lamtheoguongbac._model import (
+    Actor,
+    Event,
+    Handbook,
+    HandbookStatus,
+    Member,
+    OrgUnit,
+    RatingLevel,
+    Role,
+)
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.testing._factories import (
     advance,
@@ -59,9 +73,11 @@ from lamtheoguongbac.testing._factories import (
     make_entry,
     make_exemplar,
     make_handbook,
+    make_inspection,
     make_member,
     make_organisation,
     make_roster,
+    make_secretary,
     make_unit,
     member_name,
 )
@@ -104,10 +120,53 @@ def _expected(handbooks: list[Handbook], query: HandbookQuery) -> list[Handbook]
 
 
 def _contents(store: Store) -> tuple[Any, ...]:
-    """Everything ``store`` holds: handbooks, their events, roster and exemplars."""
+    """Everything ``store`` holds: handbooks, their events, roster, exemplars, inspections
+    and the records' audit trail."""
     handbooks = store.query(HandbookQuery())
     events = {h.id: store.events(h.id) for h in handbooks}
-    return handbooks, events, store.units(), store.members(), store.exemplars()
+    exemplars = store.exemplars()
+    inspections = store.inspections()
+    trail = {
+        **{e.id: store.record_events(RecordType.EXEMPLAR, e.id) for e in exemplars},
+        **{i.id: store.record_events(RecordType.INSPECTION, i.id) for i in inspections},
+    }
+    return handbooks, events, store.units(), store.members(), exemplars, inspections, trail
+
+
+_AT = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+
+
+def _record_event(
+    record: Exemplar | Inspection, action: RecordAction, *, note: str | None = None
+) -> RecordEvent:
+    record_type = RecordType.EXEMPLAR if isinstance(record, Exemplar) else RecordType.INSPECTION
+    return RecordEvent(
+        record_type=record_type,
+        record_id=record.id,
+        action=action,
+        actor_id="ubkt-01",
+        actor_name="Trần Văn Bình",
+        at=_AT,
+        version=record.version,
+        note=note,
+    )
+
+
+def make_secretary_actor(cell_id: str) -> Actor:
+    """The default secretary of ``cell_id`` as an actor."""
+    return make_secretary(cell_id).as_actor()
+
+
+def _followed_up(inspection: Inspection) -> Inspection:
+    return with_follow_up(
+        inspection,
+        inspection.findings[0].requests[0].id,
+        text="Đã đăng ký lại cụ thể",
+        on=inspection.on + dt.timedelta(days=10),
+        done=True,
+        actor=make_secretary_actor(inspection.findings[0].cell_id),
+        role=Role.SECRETARY,
+    )
 
 
 def _counts(handbooks: list[Handbook]) -> dict[HandbookStatus, int]:
@@ -163,11 +222,12 @@ def _named_cell() -> tuple[Handbook, ...]:
 _ORDERED_EXEMPLARS = (
     (ExemplarKind.COLLECTIVE, "Chi bộ ấp Ánh Sáng"),
     (ExemplarKind.COLLECTIVE, "Chi bộ ấp Bình Đức"),
-    (ExemplarKind.INDIVIDUAL, "Âu Thị Hà"),
+    # People by given name (An < Cường < Đức < Hà < Lâm), as in the yearbook.
     (ExemplarKind.INDIVIDUAL, "Bùi Văn An"),
-    (ExemplarKind.INDIVIDUAL, "Dương Văn Lâm"),
-    (ExemplarKind.INDIVIDUAL, "Đỗ Văn Đức"),
     (ExemplarKind.INDIVIDUAL, "Ông Văn Cường"),
+    (ExemplarKind.INDIVIDUAL, "Đỗ Văn Đức"),
+    (ExemplarKind.INDIVIDUAL, "Âu Thị Hà"),
+    (ExemplarKind.INDIVIDUAL, "Dương Văn Lâm"),
 )
 
 
@@ -478,6 +538,7 @@ class StoreConformance:
         store.add(handbook, event)
         exemplar = make_exemplar()
         store.add_exemplar(exemplar)
+        store.append_record_event(_record_event(exemplar, RecordAction.NOMINATED))
         return handbook, exemplar
 
     def _writes(self, store: Store, handbook: Handbook, exemplar: Exemplar) -> Handbook:
@@ -490,7 +551,12 @@ class StoreConformance:
         step = advance(handbook)
         store.update(step.handbook, step.event, expected_version=handbook.version)
         store.add_exemplar(make_exemplar(index=5))
-        store.update_exemplar(_commended(exemplar), expected_version=exemplar.version)
+        commended = _commended(exemplar)
+        store.update_exemplar(commended, expected_version=exemplar.version)
+        store.append_record_event(_record_event(commended, RecordAction.COMMENDED))
+        inspection = make_inspection(id="kt-trong-giao-dich")
+        store.add_inspection(inspection)
+        store.append_record_event(_record_event(inspection, RecordAction.INSPECTED))
         return added
 
     def test_transaction_commits_its_writes_together(self, store: Store) -> None:
@@ -507,6 +573,8 @@ class StoreConformance:
         assert store.member("dv-trong-giao-dich").cell_id == "chibo-trong-giao-dich"
         assert store.get_exemplar(exemplar.id).commendation is not None
         assert len(store.exemplars()) == 2
+        assert len(store.record_events(RecordType.EXEMPLAR, exemplar.id)) == 2
+        assert store.get_inspection("kt-trong-giao-dich").id == "kt-trong-giao-dich"
 
     def test_an_exception_inside_a_transaction_leaves_nothing(self, store: Store) -> None:
         handbook, exemplar = self._seeded(store)
@@ -525,6 +593,9 @@ class StoreConformance:
             store.get(added[0].id)
         with pytest.raises(NotFound):
             store.member("dv-trong-giao-dich")
+        with pytest.raises(NotFound):
+            store.get_inspection("kt-trong-giao-dich")
+        assert len(store.record_events(RecordType.EXEMPLAR, exemplar.id)) == 1
         # The store is usable afterwards, and the same writes can be made again.
         with store.transaction():
             self._writes(store, handbook, exemplar)
@@ -547,6 +618,8 @@ class StoreConformance:
             assert len(store.members("chibo-trong-giao-dich")) == 1
             assert store.get_exemplar(exemplar.id).commendation is not None
             assert len(store.exemplars()) == 2
+            assert [i.id for i in store.inspections()] == ["kt-trong-giao-dich"]
+            assert len(store.record_events(RecordType.EXEMPLAR, exemplar.id)) == 2
             inside = _contents(store)
         assert _contents(store) == inside
 
@@ -758,6 +831,127 @@ class StoreConformance:
         assert stored.name == "Chi bộ ấp Đông Hòa"
         assert unicodedata.is_normalized("NFC", stored.id)
         assert store.exemplars(organisation_id=grassroots) == [exemplar]
+
+    # --- inspections (kiểm tra, giám sát) ---------------------------------------------------
+
+    @pytest.mark.parametrize("followed_up", [False, True], ids=["recorded", "followed-up"])
+    def test_inspection_add_then_get_returns_an_equal_inspection(
+        self, store: Store, followed_up: bool
+    ) -> None:
+        roster = make_roster(cells=2, members_per_cell=1, grassroots=1)
+        inspection = make_inspection(
+            cells=[roster.organisation(c) for c in roster.cell_ids], followed_up=followed_up
+        )
+        store.add_inspection(inspection)
+        assert store.get_inspection(inspection.id) == inspection
+        assert store.inspections() == [inspection]
+
+    def test_get_unknown_inspection_raises_not_found(self, store: Store) -> None:
+        with pytest.raises(NotFound):
+            store.get_inspection("không-có-cuộc-kiểm-tra-này")
+
+    def test_adding_an_existing_inspection_id_raises_conflict_and_keeps_the_first(
+        self, store: Store
+    ) -> None:
+        first = make_inspection()
+        store.add_inspection(first)
+        with pytest.raises(ConflictError):
+            store.add_inspection(make_inspection(id=first.id, year=2024))
+        assert store.inspections() == [first]
+
+    def test_update_inspection_is_optimistic(self, store: Store) -> None:
+        inspection = make_inspection()
+        store.add_inspection(inspection)
+        done = _followed_up(inspection)
+        store.update_inspection(done, expected_version=inspection.version)
+        assert store.get_inspection(inspection.id) == done
+        assert store.get_inspection(inspection.id).findings[0].requests[0].done
+        with pytest.raises(ConflictError):
+            store.update_inspection(
+                attrs.evolve(done, conclusion="khác"), expected_version=inspection.version
+            )
+        assert store.get_inspection(inspection.id) == done
+        with pytest.raises(NotFound):
+            store.update_inspection(
+                attrs.evolve(done, id="không-có"), expected_version=inspection.version
+            )
+
+    @pytest.mark.parametrize("step", [0, 2], ids=["same-version", "skips-a-version"])
+    def test_inspection_update_must_move_the_version_on_by_one(
+        self, store: Store, step: int
+    ) -> None:
+        inspection = make_inspection()
+        store.add_inspection(inspection)
+        changed = attrs.evolve(_followed_up(inspection), version=inspection.version + step)
+        with pytest.raises(ValidationFailed):
+            store.update_inspection(changed, expected_version=inspection.version)
+        assert store.get_inspection(inspection.id) == inspection
+
+    @pytest.mark.parametrize(
+        ("year", "organisation_id", "expected"),
+        [
+            (None, None, [0, 1, 2]),
+            (2025, None, [1, 2]),
+            (None, "db-01", [0, 2]),
+            (2025, "cb-00-0000", [1]),
+            (None, "dangbo-tinh-ag", [0, 1, 2]),
+            (2025, "không-có-đơn-vị", []),
+        ],
+    )
+    def test_inspection_listings_select_by_year_and_subtree_in_order(
+        self,
+        store: Store,
+        year: int | None,
+        organisation_id: str | None,
+        expected: list[int],
+    ) -> None:
+        roster = make_roster(cells=4, members_per_cell=1, grassroots=2)
+        by_grassroots = {
+            g: [roster.organisation(c) for c in roster.cell_ids if c.startswith(f"cb-{g}")]
+            for g in ("00", "01")
+        }
+        made = [
+            make_inspection(year=2024, cells=by_grassroots["01"]),
+            make_inspection(year=2025, cells=by_grassroots["00"], on=dt.date(2025, 5, 2)),
+            make_inspection(year=2025, cells=by_grassroots["01"], on=dt.date(2025, 9, 1)),
+        ]
+        for inspection in reversed(made):
+            store.add_inspection(inspection)
+        found = store.inspections(year=year, organisation_id=organisation_id)
+        assert found == [made[i] for i in expected]
+        assert found == sorted(found, key=inspection_order)
+
+    def test_inspection_text_round_trips_in_nfc_and_nfd_lookups_find_it(self, store: Store) -> None:
+        grassroots = _nfd("đảng-bộ-xã-Tịnh-Biên")
+        chain = (
+            OrgUnit(id=grassroots, name=_nfd("Đảng bộ xã Tịnh Biên"), level="Đảng bộ cơ sở"),
+            OrgUnit(
+                id=_nfd("chi-bộ-ấp-Đông-Hòa"),
+                name=_nfd("Chi bộ ấp Đông Hòa"),
+                level="Chi bộ",
+                parent_id=grassroots,
+            ),
+        )
+        inspection = make_inspection(cells=[chain], id=_nfd("kt-Đông-Hòa"))
+        store.add_inspection(inspection)
+        stored = store.get_inspection(_nfd("kt-Đông-Hòa"))
+        assert stored == inspection
+        assert unicodedata.is_normalized("NFC", stored.cells[0].cell.name)
+        assert store.inspections(organisation_id=grassroots) == [inspection]
+
+    # --- the audit trail of exemplars and inspections --------------------------------------
+
+    def test_record_events_are_kept_per_record_oldest_first(self, store: Store) -> None:
+        exemplar = make_exemplar()
+        inspection = make_inspection(id=exemplar.id)  # the same id, another kind of record
+        nominated = _record_event(exemplar, RecordAction.NOMINATED)
+        commended = _record_event(_commended(exemplar), RecordAction.COMMENDED, note="125-QĐ/ĐU")
+        inspected = _record_event(inspection, RecordAction.INSPECTED)
+        for event in (nominated, inspected, commended):
+            store.append_record_event(event)
+        assert store.record_events(RecordType.EXEMPLAR, exemplar.id) == [nominated, commended]
+        assert store.record_events(RecordType.INSPECTION, exemplar.id) == [inspected]
+        assert store.record_events(RecordType.EXEMPLAR, "không-có") == []
 
     # --- roster ----------------------------------------------------------------------------
 

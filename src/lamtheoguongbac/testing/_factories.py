@@ -29,6 +29,15 @@ import attrs
 
 from lamtheoguongbac import _workflow as workflow
 from lamtheoguongbac._exemplars import Commendation, Exemplar, ExemplarKind, exemplar_id
+from lamtheoguongbac._inspections import (
+    Finding,
+    FollowUp,
+    InspectedCell,
+    Inspection,
+    InspectionScope,
+    Request,
+    ScopeKind,
+)
 from lamtheoguongbac._model import (
     Actor,
     Basis,
@@ -53,6 +62,7 @@ from lamtheoguongbac._model import (
     RoleAssignment,
     SelfAssessment,
     StudyTheme,
+    handbook_id,
 )
 from lamtheoguongbac._workflow import Transition
 
@@ -68,6 +78,7 @@ __all__ = [
     "make_entry",
     "make_exemplar",
     "make_handbook",
+    "make_inspection",
     "make_member",
     "make_organisation",
     "make_roster",
@@ -683,3 +694,83 @@ def make_exemplar(
         commendation=make_commendation(year) if commended else None,
         version=2 if commended else 1,
     )
+
+
+# --- inspections ---------------------------------------------------------------------------
+
+
+def make_inspection(
+    *,
+    year: int = 2025,
+    cells: Sequence[Sequence[OrgUnit]] | None = None,
+    id: str | None = None,
+    on: dt.date | None = None,
+    followed_up: bool = False,
+) -> Inspection:
+    """An inspection (cuộc kiểm tra) by the grassroots committee of the cells ``cells`` (each
+    a chain root → grassroots → cell; default: ``make_organisation()``) on 15 June of
+    ``year``: one finding per cell with one request due a month later, and — with
+    ``followed_up`` — the first request reported done by the cell's secretary.
+
+    The inspecting body is the unit above the first cell.
+    """
+    chains = [tuple(c) for c in cells] if cells is not None else [make_organisation()]
+    day = on or dt.date(year, 6, 15)
+    inspected = tuple(
+        InspectedCell(
+            organisation=chain,
+            handbook_ids=(_handbook_id_of(make_member(i, cell=chain[-1].id), year),),
+        )
+        for i, chain in enumerate(chains)
+    )
+    findings = []
+    for i, c in enumerate(inspected, start=1):
+        follow_ups: tuple[FollowUp, ...] = ()
+        if followed_up and i == 1:
+            secretary = make_secretary(c.cell.id)
+            follow_ups = (
+                FollowUp(
+                    text="Đã họp chi bộ, 3 đồng chí đăng ký lại việc làm cụ thể",
+                    on=day + dt.timedelta(days=20),
+                    done=True,
+                    recorded_by=secretary.id,
+                    recorder_name=secretary.full_name,
+                    recorder_role=Role.SECRETARY,
+                ),
+            )
+        findings.append(
+            Finding(
+                id=f"f{i}",
+                kind="dang_ky_chung_chung",
+                text=f"{c.cell.name}: 3 đảng viên đăng ký chung chung",
+                cell_id=c.cell.id,
+                handbook_id=c.handbook_ids[0],
+                requests=(
+                    Request(
+                        id=f"y{i}",
+                        text="Đăng ký lại cụ thể, lượng hóa được",
+                        due=day + dt.timedelta(days=30),
+                        follow_ups=follow_ups,
+                    ),
+                ),
+            )
+        )
+    body = chains[0][:-1]
+    return Inspection(
+        id=id or f"kt-{day:%Y%m%d}-{body[-1].id}",
+        year=year,
+        on=day,
+        body=body,
+        scope=InspectionScope(kind=ScopeKind.SUBTREE, unit_id=body[-1].id),
+        cells=inspected,
+        recorded_by="ubkt-01",
+        recorder_name="Trần Văn Bình",
+        body_name=f"Ban Thường vụ {body[-1].name}",
+        conclusion="Các chi bộ cơ bản thực hiện tốt; cần khắc phục việc đăng ký chung chung.",
+        findings=tuple(findings),
+        version=2 if followed_up else 1,
+    )
+
+
+def _handbook_id_of(member: Member, year: int) -> str:
+    return handbook_id(member.id, Period.year(year))

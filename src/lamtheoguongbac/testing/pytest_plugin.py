@@ -3,9 +3,12 @@
 Installed through the ``pytest11`` entry point, so any project with lamtheoguongbac
 installed gets, with no configuration:
 
-* ``registry`` — a fresh registry with the built-ins only (no installed plugins);
-* ``memory_store`` — an empty ``memory:`` store, closed after the test;
-* ``sqlite_store`` — an empty SQLite store in ``tmp_path``, closed after the test.
+* ``ltgb_registry`` — a fresh registry with the built-ins only (no installed plugins);
+* ``ltgb_memory_store`` — an empty ``memory:`` store, closed after the test;
+* ``ltgb_sqlite_store`` — an empty SQLite store in ``tmp_path``, closed after the test.
+
+The ``ltgb_`` prefix keeps them out of the way of a project's own fixtures: pytest loads this
+plugin in every project where lamtheoguongbac is installed.
 
 The fixtures import what they need when first used, so a project that does not use them
 pays only for importing the ``lamtheoguongbac`` package itself.
@@ -28,7 +31,7 @@ pytest.register_assert_rewrite("lamtheoguongbac.testing._conformance")
 
 
 @pytest.fixture
-def registry() -> Registry:
+def ltgb_registry() -> Registry:
     """A fresh registry: the built-in plugins only, no entry points loaded."""
     from lamtheoguongbac._registry import create_registry
 
@@ -36,7 +39,7 @@ def registry() -> Registry:
 
 
 @pytest.fixture
-def memory_store() -> Iterator[MemoryStore]:
+def ltgb_memory_store() -> Iterator[MemoryStore]:
     """An empty in-memory store (kho trong bộ nhớ)."""
     from lamtheoguongbac._storage import MemoryStore
 
@@ -45,7 +48,7 @@ def memory_store() -> Iterator[MemoryStore]:
 
 
 @pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
+def ltgb_sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
     """An empty SQLite store in ``tmp_path / "so-tay.db"``."""
     from lamtheoguongbac._storage import SqliteStore
 

@@ -22,15 +22,16 @@ class Renderer:
 
     def __init__(self, options: ExportOptions) -> None:
         # options.template: the user's template file, or None for your default;
-        # options.settings: exporter-specific settings. Load and compile templates here,
-        # once, not in render().
+        # options.settings: the settings validate_settings accepted (see plugin.py). Load and
+        # compile templates here, once, not in render().
         self.options = options
+        self.heading = str(options.settings.get("heading", "Sổ tay Làm theo gương Bác"))
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """One document for one handbook's context."""
         member, cell, theme = context["member"], context["cell"], context["theme"]
         lines = [
-            f"# Sổ tay Làm theo gương Bác năm {context['handbook']['year']}",
+            f"# {self.heading} năm {context['handbook']['year']}",
             "",
             f"**{member['full_name']}** — {cell['name']}",
             "",

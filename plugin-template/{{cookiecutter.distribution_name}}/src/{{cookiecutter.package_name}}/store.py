@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 
 from lamtheoguongbac import (
@@ -44,13 +45,22 @@ from lamtheoguongbac import (
 # so your store behaves exactly like the built-in ones.
 from lamtheoguongbac.plugin import (
     HandbookQuery,
+    Inspection,
+    RecordEvent,
+    RecordType,
     check_entry,
+    check_inspection_update,
     check_update,
     exemplar_order,
     handbook_order,
+    inspection_exists,
+    inspection_matches,
+    inspection_order,
+    inspection_stale,
     matches,
     member_order,
     normalise_query,
+    parse_store_url,
 )
 from lamtheoguongbac.text import nfc
 
@@ -62,6 +72,7 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.path: Path | None = None  # the path of a ``scheme:///…`` URL
         self._lock = threading.RLock()
         self._closed = False
         # STORAGE: replace these dicts with your database, files or service.
@@ -70,19 +81,26 @@ class Store:
         self._units: dict[str, OrgUnit] = {}
         self._members: dict[str, Member] = {}
         self._exemplars: dict[str, Exemplar] = {}
+        self._inspections: dict[str, Inspection] = {}
+        self._record_events: dict[tuple[RecordType, str], list[RecordEvent]] = {}
 
     @classmethod
     def from_url(cls, url: str) -> Store:
         """Open the store named by ``url`` (the backend's ``open``).
 
+        The URL follows the library's convention (:func:`lamtheoguongbac.plugin.parse_store_url`):
+        ``{{ cookiecutter.name }}:`` or ``{{ cookiecutter.name }}:name``, and for a store kept in
+        files ``{{ cookiecutter.name }}:///relative/path`` or
+        ``{{ cookiecutter.name }}:////absolute/path``. STORAGE: a file-backed store opens
+        ``parsed.path`` (pass ``path=True`` to require one).
+
         Raises:
-            StoreError: the URL is not a ``{{ cookiecutter.name }}:`` URL.
+            StoreError: the URL is not a ``{{ cookiecutter.name }}:`` URL of those forms.
         """
-        if not url.startswith(f"{SCHEME}:"):
-            raise StoreError(
-                f"Địa chỉ '{url}' không phải dạng '{SCHEME}:'", f"'{url}' is not a '{SCHEME}:' URL"
-            )
-        return cls(url)
+        parsed = parse_store_url(url, scheme=SCHEME)
+        store = cls(url)
+        store.path = parsed.path
+        return store
 
     def __enter__(self) -> Store:
         return self
@@ -122,6 +140,8 @@ class Store:
                 dict(self._units),
                 dict(self._members),
                 dict(self._exemplars),
+                dict(self._inspections),
+                {k: list(v) for k, v in self._record_events.items()},
             )
             try:
                 yield
@@ -132,6 +152,8 @@ class Store:
                     self._units,
                     self._members,
                     self._exemplars,
+                    self._inspections,
+                    self._record_events,
                 ) = saved
                 raise
 
@@ -304,6 +326,60 @@ class Store:
                 and (unit is None or any(u.id == unit for u in e.organisation))
             ]
         return sorted(found, key=exemplar_order)
+
+    # --- inspections (kiểm tra, giám sát) and the records' audit trail ---------------------
+
+    def add_inspection(self, inspection: Inspection) -> None:
+        """Store a new inspection; ``ConflictError`` if the id exists."""
+        with self._lock:
+            self._check_open()
+            if inspection.id in self._inspections:
+                raise inspection_exists(inspection.id, self.url)
+            self._inspections[inspection.id] = inspection
+
+    def update_inspection(self, inspection: Inspection, *, expected_version: int) -> None:
+        """Replace the inspection stored at ``expected_version`` (optimistic, like ``update``)."""
+        check_inspection_update(inspection, expected_version)
+        with self._lock:
+            self._check_open()
+            stored = self._inspections.get(inspection.id)
+            if stored is None:
+                raise self._not_found("inspection", inspection.id)
+            if stored.version != expected_version:
+                raise inspection_stale(inspection.id, stored.version, expected_version, self.url)
+            self._inspections[inspection.id] = inspection
+
+    def get_inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id; ``NotFound`` if there is none."""
+        with self._lock:
+            self._check_open()
+            found = self._inspections.get(nfc(inspection_id))
+        if found is None:
+            raise self._not_found("inspection", inspection_id)
+        return found
+
+    def inspections(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Inspection]:
+        """The inspections of ``year`` covering a cell under ``organisation_id``, in order."""
+        unit = None if organisation_id is None else nfc(organisation_id)
+        with self._lock:
+            self._check_open()
+            found = [i for i in self._inspections.values() if inspection_matches(i, year, unit)]
+        return sorted(found, key=inspection_order)
+
+    def append_record_event(self, event: RecordEvent) -> None:
+        """Append one event to the audit trail of exemplars and inspections."""
+        with self._lock:
+            self._check_open()
+            # STORAGE: an append-only table keyed by (record type, record id, sequence).
+            self._record_events.setdefault((event.record_type, event.record_id), []).append(event)
+
+    def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
+        """The audit trail of one exemplar or inspection, oldest first (empty if none)."""
+        with self._lock:
+            self._check_open()
+            return list(self._record_events.get((record_type, nfc(record_id)), ()))
 
     def close(self) -> None:
         """Release the store; further use raises ``StoreError``. Closing twice is harmless."""

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from lamtheoguongbac import TemplateError
-from lamtheoguongbac.plugin import ExportOptions
 from lamtheoguongbac_docx._chart import insert_charts
 from lamtheoguongbac_docx._renderer import DocxRenderer
 
@@ -23,8 +22,6 @@ __all__ = [
     "REPORT_TEMPLATE",
     "YEARBOOK_TEMPLATE",
     "ReportRenderer",
-    "create_report_renderer",
-    "create_yearbook_renderer",
 ]
 
 _TEMPLATES = resources.files("lamtheoguongbac_docx") / "templates"
@@ -32,11 +29,6 @@ _TEMPLATES = resources.files("lamtheoguongbac_docx") / "templates"
 YEARBOOK_TEMPLATE = Path(str(_TEMPLATES / "ky-yeu-guong-dien-hinh.docx"))
 #: The default report template: figures per cell, ratings with their chart, the cap check.
 REPORT_TEMPLATE = Path(str(_TEMPLATES / "bao-cao-tong-hop.docx"))
-
-
-def create_yearbook_renderer(options: ExportOptions) -> DocxRenderer:
-    """The ``docx-yearbook`` exporter's factory: ``options.template`` or the default one."""
-    return DocxRenderer(options.template or YEARBOOK_TEMPLATE)
 
 
 class ReportRenderer:
@@ -78,8 +70,3 @@ class ReportRenderer:
             "Không gộp được các báo cáo tổng hợp (có biểu đồ) thành một tệp",
             "summary reports (with charts) cannot be merged into one file",
         )
-
-
-def create_report_renderer(options: ExportOptions) -> ReportRenderer:
-    """The ``docx-report`` exporter's factory: ``options.template`` or the default one."""
-    return ReportRenderer(options.template)

@@ -12,7 +12,6 @@ from docx import Document
 from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
 from lamtheoguongbac import TemplateError
-from lamtheoguongbac.plugin import ExportOptions
 from lamtheoguongbac_docx._engine import (
     CompiledDocx,
     context_fallback,
@@ -22,7 +21,7 @@ from lamtheoguongbac_docx._engine import (
     warn_fallback,
 )
 
-__all__ = ["DEFAULT_TEMPLATE", "DocxRenderer", "create_renderer"]
+__all__ = ["DEFAULT_TEMPLATE", "DocxRenderer"]
 
 #: The handbook template shipped with the plugin (A4, Times New Roman, Hướng dẫn 36-HD/VPTW).
 DEFAULT_TEMPLATE = Path(
@@ -95,8 +94,3 @@ class DocxRenderer:
         out = io.BytesIO()
         composer.save(out)
         return out.getvalue()
-
-
-def create_renderer(options: ExportOptions) -> DocxRenderer:
-    """The exporter's factory: a renderer for ``options.template`` (None: the default)."""
-    return DocxRenderer(options.template)

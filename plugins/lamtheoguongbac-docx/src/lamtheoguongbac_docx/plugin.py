@@ -1,15 +1,23 @@
-"""The entry point of the Word exporter: registers ``docx`` with lamtheoguongbac, and
-``docx-yearbook`` and ``docx-report`` for the yearbook and the committee's summary report."""
+"""The entry point of the Word exporter: registers ``docx`` (kind ``handbook``) with
+lamtheoguongbac, and ``docx-yearbook`` (kind ``yearbook``) and ``docx-report`` (kind
+``report``) for the yearbook and the committee's summary report. The core picks them by
+kind, never by name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lamtheoguongbac import hookimpl
-from lamtheoguongbac.plugin import Exporter
-from lamtheoguongbac_docx._check import check_template
-from lamtheoguongbac_docx._documents import create_report_renderer, create_yearbook_renderer
-from lamtheoguongbac_docx._renderer import create_renderer
+from lamtheoguongbac_docx._factories import (
+    check_template,
+    create_renderer,
+    create_report_renderer,
+    create_yearbook_renderer,
+)
+
+if TYPE_CHECKING:
+    from lamtheoguongbac.plugin import Exporter
 
 __all__ = ["register_exporters"]
 
@@ -18,10 +26,15 @@ __all__ = ["register_exporters"]
 def register_exporters(register: Callable[[Exporter], None]) -> None:
     """Register the ``docx`` exporter (xuất sổ tay ra tệp Word) and the yearbook and report
     exporters (``check_template`` checks handbook templates only, so they have none)."""
+    # Imported when the registry asks, not when it loads this module (start-up time).
+    from lamtheoguongbac.plugin import DocumentKind, Exporter, settings_validator
+
     register(
         Exporter(
             name="docx",
             suffix=".docx",
+            kind=DocumentKind.HANDBOOK,
+            validate_settings=settings_validator(),  # the template says it all
             create_renderer=create_renderer,
             check_template=check_template,
             description_vi="Sổ tay dạng Word (.docx) theo mẫu docxtpl",
@@ -32,6 +45,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
         Exporter(
             name="docx-yearbook",
             suffix=".docx",
+            kind=DocumentKind.YEARBOOK,
+            validate_settings=settings_validator(),
             create_renderer=create_yearbook_renderer,
             description_vi="Kỷ yếu gương điển hình dạng Word (.docx), lệnh 'yearbook'",
             description_en="The yearbook of exemplars as Word (.docx), command 'yearbook'",
@@ -41,6 +56,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
         Exporter(
             name="docx-report",
             suffix=".docx",
+            kind=DocumentKind.REPORT,
+            validate_settings=settings_validator(),
             create_renderer=create_report_renderer,
             description_vi="Báo cáo tổng hợp gửi cấp ủy dạng Word (.docx), lệnh 'report'",
             description_en="The committee's summary report as Word (.docx), command 'report'",

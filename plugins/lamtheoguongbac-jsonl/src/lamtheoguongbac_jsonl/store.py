@@ -17,7 +17,9 @@ The data file is UTF-8 JSON lines: a header line, then one record per line::
     {"type": "member", "data": {…}}
     {"type": "handbook", "data": {…}}
     {"type": "exemplar", "data": {…}}
+    {"type": "inspection", "data": {…}}
     {"type": "event", "data": {…}}
+    {"type": "record_event", "data": {…}}
 
 Each ``data`` is the library's own JSON (:func:`lamtheoguongbac.to_dict`), so records carry
 their ``schema_version`` and are migrated on load like any other document.
@@ -72,10 +74,18 @@ from lamtheoguongbac import (
 )
 from lamtheoguongbac.plugin import (
     HandbookQuery,
+    Inspection,
+    RecordEvent,
+    RecordType,
     check_entry,
+    check_inspection_update,
     check_update,
     exemplar_order,
     handbook_order,
+    inspection_exists,
+    inspection_matches,
+    inspection_order,
+    inspection_stale,
     matches,
     member_order,
     normalise_query,
@@ -181,6 +191,11 @@ class _Snapshot:
     events: Mapping[str, tuple[Event, ...]]
     event_lines: tuple[str, ...]
     exemplars: Mapping[str, tuple[Exemplar, str]]
+    inspections: Mapping[str, tuple[Inspection, str]] = attrs.field(factory=dict)
+    record_events: Mapping[tuple[RecordType, str], tuple[RecordEvent, ...]] = attrs.field(
+        factory=dict
+    )
+    record_lines: tuple[str, ...] = ()
 
     @property
     def generation(self) -> int:
@@ -209,13 +224,16 @@ def _header(generation: int) -> bytes:
 
 
 def _render(snapshot: _Snapshot) -> bytes:
-    """The data file's bytes: the header, then units, members, handbooks, exemplars, events."""
+    """The data file's bytes: the header, then units, members, handbooks, exemplars,
+    inspections, events and the records' events."""
     lines = [
         *(line for _, line in sorted(snapshot.units.values(), key=lambda v: v[0].id)),
         *(line for _, line in sorted(snapshot.members.values(), key=lambda v: v[0].id)),
         *(line for _, line in snapshot.handbooks.values()),
         *(line for _, line in snapshot.exemplars.values()),
+        *(line for _, line in snapshot.inspections.values()),
         *snapshot.event_lines,
+        *snapshot.record_lines,
     ]
     return snapshot.header + b"\n" + "".join(f"{line}\n" for line in lines).encode("utf-8")
 
@@ -256,7 +274,9 @@ _KINDS: Final[dict[str, type[Any]]] = {
     "member": Member,
     "handbook": Handbook,
     "exemplar": Exemplar,
+    "inspection": Inspection,
     "event": Event,
+    "record_event": RecordEvent,
 }
 
 
@@ -273,8 +293,10 @@ def _record(path: Path, number: int, raw: bytes) -> tuple[str, Any, str]:
     if kind not in _KINDS or not isinstance(record.get("data"), dict):
         raise _refuse(
             path,
-            f"dòng {number} không phải bản ghi unit/member/handbook/exemplar/event",
-            f"line {number} is not a unit/member/handbook/exemplar/event record",
+            f"dòng {number} không phải bản ghi unit/member/handbook/exemplar/inspection/event/"
+            "record_event",
+            f"line {number} is not a unit/member/handbook/exemplar/inspection/event/record_event "
+            "record",
         )
     try:
         value = from_dict(_KINDS[kind], record["data"])
@@ -293,8 +315,11 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
     members: dict[str, tuple[Member, str]] = {}
     handbooks: dict[str, tuple[Handbook, str]] = {}
     exemplars: dict[str, tuple[Exemplar, str]] = {}
+    inspections: dict[str, tuple[Inspection, str]] = {}
     events: dict[str, list[Event]] = {}
     event_lines: list[str] = []
+    record_events: dict[tuple[RecordType, str], list[RecordEvent]] = {}
+    record_lines: list[str] = []
     for number, raw in enumerate(rest, start=2):
         if not raw.strip():
             continue
@@ -307,6 +332,11 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
             handbooks[value.id] = (value, line)
         elif kind == "exemplar":
             exemplars[value.id] = (value, line)
+        elif kind == "inspection":
+            inspections[value.id] = (value, line)
+        elif kind == "record_event":
+            record_events.setdefault((value.record_type, value.record_id), []).append(value)
+            record_lines.append(line)
         else:
             events.setdefault(value.handbook_id, []).append(value)
             event_lines.append(line)
@@ -318,6 +348,9 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
         {k: tuple(v) for k, v in events.items()},
         tuple(event_lines),
         exemplars,
+        inspections,
+        {k: tuple(v) for k, v in record_events.items()},
+        tuple(record_lines),
     )
 
 
@@ -700,6 +733,81 @@ class JsonLinesStore:
             and (unit is None or any(u.id == unit for u in e.organisation))
         ]
         return sorted(found, key=exemplar_order)
+
+    # --- inspections and the records' audit trail ---------------------------------------
+
+    def add_inspection(self, inspection: Inspection) -> None:
+        """Store a new inspection (cuộc kiểm tra); ``ConflictError`` if the id exists."""
+
+        def change(snapshot: _Snapshot) -> _Snapshot:
+            if inspection.id in snapshot.inspections:
+                raise inspection_exists(inspection.id, self.url)
+            line = _line("inspection", inspection)
+            return attrs.evolve(
+                snapshot, inspections={**snapshot.inspections, inspection.id: (inspection, line)}
+            )
+
+        self._write(change)
+
+    def update_inspection(self, inspection: Inspection, *, expected_version: int) -> None:
+        """Replace an inspection stored at ``expected_version``.
+
+        Raises:
+            NotFound: no inspection has this id.
+            ConflictError: the stored version is not ``expected_version``; nothing changes.
+            ValidationFailed: the new version is not ``expected_version + 1``.
+        """
+        check_inspection_update(inspection, expected_version)
+
+        def change(snapshot: _Snapshot) -> _Snapshot:
+            stored = snapshot.inspections.get(inspection.id)
+            if stored is None:
+                raise self._not_found("cuộc kiểm tra", "inspection", inspection.id)
+            if stored[0].version != expected_version:
+                raise inspection_stale(inspection.id, stored[0].version, expected_version, self.url)
+            line = _line("inspection", inspection)
+            return attrs.evolve(
+                snapshot, inspections={**snapshot.inspections, inspection.id: (inspection, line)}
+            )
+
+        self._write(change)
+
+    def get_inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id; ``NotFound`` if there is none."""
+        inspection_id = nfc(inspection_id)
+        stored = self._read().inspections.get(inspection_id)
+        if stored is None:
+            raise self._not_found("cuộc kiểm tra", "inspection", inspection_id)
+        return stored[0]
+
+    def inspections(
+        self, *, year: int | None = None, organisation_id: str | None = None
+    ) -> list[Inspection]:
+        """The inspections of ``year`` covering a cell under ``organisation_id``, by year,
+        date and id."""
+        unit = None if organisation_id is None else nfc(organisation_id)
+        found = [
+            i for i, _ in self._read().inspections.values() if inspection_matches(i, year, unit)
+        ]
+        return sorted(found, key=inspection_order)
+
+    def append_record_event(self, event: RecordEvent) -> None:
+        """Append one event to the audit trail of exemplars and inspections."""
+
+        def change(snapshot: _Snapshot) -> _Snapshot:
+            key = (event.record_type, event.record_id)
+            trail = {**snapshot.record_events, key: (*snapshot.record_events.get(key, ()), event)}
+            return attrs.evolve(
+                snapshot,
+                record_events=trail,
+                record_lines=(*snapshot.record_lines, _line("record_event", event)),
+            )
+
+        self._write(change)
+
+    def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
+        """The audit trail of one exemplar or inspection, oldest first (empty if none)."""
+        return list(self._read().record_events.get((record_type, nfc(record_id)), ()))
 
     def close(self) -> None:
         """Forget the cached content; further use raises ``StoreError``. Idempotent."""

@@ -1,0 +1,362 @@
+"""Inspections on the command line (kiểm tra, giám sát): ``inspect suggest|record|follow-up|
+list|show|workbook``.
+
+The ``inspect`` group is added to the main ``lamtheoguongbac`` group in
+:mod:`lamtheoguongbac.cli`; it uses that group's ``--store`` and ``--lang`` options and its
+exit statuses (2 on an error), through the helpers of :mod:`lamtheoguongbac.cli._common`.
+A scope is ``--cell``, ``--org`` (a subtree) or ``--handbook`` (repeatable). Findings come
+from the rules (``--suggested``), a JSON file (``--findings f.json``: ``{"schema_version": 2,
+"findings": [...]}``) or an inspection workbook (``--findings f.xlsx``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lamtheoguongbac import serde
+from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._inspections import Finding, Inspection, InspectionScope, ScopeKind
+from lamtheoguongbac._service.core import Handbooks
+from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.text import nfc
+
+__all__ = ["inspect"]
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_OUT = click.Path(dir_okay=False, path_type=Path)
+
+
+def _scope(cell: str | None, org: str | None, handbooks: tuple[str, ...]) -> InspectionScope:
+    given = [x for x in (cell, org, handbooks or None) if x]
+    if len(given) != 1:
+        raise click.UsageError("--cell, --org hoặc/or --handbook")
+    if cell:
+        return InspectionScope(kind=ScopeKind.CELL, unit_id=nfc(cell))
+    if org:
+        return InspectionScope(kind=ScopeKind.SUBTREE, unit_id=nfc(org))
+    return InspectionScope(kind=ScopeKind.HANDBOOKS, handbook_ids=tuple(map(nfc, handbooks)))
+
+
+def _scope_options(fn: Any) -> Any:
+    fn = click.option(
+        "--handbook", "handbooks", multiple=True, help="Sổ được kiểm tra / a handbook (repeat)."
+    )(fn)
+    fn = click.option("--org", help="Một tổ chức và cấp dưới / an organisation subtree.")(fn)
+    fn = click.option("--cell", help="Một chi bộ / one cell.")(fn)
+    return fn
+
+
+def _day(value: str | None, option: str) -> dt.date | None:
+    return None if value is None else date_argument(value, option)
+
+
+def _findings_from(path: Path, service: Handbooks) -> list[Finding]:
+    if path.suffix.lower() == ".xlsx":
+        from lamtheoguongbac.spreadsheet import read_inspection_workbook
+
+        return list(read_inspection_workbook(path, kinds=service.inspections.kinds()).findings)
+    data = serde.parse_json(path.read_bytes(), source=str(path))
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise ValidationFailed(
+            'cần {"schema_version": 2, "findings": [...]}',
+            'expected {"schema_version": 2, "findings": [...]}',
+            field=str(path),
+        )
+    version = data.get("schema_version")
+    return [
+        serde.from_dict(Finding, {"schema_version": version, **item})
+        if isinstance(item, dict)
+        else serde.from_dict(Finding, {"schema_version": version})
+        for item in data["findings"]
+    ]
+
+
+def _print_findings(findings: list[Finding] | tuple[Finding, ...], today: dt.date) -> None:
+    for f in findings:
+        where = f.cell_id + (f" / {f.handbook_id}" if f.handbook_id else "")
+        click.echo(f"{f.id}\t{f.kind}\t{where}")
+        click.echo(f"    {f.text}")
+        for r in f.requests:
+            status = r.status(today)
+            say(
+                f"    {r.id}: {r.text} (hạn {r.due:%d/%m/%Y}) — {status.label_vi}",
+                f"    {r.id}: {r.text} (due {r.due.isoformat()}) — {status.label_en}",
+            )
+            for fu in r.follow_ups:
+                say(
+                    f"        {fu.on:%d/%m/%Y} {fu.recorder_role.label_vi} {fu.recorder_name}: "
+                    f"{fu.text}{' (đã xong)' if fu.done else ''}",
+                    f"        {fu.on.isoformat()} {fu.recorder_name}: {fu.text}"
+                    f"{' (done)' if fu.done else ''}",
+                )
+
+
+@click.group()
+def inspect() -> None:
+    """Kiểm tra, giám sát việc thực hiện sổ tay / inspections of how handbooks are kept."""
+
+
+@inspect.command()
+@_scope_options
+@click.option("--year", type=int, required=True, help="Năm của sổ / the handbooks' year.")
+@click.option("--on", "on_", help="Ngày kiểm tra / inspection date (dd/mm/yyyy).")
+@click.option("--out", type=_OUT, help="Ghi ra .json hoặc .xlsx / write to .json or .xlsx.")
+@reports_errors
+def suggest(
+    cell: str | None,
+    org: str | None,
+    handbooks: tuple[str, ...],
+    year: int,
+    on_: str | None,
+    out: Path | None,
+) -> None:
+    """Gợi ý nội dung kiểm tra từ quy tắc / draft findings from the rules (generic pledges,
+    late steps, missing assessments)."""
+    scope = _scope(cell, org, handbooks)
+    with open_service() as service:
+        day = _day(on_, "--on") or service.clock().date()
+        drafts = service.inspections.suggest(scope, year=year, on=day)
+        cells = service.inspections.cells(scope, year=year)
+        kinds = service.inspections.kinds()
+    if out is not None and out.suffix.lower() == ".xlsx":
+        from lamtheoguongbac.spreadsheet import write_inspection_workbook
+
+        write_inspection_workbook(out, findings=drafts, cells=cells, kinds=kinds)
+    elif out is not None:
+        doc = {
+            "schema_version": serde.SCHEMA_VERSION,
+            "findings": [
+                {k: v for k, v in serde.to_dict(f).items() if k != "schema_version"} for f in drafts
+            ],
+        }
+        from lamtheoguongbac._fsutil import atomic_write
+
+        atomic_write(out, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"))
+    else:
+        _print_findings(drafts, day)
+    where_vi, where_en = (f", ghi vào {out}", f", written to {out}") if out else ("", "")
+    say(
+        f"{len(drafts)} nội dung gợi ý cho {len(cells)} chi bộ{where_vi}",
+        f"{len(drafts)} suggested findings for {len(cells)} cells{where_en}",
+    )
+
+
+@inspect.command()
+@_scope_options
+@click.option("--year", type=int, required=True, help="Năm của sổ / the handbooks' year.")
+@click.option("--as", "actor_id", required=True, help="Mã người ghi / the recorder's id.")
+@click.option("--on", "on_", help="Ngày kiểm tra / inspection date (dd/mm/yyyy).")
+@click.option("--body", "body_id", help="Mã cấp ủy kiểm tra / the inspecting unit's id.")
+@click.option("--body-name", help="Tên cơ quan kiểm tra / the inspecting body as it signs.")
+@click.option("--conclusion", help="Kết luận / the conclusion.")
+@click.option("--findings", "findings_file", type=_FILE, help="Tệp .json/.xlsx phát hiện.")
+@click.option("--suggested", is_flag=True, help="Dùng nội dung gợi ý / use the suggestions.")
+@click.option("--id", "inspection_id", help="Mã cuộc kiểm tra / the inspection's id.")
+@reports_errors
+def record(
+    cell: str | None,
+    org: str | None,
+    handbooks: tuple[str, ...],
+    year: int,
+    actor_id: str,
+    on_: str | None,
+    body_id: str | None,
+    body_name: str | None,
+    conclusion: str | None,
+    findings_file: Path | None,
+    suggested: bool,
+    inspection_id: str | None,
+) -> None:
+    """Ghi kết quả kiểm tra / record an inspection with its findings and requests."""
+    scope = _scope(cell, org, handbooks)
+    if findings_file is None and not suggested:
+        raise click.UsageError("--findings FILE hoặc/or --suggested")
+    if findings_file is not None and suggested:
+        raise click.UsageError("--findings hoặc/or --suggested, không cả hai / not both")
+    with open_service() as service:
+        day = _day(on_, "--on") or service.clock().date()
+        findings = (
+            _findings_from(findings_file, service)
+            if findings_file is not None
+            else service.inspections.suggest(scope, year=year, on=day)
+        )
+        done = service.inspections.record(
+            scope=scope,
+            year=year,
+            findings=findings,
+            actor=service.roster.actor(actor_id),
+            on=day,
+            body_id=body_id,
+            body_name=nfc(body_name) if body_name else None,
+            conclusion=nfc(conclusion) if conclusion else None,
+            inspection_id=inspection_id,
+        )
+    requests = sum(len(f.requests) for f in done.findings)
+    say(
+        f"Đã ghi cuộc kiểm tra {done.id} của {done.inspector} ngày {done.on:%d/%m/%Y}: "
+        f"{len(done.cells)} chi bộ, {done.handbook_count} sổ, {len(done.findings)} phát hiện, "
+        f"{requests} yêu cầu khắc phục",
+        f"Recorded inspection {done.id} by {done.inspector} on {done.on.isoformat()}: "
+        f"{len(done.cells)} cells, {done.handbook_count} handbooks, {len(done.findings)} "
+        f"findings, {requests} requests",
+    )
+
+
+@inspect.command(name="follow-up")
+@click.argument("inspection_id")
+@click.argument("request_id", required=False)
+@click.option("--as", "actor_id", required=True, help="Mã Bí thư/Phó Bí thư chi bộ.")
+@click.option("--text", help="Kết quả khắc phục / what was done.")
+@click.option("--done/--in-progress", default=True, help="Đã xong hay chưa / met or not yet.")
+@click.option("--on", "on_", help="Ngày / date (dd/mm/yyyy).")
+@click.option("--workbook", type=_FILE, help="Đọc kết quả từ bảng tính / from the workbook.")
+@reports_errors
+def follow_up(
+    inspection_id: str,
+    request_id: str | None,
+    actor_id: str,
+    text: str | None,
+    done: bool,
+    on_: str | None,
+    workbook: Path | None,
+) -> None:
+    """Báo cáo kết quả khắc phục / record the cell's follow-up to a request (or every
+    follow-up filled in an inspection workbook)."""
+    if (workbook is None) == (request_id is None):
+        raise click.UsageError("REQUEST_ID --text … hoặc/or --workbook FILE")
+    if request_id is not None and not text:
+        raise click.UsageError("--text")
+    with open_service() as service:
+        actor = service.roster.actor(actor_id)
+        day = _day(on_, "--on")
+        if workbook is not None:
+            from lamtheoguongbac.spreadsheet import read_inspection_workbook
+
+            sheet = read_inspection_workbook(workbook, kinds=service.inspections.kinds())
+            current = service.inspections.get(inspection_id)
+            pending = [
+                fu
+                for fu in sheet.follow_ups
+                if not current.request(fu.request_id)[1].done
+                and not _recorded(current, fu.request_id, fu.text)
+            ]
+            with service.transaction():
+                for fu in pending:
+                    service.inspections.follow_up(
+                        inspection_id,
+                        fu.request_id,
+                        text=fu.text,
+                        done=fu.done,
+                        actor=actor,
+                        on=fu.on or day,
+                    )
+            say(
+                f"Đã ghi {len(pending)} kết quả khắc phục từ {workbook}",
+                f"Recorded {len(pending)} follow-ups from {workbook}",
+            )
+            return
+        assert request_id is not None
+        assert text is not None
+        updated = service.inspections.follow_up(
+            inspection_id, request_id, text=nfc(text), done=done, actor=actor, on=day
+        )
+    _, request = updated.request(nfc(request_id))
+    state_vi, state_en = ("đã khắc phục", "done") if request.done else ("đang khắc phục", "open")
+    say(
+        f"Đã ghi kết quả khắc phục yêu cầu {request.id} của cuộc kiểm tra {updated.id}: {state_vi}",
+        f"Recorded the follow-up of request {request.id} of inspection {updated.id}: {state_en}",
+    )
+
+
+def _recorded(inspection: Inspection, request_id: str, text: str) -> bool:
+    """Whether the same follow-up text is already recorded (a workbook applied twice)."""
+    return any(fu.text == text for fu in inspection.request(request_id)[1].follow_ups)
+
+
+@inspect.command(name="list")
+@click.option("--year", type=int, help="Năm / year.")
+@click.option("--org", "organisation_id", help="Chỉ trong đơn vị / only within a unit.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
+@reports_errors
+def list_(year: int | None, organisation_id: str | None, as_json: bool) -> None:
+    """Danh sách cuộc kiểm tra / list inspections (by date)."""
+    with open_service() as service:
+        found = service.inspections.list(year=year, organisation_id=organisation_id)
+        today = service.clock().date()
+    if as_json:
+        click.echo(json.dumps([serde.to_dict(i) for i in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        say("Chưa có cuộc kiểm tra nào", "No inspections")
+    for i in found:
+        requests = [r for _, r in i.requests()]
+        done = sum(1 for r in requests if r.done)
+        late = sum(1 for r in requests if r.status(today).value == "overdue")
+        cells = ", ".join(c.cell.name for c in i.cells)
+        say(
+            f"{i.id}\t{i.on:%d/%m/%Y}\t{i.inspector}\t{cells}\t{len(i.findings)} phát hiện, "
+            f"{done}/{len(requests)} yêu cầu đã khắc phục, {late} quá hạn",
+            f"{i.id}\t{i.on.isoformat()}\t{i.inspector}\t{cells}\t{len(i.findings)} findings, "
+            f"{done}/{len(requests)} requests done, {late} overdue",
+        )
+
+
+@inspect.command()
+@click.argument("inspection_id")
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
+@reports_errors
+def show(inspection_id: str, as_json: bool) -> None:
+    """Xem một cuộc kiểm tra và nhật ký / show an inspection and its audit trail."""
+    with open_service() as service:
+        found = service.inspections.get(inspection_id)
+        history = service.inspections.history(inspection_id)
+        today = service.clock().date()
+    if as_json:
+        doc = {
+            "inspection": serde.to_dict(found),
+            "history": [serde.to_dict(e) for e in history],
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    say(
+        f"{found.id}: {found.inspector}, ngày {found.on:%d/%m/%Y}, năm {found.year}",
+        f"{found.id}: {found.inspector}, {found.on.isoformat()}, year {found.year}",
+    )
+    for c in found.cells:
+        say(
+            f"  {c.cell.name}: {len(c.handbook_ids)} sổ",
+            f"  {c.cell.name}: {len(c.handbook_ids)} handbooks",
+        )
+    if found.conclusion:
+        say(f"Kết luận: {found.conclusion}", f"Conclusion: {found.conclusion}")
+    _print_findings(found.findings, today)
+    for e in history:
+        say(
+            f"  [{e.at:%d/%m/%Y %H:%M}] {e.action.label_vi} — {e.actor_name}"
+            + (f" ({e.note})" if e.note else ""),
+            f"  [{e.at.isoformat()}] {e.action.label_en} — {e.actor_name}"
+            + (f" ({e.note})" if e.note else ""),
+        )
+
+
+@inspect.command()
+@click.argument("inspection_id")
+@click.option("--out", type=_OUT, required=True, help="Tệp .xlsx / the .xlsx to write.")
+@reports_errors
+def workbook(inspection_id: str, out: Path) -> None:
+    """Bảng tính để chi bộ báo cáo khắc phục / the workbook the cells fill with follow-ups."""
+    from lamtheoguongbac.spreadsheet import write_inspection_workbook
+
+    with open_service() as service:
+        found = service.inspections.get(inspection_id)
+        kinds = service.inspections.kinds()
+    write_inspection_workbook(out, inspection=found, kinds=kinds)
+    say(
+        f"Đã ghi bảng tính kiểm tra {found.id} vào {out}",
+        f"Wrote the workbook of inspection {found.id} to {out}",
+    )
