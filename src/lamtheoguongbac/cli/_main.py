@@ -212,7 +212,7 @@ def _pledges_file(path: Path) -> list[Pledge]:
     return [_doc(data, f"pledges[{i}]", Pledge, str(path)) for i in range(len(items))]
 
 
-@cli.command()
+@click.command()
 @click.argument("handbook_id")
 @click.option("--year", type=int, required=True, help="Năm bổ sung / the supplement's year.")
 @click.option(
@@ -235,7 +235,7 @@ def supplement(handbook_id: str, year: int, path: Path, actor_id: str) -> None:
         )
 
 
-@cli.command(name="interim-report")
+@click.command(name="interim-report")
 @click.argument("handbook_id")
 @click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
 @click.option(
@@ -273,7 +273,7 @@ def interim_report(
         )
 
 
-@cli.command(name="interim-assess")
+@click.command(name="interim-assess")
 @click.argument("handbook_id")
 @click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
 @click.option("--text", required=True, help="Nhận xét của chi bộ / the cell's assessment.")
@@ -307,7 +307,6 @@ def interim_assess(
         )
 
 
-@cli.command()
 @click.command()
 @click.argument("handbook_id")
 @click.option(

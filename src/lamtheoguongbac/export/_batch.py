@@ -813,6 +813,7 @@ class _Export:
                     notes=notes,
                     done=done,
                     data=[],
+                    policy=self.policy,
                 )
             except LamTheoGuongBacError as exc:
                 error = exc
