@@ -3,8 +3,12 @@
 Loads the sample cell in this folder (units, members, the year's pledges and results) into a
 fresh SQLite store under ``out/``, walks every member's handbook through registration,
 report, self-assessment, the cell's collective assessment and closing, prints a summary in
-Vietnamese, and writes the Word handbooks under ``out/handbooks/`` when the docx exporter
-plugin is installed.
+Vietnamese, nominates and commends exemplars, and — when the docx exporter plugin is
+installed — writes the Word handbooks under ``out/handbooks/``, the yearbook of exemplars
+(``out/ky-yeu-2025.docx``) and the commune committee's summary report
+(``out/bao-cao-tong-hop-2025.docx``, issued by the Đảng ủy and signed by the roster's
+signer), plus a term handbook for 2025–2027 with a yearly supplement and a review
+(``out/so-tay-nhiem-ky/``).
 
 Run it with ``make demo`` (or ``python examples/demo.py --out out``).
 """
@@ -20,9 +24,11 @@ from typing import Any
 
 from lamtheoguongbac import (
     CollectiveAssessment,
+    Commendation,
     Handbooks,
     HandbookStatus,
     Member,
+    Period,
     Pledge,
     PluginError,
     RatingLevel,
@@ -50,6 +56,20 @@ def _recorder(members: list[Member], subject: Member, day: Any) -> tuple[Member,
     raise SystemExit(f"chi bộ {subject.cell_id} không có Bí thư/Phó Bí thư")
 
 
+class Calendar:
+    """The demo's clock: each step is dated on the day it takes place in the year, so the
+    documents carry the dates a real cell's would (registration in January, …)."""
+
+    def __init__(self) -> None:
+        self.day = dt.date(2025, 1, 15)
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(8), tzinfo=ICT)
+
+
+ICT = dt.timezone(dt.timedelta(hours=7))
+
+
 def run(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     db = out / "demo.db"
@@ -58,7 +78,8 @@ def run(out: Path) -> int:
     sample = json.loads((HERE / "so-tay-2025.json").read_text(encoding="utf-8"))
     version, year = sample["schema_version"], sample["year"]
 
-    with Handbooks.open(f"sqlite:///{db}") as service:
+    calendar = Calendar()
+    with Handbooks.open(f"sqlite:///{db}", clock=calendar) as service:
         roster = service.roster.import_files([HERE / "to-chuc.csv", HERE / "dang-vien.csv"])
         members = sorted(roster.members, key=lambda m: name_sort_key(m.full_name, m.sort_key))
         cell = service.roster.tree().unit(members[0].cell_id)
@@ -94,18 +115,22 @@ def run(out: Path) -> int:
             entry = sample["handbooks"][member.id]
             book_id = f"{member.id}-{year}"
             pledges = [_load(Pledge, p, version) for p in entry["pledges"]]
+            calendar.day = dt.date(year, 1, 20)
             step = service.register_pledges(book_id, pledges, actor=member)
             for w in step.warnings:
                 print(f"  Lưu ý {member.full_name} [{w.code}]: {w.message_vi}")
+            result_report = _load(ResultReport, entry["report"], version)
+            calendar.day = result_report.submitted_on
             service.report_results(
                 book_id,
-                _load(ResultReport, entry["report"], version),
+                result_report,
                 actor=member,
                 self_assessment=_load(SelfAssessment, entry["self_assessment"], version),
             )
             a = entry["assessment"]
             meeting = dt.date.fromisoformat(a["meeting_date"])
             recorder, role = _recorder(members, member, meeting)
+            calendar.day = meeting
             service.record_assessment(
                 book_id,
                 CollectiveAssessment(
@@ -118,11 +143,143 @@ def run(out: Path) -> int:
                 ),
                 actor=recorder,
             )
+            calendar.day = dt.date(year, 12, 28)
             service.close_handbook(book_id, actor=recorder)
 
+        calendar.day = dt.date(year, 12, 30)
         _summary(service, cell.id, year)
+        exemplars = _exemplars(service, cell.id, year, secretary)
         _export(service, cell.id, year, out / "handbooks")
+        _committee_documents(service, year, exemplars, out)
+        _term_book(service, sample, version, out / "so-tay-nhiem-ky", calendar)
     return 0
+
+
+# The day the committee issues its documents, and the commune's committee (grassroots).
+ISSUED_ON = dt.date(2026, 1, 5)
+COMMUNE = "xa-anphu"
+
+
+def _exemplars(service: Handbooks, cell_id: str, year: int, secretary: Member) -> list[Any]:
+    """Nominate two members and the cell as exemplars; the committee commends them."""
+    picked = [hb for hb in service.find(cell_id=cell_id, year=year) if hb.member.id in WORTHY]
+    found = [
+        service.exemplars.nominate_from_handbook(hb.id, actor=secretary, on=dt.date(year, 12, 22))
+        for hb in picked
+    ]
+    found.append(
+        service.exemplars.nominate_collective(
+            cell_id,
+            year=year,
+            achievements="1. 100% đảng viên đăng ký việc làm cụ thể, lượng hóa được, gắn với "
+            "nhiệm vụ được giao\n2. Bộ phận một cửa giải quyết 1.240 hồ sơ, không hồ sơ nào "
+            "trễ hạn\n3. Số hóa 3.500 hồ sơ hộ tịch lưu trữ",
+            actor=secretary,
+            on=dt.date(year, 12, 22),
+        )
+    )
+    commended = []
+    for n, e in enumerate(found, start=1):
+        decision = Commendation(
+            authority="Ban Thường vụ Đảng ủy xã An Phú",
+            decision_number=f"{120 + n}-QĐ/ĐU",
+            decided_on=dt.date(year, 12, 30),
+        )
+        commended.append(service.exemplars.commend(e.id, decision, actor=secretary))
+    print(f"\nĐã đề cử và khen thưởng {len(commended)} gương điển hình")
+    return commended
+
+
+WORTHY = ("dv02", "dv06")
+
+
+def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], out: Path) -> None:
+    """The yearbook and the Đảng ủy's summary report, signed by the committee's Bí thư (else
+    Phó Bí thư) as the roster has them."""
+    try:
+        service.registry.exporter("docx-report")
+    except PluginError as missing:
+        print(f"Bỏ qua kỷ yếu và báo cáo: {missing.message_vi}")
+        return
+    from lamtheoguongbac.export import CommitteeHeading, export_rollup_report, export_yearbook
+
+    chain = service.roster.tree().chain(COMMUNE)
+    place = next((u.place for u in reversed(chain) if u.place), "")
+    book = export_yearbook(
+        exemplars,
+        out / f"ky-yeu-{year}.docx",
+        title_year=year,
+        organisation_name=chain[-1].name,
+        superior_name=chain[-2].name,
+        place=place,
+        today=ISSUED_ON,
+        registry=service.registry,
+    )
+    heading = CommitteeHeading.of_unit(chain, service.roster.members(), on=ISSUED_ON, number="12")
+    figures = service.supervision.rollup(organisation_id=COMMUNE, year=year, today=ISSUED_ON)
+    report = export_rollup_report(
+        figures, out / f"bao-cao-tong-hop-{year}.docx", heading=heading, registry=service.registry
+    )
+    print(f"Đã ghi kỷ yếu vào {book}")
+    print(
+        f"Đã ghi báo cáo {heading.number_line()} của {heading.committee} vào {report} "
+        f"(ký: T/M {heading.kind.upper()} — {heading.signer_role.label_vi} "
+        f"{heading.signer_name})"
+    )
+
+
+def _term_book(
+    service: Handbooks, sample: dict[str, Any], version: int, dest: Path, calendar: Calendar
+) -> None:
+    """A term handbook (2025–2027): registered once, the 2025 year-end review with the
+    cell's interim assessment, a yearly supplement for 2026 without reopening."""
+    member, secretary = service.roster.member("dv04"), service.roster.member("dv01")
+    calendar.day = dt.date(2025, 1, 20)
+    book = service.create("dv04", period=Period.term(2025, 2027), actor=secretary)
+    entry = sample["handbooks"]["dv04"]
+    pledges = [_load(Pledge, p, version) for p in entry["pledges"]]
+    service.register_pledges(book.id, pledges, actor=member)
+    added = Pledge(
+        id="bs-2026",
+        deed="Chứng thực 100% bản sao giấy tờ trong ngày tiếp nhận, không để người dân phải "
+        "đi lại lần hai trong năm 2026",
+        target=pledges[0].target,
+        deadline=dt.date(2026, 12, 31),
+        task="Chứng thực bản sao",
+        bases=pledges[0].bases,
+        shortcoming="Có lúc còn hẹn người dân quay lại vào ngày hôm sau",
+    )
+    report = _load(ResultReport, entry["report"], version)
+    calendar.day = report.submitted_on
+    service.report_interim(
+        book.id, report, checkpoint=dt.date(2025, 12, 31), title="Kiểm điểm năm 2025",
+        actor=member,
+    )  # fmt: skip
+    a = entry["assessment"]
+    calendar.day = dt.date.fromisoformat(a["meeting_date"])
+    service.record_interim_assessment(
+        book.id,
+        CollectiveAssessment(
+            text=a["text"],
+            meeting_date=calendar.day,
+            recorded_by=secretary.id,
+            recorder_name=secretary.full_name,
+            recorder_role=Role.SECRETARY,
+        ),
+        checkpoint=dt.date(2025, 12, 31),
+        actor=secretary,
+    )
+    calendar.day = dt.date(2026, 1, 20)
+    service.supplement_pledges(book.id, [added], year=2026, actor=member)
+    try:
+        service.registry.exporter("docx")
+    except PluginError:
+        return
+    from lamtheoguongbac.export import export_handbooks
+
+    done = export_handbooks([service.get(book.id)], dest, registry=service.registry)
+    print(f"Đã ghi sổ tay nhiệm kỳ 2025–2027 của {member.full_name} vào {dest}/ "
+          f"({len(done.written)} tệp)")  # fmt: skip
 
 
 def _summary(service: Handbooks, cell_id: str, year: int) -> None:

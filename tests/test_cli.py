@@ -200,3 +200,76 @@ def test_show_prints_a_deliverable_due_date_once() -> None:
     )
     text = describe_handbook(attrs.evolve(book, pledges=(pledge, *book.pledges[1:])))
     assert text.count("30/06/2025") == 1
+
+
+def test_a_term_book_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        run("init", str(EXAMPLES / "to-chuc.csv"), str(EXAMPLES / "dang-vien.csv")).exit_code == 0
+    )
+    both = run(
+        "create", "--member", "dv04", "--year", "2025", "--period", "2025-2027", "--as", "dv01"
+    )
+    assert both.exit_code == 2
+    bad = run("create", "--member", "dv04", "--period", "2025 đến 2027", "--as", "dv01")
+    assert bad.exit_code == 2
+    assert "--period" in bad.output
+
+    created = run("create", "--member", "dv04", "--period", "2025-2027", "--as", "dv01")
+    assert created.exit_code == 0, created.output
+    assert "Đã mở 1 sổ nhiệm kỳ 2025–2027" in created.output
+    assert "dv04-2025-2027" in created.output
+
+    entry = SAMPLE["handbooks"]["dv04"]
+    pledges = _write(tmp_path, "p.json", {"schema_version": 1, "pledges": entry["pledges"]})
+    assert run("register", "dv04-2025-2027", "--file", pledges, "--as", "dv04").exit_code == 0
+
+    later = [
+        {**entry["pledges"][0], "id": "bs-2026", "deadline": "2026-10-31"},
+    ]
+    added = _write(tmp_path, "bs.json", {"schema_version": 1, "pledges": later})
+    supplemented = run(
+        "supplement", "dv04-2025-2027", "--year", "2026", "--file", added, "--as", "dv04"
+    )
+    assert supplemented.exit_code == 0, supplemented.output
+    assert "Đã đăng ký" in supplemented.output  # still registered: no reopening
+    again = run("supplement", "dv04-2025-2027", "--year", "2026", "--file", added, "--as", "dv04")
+    assert again.exit_code == 2
+
+    interim = _write(
+        tmp_path,
+        "sk.json",
+        {"schema_version": 1, "report": {**entry["report"], "submitted_on": "2025-12-10"}},
+    )
+    reported = run(
+        "interim-report",
+        "dv04-2025-2027",
+        "--checkpoint",
+        "31/12/2025",
+        "--file",
+        interim,
+        "--as",
+        "dv04",
+    )
+    assert reported.exit_code == 0, reported.output
+    assessed = run(
+        "interim-assess",
+        "dv04-2025-2027",
+        "--checkpoint",
+        "31/12/2025",
+        "--text",
+        "Hoàn thành các việc đăng ký năm 2025",
+        "--meeting-date",
+        "20/12/2025",
+        "--as",
+        "dv01",
+    )
+    assert assessed.exit_code == 0, assessed.output
+
+    kinds = [e["kind"] for e in json.loads(run("history", "dv04-2025-2027", "--json").output)]
+    assert kinds == [
+        "created",
+        "registered",
+        "supplemented",
+        "interim_reported",
+        "interim_assessed",
+    ]

@@ -205,6 +205,9 @@ def test_stats_as_json_and_xlsx(run: Any, imported: Path, tmp_path: Path) -> Non
         "HTNV": 0,
         "KHTNV": 0,
         "not_rated": 2,
+        "not_rated_by_rule": 0,
+        "not_assessed": 2,
+        "assessed_unrated": 0,
     }
     assert data["total"]["overdue"] == {"register": 1, "report": 1, "assess": 0}
 

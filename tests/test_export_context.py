@@ -18,12 +18,19 @@ from lamtheoguongbac import (
     CollectiveAssessment,
     Handbook,
     HandbookStatus,
+    MemberStatus,
     OrgUnit,
+    Outcome,
+    Period,
+    PledgeResult,
     RatingLevel,
+    ResultReport,
     Role,
 )
+from lamtheoguongbac import _workflow as workflow
 from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export import _context as context_module
+from lamtheoguongbac.rules import Policy
 from lamtheoguongbac.testing import make_handbook, make_member, make_organisation
 
 TODAY = dt.date(2026, 1, 5)
@@ -80,7 +87,9 @@ def test_every_key_is_in_the_module_docstring_table() -> None:
     doc = context_module.__doc__ or ""
     documented = set(re.findall(r"^``([a-z_.\[\]*]+)`` {2,}", doc, flags=re.MULTILINE))
     unit_keys = {f"superior.{k}" for k in CONTEXT_SCHEMA["superior"]}  # type: ignore[union-attr]
-    organisation = {p for p in _paths(CONTEXT_SCHEMA) if p.startswith("organisation[].")}
+    # Lists documented as "the same dicts as" another key's.
+    same = ("organisation[].", "initial_pledges[].", "supplements[].pledges[].")
+    organisation = {p for p in _paths(CONTEXT_SCHEMA) if p.startswith(same)}
     expected = _paths(CONTEXT_SCHEMA) - unit_keys - organisation
 
     assert expected - documented == set()
@@ -101,7 +110,11 @@ def test_a_draft_has_empty_parts_never_none() -> None:
 
     _conforms(context, CONTEXT_SCHEMA)
     assert context["pledges"] == []
-    assert context["superior"] == dict.fromkeys(CONTEXT_SCHEMA["superior"], "")  # type: ignore[arg-type]
+    empty_unit = dict.fromkeys(CONTEXT_SCHEMA["superior"], "") | {"name_upper_lines": []}  # type: ignore[arg-type]
+    assert context["superior"] == empty_unit
+    assert context["handbook"]["registered_on"] == ""
+    assert context["handbook"]["registration_place_date"] == ""
+    assert (context["supplements"], context["reviews"], context["initial_pledges"]) == ([], [], [])
     assert context["self_assessment"] == {"text": "", "date": "", "date_phrase": "",
                                           "place_date": ""}  # fmt: skip
     collective = context["collective"]
@@ -127,14 +140,30 @@ def test_an_assessed_handbook_reads_as_the_party_form() -> None:
     first, second = context["pledges"]
     assert (first["number"], second["number"]) == (1, 2)
     assert first["deadline"] == "30/11/2025"
-    assert first["bases"][1] == "Điều 3 37-QĐ/TW"
+    assert first["bases"][1] == "Điều 3 Quy định 37-QĐ/TW"
     assert first["bases_text"] == "; ".join(first["bases"])
     assert first["result"]["outcome"] == "Thực hiện một phần"
     assert first["result"]["not_done"]
     assert second["result"]["outcome_code"] == "hoan_thanh"
+    assert context["handbook"]["period_label"] == "NĂM 2025"
+    assert context["handbook"]["period_text"] == "năm 2025"
+    assert context["handbook"]["is_term"] == 0
+    assert context["handbook"]["registration_place_date"].startswith("Tịnh Biên, ngày ")
+    assert context["member"]["status"] == "Đảng viên chính thức"
+    assert context["member"]["status_code"] == "chinh_thuc"
+    assert context["cell"]["committee"] == "Chi ủy" + handbook.cell.name[len("Chi bộ") :]
     collective = context["collective"]
-    assert collective["rating"] == "Hoàn thành tốt nhiệm vụ"
-    assert collective["rating_abbreviation"] == "HTTNV"
+    # The rating is the rating process's: not printed unless the policy says so.
+    assert (collective["rating"], collective["rating_shown"], collective["rating_line"]) == (
+        "",
+        0,
+        "",
+    )
+    printed = build_context(handbook, today=TODAY, policy=Policy(rating_in_handbook=True))
+    assert printed["collective"]["rating"] == "Hoàn thành tốt nhiệm vụ"
+    assert printed["collective"]["rating_abbreviation"] == "HTTNV"
+    assert printed["collective"]["rating_line"] == "Hoàn thành tốt nhiệm vụ (HTTNV)"
+    assert printed["collective"]["rating_shown"] == 1
     assert collective["recorder_role_upper"] == "BÍ THƯ"
     assert collective["meeting_date_phrase"] == "ngày 20 tháng 12 năm 2025"
     assert collective["place_date"] == "Tịnh Biên, ngày 20 tháng 12 năm 2025"
@@ -145,7 +174,11 @@ def test_a_deputy_secretary_signs_as_pho_bi_thu() -> None:
     handbook = make_handbook(HandbookStatus.ASSESSED)
     assessment = attrs.evolve(handbook.collective_assessment, recorder_role=Role.DEPUTY_SECRETARY,
                               rating=RatingLevel.EXCELLENT)  # fmt: skip
-    context = build_context(attrs.evolve(handbook, collective_assessment=assessment), today=TODAY)
+    context = build_context(
+        attrs.evolve(handbook, collective_assessment=assessment),
+        today=TODAY,
+        policy=Policy(rating_in_handbook=True),
+    )
 
     assert context["collective"]["recorder_role"] == "Phó Bí thư"
     assert context["collective"]["recorder_role_upper"] == "PHÓ BÍ THƯ"
@@ -161,6 +194,86 @@ def test_an_unrated_member_has_an_empty_rating() -> None:
     )
 
     assert context["collective"]["rating"] == context["collective"]["rating_abbreviation"] == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "exempt_rating", "line"),
+    [
+        (
+            MemberStatus.SUSPENDED,
+            "optional",
+            "Không xếp loại (đảng viên đang bị đình chỉ sinh hoạt đảng)",
+        ),
+        (
+            MemberStatus.EXEMPT,
+            "optional",
+            "Không xếp loại (đảng viên được miễn công tác và sinh hoạt đảng)",
+        ),
+        (
+            MemberStatus.EXEMPT,
+            "none",
+            "Không xếp loại (đảng viên được miễn công tác và sinh hoạt đảng)",
+        ),
+        (MemberStatus.EXEMPT, "required", ""),  # a blank to fill in
+        (MemberStatus.OFFICIAL, "optional", ""),
+    ],
+)
+def test_a_member_not_rated_by_standing_gets_the_reason(
+    status: MemberStatus, exempt_rating: str, line: str
+) -> None:
+    handbook = make_handbook(HandbookStatus.ASSESSED)
+    ca = handbook.collective_assessment
+    assert isinstance(ca, CollectiveAssessment)
+    unrated = attrs.evolve(
+        handbook,
+        member=attrs.evolve(handbook.member, status=status),
+        collective_assessment=attrs.evolve(ca, rating=None),
+    )
+    policy = Policy(rating_in_handbook=True, exempt_rating=exempt_rating)
+    assert build_context(unrated, today=TODAY, policy=policy)["collective"]["rating_line"] == line
+    assert build_context(unrated, today=TODAY)["collective"]["rating_line"] == ""
+
+
+def test_a_term_book_reads_as_a_term_with_its_supplements_and_reviews() -> None:
+    handbook = make_handbook(HandbookStatus.REGISTERED)
+    term = Period.term(2025, 2027)
+    handbook = attrs.evolve(handbook, id="term", period=term)
+    member = handbook.member.as_actor()
+    added = attrs.evolve(handbook.pledges[0], id="bs-1", deadline=dt.date(2026, 11, 30))
+    handbook = workflow.supplement(
+        handbook, [added], year=2026, actor=member, at=dt.datetime(2026, 1, 20, 8, tzinfo=dt.UTC)
+    ).handbook
+    report = ResultReport(
+        submitted_on=dt.date(2025, 12, 10),
+        results=(
+            PledgeResult(pledge_id=handbook.pledges[0].id, outcome=Outcome.DONE, achieved="Xong"),
+        ),
+    )
+    handbook = workflow.interim_report(
+        handbook,
+        report,
+        checkpoint=dt.date(2025, 12, 31),
+        actor=member,
+        at=dt.datetime(2025, 12, 10, 8, tzinfo=dt.UTC),
+    ).handbook
+
+    context = build_context(handbook, today=TODAY)
+
+    _conforms(context, CONTEXT_SCHEMA)
+    assert context["handbook"]["period_label"] == "NHIỆM KỲ 2025–2027"
+    assert context["handbook"]["is_term"] == 1
+    assert context["handbook"]["years"] == [2025, 2026, 2027]
+    assert [p["id"] for p in context["initial_pledges"]] == [p.id for p in handbook.pledges[:2]]
+    [supplement] = context["supplements"]
+    assert supplement["year"] == 2026
+    assert supplement["registered_on"] == "20/01/2026"
+    assert [p["id"] for p in supplement["pledges"]] == ["bs-1"]
+    assert context["pledges"][-1]["supplement_year"] == "2026"
+    [review] = context["reviews"]
+    assert review["title"] == "Kiểm điểm năm 2025"
+    assert review["results"][0]["number"] == 1
+    assert review["results"][0]["outcome"] == "Đã thực hiện"
+    assert review["collective"]["on_behalf"] == ""
 
 
 def test_today_defaults_to_the_current_date() -> None:

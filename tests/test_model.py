@@ -234,10 +234,10 @@ def test_describe_texts() -> None:
     d = DeliverableTarget(description="01 sáng kiến", due=dt.date(2025, 3, 5))
     assert d.describe() == "01 sáng kiến (trước 05/03/2025)"
     ref = RegulationRef(regulation="37-QĐ/TW", article=2, clause="1")
-    assert ref.describe() == "Khoản 1 Điều 2 37-QĐ/TW"
+    assert ref.describe() == "Khoản 1 Điều 2 Quy định 37-QĐ/TW"
     assert Basis(kind=BasisKind.TEACHING, text="Lời Bác dạy").describe() == "Lời Bác dạy"
     assert Basis(kind=BasisKind.PROHIBITIONS, reference=ref, text="không tham ô").describe() == (
-        "Khoản 1 Điều 2 37-QĐ/TW: không tham ô"
+        "Khoản 1 Điều 2 Quy định 37-QĐ/TW: không tham ô"
     )
 
 

@@ -334,21 +334,40 @@ def test_the_report_context_has_the_figures_per_cell_and_the_chart_data(rolled: 
     total = context["total"]
     assert (total["name"], total["members"], total["handbooks"]) == ("Tổng cộng", 12, 9)
     assert (total["registered"], total["reported"], total["assessed"]) == (9, 9, 8)
-    assert total["ratings"] == {"HTXSNV": 5, "HTTNV": 2, "HTNV": 1, "KHTNV": 0, "not_rated": 4}
+    assert total["ratings"] == {
+        "HTXSNV": 5,
+        "HTTNV": 2,
+        "HTNV": 1,
+        "KHTNV": 0,
+        "not_rated": 4,
+        "not_rated_by_rule": 0,
+        "not_assessed": 4,
+        "assessed_unrated": 0,
+    }
     assert total["specific_share"] == "100%"
     chart = context["charts"]["ratings"]
     assert chart["placeholder"] == "[[chart:ratings]]"
     assert chart["categories"] == names
-    assert [s["code"] for s in chart["series"]] == ["HTXSNV", "HTTNV", "HTNV", "KHTNV", "not_rated"]
+    # "not rated" in two parts (nobody was assessed without a rating: no third series)
+    codes = ["HTXSNV", "HTTNV", "HTNV", "KHTNV", "not_rated_by_rule", "not_assessed"]
+    assert [s["code"] for s in chart["series"]] == codes
     for i, cell in enumerate(rolled.cells):
-        assert [s["values"][i] for s in chart["series"]] == list(
-            cell.figures.ratings.to_dict().values()
-        )
+        values = cell.figures.ratings.to_dict()
+        assert [s["values"][i] for s in chart["series"]] == [values[c] for c in codes]
     assert context["summary"][0] == (
         f"{rolled.organisation_name} có 3 chi bộ với 12 đảng viên; 9 đảng viên đã lập sổ tay "
         "năm 2025."
     )
-    assert "Kết quả xếp loại: 5 HTXSNV, 2 HTTNV, 1 HTNV, 0 KHTNV" in context["summary"][-1]
+    assert context["summary"][-1] == (
+        "Kết quả xếp loại: 5 HTXSNV, 2 HTTNV, 1 HTNV, 0 KHTNV; 0 đảng viên không xếp loại theo "
+        "quy định (đình chỉ sinh hoạt đảng; miễn công tác và sinh hoạt đảng); 4 đảng viên chưa "
+        "được chi bộ nhận xét, đánh giá."
+    )
+    # the committee issues it: derived from the organisation's name when no heading is given
+    assert context["committee"]["name_upper"] == "ĐẢNG ỦY XÃ SỐ 1"
+    assert context["document"]["number_line"] == "Số       -BC/ĐU"
+    assert context["signature"]["on_behalf"] == "T/M ĐẢNG ỦY"
+    assert context["recipients"][-1] == "- Lưu Văn phòng Đảng ủy."
     [cap] = context["caps"]
     assert (cap["top_count"], cap["allowed"], cap["status_code"]) == (5, 0, "exceeded")
     assert cap["text"].endswith("— vượt tỷ lệ cho phép.")
@@ -573,6 +592,10 @@ def test_the_report_command_writes_the_figures_and_the_chart(
         "2025",
         "--today",
         "05/01/2026",
+        "--number",
+        "15",
+        "--recipient",
+        "Ban Tuyên giáo và Dân vận Tỉnh ủy",
         "--out",
         str(out),
     )
@@ -584,7 +607,11 @@ def test_the_report_command_writes_the_figures_and_the_chart(
     for expected in (
         "BÁO CÁO",
         "ĐẢNG BỘ TỈNH AN GIANG",
-        top.name.upper(),
+        "ĐẢNG ỦY XÃ SỐ 1",
+        "Số 15-BC/ĐU",
+        "- Ban Tuyên giáo và Dân vận Tỉnh ủy,",
+        "- Lưu Văn phòng Đảng ủy.",
+        "T/M ĐẢNG ỦY",
         "(Số liệu tính đến ngày 05 tháng 01 năm 2026)",
         "Tổng cộng",
         *(c for c in ROSTER.cell_ids),

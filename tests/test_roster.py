@@ -339,3 +339,36 @@ def test_a_broken_csv_is_an_import_error(tmp_path: Path) -> None:
     huge.write_text('Mã,Họ và tên,Chi bộ\na,"' + "x" * 200_000 + '",cb\n', "utf-8")
     with pytest.raises(ImportFailed, match="CSV"):
         read_roster([huge])
+
+
+def test_a_units_committee_and_a_role_held_in_it(tmp_path: Path) -> None:
+    units = write(
+        tmp_path,
+        "to-chuc.csv",
+        "Mã,Tên,Cấp,Mã cấp trên,Cấp ủy\n"
+        "xa,Đảng bộ xã An Phú,Đảng bộ xã,,\n"
+        "xb,Đảng bộ xã Bình Mỹ,Đảng bộ xã,,Đảng ủy xã Bình Mỹ (mới)\n"
+        "cb,Chi bộ ấp Đông,Chi bộ,xa,\n",
+    )
+    members = write(
+        tmp_path,
+        "dang-vien.csv",
+        "Mã,Họ và tên,Chi bộ,Vai trò,Vai trò từ ngày,Vai trò tại đơn vị\n"
+        "dv1,Lê An,cb,Bí thư; Phó Bí thư,01/07/2020; 01/10/2020,; xa\n"
+        "dv2,Võ Minh An,cb,Chi ủy viên,01/07/2020,\n",
+    )
+    roster = read_roster([units, members])
+    xa, xb, cb = roster.units
+    assert (xa.committee, xa.committee_name) == (None, "Đảng ủy xã An Phú")
+    assert xb.committee_name == "Đảng ủy xã Bình Mỹ (mới)"
+    assert cb.committee_name == "Chi ủy ấp Đông"
+    an, minh = roster.members
+    assert an.roles == (
+        RoleAssignment(role=Role.SECRETARY, unit_id="cb", start=dt.date(2020, 7, 1)),
+        RoleAssignment(role=Role.DEPUTY_SECRETARY, unit_id="xa", start=dt.date(2020, 10, 1)),
+    )
+    assert minh.roles == (
+        RoleAssignment(role=Role.COMMITTEE_MEMBER, unit_id="cb", start=dt.date(2020, 7, 1)),
+    )
+    missing = write(tmp_path, "thieu.csv", "Mã,Họ và tên,Chi bộ,Vai trò\ndv3,Lê Bình,cb,Bí thư\n")
+    assert "vai_tro_tu_ngay" in str(refused(missing))

@@ -393,16 +393,44 @@ def test_a003_suspended_members_are_not_rated() -> None:
     assert found[0].path == "collective_assessment.rating"
 
 
-def test_a004_a_rating_is_required_for_everyone_else() -> None:
-    for status in (MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY, MemberStatus.EXEMPT):
+def test_a004_by_default_the_handbook_needs_no_rating() -> None:
+    # The rating belongs to the rating process: by default the book records none.
+    for status in MemberStatus:
         hb = assessed(
             attrs.evolve(handbook_in(S.ASSESSED), member=attrs.evolve(MEMBER, status=status)),
             rating=None,
         )
-        found = check(Stage.ASSESSMENT, hb, actor=SECRETARY)
+        assert check(Stage.ASSESSMENT, hb, actor=SECRETARY) == [], status
+
+
+def test_a004_a_rating_is_required_where_the_handbook_records_it() -> None:
+    printed = Policy(rating_in_handbook=True)
+    for status in (MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY):
+        hb = assessed(
+            attrs.evolve(handbook_in(S.ASSESSED), member=attrs.evolve(MEMBER, status=status)),
+            rating=None,
+        )
+        found = check(Stage.ASSESSMENT, hb, printed, actor=SECRETARY)
         assert codes(found) == ["LTGB-A004"], status
+    # Exempt members are rated only when they still take part (the default "optional").
+    exempt = attrs.evolve(MEMBER, status=MemberStatus.EXEMPT)
+    hb = assessed(attrs.evolve(handbook_in(S.ASSESSED), member=exempt), rating=None)
+    assert check(Stage.ASSESSMENT, hb, printed, actor=SECRETARY) == []
+    strict = Policy(rating_in_handbook=True, exempt_rating="required")
+    assert codes(check(Stage.ASSESSMENT, hb, strict, actor=SECRETARY)) == ["LTGB-A004"]
+    never = Policy(exempt_rating="none")
+    rated = assessed(hb, rating=RatingLevel.GOOD)
+    assert codes(check(Stage.ASSESSMENT, rated, never, actor=SECRETARY)) == ["LTGB-A003"]
+    assert check(Stage.ASSESSMENT, rated, actor=SECRETARY) == []
     unrated = assessed(rating=None)
-    assert check(Stage.ASSESSMENT, unrated, Policy(require_rating=False), actor=SECRETARY) == []
+    relaxed = Policy(rating_in_handbook=True, require_rating=False)
+    assert check(Stage.ASSESSMENT, unrated, relaxed, actor=SECRETARY) == []
+
+
+def test_a_policy_refuses_an_unknown_rating_rule() -> None:
+    with pytest.raises(ValidationFailed) as info:
+        Policy(exempt_rating="sometimes")
+    assert info.value.field == "Policy.exempt_rating"
 
 
 def test_a005_self_assessment_written_first() -> None:

@@ -867,3 +867,25 @@ def test_a_handbook_created_by_someone_else_meanwhile_rolls_the_whole_apply_back
     assert [b.id for b in after[0]] == ["dv02-2025"]  # only the other writer's handbook
     assert after[2:] == before[2:]
     assert recorder.seen == []
+
+
+def test_a_role_held_in_the_committee_survives_the_round_trip(tmp_path: Path) -> None:
+    from lamtheoguongbac import OrgUnit, Role, RoleAssignment
+    from lamtheoguongbac.testing import make_member
+
+    xa = OrgUnit(
+        id="xa", name="Đảng bộ xã An Phú", level="Đảng bộ xã", committee="Đảng ủy xã An Phú"
+    )
+    cell = OrgUnit(id="cb", name="Chi bộ ấp Đông", level="Chi bộ", parent_id="xa")
+    both = attrs.evolve(
+        make_member(1, cell="cb", id="dv01"),
+        roles=(
+            RoleAssignment(role=Role.SECRETARY, unit_id="cb", start=dt.date(2020, 7, 1)),
+            RoleAssignment(role=Role.DEPUTY_SECRETARY, unit_id="xa", start=dt.date(2020, 10, 1)),
+        ),
+    )
+    path = tmp_path / "so.xlsx"
+    write_workbook(path, WorkbookData(units=(xa, cell), members=(both,)))
+    data = read_workbook(path)
+    assert data.units[0].committee == "Đảng ủy xã An Phú"
+    assert data.members[0].roles == both.roles

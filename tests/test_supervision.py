@@ -132,8 +132,18 @@ def test_the_figures_of_a_cell_match_the_hand_count(org: Org) -> None:
         overdue_assessment=1,
         pledges=17,  # 8 registered handbooks × 2 pledges + the generic one
         specific_pledges=16,
-        ratings=RatingCounts(excellent=2, good=3, completed=1, not_completed=0, not_rated=4),
+        # not rated: the exempt member (by rule) and three the cell has not assessed yet
+        ratings=RatingCounts(
+            excellent=2,
+            good=3,
+            completed=1,
+            not_completed=0,
+            not_rated=4,
+            not_rated_by_rule=1,
+            not_assessed=3,
+        ),
     )
+    assert cells["cb-a"].ratings.assessed_unrated == 0
     assert cells["cb-a"].overdue == 3
     assert cells["cb-a"].specific_share == pytest.approx(16 / 17)
     assert cells["cb-a"].ratings.total == 10
@@ -144,7 +154,9 @@ def test_the_figures_of_a_cell_match_the_hand_count(org: Org) -> None:
 def test_the_total_adds_the_cells_up(org: Org) -> None:
     total = _summary(org).total
     assert (total.members, total.handbooks, total.registered, total.assessed) == (13, 12, 11, 9)
-    assert total.ratings == RatingCounts(excellent=2, good=6, completed=1, not_rated=4)
+    assert total.ratings == RatingCounts(
+        excellent=2, good=6, completed=1, not_rated=4, not_rated_by_rule=1, not_assessed=3
+    )
     assert (total.pledges, total.specific_pledges) == (23, 22)
 
 
@@ -194,10 +206,25 @@ def test_table_and_json(org: Org) -> None:
     data = json.loads(json.dumps(summary.to_dict(), ensure_ascii=False))
     assert data["organisation"] == {"id": "xa", "name": "Đảng bộ xã An Phú"}
     a = next(c for c in data["cells"] if c["cell_id"] == "cb-a")
-    assert a["ratings"] == {"HTXSNV": 2, "HTTNV": 3, "HTNV": 1, "KHTNV": 0, "not_rated": 4}
+    assert a["ratings"] == {
+        "HTXSNV": 2,
+        "HTTNV": 3,
+        "HTNV": 1,
+        "KHTNV": 0,
+        "not_rated": 4,
+        "not_rated_by_rule": 1,
+        "not_assessed": 3,
+        "assessed_unrated": 0,
+    }
     assert a["overdue"] == {"register": 1, "report": 1, "assess": 1}
     assert data["caps"][0]["exceeded"] is True
     assert data["total"]["specific_share"] == round(22 / 23, 4)
+
+
+def test_exempt_members_count_as_not_rated_by_rule_only_when_the_policy_says_so(org: Org) -> None:
+    strict = Policy(exempt_rating="required")
+    a = next(c for c in _summary(org, policy=strict).cells if c.cell_id == "cb-a")
+    assert (a.figures.ratings.not_rated_by_rule, a.figures.ratings.not_assessed) == (0, 4)
 
 
 def test_is_specific_judges_as_the_registration_rule() -> None:

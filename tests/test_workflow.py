@@ -312,9 +312,10 @@ def test_assess_rule_violations() -> None:
         (assessment(SECRETARY, meeting=dt.date(2025, 12, 1)), "LTGB-A002"),
         (assessment(SECRETARY, rating=None), "LTGB-A004"),
     ]
+    printed = Policy(rating_in_handbook=True)
     for ca, code in cases:
         with pytest.raises(RulesViolated) as info:
-            workflow.assess(hb, ca, actor=officer, at=at(12, 20))
+            workflow.assess(hb, ca, actor=officer, at=at(12, 20), policy=printed)
         assert code in [v.code for v in info.value.violations], code
     no_sa = attrs.evolve(hb, self_assessment=None)
     with pytest.raises(RulesViolated) as info:

@@ -10,6 +10,7 @@ Edit a value with :func:`attrs.evolve`, which re-runs the checks.
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -43,11 +44,14 @@ __all__ = [
     "RatingLevel",
     "RegulationRef",
     "ResultReport",
+    "Review",
     "Role",
     "RoleAssignment",
     "SelfAssessment",
     "StudyTheme",
+    "Supplement",
     "Target",
+    "committee_of",
     "handbook_id",
 ]
 
@@ -95,6 +99,10 @@ class OrgUnit:
     The hierarchy changes over time (the 2025 reform abolished districts), so levels are
     labels such as "Chi bộ" or "Đảng bộ cơ sở", not a fixed enum. ``grassroots`` marks the
     grassroots organisation (tổ chức cơ sở đảng), the scope of the top-rating cap.
+
+    ``committee`` is the name of the unit's party committee (cấp ủy), the body that issues
+    its documents ("Đảng ủy xã An Phú" for "Đảng bộ xã An Phú"). When it is not given,
+    :attr:`committee_name` derives it from the level: see :func:`committee_of`.
     """
 
     id: str
@@ -105,12 +113,14 @@ class OrgUnit:
     place: str | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    committee: str | None = None
 
     def __attrs_post_init__(self) -> None:
         require_id("OrgUnit.id", self.id)
         require_text("OrgUnit.name", self.name, max_len=300)
         require_text("OrgUnit.level", self.level, max_len=100)
         require_text("OrgUnit.place", self.place, max_len=200)
+        require_text("OrgUnit.committee", self.committee, max_len=300)
         if self.parent_id is not None:
             require_id("OrgUnit.parent_id", self.parent_id)
             if self.parent_id == self.id:
@@ -126,6 +136,50 @@ class OrgUnit:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to
         )
+
+    @property
+    def committee_name(self) -> str:
+        """The committee's name: ``committee`` when given, else derived from the level
+        (:func:`committee_of`)."""
+        return self.committee if self.committee else committee_of(self.name, self.level)
+
+
+# The organisation's words → its committee's (Điều lệ Đảng): a đảng bộ tỉnh is led by the
+# Tỉnh ủy, a đảng bộ huyện by the Huyện ủy, … any other đảng bộ by its Đảng ủy, a chi bộ by
+# its Chi ủy. Longest first, so "đảng bộ tỉnh" wins over "đảng bộ".
+_COMMITTEE_WORDS = (
+    ("đảng bộ thành phố", "Thành ủy"),
+    ("đảng bộ thị xã", "Thị ủy"),
+    ("đảng bộ tỉnh", "Tỉnh ủy"),
+    ("đảng bộ huyện", "Huyện ủy"),
+    ("đảng bộ quận", "Quận ủy"),
+    ("đảng bộ", "Đảng ủy"),
+    ("chi bộ", "Chi ủy"),
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def committee_of(name: str, level: str = "") -> str:
+    """The committee of a unit named ``name`` at ``level`` (cấp ủy của tổ chức đảng).
+
+    "Đảng bộ xã An Phú" → "Đảng ủy xã An Phú"; "Đảng bộ tỉnh An Giang" → "Tỉnh ủy An
+    Giang"; "Chi bộ ấp Đông" → "Chi ủy ấp Đông"; a name that does not start with its kind
+    gets the committee's word in front ("Xã An Phú" at level "Đảng bộ xã" → "Đảng ủy Xã An
+    Phú"). A unit whose name and level name neither kind keeps its own name.
+    """
+    name = " ".join(name.split())
+    folded_name, folded_level = _fold(name), _fold(level)
+    for words, committee in _COMMITTEE_WORDS:
+        if folded_name.startswith(words + " "):
+            rest = name.split(" ")[len(words.split()) :]
+            return " ".join([committee, *rest])
+    for words, committee in _COMMITTEE_WORDS[-2:]:
+        if folded_level.startswith(words):
+            return f"{committee} {name}"
+    return name
 
 
 class MemberStatus(LabelledEnum):
@@ -301,14 +355,34 @@ class RegulationRef:
             fail("RegulationRef.article", "số điều không hợp lệ", "invalid article number")
 
     def describe(self) -> str:
-        """ "Điều 2 Quy định 37-QĐ/TW"-style text."""
+        """ "Điều 2 Quy định 37-QĐ/TW"-style text: a bare number-symbol ("37-QĐ/TW") gets
+        the name of its document type in front (Quy định, Nghị quyết, Chỉ thị, …)."""
         parts = []
         if self.clause:
             parts.append(f"Khoản {self.clause}")
         if self.article is not None:
             parts.append(f"Điều {self.article}")
-        parts.append(self.regulation)
+        parts.append(document_title(self.regulation))
         return " ".join(parts)
+
+
+# The type abbreviation of a party document's symbol → the name of its type (Hướng dẫn
+# 36-HD/VPTW, phụ lục: viết tắt tên loại văn bản).
+_DOCUMENT_TYPES = {
+    "QĐ": "Quy định", "QĐI": "Quy định", "NQ": "Nghị quyết", "CT": "Chỉ thị",
+    "KL": "Kết luận", "HD": "Hướng dẫn", "QC": "Quy chế", "TB": "Thông báo",
+}  # fmt: skip
+_SYMBOL = re.compile(r"\d+[A-Za-z]?-(?P<kind>[A-Za-zĐđ]+)/\S+")
+
+
+def document_title(symbol: str) -> str:
+    """ "37-QĐ/TW" → "Quy định 37-QĐ/TW"; text that is not a bare symbol is kept."""
+    text = symbol.strip()
+    found = _SYMBOL.fullmatch(text)
+    if found is None:
+        return text
+    kind = _DOCUMENT_TYPES.get(found.group("kind").upper())
+    return f"{kind} {text}" if kind else text
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
@@ -523,7 +597,8 @@ class CollectiveAssessment:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Period:
-    """The span a handbook covers: normally a calendar year, possibly a congress term."""
+    """The span a handbook covers: normally a calendar year, possibly a congress term
+    (nhiệm kỳ, e.g. 2021–2025) with a review at the end of each year."""
 
     start: dt.date
     end: dt.date
@@ -536,14 +611,119 @@ class Period:
         """The calendar year ``year``."""
         return cls(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
 
+    @classmethod
+    def term(cls, first_year: int, last_year: int) -> "Period":
+        """Whole calendar years ``first_year``–``last_year`` (a congress term, nhiệm kỳ)."""
+        if last_year < first_year:
+            fail(
+                "Period.end",
+                f"năm cuối {last_year} trước năm đầu {first_year}",
+                f"last year {last_year} is before first year {first_year}",
+            )
+        return cls(start=dt.date(first_year, 1, 1), end=dt.date(last_year, 12, 31))
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """ "2025" (a year) or "2021-2025" / "2021–2025" (a term of whole years).
+
+        Raises:
+            ValidationFailed: anything else.
+        """
+        found = re.fullmatch(r"\s*(\d{4})\s*(?:[-–—]\s*(\d{4})\s*)?", text or "")
+        if found is None:
+            fail(
+                "Period",
+                f"không hiểu kỳ '{text}': viết 2025 hoặc 2021-2025",
+                f"cannot read the period '{text}': write 2025 or 2021-2025",
+            )
+        first = int(found.group(1))
+        return cls.term(first, int(found.group(2) or first))
+
     @property
     def year_label(self) -> int:
         """The year the period starts in (the handbook's "year")."""
         return self.start.year
 
+    @property
+    def is_term(self) -> bool:
+        """Whether the period spans more than one calendar year (a term book)."""
+        return self.end.year > self.start.year
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The calendar years the period touches, in order."""
+        return tuple(range(self.start.year, self.end.year + 1))
+
+    @property
+    def whole_years(self) -> bool:
+        """Whether the period is made of whole calendar years."""
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31)
+
+    def label(self) -> str:
+        """ "năm 2025", "nhiệm kỳ 2021–2025", or "từ 01/03/2025 đến 28/02/2026"."""
+        if self.whole_years:
+            if self.is_term:
+                return f"nhiệm kỳ {self.start.year}–{self.end.year}"
+            return f"năm {self.start.year}"
+        return f"từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y}"
+
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls within the period."""
         return self.start <= day <= self.end
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class Supplement:
+    """A yearly supplement to a registered term book (đăng ký bổ sung hằng năm): the pledges
+    added for ``year`` and the day they were registered."""
+
+    year: int
+    registered_on: dt.date
+    pledge_ids: tuple[str, ...]
+
+    def __attrs_post_init__(self) -> None:
+        if not self.pledge_ids:
+            fail(
+                "Supplement.pledge_ids",
+                "cần ít nhất một việc bổ sung",
+                "at least one added pledge is required",
+            )
+        for i, pid in enumerate(self.pledge_ids):
+            require_id(f"Supplement.pledge_ids[{i}]", pid)
+
+
+@attrs.frozen(kw_only=True, field_transformer=checked)
+class Review:
+    """An interim review at a checkpoint (sơ kết, kiểm điểm theo mốc): the member's interim
+    report up to ``checkpoint`` with an optional self-assessment, and — once the cell has
+    met — the cell's interim assessment. A term book gets one at the end of each year (its
+    per-year results); a yearly book may have one at a mid-year checkpoint."""
+
+    checkpoint: dt.date
+    report: ResultReport
+    title: str | None = None
+    self_assessment: SelfAssessment | None = None
+    assessment: CollectiveAssessment | None = None
+
+    def __attrs_post_init__(self) -> None:
+        require_text("Review.title", self.title, max_len=300)
+        if self.assessment is not None and self.assessment.meeting_date < (
+            self.report.submitted_on
+        ):
+            fail(
+                "Review.assessment.meeting_date",
+                "cuộc họp chi bộ diễn ra trước khi đảng viên báo cáo",
+                "the cell's meeting is dated before the member's interim report",
+            )
+
+    @property
+    def heading(self) -> str:
+        """The title, or "Sơ kết đến ngày 30/06/2025" / "Kiểm điểm năm 2022" by default."""
+        if self.title:
+            return self.title
+        if (self.checkpoint.month, self.checkpoint.day) == (12, 31):
+            return f"Kiểm điểm năm {self.checkpoint.year}"
+        return f"Sơ kết đến ngày {self.checkpoint:%d/%m/%Y}"
 
 
 def handbook_id(member_id: str, period: Period) -> str:
@@ -581,6 +761,11 @@ class Handbook:
     named when the handbook was made, so an old handbook keeps its names after a reform.
     The content must agree with ``status``: no report before *reported*, no collective
     assessment before *assessed*.
+
+    ``registered_on`` is the day the pledges were registered (None in a handbook stored
+    before it was recorded). A term book (:attr:`Period.is_term`) may carry yearly
+    ``supplements`` of pledges registered later, and ``reviews``: interim reports and the
+    cell's interim assessments at checkpoints and year ends, in date order.
     """
 
     id: str
@@ -596,6 +781,9 @@ class Handbook:
     collective_assessment: CollectiveAssessment | None = None
     status: HandbookStatus = HandbookStatus.DRAFT
     version: int = 0
+    registered_on: dt.date | None = None
+    supplements: tuple[Supplement, ...] = ()
+    reviews: tuple[Review, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         require_id("Handbook.id", self.id)
@@ -638,6 +826,74 @@ class Handbook:
                         f"no registered pledge '{r.pledge_id}'",
                     )
         self._check_status_content()
+        self._check_supplements(ids)
+        self._check_reviews(ids)
+
+    def _check_supplements(self, ids: list[str]) -> None:
+        seen_years: set[int] = set()
+        added: set[str] = set()
+        for i, sup in enumerate(self.supplements):
+            where = f"Handbook.supplements[{i}]"
+            if sup.year in seen_years or not (
+                self.period.start.year < sup.year <= self.period.end.year
+            ):
+                fail(
+                    f"{where}.year",
+                    f"năm bổ sung {sup.year} phải là một năm sau năm đầu của kỳ và chưa có "
+                    "đợt bổ sung",
+                    f"supplement year {sup.year} must be a later year of the period, once",
+                )
+            seen_years.add(sup.year)
+            for pid in sup.pledge_ids:
+                if pid not in ids or pid in added:
+                    fail(
+                        f"{where}.pledge_ids",
+                        f"việc bổ sung '{pid}' không có trong sổ hoặc bị ghi hai lần",
+                        f"supplement pledge '{pid}' is not in the handbook or listed twice",
+                    )
+                added.add(pid)
+        if self.supplements and self.status is HandbookStatus.DRAFT:
+            fail(
+                "Handbook.supplements",
+                "sổ chưa đăng ký không có đăng ký bổ sung",
+                "a draft handbook has no supplements",
+            )
+
+    def _check_reviews(self, ids: list[str]) -> None:
+        previous: dt.date | None = None
+        for i, review in enumerate(self.reviews):
+            where = f"Handbook.reviews[{i}]"
+            if not self.period.contains(review.checkpoint) or (
+                previous is not None and review.checkpoint <= previous
+            ):
+                fail(
+                    f"{where}.checkpoint",
+                    "mốc sơ kết phải nằm trong kỳ của sổ, theo thứ tự ngày, không trùng",
+                    "review checkpoints lie within the period, in date order, once each",
+                )
+            previous = review.checkpoint
+            for j, r in enumerate(review.report.results):
+                if r.pledge_id not in ids:
+                    fail(
+                        f"{where}.report.results[{j}].pledge_id",
+                        f"không có việc đăng ký '{r.pledge_id}'",
+                        f"no registered pledge '{r.pledge_id}'",
+                    )
+        if self.reviews and self.status is HandbookStatus.DRAFT:
+            fail(
+                "Handbook.reviews",
+                "sổ chưa đăng ký không có sơ kết",
+                "a draft handbook has no interim reviews",
+            )
+
+    def review_at(self, checkpoint: dt.date) -> Review | None:
+        """The interim review at ``checkpoint``, if there is one."""
+        return next((r for r in self.reviews if r.checkpoint == checkpoint), None)
+
+    def supplement_of(self, pledge_id: str) -> Supplement | None:
+        """The yearly supplement that added ``pledge_id``; None for a pledge registered at
+        the start."""
+        return next((s for s in self.supplements if pledge_id in s.pledge_ids), None)
 
     def _check_status_content(self) -> None:
         order = self.status.order
@@ -726,6 +982,13 @@ class EventKind(LabelledEnum):
     ASSESSED = ("assessed", "Chi bộ đánh giá", "recorded the collective assessment")
     CLOSED = ("closed", "Khóa sổ", "closed")
     REOPENED = ("reopened", "Mở lại sổ", "reopened")
+    SUPPLEMENTED = ("supplemented", "Đăng ký bổ sung", "registered a yearly supplement")
+    INTERIM_REPORTED = ("interim_reported", "Báo cáo sơ kết", "reported at a checkpoint")
+    INTERIM_ASSESSED = (
+        "interim_assessed",
+        "Chi bộ nhận xét sơ kết",
+        "recorded the cell's interim assessment",
+    )
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)

@@ -56,7 +56,12 @@ class RatingCounts:
     """How many members got each rating level (kết quả xếp loại) and how many have none.
 
     ``not_rated`` counts every member without a rating — not assessed yet, suspended, or
-    without a handbook — so the five counts add up to the members counted.
+    without a handbook — so the five counts add up to the members counted. Two parts of it
+    are told apart: ``not_rated_by_rule``, members whose standing means no rating (suspended;
+    exempt and left unrated, see :meth:`~lamtheoguongbac.rules.Policy.rating_rule`), and
+    ``not_assessed``, the others whose cell has not assessed them yet (no handbook, or not
+    assessed). The rest of ``not_rated`` (:attr:`assessed_unrated`) were assessed without a
+    recorded rating.
     """
 
     excellent: int = 0
@@ -64,6 +69,13 @@ class RatingCounts:
     completed: int = 0
     not_completed: int = 0
     not_rated: int = 0
+    not_rated_by_rule: int = 0
+    not_assessed: int = 0
+
+    @property
+    def assessed_unrated(self) -> int:
+        """Members assessed by their cell with no rating recorded (a rated standing)."""
+        return max(self.not_rated - self.not_rated_by_rule - self.not_assessed, 0)
 
     def count(self, level: RatingLevel | None) -> int:
         """The count for ``level``; ``None`` gives ``not_rated``."""
@@ -78,9 +90,13 @@ class RatingCounts:
         return RatingCounts(**_added(self, other))
 
     def to_dict(self) -> dict[str, int]:
-        """``{"HTXSNV": …, "HTTNV": …, "HTNV": …, "KHTNV": …, "not_rated": …}``."""
+        """``{"HTXSNV": …, "HTTNV": …, "HTNV": …, "KHTNV": …, "not_rated": …,
+        "not_rated_by_rule": …, "not_assessed": …, "assessed_unrated": …}``."""
         return {level.abbreviation: self.count(level) for level in RatingLevel} | {
-            "not_rated": self.not_rated
+            "not_rated": self.not_rated,
+            "not_rated_by_rule": self.not_rated_by_rule,
+            "not_assessed": self.not_assessed,
+            "assessed_unrated": self.assessed_unrated,
         }
 
 
@@ -334,14 +350,14 @@ def summarise(
     by_cell: dict[str, list[Handbook]] = defaultdict(list)
     for hb in books:
         by_cell[hb.cell.id].append(hb)
-    heads: dict[str, int] = defaultdict(int)
+    in_cell: dict[str, list[Member]] = defaultdict(list)
     for m in people:
-        heads[m.cell_id] += 1
+        in_cell[m.cell_id].append(m)
     cells = [
         CellRollup(
             cell_id=cid,
             cell_name=names[cid],
-            figures=_figures(heads[cid], by_cell[cid], late, cid),
+            figures=_figures(in_cell[cid], by_cell[cid], late, cid, policy),
         )
         for cid in sorted(cell_ids)
     ]
@@ -360,19 +376,33 @@ def summarise(
 
 
 def _figures(
-    heads: int,
+    people: Sequence[Member],
     books: Sequence[Handbook],
     late: dict[tuple[str, ReminderStage], int],
     cell_id: str,
+    policy: Policy,
 ) -> Figures:
     def reached(status: HandbookStatus) -> int:
         return sum(1 for hb in books if hb.status.order >= status.order)
 
+    heads = len(people)
     ratings: dict[str, int] = defaultdict(int)
+    rated: set[str] = set()
+    assessed: set[str] = set()
     for hb in books:
         ca = hb.collective_assessment
-        if ca is not None and ca.rating is not None:
-            ratings[_LEVEL_FIELDS[ca.rating]] += 1
+        if ca is not None:
+            assessed.add(hb.member.id)
+            if ca.rating is not None:
+                ratings[_LEVEL_FIELDS[ca.rating]] += 1
+                rated.add(hb.member.id)
+    unrated = [m for m in people if m.id not in rated]
+    # Not rated by rule: a standing that is never rated, or one rated only optionally and
+    # left unrated; the others without a rating are waiting for the cell (or its record).
+    by_rule = sum(1 for m in unrated if policy.rating_rule(m.status) != "required")
+    not_assessed = sum(
+        1 for m in unrated if policy.rating_rule(m.status) == "required" and m.id not in assessed
+    )
     pledges = [p for hb in books for p in hb.pledges]
     return Figures(
         members=heads,
@@ -385,5 +415,10 @@ def _figures(
         overdue_assessment=late.get((cell_id, ReminderStage.ASSESS), 0),
         pledges=len(pledges),
         specific_pledges=sum(1 for p in pledges if is_specific(p)),
-        ratings=RatingCounts(**ratings, not_rated=max(heads - sum(ratings.values()), 0)),
+        ratings=RatingCounts(
+            **ratings,
+            not_rated=max(heads - sum(ratings.values()), 0),
+            not_rated_by_rule=by_rule,
+            not_assessed=not_assessed,
+        ),
     )

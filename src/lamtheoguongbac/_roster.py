@@ -9,16 +9,21 @@ CSV layout (comma, semicolon or tab separated; one header row). Headers are matc
 accents and case, so "Họ và tên", "ho_va_ten" and "HO VA TEN" are the same column.
 
 A **units** file has the columns ``ma`` (id), ``ten`` (name), ``cap`` (level label) and the
-optional ``ma_cap_tren`` (parent id), ``co_so`` (grassroots: x/có/1), ``dia_danh`` (place).
+optional ``ma_cap_tren`` (parent id), ``co_so`` (grassroots: x/có/1), ``dia_danh`` (place),
+``cap_uy`` (the committee's name, "Đảng ủy xã An Phú"; when empty it is derived from the
+level — "Đảng ủy …" for a đảng bộ, "Tỉnh ủy …" for a đảng bộ tỉnh, "Chi ủy …" for a chi
+bộ — see :func:`lamtheoguongbac.model.committee_of`).
 
 A **members** file has ``ma`` (id), ``ho_va_ten`` (full name), ``chi_bo`` (cell id) and the
 optional ``trang_thai`` (status: chính thức / dự bị / miễn sinh hoạt / đình chỉ),
 ``chuc_vu`` (position), ``nhiem_vu`` (assigned duties, separated by ``;`` or new lines),
 ``noi_cong_tac`` (workplace), ``ngay_sinh``, ``ngay_vao_dang``, ``ngay_chinh_thuc``
 (dd/mm/yyyy or yyyy-mm-dd), ``so_the`` (party card number), ``vai_tro`` (Bí thư / Phó Bí thư /
-Chi ủy viên, Ủy viên Ban Thường vụ, Cán bộ cơ quan tham mưu, giúp việc cấp ủy …),
-``vai_tro_tu_ngay`` (the role's start date), ``vai_tro_don_vi`` (the unit the role is held in,
-e.g. the đảng bộ whose committee the member sits on; default: the member's cell),
+Chi ủy viên …), ``vai_tro_tu_ngay`` (the role's start date), ``vai_tro_don_vi`` (the unit
+the role is held in, by default the member's cell: the Bí thư of a commune's Đảng ủy sits
+in a cell but holds the role in the đảng bộ, and signs the committee's documents). Several
+roles go in one row separated by ``;``, the units and dates in the same order
+("Bí thư; Phó Bí thư" / "cb-vanphong; xa-anphu" / "01/07/2020; 01/10/2020"),
 ``khoa_sap_xep`` (roster sort override).
 
 A JSON roster is ``{"schema_version": 1, "units": [OrgUnit…], "members": [Member…]}`` in the
@@ -172,24 +177,44 @@ def unit_from_row(row: Mapping[str, str]) -> OrgUnit:
         parent_id=_cell(row, "ma_cap_tren"),
         grassroots=header_key(_cell(row, "co_so") or "") in _YES,
         place=_cell(row, "dia_danh"),
+        committee=_cell(row, "cap_uy"),
     )
 
 
-def member_from_row(row: Mapping[str, str]) -> Member:
-    """A :class:`Member` from a row keyed by :func:`header_key` names."""
-    roles: list[RoleAssignment] = []
-    cell_id = _required(row, "chi_bo")
-    role = _lookup(row, "vai_tro", _ROLE, None)
-    if role is not None:
-        start = _date_cell(row, "vai_tro_tu_ngay")
-        if start is None:
+def _parts(row: Mapping[str, str], column: str) -> list[str]:
+    return [p.strip() for p in (_cell(row, column) or "").split(";")]
+
+
+def _roles(row: Mapping[str, str], cell_id: str) -> tuple[RoleAssignment, ...]:
+    """The roles of a row: ``vai_tro`` may list several separated by ";" (a cell's Bí thư
+    who is also the Phó Bí thư of the commune's Đảng ủy), with the units and start dates in
+    the same order (one date or no unit stands for all: the member's cell by default)."""
+    names = [n for n in _parts(row, "vai_tro") if n]
+    if not names:
+        return ()
+    units, starts = _parts(row, "vai_tro_don_vi"), _parts(row, "vai_tro_tu_ngay")
+    roles = []
+    for i, name in enumerate(names):
+        role = _lookup({"vai_tro": name}, "vai_tro", _ROLE, None)
+        assert role is not None
+        start_text = starts[i] if i < len(starts) else starts[-1]
+        if not start_text:
             raise RowError(
                 "vai_tro_tu_ngay",
                 "cần ngày bắt đầu giữ chức vụ",
                 "the role's start date is required",
             )
-        unit_id = _cell(row, "vai_tro_don_vi") or cell_id
-        roles.append(RoleAssignment(role=role, unit_id=unit_id, start=start))
+        start = _date_cell({"vai_tro_tu_ngay": start_text}, "vai_tro_tu_ngay")
+        assert start is not None
+        unit = (units[i] if i < len(units) else "") or cell_id
+        roles.append(RoleAssignment(role=role, unit_id=unit, start=start))
+    return tuple(roles)
+
+
+def member_from_row(row: Mapping[str, str]) -> Member:
+    """A :class:`Member` from a row keyed by :func:`header_key` names."""
+    cell_id = _required(row, "chi_bo")
+    roles = _roles(row, cell_id)
     duties = [d.strip() for d in (_cell(row, "nhiem_vu") or "").replace("\n", ";").split(";")]
     return Member(
         id=_required(row, "ma"),
@@ -203,7 +228,7 @@ def member_from_row(row: Mapping[str, str]) -> Member:
         joined_on=_date_cell(row, "ngay_vao_dang"),
         official_on=_date_cell(row, "ngay_chinh_thuc"),
         party_card_number=_cell(row, "so_the"),
-        roles=tuple(roles),
+        roles=roles,
         sort_key=_cell(row, "khoa_sap_xep"),
     )
 
@@ -218,8 +243,12 @@ _ALIASES = {
     "cap_tren": "ma_cap_tren",
     "nhiem_vu_duoc_giao": "nhiem_vu",
     "chuc_vu_dang": "vai_tro",
+    "cap_uy_lanh_dao": "cap_uy",
+    "ten_cap_uy": "cap_uy",
+    "don_vi_vai_tro": "vai_tro_don_vi",
+    "vai_tro_tai_don_vi": "vai_tro_don_vi",
 }
-UNIT_COLUMNS = frozenset({"ma", "ten", "cap", "ma_cap_tren", "co_so", "dia_danh"})
+UNIT_COLUMNS = frozenset({"ma", "ten", "cap", "ma_cap_tren", "co_so", "dia_danh", "cap_uy"})
 MEMBER_COLUMNS = frozenset(
     {
         "ma",
@@ -248,6 +277,7 @@ _FIELD_COLUMNS = {
     "OrgUnit.level": "cap",
     "OrgUnit.parent_id": "ma_cap_tren",
     "OrgUnit.place": "dia_danh",
+    "OrgUnit.committee": "cap_uy",
     "Member.id": "ma",
     "Member.full_name": "ho_va_ten",
     "Member.cell_id": "chi_bo",
@@ -257,7 +287,7 @@ _FIELD_COLUMNS = {
     "Member.official_on": "ngay_chinh_thuc",
     "Member.party_card_number": "so_the",
     "Member.sort_key": "khoa_sap_xep",
-    "RoleAssignment.unit_id": "chi_bo",
+    "RoleAssignment.unit_id": "vai_tro_don_vi",
 }
 
 

@@ -6,6 +6,9 @@
                                         ▲  self_assess (in reported)  │
                                         └──────── reopen(to, reason) ◀┘  (from any later status)
 
+    while registered: supplement (a term book's yearly pledges), interim_report and
+    interim_assess (a review at a checkpoint or a year's end) — the status stays *registered*
+
 A transition is a function of (handbook, what, actor, time, policy). It checks the rules of
 its stage on the handbook it would produce and returns a :class:`Transition` — the new
 handbook (version + 1) and the :class:`~lamtheoguongbac._model.Event` for the audit trail —
@@ -26,7 +29,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from lamtheoguongbac._errors import NotAuthorised, RulesViolated, TransitionNotAllowed
+from lamtheoguongbac._errors import (
+    NotAuthorised,
+    RulesViolated,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from lamtheoguongbac._model import (
     Actor,
     ClearedContent,
@@ -37,8 +45,10 @@ from lamtheoguongbac._model import (
     HandbookStatus,
     Pledge,
     ResultReport,
+    Review,
     Role,
     SelfAssessment,
+    Supplement,
 )
 from lamtheoguongbac.rules._base import Severity, Stage, Violation
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
@@ -47,11 +57,14 @@ __all__ = [
     "Transition",
     "assess",
     "close",
+    "interim_assess",
+    "interim_report",
     "new_event",
     "register",
     "reopen",
     "report",
     "self_assess",
+    "supplement",
 ]
 
 S = HandbookStatus
@@ -151,8 +164,162 @@ def register(
     """Register the member's pledges (đăng ký làm theo): draft → registered."""
     _require_status(hb, "đăng ký", "register", S.DRAFT)
     _require_member_or_officer(hb, actor, at.date(), "đăng ký", "register")
-    after = attrs.evolve(hb, pledges=tuple(pledges), status=S.REGISTERED)
+    after = attrs.evolve(hb, pledges=tuple(pledges), status=S.REGISTERED, registered_on=at.date())
     return _finish(hb, after, [Stage.REGISTRATION], EventKind.REGISTERED, actor, at, policy)
+
+
+def supplement(
+    hb: Handbook,
+    pledges: Sequence[Pledge],
+    *,
+    year: int,
+    actor: Actor,
+    at: dt.datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> Transition:
+    """Register a yearly supplement to a registered term book (đăng ký bổ sung): the pledges
+    are added for ``year`` without reopening; the status stays *registered*.
+
+    The added pledges are checked by the registration rules as a registration of their own
+    (how many, how specific, tied to duties, deadlines within the period).
+
+    Raises:
+        TransitionNotAllowed: the book is not registered, or ``year`` is not a later year
+            of its period, or that year already has a supplement.
+    """
+    _require_status(hb, "đăng ký bổ sung", "register a supplement", S.REGISTERED)
+    _require_member_or_officer(hb, actor, at.date(), "đăng ký bổ sung", "add pledges")
+    if year not in hb.period.years[1:] or any(s.year == year for s in hb.supplements):
+        raise TransitionNotAllowed(
+            f"Không thể đăng ký bổ sung năm {year} vào sổ {hb.period.label()}: chỉ bổ sung "
+            "cho một năm sau năm đầu của kỳ, mỗi năm một lần",
+            f"Cannot add a {year} supplement to handbook {hb.id}: only a later year of its "
+            "period, once a year",
+            code="LTGB-T010",
+        )
+    added = tuple(pledges)
+    taken = {p.id for p in hb.pledges}
+    clash = sorted({p.id for p in added} & taken)
+    if clash:
+        raise ValidationFailed(
+            f"mã việc đã có trong sổ: {', '.join(clash)}",
+            f"pledge ids already in the handbook: {', '.join(clash)}",
+            field="pledges",
+        )
+    entry = Supplement(year=year, registered_on=at.date(), pledge_ids=tuple(p.id for p in added))
+    after = attrs.evolve(
+        hb,
+        pledges=(*hb.pledges, *added),
+        supplements=tuple(sorted((*hb.supplements, entry), key=lambda s: s.year)),
+    )
+    # The supplement is judged as a registration of its own pledges.
+    alone = attrs.evolve(after, pledges=added, supplements=(), reviews=())
+    found = policy.check(Stage.REGISTRATION, alone, actor, at)
+    errors = [v for v in found if v.severity is Severity.ERROR]
+    if errors:
+        raise RulesViolated(errors)
+    after = attrs.evolve(after, version=hb.version + 1)
+    event = new_event(after, EventKind.SUPPLEMENTED, actor, at, hb.status)
+    warnings = tuple(v for v in found if v.severity is Severity.WARNING)
+    return Transition(handbook=after, event=event, warnings=warnings)
+
+
+def interim_report(
+    hb: Handbook,
+    result_report: ResultReport,
+    *,
+    checkpoint: dt.date,
+    actor: Actor,
+    at: dt.datetime,
+    title: str | None = None,
+    self_assessment: SelfAssessment | None = None,
+) -> Transition:
+    """Report results at a checkpoint or a year's end (báo cáo sơ kết): a new
+    :class:`~lamtheoguongbac.model.Review`; the status stays *registered*.
+
+    Raises:
+        TransitionNotAllowed: the book is not registered; the checkpoint is outside the
+            period, at its end (that is the final report), not after the last review, or
+            after the report's date.
+    """
+    _require_status(hb, "báo cáo sơ kết", "report at a checkpoint", S.REGISTERED)
+    _require_member_or_officer(hb, actor, at.date(), "báo cáo sơ kết", "report")
+    last = hb.reviews[-1].checkpoint if hb.reviews else None
+    if (
+        not hb.period.start <= checkpoint < hb.period.end
+        or (last is not None and checkpoint <= last)
+        or result_report.submitted_on < checkpoint - dt.timedelta(days=31)
+    ):
+        raise TransitionNotAllowed(
+            f"Mốc sơ kết {checkpoint:%d/%m/%Y} không hợp lệ: phải trong kỳ "
+            f"{hb.period.label()}, trước ngày cuối kỳ (báo cáo cuối kỳ là bước báo cáo kết "
+            "quả), sau mốc sơ kết trước, và báo cáo không sớm hơn mốc quá 31 ngày",
+            f"Checkpoint {checkpoint.isoformat()} is not valid: within the period, before its "
+            "last day (the final report is the report step), after the previous review, and "
+            "reported no more than 31 days before it",
+            code="LTGB-T011",
+        )
+    review = Review(
+        checkpoint=checkpoint,
+        report=result_report,
+        title=title,
+        self_assessment=self_assessment,
+    )
+    after = attrs.evolve(hb, reviews=(*hb.reviews, review), version=hb.version + 1)
+    event = new_event(after, EventKind.INTERIM_REPORTED, actor, at, hb.status)
+    return Transition(handbook=after, event=event)
+
+
+def interim_assess(
+    hb: Handbook,
+    assessment: CollectiveAssessment,
+    *,
+    checkpoint: dt.date,
+    actor: Actor,
+    at: dt.datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> Transition:
+    """Record the cell's interim assessment (chi bộ nhận xét sơ kết) on the review at
+    ``checkpoint``; only the cell's Bí thư or Phó Bí thư. A rating follows the member's
+    standing as for the final assessment (never for a member who is not rated).
+
+    Raises:
+        TransitionNotAllowed: no review at ``checkpoint``, or it is already assessed.
+        NotAuthorised: the actor is not the cell's Bí thư or Phó Bí thư on the meeting date.
+    """
+    _require_status(hb, "ghi nhận xét sơ kết", "record an interim assessment", S.REGISTERED)
+    review = hb.review_at(checkpoint)
+    if review is None or review.assessment is not None:
+        raise TransitionNotAllowed(
+            f"Không có báo cáo sơ kết chưa được nhận xét tại mốc {checkpoint:%d/%m/%Y}",
+            f"No unassessed interim report at {checkpoint.isoformat()}",
+            code="LTGB-T012",
+        )
+    if not _is_cell_officer(hb, actor, assessment.meeting_date):
+        raise NotAuthorised(
+            f"{actor.name} không phải Bí thư hoặc Phó Bí thư của {hb.cell.name}: không được "
+            "ghi nhận xét sơ kết của chi bộ",
+            f"{actor.name} is not the cell's Secretary or Deputy Secretary and may not record "
+            "the interim assessment",
+            code="LTGB-A001",
+        )
+    if assessment.rating is not None and policy.rating_rule(hb.member.status) == "none":
+        raise RulesViolated(
+            [
+                Violation(
+                    code="LTGB-A003",
+                    severity=Severity.ERROR,
+                    path="reviews.assessment.rating",
+                    message_vi=f"đảng viên '{hb.member.status.label_vi}' không được xếp loại",
+                    message_en=f"a member who is {hb.member.status.label_en} is not rated",
+                )
+            ]
+        )
+    done = attrs.evolve(review, assessment=assessment)
+    reviews = tuple(done if r.checkpoint == checkpoint else r for r in hb.reviews)
+    after = attrs.evolve(hb, reviews=reviews, version=hb.version + 1)
+    event = new_event(after, EventKind.INTERIM_ASSESSED, actor, at, hb.status)
+    return Transition(handbook=after, event=event)
 
 
 def report(
@@ -280,6 +447,9 @@ def reopen(
         changes["report"] = None
         changes["self_assessment"] = None
     cleared = ClearedContent(**{name: getattr(hb, name) for name in changes if name != "status"})
+    if to is S.DRAFT:  # registering again starts over: supplements and reviews go too
+        changes["supplements"] = ()
+        changes["reviews"] = ()
     after = attrs.evolve(hb, version=hb.version + 1, **changes)  # type: ignore[arg-type]
     event = new_event(after, EventKind.REOPENED, actor, at, hb.status, reason=reason.strip())
     if not cleared.empty:

@@ -44,13 +44,33 @@ SCHEMA_VERSION = 2
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+def _unit_v1_to_v2(unit: Any) -> Any:
+    if isinstance(unit, dict) and "level" in unit and "committee" not in unit:
+        return {**unit, "committee": None}
+    return unit
+
+
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 added optional keys only — an event's ``on_behalf_of`` and
-    ``on_behalf_of_name`` (a delegated import) and ``cleared`` (what a reopening took out),
-    an exemplar's ``party`` and ``details``, a commendation's ``body_id``, the inspection
-    documents — so a version-1 document reads as it is (the new keys take their defaults).
-    The step exists so that a version-1 release refuses version-2 documents instead of
-    misreading them."""
+    """Version 2 added the unit's committee name (``OrgUnit.committee``) and, to a handbook,
+    the registration date, yearly supplements and interim reviews. A version-1 document has
+    none of them: units get no committee name (it is derived from the level), a handbook
+    no registration date (printed as a blank to fill in), no supplements, no reviews.
+    Version 2 also added optional keys that take their defaults: an event's
+    ``on_behalf_of``, ``on_behalf_of_name`` and ``cleared`` (what a reopening took out), an
+    exemplar's ``party`` and ``details``, a commendation's ``body_id``, the inspection
+    documents."""
+    doc = _unit_v1_to_v2(doc)
+    if isinstance(doc.get("organisation"), list) and "period" in doc:
+        doc = {
+            "registered_on": None,
+            "supplements": [],
+            "reviews": [],
+            **doc,
+            "organisation": [_unit_v1_to_v2(u) for u in doc["organisation"]],
+        }
+    units = doc.get("units")
+    if isinstance(units, list):  # a roster document
+        doc = {**doc, "units": [_unit_v1_to_v2(u) for u in units]}
     return doc
 
 

@@ -5,8 +5,12 @@ Usage: python scripts/build_default_template.py [OUTPUT.docx]
 The output is deterministic (fixed document properties and ZIP timestamps), so the committed
 .docx changes only when this script does. Layout per Hướng dẫn 36-HD/VPTW: A4, Times New
 Roman 14 pt, margins top/bottom 20 mm, left 30 mm, right 15 mm; the party header (superior
-body and issuing cell on the left with a star, "ĐẢNG CỘNG SẢN VIỆT NAM" with a rule and the
-italic place-date line on the right); signatures "T/M CHI BỘ" over "BÍ THƯ".
+body and the cell on the left with a star, "ĐẢNG CỘNG SẢN VIỆT NAM" with a rule on the
+right). The handbook is a personal book, not an issued document: its cover has no
+place-date line; the registration, each supplement, the self-assessment and the cell's
+assessment carry their own date and signature ("T/M CHI BỘ" over "BÍ THƯ"). The rating is
+printed only when the policy says so (``collective.rating_shown``). A term book prints its
+period ("NHIỆM KỲ 2021–2025"), its yearly supplements and its interim reviews.
 """
 
 from __future__ import annotations
@@ -258,13 +262,21 @@ def setup(doc: DocumentObject) -> None:
         del rels[rid]
 
 
-def footer(doc: DocumentObject) -> None:
+def footer_paragraph(doc: DocumentObject) -> Paragraph:
+    """The footer's paragraph with one right tab at the margin and no other: the built-in
+    "Footer" style's centre tab would catch the tab of a short line ("…năm 2025Trang 2")."""
     p = doc.sections[0].footer.paragraphs[0]
+    p.style = doc.styles["Normal"]
     p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     p.paragraph_format.space_after = Pt(0)
     border(p, "top", size=4)
+    return p
+
+
+def footer(doc: DocumentObject) -> None:
+    p = footer_paragraph(doc)
     run = p.add_run(
-        "{{ member.full_name }} – Sổ tay Làm theo gương Bác năm {{ handbook.year }}\tTrang "
+        "{{ member.full_name }} – Sổ tay Làm theo gương Bác {{ handbook.period_text }}\tTrang "
     )
     run.font.size, run.font.italic = Pt(11), True
     page_field(p, 11)
@@ -274,23 +286,28 @@ def cover(doc: DocumentObject) -> None:
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     no_borders(header)
-    widths(header, [70, 95])
+    widths(header, [75, 90])
     left, right = header.rows[0].cells
     first_paragraph(left)
     first_paragraph(right)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    para(left, "{{ superior.name_upper }}", align=center, after=0)
-    para(left, "{{ cell.name_upper }}", align=center, bold=True, after=0)
+    # Names come in lines broken between phrases (name_upper_lines), never mid-phrase.
+    para(left, "{%p for line in superior.name_upper_lines %}", after=0)
+    para(left, "{{ line }}", align=center, after=0)
+    para(left, "{%p endfor %}", after=0)
+    para(left, "{%p for line in cell.name_upper_lines %}", after=0)
+    para(left, "{{ line }}", align=center, bold=True, after=0)
+    para(left, "{%p endfor %}", after=0)
     para(left, "*", align=center, after=0)
     para(right, "ĐẢNG CỘNG SẢN VIỆT NAM", align=center, size=15, bold=True, after=0)
     rule = para(right, "", align=center, size=4, after=0, indent=Mm(14))
     rule.paragraph_format.right_indent = Mm(14)
     border(rule, "top", size=6)
-    para(right, "{{ place_date }}", align=center, italic=True, before=6, after=0)
+    # A personal book, not an issued document: no place-date line on the cover.
 
     para(doc, "SỔ TAY", align=center, size=30, bold=True, before=150, after=6, color=RED)
     para(doc, "LÀM THEO GƯƠNG BÁC", align=center, size=26, bold=True, after=12, color=RED)
-    para(doc, "NĂM {{ handbook.year }}", align=center, size=18, bold=True, after=24)
+    para(doc, "{{ handbook.period_label }}", align=center, size=18, bold=True, after=24)
     para(doc, "{%p if theme.title %}")
     theme = para(
         doc,
@@ -303,10 +320,10 @@ def cover(doc: DocumentObject) -> None:
     )
     theme.paragraph_format.right_indent = Mm(10)
     para(doc, "{%p endif %}")
-    member = Mm(40)
+    member = Mm(30)
     para(doc, "Họ và tên: ", ("{{ member.full_name }}", "b"), indent=member, before=110)
     para(doc, "Chức vụ: ", "{{ member.position }}", indent=member)
-    para(doc, "Chi bộ: ", ("{{ cell.name }}", ""), indent=member)
+    para(doc, "Sinh hoạt tại: ", "{{ cell.name }}", indent=member)
 
 
 def member_information(doc: DocumentObject) -> None:
@@ -320,41 +337,32 @@ def member_information(doc: DocumentObject) -> None:
         "ngày chính thức: {{ member.official_on }}{% endif %}",
         "not member.joined_on",
     )
-    field(doc, "4. Chức vụ: ", "{{ member.position }}", "not member.position")
-    field(doc, "5. Nhiệm vụ được giao: ", "{{ member.duties_text }}", "not member.duties")
-    field(doc, "6. Nơi công tác: ", "{{ member.workplace }}", "not member.workplace")
+    field(doc, "4. Tình trạng đảng viên: ", "{{ member.status }}")
     field(
         doc,
-        "7. Sinh hoạt tại: ",
+        "5. Số thẻ đảng viên: ",
+        "{{ member.party_card_number }}",
+        "not member.party_card_number",
+    )
+    field(doc, "6. Chức vụ: ", "{{ member.position }}", "not member.position")
+    field(doc, "7. Nhiệm vụ được giao: ", "{{ member.duties_text }}", "not member.duties")
+    field(doc, "8. Nơi công tác: ", "{{ member.workplace }}", "not member.workplace")
+    field(
+        doc,
+        "9. Sinh hoạt tại: ",
         "{{ cell.name }}{% if superior.name %}, {{ superior.name }}{% endif %}",
     )
 
 
-def registration(doc: DocumentObject) -> None:
-    para(
-        doc,
-        "II. ĐĂNG KÝ VIỆC LÀM THEO GƯƠNG BÁC NĂM {{ handbook.year }}",
-        bold=True,
-        before=12,
-        after=6,
-        keep=True,
-    )
-    para(
-        doc,
-        "Căn cứ chuyên đề học tập năm {{ handbook.year }}, chức trách, nhiệm vụ được "
-        "giao, tôi đăng ký thực hiện những việc làm cụ thể sau:",
-        italic=True,
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-        first_line=Mm(10),
-        after=6,
-        keep=True,
-    )
-    # Rows: header, {%tr for %}, one pledge, {%tr else %}, a blank row to fill in by hand
-    # when nothing is registered yet, {%tr endfor %}.
-    table = doc.add_table(rows=6, cols=5)
+def pledge_table(doc: DocumentObject, items: str, *, blank_row: bool) -> None:
+    """The table of pledges ``items`` (a context list); with ``blank_row``, a row to fill
+    in by hand when the list is empty."""
+    # Rows: header, {%tr for %}, one pledge, [{%tr else %}, a blank row,] {%tr endfor %}.
+    rows = 6 if blank_row else 4
+    table = doc.add_table(rows=rows, cols=5)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths(table, [12, 58, 40, 30, 25])
+    widths(table, [12, 60, 40, 28, 25])
     center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
     for row in table.rows:
         for cell in row.cells:
@@ -364,11 +372,9 @@ def registration(doc: DocumentObject) -> None:
         para(cell, text, align=center, size=12, bold=True, before=3, after=3)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     repeat_header(table.rows[0]._tr)
-    for index, text in (
-        (1, "{%tr for p in pledges %}"),
-        (3, "{%tr else %}"),
-        (5, "{%tr endfor %}"),
-    ):
+    tags = [(1, f"{{%tr for p in {items} %}}")]
+    tags += [(3, "{%tr else %}"), (5, "{%tr endfor %}")] if blank_row else [(3, "{%tr endfor %}")]
+    for index, text in tags:
         for column, cell in enumerate(table.rows[index].cells):
             para(cell, "" if column else text, size=12)
     number, deed, bases, target, deadline = table.rows[2].cells
@@ -377,6 +383,10 @@ def registration(doc: DocumentObject) -> None:
     para(deed, "{%p if p.task %}", size=12)
     para(deed, "(Nhiệm vụ: {{ p.task }})", align=justify, size=12, italic=True)
     para(deed, "{%p endif %}", size=12)
+    # The personal shortcoming the deed starts from (tự soi, tự sửa), where the member gave it.
+    para(deed, "{%p if p.shortcoming %}", size=12)
+    para(deed, ("Tự soi, tự sửa: ", "i"), "{{ p.shortcoming }}", align=justify, size=12)
+    para(deed, "{%p endif %}", size=12)
     para(bases, "{%p for b in p.bases %}", size=12)
     para(bases, "- {{ b }}", size=12, before=3)
     para(bases, "{%p else %}", size=12)
@@ -384,13 +394,65 @@ def registration(doc: DocumentObject) -> None:
     para(bases, "{%p endfor %}", size=12)
     para(target, "{{ p.target }}", align=center, size=12, before=3)
     para(deadline, "{{ p.deadline }}", align=center, size=12, before=3)
-    for cell in table.rows[4].cells:
-        para(cell, "", size=12, after=40)
-    signature(doc, None, "NGƯỜI ĐĂNG KÝ", "{{ member.full_name }}", before=12)
+    para(deadline, "{%p for c in p.checkpoints %}", size=12)
+    para(deadline, ("Mốc: ", "i"), "{{ c }}", align=center, size=11, before=3)
+    para(deadline, "{%p endfor %}", size=12)
+    if blank_row:
+        for cell in table.rows[4].cells:
+            para(cell, "", size=12, after=40)
+
+
+BLANK_DATE = "…………, ngày …… tháng …… năm ………"
+
+
+def registration(doc: DocumentObject) -> None:
+    para(
+        doc,
+        "II. ĐĂNG KÝ VIỆC LÀM THEO GƯƠNG BÁC {{ handbook.period_label }}",
+        bold=True,
+        before=12,
+        after=6,
+        keep=True,
+    )
+    para(
+        doc,
+        "Căn cứ chuyên đề học tập {{ handbook.period_text }}, chức trách, nhiệm vụ được "
+        "giao, tôi đăng ký thực hiện những việc làm cụ thể sau:",
+        italic=True,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        first_line=Mm(10),
+        after=6,
+        keep=True,
+    )
+    pledge_table(doc, "initial_pledges", blank_row=True)
+    signature(
+        doc,
+        "{{ handbook.registration_place_date or '" + BLANK_DATE + "' }}",
+        "NGƯỜI ĐĂNG KÝ",
+        "{{ member.full_name }}",
+        before=12,
+    )
+    # A term book's yearly supplements, each with its own table, date and signature.
+    para(doc, "{%p for s in supplements %}")
+    para(
+        doc,
+        "ĐĂNG KÝ BỔ SUNG NĂM {{ s.year }}",
+        bold=True,
+        before=12,
+        after=6,
+        keep=True,
+    )
+    pledge_table(doc, "s.pledges", blank_row=False)
+    signature(doc, "{{ s.place_date }}", "NGƯỜI ĐĂNG KÝ", "{{ member.full_name }}", before=12)
+    para(doc, "{%p endfor %}")
 
 
 def signature(
-    doc: DocumentObject, place_date: str | None, *titles_and_name: str, before: float = 6
+    doc: DocumentObject,
+    place_date: str | None,
+    *titles_and_name: str,
+    before: float = 6,
+    space: float = 60,
 ) -> None:
     """A signature block in the right half: place-date, titles, space to sign, the name."""
     *titles, name = titles_and_name
@@ -429,51 +491,122 @@ def signature(
         keep=True,
         after=0,
     )
-    para(doc, name, align=center, bold=True, indent=SIGNATURE_INDENT, before=60, after=6)
+    para(doc, name, align=center, bold=True, indent=SIGNATURE_INDENT, before=space, after=6)
 
 
-def results(doc: DocumentObject) -> None:
-    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
-    para(doc, "III. KẾT QUẢ THỰC HIỆN VIỆC ĐĂNG KÝ LÀM THEO", bold=True, page_break=True, after=6)
-    para(doc, "{%p for p in pledges %}")
-    para(
-        doc,
-        ("Việc {{ p.number }}: ", "b"),
-        ("{{ p.deed }}", "b"),
-        align=justify,
-        before=6,
-        keep=True,
-    )
+def result_fields(doc: DocumentObject, r: str) -> None:
+    """The four lines of one pledge's result ``r`` (a context dict), blanks to fill in by
+    hand where it has not been reported."""
     bullet = Mm(10)
     field(
         doc,
         "- Mức độ thực hiện: ",
-        "{{ p.result.outcome }}",
-        "not p.result.outcome",
+        f"{{{{ {r}.outcome }}}}",
+        f"not {r}.outcome",
         first_line=bullet,
     )
-    field(
-        doc,
-        "- Đã làm được: ",
-        "{{ p.result.achieved }}",
-        "not p.result.achieved",
-        first_line=bullet,
-    )
+    field(doc, "- Đã làm được: ", f"{{{{ {r}.achieved }}}}", f"not {r}.achieved", first_line=bullet)
     # A deed carried out in full has nothing left undone: "Không", not a blank to fill in.
     field(
         doc,
         "- Chưa làm được: ",
-        "{{ p.result.not_done or ('Không' if p.result.outcome else '') }}",
-        "not p.result.outcome",
+        f"{{{{ {r}.not_done or ('Không' if {r}.outcome else '') }}}}",
+        f"not {r}.outcome",
         first_line=bullet,
     )
     field(
         doc,
         "- Hướng phấn đấu: ",
-        "{{ p.result.direction }}",
-        "not p.result.direction",
+        f"{{{{ {r}.direction }}}}",
+        f"not {r}.direction",
         first_line=bullet,
     )
+
+
+def reviews(doc: DocumentObject) -> None:
+    """Interim reviews (sơ kết, kiểm điểm hằng năm): the results reported at each
+    checkpoint, the member's self-assessment and the cell's interim assessment."""
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    para(doc, "{%p for rv in reviews %}")
+    para(
+        doc,
+        ("{{ rv.number }}. {{ rv.title }}", "b"),
+        (" (báo cáo ngày {{ rv.report_date }})", "i"),
+        before=6,
+        after=3,
+        keep=True,
+    )
+    para(doc, "{%p for r in rv.results %}")
+    para(doc, ("Việc {{ r.number }}: ", "b"), "{{ r.deed }}", align=justify, keep=True)
+    result_fields(doc, "r")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if rv.self_assessment.text %}")
+    para(
+        doc,
+        ("Tự nhận xét ({{ rv.self_assessment.date }}): ", "b"),
+        "{{ rv.self_assessment.text }}",
+        align=justify,
+        first_line=Mm(10),
+    )
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if rv.collective.text %}")
+    para(
+        doc,
+        ("Chi bộ nhận xét ({{ rv.collective.meeting_date }}): ", "b"),
+        "{{ rv.collective.text }}",
+        align=justify,
+        first_line=Mm(10),
+        keep=True,
+    )
+    para(doc, "{%p if rv.collective.rating_line %}")
+    para(doc, "Chi bộ xếp loại: ", ("{{ rv.collective.rating_line }}", "b"), first_line=Mm(10))
+    para(doc, "{%p endif %}")
+    signature(
+        doc,
+        "{{ rv.collective.place_date }}",
+        "{{ rv.collective.on_behalf }}",
+        "{{ rv.collective.recorder_role_upper }}",
+        "{{ rv.collective.recorder_name }}",
+        space=36,
+    )
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+
+
+def results(doc: DocumentObject) -> None:
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    # No page break: the results follow the registration on the same page when they fit.
+    para(
+        doc,
+        "III. KẾT QUẢ THỰC HIỆN VIỆC ĐĂNG KÝ LÀM THEO",
+        bold=True,
+        before=18,
+        after=6,
+        keep=True,
+    )
+    para(doc, "{%p if reviews %}")
+    reviews(doc)
+    para(
+        doc,
+        "{{ reviews|length + 1 }}. Kết quả cuối {% if handbook.is_term %}nhiệm kỳ"
+        "{% else %}năm{% endif %}",
+        bold=True,
+        before=6,
+        after=3,
+        keep=True,
+    )
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for p in pledges %}")
+    para(
+        doc,
+        ("Việc {{ p.number }}: ", "b"),
+        ("{{ p.deed }}", "b"),
+        ("{% if p.supplement_year %} (bổ sung năm {{ p.supplement_year }}){% endif %}", "i"),
+        align=justify,
+        before=6,
+        keep=True,
+    )
+    result_fields(doc, "p.result")
     para(doc, "{%p else %}")
     dotted_lines(doc, 8)
     para(doc, "{%p endfor %}")
@@ -490,32 +623,35 @@ def text_or_lines(doc: DocumentObject, key: str, lines: int) -> None:
 
 
 def assessments(doc: DocumentObject) -> None:
-    blank_date = "…………, ngày …… tháng …… năm ………"
-    # The assessments start a page: each block (heading, text, signature) stays whole.
-    para(doc, "IV. TỰ NHẬN XÉT, ĐÁNH GIÁ CỦA ĐẢNG VIÊN", bold=True, after=6, keep=True,
-         page_break=True)  # fmt: skip
+    # Each block (heading, text, signature) stays whole; no forced page break, so a short
+    # results part does not leave half a page empty.
+    para(doc, "IV. TỰ NHẬN XÉT, ĐÁNH GIÁ CỦA ĐẢNG VIÊN", bold=True, before=18, after=6,
+         keep=True)  # fmt: skip
     text_or_lines(doc, "self_assessment.text", 5)
     signature(
         doc,
-        "{{ self_assessment.place_date or '" + blank_date + "' }}",
+        "{{ self_assessment.place_date or '" + BLANK_DATE + "' }}",
         "NGƯỜI TỰ ĐÁNH GIÁ",
         "{{ member.full_name }}",
     )
     para(doc, "V. NHẬN XÉT, ĐÁNH GIÁ CỦA TẬP THỂ CHI BỘ", bold=True, before=12, after=6, keep=True)
     text_or_lines(doc, "collective.text", 5)
+    # The rating belongs to the rating process: the line is there only where the policy
+    # prints the rating in the book (a member not rated by standing gets the reason).
+    para(doc, "{%p if collective.rating_shown %}")
     field(
         doc,
         "Chi bộ xếp loại: ",
-        "{{ collective.rating }}{% if collective.rating %} "
-        "({{ collective.rating_abbreviation }}){% endif %}",
-        "not collective.rating",
+        "{{ collective.rating_line }}",
+        "not collective.rating_line",
         bold_value=True,
         first_line=Mm(10),
         keep=True,
     )
+    para(doc, "{%p endif %}")
     signature(
         doc,
-        "{{ collective.place_date or '" + blank_date + "' }}",
+        "{{ collective.place_date or '" + BLANK_DATE + "' }}",
         "{{ collective.on_behalf }}",
         "{{ collective.recorder_role_upper or 'BÍ THƯ' }}",
         "{{ collective.recorder_name }}",

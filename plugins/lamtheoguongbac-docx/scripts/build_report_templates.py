@@ -16,8 +16,10 @@ header follow Hướng dẫn 36-HD/VPTW: A4, Times New Roman, margins top/bottom
   collectives and people set one after another (compact), the committee's signature, and
   the index of names in Vietnamese order with each exemplar's page.
 * ``bao-cao-tong-hop.docx`` renders the report context
-  (:mod:`lamtheoguongbac.export._report`): the summary, the progress table, the ratings
-  table with the chart's placeholder under it, the top-rating cap, the signature.
+  (:mod:`lamtheoguongbac.export._report`): the committee's header (its superior, the
+  committee as issuing body, the star, "Số …-BC/ĐU"), the summary, the progress table, the
+  ratings table with the chart's placeholder under it, the top-rating cap, "Nơi nhận" and
+  the committee's signature ("T/M ĐẢNG ỦY" / "BÍ THƯ" / the name).
 """
 
 from __future__ import annotations
@@ -127,8 +129,37 @@ def party_header(doc: DocumentObject, superior: str, issuer: str, place_date: st
     para(right, f"{{{{ {place_date} }}}}", align=CENTER, italic=True, before=6, after=0)
 
 
+def committee_header(doc: DocumentObject) -> None:
+    """The header of a committee's document (Hướng dẫn 36-HD/VPTW): on the left the superior
+    organisation, the committee (the issuing body) in bold, a star and the number line
+    "Số 12-BC/ĐU"; on the right "ĐẢNG CỘNG SẢN VIỆT NAM", its rule and the place-date.
+    Names come in lines broken between phrases (``*_lines`` keys)."""
+    header = doc.add_table(rows=1, cols=2)
+    header.alignment = WD_TABLE_ALIGNMENT.CENTER
+    no_borders(header)
+    widths(header, [80, 85])
+    left, right = header.rows[0].cells
+    first_paragraph(left)
+    first_paragraph(right)
+    para(left, "{%p for line in superior.name_upper_lines %}", after=0)
+    para(left, "{{ line }}", align=CENTER, after=0)
+    para(left, "{%p endfor %}", after=0)
+    para(left, "{%p for line in committee.name_upper_lines %}", after=0)
+    para(left, "{{ line }}", align=CENTER, bold=True, after=0)
+    para(left, "{%p endfor %}", after=0)
+    para(left, "*", align=CENTER, after=0)
+    para(left, "{{ document.number_line }}", align=CENTER, size=13, after=0)
+    para(right, "ĐẢNG CỘNG SẢN VIỆT NAM", align=CENTER, size=15, bold=True, after=0)
+    rule = para(right, "", align=CENTER, size=4, after=0, indent=Mm(10))
+    rule.paragraph_format.right_indent = Mm(10)
+    border(rule, "top", size=6)
+    para(right, "{{ place_date }}", align=CENTER, italic=True, before=6, after=0)
+
+
 def footer(doc: DocumentObject, text: str) -> None:
     p = doc.sections[0].footer.paragraphs[0]
+    # Normal, not the built-in Footer style: its centre tab would catch a short line's tab.
+    p.style = doc.styles["Normal"]
     p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     p.paragraph_format.space_after = Pt(0)
     border(p, "top", size=4)
@@ -418,7 +449,9 @@ def build_yearbook() -> bytes:
 # --- the report ------------------------------------------------------------------------------
 
 
-def table(doc: DocumentObject, heads: list[str], mm: list[float]) -> Table:
+def table(
+    doc: DocumentObject, heads: list[str], mm: list[float], *, head_size: float = 11
+) -> Table:
     """A table of a header row (shaded, repeated on each page) and four rows to fill:
     ``{%tr for %}``, one cell's row, ``{%tr endfor %}``, the total."""
     t = doc.add_table(rows=5, cols=len(heads))
@@ -430,7 +463,7 @@ def table(doc: DocumentObject, heads: list[str], mm: list[float]) -> Table:
             first_paragraph(cell)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, heads, strict=True):
-        para(cell, text, align=CENTER, size=11, bold=True, before=2, after=2)
+        para(cell, text, align=CENTER, size=head_size, bold=True, before=2, after=2)
         shade(cell, HEADER_FILL)
     repeat_header(t.rows[0]._tr)
     for row in (t.rows[2], t.rows[4]):  # a cell's figures are never split over two pages
@@ -452,7 +485,7 @@ def report_heading(doc: DocumentObject, text: str, *, before: float = 12) -> Non
 
 
 def report_body(doc: DocumentObject) -> None:
-    party_header(doc, "superior.name", "organisation.name_upper", "place_date")
+    committee_header(doc)
     para(doc, "{{ report.title }}", align=CENTER, size=16, bold=True, before=18, after=0)
     para(doc, "{{ report.subject }}", align=CENTER, bold=True, after=0)
     para(
@@ -512,10 +545,14 @@ def report_body(doc: DocumentObject) -> None:
 
     report_heading(doc, "III. KẾT QUẢ XẾP LOẠI ĐẢNG VIÊN")
     levels = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    unrated = ["not_rated_by_rule", "not_assessed", "assessed_unrated"]
     ratings = table(
-        doc, ["STT", "Chi bộ", *levels, "Chưa xếp loại", "Cộng"], [12, 41, 20, 20, 20, 20, 16, 16]
+        doc,
+        ["STT", "Chi bộ", *levels, "Không XL theo QĐ", "Chưa đánh giá", "Chưa ghi XL", "Cộng"],
+        [10, 34, 18, 16, 14, 16, 15, 15, 14, 13],
+        head_size=9,
     )
-    counts = [*levels, "not_rated"]
+    counts = [*levels, *unrated]
     fill_row(
         ratings,
         2,
@@ -539,8 +576,10 @@ def report_body(doc: DocumentObject) -> None:
     )
     para(
         doc,
-        "{% for l in rating_levels if l.code != 'not_rated' %}{{ l.abbreviation }}: "
-        "{{ l.label }}{% if not loop.last %}; {% endif %}{% endfor %}.",
+        "{% for l in rating_levels %}{{ l.abbreviation }}: {{ l.label }}"
+        "{% if not loop.last %}; {% endif %}{% endfor %}. Không xếp loại theo quy định: đảng "
+        "viên bị đình chỉ sinh hoạt đảng, đảng viên được miễn công tác và sinh hoạt đảng không "
+        "xếp loại.",
         italic=True,
         size=12,
         align=JUSTIFY,
@@ -559,8 +598,7 @@ def report_body(doc: DocumentObject) -> None:
     para(doc, "{%p endif %}")
     para(
         doc,
-        "Số liệu do phần mềm tổng hợp từ sổ tay của đảng viên theo bộ quy tắc "
-        "“{{ policy.name }}” (phiên bản {{ policy.version }}).",
+        "Số liệu tổng hợp từ sổ tay của đảng viên, tính đến {{ report.as_of_phrase }}.",
         italic=True,
         size=12,
         align=JUSTIFY,
@@ -689,7 +727,7 @@ def report_inspection(doc: DocumentObject) -> None:
 
 
 def closing(doc: DocumentObject) -> None:
-    """ "Nơi nhận" on the left; the compiler's signature on the right."""
+    """ "Nơi nhận" on the left; the committee's signature on the right (T/M ĐẢNG ỦY)."""
     t = doc.add_table(rows=1, cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     no_borders(t)
@@ -700,11 +738,13 @@ def closing(doc: DocumentObject) -> None:
     first_paragraph(left)
     first_paragraph(right)
     para(left, ("Nơi nhận:", "bi"), size=12, before=12, after=0)
-    for line in ("- Thường trực cấp ủy,", "- Lưu."):
-        para(left, line, size=12, after=0)
-    para(right, "NGƯỜI TỔNG HỢP", align=CENTER, bold=True, before=12, after=0)
+    para(left, "{%p for line in recipients %}", size=12, after=0)
+    para(left, "{{ line }}", size=12, after=0)
+    para(left, "{%p endfor %}", size=12, after=0)
+    para(right, "{{ signature.on_behalf }}", align=CENTER, bold=True, before=12, after=0)
+    para(right, "{{ signature.title_upper }}", align=CENTER, bold=True, after=0)
     para(right, "(Ký, ghi rõ họ tên)", align=CENTER, italic=True, size=13, after=0)
-    para(right, "", after=60)
+    para(right, "{{ signature.name }}", align=CENTER, bold=True, before=60, after=0)
     # The body must end with a paragraph: a small one, so it never spills onto a page alone.
     para(doc, "", size=1, after=0)
 

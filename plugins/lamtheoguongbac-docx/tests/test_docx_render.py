@@ -9,11 +9,16 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from docx import Document
 from docx_helpers import all_text, document_text
 
-from lamtheoguongbac import TemplateError
+from conftest import TODAY
+from lamtheoguongbac import Handbook, HandbookStatus, MemberStatus, TemplateError
+from lamtheoguongbac.export import build_context
+from lamtheoguongbac.rules import Policy
+from lamtheoguongbac.testing import make_handbook
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer
 
 
@@ -30,9 +35,8 @@ def test_an_assessed_handbook_has_every_part_of_the_form(
 
     for expected in (
         "ĐẢNG CỘNG SẢN VIỆT NAM",
-        context["superior"]["name_upper"],
-        context["cell"]["name_upper"],
-        "Tịnh Biên, ngày 05 tháng 01 năm 2026",
+        *context["superior"]["name_upper_lines"],
+        *context["cell"]["name_upper_lines"],
         "SỔ TAY",
         "LÀM THEO GƯƠNG BÁC",
         "NĂM 2025",
@@ -41,16 +45,24 @@ def test_an_assessed_handbook_has_every_part_of_the_form(
         "2. Ngày sinh: " + context["member"]["date_of_birth"],
         "Chỉ tiêu, kết quả cần đạt",
         context["pledges"][0]["deed"],
-        "- Điều 3 37-QĐ/TW",
+        "- Điều 3 Quy định 37-QĐ/TW",
         "- Chưa làm được: Không",
+        "4. Tình trạng đảng viên: Đảng viên chính thức",
+        context["handbook"]["registration_place_date"],
+        "NGƯỜI ĐĂNG KÝ",
         "NGƯỜI TỰ ĐÁNH GIÁ",
-        "Chi bộ xếp loại: Hoàn thành tốt nhiệm vụ (HTTNV)",
         "T/M CHI BỘ",
         "BÍ THƯ",
         context["collective"]["recorder_name"],
         "Tịnh Biên, ngày 20 tháng 12 năm 2025",
     ):
         assert expected in text, expected
+    assert context["handbook"]["registration_place_date"].startswith("Tịnh Biên, ngày ")
+    # The cover is a personal book's: no export date; and by default no rating is printed.
+    assert "ngày 05 tháng 01 năm 2026" not in text
+    assert "xếp loại" not in text.lower()
+    assert "Hoàn thành tốt nhiệm vụ" not in text
+    assert "Chi bộ: Chi bộ" not in text
     assert "TM." not in text
     assert "{{" not in text
     assert "{%" not in text
@@ -71,8 +83,29 @@ def test_a_draft_keeps_blanks_to_fill_in_by_hand(
     registration = parts["tables"][1]
     assert len(registration) == 2  # the header and one blank row
     assert registration[1] == ["", "", "", "", ""]
-    assert "Chi bộ xếp loại: \t" in parts["paragraphs"]  # a dotted leader to the margin
+    assert not any("xếp loại" in p for p in parts["paragraphs"])
     assert "BÍ THƯ" in parts["paragraphs"]
+    # the registration's date is a blank to fill in by hand
+    assert "…………, ngày …… tháng …… năm ………" in parts["paragraphs"]
+
+
+def test_a_province_that_prints_the_rating_gets_the_line(
+    renderer: DocxRenderer, assessed: Handbook
+) -> None:
+    printed = Policy(rating_in_handbook=True)
+    text = all_text(renderer.render(build_context(assessed, today=TODAY, policy=printed)))
+    assert "Chi bộ xếp loại: Hoàn thành tốt nhiệm vụ (HTTNV)" in text
+    blank = build_context(make_handbook(HandbookStatus.DRAFT, index=2), policy=printed)
+    assert "Chi bộ xếp loại: \t" in document_text(renderer.render(blank))["paragraphs"]
+    # a suspended member is not rated: the reason, not a blank to fill in
+    suspended = attrs.evolve(
+        assessed,
+        member=attrs.evolve(assessed.member, status=MemberStatus.SUSPENDED),
+        collective_assessment=attrs.evolve(assessed.collective_assessment, rating=None),
+    )
+    text = all_text(renderer.render(build_context(suspended, today=TODAY, policy=printed)))
+    assert "Chi bộ xếp loại: Không xếp loại (đảng viên đang bị đình chỉ sinh hoạt đảng)" in text
+    assert "4. Tình trạng đảng viên: Đình chỉ sinh hoạt đảng" in text
 
 
 def test_the_page_is_a4_with_the_party_margins() -> None:

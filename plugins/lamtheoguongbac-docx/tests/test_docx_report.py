@@ -11,16 +11,29 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from docx import Document
 from docx.enum.shape import WD_INLINE_SHAPE
 from docx_helpers import all_text, document_text
 from lxml import etree
 
-from lamtheoguongbac import Handbook, HandbookStatus, RatingLevel, TemplateError
-from lamtheoguongbac.export import build_report_context, convert_to_pdf, export_rollup_report
+from lamtheoguongbac import (
+    Handbook,
+    HandbookStatus,
+    RatingLevel,
+    Role,
+    RoleAssignment,
+    TemplateError,
+)
+from lamtheoguongbac.export import (
+    CommitteeHeading,
+    build_report_context,
+    convert_to_pdf,
+    export_rollup_report,
+)
 from lamtheoguongbac.rules import DEFAULT_POLICY
-from lamtheoguongbac.supervision import Rollup, summarise
+from lamtheoguongbac.supervision import RatingCounts, Rollup, summarise
 from lamtheoguongbac.testing import make_handbook, make_roster
 from lamtheoguongbac_docx import ReportRenderer, insert_charts
 
@@ -31,7 +44,25 @@ NS = {
 }
 ROSTER = make_roster(cells=3, members_per_cell=5)
 LEVELS = list(RatingLevel)
-LABELS = [level.label_vi for level in LEVELS] + ["Chưa xếp loại"]
+UNRATED = ["not_rated_by_rule", "not_assessed"]
+LABELS = [level.label_vi for level in LEVELS] + [
+    "Không xếp loại theo quy định",
+    "Chưa được chi bộ đánh giá",
+]
+# The Bí thư of the commune's party committee: a member of a cell holding the role in the
+# đảng bộ itself.
+COMMITTEE_SECRETARY = attrs.evolve(
+    ROSTER.members[6],
+    roles=(
+        *ROSTER.members[6].roles,
+        RoleAssignment(role=Role.SECRETARY, unit_id=ROSTER.units[1].id, start=dt.date(2020, 1, 1)),
+    ),
+)
+
+
+def _counts(ratings: RatingCounts) -> list[str]:
+    values = ratings.to_dict()
+    return [str(values[k]) for k in [*(v.abbreviation for v in LEVELS), *UNRATED]]
 
 
 def _handbooks() -> list[Handbook]:
@@ -66,13 +97,54 @@ def rolled() -> Rollup:
 
 
 @pytest.fixture(scope="module")
-def report(rolled: Rollup, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return export_rollup_report(
-        rolled,
-        tmp_path_factory.mktemp("bao-cao") / "bao-cao-2025.docx",
-        superior_name="Đảng bộ tỉnh An Giang",
+def heading() -> CommitteeHeading:
+    return CommitteeHeading.of_unit(
+        ROSTER.units[:2],
+        [*ROSTER.members[:6], COMMITTEE_SECRETARY],
+        on=dt.date(2026, 1, 5),
+        number="12",
         place="Tịnh Biên",
     )
+
+
+@pytest.fixture(scope="module")
+def report(
+    rolled: Rollup, heading: CommitteeHeading, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    return export_rollup_report(
+        rolled, tmp_path_factory.mktemp("bao-cao") / "bao-cao-2025.docx", heading=heading
+    )
+
+
+def test_the_committee_heading_comes_from_the_roster(heading: CommitteeHeading) -> None:
+    assert heading.committee == "Đảng ủy xã số 1"
+    assert heading.superior == "Đảng bộ tỉnh An Giang"
+    assert (heading.signer_name, heading.signer_role) == (
+        COMMITTEE_SECRETARY.full_name,
+        Role.SECRETARY,
+    )
+    ctx = heading.context()
+    assert ctx["committee"]["name_upper"] == "ĐẢNG ỦY XÃ SỐ 1"
+    assert ctx["document"] == {"number": "12-BC/ĐU", "number_line": "Số 12-BC/ĐU"}
+    assert ctx["signature"]["on_behalf"] == "T/M ĐẢNG ỦY"
+    assert ctx["recipients"] == [
+        "- Ban Thường vụ Tỉnh ủy An Giang,",
+        "- Các chi bộ trực thuộc,",
+        "- Lưu Văn phòng Đảng ủy.",
+    ]
+    # Without a Bí thư, the Phó Bí thư signs; without either, the name is left to write in.
+    deputy = attrs.evolve(
+        COMMITTEE_SECRETARY,
+        roles=(
+            RoleAssignment(role=Role.DEPUTY_SECRETARY, unit_id="db-00", start=dt.date(2020, 1, 1)),
+        ),
+    )
+    alone = CommitteeHeading.of_unit(ROSTER.units[:2], [deputy], on=dt.date(2026, 1, 5))
+    assert alone.context()["signature"]["title_upper"] == "PHÓ BÍ THƯ"
+    assert alone.number_line() == "Số       -BC/ĐU"
+    nobody = CommitteeHeading.of_unit(ROSTER.units[:2], ROSTER.members, on=dt.date(2026, 1, 5))
+    assert nobody.signer_name == ""
+    assert nobody.context()["signature"]["title_upper"] == "BÍ THƯ"
 
 
 def test_the_report_has_the_figures_per_cell(report: Path, rolled: Rollup) -> None:
@@ -82,17 +154,26 @@ def test_the_report_has_the_figures_per_cell(report: Path, rolled: Rollup) -> No
     for expected in (
         "ĐẢNG CỘNG SẢN VIỆT NAM",
         "ĐẢNG BỘ TỈNH AN GIANG",
-        "ĐẢNG BỘ XÃ SỐ 1",
+        "ĐẢNG ỦY XÃ SỐ 1",
+        "Số 12-BC/ĐU",
         "Tịnh Biên, ngày 05 tháng 01 năm 2026",
         "BÁO CÁO",
         "Tổng hợp kết quả thực hiện Sổ tay Làm theo gương Bác năm 2025",
         "I. TÌNH HÌNH CHUNG",
         "Đảng bộ xã số 1 có 3 chi bộ với 15 đảng viên",
+        "3 đảng viên chưa được chi bộ nhận xét, đánh giá",
         "IV. TỶ LỆ XẾP LOẠI HOÀN THÀNH XUẤT SẮC NHIỆM VỤ",
-        "NGƯỜI TỔNG HỢP",
+        "Nơi nhận:",
+        "- Lưu Văn phòng Đảng ủy.",
+        "T/M ĐẢNG ỦY",
+        "BÍ THƯ",
+        COMMITTEE_SECRETARY.full_name,
         "Biểu đồ: Kết quả xếp loại đảng viên theo chi bộ năm 2025",
     ):
         assert expected in text, expected
+    assert "ĐẢNG BỘ XÃ SỐ 1" not in text  # the committee issues it, not the organisation
+    assert "NGƯỜI TỔNG HỢP" not in text
+    assert "mac-dinh" not in text
     assert "[[chart:" not in text
     assert "{{" not in text
     _, progress, ratings, _ = document_text(data)["tables"]
@@ -116,12 +197,13 @@ def test_the_report_has_the_figures_per_cell(report: Path, rolled: Rollup) -> No
             ),
             "100%",
         ]
-        counts = [str(v) for v in f.ratings.to_dict().values()]
+        counts = [*_counts(f.ratings), str(f.ratings.assessed_unrated)]
         assert ratings[n] == [str(n), cell.cell_name, *counts, str(f.members)]
     total = rolled.total
     assert ratings[-1][1:] == [
         "Tổng cộng",
-        *map(str, total.ratings.to_dict().values()),
+        *_counts(total.ratings),
+        str(total.ratings.assessed_unrated),
         str(total.members),
     ]
 
@@ -149,7 +231,9 @@ def test_the_chart_is_a_native_word_chart_of_the_ratings_per_cell(
     assert categories == [c.cell_name for c in rolled.cells]
     assert [name for name, _ in series] == LABELS
     for i, cell in enumerate(rolled.cells):
-        assert [values[i] for _, values in series] == list(cell.figures.ratings.to_dict().values())
+        assert [values[i] for _, values in series] == [
+            int(v) for v in _counts(cell.figures.ratings)
+        ]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         types = archive.read("[Content_Types].xml").decode()
@@ -263,10 +347,17 @@ def test_the_report_and_its_chart_read_right_as_a_pdf(
         "BÁO CÁO",
         "TIẾN ĐỘ THỰC HIỆN SỔ TAY THEO CHI BỘ",
         "KẾT QUẢ XẾP LOẠI ĐẢNG VIÊN",
-        "NGƯỜI TỔNG HỢP",
         "Số đảng viên",
     ):
         assert expected in text, expected
+    # The committee's heading and signature, in this order on the page.
+    order = ["ĐẢNG BỘ TỈNH AN GIANG", "ĐẢNG ỦY XÃ SỐ 1", "Số 12-BC/ĐU", "BÁO CÁO", "Nơi nhận:"]
+    order += ["T/M ĐẢNG ỦY", "BÍ THƯ", COMMITTEE_SECRETARY.full_name]
+    positions = [text.find(piece) for piece in order]
+    assert -1 not in positions, list(zip(order, positions, strict=True))
+    assert positions == sorted(positions), list(zip(order, positions, strict=True))
+    assert "ĐẢNG BỘ XÃ SỐ 1" not in text
+    assert "mac-dinh" not in text
     for cell in rolled.cells:
         # in the two tables and on the chart
         assert text.count(cell.cell_name.split(" (")[0]) >= 3, cell.cell_name

@@ -685,6 +685,74 @@ class Handbooks:
             lambda h, a, at, p: workflow.reopen(h, to=to, reason=reason, actor=a, at=at, policy=p),
         )
 
+    def supplement_pledges(
+        self,
+        handbook_id: str,
+        pledges: Sequence[Pledge],
+        *,
+        year: int,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Add a yearly supplement of pledges to a registered term book (đăng ký bổ sung),
+        without reopening it."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.supplement(
+                h, pledges, year=year, actor=a, at=at, policy=p
+            ),
+        )
+
+    def report_interim(
+        self,
+        handbook_id: str,
+        report: ResultReport,
+        *,
+        checkpoint: dt.date,
+        actor: Actor | Member,
+        title: str | None = None,
+        self_assessment: SelfAssessment | None = None,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Report results at a checkpoint or a year's end (báo cáo sơ kết); the handbook
+        stays registered."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.interim_report(
+                h,
+                report,
+                checkpoint=checkpoint,
+                actor=a,
+                at=at,
+                title=title,
+                self_assessment=self_assessment,
+            ),
+        )
+
+    def record_interim_assessment(
+        self,
+        handbook_id: str,
+        assessment: CollectiveAssessment,
+        *,
+        checkpoint: dt.date,
+        actor: Actor | Member,
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Record the cell's interim assessment on the review at ``checkpoint`` (Bí thư/Phó
+        Bí thư)."""
+        return self._step(
+            handbook_id,
+            expected_version,
+            actor,
+            lambda h, a, at, p: workflow.interim_assess(
+                h, assessment, checkpoint=checkpoint, actor=a, at=at, policy=p
+            ),
+        )
+
     def import_workbook(
         self, data: WorkbookData, *, year: int, actor: Actor | Member
     ) -> ApplyResult:

@@ -117,6 +117,7 @@ def export(
                 executor=executor,
                 store=service.store,
                 pdf=pdf,
+                policy=service.policy,
             )
     for note in result.notes:
         say(f"Lưu ý: {note}", f"Note: {note}")

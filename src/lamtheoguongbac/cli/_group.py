@@ -97,6 +97,16 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
         "list_",
         "Liệt kê sổ tay / list handbooks.",
     ),
+    "interim-assess": (
+        _CLI + "_main",
+        "interim_assess",
+        "Ghi nhận xét sơ kết của chi bộ / record the cell's interim assessment.",
+    ),
+    "interim-report": (
+        _CLI + "_main",
+        "interim_report",
+        "Báo cáo sơ kết tại một mốc / report results at a checkpoint or a year's end.",
+    ),
     "plugins": (
         _CLI + "_main",
         "plugins",
@@ -121,6 +131,11 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
         _CLI + "_main",
         "report",
         "Báo cáo kết quả (kèm tự đánh giá) / report results (and self-assessment).",
+    ),
+    "supplement": (
+        _CLI + "_main",
+        "supplement",
+        "Đăng ký bổ sung hằng năm vào sổ nhiệm kỳ / add a yearly supplement to a term book.",
     ),
     "self-assess": (
         _CLI + "_main",

@@ -22,6 +22,7 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import (
     Handbook,
     HandbookStatus,
+    Period,
     Pledge,
     RatingLevel,
     ResultReport,
@@ -136,7 +137,12 @@ def import_(files: tuple[Path, ...]) -> None:
     "organisation_id",
     help="Mở sổ cho mọi đảng viên dưới tổ chức / for every member of a subtree.",
 )
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=int, help="Sổ của một năm / a one-year handbook.")
+@click.option(
+    "--period",
+    "period_text",
+    help="Sổ cả nhiệm kỳ, ví dụ 2021-2025 / a term handbook, e.g. 2021-2025.",
+)
 @click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
 @click.option(
     "--policy",
@@ -155,18 +161,24 @@ def create(
     cell_id: str | None,
     member_id: str | None,
     organisation_id: str | None,
-    year: int,
+    year: int | None,
+    period_text: str | None,
     actor_id: str,
     policy_name: str | None,
     theme_arg: str | None,
 ) -> None:
-    """Mở sổ tay cho năm / open handbooks for a year."""
+    """Mở sổ tay cho năm hoặc nhiệm kỳ / open handbooks for a year or a term."""
     if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
         raise click.UsageError("--cell, --member hoặc/or --organisation")
+    if (year is None) == (period_text is None):
+        raise click.UsageError("--year hoặc/or --period")
+    period = Period.year(year) if year is not None else _period_option(period_text or "")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
-        theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, year)
-        options: dict[str, Any] = {"year": year, "actor": actor, "theme": theme}
+        start = period.start.year
+        theme = None if theme_arg is None else theme_argument(service.catalog, theme_arg, start)
+        options: dict[str, Any] = {"actor": actor, "theme": theme}
+        options |= {"year": year} if year is not None else {"period": period}
         options["policy"] = None if policy_name is None else nfc(policy_name).strip()
         if organisation_id is not None:
             open_organisation(service, organisation_id, **options)
@@ -175,9 +187,124 @@ def create(
             books = service.create_for_cell(cell_id, **options)
         else:
             books = [service.create(member_id or "", **options)]
-    say(f"Đã mở {len(books)} sổ", f"Opened {len(books)} handbooks")
+    say(
+        f"Đã mở {len(books)} sổ {period.label()}",
+        f"Opened {len(books)} handbooks ({period.start.year}–{period.end.year})",
+    )
     for b in books:
         click.echo(f"  {b.id}\t{b.member.full_name}")
+
+
+def _period_option(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.reason_vi, exc.reason_en, field="--period") from exc
+
+
+def _pledges_file(path: Path) -> list[Pledge]:
+    data = _read_json(path)
+    items = data.get("pledges") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ValidationFailed(
+            "cần danh sách 'pledges'", "a 'pledges' list is required", field=str(path)
+        )
+    return [_doc(data, f"pledges[{i}]", Pledge, str(path)) for i in range(len(items))]
+
+
+@click.command()
+@click.argument("handbook_id")
+@click.option("--year", type=int, required=True, help="Năm bổ sung / the supplement's year.")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help='JSON {"pledges": [...]}',
+)
+@click.option("--as", "actor_id", required=True)
+@reports_errors
+def supplement(handbook_id: str, year: int, path: Path, actor_id: str) -> None:
+    """Đăng ký bổ sung hằng năm vào sổ nhiệm kỳ / add a yearly supplement to a term book."""
+    pledges = _pledges_file(path)
+    with open_service() as service:
+        _print_step(
+            service.supplement_pledges(
+                handbook_id, pledges, year=year, actor=service.roster.actor(actor_id)
+            )
+        )
+
+
+@click.command(name="interim-report")
+@click.argument("handbook_id")
+@click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help='JSON {"report": {...}, "self_assessment": {...}}',
+)
+@click.option("--title", help="Tên đợt, ví dụ 'Kiểm điểm năm 2022' / the review's title.")
+@click.option("--as", "actor_id", required=True)
+@reports_errors
+def interim_report(
+    handbook_id: str, checkpoint: str, path: Path, title: str | None, actor_id: str
+) -> None:
+    """Báo cáo sơ kết tại một mốc / report results at a checkpoint or a year's end."""
+    day = date_argument(checkpoint, "--checkpoint")
+    data = _read_json(path)
+    result_report = _doc(data, "report", ResultReport, str(path))
+    self_assessment = (
+        _doc(data, "self_assessment", SelfAssessment, str(path))
+        if isinstance(data, dict) and data.get("self_assessment")
+        else None
+    )
+    with open_service() as service:
+        _print_step(
+            service.report_interim(
+                handbook_id,
+                result_report,
+                checkpoint=day,
+                title=nfc(title) if title else None,
+                self_assessment=self_assessment,
+                actor=service.roster.actor(actor_id),
+            )
+        )
+
+
+@click.command(name="interim-assess")
+@click.argument("handbook_id")
+@click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
+@click.option("--text", required=True, help="Nhận xét của chi bộ / the cell's assessment.")
+@click.option("--rating", type=click.Choice([r.value for r in RatingLevel]))
+@click.option("--meeting-date", required=True, help="dd/mm/yyyy")
+@click.option("--as", "actor_id", required=True, help="Bí thư/Phó Bí thư / the recorder.")
+@reports_errors
+def interim_assess(
+    handbook_id: str,
+    checkpoint: str,
+    text: str,
+    rating: str | None,
+    meeting_date: str,
+    actor_id: str,
+) -> None:
+    """Ghi nhận xét sơ kết của chi bộ / record the cell's interim assessment."""
+    day = date_argument(checkpoint, "--checkpoint")
+    meeting = date_argument(meeting_date, "--meeting-date")
+    with open_service() as service:
+        assessment = service.assessment_by(
+            actor_id,
+            handbook_id,
+            text=nfc(text),
+            meeting_date=meeting,
+            rating=RatingLevel(rating) if rating else None,
+        )
+        _print_step(
+            service.record_interim_assessment(
+                handbook_id, assessment, checkpoint=day, actor=service.roster.actor(actor_id)
+            )
+        )
 
 
 @click.command()
@@ -193,13 +320,7 @@ def create(
 @reports_errors
 def register(handbook_id: str, path: Path, actor_id: str) -> None:
     """Đăng ký việc làm theo / register pledges from a JSON file."""
-    data = _read_json(path)
-    items = data.get("pledges") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise ValidationFailed(
-            "cần danh sách 'pledges'", "a 'pledges' list is required", field=str(path)
-        )
-    pledges = [_doc(data, f"pledges[{i}]", Pledge, str(path)) for i in range(len(items))]
+    pledges = _pledges_file(path)
     with open_service() as service:
         _print_step(
             service.register_pledges(handbook_id, pledges, actor=service.roster.actor(actor_id))

@@ -25,8 +25,10 @@ from lamtheoguongbac._model import Member, OrgUnit, Role
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
+from lamtheoguongbac.export import CommitteeHeading
 from lamtheoguongbac.export._report import export_rollup_report
 from lamtheoguongbac.export._yearbook import export_yearbook
+from lamtheoguongbac.text import nfc
 
 __all__ = ["summary_report", "yearbook"]
 
@@ -173,6 +175,17 @@ def yearbook(
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
 @click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option(
+    "--number",
+    default="",
+    help="Số, ký hiệu: 12 hoặc 12-BC/ĐU (trống: để điền tay) / number and symbol.",
+)
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    help="Nơi nhận (lặp lại được) / a recipient (repeatable); the archive line is added.",
+)
 @click.option("--exporter", help="Tên bộ xuất báo cáo / the report exporter's name.")
 @settings_option
 @reports_errors
@@ -182,23 +195,36 @@ def summary_report(
     today: str | None,
     out: Path,
     template: Path | None,
+    number: str,
+    recipients: tuple[str, ...],
     exporter: str | None,
     settings: tuple[str, ...],
 ) -> None:
-    """Báo cáo tổng hợp gửi cấp ủy (Word, có biểu đồ) / the committee's summary report."""
+    """Báo cáo tổng hợp của cấp ủy (Word, có biểu đồ) / the committee's summary report.
+
+    Issued by the unit's committee (its name from the roster, else derived from the level)
+    and signed by the committee's Bí thư, else Phó Bí thư, as the roster has them on the
+    --today date.
+    """
     chosen_settings = parse_settings(settings)
     day = _today(today)
     with open_service() as service:
         result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
         chain = service.roster.tree().chain(organisation_id)
+        heading = CommitteeHeading.of_unit(
+            chain,
+            service.roster.members(),
+            on=day,
+            number=nfc(number),
+            recipients=[nfc(r) for r in recipients],
+        )
         registry = service.registry
     _written(
         out,
         lambda: export_rollup_report(
             result,
             out,
-            superior_name=chain[-2].name if len(chain) > 1 else "",
-            place=_place(chain),
+            heading=heading,
             registry=registry,
             template=template,
             exporter=exporter,

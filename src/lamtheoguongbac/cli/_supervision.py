@@ -288,7 +288,11 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
         result = _apply(service, path, year, actor_id)
         try:
             written = export_handbooks(
-                result.handbooks, out, exporter=chosen.name, registry=service.registry
+                result.handbooks,
+                out,
+                exporter=chosen.name,
+                registry=service.registry,
+                policy=service.policy,
             )
         except OSError as exc:
             raise ValidationFailed(

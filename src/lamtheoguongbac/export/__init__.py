@@ -9,6 +9,7 @@ of their dependencies.
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, Renderer
 from lamtheoguongbac.export._batch import ExportResult, choose_jobs, export_handbooks, file_name
+from lamtheoguongbac.export._committee import CommitteeHeading, committee_signer
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._dask import dask_executor
 from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
@@ -28,6 +29,7 @@ __all__ = [
     "CONTEXT_VERSION",
     "REPORT_CONTEXT_VERSION",
     "YEARBOOK_CONTEXT_VERSION",
+    "CommitteeHeading",
     "DocumentKind",
     "ExportOptions",
     "ExportResult",
@@ -38,6 +40,7 @@ __all__ = [
     "build_report_context",
     "build_yearbook_context",
     "choose_jobs",
+    "committee_signer",
     "convert_to_pdf",
     "dask_executor",
     "export_handbooks",

@@ -72,6 +72,7 @@ from lamtheoguongbac.export._shards import (
     render,
     run_shard,
 )
+from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
 
 if TYPE_CHECKING:
@@ -264,10 +265,12 @@ def _remove_leftovers(folder: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _fingerprint(exporter: Exporter, options: ExportOptions) -> str:
+def _fingerprint(exporter: Exporter, options: ExportOptions, policy: Policy) -> str:
     """What else must match for resume to keep a file: exporter, template, settings."""
     digest = hashlib.sha256()
     digest.update(f"{exporter.name}\0{CONTEXT_VERSION}\0".encode())
+    # What the policy changes in a handbook's document: whether the rating is printed.
+    digest.update(f"{policy.rating_in_handbook}\0{policy.exempt_rating}\0".encode())
     if options.template is not None:
         try:
             # Streamed: this runs before the renderer checks (and may refuse) the template,
@@ -484,6 +487,7 @@ def export_handbooks(
     executor: cf.Executor | None = None,
     store: Store | str | None = None,
     pdf: bool = False,
+    policy: Policy = DEFAULT_POLICY,
 ) -> ExportResult:
     """Export ``handbooks`` with the exporter called ``exporter`` (by default the first
     registered exporter of kind ``handbook``).
@@ -570,6 +574,8 @@ def export_handbooks(
         dest = folder / dest.name
     run = _Export(found, options, registry, folder, progress, total or 0)
     run.pdf = pdf
+    run.policy = policy
+    run.fingerprint = _fingerprint(found, options, policy)
     run.store_url = _store_url(store)
     with contextlib.ExitStack() as stack:
         if executor is not None or jobs > 1:
@@ -611,7 +617,8 @@ class _Export:
         self.total = total
         self.done = 0
         self.notes: list[str] = []
-        self.fingerprint = _fingerprint(exporter, options)
+        self.policy = DEFAULT_POLICY
+        self.fingerprint = _fingerprint(exporter, options, DEFAULT_POLICY)
         self.today = dt.date.today()
         self.pdf = False
         self.store_url: str | None = None
@@ -635,6 +642,8 @@ class _Export:
             folder=None if folder is None else str(folder),
             today=self.today,
             pdf=self.pdf,
+            rating_in_handbook=self.policy.rating_in_handbook,
+            exempt_rating=self.policy.exempt_rating,
         )
 
     def tasks(self, handbooks: Iterable[Handbook]) -> Iterator[_Task]:
@@ -655,7 +664,12 @@ class _Export:
         by_id = self.store_url is not None
         for index, chunk in enumerate(_chunks(tasks, size)):
             items: list[tuple[str, Any]] = [
-                (t.name, t.handbook.id if by_id else build_context(t.handbook, today=self.today))
+                (
+                    t.name,
+                    t.handbook.id
+                    if by_id
+                    else build_context(t.handbook, today=self.today, policy=self.policy),
+                )
                 for t in chunk
             ]
             yield index, items, chunk
@@ -673,8 +687,8 @@ class _Export:
         if self.executor is None:
             renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
             for task in tasks:
-                yield task, render(renderer, build_context(task.handbook, today=self.today),
-                                   self.notes)  # fmt: skip
+                context = build_context(task.handbook, today=self.today, policy=self.policy)
+                yield task, render(renderer, context, self.notes)
             return
         scheduler = _Scheduler(self.executor, self.job(None), 2 * self.slots, ordered=True)
         for chunk, outcome in scheduler.run(self.shards(tasks, _SHARD)):
@@ -799,6 +813,7 @@ class _Export:
                     notes=notes,
                     done=done,
                     data=[],
+                    policy=self.policy,
                 )
             except LamTheoGuongBacError as exc:
                 error = exc

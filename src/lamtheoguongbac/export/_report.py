@@ -25,8 +25,18 @@ total), ``id`` ("" for the total), ``name`` (the cell, or "Tổng cộng"), the 
 ``overdue_registration``, ``overdue_report``, ``overdue_assessment``, ``overdue`` (their
 sum), ``pledges``, ``specific_pledges``, the text ``specific_share`` ("85%", "—" without
 pledges) and ``ratings`` (int counts ``HTXSNV``, ``HTTNV``, ``HTNV``, ``KHTNV``,
-``not_rated``). ``registered``, ``reported`` and ``assessed`` count handbooks that reached
-at least that step (see :class:`~lamtheoguongbac._rollup.Figures`).
+``not_rated`` — every member without a rating — and its three parts ``not_rated_by_rule``
+(suspended, or exempt and left unrated: not rated by rule), ``not_assessed`` (not yet
+assessed by the cell) and ``assessed_unrated`` (assessed, no rating recorded); see
+:class:`~lamtheoguongbac.supervision.RatingCounts`). ``registered``, ``reported`` and
+``assessed`` count handbooks that reached at least that step (see
+:class:`~lamtheoguongbac.supervision.Figures`).
+
+The heading and signature are the committee's (:class:`CommitteeHeading`, shared with the
+yearbook): the report is issued by "ĐẢNG ỦY XÃ AN PHÚ" under "ĐẢNG BỘ TỈNH AN GIANG", numbered
+"Số 12-BC/ĐU", signed "T/M ĐẢNG ỦY" / "BÍ THƯ" and the name, with "Nơi nhận". Its keys
+(``committee``, ``superior``, ``document``, ``signature``, ``recipients``) are listed in
+:mod:`lamtheoguongbac.export._committee`.
 
 ================================================  ==============================================
 key                                               value
@@ -43,7 +53,12 @@ key                                               value
 ``organisation.name_upper``                       the same in capitals, for the header
 ``superior.name``                                 the body above it, "" when not given
 ``superior.name_upper``                           the same in capitals
-``policy.name``                                   the rating policy the figures follow
+``superior.name_upper_lines``                     list of str, broken between phrases
+``committee.*``, ``document.*``, ``signature.*``  the committee's heading and signature (see
+                                                  above)
+``recipients``                                    list of str, the "Nơi nhận" lines
+``policy.name``                                   the rating policy's internal name (for
+                                                  software; the default report prints none)
 ``policy.version``                                its version
 ``place``                                         the place name of the place-date line, or ""
 ``place_date``                                    "Tịnh Biên, ngày 05 tháng 01 năm 2026" (the
@@ -55,10 +70,13 @@ key                                               value
 ``cells``                                         list of rows, one per cell (chi bộ), in
                                                   Vietnamese order of their names
 ``total``                                         the row of every cell added up
-``rating_levels``                                 list: ``code`` ("HTXSNV", …, "not_rated"),
-                                                  ``abbreviation`` ("HTXSNV", …, "Chưa XL"),
+``rating_levels``                                 list: ``code`` ("HTXSNV", …, then
+                                                  "not_rated_by_rule", "not_assessed",
+                                                  "assessed_unrated"), ``abbreviation``,
                                                   ``label`` ("Hoàn thành xuất sắc nhiệm vụ",
-                                                  …, "Chưa xếp loại"), ``count`` (int, total)
+                                                  …, "Không xếp loại theo quy định", "Chưa
+                                                  được chi bộ đánh giá", "Đã đánh giá, chưa
+                                                  ghi xếp loại"), ``count`` (int, total)
 ``caps``                                          list, the top-rating cap per grassroots
                                                   organisation:
 ``caps[].organisation_id``                        the grassroots organisation's id
@@ -132,10 +150,11 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._inspection_rules import InspectionSummary, summarise_inspections
 from lamtheoguongbac._inspections import RequestStatus
 from lamtheoguongbac._model import RatingLevel
-from lamtheoguongbac._rollup import Figures, Rollup
+from lamtheoguongbac._rollup import Figures, RatingCounts, Rollup
 from lamtheoguongbac.export._base import DocumentKind
+from lamtheoguongbac.export._committee import CommitteeHeading
 from lamtheoguongbac.export._context import Schema
-from lamtheoguongbac.export._values import clean, short_date, upper
+from lamtheoguongbac.export._values import short_date, upper
 from lamtheoguongbac.export._yearbook import write_document
 from lamtheoguongbac.rules._aggregate import CapCheck
 from lamtheoguongbac.text import date_phrase, place_date_line
@@ -146,6 +165,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REPORT_CONTEXT_VERSION",
     "REPORT_SCHEMA",
+    "CommitteeHeading",
     "build_report_context",
     "export_rollup_report",
 ]
@@ -154,6 +174,14 @@ __all__ = [
 REPORT_CONTEXT_VERSION = 1
 
 _NOT_RATED = "not_rated"
+# The parts of "not rated" the report tells apart: code, abbreviation, label, colour. Grey
+# for "not rated by rule" (nothing to do), light blue for "not assessed yet" (work pending),
+# pale green for "assessed, no rating recorded".
+_UNRATED: tuple[tuple[str, str, str, str], ...] = (
+    ("not_rated_by_rule", "Không XL", "Không xếp loại theo quy định", "9E9E9E"),
+    ("not_assessed", "Chưa ĐG", "Chưa được chi bộ đánh giá", "90CAF9"),
+    ("assessed_unrated", "Chưa ghi XL", "Đã đánh giá, chưa ghi xếp loại", "C5E1A5"),
+)
 # Dark to light green for the good levels, amber and red below, grey for "not rated": the
 # colours say how good a level is before the legend is read.
 _COLOURS = {
@@ -167,6 +195,7 @@ _NOT_RATED_COLOUR = "BDBDBD"
 _RATINGS: dict[str, Schema] = {
     **{level.abbreviation: int for level in RatingLevel},
     _NOT_RATED: int,
+    **{code: int for code, *_ in _UNRATED},
 }
 _ROW: dict[str, Schema] = {
     "number": int, "id": str, "name": str, "members": int, "handbooks": int,
@@ -207,7 +236,14 @@ REPORT_SCHEMA: dict[str, Schema] = {
     "context_version": int,
     "report": {"title": str, "subject": str, "year": int, "as_of": str, "as_of_phrase": str},
     "organisation": {"id": str, "name": str, "name_upper": str},
-    "superior": {"name": str, "name_upper": str},
+    "superior": {"name": str, "name_upper": str, "name_upper_lines": [str]},
+    "committee": {
+        "name": str, "name_upper": str, "name_upper_lines": [str], "kind": str,
+        "kind_upper": str, "abbreviation": str,
+    },
+    "document": {"number": str, "number_line": str},
+    "signature": {"on_behalf": str, "title": str, "title_upper": str, "name": str},
+    "recipients": [str],
     "policy": {"name": str, "version": str},
     "place": str,
     "place_date": str,
@@ -288,11 +324,22 @@ def _summary(r: Rollup, total: Figures, as_of: str) -> list[str]:
         )
     else:
         lines.append("Chưa có việc làm theo nào được đăng ký.")
-    counts = ", ".join(f"{total.ratings.count(v)} {v.abbreviation}" for v in RatingLevel)
-    lines.append(
-        f"Kết quả xếp loại: {counts}; {total.ratings.not_rated} đảng viên chưa được xếp loại."
-    )
+    lines.append(_ratings_sentence(total.ratings))
     return lines
+
+
+def _ratings_sentence(r: RatingCounts) -> str:
+    """The rating results, with the members not rated by rule told apart from those the
+    cell has not assessed yet."""
+    counts = ", ".join(f"{r.count(v)} {v.abbreviation}" for v in RatingLevel)
+    parts = [
+        f"{r.not_rated_by_rule} đảng viên không xếp loại theo quy định (đình chỉ sinh hoạt "
+        "đảng; miễn công tác và sinh hoạt đảng)",
+        f"{r.not_assessed} đảng viên chưa được chi bộ nhận xét, đánh giá",
+    ]
+    if r.assessed_unrated:
+        parts.append(f"{r.assessed_unrated} đảng viên đã được đánh giá, chưa ghi mức xếp loại")
+    return f"Kết quả xếp loại: {counts}; {'; '.join(parts)}."
 
 
 def _cap(c: CapCheck) -> dict[str, Any]:
@@ -321,14 +368,11 @@ def _chart(r: Rollup) -> dict[str, Any]:
         }
         for level in RatingLevel
     ]
-    series.append(
-        {
-            "code": _NOT_RATED,
-            "name": "Chưa xếp loại",
-            "color": _NOT_RATED_COLOUR,
-            "values": [c.figures.ratings.not_rated for c in r.cells],
-        }
-    )
+    for code, _, label, colour in _UNRATED:
+        values = [getattr(c.figures.ratings, code) for c in r.cells]
+        if code == "assessed_unrated" and not any(values):
+            continue  # only when some assessments have no rating recorded
+        series.append({"code": code, "name": label, "color": colour, "values": values})
     return {
         "placeholder": "[[chart:ratings]]",
         "title": f"Kết quả xếp loại đảng viên theo chi bộ năm {r.year}",
@@ -493,14 +537,22 @@ def _inspection_charts(rollup: Rollup) -> dict[str, Any]:
 
 
 def build_report_context(
-    rollup: Rollup, *, superior_name: str = "", place: str = ""
+    rollup: Rollup,
+    *,
+    superior_name: str = "",
+    place: str = "",
+    heading: CommitteeHeading | None = None,
 ) -> dict[str, Any]:
     """The documented report context of ``rollup`` (see the module docstring).
 
     Args:
-        rollup: the roll-up, e.g. from :func:`lamtheoguongbac._rollup.rollup`.
-        superior_name: the body above the organisation, printed over it in the header.
-        place: the place name of the place-date line; "" for none.
+        rollup: the roll-up, e.g. from :func:`lamtheoguongbac.supervision.Rollup`.
+        superior_name: the body above the organisation, printed over the committee in the
+            header (when no ``heading`` is given).
+        place: the place name of the place-date line; "" for none (likewise).
+        heading: the committee's heading and signature, e.g. from
+            :meth:`CommitteeHeading.of_unit` (the roster's Bí thư signs); by default the
+            committee's name is derived from the organisation's, unnumbered and unsigned.
 
     Raises:
         ValidationFailed: ``rollup`` is not a :class:`~lamtheoguongbac._rollup.Rollup`.
@@ -509,7 +561,11 @@ def build_report_context(
         raise ValidationFailed(
             "cần một bảng tổng hợp (Rollup)", "a Rollup is required", field="rollup"
         )
-    superior, where = clean(superior_name), clean(place)
+    if heading is None:
+        heading = CommitteeHeading.of_name(
+            rollup.organisation_name, superior=superior_name, place=place
+        )
+    where = heading.place
     as_of = date_phrase(rollup.today)
     total = rollup.total
     caps = [_cap(c) for c in rollup.caps]
@@ -522,14 +578,11 @@ def build_report_context(
         }
         for v in RatingLevel
     ]
-    levels.append(
-        {
-            "code": _NOT_RATED,
-            "abbreviation": "Chưa XL",
-            "label": "Chưa xếp loại",
-            "count": total.ratings.not_rated,
-        }
-    )
+    levels += [
+        {"code": code, "abbreviation": short, "label": label, "count": getattr(total.ratings, code)}
+        for code, short, label, _ in _UNRATED
+    ]
+    committee = heading.context(document_type="BC")
     return {
         "context_version": REPORT_CONTEXT_VERSION,
         "report": {
@@ -544,7 +597,7 @@ def build_report_context(
             "name": rollup.organisation_name,
             "name_upper": upper(rollup.organisation_name),
         },
-        "superior": {"name": superior, "name_upper": upper(superior)},
+        **committee,
         "policy": {"name": rollup.policy_name, "version": rollup.policy_version},
         "place": where,
         "place_date": place_date_line(where or None, rollup.today),
@@ -570,6 +623,7 @@ def export_rollup_report(
     *,
     superior_name: str = "",
     place: str = "",
+    heading: CommitteeHeading | None = None,
     registry: Registry | None = None,
     template: Path | None = None,
     exporter: str | None = None,
@@ -583,7 +637,7 @@ def export_rollup_report(
     Args:
         rollup: the roll-up to report.
         dest: the document to write; its folder is created if needed.
-        superior_name, place: as for :func:`build_report_context`.
+        superior_name, place, heading: as for :func:`build_report_context`.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom report template (None: the exporter's default).
         exporter: the exporter's name (None: the default exporter of kind ``report``).
@@ -599,7 +653,9 @@ def export_rollup_report(
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
     """
-    context = build_report_context(rollup, superior_name=superior_name, place=place)
+    context = build_report_context(
+        rollup, superior_name=superior_name, place=place, heading=heading
+    )
     return write_document(
         context,
         dest,

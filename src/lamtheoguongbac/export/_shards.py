@@ -41,6 +41,7 @@ from lamtheoguongbac._fsutil import fsync_folder
 from lamtheoguongbac._model import Handbook
 from lamtheoguongbac.export._base import ExportOptions, Renderer
 from lamtheoguongbac.export._context import build_context
+from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
     from lamtheoguongbac._storage.base import Store
@@ -73,6 +74,9 @@ class ShardJob:
     folder: str | None = None
     today: dt.date
     pdf: bool = False
+    #: what the policy changes in a handbook's context (Policy.rating_in_handbook, …)
+    rating_in_handbook: bool = False
+    exempt_rating: str = "optional"
 
 
 @attrs.frozen(kw_only=True)
@@ -284,6 +288,7 @@ def make_files(
     folder: Path | None,
     pdf: bool,
     notes: list[str],
+    policy: Policy = DEFAULT_POLICY,
     done: list[tuple[str, int, int]],
     data: list[bytes],
 ) -> None:
@@ -298,7 +303,8 @@ def make_files(
     try:
         for name, item in items:
             if isinstance(item, Handbook):
-                context, version = build_context(item, today=today), item.version
+                context = build_context(item, today=today, policy=policy)
+                version = item.version
             else:
                 context, version = item, 0
             rendered = render(renderer, context, notes)
@@ -342,6 +348,9 @@ def run_shard(job: ShardJob, index: int, items: Sequence[tuple[str, Any]]) -> Sh
             today=job.today,
             folder=None if job.folder is None else Path(job.folder),
             pdf=job.pdf,
+            policy=Policy(
+                rating_in_handbook=job.rating_in_handbook, exempt_rating=job.exempt_rating
+            ),
             notes=notes,
             done=done,
             data=data,

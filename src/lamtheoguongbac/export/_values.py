@@ -6,7 +6,7 @@ import datetime as dt
 
 from lamtheoguongbac.text import nfc
 
-__all__ = ["clean", "short_date", "upper"]
+__all__ = ["clean", "header_lines", "short_date", "upper"]
 
 
 def upper(value: str) -> str:
@@ -23,3 +23,57 @@ def short_date(d: dt.date | None) -> str:
 def clean(value: str) -> str:
     """NFC text with runs of white space folded to one space and the ends trimmed."""
     return " ".join(nfc(value).split())
+
+
+# A line break is best before these words (a new administrative level or a new body) and
+# worst inside a pair such as "ĐẢNG BỘ" or "CHI BỘ".
+_GOOD_BREAK_BEFORE = frozenset(
+    {"XÃ", "PHƯỜNG", "THỊ", "ẤP", "THÔN", "KHU", "TỈNH", "HUYỆN", "THÀNH", "QUẬN", "TỔ",
+     "VĂN", "BAN", "CƠ", "TRƯỜNG", "CÔNG", "ỦY", "HĐND", "-"}
+)  # fmt: skip
+_NO_BREAK_AFTER = frozenset(
+    {"ĐẢNG", "CHI", "THỊ", "THÀNH", "BAN", "VĂN", "ỦY", "CƠ", "XÃ", "PHƯỜNG", "ẤP", "THÔN",
+     "TỈNH", "HUYỆN", "QUẬN", "TRẤN", "PHỐ"}
+)  # fmt: skip
+
+
+def header_lines(text: str, width: int = 24) -> list[str]:
+    """A header name ("CHI BỘ VĂN PHÒNG ĐẢNG ỦY - HĐND - UBND XÃ AN PHÚ") in lines of about
+    ``width`` characters, broken between phrases rather than inside one, so a narrow header
+    column never wraps it mid-phrase: few lines with good breaks (before a new level or
+    body, never inside "ĐẢNG BỘ", never after a dash), then the most even lines."""
+    words = text.split()
+    if len(text) <= width or len(words) < 2:
+        return [text] if text else []
+    n = len(words)
+    # best[i]: (lines, cost, previous break) for words[:i] set in whole lines.
+    best: list[tuple[int, float, int] | None] = [None] * (n + 1)
+    best[0] = (0, 0.0, 0)
+    for end in range(1, n + 1):
+        for start in range(end):
+            before = best[start]
+            if before is None:
+                continue
+            line = " ".join(words[start:end])
+            over = max(len(line) - width, 0)
+            # Where a line breaks matters more than how even the lines are.
+            # Each line costs 30: a third line is better than a break inside "CƠ QUAN".
+            cost = before[1] + 30 + (width - len(line)) ** 2 / width**2 + 1000 * over
+            if end < n:
+                following = words[end].upper()
+                if following not in _GOOD_BREAK_BEFORE and not following.startswith("("):
+                    cost += 10
+                if words[end - 1].upper() in _NO_BREAK_AFTER or words[end - 1] == "-":
+                    cost += 40
+            lines = before[0] + -(-len(line) // width)  # an over-long word still counts
+            found = best[end]
+            if found is None or cost < found[1]:
+                best[end] = (lines, cost, start)
+    out: list[str] = []
+    end = n
+    while end > 0:
+        step = best[end]
+        assert step is not None
+        out.append(" ".join(words[step[2] : end]))
+        end = step[2]
+    return out[::-1]

@@ -22,8 +22,10 @@ LTGB-S001  the self-assessment is dated within the period (plus grace days)
 LTGB-A001  only the cell's Bí thư or Phó Bí thư, holding the role on the meeting
            date, records the collective assessment
 LTGB-A002  the assessment meeting comes after the report
-LTGB-A003  suspended members are not rated
-LTGB-A004  a rated member who is not suspended gets a rating
+LTGB-A003  members not rated by their standing (suspended; exempt when the policy says
+           so) get no rating
+LTGB-A004  where the policy records the rating in the handbook, a member whose standing
+           is rated gets one
 LTGB-A005  the self-assessment is written before the collective assessment
 LTGB-A006  (warning) the recorder is not writing into their own handbook
 LTGB-A007  the assessment meeting has taken place (not dated after the step)
@@ -384,27 +386,36 @@ def _assessment_after_report(hb: Handbook, ctx: RuleContext) -> Iterator[Violati
 def _suspended_not_rated(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     ca = hb.collective_assessment
     assert ca is not None
-    if hb.member.status is MemberStatus.SUSPENDED and ca.rating is not None:
-        yield Violation(
-            code="LTGB-A003",
-            severity=E,
-            path="collective_assessment.rating",
-            message_vi="đảng viên đang bị đình chỉ sinh hoạt không được xếp loại",
-            message_en="a suspended member is not rated",
-        )
+    if ca.rating is None or ctx.policy.rating_rule(hb.member.status) != "none":
+        return
+    if hb.member.status is MemberStatus.SUSPENDED:
+        vi, en = "đảng viên đang bị đình chỉ sinh hoạt không được xếp loại", "a suspended member"
+    else:
+        vi = "theo quy định áp dụng, đảng viên được miễn công tác và sinh hoạt đảng không xếp loại"
+        en = "under the policy, a member exempt from party work"
+    yield Violation(
+        code="LTGB-A003",
+        severity=E,
+        path="collective_assessment.rating",
+        message_vi=vi,
+        message_en=f"{en} is not rated",
+    )
 
 
 def _rating_given(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
     ca = hb.collective_assessment
     assert ca is not None
-    suspended = hb.member.status is MemberStatus.SUSPENDED
-    if not suspended and ca.rating is None and ctx.policy.require_rating:
+    policy = ctx.policy
+    # The rating is the rating process's: required here only where the book records it.
+    if not (policy.rating_in_handbook and policy.require_rating) or ca.rating is not None:
+        return
+    if policy.rating_rule(hb.member.status) == "required":
         yield Violation(
             code="LTGB-A004",
             severity=E,
             path="collective_assessment.rating",
-            message_vi="cần ghi mức xếp loại",
-            message_en="a rating level is required",
+            message_vi="cần ghi mức xếp loại (quy định áp dụng ghi xếp loại vào sổ tay)",
+            message_en="a rating level is required (the policy records it in the handbook)",
         )
 
 
@@ -565,15 +576,15 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule(
         code="LTGB-A003",
         stage=Stage.ASSESSMENT,
-        title_vi="Không xếp loại khi đình chỉ",
-        title_en="Suspended members are not rated",
+        title_vi="Không xếp loại đảng viên bị đình chỉ (hoặc miễn sinh hoạt, tùy quy định)",
+        title_en="Suspended (or, by policy, exempt) members are not rated",
         check=_suspended_not_rated,
     ),
     Rule(
         code="LTGB-A004",
         stage=Stage.ASSESSMENT,
-        title_vi="Có mức xếp loại",
-        title_en="A rating is given",
+        title_vi="Có mức xếp loại khi sổ tay ghi xếp loại",
+        title_en="A rating is given where the handbook records it",
         check=_rating_given,
     ),
     Rule(

@@ -16,7 +16,7 @@ import attrs
 
 from lamtheoguongbac._checks import fail
 from lamtheoguongbac._inspections import FINDING_KINDS, FindingKind, check_finding_kinds
-from lamtheoguongbac._model import Actor, Handbook, RatingLevel
+from lamtheoguongbac._model import Actor, Handbook, MemberStatus, RatingLevel
 from lamtheoguongbac.rules._base import VIETNAM_TIMEZONE, Rule, RuleContext, Stage, Violation
 from lamtheoguongbac.rules._base import timezone as _zone
 from lamtheoguongbac.rules._builtin import BUILTIN_RULES
@@ -24,7 +24,20 @@ from lamtheoguongbac.rules._builtin import BUILTIN_RULES
 if TYPE_CHECKING:
     from lamtheoguongbac.catalog import Regulation
 
-__all__ = ["DEFAULT_POLICY", "Policy", "TopRatingCap"]
+__all__ = ["DEFAULT_POLICY", "RATING_RULES", "Policy", "TopRatingCap"]
+
+#: What a member's standing means for the rating: ``"required"`` (rated), ``"optional"`` (may
+#: be rated, e.g. an exempt member who still takes part), ``"none"`` (never rated).
+RATING_RULES = ("required", "optional", "none")
+
+
+def _rating_rule(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in RATING_RULES:
+        fail(
+            f"Policy.{attribute.name}",
+            f"phải là một trong {', '.join(RATING_RULES)}",
+            f"must be one of {', '.join(RATING_RULES)}",
+        )
 
 
 def _positive_ratio(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -107,6 +120,16 @@ class Policy:
 
     Deadlines are counted in days: registration from the period's start, the report from the
     period's end (so 0 means "by the last day of the period"), the assessment from the end.
+
+    The rating (xếp loại) belongs to the annual rating process; the handbook is evidence
+    for it. By default (``rating_in_handbook=False``) the cell's assessment is recorded
+    without a rating and the book prints none (a rating may still be recorded for the
+    roll-ups and the top-rating cap). A province that prints the rating in the book sets
+    ``rating_in_handbook=True``; then ``require_rating`` makes a rating required
+    (LTGB-A004) for every member whose standing is rated. Standing: official and
+    probationary members are rated; suspended members never (LTGB-A003); members exempt
+    from party work and activities follow ``exempt_rating`` (``"optional"`` by default:
+    rated only when they still take part; ``"none"``; or ``"required"``).
     """
 
     name: str = "mac-dinh"
@@ -117,6 +140,8 @@ class Policy:
     require_duty_link: bool = True
     require_self_assessment: bool = True
     require_rating: bool = True
+    rating_in_handbook: bool = False
+    exempt_rating: str = attrs.field(default="optional", validator=_rating_rule)
     report_grace_days: int = attrs.field(default=0, validator=_non_negative)
     registration_due_days: int = attrs.field(default=60, validator=_non_negative)
     report_due_days: int = attrs.field(default=0, validator=_non_negative)
@@ -160,6 +185,14 @@ class Policy:
                 f"mã quy tắc bị trùng: {', '.join(dupes)}",
                 f"duplicate rule codes: {', '.join(dupes)}",
             )
+
+    def rating_rule(self, status: MemberStatus) -> str:
+        """ "required", "optional" or "none": whether a member of ``status`` is rated."""
+        if status is MemberStatus.SUSPENDED:
+            return "none"
+        if status is MemberStatus.EXEMPT:
+            return self.exempt_rating
+        return "required"
 
     def inspection_kinds(self) -> tuple[FindingKind, ...]:
         """The kinds of finding an inspection may record: the built-in

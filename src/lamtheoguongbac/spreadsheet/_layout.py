@@ -178,6 +178,17 @@ UNITS = Sheet(
             note_vi="Địa danh ghi trên văn bản.",
             note_en="The place name used on documents.",
         ),
+        Column(
+            key="cap_uy",
+            header="Cấp ủy",
+            header_en="committee",
+            width=24,
+            aliases=("ten_cap_uy",),
+            note_vi="Tên cấp ủy ban hành văn bản (Đảng ủy xã An Phú); để trống thì suy ra "
+            "từ cấp: Đảng bộ → Đảng ủy, Chi bộ → Chi ủy.",
+            note_en="The committee that issues the unit's documents; blank: derived from "
+            "the level (Đảng bộ → Đảng ủy, Chi bộ → Chi ủy).",
+        ),
     ),
     fields=(
         ("OrgUnit.id", "ma"),
@@ -185,6 +196,7 @@ UNITS = Sheet(
         ("OrgUnit.level", "cap"),
         ("OrgUnit.parent_id", "ma_cap_tren"),
         ("OrgUnit.place", "dia_danh"),
+        ("OrgUnit.committee", "cap_uy"),
     ),
 )
 
@@ -318,6 +330,18 @@ MEMBERS = Sheet(
             note_en="Required with a role. dd/mm/yyyy.",
         ),
         Column(
+            key="vai_tro_don_vi",
+            header="Vai trò tại đơn vị",
+            header_en="role held in",
+            kind=Kind.ID,
+            width=16,
+            aliases=("don_vi_vai_tro",),
+            note_vi="Mã đơn vị giữ vai trò, nếu không phải chi bộ (Bí thư Đảng ủy xã: mã "
+            "đảng bộ xã).",
+            note_en="The unit the role is held in when not the cell (the commune "
+            "committee's Secretary: the đảng bộ's id).",
+        ),
+        Column(
             key="khoa_sap_xep",
             header="Khóa sắp xếp",
             header_en="sort key",
@@ -335,6 +359,7 @@ MEMBERS = Sheet(
         ("Member.official_on", "ngay_chinh_thuc"),
         ("Member.party_card_number", "so_the"),
         ("Member.sort_key", "khoa_sap_xep"),
+        ("RoleAssignment.unit_id", "vai_tro_don_vi"),
     ),
 )
 

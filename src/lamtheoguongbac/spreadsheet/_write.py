@@ -108,7 +108,9 @@ def _pledge_rows(member_id: str, p: Pledge) -> Iterator[dict[str, object]]:
 
 
 def _member_row(m: Member) -> dict[str, object]:
-    role = next((r for r in m.roles if r.unit_id == m.cell_id and r.end is None), None)
+    # Roles held now, the cell's first; several are joined with ";" as the CSV writes them.
+    current = sorted((r for r in m.roles if r.end is None), key=lambda r: r.unit_id != m.cell_id)
+    elsewhere = any(r.unit_id != m.cell_id for r in current)
     return {
         "ma": m.id,
         "ho_va_ten": m.full_name,
@@ -121,8 +123,13 @@ def _member_row(m: Member) -> dict[str, object]:
         "ngay_vao_dang": m.joined_on,
         "ngay_chinh_thuc": m.official_on,
         "so_the": m.party_card_number,
-        "vai_tro": role.role.label_vi if role else None,
-        "vai_tro_tu_ngay": role.start if role else None,
+        "vai_tro": "; ".join(r.role.label_vi for r in current) or None,
+        "vai_tro_tu_ngay": (
+            current[0].start
+            if len(current) == 1
+            else "; ".join(f"{r.start:%d/%m/%Y}" for r in current) or None
+        ),
+        "vai_tro_don_vi": "; ".join(r.unit_id for r in current) if elsewhere else None,
         "khoa_sap_xep": m.sort_key,
     }
 
@@ -137,6 +144,7 @@ def _rows(sheet: Sheet, data: WorkbookData) -> Iterator[dict[str, object]]:
                 "ma_cap_tren": u.parent_id,
                 "co_so": "Có" if u.grassroots else None,
                 "dia_danh": u.place,
+                "cap_uy": u.committee,
             }
     elif sheet is MEMBERS:
         yield from map(_member_row, data.members)
