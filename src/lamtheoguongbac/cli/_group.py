@@ -50,7 +50,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "create": (
         _CLI + "_main",
         "create",
-        "Mở sổ tay cho năm / open handbooks for a year.",
+        "Mở sổ tay cho năm hoặc nhiệm kỳ / open handbooks for a year or a term.",
     ),
     "exemplar": (
         _CLI + "_exemplars",
