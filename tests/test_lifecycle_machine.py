@@ -316,7 +316,10 @@ class Lifecycle(RuleBasedStateMachine):
         suspended = hb.member.status is MemberStatus.SUSPENDED
         if suspended and rating is not None:
             expected.add("LTGB-A003")
-        if not suspended and rating is None:
+        # The rating belongs to the rating process: required only where the policy prints it
+        # in the handbook (not by default).
+        records_rating = DEFAULT_POLICY.rating_in_handbook and DEFAULT_POLICY.require_rating
+        if records_rating and not suspended and rating is None:
             expected.add("LTGB-A004")
         sa = hb.self_assessment
         if sa is None or sa.written_on > meeting:

@@ -155,7 +155,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary-report": (
         _CLI + "_reports",
         "summary_report",
-        "Báo cáo tổng hợp gửi cấp ủy (Word, có biểu đồ) / the committee's summary report.",
+        "Báo cáo tổng hợp của cấp ủy (Word, có biểu đồ) / the committee's summary report.",
     ),
     "template": (
         _CLI + "_export",
