@@ -205,6 +205,7 @@ def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], ou
 
     chain = service.roster.tree().chain(COMMUNE)
     place = next((u.place for u in reversed(chain) if u.place), "")
+    heading = CommitteeHeading.of_unit(chain, service.roster.members(), on=ISSUED_ON, number="12")
     book = export_yearbook(
         exemplars,
         out / f"ky-yeu-{year}.docx",
@@ -214,8 +215,10 @@ def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], ou
         place=place,
         today=ISSUED_ON,
         registry=service.registry,
+        committee_name=heading.committee,
+        signer_name=heading.signer_name,
+        signer_title=heading.signer_role.label_vi.upper(),
     )
-    heading = CommitteeHeading.of_unit(chain, service.roster.members(), on=ISSUED_ON, number="12")
     figures = service.supervision.rollup(organisation_id=COMMUNE, year=year, today=ISSUED_ON)
     report = export_rollup_report(
         figures, out / f"bao-cao-tong-hop-{year}.docx", heading=heading, registry=service.registry
