@@ -490,3 +490,25 @@ def test_a_temporary_plugin_restores_the_registry(ltgb_registry: Registry) -> No
     with register_temporary_plugin(ltgb_registry, Extra()) as name:
         assert _infos(ltgb_registry)[name].provides.exporters == (("txt", "handbook"),)
     assert ltgb_registry.exporters() == {}
+
+
+def test_a_raising_event_plugin_is_logged_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from lamtheoguongbac import HandbookStatus
+    from lamtheoguongbac.plugin import create_registry
+    from lamtheoguongbac.testing import creation_event, make_handbook
+
+    class Broken:
+        @hookimpl
+        def handbook_changed(self, event, handbook):  # type: ignore[no-untyped-def]
+            raise RuntimeError("hỏng")
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Broken()])
+    book = make_handbook(HandbookStatus.DRAFT)
+    with caplog.at_level("WARNING"):
+        registry.notify_changed(creation_event(book), book)
+    (record,) = [r for r in caplog.records if "handbook_changed" in r.getMessage()]
+    assert record.exc_info is not None
+    assert "RuntimeError" in caplog.text
+    assert 'raise RuntimeError("hỏng")' in caplog.text  # the traceback, not one line

@@ -462,12 +462,22 @@ class Registry:
         try:
             self._caller(hook, name)(**kwargs)
         except Exception as exc:
-            self._fail(self._culprit(hook, name, exc), f"{hook}: {type(exc).__name__}: {exc}")
+            self._fail(
+                self._culprit(hook, name, exc), f"{hook}: {type(exc).__name__}: {exc}", exc=exc
+            )
             return False
         return True
 
-    def _fail(self, name: str, error: str, status: Status = "failed") -> None:
-        log.warning("plugin %s %s: %s", name, status, error)
+    def _fail(
+        self,
+        name: str,
+        error: str,
+        status: Status = "failed",
+        *,
+        exc: BaseException | None = None,
+    ) -> None:
+        # The traceback goes to the log too: a plugin author needs to see where it raised.
+        log.warning("plugin %s %s: %s", name, status, error, exc_info=exc)
         with self._lock:
             old = self._infos.get(name)
             if old is not None and old.status == "active":
