@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import distributed
 import pytest
 from click.testing import CliRunner
 
@@ -44,8 +45,6 @@ from lamtheoguongbac.plugin import (
     trusted_restore,
 )
 from lamtheoguongbac.testing import creation_event, make_handbook
-
-distributed = pytest.importorskip("distributed", reason="the 'dask' extra is a test dependency")
 
 COUNT = 300  # a few hundred handbooks: several shards per worker
 
