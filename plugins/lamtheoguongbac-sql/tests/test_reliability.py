@@ -22,7 +22,13 @@ import attrs
 
 from lamtheoguongbac import ConflictError, Event, Handbook, HandbookStatus, RatingLevel
 from lamtheoguongbac.plugin import HandbookQuery
-from lamtheoguongbac.testing import advance, creation_event, make_entry, make_handbook
+from lamtheoguongbac.testing import (
+    advance,
+    creation_event,
+    make_entry,
+    make_handbook,
+    make_secretary,
+)
 from lamtheoguongbac_sql import SqlStore
 
 SPAWN = multiprocessing.get_context("spawn")
@@ -40,6 +46,12 @@ def _batch(size: int, prefix: str = "lô") -> Iterator[tuple[Handbook, Event]]:
     for i in range(size):
         handbook = attrs.evolve(base, id=f"{prefix}-{i:06d}")
         yield handbook, creation_event(handbook)
+
+
+def _backed(store: SqlStore, handbooks: list[Handbook]) -> None:
+    """Put the Bí thư who assesses in ``advance`` into the roster, so the store backs the
+    signature of the assessment step (LTGB-G004)."""
+    store.save_roster([], [make_secretary(cell) for cell in {h.cell.id for h in handbooks}])
 
 
 # --- many writers, shared handbooks ---------------------------------------------------------
@@ -73,6 +85,7 @@ def test_many_processes_updating_shared_handbooks_lose_no_update(pg_url: str) ->
     shared = [make_entry(S.DRAFT, index=i) for i in range(SHARED)]
     with SqlStore(pg_url) as store:
         store.add_many(shared)
+        _backed(store, [h for h, _ in shared])
     ids = [h.id for h, _ in shared]
     url = pg_url + "&pool_pre_ping=false"  # a documented pool setting; saves a round trip
     barrier, out = SPAWN.Barrier(WRITERS), SPAWN.Queue()
@@ -124,6 +137,7 @@ def test_threads_sharing_one_store_lose_no_update(pg_url: str) -> None:
     shared = [make_entry(S.DRAFT, index=i) for i in range(3)]
     with SqlStore(pg_url) as store:
         store.add_many(shared)
+        _backed(store, [h for h, _ in shared])
         outcomes: list[Any] = []
         threads = [
             threading.Thread(
@@ -162,6 +176,7 @@ def test_two_processes_updating_one_version_exactly_one_wins(pg_url: str) -> Non
     handbook, created = make_entry(S.REPORTED)
     with SqlStore(pg_url) as store:
         store.add(handbook, created)
+        _backed(store, [handbook])
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
     ratings = [RatingLevel.EXCELLENT.value, RatingLevel.GOOD.value]
     children = [
