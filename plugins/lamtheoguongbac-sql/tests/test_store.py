@@ -21,6 +21,7 @@ from lamtheoguongbac.plugin import (
     RecordType,
     collation_fingerprint,
     create_registry,
+    trusted_restore,
 )
 from lamtheoguongbac.testing import (
     advance,
@@ -29,6 +30,7 @@ from lamtheoguongbac.testing import (
     make_exemplar,
     make_handbook,
     make_roster,
+    make_secretary,
 )
 from lamtheoguongbac_sql import SCHEMES, PoolSettings, SqlStore, create_engine, engine_url, schema
 from lamtheoguongbac_sql.cluster import TemporaryCluster
@@ -48,10 +50,13 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # --- the entry point and URLs -----------------------------------------------------------------
 
 
-def test_the_plugin_registers_its_schemes() -> None:
+def test_the_plugin_registers_its_schemes(tmp_path: Path) -> None:
     backends = create_registry().storage_backends()
+    opened = backends["sqlalchemy+sqlite"].open(f"sqlalchemy+sqlite:///{tmp_path}/so-tay.db")
+    assert isinstance(opened, SqlStore)  # the same opener serves every scheme
+    opened.close()
     for scheme in SCHEMES:
-        assert backends[scheme].open == SqlStore.from_url
+        assert backends[scheme].open is backends["postgresql"].open
         assert backends[scheme].description_vi
         assert backends[scheme].description_en
     assert "sqlite" in backends  # the built-in sqlite: is not shadowed
@@ -216,6 +221,8 @@ def test_an_update_racing_inside_a_block_waits_then_conflicts(pg_url: str) -> No
     handbook, created = make_entry(S.REPORTED)
     with SqlStore(pg_url) as store:
         store.add(handbook, created)
+        # The Bí thư who assesses in ``advance``, so the store backs the signature (G004).
+        store.save_roster([], [make_secretary(handbook.cell.id)])
         first, second = advance(handbook), advance(handbook)
         outcome: list[str] = []
         entered = threading.Event()
@@ -261,7 +268,8 @@ def test_queries_use_the_indexes(pg_url: str) -> None:
             )
             items.append((handbook, creation_event(handbook)))
     with SqlStore(pg_url) as store:
-        store.add_many(items)
+        with trusted_restore():  # generated closed books: their recorders are in no roster
+            store.add_many(items)
         with store.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
             cell = roster.cell_ids[3]
@@ -377,6 +385,8 @@ def test_the_documented_application_role_is_enough_and_cannot_touch_events(
         with store.transaction():
             store.save_roster(roster.units, roster.members)
             store.save_roster(roster.units, roster.members)  # replaces: UPDATE
+            # The Bí thư who assesses in ``advance`` backs the signature (LTGB-G004).
+            store.save_roster([], [make_secretary(handbook.cell.id)])
             store.add(handbook, created)
         step = advance(handbook)
         store.update(step.handbook, step.event, expected_version=handbook.version)
