@@ -23,6 +23,7 @@ from cattrs.strategies import configure_tagged_union
 from lamtheoguongbac._checks import text_problem
 from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac._model import DeliverableTarget, QuantityTarget
+from lamtheoguongbac._stored import Untrusted, decoder_for
 from lamtheoguongbac.text import nfc
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "dumps",
     "from_dict",
+    "from_stored",
     "loads",
     "make_converter",
     "parse_json",
@@ -316,6 +318,46 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
         )
         failure.field = found[0][0]
         raise failure from exc
+
+
+#: The tagged unions of the model, for the stored-document decoder: (tag key, ((class, tag), …)).
+_TAGGED = (("kind", tuple(_TARGET_TAGS.items())),)
+
+
+def from_stored(cls: type[T], data: Mapping[str, Any]) -> T:
+    """Build a ``cls`` from a document a store wrote with :func:`to_dict` (and kept).
+
+    The same result as :func:`from_dict`, several times faster: a document in the layout this
+    release writes is checked for its *shape* — known keys, required keys, JSON types, enum
+    values, dates — and its fields are set without re-running the model's text and content
+    checks, which the value passed when it was stored. A document in an older layout, or
+    one whose shape is off in any way, goes through :func:`from_dict`, so a damaged record is
+    still refused with the JSON path of each bad field. Stores read with this; documents
+    from outside (files, requests, plugins' data) go through :func:`from_dict`.
+
+    Raises:
+        ValidationFailed: the document is not a valid ``cls`` (from :func:`from_dict`).
+
+    Example:
+        >>> from lamtheoguongbac import Handbook, serde
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> handbook = make_handbook()
+        >>> serde.from_stored(Handbook, serde.to_dict(handbook)) == handbook
+        True
+    """
+    if type(data) is dict and data.get("schema_version") == SCHEMA_VERSION:
+        try:
+            decode = decoder_for(cls, _TAGGED)  # type: ignore[arg-type]  # classes hash
+        except TypeError:  # a class with a field type the fast decoder does not know
+            pass
+        else:
+            doc = dict(data)
+            del doc["schema_version"]
+            try:
+                return decode(doc)  # type: ignore[no-any-return]
+            except (Untrusted, RecursionError):
+                pass
+    return from_dict(cls, data)
 
 
 #: The largest JSON document read (characters): a handbook is a few kB, a roster a few MB.

@@ -523,7 +523,7 @@ class SqliteStore:
 
     def _load(self, cls: type[T], item_id: str, document: str) -> T:
         try:
-            return serde.from_dict(cls, json.loads(document))
+            return serde.from_stored(cls, json.loads(document))
         except (ValueError, TypeError, LamTheoGuongBacError) as exc:
             kind_vi, kind_en = _KIND_NAMES.get(cls, ("bản ghi", "record"))
             raise StoreError(

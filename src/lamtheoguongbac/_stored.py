@@ -1,0 +1,243 @@
+"""Decoding documents a store kept (tài liệu đã lưu), without re-running the checks.
+
+A store writes only values that passed every check of the model: their text is NFC, their
+identifiers and dates are valid, their content agrees with their status. Reading them back
+through :func:`lamtheoguongbac.serde.from_dict` re-runs all of that — the text checks, the
+normalisation, each class's ``__attrs_post_init__`` — and costs about ten times the JSON
+parsing itself; a province export reads every handbook at least once.
+
+This module builds, once per class, a plain decoder that checks the *shape* of the document
+(every key known, every required key present, every value of the JSON type its field
+expects, enum values known, dates parseable) and sets the fields of a new instance directly,
+without calling ``__init__``. Anything it does not expect makes it give up
+(:class:`Untrusted`); the caller then falls back to the full decoding, which either accepts
+the document or names each bad field. So a damaged row is still reported precisely; only
+the content checks are trusted to the write that stored it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import typing
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from types import NoneType, UnionType
+from typing import Any, TypeVar
+
+import attrs
+
+__all__ = ["Untrusted", "decoder_for"]
+
+T = TypeVar("T")
+
+Decode = Callable[[Any], Any]
+#: for each tagged union, its member classes → (tag key, class → tag)
+Tables = dict[frozenset[type], tuple[str, dict[type, str]]]
+
+
+class Untrusted(Exception):
+    """The document is not in the shape this release writes; decode it the checked way."""
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise Untrusted
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise Untrusted
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if type(value) is not bool:
+        raise Untrusted
+    return value
+
+
+def _date(value: Any) -> dt.date:
+    if type(value) is not str:
+        raise Untrusted
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Untrusted from None
+
+
+def _datetime(value: Any) -> dt.datetime:
+    if type(value) is not str:
+        raise Untrusted
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise Untrusted from None
+    if parsed.tzinfo is None:
+        raise Untrusted
+    return parsed
+
+
+def _decimal(value: Any) -> Decimal:
+    # the writer stores a Decimal as its fixed-point text; the checked path also reads
+    # numbers, which a hand-made document may hold: leave those to it
+    if type(value) is not str:
+        raise Untrusted
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise Untrusted from None
+
+
+def _enum(cls: type[enum.Enum]) -> Decode:
+    members = cls._value2member_map_
+
+    def decode(value: Any) -> Any:
+        try:
+            return members[value]
+        except (KeyError, TypeError):  # unknown, or unhashable (a list …)
+            raise Untrusted from None
+
+    return decode
+
+
+def _optional(inner: Decode) -> Decode:
+    def decode(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return decode
+
+
+def _sequence(item: Decode, make: type) -> Decode:
+    def decode(value: Any) -> Any:
+        if type(value) is not list:
+            raise Untrusted
+        return make([item(v) for v in value])
+
+    return decode
+
+
+def _tagged(tags: dict[str, Decode], tag_name: str) -> Decode:
+    """A union of classes told apart by a tag key, as ``serde`` writes ``Pledge.target``."""
+
+    def decode(value: Any) -> Any:
+        if type(value) is not dict:
+            raise Untrusted
+        try:
+            inner = tags[value[tag_name]]
+        except (KeyError, TypeError):
+            raise Untrusted from None
+        return inner({k: v for k, v in value.items() if k != tag_name})
+
+    return decode
+
+
+_SCALARS: dict[Any, Decode | None] = {
+    str: _str,
+    int: _int,
+    bool: _bool,
+    dt.date: _date,
+    dt.datetime: _datetime,
+    Decimal: _decimal,
+}
+
+
+def _field_decoder(type_: Any, tagged: Tables) -> Decode:
+    """The decoder for one field's type; :class:`Untrusted` for a type it does not know."""
+    if type_ in _SCALARS:
+        found = _SCALARS[type_]
+        assert found is not None
+        return found
+    if isinstance(type_, type) and issubclass(type_, enum.Enum):
+        return _enum(type_)
+    if isinstance(type_, type) and attrs.has(type_):
+        return _class_decoder(type_, tagged)
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    if origin in (list, tuple) and (origin is list or (len(args) == 2 and args[1] is Ellipsis)):
+        item = args[0] if args else Any
+        return _sequence(_field_decoder(item, tagged), origin)
+    if origin in (typing.Union, UnionType):
+        members = [a for a in args if a is not NoneType]
+        inner: Decode
+        if len(members) == 1:
+            inner = _field_decoder(members[0], tagged)
+        else:
+            key = frozenset(members)
+            if key not in tagged:
+                raise TypeError(f"no decoder for the union {type_!r}")
+            tag_name, tags = tagged[key]
+            inner = _tagged(
+                {tag: _class_decoder(cls, tagged) for cls, tag in tags.items()}, tag_name
+            )
+        return _optional(inner) if NoneType in args else inner
+    raise TypeError(f"no decoder for the type {type_!r}")
+
+
+_MISSING = object()
+
+
+def _class_decoder(cls: type[T], tagged: Tables) -> Callable[[Any], T]:
+    """Set each attribute of a new ``cls`` from its key, as the checked decoding would."""
+    plan: list[tuple[str, Decode | None, Any]] = []
+    for field in attrs.fields(cls):  # type: ignore[arg-type]  # cls is an attrs class
+        if not field.init:
+            raise TypeError(f"{cls.__name__}.{field.name} is not set by __init__")
+        decode = _field_decoder(field.type, tagged)
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            if default.takes_self:
+                raise TypeError(f"{cls.__name__}.{field.name} has a default that takes self")
+            factory = default.factory
+        elif default is attrs.NOTHING:
+            factory = None
+        else:
+            factory = (lambda d: lambda: d)(default)
+        # a plain text field needs no call: the type test is done inline below
+        plan.append((field.name, None if decode is _str else decode, factory))
+    new = object.__new__
+    set_ = object.__setattr__
+
+    def decode_class(value: Any) -> T:
+        if type(value) is not dict:
+            raise Untrusted
+        obj = new(cls)
+        found = 0
+        for name, decode, factory in plan:
+            item = value.get(name, _MISSING)
+            if item is _MISSING:
+                if factory is None:
+                    raise Untrusted
+                item = factory()
+            else:
+                found += 1
+                if decode is None:
+                    if type(item) is not str:
+                        raise Untrusted
+                else:
+                    item = decode(item)
+            set_(obj, name, item)
+        if found != len(value):  # a key no field has
+            raise Untrusted
+        return obj
+
+    return decode_class
+
+
+@cache
+def decoder_for(
+    cls: type[T], tagged: tuple[tuple[str, tuple[tuple[type, str], ...]], ...]
+) -> Callable[[Any], T]:
+    """The shape-checking decoder of ``cls`` (built once per class).
+
+    Args:
+        cls: an attrs class of the model.
+        tagged: for each tagged union in the model, ``(tag key, ((class, tag), …))``.
+
+    Raises:
+        TypeError: ``cls`` has a field whose type this module does not decode; the caller
+            keeps to the checked decoding for it.
+    """
+    tables = {frozenset(c for c, _ in pairs): (name, dict(pairs)) for name, pairs in tagged}
+    return _class_decoder(cls, tables)

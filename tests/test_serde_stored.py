@@ -1,0 +1,182 @@
+"""Tests for ``serde.from_stored``: the fast decoding of documents a store wrote.
+
+It must give exactly what :func:`serde.from_dict` gives for every document the library
+writes, and for a document whose shape is off in any way it must fail exactly as
+``from_dict`` does (same field, same text), because it falls back to it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hostile import open_cell
+from lamtheoguongbac import Event, Handbook, HandbookStatus, StoreError, ValidationFailed
+from lamtheoguongbac.serde import from_dict, from_stored, to_dict
+from lamtheoguongbac.testing import creation_event
+from strategies import MEMBER, VALUE_STRATEGIES, YEAR, handbook_in, handbooks
+
+S = HandbookStatus
+
+
+def same(a: object, b: object) -> None:
+    """Equal, and built of the same types (``==`` alone takes Decimal("1.0") for 1)."""
+    assert a == b
+    assert repr(a) == repr(b)
+
+
+@pytest.mark.parametrize("status", list(S), ids=lambda s: s.value)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_stored_handbooks_decode_as_the_checked_path_does(
+    status: HandbookStatus, data: st.DataObject
+) -> None:
+    hb = data.draw(handbooks(status))
+    doc = json.loads(json.dumps(to_dict(hb)))  # what a store gives back
+    same(from_stored(Handbook, doc), hb)
+    same(from_stored(Handbook, doc), from_dict(Handbook, doc))
+
+
+@pytest.mark.parametrize("cls", list(VALUE_STRATEGIES), ids=lambda c: c.__name__)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_value_class_decodes_as_the_checked_path_does(cls: type, data: st.DataObject) -> None:
+    value = data.draw(VALUE_STRATEGIES[cls])
+    doc = json.loads(json.dumps(to_dict(value)))
+    assert from_stored(cls, doc) == value
+    same(from_stored(cls, doc), from_dict(cls, doc))
+
+
+def test_the_stored_document_is_not_changed() -> None:
+    doc = to_dict(handbook_in(S.CLOSED))
+    before = copy.deepcopy(doc)
+    from_stored(Handbook, doc)
+    assert doc == before
+
+
+def test_decoded_values_are_real_model_values() -> None:
+    hb = from_stored(Handbook, to_dict(handbook_in(S.ASSESSED)))
+    assert hb.status is S.ASSESSED
+    assert isinstance(hb.pledges, tuple)
+    assert isinstance(hb.organisation, tuple)
+    assert hash(hb.member) == hash(handbook_in(S.ASSESSED).member)
+    # still frozen: setting an attribute is refused as for any model value
+    with pytest.raises(AttributeError):
+        hb.version = 9  # type: ignore[misc]
+
+
+def _damage(change: Any) -> dict[str, Any]:
+    doc = to_dict(handbook_in(S.REPORTED))
+    change(doc)
+    return doc
+
+
+# Documents whose shape is off: each must fail as from_dict fails, naming the same field.
+SHAPE_DAMAGE = [
+    lambda d: d["member"].update(ghi_chu="khóa lạ"),
+    lambda d: d["pledges"][0]["bases"][0].update(ghi_chu="x"),
+    lambda d: d["pledges"][0]["target"].update(amount="một trăm"),
+    lambda d: d["pledges"][0]["target"].update(amount=True),
+    lambda d: d["pledges"][0]["target"].update(kind="tien"),
+    lambda d: d["pledges"][0]["target"].pop("kind"),
+    lambda d: d.update(version="2"),
+    lambda d: d.update(version=True),
+    lambda d: d["member"].update(status="official"),
+    lambda d: d["member"].update(status=["chinh_thuc"]),
+    lambda d: d["period"].update(start="05/01/2025"),
+    lambda d: d["period"].update(start=20250105),
+    lambda d: d["pledges"][1].update(deed=12),
+    lambda d: d["pledges"][1].pop("deed"),
+    lambda d: d["organisation"][2].update(grassroots="x"),
+    lambda d: d["member"].update(duties="Tiếpdân"),
+    lambda d: d["member"].update(duties=["Tiếp dân", 5]),
+    lambda d: d.update(pledges="viec-1"),
+    lambda d: d.update(pledges={"0": "viec-1"}),
+    lambda d: d.update(member=None),
+    lambda d: d.update(member=["a"]),
+]
+
+
+@pytest.mark.parametrize("change", SHAPE_DAMAGE)
+def test_a_document_of_the_wrong_shape_fails_as_the_checked_path_does(change: Any) -> None:
+    doc = _damage(change)
+    with pytest.raises(ValidationFailed) as checked:
+        from_dict(Handbook, copy.deepcopy(doc))
+    with pytest.raises(ValidationFailed) as fast:
+        from_stored(Handbook, doc)
+    assert fast.value.field == checked.value.field
+    assert fast.value.message("en") == checked.value.message("en")
+    assert fast.value.message("vi") == checked.value.message("vi")
+
+
+def test_an_event_time_without_offset_fails_as_the_checked_path_does() -> None:
+    doc = to_dict(creation_event(handbook_in(S.DRAFT)))
+    doc["at"] = doc["at"][:19]  # drop the UTC offset
+    with pytest.raises(ValidationFailed) as fast:
+        from_stored(Event, doc)
+    assert fast.value.field == "$.at"
+
+
+@pytest.mark.parametrize("version", [None, "2", 0, 99, True])
+def test_schema_versions_other_than_the_current_one_go_the_checked_way(version: Any) -> None:
+    doc = to_dict(handbook_in(S.DRAFT))
+    doc["schema_version"] = version
+    with pytest.raises(ValidationFailed) as checked:
+        from_dict(Handbook, copy.deepcopy(doc))
+    with pytest.raises(ValidationFailed) as fast:
+        from_stored(Handbook, doc)
+    assert fast.value.message("en") == checked.value.message("en")
+
+
+def test_a_version_1_document_is_migrated() -> None:
+    hb = handbook_in(S.CLOSED)
+    doc = to_dict(hb)
+    doc["schema_version"] = 1
+    for key in ("registered_on", "supplements", "reviews"):
+        doc.pop(key)
+    for unit in doc["organisation"]:
+        unit.pop("committee")
+    same(from_stored(Handbook, doc), from_dict(Handbook, copy.deepcopy(doc)))
+
+
+def test_optional_keys_left_out_take_their_defaults() -> None:
+    """A writer that omits keys holding their default (another store's layout) is read."""
+    hb = handbook_in(S.DRAFT)
+    doc = to_dict(hb)
+    for key in ("report", "self_assessment", "collective_assessment", "supplements"):
+        doc.pop(key)
+    doc["member"].pop("duties")
+    same(from_stored(Handbook, doc), from_dict(Handbook, copy.deepcopy(doc)))
+
+
+@pytest.mark.parametrize("data", [None, [], "{}", 3])
+def test_a_document_that_is_not_an_object(data: Any) -> None:
+    with pytest.raises(ValidationFailed) as fast:
+        from_stored(Handbook, data)
+    assert fast.value.field == "$"
+
+
+def test_a_damaged_row_of_a_sqlite_store_is_reported_with_its_field(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    service = open_cell(url)
+    book = service.create(MEMBER.id, year=YEAR, actor=MEMBER)
+    assert service.get(book.id) == book  # read back through the fast path
+    service.close()
+    with sqlite3.connect(tmp_path / "so-tay.db") as conn:
+        (text,) = conn.execute("SELECT document FROM handbooks WHERE id = ?", (book.id,)).fetchone()
+        doc = json.loads(text)
+        doc["member"]["duties"] = "Tiếp dân"  # a hand edit: text where a list belongs
+        conn.execute("UPDATE handbooks SET document = ? WHERE id = ?", (json.dumps(doc), book.id))
+    service = open_cell(url)
+    with pytest.raises(StoreError) as damaged:
+        service.get(book.id)
+    service.close()
+    assert book.id in damaged.value.message("en")
+    assert "$.member.duties" in damaged.value.message("en")
