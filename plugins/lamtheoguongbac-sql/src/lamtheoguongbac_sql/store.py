@@ -343,8 +343,6 @@ def _exemplar_unit_rows(exemplar: Exemplar) -> list[dict[str, Any]]:
     ]
 
 
-
-
 def _parameters(query: HandbookQuery) -> dict[str, Any]:
     """The bound values of a normalised ``query``: one per criterion it sets."""
     values = {
@@ -722,8 +720,9 @@ class SqlStore:
                 existing = sorted(str(i) for i in taken)
                 if existing:
                     raise duplicate_error(existing, self._where)
+                roster = self._recorders(connection, chunk)
                 for handbook, event in chunk:  # who acts is who signs (LTGB-G004…G006)
-                    check_signatures(handbook, event, self._member_in(connection), added=True)
+                    check_signatures(handbook, event, roster, added=True)
                 connection.execute(handbooks.insert(), [_handbook_row(h) for h, _ in chunk])
                 connection.execute(
                     handbook_units.insert(), [r for h, _ in chunk for r in _unit_rows(h)]
@@ -884,6 +883,24 @@ class SqlStore:
             return None if row is None else self._load(Member, member_id, row[0])
 
         return find
+
+    def _recorders(
+        self, connection: sa.Connection, chunk: Sequence[tuple[Handbook, Event]]
+    ) -> Callable[[str], Member | None]:
+        """The roster entries of the chunk's assessment recorders, read in one statement: a
+        lookup per handbook would cost ``add_many`` a round trip per assessed handbook."""
+        wanted = {
+            h.collective_assessment.recorded_by
+            for h, _ in chunk
+            if h.collective_assessment is not None
+        }
+        found: dict[str, Member] = {}
+        if wanted:
+            rows = connection.execute(
+                sa.select(members.c.id, members.c.document).where(members.c.id.in_(sorted(wanted)))
+            ).all()
+            found = {str(i): self._load(Member, i, doc) for i, doc in rows}
+        return found.get
 
     def member(self, member_id: str) -> Member:
         """One member; ``NotFound`` if there is none."""
