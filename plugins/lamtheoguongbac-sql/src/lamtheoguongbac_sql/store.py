@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import json
 import os
 import threading
@@ -65,11 +64,11 @@ from lamtheoguongbac.plugin import (
     Inspection,
     RecordEvent,
     RecordType,
-    check_entry,
     check_exemplar_update,
     check_inspection_update,
     check_signatures,
     check_update,
+    checked_chunks,
     duplicate_error,
     exemplar_exists,
     exemplar_order,
@@ -79,6 +78,7 @@ from lamtheoguongbac.plugin import (
     inspection_stale,
     normalise_query,
     not_found,
+    read_stored,
     roster_key,
     stale_error,
 )
@@ -407,16 +407,6 @@ def _shape(query: HandbookQuery) -> tuple[frozenset[str], dict[str, Any]]:
     return frozenset(parameters), parameters
 
 
-_KIND_NAMES: dict[type, tuple[str, str]] = {
-    Handbook: ("sổ tay", "handbook"),
-    Event: ("nhật ký của sổ", "event of handbook"),
-    OrgUnit: ("tổ chức", "unit"),
-    Member: ("đảng viên", "member"),
-    Exemplar: ("gương điển hình", "exemplar"),
-    Inspection: ("đợt kiểm tra", "inspection"),
-    RecordEvent: ("nhật ký của bản ghi", "event of record"),
-}
-
 # SQLSTATEs after which retrying the write is the remedy: serialization failure, deadlock.
 _RETRY_STATES = {"40001", "40P01"}
 
@@ -643,16 +633,7 @@ class SqlStore:
                 connection.close()
 
     def _load(self, cls: type[T], item_id: str, document: Any) -> T:
-        try:
-            if isinstance(document, str | bytes):
-                document = json.loads(document)
-            return serde.from_stored(cls, document)
-        except (ValueError, TypeError, LamTheoGuongBacError) as exc:
-            kind_vi, kind_en = _KIND_NAMES.get(cls, ("bản ghi", "record"))
-            raise StoreError(
-                f"Không đọc được {kind_vi} '{item_id}' trong kho {self._where}: {exc}",
-                f"cannot read {kind_en} '{item_id}' in the store {self._where}: {exc}",
-            ) from exc
+        return read_stored(cls, document, item_id=item_id, where=self._where)
 
     def _status(self, value: str) -> HandbookStatus:
         try:
@@ -703,17 +684,9 @@ class SqlStore:
             ValidationFailed: an event does not record its handbook; nothing is stored.
         """
         count = 0
-        seen: set[str] = set()
-        iterator = iter(items)
         with self._write() as connection:
-            while chunk := list(itertools.islice(iterator, _CHUNK)):
-                ids = []
-                for handbook, event in chunk:
-                    check_entry(handbook, event)
-                    if handbook.id in seen:
-                        raise duplicate_error([handbook.id], self._where)
-                    seen.add(handbook.id)
-                    ids.append(handbook.id)
+            for chunk in checked_chunks(items, self._where, size=_CHUNK):
+                ids = [handbook.id for handbook, _ in chunk]
                 taken = connection.execute(
                     sa.select(handbooks.c.id).where(handbooks.c.id.in_(ids))
                 ).scalars()
