@@ -34,10 +34,12 @@ best round counts, as ``timeit`` does:
 * **update scaling** — each process updates its own handbooks (no conflicts) ``--updates``
   times through ``SqlStore.update``; 1, 2 and 4 processes at once, in interleaved rounds,
   in updates per second, each against 1 process. Target: 4 processes ≥ 2.5× one. An update
-  is CPU work on both sides (the client's JSON and checks, the server's backend and its
-  commit), so N processes can be at most about ``min(N, cores)``× one: the target needs 4
-  free cores, and the script prints ``os.cpu_count()`` and the load average beside the
-  figure. On the 2-core development machine it cannot be met, whatever the store does.
+  is mostly CPU work on both sides (the client's JSON and checks, the server's backend), and
+  the script measures how much (CPU time per update in the process and in its backend, from
+  ``/proc``) and so the most updates per second the machine's cores allow; 4 processes
+  reach 2.5× one only with about 2.5 cores free for them, so the script prints
+  ``os.cpu_count()`` and the load average beside the figure. On the 2-core development
+  machine, shared with other work, the target cannot be met whatever the store does.
 
 The last line is the summary, starting ``bench_sql:``; the script exits 0 and reports
 whether each target was met.
@@ -447,22 +449,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     cpu_ms = one.client_ms + one.server_ms
     ceiling = cores / cpu_ms * 1000 if cpu_ms else float("inf")
     print(
-        f"  one update, 1 process: {one.wall_ms:.2f} ms elapsed, CPU {one.client_ms:.2f} ms in "
-        f"the client + {one.server_ms:.2f} ms in its PostgreSQL backend = {cpu_ms:.2f} ms; "
-        f"{cores} cores fully free would allow at most {ceiling:.0f} updates/s = "
-        f"{ceiling / one.per_second:.2f}× one process"
+        f"  one update, 1 process: {one.wall_ms:.2f} ms elapsed, of which CPU {one.client_ms:.2f} "
+        f"ms in the client + {one.server_ms:.2f} ms in its PostgreSQL backend = {cpu_ms:.2f} ms "
+        f"({cpu_ms / one.wall_ms:.0%}); so {cores} cores complete at most {ceiling:.0f} "
+        f"updates/s however many processes update = {ceiling / one.per_second:.2f}× the "
+        "1-process rate measured here"
     )
     print(
         f"  load average {load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end "
-        "(1 min; other work on the machine slows every figure)"
+        f"(1 min, {cores} cores; other work on the machine slows every figure)"
     )
     if cores < 4:
         print(
-            f"  note: {cores} cores. Each update is CPU work in its process and in its server "
-            f"backend (measured above), so N processes reach at most about min(N, {cores})× "
-            "one process here, less while other work holds the cores (the load average); "
-            "4-process scaling ≥ 2.5× needs at least 4 free cores, so on this machine the "
-            "target cannot be met whatever the store does."
+            f"  note: updates are CPU work in the updating process and in its server backend "
+            f"(measured above); 4 processes reaching 2.5× one needs about 2.5 cores free for "
+            f"them — at least 4 cores in practice. This machine has {cores}, shared with other "
+            "work, so the target cannot be met here whatever the store does; the 2-process "
+            "figure shows how far it scales on the cores there are."
         )
 
     insert_ratio = best["store"] / best["executemany"]
