@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import queue
 import random
 import signal
 import threading
@@ -19,6 +20,7 @@ from multiprocessing.synchronize import Event as EventFlag
 from typing import Any
 
 import attrs
+import pytest
 
 from lamtheoguongbac import ConflictError, Event, Handbook, HandbookStatus, RatingLevel
 from lamtheoguongbac.plugin import HandbookQuery
@@ -52,6 +54,98 @@ def _backed(store: SqlStore, handbooks: list[Handbook]) -> None:
     """Put the Bí thư who assesses in ``advance`` into the roster, so the store backs the
     signature of the assessment step (LTGB-G004)."""
     store.save_roster([], [make_secretary(cell) for cell in {h.cell.id for h in handbooks}])
+
+
+# --- watching the children -----------------------------------------------------------------
+# A child that crashes (its traceback is on stderr) must fail the test at once: waiting on a
+# queue or an event it will never fill would hold `make test` for the whole timeout.
+
+_POLL = 0.2  # seconds between looks at the children
+
+
+def _stop(children: list[Any]) -> None:
+    for child in children:
+        if child.exitcode is None:
+            child.kill()
+        child.join(timeout=10)
+
+
+def _results(children: list[Any], out: Any, *, timeout: float) -> list[Any]:
+    """One result per child from ``out``; fails as soon as a child dies without one."""
+    results: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(results) < len(children):
+            try:
+                results.append(out.get(timeout=_POLL))
+                continue
+            except queue.Empty:
+                pass
+            failed = [c for c in children if c.exitcode not in (None, 0)]
+            if failed:
+                pytest.fail(
+                    "child process(es) failed (exit code "
+                    + ", ".join(f"{c.name}: {c.exitcode}" for c in failed)
+                    + "); their traceback is in the captured stderr",
+                    pytrace=False,
+                )
+            if all(c.exitcode == 0 for c in children):
+                # A child flushes what it put before it exits: what is missing never comes.
+                try:
+                    results.append(out.get(timeout=1))
+                except queue.Empty:
+                    pytest.fail("a child process ended without its result", pytrace=False)
+                continue
+            if time.monotonic() > deadline:
+                pytest.fail(f"no result from every child within {timeout:.0f} s", pytrace=False)
+    except BaseException:
+        _stop(children)
+        raise
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    return results
+
+
+def _started(child: Any, begun: EventFlag, *, timeout: float = 120) -> None:
+    """Wait until ``child`` sets ``begun``; fail at once if it dies first."""
+    deadline = time.monotonic() + timeout
+    while not begun.wait(timeout=_POLL):
+        if child.exitcode is not None:
+            pytest.fail(
+                f"the child process exited ({child.exitcode}) before it began; see its "
+                "traceback in the captured stderr",
+                pytrace=False,
+            )
+        if time.monotonic() > deadline:
+            _stop([child])
+            pytest.fail(f"the child process did not begin within {timeout:.0f} s", pytrace=False)
+
+
+def _crash(code: int) -> None:
+    raise SystemExit(code)
+
+
+def test_a_crashed_child_fails_the_test_at_once() -> None:
+    out = SPAWN.Queue()
+    children = [
+        SPAWN.Process(target=_crash, args=(3,)),
+        SPAWN.Process(target=time.sleep, args=(60,)),
+    ]
+    for child in children:
+        child.start()
+    start = time.monotonic()
+    with pytest.raises(pytest.fail.Exception, match="exit code"):
+        _results(children, out, timeout=600)
+    assert time.monotonic() - start < 30  # not the queue's 600 s
+    assert all(c.exitcode is not None for c in children)  # the survivor was stopped
+    begun = SPAWN.Event()
+    child = SPAWN.Process(target=_crash, args=(4,))
+    child.start()
+    start = time.monotonic()
+    with pytest.raises(pytest.fail.Exception, match="exited"):
+        _started(child, begun, timeout=600)
+    assert time.monotonic() - start < 30
 
 
 # --- many writers, shared handbooks ---------------------------------------------------------
@@ -95,10 +189,7 @@ def test_many_processes_updating_shared_handbooks_lose_no_update(pg_url: str) ->
     ]
     for child in children:
         child.start()
-    results = [out.get(timeout=600) for _ in children]
-    for child in children:
-        child.join(timeout=60)
-        assert child.exitcode == 0
+    results = _results(children, out, timeout=600)
     won = [w for ws, _ in results for w in ws]
     conflicts = sum(c for _, c in results)
     assert len(won) + conflicts == WRITERS * ATTEMPTS  # every attempt won or conflicted
@@ -185,10 +276,7 @@ def test_two_processes_updating_one_version_exactly_one_wins(pg_url: str) -> Non
     ]
     for child in children:
         child.start()
-    outcome = dict(results.get(timeout=120) for _ in children)
-    for child in children:
-        child.join(timeout=60)
-        assert child.exitcode == 0
+    outcome = dict(_results(children, results, timeout=120))
     assert sorted(outcome.values()) == ["conflict", "won"]
     winner = RatingLevel(next(r for r, o in outcome.items() if o == "won"))
     expected = advance(handbook, rating=winner)
@@ -262,7 +350,7 @@ def test_a_process_killed_inside_add_many_leaves_nothing_of_the_batch(pg_url: st
     begun = SPAWN.Event()
     child = SPAWN.Process(target=_stalled_import_child, args=(pg_url, 3000, 1500, begun))
     child.start()
-    assert begun.wait(timeout=120), "the child never began its import"
+    _started(child, begun)
     assert _kill(child) == -signal.SIGKILL
     assert _assert_consistent(pg_url, earlier, {0}) == 0
 
@@ -274,7 +362,7 @@ def test_a_process_killed_inside_a_transaction_block_releases_its_locks(pg_url: 
         begun = SPAWN.Event()
         child = SPAWN.Process(target=_stalled_block_child, args=(pg_url, handbook.id, begun))
         child.start()
-        assert begun.wait(timeout=120), "the child never opened its transaction"
+        _started(child, begun)
         assert _kill(child) == -signal.SIGKILL
         # Nothing of the dead block is visible, and the row it held can be written again.
         assert store.get(handbook.id) == handbook
@@ -296,7 +384,7 @@ def test_a_process_killed_at_any_moment_of_add_many_stores_all_or_none(pg_url: s
         begun = SPAWN.Event()
         child = SPAWN.Process(target=_import_child, args=(pg_url, size, begun))
         child.start()
-        assert begun.wait(timeout=120)
+        _started(child, begun)
         time.sleep(delay / 1000)
         assert _kill(child) in (0, -signal.SIGKILL)
         _assert_consistent(pg_url, earlier, {0, size})
@@ -321,9 +409,7 @@ def test_a_store_survives_fork(pg_url: str) -> None:
         out = fork.Queue()
         child = fork.Process(target=_forked_child, args=(store, handbook.id, out))
         child.start()
-        assert out.get(timeout=60) == handbook.version + 1
-        child.join(timeout=60)
-        assert child.exitcode == 0
+        assert _results([child], out, timeout=60) == [handbook.version + 1]
         # The parent's pooled connection was not closed under it by the child.
         assert store.get(handbook.id).version == handbook.version + 1
         assert len(store.events(handbook.id)) == 2

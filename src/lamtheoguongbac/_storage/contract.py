@@ -15,14 +15,28 @@ import contextlib
 import contextvars
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+import itertools
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
-from lamtheoguongbac._errors import ConflictError, NotAuthorised, NotFound, ValidationFailed
+from lamtheoguongbac import serde
+from lamtheoguongbac._audit import RecordEvent
+from lamtheoguongbac._errors import (
+    ConflictError,
+    LamTheoGuongBacError,
+    NotAuthorised,
+    NotFound,
+    StoreError,
+    ValidationFailed,
+)
 from lamtheoguongbac._exemplars import Exemplar
 from lamtheoguongbac._inspections import Inspection
-from lamtheoguongbac._model import Event, EventKind, Handbook, Member, Role
+from lamtheoguongbac._model import Event, EventKind, Handbook, Member, OrgUnit, Role
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
+
+T = TypeVar("T")
 
 __all__ = [
     "check_entry",
@@ -30,6 +44,7 @@ __all__ = [
     "check_inspection_update",
     "check_signatures",
     "check_update",
+    "checked_chunks",
     "collation_fingerprint",
     "duplicate_error",
     "exemplar_exists",
@@ -43,6 +58,7 @@ __all__ = [
     "member_order",
     "normalise_query",
     "not_found",
+    "read_stored",
     "roster_key",
     "stale_error",
     "trusted_restore",
@@ -247,6 +263,31 @@ def check_signatures(
         )
 
 
+def checked_chunks(
+    items: Iterable[tuple[Handbook, Event]], where: str, *, size: int = 1000
+) -> Iterator[list[tuple[Handbook, Event]]]:
+    """``add_many``'s entries in chunks of ``size``, each checked as it is read.
+
+    For a backend that writes a large batch piece by piece inside one transaction (the
+    SQLite store, the PostgreSQL plugin): it reads ``items`` lazily, so an import of any
+    size needs one chunk in memory; the backend still checks each chunk's ids against
+    what it has stored, and the roster behind the signatures (:func:`check_signatures`).
+
+    Raises:
+        ValidationFailed: an event does not record its handbook (:func:`check_entry`).
+        ConflictError: an id repeats in ``items`` (:func:`duplicate_error`).
+    """
+    seen: set[str] = set()
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        for handbook, event in chunk:
+            check_entry(handbook, event)
+            if handbook.id in seen:
+                raise duplicate_error([handbook.id], where)
+            seen.add(handbook.id)
+        yield chunk
+
+
 def check_update(handbook: Handbook, event: Event, expected_version: int) -> None:
     """Refuse an update that would not move the version on by exactly one.
 
@@ -302,6 +343,41 @@ def not_found(kind: str, item_id: str, where: str) -> NotFound:
         f"Không tìm thấy {kind_vi} '{item_id}' trong {where}",
         f"no {kind_en} '{item_id}' in {where}",
     )
+
+
+_RECORDS: dict[type, tuple[str, str]] = {
+    Handbook: ("sổ tay", "handbook"),
+    Event: ("nhật ký của sổ tay", "event of handbook"),
+    OrgUnit: ("tổ chức", "unit"),
+    Member: ("đảng viên", "member"),
+    Exemplar: ("gương điển hình", "exemplar"),
+    Inspection: ("cuộc kiểm tra", "inspection"),
+    RecordEvent: ("nhật ký của hồ sơ", "event of record"),
+}
+
+
+def read_stored(cls: type[T], document: Any, *, item_id: str, where: str) -> T:
+    """A record a database store wrote, read back: ``document`` is its JSON text (``str`` or
+    ``bytes``) or the dict a driver already parsed.
+
+    Decoded with :func:`lamtheoguongbac.serde.from_stored` — the store validated the record
+    when writing it — so every database backend reads alike. A store whose records people
+    may edit (a text file) reads them with :func:`~lamtheoguongbac.serde.from_dict` instead.
+
+    Raises:
+        StoreError: the document is not valid JSON or not a valid ``cls``; names the
+            record and the store ``where``.
+    """
+    try:
+        if isinstance(document, str | bytes):
+            document = json.loads(document)
+        return serde.from_stored(cls, document)
+    except (ValueError, TypeError, LamTheoGuongBacError) as exc:
+        kind_vi, kind_en = _RECORDS.get(cls, ("bản ghi", "record"))
+        raise StoreError(
+            f"Không đọc được {kind_vi} '{item_id}' trong kho {where}: {exc}",
+            f"cannot read {kind_en} '{item_id}' in the store {where}: {exc}",
+        ) from exc
 
 
 # --- exemplars -----------------------------------------------------------------------------

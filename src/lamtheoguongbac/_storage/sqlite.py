@@ -29,7 +29,6 @@ may be shared by the threads of its process (a lock serialises them) but not acr
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import pathlib
@@ -43,7 +42,7 @@ from typing import Any, TypeVar
 
 from lamtheoguongbac import serde
 from lamtheoguongbac._audit import RecordEvent, RecordType
-from lamtheoguongbac._errors import LamTheoGuongBacError, StoreError
+from lamtheoguongbac._errors import StoreError
 from lamtheoguongbac._exemplars import Exemplar, exemplar_order
 from lamtheoguongbac._inspections import Inspection, inspection_order
 from lamtheoguongbac._model import (
@@ -58,11 +57,11 @@ from lamtheoguongbac._model import (
 from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
-    check_entry,
     check_exemplar_update,
     check_inspection_update,
     check_signatures,
     check_update,
+    checked_chunks,
     collation_fingerprint,
     duplicate_error,
     exemplar_exists,
@@ -71,6 +70,7 @@ from lamtheoguongbac._storage.contract import (
     inspection_stale,
     normalise_query,
     not_found,
+    read_stored,
     roster_key,
     stale_error,
 )
@@ -522,14 +522,7 @@ class SqliteStore:
         )
 
     def _load(self, cls: type[T], item_id: str, document: str) -> T:
-        try:
-            return serde.from_stored(cls, json.loads(document))
-        except (ValueError, TypeError, LamTheoGuongBacError) as exc:
-            kind_vi, kind_en = _KIND_NAMES.get(cls, ("bản ghi", "record"))
-            raise StoreError(
-                f"Không đọc được {kind_vi} '{item_id}' trong kho {self.path}: {exc}",
-                f"cannot read {kind_en} '{item_id}' in the store {self.path}: {exc}",
-            ) from exc
+        return read_stored(cls, document, item_id=item_id, where=self.path)
 
     def _status(self, value: str) -> HandbookStatus:
         try:
@@ -557,17 +550,9 @@ class SqliteStore:
             ValidationFailed: an event does not record its handbook; nothing is stored.
         """
         count = 0
-        seen: set[str] = set()
-        iterator = iter(items)
         with self._transaction() as conn:
-            while chunk := list(itertools.islice(iterator, _CHUNK)):
-                ids = []
-                for handbook, event in chunk:
-                    check_entry(handbook, event)
-                    if handbook.id in seen:
-                        raise duplicate_error([handbook.id], self.path)
-                    seen.add(handbook.id)
-                    ids.append(handbook.id)
+            for chunk in checked_chunks(items, self.path, size=_CHUNK):
+                ids = [handbook.id for handbook, _ in chunk]
                 marks = ",".join("?" * len(ids))
                 taken = conn.execute(f"SELECT id FROM handbooks WHERE id IN ({marks})", ids)
                 existing = [str(i) for (i,) in taken.fetchall()]
@@ -946,14 +931,3 @@ def _enum(cls: type[E], value: object, path: str) -> E:
             f"Giá trị '{value}' không hợp lệ trong kho {path}",
             f"invalid value '{value}' in the store {path}",
         ) from None
-
-
-_KIND_NAMES: dict[type, tuple[str, str]] = {
-    Handbook: ("sổ tay", "handbook"),
-    Event: ("nhật ký của sổ", "event of handbook"),
-    OrgUnit: ("tổ chức", "unit"),
-    Member: ("đảng viên", "member"),
-    Exemplar: ("gương điển hình", "exemplar"),
-    Inspection: ("cuộc kiểm tra", "inspection"),
-    RecordEvent: ("nhật ký của hồ sơ", "event of record"),
-}
