@@ -54,7 +54,7 @@ import attrs
 from lamtheoguongbac import Handbook, HandbookStatus
 from lamtheoguongbac.export import build_context, export_handbooks
 from lamtheoguongbac.plugin import HandbookQuery, Store, create_registry
-from lamtheoguongbac.testing import creation_event, make_handbook
+from lamtheoguongbac.testing import creation_event, make_handbook, make_secretary
 
 _DISTINCT = 40  # handbooks built through the real workflow; the rest are variants of them
 RATIO_TARGET = 100
@@ -79,6 +79,10 @@ def make_store(path: Path, count: int) -> str:
     url = f"sqlite:///{path}"
     store = create_registry().open_store(url)
     try:
+        # The Bí thư who signed each assessment is in the roster, so the store backs the
+        # signatures (LTGB-G004) as it would a real organisation's.
+        cells = sorted({h.cell.id for h in itertools.islice(handbooks(count), _DISTINCT)})
+        store.save_roster([], [make_secretary(cell) for cell in cells])
         store.add_many((h, creation_event(h)) for h in handbooks(count))
     finally:
         store.close()

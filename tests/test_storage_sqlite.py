@@ -296,3 +296,15 @@ def test_a_write_waiting_too_long_for_another_process_says_the_store_is_busy(
         other.execute("ROLLBACK")
         store.add(*make_entry())
     other.close()
+
+
+def test_iter_query_reads_ids_of_any_script_across_pages(tmp_path: Path) -> None:
+    """The ids iter_query will read are kept packed as UTF-8 (issue 11): ids with Vietnamese
+    letters of varying byte lengths come back whole, in id order (one member's handbooks),
+    across page boundaries."""
+    base = make_handbook(HandbookStatus.DRAFT)
+    many = [attrs.evolve(base, id=f"sổ-{'đ' * (i % 3)}{i:04d}-ấp") for i in range(1100)]
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        store.add_many((h, creation_event(h)) for h in many)
+        got = [h.id for h in store.iter_query(HandbookQuery(cell_id=base.cell.id))]
+    assert got == sorted(h.id for h in many)

@@ -664,16 +664,31 @@ def _overlaps(h: _Hit, others: Iterable[_Hit]) -> bool:
     return any(h.start < o.stop and o.start < h.stop for o in others)
 
 
-def _match_phrases(
-    tokens: Sequence[_Token], phrases: Iterable[tuple[str, ...]], kind: str = ""
-) -> list[_Hit]:
+class _Phrases:
+    """Keyed phrases indexed by their first key, built once per phrase list: rebuilding the
+    index on every scan cost more than the matching itself (issue 11)."""
+
+    __slots__ = ("by_first",)
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for p in phrases:
+            if p:
+                self.by_first.setdefault(p[0], []).append(p)
+
+
+_STOCK_INDEX = _Phrases(_STOCK_KEYS)
+_VAGUE_INDEX = _Phrases(_VAGUE_KEYS)
+_ACTION_INDEX = _Phrases(_ACTION_KEYS)
+_ABSTRACT_OR_VAGUE_INDEX = _Phrases(_ABSTRACT_KEYS | _VAGUE_KEYS)
+_DUTY_STOP_INDEX = _Phrases(_DUTY_STOP_KEYS)
+
+
+def _match_phrases(tokens: Sequence[_Token], phrases: _Phrases, kind: str = "") -> list[_Hit]:
     """Token-sequence matches of keyed ``phrases`` over words and numbers, skipping punctuation."""
     idx = [i for i, t in enumerate(tokens) if t.kind != "punct"]
     keys = [tokens[i].key for i in idx]
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for p in phrases:
-        if p:
-            by_first.setdefault(p[0], []).append(p)
+    by_first = phrases.by_first
     hits: list[_Hit] = []
     for j, k in enumerate(keys):
         for p in by_first.get(k, ()):
@@ -804,15 +819,15 @@ def _scan(raw: str) -> _Scan:
     quantities = [h for h in _longest_first(quantity_hits) if not _counts_tasks(tokens, h)]
     quantities = _longest_first([*quantities, *kt.find(_ZERO_RE)])
 
-    stock = _longest_first(_match_phrases(tokens, _STOCK_KEYS, "stock"))
+    stock = _longest_first(_match_phrases(tokens, _STOCK_INDEX, "stock"))
     vague = [
         h
-        for h in _longest_first(_match_phrases(tokens, _VAGUE_KEYS, "vague"))
+        for h in _longest_first(_match_phrases(tokens, _VAGUE_INDEX, "vague"))
         if not _overlaps(h, stock)
     ]
-    actions = _longest_first(_match_phrases(tokens, _ACTION_KEYS, "action"))
+    actions = _longest_first(_match_phrases(tokens, _ACTION_INDEX, "action"))
     covered: set[int] = set()
-    for hits in (stock, dates, references, _match_phrases(tokens, _ABSTRACT_KEYS | _VAGUE_KEYS)):
+    for hits in (stock, dates, references, _match_phrases(tokens, _ABSTRACT_OR_VAGUE_INDEX)):
         for h in hits:
             covered.update(range(h.start, h.stop))
     content = sum(1 for i, t in enumerate(tokens) if t.kind == "word" and i not in covered)
@@ -854,7 +869,7 @@ def _dated_deliverable(scan: _Scan, *, deadline_given: bool) -> bool:
     for hits in (scan.stock, scan.dates, scan.actions, scan.references):
         for h in hits:
             covered.update(range(h.start, h.stop))
-    for h in _match_phrases(scan.tokens, _ABSTRACT_KEYS | _VAGUE_KEYS):
+    for h in _match_phrases(scan.tokens, _ABSTRACT_OR_VAGUE_INDEX):
         covered.update(range(h.start, h.stop))
     content = sum(1 for i, t in enumerate(scan.tokens) if t.kind == "word" and i not in covered)
     return content >= _MIN_CONTENT_SYLLABLES
@@ -994,7 +1009,7 @@ def _content_runs(text: str) -> list[tuple[str, ...]]:
     """Runs of adjacent content syllables; stop words and punctuation split runs."""
     tokens = _tokenize(nfc(text))
     stopped: set[int] = set()
-    for h in _match_phrases(tokens, _DUTY_STOP_KEYS):
+    for h in _match_phrases(tokens, _DUTY_STOP_INDEX):
         stopped.update(range(h.start, h.stop))
     runs: list[tuple[str, ...]] = []
     run: list[str] = []

@@ -212,6 +212,9 @@ def is_vietnamese_syllable(word: str) -> bool:
     return True
 
 
+# Words repeat (a province's pledges share a vocabulary of a few thousand syllables): the
+# cache makes canonical_key of a text cost its normalisations, not a parse per syllable.
+@functools.lru_cache(maxsize=65536)
 def _retone(word: str) -> str:
     """Move the tone of a lowercase NFC syllable onto its canonical vowel."""
     base, tones = _split_tone(word)

@@ -258,11 +258,29 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
 def _remove_leftovers(folder: Path) -> None:
     """Remove what a killed export left in ``folder``: temporary files and the private
     folders of a PDF conversion."""
-    for leftover in folder.glob(f"{TEMP_PREFIX}*{_TEMP_SUFFIX}"):
-        leftover.unlink(missing_ok=True)
-    for leftover in folder.glob(f"{_PDF_TEMP_PREFIX}*"):
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
+    # The folder is read as a stream, not listed: Path.glob lists a whole folder first, and
+    # after a province's export that list of tens of thousands of entries set the run's
+    # peak memory (issue 11).
+    temporary: list[str] = []
+    conversions: list[str] = []
+    shortest = len(TEMP_PREFIX) + len(_TEMP_SUFFIX)
+    try:
+        entries = os.scandir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if not name.startswith(TEMP_PREFIX):
+                continue
+            if name.endswith(_TEMP_SUFFIX) and len(name) >= shortest:
+                temporary.append(name)
+            elif name.startswith(_PDF_TEMP_PREFIX) and entry.is_dir(follow_symlinks=False):
+                conversions.append(name)
+    for name in temporary:
+        (folder / name).unlink(missing_ok=True)
+    for name in conversions:
+        shutil.rmtree(folder / name, ignore_errors=True)
 
 
 def _fingerprint(exporter: Exporter, options: ExportOptions, policy: Policy) -> str:

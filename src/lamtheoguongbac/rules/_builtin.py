@@ -160,8 +160,23 @@ def _central(code: str) -> bool:
     return canonical_key(code).replace(" ", "").endswith("tw")
 
 
-def _references(hb: Handbook) -> Iterator[tuple[str, Basis | None, str, int | None, bool]]:
+_Reference = tuple[str, Basis | None, str, int | None, bool]
+# The four reference rules of one check read the same handbook: its references are found
+# once (the last handbook's, by identity; a tuple swap is atomic across threads).
+_last_references: tuple[Handbook | None, tuple[_Reference, ...]] = (None, ())
+
+
+def _references(hb: Handbook) -> tuple[_Reference, ...]:
     """(path, basis, code, article, structured) for every regulation a pledge cites."""
+    global _last_references
+    last, found = _last_references
+    if last is not hb:
+        found = tuple(_find_references(hb))
+        _last_references = (hb, found)
+    return found
+
+
+def _find_references(hb: Handbook) -> Iterator[_Reference]:
     for i, p in enumerate(hb.pledges):
         for j, b in enumerate(p.bases):
             where = f"pledges[{i}].bases[{j}]"
