@@ -41,7 +41,7 @@ def _in_order(text: str, *pieces: str) -> None:
 
 
 def _printed(books: list[Handbook], tmp_path: Path, policy: Policy | None = None) -> list[Path]:
-    docs = export_handbooks(books, tmp_path / "docx", policy=policy or Policy()).written
+    docs = export_handbooks(tmp_path / "docx", books, policy=policy or Policy()).written
     return convert_to_pdf(docs, tmp_path / "pdf", jobs=2)
 
 

@@ -21,7 +21,7 @@ from lamtheoguongbac.testing import make_handbook
 @pytest.mark.soffice
 def test_exported_handbooks_convert_to_pdfs_that_say_the_right_things(tmp_path: Path) -> None:
     books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(3)]
-    docs = export_handbooks(books, tmp_path / "docx").written
+    docs = export_handbooks(tmp_path / "docx", books).written
 
     pdfs = convert_to_pdf(docs, tmp_path / "pdf", jobs=2)
 

@@ -112,8 +112,8 @@ def report(
     rolled: Rollup, heading: CommitteeHeading, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     return export_rollup_report(
-        rolled, tmp_path_factory.mktemp("bao-cao") / "bao-cao-2025.docx", heading=heading
-    )
+        tmp_path_factory.mktemp("bao-cao") / "bao-cao-2025.docx", rolled, heading=heading
+    ).path
 
 
 def test_the_committee_heading_comes_from_the_roster(heading: CommitteeHeading) -> None:

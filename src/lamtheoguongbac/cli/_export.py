@@ -105,8 +105,8 @@ def export(
         ) as bar:
             # Workers get handbook ids and read the store themselves (its URL goes with them).
             result = export_handbooks(
-                books,
                 dest,
+                books,
                 exporter=exporter,
                 mode=mode,  # type: ignore[arg-type]
                 options=ExportOptions(template=template, settings=chosen_settings),

@@ -11,9 +11,7 @@ exporters of kind ``yearbook`` and ``report`` (``--exporter`` picks one by name)
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -27,6 +25,7 @@ from lamtheoguongbac.cli._common import date_argument, open_service, reports_err
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
 from lamtheoguongbac.export import CommitteeHeading
 from lamtheoguongbac.export._report import export_rollup_report
+from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._yearbook import export_yearbook
 from lamtheoguongbac.text import nfc
 
@@ -78,24 +77,18 @@ def _signer(members: Sequence[Member], unit_id: str, day: dt.date) -> tuple[str,
     return "", "BÍ THƯ"
 
 
-@contextmanager
-def _notes() -> Iterator[None]:
-    """Print the renderer's warnings (a template falling back to plain docxtpl) as notes."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        say(f"Lưu ý: {w.message}", f"Note: {w.message}")
-
-
-def _written(out: Path, write: Callable[[], Path]) -> Path:
+def _written(out: Path, write: Callable[[], ExportResult]) -> ExportResult:
+    """Run ``write``; print the renderer's notes (a template falling back to plain
+    docxtpl)."""
     try:
-        with _notes():
-            return write()
+        result = write()
     except OSError as exc:
         raise ValidationFailed(
             f"không ghi được: {exc}", f"cannot write: {exc}", field=str(out)
         ) from exc
+    for note in result.notes:
+        say(f"Lưu ý: {note}", f"Note: {note}")
+    return result
 
 
 @click.command()
@@ -144,8 +137,8 @@ def yearbook(
     _written(
         out,
         lambda: export_yearbook(
-            found,
             out,
+            found,
             title_year=year,
             organisation_name=chain[-1].name,
             superior_name=superior,
@@ -222,8 +215,8 @@ def summary_report(
     _written(
         out,
         lambda: export_rollup_report(
-            result,
             out,
+            result,
             heading=heading,
             registry=registry,
             template=template,

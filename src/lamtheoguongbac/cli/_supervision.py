@@ -259,7 +259,7 @@ def export(path: Path, year: int, cell_id: str | None, organisation_id: str | No
         raise click.UsageError("--cell hoặc/or --org")
     with open_service() as service:
         books, members, units = _selection(service, cell_id, organisation_id, year)
-    export_workbook(_writes(path), books, members, units)
+    export_workbook(_writes(path), books, members=members, units=units)
     say(
         f"Đã xuất {len(books)} sổ, {len(members)} đảng viên ra {path}",
         f"Exported {len(books)} handbooks, {len(members)} members to {path}",
@@ -288,8 +288,8 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
         result = _apply(service, path, year, actor_id)
         try:
             written = export_handbooks(
-                result.handbooks,
                 out,
+                result.handbooks,
                 exporter=chosen.name,
                 registry=service.registry,
                 policy=service.policy,
