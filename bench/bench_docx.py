@@ -11,7 +11,7 @@ store — and end with every document written to disk, in this one process (one 
 * **plain docxtpl**, as users do today: the first ``--plain-n`` handbooks streamed from the
   store, a new ``DocxTemplate`` per document rendered with the same sandboxed, escaping
   environment and saved with ``DocxTemplate.save`` (no fsync);
-* **the exporter**: ``export_handbooks(store.iter_query(…), …, store=store)`` on ``--n``
+* **the exporter**: ``export_handbooks(dest, store.iter_query(…), store=store)`` on ``--n``
   handbooks of the same store (the plain side's are the first of them): reading and
   decoding, the context, the file name, the atomic writes with one disk sync per shard and
   the resume manifest, and the registry and template compiled anew for each run.

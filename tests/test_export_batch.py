@@ -298,7 +298,7 @@ _CHILD = textwrap.dedent(
     registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
     books = [make_handbook(index=i) for i in range(int(sys.argv[2]))]
     print("start", flush=True)
-    export_handbooks(books, Path(sys.argv[1]), exporter="slow", registry=registry)
+    export_handbooks(Path(sys.argv[1]), books, exporter="slow", registry=registry)
     print("finished", flush=True)
     """
 )

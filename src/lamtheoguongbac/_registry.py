@@ -47,8 +47,6 @@ from lamtheoguongbac._public import publish
 # rules, the model) is imported only when a registration is checked or used, so that building
 # it and loading the entry points stays cheap (issue 9: fast start-up).
 if TYPE_CHECKING:
-    import importlib.metadata
-
     from lamtheoguongbac._model import Event, Handbook
     from lamtheoguongbac._storage.base import StorageBackend, Store
     from lamtheoguongbac.export._base import DocumentKind, Exporter
@@ -165,13 +163,10 @@ def _names(value: str | None) -> list[str]:
     return [n.strip() for n in (value or "").split(",") if n.strip()]
 
 
-def _library_version() -> str | None:
-    import importlib.metadata
+def _library_version() -> str:
+    from lamtheoguongbac._version import __version__
 
-    try:
-        return importlib.metadata.version(_BUILTIN_DIST)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    return __version__
 
 
 def _close_matches(word: str, choices: list[str], cutoff: float = 0.6) -> list[str]:
@@ -346,17 +341,17 @@ class Registry:
                 this priority order; the others are listed as disabled, and a name that
                 matches no installed plugin is listed as failed.
         """
-        import importlib.metadata
+        from lamtheoguongbac._entrypoints import entry_points
 
         blocked_set = set(blocked)
         found = sorted(
-            importlib.metadata.entry_points(group=hookspecs.PROJECT),
+            entry_points(hookspecs.PROJECT),
             key=lambda ep: (ep.name, ep.dist.name if ep.dist is not None else ""),
         )
         if allowed is not None:
             rank = {n: i for i, n in enumerate(allowed)}
 
-            def position(ep: importlib.metadata.EntryPoint) -> int:
+            def position(ep: Any) -> int:
                 dist = ep.dist.name if ep.dist is not None else ""
                 return min(rank.get(ep.name, len(rank)), rank.get(dist, len(rank)))
 

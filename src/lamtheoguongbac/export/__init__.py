@@ -18,12 +18,12 @@ from lamtheoguongbac.export._committee import CommitteeHeading, committee_signer
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._dask import dask_executor
 from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
-from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._report import (
     REPORT_CONTEXT_VERSION,
     build_report_context,
     export_rollup_report,
 )
+from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._yearbook import (
     YEARBOOK_CONTEXT_VERSION,
     build_yearbook_context,
