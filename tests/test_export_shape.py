@@ -83,7 +83,7 @@ def test_the_old_order_is_refused_naming_the_argument(
     with pytest.raises(ValidationFailed) as caught:
         call(tmp_path / "out")
     error = caught.value
-    assert error.code == "export-argument-order"
+    assert error.code == "LTGB-X001"
     assert error.field == "dest"
     assert "destination comes first" in error.message("en")
     assert "nơi ghi đứng trước" in error.message("vi")

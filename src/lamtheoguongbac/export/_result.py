@@ -18,7 +18,7 @@ from lamtheoguongbac._errors import ValidationFailed
 __all__ = ["ARGUMENT_ORDER", "ExportResult", "destination_first"]
 
 #: The code of the error raised when an export function gets its arguments in 0.1's order.
-ARGUMENT_ORDER = "export-argument-order"
+ARGUMENT_ORDER = "LTGB-X001"
 
 
 @attrs.frozen(kw_only=True)
