@@ -26,13 +26,11 @@ class ExportResult:
     """What an export wrote (kết quả xuất văn bản): the one return type of every function
     that writes a document — handbooks, the yearbook, the summary report, workbooks.
 
-    Attributes:
-        written: the files written, in input order: one per handbook for a folder export of
-            handbooks, else the one document (the zip, the merged document, the yearbook,
-            the report, the workbook).
-        skipped: how many handbooks ``resume=True`` found already written (folder exports);
-            0 otherwise.
-        notes: the renderer's warnings, such as a template falling back to a slower path.
+    ``written`` holds the files written, in input order: one per handbook for a folder
+    export of handbooks, else the one document (the zip, the merged document, the yearbook,
+    the report, the workbook — also :attr:`path`). ``skipped`` counts the handbooks
+    ``resume=True`` found already written (folder exports; 0 otherwise). ``notes`` are the
+    renderer's warnings, such as a template falling back to a slower path.
     """
 
     written: Sequence[Path] = ()
