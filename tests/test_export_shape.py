@@ -15,6 +15,7 @@ import pytest
 from lamtheoguongbac import HandbookStatus, LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac.export import (
     ExportResult,
+    convert_to_pdf,
     export_handbooks,
     export_rollup_report,
     export_yearbook,
@@ -35,6 +36,7 @@ WRITERS: dict[Callable[..., Any], str | None] = {
     export_handbooks: "handbooks",
     export_yearbook: "exemplars",
     export_rollup_report: "rollup",
+    convert_to_pdf: "files",
     export_workbook: "handbooks",
     write_workbook: "data",
     write_rollup: "rollup",
@@ -72,6 +74,7 @@ OLD_ORDER: list[tuple[str, Callable[[Path], Any]]] = [
     ),
     ("rollup", lambda d: export_rollup_report(_rollup(), d)),  # type: ignore[arg-type]
     ("data", lambda d: write_workbook(WorkbookData(), d)),  # type: ignore[arg-type]
+    ("files", lambda d: convert_to_pdf([d / "a.docx"], d)),  # type: ignore[arg-type]
     ("rollup", lambda d: write_rollup(_rollup(), d)),  # type: ignore[arg-type]
 ]
 

@@ -336,7 +336,7 @@ def test_reports_are_not_merged(rolled: Rollup) -> None:
 def test_the_report_and_its_chart_read_right_as_a_pdf(
     report: Path, rolled: Rollup, tmp_path: Path
 ) -> None:
-    [pdf] = convert_to_pdf([report], tmp_path)
+    [pdf] = convert_to_pdf(tmp_path, [report]).written
     # "Số đảng viên" is the chart's value axis title: found only if LibreOffice drew the chart.
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True

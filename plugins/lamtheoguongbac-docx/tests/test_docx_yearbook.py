@@ -242,7 +242,7 @@ def _pdf_text(pdf: Path) -> str:
 
 @pytest.mark.soffice
 def test_the_yearbook_reads_right_as_a_pdf(yearbook: Path, tmp_path: Path) -> None:
-    [pdf] = convert_to_pdf([yearbook], tmp_path)
+    [pdf] = convert_to_pdf(tmp_path, [yearbook]).written
     text = _pdf_text(pdf)
 
     for expected in (

@@ -7,8 +7,8 @@ of their dependencies.
 
 Every function that writes a document has one shape: ``f(dest, what, *, options…)``, the
 destination first, returning an :class:`ExportResult` — :func:`export_handbooks`,
-:func:`export_yearbook`, :func:`export_rollup_report` here, and the workbook writers of
-:mod:`lamtheoguongbac.spreadsheet`.
+:func:`export_yearbook`, :func:`export_rollup_report`, :func:`convert_to_pdf` here, and the
+workbook writers of :mod:`lamtheoguongbac.spreadsheet`.
 """
 
 from lamtheoguongbac._public import publish_namespace
