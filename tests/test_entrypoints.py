@@ -4,6 +4,8 @@ exactly what importlib.metadata finds, in the same order, with the same distribu
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -32,9 +34,41 @@ def _reference(group: str) -> list[tuple[str, str, str, str | None, str | None]]
     return _seen(list(importlib.metadata.entry_points(group=group)))
 
 
+_COMPARE = """
+import importlib.metadata, json, sys
+from lamtheoguongbac._entrypoints import entry_points
+sys.path[:] = json.loads(sys.argv[2]) or sys.path
+
+def seen(found):
+    return [[e.name, e.value, e.group, e.dist and e.dist.name, e.dist and e.dist.version]
+            for e in found]
+
+mine = seen(entry_points(sys.argv[1]))
+print(json.dumps([mine, seen(importlib.metadata.entry_points(group=sys.argv[1]))]))
+"""
+
+
+def _compared(group: str, path: list[str] | None = None) -> tuple[list[Any], list[Any]]:
+    """Both answers in a fresh interpreter, as a command line run has it: another test may
+    have imported the importlib_metadata backport, which replaces the standard library's
+    path finder with its own (and entry_points() then rightly defers to importlib.metadata,
+    see the last test)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COMPARE, group, json.dumps(path or [])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    mine, reference = json.loads(done.stdout)
+    return mine, reference
+
+
 @pytest.mark.parametrize("group", ["lamtheoguongbac", "console_scripts", "pytest11", "nothing"])
 def test_the_installed_entry_points_are_those_importlib_metadata_finds(group: str) -> None:
-    assert _seen(entry_points(group)) == _reference(group)
+    mine, reference = _compared(group)
+    assert mine == reference
+    if group != "nothing":
+        assert mine
 
 
 def _dist(folder: Path, stem: str, name: str, version: str, entry_points_txt: str) -> None:
@@ -62,13 +96,18 @@ def test_made_up_installs_read_alike(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (second / "no_metadata-1.dist-info" / "entry_points.txt").write_text(
         "[lamtheoguongbac]\nbare = bare\n", encoding="utf-8"
     )
-    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "missing"), str(second)])
-    mine = _seen(entry_points("lamtheoguongbac"))
-    assert mine == _reference("lamtheoguongbac")
-    assert ("demo", "ltgb_demo.plugin : hooks [extra]", "lamtheoguongbac", "ltgb-demo", "1.0") in (
+    path = [str(first), str(tmp_path / "missing"), str(second)]
+    mine, reference = _compared("lamtheoguongbac", path)
+    assert mine == reference
+    assert ["demo", "ltgb_demo.plugin : hooks [extra]", "lamtheoguongbac", "ltgb-demo", "1.0"] in (
         mine
     )
-    assert _seen(entry_points("console_scripts")) == _reference("console_scripts")
+    assert ["bare", "bare", "lamtheoguongbac", None, None] in mine
+    assert len(mine) == 4  # LTGB.Demo 2.0 is the same distribution, seen later
+    assert (
+        _compared("console_scripts", path)
+        == ([["demo", "ltgb_demo:main", "console_scripts", "ltgb-demo", "1.0"]],) * 2
+    )
 
 
 def test_a_zip_on_the_path_is_left_to_importlib_metadata(
@@ -78,10 +117,8 @@ def test_a_zip_on_the_path_is_left_to_importlib_metadata(
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("zipped-1.0.dist-info/METADATA", "Name: zipped\nVersion: 1.0\n")
         z.writestr("zipped-1.0.dist-info/entry_points.txt", "[lamtheoguongbac]\nz = zipped\n")
-    monkeypatch.setattr(sys, "path", [str(archive)])
-    found = _seen(entry_points("lamtheoguongbac"))
-    assert found == [("z", "zipped", "lamtheoguongbac", "zipped", "1.0")]
-    assert found == _reference("lamtheoguongbac")
+    mine, reference = _compared("lamtheoguongbac", [str(archive)])
+    assert mine == reference == [["z", "zipped", "lamtheoguongbac", "zipped", "1.0"]]
 
 
 def test_load_returns_the_named_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,3 +136,24 @@ def test_the_version_written_in_the_source_is_the_installed_one() -> None:
     import lamtheoguongbac
 
     assert lamtheoguongbac.__version__ == importlib.metadata.version("lamtheoguongbac")
+
+
+def test_a_finder_of_its_own_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Finder:
+        """A meta-path finder that brings one distribution of its own."""
+
+        def find_spec(self, *args: Any) -> None:
+            return None
+
+        def find_distributions(self, context: Any = None) -> list[Any]:
+            return [importlib.metadata.PathDistribution(tmp_path / "own-1.0.dist-info")]
+
+    (tmp_path / "own-1.0.dist-info").mkdir()
+    (tmp_path / "own-1.0.dist-info" / "METADATA").write_text("Name: own\nVersion: 1.0\n")
+    (tmp_path / "own-1.0.dist-info" / "entry_points.txt").write_text("[lamtheoguongbac]\no = o\n")
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Finder()])
+    found = _seen(entry_points("lamtheoguongbac"))
+    assert ("o", "o", "lamtheoguongbac", "own", "1.0") in found
+    assert found == _reference("lamtheoguongbac")
