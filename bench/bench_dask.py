@@ -64,7 +64,7 @@ def timed(
 ) -> float:
     """Documents per second exporting ``count`` handbooks into ``out``."""
     start = time.perf_counter()
-    result = export_handbooks(_all(store, count), out, store=store, executor=executor, **options)
+    result = export_handbooks(out, _all(store, count), store=store, executor=executor, **options)
     elapsed = time.perf_counter() - start
     if len(result.written) != count:
         raise RuntimeError(f"wrote {len(result.written)} of {count}")

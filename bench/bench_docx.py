@@ -11,7 +11,7 @@ store — and end with every document written to disk, in this one process (one 
 * **plain docxtpl**, as users do today: the first ``--plain-n`` handbooks streamed from the
   store, a new ``DocxTemplate`` per document rendered with the same sandboxed, escaping
   environment and saved with ``DocxTemplate.save`` (no fsync);
-* **the exporter**: ``export_handbooks(store.iter_query(…), …, store=store)`` on ``--n``
+* **the exporter**: ``export_handbooks(dest, store.iter_query(…), store=store)`` on ``--n``
   handbooks of the same store (the plain side's are the first of them): reading and
   decoding, the context, the file name, the atomic writes with one disk sync per shard and
   the resume manifest, and the registry and template compiled anew for each run.
@@ -116,7 +116,7 @@ def exporter(store: Store, count: int, out: Path) -> float:
     """Documents per second through export_handbooks, from the store to the folder."""
     start = time.perf_counter()
     registry = create_registry()
-    result = export_handbooks(_first(store, count), out, registry=registry, store=store)
+    result = export_handbooks(out, _first(store, count), registry=registry, store=store)
     elapsed = time.perf_counter() - start
     if len(result.written) != count or result.notes:
         raise RuntimeError(f"unexpected export result: {len(result.written)} {result.notes}")
@@ -136,7 +136,7 @@ def memory_child(url: str, count: int, out: Path) -> None:
     """Run in a child process: export ``count`` handbooks streamed from the store at
     ``url``, then print how many were written and the peak memory in MB."""
     store = create_registry().open_store(url)
-    result = export_handbooks(_first(store, count), out, store=store)
+    result = export_handbooks(out, _first(store, count), store=store)
     print(len(result.written), f"{_own_peak_mb():.1f}")
 
 

@@ -281,7 +281,7 @@ def export_child(url: str, dest: str) -> None:
     """The export phase: every handbook of the province, streamed from the store."""
     with Handbooks.open(url) as hb:
         books = hb.store.iter_query(HandbookQuery(organisation_id=PROVINCE, year=YEAR))
-        result = export_handbooks(books, Path(dest), exporter="docx")
+        result = export_handbooks(Path(dest), books, exporter="docx")
     print(len(result.written), _peak_kb())
 
 

@@ -207,8 +207,8 @@ def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], ou
     place = next((u.place for u in reversed(chain) if u.place), "")
     heading = CommitteeHeading.of_unit(chain, service.roster.members(), on=ISSUED_ON, number="12")
     book = export_yearbook(
-        exemplars,
         out / f"ky-yeu-{year}.docx",
+        exemplars,
         title_year=year,
         organisation_name=chain[-1].name,
         superior_name=chain[-2].name,
@@ -221,11 +221,11 @@ def _committee_documents(service: Handbooks, year: int, exemplars: list[Any], ou
     )
     figures = service.supervision.rollup(organisation_id=COMMUNE, year=year, today=ISSUED_ON)
     report = export_rollup_report(
-        figures, out / f"bao-cao-tong-hop-{year}.docx", heading=heading, registry=service.registry
+        out / f"bao-cao-tong-hop-{year}.docx", figures, heading=heading, registry=service.registry
     )
-    print(f"Đã ghi kỷ yếu vào {book}")
+    print(f"Đã ghi kỷ yếu vào {book.path}")
     print(
-        f"Đã ghi báo cáo {heading.number_line()} của {heading.committee} vào {report} "
+        f"Đã ghi báo cáo {heading.number_line()} của {heading.committee} vào {report.path} "
         f"(ký: T/M {heading.kind.upper()} — {heading.signer_role.label_vi} "
         f"{heading.signer_name})"
     )
@@ -280,7 +280,7 @@ def _term_book(
         return
     from lamtheoguongbac.export import export_handbooks
 
-    done = export_handbooks([service.get(book.id)], dest, registry=service.registry)
+    done = export_handbooks(dest, [service.get(book.id)], registry=service.registry)
     print(f"Đã ghi sổ tay nhiệm kỳ 2025–2027 của {member.full_name} vào {dest}/ "
           f"({len(done.written)} tệp)")  # fmt: skip
 
@@ -325,7 +325,7 @@ def _export(service: Handbooks, cell_id: str, year: int, dest: Path) -> None:
     from lamtheoguongbac.export import export_handbooks
 
     result = export_handbooks(
-        service.find(cell_id=cell_id, year=year), dest, exporter="docx", registry=service.registry
+        dest, service.find(cell_id=cell_id, year=year), exporter="docx", registry=service.registry
     )
     print(f"\nĐã ghi {len(result.written)} sổ tay Word vào {dest}/")
 

@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
         for source, (name, page) in PAGES.items():
             found = out / source
             doc = next(found.glob("*.docx")) if found.is_dir() else found
-            [pdf] = convert_to_pdf([doc], Path(work))
+            [pdf] = convert_to_pdf(Path(work), [doc]).written
             stem = Path(work) / name
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "50", "-f", str(page), "-l", str(page), "-singlefile",

@@ -70,7 +70,9 @@ def reported_handbook(service: Handbooks, member: Member = MEMBER) -> str:
 
 def exported_workbook(service: Handbooks, path: Path) -> Path:
     """The cell's handbooks of the year with the roster, as ``workbook export`` writes them."""
-    export_workbook(path, service.find(year=YEAR), service.roster.members(), service.store.units())
+    export_workbook(
+        path, service.find(year=YEAR), members=service.roster.members(), units=service.store.units()
+    )
     return path
 
 

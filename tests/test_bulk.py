@@ -541,7 +541,7 @@ def _workbooks(tmp_path: Path, roster: Roster, cells: Sequence[str]) -> Path:
             )
             for m in members
         ]
-        export_workbook(folder / f"{cell}.xlsx", books, [], [])
+        export_workbook(folder / f"{cell}.xlsx", books, members=[], units=[])
     (folder / "~$cb-00-0000.xlsx").write_bytes(b"lock file")
     (folder / "ghi-chu.txt").write_text("không phải bảng tính")
     return folder

@@ -78,7 +78,7 @@ def _text(docx: Path, tmp_path: Path) -> str:
     if soffice_available() and shutil.which("pdftotext"):
         import subprocess
 
-        [pdf] = convert_to_pdf([docx], tmp_path / "pdf")
+        [pdf] = convert_to_pdf(tmp_path / "pdf", [docx]).written
         done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
         return " ".join(done.stdout.decode("utf-8").split())
     import docx as python_docx

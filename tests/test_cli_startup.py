@@ -138,6 +138,10 @@ def test_help_loads_the_plugins_modules_but_not_their_libraries() -> None:
         "lamtheoguongbac_sql",
     )
     assert [m for m in heavy if not m.startswith(allowed)] == []
+    # Entry points and the version are read without importlib.metadata (and its email,
+    # zipfile, csv), the registry's records without attrs.
+    slow = ("importlib.metadata", "email", "attr", "attrs")
+    assert [m for m in modules if m.split(".")[0] in slow or m.startswith(slow[0])] == []
     assert [
         m
         for m in modules

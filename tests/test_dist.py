@@ -9,6 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import lamtheoguongbac
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,7 +28,8 @@ def test_the_dist_folder_installs_offline_and_exports_word_handbooks(tmp_path: P
     dist = tmp_path / "dist"
     run(["make", "--no-print-directory", "-C", ROOT, "dist", f"DIST={dist}"])
     names = {p.name for p in dist.iterdir()}
-    assert any(n.startswith("lamtheoguongbac-") and n.endswith(".tar.gz") for n in names)
+    # The version the build reads from src/lamtheoguongbac/_version.py.
+    assert f"lamtheoguongbac-{lamtheoguongbac.__version__}.tar.gz" in names
     assert any(n.startswith("lamtheoguongbac_docx-") and n.endswith(".whl") for n in names)
     assert any(n.startswith("docxtpl-") for n in names)  # a plugin's dependency is there too
 

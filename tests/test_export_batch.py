@@ -107,7 +107,7 @@ def _context(path: Path) -> dict[str, Any]:
 
 def _export(registry: Registry, handbooks: Sequence[Handbook], dest: Path,
             **kwargs: Any) -> ExportResult:  # fmt: skip
-    return export_handbooks(handbooks, dest, exporter="fake", registry=registry, **kwargs)
+    return export_handbooks(dest, handbooks, exporter="fake", registry=registry, **kwargs)
 
 
 def _leftovers(folder: Path) -> list[Path]:
@@ -298,7 +298,7 @@ _CHILD = textwrap.dedent(
     registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
     books = [make_handbook(index=i) for i in range(int(sys.argv[2]))]
     print("start", flush=True)
-    export_handbooks(books, Path(sys.argv[1]), exporter="slow", registry=registry)
+    export_handbooks(Path(sys.argv[1]), books, exporter="slow", registry=registry)
     print("finished", flush=True)
     """
 )
@@ -349,7 +349,7 @@ def test_a_killed_run_leaves_only_whole_files_and_the_next_run_cleans_up(
 
     registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
     books = [make_handbook(index=i) for i in range(count)]
-    result = export_handbooks(books, out, exporter="slow", registry=registry, resume=True)
+    result = export_handbooks(out, books, exporter="slow", registry=registry, resume=True)
 
     assert _leftovers(out) == []
     assert len(result.written) + result.skipped == count
@@ -556,7 +556,7 @@ def test_bad_arguments_are_refused_bilingually(
 
 def test_an_unknown_exporter_is_a_plugin_error(fake_registry: Registry, tmp_path: Path) -> None:
     with pytest.raises(PluginError, match="no exporter 'odt'"):
-        export_handbooks([], tmp_path, exporter="odt", registry=fake_registry)
+        export_handbooks(tmp_path, [], exporter="odt", registry=fake_registry)
 
 
 def test_an_exporter_with_a_bad_suffix_is_refused(tmp_path: Path) -> None:
@@ -567,4 +567,4 @@ def test_an_exporter_with_a_bad_suffix_is_refused(tmp_path: Path) -> None:
 
     registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
     with pytest.raises(PluginError, match="invalid file suffix"):
-        export_handbooks([], tmp_path, exporter="evil", registry=registry)
+        export_handbooks(tmp_path, [], exporter="evil", registry=registry)

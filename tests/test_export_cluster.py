@@ -91,7 +91,7 @@ def cluster() -> Iterator[Any]:
 def local_export(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference: the same handbooks exported in this process."""
     out = tmp_path_factory.mktemp("local")
-    result = export_handbooks(store.iter_query(HandbookQuery()), out, store=store)
+    result = export_handbooks(out, store.iter_query(HandbookQuery()), store=store)
     assert len(result.written) == COUNT
     return out
 
@@ -125,8 +125,8 @@ def test_a_cluster_export_equals_a_local_one_byte_for_byte(
     calls: list[tuple[int, int]] = []
     with dask_executor(cluster) as executor:
         result = export_handbooks(
-            store.iter_query(HandbookQuery()),
             tmp_path,
+            store.iter_query(HandbookQuery()),
             store=store,
             executor=executor,
             progress=lambda d, t: calls.append((d, t)),
@@ -202,8 +202,8 @@ def test_a_worker_killed_mid_run_still_gives_a_complete_folder_after_resume(
     def run() -> Any:
         with dask_executor(cluster) as executor:
             return export_handbooks(
-                store.iter_query(HandbookQuery()),
                 out,
+                store.iter_query(HandbookQuery()),
                 exporter="killing-docx",
                 options=options,
                 store=store,
@@ -237,8 +237,8 @@ def test_a_local_pool_worker_killed_mid_run_is_resumed(
     def run() -> Any:
         with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
             return export_handbooks(
-                store.iter_query(HandbookQuery()),
                 out,
+                store.iter_query(HandbookQuery()),
                 exporter="killing-docx",
                 options=options,
                 store=store,
@@ -372,7 +372,7 @@ def test_workers_convert_their_own_documents_to_pdf_and_resume_knows_it(
 ) -> None:
     books = list(_handbooks(4))
     with dask_executor(cluster) as executor:
-        first = export_handbooks(books, tmp_path, executor=executor, pdf=True)
+        first = export_handbooks(tmp_path, books, executor=executor, pdf=True)
         pdfs = sorted(tmp_path.glob("*.pdf"))
         assert [p.stem for p in pdfs] == sorted(p.stem for p in first.written)
         for pdf in pdfs:
@@ -380,7 +380,7 @@ def test_workers_convert_their_own_documents_to_pdf_and_resume_knows_it(
         assert all("pdf" in record for record in _manifest(tmp_path))
 
         pdfs[0].unlink()
-        again = export_handbooks(books, tmp_path, executor=executor, pdf=True, resume=True)
+        again = export_handbooks(tmp_path, books, executor=executor, pdf=True, resume=True)
 
     assert again.skipped == 3
     assert [p.stem for p in again.written] == [pdfs[0].stem]

@@ -117,7 +117,7 @@ def test_the_default_exporter_is_chosen_by_kind(
     assert registry.exporter_for(DocumentKind.YEARBOOK).name == "txt-yearbook"
     with pytest.raises(PluginError, match="report"):
         registry.exporter_for("report")
-    written = export_handbooks(books, tmp_path, registry=registry).written
+    written = export_handbooks(tmp_path, books, registry=registry).written
     assert [p.suffix for p in written] == [".txt"] * 3
 
 
@@ -125,7 +125,7 @@ def test_an_exporter_of_another_kind_is_refused_with_both_kinds_named(
     registry: Registry, books: list[Handbook], tmp_path: Path
 ) -> None:
     with pytest.raises(PluginError) as refused:
-        export_handbooks(books, tmp_path / "out", exporter="txt-yearbook", registry=registry)
+        export_handbooks(tmp_path / "out", books, exporter="txt-yearbook", registry=registry)
     assert "'txt-yearbook'" in refused.value.message_vi
     assert "kỷ yếu" in refused.value.message_vi
     assert "sổ tay" in refused.value.message_vi
@@ -151,17 +151,17 @@ def test_settings_are_checked_and_converted_by_the_exporter(
     registry: Registry, books: list[Handbook], tmp_path: Path
 ) -> None:
     options = ExportOptions(settings={"columns": "3", "signed": "có"})
-    (first, *_) = export_handbooks(books, tmp_path, registry=registry, options=options).written
+    (first, *_) = export_handbooks(tmp_path, books, registry=registry, options=options).written
     assert first.read_text(encoding="utf-8").endswith("[('columns', 3), ('signed', True)]")
     with pytest.raises(ValidationFailed) as unknown:
         export_handbooks(
-            books, tmp_path, registry=registry, options=ExportOptions(settings={"colums": "3"})
+            tmp_path, books, registry=registry, options=ExportOptions(settings={"colums": "3"})
         )
     assert unknown.value.field == "settings.colums"
     assert "known settings: columns, signed" in unknown.value.message_en
     with pytest.raises(ValidationFailed) as bad:
         export_handbooks(
-            books, tmp_path, registry=registry, options=ExportOptions(settings={"columns": "ba"})
+            tmp_path, books, registry=registry, options=ExportOptions(settings={"columns": "ba"})
         )
     assert bad.value.field == "settings.columns"
 
@@ -184,7 +184,7 @@ def test_an_object_exporter_that_pickles_works_in_worker_processes(
     registry: Registry, books: list[Handbook], tmp_path: Path
 ) -> None:
     options = ExportOptions(settings={"columns": "2"})
-    result = export_handbooks(books, tmp_path, registry=registry, jobs=2, options=options)
+    result = export_handbooks(tmp_path, books, registry=registry, jobs=2, options=options)
     assert len(result.written) == 3
     text = result.written[0].read_text(encoding="utf-8")
     assert text == f"{books[0].member.full_name}|[('columns', 2)]"
@@ -203,12 +203,12 @@ def test_an_object_exporter_that_cannot_pickle_is_refused_with_the_reason(
 
     registry = create_registry(load_entrypoints=False, extra_plugins=[Local()])
     with pytest.raises(PluginError) as refused:
-        export_handbooks(books, tmp_path / "out", registry=registry, jobs=2)
+        export_handbooks(tmp_path / "out", books, registry=registry, jobs=2)
     message = refused.value.message_en
     assert "'local' of the plugin 'Local' (an object) cannot be sent" in message
     assert "use jobs=1" in message
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
-    assert len(export_handbooks(books, tmp_path / "one", registry=registry).written) == 3
+    assert len(export_handbooks(tmp_path / "one", books, registry=registry).written) == 3
 
 
 # --- the rules' calendar ---------------------------------------------------------------------

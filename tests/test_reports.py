@@ -422,8 +422,8 @@ def test_both_documents_are_written_whole_by_the_named_exporter(
     tmp_path: Path, json_registry: Registry, exemplars: list[Exemplar], rolled: Rollup
 ) -> None:
     book = export_yearbook(
-        exemplars,
         tmp_path / "new" / "ky-yeu.json",
+        exemplars,
         title_year=2025,
         organisation_name="Đảng bộ xã",
         today=TODAY,
@@ -432,21 +432,21 @@ def test_both_documents_are_written_whole_by_the_named_exporter(
         exporter="json-yearbook",
     )
     summary = export_rollup_report(
-        rolled, tmp_path / "bao-cao.json", registry=json_registry, exporter="json-report"
+        tmp_path / "bao-cao.json", rolled, registry=json_registry, exporter="json-report"
     )
 
-    written = json.loads(book.read_bytes())
+    written = json.loads(book.path.read_bytes())
     assert written["template"] == str(tmp_path / "mau.docx")
     assert written["yearbook"]["count"] == len(exemplars)
-    assert json.loads(summary.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
+    assert json.loads(summary.path.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["bao-cao.json", "ky-yeu.json", "new"]
 
 
 def test_the_default_exporter_is_chosen_by_kind(
     tmp_path: Path, json_registry: Registry, rolled: Rollup
 ) -> None:
-    summary = export_rollup_report(rolled, tmp_path / "bao-cao.json", registry=json_registry)
-    assert json.loads(summary.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
+    summary = export_rollup_report(tmp_path / "bao-cao.json", rolled, registry=json_registry)
+    assert json.loads(summary.path.read_bytes())["cells"][0]["name"] == rolled.cells[0].cell_name
 
 
 def test_an_exporter_of_another_kind_is_refused_and_nothing_is_written(
@@ -454,7 +454,7 @@ def test_an_exporter_of_another_kind_is_refused_and_nothing_is_written(
 ) -> None:
     with pytest.raises(PluginError, match=r"json-yearbook.*yearbook.*report"):
         export_rollup_report(
-            rolled, tmp_path / "bao-cao.json", registry=json_registry, exporter="json-yearbook"
+            tmp_path / "bao-cao.json", rolled, registry=json_registry, exporter="json-yearbook"
         )
     assert list(tmp_path.iterdir()) == []
 
@@ -462,7 +462,7 @@ def test_an_exporter_of_another_kind_is_refused_and_nothing_is_written(
 def test_without_an_exporter_of_the_kind_nothing_is_written(tmp_path: Path, rolled: Rollup) -> None:
     bare = create_registry(load_entrypoints=False)
     with pytest.raises(PluginError, match=r"report"):
-        export_rollup_report(rolled, tmp_path / "bao-cao.docx", registry=bare)
+        export_rollup_report(tmp_path / "bao-cao.docx", rolled, registry=bare)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -596,7 +596,7 @@ def test_export_then_read_gives_the_same_data(tmp_path: Path) -> None:
         ),
     )
     path = tmp_path / "xuat.xlsx"
-    export_workbook(path, books, roster.members, roster.units)
+    export_workbook(path, books, members=roster.members, units=roster.units)
     data = read_workbook(path)
     assert data == workbook_data(books, roster.members, roster.units)
     assert data.notes == ()
@@ -615,7 +615,7 @@ def test_an_exported_cell_rebuilds_its_handbooks_in_an_empty_store(
         for s, m in zip(statuses, roster.members, strict=False)
     ]
     path = tmp_path / "chi-bo.xlsx"
-    export_workbook(path, books, roster.members, roster.units)
+    export_workbook(path, books, members=roster.members, units=roster.units)
     service.roster.save(roster.units, roster.members)  # roles never come with steps
     service.import_workbook(read_workbook(path), year=2025, actor=secretary)
     for original in books:

@@ -174,18 +174,17 @@ __all__ = [
 ]
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def _library_version() -> str:
+    # Written in the source, not read from the installed metadata: importing
+    # importlib.metadata costs more than the rest of ``import lamtheoguongbac``.
+    from lamtheoguongbac._version import __version__
 
-    try:
-        return version("lamtheoguongbac")
-    except PackageNotFoundError:  # running from a source tree without metadata
-        return "0+unknown"
+    return __version__
 
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        value: Any = _version()
+        value: Any = _library_version()
     elif name in _HOMES:
         value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
     else:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 __all__ = ["publish", "publish_namespace"]
 
 
@@ -18,7 +16,11 @@ def publish(module: str, *objects: Any, localns: dict[str, Any] | None = None) -
     """Set ``__module__`` of each class to ``module`` (after resolving attrs annotations;
     ``localns`` supplies names the defining module imports only for type checking)."""
     for obj in objects:
-        if attrs.has(obj):
+        # Not attrs.has(): importing attrs here would cost every start-up (issue 9), and an
+        # attrs class has imported it already.
+        if hasattr(obj, "__attrs_attrs__"):
+            import attrs
+
             attrs.resolve_types(obj, localns=localns)
         obj.__module__ = module
 

@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import attrs
 import pluggy
 
 from lamtheoguongbac import _hookspecs as hookspecs
@@ -47,9 +46,8 @@ from lamtheoguongbac._public import publish
 # rules, the model) is imported only when a registration is checked or used, so that building
 # it and loading the entry points stays cheap (issue 9: fast start-up).
 if TYPE_CHECKING:
-    import importlib.metadata
-
     from lamtheoguongbac._model import Event, Handbook
+    from lamtheoguongbac._plugin_records import PluginInfo, Provides, Status
     from lamtheoguongbac._storage.base import StorageBackend, Store
     from lamtheoguongbac.export._base import DocumentKind, Exporter
     from lamtheoguongbac.rules._base import Rule, RuleContext, Stage, Violation
@@ -58,8 +56,6 @@ __all__ = [
     "ALLOW_ENV",
     "DISABLE_ENV",
     "ON_FAILED_RULES_ENV",
-    "PluginInfo",
-    "Provides",
     "Registry",
     "create_registry",
 ]
@@ -76,7 +72,6 @@ ON_FAILED_RULES_ENV = "LAMTHEOGUONGBAC_ON_FAILED_RULES"
 BUILTIN_NAME = "lamtheoguongbac.builtins"
 _BUILTIN_DIST = "lamtheoguongbac"
 
-Status = Literal["active", "disabled", "failed", "conflict"]
 OnFailedRules = Literal["refuse", "skip"]
 T = TypeVar("T")
 
@@ -88,73 +83,68 @@ _IMPL_MARK = f"{hookspecs.PROJECT}_impl"
 _WORD_PLUGIN = "lamtheoguongbac-docx"
 
 
-@attrs.frozen(kw_only=True)
-class Provides:
-    """What one plugin provides: storage schemes, exporters as ``(name, kind)``, rule codes,
-    CLI commands, and the event hooks it implements."""
+class _Info:
+    """The registry's own record of a plugin: :class:`PluginInfo`'s fields but what it
+    provides, a plain class (see :mod:`lamtheoguongbac._plugin_records`)."""
 
-    storage: tuple[str, ...] = ()
-    exporters: tuple[tuple[str, str], ...] = ()
-    rules: tuple[str, ...] = ()
-    commands: tuple[str, ...] = ()
-    events: tuple[str, ...] = ()
+    __slots__ = ("distribution", "error", "hooks", "name", "status", "version", "warnings")
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return {
-            "storage": list(self.storage),
-            "exporters": [{"name": n, "kind": k} for n, k in self.exporters],
-            "rules": list(self.rules),
-            "commands": list(self.commands),
-            "events": list(self.events),
-        }
+    def __init__(
+        self,
+        *,
+        name: str,
+        distribution: str | None,
+        version: str | None,
+        status: Status,
+        hooks: tuple[str, ...] = (),
+        error: str | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self.name, self.distribution, self.version = name, distribution, version
+        self.status, self.hooks, self.error, self.warnings = status, hooks, error, warnings
 
+    def evolve(self, *, status: Status, error: str) -> _Info:
+        return _Info(
+            name=self.name,
+            distribution=self.distribution,
+            version=self.version,
+            status=status,
+            hooks=self.hooks,
+            error=error,
+            warnings=self.warnings,
+        )
 
-@attrs.frozen(kw_only=True)
-class PluginInfo:
-    """What ``lamtheoguongbac plugins`` shows about one plugin: its distribution and version,
-    its status with the reason (``error``), the hooks it implements, what it provides and
-    the warnings about hook-like functions it holds."""
+    def public(self, provides: Provides) -> PluginInfo:
+        from lamtheoguongbac._plugin_records import PluginInfo
 
-    name: str
-    distribution: str | None
-    version: str | None
-    status: Status
-    hooks: tuple[str, ...] = ()
-    error: str | None = None
-    provides: Provides = Provides()
-    warnings: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON (``lamtheoguongbac plugins --json``)."""
-        return {
-            "name": self.name,
-            "distribution": self.distribution,
-            "version": self.version,
-            "status": self.status,
-            "error": self.error,
-            "hooks": list(self.hooks),
-            "provides": self.provides.as_dict(),
-            "warnings": list(self.warnings),
-        }
+        return PluginInfo(
+            name=self.name,
+            distribution=self.distribution,
+            version=self.version,
+            status=self.status,
+            hooks=self.hooks,
+            error=self.error,
+            provides=provides,
+            warnings=self.warnings,
+        )
 
 
-@attrs.define
 class _Offer:
     """What one plugin's registration hooks registered (before conflicts are checked)."""
 
-    storage: dict[str, StorageBackend] = attrs.field(factory=dict)
-    exporters: dict[str, Exporter] = attrs.field(factory=dict)
-    rules: dict[str, Rule] = attrs.field(factory=dict)
+    def __init__(self) -> None:
+        self.storage: dict[str, StorageBackend] = {}
+        self.exporters: dict[str, Exporter] = {}
+        self.rules: dict[str, Rule] = {}
 
 
-@attrs.define
 class _Merged:
     """The winning registrations of the active plugins, each with its plugin's name."""
 
-    storage: dict[str, tuple[StorageBackend, str]] = attrs.field(factory=dict)
-    exporters: dict[str, tuple[Exporter, str]] = attrs.field(factory=dict)
-    rules: dict[str, tuple[Rule, str]] = attrs.field(factory=dict)
+    def __init__(self) -> None:
+        self.storage: dict[str, tuple[StorageBackend, str]] = {}
+        self.exporters: dict[str, tuple[Exporter, str]] = {}
+        self.rules: dict[str, tuple[Rule, str]] = {}
 
 
 def _hook_names() -> set[str]:
@@ -165,13 +155,10 @@ def _names(value: str | None) -> list[str]:
     return [n.strip() for n in (value or "").split(",") if n.strip()]
 
 
-def _library_version() -> str | None:
-    import importlib.metadata
+def _library_version() -> str:
+    from lamtheoguongbac._version import __version__
 
-    try:
-        return importlib.metadata.version(_BUILTIN_DIST)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    return __version__
 
 
 def _close_matches(word: str, choices: list[str], cutoff: float = 0.6) -> list[str]:
@@ -244,7 +231,7 @@ class Registry:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._specs = _hook_names()
-        self._infos: dict[str, PluginInfo] = {}
+        self._infos: dict[str, _Info] = {}
         self._order: list[str] = []  # registered plugins, highest priority first
         self._offers: dict[str, _Offer] = {}
         self._merged: _Merged | None = None
@@ -307,7 +294,7 @@ class Registry:
             for warning in warnings:
                 log.warning("plugin %s: %s", name, warning)
             hooks = tuple(sorted(hc.name for hc in callers))
-            self._infos[name] = PluginInfo(
+            self._infos[name] = _Info(
                 name=name,
                 distribution=distribution,
                 version=version,
@@ -332,7 +319,7 @@ class Registry:
                 self._order.remove(name)
             self._merged = None
 
-    def _record(self, info: PluginInfo) -> None:
+    def _record(self, info: _Info) -> None:
         self._infos[info.name] = info
 
     def load_entrypoints(
@@ -346,17 +333,17 @@ class Registry:
                 this priority order; the others are listed as disabled, and a name that
                 matches no installed plugin is listed as failed.
         """
-        import importlib.metadata
+        from lamtheoguongbac._entrypoints import entry_points
 
         blocked_set = set(blocked)
         found = sorted(
-            importlib.metadata.entry_points(group=hookspecs.PROJECT),
+            entry_points(hookspecs.PROJECT),
             key=lambda ep: (ep.name, ep.dist.name if ep.dist is not None else ""),
         )
         if allowed is not None:
             rank = {n: i for i, n in enumerate(allowed)}
 
-            def position(ep: importlib.metadata.EntryPoint) -> int:
+            def position(ep: Any) -> int:
                 dist = ep.dist.name if ep.dist is not None else ""
                 return min(rank.get(ep.name, len(rank)), rank.get(dist, len(rank)))
 
@@ -366,8 +353,8 @@ class Registry:
             dist = ep.dist.name if ep.dist is not None else None
             version = ep.dist.version if ep.dist is not None else None
 
-            def info(status: Status, error: str, *, _ep: Any = ep, _d: Any = dist) -> PluginInfo:
-                return PluginInfo(
+            def info(status: Status, error: str, *, _ep: Any = ep, _d: Any = dist) -> _Info:
+                return _Info(
                     name=_ep.name,
                     distribution=_d,
                     version=_ep.dist.version if _ep.dist is not None else None,
@@ -401,7 +388,7 @@ class Registry:
             for name in allowed:
                 if name not in matched and name not in self._infos:
                     self._record(
-                        PluginInfo(
+                        _Info(
                             name=name,
                             distribution=None,
                             version=None,
@@ -481,7 +468,7 @@ class Registry:
         with self._lock:
             old = self._infos.get(name)
             if old is not None and old.status == "active":
-                self._infos[name] = attrs.evolve(old, status=status, error=error)
+                self._infos[name] = old.evolve(status=status, error=error)
                 self._merged = None
 
     # --- registrations -----------------------------------------------------------------
@@ -751,6 +738,8 @@ class Registry:
                     return []
                 raise self._refused(name) from exc
 
+        import attrs  # only once a rule runs: building a registry must not import it
+
         return attrs.evolve(rule, check=check)
 
     def open_store(self, url: str) -> Store:
@@ -812,6 +801,8 @@ class Registry:
     def plugins(self) -> list[PluginInfo]:
         """Every plugin seen — active, disabled, failed, conflict — sorted by name, after
         running the registration hooks, with what each provides."""
+        from lamtheoguongbac._plugin_records import Provides
+
         merged = self._resolve()
         result = []
         for info in self._infos.values():
@@ -834,7 +825,7 @@ class Registry:
                 commands=tuple(commands),
                 events=events,
             )
-            result.append(attrs.evolve(info, provides=provides))
+            result.append(info.public(provides))
         return sorted(result, key=lambda p: p.name)
 
     # --- events ------------------------------------------------------------------------
@@ -914,4 +905,4 @@ def create_registry(
 
 # Published here, not by lamtheoguongbac.plugin (which resolves names lazily): a registry made
 # before that namespace is touched still reports its one public home.
-publish("lamtheoguongbac.plugin", Provides, PluginInfo, Registry)
+publish("lamtheoguongbac.plugin", Registry)

@@ -29,12 +29,11 @@ if TYPE_CHECKING:
     from lamtheoguongbac._fsutil import UnsafeArchive, atomic_write, atomic_write_many, check_zip
     from lamtheoguongbac._hookspecs import PROJECT, hookimpl
     from lamtheoguongbac._inspections import Inspection, inspection_order
+    from lamtheoguongbac._plugin_records import PluginInfo, Provides
     from lamtheoguongbac._registry import (
         ALLOW_ENV,
         DISABLE_ENV,
         ON_FAILED_RULES_ENV,
-        PluginInfo,
-        Provides,
         Registry,
         create_registry,
     )
@@ -115,13 +114,12 @@ _HOMES: dict[str, str] = {
             "ALLOW_ENV",
             "DISABLE_ENV",
             "ON_FAILED_RULES_ENV",
-            "PluginInfo",
-            "Provides",
             "Registry",
             "create_registry",
         ),
         "lamtheoguongbac._registry",
     ),
+    **dict.fromkeys(("PluginInfo", "Provides"), "lamtheoguongbac._plugin_records"),
     **dict.fromkeys(
         (
             "HandbookQuery",

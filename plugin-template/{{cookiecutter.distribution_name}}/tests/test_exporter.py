@@ -12,7 +12,7 @@ from lamtheoguongbac.testing import make_handbook
 def test_every_status_renders_through_the_batch_export(tmp_path: Path) -> None:
     handbooks = [make_handbook(status, index=i) for i, status in enumerate(HandbookStatus)]
     registry = create_registry()
-    result = export_handbooks(handbooks, tmp_path, exporter="{{ cookiecutter.name }}", registry=registry)
+    result = export_handbooks(tmp_path, handbooks, exporter="{{ cookiecutter.name }}", registry=registry)
     assert len(result.written) == len(handbooks)
     for path, handbook in zip(result.written, handbooks, strict=True):
         assert path.suffix == "{{ cookiecutter.suffix }}"
@@ -37,13 +37,13 @@ def test_settings_are_checked(tmp_path: Path) -> None:
     registry = create_registry()
     options = ExportOptions(settings={"heading": "Sổ tay đảng viên"})
     (path,) = export_handbooks(
-        handbooks, tmp_path, exporter="{{ cookiecutter.name }}", options=options, registry=registry
+        tmp_path, handbooks, exporter="{{ cookiecutter.name }}", options=options, registry=registry
     ).written
     assert "Sổ tay đảng viên" in path.read_text(encoding="utf-8")
     with pytest.raises(ValidationFailed):
         export_handbooks(
-            handbooks,
             tmp_path,
+            handbooks,
             exporter="{{ cookiecutter.name }}",
             options=ExportOptions(settings={"colour": "đỏ"}),
             registry=registry,
@@ -53,6 +53,6 @@ def test_settings_are_checked(tmp_path: Path) -> None:
 def test_worker_processes_find_the_exporter(tmp_path: Path) -> None:
     handbooks = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(4)]
     result = export_handbooks(
-        handbooks, tmp_path, exporter="{{ cookiecutter.name }}", jobs=2, registry=create_registry()
+        tmp_path, handbooks, exporter="{{ cookiecutter.name }}", jobs=2, registry=create_registry()
     )
     assert len(result.written) == 4

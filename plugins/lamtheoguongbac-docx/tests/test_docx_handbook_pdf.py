@@ -41,8 +41,8 @@ def _in_order(text: str, *pieces: str) -> None:
 
 
 def _printed(books: list[Handbook], tmp_path: Path, policy: Policy | None = None) -> list[Path]:
-    docs = export_handbooks(books, tmp_path / "docx", policy=policy or Policy()).written
-    return convert_to_pdf(docs, tmp_path / "pdf", jobs=2)
+    docs = export_handbooks(tmp_path / "docx", books, policy=policy or Policy()).written
+    return list(convert_to_pdf(tmp_path / "pdf", docs, jobs=2).written)
 
 
 class _Calendar:

@@ -21,9 +21,9 @@ from lamtheoguongbac.testing import make_handbook
 @pytest.mark.soffice
 def test_exported_handbooks_convert_to_pdfs_that_say_the_right_things(tmp_path: Path) -> None:
     books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(3)]
-    docs = export_handbooks(books, tmp_path / "docx").written
+    docs = export_handbooks(tmp_path / "docx", books).written
 
-    pdfs = convert_to_pdf(docs, tmp_path / "pdf", jobs=2)
+    pdfs = convert_to_pdf(tmp_path / "pdf", docs, jobs=2).written
 
     assert [p.name for p in pdfs] == [d.with_suffix(".pdf").name for d in docs]
     assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == sorted(p.name for p in pdfs)
@@ -41,7 +41,7 @@ def test_a_file_soffice_cannot_convert_is_a_bilingual_error(tmp_path: Path) -> N
     missing = tmp_path / "không-có.docx"
 
     with pytest.raises(PdfConversionError) as caught:
-        convert_to_pdf([missing], tmp_path / "pdf")
+        convert_to_pdf(tmp_path / "pdf", [missing])
 
     assert "không-có.docx" in caught.value.message_vi
     assert "failed to convert 1 files" in caught.value.message_en
@@ -54,7 +54,7 @@ def test_without_soffice_the_error_says_how_to_install_it(
 
     assert not soffice_available()
     with pytest.raises(PdfConversionError) as caught:
-        convert_to_pdf([tmp_path / "a.docx"], tmp_path)
+        convert_to_pdf(tmp_path, [tmp_path / "a.docx"])
     assert "apt-get install libreoffice-writer-nogui" in caught.value.message_vi
     assert "LibreOffice (soffice) was not found" in caught.value.message_en
 
@@ -69,7 +69,7 @@ def test_two_files_with_one_pdf_name_are_refused_with_or_without_soffice(
         monkeypatch.setenv("LAMTHEOGUONGBAC_SOFFICE", sys.executable)
 
     with pytest.raises(ValidationFailed, match=r"two files give a\.pdf"):
-        convert_to_pdf([tmp_path / "x" / "a.docx", tmp_path / "y" / "a.docx"], tmp_path)
+        convert_to_pdf(tmp_path, [tmp_path / "x" / "a.docx", tmp_path / "y" / "a.docx"])
     with pytest.raises(ValidationFailed, match=r"jobs must be >= 1"):
-        convert_to_pdf([tmp_path / "a.docx"], tmp_path, jobs=0)
+        convert_to_pdf(tmp_path, [tmp_path / "a.docx"], jobs=0)
     assert sorted(tmp_path.iterdir()) == []  # nothing was made

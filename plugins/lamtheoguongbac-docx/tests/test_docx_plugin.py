@@ -40,7 +40,7 @@ def test_the_entry_point_registers_the_docx_exporter() -> None:
 def test_batch_export_writes_word_handbooks(tmp_path: Path, jobs: int) -> None:
     books = [make_handbook(HandbookStatus.CLOSED, index=i) for i in range(6)]
 
-    result = export_handbooks(books, tmp_path, jobs=jobs)
+    result = export_handbooks(tmp_path, books, jobs=jobs)
 
     assert len(result.written) == 6
     assert result.notes == ()
@@ -57,7 +57,7 @@ def test_a_fallback_shows_up_in_the_export_notes(tmp_path: Path) -> None:
     document.save(str(tmp_path / "mau.docx"))
     from lamtheoguongbac.export import ExportOptions
 
-    result = export_handbooks([make_handbook()], tmp_path / "out",
+    result = export_handbooks(tmp_path / "out", [make_handbook()],
                               options=ExportOptions(template=tmp_path / "mau.docx"))  # fmt: skip
 
     assert len(result.notes) == 1

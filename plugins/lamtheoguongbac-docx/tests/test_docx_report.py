@@ -112,8 +112,8 @@ def report(
     rolled: Rollup, heading: CommitteeHeading, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     return export_rollup_report(
-        rolled, tmp_path_factory.mktemp("bao-cao") / "bao-cao-2025.docx", heading=heading
-    )
+        tmp_path_factory.mktemp("bao-cao") / "bao-cao-2025.docx", rolled, heading=heading
+    ).path
 
 
 def test_the_committee_heading_comes_from_the_roster(heading: CommitteeHeading) -> None:
@@ -336,7 +336,7 @@ def test_reports_are_not_merged(rolled: Rollup) -> None:
 def test_the_report_and_its_chart_read_right_as_a_pdf(
     report: Path, rolled: Rollup, tmp_path: Path
 ) -> None:
-    [pdf] = convert_to_pdf([report], tmp_path)
+    [pdf] = convert_to_pdf(tmp_path, [report]).written
     # "Số đảng viên" is the chart's value axis title: found only if LibreOffice drew the chart.
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True

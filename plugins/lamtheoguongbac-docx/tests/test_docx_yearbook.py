@@ -75,15 +75,15 @@ EXEMPLARS = _exemplars()
 @pytest.fixture(scope="module")
 def yearbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export_yearbook(
-        EXEMPLARS,
         tmp_path_factory.mktemp("ky-yeu") / "ky-yeu-2025.docx",
+        EXEMPLARS,
         title_year=2025,
         organisation_name="Đảng bộ xã Tịnh Biên",
         superior_name="Đảng bộ tỉnh An Giang",
         place="Tịnh Biên",
         today=TODAY,
         signer_name="Nguyễn Văn Hải",
-    )
+    ).path
 
 
 def test_the_exporters_are_registered_with_their_default_templates() -> None:
@@ -189,12 +189,12 @@ def test_a_custom_yearbook_template_is_used(tmp_path: Path) -> None:
     document.save(str(tmp_path / "mau.docx"))
 
     written = export_yearbook(
-        EXEMPLARS[:2],
         tmp_path / "out.docx",
+        EXEMPLARS[:2],
         title_year=2024,
         organisation_name="Chi bộ",
         template=tmp_path / "mau.docx",
-    )
+    ).path
 
     text = all_text(written.read_bytes())
     assert text.startswith(
@@ -242,7 +242,7 @@ def _pdf_text(pdf: Path) -> str:
 
 @pytest.mark.soffice
 def test_the_yearbook_reads_right_as_a_pdf(yearbook: Path, tmp_path: Path) -> None:
-    [pdf] = convert_to_pdf([yearbook], tmp_path)
+    [pdf] = convert_to_pdf(tmp_path, [yearbook]).written
     text = _pdf_text(pdf)
 
     for expected in (

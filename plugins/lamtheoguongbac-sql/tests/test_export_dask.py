@@ -31,7 +31,7 @@ def test_a_dask_export_from_postgresql_equals_a_local_one(pg_url: str, tmp_path:
         ]
         with trusted_restore():  # generated recorders are in no roster: a restore
             store.add_many((b, creation_event(b)) for b in books)
-        local = export_handbooks(store.iter_query(HandbookQuery()), tmp_path / "local", store=store)
+        local = export_handbooks(tmp_path / "local", store.iter_query(HandbookQuery()), store=store)
         with (
             distributed.LocalCluster(
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -39,8 +39,8 @@ def test_a_dask_export_from_postgresql_equals_a_local_one(pg_url: str, tmp_path:
             dask_executor(cluster) as executor,
         ):
             remote = export_handbooks(
-                store.iter_query(HandbookQuery()),
                 tmp_path / "dask",
+                store.iter_query(HandbookQuery()),
                 store=store,
                 executor=executor,
             )

@@ -1,13 +1,15 @@
-"""What every ``lamtheoguongbac`` command shares: the message language, error reporting and
-the service on the chosen store."""
+"""What every ``lamtheoguongbac`` command shares: the message language, error reporting, the
+service on the chosen store, and the options several commands take (one definition each, so
+that a name, a type or a help text cannot drift between commands)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
@@ -22,17 +24,102 @@ if TYPE_CHECKING:
     from lamtheoguongbac.catalog import Catalog
 
 __all__ = [
+    "EXISTING_FILE",
+    "OUT_FILE",
     "CommandState",
+    "actor_option",
+    "assessment_options",
+    "checkpoint_option",
     "date_argument",
+    "handbook_file_option",
+    "listing_options",
     "message_lang",
     "open_service",
+    "options",
     "reports_errors",
     "say",
+    "show_notes",
     "theme_argument",
+    "today_argument",
+    "writing",
 ]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: A file to write (its folder is created by the command); an existing file to read.
+OUT_FILE = click.Path(dir_okay=False, path_type=Path)
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+# --- option stacks shared by several commands ------------------------------------------------
+
+
+def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click decorators as one, applied as if written one above the other in this
+    order (so ``--help`` lists the options in the order given)."""
+
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def actor_option(help: str | None = None) -> Callable[[F], F]:
+    """``--as ID`` (required): who takes the step, as the embedding system authenticated
+    them; the parameter is ``actor_id``."""
+    return click.option("--as", "actor_id", required=True, help=help)
+
+
+#: ``--file`` of each JSON document a step reads, by what it holds.
+_HANDBOOK_FILES = {
+    "pledges": 'JSON {"pledges": [...]}',
+    "report": 'JSON {"report": {...}, "self_assessment": {...}}',
+}
+
+
+def handbook_file_option(holds: str) -> Callable[[F], F]:
+    """``--file PATH`` (required, existing): the JSON document of ``holds`` — ``"pledges"``
+    or ``"report"``; the parameter is ``path``."""
+    return click.option(
+        "--file",
+        "path",
+        required=True,
+        type=click.Path(exists=True, path_type=Path),
+        help=_HANDBOOK_FILES[holds],
+    )
+
+
+def checkpoint_option() -> Callable[[F], F]:
+    """``--checkpoint DATE`` (required): the interim review's date."""
+    return click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
+
+
+def assessment_options(*, text_help: str, rating_help: str | None = None) -> Callable[[F], F]:
+    """The cell's assessment: ``--text`` (required), ``--rating``, ``--meeting-date``
+    (required) and ``--as``, the Secretary or Deputy Secretary who records it."""
+    from lamtheoguongbac._model import RatingLevel
+
+    return options(
+        click.option("--text", required=True, help=text_help),
+        click.option(
+            "--rating", type=click.Choice([r.value for r in RatingLevel]), help=rating_help
+        ),
+        click.option("--meeting-date", required=True, help="dd/mm/yyyy"),
+        actor_option("Bí thư/Phó Bí thư / the recorder."),
+    )
+
+
+def listing_options() -> Callable[[F], F]:
+    """``--year``, ``--org`` and ``--json`` of a ``list`` sub-command (exemplars,
+    inspections)."""
+    return options(
+        click.option("--year", type=int, help="Năm / year."),
+        click.option("--org", "organisation_id", help="Chỉ trong đơn vị / only within a unit."),
+        click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON."),
+    )
 
 
 class CommandState(dict[str, Any]):
@@ -151,6 +238,33 @@ def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
             "your own, give its full wording",
         )
     return StudyTheme(code=f"rieng-{year}", title=text, first_year=year, last_year=year)
+
+
+@contextmanager
+def writing(dest: Path) -> Iterator[None]:
+    """Report a file system error while writing ``dest`` as a bilingual error naming it."""
+    from lamtheoguongbac._errors import ValidationFailed
+
+    try:
+        yield
+    except OSError as exc:
+        raise ValidationFailed(
+            f"không ghi được: {exc}", f"cannot write: {exc}", field=str(dest)
+        ) from exc
+
+
+def show_notes(notes: Iterable[str]) -> None:
+    """Print an export's notes (the renderer's warnings, e.g. a template falling back to a
+    slower path)."""
+    for note in notes:
+        say(f"Lưu ý: {note}", f"Note: {note}")
+
+
+def today_argument(value: str | None) -> dt.date:
+    """The date of ``--today`` (today when not given)."""
+    if value is None:
+        return dt.date.today()
+    return date_argument(value, "--today")
 
 
 def date_argument(value: str, option: str | None = None) -> dt.date:

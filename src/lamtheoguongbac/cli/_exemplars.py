@@ -31,7 +31,14 @@ from lamtheoguongbac._exemplars import (
 )
 from lamtheoguongbac._model import Actor
 from lamtheoguongbac._service.core import Handbooks
-from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.cli._common import (
+    actor_option,
+    date_argument,
+    listing_options,
+    open_service,
+    reports_errors,
+    say,
+)
 from lamtheoguongbac.text import nfc
 
 __all__ = ["exemplar"]
@@ -125,7 +132,7 @@ _FIELDS = click.Choice([str(f.value) for f in ExemplarField])
 @click.option("--figure", "figures", multiple=True, help="SỐ|ĐƠN VỊ|NỘI DUNG (repeat).")
 @click.option("--proposed-by", help="Cơ quan đề xuất / the proposing body.")
 @click.option("--evidence", multiple=True, help="Minh chứng / evidence (repeat).")
-@click.option("--as", "actor_id", required=True, help="Mã người đề cử / the nominator's id.")
+@actor_option("Mã người đề cử / the nominator's id.")
 @reports_errors
 def nominate(
     handbook_id: str | None,
@@ -196,7 +203,7 @@ def nominate(
 @click.option("--date", "date_", required=True, help="Ngày quyết định / date (dd/mm/yyyy).")
 @click.option("--form", default="Giấy khen", show_default=True, help="Hình thức / form.")
 @click.option("--body", "body_id", help="Mã đơn vị khen thưởng / the awarding unit's id.")
-@click.option("--as", "actor_id", required=True, help="Mã người ghi nhận / the recorder's id.")
+@actor_option("Mã người ghi nhận / the recorder's id.")
 @reports_errors
 def commend(
     exemplar_id: str,
@@ -232,9 +239,7 @@ def _commendation_en(c: Commendation) -> str:
 
 
 @exemplar.command(name="list")
-@click.option("--year", type=int, help="Năm / year.")
-@click.option("--org", "organisation_id", help="Chỉ trong đơn vị / only within a unit.")
-@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
+@listing_options()
 @reports_errors
 def list_(year: int | None, organisation_id: str | None, as_json: bool) -> None:
     """Danh sách gương điển hình / list exemplars (collectives first, then people by given

@@ -13,7 +13,12 @@ import click
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
-from lamtheoguongbac.cli._common import open_service, reports_errors, say
+from lamtheoguongbac.cli._common import (
+    open_service,
+    reports_errors,
+    say,
+    show_notes,
+)
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
 from lamtheoguongbac.export import DocumentKind, ExportOptions, dask_executor, export_handbooks
 
@@ -105,8 +110,8 @@ def export(
         ) as bar:
             # Workers get handbook ids and read the store themselves (its URL goes with them).
             result = export_handbooks(
-                books,
                 dest,
+                books,
                 exporter=exporter,
                 mode=mode,  # type: ignore[arg-type]
                 options=ExportOptions(template=template, settings=chosen_settings),
@@ -119,8 +124,7 @@ def export(
                 pdf=pdf,
                 policy=service.policy,
             )
-    for note in result.notes:
-        say(f"Lưu ý: {note}", f"Note: {note}")
+    show_notes(result.notes)
     say(
         f"Đã ghi {len(result.written)} tệp, bỏ qua {result.skipped} tệp đã có, vào {dest}",
         f"Wrote {len(result.written)} files, skipped {result.skipped} already there, in {dest}",

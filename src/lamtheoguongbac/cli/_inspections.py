@@ -22,13 +22,19 @@ from lamtheoguongbac import serde
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._inspections import Finding, Inspection, InspectionScope, ScopeKind
 from lamtheoguongbac._service.core import Handbooks
-from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.cli._common import (
+    EXISTING_FILE,
+    OUT_FILE,
+    actor_option,
+    date_argument,
+    listing_options,
+    open_service,
+    reports_errors,
+    say,
+)
 from lamtheoguongbac.text import nfc
 
 __all__ = ["inspect"]
-
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-_OUT = click.Path(dir_okay=False, path_type=Path)
 
 
 def _scope(cell: str | None, org: str | None, handbooks: tuple[str, ...]) -> InspectionScope:
@@ -105,7 +111,7 @@ def inspect() -> None:
 @_scope_options
 @click.option("--year", type=int, required=True, help="Năm của sổ / the handbooks' year.")
 @click.option("--on", "on_", help="Ngày kiểm tra / inspection date (dd/mm/yyyy).")
-@click.option("--out", type=_OUT, help="Ghi ra .json hoặc .xlsx / write to .json or .xlsx.")
+@click.option("--out", type=OUT_FILE, help="Ghi ra .json hoặc .xlsx / write to .json or .xlsx.")
 @reports_errors
 def suggest(
     cell: str | None,
@@ -149,12 +155,12 @@ def suggest(
 @inspect.command()
 @_scope_options
 @click.option("--year", type=int, required=True, help="Năm của sổ / the handbooks' year.")
-@click.option("--as", "actor_id", required=True, help="Mã người ghi / the recorder's id.")
+@actor_option("Mã người ghi / the recorder's id.")
 @click.option("--on", "on_", help="Ngày kiểm tra / inspection date (dd/mm/yyyy).")
 @click.option("--body", "body_id", help="Mã cấp ủy kiểm tra / the inspecting unit's id.")
 @click.option("--body-name", help="Tên cơ quan kiểm tra / the inspecting body as it signs.")
 @click.option("--conclusion", help="Kết luận / the conclusion.")
-@click.option("--findings", "findings_file", type=_FILE, help="Tệp .json/.xlsx phát hiện.")
+@click.option("--findings", "findings_file", type=EXISTING_FILE, help="Tệp .json/.xlsx phát hiện.")
 @click.option("--suggested", is_flag=True, help="Dùng nội dung gợi ý / use the suggestions.")
 @click.option("--id", "inspection_id", help="Mã cuộc kiểm tra / the inspection's id.")
 @reports_errors
@@ -210,11 +216,13 @@ def record(
 @inspect.command(name="follow-up")
 @click.argument("inspection_id")
 @click.argument("request_id", required=False)
-@click.option("--as", "actor_id", required=True, help="Mã Bí thư/Phó Bí thư chi bộ.")
+@actor_option("Mã Bí thư/Phó Bí thư chi bộ.")
 @click.option("--text", help="Kết quả khắc phục / what was done.")
 @click.option("--done/--in-progress", default=True, help="Đã xong hay chưa / met or not yet.")
 @click.option("--on", "on_", help="Ngày / date (dd/mm/yyyy).")
-@click.option("--workbook", type=_FILE, help="Đọc kết quả từ bảng tính / from the workbook.")
+@click.option(
+    "--workbook", type=EXISTING_FILE, help="Đọc kết quả từ bảng tính / from the workbook."
+)
 @reports_errors
 def follow_up(
     inspection_id: str,
@@ -279,9 +287,7 @@ def _recorded(inspection: Inspection, request_id: str, text: str) -> bool:
 
 
 @inspect.command(name="list")
-@click.option("--year", type=int, help="Năm / year.")
-@click.option("--org", "organisation_id", help="Chỉ trong đơn vị / only within a unit.")
-@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
+@listing_options()
 @reports_errors
 def list_(year: int | None, organisation_id: str | None, as_json: bool) -> None:
     """Danh sách cuộc kiểm tra / list inspections (by date)."""
@@ -346,7 +352,7 @@ def show(inspection_id: str, as_json: bool) -> None:
 
 @inspect.command()
 @click.argument("inspection_id")
-@click.option("--out", type=_OUT, required=True, help="Tệp .xlsx / the .xlsx to write.")
+@click.option("--out", type=OUT_FILE, required=True, help="Tệp .xlsx / the .xlsx to write.")
 @reports_errors
 def workbook(inspection_id: str, out: Path) -> None:
     """Bảng tính để chi bộ báo cáo khắc phục / the workbook the cells fill with follow-ups."""

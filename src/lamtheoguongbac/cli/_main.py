@@ -20,6 +20,7 @@ import click
 from lamtheoguongbac import serde
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import (
+    CollectiveAssessment,
     Handbook,
     HandbookStatus,
     Period,
@@ -28,12 +29,16 @@ from lamtheoguongbac._model import (
     ResultReport,
     SelfAssessment,
 )
+from lamtheoguongbac._plugin_records import PluginInfo
 from lamtheoguongbac._present import describe_handbook
-from lamtheoguongbac._registry import PluginInfo
-from lamtheoguongbac._service.core import StepResult
+from lamtheoguongbac._service.core import Handbooks, StepResult
 from lamtheoguongbac.cli._bulk import open_organisation  # also adds `workbook import-folder`
 from lamtheoguongbac.cli._common import (
+    actor_option,
+    assessment_options,
+    checkpoint_option,
     date_argument,
+    handbook_file_option,
     message_lang,
     open_service,
     reports_errors,
@@ -143,7 +148,7 @@ def import_(files: tuple[Path, ...]) -> None:
     "period_text",
     help="Sổ cả nhiệm kỳ, ví dụ 2021-2025 / a term handbook, e.g. 2021-2025.",
 )
-@click.option("--as", "actor_id", required=True, help="Mã người thực hiện / actor's id.")
+@actor_option("Mã người thực hiện / actor's id.")
 @click.option(
     "--policy",
     "policy_name",
@@ -212,17 +217,23 @@ def _pledges_file(path: Path) -> list[Pledge]:
     return [_doc(data, f"pledges[{i}]", Pledge, str(path)) for i in range(len(items))]
 
 
+def _report_file(path: Path) -> tuple[ResultReport, SelfAssessment | None]:
+    """The results report and, when given, the self-assessment of a ``--file``."""
+    data = _read_json(path)
+    result_report = _doc(data, "report", ResultReport, str(path))
+    self_assessment = (
+        _doc(data, "self_assessment", SelfAssessment, str(path))
+        if isinstance(data, dict) and data.get("self_assessment")
+        else None
+    )
+    return result_report, self_assessment
+
+
 @click.command()
 @click.argument("handbook_id")
 @click.option("--year", type=int, required=True, help="Năm bổ sung / the supplement's year.")
-@click.option(
-    "--file",
-    "path",
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help='JSON {"pledges": [...]}',
-)
-@click.option("--as", "actor_id", required=True)
+@handbook_file_option("pledges")
+@actor_option()
 @reports_errors
 def supplement(handbook_id: str, year: int, path: Path, actor_id: str) -> None:
     """Đăng ký bổ sung hằng năm vào sổ nhiệm kỳ / add a yearly supplement to a term book."""
@@ -237,29 +248,17 @@ def supplement(handbook_id: str, year: int, path: Path, actor_id: str) -> None:
 
 @click.command(name="interim-report")
 @click.argument("handbook_id")
-@click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
-@click.option(
-    "--file",
-    "path",
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help='JSON {"report": {...}, "self_assessment": {...}}',
-)
+@checkpoint_option()
+@handbook_file_option("report")
 @click.option("--title", help="Tên đợt, ví dụ 'Kiểm điểm năm 2022' / the review's title.")
-@click.option("--as", "actor_id", required=True)
+@actor_option()
 @reports_errors
 def interim_report(
     handbook_id: str, checkpoint: str, path: Path, title: str | None, actor_id: str
 ) -> None:
     """Báo cáo sơ kết tại một mốc / report results at a checkpoint or a year's end."""
     day = date_argument(checkpoint, "--checkpoint")
-    data = _read_json(path)
-    result_report = _doc(data, "report", ResultReport, str(path))
-    self_assessment = (
-        _doc(data, "self_assessment", SelfAssessment, str(path))
-        if isinstance(data, dict) and data.get("self_assessment")
-        else None
-    )
+    result_report, self_assessment = _report_file(path)
     with open_service() as service:
         _print_step(
             service.report_interim(
@@ -273,13 +272,29 @@ def interim_report(
         )
 
 
+def _assessment(
+    service: Handbooks,
+    actor_id: str,
+    handbook_id: str,
+    text: str,
+    meeting: dt.date,
+    rating: str | None,
+) -> CollectiveAssessment:
+    """The cell's assessment of ``--text``, ``--meeting-date`` and ``--rating``, signed by
+    ``actor_id`` as the roster says."""
+    return service.assessment_by(
+        actor_id,
+        handbook_id,
+        text=nfc(text),
+        meeting_date=meeting,
+        rating=RatingLevel(rating) if rating else None,
+    )
+
+
 @click.command(name="interim-assess")
 @click.argument("handbook_id")
-@click.option("--checkpoint", required=True, help="Mốc sơ kết / checkpoint (dd/mm/yyyy).")
-@click.option("--text", required=True, help="Nhận xét của chi bộ / the cell's assessment.")
-@click.option("--rating", type=click.Choice([r.value for r in RatingLevel]))
-@click.option("--meeting-date", required=True, help="dd/mm/yyyy")
-@click.option("--as", "actor_id", required=True, help="Bí thư/Phó Bí thư / the recorder.")
+@checkpoint_option()
+@assessment_options(text_help="Nhận xét của chi bộ / the cell's assessment.")
 @reports_errors
 def interim_assess(
     handbook_id: str,
@@ -293,13 +308,7 @@ def interim_assess(
     day = date_argument(checkpoint, "--checkpoint")
     meeting = date_argument(meeting_date, "--meeting-date")
     with open_service() as service:
-        assessment = service.assessment_by(
-            actor_id,
-            handbook_id,
-            text=nfc(text),
-            meeting_date=meeting,
-            rating=RatingLevel(rating) if rating else None,
-        )
+        assessment = _assessment(service, actor_id, handbook_id, text, meeting, rating)
         _print_step(
             service.record_interim_assessment(
                 handbook_id, assessment, checkpoint=day, actor=service.roster.actor(actor_id)
@@ -309,14 +318,8 @@ def interim_assess(
 
 @click.command()
 @click.argument("handbook_id")
-@click.option(
-    "--file",
-    "path",
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help='JSON {"pledges": [...]}',
-)
-@click.option("--as", "actor_id", required=True)
+@handbook_file_option("pledges")
+@actor_option()
 @reports_errors
 def register(handbook_id: str, path: Path, actor_id: str) -> None:
     """Đăng ký việc làm theo / register pledges from a JSON file."""
@@ -329,24 +332,12 @@ def register(handbook_id: str, path: Path, actor_id: str) -> None:
 
 @click.command()
 @click.argument("handbook_id")
-@click.option(
-    "--file",
-    "path",
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help='JSON {"report": {...}, "self_assessment": {...}}',
-)
-@click.option("--as", "actor_id", required=True)
+@handbook_file_option("report")
+@actor_option()
 @reports_errors
 def report(handbook_id: str, path: Path, actor_id: str) -> None:
     """Báo cáo kết quả (kèm tự đánh giá) / report results (and self-assessment)."""
-    data = _read_json(path)
-    result_report = _doc(data, "report", ResultReport, str(path))
-    self_assessment = (
-        _doc(data, "self_assessment", SelfAssessment, str(path))
-        if isinstance(data, dict) and data.get("self_assessment")
-        else None
-    )
+    result_report, self_assessment = _report_file(path)
     with open_service() as service:
         _print_step(
             service.report_results(
@@ -362,7 +353,7 @@ def report(handbook_id: str, path: Path, actor_id: str) -> None:
 @click.argument("handbook_id")
 @click.option("--text", required=True)
 @click.option("--date", "date_", required=True, help="dd/mm/yyyy")
-@click.option("--as", "actor_id", required=True)
+@actor_option()
 @reports_errors
 def self_assess(handbook_id: str, text: str, date_: str, actor_id: str) -> None:
     """Viết phần tự nhận xét, đánh giá / write the self-assessment."""
@@ -380,14 +371,10 @@ def self_assess(handbook_id: str, text: str, date_: str, actor_id: str) -> None:
 
 @click.command()
 @click.argument("handbook_id")
-@click.option("--text", required=True, help="Nhận xét của tập thể / the cell's assessment.")
-@click.option(
-    "--rating",
-    type=click.Choice([r.value for r in RatingLevel]),
-    help="Mức xếp loại / rating (bỏ trống với đảng viên bị đình chỉ).",
+@assessment_options(
+    text_help="Nhận xét của tập thể / the cell's assessment.",
+    rating_help="Mức xếp loại / rating (bỏ trống với đảng viên bị đình chỉ).",
 )
-@click.option("--meeting-date", required=True, help="dd/mm/yyyy")
-@click.option("--as", "actor_id", required=True, help="Bí thư/Phó Bí thư / the recorder.")
 @reports_errors
 def assess(
     handbook_id: str, text: str, rating: str | None, meeting_date: str, actor_id: str
@@ -396,13 +383,7 @@ def assess(
     day = _date_option(meeting_date)
     assert day is not None
     with open_service() as service:
-        assessment = service.assessment_by(
-            actor_id,
-            handbook_id,
-            text=nfc(text),
-            meeting_date=day,
-            rating=RatingLevel(rating) if rating else None,
-        )
+        assessment = _assessment(service, actor_id, handbook_id, text, day, rating)
         _print_step(
             service.record_assessment(handbook_id, assessment, actor=service.roster.actor(actor_id))
         )
@@ -410,7 +391,7 @@ def assess(
 
 @click.command(name="close")
 @click.argument("handbook_id")
-@click.option("--as", "actor_id", required=True)
+@actor_option()
 @reports_errors
 def close_(handbook_id: str, actor_id: str) -> None:
     """Khóa sổ / close the handbook."""
@@ -424,7 +405,7 @@ def close_(handbook_id: str, actor_id: str) -> None:
     "--to", "to", required=True, type=click.Choice([s.value for s in HandbookStatus][:-1])
 )
 @click.option("--reason", required=True, help="Lý do mở lại / the written reason.")
-@click.option("--as", "actor_id", required=True)
+@actor_option()
 @reports_errors
 def reopen(handbook_id: str, to: str, reason: str, actor_id: str) -> None:
     """Mở lại sổ về trạng thái trước / reopen to an earlier status."""

@@ -11,9 +11,7 @@ exporters of kind ``yearbook`` and ``report`` (``--exporter`` picks one by name)
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -23,23 +21,24 @@ from lamtheoguongbac._exemplars import Exemplar, ExemplarKind
 from lamtheoguongbac._legacy import decode_bytes
 from lamtheoguongbac._model import Member, OrgUnit, Role
 from lamtheoguongbac._service.core import Handbooks
-from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.cli._common import (
+    EXISTING_FILE,
+    OUT_FILE,
+    open_service,
+    reports_errors,
+    say,
+    show_notes,
+    today_argument,
+    writing,
+)
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
 from lamtheoguongbac.export import CommitteeHeading
 from lamtheoguongbac.export._report import export_rollup_report
+from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._yearbook import export_yearbook
 from lamtheoguongbac.text import nfc
 
 __all__ = ["summary_report", "yearbook"]
-
-_OUT = click.Path(dir_okay=False, path_type=Path)
-_TEMPLATE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _today(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    return date_argument(value, "--today")
 
 
 def _place(chain: Sequence[OrgUnit]) -> str:
@@ -78,33 +77,24 @@ def _signer(members: Sequence[Member], unit_id: str, day: dt.date) -> tuple[str,
     return "", "BÍ THƯ"
 
 
-@contextmanager
-def _notes() -> Iterator[None]:
-    """Print the renderer's warnings (a template falling back to plain docxtpl) as notes."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        say(f"Lưu ý: {w.message}", f"Note: {w.message}")
-
-
-def _written(out: Path, write: Callable[[], Path]) -> Path:
-    try:
-        with _notes():
-            return write()
-    except OSError as exc:
-        raise ValidationFailed(
-            f"không ghi được: {exc}", f"cannot write: {exc}", field=str(out)
-        ) from exc
+def _written(out: Path, write: Callable[[], ExportResult]) -> ExportResult:
+    """Run ``write``; print the renderer's notes (a template falling back to plain
+    docxtpl)."""
+    with writing(out):
+        result = write()
+    show_notes(result.notes)
+    return result
 
 
 @click.command()
 @click.option("--year", type=int, required=True, help="Năm của gương điển hình / the year.")
 @click.option("--org", "organisation_id", help="Đơn vị biên soạn (cả cây) / compiling unit.")
-@click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
+@click.option("--out", required=True, type=OUT_FILE, help="Tệp .docx cần ghi / the .docx to write.")
 @click.option("--all", "all_", is_flag=True, help="Cả gương chưa khen thưởng / also uncommended.")
-@click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
-@click.option("--foreword", type=_TEMPLATE, help="Lời giới thiệu (tệp văn bản) / foreword text.")
+@click.option("--template", type=EXISTING_FILE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option(
+    "--foreword", type=EXISTING_FILE, help="Lời giới thiệu (tệp văn bản) / foreword text."
+)
 @click.option("--exporter", help="Tên bộ xuất kỷ yếu / the yearbook exporter's name.")
 @settings_option
 @reports_errors
@@ -144,8 +134,8 @@ def yearbook(
     _written(
         out,
         lambda: export_yearbook(
-            found,
             out,
+            found,
             title_year=year,
             organisation_name=chain[-1].name,
             superior_name=superior,
@@ -173,8 +163,8 @@ def yearbook(
 @click.option("--org", "organisation_id", required=True, help="Mã đơn vị / unit id (subtree).")
 @click.option("--year", type=int, required=True)
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
-@click.option("--out", required=True, type=_OUT, help="Tệp .docx cần ghi / the .docx to write.")
-@click.option("--template", type=_TEMPLATE, help="Mẫu do người dùng soạn / a custom template.")
+@click.option("--out", required=True, type=OUT_FILE, help="Tệp .docx cần ghi / the .docx to write.")
+@click.option("--template", type=EXISTING_FILE, help="Mẫu do người dùng soạn / a custom template.")
 @click.option(
     "--number",
     default="",
@@ -207,7 +197,7 @@ def summary_report(
     --today date.
     """
     chosen_settings = parse_settings(settings)
-    day = _today(today)
+    day = today_argument(today)
     with open_service() as service:
         result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
         chain = service.roster.tree().chain(organisation_id)
@@ -222,8 +212,8 @@ def summary_report(
     _written(
         out,
         lambda: export_rollup_report(
-            result,
             out,
+            result,
             heading=heading,
             registry=registry,
             template=template,

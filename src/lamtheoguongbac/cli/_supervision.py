@@ -9,7 +9,6 @@ may be imported first.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -20,7 +19,17 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import EventKind, Handbook, Member, OrgUnit
 from lamtheoguongbac._reminders import Reminder
 from lamtheoguongbac._service.core import Handbooks
-from lamtheoguongbac.cli._common import date_argument, open_service, reports_errors, say
+from lamtheoguongbac.cli._common import (
+    EXISTING_FILE,
+    OUT_FILE,
+    actor_option,
+    open_service,
+    reports_errors,
+    say,
+    show_notes,
+    today_argument,
+    writing,
+)
 from lamtheoguongbac.spreadsheet import (
     ApplyResult,
     export_workbook,
@@ -35,15 +44,6 @@ __all__ = ["remind", "stats", "workbook"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_FILE = click.Path(dir_okay=False, path_type=Path)
-_EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _today(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    return date_argument(value, "--today")
 
 
 def _cell(value: Any) -> str:
@@ -101,7 +101,7 @@ def _writes(path: Path) -> Path:
 @click.option("--year", type=int, required=True)
 @click.option("--today", help="Ngày tính hạn / day deadlines are judged on (dd/mm/yyyy).")
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
-@click.option("--xlsx", "xlsx", type=_FILE, help="Ghi ra tệp Excel / write an .xlsx file.")
+@click.option("--xlsx", "xlsx", type=OUT_FILE, help="Ghi ra tệp Excel / write an .xlsx file.")
 @reports_errors
 def stats(
     organisation_id: str, year: int, today: str | None, as_json: bool, xlsx: Path | None
@@ -109,7 +109,7 @@ def stats(
     """Tổng hợp theo chi bộ / roll-up per cell: progress, ratings, specific pledges, cap."""
     if as_json and xlsx is not None:
         raise click.UsageError("--json hoặc/or --xlsx")
-    day = _today(today)
+    day = today_argument(today)
     with open_service() as service:
         result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
     if as_json:
@@ -149,7 +149,7 @@ def remind(
     year: int, organisation_id: str | None, today: str | None, as_json: bool, send: bool
 ) -> None:
     """Nhắc việc cho bí thư chi bộ / reminders for the cell secretaries, grouped by cell."""
-    day = _today(today)
+    day = today_argument(today)
     with open_service() as service:
         if send:
             found = service.supervision.send_reminders(
@@ -189,7 +189,7 @@ def workbook() -> None:
 
 
 @workbook.command("template")
-@click.argument("path", type=_FILE)
+@click.argument("path", type=OUT_FILE)
 @reports_errors
 def template(path: Path) -> None:
     """Ghi mẫu bảng tính trống / write the empty template."""
@@ -220,9 +220,9 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
 
 
 @workbook.command("import")
-@click.argument("path", type=_EXISTING)
+@click.argument("path", type=EXISTING_FILE)
 @click.option("--year", type=int, required=True)
-@click.option("--as", "actor_id", required=True, help="Mã người nhập / the actor's id.")
+@actor_option("Mã người nhập / the actor's id.")
 @reports_errors
 def import_(path: Path, year: int, actor_id: str) -> None:
     """Nhập bảng tính đã điền / import a filled workbook (all or nothing)."""
@@ -248,7 +248,7 @@ def _selection(
 
 
 @workbook.command("export")
-@click.argument("path", type=_FILE)
+@click.argument("path", type=OUT_FILE)
 @click.option("--year", type=int, required=True)
 @click.option("--cell", "cell_id", help="Một chi bộ / one cell.")
 @click.option("--org", "organisation_id", help="Cả đơn vị / a unit's subtree.")
@@ -259,7 +259,7 @@ def export(path: Path, year: int, cell_id: str | None, organisation_id: str | No
         raise click.UsageError("--cell hoặc/or --org")
     with open_service() as service:
         books, members, units = _selection(service, cell_id, organisation_id, year)
-    export_workbook(_writes(path), books, members, units)
+    export_workbook(_writes(path), books, members=members, units=units)
     say(
         f"Đã xuất {len(books)} sổ, {len(members)} đảng viên ra {path}",
         f"Exported {len(books)} handbooks, {len(members)} members to {path}",
@@ -267,9 +267,9 @@ def export(path: Path, year: int, cell_id: str | None, organisation_id: str | No
 
 
 @workbook.command("to-word")
-@click.argument("path", type=_EXISTING)
+@click.argument("path", type=EXISTING_FILE)
 @click.option("--year", type=int, required=True)
-@click.option("--as", "actor_id", required=True, help="Mã người nhập / the actor's id.")
+@actor_option("Mã người nhập / the actor's id.")
 @click.option(
     "--out",
     "out",
@@ -286,20 +286,15 @@ def to_word(path: Path, year: int, actor_id: str, out: Path) -> None:
         # Before importing: PluginError if no handbook exporter is installed.
         chosen = service.registry.exporter_for("handbook")
         result = _apply(service, path, year, actor_id)
-        try:
+        with writing(out):
             written = export_handbooks(
-                result.handbooks,
                 out,
+                result.handbooks,
                 exporter=chosen.name,
                 registry=service.registry,
                 policy=service.policy,
             )
-        except OSError as exc:
-            raise ValidationFailed(
-                f"không ghi được: {exc}", f"cannot write: {exc}", field=str(out)
-            ) from exc
-    for note in written.notes:
-        say(f"  Ghi chú: {note}", f"  Note: {note}")
+    show_notes(written.notes)
     say(
         f"Đã ghi {len(written.written)} sổ Word vào {out}",
         f"Wrote {len(written.written)} Word handbooks to {out}",

@@ -4,11 +4,16 @@ context, batch export and PDF conversion.
 The document formats themselves come from exporter plugins, each declaring the
 :class:`DocumentKind` it renders; this package holds what every format shares and stays free
 of their dependencies.
+
+Every function that writes a document has one shape: ``f(dest, what, *, options…)``, the
+destination first, returning an :class:`ExportResult` — :func:`export_handbooks`,
+:func:`export_yearbook`, :func:`export_rollup_report`, :func:`convert_to_pdf` here, and the
+workbook writers of :mod:`lamtheoguongbac.spreadsheet`.
 """
 
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, Renderer
-from lamtheoguongbac.export._batch import ExportResult, choose_jobs, export_handbooks, file_name
+from lamtheoguongbac.export._batch import choose_jobs, export_handbooks, file_name
 from lamtheoguongbac.export._committee import CommitteeHeading, committee_signer
 from lamtheoguongbac.export._context import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._dask import dask_executor
@@ -18,6 +23,7 @@ from lamtheoguongbac.export._report import (
     build_report_context,
     export_rollup_report,
 )
+from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._yearbook import (
     YEARBOOK_CONTEXT_VERSION,
     build_yearbook_context,

@@ -61,6 +61,7 @@ from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, Validatio
 from lamtheoguongbac._model import Handbook
 from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
+from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._shards import (
     TEMP_PREFIX,
     TEMP_SUFFIX,
@@ -104,17 +105,6 @@ _PDF_SHARD = 200
 # A local worker pays its start-up back after this many documents (see choose_jobs).
 _DOCS_PER_WORKER = 1500
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,16}")
-
-
-@attrs.frozen(kw_only=True)
-class ExportResult:
-    """What an export did: the files ``written`` (in input order; the one zip or merged
-    document for those modes), how many were ``skipped`` by ``resume``, and ``notes`` — the
-    renderer's warnings, such as a template falling back to a slower path."""
-
-    written: Sequence[Path] = ()
-    skipped: int = 0
-    notes: tuple[str, ...] = ()
 
 
 class WrittenFiles(Sequence[Path]):
@@ -492,8 +482,8 @@ def _outcome(future: cf.Future[ShardResult]) -> ShardResult | BaseException:
 
 
 def export_handbooks(
+    dest: Path | str,
     handbooks: Iterable[Handbook],
-    dest: Path,
     *,
     exporter: str | None = None,
     mode: Mode = "folder",
@@ -507,14 +497,14 @@ def export_handbooks(
     pdf: bool = False,
     policy: Policy = DEFAULT_POLICY,
 ) -> ExportResult:
-    """Export ``handbooks`` with the exporter called ``exporter`` (by default the first
-    registered exporter of kind ``handbook``).
+    """Export ``handbooks`` to ``dest`` with the exporter called ``exporter`` (by default the
+    first registered exporter of kind ``handbook``).
 
     Args:
-        handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
-            ``progress`` and no ``len()``, they are listed first to know the total).
         dest: the folder (``mode="folder"``, created if needed) or the file to write (the
             .zip for ``"zip"``, the document for ``"merged"``).
+        handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
+            ``progress`` and no ``len()``, they are listed first to know the total).
         exporter: the registered exporter's name (None: the default handbook exporter); an
             exporter of another kind is refused.
         mode: one file per handbook, one merged document, or one zip of per-handbook files.
@@ -541,8 +531,9 @@ def export_handbooks(
             (:func:`~lamtheoguongbac.export.convert_to_pdf`).
 
     Raises:
-        ValidationFailed: a bad argument (mode, jobs, resume or pdf outside folder mode, a
-            setting the exporter refuses).
+        ValidationFailed: a bad argument (``dest`` not a path or ``handbooks`` a path, as
+            in 0.1's order; mode, jobs, resume or pdf outside folder mode; a setting the
+            exporter refuses).
         PluginError: no such exporter, one of another kind, an invalid file suffix, or an
             object exporter that cannot be sent to worker processes.
         TemplateError: the template is invalid or failed on a handbook.
@@ -550,7 +541,24 @@ def export_handbooks(
         OSError: the destination cannot be written.
         Exception: what the executor raised for a lost shard (a worker killed): the files
             of every other shard are recorded, so ``resume=True`` finishes the rest.
+
+    Returns:
+        the files written (:attr:`ExportResult.written`; the one zip or merged document is
+        also :attr:`ExportResult.path`), those ``resume`` skipped and the renderer's notes.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import export_handbooks
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> result = export_handbooks(folder / "so-tay", [make_handbook()])
+        >>> [path.suffix for path in result.written]
+        ['.docx']
+        >>> export_handbooks(folder / "so-tay.zip", [make_handbook()], mode="zip").path.name
+        'so-tay.zip'
     """
+    dest = destination_first("export_handbooks", dest, handbooks, "handbooks")
     if mode not in ("folder", "merged", "zip"):
         raise ValidationFailed(
             f"chế độ xuất không hợp lệ: {mode!r}", f"invalid export mode: {mode!r}", field="mode"
@@ -584,7 +592,6 @@ def export_handbooks(
     if progress is not None and not isinstance(handbooks, Sized):
         handbooks = list(handbooks)
     total = len(handbooks) if isinstance(handbooks, Sized) else None
-    dest = Path(dest)
     folder = dest if mode == "folder" else dest.parent
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()

@@ -25,6 +25,7 @@ from pathlib import Path
 import attrs
 
 from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac.export._result import ExportResult, destination_first
 
 __all__ = ["SOFFICE_ENV", "PdfConversionError", "convert_to_pdf", "soffice_available"]
 
@@ -112,20 +113,40 @@ class _Job:
         return done, err.decode("utf-8", "replace").strip()[-500:]
 
 
-def convert_to_pdf(files: Sequence[Path], outdir: Path, *, jobs: int | None = None) -> list[Path]:
-    """Convert ``files`` (.docx, .odt, …) to PDFs in ``outdir``; returns them in input order.
+def convert_to_pdf(
+    dest: Path | str, files: Sequence[Path], *, jobs: int | None = None
+) -> ExportResult:
+    """Convert ``files`` (.docx, .odt, …) to PDFs in the folder ``dest``.
 
     Args:
+        dest: where the PDFs go (created if needed); an existing PDF is replaced.
         files: the documents; their names (without suffix) must differ.
-        outdir: where the PDFs go (created if needed); an existing PDF is replaced.
         jobs: soffice processes run at once (default: one per core).
 
+    Returns:
+        the PDFs written, in the order of ``files`` (:attr:`ExportResult.written`).
+
     Raises:
-        ValidationFailed: two files would give the same PDF name, or ``jobs`` < 1 (checked
-            first, whether or not soffice is installed).
+        ValidationFailed: two files would give the same PDF name, ``jobs`` < 1, ``dest``
+            is not a path or ``files`` is (0.1's order; all checked first, whether or not
+            soffice is installed).
         PdfConversionError: soffice is missing, failed, or produced no PDF for a file.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.export import convert_to_pdf, export_handbooks
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> documents = export_handbooks(
+        ...     folder / "so-tay", [make_handbook(HandbookStatus.CLOSED)]
+        ... ).written
+        >>> [pdf.suffix for pdf in convert_to_pdf(folder / "pdf", documents).written]
+        ['.pdf']
     """
     # The arguments first: a mistake in them is told the same with or without LibreOffice.
+    outdir = destination_first("convert_to_pdf", dest, files, "files")
     if jobs is not None and jobs < 1:
         raise ValidationFailed("số tiến trình phải ≥ 1", "jobs must be >= 1", field="jobs")
     paths = [Path(f).resolve() for f in files]
@@ -144,10 +165,9 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path, *, jobs: int | None = No
             "LibreOffice (soffice) was not found for PDF conversion; install LibreOffice "
             f"(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or set {SOFFICE_ENV}",
         )
-    outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     if not paths:
-        return []
+        return ExportResult()
     groups = _split(paths, min(jobs or os.cpu_count() or 1, len(paths)))
     failures: list[str] = []
     converted: set[str] = set()
@@ -173,4 +193,4 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path, *, jobs: int | None = No
             f"LibreOffice không chuyển được {len(missing)} tệp sang PDF: {listed} ({detail})",
             f"LibreOffice failed to convert {len(missing)} files to PDF: {listed} ({detail})",
         )
-    return results
+    return ExportResult(written=tuple(results))

@@ -154,6 +154,7 @@ from lamtheoguongbac._rollup import Figures, RatingCounts, Rollup
 from lamtheoguongbac.export._base import DocumentKind
 from lamtheoguongbac.export._committee import CommitteeHeading
 from lamtheoguongbac.export._context import Schema
+from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._values import short_date, upper
 from lamtheoguongbac.export._yearbook import write_document
 from lamtheoguongbac.rules._aggregate import CapCheck
@@ -618,8 +619,8 @@ def build_report_context(
 
 
 def export_rollup_report(
+    dest: Path | str,
     rollup: Rollup,
-    dest: Path,
     *,
     superior_name: str = "",
     place: str = "",
@@ -628,15 +629,15 @@ def export_rollup_report(
     template: Path | None = None,
     exporter: str | None = None,
     settings: Mapping[str, Any] | None = None,
-) -> Path:
+) -> ExportResult:
     """Write the committee's summary report of ``rollup`` to ``dest`` (atomically).
 
     The document is rendered by ``exporter``'s renderer with ``ExportOptions(template=…)``:
     its default report template, or ``template``.
 
     Args:
-        rollup: the roll-up to report.
         dest: the document to write; its folder is created if needed.
+        rollup: the roll-up to report.
         superior_name, place, heading: as for :func:`build_report_context`.
         registry: where to find the exporter (default: :func:`create_registry`).
         template: a custom report template (None: the exporter's default).
@@ -644,15 +645,31 @@ def export_rollup_report(
         settings: the exporter's settings, checked by the exporter.
 
     Returns:
-        ``dest``.
+        the document written (:attr:`ExportResult.path`) and the renderer's notes.
 
     Raises:
-        ValidationFailed: ``rollup`` is not a roll-up.
+        ValidationFailed: ``rollup`` is not a roll-up; ``dest`` is not a path or ``rollup``
+            is a path (0.1's order).
         PluginError: no exporter of kind ``report`` (install an exporter plugin), or
             ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.export import export_rollup_report
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as handbooks:
+        ...     handbooks.roster.save(roster.units, roster.members)
+        ...     rollup = handbooks.supervision.rollup(organisation_id="db-00", year=2025)
+        >>> dest = Path(tempfile.mkdtemp()) / "bao-cao-tong-hop-2025.docx"
+        >>> export_rollup_report(dest, rollup, place="An Giang").path == dest
+        True
     """
+    dest = destination_first("export_rollup_report", dest, rollup, "rollup")
     context = build_report_context(
         rollup, superior_name=superior_name, place=place, heading=heading
     )

@@ -320,7 +320,7 @@ def make_files(
             if pdf:
                 from lamtheoguongbac.export._pdf import convert_to_pdf
 
-                pdfs = convert_to_pdf([folder / name for name, _ in chunk], folder, jobs=1)
+                pdfs = convert_to_pdf(folder, [folder / name for name, _ in chunk], jobs=1).written
                 # LibreOffice wrote the PDFs: one more flush before they count as done.
                 _flush_paths(pdfs)
                 fsync_folder(folder)

@@ -133,6 +133,7 @@ key                                               value
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,6 +146,7 @@ from lamtheoguongbac._fsutil import atomic_write
 from lamtheoguongbac._model import OrgUnit
 from lamtheoguongbac.export._base import DocumentKind, ExportOptions
 from lamtheoguongbac.export._context import Schema
+from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._values import clean, short_date, upper
 from lamtheoguongbac.text import (
     collation_key,
@@ -536,8 +538,8 @@ def build_yearbook_context(
 
 
 def export_yearbook(
+    dest: Path | str,
     exemplars: Iterable[Exemplar],
-    dest: Path,
     *,
     title_year: int,
     organisation_name: str,
@@ -552,7 +554,7 @@ def export_yearbook(
     signer_name: str = "",
     signer_title: str = "BÍ THƯ",
     foreword: str | None = None,
-) -> Path:
+) -> ExportResult:
     """Write the yearbook of ``exemplars`` to ``dest`` (atomically: whole or not at all).
 
     The document is rendered by ``exporter``'s renderer with ``ExportOptions(template=…)``:
@@ -560,8 +562,8 @@ def export_yearbook(
     command line keeps the commended ones unless asked for all.
 
     Args:
-        exemplars: the exemplars, in any order.
         dest: the document to write; its folder is created if needed.
+        exemplars: the exemplars, in any order.
         title_year: as for :func:`build_yearbook_context`, like ``organisation_name``,
             ``superior_name``, ``place``, ``today``, ``committee_name``, ``signer_name``,
             ``signer_title`` and ``foreword``.
@@ -571,15 +573,29 @@ def export_yearbook(
         settings: the exporter's settings, checked by the exporter.
 
     Returns:
-        ``dest``.
+        the document written (:attr:`ExportResult.path`) and the renderer's notes.
 
     Raises:
-        ValidationFailed: bad arguments (see :func:`build_yearbook_context`).
+        ValidationFailed: bad arguments (see :func:`build_yearbook_context`), ``dest`` not
+            a path or ``exemplars`` a path (0.1's order).
         PluginError: no exporter of kind ``yearbook`` (install an exporter plugin), or
             ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
         OSError: ``dest`` cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import export_yearbook
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> dest = Path(tempfile.mkdtemp()) / "ky-yeu-2025.docx"
+        >>> result = export_yearbook(
+        ...     dest, [make_exemplar()], title_year=2025, organisation_name="Đảng bộ xã An Bình"
+        ... )
+        >>> result.path == dest and dest.stat().st_size > 0
+        True
     """
+    dest = destination_first("export_yearbook", dest, exemplars, "exemplars")
     context = build_yearbook_context(
         exemplars,
         title_year=title_year,
@@ -612,7 +628,7 @@ def write_document(
     registry: Registry | None = None,
     template: Path | None = None,
     settings: Mapping[str, Any] | None = None,
-) -> Path:
+) -> ExportResult:
     """Render one ``context`` with ``exporter`` and write it to ``dest`` atomically (the
     shared last step of the yearbook and the report).
 
@@ -626,7 +642,7 @@ def write_document(
         settings: the exporter's settings, checked by the exporter.
 
     Returns:
-        ``dest``.
+        ``dest`` as :attr:`ExportResult.path`, with the renderer's warnings as notes.
 
     Raises:
         PluginError: no such exporter, or one of another kind.
@@ -640,9 +656,13 @@ def write_document(
         registry = create_registry()
     chosen = registry.exporter_for(kind, exporter)
     options = chosen.configure(ExportOptions(template=template, settings=dict(settings or {})))
-    renderer = chosen.create_renderer(options)
-    data = renderer.render(context)
+    # Warnings are the renderer's notes (a template falling back to a slower path), as in
+    # a batch export: returned to the caller, not printed.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        renderer = chosen.create_renderer(options)
+        data = renderer.render(context)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dest, data)
-    return dest
+    return ExportResult(written=(dest,), notes=tuple(str(w.message) for w in caught))

@@ -47,6 +47,7 @@ from lamtheoguongbac._inspections import (
     Request,
 )
 from lamtheoguongbac._roster import header_key, parse_date
+from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.spreadsheet._read import _broken, _open, _unreadable
 from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, save_atomic
 from lamtheoguongbac.text import nfc
@@ -131,20 +132,39 @@ def _rows(
 
 
 def write_inspection_workbook(
-    path: Path,
+    dest: Path | str,
     *,
     findings: Sequence[Finding] | None = None,
     cells: Sequence[InspectedCell] = (),
     inspection: Inspection | None = None,
     kinds: Sequence[FindingKind] = FINDING_KINDS,
-) -> Path:
-    """Write the inspection workbook to ``path`` (atomically): ``inspection``'s findings
+) -> ExportResult:
+    """Write the inspection workbook to ``dest`` (atomically): ``inspection``'s findings
     with their follow-ups so far, or draft ``findings`` over ``cells``.
+
+    Returns:
+        the workbook written, as :attr:`~lamtheoguongbac.export.ExportResult.path`.
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ValidationFailed: neither ``inspection`` nor ``findings`` is given.
+        ValidationFailed: neither ``inspection`` nor ``findings`` is given, or ``dest`` is
+            not a path.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import (
+        ...     read_inspection_workbook,
+        ...     write_inspection_workbook,
+        ... )
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection()
+        >>> dest = Path(tempfile.mkdtemp()) / "kiem-tra.xlsx"
+        >>> result = write_inspection_workbook(dest, inspection=inspection)
+        >>> len(read_inspection_workbook(result.path).findings) == len(inspection.findings)
+        True
     """
+    path = destination_first("write_inspection_workbook", dest, None, "inspection")
     require_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -188,7 +208,7 @@ def write_inspection_workbook(
     ws.add_data_validation(validation)
     validation.add("E2:E2000")
     save_atomic(wb, path)
-    return path
+    return ExportResult(written=(path,))
 
 
 def _value(raw: Any) -> str | None:

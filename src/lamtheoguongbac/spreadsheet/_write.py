@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import Handbook, Member, OrgUnit, Pledge, QuantityTarget
+from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.spreadsheet._data import WorkbookData, workbook_data
 from lamtheoguongbac.spreadsheet._layout import (
     ASSESSMENTS,
@@ -312,13 +313,28 @@ def _notes_sheet(wb: Workbook) -> None:
         row += 1
 
 
-def write_workbook(path: Path, data: WorkbookData) -> None:
-    """Write ``data`` in the documented layout (``docs/excel.md``), atomically.
+def write_workbook(dest: Path | str, data: WorkbookData) -> ExportResult:
+    """Write ``data`` to ``dest`` in the documented layout (``docs/excel.md``), atomically.
+
+    Returns:
+        the workbook written, as :attr:`~lamtheoguongbac.export.ExportResult.path`.
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ValidationFailed: the file cannot be written.
+        ValidationFailed: the file cannot be written; ``dest`` is not a path or ``data`` is.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import WorkbookData, read_workbook, write_workbook
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> data = WorkbookData(units=tuple(roster.units), members=tuple(roster.members))
+        >>> dest = Path(tempfile.mkdtemp()) / "chi-bo.xlsx"
+        >>> len(read_workbook(write_workbook(dest, data).path).members)
+        2
     """
+    dest = destination_first("write_workbook", dest, data, "data")
     require_openpyxl()
     from openpyxl import Workbook
 
@@ -330,10 +346,10 @@ def write_workbook(path: Path, data: WorkbookData) -> None:
         _data_sheet(wb, sheet, data, lists)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     wb.active = 0
-    _save(wb, path)
+    return _save(wb, dest)
 
 
-def _save(wb: Workbook, path: Path) -> None:
+def _save(wb: Workbook, path: Path) -> ExportResult:
     try:
         save_atomic(wb, Path(path))
     except OSError as exc:
@@ -342,42 +358,95 @@ def _save(wb: Workbook, path: Path) -> None:
             f"cannot write the file: {exc.strerror or exc}",
             field=str(path),
         ) from exc
+    return ExportResult(written=(Path(path),))
 
 
-def write_template(path: Path) -> None:
-    """Write an empty workbook to fill in (mẫu bảng tính): headers, notes, drop-downs.
+def write_template(dest: Path | str) -> ExportResult:
+    """Write an empty workbook to fill in (mẫu bảng tính) to ``dest``: headers, notes,
+    drop-downs.
+
+    Returns:
+        the workbook written, as :attr:`~lamtheoguongbac.export.ExportResult.path`.
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ValidationFailed: the file cannot be written.
+        ValidationFailed: the file cannot be written, or ``dest`` is not a path.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import write_template
+        >>> dest = Path(tempfile.mkdtemp()) / "mau.xlsx"
+        >>> write_template(dest).path == dest
+        True
     """
-    write_workbook(path, WorkbookData())
+    return write_workbook(destination_first("write_template", dest, None, "dest"), WorkbookData())
 
 
 def export_workbook(
-    path: Path,
+    dest: Path | str,
     handbooks: Iterable[Handbook],
+    *,
     members: Iterable[Member],
     units: Iterable[OrgUnit],
-) -> None:
-    """Write handbooks with their roster in the template's layout; reading the file back
-    gives :func:`~lamtheoguongbac.spreadsheet.workbook_data` of the same arguments.
+) -> ExportResult:
+    """Write ``handbooks`` with their roster (``members`` and ``units``) to ``dest`` in the
+    template's layout; reading the file back gives
+    :func:`~lamtheoguongbac.spreadsheet.workbook_data` of the same arguments.
+
+    Returns:
+        the workbook written, as :attr:`~lamtheoguongbac.export.ExportResult.path`.
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ValidationFailed: the file cannot be written.
+        ValidationFailed: the file cannot be written; ``dest`` is not a path or
+            ``handbooks`` is (0.1's order).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.spreadsheet import export_workbook, read_workbook
+        >>> from lamtheoguongbac.testing import make_handbook, make_secretary, make_unit
+        >>> handbook = make_handbook(HandbookStatus.REGISTERED)
+        >>> units = [make_unit(handbook.cell.id)]
+        >>> members = [handbook.member, make_secretary(handbook.cell.id)]
+        >>> dest = Path(tempfile.mkdtemp()) / "so-tay-2025.xlsx"
+        >>> result = export_workbook(dest, [handbook], members=members, units=units)
+        >>> [e.member_id for e in read_workbook(result.path).handbooks] == [handbook.member.id]
+        True
     """
-    write_workbook(path, workbook_data(handbooks, members, units))
+    dest = destination_first("export_workbook", dest, handbooks, "handbooks")
+    return write_workbook(dest, workbook_data(handbooks, members, units))
 
 
-def write_rollup(path: Path, rollup: Rollup) -> None:
-    """Write a roll-up (báo cáo tổng hợp) as a workbook: the table per cell with its total,
-    and the top-rating cap per grassroots organisation.
+def write_rollup(dest: Path | str, rollup: Rollup) -> ExportResult:
+    """Write a roll-up (báo cáo tổng hợp) to ``dest`` as a workbook: the table per cell with
+    its total, and the top-rating cap per grassroots organisation.
+
+    Returns:
+        the workbook written, as :attr:`~lamtheoguongbac.export.ExportResult.path`.
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ValidationFailed: the file cannot be written.
+        ValidationFailed: the file cannot be written; ``dest`` is not a path or ``rollup``
+            is.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.spreadsheet import write_rollup
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as handbooks:
+        ...     handbooks.roster.save(roster.units, roster.members)
+        ...     rollup = handbooks.supervision.rollup(organisation_id="db-00", year=2025)
+        >>> dest = Path(tempfile.mkdtemp()) / "tong-hop-2025.xlsx"
+        >>> write_rollup(dest, rollup).path == dest
+        True
     """
+    dest = destination_first("write_rollup", dest, rollup, "rollup")
     require_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -427,7 +496,7 @@ def write_rollup(path: Path, rollup: Rollup) -> None:
         ],
     )
     caps.column_dimensions["A"].width = 40
-    _save(wb, path)
+    return _save(wb, dest)
 
 
 def _table(

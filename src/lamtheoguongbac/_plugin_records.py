@@ -1,0 +1,72 @@
+"""What the registry reports about each plugin (:class:`PluginInfo`, :class:`Provides`).
+
+Apart from the registry so that building one — which every command line run does — need
+not import attrs: the registry keeps plain records and makes these only when asked
+(:meth:`~lamtheoguongbac.plugin.Registry.plugins`; issue 9, fast start-up).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import attrs
+
+from lamtheoguongbac._public import publish
+
+__all__ = ["PluginInfo", "Provides", "Status"]
+
+Status = Literal["active", "disabled", "failed", "conflict"]
+
+
+@attrs.frozen(kw_only=True)
+class Provides:
+    """What one plugin provides: storage schemes, exporters as ``(name, kind)``, rule codes,
+    CLI commands, and the event hooks it implements."""
+
+    storage: tuple[str, ...] = ()
+    exporters: tuple[tuple[str, str], ...] = ()
+    rules: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "storage": list(self.storage),
+            "exporters": [{"name": n, "kind": k} for n, k in self.exporters],
+            "rules": list(self.rules),
+            "commands": list(self.commands),
+            "events": list(self.events),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class PluginInfo:
+    """What ``lamtheoguongbac plugins`` shows about one plugin: its distribution and version,
+    its status with the reason (``error``), the hooks it implements, what it provides and
+    the warnings about hook-like functions it holds."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    status: Status
+    hooks: tuple[str, ...] = ()
+    error: str | None = None
+    provides: Provides = Provides()
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (``lamtheoguongbac plugins --json``)."""
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "status": self.status,
+            "error": self.error,
+            "hooks": list(self.hooks),
+            "provides": self.provides.as_dict(),
+            "warnings": list(self.warnings),
+        }
+
+
+publish("lamtheoguongbac.plugin", Provides, PluginInfo)

@@ -1,0 +1,85 @@
+"""What every export function returns, and the check of its first two arguments.
+
+Every public function that writes a document has one shape (issue 9):
+``f(dest, what, *, options…) -> ExportResult`` — the destination first, then what to export,
+then keyword-only options.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from lamtheoguongbac._errors import ValidationFailed
+
+__all__ = ["ARGUMENT_ORDER", "ExportResult", "destination_first"]
+
+#: The code of the error raised when an export function gets its arguments in 0.1's order.
+ARGUMENT_ORDER = "LTGB-X001"
+
+
+@attrs.frozen(kw_only=True)
+class ExportResult:
+    """What an export wrote (kết quả xuất văn bản): the one return type of every function
+    that writes a document — handbooks, the yearbook, the summary report, workbooks.
+
+    ``written`` holds the files written, in input order: one per handbook for a folder
+    export of handbooks, else the one document (the zip, the merged document, the yearbook,
+    the report, the workbook — also :attr:`path`). ``skipped`` counts the handbooks
+    ``resume=True`` found already written (folder exports; 0 otherwise). ``notes`` are the
+    renderer's warnings, such as a template falling back to a slower path.
+    """
+
+    written: Sequence[Path] = ()
+    skipped: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        """The one document written: by a single-document export (yearbook, report,
+        workbook) or a handbook export in ``"zip"`` or ``"merged"`` mode.
+
+        Raises:
+            ValidationFailed: the export wrote no file or several (a folder export: read
+                :attr:`written`).
+        """
+        if len(self.written) != 1:
+            raise ValidationFailed(
+                f"lần xuất này ghi {len(self.written)} tệp, không phải một: xem written",
+                f"this export wrote {len(self.written)} files, not one: read written",
+                field="ExportResult.path",
+            )
+        return self.written[0]
+
+
+def destination_first(function: str, dest: object, what: object, what_name: str) -> Path:
+    """``dest`` as a path, refusing a call that passes the arguments in 0.1's order
+    (``what`` first, then the destination) with a message that says so.
+
+    Raises:
+        ValidationFailed: ``dest`` is not a path (code :data:`ARGUMENT_ORDER`, field
+            ``dest``), or ``what`` is a path (field ``what_name``).
+    """
+    usage = f"{function}(dest, {what_name}, …)"
+    if not isinstance(dest, str | os.PathLike):
+        raise ValidationFailed(
+            f"cần đường dẫn của tệp hoặc thư mục để ghi, không phải {type(dest).__name__}; "
+            f"từ bản 0.2 nơi ghi đứng trước: {usage}",
+            f"expected the path of the file or folder to write, not {type(dest).__name__}; "
+            f"since 0.2 the destination comes first: {usage}",
+            field="dest",
+            code=ARGUMENT_ORDER,
+        )
+    if isinstance(what, str | os.PathLike):
+        raise ValidationFailed(
+            f"nhận được đường dẫn {os.fspath(what)!r} thay cho dữ liệu cần xuất; "
+            f"từ bản 0.2 nơi ghi đứng trước: {usage}",
+            f"got the path {os.fspath(what)!r} instead of what to export; "
+            f"since 0.2 the destination comes first: {usage}",
+            field=what_name,
+            code=ARGUMENT_ORDER,
+        )
+    return Path(dest)
