@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import NotFound
 from lamtheoguongbac._public import publish
 
@@ -105,15 +105,15 @@ class OrgUnit:
     :attr:`committee_name` derives it from the level: see :func:`committee_of`.
     """
 
-    id: str
-    name: str
-    level: str
-    parent_id: str | None = None
+    id: str = attrs.field(metadata=LINE)
+    name: str = attrs.field(metadata=LINE)
+    level: str = attrs.field(metadata=LINE)
+    parent_id: str | None = attrs.field(default=None, metadata=LINE)
     grassroots: bool = False
-    place: str | None = None
+    place: str | None = attrs.field(default=None, metadata=LINE)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    committee: str | None = None
+    committee: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_id("OrgUnit.id", self.id)
@@ -214,7 +214,7 @@ class RoleAssignment:
     """A role held in a unit over a span of dates (``end`` None: still held)."""
 
     role: Role
-    unit_id: str
+    unit_id: str = attrs.field(metadata=LINE)
     start: dt.date
     end: dt.date | None = None
 
@@ -236,19 +236,19 @@ class Member:
     roster sort for names that do not split as family–middle–given.
     """
 
-    id: str
-    full_name: str
-    cell_id: str
+    id: str = attrs.field(metadata=LINE)
+    full_name: str = attrs.field(metadata=LINE)
+    cell_id: str = attrs.field(metadata=LINE)
     status: MemberStatus = MemberStatus.OFFICIAL
-    position: str | None = None
-    duties: tuple[str, ...] = ()
-    workplace: str | None = None
+    position: str | None = attrs.field(default=None, metadata=LINE)
+    duties: tuple[str, ...] = attrs.field(default=(), metadata=LINE)
+    workplace: str | None = attrs.field(default=None, metadata=LINE)
     date_of_birth: dt.date | None = None
     joined_on: dt.date | None = None
     official_on: dt.date | None = None
-    party_card_number: str | None = None
+    party_card_number: str | None = attrs.field(default=None, metadata=LINE)
     roles: tuple[RoleAssignment, ...] = ()
-    sort_key: str | None = None
+    sort_key: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_id("Member.id", self.id)
@@ -279,8 +279,8 @@ class Member:
 class Actor:
     """Who takes a lifecycle step: a member, or an official of a committee (người thực hiện)."""
 
-    id: str
-    name: str
+    id: str = attrs.field(metadata=LINE)
+    name: str = attrs.field(metadata=LINE)
     roles: tuple[RoleAssignment, ...] = ()
 
     def __attrs_post_init__(self) -> None:
