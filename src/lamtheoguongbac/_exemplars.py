@@ -88,6 +88,11 @@ class ExemplarKind(LabelledEnum):
     """Whether the exemplar is a collective or a person (loại gương điển hình).
 
     Collectives come first, as in commendation decisions and yearbooks.
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> ExemplarKind("tap_the") is ExemplarKind.COLLECTIVE
+        True
     """
 
     COLLECTIVE = ("tap_the", "Tập thể", "collective")
@@ -238,6 +243,12 @@ class Commendation:
     decision's number ("125-QĐ/ĐU") and ``form`` what was given ("Giấy khen", "Bằng khen").
     ``recorded_by``/``recorder_name`` name who entered it in the system;
     :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_commendation
+        >>> commendation = make_commendation(2025)
+        >>> commendation.decision_number, commendation.decided_on.isoformat(), commendation.form
+        ('125-QĐ/ĐU', '2026-01-05', 'Giấy khen')
     """
 
     authority: str
@@ -286,6 +297,13 @@ class Exemplar:
     what they achieved; ``details`` the field, locality, figures, proposing body and
     evidence. ``commendation`` is set once (re-commending is refused, see
     :func:`with_commendation`); ``version`` moves on by one with every stored change.
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplar = make_exemplar(ExemplarKind.INDIVIDUAL, year=2025)
+        >>> exemplar.year, exemplar.kind.value, exemplar.commendation is None
+        (2025, 'ca_nhan', True)
     """
 
     id: str

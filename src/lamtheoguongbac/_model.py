@@ -103,6 +103,17 @@ class OrgUnit:
     ``committee`` is the name of the unit's party committee (cấp ủy), the body that issues
     its documents ("Đảng ủy xã An Phú" for "Đảng bộ xã An Phú"). When it is not given,
     :attr:`committee_name` derives it from the level: see :func:`committee_of`.
+
+    Example:
+        >>> from lamtheoguongbac import OrgUnit
+        >>> commune = OrgUnit(
+        ...     id="xa-anphu", name="Đảng bộ xã An Phú", level="Đảng bộ cơ sở", grassroots=True
+        ... )
+        >>> cell = OrgUnit(
+        ...     id="cb-vanphong", name="Chi bộ Văn phòng", level="Chi bộ", parent_id="xa-anphu"
+        ... )
+        >>> commune.committee_name, cell.committee_name
+        ('Đảng ủy xã An Phú', 'Chi ủy Văn phòng')
     """
 
     id: str = attrs.field(metadata=LINE)
@@ -183,7 +194,13 @@ def committee_of(name: str, level: str = "") -> str:
 
 
 class MemberStatus(LabelledEnum):
-    """A party member's standing (tình trạng đảng viên)."""
+    """A party member's standing (tình trạng đảng viên).
+
+    Example:
+        >>> from lamtheoguongbac import MemberStatus
+        >>> MemberStatus("du_bi").label_vi
+        'Đảng viên dự bị'
+    """
 
     OFFICIAL = ("chinh_thuc", "Đảng viên chính thức", "official member")
     PROBATIONARY = ("du_bi", "Đảng viên dự bị", "probationary member")
@@ -192,7 +209,13 @@ class MemberStatus(LabelledEnum):
 
 
 class Role(LabelledEnum):
-    """A position in a party cell's leadership (chức vụ đảng)."""
+    """A position in a party cell's leadership (chức vụ đảng).
+
+    Example:
+        >>> from lamtheoguongbac import Role
+        >>> Role.SECRETARY.value, Role.SECRETARY.label_vi, Role.SECRETARY.label_en
+        ('bi_thu', 'Bí thư', 'Secretary')
+    """
 
     SECRETARY = ("bi_thu", "Bí thư", "Secretary")
     DEPUTY_SECRETARY = ("pho_bi_thu", "Phó Bí thư", "Deputy Secretary")
@@ -211,7 +234,20 @@ class Role(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class RoleAssignment:
-    """A role held in a unit over a span of dates (``end`` None: still held)."""
+    """A role held in a unit over a span of dates (``end`` None: still held).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Role, RoleAssignment
+        >>> term = RoleAssignment(
+        ...     role=Role.DEPUTY_SECRETARY,
+        ...     unit_id="cb-vanphong",
+        ...     start=dt.date(2020, 7, 1),
+        ...     end=dt.date(2025, 6, 30),
+        ... )
+        >>> term.holds_on(dt.date(2024, 1, 1)), term.holds_on(dt.date(2025, 7, 1))
+        (True, False)
+    """
 
     role: Role
     unit_id: str = attrs.field(metadata=LINE)
@@ -234,6 +270,20 @@ class Member:
     ``duties`` are the assigned tasks (nhiệm vụ được giao) pledges must tie to;
     ``party_card_number`` is opaque (its format is not public); ``sort_key`` overrides the
     roster sort for names that do not split as family–middle–given.
+
+    Example:
+        >>> from lamtheoguongbac import Member, MemberStatus
+        >>> member = Member(
+        ...     id="dv04",
+        ...     full_name=" Phạm Thị Ánh ",
+        ...     cell_id="cb-vanphong",
+        ...     status=MemberStatus.PROBATIONARY,
+        ...     duties=["Đăng ký hộ tịch"],
+        ... )
+        >>> member.full_name, member.duties
+        ('Phạm Thị Ánh', ('Đăng ký hộ tịch',))
+        >>> member.as_actor().name
+        'Phạm Thị Ánh'
     """
 
     id: str = attrs.field(metadata=LINE)
@@ -277,7 +327,20 @@ class Member:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Actor:
-    """Who takes a lifecycle step: a member, or an official of a committee (người thực hiện)."""
+    """Who takes a lifecycle step: a member, or an official of a committee (người thực hiện).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Actor, Role, RoleAssignment
+        >>> start = dt.date(2020, 7, 1)
+        >>> secretary = Actor(
+        ...     id="dv01",
+        ...     name="Nguyễn Văn Hùng",
+        ...     roles=(RoleAssignment(role=Role.SECRETARY, unit_id="cb-vanphong", start=start),),
+        ... )
+        >>> secretary.roles_on(dt.date(2025, 12, 20), "cb-vanphong")
+        frozenset({<Role.SECRETARY: 'bi_thu'>})
+    """
 
     id: str = attrs.field(metadata=LINE)
     name: str = attrs.field(metadata=LINE)
@@ -297,7 +360,19 @@ class Actor:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class StudyTheme:
-    """The year's (or term's) study theme (chuyên đề học tập và làm theo)."""
+    """The year's (or term's) study theme (chuyên đề học tập và làm theo).
+
+    Example:
+        >>> from lamtheoguongbac import StudyTheme
+        >>> theme = StudyTheme(
+        ...     code="AP-2026",
+        ...     title="Học tập và làm theo Bác về xây dựng ấp văn hóa",
+        ...     first_year=2026,
+        ...     last_year=2026,
+        ... )
+        >>> theme.code, theme.first_year
+        ('AP-2026', 2026)
+    """
 
     code: str
     title: str
@@ -320,7 +395,15 @@ class StudyTheme:
 
 
 class BasisKind(LabelledEnum):
-    """The kind of ground a pledge rests on (loại căn cứ)."""
+    """The kind of ground a pledge rests on (loại căn cứ).
+
+    Example:
+        >>> from lamtheoguongbac import BasisKind
+        >>> BasisKind("chuyen_de") is BasisKind.STUDY_THEME
+        True
+        >>> BasisKind.STUDY_THEME.label_vi
+        'Chuyên đề học tập'
+    """
 
     STUDY_THEME = ("chuyen_de", "Chuyên đề học tập", "study theme")
     ETHICAL_NORMS = (
@@ -342,7 +425,14 @@ class BasisKind(LabelledEnum):
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class RegulationRef:
     """A reference to a regulation and article, e.g. ("37-QĐ/TW", 2): articles are renumbered
-    between regulations, so a reference is always the pair."""
+    between regulations, so a reference is always the pair.
+
+    Example:
+        >>> from lamtheoguongbac import RegulationRef
+        >>> ref = RegulationRef(regulation="37-QĐ/TW", article=4)
+        >>> ref.regulation, ref.article
+        ('37-QĐ/TW', 4)
+    """
 
     regulation: str
     article: int | None = None
@@ -387,7 +477,17 @@ def document_title(symbol: str) -> str:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Basis:
-    """A ground a pledge rests on (căn cứ): a kind with a regulation reference or free text."""
+    """A ground a pledge rests on (căn cứ): a kind with a regulation reference or free text.
+
+    Example:
+        >>> from lamtheoguongbac import Basis, BasisKind, RegulationRef
+        >>> basis = Basis(
+        ...     kind=BasisKind.PROHIBITIONS,
+        ...     reference=RegulationRef(regulation="37-QĐ/TW", article=4),
+        ... )
+        >>> basis.kind.label_vi
+        'Những điều đảng viên không được làm'
+    """
 
     kind: BasisKind
     reference: RegulationRef | None = None
@@ -414,7 +514,13 @@ _AMOUNT_STEP = Decimal("1e-9")
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class QuantityTarget:
-    """A measurable target: an amount with its unit ("100 %", "12 buổi")."""
+    """A measurable target: an amount with its unit ("100 %", "12 buổi").
+
+    Example:
+        >>> from lamtheoguongbac import QuantityTarget
+        >>> QuantityTarget(amount="12", unit="buổi").amount
+        Decimal('12')
+    """
 
     amount: Decimal
     unit: str
@@ -440,7 +546,17 @@ class QuantityTarget:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class DeliverableTarget:
-    """A dated deliverable: something that exists by a date ("01 sáng kiến" by 30/11)."""
+    """A dated deliverable: something that exists by a date ("01 sáng kiến" by 30/11).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import DeliverableTarget
+        >>> target = DeliverableTarget(
+        ...     description="01 sáng kiến cải cách thủ tục hành chính", due=dt.date(2025, 11, 30)
+        ... )
+        >>> target.due.year
+        2025
+    """
 
     description: str
     due: dt.date
@@ -458,7 +574,14 @@ Target = QuantityTarget | DeliverableTarget
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Checkpoint:
-    """An intermediate review date for a pledge (mốc kiểm điểm)."""
+    """An intermediate review date for a pledge (mốc kiểm điểm).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Checkpoint
+        >>> Checkpoint(due=dt.date(2025, 6, 30), description="Sơ kết 6 tháng").due.isoformat()
+        '2025-06-30'
+    """
 
     due: dt.date
     description: str | None = None
@@ -469,7 +592,22 @@ class Checkpoint:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Pledge:
-    """A deed registered to follow Bác's example (việc đăng ký làm theo)."""
+    """A deed registered to follow Bác's example (việc đăng ký làm theo).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Basis, BasisKind, Pledge, QuantityTarget
+        >>> pledge = Pledge(
+        ...     id="v1",
+        ...     deed="Tổ chức 06 buổi tuyên truyền pháp luật tại 6 ấp trong năm 2025",
+        ...     target=QuantityTarget(amount=6, unit="buổi"),
+        ...     deadline=dt.date(2025, 11, 30),
+        ...     task="Phổ biến giáo dục pháp luật",
+        ...     bases=[Basis(kind=BasisKind.STUDY_THEME, text="Chuyên đề năm 2025")],
+        ... )
+        >>> pledge.target.amount, type(pledge.bases).__name__
+        (Decimal('6'), 'tuple')
+    """
 
     id: str
     deed: str
@@ -491,7 +629,13 @@ class Pledge:
 
 
 class Outcome(LabelledEnum):
-    """How far a pledge was carried out (kết quả thực hiện)."""
+    """How far a pledge was carried out (kết quả thực hiện).
+
+    Example:
+        >>> from lamtheoguongbac import Outcome
+        >>> Outcome("mot_phan") is Outcome.PARTLY_DONE, Outcome.DONE.label_vi
+        (True, 'Đã thực hiện')
+    """
 
     DONE = ("hoan_thanh", "Đã thực hiện", "done")
     PARTLY_DONE = ("mot_phan", "Thực hiện một phần", "partly done")
@@ -500,7 +644,18 @@ class Outcome(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class PledgeResult:
-    """The result for one pledge: what was achieved, what not, how to keep striving."""
+    """The result for one pledge: what was achieved, what not, how to keep striving.
+
+    Example:
+        >>> from lamtheoguongbac import Outcome, PledgeResult
+        >>> result = PledgeResult(
+        ...     pledge_id="v1",
+        ...     outcome=Outcome.DONE,
+        ...     achieved="Tổ chức 06 buổi, 420 lượt người dự",
+        ... )
+        >>> result.outcome.label_vi
+        'Đã thực hiện'
+    """
 
     pledge_id: str
     outcome: Outcome
@@ -524,7 +679,15 @@ class PledgeResult:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class ResultReport:
-    """The member's report of results (báo cáo kết quả thực hiện), one entry per pledge."""
+    """The member's report of results (báo cáo kết quả thực hiện), one entry per pledge.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> report = make_handbook(HandbookStatus.REPORTED).report
+        >>> report.submitted_on.isoformat(), [r.outcome.value for r in report.results]
+        ('2025-12-05', ['mot_phan', 'hoan_thanh'])
+    """
 
     submitted_on: dt.date
     results: tuple[PledgeResult, ...]
@@ -543,7 +706,16 @@ class ResultReport:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class SelfAssessment:
-    """The member's self-assessment (tự nhận xét, đánh giá)."""
+    """The member's self-assessment (tự nhận xét, đánh giá).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import SelfAssessment
+        >>> SelfAssessment(
+        ...     text="Hoàn thành cơ bản các việc đã đăng ký.", written_on=dt.date(2025, 12, 5)
+        ... ).written_on.isoformat()
+        '2025-12-05'
+    """
 
     text: str
     written_on: dt.date
@@ -553,7 +725,13 @@ class SelfAssessment:
 
 
 class RatingLevel(LabelledEnum):
-    """The four rating levels, stable across every regulation (mức xếp loại)."""
+    """The four rating levels, stable across every regulation (mức xếp loại).
+
+    Example:
+        >>> from lamtheoguongbac import RatingLevel
+        >>> RatingLevel("HTTNV") is RatingLevel.GOOD, RatingLevel.GOOD.label_vi
+        (True, 'Hoàn thành tốt nhiệm vụ')
+    """
 
     EXCELLENT = ("HTXSNV", "Hoàn thành xuất sắc nhiệm vụ", "completed tasks excellently")
     GOOD = ("HTTNV", "Hoàn thành tốt nhiệm vụ", "completed tasks well")
@@ -577,6 +755,20 @@ class CollectiveAssessment:
 
     Written by the cell's Secretary or Deputy Secretary on behalf of the cell; ``rating`` is
     None for a member who is not rated (e.g. suspended).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import CollectiveAssessment, RatingLevel, Role
+        >>> assessment = CollectiveAssessment(
+        ...     text="Đồng chí thực hiện nghiêm túc, có kết quả cụ thể.",
+        ...     meeting_date=dt.date(2025, 12, 20),
+        ...     recorded_by="dv01",
+        ...     recorder_name="Nguyễn Văn Hùng",
+        ...     recorder_role=Role.SECRETARY,
+        ...     rating=RatingLevel.GOOD,
+        ... )
+        >>> assessment.rating.label_vi
+        'Hoàn thành tốt nhiệm vụ'
     """
 
     text: str
@@ -598,7 +790,15 @@ class CollectiveAssessment:
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Period:
     """The span a handbook covers: normally a calendar year, possibly a congress term
-    (nhiệm kỳ, e.g. 2021–2025) with a review at the end of each year."""
+    (nhiệm kỳ, e.g. 2021–2025) with a review at the end of each year.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Period
+        >>> year = Period(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        >>> year.start.year, year.end.isoformat()
+        (2025, '2025-12-31')
+    """
 
     start: dt.date
     end: dt.date
@@ -739,7 +939,13 @@ def handbook_id(member_id: str, period: Period) -> str:
 
 
 class HandbookStatus(LabelledEnum):
-    """Where a handbook is in the yearly cycle (trạng thái sổ tay)."""
+    """Where a handbook is in the yearly cycle (trạng thái sổ tay).
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> HandbookStatus.REPORTED.value, HandbookStatus.REPORTED.label_vi
+        ('reported', 'Đã báo cáo kết quả')
+    """
 
     DRAFT = ("draft", "Đang soạn", "draft")
     REGISTERED = ("registered", "Đã đăng ký", "registered")
@@ -766,6 +972,15 @@ class Handbook:
     before it was recorded). A term book (:attr:`Period.is_term`) may carry yearly
     ``supplements`` of pledges registered later, and ``reviews``: interim reports and the
     cell's interim assessments at checkpoints and year ends, in date order.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.REGISTERED, year=2025)
+        >>> book.id, book.status.value, book.version, len(book.pledges)
+        ('sotay-2025-chibo-01-dv001', 'registered', 1, 2)
+        >>> book.pledges[0].deed[:40]
+        'Trong năm 2025, soạn 02 bài giảng điện t'
     """
 
     id: str
@@ -973,7 +1188,13 @@ class Handbook:
 
 
 class EventKind(LabelledEnum):
-    """What a lifecycle event records (loại sự kiện)."""
+    """What a lifecycle event records (loại sự kiện).
+
+    Example:
+        >>> from lamtheoguongbac import EventKind
+        >>> [kind.value for kind in EventKind][:3]
+        ['created', 'registered', 'reported']
+    """
 
     CREATED = ("created", "Lập sổ", "created")
     REGISTERED = ("registered", "Đăng ký làm theo", "registered pledges")
@@ -996,7 +1217,16 @@ class ClearedContent:
     """What reopening a handbook took out of it (nội dung bị xóa khi mở lại sổ), kept in the
     reopening event so nothing written is ever lost: the results report and self-assessment
     (reopened to *registered* or before) and the cell's collective assessment (reopened to
-    *reported* or before), each None when it was not cleared."""
+    *reported* or before), each None when it was not cleared.
+
+    Example:
+        >>> from lamtheoguongbac import ClearedContent, HandbookStatus
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.REPORTED)
+        >>> cleared = ClearedContent(report=book.report, self_assessment=book.self_assessment)
+        >>> len(cleared.report.results), cleared.collective_assessment
+        (2, None)
+    """
 
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
@@ -1022,6 +1252,13 @@ class Event:
     (thay mặt) it was recorded; otherwise they are ``None``. A reopening event keeps in
     ``cleared`` what the reopening took out of the handbook (the previous report,
     self-assessment and collective assessment).
+
+    Example:
+        >>> from lamtheoguongbac import Event, EventKind
+        >>> from lamtheoguongbac.testing import creation_event, make_handbook
+        >>> event = creation_event(make_handbook())
+        >>> event.kind is EventKind.CREATED, event.version, event.to_status.value
+        (True, 0, 'draft')
     """
 
     handbook_id: str
