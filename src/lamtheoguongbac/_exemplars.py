@@ -459,7 +459,17 @@ def _name_key(exemplar: Exemplar) -> tuple[bytes, ...]:
 def exemplar_order(exemplar: Exemplar) -> tuple[int, int, tuple[bytes, ...], str]:
     """The order stores list exemplars in, the yearbook's within a field: (year, kind —
     collectives first, the name in Vietnamese order — people by given name, then middle and
-    family name, collectives by their whole name — id)."""
+    family name, collectives by their whole name — id).
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> from lamtheoguongbac.plugin import exemplar_order
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> people = [make_exemplar(index=i) for i in (1, 2)]
+        >>> cell = make_exemplar(ExemplarKind.COLLECTIVE, index=3)
+        >>> [e.kind.value for e in sorted([*people, cell], key=exemplar_order)]
+        ['tap_the', 'ca_nhan', 'ca_nhan']
+    """
     return (exemplar.year, exemplar.kind.order, _name_key(exemplar), exemplar.id)
 
 

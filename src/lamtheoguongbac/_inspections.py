@@ -301,6 +301,14 @@ class Inspection:
     An Phú", "Ủy ban Kiểm tra Đảng ủy"), by default the unit's name. ``year`` is the year
     of the handbooks inspected; ``on`` the inspection date; ``cells`` what was covered.
     ``version`` moves on by one with every stored change (each follow-up).
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection(year=2025)
+        >>> inspection.on.isoformat(), len(inspection.cells), len(inspection.findings)
+        ('2025-06-15', 1, 1)
+        >>> inspection.findings[0].requests[0].due.isoformat()
+        '2025-07-15'
     """
 
     id: str
@@ -439,7 +447,18 @@ class Inspection:
 
 
 def inspection_order(inspection: Inspection) -> tuple[int, dt.date, str]:
-    """The order stores list inspections in: (year, inspection date, id)."""
+    """The order stores list inspections in: (year, inspection date, id).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_order
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspections = [
+        ...     make_inspection(year=2025, id="kt-b"),
+        ...     make_inspection(year=2024, id="kt-a"),
+        ... ]
+        >>> [i.id for i in sorted(inspections, key=inspection_order)]
+        ['kt-a', 'kt-b']
+    """
     return (inspection.year, inspection.on, inspection.id)
 
 

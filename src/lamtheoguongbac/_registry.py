@@ -91,7 +91,15 @@ _WORD_PLUGIN = "lamtheoguongbac-docx"
 @attrs.frozen(kw_only=True)
 class Provides:
     """What one plugin provides: storage schemes, exporters as ``(name, kind)``, rule codes,
-    CLI commands, and the event hooks it implements."""
+    CLI commands, and the event hooks it implements.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> provides = {p.name: p.provides for p in registry.plugins()}
+        >>> sorted(scheme for p in provides.values() for scheme in p.storage)
+        ['memory', 'sqlite']
+    """
 
     storage: tuple[str, ...] = ()
     exporters: tuple[tuple[str, str], ...] = ()
@@ -114,7 +122,21 @@ class Provides:
 class PluginInfo:
     """What ``lamtheoguongbac plugins`` shows about one plugin: its distribution and version,
     its status with the reason (``error``), the hooks it implements, what it provides and
-    the warnings about hook-like functions it holds."""
+    the warnings about hook-like functions it holds.
+
+    Example:
+        >>> from lamtheoguongbac import hookimpl
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> class Audit:
+        ...     @hookimpl
+        ...     def handbook_changed(self, event, handbook):
+        ...         pass
+        ...
+        >>> registry = create_registry(load_entrypoints=False, extra_plugins=[Audit()])
+        >>> info = [p for p in registry.plugins() if p.hooks == ("handbook_changed",)][0]
+        >>> info.status, info.provides.events
+        ('active', ('handbook_changed',))
+    """
 
     name: str
     distribution: str | None
@@ -232,6 +254,16 @@ class Registry:
     Args:
         on_failed_rules: ``"refuse"`` (default): steps that run rules are refused while a
             rules plugin has failed; ``"skip"``: they go on without its rules (logged).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> sorted(registry.storage_backends())
+        ['memory', 'sqlite']
+        >>> store = registry.open_store("memory:")
+        >>> store.units()
+        []
+        >>> store.close()
     """
 
     def __init__(self, *, on_failed_rules: OnFailedRules = "refuse") -> None:
@@ -893,6 +925,12 @@ def create_registry(
     Raises:
         PluginError: an ``extra_plugins`` entry is invalid, or a setting is (entry-point
             plugins never raise: they are marked failed instead).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> sorted(registry.storage_backends()), registry.exporters()
+        (['memory', 'sqlite'], {})
     """
     from lamtheoguongbac import _builtin_plugins as builtin_plugins
 

@@ -62,7 +62,14 @@ def _name_key(full_name: str, override: str | None) -> bytes:
 
 def roster_key(full_name: str, override: str | None) -> bytes:
     """The roster order of a person as one byte string (compared like
-    :func:`lamtheoguongbac.text.name_sort_key`, so SQLite can sort it as a BLOB)."""
+    :func:`lamtheoguongbac.text.name_sort_key`, so SQLite can sort it as a BLOB).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import roster_key
+        >>> names = ["Trần Văn Bình", "Lê Thị Ánh", "Nguyễn An"]
+        >>> sorted(names, key=lambda name: roster_key(name, None))
+        ['Nguyễn An', 'Lê Thị Ánh', 'Trần Văn Bình']
+    """
     return _name_key(full_name, override)
 
 
@@ -91,7 +98,19 @@ def collation_fingerprint() -> str:
 
 
 def handbook_order(handbook: Handbook) -> tuple[int, str, bytes, str]:
-    """The contract's query order: (year, cell id, member roster order, id)."""
+    """The contract's query order: (year, cell id, member roster order, id).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import handbook_order
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> books = [
+        ...     make_handbook(year=2025, index=2),
+        ...     make_handbook(year=2024, index=1),
+        ...     make_handbook(year=2025, index=1),
+        ... ]
+        >>> [(b.period.start.year, b.member.full_name) for b in sorted(books, key=handbook_order)]
+        [(2024, 'Trần Văn Sơn'), (2025, 'Lê Quang Cường'), (2025, 'Trần Văn Sơn')]
+    """
     member = handbook.member
     return (
         handbook.year,
@@ -102,12 +121,31 @@ def handbook_order(handbook: Handbook) -> tuple[int, str, bytes, str]:
 
 
 def member_order(member: Member) -> tuple[str, bytes, str]:
-    """Members are listed by cell, then roster order, then id."""
+    """Members are listed by cell, then roster order, then id.
+
+    Example:
+        >>> from lamtheoguongbac import Member
+        >>> from lamtheoguongbac.plugin import member_order
+        >>> members = [
+        ...     Member(id="dv2", full_name="Trần Văn Bình", cell_id="cb"),
+        ...     Member(id="dv1", full_name="Lê Thị Ánh", cell_id="cb"),
+        ... ]
+        >>> [m.full_name for m in sorted(members, key=member_order)]
+        ['Lê Thị Ánh', 'Trần Văn Bình']
+    """
     return (member.cell_id, roster_key(member.full_name, member.sort_key), member.id)
 
 
 def normalise_query(query: HandbookQuery) -> HandbookQuery:
-    """``query`` with its identifiers in NFC, the form every stored value uses."""
+    """``query`` with its identifiers in NFC, the form every stored value uses.
+
+    Example:
+        >>> import unicodedata
+        >>> from lamtheoguongbac.plugin import HandbookQuery, normalise_query
+        >>> typed_on_a_mac = unicodedata.normalize("NFD", "chi-bộ-1")
+        >>> normalise_query(HandbookQuery(cell_id=typed_on_a_mac)).cell_id == "chi-bộ-1"
+        True
+    """
     return HandbookQuery(
         organisation_id=None if query.organisation_id is None else nfc(query.organisation_id),
         cell_id=None if query.cell_id is None else nfc(query.cell_id),
@@ -118,7 +156,18 @@ def normalise_query(query: HandbookQuery) -> HandbookQuery:
 
 
 def matches(handbook: Handbook, query: HandbookQuery) -> bool:
-    """Whether ``handbook`` meets every criterion of a normalised ``query``."""
+    """Whether ``handbook`` meets every criterion of a normalised ``query``.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.plugin import HandbookQuery, matches, normalise_query
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.REGISTERED, year=2025, cell="chibo-01")
+        >>> matches(book, normalise_query(HandbookQuery(cell_id="chibo-01", year=2025)))
+        True
+        >>> matches(book, normalise_query(HandbookQuery(status=HandbookStatus.CLOSED)))
+        False
+    """
     return (
         (query.cell_id is None or handbook.cell.id == query.cell_id)
         and (query.year is None or handbook.year == query.year)
@@ -136,6 +185,19 @@ def check_entry(handbook: Handbook, event: Event) -> None:
 
     Raises:
         ValidationFailed: the event is for another handbook or another version.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_entry
+        >>> from lamtheoguongbac.testing import creation_event, make_handbook
+        >>> book = make_handbook(HandbookStatus.DRAFT)
+        >>> check_entry(book, creation_event(book))
+        >>> try:
+        ...     check_entry(make_handbook(index=2), creation_event(book))
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Event.handbook_id
     """
     if event.handbook_id != handbook.id:
         raise ValidationFailed(
@@ -171,6 +233,18 @@ def trusted_restore() -> Iterator[None]:
 
         with trusted_restore():
             target.add_many(items_from_backup)
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.plugin import HandbookQuery, create_registry, trusted_restore
+        >>> from lamtheoguongbac.testing import make_entry
+        >>> store = create_registry(load_entrypoints=False).open_store("memory:")
+        >>> with trusted_restore():  # a backup's assessments are restored without their roster
+        ...     store.add(*make_entry(HandbookStatus.ASSESSED))
+        ...
+        >>> store.count_by_status(HandbookQuery())
+        {<HandbookStatus.ASSESSED: 'assessed'>: 1}
+        >>> store.close()
     """
     token = _TRUSTED_RESTORE.set(True)
     try:
@@ -203,6 +277,20 @@ def check_signatures(
 
     Raises:
         NotAuthorised: with the rule's code.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, NotAuthorised
+        >>> from lamtheoguongbac.plugin import check_signatures
+        >>> from lamtheoguongbac.testing import make_entry, make_secretary
+        >>> book, event = make_entry(HandbookStatus.ASSESSED)
+        >>> secretary = make_secretary()
+        >>> check_signatures(book, event, {secretary.id: secretary}.get, added=True)
+        >>> try:
+        ...     check_signatures(book, event, {}.get, added=True)
+        ... except NotAuthorised as error:
+        ...     print(error.code)
+        ...
+        LTGB-G004
     """
     if event.to_status is not handbook.status:
         raise NotAuthorised(
@@ -255,6 +343,20 @@ def check_update(handbook: Handbook, event: Event, expected_version: int) -> Non
 
     Raises:
         ValidationFailed: the versions do not follow, or the event does not match.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_update
+        >>> from lamtheoguongbac.testing import advance, make_handbook
+        >>> book = make_handbook(HandbookStatus.DRAFT)
+        >>> step = advance(book)
+        >>> check_update(step.handbook, step.event, expected_version=book.version)
+        >>> try:
+        ...     check_update(step.handbook, step.event, expected_version=book.version + 1)
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Handbook.version
     """
     check_entry(handbook, event)
     if handbook.version != expected_version + 1:
@@ -268,7 +370,14 @@ def check_update(handbook: Handbook, event: Event, expected_version: int) -> Non
 
 
 def duplicate_error(ids: list[str], where: str) -> ConflictError:
-    """The error for adding handbooks whose ids are already taken."""
+    """The error for adding handbooks whose ids are already taken.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import duplicate_error
+        >>> error = duplicate_error(["dv01-2025"], "sqlite:///so-tay.db")
+        >>> type(error).__name__, error.message("en")
+        ('ConflictError', "handbook 'dv01-2025' already exists in sqlite:///so-tay.db; nothing wa...
+    """
     shown = ", ".join(f"'{i}'" for i in ids[:5]) + (" …" if len(ids) > 5 else "")
     return ConflictError(
         f"Sổ tay {shown} đã có trong {where}; không sổ nào được ghi",
@@ -277,7 +386,13 @@ def duplicate_error(ids: list[str], where: str) -> ConflictError:
 
 
 def stale_error(handbook_id: str, stored: int, expected: int, where: str) -> ConflictError:
-    """The error for an update made from a version that is no longer the stored one."""
+    """The error for an update made from a version that is no longer the stored one.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import stale_error
+        >>> print(stale_error("dv04-2025", 5, 4, "memory:").message("en"))
+        handbook 'dv04-2025' in memory: has changed (stored version 5, yours was 4); nothing was...
+    """
     return ConflictError(
         f"Sổ tay '{handbook_id}' trong {where} đã được sửa (phiên bản hiện tại {stored}, bạn "
         f"sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
@@ -296,7 +411,14 @@ _KINDS = {
 
 
 def not_found(kind: str, item_id: str, where: str) -> NotFound:
-    """The error for an unknown handbook, member, exemplar or inspection id."""
+    """The error for an unknown handbook, member, exemplar or inspection id.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import not_found
+        >>> error = not_found("handbook", "dv99-2025", "sqlite:///so-tay.db")
+        >>> type(error).__name__, error.message("en")
+        ('NotFound', "no handbook 'dv99-2025' in sqlite:///so-tay.db")
+    """
     kind_vi, kind_en = _KINDS[kind]
     return NotFound(
         f"Không tìm thấy {kind_vi} '{item_id}' trong {where}",
@@ -308,7 +430,18 @@ def not_found(kind: str, item_id: str, where: str) -> NotFound:
 
 
 def exemplar_matches(exemplar: Exemplar, year: int | None, organisation_id: str | None) -> bool:
-    """Whether ``exemplar`` is of ``year`` and under the NFC ``organisation_id`` (when given)."""
+    """Whether ``exemplar`` is of ``year`` and under the NFC ``organisation_id`` (when given).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import exemplar_matches
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplar = make_exemplar(year=2025, grassroots="dangbo-xa-tb")
+        >>> (
+        ...     exemplar_matches(exemplar, 2025, "dangbo-xa-tb"),
+        ...     exemplar_matches(exemplar, 2024, None),
+        ... )
+        (True, False)
+    """
     return (year is None or exemplar.year == year) and (
         organisation_id is None or any(u.id == organisation_id for u in exemplar.organisation)
     )
@@ -319,6 +452,22 @@ def check_exemplar_update(exemplar: Exemplar, expected_version: int) -> None:
 
     Raises:
         ValidationFailed: the new version is not ``expected_version + 1``.
+
+    Example:
+        >>> import attrs
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_exemplar_update
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplar = make_exemplar()
+        >>> check_exemplar_update(
+        ...     attrs.evolve(exemplar, version=exemplar.version + 1), exemplar.version
+        ... )
+        >>> try:
+        ...     check_exemplar_update(exemplar, exemplar.version)
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Exemplar.version
     """
     if exemplar.version != expected_version + 1:
         raise ValidationFailed(
@@ -331,7 +480,13 @@ def check_exemplar_update(exemplar: Exemplar, expected_version: int) -> None:
 
 
 def exemplar_exists(exemplar_id: str, where: str) -> ConflictError:
-    """The error for adding an exemplar whose id is taken (nominated already)."""
+    """The error for adding an exemplar whose id is taken (nominated already).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import exemplar_exists
+        >>> print(exemplar_exists("2025-ca-nhan-dv04", "memory:").message("en"))
+        exemplar '2025-ca-nhan-dv04' already exists in memory: (already nominated); nothing was w...
+    """
     return ConflictError(
         f"Gương điển hình '{exemplar_id}' đã có trong {where} (đã được đề cử); không ghi gì",
         f"exemplar '{exemplar_id}' already exists in {where} (already nominated); nothing "
@@ -340,7 +495,13 @@ def exemplar_exists(exemplar_id: str, where: str) -> ConflictError:
 
 
 def exemplar_stale(exemplar_id: str, stored: int, expected: int, where: str) -> ConflictError:
-    """The error for an exemplar update made from a version that is no longer stored."""
+    """The error for an exemplar update made from a version that is no longer stored.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import exemplar_stale
+        >>> print(exemplar_stale("2025-ca-nhan-dv04", 3, 2, "memory:").message("en"))
+        exemplar '2025-ca-nhan-dv04' in memory: has changed (stored version 3, yours was 2); noth...
+    """
     return ConflictError(
         f"Gương điển hình '{exemplar_id}' trong {where} đã được sửa (phiên bản hiện tại "
         f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
@@ -356,7 +517,18 @@ def inspection_matches(
     inspection: Inspection, year: int | None, organisation_id: str | None
 ) -> bool:
     """Whether ``inspection`` is of ``year`` and covers a cell under the NFC
-    ``organisation_id`` (when given)."""
+    ``organisation_id`` (when given).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_matches
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection(year=2025)
+        >>> (
+        ...     inspection_matches(inspection, 2025, "chibo-01"),
+        ...     inspection_matches(inspection, 2026, None),
+        ... )
+        (True, False)
+    """
     return (year is None or inspection.year == year) and (
         organisation_id is None or organisation_id in inspection.unit_ids()
     )
@@ -367,6 +539,22 @@ def check_inspection_update(inspection: Inspection, expected_version: int) -> No
 
     Raises:
         ValidationFailed: the new version is not ``expected_version + 1``.
+
+    Example:
+        >>> import attrs
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_inspection_update
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection()
+        >>> check_inspection_update(
+        ...     attrs.evolve(inspection, version=inspection.version + 1), inspection.version
+        ... )
+        >>> try:
+        ...     check_inspection_update(inspection, inspection.version + 5)
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Inspection.version
     """
     if inspection.version != expected_version + 1:
         raise ValidationFailed(
@@ -379,7 +567,13 @@ def check_inspection_update(inspection: Inspection, expected_version: int) -> No
 
 
 def inspection_exists(inspection_id: str, where: str) -> ConflictError:
-    """The error for adding an inspection whose id is taken."""
+    """The error for adding an inspection whose id is taken.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_exists
+        >>> print(inspection_exists("kt-2025-01", "memory:").message("en"))
+        inspection 'kt-2025-01' already exists in memory:; nothing was written
+    """
     return ConflictError(
         f"Cuộc kiểm tra '{inspection_id}' đã có trong {where}; không ghi gì",
         f"inspection '{inspection_id}' already exists in {where}; nothing was written",
@@ -387,7 +581,13 @@ def inspection_exists(inspection_id: str, where: str) -> ConflictError:
 
 
 def inspection_stale(inspection_id: str, stored: int, expected: int, where: str) -> ConflictError:
-    """The error for an inspection update made from a version that is no longer stored."""
+    """The error for an inspection update made from a version that is no longer stored.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_stale
+        >>> print(inspection_stale("kt-2025-01", 4, 3, "memory:").message("en"))
+        inspection 'kt-2025-01' in memory: has changed (stored version 4, yours was 3); nothing w...
+    """
     return ConflictError(
         f"Cuộc kiểm tra '{inspection_id}' trong {where} đã được sửa (phiên bản hiện tại "
         f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",

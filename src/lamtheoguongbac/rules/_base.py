@@ -44,6 +44,12 @@ def timezone(name: str = VIETNAM_TIMEZONE) -> dt.tzinfo:
 
     Raises:
         ValidationFailed: an unknown name, or no tz database to read it from.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import timezone
+        >>> import datetime as dt
+        >>> dt.datetime(2025, 12, 31, 18, 0, tzinfo=dt.UTC).astimezone(timezone()).date()
+        datetime.date(2026, 1, 1)
     """
     try:
         return zoneinfo.ZoneInfo(name)
