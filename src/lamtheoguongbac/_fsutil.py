@@ -415,6 +415,22 @@ def check_zip(
             ``entry`` names the entry at fault.
         zipfile.BadZipFile: ``source`` is not a ZIP archive.
         OSError: the file cannot be read.
+
+    Example:
+        >>> import io, zipfile
+        >>> from lamtheoguongbac.plugin import UnsafeArchive, check_zip
+        >>> buffer = io.BytesIO()
+        >>> with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ...     archive.writestr("word/document.xml", "<w:document/>")
+        ...
+        >>> len(check_zip(buffer.getvalue())) == len(buffer.getvalue())
+        True
+        >>> try:
+        ...     check_zip(buffer.getvalue(), max_entries=0)
+        ... except UnsafeArchive as error:
+        ...     print(error.message("en")[:40])
+        ...
+        the archive has more than 0 entries
     """
     max_file_size = MAX_ZIP_FILE_SIZE if max_file_size is None else max_file_size
     max_entries = MAX_ZIP_ENTRIES if max_entries is None else max_entries

@@ -92,7 +92,18 @@ _PROBE_NAMES = (
 
 @functools.cache
 def collation_fingerprint() -> str:
-    """A short digest of the roster collation this process uses."""
+    """A short digest of the roster collation this process uses.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import collation_fingerprint
+        >>> from lamtheoguongbac.text import ICU_AVAILABLE
+        >>> fingerprint = collation_fingerprint()
+        >>> (
+        ...     fingerprint.startswith("icu:" if ICU_AVAILABLE else "py:"),
+        ...     fingerprint == collation_fingerprint(),
+        ... )
+        (True, True)
+    """
     digest = hashlib.sha256(b"|".join(roster_key(n, None) for n in _PROBE_NAMES))
     return f"{'icu' if ICU_AVAILABLE else 'py'}:{digest.hexdigest()[:16]}"
 

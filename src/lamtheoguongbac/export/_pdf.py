@@ -40,7 +40,15 @@ def _timeout(files: int) -> float:
 
 
 class PdfConversionError(LamTheoGuongBacError):
-    """LibreOffice is missing or failed to convert a document (lỗi chuyển sang PDF)."""
+    """LibreOffice is missing or failed to convert a document (lỗi chuyển sang PDF).
+
+    Example:
+        >>> from lamtheoguongbac import LamTheoGuongBacError
+        >>> from lamtheoguongbac.export import PdfConversionError
+        >>> error = PdfConversionError("không tìm thấy LibreOffice", "LibreOffice was not found")
+        >>> isinstance(error, LamTheoGuongBacError), error.message("en")
+        (True, 'LibreOffice was not found')
+    """
 
 
 def _soffice() -> str | None:
@@ -51,7 +59,13 @@ def _soffice() -> str | None:
 
 
 def soffice_available() -> bool:
-    """Whether a LibreOffice ``soffice`` executable can be found."""
+    """Whether a LibreOffice ``soffice`` executable can be found.
+
+    Example:
+        >>> from lamtheoguongbac.export import soffice_available
+        >>> isinstance(soffice_available(), bool)
+        True
+    """
     return _soffice() is not None
 
 
@@ -124,6 +138,20 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path, *, jobs: int | None = No
         ValidationFailed: two files would give the same PDF name, or ``jobs`` < 1 (checked
             first, whether or not soffice is installed).
         PdfConversionError: soffice is missing, failed, or produced no PDF for a file.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import convert_to_pdf, soffice_available
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> page = Path(folder.name, "so-tay.html")
+        >>> _ = page.write_text("<h1>Sổ tay đảng viên</h1>", encoding="utf-8")
+        >>> soffice_available()
+        True
+        >>> (pdf,) = convert_to_pdf([page], Path(folder.name))
+        >>> pdf.name, pdf.read_bytes()[:5]
+        ('so-tay.pdf', b'%PDF-')
+        >>> folder.cleanup()
     """
     # The arguments first: a mistake in them is told the same with or without LibreOffice.
     if jobs is not None and jobs < 1:
