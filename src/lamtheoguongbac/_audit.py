@@ -34,7 +34,13 @@ class RecordType(LabelledEnum):
 
 
 class RecordAction(LabelledEnum):
-    """What a :class:`RecordEvent` records (việc đã làm)."""
+    """What a :class:`RecordEvent` records (việc đã làm).
+
+    Example:
+        >>> from lamtheoguongbac.committee import RecordAction
+        >>> [action.value for action in RecordAction]
+        ['nominated', 'commended', 'inspected', 'followed_up']
+    """
 
     NOMINATED = ("nominated", "Đề cử gương điển hình", "nominated")
     COMMENDED = ("commended", "Ghi nhận khen thưởng", "recorded the commendation")
