@@ -290,7 +290,25 @@ def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], d
 
 def main(args: Sequence[str] | None = None) -> None:
     """Entry point: add plugin commands when they can matter, then run; usage errors in the
-    chosen language."""
+    chosen language.
+
+    Example:
+        >>> import contextlib, io
+        >>> from lamtheoguongbac.cli import main
+        >>> out = io.StringIO()
+        >>> with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        ...     main(
+        ...         [
+        ...             "--lang",
+        ...             "en",
+        ...             "lint",
+        ...             "Hằng tháng thăm hỏi 03 gia đình chính sách trên địa bàn ấp Đông",
+        ...         ]
+        ...     )
+        ...
+        >>> out.getvalue().splitlines()[0]
+        '[SPECIFIC] Hằng tháng thăm hỏi 03 gia đình chính sách trên địa bàn ấp Đông'
+    """
     from lamtheoguongbac._errors import LamTheoGuongBacError
 
     argv = list(sys.argv[1:] if args is None else args)

@@ -82,7 +82,21 @@ _YES = {"x", "co", "da_xong", "yes", "1", "true", "dung"}
 
 @attrs.frozen(kw_only=True)
 class FollowUpRow:
-    """A follow-up read from the sheet: the request, what was done, when, and whether met."""
+    """A follow-up read from the sheet: the request, what was done, when, and whether met.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.spreadsheet import FollowUpRow
+        >>> row = FollowUpRow(
+        ...     row=5,
+        ...     request_id="y1",
+        ...     text="Đã họp chi bộ, đăng ký lại",
+        ...     on=dt.date(2025, 7, 5),
+        ...     done=True,
+        ... )
+        >>> row.request_id, row.done
+        ('y1', True)
+    """
 
     row: int
     request_id: str
@@ -94,7 +108,24 @@ class FollowUpRow:
 @attrs.frozen(kw_only=True)
 class InspectionSheet:
     """What :func:`read_inspection_workbook` found: the findings (with their requests) and
-    the follow-ups filled in."""
+    the follow-ups filled in.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import (
+        ...     read_inspection_workbook,
+        ...     write_inspection_workbook,
+        ... )
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "kiem-tra.xlsx")
+        >>> _ = write_inspection_workbook(path, inspection=make_inspection())
+        >>> sheet = read_inspection_workbook(path)
+        >>> [finding.kind for finding in sheet.findings], sheet.follow_ups
+        (['dang_ky_chung_chung'], ())
+        >>> folder.cleanup()
+    """
 
     source: str
     findings: tuple[Finding, ...]
@@ -144,6 +175,39 @@ def write_inspection_workbook(
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ValidationFailed: neither ``inspection`` nor ``findings`` is given.
+
+    Example:
+        >>> import datetime as dt
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.committee import InspectedCell, suggest_findings
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY
+        >>> from lamtheoguongbac.spreadsheet import write_inspection_workbook
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> units, members = make_organisation(), [make_secretary(), make_member(1)]
+        >>> findings = suggest_findings(
+        ...     handbooks=[],
+        ...     members=members,
+        ...     units=units,
+        ...     cell_ids=["chibo-01"],
+        ...     policy=DEFAULT_POLICY,
+        ...     year=2025,
+        ...     on=dt.date(2025, 6, 15),
+        ... )
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "kiem-tra.xlsx")
+        >>> _ = write_inspection_workbook(
+        ...     path, findings=findings, cells=[InspectedCell(organisation=units)]
+        ... )
+        >>> path.stat().st_size > 0
+        True
+        >>> folder.cleanup()
     """
     require_openpyxl()
     from openpyxl import Workbook
@@ -233,6 +297,23 @@ def read_inspection_workbook(
         XlsxUnavailable: openpyxl is not installed.
         ImportFailed: the file is unreadable or refused, the sheet is missing, or rows are
             bad (each problem names sheet, row, column and header, in Vietnamese and English).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import (
+        ...     read_inspection_workbook,
+        ...     write_inspection_workbook,
+        ... )
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "kiem-tra.xlsx")
+        >>> inspection = make_inspection(followed_up=True)
+        >>> _ = write_inspection_workbook(path, inspection=inspection)
+        >>> sheet = read_inspection_workbook(path)
+        >>> len(sheet.findings), [request.id for request in sheet.findings[0].requests]
+        (1, ['y1'])
+        >>> folder.cleanup()
     """
     require_openpyxl()
     from openpyxl.utils import get_column_letter

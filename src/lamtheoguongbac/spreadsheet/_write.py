@@ -318,6 +318,31 @@ def write_workbook(path: Path, data: WorkbookData) -> None:
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ValidationFailed: the file cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.spreadsheet import read_workbook, workbook_data, write_workbook
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> members = [make_secretary(), make_member(1)]
+        >>> data = workbook_data(
+        ...     [make_handbook(HandbookStatus.ASSESSED, member=members[1])],
+        ...     members,
+        ...     make_organisation(),
+        ... )
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "chi-bo-01.xlsx")
+        >>> write_workbook(path, data)
+        >>> again = read_workbook(path)
+        >>> again.handbooks[0].assessment.rating.value, [m.id for m in again.members]
+        ('HTTNV', ['chibo-01-dv000', 'chibo-01-dv001'])
+        >>> folder.cleanup()
     """
     require_openpyxl()
     from openpyxl import Workbook
@@ -350,6 +375,18 @@ def write_template(path: Path) -> None:
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ValidationFailed: the file cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from openpyxl import load_workbook
+        >>> from lamtheoguongbac.spreadsheet import write_template
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "mau-so-tay.xlsx")
+        >>> write_template(path)
+        >>> load_workbook(path, read_only=True).sheetnames[:3]
+        ['Hướng dẫn', 'Tổ chức', 'Đảng viên']
+        >>> folder.cleanup()
     """
     write_workbook(path, WorkbookData())
 
@@ -377,6 +414,28 @@ def write_rollup(path: Path, rollup: Rollup) -> None:
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ValidationFailed: the file cannot be written.
+
+    Example:
+        >>> import datetime as dt
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from openpyxl import load_workbook
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.spreadsheet import write_rollup
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     rollup = service.supervision.rollup(
+        ...         organisation_id="db-00", year=2025, today=dt.date(2025, 3, 31)
+        ...     )
+        ...
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "tong-hop.xlsx")
+        >>> write_rollup(path, rollup)
+        >>> load_workbook(path, read_only=True).sheetnames
+        ['Tổng hợp', 'Tỷ lệ xuất sắc']
+        >>> folder.cleanup()
     """
     require_openpyxl()
     from openpyxl import Workbook
