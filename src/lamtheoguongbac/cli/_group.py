@@ -282,7 +282,27 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
 def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
-    """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
+    """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản.
+
+    \f
+    The ``click`` group of every command: embed it, or test through it with click's runner
+    (``--help`` stops at the form feed above, so this example stays out of the terminal).
+
+    Example:
+        >>> import os, tempfile
+        >>> from click.testing import CliRunner
+        >>> from lamtheoguongbac.cli import cli
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = "sqlite:///" + os.path.join(folder.name, "so-tay.db")
+        >>> result = CliRunner().invoke(cli, ["--store", store, "--lang", "en", "list"])
+        >>> result.exit_code
+        2
+        >>> print(result.output)
+        Error: there is no store at 'sqlite:///...so-tay.db' (a typo?); create one with 'init' ...
+        >>> print(CliRunner().invoke(cli, ["--help"]).output.splitlines()[2])
+          Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản.
+        >>> folder.cleanup()
+    """
     # The registry (plugins, entry points) is built when a command first asks for it.
     if not isinstance(ctx.obj, CommandState):
         ctx.obj = CommandState(ctx.obj or {})
