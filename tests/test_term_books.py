@@ -186,11 +186,24 @@ def test_reopening_to_draft_starts_the_term_book_over() -> None:
         actor=MEMBER.as_actor(),
         at=at(12, 10, year=2021),
     ).handbook
-    back = workflow.reopen(
-        hb, to=S.DRAFT, reason="Đăng ký lại", actor=SECRETARY.as_actor(), at=at(1, 5, year=2022)
+    added = tuple(
+        attrs.evolve(p, id=f"bs-{p.id}", deadline=dt.date(2022, 11, 30))
+        for p in good_pledges(1, year=2022)
+    )
+    hb = workflow.supplement(
+        hb, added, year=2022, actor=MEMBER.as_actor(), at=at(1, 4, year=2022)
     ).handbook
+    assert hb.supplements
+    step = workflow.reopen(
+        hb, to=S.DRAFT, reason="Đăng ký lại", actor=SECRETARY.as_actor(), at=at(1, 5, year=2022)
+    )
+    back = step.handbook
     assert back.reviews == ()
     assert back.supplements == ()
+    # nothing written is lost: the reopening event keeps what it took out
+    assert step.event.cleared is not None
+    assert step.event.cleared.supplements == hb.supplements
+    assert step.event.cleared.reviews == hb.reviews
 
 
 def test_a_version_1_document_is_migrated() -> None:

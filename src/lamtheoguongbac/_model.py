@@ -1216,8 +1216,9 @@ class EventKind(LabelledEnum):
 class ClearedContent:
     """What reopening a handbook took out of it (nội dung bị xóa khi mở lại sổ), kept in the
     reopening event so nothing written is ever lost: the results report and self-assessment
-    (reopened to *registered* or before) and the cell's collective assessment (reopened to
-    *reported* or before), each None when it was not cleared.
+    (reopened to *registered* or before), the cell's collective assessment (reopened to
+    *reported* or before), each None when it was not cleared, and a term book's yearly
+    supplements and interim reviews (reopened to *draft*), empty when there were none.
 
     Example:
         >>> from lamtheoguongbac import ClearedContent, HandbookStatus
@@ -1231,6 +1232,8 @@ class ClearedContent:
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
     collective_assessment: CollectiveAssessment | None = None
+    supplements: tuple[Supplement, ...] = ()
+    reviews: tuple[Review, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -1238,7 +1241,9 @@ class ClearedContent:
         return (
             self.report is None
             and self.self_assessment is None
-            and (self.collective_assessment is None)
+            and self.collective_assessment is None
+            and not self.supplements
+            and not self.reviews
         )
 
 

@@ -446,10 +446,10 @@ def reopen(
     if to.order < S.REPORTED.order:
         changes["report"] = None
         changes["self_assessment"] = None
-    cleared = ClearedContent(**{name: getattr(hb, name) for name in changes if name != "status"})
     if to is S.DRAFT:  # registering again starts over: supplements and reviews go too
         changes["supplements"] = ()
         changes["reviews"] = ()
+    cleared = ClearedContent(**{name: getattr(hb, name) for name in changes if name != "status"})
     after = attrs.evolve(hb, version=hb.version + 1, **changes)  # type: ignore[arg-type]
     event = new_event(after, EventKind.REOPENED, actor, at, hb.status, reason=reason.strip())
     if not cleared.empty:
