@@ -168,7 +168,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
         "Gỡ plugin khỏi môi trường này / uninstall plugins from this command's environment.",
     ),
     "workbook": (
-        _CLI + "_supervision",
+        _CLI + "_bulk",  # the group of _supervision, with `import-folder` added by _bulk
         "workbook",
         "Bảng tính Excel của sổ tay / the handbook's Excel workbook.",
     ),
