@@ -345,6 +345,7 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",
+    "lamtheoguongbac.cli",
 )
 
 

@@ -292,6 +292,9 @@ def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], d
         >>> import os, tempfile
         >>> from click.testing import CliRunner
         >>> from lamtheoguongbac.cli import cli
+        >>> result = CliRunner().invoke(cli, ["--lang", "en", "lint", "Nâng cao ý thức"])
+        >>> result.exit_code, result.output.splitlines()[0]
+        (1, '[GENERIC] Nâng cao ý thức')
         >>> folder = tempfile.TemporaryDirectory()
         >>> store = "sqlite:///" + os.path.join(folder.name, "so-tay.db")
         >>> result = CliRunner().invoke(cli, ["--store", store, "--lang", "en", "list"])
