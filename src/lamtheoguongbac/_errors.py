@@ -402,12 +402,22 @@ class TemplateError(LamTheoGuongBacError):
     """A document template is invalid or failed to render (lỗi mẫu văn bản).
 
     Example:
-        >>> from lamtheoguongbac import LamTheoGuongBacError, TemplateError
-        >>> error = TemplateError(
-        ...     "mẫu không hợp lệ: thiếu thẻ đóng", "invalid template: a tag is not closed"
-        ... )
-        >>> isinstance(error, LamTheoGuongBacError), error.message("en")
-        (True, 'invalid template: a tag is not closed')
+        >>> from lamtheoguongbac import TemplateError
+        >>> class PlainText:
+        ...     def render(self, context):
+        ...         return context["member"]["full_name"].encode("utf-8")
+        ...
+        ...     def merge(self, documents):
+        ...         raise TemplateError(
+        ...             "định dạng này không gộp được", "this format cannot be merged"
+        ...         )
+        ...
+        >>> try:
+        ...     PlainText().merge([b"a", b"b"])
+        ... except TemplateError as error:
+        ...     print(error.message("en"))
+        ...
+        this format cannot be merged
     """
 
 

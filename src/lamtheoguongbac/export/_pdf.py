@@ -43,11 +43,22 @@ class PdfConversionError(LamTheoGuongBacError):
     """LibreOffice is missing or failed to convert a document (lỗi chuyển sang PDF).
 
     Example:
-        >>> from lamtheoguongbac import LamTheoGuongBacError
-        >>> from lamtheoguongbac.export import PdfConversionError
-        >>> error = PdfConversionError("không tìm thấy LibreOffice", "LibreOffice was not found")
-        >>> isinstance(error, LamTheoGuongBacError), error.message("en")
-        (True, 'LibreOffice was not found')
+        >>> import os, tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import PdfConversionError, convert_to_pdf
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> page = Path(folder.name, "so-tay.html")
+        >>> _ = page.write_text("<h1>Sổ tay</h1>", encoding="utf-8")
+        >>> # as on a machine without LibreOffice:
+        >>> os.environ["LAMTHEOGUONGBAC_SOFFICE"] = "khong-co-soffice"
+        >>> try:
+        ...     convert_to_pdf([page], Path(folder.name))
+        ... except PdfConversionError as error:
+        ...     print(error.message("en")[:58])
+        ...
+        LibreOffice (soffice) was not found for PDF conversion; in
+        >>> del os.environ["LAMTHEOGUONGBAC_SOFFICE"]
+        >>> folder.cleanup()
     """
 
 
