@@ -156,9 +156,9 @@ FIELDS = {
 }
 
 
-#: Single-line fields (names, a workplace): the model trims their surrounding whitespace, as
+#: Single-line fields (names, a workplace, a task): the model trims their surrounding whitespace, as
 #: the roster importers do, so what is stored and exported is the trimmed text.
-TRIMMED = frozenset({"member.full_name", "member.workplace", "cell.name"})
+TRIMMED = frozenset({"member.full_name", "member.workplace", "cell.name", "pledges[0].task"})
 
 
 def stored_form(field: str, text: str) -> str:

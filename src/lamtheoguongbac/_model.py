@@ -434,9 +434,9 @@ class RegulationRef:
         ('37-QĐ/TW', 4)
     """
 
-    regulation: str
+    regulation: str = attrs.field(metadata=LINE)
     article: int | None = None
-    clause: str | None = None
+    clause: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("RegulationRef.regulation", self.regulation, max_len=100)
@@ -491,7 +491,7 @@ class Basis:
 
     kind: BasisKind
     reference: RegulationRef | None = None
-    text: str | None = None
+    text: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("Basis.text", self.text)
@@ -523,7 +523,7 @@ class QuantityTarget:
     """
 
     amount: Decimal
-    unit: str
+    unit: str = attrs.field(metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("QuantityTarget.unit", self.unit, max_len=100)
@@ -558,7 +558,7 @@ class DeliverableTarget:
         2025
     """
 
-    description: str
+    description: str = attrs.field(metadata=LINE)
     due: dt.date
 
     def __attrs_post_init__(self) -> None:
@@ -584,7 +584,7 @@ class Checkpoint:
     """
 
     due: dt.date
-    description: str | None = None
+    description: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("Checkpoint.description", self.description, max_len=1000)
@@ -609,12 +609,12 @@ class Pledge:
         (Decimal('6'), 'tuple')
     """
 
-    id: str
+    id: str = attrs.field(metadata=LINE)
     deed: str
     target: QuantityTarget | DeliverableTarget | None = None
     deadline: dt.date | None = None
     checkpoints: tuple[Checkpoint, ...] = ()
-    task: str | None = None
+    task: str | None = attrs.field(default=None, metadata=LINE)
     bases: tuple[Basis, ...] = ()
     shortcoming: str | None = None
 
@@ -657,7 +657,7 @@ class PledgeResult:
         'Đã thực hiện'
     """
 
-    pledge_id: str
+    pledge_id: str = attrs.field(metadata=LINE)
     outcome: Outcome
     achieved: str | None = None
     not_done: str | None = None
@@ -773,8 +773,8 @@ class CollectiveAssessment:
 
     text: str
     meeting_date: dt.date
-    recorded_by: str
-    recorder_name: str
+    recorded_by: str = attrs.field(metadata=LINE)
+    recorder_name: str = attrs.field(metadata=LINE)
     recorder_role: Role
     rating: RatingLevel | None = None
 
@@ -879,7 +879,7 @@ class Supplement:
 
     year: int
     registered_on: dt.date
-    pledge_ids: tuple[str, ...]
+    pledge_ids: tuple[str, ...] = attrs.field(metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         if not self.pledge_ids:
