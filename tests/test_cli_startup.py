@@ -152,3 +152,16 @@ def test_help_loads_the_plugins_modules_but_not_their_libraries() -> None:
         "lamtheoguongbac_jsonl.plugin",
         "lamtheoguongbac_sql.plugin",
     ]
+
+
+def test_a_subcommand_another_module_adds_runs_on_its_own() -> None:
+    # `workbook import-folder` is added to the group by cli._bulk: loading the group alone
+    # must load it too (it used to answer "no such command" unless `create` ran first).
+    done = subprocess.run(
+        [sys.executable, "-m", "lamtheoguongbac", "workbook", "import-folder", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--on-behalf-of-cell-officer" in done.stdout

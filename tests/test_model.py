@@ -644,3 +644,29 @@ def test_generated_handbooks_are_valid_in_every_status(hb: Handbook) -> None:
         assert hb.pledges
     assert (hb.report is not None) == (hb.status.order >= S.REPORTED.order)
     assert (hb.collective_assessment is not None) == (hb.status.order >= S.ASSESSED.order)
+
+
+def test_one_line_fields_are_trimmed_as_the_workbook_import_trims_its_cells() -> None:
+    # issue 16: the API kept surrounding spaces the importers remove, so the same pledge typed
+    # in a workbook and sent as JSON were two different values.
+    from lamtheoguongbac import Basis, BasisKind, Pledge, QuantityTarget, RegulationRef
+
+    pledge = Pledge(
+        id=" v1 ",
+        deed="Tổ chức 06 buổi tuyên truyền pháp luật tại 6 ấp trong năm 2025\n",
+        target=QuantityTarget(amount=6, unit=" buổi "),
+        deadline=dt.date(2025, 11, 30),
+        task="\tPhổ biến giáo dục pháp luật ",
+        bases=(
+            Basis(kind=BasisKind.PROHIBITIONS, reference=RegulationRef(regulation=" 37-QĐ/TW")),
+        ),
+    )
+    assert (pledge.id, pledge.task, pledge.target.unit) == (
+        "v1",
+        "Phổ biến giáo dục pháp luật",
+        "buổi",
+    )
+    assert pledge.bases[0].reference is not None
+    assert pledge.bases[0].reference.regulation == "37-QĐ/TW"
+    # a free text keeps its lines as written: only one-line fields are trimmed
+    assert pledge.deed.endswith("\n")

@@ -66,3 +66,63 @@ def test_only_a_cell_officer_gets_a_signed_assessment() -> None:
         with pytest.raises(NotAuthorised) as caught:
             service.assessment_by("dv05", book.id, text="Tốt", meeting_date=day, rating=None)
         assert caught.value.code == "LTGB-A001"
+
+
+def test_the_model_trims_names_as_the_importers_do(tmp_path: Path) -> None:
+    """A name typed with surrounding spaces is stored the same whether it came through
+    ``Member(...)``, a CSV roster or a JSON roster (issue 16: the model kept the spaces)."""
+    import datetime as dt
+    import json
+
+    from lamtheoguongbac import Member, OrgUnit, Role, RoleAssignment
+
+    DAY = dt.date(2024, 1, 1)
+    spaced = "  Lê Văn\u00a0An \t"
+    csv = tmp_path / "dang-vien.csv"
+    csv.write_text(
+        "Mã,Họ và tên,Chi bộ,Chức vụ,Nơi công tác\n"
+        f"dv-1,{spaced}, cb-vanphong ,  Công chức tư pháp , UBND xã \n",
+        encoding="utf-8",
+    )
+    roster_json = tmp_path / "dang-vien.json"
+    roster_json.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "members": [
+                    {
+                        "id": " dv-2 ",
+                        "full_name": spaced,
+                        "cell_id": "cb-vanphong ",
+                        "position": "  Công chức tư pháp ",
+                        "workplace": " UBND xã ",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    built = Member(
+        id=" dv-3",
+        full_name=spaced,
+        cell_id=" cb-vanphong",
+        position="Công chức tư pháp  ",
+        workplace="\tUBND xã",
+        duties=(" Hộ tịch ",),
+        roles=(RoleAssignment(role=Role.GROUP_LEADER, unit_id=" cb-vanphong ", start=DAY),),
+    )
+    assert built.roles[0].unit_id == "cb-vanphong"
+    assert (built.id, built.full_name, built.cell_id) == ("dv-3", "Lê Văn\u00a0An", "cb-vanphong")
+    assert (built.position, built.workplace, built.duties) == (
+        "Công chức tư pháp",
+        "UBND xã",
+        ("Hộ tịch",),
+    )
+    assert OrgUnit(id=" u ", name=" Chi bộ A ", level="Chi bộ ").name == "Chi bộ A"
+    with Handbooks.open("memory:") as service:
+        service.roster.import_files([EXAMPLES / "to-chuc.csv", csv, roster_json])
+        stored = {m.id: m for m in service.roster.members("cb-vanphong")}
+    for member_id in ("dv-1", "dv-2"):
+        member = stored[member_id]
+        assert member.full_name == built.full_name
+        assert (member.position, member.workplace) == (built.position, built.workplace)

@@ -135,6 +135,9 @@ PUBLIC_NAMESPACES = (
     "lamtheoguongbac.roster",
     "lamtheoguongbac.catalog",
     "lamtheoguongbac.testing",
+    "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
+    "lamtheoguongbac.cli",
 )
 
 

@@ -21,14 +21,26 @@ __all__ = ["RecordAction", "RecordEvent", "RecordType"]
 
 
 class RecordType(LabelledEnum):
-    """Which kind of committee record an event is about (loại hồ sơ)."""
+    """Which kind of committee record an event is about (loại hồ sơ).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import RecordType
+        >>> RecordType("kiem_tra") is RecordType.INSPECTION
+        True
+    """
 
     EXEMPLAR = ("guong_dien_hinh", "Gương điển hình", "exemplar")
     INSPECTION = ("kiem_tra", "Kiểm tra, giám sát", "inspection")
 
 
 class RecordAction(LabelledEnum):
-    """What a :class:`RecordEvent` records (việc đã làm)."""
+    """What a :class:`RecordEvent` records (việc đã làm).
+
+    Example:
+        >>> from lamtheoguongbac.committee import RecordAction
+        >>> [action.value for action in RecordAction]
+        ['nominated', 'commended', 'inspected', 'followed_up']
+    """
 
     NOMINATED = ("nominated", "Đề cử gương điển hình", "nominated")
     COMMENDED = ("commended", "Ghi nhận khen thưởng", "recorded the commendation")
@@ -48,6 +60,25 @@ class RecordEvent:
 
     ``version`` is the record's version after the action; ``note`` a short description
     ("Quyết định số 125-QĐ/ĐU", "yêu cầu y1: đã khắc phục").
+
+    Example:
+        >>> from lamtheoguongbac.plugin import RecordType
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> from lamtheoguongbac import Handbooks
+        >>> roster = make_roster(cells=1, members_per_cell=3)
+        >>> secretary, member = roster.members[0], roster.members[1]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     exemplar = service.exemplars.nominate(
+        ...         member.id,
+        ...         year=2025,
+        ...         achievements="Số hóa 100% hồ sơ hộ tịch",
+        ...         actor=secretary,
+        ...     )
+        ...     events = service.store.record_events(RecordType.EXEMPLAR, exemplar.id)
+        ...
+        >>> [(e.action.value, e.actor_id, e.version) for e in events]
+        [('nominated', 'cb-00-0000-dv000', 1)]
     """
 
     record_type: RecordType

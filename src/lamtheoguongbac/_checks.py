@@ -7,6 +7,10 @@ characters, lone surrogates, U+FFFE/U+FFFF: :func:`check_text`) — with a
 :class:`~lamtheoguongbac._errors.ValidationFailed` that names the field. Doing it once here
 keeps the model classes declarative and makes it impossible to forget normalisation on a new
 field.
+
+A field declared with ``attrs.field(metadata=LINE)`` is one line of text (a name, an id, a
+position): its converter also removes surrounding whitespace, as every importer does with
+its cells, so ``Member(full_name=" Lê Văn An ")`` stores what a roster file would.
 """
 
 from __future__ import annotations
@@ -105,15 +109,23 @@ def _describe(tp: Any) -> tuple[str, str]:
 
 Convert = Callable[[Any], Any]
 
+#: Field metadata marking one line of text whose surrounding whitespace is removed.
+LINE: dict[str, bool] = {"trim": True}
 
-def _converter_for(tp: Any, where: str) -> Convert:
-    """Build the converter for annotation ``tp``; ``where`` names the field in errors."""
+
+def _converter_for(tp: Any, where: str, trim: bool = False) -> Convert:
+    """Build the converter for annotation ``tp``; ``where`` names the field in errors;
+    ``trim`` strips surrounding whitespace from text (after NFC, as the importers do)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)
         optional = type(None) in args
         rest = [a for a in args if a is not type(None)]
-        inner = _converter_for(rest[0], where) if len(rest) == 1 else _union_converter(rest, where)
+        inner = (
+            _converter_for(rest[0], where, trim)
+            if len(rest) == 1
+            else _union_converter(rest, where)
+        )
 
         def convert_optional(value: Any) -> Any:
             if value is None:
@@ -125,7 +137,7 @@ def _converter_for(tp: Any, where: str) -> Convert:
         return convert_optional
     if origin is tuple:
         args = typing.get_args(tp)
-        item = _converter_for(args[0], where)
+        item = _converter_for(args[0], where, trim)
 
         def convert_tuple(value: Any) -> tuple[Any, ...]:
             if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
@@ -138,7 +150,8 @@ def _converter_for(tp: Any, where: str) -> Convert:
         def convert_str(value: Any) -> str:
             if not isinstance(value, str):
                 fail(where, "phải là văn bản", f"must be text, got {type(value).__name__}")
-            return nfc(newlines(check_text(where, value)))
+            text = nfc(newlines(check_text(where, value)))
+            return text.strip() if trim else text
 
         return convert_str
     if tp is bool:
@@ -235,7 +248,7 @@ def checked(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribu
     out = []
     for f in fields:
         where = f"{cls.__name__}.{f.name}"
-        convert = _converter_for(hints[f.name], where)
+        convert = _converter_for(hints[f.name], where, bool(f.metadata.get("trim")))
         if f.converter is not None:
             previous = f.converter
 

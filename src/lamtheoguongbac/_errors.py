@@ -57,6 +57,12 @@ class Problem:
     ``"dang-vien.csv, dòng 3, cột ho_ten"``), and the text in Vietnamese and in English.
 
     Immutable, comparable and picklable. :meth:`message` renders it in one language.
+
+    Example:
+        >>> from lamtheoguongbac import Problem
+        >>> problem = Problem("không được để trống", "must not be blank", path="Pledge.deed")
+        >>> problem.path, problem.text_en
+        ('Pledge.deed', 'must not be blank')
     """
 
     __slots__ = ("code", "path", "text_en", "text_vi")
@@ -132,6 +138,18 @@ class LamTheoGuongBacError(Exception):
     ``message(lang)`` renders them in Vietnamese (default) or English; ``str(error)`` is
     ``"<vi> / <en>"``. Every error pickles and unpickles intact (export workers send them
     between processes).
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, LamTheoGuongBacError
+        >>> try:
+        ...     with Handbooks.open("memory:") as service:
+        ...         service.get("khong-co-2025")
+        ... except LamTheoGuongBacError as error:
+        ...     print(type(error).__name__, error.code)
+        ...     print(error.message("en"))
+        ...
+        NotFound None
+        no handbook 'khong-co-2025' in memory:
     """
 
     def __init__(
@@ -163,6 +181,15 @@ class ValidationFailed(LamTheoGuongBacError, ValueError):
     (``"$.pledges[2].target.amount"``) for the loader. ``problems`` lists every problem found
     when there are several, each naming its own field; ``errors`` is the same list as
     ``"<vi> / <en>"`` lines.
+
+    Example:
+        >>> from lamtheoguongbac import Member, ValidationFailed
+        >>> try:
+        ...     Member(id="dv05", full_name="   ", cell_id="cb-vanphong")
+        ... except ValidationFailed as error:
+        ...     print(error.field, "-", error.message("en"))
+        ...
+        Member.full_name - Member.full_name: must not be blank
     """
 
     def __init__(
@@ -194,6 +221,16 @@ class ImportFailed(ValidationFailed):
     """A file could not be imported; each of ``problems`` names file, row and column.
 
     Nothing is imported when this is raised (nhập dữ liệu thất bại, không ghi gì).
+
+    Example:
+        >>> from lamtheoguongbac import ImportFailed, Problem
+        >>> where = "dang-vien.csv, dòng 3, cột ho_va_ten"
+        >>> error = ImportFailed(
+        ...     "dang-vien.csv", [Problem("thiếu giá trị", "a value is required", path=where)]
+        ... )
+        >>> print(error.message("en").rstrip())
+        Could not import dang-vien.csv (1 problems, nothing was written):
+          - dang-vien.csv, dòng 3, cột ho_va_ten: a value is required
     """
 
     def __init__(self, source: str, problems: Sequence[str | Problem]) -> None:
@@ -210,7 +247,26 @@ class ImportFailed(ValidationFailed):
 
 
 class RulesViolated(LamTheoGuongBacError):
-    """A step refused because one or more rules found errors (vi phạm quy định)."""
+    """A step refused because one or more rules found errors (vi phạm quy định).
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, Pledge, RulesViolated
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(roster.members[1].id, year=2025, actor=roster.members[0])
+        ...     try:
+        ...         service.register_pledges(
+        ...             book.id,
+        ...             [Pledge(id="v1", deed="Nâng cao ý thức trách nhiệm")],
+        ...             actor=roster.members[1],
+        ...         )
+        ...     except RulesViolated as error:
+        ...         print(sorted({v.code for v in error.violations})[:3])
+        ...
+        ['LTGB-L001', 'LTGB-L003', 'LTGB-P003']
+    """
 
     def __init__(self, violations: Sequence[Violation]) -> None:
         self.violations = tuple(violations)
@@ -229,34 +285,140 @@ class RulesViolated(LamTheoGuongBacError):
 
 
 class TransitionNotAllowed(LamTheoGuongBacError):
-    """The lifecycle does not allow this step from the handbook's status."""
+    """The lifecycle does not allow this step from the handbook's status.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, TransitionNotAllowed
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> secretary, member = roster.members
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(member.id, year=2025, actor=secretary)
+        ...     try:  # a draft cannot be closed: nothing was registered, reported or assessed
+        ...         service.close_handbook(book.id, actor=secretary)
+        ...     except TransitionNotAllowed as error:
+        ...         print(error.code, book.status.value)
+        ...
+        LTGB-T001 draft
+    """
 
 
 class NotAuthorised(LamTheoGuongBacError, PermissionError):
-    """The actor may not take this step (không có thẩm quyền)."""
+    """The actor may not take this step (không có thẩm quyền).
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, NotAuthorised
+        >>> from lamtheoguongbac.testing import advance, make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=3)
+        >>> secretary, member, other = roster.members
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(member.id, year=2025, actor=secretary)
+        ...     try:  # an ordinary member of the cell may not register for another
+        ...         service.register_pledges(book.id, advance(book).handbook.pledges, actor=other)
+        ...     except NotAuthorised as error:
+        ...         print(error.code)
+        ...
+        LTGB-T002
+    """
 
 
 class NotFound(LamTheoGuongBacError, LookupError):
-    """No such handbook, member or organisation unit (không tìm thấy)."""
+    """No such handbook, member or organisation unit (không tìm thấy).
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, NotFound
+        >>> with Handbooks.open("memory:") as service:
+        ...     try:
+        ...         service.roster.member("dv99")
+        ...     except NotFound as error:
+        ...         print(error.message("en"))
+        ...
+        no member 'dv99' in memory:
+    """
 
 
 class ConflictError(LamTheoGuongBacError):
     """A stale write: the handbook's version changed since it was read (xung đột phiên bản).
 
     The write was refused and nothing was overwritten; read the handbook again and retry.
+
+    Example:
+        >>> from lamtheoguongbac import ConflictError, Handbooks
+        >>> from lamtheoguongbac.testing import advance, make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> secretary, member = roster.members
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(member.id, year=2025, actor=secretary)
+        ...     pledges = advance(book).handbook.pledges
+        ...     try:  # the handbook is at version 1: a write expecting 0 is stale
+        ...         service.register_pledges(book.id, pledges, actor=member, expected_version=0)
+        ...     except ConflictError as error:
+        ...         print(type(error).__name__, error.code)
+        ...
+        ConflictError None
     """
 
 
 class StoreError(LamTheoGuongBacError):
-    """The store cannot be opened or read: corrupt, foreign or too new (lỗi kho dữ liệu)."""
+    """The store cannot be opened or read: corrupt, foreign or too new (lỗi kho dữ liệu).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import Handbooks, StoreError
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "hong.db")
+        >>> _ = path.write_bytes(b"not a database")
+        >>> try:
+        ...     Handbooks.open(f"sqlite:///{path}")
+        ... except StoreError as error:
+        ...     print(type(error).__name__, error.code)
+        ...
+        StoreError None
+        >>> folder.cleanup()
+    """
 
 
 class PluginError(LamTheoGuongBacError):
-    """A plugin failed to import, registered something invalid, or raised (lỗi plugin)."""
+    """A plugin failed to import, registered something invalid, or raised (lỗi plugin).
+
+    Example:
+        >>> from lamtheoguongbac import PluginError
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> try:
+        ...     registry.exporter("khong-co")
+        ... except PluginError as error:
+        ...     print(error.message("en")[:60])
+        ...
+        no exporter 'khong-co'; available: —
+    """
 
 
 class TemplateError(LamTheoGuongBacError):
-    """A document template is invalid or failed to render (lỗi mẫu văn bản)."""
+    """A document template is invalid or failed to render (lỗi mẫu văn bản).
+
+    Example:
+        >>> from lamtheoguongbac import TemplateError
+        >>> class PlainText:
+        ...     def render(self, context):
+        ...         return context["member"]["full_name"].encode("utf-8")
+        ...
+        ...     def merge(self, documents):
+        ...         raise TemplateError(
+        ...             "định dạng này không gộp được", "this format cannot be merged"
+        ...         )
+        ...
+        >>> try:
+        ...     PlainText().merge([b"a", b"b"])
+        ... except TemplateError as error:
+        ...     print(error.message("en"))
+        ...
+        this format cannot be merged
+    """
 
 
 for _cls in (

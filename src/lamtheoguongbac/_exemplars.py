@@ -88,6 +88,11 @@ class ExemplarKind(LabelledEnum):
     """Whether the exemplar is a collective or a person (loại gương điển hình).
 
     Collectives come first, as in commendation decisions and yearbooks.
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> ExemplarKind("tap_the") is ExemplarKind.COLLECTIVE
+        True
     """
 
     COLLECTIVE = ("tap_the", "Tập thể", "collective")
@@ -100,7 +105,13 @@ class ExemplarKind(LabelledEnum):
 
 
 class ExemplarField(LabelledEnum):
-    """The field an exemplar stands out in (lĩnh vực), in the order a yearbook groups them."""
+    """The field an exemplar stands out in (lĩnh vực), in the order a yearbook groups them.
+
+    Example:
+        >>> from lamtheoguongbac.committee import ExemplarField
+        >>> ExemplarField("giao_duc") is ExemplarField.EDUCATION, ExemplarField.EDUCATION.label_vi
+        (True, 'Giáo dục, khuyến học')
+    """
 
     ECONOMY = ("kinh_te", "Phát triển kinh tế", "economic development")
     NEW_RURAL = (
@@ -138,7 +149,13 @@ class ExemplarField(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Locality:
-    """Where an exemplar lives or works (địa bàn): hamlet, commune, district, province."""
+    """Where an exemplar lives or works (địa bàn): hamlet, commune, district, province.
+
+    Example:
+        >>> from lamtheoguongbac.committee import Locality
+        >>> Locality(hamlet="Ấp Đông", commune="Xã Tịnh Biên", province="An Giang").province
+        'An Giang'
+    """
 
     hamlet: str | None = None
     commune: str | None = None
@@ -174,7 +191,13 @@ def _vi_number(amount: Decimal) -> str:
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Figure:
     """A figure of what an exemplar did (số liệu): 50.000.000 đồng, 120 ngày công, 350 m
-    đường, 15 học sinh được giúp đỡ. ``what`` says what was counted."""
+    đường, 15 học sinh được giúp đỡ. ``what`` says what was counted.
+
+    Example:
+        >>> from lamtheoguongbac.committee import Figure
+        >>> Figure(amount="50000000", unit="đồng", what="ủng hộ xây nhà tình nghĩa").amount
+        Decimal('50000000')
+    """
 
     amount: Decimal
     unit: str
@@ -210,6 +233,16 @@ class ExemplarDetails:
     ``figures`` what it did in numbers; ``proposed_by`` the body that proposed it (a party
     unit, the Fatherland Front, a mass organisation, a hamlet meeting); ``evidence`` the
     papers that back it (minutes, receipts, a confirmation by the commune).
+
+    Example:
+        >>> from lamtheoguongbac.committee import ExemplarDetails, ExemplarField, Figure, Locality
+        >>> details = ExemplarDetails(
+        ...     field=ExemplarField.NEW_RURAL,
+        ...     locality=Locality(hamlet="Ấp Đông", commune="Xã An Phú"),
+        ...     figures=(Figure(amount=350, unit="m", what="đường bê tông"),),
+        ... )
+        >>> details.field.label_vi, details.locality.commune, details.figures[0].amount
+        ('Xây dựng nông thôn mới, đô thị văn minh', 'Xã An Phú', Decimal('350'))
     """
 
     field: ExemplarField = ExemplarField.OTHER
@@ -238,6 +271,12 @@ class Commendation:
     decision's number ("125-QĐ/ĐU") and ``form`` what was given ("Giấy khen", "Bằng khen").
     ``recorded_by``/``recorder_name`` name who entered it in the system;
     :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_commendation
+        >>> commendation = make_commendation(2025)
+        >>> commendation.decision_number, commendation.decided_on.isoformat(), commendation.form
+        ('125-QĐ/ĐU', '2026-01-05', 'Giấy khen')
     """
 
     authority: str
@@ -286,6 +325,13 @@ class Exemplar:
     what they achieved; ``details`` the field, locality, figures, proposing body and
     evidence. ``commendation`` is set once (re-commending is refused, see
     :func:`with_commendation`); ``version`` moves on by one with every stored change.
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplar = make_exemplar(ExemplarKind.INDIVIDUAL, year=2025)
+        >>> exemplar.year, exemplar.kind.value, exemplar.commendation is None
+        (2025, 'ca_nhan', True)
     """
 
     id: str
@@ -425,7 +471,13 @@ def exemplar_id(kind: ExemplarKind, year: int, subject_id: str) -> str:
 
 def subject_slug(unit_id: str, name: str) -> str:
     """The subject part of the id of an exemplar outside the party: the unit it is nominated
-    under and its name without accents ("cb-ap3-ho-ong-tran-van-ba")."""
+    under and its name without accents ("cb-ap3-ho-ong-tran-van-ba").
+
+    Example:
+        >>> from lamtheoguongbac.committee import subject_slug
+        >>> subject_slug("cb-ap3", "Hộ ông Trần Văn Bá")
+        'cb-ap3-ho-ong-tran-van-ba'
+    """
     words = re.findall(r"[a-z0-9]+", strip_accents(name).lower().replace("đ", "d"))
     return f"{unit_id}-{'-'.join(words)[:80].strip('-')}"
 
@@ -441,7 +493,17 @@ def _name_key(exemplar: Exemplar) -> tuple[bytes, ...]:
 def exemplar_order(exemplar: Exemplar) -> tuple[int, int, tuple[bytes, ...], str]:
     """The order stores list exemplars in, the yearbook's within a field: (year, kind —
     collectives first, the name in Vietnamese order — people by given name, then middle and
-    family name, collectives by their whole name — id)."""
+    family name, collectives by their whole name — id).
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> from lamtheoguongbac.plugin import exemplar_order
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> people = [make_exemplar(index=i) for i in (1, 2)]
+        >>> cell = make_exemplar(ExemplarKind.COLLECTIVE, index=3)
+        >>> [e.kind.value for e in sorted([*people, cell], key=exemplar_order)]
+        ['tap_the', 'ca_nhan', 'ca_nhan']
+    """
     return (exemplar.year, exemplar.kind.order, _name_key(exemplar), exemplar.id)
 
 
@@ -457,6 +519,21 @@ def authorise_nomination(exemplar: Exemplar, actor: Actor, roles: Iterable[RoleA
 
     Raises:
         NotAuthorised: ``actor`` holds no such role.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import NotAuthorised
+        >>> from lamtheoguongbac.committee import authorise_nomination
+        >>> from lamtheoguongbac.testing import make_exemplar, make_member, make_secretary
+        >>> exemplar = make_exemplar()
+        >>> secretary = make_secretary("chibo-01")
+        >>> authorise_nomination(exemplar, secretary.as_actor(), secretary.roles)
+        >>> try:
+        ...     authorise_nomination(exemplar, make_member(5).as_actor(), ())
+        ... except NotAuthorised as error:
+        ...     print(error.code)
+        ...
+        LTGB-E001
     """
     if not _offices(roles, (u.id for u in exemplar.organisation), exemplar.nominated_on):
         raise NotAuthorised(
@@ -487,6 +564,33 @@ def authorise_commendation(
         ValidationFailed: ``commendation.body_id`` is not in the exemplar's chain
             (LTGB-E003).
         NotAuthorised: ``actor`` is no officer of the awarding body.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import NotAuthorised, Role, RoleAssignment
+        >>> from lamtheoguongbac.testing import make_commendation, make_exemplar, make_member
+        >>> from lamtheoguongbac.committee import authorise_commendation
+        >>> exemplar = make_exemplar(year=2025)
+        >>> commendation = make_commendation(2025)
+        >>> officer = make_member(9, cell="chibo-01")
+        >>> roles = [
+        ...     RoleAssignment(
+        ...         role=Role.STANDING_MEMBER, unit_id="dangbo-xa-tb", start=dt.date(2020, 1, 1)
+        ...     )
+        ... ]
+        >>> recorded = authorise_commendation(
+        ...     exemplar, commendation, officer.as_actor(), roles, dt.date(2026, 1, 5)
+        ... )
+        >>> recorded.body_id  # the body the officer acts for
+        'dangbo-xa-tb'
+        >>> try:
+        ...     authorise_commendation(
+        ...         exemplar, commendation, officer.as_actor(), [], dt.date(2026, 1, 5)
+        ...     )
+        ... except NotAuthorised as error:
+        ...     print(error.code)
+        ...
+        LTGB-E002
     """
     roles = tuple(roles)
     chain = [u.id for u in exemplar.organisation]

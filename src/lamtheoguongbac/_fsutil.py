@@ -145,6 +145,21 @@ def atomic_write(
 
     Raises:
         OSError: the folder cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.plugin import atomic_write
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> target = Path(folder.name, "so-tay.txt")
+        >>> atomic_write(target, "Sổ tay".encode("utf-8"))
+        >>> def write(stream):
+        ...     stream.write(b"phien ban 2")
+        ...
+        >>> atomic_write(target, write)
+        >>> target.read_bytes(), sorted(p.name for p in Path(folder.name).iterdir())
+        (b'phien ban 2', ['so-tay.txt'])
+        >>> folder.cleanup()
     """
     path = Path(path)
     prefix = f".{path.name}." if temp_prefix is None else temp_prefix
@@ -184,6 +199,17 @@ def atomic_write_many(
 
     Raises:
         OSError: a folder cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.plugin import atomic_write_many
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> files = [(Path(folder.name, f"so-tay-{i}.txt"), f"sổ {i}".encode()) for i in (1, 2)]
+        >>> atomic_write_many(files, temp_prefix=".ltgb-")
+        >>> sorted(p.name for p in Path(folder.name).iterdir())
+        ['so-tay-1.txt', 'so-tay-2.txt']
+        >>> folder.cleanup()
     """
     opened: list[tuple[int, Path, Path]] = []
     renamed = 0
@@ -219,6 +245,20 @@ class UnsafeArchive(ValidationFailed):
     ``reason_vi`` and ``reason_en`` say which limit it breaks; ``entry`` names the entry at
     fault (None when it is the whole archive). Callers wrap
     it in their own error, naming the file.
+
+    Example:
+        >>> import io, zipfile
+        >>> from lamtheoguongbac.plugin import UnsafeArchive, check_zip
+        >>> buffer = io.BytesIO()
+        >>> with zipfile.ZipFile(buffer, "w") as archive:
+        ...     archive.writestr("../../ngoai.txt", "x")
+        ...
+        >>> try:
+        ...     check_zip(buffer.getvalue())
+        ... except UnsafeArchive as error:
+        ...     print(error.entry)
+        ...
+        ../../ngoai.txt
     """
 
     def __init__(self, reason_vi: str, reason_en: str, *, entry: str | None = None) -> None:
@@ -375,6 +415,22 @@ def check_zip(
             ``entry`` names the entry at fault.
         zipfile.BadZipFile: ``source`` is not a ZIP archive.
         OSError: the file cannot be read.
+
+    Example:
+        >>> import io, zipfile
+        >>> from lamtheoguongbac.plugin import UnsafeArchive, check_zip
+        >>> buffer = io.BytesIO()
+        >>> with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ...     archive.writestr("word/document.xml", "<w:document/>")
+        ...
+        >>> len(check_zip(buffer.getvalue())) == len(buffer.getvalue())
+        True
+        >>> try:
+        ...     check_zip(buffer.getvalue(), max_entries=0)
+        ... except UnsafeArchive as error:
+        ...     print(error.message("en")[:40])
+        ...
+        the archive has more than 0 entries
     """
     max_file_size = MAX_ZIP_FILE_SIZE if max_file_size is None else max_file_size
     max_entries = MAX_ZIP_ENTRIES if max_entries is None else max_entries

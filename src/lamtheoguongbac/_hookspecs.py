@@ -38,7 +38,38 @@ if TYPE_CHECKING:
 PROJECT = "lamtheoguongbac"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# pluggy's marker is @final only for its typing; a subclass adds nothing but the docstring
+# the API reference shows for ``hookimpl`` (an instance documents itself with its class's).
+class _HookimplMarker(pluggy.HookimplMarker):  # type: ignore[misc]
+    """The marker of hook implementations (đánh dấu hàm hook): ``@hookimpl`` on a
+    module-level function or a method, ``@hookimpl(wrapper=True)`` for a wrapper. Required:
+    a function is never picked up by its name alone.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, hookimpl
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> class Audit:
+        ...     seen: list[str] = []
+        ...
+        ...     @hookimpl
+        ...     def handbook_changed(self, event, handbook):
+        ...         self.seen.append(f"{event.kind.value} {handbook.id}")
+        ...
+        >>> registry = create_registry(load_entrypoints=False, extra_plugins=[Audit()])
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> with Handbooks.open("memory:", registry=registry) as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(roster.members[1].id, year=2025, actor=roster.members[0])
+        ...
+        >>> Audit.seen
+        ['created cb-00-0000-dv001-2025']
+    """
+
+
+hookimpl = _HookimplMarker(PROJECT)
 
 __all__ = [
     "PROJECT",

@@ -92,6 +92,31 @@ def suggest_findings(
     naming the members, judged by the policy's deadlines on ``on``); each with one request
     due ``request_days`` after ``on``. Ids are ``f1``, ``f2`` … and ``y1``, ``y2`` …; edit
     or drop any of them before recording the inspection.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.committee import suggest_findings
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> members = [make_secretary(), make_member(1), make_member(2)]
+        >>> books = [make_handbook(HandbookStatus.REGISTERED, member=members[1])]
+        >>> findings = suggest_findings(
+        ...     handbooks=books,
+        ...     members=members,
+        ...     units=make_organisation(),
+        ...     cell_ids=["chibo-01"],
+        ...     policy=DEFAULT_POLICY,
+        ...     year=2025,
+        ...     on=dt.date(2025, 6, 15),
+        ... )
+        >>> [(finding.kind, finding.handbook_id) for finding in findings]
+        [('chua_dang_ky', None)]
     """
     wanted = set(cell_ids)
     books = [h for h in handbooks if h.year == year and h.cell.id in wanted]
@@ -151,7 +176,16 @@ def suggest_findings(
 
 @attrs.frozen(kw_only=True)
 class KindCount:
-    """How many findings of one kind."""
+    """How many findings of one kind.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.committee import summarise_inspections
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> summary = summarise_inspections([make_inspection()], today=dt.date(2025, 8, 1))
+        >>> [(count.code, count.count) for count in summary.by_kind if count.count]
+        [('dang_ky_chung_chung', 1)]
+    """
 
     code: str
     label_vi: str
@@ -162,7 +196,19 @@ class KindCount:
 @attrs.frozen(kw_only=True)
 class CellInspections:
     """One inspected cell's figures: times inspected, handbooks looked at, findings,
-    requests and how many are done."""
+    requests and how many are done.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.committee import summarise_inspections
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> summary = summarise_inspections(
+        ...     [make_inspection(year=2025)], today=dt.date(2025, 8, 1)
+        ... )
+        >>> (cell,) = summary.per_cell
+        >>> cell.cell_id, cell.inspections, cell.findings, cell.requests, cell.requests_overdue
+        ('chibo-01', 1, 1, 1, 1)
+    """
 
     cell_id: str
     cell_name: str
@@ -185,6 +231,16 @@ class InspectionSummary:
 
     ``cells`` and ``handbooks`` count distinct cells and handbooks inspected; ``by_kind``
     lists every known kind (with zero counts) in the kinds' order, then unknown codes.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.committee import summarise_inspections
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> summary = summarise_inspections(
+        ...     [make_inspection(year=2025, followed_up=True)], today=dt.date(2025, 8, 1)
+        ... )
+        >>> len(summary.inspections), summary.findings, summary.requests, summary.requests_done
+        (1, 1, 1, 1)
     """
 
     today: dt.date
@@ -233,7 +289,25 @@ def summarise_inspections(
     organisation_id: str | None = None,
 ) -> InspectionSummary:
     """Add up ``inspections`` on ``today``; with ``organisation_id``, only the cells (and
-    their findings) under that unit count."""
+    their findings) under that unit count.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.committee import summarise_inspections
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspections = [
+        ...     make_inspection(year=2025),
+        ...     make_inspection(year=2025, id="kt-2", followed_up=True),
+        ... ]
+        >>> summary = summarise_inspections(inspections, today=dt.date(2025, 8, 1))
+        >>> (
+        ...     len(summary.inspections),
+        ...     summary.requests,
+        ...     summary.requests_done,
+        ...     summary.requests_overdue,
+        ... )
+        (2, 2, 1, 1)
+    """
     found = tuple(inspections)
     names: dict[str, str] = {}
     times: dict[str, int] = defaultdict(int)

@@ -63,6 +63,18 @@ class FindingKind:
 
     ``code`` is what a :class:`Finding` stores; ``positive`` marks good practice, which asks
     for no fix. A policy adds its own kinds through ``Policy.finding_kinds``.
+
+    Example:
+        >>> from lamtheoguongbac.committee import FINDING_KINDS, FindingKind
+        >>> generic = next(kind for kind in FINDING_KINDS if kind.code == "dang_ky_chung_chung")
+        >>> generic.label_en, generic.positive
+        ('generic pledges that cannot be measured', False)
+        >>> FindingKind(
+        ...     code="xa-01",
+        ...     label_vi="Sổ ghi bằng bút chì",
+        ...     label_en="handbook written in pencil",
+        ... ).positive
+        False
     """
 
     code: str
@@ -137,7 +149,13 @@ def check_finding_kinds(kinds: Iterable[FindingKind]) -> tuple[FindingKind, ...]
 
 
 class ScopeKind(LabelledEnum):
-    """What an inspection covers (phạm vi kiểm tra)."""
+    """What an inspection covers (phạm vi kiểm tra).
+
+    Example:
+        >>> from lamtheoguongbac.committee import ScopeKind
+        >>> ScopeKind("chi_bo") is ScopeKind.CELL
+        True
+    """
 
     CELL = ("chi_bo", "Một chi bộ", "one cell")
     SUBTREE = ("to_chuc", "Một tổ chức đảng và các chi bộ trực thuộc", "an organisation subtree")
@@ -146,7 +164,15 @@ class ScopeKind(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class InspectionScope:
-    """The scope as asked for: a cell or a subtree (``unit_id``), or ``handbook_ids``."""
+    """The scope as asked for: a cell or a subtree (``unit_id``), or ``handbook_ids``.
+
+    Example:
+        >>> from lamtheoguongbac.committee import InspectionScope, ScopeKind
+        >>> InspectionScope(kind=ScopeKind.CELL, unit_id="cb-vanphong").kind.value
+        'chi_bo'
+        >>> InspectionScope(kind=ScopeKind.HANDBOOKS, handbook_ids=("dv04-2025",)).handbook_ids
+        ('dv04-2025',)
+    """
 
     kind: ScopeKind
     unit_id: str | None = None
@@ -175,7 +201,14 @@ class InspectionScope:
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class InspectedCell:
     """A cell the inspection covered: its organisation chain (root first, as named on the
-    inspection date) and the handbooks looked at."""
+    inspection date) and the handbooks looked at.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> cell = make_inspection().cells[0]
+        >>> [unit.id for unit in cell.organisation], cell.handbook_ids
+        (['dangbo-tinh-ag', 'dangbo-xa-tb', 'chibo-01'], ('chibo-01-dv000-2025',))
+    """
 
     organisation: tuple[OrgUnit, ...]
     handbook_ids: tuple[str, ...] = ()
@@ -202,7 +235,16 @@ class InspectedCell:
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class FollowUp:
     """What the cell did about a request (kết quả khắc phục), as its Bí thư or Phó Bí thư
-    recorded it; ``done`` says the request is met (False: work in progress)."""
+    recorded it; ``done`` says the request is met (False: work in progress).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection(followed_up=True)
+        >>> follow_up = inspection.findings[0].requests[0].follow_ups[0]
+        >>> follow_up.done, follow_up.recorder_role.label_vi
+        (True, 'Bí thư')
+    """
 
     text: str
     on: dt.date
@@ -218,7 +260,13 @@ class FollowUp:
 
 
 class RequestStatus(LabelledEnum):
-    """Where a request stands on a given day."""
+    """Where a request stands on a given day.
+
+    Example:
+        >>> from lamtheoguongbac.committee import RequestStatus
+        >>> RequestStatus("overdue") is RequestStatus.OVERDUE
+        True
+    """
 
     OPEN = ("open", "Đang khắc phục, còn hạn", "open")
     OVERDUE = ("overdue", "Quá hạn khắc phục", "overdue")
@@ -227,7 +275,15 @@ class RequestStatus(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Request:
-    """A request to fix something by a date (yêu cầu khắc phục), with its follow-ups."""
+    """A request to fix something by a date (yêu cầu khắc phục), with its follow-ups.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> request = make_inspection(year=2025).findings[0].requests[0]
+        >>> request.id, request.due.isoformat(), request.follow_ups
+        ('y1', '2025-07-15', ())
+    """
 
     id: str
     text: str
@@ -260,6 +316,12 @@ class Finding:
     """What the inspection found (nội dung phát hiện) in one cell, or in one handbook of it.
 
     ``kind`` is a :class:`FindingKind` code; ``requests`` what the cell must fix, by when.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> finding = make_inspection().findings[0]
+        >>> finding.kind, finding.cell_id, [request.id for request in finding.requests]
+        ('dang_ky_chung_chung', 'chibo-01', ['y1'])
     """
 
     id: str
@@ -301,6 +363,14 @@ class Inspection:
     An Phú", "Ủy ban Kiểm tra Đảng ủy"), by default the unit's name. ``year`` is the year
     of the handbooks inspected; ``on`` the inspection date; ``cells`` what was covered.
     ``version`` moves on by one with every stored change (each follow-up).
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection(year=2025)
+        >>> inspection.on.isoformat(), len(inspection.cells), len(inspection.findings)
+        ('2025-06-15', 1, 1)
+        >>> inspection.findings[0].requests[0].due.isoformat()
+        '2025-07-15'
     """
 
     id: str
@@ -439,7 +509,18 @@ class Inspection:
 
 
 def inspection_order(inspection: Inspection) -> tuple[int, dt.date, str]:
-    """The order stores list inspections in: (year, inspection date, id)."""
+    """The order stores list inspections in: (year, inspection date, id).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_order
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspections = [
+        ...     make_inspection(year=2025, id="kt-b"),
+        ...     make_inspection(year=2024, id="kt-a"),
+        ... ]
+        >>> [i.id for i in sorted(inspections, key=inspection_order)]
+        ['kt-a', 'kt-b']
+    """
     return (inspection.year, inspection.on, inspection.id)
 
 
@@ -455,6 +536,26 @@ def authorise_inspection(
 
     Raises:
         NotAuthorised: ``actor`` holds no such role.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Actor, NotAuthorised, Role, RoleAssignment
+        >>> from lamtheoguongbac.committee import authorise_inspection
+        >>> from lamtheoguongbac.testing import make_organisation
+        >>> body = make_organisation()[1]
+        >>> roles = (
+        ...     RoleAssignment(
+        ...         role=Role.STANDING_MEMBER, unit_id=body.id, start=dt.date(2020, 1, 1)
+        ...     ),
+        ... )
+        >>> inspector = Actor(id="ubkt-01", name="Võ Thị Mai", roles=roles)
+        >>> authorise_inspection(body, dt.date(2025, 6, 15), inspector, roles)
+        >>> try:
+        ...     authorise_inspection(body, dt.date(2025, 6, 15), inspector, ())
+        ... except NotAuthorised as error:
+        ...     print(error.code)
+        ...
+        LTGB-K001
     """
     if not _officer_of(roles, body.id, on):
         raise NotAuthorised(
@@ -475,6 +576,24 @@ def authorise_follow_up(
 
     Raises:
         NotAuthorised: ``actor`` is not that cell's Bí thư nor Phó Bí thư on ``on``.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import NotAuthorised
+        >>> from lamtheoguongbac.committee import authorise_follow_up
+        >>> from lamtheoguongbac.testing import make_inspection, make_member, make_secretary
+        >>> finding = make_inspection().findings[0]
+        >>> secretary = make_secretary(finding.cell_id)
+        >>> authorise_follow_up(
+        ...     finding, dt.date(2025, 7, 1), secretary.as_actor(), secretary.roles
+        ... )
+        <Role.SECRETARY: 'bi_thu'>
+        >>> try:
+        ...     authorise_follow_up(finding, dt.date(2025, 7, 1), make_member(3).as_actor(), ())
+        ... except NotAuthorised as error:
+        ...     print(error.code)
+        ...
+        LTGB-K002
     """
     held = {r.role for r in roles if r.unit_id == finding.cell_id and r.holds_on(on)}
     for role in (Role.SECRETARY, Role.DEPUTY_SECRETARY):
@@ -504,6 +623,29 @@ def with_follow_up(
     Raises:
         ValidationFailed: no such request, the request is done already, or the follow-up is
             dated before the inspection.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Role
+        >>> from lamtheoguongbac.committee import with_follow_up
+        >>> from lamtheoguongbac.testing import make_inspection, make_secretary
+        >>> inspection = make_inspection(year=2025)
+        >>> request = inspection.findings[0].requests[0]
+        >>> secretary = make_secretary(inspection.findings[0].cell_id)
+        >>> updated = with_follow_up(
+        ...     inspection,
+        ...     request.id,
+        ...     text="Đã hướng dẫn đảng viên đăng ký lại",
+        ...     on=dt.date(2025, 7, 1),
+        ...     done=True,
+        ...     actor=secretary.as_actor(),
+        ...     role=Role.SECRETARY,
+        ... )
+        >>> (
+        ...     updated.version - inspection.version,
+        ...     updated.findings[0].requests[0].follow_ups[0].done,
+        ... )
+        (1, True)
     """
     finding, request = inspection.request(request_id)
     if request.done:

@@ -72,6 +72,12 @@ class LintFinding:
 
     ``span`` is the ``(start, end)`` character range in the NFC form of the text of the phrase
     the finding is about, or ``None`` when it is about the text as a whole.
+
+    Example:
+        >>> from lamtheoguongbac.rules import lint_text
+        >>> finding = lint_text("Nâng cao ý thức trách nhiệm")[0]
+        >>> finding.code, finding.message_en
+        ('LTGB-L001', 'No measurable target (a number, a percentage or a dated deliverable).')
     """
 
     code: str
@@ -102,6 +108,12 @@ class TextAnalysis:
     ``quantities`` are amounts with a counting unit, percentages and explicit zero targets
     ("không để trễ hồ sơ nào"); ``dates`` are deadlines, timeframes and recurring schedules;
     ``references`` are numbers that only identify a document or count its articles.
+
+    Example:
+        >>> from lamtheoguongbac.rules import analyse_text
+        >>> found = analyse_text("Tổ chức 06 buổi tuyên truyền pháp luật trước ngày 30/11/2025")
+        >>> found.quantities, found.dates, found.has_action
+        (('06 buổi',), ('trước ngày 30/11/2025',), True)
     """
 
     quantities: tuple[str, ...]
@@ -886,6 +898,12 @@ def analyse_text(text: str) -> TextAnalysis:
 
     Returns:
         A :class:`TextAnalysis` whose strings are slices of ``nfc(text)``.
+
+    Example:
+        >>> from lamtheoguongbac.rules import analyse_text
+        >>> analysis = analyse_text("Thực hiện tốt nhiệm vụ được giao")
+        >>> analysis.stock_phrases, analysis.quantities
+        (('Thực hiện tốt nhiệm vụ được giao',), ())
     """
     scan = _scan(text)
     return TextAnalysis(
@@ -917,6 +935,13 @@ def lint_text(
     Returns:
         The findings; spans index into ``nfc(text)``. A text typed without diacritics gets
         LTGB-L007 alone.
+
+    Example:
+        >>> from lamtheoguongbac.rules import lint_text
+        >>> [f.code for f in lint_text("Thực hiện tốt 100% nhiệm vụ được giao trong năm 2025")]
+        ['LTGB-L001', 'LTGB-L003']
+        >>> lint_text("Hằng tháng thăm hỏi 03 gia đình chính sách trên địa bàn ấp Đông")
+        ()
     """
     scan = _scan(text)
     if _lacks_diacritics(scan.tokens):
@@ -957,6 +982,13 @@ def is_generic(
 
     True when :func:`lint_text` (same arguments) raises any code of :data:`GENERIC_CODES`;
     False for a text typed without diacritics (LTGB-L007: it cannot be judged).
+
+    Example:
+        >>> from lamtheoguongbac.rules import is_generic
+        >>> is_generic("Nâng cao ý thức trách nhiệm")
+        True
+        >>> is_generic("Hằng tháng thăm hỏi 03 gia đình chính sách trên địa bàn ấp Đông")
+        False
     """
     findings = lint_text(text, deadline_given=deadline_given, target_given=target_given, work=work)
     return any(f.marks_generic for f in findings)
@@ -1063,6 +1095,12 @@ def example_for(work: Sequence[str]) -> tuple[str, str]:
 
     The first row of :data:`EXAMPLES_FILE` whose words occur in ``work`` wins (position
     first, then each duty); with no match, a neutral example.
+
+    Example:
+        >>> from lamtheoguongbac.rules import example_for
+        >>> vi, en = example_for(["Giáo viên Toán"])
+        >>> vi[:45]
+        'Phụ đạo 05 học sinh yếu môn Toán lớp 9A, mỗi '
     """
     table, default = _examples()
     for item in work:

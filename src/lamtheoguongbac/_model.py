@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import NotFound
 from lamtheoguongbac._public import publish
 
@@ -103,17 +103,28 @@ class OrgUnit:
     ``committee`` is the name of the unit's party committee (cấp ủy), the body that issues
     its documents ("Đảng ủy xã An Phú" for "Đảng bộ xã An Phú"). When it is not given,
     :attr:`committee_name` derives it from the level: see :func:`committee_of`.
+
+    Example:
+        >>> from lamtheoguongbac import OrgUnit
+        >>> commune = OrgUnit(
+        ...     id="xa-anphu", name="Đảng bộ xã An Phú", level="Đảng bộ cơ sở", grassroots=True
+        ... )
+        >>> cell = OrgUnit(
+        ...     id="cb-vanphong", name="Chi bộ Văn phòng", level="Chi bộ", parent_id="xa-anphu"
+        ... )
+        >>> commune.committee_name, cell.committee_name
+        ('Đảng ủy xã An Phú', 'Chi ủy Văn phòng')
     """
 
-    id: str
-    name: str
-    level: str
-    parent_id: str | None = None
+    id: str = attrs.field(metadata=LINE)
+    name: str = attrs.field(metadata=LINE)
+    level: str = attrs.field(metadata=LINE)
+    parent_id: str | None = attrs.field(default=None, metadata=LINE)
     grassroots: bool = False
-    place: str | None = None
+    place: str | None = attrs.field(default=None, metadata=LINE)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    committee: str | None = None
+    committee: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_id("OrgUnit.id", self.id)
@@ -183,7 +194,13 @@ def committee_of(name: str, level: str = "") -> str:
 
 
 class MemberStatus(LabelledEnum):
-    """A party member's standing (tình trạng đảng viên)."""
+    """A party member's standing (tình trạng đảng viên).
+
+    Example:
+        >>> from lamtheoguongbac import MemberStatus
+        >>> MemberStatus("du_bi").label_vi
+        'Đảng viên dự bị'
+    """
 
     OFFICIAL = ("chinh_thuc", "Đảng viên chính thức", "official member")
     PROBATIONARY = ("du_bi", "Đảng viên dự bị", "probationary member")
@@ -192,7 +209,13 @@ class MemberStatus(LabelledEnum):
 
 
 class Role(LabelledEnum):
-    """A position in a party cell's leadership (chức vụ đảng)."""
+    """A position in a party cell's leadership (chức vụ đảng).
+
+    Example:
+        >>> from lamtheoguongbac import Role
+        >>> Role.SECRETARY.value, Role.SECRETARY.label_vi, Role.SECRETARY.label_en
+        ('bi_thu', 'Bí thư', 'Secretary')
+    """
 
     SECRETARY = ("bi_thu", "Bí thư", "Secretary")
     DEPUTY_SECRETARY = ("pho_bi_thu", "Phó Bí thư", "Deputy Secretary")
@@ -211,10 +234,23 @@ class Role(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class RoleAssignment:
-    """A role held in a unit over a span of dates (``end`` None: still held)."""
+    """A role held in a unit over a span of dates (``end`` None: still held).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Role, RoleAssignment
+        >>> term = RoleAssignment(
+        ...     role=Role.DEPUTY_SECRETARY,
+        ...     unit_id="cb-vanphong",
+        ...     start=dt.date(2020, 7, 1),
+        ...     end=dt.date(2025, 6, 30),
+        ... )
+        >>> term.holds_on(dt.date(2024, 1, 1)), term.holds_on(dt.date(2025, 7, 1))
+        (True, False)
+    """
 
     role: Role
-    unit_id: str
+    unit_id: str = attrs.field(metadata=LINE)
     start: dt.date
     end: dt.date | None = None
 
@@ -234,21 +270,35 @@ class Member:
     ``duties`` are the assigned tasks (nhiệm vụ được giao) pledges must tie to;
     ``party_card_number`` is opaque (its format is not public); ``sort_key`` overrides the
     roster sort for names that do not split as family–middle–given.
+
+    Example:
+        >>> from lamtheoguongbac import Member, MemberStatus
+        >>> member = Member(
+        ...     id="dv04",
+        ...     full_name=" Phạm Thị Ánh ",
+        ...     cell_id="cb-vanphong",
+        ...     status=MemberStatus.PROBATIONARY,
+        ...     duties=["Đăng ký hộ tịch"],
+        ... )
+        >>> member.full_name, member.duties
+        ('Phạm Thị Ánh', ('Đăng ký hộ tịch',))
+        >>> member.as_actor().name
+        'Phạm Thị Ánh'
     """
 
-    id: str
-    full_name: str
-    cell_id: str
+    id: str = attrs.field(metadata=LINE)
+    full_name: str = attrs.field(metadata=LINE)
+    cell_id: str = attrs.field(metadata=LINE)
     status: MemberStatus = MemberStatus.OFFICIAL
-    position: str | None = None
-    duties: tuple[str, ...] = ()
-    workplace: str | None = None
+    position: str | None = attrs.field(default=None, metadata=LINE)
+    duties: tuple[str, ...] = attrs.field(default=(), metadata=LINE)
+    workplace: str | None = attrs.field(default=None, metadata=LINE)
     date_of_birth: dt.date | None = None
     joined_on: dt.date | None = None
     official_on: dt.date | None = None
-    party_card_number: str | None = None
+    party_card_number: str | None = attrs.field(default=None, metadata=LINE)
     roles: tuple[RoleAssignment, ...] = ()
-    sort_key: str | None = None
+    sort_key: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_id("Member.id", self.id)
@@ -277,10 +327,23 @@ class Member:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Actor:
-    """Who takes a lifecycle step: a member, or an official of a committee (người thực hiện)."""
+    """Who takes a lifecycle step: a member, or an official of a committee (người thực hiện).
 
-    id: str
-    name: str
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Actor, Role, RoleAssignment
+        >>> start = dt.date(2020, 7, 1)
+        >>> secretary = Actor(
+        ...     id="dv01",
+        ...     name="Nguyễn Văn Hùng",
+        ...     roles=(RoleAssignment(role=Role.SECRETARY, unit_id="cb-vanphong", start=start),),
+        ... )
+        >>> secretary.roles_on(dt.date(2025, 12, 20), "cb-vanphong")
+        frozenset({<Role.SECRETARY: 'bi_thu'>})
+    """
+
+    id: str = attrs.field(metadata=LINE)
+    name: str = attrs.field(metadata=LINE)
     roles: tuple[RoleAssignment, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -297,7 +360,19 @@ class Actor:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class StudyTheme:
-    """The year's (or term's) study theme (chuyên đề học tập và làm theo)."""
+    """The year's (or term's) study theme (chuyên đề học tập và làm theo).
+
+    Example:
+        >>> from lamtheoguongbac import StudyTheme
+        >>> theme = StudyTheme(
+        ...     code="AP-2026",
+        ...     title="Học tập và làm theo Bác về xây dựng ấp văn hóa",
+        ...     first_year=2026,
+        ...     last_year=2026,
+        ... )
+        >>> theme.code, theme.first_year
+        ('AP-2026', 2026)
+    """
 
     code: str
     title: str
@@ -320,7 +395,15 @@ class StudyTheme:
 
 
 class BasisKind(LabelledEnum):
-    """The kind of ground a pledge rests on (loại căn cứ)."""
+    """The kind of ground a pledge rests on (loại căn cứ).
+
+    Example:
+        >>> from lamtheoguongbac import BasisKind
+        >>> BasisKind("chuyen_de") is BasisKind.STUDY_THEME
+        True
+        >>> BasisKind.STUDY_THEME.label_vi
+        'Chuyên đề học tập'
+    """
 
     STUDY_THEME = ("chuyen_de", "Chuyên đề học tập", "study theme")
     ETHICAL_NORMS = (
@@ -342,11 +425,18 @@ class BasisKind(LabelledEnum):
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class RegulationRef:
     """A reference to a regulation and article, e.g. ("37-QĐ/TW", 2): articles are renumbered
-    between regulations, so a reference is always the pair."""
+    between regulations, so a reference is always the pair.
 
-    regulation: str
+    Example:
+        >>> from lamtheoguongbac import RegulationRef
+        >>> ref = RegulationRef(regulation="37-QĐ/TW", article=4)
+        >>> ref.regulation, ref.article
+        ('37-QĐ/TW', 4)
+    """
+
+    regulation: str = attrs.field(metadata=LINE)
     article: int | None = None
-    clause: str | None = None
+    clause: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("RegulationRef.regulation", self.regulation, max_len=100)
@@ -387,11 +477,21 @@ def document_title(symbol: str) -> str:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Basis:
-    """A ground a pledge rests on (căn cứ): a kind with a regulation reference or free text."""
+    """A ground a pledge rests on (căn cứ): a kind with a regulation reference or free text.
+
+    Example:
+        >>> from lamtheoguongbac import Basis, BasisKind, RegulationRef
+        >>> basis = Basis(
+        ...     kind=BasisKind.PROHIBITIONS,
+        ...     reference=RegulationRef(regulation="37-QĐ/TW", article=4),
+        ... )
+        >>> basis.kind.label_vi
+        'Những điều đảng viên không được làm'
+    """
 
     kind: BasisKind
     reference: RegulationRef | None = None
-    text: str | None = None
+    text: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("Basis.text", self.text)
@@ -414,10 +514,16 @@ _AMOUNT_STEP = Decimal("1e-9")
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class QuantityTarget:
-    """A measurable target: an amount with its unit ("100 %", "12 buổi")."""
+    """A measurable target: an amount with its unit ("100 %", "12 buổi").
+
+    Example:
+        >>> from lamtheoguongbac import QuantityTarget
+        >>> QuantityTarget(amount="12", unit="buổi").amount
+        Decimal('12')
+    """
 
     amount: Decimal
-    unit: str
+    unit: str = attrs.field(metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("QuantityTarget.unit", self.unit, max_len=100)
@@ -440,9 +546,19 @@ class QuantityTarget:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class DeliverableTarget:
-    """A dated deliverable: something that exists by a date ("01 sáng kiến" by 30/11)."""
+    """A dated deliverable: something that exists by a date ("01 sáng kiến" by 30/11).
 
-    description: str
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import DeliverableTarget
+        >>> target = DeliverableTarget(
+        ...     description="01 sáng kiến cải cách thủ tục hành chính", due=dt.date(2025, 11, 30)
+        ... )
+        >>> target.due.year
+        2025
+    """
+
+    description: str = attrs.field(metadata=LINE)
     due: dt.date
 
     def __attrs_post_init__(self) -> None:
@@ -458,10 +574,17 @@ Target = QuantityTarget | DeliverableTarget
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Checkpoint:
-    """An intermediate review date for a pledge (mốc kiểm điểm)."""
+    """An intermediate review date for a pledge (mốc kiểm điểm).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Checkpoint
+        >>> Checkpoint(due=dt.date(2025, 6, 30), description="Sơ kết 6 tháng").due.isoformat()
+        '2025-06-30'
+    """
 
     due: dt.date
-    description: str | None = None
+    description: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("Checkpoint.description", self.description, max_len=1000)
@@ -469,14 +592,29 @@ class Checkpoint:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Pledge:
-    """A deed registered to follow Bác's example (việc đăng ký làm theo)."""
+    """A deed registered to follow Bác's example (việc đăng ký làm theo).
 
-    id: str
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Basis, BasisKind, Pledge, QuantityTarget
+        >>> pledge = Pledge(
+        ...     id="v1",
+        ...     deed="Tổ chức 06 buổi tuyên truyền pháp luật tại 6 ấp trong năm 2025",
+        ...     target=QuantityTarget(amount=6, unit="buổi"),
+        ...     deadline=dt.date(2025, 11, 30),
+        ...     task="Phổ biến giáo dục pháp luật",
+        ...     bases=[Basis(kind=BasisKind.STUDY_THEME, text="Chuyên đề năm 2025")],
+        ... )
+        >>> pledge.target.amount, type(pledge.bases).__name__
+        (Decimal('6'), 'tuple')
+    """
+
+    id: str = attrs.field(metadata=LINE)
     deed: str
     target: QuantityTarget | DeliverableTarget | None = None
     deadline: dt.date | None = None
     checkpoints: tuple[Checkpoint, ...] = ()
-    task: str | None = None
+    task: str | None = attrs.field(default=None, metadata=LINE)
     bases: tuple[Basis, ...] = ()
     shortcoming: str | None = None
 
@@ -491,7 +629,13 @@ class Pledge:
 
 
 class Outcome(LabelledEnum):
-    """How far a pledge was carried out (kết quả thực hiện)."""
+    """How far a pledge was carried out (kết quả thực hiện).
+
+    Example:
+        >>> from lamtheoguongbac import Outcome
+        >>> Outcome("mot_phan") is Outcome.PARTLY_DONE, Outcome.DONE.label_vi
+        (True, 'Đã thực hiện')
+    """
 
     DONE = ("hoan_thanh", "Đã thực hiện", "done")
     PARTLY_DONE = ("mot_phan", "Thực hiện một phần", "partly done")
@@ -500,9 +644,20 @@ class Outcome(LabelledEnum):
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class PledgeResult:
-    """The result for one pledge: what was achieved, what not, how to keep striving."""
+    """The result for one pledge: what was achieved, what not, how to keep striving.
 
-    pledge_id: str
+    Example:
+        >>> from lamtheoguongbac import Outcome, PledgeResult
+        >>> result = PledgeResult(
+        ...     pledge_id="v1",
+        ...     outcome=Outcome.DONE,
+        ...     achieved="Tổ chức 06 buổi, 420 lượt người dự",
+        ... )
+        >>> result.outcome.label_vi
+        'Đã thực hiện'
+    """
+
+    pledge_id: str = attrs.field(metadata=LINE)
     outcome: Outcome
     achieved: str | None = None
     not_done: str | None = None
@@ -524,7 +679,15 @@ class PledgeResult:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class ResultReport:
-    """The member's report of results (báo cáo kết quả thực hiện), one entry per pledge."""
+    """The member's report of results (báo cáo kết quả thực hiện), one entry per pledge.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> report = make_handbook(HandbookStatus.REPORTED).report
+        >>> report.submitted_on.isoformat(), [r.outcome.value for r in report.results]
+        ('2025-12-05', ['mot_phan', 'hoan_thanh'])
+    """
 
     submitted_on: dt.date
     results: tuple[PledgeResult, ...]
@@ -543,7 +706,16 @@ class ResultReport:
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class SelfAssessment:
-    """The member's self-assessment (tự nhận xét, đánh giá)."""
+    """The member's self-assessment (tự nhận xét, đánh giá).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import SelfAssessment
+        >>> SelfAssessment(
+        ...     text="Hoàn thành cơ bản các việc đã đăng ký.", written_on=dt.date(2025, 12, 5)
+        ... ).written_on.isoformat()
+        '2025-12-05'
+    """
 
     text: str
     written_on: dt.date
@@ -553,7 +725,13 @@ class SelfAssessment:
 
 
 class RatingLevel(LabelledEnum):
-    """The four rating levels, stable across every regulation (mức xếp loại)."""
+    """The four rating levels, stable across every regulation (mức xếp loại).
+
+    Example:
+        >>> from lamtheoguongbac import RatingLevel
+        >>> RatingLevel("HTTNV") is RatingLevel.GOOD, RatingLevel.GOOD.label_vi
+        (True, 'Hoàn thành tốt nhiệm vụ')
+    """
 
     EXCELLENT = ("HTXSNV", "Hoàn thành xuất sắc nhiệm vụ", "completed tasks excellently")
     GOOD = ("HTTNV", "Hoàn thành tốt nhiệm vụ", "completed tasks well")
@@ -577,12 +755,26 @@ class CollectiveAssessment:
 
     Written by the cell's Secretary or Deputy Secretary on behalf of the cell; ``rating`` is
     None for a member who is not rated (e.g. suspended).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import CollectiveAssessment, RatingLevel, Role
+        >>> assessment = CollectiveAssessment(
+        ...     text="Đồng chí thực hiện nghiêm túc, có kết quả cụ thể.",
+        ...     meeting_date=dt.date(2025, 12, 20),
+        ...     recorded_by="dv01",
+        ...     recorder_name="Nguyễn Văn Hùng",
+        ...     recorder_role=Role.SECRETARY,
+        ...     rating=RatingLevel.GOOD,
+        ... )
+        >>> assessment.rating.label_vi
+        'Hoàn thành tốt nhiệm vụ'
     """
 
     text: str
     meeting_date: dt.date
-    recorded_by: str
-    recorder_name: str
+    recorded_by: str = attrs.field(metadata=LINE)
+    recorder_name: str = attrs.field(metadata=LINE)
     recorder_role: Role
     rating: RatingLevel | None = None
 
@@ -598,7 +790,15 @@ class CollectiveAssessment:
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Period:
     """The span a handbook covers: normally a calendar year, possibly a congress term
-    (nhiệm kỳ, e.g. 2021–2025) with a review at the end of each year."""
+    (nhiệm kỳ, e.g. 2021–2025) with a review at the end of each year.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Period
+        >>> year = Period(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        >>> year.start.year, year.end.isoformat()
+        (2025, '2025-12-31')
+    """
 
     start: dt.date
     end: dt.date
@@ -679,7 +879,7 @@ class Supplement:
 
     year: int
     registered_on: dt.date
-    pledge_ids: tuple[str, ...]
+    pledge_ids: tuple[str, ...] = attrs.field(metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         if not self.pledge_ids:
@@ -739,7 +939,13 @@ def handbook_id(member_id: str, period: Period) -> str:
 
 
 class HandbookStatus(LabelledEnum):
-    """Where a handbook is in the yearly cycle (trạng thái sổ tay)."""
+    """Where a handbook is in the yearly cycle (trạng thái sổ tay).
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> HandbookStatus.REPORTED.value, HandbookStatus.REPORTED.label_vi
+        ('reported', 'Đã báo cáo kết quả')
+    """
 
     DRAFT = ("draft", "Đang soạn", "draft")
     REGISTERED = ("registered", "Đã đăng ký", "registered")
@@ -766,6 +972,15 @@ class Handbook:
     before it was recorded). A term book (:attr:`Period.is_term`) may carry yearly
     ``supplements`` of pledges registered later, and ``reviews``: interim reports and the
     cell's interim assessments at checkpoints and year ends, in date order.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.REGISTERED, year=2025)
+        >>> book.id, book.status.value, book.version, len(book.pledges)
+        ('sotay-2025-chibo-01-dv001', 'registered', 1, 2)
+        >>> book.pledges[0].deed[:40]
+        'Trong năm 2025, soạn 02 bài giảng điện t'
     """
 
     id: str
@@ -973,7 +1188,13 @@ class Handbook:
 
 
 class EventKind(LabelledEnum):
-    """What a lifecycle event records (loại sự kiện)."""
+    """What a lifecycle event records (loại sự kiện).
+
+    Example:
+        >>> from lamtheoguongbac import EventKind
+        >>> [kind.value for kind in EventKind][:3]
+        ['created', 'registered', 'reported']
+    """
 
     CREATED = ("created", "Lập sổ", "created")
     REGISTERED = ("registered", "Đăng ký làm theo", "registered pledges")
@@ -997,7 +1218,16 @@ class ClearedContent:
     reopening event so nothing written is ever lost: the results report and self-assessment
     (reopened to *registered* or before), the cell's collective assessment (reopened to
     *reported* or before), each None when it was not cleared, and a term book's yearly
-    supplements and interim reviews (reopened to *draft*), empty when there were none."""
+    supplements and interim reviews (reopened to *draft*), empty when there were none.
+
+    Example:
+        >>> from lamtheoguongbac import ClearedContent, HandbookStatus
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.REPORTED)
+        >>> cleared = ClearedContent(report=book.report, self_assessment=book.self_assessment)
+        >>> len(cleared.report.results), cleared.collective_assessment
+        (2, None)
+    """
 
     report: ResultReport | None = None
     self_assessment: SelfAssessment | None = None
@@ -1027,6 +1257,13 @@ class Event:
     (thay mặt) it was recorded; otherwise they are ``None``. A reopening event keeps in
     ``cleared`` what the reopening took out of the handbook (the previous report,
     self-assessment and collective assessment).
+
+    Example:
+        >>> from lamtheoguongbac import Event, EventKind
+        >>> from lamtheoguongbac.testing import creation_event, make_handbook
+        >>> event = creation_event(make_handbook())
+        >>> event.kind is EventKind.CREATED, event.version, event.to_status.value
+        (True, 0, 'draft')
     """
 
     handbook_id: str

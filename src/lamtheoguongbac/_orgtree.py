@@ -14,7 +14,17 @@ __all__ = ["OrgTree"]
 
 
 class OrgTree:
-    """Units indexed by id and parent; refuses duplicate ids, unknown parents and cycles."""
+    """Units indexed by id and parent; refuses duplicate ids, unknown parents and cycles.
+
+    Example:
+        >>> from lamtheoguongbac.roster import OrgTree
+        >>> from lamtheoguongbac.testing import make_organisation, make_unit
+        >>> tree = OrgTree([*make_organisation("chibo-01"), make_unit("chibo-02")])
+        >>> [unit.id for unit in tree.chain("chibo-02")]
+        ['dangbo-tinh-ag', 'dangbo-xa-tb', 'chibo-02']
+        >>> [unit.id for unit in tree.subtree("dangbo-xa-tb")]
+        ['dangbo-xa-tb', 'chibo-01', 'chibo-02']
+    """
 
     def __init__(self, units: Iterable[OrgUnit]) -> None:
         self._units: dict[str, OrgUnit] = {}

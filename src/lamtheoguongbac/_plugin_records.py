@@ -21,7 +21,15 @@ Status = Literal["active", "disabled", "failed", "conflict"]
 @attrs.frozen(kw_only=True)
 class Provides:
     """What one plugin provides: storage schemes, exporters as ``(name, kind)``, rule codes,
-    CLI commands, and the event hooks it implements."""
+    CLI commands, and the event hooks it implements.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> provides = {p.name: p.provides for p in registry.plugins()}
+        >>> sorted(scheme for p in provides.values() for scheme in p.storage)
+        ['memory', 'sqlite']
+    """
 
     storage: tuple[str, ...] = ()
     exporters: tuple[tuple[str, str], ...] = ()
@@ -44,7 +52,21 @@ class Provides:
 class PluginInfo:
     """What ``lamtheoguongbac plugins`` shows about one plugin: its distribution and version,
     its status with the reason (``error``), the hooks it implements, what it provides and
-    the warnings about hook-like functions it holds."""
+    the warnings about hook-like functions it holds.
+
+    Example:
+        >>> from lamtheoguongbac import hookimpl
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> class Audit:
+        ...     @hookimpl
+        ...     def handbook_changed(self, event, handbook):
+        ...         pass
+        ...
+        >>> registry = create_registry(load_entrypoints=False, extra_plugins=[Audit()])
+        >>> info = [p for p in registry.plugins() if p.hooks == ("handbook_changed",)][0]
+        >>> info.status, info.provides.events
+        ('active', ('handbook_changed',))
+    """
 
     name: str
     distribution: str | None

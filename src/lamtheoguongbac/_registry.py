@@ -219,6 +219,16 @@ class Registry:
     Args:
         on_failed_rules: ``"refuse"`` (default): steps that run rules are refused while a
             rules plugin has failed; ``"skip"``: they go on without its rules (logged).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> sorted(registry.storage_backends())
+        ['memory', 'sqlite']
+        >>> store = registry.open_store("memory:")
+        >>> store.units()
+        []
+        >>> store.close()
     """
 
     def __init__(self, *, on_failed_rules: OnFailedRules = "refuse") -> None:
@@ -884,6 +894,12 @@ def create_registry(
     Raises:
         PluginError: an ``extra_plugins`` entry is invalid, or a setting is (entry-point
             plugins never raise: they are marked failed instead).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> sorted(registry.storage_backends()), registry.exporters()
+        (['memory', 'sqlite'], {})
     """
     from lamtheoguongbac import _builtin_plugins as builtin_plugins
 

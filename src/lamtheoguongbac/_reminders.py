@@ -19,7 +19,13 @@ __all__ = ["LateMember", "Reminder", "ReminderStage", "compute_reminders"]
 
 
 class ReminderStage(enum.Enum):
-    """What is late."""
+    """What is late.
+
+    Example:
+        >>> from lamtheoguongbac.supervision import ReminderStage
+        >>> [stage.value for stage in ReminderStage]
+        ['register', 'report', 'assess']
+    """
 
     REGISTER = "register"
     REPORT = "report"
@@ -46,7 +52,22 @@ class ReminderStage(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class LateMember:
-    """A member late for a step; ``handbook_id`` is None when no handbook was opened."""
+    """A member late for a step; ``handbook_id`` is None when no handbook was opened.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> secretary = roster.members[0]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     _ = service.create_for_cell(secretary.cell_id, year=2025, actor=secretary)
+        ...     (reminder,) = service.supervision.reminders(year=2025, today=dt.date(2025, 3, 31))
+        ...
+        >>> [(late.full_name, late.handbook_id) for late in reminder.members]
+        [('Nguyễn Ngọc Hải', 'cb-00-0000-dv000-2025'), ('Trần Văn Sơn', 'cb-00-0000-dv001-2025')]
+    """
 
     member_id: str
     full_name: str
@@ -55,7 +76,27 @@ class LateMember:
 
 @attrs.frozen(kw_only=True)
 class Reminder:
-    """One cell's late members for one step, addressed to the cell's secretary."""
+    """One cell's late members for one step, addressed to the cell's secretary.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=3)
+        >>> secretary = roster.members[0]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     _ = service.create_for_cell(secretary.cell_id, year=2025, actor=secretary)
+        ...     (reminder,) = service.supervision.reminders(year=2025, today=dt.date(2025, 3, 31))
+        ...
+        >>> (
+        ...     reminder.stage.value,
+        ...     reminder.due.isoformat(),
+        ...     reminder.secretary_name,
+        ...     len(reminder.members),
+        ... )
+        ('register', '2025-03-02', 'Nguyễn Ngọc Hải', 3)
+    """
 
     cell_id: str
     cell_name: str
@@ -106,6 +147,30 @@ def compute_reminders(
 
     Members exempt from party work are not chased; a member without a handbook counts as
     late to register once the registration deadline has passed.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY
+        >>> from lamtheoguongbac.supervision import compute_reminders
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> members = [make_secretary(), make_member(1)]
+        >>> books = [make_handbook(HandbookStatus.DRAFT, member=members[1])]
+        >>> reminders = compute_reminders(
+        ...     year=2025,
+        ...     handbooks=books,
+        ...     members=members,
+        ...     units=make_organisation(),
+        ...     policy=DEFAULT_POLICY,
+        ...     today=dt.date(2025, 4, 1),
+        ... )
+        >>> [(r.stage.value, r.cell_id, [m.member_id for m in r.members]) for r in reminders]
+        [('register', 'chibo-01', ['chibo-01-dv000', 'chibo-01-dv001'])]
     """
     roster = [m for m in members if m.status is not MemberStatus.EXEMPT]
     books = {h.member.id: h for h in handbooks if h.year == year}

@@ -62,6 +62,12 @@ class RatingCounts:
     ``not_assessed``, the others whose cell has not assessed them yet (no handbook, or not
     assessed). The rest of ``not_rated`` (:attr:`assessed_unrated`) were assessed without a
     recorded rating.
+
+    Example:
+        >>> from lamtheoguongbac.supervision import RatingCounts
+        >>> counts = RatingCounts(excellent=1, good=6, completed=2, not_assessed=1)
+        >>> counts.good, counts.not_rated
+        (6, 0)
     """
 
     excellent: int = 0
@@ -107,6 +113,23 @@ class Figures:
     ``registered``, ``reported`` and ``assessed`` count handbooks that have reached at least
     that step (a closed handbook counts in all three); the ``overdue_*`` counts are members
     past the policy's deadline for that step on ``today``.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=4)
+        >>> secretary = roster.members[0]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     _ = service.create_for_cell(secretary.cell_id, year=2025, actor=secretary)
+        ...     rollup = service.supervision.rollup(
+        ...         organisation_id="db-00", year=2025, today=dt.date(2025, 3, 31)
+        ...     )
+        ...
+        >>> figures = rollup.cells[0].figures
+        >>> figures.members, figures.handbooks, figures.registered, figures.overdue_registration
+        (4, 4, 0, 4)
     """
 
     members: int = 0
@@ -157,7 +180,25 @@ class Figures:
 
 @attrs.frozen(kw_only=True)
 class CellRollup:
-    """The figures of one party cell (chi bộ)."""
+    """The figures of one party cell (chi bộ).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     rollup = service.supervision.rollup(
+        ...         organisation_id="db-00", year=2025, today=dt.date(2025, 3, 31)
+        ...     )
+        ...
+        >>> [
+        ...     (cell.cell_id, cell.figures.members, cell.figures.handbooks)
+        ...     for cell in rollup.cells
+        ... ]
+        [('cb-00-0000', 3, 0), ('cb-00-0001', 3, 0)]
+    """
 
     cell_id: str
     cell_name: str
@@ -194,6 +235,20 @@ class Rollup:
     only (a subtree below a grassroots organisation gives partial figures for it).
     ``inspection`` adds up the year's inspections of the subtree's cells (kiểm tra, giám
     sát), when the roll-up was made from a store (``handbooks.supervision.rollup``).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     rollup = service.supervision.rollup(
+        ...         organisation_id="db-00", year=2025, today=dt.date(2025, 3, 31)
+        ...     )
+        ...
+        >>> rollup.organisation_name, rollup.year, rollup.policy_name, len(rollup.cells)
+        ('Đảng bộ xã số 1', 2025, 'qd-366-2025', 2)
     """
 
     organisation_id: str
@@ -325,6 +380,36 @@ def summarise(
         policy: gives the deadlines and the top-rating cap.
         year: the handbooks' year.
         today: the day deadlines are judged on.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY
+        >>> from lamtheoguongbac.supervision import summarise
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> units = make_organisation()
+        >>> members = [make_secretary(), make_member(1), make_member(2)]
+        >>> books = [
+        ...     make_handbook(HandbookStatus.CLOSED, member=members[1]),
+        ...     make_handbook(HandbookStatus.REGISTERED, member=members[2]),
+        ... ]
+        >>> rollup = summarise(
+        ...     organisation=units[1],
+        ...     units=units,
+        ...     members=members,
+        ...     handbooks=books,
+        ...     policy=DEFAULT_POLICY,
+        ...     year=2025,
+        ...     today=dt.date(2026, 1, 15),
+        ... )
+        >>> total = rollup.cells[0].figures
+        >>> total.members, total.handbooks, total.registered, total.assessed
+        (3, 2, 2, 1)
     """
     units = list(units)
     books = [

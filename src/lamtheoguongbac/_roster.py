@@ -67,6 +67,32 @@ class Roster:
 
     ``origins`` says where each unit or member id was read ("dang-vien.csv, dòng 3"), for
     messages about it; it takes no part in comparisons.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.roster import Roster
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> units = Path(folder.name, "to-chuc.csv")
+        >>> rows = [
+        ...     "Mã,Tên,Cấp,Mã cấp trên,Cơ sở",
+        ...     "xa-anphu,Đảng bộ xã An Phú,Đảng bộ cơ sở,,x",
+        ...     "cb-vp,Chi bộ Văn phòng,Chi bộ,xa-anphu,",
+        ... ]
+        >>> _ = units.write_text("\\n".join(rows), encoding="utf-8")
+        >>> members = Path(folder.name, "dang-vien.csv")
+        >>> _ = members.write_text(
+        ...     "Mã,Họ và tên,Chi bộ\\ndv01, Nguyễn Văn Hùng ,cb-vp\\n", encoding="utf-8"
+        ... )
+        >>> with Handbooks.open("memory:") as service:
+        ...     roster = service.roster.import_files([units, members])
+        ...
+        >>> isinstance(roster, Roster), len(roster.units), roster.members[0].full_name
+        (True, 2, 'Nguyễn Văn Hùng')
+        >>> roster.origins["dv01"].endswith("dang-vien.csv, dòng 2")
+        True
+        >>> folder.cleanup()
     """
 
     units: tuple[OrgUnit, ...] = ()

@@ -167,7 +167,17 @@ def _sequence_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
 
 
 def make_converter() -> cattrs.Converter:
-    """The converter for every class of :mod:`lamtheoguongbac._model` (and events)."""
+    """The converter for every class of :mod:`lamtheoguongbac._model` (and events).
+
+    Example:
+        >>> from lamtheoguongbac import RatingLevel, RegulationRef
+        >>> from lamtheoguongbac.serde import make_converter
+        >>> converter = make_converter()
+        >>> converter.unstructure(RegulationRef(regulation="37-QĐ/TW", article=4))
+        {'regulation': '37-QĐ/TW', 'article': 4, 'clause': None}
+        >>> converter.structure("HTTNV", RatingLevel)
+        <RatingLevel.GOOD: 'HTTNV'>
+    """
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(dt.date, _structure_date)
@@ -200,7 +210,14 @@ def _converter() -> cattrs.Converter:
 
 
 def to_dict(value: object) -> dict[str, Any]:
-    """A JSON-ready dict of ``value`` with ``schema_version`` at the top."""
+    """A JSON-ready dict of ``value`` with ``schema_version`` at the top.
+
+    Example:
+        >>> from lamtheoguongbac import Basis, BasisKind
+        >>> from lamtheoguongbac.serde import to_dict
+        >>> to_dict(Basis(kind=BasisKind.STUDY_THEME, text="Chuyên đề năm 2025"))
+        {'schema_version': 2, 'kind': 'chuyen_de', 'reference': None, 'text': 'Chuyên đề năm 2025'}
+    """
     data = _converter().unstructure(value)
     if not isinstance(data, dict):
         raise TypeError(f"{type(value).__name__} is not a document class")
@@ -208,7 +225,14 @@ def to_dict(value: object) -> dict[str, Any]:
 
 
 def dumps(value: object, *, indent: int | None = None) -> str:
-    """``value`` as JSON text (UTF-8 safe, Vietnamese kept readable)."""
+    """``value`` as JSON text (UTF-8 safe, Vietnamese kept readable).
+
+    Example:
+        >>> from lamtheoguongbac import QuantityTarget
+        >>> from lamtheoguongbac.serde import dumps
+        >>> print(dumps(QuantityTarget(amount=6, unit="buổi")))
+        {"schema_version": 2, "amount": "6", "unit": "buổi"}
+    """
     return json.dumps(to_dict(value), ensure_ascii=False, indent=indent)
 
 
@@ -295,6 +319,21 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
 
     Raises:
         ValidationFailed: naming the JSON path of every bad field.
+
+    Example:
+        >>> from lamtheoguongbac import Pledge
+        >>> from lamtheoguongbac.serde import from_dict
+        >>> pledge = from_dict(
+        ...     Pledge,
+        ...     {
+        ...         "schema_version": 1,
+        ...         "id": "v1",
+        ...         "deed": "Số hóa 100% sổ hộ tịch từ năm 2000 đến năm 2010",
+        ...         "target": {"kind": "quantity", "amount": "100", "unit": "%"},
+        ...     },
+        ... )
+        >>> pledge.target
+        QuantityTarget(amount=Decimal('100'), unit='%')
     """
     if not isinstance(data, Mapping):
         raise ValidationFailed(
@@ -385,7 +424,20 @@ def parse_json(text: str | bytes, *, source: str = "$") -> Any:
     """``json.loads`` for untrusted text: every failure is a :class:`ValidationFailed` naming
     ``source`` — bad syntax (line, column), bad encoding, absurd size, nesting so deep it
     would exhaust the stack, an integer too long to convert, or a key repeated within one
-    object (JSON leaves that undefined; Python would keep the last value)."""
+    object (JSON leaves that undefined; Python would keep the last value).
+
+    Example:
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.serde import parse_json
+        >>> parse_json('{"id": "v1"}')
+        {'id': 'v1'}
+        >>> try:
+        ...     parse_json('{"id": "v1", "id": "v2"}', source="dang-ky.json")
+        ... except ValidationFailed as error:
+        ...     print(error.message("en"))
+        ...
+        dang-ky.json: the JSON repeats the key 'id' within one object (a damaged or hand-edited f...
+    """
     if len(text) > MAX_JSON_CHARS:
         raise ValidationFailed(
             f"tài liệu JSON quá lớn (hơn {MAX_JSON_CHARS:,} ký tự)",
@@ -425,5 +477,18 @@ def parse_json(text: str | bytes, *, source: str = "$") -> Any:
 
 
 def loads(cls: type[T], text: str | bytes) -> T:
-    """Parse JSON text into a ``cls`` (see :func:`from_dict`)."""
+    """Parse JSON text into a ``cls`` (see :func:`from_dict`).
+
+    Example:
+        >>> from lamtheoguongbac import Period, ValidationFailed
+        >>> from lamtheoguongbac.serde import loads
+        >>> loads(Period, '{"schema_version": 1, "start": "2025-01-01", "end": "2025-12-31"}').end
+        datetime.date(2025, 12, 31)
+        >>> try:
+        ...     loads(Period, '{"schema_version": 1, "start": "2025-01-01", "end": "31/12/2025"}')
+        ... except ValidationFailed as error:
+        ...     print(error.message("en"))
+        ...
+        $.end: invalid value (expected a date as YYYY-MM-DD, got '31/12/2025')
+    """
     return from_dict(cls, parse_json(text))

@@ -54,12 +54,26 @@ T = TypeVar("T")
 
 
 def nfc(s: str) -> str:
-    """Return ``s`` in Unicode NFC (precomposed), the form stored everywhere in the library."""
+    """Return ``s`` in Unicode NFC (precomposed), the form stored everywhere in the library.
+
+    Example:
+        >>> import unicodedata
+        >>> from lamtheoguongbac.text import nfc
+        >>> decomposed = unicodedata.normalize("NFD", "Việt")
+        >>> len(decomposed), len(nfc(decomposed))
+        (6, 4)
+    """
     return unicodedata.normalize("NFC", s)
 
 
 def nfd(s: str) -> str:
-    """Return ``s`` in Unicode NFD (decomposed)."""
+    """Return ``s`` in Unicode NFD (decomposed).
+
+    Example:
+        >>> from lamtheoguongbac.text import nfd
+        >>> len("Việt"), len(nfd("Việt"))
+        (4, 6)
+    """
     return unicodedata.normalize("NFD", s)
 
 
@@ -199,6 +213,11 @@ def is_vietnamese_syllable(word: str) -> bool:
 
     The check is orthographic (initial + vowel nucleus + final, at most one tone); it does not
     know the lexicon, so "bơng" passes. Used to score candidate decodings of legacy text.
+
+    Example:
+        >>> from lamtheoguongbac.text import is_vietnamese_syllable
+        >>> is_vietnamese_syllable("Nguyễn"), is_vietnamese_syllable("xyzw")
+        (True, False)
     """
     base, tones = _split_tone(word.casefold())
     if len(tones) > 1:
@@ -294,6 +313,11 @@ def canonical_key(s: str) -> str:
     vowel ("new style": "hoà", "khoẻ", "thuỷ", "uý"), "Ð"/"Ɖ" and other "đ" look-alikes folded to
     "đ", common Cyrillic homoglyphs folded to Latin, zero-width characters removed and
     whitespace collapsed. Never display it: it only decides whether two strings are "the same".
+
+    Example:
+        >>> from lamtheoguongbac.text import canonical_key
+        >>> canonical_key("  Nguyễn   VĂN An ") == canonical_key("nguyễn văn an")
+        True
     """
     text = nfd(s)
     text = _STROKED_D.sub(lambda m: "đ" if m.group(1) == "d" else "Đ", text)
@@ -304,7 +328,13 @@ def canonical_key(s: str) -> str:
 
 
 def strip_accents(s: str) -> str:
-    """Remove all diacritics, including the stroke of "đ"/"Đ" ("Đức" -> "Duc"); NFC result."""
+    """Remove all diacritics, including the stroke of "đ"/"Đ" ("Đức" -> "Duc"); NFC result.
+
+    Example:
+        >>> from lamtheoguongbac.text import strip_accents
+        >>> strip_accents("Đảng viên Phạm Thị Ánh")
+        'Dang vien Pham Thi Anh'
+    """
     text = nfd(s).translate(_D_TO_ASCII)
     return nfc("".join(c for c in text if unicodedata.category(c) != "Mn"))
 
@@ -422,6 +452,11 @@ def collation_key(s: str) -> bytes:
     < nặng), then lowercase before uppercase; exact ties are broken by code point so distinct
     NFC strings never compare equal. NFC and NFD input give the same key. PyICU's "vi" collator
     is used when installed; otherwise an equivalent pure-Python key.
+
+    Example:
+        >>> from lamtheoguongbac.text import collation_key
+        >>> sorted(["Đức", "Dũng", "Ân", "Bình"], key=collation_key)
+        ['Ân', 'Bình', 'Dũng', 'Đức']
     """
     icu_key = _icu_sort_key()
     if icu_key is not None:
@@ -444,7 +479,15 @@ def sort_vietnamese(
 def sort_vietnamese(
     items: Iterable[Any], key: Callable[[Any], str] | None = None, *, reverse: bool = False
 ) -> list[Any]:
-    """Sort ``items`` in Vietnamese order (by ``key(item)`` when given); the sort is stable."""
+    """Sort ``items`` in Vietnamese order (by ``key(item)`` when given); the sort is stable.
+
+    Example:
+        >>> from lamtheoguongbac.text import sort_vietnamese
+        >>> sort_vietnamese(["Đông", "Dương", "Anh", "Ánh", "Bắc"])
+        ['Anh', 'Ánh', 'Bắc', 'Dương', 'Đông']
+        >>> sort_vietnamese([("dv2", "Ân"), ("dv1", "An")], key=lambda row: row[1])
+        [('dv1', 'An'), ('dv2', 'Ân')]
+    """
     if key is None:
         return sorted(items, key=collation_key, reverse=reverse)
     get = key
@@ -458,7 +501,14 @@ def sort_vietnamese(
 
 @attrs.frozen
 class PersonName:
-    """A Vietnamese full name split as family (họ), middle (tên đệm) and given name (tên)."""
+    """A Vietnamese full name split as family (họ), middle (tên đệm) and given name (tên).
+
+    Example:
+        >>> from lamtheoguongbac.text import PersonName
+        >>> name = PersonName(family="Nguyễn", middle="Thị Thu", given="Hà")
+        >>> name.given
+        'Hà'
+    """
 
     family: str
     middle: str
@@ -478,6 +528,11 @@ def split_name(full_name: str) -> PersonName:
 
     One word is only a given name; two words are family + given. Input is NFC-normalised and
     whitespace-collapsed; an empty name gives three empty parts.
+
+    Example:
+        >>> from lamtheoguongbac.text import split_name
+        >>> split_name("Nguyễn Thị Thu Hà")
+        PersonName(family='Nguyễn', middle='Thị Thu', given='Hà')
     """
     words = nfc(full_name).split()
     if not words:
@@ -493,6 +548,12 @@ def name_sort_key(full_name: str, override: str | None = None) -> tuple[bytes, .
     ``override`` (for names that do not split the usual way) replaces the whole computed key
     and is compared at the given-name level, so ``override="Ánh"`` files the person with the
     other "Ánh" (ahead of them).
+
+    Example:
+        >>> from lamtheoguongbac.text import name_sort_key
+        >>> names = ["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn An"]
+        >>> sorted(names, key=name_sort_key)
+        ['Nguyễn Thị An', 'Lê Văn An', 'Trần Văn Bình']
     """
     if override is not None and override.strip():
         return (collation_key(" ".join(override.split())),)
@@ -506,7 +567,14 @@ def name_sort_key(full_name: str, override: str | None = None) -> tuple[bytes, .
 
 
 def date_phrase(d: date) -> str:
-    """Write a date as party documents do: "ngày 05 tháng 01 năm 2015" (zero-padded)."""
+    """Write a date as party documents do: "ngày 05 tháng 01 năm 2015" (zero-padded).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.text import date_phrase
+        >>> date_phrase(dt.date(2025, 1, 5))
+        'ngày 05 tháng 01 năm 2025'
+    """
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year:04d}"
 
 
@@ -514,6 +582,14 @@ def place_date_line(place: str | None, d: date) -> str:
     """Write the place-date line: "Hà Nội, ngày 05 tháng 01 năm 2015".
 
     With no place known (``None``), the line is the date alone: "Ngày 05 tháng 01 năm 2015".
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.text import place_date_line
+        >>> place_date_line("An Phú", dt.date(2025, 12, 20))
+        'An Phú, ngày 20 tháng 12 năm 2025'
+        >>> place_date_line(None, dt.date(2025, 12, 20))
+        'Ngày 20 tháng 12 năm 2025'
     """
     if place is None:
         phrase = date_phrase(d)
@@ -551,6 +627,11 @@ def slugify_filename(s: str, max_len: int = 120) -> str:
     spaces, whitespace is collapsed, trailing dots/spaces are removed, Windows device names
     (CON, PRN, AUX, NUL, COM1.., LPT1..) get a "_" prefix, and the result is NFC, at most
     ``max_len`` characters and never empty, "." or ".." (it falls back to "_").
+
+    Example:
+        >>> from lamtheoguongbac.text import slugify_filename
+        >>> slugify_filename('Sổ tay: Phạm Thị Ánh / 2025?')
+        'Sổ tay- Phạm Thị Ánh - 2025'
     """
     if max_len < 1:
         raise ValidationFailed("max_len phải >= 1", "max_len must be >= 1", field="max_len")

@@ -99,7 +99,13 @@ _COMMITTEE_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMM
 
 
 class BulkOutcome(enum.Enum):
-    """What became of one member's step in a bulk operation (kết quả từng đảng viên)."""
+    """What became of one member's step in a bulk operation (kết quả từng đảng viên).
+
+    Example:
+        >>> from lamtheoguongbac.bulk import BulkOutcome
+        >>> [outcome.value for outcome in BulkOutcome]
+        ['done', 'failed', 'rolled_back']
+    """
 
     #: stored
     DONE = "done"
@@ -111,7 +117,13 @@ class BulkOutcome(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class Source:
-    """Where an entry came from: a file and, when known, its sheet and row (nguồn dữ liệu)."""
+    """Where an entry came from: a file and, when known, its sheet and row (nguồn dữ liệu).
+
+    Example:
+        >>> from lamtheoguongbac.bulk import Source
+        >>> Source(file="chi-bo-01.xlsx", row=12, sheet="Việc đăng ký")
+        Source(file='chi-bo-01.xlsx', row=12, sheet='Việc đăng ký')
+    """
 
     file: str
     row: int | None = None
@@ -129,7 +141,16 @@ class Source:
 
 @attrs.frozen(kw_only=True)
 class MemberRegistration:
-    """One member's pledges to register (đăng ký làm theo)."""
+    """One member's pledges to register (đăng ký làm theo).
+
+    Example:
+        >>> from lamtheoguongbac.bulk import MemberRegistration
+        >>> from lamtheoguongbac.testing import advance, make_handbook
+        >>> pledges = advance(make_handbook()).handbook.pledges
+        >>> entry = MemberRegistration(member_id="chibo-01-dv001", pledges=pledges)
+        >>> len(entry.pledges), entry.source
+        (2, None)
+    """
 
     member_id: str = attrs.field(converter=nfc)
     pledges: tuple[Pledge, ...] = attrs.field(converter=tuple)
@@ -138,7 +159,19 @@ class MemberRegistration:
 
 @attrs.frozen(kw_only=True)
 class MemberReport:
-    """One member's results report, with the self-assessment when given (báo cáo kết quả)."""
+    """One member's results report, with the self-assessment when given (báo cáo kết quả).
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.bulk import MemberReport
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> done = make_handbook(HandbookStatus.REPORTED)
+        >>> entry = MemberReport(
+        ...     member_id=done.member.id, report=done.report, self_assessment=done.self_assessment
+        ... )
+        >>> len(entry.report.results), entry.self_assessment.written_on.isoformat()
+        (2, '2025-12-05')
+    """
 
     member_id: str = attrs.field(converter=nfc)
     report: ResultReport
@@ -152,6 +185,19 @@ class MemberAssessment:
 
     It is signed by the batch's submitter — their stored name and role in the cell — never
     by a name given with the data.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import RatingLevel
+        >>> from lamtheoguongbac.bulk import MemberAssessment
+        >>> entry = MemberAssessment(
+        ...     member_id="dv04",
+        ...     text="Đồng chí thực hiện nghiêm túc, có kết quả cụ thể.",
+        ...     meeting_date=dt.date(2025, 12, 20),
+        ...     rating=RatingLevel.GOOD,
+        ... )
+        >>> entry.rating.value, entry.source
+        ('HTTNV', None)
     """
 
     member_id: str = attrs.field(converter=nfc)
@@ -163,7 +209,15 @@ class MemberAssessment:
 
 @attrs.frozen(kw_only=True)
 class MemberClosing:
-    """One member's handbook to close (khóa sổ)."""
+    """One member's handbook to close (khóa sổ).
+
+    Example:
+        >>> from lamtheoguongbac.bulk import MemberClosing, Source
+        >>> MemberClosing(
+        ...     member_id="dv04", source=Source(file="chi-bo.xlsx", sheet="Đảng viên", row=7)
+        ... ).source.row
+        7
+    """
 
     member_id: str = attrs.field(converter=nfc)
     source: Source | None = None
@@ -179,6 +233,22 @@ class CellBatch(Generic[E]):
     ``submitter`` is the officer the embedding system authenticated for this cell (usually
     its Bí thư or Phó Bí thư); every entry's step is taken, checked and recorded as them.
     The entries address each member's handbook for ``year``.
+
+    Example:
+        >>> from lamtheoguongbac.bulk import CellBatch, MemberClosing, Source
+        >>> from lamtheoguongbac.testing import make_secretary
+        >>> batch = CellBatch(
+        ...     cell_id="chibo-01",
+        ...     year=2025,
+        ...     submitter=make_secretary(),
+        ...     entries=[
+        ...         MemberClosing(
+        ...             member_id="chibo-01-dv001", source=Source(file="chi-bo-01.xlsx", row=4)
+        ...         )
+        ...     ],
+        ... )
+        >>> batch.entries[0].member_id, batch.submitter.full_name
+        ('chibo-01-dv001', 'Nguyễn Ngọc Hải')
     """
 
     cell_id: str = attrs.field(converter=nfc)
@@ -190,7 +260,19 @@ class CellBatch(Generic[E]):
 @attrs.frozen(kw_only=True)
 class WorkbookSubmission:
     """A filled cell workbook and the officer the embedding system authenticated as its
-    submitter (bảng tính nộp lên)."""
+    submitter (bảng tính nộp lên).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.bulk import WorkbookSubmission
+        >>> from lamtheoguongbac.testing import make_secretary
+        >>> submission = WorkbookSubmission(
+        ...     path=Path(tempfile.gettempdir(), "chi-bo-01.xlsx"), submitter=make_secretary()
+        ... )
+        >>> submission.path.name, submission.submitter.id
+        ('chi-bo-01.xlsx', 'chibo-01-dv000')
+    """
 
     path: Path
     submitter: Actor | Member
@@ -198,7 +280,31 @@ class WorkbookSubmission:
 
 @attrs.frozen(kw_only=True)
 class MemberOutcome:
-    """One member's (or, for a file refused as a whole, one problem's) outcome."""
+    """One member's (or, for a file refused as a whole, one problem's) outcome.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.bulk import CellBatch, MemberClosing
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> secretary, member = roster.members
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     _ = service.bulk.open_year("db-00", year=2025, actor=secretary)
+        ...     batch = CellBatch(
+        ...         cell_id=secretary.cell_id,
+        ...         year=2025,
+        ...         submitter=secretary,
+        ...         entries=[MemberClosing(member_id=member.id)],
+        ...     )
+        ...     result = service.bulk.close([batch])
+        ...
+        >>> (outcome,) = result.outcomes
+        >>> outcome.outcome.value, outcome.member_id, outcome.code
+        ('failed', 'cb-00-0000-dv001', 'LTGB-T001')
+        >>> print(outcome.problem("en")[:60])
+        Cannot close: handbook cb-00-0000-dv001-2025 is draft, needs
+    """
 
     outcome: BulkOutcome
     cell_id: str | None
@@ -222,6 +328,17 @@ class BulkResult:
     ``warnings`` are the operation's own — the top-rating cap on the final figures of each
     grassroots organisation touched; ``notes`` are textual warnings of imported files, each
     naming its file, sheet and row.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     result = service.bulk.open_year("db-00", year=2025, actor=roster.members[0])
+        ...
+        >>> result.ok, len(result.done), result.failed, result.cells(result.done[0].outcome)
+        (True, 6, (), ('cb-00-0000', 'cb-00-0001'))
     """
 
     step: str
@@ -277,7 +394,36 @@ class _Tallies:
 
 
 class BulkSteps:
-    """The bulk facet of :class:`~lamtheoguongbac.Handbooks`: ``hb.bulk``."""
+    """The bulk facet of :class:`~lamtheoguongbac.Handbooks`: ``hb.bulk``.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.bulk import CellBatch, MemberRegistration
+        >>> from lamtheoguongbac.testing import advance, make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=3)
+        >>> secretary = roster.members[0]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     opened = service.bulk.open_year("db-00", year=2025, actor=secretary)
+        ...     books = service.find(year=2025)
+        ...     entries = [
+        ...         MemberRegistration(member_id=b.member.id, pledges=advance(b).handbook.pledges)
+        ...         for b in books
+        ...     ]
+        ...     result = service.bulk.register(
+        ...         [
+        ...             CellBatch(
+        ...                 cell_id=secretary.cell_id,
+        ...                 year=2025,
+        ...                 submitter=secretary,
+        ...                 entries=entries,
+        ...             )
+        ...         ]
+        ...     )
+        ...     print(result.ok, len(result.done), service.count_by_status(year=2025))
+        ...
+        True 3 {<HandbookStatus.REGISTERED: 'registered'>: 3}
+    """
 
     def __init__(self, service: Handbooks) -> None:
         self._hb = service

@@ -84,7 +84,27 @@ def utc_now() -> dt.datetime:
 
 @attrs.frozen(kw_only=True)
 class StepResult:
-    """A stored lifecycle step: the new handbook, its event and the rules' warnings."""
+    """A stored lifecycle step: the new handbook, its event and the rules' warnings.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, StepResult
+        >>> from lamtheoguongbac.testing import advance, make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(roster.members[1].id, year=2025, actor=roster.members[0])
+        ...     step = service.register_pledges(
+        ...         book.id, advance(book).handbook.pledges, actor=roster.members[1]
+        ...     )
+        ...
+        >>> (
+        ...     isinstance(step, StepResult),
+        ...     step.event.kind.value,
+        ...     step.handbook.version,
+        ...     step.warnings,
+        ... )
+        (True, 'registered', 2, ())
+    """
 
     handbook: Handbook
     event: Event
@@ -113,6 +133,31 @@ class Handbooks:
             catalog's policy for its year (:meth:`policy_for`).
         catalog: study themes, regulations and policies (default: the shipped catalog).
         clock: returns the current timezone-aware time (inject one in tests).
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import advance, make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=3)
+        >>> secretary, member = roster.members[0], roster.members[1]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     book = service.create(member.id, year=2025, actor=secretary)
+        ...     done = book
+        ...     for _ in range(3):  # register, report, assess: the content a member would write
+        ...         done = advance(done).handbook
+        ...     _ = service.register_pledges(book.id, done.pledges, actor=member)
+        ...     _ = service.report_results(
+        ...         book.id, done.report, actor=member, self_assessment=done.self_assessment
+        ...     )
+        ...     _ = service.record_assessment(
+        ...         book.id, done.collective_assessment, actor=secretary
+        ...     )
+        ...     step = service.close_handbook(book.id, actor=secretary)
+        ...     print(step.handbook.status.value, step.handbook.version)
+        ...     print([event.kind.value for event in service.history(book.id)])
+        ...
+        closed 5
+        ['created', 'registered', 'reported', 'assessed', 'closed']
     """
 
     def __init__(

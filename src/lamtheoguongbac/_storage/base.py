@@ -61,6 +61,22 @@ class HandbookQuery:
 
     ``organisation_id`` selects the whole subtree under that unit (any handbook whose
     organisation chain contains it); ``cell_id`` selects one cell.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, HandbookStatus
+        >>> from lamtheoguongbac.plugin import HandbookQuery
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=2)
+        >>> secretary = roster.members[0]
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     _ = service.create_for_cell(secretary.cell_id, year=2025, actor=secretary)
+        ...     found = service.store.query(
+        ...         HandbookQuery(cell_id=secretary.cell_id, status=HandbookStatus.DRAFT)
+        ...     )
+        ...
+        >>> [book.id for book in found]
+        ['cb-00-0000-dv000-2025', 'cb-00-0000-dv001-2025']
     """
 
     organisation_id: str | None = None
@@ -72,7 +88,22 @@ class HandbookQuery:
 
 @runtime_checkable
 class Store(Protocol):
-    """A place handbooks, their events, the roster and the exemplars live."""
+    """A place handbooks, their events, the roster and the exemplars live.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.plugin import HandbookQuery, Store, create_registry
+        >>> from lamtheoguongbac.testing import make_entry
+        >>> store = create_registry(load_entrypoints=False).open_store("memory:")
+        >>> isinstance(store, Store)
+        True
+        >>> with store.transaction():
+        ...     store.add(*make_entry(HandbookStatus.DRAFT))
+        ...
+        >>> store.count_by_status(HandbookQuery(year=2025))
+        {<HandbookStatus.DRAFT: 'draft'>: 1}
+        >>> store.close()
+    """
 
     url: str
 
@@ -180,6 +211,23 @@ class StorageBackend:
     (optional) says whether the URL names a store that exists already, without creating
     anything, so that commands which only read can refuse a mistyped URL instead of
     creating an empty store (a backend without it is always opened).
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks, hookimpl
+        >>> from lamtheoguongbac.plugin import StorageBackend, create_registry
+        >>> class Scratch:  # serves ``nhap:`` URLs with the built-in in-memory store
+        ...     @hookimpl
+        ...     def register_storage_backends(self, register):
+        ...         memory = create_registry(load_entrypoints=False).storage_backends()["memory"]
+        ...         register(
+        ...             StorageBackend(scheme="nhap", open=lambda url: memory.open("memory:"))
+        ...         )
+        ...
+        >>> registry = create_registry(load_entrypoints=False, extra_plugins=[Scratch()])
+        >>> with Handbooks.open("nhap:", registry=registry) as service:
+        ...     print(service.find())
+        ...
+        []
     """
 
     scheme: str

@@ -78,7 +78,14 @@ def _name_key(full_name: str, override: str | None) -> bytes:
 
 def roster_key(full_name: str, override: str | None) -> bytes:
     """The roster order of a person as one byte string (compared like
-    :func:`lamtheoguongbac.text.name_sort_key`, so SQLite can sort it as a BLOB)."""
+    :func:`lamtheoguongbac.text.name_sort_key`, so SQLite can sort it as a BLOB).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import roster_key
+        >>> names = ["Trần Văn Bình", "Lê Thị Ánh", "Nguyễn An"]
+        >>> sorted(names, key=lambda name: roster_key(name, None))
+        ['Nguyễn An', 'Lê Thị Ánh', 'Trần Văn Bình']
+    """
     return _name_key(full_name, override)
 
 
@@ -101,13 +108,36 @@ _PROBE_NAMES = (
 
 @functools.cache
 def collation_fingerprint() -> str:
-    """A short digest of the roster collation this process uses."""
+    """A short digest of the roster collation this process uses.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import collation_fingerprint
+        >>> from lamtheoguongbac.text import ICU_AVAILABLE
+        >>> fingerprint = collation_fingerprint()
+        >>> (
+        ...     fingerprint.startswith("icu:" if ICU_AVAILABLE else "py:"),
+        ...     fingerprint == collation_fingerprint(),
+        ... )
+        (True, True)
+    """
     digest = hashlib.sha256(b"|".join(roster_key(n, None) for n in _PROBE_NAMES))
     return f"{'icu' if ICU_AVAILABLE else 'py'}:{digest.hexdigest()[:16]}"
 
 
 def handbook_order(handbook: Handbook) -> tuple[int, str, bytes, str]:
-    """The contract's query order: (year, cell id, member roster order, id)."""
+    """The contract's query order: (year, cell id, member roster order, id).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import handbook_order
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> books = [
+        ...     make_handbook(year=2025, index=2),
+        ...     make_handbook(year=2024, index=1),
+        ...     make_handbook(year=2025, index=1),
+        ... ]
+        >>> [(b.period.start.year, b.member.full_name) for b in sorted(books, key=handbook_order)]
+        [(2024, 'Trần Văn Sơn'), (2025, 'Lê Quang Cường'), (2025, 'Trần Văn Sơn')]
+    """
     member = handbook.member
     return (
         handbook.year,
@@ -118,12 +148,31 @@ def handbook_order(handbook: Handbook) -> tuple[int, str, bytes, str]:
 
 
 def member_order(member: Member) -> tuple[str, bytes, str]:
-    """Members are listed by cell, then roster order, then id."""
+    """Members are listed by cell, then roster order, then id.
+
+    Example:
+        >>> from lamtheoguongbac import Member
+        >>> from lamtheoguongbac.plugin import member_order
+        >>> members = [
+        ...     Member(id="dv2", full_name="Trần Văn Bình", cell_id="cb"),
+        ...     Member(id="dv1", full_name="Lê Thị Ánh", cell_id="cb"),
+        ... ]
+        >>> [m.full_name for m in sorted(members, key=member_order)]
+        ['Lê Thị Ánh', 'Trần Văn Bình']
+    """
     return (member.cell_id, roster_key(member.full_name, member.sort_key), member.id)
 
 
 def normalise_query(query: HandbookQuery) -> HandbookQuery:
-    """``query`` with its identifiers in NFC, the form every stored value uses."""
+    """``query`` with its identifiers in NFC, the form every stored value uses.
+
+    Example:
+        >>> import unicodedata
+        >>> from lamtheoguongbac.plugin import HandbookQuery, normalise_query
+        >>> typed_on_a_mac = unicodedata.normalize("NFD", "chi-bộ-1")
+        >>> normalise_query(HandbookQuery(cell_id=typed_on_a_mac)).cell_id == "chi-bộ-1"
+        True
+    """
     return HandbookQuery(
         organisation_id=None if query.organisation_id is None else nfc(query.organisation_id),
         cell_id=None if query.cell_id is None else nfc(query.cell_id),
@@ -134,7 +183,18 @@ def normalise_query(query: HandbookQuery) -> HandbookQuery:
 
 
 def matches(handbook: Handbook, query: HandbookQuery) -> bool:
-    """Whether ``handbook`` meets every criterion of a normalised ``query``."""
+    """Whether ``handbook`` meets every criterion of a normalised ``query``.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.plugin import HandbookQuery, matches, normalise_query
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.REGISTERED, year=2025, cell="chibo-01")
+        >>> matches(book, normalise_query(HandbookQuery(cell_id="chibo-01", year=2025)))
+        True
+        >>> matches(book, normalise_query(HandbookQuery(status=HandbookStatus.CLOSED)))
+        False
+    """
     return (
         (query.cell_id is None or handbook.cell.id == query.cell_id)
         and (query.year is None or handbook.year == query.year)
@@ -152,6 +212,19 @@ def check_entry(handbook: Handbook, event: Event) -> None:
 
     Raises:
         ValidationFailed: the event is for another handbook or another version.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_entry
+        >>> from lamtheoguongbac.testing import creation_event, make_handbook
+        >>> book = make_handbook(HandbookStatus.DRAFT)
+        >>> check_entry(book, creation_event(book))
+        >>> try:
+        ...     check_entry(make_handbook(index=2), creation_event(book))
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Event.handbook_id
     """
     if event.handbook_id != handbook.id:
         raise ValidationFailed(
@@ -187,6 +260,18 @@ def trusted_restore() -> Iterator[None]:
 
         with trusted_restore():
             target.add_many(items_from_backup)
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.plugin import HandbookQuery, create_registry, trusted_restore
+        >>> from lamtheoguongbac.testing import make_entry
+        >>> store = create_registry(load_entrypoints=False).open_store("memory:")
+        >>> with trusted_restore():  # a backup's assessments are restored without their roster
+        ...     store.add(*make_entry(HandbookStatus.ASSESSED))
+        ...
+        >>> store.count_by_status(HandbookQuery())
+        {<HandbookStatus.ASSESSED: 'assessed'>: 1}
+        >>> store.close()
     """
     token = _TRUSTED_RESTORE.set(True)
     try:
@@ -219,6 +304,20 @@ def check_signatures(
 
     Raises:
         NotAuthorised: with the rule's code.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, NotAuthorised
+        >>> from lamtheoguongbac.plugin import check_signatures
+        >>> from lamtheoguongbac.testing import make_entry, make_secretary
+        >>> book, event = make_entry(HandbookStatus.ASSESSED)
+        >>> secretary = make_secretary()
+        >>> check_signatures(book, event, {secretary.id: secretary}.get, added=True)
+        >>> try:
+        ...     check_signatures(book, event, {}.get, added=True)
+        ... except NotAuthorised as error:
+        ...     print(error.code)
+        ...
+        LTGB-G004
     """
     if event.to_status is not handbook.status:
         raise NotAuthorised(
@@ -276,6 +375,19 @@ def checked_chunks(
     Raises:
         ValidationFailed: an event does not record its handbook (:func:`check_entry`).
         ConflictError: an id repeats in ``items`` (:func:`duplicate_error`).
+
+    Example:
+        >>> from lamtheoguongbac import ConflictError, HandbookStatus
+        >>> from lamtheoguongbac.plugin import checked_chunks
+        >>> from lamtheoguongbac.testing import make_entry
+        >>> entries = [make_entry(HandbookStatus.DRAFT, index=i) for i in range(1, 6)]
+        >>> [len(chunk) for chunk in checked_chunks(entries, "kho-thu", size=2)]
+        [2, 2, 1]
+        >>> try:
+        ...     list(checked_chunks(entries + entries[:1], "kho-thu", size=2))
+        ... except ConflictError as exc:
+        ...     print(type(exc).__name__)
+        ConflictError
     """
     seen: set[str] = set()
     iterator = iter(items)
@@ -296,6 +408,20 @@ def check_update(handbook: Handbook, event: Event, expected_version: int) -> Non
 
     Raises:
         ValidationFailed: the versions do not follow, or the event does not match.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_update
+        >>> from lamtheoguongbac.testing import advance, make_handbook
+        >>> book = make_handbook(HandbookStatus.DRAFT)
+        >>> step = advance(book)
+        >>> check_update(step.handbook, step.event, expected_version=book.version)
+        >>> try:
+        ...     check_update(step.handbook, step.event, expected_version=book.version + 1)
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Handbook.version
     """
     check_entry(handbook, event)
     if handbook.version != expected_version + 1:
@@ -309,7 +435,14 @@ def check_update(handbook: Handbook, event: Event, expected_version: int) -> Non
 
 
 def duplicate_error(ids: list[str], where: str) -> ConflictError:
-    """The error for adding handbooks whose ids are already taken."""
+    """The error for adding handbooks whose ids are already taken.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import duplicate_error
+        >>> error = duplicate_error(["dv01-2025"], "sqlite:///so-tay.db")
+        >>> type(error).__name__, error.message("en")
+        ('ConflictError', "handbook 'dv01-2025' already exists in sqlite:///so-tay.db; nothing wa...
+    """
     shown = ", ".join(f"'{i}'" for i in ids[:5]) + (" …" if len(ids) > 5 else "")
     return ConflictError(
         f"Sổ tay {shown} đã có trong {where}; không sổ nào được ghi",
@@ -318,7 +451,13 @@ def duplicate_error(ids: list[str], where: str) -> ConflictError:
 
 
 def stale_error(handbook_id: str, stored: int, expected: int, where: str) -> ConflictError:
-    """The error for an update made from a version that is no longer the stored one."""
+    """The error for an update made from a version that is no longer the stored one.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import stale_error
+        >>> print(stale_error("dv04-2025", 5, 4, "memory:").message("en"))
+        handbook 'dv04-2025' in memory: has changed (stored version 5, yours was 4); nothing was...
+    """
     return ConflictError(
         f"Sổ tay '{handbook_id}' trong {where} đã được sửa (phiên bản hiện tại {stored}, bạn "
         f"sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
@@ -337,7 +476,14 @@ _KINDS = {
 
 
 def not_found(kind: str, item_id: str, where: str) -> NotFound:
-    """The error for an unknown handbook, member, exemplar or inspection id."""
+    """The error for an unknown handbook, member, exemplar or inspection id.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import not_found
+        >>> error = not_found("handbook", "dv99-2025", "sqlite:///so-tay.db")
+        >>> type(error).__name__, error.message("en")
+        ('NotFound', "no handbook 'dv99-2025' in sqlite:///so-tay.db")
+    """
     kind_vi, kind_en = _KINDS[kind]
     return NotFound(
         f"Không tìm thấy {kind_vi} '{item_id}' trong {where}",
@@ -367,6 +513,22 @@ def read_stored(cls: type[T], document: Any, *, item_id: str, where: str) -> T:
     Raises:
         StoreError: the document is not valid JSON or not a valid ``cls``; names the
             record and the store ``where``.
+
+    Example:
+        >>> import json
+        >>> from lamtheoguongbac import Handbook, HandbookStatus, StoreError
+        >>> from lamtheoguongbac.plugin import read_stored
+        >>> from lamtheoguongbac.serde import to_dict
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(HandbookStatus.CLOSED)
+        >>> text = json.dumps(to_dict(book))
+        >>> read_stored(Handbook, text, item_id=book.id, where="kho-thu") == book
+        True
+        >>> try:
+        ...     read_stored(Handbook, "{", item_id=book.id, where="kho-thu")
+        ... except StoreError as exc:
+        ...     print(type(exc).__name__)
+        StoreError
     """
     try:
         if isinstance(document, str | bytes):
@@ -384,7 +546,18 @@ def read_stored(cls: type[T], document: Any, *, item_id: str, where: str) -> T:
 
 
 def exemplar_matches(exemplar: Exemplar, year: int | None, organisation_id: str | None) -> bool:
-    """Whether ``exemplar`` is of ``year`` and under the NFC ``organisation_id`` (when given)."""
+    """Whether ``exemplar`` is of ``year`` and under the NFC ``organisation_id`` (when given).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import exemplar_matches
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplar = make_exemplar(year=2025, grassroots="dangbo-xa-tb")
+        >>> (
+        ...     exemplar_matches(exemplar, 2025, "dangbo-xa-tb"),
+        ...     exemplar_matches(exemplar, 2024, None),
+        ... )
+        (True, False)
+    """
     return (year is None or exemplar.year == year) and (
         organisation_id is None or any(u.id == organisation_id for u in exemplar.organisation)
     )
@@ -395,6 +568,22 @@ def check_exemplar_update(exemplar: Exemplar, expected_version: int) -> None:
 
     Raises:
         ValidationFailed: the new version is not ``expected_version + 1``.
+
+    Example:
+        >>> import attrs
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_exemplar_update
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplar = make_exemplar()
+        >>> check_exemplar_update(
+        ...     attrs.evolve(exemplar, version=exemplar.version + 1), exemplar.version
+        ... )
+        >>> try:
+        ...     check_exemplar_update(exemplar, exemplar.version)
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Exemplar.version
     """
     if exemplar.version != expected_version + 1:
         raise ValidationFailed(
@@ -407,7 +596,13 @@ def check_exemplar_update(exemplar: Exemplar, expected_version: int) -> None:
 
 
 def exemplar_exists(exemplar_id: str, where: str) -> ConflictError:
-    """The error for adding an exemplar whose id is taken (nominated already)."""
+    """The error for adding an exemplar whose id is taken (nominated already).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import exemplar_exists
+        >>> print(exemplar_exists("2025-ca-nhan-dv04", "memory:").message("en"))
+        exemplar '2025-ca-nhan-dv04' already exists in memory: (already nominated); nothing was w...
+    """
     return ConflictError(
         f"Gương điển hình '{exemplar_id}' đã có trong {where} (đã được đề cử); không ghi gì",
         f"exemplar '{exemplar_id}' already exists in {where} (already nominated); nothing "
@@ -416,7 +611,13 @@ def exemplar_exists(exemplar_id: str, where: str) -> ConflictError:
 
 
 def exemplar_stale(exemplar_id: str, stored: int, expected: int, where: str) -> ConflictError:
-    """The error for an exemplar update made from a version that is no longer stored."""
+    """The error for an exemplar update made from a version that is no longer stored.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import exemplar_stale
+        >>> print(exemplar_stale("2025-ca-nhan-dv04", 3, 2, "memory:").message("en"))
+        exemplar '2025-ca-nhan-dv04' in memory: has changed (stored version 3, yours was 2); noth...
+    """
     return ConflictError(
         f"Gương điển hình '{exemplar_id}' trong {where} đã được sửa (phiên bản hiện tại "
         f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",
@@ -432,7 +633,18 @@ def inspection_matches(
     inspection: Inspection, year: int | None, organisation_id: str | None
 ) -> bool:
     """Whether ``inspection`` is of ``year`` and covers a cell under the NFC
-    ``organisation_id`` (when given)."""
+    ``organisation_id`` (when given).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_matches
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection(year=2025)
+        >>> (
+        ...     inspection_matches(inspection, 2025, "chibo-01"),
+        ...     inspection_matches(inspection, 2026, None),
+        ... )
+        (True, False)
+    """
     return (year is None or inspection.year == year) and (
         organisation_id is None or organisation_id in inspection.unit_ids()
     )
@@ -443,6 +655,22 @@ def check_inspection_update(inspection: Inspection, expected_version: int) -> No
 
     Raises:
         ValidationFailed: the new version is not ``expected_version + 1``.
+
+    Example:
+        >>> import attrs
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.plugin import check_inspection_update
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> inspection = make_inspection()
+        >>> check_inspection_update(
+        ...     attrs.evolve(inspection, version=inspection.version + 1), inspection.version
+        ... )
+        >>> try:
+        ...     check_inspection_update(inspection, inspection.version + 5)
+        ... except ValidationFailed as error:
+        ...     print(error.field)
+        ...
+        Inspection.version
     """
     if inspection.version != expected_version + 1:
         raise ValidationFailed(
@@ -455,7 +683,13 @@ def check_inspection_update(inspection: Inspection, expected_version: int) -> No
 
 
 def inspection_exists(inspection_id: str, where: str) -> ConflictError:
-    """The error for adding an inspection whose id is taken."""
+    """The error for adding an inspection whose id is taken.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_exists
+        >>> print(inspection_exists("kt-2025-01", "memory:").message("en"))
+        inspection 'kt-2025-01' already exists in memory:; nothing was written
+    """
     return ConflictError(
         f"Cuộc kiểm tra '{inspection_id}' đã có trong {where}; không ghi gì",
         f"inspection '{inspection_id}' already exists in {where}; nothing was written",
@@ -463,7 +697,13 @@ def inspection_exists(inspection_id: str, where: str) -> ConflictError:
 
 
 def inspection_stale(inspection_id: str, stored: int, expected: int, where: str) -> ConflictError:
-    """The error for an inspection update made from a version that is no longer stored."""
+    """The error for an inspection update made from a version that is no longer stored.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import inspection_stale
+        >>> print(inspection_stale("kt-2025-01", 4, 3, "memory:").message("en"))
+        inspection 'kt-2025-01' in memory: has changed (stored version 4, yours was 3); nothing w...
+    """
     return ConflictError(
         f"Cuộc kiểm tra '{inspection_id}' trong {where} đã được sửa (phiên bản hiện tại "
         f"{stored}, bạn sửa từ phiên bản {expected}); không ghi đè — hãy đọc lại và thử lại",

@@ -36,7 +36,14 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 @attrs.frozen(kw_only=True)
 class StoreURL:
     """A parsed store URL: the ``scheme`` (lower-cased), and either the ``path`` of the
-    ``scheme:///…`` forms or the ``name`` after the colon (``""`` for ``scheme:``)."""
+    ``scheme:///…`` forms or the ``name`` after the colon (``""`` for ``scheme:``).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import parse_store_url
+        >>> url = parse_store_url("sqlite:///du-lieu/so-tay.db")
+        >>> url.scheme, url.path, url.name
+        ('sqlite', PosixPath('du-lieu/so-tay.db'), '')
+    """
 
     url: str
     scheme: str
@@ -64,6 +71,14 @@ def parse_store_url(url: str, *, scheme: str | None = None, path: bool = False) 
 
     Raises:
         StoreError: the URL breaks the convention (the message shows the right forms).
+
+    Example:
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.plugin import parse_store_url
+        >>> parse_store_url("jsonl:///du-lieu", scheme="jsonl", path=True).path
+        PosixPath('du-lieu')
+        >>> parse_store_url("memory:2025").name
+        '2025'
     """
     head, colon, rest = url.partition(":")
     if not colon or not _SCHEME.fullmatch(head):
@@ -94,7 +109,16 @@ def parse_store_url(url: str, *, scheme: str | None = None, path: bool = False) 
 
 def store_url(scheme: str, path: str | os.PathLike[str]) -> str:
     """The URL of the store at ``path``: ``scheme:///`` then the path, with ``%`` ``?`` ``#``
-    escaped (an absolute path gets four slashes)."""
+    escaped (an absolute path gets four slashes).
+
+    Example:
+        >>> from lamtheoguongbac.plugin import store_url, parse_store_url
+        >>> url = store_url("sqlite", "/srv/dữ liệu/so-tay#1.db")
+        >>> url
+        'sqlite:////srv/dữ liệu/so-tay%231.db'
+        >>> parse_store_url(url, path=True).path
+        PosixPath('/srv/dữ liệu/so-tay#1.db')
+    """
     text = os.fspath(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
     return f"{scheme}:///{text}"
 

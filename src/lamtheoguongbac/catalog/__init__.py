@@ -40,6 +40,15 @@ class ArticleMap:
 
     ``new`` is None when the article has no counterpart. ``verified`` is False for a pairing
     not confirmed against both texts; ``source`` says where it was read.
+
+    Example:
+        >>> from lamtheoguongbac.catalog import Catalog
+        >>> regulation = Catalog.shipped().regulation("37-QĐ/TW")
+        >>> regulation.replaces
+        '47-QĐ/TW'
+        >>> article = regulation.crosswalk[0]
+        >>> article.old, article.new, article.verified
+        (1, 1, True)
     """
 
     old: int
@@ -64,6 +73,12 @@ class Regulation:
     regulation this one replaced, and ``crosswalk`` where that one's articles went.
     ``also_filed_as`` lists basis kinds other than ``kind`` under which citing it is right
     (Quy định 144-QĐ/TW's norms are also cited as the exemplary duty).
+
+    Example:
+        >>> from lamtheoguongbac.catalog import Catalog
+        >>> regulation = Catalog.shipped().regulation("37-QĐ/TW")
+        >>> regulation.code, regulation.kind, regulation.issued_on.year
+        ('37-QĐ/TW', <BasisKind.PROHIBITIONS: 'dieu_khong_duoc_lam'>, 2021)
     """
 
     code: str
@@ -106,7 +121,13 @@ class Regulation:
 
 def regulation_key(code: str) -> str:
     """A comparison key for a document code: case, spacing, "Đ"/"D" and dashes do not matter
-    ("37-QĐ/TW", "37-qd/tw", "37 - QĐ/TW" are the same)."""
+    ("37-QĐ/TW", "37-qd/tw", "37 - QĐ/TW" are the same).
+
+    Example:
+        >>> from lamtheoguongbac.catalog import regulation_key
+        >>> regulation_key("37-QĐ/TW") == regulation_key("37 - qd/tw")
+        True
+    """
     return _regulation_key(code)
 
 
@@ -236,7 +257,18 @@ def _policy(entry: Mapping[str, Any], where: str) -> Policy:
 
 @attrs.frozen
 class Catalog:
-    """Study themes, regulations and policies, looked up by code, year or name."""
+    """Study themes, regulations and policies, looked up by code, year or name.
+
+    Example:
+        >>> from lamtheoguongbac.catalog import Catalog
+        >>> catalog = Catalog.shipped()
+        >>> catalog.theme_for_year(2025).code
+        '2021-2025'
+        >>> catalog.policy_for_year(2025).name
+        'qd-366-2025'
+        >>> catalog.regulation("37-qd/tw").title[:50]
+        'Quy định về những điều đảng viên không được làm (2'
+    """
 
     themes: tuple[StudyTheme, ...]
     regulations: tuple[Regulation, ...]

@@ -168,7 +168,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
         "Gỡ plugin khỏi môi trường này / uninstall plugins from this command's environment.",
     ),
     "workbook": (
-        _CLI + "_supervision",
+        _CLI + "_bulk",  # the group of _supervision, with `import-folder` added by _bulk
         "workbook",
         "Bảng tính Excel của sổ tay / the handbook's Excel workbook.",
     ),
@@ -282,7 +282,30 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="lamtheoguongbac")
 @click.pass_context
 def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], debug: bool) -> None:
-    """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản."""
+    """Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản.
+
+    \f
+    The ``click`` group of every command: embed it, or test through it with click's runner
+    (``--help`` stops at the form feed above, so this example stays out of the terminal).
+
+    Example:
+        >>> import os, tempfile
+        >>> from click.testing import CliRunner
+        >>> from lamtheoguongbac.cli import cli
+        >>> result = CliRunner().invoke(cli, ["--lang", "en", "lint", "Nâng cao ý thức"])
+        >>> result.exit_code, result.output.splitlines()[0]
+        (1, '[GENERIC] Nâng cao ý thức')
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = "sqlite:///" + os.path.join(folder.name, "so-tay.db")
+        >>> result = CliRunner().invoke(cli, ["--store", store, "--lang", "en", "list"])
+        >>> result.exit_code
+        2
+        >>> print(result.output)
+        Error: there is no store at 'sqlite:///...so-tay.db' (a typo?); create one with 'init' ...
+        >>> print(CliRunner().invoke(cli, ["--help"]).output.splitlines()[2])
+          Sổ tay Làm theo gương Bác — đăng ký, báo cáo, đánh giá, xuất văn bản.
+        >>> folder.cleanup()
+    """
     # The registry (plugins, entry points) is built when a command first asks for it.
     if not isinstance(ctx.obj, CommandState):
         ctx.obj = CommandState(ctx.obj or {})
@@ -290,7 +313,25 @@ def cli(ctx: click.Context, store: str, lang: str, catalogs: tuple[Path, ...], d
 
 def main(args: Sequence[str] | None = None) -> None:
     """Entry point: add plugin commands when they can matter, then run; usage errors in the
-    chosen language."""
+    chosen language.
+
+    Example:
+        >>> import contextlib, io
+        >>> from lamtheoguongbac.cli import main
+        >>> out = io.StringIO()
+        >>> with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        ...     main(
+        ...         [
+        ...             "--lang",
+        ...             "en",
+        ...             "lint",
+        ...             "Hằng tháng thăm hỏi 03 gia đình chính sách trên địa bàn ấp Đông",
+        ...         ]
+        ...     )
+        ...
+        >>> out.getvalue().splitlines()[0]
+        '[SPECIFIC] Hằng tháng thăm hỏi 03 gia đình chính sách trên địa bàn ấp Đông'
+    """
     from lamtheoguongbac._errors import LamTheoGuongBacError
 
     argv = list(sys.argv[1:] if args is None else args)

@@ -36,7 +36,13 @@ __all__ = [
 
 class DocumentKind(enum.Enum):
     """The kind of document an exporter renders (loại văn bản), i.e. the template context
-    it is handed."""
+    it is handed.
+
+    Example:
+        >>> from lamtheoguongbac.export import DocumentKind
+        >>> DocumentKind("yearbook") is DocumentKind.YEARBOOK
+        True
+    """
 
     #: One member's handbook (sổ tay), context :func:`~lamtheoguongbac.export.build_context`.
     HANDBOOK = "handbook"
@@ -81,14 +87,41 @@ def document_kind(value: DocumentKind | str) -> DocumentKind:
 @attrs.frozen(kw_only=True)
 class ExportOptions:
     """What the user chose for an export: a template file (None: the exporter's default)
-    and exporter-specific settings."""
+    and exporter-specific settings.
+
+    Example:
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import ExportOptions
+        >>> options = ExportOptions(
+        ...     template=Path("mau-so-tay.docx"), settings={"font_size": "13"}
+        ... )
+        >>> options.template.name, dict(options.settings)
+        ('mau-so-tay.docx', {'font_size': '13'})
+    """
 
     template: Path | None = None
     settings: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 class Renderer(Protocol):
-    """Renders template contexts to document bytes; made once per process."""
+    """Renders template contexts to document bytes; made once per process.
+
+    Example:
+        >>> from lamtheoguongbac.export import Renderer, build_context
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> class Markdown:
+        ...     def render(self, context):
+        ...         lines = [f"# {context['member']['full_name']}"]
+        ...         lines += [f"- {pledge['deed']}" for pledge in context["pledges"]]
+        ...         return "\\n".join(lines).encode("utf-8")
+        ...
+        ...     def merge(self, documents):
+        ...         return b"\\n\\n".join(documents)
+        ...
+        >>> renderer: Renderer = Markdown()
+        >>> print(renderer.render(build_context(make_handbook())).decode()[:60])
+        # Trần Văn Sơn
+    """
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """One document for one handbook's context."""
@@ -113,6 +146,19 @@ def settings_validator(**fields: Callable[[Any], Any]) -> SettingsValidator:
     ``settings_validator()`` accepts no settings at all. A key not listed, or a value the
     function refuses (raising ``ValueError`` or ``TypeError``), is a
     :class:`~lamtheoguongbac.ValidationFailed` naming the key and the known keys.
+
+    Example:
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> from lamtheoguongbac.plugin import settings_validator
+        >>> check = settings_validator(font_size=int, heading=str)
+        >>> check({"font_size": "13"})
+        {'font_size': 13}
+        >>> try:
+        ...     check({"fontsize": "13"})
+        ... except ValidationFailed as error:
+        ...     print(error.message("en"))
+        ...
+        settings.fontsize: unknown setting 'fontsize'; known settings: font_size, heading
     """
 
     def validate(settings: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -153,6 +199,42 @@ class Exporter:
     bilingual lines. ``validate_settings`` (optional, but give one: without it a misspelt
     setting goes unnoticed) checks and converts the settings a user gives
     (:data:`SettingsValidator`, most simply made by :func:`settings_validator`).
+
+    Example:
+        >>> from lamtheoguongbac import hookimpl
+        >>> from lamtheoguongbac.export import Exporter, build_context
+        >>> from lamtheoguongbac.plugin import create_registry, settings_validator
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> class TextRenderer:
+        ...     def __init__(self, options):
+        ...         self.options = options
+        ...
+        ...     def render(self, context):
+        ...         return context["member"]["full_name"].encode("utf-8")
+        ...
+        ...     def merge(self, documents):
+        ...         return b"\\n".join(documents)
+        ...
+        >>> class TextExporter:
+        ...     @hookimpl
+        ...     def register_exporters(self, register):
+        ...         register(
+        ...             Exporter(
+        ...                 name="txt",
+        ...                 suffix=".txt",
+        ...                 kind="handbook",
+        ...                 create_renderer=TextRenderer,
+        ...                 validate_settings=settings_validator(),
+        ...             )
+        ...         )
+        ...
+        >>> registry = create_registry(load_entrypoints=False, extra_plugins=[TextExporter()])
+        >>> exporter = registry.exporter_for("handbook")
+        >>> exporter.name, exporter.kind.value
+        ('txt', 'handbook')
+        >>> renderer = exporter.create_renderer(exporter.configure(None))
+        >>> renderer.render(build_context(make_handbook())).decode()
+        'Trần Văn Sơn'
     """
 
     name: str

@@ -183,6 +183,12 @@ def file_name(handbook: Handbook, suffix: str) -> str:
     slugified (separators, device names and control characters cannot get through), the name
     starts with the year and ends with ")" so the whole is valid too, and it stays under 200
     characters.
+
+    Example:
+        >>> from lamtheoguongbac.export import file_name
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> file_name(make_handbook(year=2025), ".docx")
+        '2025 - Chi bộ ấp Tân Lợi (chibo-01) - Trần Văn Sơn (sotay-2025-chibo-01-dv001).docx'
     """
     cell = _slug(handbook.cell.name, 60)
     # Not cached: each member and id comes once, and would only fill the cache.
@@ -396,6 +402,13 @@ def choose_jobs(jobs: int, count: int | None) -> int:
     about a second of a core) and the parent still reads every handbook to name its file,
     so workers pay only when each gets thousands of documents; never more workers than
     cores. 1 means: render in this process. ``count`` None (unknown) trusts ``jobs``.
+
+    Example:
+        >>> from lamtheoguongbac.export import choose_jobs
+        >>> choose_jobs(8, 40)  # too few documents to pay for starting workers
+        1
+        >>> 1 <= choose_jobs(8, None) <= 8  # unknown count: as many as asked, up to the cores
+        True
     """
     if jobs <= 1:
         return 1

@@ -62,7 +62,19 @@ def committee_signer(
 ) -> tuple[Member, Role] | None:
     """Who signs for the committee of ``unit_id`` on ``on``: the member holding the Bí thư
     role there, else the Phó Bí thư (the first by roster order when several); None when
-    the roster has neither."""
+    the roster has neither.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.export import committee_signer
+        >>> from lamtheoguongbac.testing import make_member, make_secretary
+        >>> members = [make_member(1), make_secretary("chibo-01")]
+        >>> signer, role = committee_signer("chibo-01", members, dt.date(2025, 12, 31))
+        >>> signer.full_name, role.label_vi
+        ('Nguyễn Ngọc Hải', 'Bí thư')
+        >>> committee_signer("chibo-02", members, dt.date(2025, 12, 31)) is None
+        True
+    """
     found: dict[Role, Member] = {}
     for m in members:
         for role in m.roles_on(on, unit_id) & set(_SIGNERS):
@@ -109,6 +121,20 @@ class CommitteeHeading:
         signer_role: Bí thư or Phó Bí thư.
         recipients: "Nơi nhận" lines before the archive line, e.g. "Ban Thường vụ Tỉnh ủy"
             (a leading "- " and the trailing comma are added).
+
+    Example:
+        >>> from lamtheoguongbac import Role
+        >>> from lamtheoguongbac.export import CommitteeHeading
+        >>> heading = CommitteeHeading(
+        ...     committee="Đảng ủy xã An Phú",
+        ...     superior="Đảng bộ tỉnh An Giang",
+        ...     place="An Phú",
+        ...     number="12-BC/ĐU",
+        ...     signer_name="Nguyễn Văn Hùng",
+        ...     signer_role=Role.SECRETARY,
+        ... )
+        >>> heading.committee, heading.number
+        ('Đảng ủy xã An Phú', '12-BC/ĐU')
     """
 
     committee: str = attrs.field(converter=clean)

@@ -374,6 +374,19 @@ def build_context(
             Pass one date for a whole batch so every document carries the same one.
         policy: says whether the book prints the rating (``rating_in_handbook``, off by
             default) and which members are not rated by their standing.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.export import build_context
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> context = build_context(
+        ...     make_handbook(HandbookStatus.CLOSED), today=dt.date(2026, 1, 10)
+        ... )
+        >>> context["member"]["full_name"], context["handbook"]["status"], len(context["pledges"])
+        ('Trần Văn Sơn', 'Đã khóa sổ', 2)
+        >>> context["handbook"]["period_text"]
+        'năm 2025'
     """
     today = dt.date.today() if today is None else today
     period = handbook.period

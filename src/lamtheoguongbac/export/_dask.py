@@ -30,6 +30,15 @@ def dask_executor(address: Any, *, timeout: float | None = None) -> Iterator[cf.
         PluginError: ``distributed`` is not installed, or the scheduler cannot be reached
             within ``timeout`` seconds (None: Dask's ``distributed.comm.timeouts.connect``,
             30 s unless configured).
+
+    Example:
+        >>> from distributed import LocalCluster
+        >>> from lamtheoguongbac.export import dask_executor
+        >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        ...     with dask_executor(cluster.scheduler_address) as executor:
+        ...         print(executor.submit(sum, [1, 2, 3]).result())
+        ...
+        6
     """
     try:
         import distributed

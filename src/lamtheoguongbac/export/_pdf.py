@@ -41,7 +41,26 @@ def _timeout(files: int) -> float:
 
 
 class PdfConversionError(LamTheoGuongBacError):
-    """LibreOffice is missing or failed to convert a document (lỗi chuyển sang PDF)."""
+    """LibreOffice is missing or failed to convert a document (lỗi chuyển sang PDF).
+
+    Example:
+        >>> import os, tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import PdfConversionError, convert_to_pdf
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> page = Path(folder.name, "so-tay.html")
+        >>> _ = page.write_text("<h1>Sổ tay</h1>", encoding="utf-8")
+        >>> # as on a machine without LibreOffice:
+        >>> os.environ["LAMTHEOGUONGBAC_SOFFICE"] = "khong-co-soffice"
+        >>> try:
+        ...     convert_to_pdf(Path(folder.name), [page])
+        ... except PdfConversionError as error:
+        ...     print(error.message("en")[:58])
+        ...
+        LibreOffice (soffice) was not found for PDF conversion; in
+        >>> del os.environ["LAMTHEOGUONGBAC_SOFFICE"]
+        >>> folder.cleanup()
+    """
 
 
 def _soffice() -> str | None:
@@ -52,7 +71,13 @@ def _soffice() -> str | None:
 
 
 def soffice_available() -> bool:
-    """Whether a LibreOffice ``soffice`` executable can be found."""
+    """Whether a LibreOffice ``soffice`` executable can be found.
+
+    Example:
+        >>> from lamtheoguongbac.export import soffice_available
+        >>> isinstance(soffice_available(), bool)
+        True
+    """
     return _soffice() is not None
 
 

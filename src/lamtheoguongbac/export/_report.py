@@ -557,6 +557,22 @@ def build_report_context(
 
     Raises:
         ValidationFailed: ``rollup`` is not a :class:`~lamtheoguongbac._rollup.Rollup`.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.export import build_report_context
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=3)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     rollup = service.supervision.rollup(
+        ...         organisation_id="db-00", year=2025, today=dt.date(2025, 3, 31)
+        ...     )
+        ...
+        >>> context = build_report_context(rollup, place="An Giang")
+        >>> context["organisation"]["name"], len(context["cells"])
+        ('Đảng bộ xã số 1', 2)
     """
     if not isinstance(rollup, Rollup):
         raise ValidationFailed(

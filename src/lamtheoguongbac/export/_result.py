@@ -31,6 +31,13 @@ class ExportResult:
     the report, the workbook — also :attr:`path`). ``skipped`` counts the handbooks
     ``resume=True`` found already written (folder exports; 0 otherwise). ``notes`` are the
     renderer's warnings, such as a template falling back to a slower path.
+
+    Example:
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.export import ExportResult
+        >>> result = ExportResult(written=[Path("so-tay.zip")], skipped=2)
+        >>> result.path.name, result.skipped, result.notes
+        ('so-tay.zip', 2, ())
     """
 
     written: Sequence[Path] = ()

@@ -436,6 +436,20 @@ def build_yearbook_context(
     Raises:
         ValidationFailed: no exemplar, an item that is not an :class:`Exemplar`, the same
             exemplar twice, an invalid year or an empty organisation name.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.export import build_yearbook_context
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> exemplars = [make_exemplar(index=i, commended=True) for i in (1, 2)]
+        >>> context = build_yearbook_context(
+        ...     exemplars,
+        ...     title_year=2025,
+        ...     organisation_name="Đảng bộ xã Tịnh Biên",
+        ...     today=dt.date(2026, 1, 15),
+        ... )
+        >>> len(context["exemplars"]), len(context["individuals"]), context["organisation"]
+        (2, 2, {'name': 'Đảng bộ xã Tịnh Biên', 'name_upper': 'ĐẢNG BỘ XÃ TỊNH BIÊN'})
     """
     found, name = _checked(exemplars, title_year, organisation_name)
     superior = clean(superior_name)

@@ -36,14 +36,36 @@ _OPEN = frozenset({HandbookStatus.DRAFT, HandbookStatus.REGISTERED, HandbookStat
 
 def counts_as_pending(status: HandbookStatus, member_status: MemberStatus) -> bool:
     """Whether a handbook may still be rated: not yet assessed, its member not suspended
-    (a suspended member is never rated, LTGB-A003)."""
+    (a suspended member is never rated, LTGB-A003).
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, MemberStatus
+        >>> from lamtheoguongbac.rules import counts_as_pending
+        >>> counts_as_pending(HandbookStatus.REPORTED, MemberStatus.OFFICIAL)
+        True
+        >>> counts_as_pending(HandbookStatus.REPORTED, MemberStatus.SUSPENDED)
+        False
+    """
     return status in _OPEN and member_status is not MemberStatus.SUSPENDED
 
 
 @attrs.frozen(kw_only=True)
 class RatingTally:
     """Running figures of one grassroots organisation and year (số liệu xếp loại): how many
-    assessed handbooks carry each rating, and how many may still be rated."""
+    assessed handbooks carry each rating, and how many may still be rated.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, RatingLevel
+        >>> from lamtheoguongbac.rules import tally
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> books = [
+        ...     make_handbook(HandbookStatus.ASSESSED, index=i, rating=RatingLevel.GOOD)
+        ...     for i in (1, 2)
+        ... ]
+        >>> figures = tally([*books, make_handbook(HandbookStatus.REGISTERED, index=3)])
+        >>> figures.ratings[RatingLevel.GOOD], figures.pending
+        (2, 1)
+    """
 
     ratings: Mapping[RatingLevel, int] = attrs.field(factory=dict)
     pending: int = 0
@@ -74,6 +96,16 @@ def tally(
 
     ``member_status`` gives a member's current standing (default: the handbook's copy); a
     store that keeps the roster passes the roster's.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, RatingLevel
+        >>> from lamtheoguongbac.rules import tally
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> figures = tally(
+        ...     [make_handbook(HandbookStatus.ASSESSED, rating=RatingLevel.EXCELLENT)]
+        ... )
+        >>> figures.ratings, figures.pending
+        ({<RatingLevel.EXCELLENT: 'HTXSNV'>: 1}, 0)
     """
     ratings: dict[RatingLevel, int] = defaultdict(int)
     pending = 0
@@ -89,7 +121,24 @@ def tally(
 
 @attrs.frozen(kw_only=True)
 class CapCheck:
-    """The cap's figures for one grassroots organisation in one year."""
+    """The cap's figures for one grassroots organisation in one year.
+
+    Example:
+        >>> from lamtheoguongbac.rules import RatingTally, TopRatingCap, cap_outlook
+        >>> from lamtheoguongbac import RatingLevel
+        >>> tally = RatingTally(
+        ...     ratings={RatingLevel.EXCELLENT: 2, RatingLevel.GOOD: 8}, pending=0
+        ... )
+        >>> check = cap_outlook(
+        ...     tally,
+        ...     TopRatingCap(),
+        ...     organisation_id="xa-anphu",
+        ...     organisation_name="Đảng bộ xã An Phú",
+        ...     year=2025,
+        ... )
+        >>> check.top_count, check.base_count, check.allowed
+        (2, 8, 1)
+    """
 
     organisation_id: str
     organisation_name: str
@@ -109,7 +158,21 @@ class CapCheck:
 
 def cap_figures(handbooks: Iterable[Handbook], cap: TopRatingCap) -> list[CapCheck]:
     """Count top and base ratings per grassroots organisation and year (the cap is yearly);
-    sorted by organisation id, then year."""
+    sorted by organisation id, then year.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, RatingLevel
+        >>> from lamtheoguongbac.rules import TopRatingCap, cap_figures
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> books = [
+        ...     make_handbook(HandbookStatus.ASSESSED, index=i, rating=RatingLevel.EXCELLENT)
+        ...     for i in (1, 2)
+        ... ]
+        >>> books += [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(3, 11)]
+        >>> (check,) = cap_figures(books, TopRatingCap())
+        >>> check.organisation_id, check.year, check.top_count, check.allowed
+        ('dangbo-xa-tb', 2025, 2, 1)
+    """
     Key = tuple[str, int]
     top: dict[Key, int] = defaultdict(int)
     base: dict[Key, int] = defaultdict(int)
@@ -151,6 +214,22 @@ def cap_outlook(
     the base — so :attr:`CapCheck.exceeded` means the final figures will exceed the cap
     whatever the remaining ratings are, and never fires part-way through because of the
     order ratings arrive in. With nothing pending it is the final figure.
+
+    Example:
+        >>> from lamtheoguongbac import RatingLevel
+        >>> from lamtheoguongbac.rules import RatingTally, TopRatingCap, cap_outlook
+        >>> figures = RatingTally(
+        ...     ratings={RatingLevel.EXCELLENT: 1, RatingLevel.GOOD: 4}, pending=5
+        ... )
+        >>> outlook = cap_outlook(
+        ...     figures,
+        ...     TopRatingCap(),
+        ...     organisation_id="xa-anphu",
+        ...     organisation_name="Đảng bộ xã An Phú",
+        ...     year=2025,
+        ... )
+        >>> outlook.top_count, outlook.pending, outlook.allowed
+        (1, 5, 1)
     """
     base = sum(figures.count(level) for level in cap.of_levels)
     return CapCheck(
@@ -190,7 +269,19 @@ def _violation(c: CapCheck, cap: TopRatingCap) -> Violation:
 
 
 def check_top_rating_cap(handbooks: Iterable[Handbook], policy: Policy) -> list[Violation]:
-    """LTGB-C001: within each grassroots organisation, the top rating stays under the cap."""
+    """LTGB-C001: within each grassroots organisation, the top rating stays under the cap.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, RatingLevel
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY, check_top_rating_cap
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> books = [
+        ...     make_handbook(HandbookStatus.ASSESSED, index=i, rating=RatingLevel.EXCELLENT)
+        ...     for i in (1, 2, 3)
+        ... ]
+        >>> [v.code for v in check_top_rating_cap(books, DEFAULT_POLICY)]
+        ['LTGB-C001']
+    """
     cap = policy.top_rating_cap
     if cap is None:
         return []
@@ -206,7 +297,26 @@ def check_cap_outlook(
     year: int,
 ) -> list[Violation]:
     """LTGB-C001 on running figures: a violation only when the cap is certain to be
-    exceeded whatever the pending handbooks are rated (see :func:`cap_outlook`)."""
+    exceeded whatever the pending handbooks are rated (see :func:`cap_outlook`).
+
+    Example:
+        >>> from lamtheoguongbac import RatingLevel
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY, RatingTally, check_cap_outlook
+        >>> figures = RatingTally(
+        ...     ratings={RatingLevel.EXCELLENT: 5, RatingLevel.GOOD: 5}, pending=0
+        ... )
+        >>> [
+        ...     v.code
+        ...     for v in check_cap_outlook(
+        ...         figures,
+        ...         DEFAULT_POLICY,
+        ...         organisation_id="xa-anphu",
+        ...         organisation_name="Đảng bộ xã An Phú",
+        ...         year=2025,
+        ...     )
+        ... ]
+        ['LTGB-C001']
+    """
     cap = policy.top_rating_cap
     if cap is None:
         return []

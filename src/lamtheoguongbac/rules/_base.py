@@ -44,6 +44,12 @@ def timezone(name: str = VIETNAM_TIMEZONE) -> dt.tzinfo:
 
     Raises:
         ValidationFailed: an unknown name, or no tz database to read it from.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import timezone
+        >>> import datetime as dt
+        >>> dt.datetime(2025, 12, 31, 18, 0, tzinfo=dt.UTC).astimezone(timezone()).date()
+        datetime.date(2026, 1, 1)
     """
     try:
         return zoneinfo.ZoneInfo(name)
@@ -60,14 +66,26 @@ def timezone(name: str = VIETNAM_TIMEZONE) -> dt.tzinfo:
 
 
 class Severity(enum.Enum):
-    """How serious a violation is: errors refuse the step, warnings are reported only."""
+    """How serious a violation is: errors refuse the step, warnings are reported only.
+
+    Example:
+        >>> from lamtheoguongbac.rules import Severity
+        >>> Severity("warning") is Severity.WARNING
+        True
+    """
 
     ERROR = "error"
     WARNING = "warning"
 
 
 class Stage(enum.Enum):
-    """The lifecycle step a rule guards (bước trong chu trình)."""
+    """The lifecycle step a rule guards (bước trong chu trình).
+
+    Example:
+        >>> from lamtheoguongbac.rules import Stage
+        >>> [stage.value for stage in Stage]
+        ['registration', 'report', 'self_assessment', 'assessment', 'close']
+    """
 
     REGISTRATION = "registration"
     REPORT = "report"
@@ -78,7 +96,20 @@ class Stage(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class Violation:
-    """One thing a rule found wrong, with a stable ``code`` and the ``path`` of the field."""
+    """One thing a rule found wrong, with a stable ``code`` and the ``path`` of the field.
+
+    Example:
+        >>> from lamtheoguongbac.rules import Severity, Violation
+        >>> violation = Violation(
+        ...     code="XA-001",
+        ...     severity=Severity.WARNING,
+        ...     path="pledges[0].deed",
+        ...     message_vi="Nên ghi rõ địa bàn",
+        ...     message_en="Name the place",
+        ... )
+        >>> violation.message("en")
+        'Name the place'
+    """
 
     code: str
     severity: Severity
@@ -99,6 +130,17 @@ class RuleContext:
     (usually UTC). Compare dates with :attr:`today`, the calendar date at that moment in
     ``tz`` — Viet Nam (``Asia/Ho_Chi_Minh``) unless the policy names another zone: between
     00:00 and 07:00 in Viet Nam, ``at.date()`` in UTC is still the day before.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import Actor
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY, RuleContext
+        >>> at = dt.datetime(2025, 12, 19, 18, 30, tzinfo=dt.UTC)  # 01:30 on the 20th in Viet Nam
+        >>> ctx = RuleContext(
+        ...     policy=DEFAULT_POLICY, actor=Actor(id="dv01", name="Nguyễn Văn Hùng"), at=at
+        ... )
+        >>> ctx.today
+        datetime.date(2025, 12, 20)
     """
 
     policy: Policy
@@ -136,6 +178,38 @@ class Rule:
 
     Plugins contribute rules through the ``register_rules`` hook; codes must be unique
     (built-in codes start with ``LTGB-``; use your own prefix).
+
+    Example:
+        >>> import datetime as dt
+        >>> import attrs
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.rules import DEFAULT_POLICY, Rule, Severity, Stage, Violation
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> def at_most_two(handbook, ctx):
+        ...     if len(handbook.pledges) > 2:
+        ...         yield Violation(
+        ...             code="XA-002",
+        ...             severity=Severity.ERROR,
+        ...             path="pledges",
+        ...             message_vi="Tối đa 2 việc",
+        ...             message_en="At most 2 pledges",
+        ...         )
+        ...
+        >>> rule = Rule(
+        ...     code="XA-002",
+        ...     stage=Stage.REGISTRATION,
+        ...     title_vi="Tối đa 2 việc",
+        ...     title_en="At most 2 pledges",
+        ...     check=at_most_two,
+        ... )
+        >>> policy = DEFAULT_POLICY.with_rules([rule])
+        >>> book = make_handbook(HandbookStatus.REGISTERED)
+        >>> extra = attrs.evolve(book.pledges[0], id="viec-3")
+        >>> too_many = attrs.evolve(book, pledges=(*book.pledges, extra))
+        >>> at = dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
+        >>> found = policy.check(Stage.REGISTRATION, too_many, book.member.as_actor(), at)
+        >>> [v.message("en") for v in found if v.code.startswith("XA")]
+        ['At most 2 pledges']
     """
 
     code: str

@@ -52,6 +52,12 @@ class TopRatingCap:
     Hướng dẫn 21-HD/BTCTW (2019): members rated excellent may be at most 20% of those rated
     good. ``of_levels`` says which levels count as "rated good"; whether the excellent ones
     count among them is read differently by committees, so it is a parameter.
+
+    Example:
+        >>> from lamtheoguongbac.rules import TopRatingCap
+        >>> cap = TopRatingCap()
+        >>> cap.ratio, cap.level.value
+        (Decimal('0.20'), 'HTXSNV')
     """
 
     ratio: Decimal = attrs.field(
@@ -130,6 +136,17 @@ class Policy:
     probationary members are rated; suspended members never (LTGB-A003); members exempt
     from party work and activities follow ``exempt_rating`` (``"optional"`` by default:
     rated only when they still take part; ``"none"``; or ``"required"``).
+
+    Example:
+        >>> from lamtheoguongbac.rules import Policy
+        >>> from lamtheoguongbac.catalog import Catalog
+        >>> policy = Catalog.shipped().policy("qd-366-2025")
+        >>> policy.name, policy.min_pledges, policy.top_rating_cap.ratio
+        ('qd-366-2025', 1, Decimal('0.20'))
+        >>> first = policy.rules[0].code
+        >>> relaxed = policy.without(first)
+        >>> len(policy.rules) - len(relaxed.rules), first in {r.code for r in relaxed.rules}
+        (1, False)
     """
 
     name: str = "mac-dinh"

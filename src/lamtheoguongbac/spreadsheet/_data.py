@@ -32,7 +32,21 @@ __all__ = [
 @attrs.frozen(kw_only=True)
 class AssessmentEntry:
     """The cell's assessment as the workbook gives it: the recorder by member id only (the name
-    and role come from the roster when the workbook is applied)."""
+    and role come from the roster when the workbook is applied).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import RatingLevel
+        >>> from lamtheoguongbac.spreadsheet import AssessmentEntry
+        >>> entry = AssessmentEntry(
+        ...     text="Hoàn thành tốt nhiệm vụ được giao.",
+        ...     meeting_date=dt.date(2025, 12, 20),
+        ...     recorder_id="dv01",
+        ...     rating=RatingLevel.GOOD,
+        ... )
+        >>> entry.recorder_id, entry.rating.label_vi
+        ('dv01', 'Hoàn thành tốt nhiệm vụ')
+    """
 
     text: str
     meeting_date: dt.date
@@ -43,7 +57,29 @@ class AssessmentEntry:
 @attrs.frozen(kw_only=True)
 class EntryRows:
     """Where a handbook entry came from: the sheet row of each pledge (its first row), of each
-    result, of the self-assessment and of the assessment; 0 when not read from a file."""
+    result, of the self-assessment and of the assessment; 0 when not read from a file.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.spreadsheet import read_workbook, workbook_data, write_workbook
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> members = [make_secretary(), make_member(1)]
+        >>> book = make_handbook(HandbookStatus.REPORTED, member=members[1])
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "chi-bo.xlsx")
+        >>> _ = write_workbook(path, workbook_data([book], members, make_organisation()))
+        >>> rows = read_workbook(path).handbooks[0].rows
+        >>> rows.pledges, rows.results
+        ((2, 4), (2, 3))
+        >>> folder.cleanup()
+    """
 
     member: int = 0
     pledges: tuple[int, ...] = ()
@@ -54,7 +90,28 @@ class EntryRows:
 
 @attrs.frozen(kw_only=True)
 class HandbookEntry:
-    """What a workbook says about one member's handbook for the year (nội dung sổ tay)."""
+    """What a workbook says about one member's handbook for the year (nội dung sổ tay).
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.spreadsheet import workbook_data
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> members = [make_secretary(), make_member(1)]
+        >>> book = make_handbook(HandbookStatus.REPORTED, member=members[1])
+        >>> (entry,) = workbook_data([book], members, make_organisation()).handbooks
+        >>> (
+        ...     entry.member_id,
+        ...     len(entry.pledges),
+        ...     entry.report.submitted_on.isoformat(),
+        ...     entry.assessment,
+        ... )
+        ('chibo-01-dv001', 2, '2025-12-05', None)
+    """
 
     member_id: str
     pledges: tuple[Pledge, ...] = ()
@@ -78,6 +135,13 @@ class WorkbookData:
 
     ``columns`` maps each sheet read to its columns as found in the file: key → (column
     letter, header as written).
+
+    Example:
+        >>> from lamtheoguongbac.spreadsheet import WorkbookData
+        >>> from lamtheoguongbac.testing import make_member, make_organisation
+        >>> data = WorkbookData(units=make_organisation(), members=[make_member(1)])
+        >>> len(data.units), data.members[0].full_name, data.handbooks
+        (3, 'Trần Văn Sơn', ())
     """
 
     units: tuple[OrgUnit, ...] = ()
@@ -121,6 +185,21 @@ def workbook_data(
 
     Handbooks with nothing to write yet (drafts) give no entry; their members are still
     listed when in ``members``.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.spreadsheet import workbook_data
+        >>> from lamtheoguongbac.testing import (
+        ...     make_handbook,
+        ...     make_member,
+        ...     make_organisation,
+        ...     make_secretary,
+        ... )
+        >>> members = [make_secretary(), make_member(1), make_member(2)]
+        >>> books = [make_handbook(HandbookStatus.REGISTERED, member=m) for m in members[1:]]
+        >>> data = workbook_data(books, members, make_organisation())
+        >>> len(data.units), len(data.members), [entry.member_id for entry in data.handbooks]
+        (3, 3, ['chibo-01-dv001', 'chibo-01-dv002'])
     """
     entries = tuple(e for e in map(_entry, handbooks) if not e.empty)
     return WorkbookData(units=tuple(units), members=tuple(members), handbooks=entries)
@@ -133,6 +212,26 @@ class ApplyResult:
     ``handbooks`` are the year's handbooks of every member the workbook names, as stored
     afterwards (changed or not); ``events`` the lifecycle steps taken, in order; ``warnings``
     the rules' warnings, each naming its sheet and row.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.spreadsheet import read_workbook, workbook_data, write_workbook
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=3)
+        >>> secretary = roster.members[0]
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "chi-bo.xlsx")
+        >>> _ = write_workbook(path, workbook_data([], roster.members, roster.units))
+        >>> with Handbooks.open("memory:") as service:
+        ...     # the Bí thư is in the stored roster already; the workbook adds the members
+        ...     service.roster.save(roster.units, roster.members[:1])
+        ...     result = service.import_workbook(read_workbook(path), year=2025, actor=secretary)
+        ...
+        >>> result.units, result.members, len(result.created), result.handbooks[0].status.value
+        (3, 3, 3, 'draft')
+        >>> folder.cleanup()
     """
 
     units: int

@@ -83,7 +83,21 @@ _YES = {"x", "co", "da_xong", "yes", "1", "true", "dung"}
 
 @attrs.frozen(kw_only=True)
 class FollowUpRow:
-    """A follow-up read from the sheet: the request, what was done, when, and whether met."""
+    """A follow-up read from the sheet: the request, what was done, when, and whether met.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.spreadsheet import FollowUpRow
+        >>> row = FollowUpRow(
+        ...     row=5,
+        ...     request_id="y1",
+        ...     text="Đã họp chi bộ, đăng ký lại",
+        ...     on=dt.date(2025, 7, 5),
+        ...     done=True,
+        ... )
+        >>> row.request_id, row.done
+        ('y1', True)
+    """
 
     row: int
     request_id: str
@@ -95,7 +109,24 @@ class FollowUpRow:
 @attrs.frozen(kw_only=True)
 class InspectionSheet:
     """What :func:`read_inspection_workbook` found: the findings (with their requests) and
-    the follow-ups filled in."""
+    the follow-ups filled in.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import (
+        ...     read_inspection_workbook,
+        ...     write_inspection_workbook,
+        ... )
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "kiem-tra.xlsx")
+        >>> _ = write_inspection_workbook(path, inspection=make_inspection())
+        >>> sheet = read_inspection_workbook(path)
+        >>> [finding.kind for finding in sheet.findings], sheet.follow_ups
+        (['dang_ky_chung_chung'], ())
+        >>> folder.cleanup()
+    """
 
     source: str
     findings: tuple[Finding, ...]
@@ -253,6 +284,23 @@ def read_inspection_workbook(
         XlsxUnavailable: openpyxl is not installed.
         ImportFailed: the file is unreadable or refused, the sheet is missing, or rows are
             bad (each problem names sheet, row, column and header, in Vietnamese and English).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac.spreadsheet import (
+        ...     read_inspection_workbook,
+        ...     write_inspection_workbook,
+        ... )
+        >>> from lamtheoguongbac.testing import make_inspection
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "kiem-tra.xlsx")
+        >>> inspection = make_inspection(followed_up=True)
+        >>> _ = write_inspection_workbook(path, inspection=inspection)
+        >>> sheet = read_inspection_workbook(path)
+        >>> len(sheet.findings), [request.id for request in sheet.findings[0].requests]
+        (1, ['y1'])
+        >>> folder.cleanup()
     """
     require_openpyxl()
     from openpyxl.utils import get_column_letter

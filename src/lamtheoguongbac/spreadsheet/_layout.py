@@ -50,6 +50,13 @@ class Column:
 
     A header in a file is recognised when its :func:`~lamtheoguongbac._roster.header_key` is
     that of the key, of the header or of an alias, so users may retype headers.
+
+    Example:
+        >>> from lamtheoguongbac.spreadsheet import SHEETS
+        >>> members = next(sheet for sheet in SHEETS if sheet.name_en == "members")
+        >>> column = members.columns[1]
+        >>> column.key, column.header, column.required
+        ('ho_va_ten', 'Họ và tên', True)
     """
 
     key: str
@@ -70,6 +77,11 @@ class Sheet:
 
     ``fields`` maps the model fields that validation errors name (``"Member.full_name"``) to
     the column they come from.
+
+    Example:
+        >>> from lamtheoguongbac.spreadsheet import SHEETS
+        >>> [(sheet.name, sheet.name_en) for sheet in SHEETS][:3]
+        [('Tổ chức', 'units'), ('Đảng viên', 'members'), ('Việc đăng ký', 'pledges')]
     """
 
     name: str

@@ -684,6 +684,27 @@ def read_workbook(path: Path) -> WorkbookData:
         ImportFailed: the file is not a readable workbook, is refused (too large, a zip bomb),
             or it has bad rows: every problem is listed with its sheet, row, column letter and
             header, in Vietnamese and English.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lamtheoguongbac import ImportFailed
+        >>> from lamtheoguongbac.spreadsheet import read_workbook, write_template
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name, "mau.xlsx")
+        >>> _ = write_template(path)
+        >>> data = read_workbook(path)
+        >>> data.units, data.members, data.handbooks
+        ((), (), ())
+        >>> broken = Path(folder.name, "hong.xlsx")
+        >>> _ = broken.write_bytes(b"not a workbook")
+        >>> try:
+        ...     read_workbook(broken)
+        ... except ImportFailed as error:
+        ...     print(type(error).__name__)
+        ...
+        ImportFailed
+        >>> folder.cleanup()
     """
     require_openpyxl()
     source = str(path)

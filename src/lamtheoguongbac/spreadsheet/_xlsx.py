@@ -48,7 +48,15 @@ def restore(value: str) -> str:
 
 class XlsxUnavailable(LamTheoGuongBacError):
     """openpyxl, which reads and writes Excel workbooks, is not installed (thiếu phần hỗ trợ
-    Excel)."""
+    Excel).
+
+    Example:
+        >>> from lamtheoguongbac import LamTheoGuongBacError
+        >>> from lamtheoguongbac.spreadsheet import XlsxUnavailable
+        >>> error = XlsxUnavailable()
+        >>> isinstance(error, LamTheoGuongBacError), error.message("en")[:50]
+        (True, 'Excel support is not installed; run: pip install "')
+    """
 
     def __init__(self) -> None:
         super().__init__(

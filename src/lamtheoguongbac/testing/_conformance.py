@@ -105,7 +105,18 @@ S = HandbookStatus
 
 
 def contract_order(handbook: Handbook) -> tuple[int, str, tuple[bytes, ...], str]:
-    """The order the contract requires of queries: (year, cell id, roster order, id)."""
+    """The order the contract requires of queries: (year, cell id, roster order, id).
+
+    Example:
+        >>> from lamtheoguongbac.testing import contract_order, make_handbook
+        >>> books = [
+        ...     make_handbook(year=2026),
+        ...     make_handbook(year=2025, index=2),
+        ...     make_handbook(year=2025),
+        ... ]
+        >>> [(b.period.start.year, b.member.id) for b in sorted(books, key=contract_order)]
+        [(2025, 'chibo-01-dv002'), (2025, 'chibo-01-dv001'), (2026, 'chibo-01-dv001')]
+    """
     member = handbook.member
     return (
         handbook.year,
@@ -289,6 +300,20 @@ class StoreConformance:
 
     Provide a ``store`` fixture returning a fresh, empty store (close it after the test if
     it holds resources). Nothing else is required.
+
+    Example:
+        >>> import pytest
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> from lamtheoguongbac.testing import StoreConformance
+        >>> class TestMemoryStore(StoreConformance):
+        ...     @pytest.fixture
+        ...     def store(self):
+        ...         store = create_registry(load_entrypoints=False).open_store("memory:")
+        ...         yield store
+        ...         store.close()
+        ...
+        >>> len([name for name in dir(TestMemoryStore) if name.startswith("test_")]) > 30
+        True
     """
 
     #: Hypothesis settings for :meth:`test_state_machine`; they inherit the loaded profile.

@@ -264,6 +264,12 @@ def make_unit(
         parent_id: the parent unit's id (``None`` for a root).
         grassroots: whether the unit is the grassroots organisation.
         place: the place name used on documents.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_unit
+        >>> unit = make_unit("chibo-05", place="Ấp Đông")
+        >>> unit.name, unit.parent_id, unit.place
+        ('Chi bộ ấp Ấp 3 (chibo-05)', 'dangbo-xa-tb', 'Ấp Đông')
     """
     if name is None:
         suffix = _HAMLETS[sum(map(ord, id)) % len(_HAMLETS)]
@@ -285,6 +291,11 @@ def make_organisation(
         cell: the cell (chi bộ) id.
         grassroots: the grassroots organisation (đảng bộ cơ sở) id.
         root: the provincial committee (đảng bộ tỉnh) id at the top.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_organisation
+        >>> [(unit.id, unit.level) for unit in make_organisation("chibo-07")]
+        [('dangbo-tinh-ag', 'Đảng bộ tỉnh'), ('dangbo-xa-tb', 'Đảng bộ cơ sở'), ('chibo-07', 'Chi...
     """
     return (
         OrgUnit(id=root, name="Đảng bộ tỉnh An Giang", level="Đảng bộ tỉnh", place="An Giang"),
@@ -301,7 +312,15 @@ def make_organisation(
 
 
 def member_name(index: int) -> str:
-    """A plausible Vietnamese full name, deterministic in ``index``."""
+    """A plausible Vietnamese full name, deterministic in ``index``.
+
+    Example:
+        >>> from lamtheoguongbac.testing import member_name
+        >>> [member_name(i) for i in range(3)]
+        ['Nguyễn Ngọc Hải', 'Trần Văn Sơn', 'Lê Quang Cường']
+        >>> member_name(7) == member_name(7)
+        True
+    """
     family = _FAMILY[index % len(_FAMILY)]
     middle = _MIDDLE[(index * 7 + 3) % len(_MIDDLE)]
     given = _GIVEN[(index * 11 + 5) % len(_GIVEN)]
@@ -328,6 +347,13 @@ def make_member(
         status: the member's standing.
         role: a role held in the cell since 2000 (e.g. ``Role.SECRETARY``).
         sort_key: the roster sort override.
+
+    Example:
+        >>> from lamtheoguongbac import Role
+        >>> from lamtheoguongbac.testing import make_member
+        >>> member = make_member(3, cell="chibo-02", role=Role.DEPUTY_SECRETARY)
+        >>> member.id, member.full_name, [r.role.value for r in member.roles]
+        ('chibo-02-dv003', 'Phạm Hữu Nga', ['pho_bi_thu'])
     """
     profile = _PROFILES[index % len(_PROFILES)]
     roles = (
@@ -353,7 +379,15 @@ def make_member(
 
 
 def make_secretary(cell: str = DEFAULT_CELL, *, index: int = 0) -> Member:
-    """The Bí thư chi bộ of ``cell``: the member who records assessments and closes."""
+    """The Bí thư chi bộ of ``cell``: the member who records assessments and closes.
+
+    Example:
+        >>> from lamtheoguongbac import Role
+        >>> from lamtheoguongbac.testing import make_secretary
+        >>> secretary = make_secretary("chibo-02")
+        >>> secretary.id, secretary.roles[0].role is Role.SECRETARY, secretary.roles[0].unit_id
+        ('chibo-02-dv000', True, 'chibo-02')
+    """
     return make_member(index, cell=cell, role=Role.SECRETARY)
 
 
@@ -421,6 +455,13 @@ def advance(
         secretary: the cell's Bí thư (assessment, closing, reopening); by default
             :func:`make_secretary` of the handbook's cell.
         rating: the rating the cell gives (none for a suspended member).
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.testing import advance, make_handbook
+        >>> step = advance(make_handbook(HandbookStatus.REGISTERED))
+        >>> step.handbook.status.value, step.event.kind.value, step.event.version
+        ('reported', 'reported', 2)
     """
     year = handbook.year
     member_actor = handbook.member.as_actor()
@@ -502,6 +543,19 @@ def make_handbook(
         grassroots: the grassroots organisation id of the default chain.
         secretary: the Bí thư who assesses and closes (default :func:`make_secretary`).
         rating: the rating given at assessment.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus, RatingLevel
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> book = make_handbook(
+        ...     HandbookStatus.ASSESSED, year=2024, cell="chibo-03", rating=RatingLevel.EXCELLENT
+        ... )
+        >>> (
+        ...     book.id,
+        ...     book.collective_assessment.rating.value,
+        ...     book.collective_assessment.recorder_role.value,
+        ... )
+        ('sotay-2024-chibo-03-dv001', 'HTXSNV', 'bi_thu')
     """
     if organisation is not None:
         cell = organisation[-1].id
@@ -534,6 +588,12 @@ def creation_event(
         handbook: the handbook being stored.
         actor: who made it; the member by default.
         at: when; 2 January of the handbook's year by default.
+
+    Example:
+        >>> from lamtheoguongbac.testing import creation_event, make_handbook
+        >>> event = creation_event(make_handbook())
+        >>> event.kind.value, event.version, event.actor_id
+        ('created', 0, 'chibo-01-dv001')
     """
     return workflow.new_event(
         handbook,
@@ -550,6 +610,17 @@ def make_entry(
     """``(handbook, creation event)``, ready for ``store.add(*make_entry())``.
 
     Takes the same arguments as :func:`make_handbook`.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> from lamtheoguongbac.testing import make_entry
+        >>> store = create_registry(load_entrypoints=False).open_store("memory:")
+        >>> handbook, event = make_entry(HandbookStatus.REPORTED, year=2024)
+        >>> store.add(handbook, event)
+        >>> store.get(handbook.id).status.value, event.to_status.value
+        ('reported', 'reported')
+        >>> store.close()
     """
     handbook = make_handbook(status, **kwargs)
     return handbook, creation_event(handbook)
@@ -560,7 +631,16 @@ def make_entry(
 
 @attrs.frozen(kw_only=True)
 class SampleRoster:
-    """Units and members of a few grassroots organisations (danh sách tổ chức, đảng viên)."""
+    """Units and members of a few grassroots organisations (danh sách tổ chức, đảng viên).
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=2, members_per_cell=5)
+        >>> len(roster.units), len(roster.members), list(roster.chains)
+        (4, 10, ['cb-00-0000', 'cb-00-0001'])
+        >>> [unit.id for unit in roster.chains["cb-00-0001"]]
+        ['dangbo-tinh-ag', 'db-00', 'cb-00-0001']
+    """
 
     units: tuple[OrgUnit, ...]
     members: tuple[Member, ...]
@@ -587,6 +667,16 @@ def make_roster(
 
     The first member (index 0) of every cell is its Bí thư. Cell ids are ``"cb-<g>-<n>"``
     and grassroots ids ``"db-<g>"``.
+
+    Example:
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=4, members_per_cell=10, grassroots=2)
+        >>> with Handbooks.open("memory:") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     print(len(service.roster.members()), len(service.roster.tree().units()))
+        ...
+        40 7
     """
     top = OrgUnit(id=root, name="Đảng bộ tỉnh An Giang", level="Đảng bộ tỉnh", place="An Giang")
     tops = [
@@ -632,7 +722,14 @@ def make_commendation(
     form: str = "Giấy khen",
 ) -> Commendation:
     """A commendation (khen thưởng) of the exemplars of ``year``, decided on 5 January of
-    the next year unless ``decided_on`` is given."""
+    the next year unless ``decided_on`` is given.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.testing import make_commendation
+        >>> make_commendation(2025, decided_on=dt.date(2026, 1, 20), form="Bằng khen").form
+        'Bằng khen'
+    """
     return Commendation(
         authority=authority,
         decision_number=decision_number,
@@ -667,6 +764,14 @@ def make_exemplar(
             ``make_organisation(cell, grassroots=grassroots)``.
         grassroots: the grassroots organisation id of the default chain.
         commended: whether to add :func:`make_commendation` (the version is then 2, else 1).
+
+    Example:
+        >>> from lamtheoguongbac import ExemplarKind
+        >>> from lamtheoguongbac.testing import make_exemplar
+        >>> make_exemplar(ExemplarKind.COLLECTIVE, year=2025).name
+        'Chi bộ ấp Tân Lợi (chibo-01)'
+        >>> make_exemplar(commended=True).commendation.decision_number
+        '125-QĐ/ĐU'
     """
     chain = (
         tuple(organisation)
@@ -713,6 +818,14 @@ def make_inspection(
     ``followed_up`` — the first request reported done by the cell's secretary.
 
     The inspecting body is the unit above the first cell.
+
+    Example:
+        >>> from lamtheoguongbac.testing import make_inspection, make_organisation
+        >>> inspection = make_inspection(
+        ...     cells=[make_organisation("chibo-01"), make_organisation("chibo-02")]
+        ... )
+        >>> [finding.cell_id for finding in inspection.findings]
+        ['chibo-01', 'chibo-02']
     """
     chains = [tuple(c) for c in cells] if cells is not None else [make_organisation()]
     day = on or dt.date(year, 6, 15)

@@ -23,6 +23,23 @@ def register_temporary_plugin(
 
     Raises:
         PluginError: as :meth:`Registry.register` does.
+
+    Example:
+        >>> from lamtheoguongbac import hookimpl
+        >>> from lamtheoguongbac.plugin import create_registry
+        >>> from lamtheoguongbac.testing import register_temporary_plugin
+        >>> class Silent:
+        ...     @hookimpl
+        ...     def handbook_changed(self, event, handbook):
+        ...         pass
+        ...
+        >>> registry = create_registry(load_entrypoints=False)
+        >>> with register_temporary_plugin(registry, Silent(), name="im-lang") as name:
+        ...     print(name, any(p.name == "im-lang" for p in registry.plugins()))
+        ...
+        im-lang True
+        >>> any(p.name == "im-lang" for p in registry.plugins())
+        False
     """
     registered = registry.register(plugin, name)
     try:
