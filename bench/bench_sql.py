@@ -65,7 +65,7 @@ from psycopg.types.json import Jsonb, set_json_dumps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_storage import build, chunks
+from bench_storage import build, chunks, recorders
 
 from lamtheoguongbac import Event, Handbook, Member, serde
 from lamtheoguongbac.plugin import HandbookQuery, roster_key
@@ -154,21 +154,6 @@ def raw_copy(dsn: str, rows: Sequence[Any]) -> float:
                     copy.write_row((i, v, _encode(d)))
         conn.commit()
         return time.perf_counter() - start
-
-
-def recorders(entries: Sequence[tuple[Handbook, Event]]) -> list[Member]:
-    """The Bí thư who signed the data's assessments, as the store's roster must back them
-    (LTGB-G004): ``build`` made each with ``make_secretary(cell, index=…)``."""
-    found: dict[str, Member] = {}
-    for handbook, _ in entries:
-        ca = handbook.collective_assessment
-        if ca is None or ca.recorded_by in found:
-            continue
-        index = int(ca.recorded_by.rsplit("-dv", 1)[1])
-        secretary = make_secretary(handbook.cell.id, index=index)
-        assert (secretary.id, secretary.full_name) == (ca.recorded_by, ca.recorder_name)
-        found[secretary.id] = secretary
-    return list(found.values())
 
 
 def store_insert(

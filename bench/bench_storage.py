@@ -48,8 +48,7 @@ from typing import Any
 import attrs
 
 from lamtheoguongbac import Event, Handbook, HandbookStatus, Member, OrgUnit, serde
-from lamtheoguongbac._storage import SqliteStore
-from lamtheoguongbac.plugin import HandbookQuery
+from lamtheoguongbac.plugin import HandbookQuery, create_registry
 from lamtheoguongbac.testing import creation_event, make_handbook, make_roster, make_secretary
 
 S = HandbookStatus
@@ -112,6 +111,21 @@ def build(n: int, years: int) -> tuple[list[tuple[Handbook, Event]], list[str], 
             entries.append((handbook, creation_event(handbook)))
     grassroots = [u.id for u in roster.units if u.grassroots]
     return entries, roster.cell_ids, grassroots
+
+
+def recorders(entries: Sequence[tuple[Handbook, Event]]) -> list[Member]:
+    """The Bí thư who signed the data's assessments, as the store's roster must back them
+    (LTGB-G004): :func:`build` made each with ``make_secretary(cell, index=…)``."""
+    found: dict[str, Member] = {}
+    for handbook, _ in entries:
+        ca = handbook.collective_assessment
+        if ca is None or ca.recorded_by in found:
+            continue
+        index = int(ca.recorded_by.rsplit("-dv", 1)[1])
+        secretary = make_secretary(handbook.cell.id, index=index)
+        assert (secretary.id, secretary.full_name) == (ca.recorded_by, ca.recorder_name)
+        found[secretary.id] = secretary
+    return list(found.values())
 
 
 # --- the raw baseline ----------------------------------------------------------------------
@@ -221,7 +235,8 @@ def run(n: int, years: int, runs: int, folder: Path) -> int:
         stale.unlink()
     raw = raw_connection(folder / "raw.db")
     raw_seconds = raw_insert(raw, entries)
-    store = SqliteStore(folder / "store.db")
+    store = create_registry(load_entrypoints=False).open_store(f"sqlite:///{folder / 'store.db'}")
+    store.save_roster([], recorders(entries))  # set-up, outside the timer
     start = time.perf_counter()
     store.add_many(entries)
     store_seconds = time.perf_counter() - start

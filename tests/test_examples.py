@@ -107,9 +107,7 @@ EXAMPLES = _examples()
 
 def test_every_public_name_has_an_example() -> None:
     missing = [
-        full
-        for full, obj in public_names()
-        if full not in EXEMPT and ">>>" not in docstring(obj)
+        full for full, obj in public_names() if full not in EXEMPT and ">>>" not in docstring(obj)
     ]
     assert not missing, (
         f"{len(missing)} public names have no '>>>' example in their docstring "
