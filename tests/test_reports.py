@@ -428,8 +428,8 @@ def test_both_documents_are_written_whole_by_the_named_exporter(
         organisation_name="Đảng bộ xã",
         today=TODAY,
         registry=json_registry,
-        template=tmp_path / "mau.docx",
         exporter="json-yearbook",
+        options=ExportOptions(template=tmp_path / "mau.docx"),
     )
     summary = export_rollup_report(
         tmp_path / "bao-cao.json", rolled, registry=json_registry, exporter="json-report"

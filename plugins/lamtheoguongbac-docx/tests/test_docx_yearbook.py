@@ -19,7 +19,7 @@ from docx_helpers import all_text
 
 from lamtheoguongbac import Exemplar, ExemplarKind
 from lamtheoguongbac.committee import ExemplarDetails, ExemplarField, Figure, Locality
-from lamtheoguongbac.export import convert_to_pdf, export_yearbook
+from lamtheoguongbac.export import ExportOptions, convert_to_pdf, export_yearbook
 from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.testing import make_exemplar
 from lamtheoguongbac.text import collation_key, name_sort_key
@@ -193,7 +193,7 @@ def test_a_custom_yearbook_template_is_used(tmp_path: Path) -> None:
         EXEMPLARS[:2],
         title_year=2024,
         organisation_name="Chi bộ",
-        template=tmp_path / "mau.docx",
+        options=ExportOptions(template=tmp_path / "mau.docx"),
     ).path
 
     text = all_text(written.read_bytes())

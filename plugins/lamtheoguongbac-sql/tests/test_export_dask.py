@@ -34,7 +34,7 @@ def test_a_dask_export_from_postgresql_equals_a_local_one(pg_url: str, tmp_path:
         local = export_handbooks(tmp_path / "local", store.iter_query(HandbookQuery()), store=store)
         with (
             distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster,
             dask_executor(cluster) as executor,
         ):

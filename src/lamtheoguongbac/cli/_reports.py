@@ -32,7 +32,7 @@ from lamtheoguongbac.cli._common import (
     writing,
 )
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
-from lamtheoguongbac.export import CommitteeHeading
+from lamtheoguongbac.export import CommitteeHeading, ExportOptions
 from lamtheoguongbac.export._report import export_rollup_report
 from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._yearbook import export_yearbook
@@ -140,13 +140,12 @@ def yearbook(
             organisation_name=chain[-1].name,
             superior_name=superior,
             place=_place(chain),
-            registry=registry,
-            template=template,
             signer_name=signer_name,
             signer_title=signer_title,
             foreword=foreword_text,
             exporter=exporter,
-            settings=chosen_settings,
+            options=ExportOptions(template=template, settings=chosen_settings),
+            registry=registry,
         ),
     )
     people = sum(1 for e in found if e.kind is ExemplarKind.INDIVIDUAL)
@@ -215,10 +214,9 @@ def summary_report(
             out,
             result,
             heading=heading,
-            registry=registry,
-            template=template,
             exporter=exporter,
-            settings=chosen_settings,
+            options=ExportOptions(template=template, settings=chosen_settings),
+            registry=registry,
         ),
     )
     say(

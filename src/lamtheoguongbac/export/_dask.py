@@ -34,7 +34,7 @@ def dask_executor(address: Any, *, timeout: float | None = None) -> Iterator[cf.
     Example:
         >>> from distributed import LocalCluster
         >>> from lamtheoguongbac.export import dask_executor
-        >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
         ...     with dask_executor(cluster.scheduler_address) as executor:
         ...         print(executor.submit(sum, [1, 2, 3]).result())
         ...

@@ -142,7 +142,6 @@ key                                               value
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,7 +150,7 @@ from lamtheoguongbac._inspection_rules import InspectionSummary, summarise_inspe
 from lamtheoguongbac._inspections import RequestStatus
 from lamtheoguongbac._model import RatingLevel
 from lamtheoguongbac._rollup import Figures, RatingCounts, Rollup
-from lamtheoguongbac.export._base import DocumentKind
+from lamtheoguongbac.export._base import DocumentKind, ExportOptions
 from lamtheoguongbac.export._committee import CommitteeHeading
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._result import ExportResult, destination_first
@@ -641,24 +640,23 @@ def export_rollup_report(
     superior_name: str = "",
     place: str = "",
     heading: CommitteeHeading | None = None,
-    registry: Registry | None = None,
-    template: Path | None = None,
     exporter: str | None = None,
-    settings: Mapping[str, Any] | None = None,
+    options: ExportOptions | None = None,
+    registry: Registry | None = None,
 ) -> ExportResult:
     """Write the committee's summary report of ``rollup`` to ``dest`` (atomically).
 
-    The document is rendered by ``exporter``'s renderer with ``ExportOptions(template=…)``:
-    its default report template, or ``template``.
+    The document is rendered by ``exporter``'s renderer with ``options``: its default
+    report template, or ``options.template``.
 
     Args:
         dest: the document to write; its folder is created if needed.
         rollup: the roll-up to report.
         superior_name, place, heading: as for :func:`build_report_context`.
-        registry: where to find the exporter (default: :func:`create_registry`).
-        template: a custom report template (None: the exporter's default).
         exporter: the exporter's name (None: the default exporter of kind ``report``).
-        settings: the exporter's settings, checked by the exporter.
+        options: a custom template and the exporter's settings, checked by the exporter
+            (None: its default template, no settings) — as for :func:`export_handbooks`.
+        registry: where to find the exporter (default: :func:`create_registry`).
 
     Returns:
         the document written (:attr:`ExportResult.path`) and the renderer's notes.
@@ -694,7 +692,6 @@ def export_rollup_report(
         dest,
         kind=DocumentKind.REPORT,
         exporter=exporter,
+        options=options,
         registry=registry,
-        template=template,
-        settings=settings,
     )

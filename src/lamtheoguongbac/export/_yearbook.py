@@ -560,10 +560,9 @@ def export_yearbook(
     superior_name: str = "",
     place: str = "",
     today: dt.date | None = None,
-    registry: Registry | None = None,
-    template: Path | None = None,
     exporter: str | None = None,
-    settings: Mapping[str, Any] | None = None,
+    options: ExportOptions | None = None,
+    registry: Registry | None = None,
     committee_name: str = "",
     signer_name: str = "",
     signer_title: str = "BÍ THƯ",
@@ -571,8 +570,8 @@ def export_yearbook(
 ) -> ExportResult:
     """Write the yearbook of ``exemplars`` to ``dest`` (atomically: whole or not at all).
 
-    The document is rendered by ``exporter``'s renderer with ``ExportOptions(template=…)``:
-    its default yearbook template, or ``template``. Pass only the exemplars to print — the
+    The document is rendered by ``exporter``'s renderer with ``options``: its default
+    yearbook template, or ``options.template``. Pass only the exemplars to print — the
     command line keeps the commended ones unless asked for all.
 
     Args:
@@ -581,10 +580,10 @@ def export_yearbook(
         title_year: as for :func:`build_yearbook_context`, like ``organisation_name``,
             ``superior_name``, ``place``, ``today``, ``committee_name``, ``signer_name``,
             ``signer_title`` and ``foreword``.
-        registry: where to find the exporter (default: :func:`create_registry`).
-        template: a custom yearbook template (None: the exporter's default).
         exporter: the exporter's name (None: the default exporter of kind ``yearbook``).
-        settings: the exporter's settings, checked by the exporter.
+        options: a custom template and the exporter's settings, checked by the exporter
+            (None: its default template, no settings) — as for :func:`export_handbooks`.
+        registry: where to find the exporter (default: :func:`create_registry`).
 
     Returns:
         the document written (:attr:`ExportResult.path`) and the renderer's notes.
@@ -627,9 +626,8 @@ def export_yearbook(
         dest,
         kind=DocumentKind.YEARBOOK,
         exporter=exporter,
+        options=options,
         registry=registry,
-        template=template,
-        settings=settings,
     )
 
 
@@ -639,9 +637,8 @@ def write_document(
     *,
     kind: DocumentKind | str,
     exporter: str | None = None,
+    options: ExportOptions | None = None,
     registry: Registry | None = None,
-    template: Path | None = None,
-    settings: Mapping[str, Any] | None = None,
 ) -> ExportResult:
     """Render one ``context`` with ``exporter`` and write it to ``dest`` atomically (the
     shared last step of the yearbook and the report).
@@ -651,9 +648,8 @@ def write_document(
         dest: the document to write; its folder is created if needed.
         kind: the kind of document ``context`` is.
         exporter: the registered exporter's name (None: the default exporter of ``kind``).
+        options: a custom template and the exporter's settings (None: the defaults).
         registry: where to find the exporter (default: :func:`create_registry`).
-        template: a custom template (None: the exporter's default).
-        settings: the exporter's settings, checked by the exporter.
 
     Returns:
         ``dest`` as :attr:`ExportResult.path`, with the renderer's warnings as notes.
@@ -669,7 +665,7 @@ def write_document(
 
         registry = create_registry()
     chosen = registry.exporter_for(kind, exporter)
-    options = chosen.configure(ExportOptions(template=template, settings=dict(settings or {})))
+    options = chosen.configure(options or ExportOptions())
     # Warnings are the renderer's notes (a template falling back to a slower path), as in
     # a batch export: returned to the caller, not printed.
     with warnings.catch_warnings(record=True) as caught:
