@@ -45,6 +45,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -393,8 +394,8 @@ _TOKEN_RE = re.compile(
 )
 
 
-@attrs.frozen
-class _Token:
+# Tuples, not attrs classes: a text makes dozens of each, and a tuple is built fastest.
+class _Token(NamedTuple):
     kind: str  # "ref" | "num" | "word" | "punct"
     key: str
     start: int
@@ -601,8 +602,7 @@ _MIN_OBJECT_SYLLABLES = 2
 # --- the scan ----------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Hit:
+class _Hit(NamedTuple):
     start: int  # first token index
     stop: int  # one past the last token index
     kind: str = ""
@@ -620,6 +620,8 @@ class _Scan:
     vague: tuple[_Hit, ...]
     references: tuple[_Hit, ...]
     actions: tuple[_Hit, ...]
+    #: abstractions and vague words, overlapping or not (they are no object of work)
+    abstract: tuple[_Hit, ...]
     word_count: int
     #: syllables naming a concrete object of work: outside stock phrases, abstractions,
     #: generic verbs, vague words, dates and references ("hồ sơ một cửa", "cây keo")
@@ -696,10 +698,21 @@ _ABSTRACT_OR_VAGUE_INDEX = _Phrases(_ABSTRACT_KEYS | _VAGUE_KEYS)
 _DUTY_STOP_INDEX = _Phrases(_DUTY_STOP_KEYS)
 
 
-def _match_phrases(tokens: Sequence[_Token], phrases: _Phrases, kind: str = "") -> list[_Hit]:
-    """Token-sequence matches of keyed ``phrases`` over words and numbers, skipping punctuation."""
+class _Words(NamedTuple):
+    """The tokens that are not punctuation: their indices and their keys."""
+
+    idx: list[int]
+    keys: list[str]
+
+
+def _words_of(tokens: Sequence[_Token]) -> _Words:
     idx = [i for i, t in enumerate(tokens) if t.kind != "punct"]
-    keys = [tokens[i].key for i in idx]
+    return _Words(idx, [tokens[i].key for i in idx])
+
+
+def _match_phrases(words: _Words, phrases: _Phrases, kind: str = "") -> list[_Hit]:
+    """Token-sequence matches of keyed ``phrases`` over words and numbers, skipping punctuation."""
+    idx, keys = words
     by_first = phrases.by_first
     hits: list[_Hit] = []
     for j, k in enumerate(keys):
@@ -831,15 +844,17 @@ def _scan(raw: str) -> _Scan:
     quantities = [h for h in _longest_first(quantity_hits) if not _counts_tasks(tokens, h)]
     quantities = _longest_first([*quantities, *kt.find(_ZERO_RE)])
 
-    stock = _longest_first(_match_phrases(tokens, _STOCK_INDEX, "stock"))
+    words = _words_of(tokens)
+    stock = _longest_first(_match_phrases(words, _STOCK_INDEX, "stock"))
     vague = [
         h
-        for h in _longest_first(_match_phrases(tokens, _VAGUE_INDEX, "vague"))
+        for h in _longest_first(_match_phrases(words, _VAGUE_INDEX, "vague"))
         if not _overlaps(h, stock)
     ]
-    actions = _longest_first(_match_phrases(tokens, _ACTION_INDEX, "action"))
+    actions = _longest_first(_match_phrases(words, _ACTION_INDEX, "action"))
     covered: set[int] = set()
-    for hits in (stock, dates, references, _match_phrases(tokens, _ABSTRACT_OR_VAGUE_INDEX)):
+    abstract = _match_phrases(words, _ABSTRACT_OR_VAGUE_INDEX)
+    for hits in (stock, dates, references, abstract):
         for h in hits:
             covered.update(range(h.start, h.stop))
     content = sum(1 for i, t in enumerate(tokens) if t.kind == "word" and i not in covered)
@@ -854,6 +869,7 @@ def _scan(raw: str) -> _Scan:
         vague=tuple(vague),
         references=tuple(references),
         actions=tuple(actions),
+        abstract=tuple(abstract),
         word_count=sum(1 for t in tokens if t.kind != "punct"),
         content=content,
         numbers=numbers,
@@ -881,7 +897,7 @@ def _dated_deliverable(scan: _Scan, *, deadline_given: bool) -> bool:
     for hits in (scan.stock, scan.dates, scan.actions, scan.references):
         for h in hits:
             covered.update(range(h.start, h.stop))
-    for h in _match_phrases(scan.tokens, _ABSTRACT_OR_VAGUE_INDEX):
+    for h in scan.abstract:
         covered.update(range(h.start, h.stop))
     content = sum(1 for i, t in enumerate(scan.tokens) if t.kind == "word" and i not in covered)
     return content >= _MIN_CONTENT_SYLLABLES
@@ -946,7 +962,6 @@ def lint_text(
     scan = _scan(text)
     if _lacks_diacritics(scan.tokens):
         return (_l007(),)
-    example = example_for(work)
     concrete = scan.content >= _MIN_OBJECT_SYLLABLES
     measurable_text = (bool(scan.quantities) and concrete) or _dated_deliverable(
         scan, deadline_given=deadline_given
@@ -954,6 +969,8 @@ def lint_text(
     measurable = measurable_text or (target_given and concrete)
     findings: list[LintFinding] = []
 
+    # The example is chosen only for a text that needs one: most pledges are measurable.
+    example = ("", "") if measurable else example_for(work)
     if not measurable:
         counted = bool(scan.quantities) or bool(scan.numbers) or target_given
         findings.append(_l001(example, counted=counted))
@@ -1028,7 +1045,7 @@ def relates_to_duties(text: str, duties: Sequence[str]) -> bool:
     pledge_pairs = {pair for run in pledge_runs for pair in itertools.pairwise(run)}
     pledge_words = {w for run in pledge_runs for w in run}
     for duty in duties:
-        runs = _content_runs(duty)
+        runs = _duty_runs(duty)
         words = [w for run in runs for w in run]
         if len(words) == 1 and words[0] in pledge_words:
             return True
@@ -1037,11 +1054,18 @@ def relates_to_duties(text: str, duties: Sequence[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _duty_runs(duty: str) -> tuple[tuple[str, ...], ...]:
+    """:func:`_content_runs` of a duty, cached: members of one position share their duties'
+    texts, and every pledge of a handbook is compared with the same duties."""
+    return tuple(_content_runs(duty))
+
+
 def _content_runs(text: str) -> list[tuple[str, ...]]:
     """Runs of adjacent content syllables; stop words and punctuation split runs."""
     tokens = _tokenize(nfc(text))
     stopped: set[int] = set()
-    for h in _match_phrases(tokens, _DUTY_STOP_INDEX):
+    for h in _match_phrases(_words_of(tokens), _DUTY_STOP_INDEX):
         stopped.update(range(h.start, h.stop))
     runs: list[tuple[str, ...]] = []
     run: list[str] = []
@@ -1102,13 +1126,21 @@ def example_for(work: Sequence[str]) -> tuple[str, str]:
         >>> vi[:45]
         'Phụ đạo 05 học sinh yếu môn Toán lớp 9A, mỗi '
     """
-    table, default = _examples()
+    default = _examples()[1]
     for item in work:
-        key = _loose(item)
-        for e in table:
-            if any(k in key for k in e.keys):
-                return e.vi, e.en
+        found = _example_of(item)
+        if found is not None:
+            return found.vi, found.en
     return default.vi, default.en
+
+
+@functools.lru_cache(maxsize=4096)
+def _example_of(item: str) -> _Example | None:
+    """The first example whose words occur in one position or duty (cached: positions and
+    duties repeat across a roster)."""
+    key = _loose(item)
+    table, _ = _examples()
+    return next((e for e in table if any(k in key for k in e.keys)), None)
 
 
 # --- findings --------------------------------------------------------------------------------

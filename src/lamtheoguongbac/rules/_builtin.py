@@ -38,6 +38,7 @@ The aggregate rule over many handbooks (the top-rating cap, LTGB-C001) lives in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -129,6 +130,7 @@ def _pledge_duties(hb: Handbook, ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
+@functools.lru_cache(maxsize=4096)  # duties and positions repeat across a roster
 def _loose_key(text: str) -> str:
     """Case, tone placement, spacing and punctuation set aside ("Tiếp nhận, trả kết quả." ==
     "tiếp nhận trả kết quả")."""
