@@ -273,13 +273,15 @@ def require_text(where: str, value: str | None, *, max_len: int = 4000) -> None:
 
 #: The longest identifier accepted (member, unit, handbook ids …).
 ID_MAX = 200
+# Control characters, tab and line breaks included: none belongs in an identifier.
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 def require_id(where: str, value: str) -> None:
     """Check an identifier: not blank, not absurdly long, no control characters."""
     if not value.strip():
         fail(where, "mã định danh không được để trống", "the identifier must not be blank")
-    if len(value) > ID_MAX or any(ord(c) < 32 for c in value) or text_problem(value):
+    if len(value) > ID_MAX or _CONTROL.search(value) or text_problem(value):
         fail(
             where,
             "mã định danh quá dài hoặc chứa ký tự điều khiển",

@@ -956,7 +956,12 @@ class HandbookStatus(LabelledEnum):
     @property
     def order(self) -> int:
         """Position in the cycle, 0 for draft."""
-        return list(HandbookStatus).index(self)
+        return _STATUS_ORDER[self]
+
+
+# Looked up on every handbook made: counting the members each time cost more than the rest
+# of the status check.
+_STATUS_ORDER = {status: i for i, status in enumerate(HandbookStatus)}
 
 
 @attrs.frozen(kw_only=True, field_transformer=checked)
