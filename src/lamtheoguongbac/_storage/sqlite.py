@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import functools
 import json
 import os
 import pathlib
@@ -584,6 +585,9 @@ class SqliteStore:
         """
         count = 0
         with self._transaction() as conn:
+            # One read per recorder, not per assessed handbook: a cell's are all signed by
+            # its Bí thư. The roster does not change inside this transaction.
+            member_in = functools.cache(self._member_in(conn))
             for chunk in checked_chunks(items, self.path, size=_CHUNK):
                 ids = [handbook.id for handbook, _ in chunk]
                 marks = ",".join("?" * len(ids))
@@ -592,7 +596,7 @@ class SqliteStore:
                 if existing:
                     raise duplicate_error(existing, self.path)
                 for handbook, event in chunk:
-                    check_signatures(handbook, event, self._member_in(conn), added=True)
+                    check_signatures(handbook, event, member_in, added=True)
                 conn.executemany(_INSERT_HANDBOOK, [_handbook_row(h) for h, _ in chunk])
                 conn.executemany(_INSERT_UNIT_LINK, [r for h, _ in chunk for r in _unit_rows(h)])
                 conn.executemany(_INSERT_EVENT, [_event_row(e) for _, e in chunk])
