@@ -1,6 +1,7 @@
 """Every public function that writes a document has one shape (issue 9): the destination
-first, then what to export, then keyword-only options, returning an ExportResult; a call in
-0.1's order is refused with a message that says so, before anything is written."""
+first, then what to export, then keyword-only options, returning an ExportResult; a call with
+its arguments in another order (0.1's) is refused with a message that shows the right one,
+before anything is written."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def test_the_old_order_is_refused_naming_the_argument(
     assert error.field == "dest"
     assert "destination comes first" in error.message("en")
     assert "nơi ghi đứng trước" in error.message("vi")
-    assert f"(dest, {what}, …)" in error.message("en")
+    assert f"(dest, {what}" in error.message("en")
     assert isinstance(pickle.loads(pickle.dumps(error)), ValidationFailed)
     assert list(tmp_path.iterdir()) == []
 
@@ -121,3 +122,26 @@ def test_a_zip_export_returns_its_one_file(tmp_path: Path) -> None:
 
 def test_a_workbook_writer_returns_its_file(tmp_path: Path) -> None:
     assert write_template(tmp_path / "mau.xlsx") == ExportResult(written=(tmp_path / "mau.xlsx",))
+
+
+@pytest.mark.parametrize(
+    ("call", "usage"),
+    [
+        (lambda: write_template(None), "write_template(dest)"),
+        (
+            lambda: write_inspection_workbook(None),
+            "write_inspection_workbook(dest, *, inspection=…)",
+        ),
+        (
+            lambda: export_workbook(None, [], members=[], units=[]),
+            "export_workbook(dest, handbooks, *, members=…, units=…)",
+        ),
+    ],
+    ids=["write_template", "write_inspection_workbook", "export_workbook"],
+)
+def test_the_message_shows_a_call_that_works(call: Callable[[], Any], usage: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        call()
+    assert caught.value.field == "dest"
+    assert caught.value.message("en").endswith(f"the destination comes first: {usage}")
+    assert caught.value.message("vi").endswith(f"nơi ghi đứng trước: {usage}")

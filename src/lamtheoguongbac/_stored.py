@@ -236,6 +236,18 @@ def _class_decoder(cls: type[T], tagged: Tables) -> Callable[[Any], T]:
                 lines.append(f"            v = c{i}(v)")
             else:
                 lines.append(f"        v = c{i}(v)")
+        if field.metadata.get("trim"):
+            # One line of text (``_checks.LINE``): trimmed as the checked decoding trims it,
+            # so a document stored before trimming reads back the same from either.
+            if type_ is str and optional:
+                lines.append("        if v is not None:")
+                lines.append("            v = v.strip()")
+            elif type_ is str:
+                lines.append("        v = v.strip()")
+            elif typing.get_origin(type_) is tuple and typing.get_args(type_)[0] is str:
+                lines.append("        v = tuple(s.strip() for s in v)")
+            else:
+                raise TypeError(f"{cls.__name__}.{field.name} is trimmed but not text")
         lines.append(f"    set_(obj, {field.name!r}, v)")
     lines += [
         "    if n != len(value):  # a key no field has",

@@ -571,7 +571,7 @@ def export_handbooks(
         >>> export_handbooks(folder / "so-tay.zip", [make_handbook()], mode="zip").path.name
         'so-tay.zip'
     """
-    dest = destination_first("export_handbooks", dest, handbooks, "handbooks")
+    dest = destination_first("export_handbooks(dest, handbooks, …)", dest, handbooks, "handbooks")
     if mode not in ("folder", "merged", "zip"):
         raise ValidationFailed(
             f"chế độ xuất không hợp lệ: {mode!r}", f"invalid export mode: {mode!r}", field="mode"

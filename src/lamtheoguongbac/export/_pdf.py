@@ -171,7 +171,7 @@ def convert_to_pdf(
         ['.pdf']
     """
     # The arguments first: a mistake in them is told the same with or without LibreOffice.
-    outdir = destination_first("convert_to_pdf", dest, files, "files")
+    outdir = destination_first("convert_to_pdf(dest, files, …)", dest, files, "files")
     if jobs is not None and jobs < 1:
         raise ValidationFailed("số tiến trình phải ≥ 1", "jobs must be >= 1", field="jobs")
     paths = [Path(f).resolve() for f in files]

@@ -663,7 +663,7 @@ def export_rollup_report(
 
     Raises:
         ValidationFailed: ``rollup`` is not a roll-up; ``dest`` is not a path or ``rollup``
-            is a path (0.1's order).
+            is a path (the wrong order).
         PluginError: no exporter of kind ``report`` (install an exporter plugin), or
             ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
@@ -683,7 +683,7 @@ def export_rollup_report(
         >>> export_rollup_report(dest, rollup, place="An Giang").path == dest
         True
     """
-    dest = destination_first("export_rollup_report", dest, rollup, "rollup")
+    dest = destination_first("export_rollup_report(dest, rollup, …)", dest, rollup, "rollup")
     context = build_report_context(
         rollup, superior_name=superior_name, place=place, heading=heading
     )

@@ -17,7 +17,8 @@ from lamtheoguongbac._errors import ValidationFailed
 
 __all__ = ["ARGUMENT_ORDER", "ExportResult", "destination_first"]
 
-#: The code of the error raised when an export function gets its arguments in 0.1's order.
+#: The code of the error raised when a function that writes a document gets its arguments in
+#: another order (0.1's, for those that took what to export first).
 ARGUMENT_ORDER = "LTGB-X001"
 
 
@@ -62,30 +63,35 @@ class ExportResult:
         return self.written[0]
 
 
-def destination_first(function: str, dest: object, what: object, what_name: str) -> Path:
-    """``dest`` as a path, refusing a call that passes the arguments in 0.1's order
-    (``what`` first, then the destination) with a message that says so.
+def destination_first(usage: str, dest: object, what: object = None, what_name: str = "") -> Path:
+    """``dest`` as a path, refusing a call whose arguments are in another order (0.1 put
+    what to export first) with a message that shows the right one, ``usage``.
+
+    Args:
+        usage: how the function is called, e.g. ``"export_handbooks(dest, handbooks, …)"``.
+        dest: what the caller passed as the destination.
+        what: what the caller passed as what to export (None for a function without one).
+        what_name: the name of that parameter, for the error's field.
 
     Raises:
         ValidationFailed: ``dest`` is not a path (code :data:`ARGUMENT_ORDER`, field
             ``dest``), or ``what`` is a path (field ``what_name``).
     """
-    usage = f"{function}(dest, {what_name}, …)"
     if not isinstance(dest, str | os.PathLike):
         raise ValidationFailed(
             f"cần đường dẫn của tệp hoặc thư mục để ghi, không phải {type(dest).__name__}; "
-            f"từ bản 0.2 nơi ghi đứng trước: {usage}",
+            f"nơi ghi đứng trước: {usage}",
             f"expected the path of the file or folder to write, not {type(dest).__name__}; "
-            f"since 0.2 the destination comes first: {usage}",
+            f"the destination comes first: {usage}",
             field="dest",
             code=ARGUMENT_ORDER,
         )
     if isinstance(what, str | os.PathLike):
         raise ValidationFailed(
             f"nhận được đường dẫn {os.fspath(what)!r} thay cho dữ liệu cần xuất; "
-            f"từ bản 0.2 nơi ghi đứng trước: {usage}",
+            f"nơi ghi đứng trước: {usage}",
             f"got the path {os.fspath(what)!r} instead of what to export; "
-            f"since 0.2 the destination comes first: {usage}",
+            f"the destination comes first: {usage}",
             field=what_name,
             code=ARGUMENT_ORDER,
         )

@@ -590,7 +590,7 @@ def export_yearbook(
 
     Raises:
         ValidationFailed: bad arguments (see :func:`build_yearbook_context`), ``dest`` not
-            a path or ``exemplars`` a path (0.1's order).
+            a path or ``exemplars`` a path (the wrong order).
         PluginError: no exporter of kind ``yearbook`` (install an exporter plugin), or
             ``exporter`` renders another kind.
         TemplateError: the template is invalid or failed to render.
@@ -608,7 +608,7 @@ def export_yearbook(
         >>> result.path == dest and dest.stat().st_size > 0
         True
     """
-    dest = destination_first("export_yearbook", dest, exemplars, "exemplars")
+    dest = destination_first("export_yearbook(dest, exemplars, …)", dest, exemplars, "exemplars")
     context = build_yearbook_context(
         exemplars,
         title_year=title_year,

@@ -195,7 +195,7 @@ def write_inspection_workbook(
         >>> len(read_inspection_workbook(result.path).findings) == len(inspection.findings)
         True
     """
-    path = destination_first("write_inspection_workbook", dest, None, "inspection")
+    path = destination_first("write_inspection_workbook(dest, *, inspection=…)", dest)
     require_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill

@@ -334,7 +334,7 @@ def write_workbook(dest: Path | str, data: WorkbookData) -> ExportResult:
         >>> len(read_workbook(write_workbook(dest, data).path).members)
         2
     """
-    dest = destination_first("write_workbook", dest, data, "data")
+    dest = destination_first("write_workbook(dest, data)", dest, data, "data")
     require_openpyxl()
     from openpyxl import Workbook
 
@@ -380,7 +380,7 @@ def write_template(dest: Path | str) -> ExportResult:
         >>> write_template(dest).path == dest
         True
     """
-    return write_workbook(destination_first("write_template", dest, None, "dest"), WorkbookData())
+    return write_workbook(destination_first("write_template(dest)", dest), WorkbookData())
 
 
 def export_workbook(
@@ -400,7 +400,7 @@ def export_workbook(
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ValidationFailed: the file cannot be written; ``dest`` is not a path or
-            ``handbooks`` is (0.1's order).
+            ``handbooks`` is (the wrong order).
 
     Example:
         >>> import tempfile
@@ -416,7 +416,9 @@ def export_workbook(
         >>> [e.member_id for e in read_workbook(result.path).handbooks] == [handbook.member.id]
         True
     """
-    dest = destination_first("export_workbook", dest, handbooks, "handbooks")
+    dest = destination_first(
+        "export_workbook(dest, handbooks, *, members=…, units=…)", dest, handbooks, "handbooks"
+    )
     return write_workbook(dest, workbook_data(handbooks, members, units))
 
 
@@ -446,7 +448,7 @@ def write_rollup(dest: Path | str, rollup: Rollup) -> ExportResult:
         >>> write_rollup(dest, rollup).path == dest
         True
     """
-    dest = destination_first("write_rollup", dest, rollup, "rollup")
+    dest = destination_first("write_rollup(dest, rollup)", dest, rollup, "rollup")
     require_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Font
