@@ -37,6 +37,7 @@ import lamtheoguongbac
 import lamtheoguongbac.rules
 from lamtheoguongbac import _errors as errors
 from lamtheoguongbac import _hookspecs as hookspecs
+from lamtheoguongbac._public import PUBLIC_NAMESPACES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -329,24 +330,6 @@ def test_every_exception_is_in_the_documented_hierarchy() -> None:
         c.__name__ for c in classes | {errors.LamTheoGuongBacError} if c.__name__ not in page
     )
     assert not missing, f"docs/errors.md does not show {missing} in the hierarchy"
-
-
-PUBLIC_NAMESPACES = (
-    "lamtheoguongbac",
-    "lamtheoguongbac.plugin",
-    "lamtheoguongbac.rules",
-    "lamtheoguongbac.text",
-    "lamtheoguongbac.serde",
-    "lamtheoguongbac.export",
-    "lamtheoguongbac.spreadsheet",
-    "lamtheoguongbac.supervision",
-    "lamtheoguongbac.committee",
-    "lamtheoguongbac.bulk",
-    "lamtheoguongbac.roster",
-    "lamtheoguongbac.catalog",
-    "lamtheoguongbac.testing",
-    "lamtheoguongbac.cli",
-)
 
 
 @pytest.mark.parametrize("namespace", PUBLIC_NAMESPACES)

@@ -23,24 +23,7 @@ from typing import Any
 import click
 import pytest
 
-#: The root and every public namespace (the list of ``tests/test_public_api.py``, plus the
-#: command line, whose ``cli`` and ``main`` are public too).
-NAMESPACES = (
-    "lamtheoguongbac",
-    "lamtheoguongbac.plugin",
-    "lamtheoguongbac.rules",
-    "lamtheoguongbac.text",
-    "lamtheoguongbac.serde",
-    "lamtheoguongbac.export",
-    "lamtheoguongbac.spreadsheet",
-    "lamtheoguongbac.supervision",
-    "lamtheoguongbac.committee",
-    "lamtheoguongbac.bulk",
-    "lamtheoguongbac.roster",
-    "lamtheoguongbac.catalog",
-    "lamtheoguongbac.testing",
-    "lamtheoguongbac.cli",
-)
+from lamtheoguongbac._public import PUBLIC_NAMESPACES
 
 #: Names that need no example of their own: data constants and type aliases, whose entry in
 #: the API reference says what they hold. Each with the reason; keep this list short.
@@ -84,7 +67,7 @@ def docstring(obj: Any) -> str:
 
 
 def public_names() -> Iterator[tuple[str, Any]]:
-    for namespace in NAMESPACES:
+    for namespace in PUBLIC_NAMESPACES:
         module = importlib.import_module(namespace)
         for name in module.__all__:
             yield f"{namespace}.{name}", getattr(module, name)

@@ -9,7 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["publish", "publish_namespace"]
+__all__ = ["PUBLIC_NAMESPACES", "publish", "publish_namespace"]
+
+#: The root and every public namespace: the import paths users have. The API reference, the
+#: examples test and the public-API tests all read this one list.
+PUBLIC_NAMESPACES = (
+    "lamtheoguongbac",
+    "lamtheoguongbac.plugin",
+    "lamtheoguongbac.rules",
+    "lamtheoguongbac.text",
+    "lamtheoguongbac.serde",
+    "lamtheoguongbac.export",
+    "lamtheoguongbac.spreadsheet",
+    "lamtheoguongbac.supervision",
+    "lamtheoguongbac.committee",
+    "lamtheoguongbac.bulk",
+    "lamtheoguongbac.roster",
+    "lamtheoguongbac.catalog",
+    "lamtheoguongbac.testing",
+    "lamtheoguongbac.cli",
+)
 
 
 def publish(module: str, *objects: Any, localns: dict[str, Any] | None = None) -> None:
