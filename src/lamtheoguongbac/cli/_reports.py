@@ -32,6 +32,7 @@ from lamtheoguongbac.cli._common import (
     writing,
 )
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
+from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.export import CommitteeHeading, ExportOptions
 from lamtheoguongbac.export._report import export_rollup_report
 from lamtheoguongbac.export._result import ExportResult
@@ -60,9 +61,9 @@ def _compiler(
     if not roots:
         roots = {e.organisation[0].id: e.organisation[:1] for e in found}
     if len(roots) != 1:
-        raise click.UsageError(
-            "--org: chọn đơn vị biên soạn kỷ yếu (có nhiều tổ chức gốc) / choose the compiling "
-            "unit (there are several root units)"
+        raise UsageError(
+            "--org: chọn đơn vị biên soạn kỷ yếu (có nhiều tổ chức gốc)",
+            "--org: choose the compiling unit (there are several root units)",
         )
     return next(iter(roots.values()))
 
