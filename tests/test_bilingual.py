@@ -197,4 +197,4 @@ def test_cli_messages_are_in_one_language(
         if lang == "en":
             _no_vietnamese(text)
         else:
-            _no_english(text.replace("OPTIONS", "").replace("not a zip file", ""))
+            _no_english(text.replace("OPTIONS", ""))

@@ -180,7 +180,7 @@ def nominate(
         return
     if achievements is None or year is None:
         raise UsageError(
-            f"{flag}: cần --achievements và --year", f"{flag}: needs --achievements and --year"
+            f"{flag}: cần --achievements, --year", f"{flag}: needs --achievements, --year"
         )
     with open_service() as service:
         actor = service.roster.actor(actor_id)
