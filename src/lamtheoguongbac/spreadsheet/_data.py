@@ -225,8 +225,8 @@ class ApplyResult:
         >>> path = Path(folder.name, "chi-bo.xlsx")
         >>> _ = write_workbook(path, workbook_data([], roster.members, roster.units))
         >>> with Handbooks.open("memory:") as service:
-        ...     # the Bí thư is in the stored roster already; the workbook adds the members
-        ...     service.roster.save(roster.units, roster.members[:1])
+        ...     # the roster is stored already: the workbook's roster rows match it
+        ...     service.roster.save(roster.units, roster.members)
         ...     result = service.import_workbook(read_workbook(path), year=2025, actor=secretary)
         ...
         >>> result.units, result.members, len(result.created), result.handbooks[0].status.value
