@@ -186,3 +186,14 @@ def test_a_failed_export_into_a_folder_with_files_keeps_them(tmp_path: Path) -> 
     with pytest.raises(LamTheoGuongBacError):
         export_handbooks(tmp_path / "out", _failing([make_handbook()]))
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["ghi-chu.txt"]
+
+
+def test_swapped_roster_arguments_are_told_by_name(tmp_path: Path) -> None:
+    from lamtheoguongbac.testing import make_organisation, make_secretary
+
+    units, members = make_organisation(), [make_secretary()]
+    with pytest.raises(ValidationFailed) as caught:
+        export_workbook(tmp_path / "x.xlsx", [], members=units, units=members)  # type: ignore[arg-type]
+    assert caught.value.field == "units[0]"
+    assert "must be an OrgUnit, not a Member" in caught.value.message("en")
+    assert list(tmp_path.iterdir()) == []
