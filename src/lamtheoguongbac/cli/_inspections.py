@@ -99,14 +99,15 @@ def _print_findings(
     today: dt.date,
     kinds: Sequence[FindingKind] = (),
 ) -> None:
-    """The findings, each under its kind's label in the chosen language. The finding's own
+    """The findings, each under its kind (in English with the kind's label). The finding's own
     text is the inspection's record (the minutes, in Vietnamese), so in English it is shown
     as quoted record text after the English label of its kind."""
-    labels = {k.code: (k.label_vi, k.label_en) for k in kinds}
+    labels = {k.code: k.label_en for k in kinds}
     for f in findings:
         where = f.cell_id + (f" / {f.handbook_id}" if f.handbook_id else "")
-        label_vi, label_en = labels.get(f.kind, (f.kind, f.kind))
-        say(f"{f.id}\t{f.kind} ({label_vi})\t{where}", f"{f.id}\t{f.kind} ({label_en})\t{where}")
+        label_en = labels.get(f.kind, f.kind)
+        # the code alone in Vietnamese (it is Vietnamese words), its English label in English
+        say(f"{f.id}\t{f.kind}\t{where}", f"{f.id}\t{f.kind} ({label_en})\t{where}")
         say(f"    {f.text}", f"    recorded: «{f.text}»")
         for r in f.requests:
             status = r.status(today)
