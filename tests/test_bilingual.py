@@ -198,3 +198,19 @@ def test_cli_messages_are_in_one_language(
             _no_vietnamese(text)
         else:
             _no_english(text.replace("OPTIONS", ""))
+
+
+def test_a_plugin_failure_reason_in_one_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LAMTHEOGUONGBAC_PLUGINS", "khong-co-plugin")
+    monkeypatch.delenv("LAMTHEOGUONGBAC_DISABLE_PLUGINS", raising=False)
+    for lang, want, other in (
+        ("en", "but not installed", "chưa cài"),
+        ("vi", "nhưng chưa cài", "not installed"),
+    ):
+        with pytest.raises(SystemExit):
+            main(["--lang", lang, "plugins"])
+        out = capsys.readouterr().out
+        assert want in out
+        assert other not in out

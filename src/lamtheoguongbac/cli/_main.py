@@ -546,7 +546,9 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         dist = p.distribution or "-"
         click.echo(f"{p.name}\t{dist}\t{p.version or '-'}\t{status}")
         if p.error:
-            click.echo(f"    {'lý do' if vi else 'reason'}: {p.error}")
+            # the registry words its reasons "<vi> / <en>": one language here
+            reason = Problem.from_text(p.error).message("vi" if vi else "en")
+            click.echo(f"    {'lý do' if vi else 'reason'}: {reason}")
         for line in _provided(p):
             click.echo(f"    {line}")
         for warning in p.warnings:
