@@ -214,3 +214,20 @@ def test_a_plugin_failure_reason_in_one_language(
         out = capsys.readouterr().out
         assert want in out
         assert other not in out
+
+
+def test_a_reminder_for_one_member_is_singular_in_english() -> None:
+    from lamtheoguongbac._reminders import Reminder, ReminderStage
+    from lamtheoguongbac.testing import make_member
+
+    member = make_member(1)
+    reminder = Reminder(
+        cell_id=member.cell_id,
+        cell_name="Chi bộ 1",
+        stage=next(iter(ReminderStage)),
+        due=dt.date(2025, 3, 2),
+        secretary_id=None,
+        secretary_name=None,
+        members=(member,),
+    )
+    assert "): 1 member has yet to " in reminder.text_en()

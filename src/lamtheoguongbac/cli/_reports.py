@@ -224,7 +224,7 @@ def summary_report(
         f"Đã ghi báo cáo tổng hợp năm {year} của {result.organisation_name} "
         f"({len(result.cells)} chi bộ) vào {out}",
         f"Wrote the {year} summary report of {result.organisation_name} "
-        f"({len(result.cells)} cells) to {out}",
+        f"({len(result.cells)} {'cell' if len(result.cells) == 1 else 'cells'}) to {out}",
     )
     for c in result.caps_exceeded:
         say(
