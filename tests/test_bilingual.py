@@ -231,3 +231,14 @@ def test_a_reminder_for_one_member_is_singular_in_english() -> None:
         members=(member,),
     )
     assert "): 1 member has yet to " in reminder.text_en()
+
+
+def test_broken_json_is_named_without_json_s_english_in_vietnamese(tmp_path: Path) -> None:
+    broken = tmp_path / "danh-sach.json"
+    broken.write_text('{"units": [\n', encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        read_roster([broken])
+    (problem,) = caught.value.problems
+    assert problem.path == str(broken)
+    assert problem.message("vi") == f"{broken}: JSON lỗi ở dòng 2, cột 1"
+    assert problem.message("en").startswith(f"{broken}: bad JSON at line 2, column 1: ")

@@ -498,7 +498,8 @@ def parse_json(text: str | bytes, *, source: str = "$") -> Any:
         ) from None
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
-            f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",
+            # json's own reason is English: the Vietnamese names the place without it
+            f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}",
             f"bad JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             field=source,
         ) from exc
