@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -208,10 +208,42 @@ def open_service(*, create: bool = False) -> Iterator[Handbooks]:
         )
     overrides = tuple(root.params.get("catalogs") or ())
     catalog = Catalog.load(*overrides) if overrides else None
-    with Handbooks.open(url, registry=registry, catalog=catalog) as service:
-        if not exists:
-            say(f"Đã tạo kho mới {service.store.url}", f"Created a new store {service.store.url}")
-        yield service
+    try:
+        with Handbooks.open(url, registry=registry, catalog=catalog) as service:
+            if not exists:
+                say(
+                    f"Đã tạo kho mới {service.store.url}",
+                    f"Created a new store {service.store.url}",
+                )
+            yield service
+    except BaseException as exc:
+        failed = not (isinstance(exc, SystemExit) and not exc.code)
+        if failed and not exists and _remove_new_sqlite_store(url):
+            say(
+                f"Đã xóa kho mới tạo {url}: lệnh không thành công, không giữ lại gì",
+                f"Removed the new store {url}: the command failed, nothing was kept",
+                err=True,
+            )
+        raise
+
+
+def _remove_new_sqlite_store(url: str) -> bool:
+    """Remove the SQLite file (and its journals) a failed command created; whether it did.
+    Other backends keep what they made: a server database is not ours to drop."""
+    from lamtheoguongbac._storage.url import parse_store_url
+
+    try:
+        parsed = parse_store_url(url)
+    except LamTheoGuongBacError:
+        return False
+    if parsed.scheme != "sqlite" or parsed.path is None:
+        return False
+    removed = False
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(f"{parsed.path}{suffix}").unlink()
+            removed = True
+    return removed
 
 
 def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
