@@ -141,9 +141,14 @@ def message_lang() -> str:
     return str(ctx.find_root().params.get("lang", "vi")) if ctx else "vi"
 
 
+def in_lang(vi: str, en: str) -> str:
+    """The text in the chosen language (``--lang``)."""
+    return en if message_lang() == "en" else vi
+
+
 def say(vi: str, en: str, **kwargs: Any) -> None:
     """Print a message in the chosen language."""
-    click.echo(en if message_lang() == "en" else vi, **kwargs)
+    click.echo(in_lang(vi, en), **kwargs)
 
 
 def _fail(exc: LamTheoGuongBacError) -> None:

@@ -14,6 +14,7 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.cli._common import (
+    in_lang,
     open_service,
     reports_errors,
     say,
@@ -106,7 +107,7 @@ def export(
             return
         executor = None if scheduler is None else stack.enter_context(dask_executor(scheduler))
         with click.progressbar(
-            length=len(books), label="Đang xuất / exporting", file=sys.stderr
+            length=len(books), label=in_lang("Đang xuất", "exporting"), file=sys.stderr
         ) as bar:
             # Workers get handbook ids and read the store themselves (its URL goes with them).
             result = export_handbooks(
