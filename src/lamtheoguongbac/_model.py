@@ -538,8 +538,8 @@ class QuantityTarget:
                 "must be below 10^15 with at most 9 decimal places",
             )
 
-    def describe(self) -> str:
-        """ "100%" / "12 buổi"."""
+    def describe(self, lang: str = "vi") -> str:
+        """ "100%" / "12 buổi" (the unit as the member wrote it, in every ``lang``)."""
         amount = format(self.amount.normalize(), "f").replace(".", ",")
         return f"{amount}%" if self.unit.strip() == "%" else f"{amount} {self.unit}"
 
@@ -564,9 +564,10 @@ class DeliverableTarget:
     def __attrs_post_init__(self) -> None:
         require_text("DeliverableTarget.description", self.description, max_len=1000)
 
-    def describe(self) -> str:
-        """ "<description> (trước 30/11/2025)"."""
-        return f"{self.description} (trước {self.due:%d/%m/%Y})"
+    def describe(self, lang: str = "vi") -> str:
+        """ "<description> (trước 30/11/2025)"; with ``lang="en"``, "<description> (by
+        30/11/2025)"."""
+        return f"{self.description} ({'by' if lang == 'en' else 'trước'} {self.due:%d/%m/%Y})"
 
 
 Target = QuantityTarget | DeliverableTarget

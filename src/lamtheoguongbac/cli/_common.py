@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 
 from lamtheoguongbac._errors import LamTheoGuongBacError
+from lamtheoguongbac.cli._usage import BadParameter
 
 # Light on purpose: every command imports this module, and ``lint`` must start fast without
 # the service, the storage, the catalog or the plugins (issue 9).
@@ -152,12 +153,14 @@ def say(vi: str, en: str, **kwargs: Any) -> None:
 
 
 def _fail(exc: LamTheoGuongBacError) -> None:
-    message = exc.message(message_lang())
-    lines = [message]
-    errors: tuple[str, ...] = getattr(exc, "errors", ())
-    if len(errors) > 1 and errors[0] not in message:
-        lines += [f"  - {e}" for e in errors]
-    click.echo(("Lỗi: " if message_lang() != "en" else "Error: ") + "\n".join(lines), err=True)
+    lang = message_lang()
+    message = exc.message(lang)
+    lines = [message.rstrip("\n")]
+    # Each problem in the chosen language only, unless the message lists them already.
+    found = [p.message(lang) for p in exc.problems]
+    if len(found) > 1 and found[0] not in message:
+        lines += [f"  - {p}" for p in found]
+    click.echo(("Lỗi: " if lang != "en" else "Error: ") + "\n".join(lines), err=True)
     sys.exit(2)
 
 
@@ -311,8 +314,8 @@ def date_argument(value: str, option: str | None = None) -> dt.date:
     try:
         return parse_date(value)
     except ValueError:
-        raise click.BadParameter(
-            f"ngày không hợp lệ '{value}', cần dạng dd/mm/yyyy / invalid date '{value}', "
-            "expected dd/mm/yyyy",
+        raise BadParameter(
+            f"ngày không hợp lệ '{value}', cần dạng dd/mm/yyyy",
+            f"invalid date '{value}', expected dd/mm/yyyy",
             param_hint=option,
         ) from None
