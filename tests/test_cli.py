@@ -151,7 +151,9 @@ def test_bad_roster_file_names_row_and_column(run, tmp_path: Path) -> None:  # t
     assert result.exit_code == 2
     assert "dòng 2, cột 'Họ và tên'" in result.output
     assert "dòng 3, cột 'Ngày sinh'" in result.output
-    assert run("list", "--json").output.strip() == "[]"
+    # nothing written, not even the store the command created
+    assert "Đã xóa kho mới tạo" in result.output
+    assert not (tmp_path / "so-tay.db").exists()
 
 
 def test_export_word_handbooks_and_check_templates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -152,6 +152,24 @@ def test_an_officer_inspects_a_cell_and_the_secretary_follows_up(run: Any, tmp_p
     listed = run("inspect", "list", "--year", "2025")
     assert "2/2 yêu cầu đã khắc phục" in listed.output
 
+    # In English: the kinds, the audit notes and the statuses in English; the findings'
+    # own text is the inspection's record, quoted as recorded.
+    english = run("--lang", "en", "inspect", "show", inspection)
+    assert english.exit_code == 0, english.output
+    assert "generic pledges that cannot be measured" in english.output
+    assert "(1 cell, 2 findings)" in english.output
+    assert "(request y1: done)" in english.output
+    assert "recorded: «" in english.output
+    assert "cb-00-0000): 1 handbook\n" in english.output
+    # the lines the library words (not a record's text, a request's or a follow-up's)
+    library_lines = [
+        line
+        for line in english.output.splitlines()
+        if "«" not in line and not line.startswith(("    y", "        "))
+    ]
+    for said in ("chi bộ,", "phát hiện", "đã khắc phục", "ngày", "năm", " sổ", "hạn "):
+        assert not any(said in line for line in library_lines), said
+
     report = tmp_path / "bao-cao.docx"
     done = run(
         "summary-report", "--org", GRASSROOTS, "--year", "2025", "--today", "25/07/2025",

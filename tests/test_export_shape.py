@@ -145,3 +145,55 @@ def test_the_message_shows_a_call_that_works(call: Callable[[], Any], usage: str
     assert caught.value.field == "dest"
     assert caught.value.message("en").endswith(f"the destination comes first: {usage}")
     assert caught.value.message("vi").endswith(f"nơi ghi đứng trước: {usage}")
+
+
+def test_one_handbook_where_handbooks_go_is_told_not_crashed(tmp_path: Path) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        export_handbooks(tmp_path / "out", make_handbook())  # type: ignore[arg-type]
+    assert caught.value.field == "handbooks"
+    assert "put a single handbook in a list" in caught.value.message("en")
+    assert not (tmp_path / "out").exists()
+
+
+def _failing(books: list[Any]) -> Any:
+    yield books[0]
+    raise LamTheoGuongBacError("kho hỏng", "the store failed")
+
+
+@pytest.mark.parametrize("mode", ["folder", "zip", "merged"])
+def test_an_export_that_fails_before_writing_leaves_nothing(tmp_path: Path, mode: str) -> None:
+    dest = tmp_path / "moi" / "so-tay" / ("out" if mode == "folder" else f"out.{mode}.docx")
+    with pytest.raises(LamTheoGuongBacError, match="store failed"):
+        export_handbooks(dest, _failing([make_handbook()]), mode=mode)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_broken_template_leaves_nothing(tmp_path: Path) -> None:
+    from lamtheoguongbac.export import ExportOptions
+
+    template = tmp_path / "mau.docx"
+    template.write_bytes(b"PK\x03\x04 not a real docx")
+    with pytest.raises(LamTheoGuongBacError):
+        export_handbooks(
+            tmp_path / "out", [make_handbook()], options=ExportOptions(template=template)
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mau.docx"]
+
+
+def test_a_failed_export_into_a_folder_with_files_keeps_them(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ghi-chu.txt").write_text("của người dùng", encoding="utf-8")
+    with pytest.raises(LamTheoGuongBacError):
+        export_handbooks(tmp_path / "out", _failing([make_handbook()]))
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["ghi-chu.txt"]
+
+
+def test_swapped_roster_arguments_are_told_by_name(tmp_path: Path) -> None:
+    from lamtheoguongbac.testing import make_organisation, make_secretary
+
+    units, members = make_organisation(), [make_secretary()]
+    with pytest.raises(ValidationFailed) as caught:
+        export_workbook(tmp_path / "x.xlsx", [], members=units, units=members)  # type: ignore[arg-type]
+    assert caught.value.field == "units[0]"
+    assert "must be an OrgUnit, not a Member" in caught.value.message("en")
+    assert list(tmp_path.iterdir()) == []

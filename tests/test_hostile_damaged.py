@@ -150,3 +150,27 @@ def test_commands_that_add_data_create_the_store_and_say_so(tmp_path: Path) -> N
     again = cli_runner(f"sqlite:///{store}")("list")
     assert again.exit_code == 0
     assert "Đã tạo kho mới" not in again.output
+
+
+def test_a_command_that_fails_on_a_new_store_leaves_no_store(tmp_path: Path) -> None:
+    units, members = tmp_path / "to-chuc.csv", tmp_path / "dang-vien.csv"
+    units.write_text("ma,ten,cap,ma_cap_tren\n", encoding="utf-8")
+    members.write_text("ma,ho_va_ten,chi_bo\ndv1,Lê Văn An,khong-co\n", encoding="utf-8")
+    store = tmp_path / "moi.db"
+    result = cli_runner(f"sqlite:///{store}")("--lang", "en", "import", str(units), str(members))
+    assert result.exit_code == 2
+    assert "Removed the new store" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dang-vien.csv", "to-chuc.csv"]
+
+
+def test_a_failing_command_keeps_a_store_that_was_there(tmp_path: Path) -> None:
+    units, members = tmp_path / "to-chuc.csv", tmp_path / "dang-vien.csv"
+    units.write_text("ma,ten,cap,ma_cap_tren\n", encoding="utf-8")
+    members.write_text("ma,ho_va_ten,chi_bo\ndv1,Lê Văn An,khong-co\n", encoding="utf-8")
+    store = tmp_path / "co-san.db"
+    assert cli_runner(f"sqlite:///{store}")("init").exit_code == 0
+    result = cli_runner(f"sqlite:///{store}")("--lang", "en", "import", str(units), str(members))
+    assert result.exit_code == 2
+    assert "unknown cell" in result.output
+    assert "Removed" not in result.output
+    assert store.exists()

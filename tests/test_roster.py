@@ -216,8 +216,8 @@ def test_every_bad_row_is_reported_with_file_row_and_column() -> None:
     assert [f"{p.message('vi')} / {p.message('en')}" for p in err.problems] == list(err.errors)
     assert "7 lỗi" in err.message_vi
     assert "7 problems, nothing was written" in err.message_en
-    for p in err.errors:
-        assert " / row " in p  # Vietnamese, then English
+    for p in err.errors:  # Vietnamese, then English, each naming the file
+        assert f" / {path}, row " in p
 
 
 def test_nothing_is_returned_when_one_file_is_bad() -> None:

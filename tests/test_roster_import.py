@@ -21,7 +21,9 @@ def test_an_unknown_cell_is_an_import_failure_naming_file_and_row(tmp_path: Path
             service.roster.import_files([members])
         assert service.roster.members() == []  # nothing was written
     (problem,) = caught.value.problems
-    assert problem.path == f"{members}, dòng 3"
+    assert problem.path == f"{members}:3"
+    assert problem.where("vi") == f"{members}, dòng 3"
+    assert problem.where("en") == f"{members}, row 3"
     assert "cb-khong-co" in problem.text_vi
     assert "unknown cell 'cb-khong-co'" in problem.text_en
 

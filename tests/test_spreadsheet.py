@@ -54,14 +54,16 @@ from lamtheoguongbac.spreadsheet import (
     WorkbookData,
     XlsxUnavailable,
     export_workbook,
+    read_inspection_workbook,
     read_workbook,
     workbook_data,
+    write_inspection_workbook,
     write_rollup,
     write_template,
     write_workbook,
 )
 from lamtheoguongbac.supervision import CellRollup, Figures, RatingCounts, Rollup
-from lamtheoguongbac.testing import ICT, make_handbook, make_roster
+from lamtheoguongbac.testing import ICT, make_handbook, make_inspection, make_roster
 from strategies import members, quantity_targets, regulation_refs, vietnamese_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "excel.md"
@@ -563,6 +565,60 @@ def test_a_file_that_is_not_a_handbook_workbook_is_refused(tmp_path: Path) -> No
     openpyxl.Workbook().save(other)
     with pytest.raises(ImportFailed, match="không có trang nào theo mẫu sổ tay"):
         read_workbook(other)
+
+
+def _members_sheet(wb: openpyxl.Workbook, title: str, *ids: str) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(["Mã đảng viên", "Họ và tên", "Mã chi bộ"])
+    for i in ids:
+        ws.append([i, f"Đảng viên {i}", "cb-vp"])
+
+
+@pytest.mark.parametrize("twin", ["DANG VIEN", "dang-vien", "members", "Members"])
+def test_two_sheets_matching_one_sheet_of_the_layout_are_refused(twin: str, tmp_path: Path) -> None:
+    """The user trial: ``Đảng viên`` with 10 members and ``DANG VIEN`` with 1 read as 1."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.worksheets[0])
+    _members_sheet(wb, "Đảng viên", *(f"dv{i:02}" for i in range(1, 11)))
+    _members_sheet(wb, twin, "dv99")
+    path = tmp_path / "hai-trang.xlsx"
+    wb.save(path)
+    with pytest.raises(ImportFailed) as excinfo:
+        read_workbook(path)
+    assert list(excinfo.value.errors) == [
+        f"các trang 'Đảng viên', '{twin}' đều ứng với trang 'Đảng viên' của mẫu; hãy xóa hoặc "
+        f"đổi tên để chỉ còn một / the sheets 'Đảng viên', '{twin}' all match the layout's "
+        "sheet 'Đảng viên'; delete or rename all but one"
+    ]
+    assert str(path) in excinfo.value.message("vi")
+    assert str(path) in excinfo.value.message("en")
+
+
+def test_sheets_that_match_nothing_are_still_ignored(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.worksheets[0])
+    _members_sheet(wb, "ĐẢNG VIÊN", "dv01", "dv02")
+    _members_sheet(wb, "Đảng viên cũ", "dv99")
+    wb.create_sheet("Ghi chú").append(["tự ghi"])
+    path = tmp_path / "them-trang.xlsx"
+    wb.save(path)
+    assert [m.id for m in read_workbook(path).members] == ["dv01", "dv02"]
+
+
+def test_two_inspection_sheets_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kiem-tra.xlsx"
+    write_inspection_workbook(path, inspection=make_inspection())
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb["Kiểm tra"]).title = "KIEM TRA"
+    wb.save(path)
+    with pytest.raises(ImportFailed) as excinfo:
+        read_inspection_workbook(path)
+    assert list(excinfo.value.errors) == [
+        "các trang 'Kiểm tra', 'KIEM TRA' đều ứng với trang 'Kiểm tra' của mẫu; hãy xóa hoặc "
+        "đổi tên để chỉ còn một / the sheets 'Kiểm tra', 'KIEM TRA' all match the layout's "
+        "sheet 'Kiểm tra'; delete or rename all but one"
+    ]
+    assert str(path) in excinfo.value.message("en")
 
 
 # --- export --------------------------------------------------------------------------------

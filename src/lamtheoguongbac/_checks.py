@@ -273,17 +273,40 @@ def require_text(where: str, value: str | None, *, max_len: int = 4000) -> None:
 
 #: The longest identifier accepted (member, unit, handbook ids …).
 ID_MAX = 200
-# Control characters, tab and line breaks included: none belongs in an identifier.
-_CONTROL = re.compile(r"[\x00-\x1f]")
+# What no identifier may hold: control characters (tab and line breaks included) and the
+# invisible format characters of Unicode (category Cf: zero-width spaces and joiners, the
+# bidirectional controls, the soft hyphen, the byte-order mark, tags …). With those, "dv04"
+# and "dv\u200b04" — or "dv\u202e40", shown as "dv04" — would be two members who look
+# the same. The ranges are Unicode 15's Cf; a test compares them with unicodedata.
+_NOT_IN_ID = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def require_id(where: str, value: str) -> None:
-    """Check an identifier: not blank, not absurdly long, no control characters."""
+    """Check an identifier: not blank, not absurdly long, no control or invisible
+    formatting character."""
     if not value.strip():
         fail(where, "mã định danh không được để trống", "the identifier must not be blank")
-    if len(value) > ID_MAX or _CONTROL.search(value) or text_problem(value):
+    if len(value) > ID_MAX:
         fail(
             where,
-            "mã định danh quá dài hoặc chứa ký tự điều khiển",
-            "the identifier is too long or contains control characters",
+            f"mã định danh dài quá {ID_MAX} ký tự",
+            f"the identifier is longer than {ID_MAX} characters",
         )
+    found = _NOT_IN_ID.search(value)
+    if found is not None:
+        shown, at = describe_char(found.group()), found.start() + 1
+        fail(
+            where,
+            f"mã định danh chứa ký tự điều khiển hoặc ký tự ẩn {shown} ở vị trí {at}; hãy "
+            "xóa ký tự đó",
+            f"the identifier contains the control or invisible character {shown} at "
+            f"position {at}; remove it",
+        )
+    problem = text_problem(value)
+    if problem is not None:
+        fail(where, *problem)

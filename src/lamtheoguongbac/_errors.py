@@ -52,9 +52,16 @@ _LANGS = ("vi", "en")
 
 
 class Problem:
-    """One thing wrong, as a record (một lỗi): a stable ``code`` (or None), where it is
-    (``path``: a field like ``"Pledge.deed"``, a JSON path like ``"$.pledges[2].deed"``, or
-    ``"dang-vien.csv, dòng 3, cột ho_ten"``), and the text in Vietnamese and in English.
+    """One thing wrong, as a record (một lỗi): a stable ``code`` (or None), where it is,
+    and the text in Vietnamese and in English.
+
+    ``path`` says where for a program, the same in every language: a field like
+    ``"Pledge.deed"``, a JSON path like ``"$.pledges[2].deed"`` (after the file name,
+    ``"so-tay.json: $.pledges[2].deed"``), or a file's row and column as
+    ``"<file>:<row>:<column header>"`` (``"dang-vien.csv:3:Họ và tên"``; ``"<file>:<row>"``
+    for a whole row, ``"<file>"`` for the whole file). ``where_vi`` and ``where_en`` say the
+    same for a person, in each language (``"dang-vien.csv, dòng 3, cột 'Họ và tên'"`` /
+    ``"dang-vien.csv, row 3, column 'Họ và tên'"``); when not given they are ``path``.
 
     Immutable, comparable and picklable. :meth:`message` renders it in one language.
 
@@ -63,23 +70,43 @@ class Problem:
         >>> problem = Problem("không được để trống", "must not be blank", path="Pledge.deed")
         >>> problem.path, problem.text_en
         ('Pledge.deed', 'must not be blank')
+        >>> cell = Problem(
+        ...     "thiếu giá trị",
+        ...     "a value is required",
+        ...     path="dang-vien.csv:3:Họ và tên",
+        ...     where_vi="dang-vien.csv, dòng 3, cột 'Họ và tên'",
+        ...     where_en="dang-vien.csv, row 3, column 'Họ và tên'",
+        ... )
+        >>> print(cell.message("en"))
+        dang-vien.csv, row 3, column 'Họ và tên': a value is required
     """
 
-    __slots__ = ("code", "path", "text_en", "text_vi")
+    __slots__ = ("code", "path", "text_en", "text_vi", "where_en", "where_vi")
 
     code: str | None
     path: str | None
     text_vi: str
     text_en: str
+    where_vi: str | None
+    where_en: str | None
 
     def __init__(
-        self, text_vi: str, text_en: str, *, path: str | None = None, code: str | None = None
+        self,
+        text_vi: str,
+        text_en: str,
+        *,
+        path: str | None = None,
+        code: str | None = None,
+        where_vi: str | None = None,
+        where_en: str | None = None,
     ) -> None:
         for name, value in (
             ("text_vi", text_vi),
             ("text_en", text_en),
             ("path", path),
             ("code", code),
+            ("where_vi", where_vi if where_vi is not None else path),
+            ("where_en", where_en if where_en is not None else path),
         ):
             object.__setattr__(self, name, value)
 
@@ -87,10 +114,13 @@ class Problem:
         raise AttributeError(f"Problem is immutable: cannot set {name!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_problem, (self.text_vi, self.text_en, self.path, self.code))
+        return (
+            _problem,
+            (self.text_vi, self.text_en, self.path, self.code, self.where_vi, self.where_en),
+        )
 
     def _key(self) -> tuple[str | None, ...]:
-        return (self.code, self.path, self.text_vi, self.text_en)
+        return (self.code, self.path, self.text_vi, self.text_en, self.where_vi, self.where_en)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Problem) and self._key() == other._key()
@@ -104,6 +134,10 @@ class Problem:
             f"text_en={self.text_en!r})"
         )
 
+    def where(self, lang: str = "vi") -> str | None:
+        """Where the problem is, for a person, in one language (``"vi"`` or ``"en"``)."""
+        return self.where_en if lang == "en" else self.where_vi
+
     @classmethod
     def from_text(cls, text: str, *, path: str | None = None, code: str | None = None) -> Problem:
         """A problem from a ``"<vi> / <en>"`` line (either half alone is used for both)."""
@@ -113,11 +147,24 @@ class Problem:
     def message(self, lang: str = "vi") -> str:
         """The problem in one language (``"vi"`` or ``"en"``), with its path in front."""
         text = self.text_en if lang == "en" else self.text_vi
-        return f"{self.path}: {text}" if self.path else text
+        where = self.where(lang)
+        return f"{where}: {text}" if where else text
 
 
-def _problem(text_vi: str, text_en: str, path: str | None, code: str | None) -> Problem:
-    return Problem(text_vi, text_en, path=path, code=code)
+def _problem(
+    text_vi: str,
+    text_en: str,
+    path: str | None,
+    code: str | None,
+    where_vi: str | None = None,
+    where_en: str | None = None,
+) -> Problem:
+    return Problem(text_vi, text_en, path=path, code=code, where_vi=where_vi, where_en=where_en)
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 problem"``, ``"3 problems"``: English counts need the plural (Vietnamese not)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _as_problems(items: Iterable[str | Problem]) -> tuple[Problem, ...]:
@@ -224,13 +271,17 @@ class ImportFailed(ValidationFailed):
 
     Example:
         >>> from lamtheoguongbac import ImportFailed, Problem
-        >>> where = "dang-vien.csv, dòng 3, cột ho_va_ten"
-        >>> error = ImportFailed(
-        ...     "dang-vien.csv", [Problem("thiếu giá trị", "a value is required", path=where)]
+        >>> problem = Problem(
+        ...     "thiếu giá trị",
+        ...     "a value is required",
+        ...     path="dang-vien.csv:3:ho_va_ten",
+        ...     where_vi="dang-vien.csv, dòng 3, cột 'ho_va_ten'",
+        ...     where_en="dang-vien.csv, row 3, column 'ho_va_ten'",
         ... )
+        >>> error = ImportFailed("dang-vien.csv", [problem])
         >>> print(error.message("en").rstrip())
-        Could not import dang-vien.csv (1 problems, nothing was written):
-          - dang-vien.csv, dòng 3, cột ho_va_ten: a value is required
+        Could not import dang-vien.csv (1 problem, nothing was written):
+          - dang-vien.csv, row 3, column 'ho_va_ten': a value is required
     """
 
     def __init__(self, source: str, problems: Sequence[str | Problem]) -> None:
@@ -240,7 +291,7 @@ class ImportFailed(ValidationFailed):
         super().__init__(
             f"Không nhập được tệp {source} ({len(found)} lỗi, không dữ liệu nào được ghi):"
             f"\n{listing['vi']}\n",
-            f"Could not import {source} ({len(found)} problems, nothing was written):"
+            f"Could not import {source} ({_count(len(found), 'problem')}, nothing was written):"
             f"\n{listing['en']}\n",
             errors=found,
         )

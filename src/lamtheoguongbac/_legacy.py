@@ -34,6 +34,7 @@ from lamtheoguongbac.text import is_vietnamese_syllable, nfc, nfd
 __all__ = [
     "ENCODINGS",
     "DecodedText",
+    "EncodingError",
     "convert_legacy",
     "decode_bytes",
     "detect_legacy",
@@ -63,6 +64,15 @@ _ALIASES: Final = {
     "vni-windows": "vni",
     "vni-win": "vni",
 }
+
+
+class EncodingError(ValueError):
+    """Bytes that cannot be decoded (sai bảng mã): a ``ValueError`` carrying its message in
+    Vietnamese and English apart, so a caller can show one language; ``str()`` gives both."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(f"{message_vi} / {message_en}")
+        self.message_vi, self.message_en = message_vi, message_en
 
 
 @attrs.frozen
@@ -376,9 +386,9 @@ def detect_legacy(text: str) -> str | None:
 def _canonical_encoding(encoding: str) -> str:
     name = _ALIASES.get(encoding.strip().lower())
     if name is None:
-        raise ValueError(
-            f"Bảng mã không hỗ trợ: {encoding!r} (dùng một trong {', '.join(ENCODINGS)}) / "
-            f"Unsupported encoding: {encoding!r} (use one of {', '.join(ENCODINGS)})"
+        raise EncodingError(
+            f"Bảng mã không hỗ trợ: {encoding!r} (dùng một trong {', '.join(ENCODINGS)})",
+            f"Unsupported encoding: {encoding!r} (use one of {', '.join(ENCODINGS)})",
         )
     return name
 
@@ -402,9 +412,9 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> DecodedText:
         try:
             return DecodedText(_decode_as(data, name), name)
         except UnicodeDecodeError as exc:
-            raise ValueError(
-                f"Dữ liệu không đúng bảng mã {name} (byte {exc.start}) / "
-                f"Data is not valid {name} (byte {exc.start})"
+            raise EncodingError(
+                f"Dữ liệu không đúng bảng mã {name} (byte {exc.start})",
+                f"Data is not valid {name} (byte {exc.start})",
             ) from exc
     for utf8 in ("utf-8-sig", "utf-8") if data.startswith(b"\xef\xbb\xbf") else ("utf-8",):
         try:
@@ -428,9 +438,9 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> DecodedText:
         score, _, _, best = max(candidates, key=lambda c: c[:3])
         if score >= 0:
             return best
-    raise ValueError(
-        "Không nhận ra bảng mã (đã thử UTF-8, cp1258, TCVN3, VNI) / "
-        "Could not detect the encoding (tried UTF-8, cp1258, TCVN3, VNI)"
+    raise EncodingError(
+        "Không nhận ra bảng mã (đã thử UTF-8, cp1258, TCVN3, VNI)",
+        "Could not detect the encoding (tried UTF-8, cp1258, TCVN3, VNI)",
     )
 
 

@@ -538,8 +538,8 @@ class QuantityTarget:
                 "must be below 10^15 with at most 9 decimal places",
             )
 
-    def describe(self) -> str:
-        """ "100%" / "12 buổi"."""
+    def describe(self, lang: str = "vi") -> str:
+        """ "100%" / "12 buổi" (the unit as the member wrote it, in every ``lang``)."""
         amount = format(self.amount.normalize(), "f").replace(".", ",")
         return f"{amount}%" if self.unit.strip() == "%" else f"{amount} {self.unit}"
 
@@ -564,9 +564,10 @@ class DeliverableTarget:
     def __attrs_post_init__(self) -> None:
         require_text("DeliverableTarget.description", self.description, max_len=1000)
 
-    def describe(self) -> str:
-        """ "<description> (trước 30/11/2025)"."""
-        return f"{self.description} (trước {self.due:%d/%m/%Y})"
+    def describe(self, lang: str = "vi") -> str:
+        """ "<description> (trước 30/11/2025)"; with ``lang="en"``, "<description> (by
+        30/11/2025)"."""
+        return f"{self.description} ({'by' if lang == 'en' else 'trước'} {self.due:%d/%m/%Y})"
 
 
 Target = QuantityTarget | DeliverableTarget
@@ -787,6 +788,25 @@ class CollectiveAssessment:
 # --- the handbook --------------------------------------------------------------------------
 
 
+#: The years a handbook may be of: from the Party's founding (1930) to 2200.
+FIRST_YEAR, LAST_YEAR = 1930, 2200
+
+
+def _check_year(where: str, year: object) -> None:
+    if isinstance(year, bool) or not isinstance(year, int):
+        fail(
+            where,
+            f"năm phải là số nguyên, không phải {type(year).__name__}",
+            f"the year must be a whole number, not {type(year).__name__}",
+        )
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        fail(
+            where,
+            f"năm {year} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}",
+            f"the year {year} is outside {FIRST_YEAR}–{LAST_YEAR}",
+        )
+
+
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Period:
     """The span a handbook covers: normally a calendar year, possibly a congress term
@@ -808,12 +828,20 @@ class Period:
 
     @classmethod
     def year(cls, year: int) -> "Period":
-        """The calendar year ``year``."""
+        """The calendar year ``year``.
+
+        Raises:
+            ValidationFailed: ``year`` is not a whole number from :data:`FIRST_YEAR` to
+                :data:`LAST_YEAR`.
+        """
+        _check_year("year", year)
         return cls(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
 
     @classmethod
     def term(cls, first_year: int, last_year: int) -> "Period":
         """Whole calendar years ``first_year``–``last_year`` (a congress term, nhiệm kỳ)."""
+        _check_year("first_year", first_year)
+        _check_year("last_year", last_year)
         if last_year < first_year:
             fail(
                 "Period.end",

@@ -21,6 +21,10 @@ LTGB-G007  a workbook changes the roles of a member already in the roster only w
            caller holds a role in a unit above the member's cell (the superior committee);
            new members may arrive with their roles (a first roster), the roster import
            itself (``Handbooks.import_roster``) is the administrator's path
+LTGB-G008  a workbook adds or changes a unit or a member (a name, a standing, a cell …)
+           only when the caller holds a role in a unit above it (for a member: above its
+           cell, the old one and the new), or when the store holds no roster yet (a first
+           roster); rows that match the stored roster are no change
 =========  ==================================================================================
 
 ``docs/permissions.md`` is the one-page model for users. The one delegation is the bulk
@@ -35,12 +39,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from lamtheoguongbac._errors import NotAuthorised
-from lamtheoguongbac._model import Actor, Member, RoleAssignment
+from lamtheoguongbac._model import Actor, Member, OrgUnit, RoleAssignment
 from lamtheoguongbac._orgtree import OrgTree
 
 __all__ = [
     "changed_roles",
     "require_may_change_roles",
+    "require_may_change_roster",
     "require_no_role_change_with_steps",
     "require_not_own_roles",
     "require_signer",
@@ -138,3 +143,73 @@ def require_may_change_roles(
                 " only the cell's superior committee may; have the committee import the roster",
                 code="LTGB-G007",
             )
+
+
+def require_may_change_roster(
+    caller: Actor,
+    units: Iterable[OrgUnit],
+    members: Iterable[Member],
+    *,
+    stored_tree: OrgTree,
+    stored_members: dict[str, Member],
+    tree: OrgTree,
+    day: dt.date,
+) -> None:
+    """Refuse a workbook's roster rows that add or change a unit or a member unless
+    ``caller`` holds, on ``day``, a role in a unit above it (LTGB-G008).
+
+    The roster is where offices, standings and cells come from — what decides who may sign
+    a cell's assessment — so a member may not add a Bí thư to their cell, move the one they
+    have, or suspend a colleague by editing the workbook they hand in. Rows equal to the
+    stored records are no change (a workbook exported from the store and filled in comes
+    back with them). A store with no unit yet takes a first roster from anyone the
+    embedding system lets import.
+
+    Args:
+        stored_tree: the stored organisation tree; ``tree``: with the workbook's units.
+        stored_members: the stored records of the workbook's members (by id).
+
+    Raises:
+        NotAuthorised: naming the first unit or member the caller may not change.
+    """
+    if not len(stored_tree):
+        return
+    held = {r.unit_id for r in caller.roles if r.holds_on(day)}
+
+    def above(unit_id: str) -> set[str]:
+        found: set[str] = set()
+        for known in (stored_tree, tree):
+            if unit_id in known:
+                found.update(u.id for u in known.chain(unit_id)[:-1])
+        return found
+
+    for unit in units:
+        if unit.id in stored_tree and stored_tree.unit(unit.id) == unit:
+            continue
+        if not held & above(unit.id):
+            _refuse_roster_change(
+                caller, f"đơn vị {unit.name} ('{unit.id}')", f"the unit {unit.name} ('{unit.id}')"
+            )
+    for member in members:
+        before = stored_members.get(member.id)
+        if before == member:
+            continue
+        cells = {member.cell_id} | ({before.cell_id} if before is not None else set())
+        if not all(held & above(cell) for cell in cells):
+            _refuse_roster_change(
+                caller,
+                f"đảng viên {member.full_name} ('{member.id}')",
+                f"the member {member.full_name} ('{member.id}')",
+            )
+
+
+def _refuse_roster_change(caller: Actor, what_vi: str, what_en: str) -> None:
+    raise NotAuthorised(
+        f"{caller.name} không được thêm hay sửa {what_vi} trong danh sách tổ chức, đảng viên: "
+        "chỉ cấp ủy cấp trên mới được; hãy để nguyên các dòng danh sách như khi xuất bảng "
+        "tính, hoặc nhờ cấp ủy nhập danh sách",
+        f"{caller.name} may not add or change {what_en} in the roster: only the superior "
+        "committee may; leave the roster rows as the exported workbook has them, or have the "
+        "committee import the roster",
+        code="LTGB-G008",
+    )

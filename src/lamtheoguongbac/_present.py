@@ -20,7 +20,7 @@ def describe_handbook(hb: Handbook, *, lang: str = "vi") -> str:
     if hb.theme is not None:
         lines.append(f"  {'Theme' if en else 'Chuyên đề'}: {hb.theme.title}")
     for i, p in enumerate(hb.pledges, start=1):
-        target = f" — {p.target.describe()}" if p.target else ""
+        target = f" — {p.target.describe(lang)}" if p.target else ""
         # A deliverable already says its due date; the same deadline is not printed twice.
         said = isinstance(p.target, DeliverableTarget) and p.target.due == p.deadline
         deadline = (

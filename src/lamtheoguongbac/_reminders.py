@@ -120,8 +120,9 @@ class Reminder:
         to = self.secretary_name or "Cell committee"
         names = ", ".join(m.full_name for m in self.members)
         return (
-            f"{to} ({self.cell_name}): {len(self.members)} members have yet to "
-            f"{self.stage.label_en} (due {self.due.isoformat()}): {names}."
+            f"{to} ({self.cell_name}): "
+            + ("1 member has" if len(self.members) == 1 else f"{len(self.members)} members have")
+            + f" yet to {self.stage.label_en} (due {self.due.isoformat()}): {names}."
         )
 
 

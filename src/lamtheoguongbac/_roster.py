@@ -43,7 +43,7 @@ from typing import TypeVar
 import attrs
 
 from lamtheoguongbac._errors import ImportFailed, NotFound, Problem, ValidationFailed
-from lamtheoguongbac._legacy import decode_bytes
+from lamtheoguongbac._legacy import EncodingError, decode_bytes
 from lamtheoguongbac._model import Member, MemberStatus, OrgUnit, Role, RoleAssignment
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._public import publish
@@ -65,8 +65,9 @@ T = TypeVar("T")
 class Roster:
     """Units and members read from one or more files (danh sách đọc từ tệp).
 
-    ``origins`` says where each unit or member id was read ("dang-vien.csv, dòng 3"), for
-    messages about it; it takes no part in comparisons.
+    ``origins`` says where each unit or member id was read, as a :class:`Problem` path
+    (``"dang-vien.csv:3"``, ``"danh-sach.json: $.members[2]"``), for messages about it; it
+    takes no part in comparisons.
 
     Example:
         >>> import tempfile
@@ -90,7 +91,7 @@ class Roster:
         ...
         >>> isinstance(roster, Roster), len(roster.units), roster.members[0].full_name
         (True, 2, 'Nguyễn Văn Hùng')
-        >>> roster.origins["dv01"].endswith("dang-vien.csv, dòng 2")
+        >>> roster.origins["dv01"].endswith("dang-vien.csv:2")
         True
         >>> folder.cleanup()
     """
@@ -317,36 +318,53 @@ _FIELD_COLUMNS = {
 }
 
 
+def file_problem(
+    source: str, vi: str, en: str, *, row: int | None = None, column: str | None = None
+) -> Problem:
+    """A problem of ``source`` (a file), its ``row`` and ``column`` (the header as the user
+    wrote it), named in both languages: ``path`` is ``"<file>:<row>:<column>"``."""
+    path, where_vi, where_en = source, source, source
+    if row is not None:
+        path, where_vi, where_en = (
+            f"{path}:{row}",
+            f"{where_vi}, dòng {row}",
+            f"{where_en}, row {row}",
+        )
+        if column is not None:
+            path = f"{path}:{column}"
+            where_vi, where_en = f"{where_vi}, cột '{column}'", f"{where_en}, column '{column}'"
+    return Problem(vi, en, path=path, where_vi=where_vi, where_en=where_en)
+
+
+def json_problem(source: str, json_path: str, vi: str, en: str) -> Problem:
+    """A problem at ``json_path`` (``"$.members[2].full_name"``) of the JSON file ``source``."""
+    return Problem(vi, en, path=f"{source}: {json_path}")
+
+
 def rows_to_values(
     rows: Iterable[tuple[int, Mapping[str, str]]],
     build: Callable[[Mapping[str, str]], T],
     source: str,
     headers: Mapping[str, str],
-) -> tuple[list[T], list[str]]:
-    """Build a value from each (row number, row); collect problems as text naming the
-    file, row and column (the column by the header the user wrote)."""
+) -> tuple[list[T], list[Problem]]:
+    """Build a value from each (row number, row); collect problems naming the file, row and
+    column (the column by the header the user wrote) in both languages."""
     values: list[T] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for number, row in rows:
         try:
             values.append(build(row))
         except RowError as exc:
             col = headers.get(exc.column, exc.column)
-            problems.append(
-                f"{source}, dòng {number}, cột '{col}': {exc.vi} / "
-                f"row {number}, column '{col}': {exc.en}"
-            )
+            problems.append(file_problem(source, exc.vi, exc.en, row=number, column=col))
         except ValidationFailed as exc:
             column = _FIELD_COLUMNS.get(re.sub(r"\[\d+\]$", "", exc.field or ""))
             if column is None:
-                problems.append(
-                    f"{source}, dòng {number}: {exc.message_vi} / row {number}: {exc.message_en}"
-                )
+                problems.append(file_problem(source, exc.message_vi, exc.message_en, row=number))
                 continue
             col = headers.get(column, column)
             problems.append(
-                f"{source}, dòng {number}, cột '{col}': {exc.reason_vi} / "
-                f"row {number}, column '{col}': {exc.reason_en}"
+                file_problem(source, exc.reason_vi, exc.reason_en, row=number, column=col)
             )
     return values, problems
 
@@ -355,13 +373,21 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise ImportFailed(
-            str(path), [f"không đọc được tệp / cannot read the file: {exc}"]
+            str(path),
+            [
+                file_problem(
+                    str(path), f"không đọc được tệp: {reason}", f"cannot read the file: {reason}"
+                )
+            ],
         ) from exc
     try:
         return decode_bytes(data).text
-    except ValueError as exc:
-        raise ImportFailed(str(path), [str(exc)]) from exc
+    except EncodingError as exc:
+        raise ImportFailed(
+            str(path), [file_problem(str(path), exc.message_vi, exc.message_en)]
+        ) from exc
 
 
 _EXTRA = "__extra__"
@@ -391,7 +417,9 @@ def _read_csv(path: Path, text: str) -> Roster:
     try:
         return _parse_csv(path, text)
     except csv.Error as exc:  # e.g. a cell over the csv module's field limit, a NUL byte
-        raise ImportFailed(str(path), [f"{path}: CSV hỏng ({exc}) / broken CSV ({exc})"]) from exc
+        raise ImportFailed(
+            str(path), [file_problem(str(path), f"CSV hỏng ({exc})", f"broken CSV ({exc})")]
+        ) from exc
 
 
 def _parse_csv(path: Path, text: str) -> Roster:
@@ -405,7 +433,10 @@ def _parse_csv(path: Path, text: str) -> Roster:
     reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     header_row = next(reader, None)
     if not header_row:
-        raise ImportFailed(str(path), ["tệp rỗng, thiếu dòng tiêu đề / empty file, no header"])
+        raise ImportFailed(
+            str(path),
+            [file_problem(str(path), "tệp rỗng, thiếu dòng tiêu đề", "empty file, no header")],
+        )
     keys = [_ALIASES.get(header_key(h), header_key(h)) for h in header_row]
     headers = dict(zip(keys, (h.strip() for h in header_row), strict=True))
     is_members = "ho_va_ten" in keys
@@ -413,9 +444,13 @@ def _parse_csv(path: Path, text: str) -> Roster:
         raise ImportFailed(
             str(path),
             [
-                "không nhận ra loại danh sách: cần cột 'ho_va_ten' (đảng viên) hoặc 'cap' "
-                "(tổ chức) / unknown roster: a 'ho_va_ten' (members) or 'cap' (units) column "
-                "is required"
+                file_problem(
+                    str(path),
+                    "không nhận ra loại danh sách: cần cột 'ho_va_ten' (đảng viên) hoặc 'cap' "
+                    "(tổ chức)",
+                    "unknown roster: a 'ho_va_ten' (members) or 'cap' (units) column is required",
+                    row=1,
+                )
             ],
         )
     # Columns the roster does not know (a cell's own "Ghi chú") are ignored, as the Excel
@@ -428,12 +463,16 @@ def _parse_csv(path: Path, text: str) -> Roster:
             if k in known and keys.count(k) > 1
         }
     )
-    header_problems = []
+    header_problems: list[Problem] = []
     if repeated:
         listed = ", ".join(f"'{r}'" for r in repeated)
         header_problems.append(
-            f"{path}, dòng 1: các cột {listed} trùng nghĩa nhau / row 1: "
-            f"columns {listed} mean the same field"
+            file_problem(
+                str(path),
+                f"các cột {listed} trùng nghĩa nhau",
+                f"columns {listed} mean the same field",
+                row=1,
+            )
         )
     if header_problems:
         raise ImportFailed(str(path), header_problems)
@@ -455,7 +494,7 @@ def _parse_csv(path: Path, text: str) -> Roster:
         problems = _repeated_ids(path, numbers, values, headers)
     if problems:
         raise ImportFailed(str(path), problems)
-    origins = {v.id: f"{path}, dòng {n}" for n, v in zip(numbers, values, strict=True)}
+    origins = {v.id: f"{path}:{n}" for n, v in zip(numbers, values, strict=True)}
     if is_members:
         return Roster(members=tuple(v for v in values if isinstance(v, Member)), origins=origins)
     return Roster(units=tuple(v for v in values if isinstance(v, OrgUnit)), origins=origins)
@@ -466,7 +505,7 @@ def _repeated_ids(
     numbers: Sequence[int],
     values: Sequence[Member | OrgUnit],
     headers: Mapping[str, str],
-) -> list[str]:
+) -> list[Problem]:
     """A later row with an id already used would silently replace the earlier one."""
     first: dict[str, int] = {}
     problems = []
@@ -474,9 +513,13 @@ def _repeated_ids(
     for number, value in zip(numbers, values, strict=True):
         if value.id in first:
             problems.append(
-                f"{path}, dòng {number}, cột '{column}': mã '{value.id}' đã dùng ở dòng "
-                f"{first[value.id]} / row {number}, column '{column}': id '{value.id}' is "
-                f"already used on row {first[value.id]}"
+                file_problem(
+                    str(path),
+                    f"mã '{value.id}' đã dùng ở dòng {first[value.id]}",
+                    f"id '{value.id}' is already used on row {first[value.id]}",
+                    row=number,
+                    column=column,
+                )
             )
         first.setdefault(value.id, number)
     return problems
@@ -486,22 +529,30 @@ def _read_json(path: Path, text: str) -> Roster:
     try:
         data = parse_json(text, source=str(path))
     except ValidationFailed as exc:
-        raise ImportFailed(str(path), [str(exc)]) from exc
+        raise ImportFailed(
+            str(path), [file_problem(str(path), exc.reason_vi, exc.reason_en)]
+        ) from exc
     if not isinstance(data, dict) or set(data) - {"schema_version", "units", "members"}:
         raise ImportFailed(
             str(path),
             [
-                "cần đối tượng với 'units' và/hoặc 'members' / "
-                "expected an object with 'units' and/or 'members'"
+                json_problem(
+                    str(path),
+                    "$",
+                    "cần đối tượng với 'units' và/hoặc 'members'",
+                    "expected an object with 'units' and/or 'members'",
+                )
             ],
         )
     version = data.get("schema_version", 1)
-    problems: list[str] = []
+    problems: list[Problem] = []
 
     def load(key: str, cls: type[T]) -> list[T]:
         items = data.get(key, [])
         if not isinstance(items, list):
-            problems.append(f"{path}: $.{key}: phải là danh sách / must be a list")
+            problems.append(
+                json_problem(str(path), f"$.{key}", "phải là danh sách", "must be a list")
+            )
             return []
         out = []
         for i, item in enumerate(items):
@@ -512,7 +563,16 @@ def _read_json(path: Path, text: str) -> Roster:
                     )
                 )
             except ValidationFailed as exc:
-                problems.extend(f"{path}: $.{key}[{i}]{e[1:]}" for e in exc.errors or [str(exc)])
+                # each problem's path is a JSON path within the item ("$.full_name")
+                problems.extend(
+                    json_problem(
+                        str(path),
+                        f"$.{key}[{i}]{(p.path or '$')[1:]}",
+                        p.text_vi,
+                        p.text_en,
+                    )
+                    for p in exc.problems
+                )
         return out
 
     units, members = load("units", OrgUnit), load("members", Member)
@@ -521,6 +581,18 @@ def _read_json(path: Path, text: str) -> Roster:
     origins = {u.id: f"{path}: $.units[{i}]" for i, u in enumerate(units)}
     origins.update((m.id, f"{path}: $.members[{i}]") for i, m in enumerate(members))
     return Roster(tuple(units), tuple(members), origins)
+
+
+def _origin_problem(origin: str | None, vi: str, en: str) -> Problem:
+    """A problem at an ``origins`` entry, named in both languages."""
+    if origin is None or ": $" in origin:
+        return Problem(vi, en, path=origin)
+    source, _, row = origin.rpartition(":")
+    return (
+        file_problem(source, vi, en, row=int(row))
+        if row.isdigit()
+        else Problem(vi, en, path=origin)
+    )
 
 
 def read_roster(paths: Sequence[Path], *, stored_units: Iterable[OrgUnit] | None = None) -> Roster:
@@ -535,20 +607,26 @@ def read_roster(paths: Sequence[Path], *, stored_units: Iterable[OrgUnit] | None
     """
     roster = Roster()
     problems: list[str | Problem] = []
+    read_at: dict[str, list[str]] = {}  # member id → where each file has it
     for path in paths:
         try:
             text = _read_text(path)
             reader = _read_json if path.suffix.lower() == ".json" else _read_csv
-            roster = roster + reader(path, text)
+            part = reader(path, text)
         except ImportFailed as exc:
             problems.extend(exc.problems)
-    seen: dict[str, int] = {}
-    for member in roster.members:
-        seen[member.id] = seen.get(member.id, 0) + 1
+            continue
+        roster = roster + part
+        for member in part.members:
+            read_at.setdefault(member.id, []).append(part.origins.get(member.id, str(path)))
     problems.extend(
-        f"mã đảng viên '{mid}' có trong {n} tệp / member id '{mid}' appears in {n} files"
-        for mid, n in seen.items()
-        if n > 1
+        _origin_problem(
+            places[-1],
+            f"mã đảng viên '{mid}' có trong {len(places)} tệp ({', '.join(places)})",
+            f"member id '{mid}' appears in {len(places)} files ({', '.join(places)})",
+        )
+        for mid, places in read_at.items()
+        if len(places) > 1
     )
     if stored_units is not None:
         problems.extend(_placement_problems(roster, stored_units))
@@ -566,10 +644,10 @@ def _placement_problems(roster: Roster, stored_units: Iterable[OrgUnit]) -> list
     except (ValidationFailed, NotFound) as exc:
         return [Problem(exc.message_vi, exc.message_en)]
     return [
-        Problem(
+        _origin_problem(
+            roster.origins.get(m.id, f"members[{i}]"),
             f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh sách tổ chức",
             f"member {m.id} belongs to an unknown cell '{m.cell_id}'",
-            path=roster.origins.get(m.id, f"members[{i}]"),
         )
         for i, m in enumerate(roster.members)
         if m.cell_id not in tree

@@ -21,7 +21,7 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from lamtheoguongbac._checks import text_problem
-from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac._errors import LamTheoGuongBacError, Problem, ValidationFailed
 from lamtheoguongbac._model import DeliverableTarget, QuantityTarget
 from lamtheoguongbac._stored import Untrusted, decoder_for
 from lamtheoguongbac.text import nfc
@@ -83,13 +83,42 @@ MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 _TARGET_TAGS: dict[type, str] = {QuantityTarget: "quantity", DeliverableTarget: "deliverable"}
 
 
+class _BadValue(ValueError):
+    """A JSON value of the wrong kind, said in Vietnamese and English (cattrs' own messages
+    are English only, so the structure hooks raise this instead)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
+
+
+_JSON_KINDS = {
+    "str": ("văn bản", "text"),
+    "int": ("số nguyên", "int"),
+    "float": ("số thực", "float"),
+    "bool": ("true/false", "bool"),
+    "list": ("danh sách", "list"),
+    "dict": ("đối tượng", "dict"),
+    "NoneType": ("null", "NoneType"),
+}
+
+
+def _kind(value: Any) -> tuple[str, str]:
+    """What a JSON value is, in Vietnamese and English ("danh sách" / "list")."""
+    name = type(value).__name__
+    return _JSON_KINDS.get(name, (name, name))
+
+
 def _structure_date(value: Any, _: type) -> dt.date:
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    raise _BadValue(
+        f"cần ngày dạng YYYY-MM-DD, nhận được {value!r}",
+        f"expected a date as YYYY-MM-DD, got {value!r}",
+    )
 
 
 def _structure_datetime(value: Any, _: type) -> dt.datetime:
@@ -101,12 +130,16 @@ def _structure_datetime(value: Any, _: type) -> dt.datetime:
         else:
             if parsed.tzinfo is not None:
                 return parsed
-    raise ValueError(f"expected an ISO datetime with a UTC offset, got {value!r}")
+    raise _BadValue(
+        f"cần thời điểm dạng ISO có độ lệch múi giờ, nhận được {value!r}",
+        f"expected an ISO datetime with a UTC offset, got {value!r}",
+    )
 
 
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__}")
+        vi, en = _kind(value)
+        raise _BadValue(f"cần văn bản, nhận được {vi}", f"expected text, got {en}")
     problem = text_problem(value)
     if problem is not None:
         raise ValidationFailed(*problem)  # the JSON path is added by from_dict
@@ -115,13 +148,17 @@ def _structure_str(value: Any, _: type) -> str:
 
 def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected an integer, got {value!r}")
+        raise _BadValue(
+            f"cần số nguyên, nhận được {value!r}", f"expected an integer, got {value!r}"
+        )
     return value
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise _BadValue(
+            f"cần true hoặc false, nhận được {value!r}", f"expected true or false, got {value!r}"
+        )
     return value
 
 
@@ -131,7 +168,7 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
             return Decimal(str(value).strip())
         except InvalidOperation:
             pass
-    raise ValueError(f"expected a number, got {value!r}")
+    raise _BadValue(f"cần một số, nhận được {value!r}", f"expected a number, got {value!r}")
 
 
 def _is_sequence(type_: Any) -> bool:
@@ -149,7 +186,8 @@ def _sequence_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
 
     def structure(value: Any, type_: Any) -> Any:
         if not isinstance(value, list | tuple):
-            raise ValueError(f"expected a list, got {type(value).__name__}")
+            vi, en = _kind(value)
+            raise _BadValue(f"cần danh sách, nhận được {vi}", f"expected a list, got {en}")
         item_type = (typing.get_args(type_) or (Any,))[0]
         items, errors = [], []
         for i, v in enumerate(value):
@@ -279,7 +317,11 @@ def _describe(exc: BaseException, type_: Any) -> tuple[str, str]:
     if isinstance(type_, type) and issubclass(type_, enum.Enum):
         allowed = ", ".join(repr(m.value) for m in type_)
         return f"cần một trong: {allowed}", f"must be one of: {allowed}"
-    return f"giá trị không hợp lệ ({exc})", f"invalid value ({exc})"
+    if isinstance(exc, _BadValue):
+        return f"giá trị không hợp lệ ({exc.vi})", f"invalid value ({exc.en})"
+    # An exception of a library below, worded in English only: the Vietnamese says what it
+    # is without the foreign text (the English variant carries the detail).
+    return "giá trị không hợp lệ", f"invalid value ({exc})"
 
 
 def _leaf_path(path: str, exc: BaseException) -> str:
@@ -344,7 +386,7 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
         return _converter().structure(doc, cls)
     except (cattrs.BaseValidationError, ValidationFailed) as exc:
         found = _problems(exc, "$")
-        errors = [f"{p}: {vi} / {en}" for p, vi, en in found]
+        errors = [Problem(vi, en, path=p) for p, vi, en in found]
         if len(found) == 1:
             path, vi, en = found[0]
             raise ValidationFailed(vi, en, field=path, errors=errors) from exc
@@ -456,7 +498,8 @@ def parse_json(text: str | bytes, *, source: str = "$") -> Any:
         ) from None
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
-            f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",
+            # json's own reason is English: the Vietnamese names the place without it
+            f"JSON lỗi ở dòng {exc.lineno}, cột {exc.colno}",
             f"bad JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             field=source,
         ) from exc

@@ -33,6 +33,7 @@ from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._permissions import (
     changed_roles,
     require_may_change_roles,
+    require_may_change_roster,
     require_no_role_change_with_steps,
     require_not_own_roles,
     require_signer,
@@ -90,6 +91,7 @@ class _Checker:
         self.at = service.clock()
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self.known = OrgTree(())  # the stored tree, once roster() has read it
 
     def where(self, sheet: Sheet, row: int, key: str | None) -> tuple[str, str]:
         return place(sheet, row, key, self.data.columns.get(sheet.name, {}))
@@ -104,7 +106,7 @@ class _Checker:
         """The organisation tree once the workbook's units are added; None if they are bad."""
         data = self.data
         # the service's tree: read once per bulk operation, not once per workbook
-        known = self.service.roster.tree()
+        known = self.known = self.service.roster.tree()
         given = {u.id for u in data.units}
         orphans = [
             u
@@ -415,6 +417,15 @@ def apply_workbook(
     tree = checker.roster()
     if tree is not None:
         require_may_change_roles(who, changed, tree, checker.at.date(), set(stored))
+        require_may_change_roster(
+            who,
+            data.units,
+            data.members,
+            stored_tree=checker.known,
+            stored_members=stored,
+            tree=tree,
+            day=checker.at.date(),
+        )
     members = _KnownMembers(service, data.members)
     entries = {e.member_id: e for e in data.handbooks}
     for m in data.members:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from lamtheoguongbac._checks import checked, fail, require_text
-from lamtheoguongbac._errors import NotFound, ValidationFailed
+from lamtheoguongbac._errors import NotFound, Problem, ValidationFailed
 from lamtheoguongbac._model import BasisKind, RatingLevel, StudyTheme
 from lamtheoguongbac._public import publish_namespace
 from lamtheoguongbac.rules._policy import Policy, TopRatingCap
@@ -174,7 +174,12 @@ def _entry(cls: type[T], entry: Mapping[str, Any], where: str) -> T:
         return from_dict(cls, {"schema_version": 1, **entry})
     except ValidationFailed as exc:
         raise ValidationFailed(
-            exc.reason_vi, exc.reason_en, field=f"{where} {exc.field or ''}", errors=exc.errors
+            exc.reason_vi,
+            exc.reason_en,
+            field=f"{where} {exc.field or ''}",
+            errors=[
+                Problem(p.text_vi, p.text_en, path=f"{where} {p.path or ''}") for p in exc.problems
+            ],
         ) from exc
 
 

@@ -19,7 +19,13 @@ import click
 from lamtheoguongbac._model import Actor, StudyTheme
 from lamtheoguongbac._service.bulk import BulkOutcome, BulkResult, Progress
 from lamtheoguongbac._service.core import Handbooks
-from lamtheoguongbac.cli._common import message_lang, open_service, reports_errors, say
+from lamtheoguongbac.cli._common import (
+    in_lang,
+    message_lang,
+    open_service,
+    reports_errors,
+    say,
+)
 from lamtheoguongbac.cli._supervision import workbook
 
 __all__ = ["import_folder", "open_organisation"]
@@ -77,7 +83,7 @@ def open_organisation(
     policy: str | None = None,
 ) -> None:
     """``create --organisation``: open the year's handbooks for a whole subtree."""
-    with _progress("Mở sổ / opening") as progress:
+    with _progress(in_lang("Mở sổ", "opening")) as progress:
         result = service.bulk.open_year(
             organisation_id, year=year, actor=actor, theme=theme, policy=policy, progress=progress
         )
@@ -111,7 +117,7 @@ def import_folder(folder: Path, year: int, actor_id: str, delegated: bool) -> No
     """
     with open_service() as service:
         runner = service.roster.actor(actor_id)
-        with _progress("Nhập bảng tính / importing") as progress:
+        with _progress(in_lang("Nhập bảng tính", "importing")) as progress:
             result = service.bulk.import_folder(
                 folder,
                 year=year,

@@ -8,13 +8,14 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from lamtheoguongbac._errors import LamTheoGuongBacError
+from lamtheoguongbac.cli._usage import BadParameter
 
 # Light on purpose: every command imports this module, and ``lint`` must start fast without
 # the service, the storage, the catalog or the plugins (issue 9).
@@ -141,18 +142,25 @@ def message_lang() -> str:
     return str(ctx.find_root().params.get("lang", "vi")) if ctx else "vi"
 
 
+def in_lang(vi: str, en: str) -> str:
+    """The text in the chosen language (``--lang``)."""
+    return en if message_lang() == "en" else vi
+
+
 def say(vi: str, en: str, **kwargs: Any) -> None:
     """Print a message in the chosen language."""
-    click.echo(en if message_lang() == "en" else vi, **kwargs)
+    click.echo(in_lang(vi, en), **kwargs)
 
 
 def _fail(exc: LamTheoGuongBacError) -> None:
-    message = exc.message(message_lang())
-    lines = [message]
-    errors: tuple[str, ...] = getattr(exc, "errors", ())
-    if len(errors) > 1 and errors[0] not in message:
-        lines += [f"  - {e}" for e in errors]
-    click.echo(("Lỗi: " if message_lang() != "en" else "Error: ") + "\n".join(lines), err=True)
+    lang = message_lang()
+    message = exc.message(lang)
+    lines = [message.rstrip("\n")]
+    # Each problem in the chosen language only, unless the message lists them already.
+    found = [p.message(lang) for p in exc.problems]
+    if len(found) > 1 and found[0] not in message:
+        lines += [f"  - {p}" for p in found]
+    click.echo(("Lỗi: " if lang != "en" else "Error: ") + "\n".join(lines), err=True)
     sys.exit(2)
 
 
@@ -208,10 +216,42 @@ def open_service(*, create: bool = False) -> Iterator[Handbooks]:
         )
     overrides = tuple(root.params.get("catalogs") or ())
     catalog = Catalog.load(*overrides) if overrides else None
-    with Handbooks.open(url, registry=registry, catalog=catalog) as service:
-        if not exists:
-            say(f"Đã tạo kho mới {service.store.url}", f"Created a new store {service.store.url}")
-        yield service
+    try:
+        with Handbooks.open(url, registry=registry, catalog=catalog) as service:
+            if not exists:
+                say(
+                    f"Đã tạo kho mới {service.store.url}",
+                    f"Created a new store {service.store.url}",
+                )
+            yield service
+    except BaseException as exc:
+        failed = not (isinstance(exc, SystemExit) and not exc.code)
+        if failed and not exists and _remove_new_sqlite_store(url):
+            say(
+                f"Đã xóa kho mới tạo {url}: lệnh không thành công, không giữ lại gì",
+                f"Removed the new store {url}: the command failed, nothing was kept",
+                err=True,
+            )
+        raise
+
+
+def _remove_new_sqlite_store(url: str) -> bool:
+    """Remove the SQLite file (and its journals) a failed command created; whether it did.
+    Other backends keep what they made: a server database is not ours to drop."""
+    from lamtheoguongbac._storage.url import parse_store_url
+
+    try:
+        parsed = parse_store_url(url)
+    except LamTheoGuongBacError:
+        return False
+    if parsed.scheme != "sqlite" or parsed.path is None:
+        return False
+    removed = False
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(f"{parsed.path}{suffix}").unlink()
+            removed = True
+    return removed
 
 
 def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
@@ -274,8 +314,8 @@ def date_argument(value: str, option: str | None = None) -> dt.date:
     try:
         return parse_date(value)
     except ValueError:
-        raise click.BadParameter(
-            f"ngày không hợp lệ '{value}', cần dạng dd/mm/yyyy / invalid date '{value}', "
-            "expected dd/mm/yyyy",
+        raise BadParameter(
+            f"ngày không hợp lệ '{value}', cần dạng dd/mm/yyyy",
+            f"invalid date '{value}', expected dd/mm/yyyy",
             param_hint=option,
         ) from None

@@ -39,6 +39,7 @@ from lamtheoguongbac.cli._common import (
     reports_errors,
     say,
 )
+from lamtheoguongbac.cli._usage import BadParameter, UsageError
 from lamtheoguongbac.text import nfc
 
 __all__ = ["exemplar"]
@@ -67,8 +68,9 @@ def _figure(value: str) -> Figure:
     try:
         number = Decimal(amount.strip().replace(".", "").replace(",", "."))
     except InvalidOperation:
-        raise click.BadParameter(
-            f"'{value}': cần dạng SỐ|ĐƠN VỊ|NỘI DUNG / expected AMOUNT|UNIT|WHAT",
+        raise BadParameter(
+            f"'{value}': cần dạng SỐ|ĐƠN VỊ|NỘI DUNG",
+            f"'{value}': expected AMOUNT|UNIT|WHAT",
             param_hint="--figure",
         ) from None
     return Figure(amount=number, unit=unit.strip(), what=what.strip() or None)
@@ -156,25 +158,35 @@ def nominate(
     given = {"--handbook": handbook_id, "--member": member_id, "--cell": cell_id, "--name": name}
     chosen = [(flag, value) for flag, value in given.items() if value is not None]
     if len(chosen) != 1:
-        raise click.UsageError("--handbook, --member, --cell hoặc/or --name")
+        raise UsageError(
+            "cần đúng một trong --handbook, --member, --cell, --name",
+            "give exactly one of --handbook, --member, --cell, --name",
+        )
     flag, subject = chosen[0]
     if (collective or organisation_id) and flag != "--name":
-        raise click.UsageError("--collective, --org: chỉ với/only with --name")
+        raise UsageError(
+            "--collective, --org: chỉ dùng với --name", "--collective, --org: only with --name"
+        )
     details = _details(field, hamlet, commune, figures, proposed_by, evidence)
     if flag == "--handbook":
         if achievements is not None:
-            raise click.UsageError("--achievements: chỉ với/only with --member, --cell, --name")
+            raise UsageError(
+                "--achievements: chỉ dùng với --member, --cell, --name",
+                "--achievements: only with --member, --cell, --name",
+            )
         with open_service() as service:
             found = _from_handbook(service, subject, year, service.roster.actor(actor_id), details)
         _nominated(found)
         return
     if achievements is None or year is None:
-        raise click.UsageError(f"{flag}: cần/needs --achievements, --year")
+        raise UsageError(
+            f"{flag}: cần --achievements, --year", f"{flag}: needs --achievements, --year"
+        )
     with open_service() as service:
         actor = service.roster.actor(actor_id)
         if flag == "--name":
             if organisation_id is None:
-                raise click.UsageError("--name: cần/needs --org")
+                raise UsageError("--name: cần --org", "--name: needs --org")
             found = service.exemplars.nominate_outside_party(
                 nfc(subject),
                 kind=ExemplarKind.COLLECTIVE if collective else ExemplarKind.INDIVIDUAL,

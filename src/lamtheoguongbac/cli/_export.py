@@ -10,10 +10,12 @@ from pathlib import Path
 
 import click
 
-from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._errors import Problem, ValidationFailed
 from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.cli._common import (
+    in_lang,
+    message_lang,
     open_service,
     reports_errors,
     say,
@@ -106,7 +108,7 @@ def export(
             return
         executor = None if scheduler is None else stack.enter_context(dask_executor(scheduler))
         with click.progressbar(
-            length=len(books), label="Đang xuất / exporting", file=sys.stderr
+            length=len(books), label=in_lang("Đang xuất", "exporting"), file=sys.stderr
         ) as bar:
             # Workers get handbook ids and read the store themselves (its URL goes with them).
             result = export_handbooks(
@@ -180,9 +182,12 @@ def check(path: Path, exporter: str | None) -> None:
         return list(chosen.check_template(path))
 
     problems = run()
+    lang = message_lang()
     for line in problems:
-        click.echo(line)
+        # An exporter reports each problem as one "<Vietnamese> / <English>" line.
+        click.echo(Problem.from_text(line).message(lang))
     if problems:
-        say(f"{len(problems)} vấn đề trong {path}", f"{len(problems)} problems in {path}")
+        noun = "problem" if len(problems) == 1 else "problems"
+        say(f"{len(problems)} vấn đề trong {path}", f"{len(problems)} {noun} in {path}")
         raise SystemExit(1)
     say(f"Mẫu {path} hợp lệ", f"Template {path} is fine")

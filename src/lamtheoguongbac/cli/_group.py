@@ -342,7 +342,7 @@ def main(args: Sequence[str] | None = None) -> None:
         try:
             registry = state["registry"]
         except LamTheoGuongBacError as exc:  # a bad setting in the environment
-            click.echo(f"Lỗi / error: {exc}", err=True)
+            click.echo(("Error: " if lang == "en" else "Lỗi: ") + exc.message(lang), err=True)
             sys.exit(2)
         registry.add_commands(cli)
     try:
@@ -357,7 +357,7 @@ def main(args: Sequence[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except LamTheoGuongBacError as exc:  # e.g. a bad plugin setting met by a command
-        click.echo(f"Lỗi / error: {exc.message(lang)}", err=True)
+        click.echo(("Error: " if lang == "en" else "Lỗi: ") + exc.message(lang), err=True)
         sys.exit(2)
     except Exception as exc:  # the last resort: a bug must not print a bare traceback
         show_crash(exc, debug=debug, lang=lang)

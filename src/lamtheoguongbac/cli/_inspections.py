@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,13 @@ import click
 
 from lamtheoguongbac import serde
 from lamtheoguongbac._errors import ValidationFailed
-from lamtheoguongbac._inspections import Finding, Inspection, InspectionScope, ScopeKind
+from lamtheoguongbac._inspections import (
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionScope,
+    ScopeKind,
+)
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import (
     EXISTING_FILE,
@@ -32,6 +40,7 @@ from lamtheoguongbac.cli._common import (
     reports_errors,
     say,
 )
+from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.text import nfc
 
 __all__ = ["inspect"]
@@ -40,7 +49,10 @@ __all__ = ["inspect"]
 def _scope(cell: str | None, org: str | None, handbooks: tuple[str, ...]) -> InspectionScope:
     given = [x for x in (cell, org, handbooks or None) if x]
     if len(given) != 1:
-        raise click.UsageError("--cell, --org hoặc/or --handbook")
+        raise UsageError(
+            "cần đúng một trong --cell, --org, --handbook",
+            "give exactly one of --cell, --org, --handbook",
+        )
     if cell:
         return InspectionScope(kind=ScopeKind.CELL, unit_id=nfc(cell))
     if org:
@@ -82,11 +94,21 @@ def _findings_from(path: Path, service: Handbooks) -> list[Finding]:
     ]
 
 
-def _print_findings(findings: list[Finding] | tuple[Finding, ...], today: dt.date) -> None:
+def _print_findings(
+    findings: list[Finding] | tuple[Finding, ...],
+    today: dt.date,
+    kinds: Sequence[FindingKind] = (),
+) -> None:
+    """The findings, each under its kind (in English with the kind's label). The finding's own
+    text is the inspection's record (the minutes, in Vietnamese), so in English it is shown
+    as quoted record text after the English label of its kind."""
+    labels = {k.code: k.label_en for k in kinds}
     for f in findings:
         where = f.cell_id + (f" / {f.handbook_id}" if f.handbook_id else "")
-        click.echo(f"{f.id}\t{f.kind}\t{where}")
-        click.echo(f"    {f.text}")
+        label_en = labels.get(f.kind, f.kind)
+        # the code alone in Vietnamese (it is Vietnamese words), its English label in English
+        say(f"{f.id}\t{f.kind}\t{where}", f"{f.id}\t{f.kind} ({label_en})\t{where}")
+        say(f"    {f.text}", f"    recorded: «{f.text}»")
         for r in f.requests:
             status = r.status(today)
             say(
@@ -144,11 +166,11 @@ def suggest(
 
         atomic_write(out, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"))
     else:
-        _print_findings(drafts, day)
+        _print_findings(drafts, day, kinds)
     where_vi, where_en = (f", ghi vào {out}", f", written to {out}") if out else ("", "")
     say(
         f"{len(drafts)} nội dung gợi ý cho {len(cells)} chi bộ{where_vi}",
-        f"{len(drafts)} suggested findings for {len(cells)} cells{where_en}",
+        f"{_count(len(drafts), 'suggested finding')} for {_count(len(cells), 'cell')}{where_en}",
     )
 
 
@@ -181,9 +203,13 @@ def record(
     """Ghi kết quả kiểm tra / record an inspection with its findings and requests."""
     scope = _scope(cell, org, handbooks)
     if findings_file is None and not suggested:
-        raise click.UsageError("--findings FILE hoặc/or --suggested")
+        raise UsageError(
+            "cần --findings TỆP hoặc --suggested", "give --findings FILE or --suggested"
+        )
     if findings_file is not None and suggested:
-        raise click.UsageError("--findings hoặc/or --suggested, không cả hai / not both")
+        raise UsageError(
+            "--findings hoặc --suggested, không cả hai", "--findings or --suggested, not both"
+        )
     with open_service() as service:
         day = _day(on_, "--on") or service.clock().date()
         findings = (
@@ -208,8 +234,8 @@ def record(
         f"{len(done.cells)} chi bộ, {done.handbook_count} sổ, {len(done.findings)} phát hiện, "
         f"{requests} yêu cầu khắc phục",
         f"Recorded inspection {done.id} by {done.inspector} on {done.on.isoformat()}: "
-        f"{len(done.cells)} cells, {done.handbook_count} handbooks, {len(done.findings)} "
-        f"findings, {requests} requests",
+        f"{_count(len(done.cells), 'cell')}, {_count(done.handbook_count, 'handbook')}, "
+        f"{_count(len(done.findings), 'finding')}, {_count(requests, 'request')}",
     )
 
 
@@ -236,9 +262,12 @@ def follow_up(
     """Báo cáo kết quả khắc phục / record the cell's follow-up to a request (or every
     follow-up filled in an inspection workbook)."""
     if (workbook is None) == (request_id is None):
-        raise click.UsageError("REQUEST_ID --text … hoặc/or --workbook FILE")
+        raise UsageError(
+            "cần MÃ_YÊU_CẦU --text … hoặc --workbook TỆP",
+            "give REQUEST_ID --text … or --workbook FILE",
+        )
     if request_id is not None and not text:
-        raise click.UsageError("--text")
+        raise UsageError("cần --text", "--text is required")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
         day = _day(on_, "--on")
@@ -307,7 +336,8 @@ def list_(year: int | None, organisation_id: str | None, as_json: bool) -> None:
         say(
             f"{i.id}\t{i.on:%d/%m/%Y}\t{i.inspector}\t{cells}\t{len(i.findings)} phát hiện, "
             f"{done}/{len(requests)} yêu cầu đã khắc phục, {late} quá hạn",
-            f"{i.id}\t{i.on.isoformat()}\t{i.inspector}\t{cells}\t{len(i.findings)} findings, "
+            f"{i.id}\t{i.on.isoformat()}\t{i.inspector}\t{cells}\t"
+            f"{_count(len(i.findings), 'finding')}, "
             f"{done}/{len(requests)} requests done, {late} overdue",
         )
 
@@ -322,6 +352,7 @@ def show(inspection_id: str, as_json: bool) -> None:
         found = service.inspections.get(inspection_id)
         history = service.inspections.history(inspection_id)
         today = service.clock().date()
+        kinds = service.inspections.kinds()
     if as_json:
         doc = {
             "inspection": serde.to_dict(found),
@@ -336,18 +367,46 @@ def show(inspection_id: str, as_json: bool) -> None:
     for c in found.cells:
         say(
             f"  {c.cell.name}: {len(c.handbook_ids)} sổ",
-            f"  {c.cell.name}: {len(c.handbook_ids)} handbooks",
+            f"  {c.cell.name}: {_count(len(c.handbook_ids), 'handbook')}",
         )
     if found.conclusion:
         say(f"Kết luận: {found.conclusion}", f"Conclusion: {found.conclusion}")
-    _print_findings(found.findings, today)
+    _print_findings(found.findings, today, kinds)
     for e in history:
+        note_en = _note_en(e.note) if e.note else None
         say(
             f"  [{e.at:%d/%m/%Y %H:%M}] {e.action.label_vi} — {e.actor_name}"
             + (f" ({e.note})" if e.note else ""),
             f"  [{e.at.isoformat()}] {e.action.label_en} — {e.actor_name}"
-            + (f" ({e.note})" if e.note else ""),
+            + (f" ({note_en})" if note_en else ""),
         )
+
+
+#: The audit notes the inspections facet writes (in Vietnamese, as stored), in English.
+_NOTES_EN: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(r"(\d+) chi bộ, (\d+) phát hiện"),
+        lambda m: f"{_count(int(m[1]), 'cell')}, {_count(int(m[2]), 'finding')}",
+    ),
+    (
+        re.compile(r"yêu cầu (.+): (đã|đang) khắc phục"),
+        lambda m: f"request {m[1]}: {'done' if m[2] == 'đã' else 'in progress'}",
+    ),
+)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _note_en(note: str) -> str:
+    """The English of a note the library wrote (stored in Vietnamese, so records written
+    before this release read in English too); any other note is shown as written."""
+    for pattern, english in _NOTES_EN:
+        found = pattern.fullmatch(note)
+        if found:
+            return english(found)
+    return note
 
 
 @inspect.command()

@@ -15,6 +15,7 @@ import click
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._linter import lint_text
 from lamtheoguongbac.cli._common import message_lang, reports_errors, say
+from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.text import nfc
 
 __all__ = ["lint"]
@@ -46,14 +47,14 @@ def lint(texts: tuple[str, ...], path: Path | None, work: tuple[str, ...], as_js
     items = [nfc(t) for t in texts]
     if path is not None:
         try:
-            from lamtheoguongbac._legacy import decode_bytes  # only for a file
+            from lamtheoguongbac._legacy import EncodingError, decode_bytes  # only for a file
 
             content = decode_bytes(path.read_bytes()).text
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), str(exc), field=str(path)) from exc
+        except EncodingError as exc:
+            raise ValidationFailed(exc.message_vi, exc.message_en, field=str(path)) from exc
         items += [line.strip() for line in content.splitlines() if line.strip()]
     if not items:
-        raise click.UsageError("cần ít nhất một việc làm / give at least one pledge")
+        raise UsageError("cần ít nhất một việc làm", "give at least one pledge")
     results = [(text, lint_text(text, work=[nfc(w) for w in work])) for text in items]
     if as_json:
         click.echo(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._errors import Problem, ValidationFailed
 from lamtheoguongbac._model import (
     CollectiveAssessment,
     Handbook,
@@ -46,6 +46,7 @@ from lamtheoguongbac.cli._common import (
     theme_argument,
 )
 from lamtheoguongbac.cli._group import cli, main
+from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.text import nfc
 
 __all__ = ["cli", "main"]
@@ -87,7 +88,10 @@ def _doc(data: Any, path: str, cls: type[R], source: str) -> R:
             exc.reason_vi,
             exc.reason_en,
             field=f"{source}: $.{path}{(exc.field or '$')[1:]}",
-            errors=exc.errors,
+            errors=[
+                Problem(p.text_vi, p.text_en, path=f"{source}: $.{path}{(p.path or '$')[1:]}")
+                for p in exc.problems
+            ],
         ) from exc
 
 
@@ -174,9 +178,14 @@ def create(
 ) -> None:
     """Mở sổ tay cho năm hoặc nhiệm kỳ / open handbooks for a year or a term."""
     if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
-        raise click.UsageError("--cell, --member hoặc/or --organisation")
+        raise UsageError(
+            "cần đúng một trong --cell, --member, --organisation",
+            "give exactly one of --cell, --member, --organisation",
+        )
     if (year is None) == (period_text is None):
-        raise click.UsageError("--year hoặc/or --period")
+        raise UsageError(
+            "cần --year hoặc --period (một trong hai)", "give --year or --period (one of them)"
+        )
     period = Period.year(year) if year is not None else _period_option(period_text or "")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
@@ -537,7 +546,9 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         dist = p.distribution or "-"
         click.echo(f"{p.name}\t{dist}\t{p.version or '-'}\t{status}")
         if p.error:
-            click.echo(f"    {'lý do' if vi else 'reason'}: {p.error}")
+            # the registry words its reasons "<vi> / <en>": one language here
+            reason = Problem.from_text(p.error).message("vi" if vi else "en")
+            click.echo(f"    {'lý do' if vi else 'reason'}: {reason}")
         for line in _provided(p):
             click.echo(f"    {line}")
         for warning in p.warnings:

@@ -32,6 +32,7 @@ from lamtheoguongbac.cli._common import (
     writing,
 )
 from lamtheoguongbac.cli._settings import parse_settings, settings_option
+from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.export import CommitteeHeading, ExportOptions
 from lamtheoguongbac.export._report import export_rollup_report
 from lamtheoguongbac.export._result import ExportResult
@@ -60,9 +61,9 @@ def _compiler(
     if not roots:
         roots = {e.organisation[0].id: e.organisation[:1] for e in found}
     if len(roots) != 1:
-        raise click.UsageError(
-            "--org: chọn đơn vị biên soạn kỷ yếu (có nhiều tổ chức gốc) / choose the compiling "
-            "unit (there are several root units)"
+        raise UsageError(
+            "--org: chọn đơn vị biên soạn kỷ yếu (có nhiều tổ chức gốc)",
+            "--org: choose the compiling unit (there are several root units)",
         )
     return next(iter(roots.values()))
 
@@ -223,7 +224,7 @@ def summary_report(
         f"Đã ghi báo cáo tổng hợp năm {year} của {result.organisation_name} "
         f"({len(result.cells)} chi bộ) vào {out}",
         f"Wrote the {year} summary report of {result.organisation_name} "
-        f"({len(result.cells)} cells) to {out}",
+        f"({len(result.cells)} {'cell' if len(result.cells) == 1 else 'cells'}) to {out}",
     )
     for c in result.caps_exceeded:
         say(

@@ -30,6 +30,7 @@ from lamtheoguongbac.cli._common import (
     today_argument,
     writing,
 )
+from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.spreadsheet import (
     ApplyResult,
     export_workbook,
@@ -108,7 +109,7 @@ def stats(
 ) -> None:
     """Tổng hợp theo chi bộ / roll-up per cell: progress, ratings, specific pledges, cap."""
     if as_json and xlsx is not None:
-        raise click.UsageError("--json hoặc/or --xlsx")
+        raise UsageError("--json hoặc --xlsx, không cả hai", "--json or --xlsx, not both")
     day = today_argument(today)
     with open_service() as service:
         result = service.supervision.rollup(organisation_id=organisation_id, year=year, today=day)
@@ -256,7 +257,7 @@ def _selection(
 def export(path: Path, year: int, cell_id: str | None, organisation_id: str | None) -> None:
     """Xuất sổ tay ra bảng tính / export handbooks to a workbook."""
     if cell_id is not None and organisation_id is not None:
-        raise click.UsageError("--cell hoặc/or --org")
+        raise UsageError("--cell hoặc --org, không cả hai", "--cell or --org, not both")
     with open_service() as service:
         books, members, units = _selection(service, cell_id, organisation_id, year)
     export_workbook(_writes(path), books, members=members, units=units)

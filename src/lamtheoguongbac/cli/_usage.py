@@ -19,6 +19,8 @@ import click
 __all__ = [
     "DEBUG_ENV",
     "LANG_ENV",
+    "BadParameter",
+    "UsageError",
     "debug_requested",
     "lang_requested",
     "show_crash",
@@ -29,6 +31,24 @@ __all__ = [
 DEBUG_ENV = "LAMTHEOGUONGBAC_DEBUG"
 #: The message language when ``--lang`` is not given (``vi`` or ``en``).
 LANG_ENV = "LAMTHEOGUONGBAC_LANG"
+
+
+class UsageError(click.UsageError):
+    """A usage error the library words itself, in Vietnamese and English apart: click shows
+    the English (``--lang en``), :func:`show_usage_error` the Vietnamese."""
+
+    def __init__(self, vi: str, en: str, ctx: click.Context | None = None) -> None:
+        super().__init__(en, ctx)
+        self.message_vi = vi
+
+
+class BadParameter(click.BadParameter):
+    """A bad option or argument value, worded by the library in Vietnamese and English."""
+
+    def __init__(self, vi: str, en: str, *, param_hint: str | None = None) -> None:
+        super().__init__(en, param_hint=param_hint)
+        self.message_vi = vi
+
 
 _PARAM_KIND = {"argument": "đối số", "option": "tùy chọn", "parameter": "tham số"}
 
@@ -73,7 +93,10 @@ def _vietnamese(exc: click.UsageError) -> str:
         hint = exc.param_hint or (
             exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else ""
         )
-        return f"giá trị không hợp lệ cho {hint}: {exc.message}" if hint else exc.message
+        message = getattr(exc, "message_vi", exc.message)
+        return f"giá trị không hợp lệ cho {hint}: {message}" if hint else message
+    if isinstance(exc, UsageError):
+        return exc.message_vi
     if isinstance(exc, click.BadOptionUsage):
         if "requires an argument" in exc.message:
             return f"tùy chọn {exc.option_name} cần một giá trị"
@@ -97,16 +120,11 @@ def show_usage_error(exc: click.UsageError, lang: str) -> None:
     ctx = exc.ctx
     if ctx is not None:
         click.echo(ctx.get_usage().replace("Usage:", "Cách dùng:", 1), err=True)
-        click.echo(
-            f"Thử '{ctx.command_path} --help' để xem trợ giúp / "
-            f"try '{ctx.command_path} --help' for help.\n",
-            err=True,
-        )
-    english = exc.format_message()
-    if " / " in exc.message:  # the library's own bilingual message
-        click.echo(f"Lỗi / Error: {english}", err=True)
-    else:
-        click.echo(f"Lỗi: {_vietnamese(exc)} / Error: {english}", err=True)
+        click.echo(f"Thử '{ctx.command_path} --help' để xem trợ giúp.\n", err=True)
+    if isinstance(exc, UsageError | BadParameter):  # the library's own words: Vietnamese only
+        click.echo(f"Lỗi: {_vietnamese(exc)}", err=True)
+    else:  # click's own English, translated, with the original after it
+        click.echo(f"Lỗi: {_vietnamese(exc)} / Error: {exc.format_message()}", err=True)
 
 
 def show_crash(exc: BaseException, *, debug: bool, lang: str) -> None:

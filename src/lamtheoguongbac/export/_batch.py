@@ -347,6 +347,8 @@ class _Manifest:
     def __init__(self, folder: Path, resume: bool) -> None:
         self.folder = folder
         self.records = _read_manifest(folder) if resume else {}
+        self._new = not (folder / MANIFEST_NAME).exists()
+        self._added = 0
         self._log = (folder / MANIFEST_NAME).open("a", encoding="utf-8")
 
     def done(self, task: _Task) -> bool:
@@ -358,12 +360,20 @@ class _Manifest:
         record.update((f, v) for f, v in zip(self._FIELDS, key, strict=True) if v is not None)
         record["shard"] = shard
         self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._added += 1
 
     def flush(self) -> None:
         self._log.flush()
 
     def close(self) -> None:
         self._log.close()
+
+    def discard_if_unused(self) -> None:
+        """Remove the manifest this run made and recorded nothing in (a run that failed
+        before any file was written leaves nothing behind)."""
+        if self._new and not self._added:
+            with contextlib.suppress(OSError):
+                (self.folder / MANIFEST_NAME).unlink()
 
 
 # --- where the work runs --------------------------------------------------------------------
@@ -572,6 +582,14 @@ def export_handbooks(
         'so-tay.zip'
     """
     dest = destination_first("export_handbooks(dest, handbooks, …)", dest, handbooks, "handbooks")
+    if isinstance(handbooks, Handbook) or not isinstance(handbooks, Iterable):
+        raise ValidationFailed(
+            f"cần một danh sách sổ tay (list, kết quả truy vấn …), không phải "
+            f"{type(handbooks).__name__}; một sổ thì đặt trong danh sách: [sổ]",
+            f"expected handbooks to export (a list, a query …), not "
+            f"{type(handbooks).__name__}; put a single handbook in a list: [handbook]",
+            field="handbooks",
+        )
     if mode not in ("folder", "merged", "zip"):
         raise ValidationFailed(
             f"chế độ xuất không hợp lệ: {mode!r}", f"invalid export mode: {mode!r}", field="mode"
@@ -606,6 +624,7 @@ def export_handbooks(
         handbooks = list(handbooks)
     total = len(handbooks) if isinstance(handbooks, Sized) else None
     folder = dest if mode == "folder" else dest.parent
+    made = _missing_folders(folder)
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()
     if mode != "folder":
@@ -631,8 +650,26 @@ def export_handbooks(
             # Whatever ends the run (an error, Ctrl-C), shards not yet started never start.
             stack.callback(run.executor.shutdown, wait=True, cancel_futures=True)
             run.slots = workers
-        return run.run(handbooks, dest, mode, resume)
+        try:
+            return run.run(handbooks, dest, mode, resume)
+        except BaseException:
+            # A run that wrote nothing leaves nothing: not the folders it made (an export
+            # that wrote some files keeps them and its manifest, to resume).
+            for made_folder in made:
+                with contextlib.suppress(OSError):
+                    made_folder.rmdir()  # only when empty
+            raise
     raise AssertionError("unreachable")  # pragma: no cover - mypy: ExitStack may swallow
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders ``folder.mkdir(parents=True)`` would make, the deepest first."""
+    missing: list[Path] = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
 
 
 class _Export:
@@ -819,9 +856,13 @@ class _Export:
                     finished(outcome.index, chunk, outcome)
                     if outcome.error is not None:
                         error = error or rebuild(outcome.error)
-        finally:
+        except BaseException:
             manifest.close()
+            manifest.discard_if_unused()
+            raise
+        manifest.close()
         if error is not None:
+            manifest.discard_if_unused()
             raise error
         # Every shard is done: a temporary file now can only be a lost worker's.
         _remove_leftovers(self.folder)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 
+from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._model import (
     Event,
     EventKind,
@@ -18,6 +20,8 @@ from lamtheoguongbac._model import (
     ResultReport,
     SelfAssessment,
 )
+
+T = TypeVar("T")
 
 __all__ = [
     "ApplyResult",
@@ -201,8 +205,37 @@ def workbook_data(
         >>> len(data.units), len(data.members), [entry.member_id for entry in data.handbooks]
         (3, 3, ['chibo-01-dv001', 'chibo-01-dv002'])
     """
-    entries = tuple(e for e in map(_entry, handbooks) if not e.empty)
-    return WorkbookData(units=tuple(units), members=tuple(members), handbooks=entries)
+    books = _all_of(handbooks, Handbook, "handbooks")
+    entries = tuple(e for e in map(_entry, books) if not e.empty)
+    return WorkbookData(
+        units=_all_of(units, OrgUnit, "units"),
+        members=_all_of(members, Member, "members"),
+        handbooks=entries,
+    )
+
+
+def _all_of(values: Iterable[Any], cls: type[T], field: str) -> tuple[T, ...]:
+    """``values`` as a tuple, each checked to be a ``cls`` (swapped arguments, such as the
+    units given as ``members``, are told by name instead of failing inside the writer)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationFailed(
+            f"'{field}' phải là một danh sách {cls.__name__}, không phải {type(values).__name__}",
+            f"'{field}' must be a list of {cls.__name__}, not {type(values).__name__}",
+            field=field,
+        )
+    out = tuple(values)
+    for i, value in enumerate(out):
+        if not isinstance(value, cls):
+            raise ValidationFailed(
+                f"{field}[{i}] phải là {cls.__name__}, không phải {type(value).__name__}",
+                f"{field}[{i}] must be {_a(cls.__name__)}, not {_a(type(value).__name__)}",
+                field=f"{field}[{i}]",
+            )
+    return out
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
 
 
 @attrs.frozen(kw_only=True)
@@ -225,8 +258,8 @@ class ApplyResult:
         >>> path = Path(folder.name, "chi-bo.xlsx")
         >>> _ = write_workbook(path, workbook_data([], roster.members, roster.units))
         >>> with Handbooks.open("memory:") as service:
-        ...     # the Bí thư is in the stored roster already; the workbook adds the members
-        ...     service.roster.save(roster.units, roster.members[:1])
+        ...     # the roster is stored already: the workbook's roster rows match it
+        ...     service.roster.save(roster.units, roster.members)
         ...     result = service.import_workbook(read_workbook(path), year=2025, actor=secretary)
         ...
         >>> result.units, result.members, len(result.created), result.handbooks[0].status.value

@@ -25,6 +25,7 @@ column              what                                                        
 recorded) or from a stored inspection (for the follow-up); :func:`read_inspection_workbook`
 reads it back all or nothing — findings for ``Handbooks.inspections.record`` and follow-ups
 for ``Handbooks.inspections.follow_up`` — naming sheet, row and column of every bad cell.
+Values are read, never formulas: a cell holding one is refused.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ from lamtheoguongbac._inspections import (
 )
 from lamtheoguongbac._roster import header_key, parse_date
 from lamtheoguongbac.export._result import ExportResult, destination_first
-from lamtheoguongbac.spreadsheet._read import _broken, _open, _unreadable
+from lamtheoguongbac.spreadsheet._read import (
+    _broken,
+    _formula_problem,
+    _match_sheets,
+    _open,
+    _unreadable,
+)
 from lamtheoguongbac.spreadsheet._xlsx import require_openpyxl, save_atomic
 from lamtheoguongbac.text import nfc
 
@@ -263,11 +270,14 @@ class _Sheet:
     def __init__(self, source: str, kinds: Sequence[FindingKind]) -> None:
         self.source = source
         self.problems: list[str] = []
+        self.bad_cells: set[tuple[int, str]] = set()
         self.kinds = {header_key(k.code): k.code for k in kinds}
         self.kinds.update({header_key(k.label_vi): k.code for k in kinds})
         self.kinds.update({header_key(k.label_en): k.code for k in kinds})
 
     def problem(self, row: int, key: str, letter: str, vi: str, en: str) -> None:
+        if (row, key) in self.bad_cells:
+            return  # already told why the cell cannot be read; it reads as blank
         header = {k: h for k, h, _ in INSPECTION_COLUMNS}[key]
         self.problems.append(
             f"{INSPECTION_SHEET}, dòng {row}, cột {letter} ({header}): {vi} / "
@@ -282,8 +292,10 @@ def read_inspection_workbook(
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.
-        ImportFailed: the file is unreadable or refused, the sheet is missing, or rows are
-            bad (each problem names sheet, row, column and header, in Vietnamese and English).
+        ImportFailed: the file is unreadable or refused, the sheet is missing or two sheets
+            match it (``Kiểm tra`` and ``KIEM TRA``), or rows are bad, a cell holding a
+            formula among them (each problem names sheet, row, column and header, in
+            Vietnamese and English).
 
     Example:
         >>> import tempfile
@@ -309,8 +321,8 @@ def read_inspection_workbook(
     wb = _open(Path(path), source)
     sheet = _Sheet(source, kinds)
     try:
-        titles = {header_key(n): n for n in wb.sheetnames}
-        title = titles.get(header_key(INSPECTION_SHEET))
+        wanted = [(INSPECTION_SHEET, (INSPECTION_SHEET,))]
+        title = _match_sheets(source, wb.sheetnames, wanted)[INSPECTION_SHEET]
         if title is None:
             raise ImportFailed(
                 source,
@@ -320,7 +332,9 @@ def read_inspection_workbook(
                 ],
             )
         try:
-            raw_rows = list(wb[title].iter_rows(values_only=True))
+            # Cells, not values only: a formula is told from text starting with "=" by its
+            # data type alone; the values are taken below, the formulas refused.
+            raw_rows = list(wb[title].iter_rows())
         except _broken() as exc:
             raise _unreadable(source, exc, sheet=title) from exc
     except LamTheoGuongBacError:
@@ -332,22 +346,39 @@ def read_inspection_workbook(
             wb.close()
     if not raw_rows:
         raise ImportFailed(source, [f"trang '{INSPECTION_SHEET}' trống / the sheet is empty"])
-    wanted = {header_key(h): k for k, h, _ in INSPECTION_COLUMNS}
+    columns = {header_key(h): k for k, h, _ in INSPECTION_COLUMNS}
     positions: dict[str, int] = {}
+    head_problems = []
     for i, head in enumerate(raw_rows[0]):
-        key = wanted.get(header_key(str(head))) if head is not None else None
+        if head.data_type == "f":
+            ref = f"{get_column_letter(i + 1)}1"
+            vi, en = _formula_problem(head.value, ref)
+            head_problems.append(
+                f"{INSPECTION_SHEET}, dòng 1: {vi} / {INSPECTION_SHEET}, row 1: {en}"
+            )
+            continue
+        key = columns.get(header_key(str(head.value))) if head.value is not None else None
         if key is not None:
             positions.setdefault(key, i)
     missing = [h for k, h, _ in INSPECTION_COLUMNS if k not in positions and k != "cell_name"]
     if missing:
-        raise ImportFailed(
-            source,
-            [f"thiếu cột: {', '.join(missing)} / missing columns: {', '.join(missing)}"],
+        head_problems.append(
+            f"thiếu cột: {', '.join(missing)} / missing columns: {', '.join(missing)}"
         )
+    if head_problems:
+        raise ImportFailed(source, head_problems)
     letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
+    # The cell's name is shown for reading only and never read, so a formula there (one
+    # looking the name up, say) is left alone; every other column is read and refuses one.
+    read = {k: i for k, i in positions.items() if k != "cell_name"}
     drafts: dict[str, dict[str, Any]] = {}
     follow_ups: list[FollowUpRow] = []
-    for number, raw in enumerate(raw_rows[1:], start=2):
+    for number, line in enumerate(raw_rows[1:], start=2):
+        raw = [None if c.data_type == "f" else c.value for c in line]
+        for key, i in read.items():
+            if i < len(line) and line[i].data_type == "f":
+                sheet.problem(number, key, letters[key], *_formula_problem(line[i].value))
+                sheet.bad_cells.add((number, key))
         cells = {k: _value(raw[i]) if i < len(raw) else None for k, i in positions.items()}
         dates = {k: raw[positions[k]] for k in ("due", "on") if positions[k] < len(raw)}
         if not any(cells.values()):

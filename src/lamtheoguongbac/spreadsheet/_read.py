@@ -112,6 +112,59 @@ class _BadCell(Exception):
         self.vi, self.en = vi, en
 
 
+def _formula_problem(formula: object, ref: str = "") -> tuple[str, str]:
+    """Why a cell (``ref``, e.g. ``"E1"``, when the place does not say it) holding
+    ``formula`` is refused, as (vi, en), showing the formula's start.
+
+    An imported workbook is read for its values; a formula is not one (what a spreadsheet
+    program last computed is cached beside it, or nothing when another program wrote the
+    file), and it is untrusted, so it is refused rather than guessed at.
+    """
+    text = formula if isinstance(formula, str) else getattr(formula, "text", None) or "="
+    shown = " ".join(str(text).split())
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
+    cell_vi, cell_en = (f"ô {ref}", f"cell {ref}") if ref else ("ô", "the cell")
+    return (
+        f"{cell_vi} chứa công thức ({shown}), không phải giá trị; hãy thay bằng giá trị (sao "
+        "chép, rồi Dán đặc biệt → Giá trị)",
+        f"{cell_en} holds a formula ({shown}), not a value; replace it with its value (copy, "
+        "then Paste Special → Values)",
+    )
+
+
+def _match_sheets(
+    source: str, titles: Iterable[str], wanted: Iterable[tuple[str, tuple[str, ...]]]
+) -> dict[str, str | None]:
+    """The workbook's sheet for each ``(name, spellings)`` wanted, or None when it has none.
+
+    Names match loosely (:func:`header_key`: accents, case, spacing), so two sheets may match
+    one wanted name (``Đảng viên`` and ``DANG VIEN``); which one is meant cannot be told,
+    and taking either would silently drop the other's rows, so that is refused. Sheets that
+    match nothing are ignored.
+
+    Raises:
+        ImportFailed: two or more sheets match one wanted name, each such name listed.
+    """
+    titles = list(titles)
+    found: dict[str, str | None] = {}
+    problems = []
+    for name, spellings in wanted:
+        keys = {header_key(s) for s in spellings}
+        matches = [t for t in titles if header_key(t) in keys]
+        found[name] = matches[0] if matches else None
+        if len(matches) > 1:
+            listed = ", ".join(f"'{t}'" for t in matches)
+            problems.append(
+                f"các trang {listed} đều ứng với trang '{name}' của mẫu; hãy xóa hoặc đổi tên để "
+                f"chỉ còn một / the sheets {listed} all match the layout's sheet '{name}'; "
+                "delete or rename all but one"
+            )
+    if problems:
+        raise ImportFailed(source, problems)
+    return found
+
+
 @attrs.frozen
 class _Row:
     number: int
@@ -214,10 +267,20 @@ class _Reader:
         self.problems: list[str] = []
         self.notes: list[str] = []
         self.columns: dict[str, dict[str, tuple[str, str]]] = {}
+        # Cells already reported as unreadable (a formula, a control character): they read
+        # as blank, and "a value is required" or the like about them would only mislead.
+        self.bad_cells: set[tuple[str, int, str]] = set()
 
     def problem(self, sheet: Sheet, row: int | None, key: str | None, vi: str, en: str) -> None:
+        if row is not None and key is not None and (sheet.name, row, key) in self.bad_cells:
+            return
         where_vi, where_en = place(sheet, row, key, self.columns.get(sheet.name, {}))
         self.problems.append(f"{where_vi}: {vi} / {where_en}: {en}")
+
+    def bad_cell(self, sheet: Sheet, row: int, key: str, vi: str, en: str) -> None:
+        """Report the cell at ``row``/``key`` as unreadable; it reads as blank."""
+        self.problem(sheet, row, key, vi, en)
+        self.bad_cells.add((sheet.name, row, key))
 
     def attempt(self, sheet: Sheet, row: _Row, build: Callable[[_Row], T]) -> T | None:
         """``build(row)``, or None with the problem recorded against the row and column."""
@@ -292,13 +355,28 @@ class _Reader:
                 )
         return text or None
 
+    def _header_values(self, sheet: Sheet, cells: tuple[Any, ...]) -> tuple[object, ...]:
+        """The header row's values; a formula is reported (which column it names cannot be
+        known) and read as no header."""
+        values: list[object] = []
+        for index, cell in enumerate(cells):
+            if cell.data_type == "f":
+                ref = f"{get_column_letter(index + 1)}1"
+                self.problem(sheet, 1, None, *_formula_problem(cell.value, ref))
+                values.append(None)
+            else:
+                values.append(cell.value)
+        return tuple(values)
+
     def rows(self, sheet: Sheet, ws: Any) -> list[_Row]:
         """The non-empty data rows of ``ws`` keyed by column key; [] when the header is bad."""
-        lines = ws.iter_rows(values_only=True)
+        # Cells, not values only: a formula is told from text that merely starts with "="
+        # by the cell's data type alone (the workbook is opened with data_only=False).
+        lines = ws.iter_rows()
         header = next(lines, None)
         if header is None:
             return []
-        by_index = self._header(sheet, header)
+        by_index = self._header(sheet, self._header_values(sheet, header))
         if by_index is None:
             return []
         out = []
@@ -307,12 +385,17 @@ class _Reader:
             for i, col in by_index.items():
                 if i >= len(cells):
                     continue
+                cell = cells[i]
+                if cell.data_type == "f":
+                    self.bad_cell(sheet, number, col.key, *_formula_problem(cell.value))
+                    values[col.key] = None
+                    continue
                 try:
                     values[col.key] = self._value(
-                        sheet, f"{get_column_letter(i + 1)}{number}", cells[i]
+                        sheet, f"{get_column_letter(i + 1)}{number}", cell.value
                     )
                 except _BadCell as exc:
-                    self.problem(sheet, number, col.key, exc.vi, exc.en)
+                    self.bad_cell(sheet, number, col.key, exc.vi, exc.en)
                     values[col.key] = None
             if any(v is not None for v in values.values()):
                 out.append(_Row(number, values))
@@ -661,7 +744,10 @@ def _open(path: Path, source: str) -> Any:
     except (OSError, zipfile.BadZipFile) as exc:
         raise _unreadable(source, exc) from exc
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell is then seen as one (data type "f") and refused by
+        # the readers, instead of reading as its cached value, None when no spreadsheet
+        # program computed it. Other cells read the same either way.
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except _broken() as exc:
         raise _unreadable(source, exc) from exc
 
@@ -670,9 +756,11 @@ def read_workbook(path: Path) -> WorkbookData:
     """Read a workbook in the documented layout (``docs/excel.md``), all or nothing.
 
     Sheets are found by name and columns by header (accents, case and spacing do not matter;
-    extra columns are ignored); a sheet may be missing. Text is NFC-normalised and legacy
-    TCVN3/VNI text converted (each conversion noted in ``notes``); dates may be Excel dates or
-    dd/mm/yyyy text.
+    extra sheets and columns are ignored); a sheet may be missing, but two sheets matching one
+    sheet of the layout (``Đảng viên`` and ``DANG VIEN``) are refused. Text is NFC-normalised
+    and legacy TCVN3/VNI text converted (each conversion noted in ``notes``); dates may be
+    Excel dates or dd/mm/yyyy text. A cell holding a formula is refused: values are imported,
+    never formulas (nor the value a spreadsheet program last computed from one).
 
     The file is untrusted: before anything is parsed it is checked against the limits of
     :func:`lamtheoguongbac._fsutil.check_zip` (file size, entries, inflated size, compression
@@ -682,7 +770,8 @@ def read_workbook(path: Path) -> WorkbookData:
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ImportFailed: the file is not a readable workbook, is refused (too large, a zip bomb),
-            or it has bad rows: every problem is listed with its sheet, row, column letter and
+            has two sheets matching one sheet of the layout, or it has bad rows (a formula
+            among them): every problem is listed with its sheet, row, column letter and
             header, in Vietnamese and English.
 
     Example:
@@ -712,13 +801,10 @@ def read_workbook(path: Path) -> WorkbookData:
     reader = _Reader()
     try:
         try:
-            titles = {header_key(name): name for name in wb.sheetnames}
+            titles = list(wb.sheetnames)
         except _broken() as exc:
             raise _unreadable(source, exc) from exc
-        found = {
-            sheet.name: titles.get(header_key(sheet.name)) or titles.get(header_key(sheet.name_en))
-            for sheet in SHEETS
-        }
+        found = _match_sheets(source, titles, ((s.name, (s.name, s.name_en)) for s in SHEETS))
         if not any(found.values()):
             names = ", ".join(f"'{s.name}'" for s in SHEETS)
             raise ImportFailed(

@@ -61,6 +61,10 @@ _INTRO = (
     "Chương trình kiểm tra toàn bộ bảng trước khi ghi: nếu có lỗi, không dữ liệu nào được ghi và "
     "mọi lỗi được liệt kê kèm trang, dòng, cột để sửa.",
     "Chữ gõ bằng phông TCVN3 (ABC) hoặc VNI được tự động chuyển sang Unicode.",
+    "Ô phải chứa giá trị, không chứa công thức: ô có công thức bị từ chối; hãy sao chép rồi "
+    "Dán đặc biệt → Giá trị trước khi nhập.",
+    "Mỗi trang chỉ có một: không để hai trang cùng tên khi bỏ dấu, chữ hoa (ví dụ 'Đảng viên' "
+    "và 'DANG VIEN'); trang có tên khác được bỏ qua.",
 )
 
 

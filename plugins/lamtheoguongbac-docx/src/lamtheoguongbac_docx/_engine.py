@@ -632,7 +632,7 @@ def _refused(exc: UnsafeArchive | zipfile.BadZipFile, name: str) -> TemplateErro
             f"template {name} was refused: {exc.reason_en}",
         )
     return TemplateError(
-        f"Không đọc được tệp mẫu {name}: không phải tệp .docx hợp lệ ({exc})",
+        f"Không đọc được tệp mẫu {name}: không phải tệp .docx hợp lệ (tệp ZIP hỏng)",
         f"cannot read template {name}: not a valid .docx file ({exc})",
     )
 

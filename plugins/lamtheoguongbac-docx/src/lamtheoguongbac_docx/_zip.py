@@ -83,7 +83,7 @@ def read_entries(raw: bytes, name: str) -> list[Entry]:
             infos = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise TemplateError(
-            f"Không đọc được tệp mẫu {name}: không phải tệp .docx hợp lệ ({exc})",
+            f"Không đọc được tệp mẫu {name}: không phải tệp .docx hợp lệ (tệp ZIP hỏng)",
             f"cannot read template {name}: not a valid .docx file ({exc})",
         ) from exc
     entries = []
