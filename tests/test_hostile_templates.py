@@ -16,7 +16,7 @@ from docx import Document
 from lxml import etree
 
 from hostile import cli_runner, open_cell, reported_handbook
-from lamtheoguongbac import TemplateError
+from lamtheoguongbac import TemplateError, ValidationFailed
 from lamtheoguongbac.export import build_context
 from lamtheoguongbac.plugin import ExportOptions, create_registry
 from strategies import YEAR
@@ -100,9 +100,10 @@ def test_every_document_kind_is_bounded(kind: str, tmp_path: Path) -> None:
 
 
 def test_limits_are_settings_checked_when_the_renderer_is_made(tmp_path: Path) -> None:
+    # Even a caller that skips Exporter.configure gets the same checks.
     exporter = create_registry().exporter("docx")
-    for bad in ({"time_limit": -1}, {"time_limit": "10"}, {"max_output": 0}):
-        with pytest.raises(TemplateError):
+    for bad in ({"time_limit": -1}, {"time_limit": "dài"}, {"max_output": 0}):
+        with pytest.raises(ValidationFailed, match="settings"):
             exporter.create_renderer(ExportOptions(settings=bad))
 
 

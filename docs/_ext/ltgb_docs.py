@@ -145,7 +145,20 @@ def _check_reference(app: Any, env: Any) -> None:
                 logger.warning("the API reference has no entry for %s", full)
 
 
+def _hide_private_modules(app: Any, doctree: Any) -> None:
+    """Show a class documented from a private module (the facets of ``Handbooks``, reached
+    as ``handbooks.roster`` …) without its module path: users never import it from there."""
+    from sphinx import addnodes
+
+    for signature in doctree.findall(addnodes.desc_signature):
+        module = signature.get("module") or ""
+        if any(part.startswith("_") for part in module.split(".")):
+            for prefix in list(signature.findall(addnodes.desc_addname)):
+                prefix.parent.remove(prefix)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("source-read", _expand)
+    app.connect("doctree-read", _hide_private_modules)
     app.connect("env-check-consistency", _check_reference)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

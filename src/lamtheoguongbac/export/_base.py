@@ -145,7 +145,10 @@ def settings_validator(**fields: Callable[[Any], Any]) -> SettingsValidator:
 
     ``settings_validator()`` accepts no settings at all. A key not listed, or a value the
     function refuses (raising ``ValueError`` or ``TypeError``), is a
-    :class:`~lamtheoguongbac.ValidationFailed` naming the key and the known keys.
+    :class:`~lamtheoguongbac.ValidationFailed` naming the key and the known keys. A function
+    that raises :class:`~lamtheoguongbac.ValidationFailed` itself keeps its own Vietnamese
+    and English reason (the field becomes ``settings.<key>``): the way to say what a value
+    must be, such as a range.
 
     Example:
         >>> from lamtheoguongbac import ValidationFailed
@@ -159,6 +162,18 @@ def settings_validator(**fields: Callable[[Any], Any]) -> SettingsValidator:
         ...     print(error.message("en"))
         ...
         settings.fontsize: unknown setting 'fontsize'; known settings: font_size, heading
+        >>> def columns(value):
+        ...     number = int(value)
+        ...     if not 1 <= number <= 4:
+        ...         raise ValidationFailed("từ 1 đến 4 cột", "from 1 to 4 columns")
+        ...     return number
+        ...
+        >>> try:
+        ...     settings_validator(columns=columns)({"columns": "9"})
+        ... except ValidationFailed as error:
+        ...     print(error.field, "-", error.message("en"))
+        ...
+        settings.columns - settings.columns: from 1 to 4 columns
     """
 
     def validate(settings: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -174,6 +189,10 @@ def settings_validator(**fields: Callable[[Any], Any]) -> SettingsValidator:
                 )
             try:
                 result[key] = convert(value)
+            except ValidationFailed as exc:  # the converter's own bilingual reason
+                raise ValidationFailed(
+                    exc.reason_vi, exc.reason_en, field=f"settings.{key}"
+                ) from exc
             except (ValueError, TypeError) as exc:
                 raise ValidationFailed(
                     f"giá trị không hợp lệ {value!r}: {exc}",

@@ -10,7 +10,7 @@ distribution with a chart of it per cell, and the top-rating cap check. A custom
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`REPORT_CONTEXT_VERSION` under the same rule as the handbook context
-(:mod:`lamtheoguongbac.export._context`): keys may be added within a version, never renamed
+(:func:`~lamtheoguongbac.export.build_context`): keys may be added within a version, never renamed
 or removed. :data:`REPORT_SCHEMA` describes the same shape as data.
 
 **Charts.** ``charts`` describes each chart as data — categories, and series of values with
@@ -36,7 +36,7 @@ The heading and signature are the committee's (:class:`CommitteeHeading`, shared
 yearbook): the report is issued by "ĐẢNG ỦY XÃ AN PHÚ" under "ĐẢNG BỘ TỈNH AN GIANG", numbered
 "Số 12-BC/ĐU", signed "T/M ĐẢNG ỦY" / "BÍ THƯ" and the name, with "Nơi nhận". Its keys
 (``committee``, ``superior``, ``document``, ``signature``, ``recipients``) are listed in
-:mod:`lamtheoguongbac.export._committee`.
+:class:`~lamtheoguongbac.export.CommitteeHeading`.
 
 ================================================  ==============================================
 key                                               value

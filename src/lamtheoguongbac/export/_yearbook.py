@@ -13,7 +13,7 @@ builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
 versioned by :data:`YEARBOOK_CONTEXT_VERSION` under the same rule as the handbook context
-(:mod:`lamtheoguongbac.export._context`): keys may be added within a version, never renamed
+(:func:`~lamtheoguongbac.export.build_context`): keys may be added within a version, never renamed
 or removed. Version 2 groups ``parts`` by field (version 1 grouped them by kind).
 :data:`YEARBOOK_SCHEMA` describes the same shape as data.
 

@@ -80,6 +80,14 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac import TemplateError
 from lamtheoguongbac.plugin import UnsafeArchive, check_zip
+from lamtheoguongbac_docx._settings import (
+    DEFAULT_MAX_OUTPUT,
+    DEFAULT_TIME_LIMIT,
+    MAX_OUTPUT_CEILING,
+    TIME_LIMIT_CEILING,
+    max_output,
+    time_limit,
+)
 from lamtheoguongbac_docx._zip import Entry, build_zip, deflate, read_entries
 
 __all__ = [
@@ -150,43 +158,35 @@ class FallbackWarning(UserWarning):
     """The fast path cannot render this template or context; plain docxtpl is used."""
 
 
-#: The default time one document may take to render, in seconds (the default handbook takes
-#: a few milliseconds, a yearbook of a thousand exemplars a few seconds).
-DEFAULT_TIME_LIMIT = 30.0
-#: The default largest rendered document, in characters of XML (64 Mi; a handbook is ~50 k).
-DEFAULT_MAX_OUTPUT = 64 * 2**20
-
-
 @attrs.frozen(kw_only=True)
 class RenderLimits:
     """What one document may cost to render (giới hạn khi điền mẫu): ``seconds`` of time and
     ``max_output`` characters of XML. Set through the exporter's settings
-    (``ExportOptions(settings={"time_limit": 10, "max_output": 10_000_000})``)."""
+    (``ExportOptions(settings={"time_limit": 10, "max_output": 10_000_000})``), each at most
+    its ceiling (:data:`~lamtheoguongbac_docx._settings.TIME_LIMIT_CEILING`,
+    :data:`~lamtheoguongbac_docx._settings.MAX_OUTPUT_CEILING`): no limit can be switched off."""
 
-    seconds: float = DEFAULT_TIME_LIMIT
-    max_output: int = DEFAULT_MAX_OUTPUT
+    seconds: float = attrs.field(
+        default=DEFAULT_TIME_LIMIT,
+        validator=[attrs.validators.gt(0), attrs.validators.le(TIME_LIMIT_CEILING)],
+    )
+    max_output: int = attrs.field(
+        default=DEFAULT_MAX_OUTPUT,
+        validator=[attrs.validators.gt(0), attrs.validators.le(MAX_OUTPUT_CEILING)],
+    )
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> RenderLimits:
-        """The limits an exporter's ``settings`` ask for (``time_limit``, ``max_output``).
+        """The limits an exporter's ``settings`` ask for (``time_limit``, ``max_output``),
+        checked as ``Exporter.configure`` checks them (a caller may skip it).
 
         Raises:
-            TemplateError: a limit is not a positive number.
+            ValidationFailed: a limit is not a number in its range (naming the setting).
         """
-        seconds = settings.get("time_limit", DEFAULT_TIME_LIMIT)
-        output = settings.get("max_output", DEFAULT_MAX_OUTPUT)
-        ok_time = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-        if not ok_time or not 0 < seconds < math.inf:
-            raise TemplateError(
-                f"'time_limit' phải là số giây dương, không phải {seconds!r}",
-                f"'time_limit' must be a positive number of seconds, not {seconds!r}",
-            )
-        if isinstance(output, bool) or not isinstance(output, int) or output <= 0:
-            raise TemplateError(
-                f"'max_output' phải là số ký tự dương, không phải {output!r}",
-                f"'max_output' must be a positive number of characters, not {output!r}",
-            )
-        return cls(seconds=float(seconds), max_output=output)
+        return cls(
+            seconds=time_limit(settings.get("time_limit", DEFAULT_TIME_LIMIT)),
+            max_output=max_output(settings.get("max_output", DEFAULT_MAX_OUTPUT)),
+        )
 
 
 class LimitExceeded(jinja2.TemplateError):
