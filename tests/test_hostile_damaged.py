@@ -152,12 +152,13 @@ def test_commands_that_add_data_create_the_store_and_say_so(tmp_path: Path) -> N
     assert "Đã tạo kho mới" not in again.output
 
 
-def test_a_command_that_fails_on_a_new_store_leaves_no_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["moi.db", "kho%20moi.db"])  # the URL's path is unquoted
+def test_a_command_that_fails_on_a_new_store_leaves_no_store(tmp_path: Path, name: str) -> None:
     units, members = tmp_path / "to-chuc.csv", tmp_path / "dang-vien.csv"
     units.write_text("ma,ten,cap,ma_cap_tren\n", encoding="utf-8")
     members.write_text("ma,ho_va_ten,chi_bo\ndv1,Lê Văn An,khong-co\n", encoding="utf-8")
-    store = tmp_path / "moi.db"
-    result = cli_runner(f"sqlite:///{store}")("--lang", "en", "import", str(units), str(members))
+    url = f"sqlite:///{tmp_path / name}"
+    result = cli_runner(url)("--lang", "en", "import", str(units), str(members))
     assert result.exit_code == 2
     assert "Removed the new store" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dang-vien.csv", "to-chuc.csv"]

@@ -3,6 +3,7 @@ the same hooks third-party plugins use."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -32,6 +33,16 @@ def _sqlite_exists(url: str) -> bool:
     return os.path.exists(path_from_url(url))
 
 
+def _remove_sqlite(url: str) -> None:
+    """Delete the SQLite file of ``url`` and its journals (a store just created)."""
+    from lamtheoguongbac._storage.sqlite import path_from_url
+
+    path = path_from_url(url)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+
+
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the in-memory and the embedded SQLite backends."""
@@ -52,6 +63,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
             scheme="sqlite",
             open=_open_sqlite,
             exists=_sqlite_exists,
+            remove=_remove_sqlite,
             description_vi="Một tệp SQLite nhúng (mặc định)",
             description_en="One embedded SQLite file (the default)",
         )

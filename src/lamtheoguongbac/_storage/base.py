@@ -210,7 +210,10 @@ class StorageBackend:
     target is unusable. ``open`` creates a store that does not exist yet; ``exists``
     (optional) says whether the URL names a store that exists already, without creating
     anything, so that commands which only read can refuse a mistyped URL instead of
-    creating an empty store (a backend without it is always opened).
+    creating an empty store (a backend without it is always opened). ``remove`` (optional)
+    deletes a store that ``open`` has just created, for a command that created it and then
+    failed, so that it leaves nothing behind; a backend without it keeps what it made (a
+    server database is not the library's to drop).
 
     Example:
         >>> from lamtheoguongbac import Handbooks, hookimpl
@@ -233,6 +236,7 @@ class StorageBackend:
     scheme: str
     open: Callable[[str], Store] = attrs.field(eq=False)
     exists: Callable[[str], bool] | None = attrs.field(default=None, eq=False, kw_only=True)
+    remove: Callable[[str], None] | None = attrs.field(default=None, eq=False, kw_only=True)
     description_vi: str = ""
     description_en: str = ""
 

@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -226,32 +226,28 @@ def open_service(*, create: bool = False) -> Iterator[Handbooks]:
             yield service
     except BaseException as exc:
         failed = not (isinstance(exc, SystemExit) and not exc.code)
-        if failed and not exists and _remove_new_sqlite_store(url):
-            say(
-                f"Đã xóa kho mới tạo {url}: lệnh không thành công, không giữ lại gì",
-                f"Removed the new store {url}: the command failed, nothing was kept",
-                err=True,
-            )
+        if failed and not exists and backend is not None and backend.remove is not None:
+            _remove_new_store(backend.remove, url)
         raise
 
 
-def _remove_new_sqlite_store(url: str) -> bool:
-    """Remove the SQLite file (and its journals) a failed command created; whether it did.
-    Other backends keep what they made: a server database is not ours to drop."""
-    from lamtheoguongbac._storage.url import parse_store_url
-
+def _remove_new_store(remove: Callable[[str], None], url: str) -> None:
+    """Remove the store a failed command created, saying so; the command's own error is
+    what the user reads, so a store that cannot be removed is only told."""
     try:
-        parsed = parse_store_url(url)
-    except LamTheoGuongBacError:
-        return False
-    if parsed.scheme != "sqlite" or parsed.path is None:
-        return False
-    removed = False
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with suppress(FileNotFoundError):
-            Path(f"{parsed.path}{suffix}").unlink()
-            removed = True
-    return removed
+        remove(url)
+    except (LamTheoGuongBacError, OSError) as exc:
+        say(
+            f"Không xóa được kho mới tạo {url}: {exc}",
+            f"Could not remove the new store {url}: {exc}",
+            err=True,
+        )
+        return
+    say(
+        f"Đã xóa kho mới tạo {url}: lệnh không thành công, không giữ lại gì",
+        f"Removed the new store {url}: the command failed, nothing was kept",
+        err=True,
+    )
 
 
 def theme_argument(catalog: Catalog, value: str, year: int) -> StudyTheme:
