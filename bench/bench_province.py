@@ -62,7 +62,7 @@ from lamtheoguongbac.bulk import (
     MemberReport,
 )
 from lamtheoguongbac.cli import cli
-from lamtheoguongbac.export import export_handbooks
+from lamtheoguongbac.export import choose_jobs, export_handbooks
 from lamtheoguongbac.plugin import HandbookQuery, create_registry
 from lamtheoguongbac.testing import advance, make_handbook, make_member, member_name
 
@@ -79,9 +79,7 @@ TARGET_LINEARITY = 1.3
 TARGET_PEAK_MB = 100.0
 PHASES = ("import", "open", "register", "report", "assess", "close", "export")
 # The export's worker processes: one per usable core.
-EXPORT_JOBS = (
-    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-)
+EXPORT_JOBS = choose_jobs(os.cpu_count() or 1, None)  # at most the usable cores
 
 
 # --- the roster ---------------------------------------------------------------------------
