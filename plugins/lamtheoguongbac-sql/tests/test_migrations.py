@@ -4,6 +4,8 @@ on PostgreSQL and on SQLite; foreign and newer databases refused untouched."""
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -338,3 +340,28 @@ def test_schema_upgrade_refuses_a_foreign_database_untouched(
     assert "không phải của lamtheoguongbac" in error
     assert "not a lamtheoguongbac store" in error
     assert _snapshot(empty_url) == before
+
+
+def test_a_sqlite_file_another_process_holds_is_switched_to_wal_once_it_is_free(
+    tmp_path: Path,
+) -> None:
+    # The moment after one server migrated a new file, another may be taking it to switch
+    # its journal mode too; SQLite refuses the switch to WAL at once ("database is locked",
+    # without its busy wait). The opening store waits for the other process instead.
+    path = tmp_path / "so-tay.db"
+    SqlStore(f"sqlalchemy+sqlite:///{path}").close()
+    with sqlite3.connect(path, isolation_level=None) as plain:
+        assert plain.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock it would take to switch too
+    release = threading.Timer(0.4, other.rollback)
+    release.start()
+    try:
+        with SqlStore(f"sqlalchemy+sqlite:///{path}") as store:
+            store.add(*make_entry(index=0))
+            with store.engine.connect() as connection:
+                mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        assert mode == "wal"
+    finally:
+        release.join()
+        other.close()

@@ -37,6 +37,7 @@ import functools
 import json
 import os
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -109,6 +110,9 @@ T = TypeVar("T")
 
 #: The URL schemes this backend registers.
 SCHEMES = ("postgresql", "postgresql+psycopg", "sqlalchemy+sqlite")
+
+#: How long a SQLite connection waits for another process's write (seconds).
+SQLITE_WAIT = 30.0
 
 _CHUNK = 1000  # handbooks checked and inserted per statement batch in add_many
 _PAGE = 500  # documents fetched per statement by iter_query
@@ -267,7 +271,7 @@ def create_engine(url: str | sa.URL, pool: PoolSettings | None = None) -> sa.Eng
     if target.get_backend_name() == "postgresql" and "application_name" not in target.query:
         kwargs["connect_args"] = {"application_name": "lamtheoguongbac"}
     if target.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30.0, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": SQLITE_WAIT, "check_same_thread": False}
         kwargs["poolclass"] = sa.pool.QueuePool
     engine = sa.create_engine(target, **kwargs)
     if engine.dialect.name == "sqlite":
@@ -290,6 +294,24 @@ def _setup_sqlite(engine: sa.Engine) -> None:
     def _begin(connection: sa.Connection) -> None:
         if not connection.get_execution_options().get("ltgb_read"):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _switch_to_wal(connection: sa.Connection, *, patience: float = SQLITE_WAIT) -> None:
+    # Changing the journal mode needs the file to itself, and SQLite answers "database is
+    # locked" at once, without its busy wait, while another process that opened the new
+    # file at the same moment still reads it in the old mode: wait for it here instead.
+    deadline = time.monotonic() + patience
+    pause = 0.005
+    while True:
+        try:
+            connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+            return
+        except sa.exc.OperationalError as exc:
+            locked = "locked" in str(exc.orig) or "busy" in str(exc.orig)
+            if not locked or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 class _Block(threading.local):
@@ -479,7 +501,7 @@ class SqlStore:
                 # Only now that the file is known to be ours: WAL lets readers and a writer
                 # work at once (it is a property of the file, kept once set).
                 with self._reader.connect() as connection:
-                    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+                    _switch_to_wal(connection)
         except sa.exc.SQLAlchemyError as exc:
             raise self._error(exc) from exc
 
