@@ -45,7 +45,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -408,6 +408,29 @@ def _word_key(word: str) -> str:
 
 
 def _tokenize(text: str) -> list[_Token]:
+    """The tokens of ``text``: words, numbers, document numbers and punctuation marks.
+
+    Only a spaced percentage ("100 %") makes a token across whitespace, so the tokens of
+    each run of non-space characters are found once and cached: words repeat from pledge to
+    pledge, and the token regex cost a quarter of a scan (issue 11).
+    """
+    if _SPACED_PERCENT.search(text):
+        return list(_tokens_of(text))
+    tokens: list[_Token] = []
+    append = tokens.append
+    for chunk in _CHUNK_RE.finditer(text):
+        offset = chunk.start()
+        for kind, key, start, end in _chunk_tokens(chunk.group()):
+            # tuple.__new__ skips NamedTuple's Python-level constructor
+            append(tuple.__new__(_Token, (kind, key, start + offset, end + offset)))
+    return tokens
+
+
+_SPACED_PERCENT = re.compile(r"\d[ \t]%")
+_CHUNK_RE = re.compile(r"\S+")
+
+
+def _tokens_of(text: str) -> tuple[_Token, ...]:
     tokens: list[_Token] = []
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup or "punct"
@@ -421,7 +444,10 @@ def _tokenize(text: str) -> list[_Token]:
         else:
             key = raw
         tokens.append(_Token(kind, key, m.start(), m.end()))
-    return tokens
+    return tuple(tokens)
+
+
+_chunk_tokens = functools.lru_cache(maxsize=16384)(_tokens_of)
 
 
 def _phrase_keys(phrase: str) -> tuple[str, ...]:
@@ -433,22 +459,54 @@ def _keyset(phrases: Iterable[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(_phrase_keys(p) for p in phrases)
 
 
+def _k(*phrases: str) -> tuple[str, ...]:
+    """The key text of each of ``phrases``: what the phrase is in the key text of a pledge."""
+    return tuple(" ".join(t.key for t in _tokenize(nfc(p))) for p in phrases)
+
+
 def _w(*phrases: str) -> str:
     """A regex alternation of the key text of ``phrases``, longest first.
 
     Every literal word in a pattern goes through here, so patterns see the same canonical
     keys as the text ("quý" and "qúy", "hoá" and "hóa" alike).
     """
-    keyed = {" ".join(t.key for t in _tokenize(nfc(p))) for p in phrases}
-    return "(?:" + "|".join(re.escape(k) for k in sorted(keyed, key=len, reverse=True)) + ")"
+    return _trie(set(_k(*phrases)))
+
+
+def _trie(literals: Iterable[str]) -> str:
+    """The alternation of ``literals``, longest first, written as a trie.
+
+    "(?:h(?:ộ(?: d(?:ân)|…)?|…)|…)" is walked a character at a time, where a plain
+    alternation of the 200 units is tried unit by unit at every number (issue 11). It
+    matches what the plain one matches: the literals that fit at one position are prefixes
+    of one another, and the trie, like the plain alternation, tries the longer first.
+    """
+    root: dict[str, dict[str, Any]] = {}
+    for literal in literals:
+        node = root
+        for ch in literal:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a literal ends here
+
+    def branch(node: dict[str, dict[str, Any]]) -> str:
+        arms = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if not arms:
+            return ""
+        alternation = "(?:" + "|".join(arms) + ")"
+        return alternation + "?" if "" in node else alternation
+
+    return "(?:" + branch(root) + ")"
 
 
 # --- patterns over the key text --------------------------------------------------------------
-# The key text is the canonical key of every token joined by single spaces; token boundaries
-# are spaces, so a pattern is anchored with (?<!\S) ... (?!\S).
+# The key text is the canonical key of every token joined by single spaces, with a space
+# before the first token and after the last: a token is exactly what lies between two spaces.
+# A pattern matches from the space before its first token to its last token's end, followed
+# by a space. Opening with that literal space (not a look-behind such as (?<!\S)) lets the
+# regex engine jump from space to space instead of trying every character (issue 11).
 
-_B0 = r"(?<!\S)"
-_B1 = r"(?!\S)"
+_B0 = " "
+_B1 = "(?= )"
 _YEAR = r"(?:19|20)\d{2}"
 _YEARS = rf"{_YEAR}(?:-{_YEAR}| - {_YEAR})?"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -493,63 +551,109 @@ _WEATHER = _w(
 _WEEKDAY = _w("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
 _SPAN_UNIT = _w("ngày làm việc", "ngày", "tuần", "tháng", "năm", "giờ", "tiếng", "phút")
 
-# (kind, body): "specific" dates and timeframes, "year" for a bare year or "this year",
-# "recurring" for schedules. Only "specific" and "recurring" can date a deliverable: the
-# handbook is yearly, so "năm 2025" says nothing about when a thing will exist.
-_DATE_BODIES: tuple[tuple[str, str], ...] = (
-    ("specific", rf"(?:{_NGAY} )?{_DAY}/{_MONTH}(?:/(?:{_YEAR}|\d{{2}}))?"),
-    ("specific", rf"(?:{_NGAY} )?{_DAY}[-.]{_MONTH}[-.]{_YEAR}"),
-    ("specific", rf"{_NGAY} {_DAY} {_THANG} {_MONTH}(?: {_NAM_W} {_YEAR})?"),
-    ("specific", rf"{_THANG} {_MONTH}(?:/{_YEAR}| / {_YEAR}| {_NAM_W} {_YEAR})?"),
-    ("specific", rf"{_QUY} (?:{_QUARTER}(?: / {_YEAR}| {_NAM_W} {_YEAR})?|[1-4]/{_YEAR})"),
-    ("specific", rf"{_w('học kỳ', 'học kì')} {_SEMESTER}(?: {_w('năm học')} {_YEARS})?"),
-    ("specific", rf"{_w('6', 'sáu')} {_THANG} {_w('đầu', 'cuối')} {_NAM_W}(?: {_YEARS})?"),
+
+class _Pattern(NamedTuple):
+    """A pattern over the key text, and what a text must hold for it to match at all.
+
+    ``needs`` finds, anywhere in the key text, something every match of the pattern
+    contains: a word of its body, a digit before a slash. Most pledges have nothing for most
+    patterns, and ``needs`` - a literal the engine finds at once - spares them the search
+    (issue 11). ``None``: always searched.
+    """
+
+    kind: str
+    #: the pattern between the token boundaries, for tests to compare with
+    body: str
+    regex: re.Pattern[str]
+    needs: re.Pattern[str] | None
+
+
+def _pattern(kind: str, body: str, needs: str | None) -> _Pattern:
+    gate = None if needs is None else re.compile(needs)
+    return _Pattern(kind, body, re.compile(_B0 + body + _B1), gate)
+
+
+# (kind, body, needs): "specific" dates and timeframes, "year" for a bare year or "this
+# year", "recurring" for schedules. Only "specific" and "recurring" can date a deliverable:
+# the handbook is yearly, so "năm 2025" says nothing about when a thing will exist.
+_DATE_BODIES: tuple[tuple[str, str, str], ...] = (
+    ("specific", rf"(?:{_NGAY} )?{_DAY}/{_MONTH}(?:/(?:{_YEAR}|\d{{2}}))?", r"\d/\d"),
+    ("specific", rf"(?:{_NGAY} )?{_DAY}[-.]{_MONTH}[-.]{_YEAR}", r"\d[-.]\d"),
+    ("specific", rf"{_NGAY} {_DAY} {_THANG} {_MONTH}(?: {_NAM_W} {_YEAR})?", _THANG),
+    ("specific", rf"{_THANG} {_MONTH}(?:/{_YEAR}| / {_YEAR}| {_NAM_W} {_YEAR})?", _THANG),
+    ("specific", rf"{_QUY} (?:{_QUARTER}(?: / {_YEAR}| {_NAM_W} {_YEAR})?|[1-4]/{_YEAR})", _QUY),
+    (
+        "specific",
+        rf"{_w('học kỳ', 'học kì')} {_SEMESTER}(?: {_w('năm học')} {_YEARS})?",
+        _w("học kỳ", "học kì"),
+    ),
+    ("specific", rf"{_w('6', 'sáu')} {_THANG} {_w('đầu', 'cuối')} {_NAM_W}(?: {_YEARS})?", _THANG),
     # "trong thời hạn 20 ngày (làm việc)", "trong vòng 24 giờ", "chậm nhất 3 ngày"
     (
         "specific",
         rf"{_w('trong', 'trong vòng', 'trong thời hạn', 'trong thời gian', 'thời hạn')}"
         rf" {_AMOUNT} {_SPAN_UNIT}",
+        _w("trong", "thời hạn"),
     ),
-    ("specific", rf"{_w('vụ')} (?:{_SEASON}(?: {_YEARS})?|{_YEARS})"),  # crop season
-    ("specific", rf"{_w('vụ')} [^\s\d]+(?: [^\s\d]+)? {_YEARS}"),  # "vụ nuôi chính 2025"
-    ("specific", rf"{_w('mùa')} {_WEATHER}(?: {_YEARS})?"),  # "trong mùa khô 2025"
-    ("specific", rf"(?:{_w('dịp', 'kỳ nghỉ')} )?{_w('hè')} {_YEARS}"),  # "hè 2025"
+    ("specific", rf"{_w('vụ')} (?:{_SEASON}(?: {_YEARS})?|{_YEARS})", _w("vụ")),  # crop season
+    ("specific", rf"{_w('vụ')} [^\s\d]+(?: [^\s\d]+)? {_YEARS}", _w("vụ")),  # "vụ nuôi chính 2025"
+    ("specific", rf"{_w('mùa')} {_WEATHER}(?: {_YEARS})?", _w("mùa")),  # "trong mùa khô 2025"
+    ("specific", rf"(?:{_w('dịp', 'kỳ nghỉ')} )?{_w('hè')} {_YEARS}", _w("hè")),  # "hè 2025"
     (
         "specific",
         rf"{_w('trước', 'sau', 'dịp', 'trong dịp')} {_w('tết')}"
         rf"(?: {_w('nguyên đán', 'âm lịch', 'dương lịch')})?(?: {_YEARS})?",
+        _w("tết"),
     ),
-    ("specific", rf"{_w('q')}[1-4](?: / {_YEAR})?"),  # "Q3/2025"
+    ("specific", rf"{_w('q')}[1-4](?: / {_YEAR})?", rf"{_w('q')}[1-4]"),  # "Q3/2025"
     # "đúng hạn", "đúng thời hạn quy định", "ngay trong ngày": bounds set by the rules
-    ("bound", rf"{_w('đúng hạn', 'đúng thời hạn', 'ngay trong ngày', 'trong ngày')}"),
-    ("year", rf"{_w('năm học', 'năm', 'niên khóa', 'nhiệm kỳ', 'giai đoạn')} {_YEARS}"),
-    ("year", rf"(?:{_WITHIN} )+{_w('năm nay', 'năm học', 'năm', 'nhiệm kỳ')}"),
-    ("year", rf"(?:{_WITHIN} )+{_YEARS}"),
-    ("recurring", rf"{_NGAY} {_DAY} {_EVERY} {_THANG}"),
-    ("recurring", rf"{_EVERY} {_EVERY_WHAT}"),
+    (
+        "bound",
+        rf"{_w('đúng hạn', 'đúng thời hạn', 'ngay trong ngày', 'trong ngày')}",
+        _w("hạn", "trong ngày"),
+    ),
+    (
+        "year",
+        rf"{_w('năm học', 'năm', 'niên khóa', 'nhiệm kỳ', 'giai đoạn')} {_YEARS}",
+        _YEAR,
+    ),
+    (
+        "year",
+        rf"(?:{_WITHIN} )+{_w('năm nay', 'năm học', 'năm', 'nhiệm kỳ')}",
+        _w("năm", "nhiệm kỳ"),
+    ),
+    ("year", rf"(?:{_WITHIN} )+{_YEARS}", _YEAR),
+    ("recurring", rf"{_NGAY} {_DAY} {_EVERY} {_THANG}", _EVERY),
+    ("recurring", rf"{_EVERY} {_EVERY_WHAT}", _EVERY),
     # "tối thứ Bảy cuối tháng", "sáng thứ Hai hằng tuần", "chủ nhật đầu tháng"
     (
         "recurring",
         rf"(?:{_w('sáng', 'chiều', 'tối')} )?{_WEEKDAY}"
         rf" {_w('hằng', 'hàng', 'mỗi', 'cuối', 'đầu', 'các')} {_w('tuần', 'tháng')}",
+        _WEEKDAY,
     ),
-    ("recurring", rf"(?:{_AMOUNT} \S+ )?/ {_PERIOD}"),  # "2 buổi/tuần"
-    ("recurring", rf"{_AMOUNT} {_PERIOD} / {_w('lần')}"),  # "3 tháng/lần"
-    ("recurring", rf"{_w('lần')} {_w('một', 'trên', 'mỗi')} {_PERIOD}"),  # "2 lần một tháng"
+    ("recurring", rf"(?:{_AMOUNT} \S+ )?/ {_PERIOD}", "/ "),  # "2 buổi/tuần"
+    ("recurring", rf"{_AMOUNT} {_PERIOD} / {_w('lần')}", _w("lần")),  # "3 tháng/lần"
+    (
+        "recurring",
+        rf"{_w('lần')} {_w('một', 'trên', 'mỗi')} {_PERIOD}",
+        _w("lần"),
+    ),  # "2 lần một tháng"
 )
-_DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(_B0 + _PREFIX + body + _B1)) for kind, body in _DATE_BODIES
+_DATE_PATTERNS: tuple[_Pattern, ...] = tuple(
+    _pattern(kind, _PREFIX + body, needs) for kind, body, needs in _DATE_BODIES
 )
 
-_QUANTITY_RE = re.compile(rf"{_B0}{_AMOUNT}(?: {_w('đến', 'tới', '-')} {_AMOUNT})? {_UNIT}{_B1}")
+# An amount in number words needs no digit: this one is always searched.
+_QUANTITY = _pattern("", rf"{_AMOUNT}(?: {_w('đến', 'tới', '-')} {_AMOUNT})? {_UNIT}", None)
 # A number in digits counts whatever it counts ("15 máy bơm", "350 giấy chứng nhận"): the
 # closed unit list is for number words only ("hai quần chúng", not "năm" the year). Counts
 # of rules and labels are taken out as for any amount; whether the thing counted is work,
 # not virtue, is judged by the concrete-object test.
-_OPEN_QUANTITY_RE = re.compile(rf"{_B0}{_NUM} [^\W\d_]\S*{_B1}")
+_OPEN_QUANTITY = _pattern("", rf"{_NUM} [^\W\d_]\S*", r"\d [^\W\d_]")
 # "12/12 buổi", "3/4 thôn": a ratio before a unit is an amount, not a day/month date.
-_RATIO_RE = re.compile(rf"{_B0}\d+/\d+ {_UNIT}{_B1}")
-_PERCENT_RE = re.compile(rf"{_B0}{_NUM}%{_B1}")
+_RATIO = _pattern("", rf"\d+/\d+ {_UNIT}", r"\d/\d")
+_PERCENT = _pattern("", rf"{_NUM}%", r"\d%")
 # An explicit zero target: "không để trễ hồ sơ nào", "không có học sinh nào bỏ học". Only
 # after verbs of failing: "không ngừng học tập bất cứ lúc nào" promises nothing countable.
 _ZERO_LEAD = _w(
@@ -560,7 +664,7 @@ _ZERO_LEAD = _w(
         """
     )
 )
-_ZERO_RE = re.compile(rf"{_B0}{_ZERO_LEAD}(?: [^\s,.;:!?()]+){{1,6}}? {_w('nào')}{_B1}")
+_ZERO = _pattern("", rf"{_ZERO_LEAD}(?: [^\s,.;:!?()]+){{1,6}}? {_w('nào')}", _w("nào"))
 
 _STOCK_KEYS: tuple[tuple[str, ...], ...] = tuple(
     sorted({_phrase_keys(p) for p in STOCK_PHRASES}, key=len, reverse=True)
@@ -608,9 +712,9 @@ class _Hit(NamedTuple):
     kind: str = ""
 
 
-@attrs.frozen
-class _Scan:
-    """Everything the rules need, computed once per text."""
+class _Scan(NamedTuple):
+    """Everything the rules need, computed once per text (a tuple too: it is built for every
+    pledge, and a frozen attrs class sets its twelve fields one call each)."""
 
     text: str
     tokens: tuple[_Token, ...]
@@ -641,61 +745,116 @@ class _Scan:
 
 
 class _KeyText:
-    """The key text and the map from its character offsets back to token indices."""
+    """The key text and the map from its character offsets back to token indices.
+
+    ``starts[i]`` is the offset of the space before token ``i``, where a match of a pattern
+    that begins with token ``i`` starts.
+    """
 
     def __init__(self, tokens: Sequence[_Token]) -> None:
-        self.starts: list[int] = []
-        pos = 0
-        for tok in tokens:
-            self.starts.append(pos)
-            pos += len(tok.key) + 1
-        self.text = " ".join(t.key for t in tokens)
+        keys = [t.key for t in tokens]
+        self.text = f" {' '.join(keys)} "
+        self.starts = list(itertools.accumulate([len(k) + 1 for k in keys], initial=0))
+        self.starts.pop()  # the space after the last token starts nothing
 
-    def find(self, pattern: re.Pattern[str], kind: str = "") -> list[_Hit]:
-        """Matches starting at every token, so a short match cannot hide a longer one."""
-        hits: list[_Hit] = []
-        pos = 0
-        while (m := pattern.search(self.text, pos)) is not None:
-            first = bisect_right(self.starts, m.start()) - 1
-            last = bisect_right(self.starts, m.end() - 1) - 1
-            hits.append(_Hit(first, last + 1, kind))
-            if first + 1 >= len(self.starts):
-                break
-            pos = self.starts[first + 1]
-        return hits
+    def find(self, patterns: Sequence[_Pattern]) -> list[list[_Hit]]:
+        """The matches of each pattern, starting at every token, so a short match cannot
+        hide a longer one. One call for a list of patterns: most are skipped by their
+        ``needs`` alone, and a call each cost as much as that check."""
+        text, starts = self.text, self.starts
+        found: list[list[_Hit]] = []
+        for pattern in patterns:
+            hits: list[_Hit] = []
+            found.append(hits)
+            if pattern.needs is not None and pattern.needs.search(text) is None:
+                continue
+            search, kind = pattern.regex.search, pattern.kind
+            pos = 0
+            while (m := search(text, pos)) is not None:
+                start, end = m.span()
+                first = bisect_right(starts, start) - 1
+                last = bisect_right(starts, end - 1) - 1
+                hits.append(_Hit(first, last + 1, kind))
+                if first + 1 >= len(starts):
+                    break
+                pos = starts[first + 1]
+        return found
 
 
 def _longest_first(hits: Iterable[_Hit]) -> list[_Hit]:
     """Non-overlapping hits, preferring the longest, then the earliest; in text order."""
+    ranked = sorted(hits, key=_longest_then_earliest)
+    if len(ranked) < 2:
+        return ranked  # most lists of a pledge hold none or one: nothing to choose
+    taken: set[int] = set()
     chosen: list[_Hit] = []
-    for h in sorted(hits, key=lambda h: (h.start - h.stop, h.start)):
-        if not _overlaps(h, chosen):
+    for h in ranked:
+        span = range(h.start, h.stop)
+        if taken.isdisjoint(span):
+            taken.update(span)
             chosen.append(h)
-    return sorted(chosen, key=lambda h: h.start)
+    chosen.sort(key=_start_of)
+    return chosen
+
+
+def _longest_then_earliest(h: _Hit) -> tuple[int, int]:
+    return h.start - h.stop, h.start
+
+
+def _start_of(h: _Hit) -> int:
+    return h.start
 
 
 def _overlaps(h: _Hit, others: Iterable[_Hit]) -> bool:
     return any(h.start < o.stop and o.start < h.stop for o in others)
 
 
+def _tokens_in(*lists: Iterable[_Hit]) -> set[int]:
+    """The token indices the hits cover: one set lookup per token then tells an overlap,
+    instead of a comparison with every hit."""
+    return {i for hits in lists for h in hits for i in range(h.start, h.stop)}
+
+
+def _touches(h: _Hit, taken: set[int]) -> bool:
+    return not taken.isdisjoint(range(h.start, h.stop))
+
+
 class _Phrases:
-    """Keyed phrases indexed by their first key, built once per phrase list: rebuilding the
-    index on every scan cost more than the matching itself (issue 11)."""
+    """Keyed phrase lists indexed together by their first key, built once.
 
-    __slots__ = ("by_first",)
+    Rebuilding an index on every scan cost more than the matching itself, and so did a pass
+    over the text's words for each list: one pass now matches every list (issue 11). At one
+    position the longer phrase comes first, so the order of hits never depends on the order
+    of a set.
+    """
 
-    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for p in phrases:
-            if p:
-                self.by_first.setdefault(p[0], []).append(p)
+    __slots__ = ("by_first", "kinds")
+
+    def __init__(self, *lists: tuple[str, Iterable[tuple[str, ...]]]) -> None:
+        self.kinds = tuple(kind for kind, _ in lists)
+        # first key -> (length, phrase -> the lists it is in), longest first: at each word,
+        # one slice and one lookup per length of the phrases that start with it
+        grouped: dict[str, dict[int, dict[tuple[str, ...], list[int]]]] = {}
+        for slot, (_, phrases) in enumerate(lists):
+            for p in phrases:
+                if p:
+                    by_phrase = grouped.setdefault(p[0], {}).setdefault(len(p), {})
+                    by_phrase.setdefault(p, []).append(slot)
+        self.by_first: dict[str, tuple[tuple[int, dict[tuple[str, ...], list[int]]], ...]] = {
+            first: tuple(sorted(by_length.items(), reverse=True))
+            for first, by_length in grouped.items()
+        }
 
 
-_STOCK_INDEX = _Phrases(_STOCK_KEYS)
-_VAGUE_INDEX = _Phrases(_VAGUE_KEYS)
-_ACTION_INDEX = _Phrases(_ACTION_KEYS)
-_ABSTRACT_OR_VAGUE_INDEX = _Phrases(_ABSTRACT_KEYS | _VAGUE_KEYS)
-_DUTY_STOP_INDEX = _Phrases(_DUTY_STOP_KEYS)
+# The phrase lists of a scan, in the order :func:`_scan` unpacks them; the last one
+# (abstractions and vague words alike) is no object of work.
+_SCAN_PHRASES = _Phrases(
+    ("stock", _STOCK_KEYS),
+    ("vague", _VAGUE_KEYS),
+    ("action", _ACTION_KEYS),
+    ("", _ABSTRACT_KEYS | _VAGUE_KEYS),
+)
+_DUTY_STOP_INDEX = _Phrases(("", _DUTY_STOP_KEYS))
 
 
 class _Words(NamedTuple):
@@ -710,54 +869,58 @@ def _words_of(tokens: Sequence[_Token]) -> _Words:
     return _Words(idx, [tokens[i].key for i in idx])
 
 
-def _match_phrases(words: _Words, phrases: _Phrases, kind: str = "") -> list[_Hit]:
-    """Token-sequence matches of keyed ``phrases`` over words and numbers, skipping punctuation."""
+def _match_phrases(words: _Words, phrases: _Phrases) -> list[list[_Hit]]:
+    """Token-sequence matches of each list of ``phrases`` over words and numbers, skipping
+    punctuation: one list of hits per phrase list, in text order."""
     idx, keys = words
-    by_first = phrases.by_first
-    hits: list[_Hit] = []
+    kinds = phrases.kinds
+    get = phrases.by_first.get
+    found: list[list[_Hit]] = [[] for _ in kinds]
     for j, k in enumerate(keys):
-        for p in by_first.get(k, ()):
-            if tuple(keys[j : j + len(p)]) == p:
-                hits.append(_Hit(idx[j], idx[j + len(p) - 1] + 1, kind))
-    return hits
+        by_length = get(k)
+        if by_length is None:
+            continue
+        for n, by_phrase in by_length:
+            slots = by_phrase.get(tuple(keys[j : j + n]))
+            if slots is not None:
+                for slot in slots:
+                    found[slot].append(_Hit(idx[j], idx[j + n - 1] + 1, kinds[slot]))
+    return found
 
 
 def _words_before(tokens: Sequence[_Token], i: int, n: int) -> tuple[str, ...]:
     """The keys of up to ``n`` word tokens right before token ``i`` (anything else stops it)."""
-    out: list[str] = []
-    j = i - 1
-    while j >= 0 and len(out) < n and tokens[j].kind == "word":
-        out.insert(0, tokens[j].key)
+    j = i
+    while j > 0 and i - j < n and tokens[j - 1].kind == "word":
         j -= 1
-    return tuple(out)
+    return tuple([t.key for t in tokens[j:i]])
 
 
 def _next_words(tokens: Sequence[_Token], i: int, n: int) -> tuple[str, ...]:
     """The keys of up to ``n`` word tokens from token ``i`` on (anything else stops it)."""
-    out: list[str] = []
-    for t in tokens[i : i + n]:
-        if t.kind != "word":
-            break
-        out.append(t.key)
-    return tuple(out)
+    j = i
+    end = min(i + n, len(tokens))
+    while j < end and tokens[j].kind == "word":
+        j += 1
+    return tuple([t.key for t in tokens[i:j]])
 
 
+# Three lookups, not any(...) over a generator: these run for every number of every pledge.
+# A slice past the end repeats a shorter one, so no length test is needed.
 def _starts_with(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
-    return any(words[:n] in phrases for n in (1, 2, 3) if len(words) >= n)
+    return bool(words) and (words[:1] in phrases or words[:2] in phrases or words[:3] in phrases)
 
 
 def _ends_with(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
-    return any(words[-n:] in phrases for n in (1, 2, 3) if len(words) >= n)
+    return bool(words) and (words[-1:] in phrases or words[-2:] in phrases or words[-3:] in phrases)
 
 
 def _is_reference(tokens: Sequence[_Token], i: int) -> bool:
     """Whether number token ``i`` identifies a document or counts a regulation's articles."""
-    after: list[str] = []
-    for t in tokens[i + 1 : i + 3]:
-        if t.kind != "word":
-            break
-        after.append(t.key)
-    if "/" not in tokens[i].key and any(tuple(after[:n]) in _RULE_COUNT_KEYS for n in (1, 2)):
+    after = _next_words(tokens, i + 1, 2)
+    if "/" not in tokens[i].key and (
+        after[:1] in _RULE_COUNT_KEYS or after[:2] in _RULE_COUNT_KEYS
+    ):
         return True  # "19 điều đảng viên không được làm", "5 chuẩn mực đạo đức"
     before = _words_before(tokens, i, 4)
     if before[-1:] == _SO:
@@ -798,14 +961,16 @@ def _scan(raw: str) -> _Scan:
         if tok.kind == "ref" or (tok.kind == "num" and _is_reference(tokens, i))
     ]
 
-    ratios = kt.find(_RATIO_RE)
+    ratios, open_hits, amount_hits, percents, zeros = kt.find(
+        (_RATIO, _OPEN_QUANTITY, _QUANTITY, _PERCENT, _ZERO)
+    )
     # A date that opens with "ngày"/"năm" right after a reference is the document's own date
     # ("Kết luận 01-KL/TW ngày 18/5/2021"), not a deadline; so is every date inside it.
     ref_ends = {h.stop for h in references}
     date_hits: list[_Hit] = []
     doc_dates: list[_Hit] = []
-    for kind, pattern in _DATE_PATTERNS:
-        for h in kt.find(pattern, kind):
+    for hits in kt.find(_DATE_PATTERNS):
+        for h in hits:
             lead = h.start
             while lead > 0 and tokens[lead - 1].kind == "punct":
                 lead -= 1
@@ -813,53 +978,53 @@ def _scan(raw: str) -> _Scan:
                 doc_dates.append(h)
             else:
                 date_hits.append(h)
-    dates = _longest_first(
-        h for h in date_hits if not _overlaps(h, doc_dates) and not _overlaps(h, ratios)
-    )
-    fixed_dates = [d for d in dates if d.kind != "recurring"]
+    not_dates = _tokens_in(doc_dates, ratios)
+    dates = _longest_first(h for h in date_hits if not _touches(h, not_dates))
     schedules = [d for d in dates if d.kind == "recurring"]
+    # "6 tháng" in "6 tháng đầu năm" is a timeframe; a number in a reference is no amount
+    not_amounts = _tokens_in([d for d in dates if d.kind != "recurring"], references)
 
     quantity_hits: list[_Hit] = []
+    in_dates = _tokens_in(dates)
     open_hits = [
         h
-        for h in kt.find(_OPEN_QUANTITY_RE)
-        if not _overlaps(h, dates) and (tokens[h.stop - 1].key,) not in _ABSTRACT_KEYS
+        for h in open_hits
+        if not _touches(h, in_dates) and (tokens[h.stop - 1].key,) not in _ABSTRACT_KEYS
     ]
-    for h in [*kt.find(_QUANTITY_RE), *open_hits]:
+    for h in [*amount_hits, *open_hits]:
         if tokens[h.start].kind == "num" and _is_label(tokens, h.start, schedules):
             continue
         if tokens[h.start].kind == "word" and h.start > 0 and tokens[h.start - 1].kind == "num":
             continue  # "135 năm ngày sinh": "năm" after a number is "years", not "five"
-        if tuple(t.key for t in tokens[h.start : h.start + 2]) == _NAM_HOC:
+        if tuple([t.key for t in tokens[h.start : h.start + 2]]) == _NAM_HOC:
             continue  # "năm học sinh": far likelier "năm học" (school year) than 5 pupils
-        if _overlaps(h, fixed_dates) or _overlaps(h, references):
-            continue  # "6 tháng" in "6 tháng đầu năm" is a timeframe
+        if _touches(h, not_amounts):
+            continue
         if tokens[h.stop - 1].key == _NAM and _starts_with(
             _next_words(tokens, h.stop, 3), _ANNIVERSARY
         ):
             continue  # "135 năm Ngày sinh Bác", "95 năm thành lập Đảng": an anniversary
         quantity_hits.append(h)
     quantity_hits.extend(ratios)
-    quantity_hits.extend(kt.find(_PERCENT_RE))
+    quantity_hits.extend(percents)
     quantities = [h for h in _longest_first(quantity_hits) if not _counts_tasks(tokens, h)]
-    quantities = _longest_first([*quantities, *kt.find(_ZERO_RE)])
+    quantities = _longest_first([*quantities, *zeros])
 
     words = _words_of(tokens)
-    stock = _longest_first(_match_phrases(words, _STOCK_INDEX, "stock"))
-    vague = [
-        h
-        for h in _longest_first(_match_phrases(words, _VAGUE_INDEX, "vague"))
-        if not _overlaps(h, stock)
-    ]
-    actions = _longest_first(_match_phrases(words, _ACTION_INDEX, "action"))
-    covered: set[int] = set()
-    abstract = _match_phrases(words, _ABSTRACT_OR_VAGUE_INDEX)
-    for hits in (stock, dates, references, abstract):
-        for h in hits:
-            covered.update(range(h.start, h.stop))
-    content = sum(1 for i, t in enumerate(tokens) if t.kind == "word" and i not in covered)
-    dated = {i for h in (*dates, *references) for i in range(h.start, h.stop)}
-    numbers = sum(1 for i, t in enumerate(tokens) if t.kind == "num" and i not in dated)
+    stock_hits, vague_hits, action_hits, abstract = _match_phrases(words, _SCAN_PHRASES)
+    stock = _longest_first(stock_hits)
+    in_stock = _tokens_in(stock)
+    vague = [h for h in _longest_first(vague_hits) if not _touches(h, in_stock)]
+    actions = _longest_first(action_hits)
+    dated = _tokens_in(dates, references)
+    covered = dated | in_stock | _tokens_in(abstract)
+    content = numbers = 0
+    for i in words.idx:
+        kind = tokens[i].kind
+        if kind == "word" and i not in covered:
+            content += 1
+        elif kind == "num" and i not in dated:
+            numbers += 1
     return _Scan(
         text=text,
         tokens=tokens,
@@ -870,7 +1035,7 @@ def _scan(raw: str) -> _Scan:
         references=tuple(references),
         actions=tuple(actions),
         abstract=tuple(abstract),
-        word_count=sum(1 for t in tokens if t.kind != "punct"),
+        word_count=len(words.idx),
         content=content,
         numbers=numbers,
     )
@@ -1065,7 +1230,7 @@ def _content_runs(text: str) -> list[tuple[str, ...]]:
     """Runs of adjacent content syllables; stop words and punctuation split runs."""
     tokens = _tokenize(nfc(text))
     stopped: set[int] = set()
-    for h in _match_phrases(_words_of(tokens), _DUTY_STOP_INDEX):
+    for h in _match_phrases(_words_of(tokens), _DUTY_STOP_INDEX)[0]:
         stopped.update(range(h.start, h.stop))
     runs: list[tuple[str, ...]] = []
     run: list[str] = []
