@@ -414,20 +414,23 @@ def _tokenize(text: str) -> list[_Token]:
     each run of non-space characters are found once and cached: words repeat from pledge to
     pledge, and the token regex cost a quarter of a scan (issue 11).
     """
-    if _SPACED_PERCENT.search(text):
+    if _UNUSUAL_SPACING.search(text):
         return list(_tokens_of(text))
     tokens: list[_Token] = []
     append = tokens.append
-    for chunk in _CHUNK_RE.finditer(text):
-        offset = chunk.start()
-        for kind, key, start, end in _chunk_tokens(chunk.group()):
-            # tuple.__new__ skips NamedTuple's Python-level constructor
-            append(tuple.__new__(_Token, (kind, key, start + offset, end + offset)))
+    offset = 0
+    for chunk in text.split(" "):
+        if chunk:
+            for kind, key, start, end in _chunk_tokens(chunk):
+                # tuple.__new__ skips NamedTuple's Python-level constructor
+                append(tuple.__new__(_Token, (kind, key, start + offset, end + offset)))
+        offset += len(chunk) + 1
     return tokens
 
 
-_SPACED_PERCENT = re.compile(r"\d[ \t]%")
-_CHUNK_RE = re.compile(r"\S+")
+# Whitespace other than a plain space (the chunks' offsets are counted in spaces), or a
+# number spaced from its percent sign: such a text is tokenized whole, as it always was.
+_UNUSUAL_SPACING = re.compile(r"[^\S ]|\d %")
 
 
 def _tokens_of(text: str) -> tuple[_Token, ...]:
@@ -555,89 +558,99 @@ _SPAN_UNIT = _w("ngày làm việc", "ngày", "tuần", "tháng", "năm", "giờ
 class _Pattern(NamedTuple):
     """A pattern over the key text, and what a text must hold for it to match at all.
 
-    ``needs`` finds, anywhere in the key text, something every match of the pattern
-    contains: a word of its body, a digit before a slash. Most pledges have nothing for most
-    patterns, and ``needs`` - a literal the engine finds at once - spares them the search
-    (issue 11). ``None``: always searched.
+    Every match of the pattern contains one of the literals of ``needs`` (a word of its
+    body, "/", "%"). A pledge has one for three or four of the thirty patterns, and looking
+    for a literal costs a tenth of a search (issue 11). ``()``: always searched.
     """
 
     kind: str
     #: the pattern between the token boundaries, for tests to compare with
     body: str
     regex: re.Pattern[str]
-    needs: re.Pattern[str] | None
+    needs: tuple[str, ...]
 
 
-def _pattern(kind: str, body: str, needs: str | None) -> _Pattern:
-    gate = None if needs is None else re.compile(needs)
-    return _Pattern(kind, body, re.compile(_B0 + body + _B1), gate)
+def _pattern(kind: str, body: str, needs: tuple[str, ...]) -> _Pattern:
+    return _Pattern(kind, body, re.compile(_B0 + body + _B1), needs)
 
+
+_THANG_K, _EVERY_K, _LAN_K, _VU_K = (
+    _k("tháng"),
+    _k("hằng", "hàng", "mỗi", "từng"),
+    _k("lần"),
+    _k("vụ"),
+)
+_CENTURIES = ("19", "20")  # what every _YEAR starts with
 
 # (kind, body, needs): "specific" dates and timeframes, "year" for a bare year or "this
 # year", "recurring" for schedules. Only "specific" and "recurring" can date a deliverable:
 # the handbook is yearly, so "năm 2025" says nothing about when a thing will exist.
-_DATE_BODIES: tuple[tuple[str, str, str], ...] = (
-    ("specific", rf"(?:{_NGAY} )?{_DAY}/{_MONTH}(?:/(?:{_YEAR}|\d{{2}}))?", r"\d/\d"),
-    ("specific", rf"(?:{_NGAY} )?{_DAY}[-.]{_MONTH}[-.]{_YEAR}", r"\d[-.]\d"),
-    ("specific", rf"{_NGAY} {_DAY} {_THANG} {_MONTH}(?: {_NAM_W} {_YEAR})?", _THANG),
-    ("specific", rf"{_THANG} {_MONTH}(?:/{_YEAR}| / {_YEAR}| {_NAM_W} {_YEAR})?", _THANG),
-    ("specific", rf"{_QUY} (?:{_QUARTER}(?: / {_YEAR}| {_NAM_W} {_YEAR})?|[1-4]/{_YEAR})", _QUY),
+_DATE_BODIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("specific", rf"(?:{_NGAY} )?{_DAY}/{_MONTH}(?:/(?:{_YEAR}|\d{{2}}))?", ("/",)),
+    ("specific", rf"(?:{_NGAY} )?{_DAY}[-.]{_MONTH}[-.]{_YEAR}", ("-19", "-20", ".19", ".20")),
+    ("specific", rf"{_NGAY} {_DAY} {_THANG} {_MONTH}(?: {_NAM_W} {_YEAR})?", _THANG_K),
+    ("specific", rf"{_THANG} {_MONTH}(?:/{_YEAR}| / {_YEAR}| {_NAM_W} {_YEAR})?", _THANG_K),
+    (
+        "specific",
+        rf"{_QUY} (?:{_QUARTER}(?: / {_YEAR}| {_NAM_W} {_YEAR})?|[1-4]/{_YEAR})",
+        _k("quý"),
+    ),
     (
         "specific",
         rf"{_w('học kỳ', 'học kì')} {_SEMESTER}(?: {_w('năm học')} {_YEARS})?",
-        _w("học kỳ", "học kì"),
+        _k("học kỳ", "học kì"),
     ),
-    ("specific", rf"{_w('6', 'sáu')} {_THANG} {_w('đầu', 'cuối')} {_NAM_W}(?: {_YEARS})?", _THANG),
+    (
+        "specific",
+        rf"{_w('6', 'sáu')} {_THANG} {_w('đầu', 'cuối')} {_NAM_W}(?: {_YEARS})?",
+        _THANG_K,
+    ),
     # "trong thời hạn 20 ngày (làm việc)", "trong vòng 24 giờ", "chậm nhất 3 ngày"
     (
         "specific",
         rf"{_w('trong', 'trong vòng', 'trong thời hạn', 'trong thời gian', 'thời hạn')}"
         rf" {_AMOUNT} {_SPAN_UNIT}",
-        _w("trong", "thời hạn"),
+        _k("trong", "thời hạn"),
     ),
-    ("specific", rf"{_w('vụ')} (?:{_SEASON}(?: {_YEARS})?|{_YEARS})", _w("vụ")),  # crop season
-    ("specific", rf"{_w('vụ')} [^\s\d]+(?: [^\s\d]+)? {_YEARS}", _w("vụ")),  # "vụ nuôi chính 2025"
-    ("specific", rf"{_w('mùa')} {_WEATHER}(?: {_YEARS})?", _w("mùa")),  # "trong mùa khô 2025"
-    ("specific", rf"(?:{_w('dịp', 'kỳ nghỉ')} )?{_w('hè')} {_YEARS}", _w("hè")),  # "hè 2025"
+    ("specific", rf"{_w('vụ')} (?:{_SEASON}(?: {_YEARS})?|{_YEARS})", _VU_K),  # crop season
+    ("specific", rf"{_w('vụ')} [^\s\d]+(?: [^\s\d]+)? {_YEARS}", _VU_K),  # "vụ nuôi chính 2025"
+    ("specific", rf"{_w('mùa')} {_WEATHER}(?: {_YEARS})?", _k("mùa")),  # "trong mùa khô 2025"
+    ("specific", rf"(?:{_w('dịp', 'kỳ nghỉ')} )?{_w('hè')} {_YEARS}", _k("hè")),  # "hè 2025"
     (
         "specific",
         rf"{_w('trước', 'sau', 'dịp', 'trong dịp')} {_w('tết')}"
         rf"(?: {_w('nguyên đán', 'âm lịch', 'dương lịch')})?(?: {_YEARS})?",
-        _w("tết"),
+        _k("tết"),
     ),
-    ("specific", rf"{_w('q')}[1-4](?: / {_YEAR})?", rf"{_w('q')}[1-4]"),  # "Q3/2025"
+    ("specific", rf"{_w('q')}[1-4](?: / {_YEAR})?", ("q1", "q2", "q3", "q4")),  # "Q3/2025"
     # "đúng hạn", "đúng thời hạn quy định", "ngay trong ngày": bounds set by the rules
     (
         "bound",
         rf"{_w('đúng hạn', 'đúng thời hạn', 'ngay trong ngày', 'trong ngày')}",
-        _w("hạn", "trong ngày"),
+        _k("hạn", "trong ngày"),
     ),
-    (
-        "year",
-        rf"{_w('năm học', 'năm', 'niên khóa', 'nhiệm kỳ', 'giai đoạn')} {_YEARS}",
-        _YEAR,
-    ),
+    ("year", rf"{_w('năm học', 'năm', 'niên khóa', 'nhiệm kỳ', 'giai đoạn')} {_YEARS}", _CENTURIES),
     (
         "year",
         rf"(?:{_WITHIN} )+{_w('năm nay', 'năm học', 'năm', 'nhiệm kỳ')}",
-        _w("năm", "nhiệm kỳ"),
+        _k("năm", "nhiệm kỳ"),
     ),
-    ("year", rf"(?:{_WITHIN} )+{_YEARS}", _YEAR),
-    ("recurring", rf"{_NGAY} {_DAY} {_EVERY} {_THANG}", _EVERY),
-    ("recurring", rf"{_EVERY} {_EVERY_WHAT}", _EVERY),
+    ("year", rf"(?:{_WITHIN} )+{_YEARS}", _CENTURIES),
+    ("recurring", rf"{_NGAY} {_DAY} {_EVERY} {_THANG}", _EVERY_K),
+    ("recurring", rf"{_EVERY} {_EVERY_WHAT}", _EVERY_K),
     # "tối thứ Bảy cuối tháng", "sáng thứ Hai hằng tuần", "chủ nhật đầu tháng"
     (
         "recurring",
         rf"(?:{_w('sáng', 'chiều', 'tối')} )?{_WEEKDAY}"
         rf" {_w('hằng', 'hàng', 'mỗi', 'cuối', 'đầu', 'các')} {_w('tuần', 'tháng')}",
-        _WEEKDAY,
+        _k("thứ", "chủ nhật"),
     ),
-    ("recurring", rf"(?:{_AMOUNT} \S+ )?/ {_PERIOD}", "/ "),  # "2 buổi/tuần"
-    ("recurring", rf"{_AMOUNT} {_PERIOD} / {_w('lần')}", _w("lần")),  # "3 tháng/lần"
+    ("recurring", rf"(?:{_AMOUNT} \S+ )?/ {_PERIOD}", ("/ ",)),  # "2 buổi/tuần"
+    ("recurring", rf"{_AMOUNT} {_PERIOD} / {_w('lần')}", _LAN_K),  # "3 tháng/lần"
     (
         "recurring",
         rf"{_w('lần')} {_w('một', 'trên', 'mỗi')} {_PERIOD}",
-        _w("lần"),
+        _LAN_K,
     ),  # "2 lần một tháng"
 )
 _DATE_PATTERNS: tuple[_Pattern, ...] = tuple(
@@ -645,15 +658,15 @@ _DATE_PATTERNS: tuple[_Pattern, ...] = tuple(
 )
 
 # An amount in number words needs no digit: this one is always searched.
-_QUANTITY = _pattern("", rf"{_AMOUNT}(?: {_w('đến', 'tới', '-')} {_AMOUNT})? {_UNIT}", None)
+_QUANTITY = _pattern("", rf"{_AMOUNT}(?: {_w('đến', 'tới', '-')} {_AMOUNT})? {_UNIT}", ())
 # A number in digits counts whatever it counts ("15 máy bơm", "350 giấy chứng nhận"): the
 # closed unit list is for number words only ("hai quần chúng", not "năm" the year). Counts
 # of rules and labels are taken out as for any amount; whether the thing counted is work,
 # not virtue, is judged by the concrete-object test.
-_OPEN_QUANTITY = _pattern("", rf"{_NUM} [^\W\d_]\S*", r"\d [^\W\d_]")
+_OPEN_QUANTITY = _pattern("", rf"{_NUM} [^\W\d_]\S*", tuple(f"{d} " for d in "0123456789"))
 # "12/12 buổi", "3/4 thôn": a ratio before a unit is an amount, not a day/month date.
-_RATIO = _pattern("", rf"\d+/\d+ {_UNIT}", r"\d/\d")
-_PERCENT = _pattern("", rf"{_NUM}%", r"\d%")
+_RATIO = _pattern("", rf"\d+/\d+ {_UNIT}", ("/",))
+_PERCENT = _pattern("", rf"{_NUM}%", ("%",))
 # An explicit zero target: "không để trễ hồ sơ nào", "không có học sinh nào bỏ học". Only
 # after verbs of failing: "không ngừng học tập bất cứ lúc nào" promises nothing countable.
 _ZERO_LEAD = _w(
@@ -664,7 +677,7 @@ _ZERO_LEAD = _w(
         """
     )
 )
-_ZERO = _pattern("", rf"{_ZERO_LEAD}(?: [^\s,.;:!?()]+){{1,6}}? {_w('nào')}", _w("nào"))
+_ZERO = _pattern("", rf"{_ZERO_LEAD}(?: [^\s,.;:!?()]+){{1,6}}? {_w('nào')}", _k("nào"))
 
 _STOCK_KEYS: tuple[tuple[str, ...], ...] = tuple(
     sorted({_phrase_keys(p) for p in STOCK_PHRASES}, key=len, reverse=True)
@@ -766,8 +779,12 @@ class _KeyText:
         for pattern in patterns:
             hits: list[_Hit] = []
             found.append(hits)
-            if pattern.needs is not None and pattern.needs.search(text) is None:
-                continue
+            if pattern.needs:
+                for literal in pattern.needs:
+                    if literal in text:
+                        break
+                else:
+                    continue  # the text has nothing the pattern needs
             search, kind = pattern.regex.search, pattern.kind
             pos = 0
             while (m := search(text, pos)) is not None:
@@ -819,6 +836,11 @@ def _touches(h: _Hit, taken: set[int]) -> bool:
     return not taken.isdisjoint(range(h.start, h.stop))
 
 
+# Phrases of two words or more that start with one word: (length, phrase -> the numbers of
+# the lists it is in), longest first.
+_Longer = tuple[tuple[int, dict[tuple[str, ...], list[int]]], ...]
+
+
 class _Phrases:
     """Keyed phrase lists indexed together by their first key, built once.
 
@@ -832,16 +854,19 @@ class _Phrases:
 
     def __init__(self, *lists: tuple[str, Iterable[tuple[str, ...]]]) -> None:
         self.kinds = tuple(kind for kind, _ in lists)
-        # first key -> (length, phrase -> the lists it is in), longest first: at each word,
-        # one slice and one lookup per length of the phrases that start with it
         grouped: dict[str, dict[int, dict[tuple[str, ...], list[int]]]] = {}
         for slot, (_, phrases) in enumerate(lists):
             for p in phrases:
                 if p:
                     by_phrase = grouped.setdefault(p[0], {}).setdefault(len(p), {})
                     by_phrase.setdefault(p, []).append(slot)
-        self.by_first: dict[str, tuple[tuple[int, dict[tuple[str, ...], list[int]]], ...]] = {
-            first: tuple(sorted(by_length.items(), reverse=True))
+        # first key -> (its longer phrases, the lists the word alone is in): at each word,
+        # one slice and one lookup per length of the phrases it starts, none for itself
+        self.by_first: dict[str, tuple[_Longer, tuple[int, ...]]] = {
+            first: (
+                tuple(sorted(((n, by) for n, by in by_length.items() if n > 1), reverse=True)),
+                tuple(by_length.get(1, {}).get((first,), ())),
+            )
             for first, by_length in grouped.items()
         }
 
@@ -877,14 +902,17 @@ def _match_phrases(words: _Words, phrases: _Phrases) -> list[list[_Hit]]:
     get = phrases.by_first.get
     found: list[list[_Hit]] = [[] for _ in kinds]
     for j, k in enumerate(keys):
-        by_length = get(k)
-        if by_length is None:
+        entry = get(k)
+        if entry is None:
             continue
-        for n, by_phrase in by_length:
+        longer, alone = entry
+        for n, by_phrase in longer:
             slots = by_phrase.get(tuple(keys[j : j + n]))
             if slots is not None:
                 for slot in slots:
                     found[slot].append(_Hit(idx[j], idx[j + n - 1] + 1, kinds[slot]))
+        for slot in alone:
+            found[slot].append(_Hit(idx[j], idx[j] + 1, kinds[slot]))
     return found
 
 
