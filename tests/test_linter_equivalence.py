@@ -8,9 +8,11 @@ lists, interval checks on token sets). Two guards keep its results unchanged:
   the examples and the docs), the full scan, the analysis and the findings as the linter
   gave them *before* the speed-up; the test compares each field;
 * a Hypothesis property compares the scan with :func:`reference_scan` below - the plain
-  implementation (every pattern searched from every token, every phrase list walked on its
-  own, overlaps by pairwise comparison) kept here as the specification - on texts built from
-  the linter's own vocabulary.
+  implementation (every pattern searched from every token with look-arounds for token
+  boundaries and no gate, every phrase list walked on its own, overlaps by pairwise
+  comparison) kept here as the specification - on texts built from the linter's own
+  vocabulary; another checks that the word lists written as tries match what the plain
+  alternations, longest first, match.
 
 Regenerate the data file only when the linter's *behaviour* changes on purpose:
 ``python tests/test_linter_equivalence.py`` rewrites it from the current implementation.
@@ -456,6 +458,35 @@ def test_scan_agrees_with_the_reference_on_the_linters_vocabulary(text: str) -> 
 @given(st.text(max_size=200))
 def test_scan_agrees_with_the_reference_on_any_text(text: str) -> None:
     assert scan_record(lt._scan(text)) == scan_record(reference_scan(text))
+
+
+_KEYS = sorted(set(lt._k(*_VOCABULARY)))
+_TAILS = ["(?= )", "(?: [^ ]+)?(?= )", " (?:\\d+|và)(?= )", "", "[^ ]"]
+
+
+@settings(max_examples=300)
+@given(
+    literals=st.lists(st.sampled_from(_KEYS), min_size=1, max_size=40, unique=True),
+    text=st.lists(st.sampled_from([*_KEYS, "2025", "x"]), max_size=12).map(" ".join),
+    tail=st.sampled_from(_TAILS),
+)
+def test_a_trie_matches_what_the_plain_alternation_longest_first_matches(
+    literals: list[str], text: str, tail: str
+) -> None:
+    """The reference scan reads the patterns' bodies, whose word lists are tries: this
+    checks the tries against the alternation they replace, longest first, whatever follows."""
+    plain = "(?:" + "|".join(re.escape(k) for k in sorted(literals, key=len, reverse=True)) + ")"
+    padded = f" {text} "
+    spans = [
+        [m.span() for m in re.finditer(f" {alternation}{tail}", padded)]
+        for alternation in (plain, lt._trie(literals))
+    ]
+    assert spans[0] == spans[1]
+    for pos in range(len(padded)):
+        old, new = (
+            re.compile(f"{a}{tail}").match(padded, pos) for a in (plain, lt._trie(literals))
+        )
+        assert (old and old.span()) == (new and new.span())
 
 
 if __name__ == "__main__":
