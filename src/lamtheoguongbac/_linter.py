@@ -800,9 +800,10 @@ class _KeyText:
 
 def _longest_first(hits: Iterable[_Hit]) -> list[_Hit]:
     """Non-overlapping hits, preferring the longest, then the earliest; in text order."""
-    ranked = sorted(hits, key=_longest_then_earliest)
+    ranked = list(hits)
     if len(ranked) < 2:
         return ranked  # most lists of a pledge hold none or one: nothing to choose
+    ranked.sort(key=_longest_then_earliest)
     taken: set[int] = set()
     chosen: list[_Hit] = []
     for h in ranked:
@@ -1217,7 +1218,7 @@ def _lacks_diacritics(tokens: Sequence[_Token]) -> bool:
     Vietnamese syllables - so English, codes and abbreviations are not taken for it.
     """
     words = [t.key for t in tokens if t.kind == "word"]
-    if len(words) < 4 or any(not w.isascii() for w in words):
+    if len(words) < 4 or not "".join(words).isascii():
         return False
     shaped = sum(1 for w in words if _ASCII_SYLLABLE.fullmatch(w))
     return shaped >= 0.8 * len(words)
