@@ -776,16 +776,16 @@ class _KeyText:
         ``needs`` alone, and a call each cost as much as that check."""
         text, starts = self.text, self.starts
         found: list[list[_Hit]] = []
-        for pattern in patterns:
+        for kind, _, regex, needs in patterns:
             hits: list[_Hit] = []
             found.append(hits)
-            if pattern.needs:
-                for literal in pattern.needs:
+            if needs:
+                for literal in needs:
                     if literal in text:
                         break
                 else:
                     continue  # the text has nothing the pattern needs
-            search, kind = pattern.regex.search, pattern.kind
+            search = regex.search
             pos = 0
             while (m := search(text, pos)) is not None:
                 start, end = m.span()
