@@ -686,7 +686,7 @@ class Registry:
     def rules(self) -> list[Rule]:
         """Extra rules contributed by plugins, each guarded so that it fails closed; with
         ``on_failed_rules="refuse"``, one guard rule per stage for every failed rules plugin,
-        refusing the step with a :class:`PluginError` naming the plugin."""
+        refusing the step with a :class:`~lamtheoguongbac.PluginError` naming the plugin."""
         from lamtheoguongbac.rules._base import Stage
 
         merged = self._resolve()

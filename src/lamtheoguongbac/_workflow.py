@@ -235,7 +235,7 @@ def interim_report(
     self_assessment: SelfAssessment | None = None,
 ) -> Transition:
     """Report results at a checkpoint or a year's end (báo cáo sơ kết): a new
-    :class:`~lamtheoguongbac.model.Review`; the status stays *registered*.
+    :class:`~lamtheoguongbac.interim.Review`; the status stays *registered*.
 
     Raises:
         TransitionNotAllowed: the book is not registered; the checkpoint is outside the

@@ -161,7 +161,7 @@ class RuleContext:
 
     @property
     def catalog(self) -> RegulationCatalog:
-        """The catalog references are checked against: the policy's, else the shipped one."""
+        """The catalog references are checked against — the policy's, else the shipped one."""
         if self.policy.catalog is not None:
             return self.policy.catalog
         from lamtheoguongbac.catalog import Catalog  # the catalog imports the rules

@@ -48,8 +48,8 @@ class Column:
     """One column (cột): its key (the roster's key on the roster sheets), the header written
     in the workbook, and how it is read.
 
-    A header in a file is recognised when its :func:`~lamtheoguongbac._roster.header_key` is
-    that of the key, of the header or of an alias, so users may retype headers.
+    A header in a file is recognised when, accents, case and spacing ignored, it is the
+    key, the header or an alias, so users may retype headers.
 
     Example:
         >>> from lamtheoguongbac.spreadsheet import SHEETS
