@@ -39,6 +39,7 @@ from lamtheoguongbac.cli._common import (
     checkpoint_option,
     date_argument,
     handbook_file_option,
+    in_lang,
     message_lang,
     open_service,
     reports_errors,
@@ -469,7 +470,7 @@ def list_(
         click.echo(json.dumps([_summary(b) for b in books], ensure_ascii=False, indent=2))
         return
     for b in books:
-        label = b.status.label_en if message_lang() == "en" else b.status.label_vi
+        label = in_lang(b.status.label_vi, b.status.label_en)
         click.echo(f"{b.id}\t{b.year}\t{b.member.full_name}\t{b.cell.name}\t{label}")
     say(f"{len(books)} sổ", f"{len(books)} handbooks")
 
@@ -500,9 +501,9 @@ def history(handbook_id: str, as_json: bool) -> None:
         click.echo(json.dumps([serde.to_dict(e) for e in events], ensure_ascii=False, indent=2))
         return
     for e in events:
-        kind = e.kind.label_en if message_lang() == "en" else e.kind.label_vi
+        kind = in_lang(e.kind.label_vi, e.kind.label_en)
         reason = f" — {e.reason}" if e.reason else ""
-        behalf = "on behalf of" if message_lang() == "en" else "thay mặt"
+        behalf = in_lang("thay mặt", "on behalf of")
         by = e.actor_name + (f" ({behalf} {e.on_behalf_of_name})" if e.on_behalf_of_name else "")
         click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{by}{reason}")
 
