@@ -231,7 +231,7 @@ class Registry:
         >>> store.close()
     """
 
-    def __init__(self, *, on_failed_rules: OnFailedRules = "refuse") -> None:
+    def __init__(self, *, on_failed_rules: Literal["refuse", "skip"] = "refuse") -> None:
         if on_failed_rules not in ("refuse", "skip"):
             raise PluginError(
                 f"on_failed_rules phải là 'refuse' hoặc 'skip', không phải {on_failed_rules!r}",
@@ -874,7 +874,7 @@ def create_registry(
     blocked: Iterable[str] = (),
     allowed: Iterable[str] | None = None,
     extra_plugins: Iterable[object] = (),
-    on_failed_rules: OnFailedRules | None = None,
+    on_failed_rules: Literal["refuse", "skip"] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Registry:
     """Build a registry: the built-ins, then ``extra_plugins``, then the entry points.

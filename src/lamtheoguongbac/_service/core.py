@@ -167,7 +167,7 @@ class Handbooks:
         registry: Registry | None = None,
         policy: Policy | None = None,
         catalog: Catalog | None = None,
-        clock: Clock = utc_now,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else create_registry()

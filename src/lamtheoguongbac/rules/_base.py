@@ -216,4 +216,6 @@ class Rule:
     stage: Stage
     title_vi: str
     title_en: str
-    check: RuleCheck = attrs.field(eq=False, repr=False)
+    check: Callable[[Handbook, RuleContext], Iterable[Violation]] = attrs.field(
+        eq=False, repr=False
+    )

@@ -64,6 +64,7 @@ from lamtheoguongbac._model import (
     StudyTheme,
     handbook_id,
 )
+from lamtheoguongbac._public import publish
 from lamtheoguongbac._workflow import Transition
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "DEFAULT_ROOT",
     "ICT",
     "SampleRoster",
+    "Transition",
     "advance",
     "creation_event",
     "make_commendation",
@@ -889,3 +891,7 @@ def make_inspection(
 
 def _handbook_id_of(member: Member, year: int) -> str:
     return handbook_id(member.id, Period.year(year))
+
+
+# The workflow is private: what advance returns is reached, and documented, here.
+publish("lamtheoguongbac.testing", Transition)
