@@ -180,7 +180,7 @@ class Handbooks:
         # runs for
         self._deferred = threading.local()
         #: the organisation units and members (danh sách)
-        self.roster = RosterFacet(store)
+        self.roster = RosterFacet(store, lambda: self.clock())
         #: roll-ups, reminders and the top-rating cap (kiểm tra, giám sát)
         self.supervision = SupervisionFacet(self)
         #: exemplars: nominations and commendations (gương điển hình)
