@@ -250,3 +250,57 @@ def test_the_plugin_is_found_through_its_entry_point() -> None:
     assert "jsonl" in registry.storage_backends()
     info = next(p for p in registry.plugins() if p.name == "jsonl")
     assert (info.distribution, info.status) == ("lamtheoguongbac-jsonl", "active")
+
+
+# --- the command line's new stores -----------------------------------------------------------
+
+
+def _cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lamtheoguongbac", "--lang", "en", "--store", url, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def _bad_roster(folder: Path) -> tuple[str, str]:
+    units, members = folder / "to-chuc.csv", folder / "dang-vien.csv"
+    units.write_text("ma,ten,cap,ma_cap_tren\n", encoding="utf-8")
+    members.write_text("ma,ho_va_ten,chi_bo\ndv1,Lê Văn An,khong-co\n", encoding="utf-8")
+    return str(units), str(members)
+
+
+@pytest.mark.parametrize("name", ["kho-moi", "kho-moi.jsonl"], ids=["folder", "file"])
+def test_a_command_that_fails_on_a_new_store_leaves_no_store(tmp_path: Path, name: str) -> None:
+    work = tmp_path / "lam-viec"
+    work.mkdir()
+    units, members = _bad_roster(tmp_path)
+    result = _cli(f"jsonl:///{name}", "import", units, members, cwd=work)
+    assert result.returncode == 2, result.stderr
+    assert "Removed the new store" in result.stderr
+    assert list(work.iterdir()) == []
+
+
+def test_a_failed_command_keeps_a_store_folder_that_holds_other_files(tmp_path: Path) -> None:
+    folder = tmp_path / "kho"
+    folder.mkdir()
+    (folder / "ghi-chu.txt").write_text("của người dùng", encoding="utf-8")
+    units, members = _bad_roster(tmp_path)
+    result = _cli(url_for(folder), "import", units, members, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["ghi-chu.txt"]
+
+
+def test_a_failed_command_keeps_a_store_that_was_there(tmp_path: Path) -> None:
+    folder = tmp_path / "kho"
+    with Handbooks.open(url_for(folder)) as service:
+        roster = make_roster(cells=1, members_per_cell=2)
+        service.roster.save(roster.units, roster.members)
+    before = (folder / DATA_FILE).read_bytes()
+    units, members = _bad_roster(tmp_path)
+    result = _cli(url_for(folder), "import", units, members, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Removed" not in result.stderr
+    assert (folder / DATA_FILE).read_bytes() == before

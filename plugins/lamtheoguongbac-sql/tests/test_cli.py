@@ -90,3 +90,37 @@ def test_plugins_lists_the_sql_backend_and_its_schemes(cli) -> None:  # type: ig
     assert refused.returncode != 0
     for scheme in ("postgresql:", "postgresql+psycopg:", "sqlalchemy+sqlite:"):
         assert scheme in refused.stderr
+
+
+# --- a SQLite file through SQLAlchemy is the library's own --------------------------------
+
+
+def _run(store: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lamtheoguongbac", "--lang", "en", "--store", store, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=300,
+    )
+
+
+def test_a_read_only_command_refuses_a_missing_sqlite_file(tmp_path: Path) -> None:
+    refused = _run("sqlalchemy+sqlite:///tpyo.db", "list", cwd=tmp_path)
+    assert refused.returncode != 0
+    assert "there is no store at 'sqlalchemy+sqlite:///tpyo.db'" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_that_fails_on_a_new_sqlite_file_leaves_no_file(tmp_path: Path) -> None:
+    units, members = tmp_path / "to-chuc.csv", tmp_path / "dang-vien.csv"
+    units.write_text("ma,ten,cap,ma_cap_tren\n", encoding="utf-8")
+    members.write_text("ma,ho_va_ten,chi_bo\ndv1,Lê Văn An,khong-co\n", encoding="utf-8")
+    result = _run("sqlalchemy+sqlite:///moi.db", "import", str(units), str(members), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Removed the new store" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dang-vien.csv", "to-chuc.csv"]
+    created = _run("sqlalchemy+sqlite:///moi.db", "init", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert _run("sqlalchemy+sqlite:///moi.db", "list", cwd=tmp_path).returncode == 0

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import Problem, ValidationFailed
+from lamtheoguongbac._errors import NotFound, Problem, ValidationFailed
 from lamtheoguongbac._model import (
+    Actor,
     CollectiveAssessment,
     Handbook,
     HandbookStatus,
@@ -39,6 +40,7 @@ from lamtheoguongbac.cli._common import (
     checkpoint_option,
     date_argument,
     handbook_file_option,
+    in_lang,
     message_lang,
     open_service,
     reports_errors,
@@ -112,14 +114,31 @@ def _print_step(result: StepResult) -> None:
         )
 
 
+_ROSTER_AS = (
+    "Người nhập danh sách, ghi vào nhật ký danh sách / who imports the roster, recorded in "
+    "its audit trail"
+)
+
+
+def _roster_actor(service: Handbooks, actor_id: str | None) -> Actor | None:
+    """``--as`` of a roster import: the stored member, else an official outside the roster."""
+    if actor_id is None:
+        return None
+    try:
+        return service.roster.actor(actor_id)
+    except NotFound:
+        return Actor(id=actor_id, name=actor_id)
+
+
 @click.command()
 @click.argument("roster", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "actor_id", default=None, help=_ROSTER_AS)
 @reports_errors
-def init(roster: tuple[Path, ...]) -> None:
+def init(roster: tuple[Path, ...], actor_id: str | None) -> None:
     """Tạo kho (và nhập danh sách nếu có) / create the store (and import a roster)."""
     with open_service(create=True) as service:
         if roster:
-            service.roster.import_files(list(roster))
+            service.roster.import_files(list(roster), actor=_roster_actor(service, actor_id))
         say(f"Đã sẵn sàng kho {service.store.url}", f"Store ready at {service.store.url}")
 
 
@@ -127,11 +146,12 @@ def init(roster: tuple[Path, ...]) -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option("--as", "actor_id", default=None, help=_ROSTER_AS)
 @reports_errors
-def import_(files: tuple[Path, ...]) -> None:
+def import_(files: tuple[Path, ...], actor_id: str | None) -> None:
     """Nhập tổ chức và đảng viên từ CSV/JSON / import units and members (CSV, JSON)."""
     with open_service(create=True) as service:
-        roster = service.roster.import_files(list(files))
+        roster = service.roster.import_files(list(files), actor=_roster_actor(service, actor_id))
     say(
         f"Đã nhập {len(roster.units)} tổ chức, {len(roster.members)} đảng viên",
         f"Imported {len(roster.units)} units, {len(roster.members)} members",
@@ -469,7 +489,7 @@ def list_(
         click.echo(json.dumps([_summary(b) for b in books], ensure_ascii=False, indent=2))
         return
     for b in books:
-        label = b.status.label_en if message_lang() == "en" else b.status.label_vi
+        label = in_lang(b.status.label_vi, b.status.label_en)
         click.echo(f"{b.id}\t{b.year}\t{b.member.full_name}\t{b.cell.name}\t{label}")
     say(f"{len(books)} sổ", f"{len(books)} handbooks")
 
@@ -500,9 +520,9 @@ def history(handbook_id: str, as_json: bool) -> None:
         click.echo(json.dumps([serde.to_dict(e) for e in events], ensure_ascii=False, indent=2))
         return
     for e in events:
-        kind = e.kind.label_en if message_lang() == "en" else e.kind.label_vi
+        kind = in_lang(e.kind.label_vi, e.kind.label_en)
         reason = f" — {e.reason}" if e.reason else ""
-        behalf = "on behalf of" if message_lang() == "en" else "thay mặt"
+        behalf = in_lang("thay mặt", "on behalf of")
         by = e.actor_name + (f" ({behalf} {e.on_behalf_of_name})" if e.on_behalf_of_name else "")
         click.echo(f"v{e.version}\t{e.at:%Y-%m-%d %H:%M}\t{kind}\t{by}{reason}")
 

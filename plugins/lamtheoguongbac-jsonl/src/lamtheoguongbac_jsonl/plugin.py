@@ -8,6 +8,7 @@ Named in ``pyproject.toml`` so that installing the distribution is all it takes:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,22 @@ def _exists(url: str) -> bool:
     return (target / DATA_FILE).is_file() if target.is_dir() else target.is_file()
 
 
+def _remove(url: str) -> None:
+    """Delete the store ``open`` has just created for ``url`` (a command that created it
+    failed): its data and lock files, and its folder when nothing else is left in it."""
+    from lamtheoguongbac_jsonl.store import DATA_FILE, path_from_url
+
+    target = path_from_url(url)
+    folder = target if target.is_dir() else None
+    data = target / DATA_FILE if folder is not None else target
+    for path in (data, data.with_name(data.name + ".lock")):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    if folder is not None:
+        with contextlib.suppress(OSError):  # not empty: someone else's files stay
+            folder.rmdir()
+
+
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
     """Register the JSON-lines backend (kho JSON Lines) for ``jsonl:///…`` URLs."""
@@ -40,6 +57,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
             scheme=SCHEME,
             open=JsonLinesStore.from_url,
             exists=_exists,
+            remove=_remove,
             description_vi="Một tệp JSON Lines (mỗi dòng một bản ghi), ghi nguyên khối",
             description_en="One JSON-lines file (a record per line), written atomically",
         )

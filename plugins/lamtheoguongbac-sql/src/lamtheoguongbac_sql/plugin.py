@@ -8,6 +8,8 @@ Named in ``pyproject.toml`` so that installing the distribution is all it takes:
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -43,10 +45,47 @@ def _open(url: str) -> SqlStore:
     return SqlStore.from_url(url)
 
 
+def _sqlite_file(url: str) -> str:
+    from lamtheoguongbac_sql.store import engine_url
+
+    database = engine_url(url)[0].database
+    assert database  # engine_url refuses a sqlite URL without a file
+    return database
+
+
+def _sqlite_exists(url: str) -> bool:
+    """Whether the SQLite file of a ``sqlalchemy+sqlite:///…`` URL exists (a command that
+    only reads refuses a mistyped path instead of creating an empty store)."""
+    return os.path.isfile(_sqlite_file(url))
+
+
+def _sqlite_remove(url: str) -> None:
+    """Delete the SQLite file a failed command has just created, and its journals."""
+    path = _sqlite_file(url)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+
+
 @hookimpl
 def register_storage_backends(register: Callable[[StorageBackend], None]) -> None:
-    """Register the SQLAlchemy backend (kho máy chủ cơ sở dữ liệu) for its URL schemes."""
+    """Register the SQLAlchemy backend (kho máy chủ cơ sở dữ liệu) for its URL schemes.
+
+    A SQLite file is the library's own: a read-only command refuses one that does not
+    exist, and a command that created one and failed removes it. A server database is not
+    the library's to drop: it is always opened (and migrated), and never removed.
+    """
     from lamtheoguongbac.plugin import StorageBackend
 
     for scheme, (vi, en) in _DESCRIPTIONS.items():
-        register(StorageBackend(scheme=scheme, open=_open, description_vi=vi, description_en=en))
+        file = scheme == "sqlalchemy+sqlite"
+        register(
+            StorageBackend(
+                scheme=scheme,
+                open=_open,
+                exists=_sqlite_exists if file else None,
+                remove=_sqlite_remove if file else None,
+                description_vi=vi,
+                description_en=en,
+            )
+        )
