@@ -719,6 +719,7 @@ _MIN_OBJECT_SYLLABLES = 2
 # --- the scan ----------------------------------------------------------------------------------
 
 
+# Built with tuple.__new__ where a text makes many: NamedTuple's constructor is a Python call.
 class _Hit(NamedTuple):
     start: int  # first token index
     stop: int  # one past the last token index
@@ -791,7 +792,7 @@ class _KeyText:
                 start, end = m.span()
                 first = bisect_right(starts, start) - 1
                 last = bisect_right(starts, end - 1) - 1
-                hits.append(_Hit(first, last + 1, kind))
+                hits.append(tuple.__new__(_Hit, (first, last + 1, kind)))
                 if first + 1 >= len(starts):
                     break
                 pos = starts[first + 1]
@@ -911,9 +912,10 @@ def _match_phrases(words: _Words, phrases: _Phrases) -> list[list[_Hit]]:
             slots = by_phrase.get(tuple(keys[j : j + n]))
             if slots is not None:
                 for slot in slots:
-                    found[slot].append(_Hit(idx[j], idx[j + n - 1] + 1, kinds[slot]))
+                    hit = (idx[j], idx[j + n - 1] + 1, kinds[slot])
+                    found[slot].append(tuple.__new__(_Hit, hit))
         for slot in alone:
-            found[slot].append(_Hit(idx[j], idx[j] + 1, kinds[slot]))
+            found[slot].append(tuple.__new__(_Hit, (idx[j], idx[j] + 1, kinds[slot])))
     return found
 
 
