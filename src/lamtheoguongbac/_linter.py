@@ -559,8 +559,9 @@ class _Pattern(NamedTuple):
     """A pattern over the key text, and what a text must hold for it to match at all.
 
     Every match of the pattern contains one of the literals of ``needs`` (a word of its
-    body, "/", "%"). A pledge has one for three or four of the thirty patterns, and looking
-    for a literal costs a tenth of a search (issue 11). ``()``: always searched.
+    body, "/", "%"). A pledge of the test data has them for three or four of the 24 date
+    patterns, and looking for a literal costs a tenth of a search (issue 11). ``()``: always
+    searched.
     """
 
     kind: str
