@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lamtheoguongbac._errors import ValidationFailed
+from lamtheoguongbac._checks import ID_MAX
+from lamtheoguongbac._errors import NotFound, ValidationFailed
 from lamtheoguongbac._model import Actor, Member, OrgUnit
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._roster import Roster, read_roster
@@ -16,7 +17,13 @@ from lamtheoguongbac._roster import Roster, read_roster
 if TYPE_CHECKING:
     from lamtheoguongbac._storage.base import Store
 
-__all__ = ["RosterFacet"]
+__all__ = ["MEMBER_ID_MAX", "RosterFacet"]
+
+#: The longest member id the roster takes: a handbook's id is the member id and its period
+#: (``"-2025"``, ``"-2021-2025"``, at most ``"-20250301-20260228"``: 18 characters) and an
+#: exemplar's ``"ca_nhan-2025-"`` and the member id, so both stay within the 200 characters
+#: of an identifier (``ID_MAX``).
+MEMBER_ID_MAX = ID_MAX - len("-20250301-20260228")
 
 
 class RosterFacet:
@@ -47,9 +54,25 @@ class RosterFacet:
         return roster
 
     def save(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
-        """Insert or replace units and members after checking the tree and the cells."""
+        """Insert or replace units and members after checking the tree and the cells.
+
+        A new member's id may be at most :data:`MEMBER_ID_MAX` (182) characters, so that
+        the ids of their handbooks and nominations fit in 200; a member already stored with
+        a longer id keeps it.
+        """
         tree = self.tree().with_units(units)
         for i, m in enumerate(members):
+            if len(m.id) > MEMBER_ID_MAX and not self._stored(m.id):
+                shown = m.id if len(m.id) <= 40 else m.id[:40] + "…"
+                raise ValidationFailed(
+                    f"mã đảng viên '{shown}' ({m.full_name}) dài {len(m.id)} ký tự; tối đa "
+                    f"{MEMBER_ID_MAX} ký tự, để mã sổ (mã đảng viên và kỳ của sổ) không quá "
+                    f"{ID_MAX} ký tự",
+                    f"the member id '{shown}' ({m.full_name}) is {len(m.id)} characters long; "
+                    f"at most {MEMBER_ID_MAX}, so that a handbook id (the member id and the "
+                    f"handbook's period) fits in {ID_MAX}",
+                    field=f"members[{i}].id",
+                )
             if m.cell_id not in tree:
                 raise ValidationFailed(
                     f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh "
@@ -60,6 +83,13 @@ class RosterFacet:
         self._store.save_roster(units, members)
         if self._cached() is not None:
             self._local.tree = tree  # the operation goes on with the units just saved
+
+    def _stored(self, member_id: str) -> bool:
+        try:
+            self._store.member(member_id)
+        except NotFound:
+            return False
+        return True
 
     def tree(self) -> OrgTree:
         """The stored organisation tree (cây tổ chức).
