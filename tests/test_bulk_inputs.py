@@ -20,6 +20,7 @@ from lamtheoguongbac import (
     Handbook,
     Handbooks,
     HandbookStatus,
+    ImportFailed,
     Member,
     NotFound,
     Period,
@@ -453,6 +454,25 @@ def test_the_roster_refuses_a_new_member_id_too_long_for_a_handbook_id(
     odd = Period(start=dt.date(2025, 3, 1), end=dt.date(2026, 2, 28))
     book = hb.create(longest.id, period=odd, actor=roster.members[0])
     assert len(book.id) == 200
+
+
+def test_a_roster_file_with_a_member_id_too_long_names_its_row(
+    hb: Handbooks, roster: Roster, tmp_path: Path
+) -> None:
+    cell = roster.cell_ids[0]
+    members = tmp_path / "dang-vien.csv"
+    members.write_text(
+        f"Mã,Họ và tên,Chi bộ\ndv-moi,Lê Văn An,{cell}\n{'x' * 190},Mai Văn Bảy,{cell}\n",
+        "utf-8",
+    )
+    with pytest.raises(ImportFailed) as refused:
+        hb.roster.import_files([members])
+    [problem] = refused.value.problems
+    assert problem.path == f"{members}:3"
+    assert "190 characters long; at most 182" in problem.message("en")
+    assert problem.message("vi").startswith(f"{members}, dòng 3: mã đảng viên 'xxx")
+    with pytest.raises(NotFound):
+        hb.roster.member("dv-moi")  # all or nothing
 
 
 def _legacy_store(store: MemoryStore | SqliteStore, roster: Roster, long_id: Member) -> Handbooks:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lamtheoguongbac._checks import ID_MAX
-from lamtheoguongbac._errors import NotFound, ValidationFailed
+from lamtheoguongbac._errors import ImportFailed, NotFound, ValidationFailed
 from lamtheoguongbac._model import Actor, Member, OrgUnit
 from lamtheoguongbac._orgtree import OrgTree
-from lamtheoguongbac._roster import Roster, read_roster
+from lamtheoguongbac._roster import Roster, _origin_problem, read_roster
 
 if TYPE_CHECKING:
     from lamtheoguongbac._storage.base import Store
@@ -24,6 +24,18 @@ __all__ = ["MEMBER_ID_MAX", "RosterFacet"]
 #: exemplar's ``"ca_nhan-2025-"`` and the member id, so both stay within the 200 characters
 #: of an identifier (``ID_MAX``).
 MEMBER_ID_MAX = ID_MAX - len("-20250301-20260228")
+
+
+def _too_long(member: Member) -> tuple[str, str]:
+    """Why ``member``'s id is refused: too long to carry a handbook id (vi, en)."""
+    shown = member.id if len(member.id) <= 40 else member.id[:40] + "…"
+    return (
+        f"mã đảng viên '{shown}' ({member.full_name}) dài {len(member.id)} ký tự; tối đa "
+        f"{MEMBER_ID_MAX} ký tự, để mã sổ (mã đảng viên và kỳ của sổ) không quá {ID_MAX} ký tự",
+        f"the member id '{shown}' ({member.full_name}) is {len(member.id)} characters long; "
+        f"at most {MEMBER_ID_MAX}, so that a handbook id (the member id and the handbook's "
+        f"period) fits in {ID_MAX}",
+    )
 
 
 class RosterFacet:
@@ -50,6 +62,13 @@ class RosterFacet:
                 in unknown cells (file and row), units that do not form a tree.
         """
         roster = read_roster(paths, stored_units=self._store.units())
+        too_long = [
+            _origin_problem(roster.origins.get(m.id), *_too_long(m))
+            for m in roster.members
+            if len(m.id) > MEMBER_ID_MAX and not self._stored(m.id)
+        ]
+        if too_long:  # named by file and row, before save would name the list's index
+            raise ImportFailed(", ".join(str(p) for p in paths), too_long)
         self.save(roster.units, roster.members)
         return roster
 
@@ -63,16 +82,7 @@ class RosterFacet:
         tree = self.tree().with_units(units)
         for i, m in enumerate(members):
             if len(m.id) > MEMBER_ID_MAX and not self._stored(m.id):
-                shown = m.id if len(m.id) <= 40 else m.id[:40] + "…"
-                raise ValidationFailed(
-                    f"mã đảng viên '{shown}' ({m.full_name}) dài {len(m.id)} ký tự; tối đa "
-                    f"{MEMBER_ID_MAX} ký tự, để mã sổ (mã đảng viên và kỳ của sổ) không quá "
-                    f"{ID_MAX} ký tự",
-                    f"the member id '{shown}' ({m.full_name}) is {len(m.id)} characters long; "
-                    f"at most {MEMBER_ID_MAX}, so that a handbook id (the member id and the "
-                    f"handbook's period) fits in {ID_MAX}",
-                    field=f"members[{i}].id",
-                )
+                raise ValidationFailed(*_too_long(m), field=f"members[{i}].id")
             if m.cell_id not in tree:
                 raise ValidationFailed(
                     f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh "
