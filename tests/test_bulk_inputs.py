@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
+from click.testing import CliRunner
 
 from lamtheoguongbac import (
     Actor,
@@ -38,6 +39,7 @@ from lamtheoguongbac.bulk import (
     Source,
     WorkbookSubmission,
 )
+from lamtheoguongbac.cli import cli
 from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.spreadsheet import export_workbook
 from lamtheoguongbac.testing import ICT, advance, make_handbook, make_roster
@@ -572,3 +574,32 @@ def test_a_refused_workbook_problem_carries_its_code_sheet_and_row(
         assert failure.source.row is not None
         assert f"row {failure.source.row}" in (failure.problem("en") or "")
     assert hb.find(year=YEAR) == []
+
+
+def test_the_cli_names_a_workbook_problem_s_place_once(tmp_path: Path, roster: Roster) -> None:
+    url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
+        service.roster.save(roster.units, roster.members)
+    cell = roster.cell_ids[0]
+    members = [m for m in roster.members if m.cell_id == cell]
+    folder = tmp_path / "bang-tinh"
+    folder.mkdir()
+    books = [
+        make_handbook(
+            HandbookStatus.REGISTERED,
+            cell=cell,
+            member=m,
+            organisation=roster.organisation(cell),
+            secretary=members[0],
+        )
+        for m in members
+    ]
+    export_workbook(folder / "chi-bo.xlsx", books, members=[], units=[])
+    args = ["--store", url, "--lang", "en", "workbook", "import-folder", str(folder)]
+    result = CliRunner().invoke(cli, [*args, "--year", "2025", "--as", members[1].id])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if "LTGB-T002" in line]
+    assert lines
+    for line in lines:
+        assert line.count("sheet 'Việc đăng ký'") == 1, line
+        assert "chi-bo.xlsx: sheet 'Việc đăng ký', row " in line
