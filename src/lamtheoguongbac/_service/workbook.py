@@ -709,7 +709,7 @@ def _write(service: Handbooks, checked: _Checked, year: int) -> ApplyResult:
     books: list[Handbook] = []
     with service.transaction():  # all of it or nothing; hooks fire once it is committed
         if data.units or data.members:
-            service.roster.save(data.units, data.members)
+            service.roster.save(data.units, data.members, actor=who)
         for plan in checked.plans:
             hb = plan.existing
             if hb is None:
