@@ -698,6 +698,12 @@ class BulkSteps:
         single-workbook path, with its checks — all or nothing per workbook; a refused one
         is reported problem by problem (each naming its sheet, row and column) and the
         others go on. The organisation tree is read once for the whole run.
+
+        The top-rating cap (LTGB-C001) is judged as :meth:`assess` judges it, once on the
+        final figures of the whole run (:attr:`BulkResult.warnings`); when the policy
+        enforces it, every workbook is checked first (nothing written) and each one that
+        records a top rating in an organisation whose final figures exceed the cap is
+        refused — the verdict depends on the set of workbooks, never on their order.
         """
         return self._import(
             ((s.path, s.submitter, None) for s in submissions), year, progress, total
@@ -719,9 +725,12 @@ class BulkSteps:
         Phó Bí thư). With ``on_behalf_of_cell_officer=True`` (the delegation, ủy quyền
         nhập thay), ``runner`` must be in the roster holding an office (Bí thư, Phó Bí thư,
         ủy viên) in a committee above the workbook's cell on the day of the import; each
-        workbook — which must then be of one cell — is imported as that cell's Bí thư (else
-        Phó Bí thư) per the stored roster, and every event records ``runner`` as the actor
-        and the cell officer as ``on_behalf_of``.
+        workbook — which must then be of one cell — is imported as the officer its
+        assessment rows name as recorder when they hold the cell's Bí thư or Phó Bí thư
+        office (either may write the cell's assessment), else as the cell's Bí thư (else Phó
+        Bí thư) per the stored roster, and every event records ``runner`` as the actor and
+        the cell officer as ``on_behalf_of``. The cap is judged as in
+        :meth:`import_workbooks`.
 
         Raises:
             ValidationFailed: ``folder`` is not a folder.

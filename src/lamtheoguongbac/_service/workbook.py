@@ -43,6 +43,7 @@ from lamtheoguongbac._permissions import (
 )
 from lamtheoguongbac.rules._aggregate import RatingTally, tally
 from lamtheoguongbac.rules._base import Violation
+from lamtheoguongbac.rules._policy import Policy
 from lamtheoguongbac.spreadsheet._data import (
     ApplyResult,
     AssessmentEntry,
@@ -401,12 +402,13 @@ def _same(stored: CollectiveAssessment | None, given: AssessmentEntry) -> bool:
 @attrs.frozen
 class _Contribution:
     """What one workbook does to the cap's figures (LTGB-C001): per grassroots
-    organisation, the change to its :class:`RatingTally`, and the assessment rows it records
-    there with their rating."""
+    organisation it changes, the change to its :class:`RatingTally`, the assessment rows
+    it records there with their rating, and the policy its handbooks run under."""
 
     units: dict[str, OrgUnit]
     delta: dict[str, RatingTally]
     rated: dict[str, list[tuple[HandbookEntry, RatingLevel | None]]]
+    policies: dict[str, Policy]
 
 
 def _minus(a: RatingTally, b: RatingTally) -> RatingTally:
@@ -435,15 +437,16 @@ class CapLedger:
     order of the workbooks or of their rows: warnings once per organisation when the
     operation is done (:meth:`verdicts`), and — when the policy enforces the cap — a workbook
     that records a top rating (or one outside the cap's base) in an organisation whose final
-    figures are certain to exceed the cap is refused (:meth:`refusals`).
+    figures are certain to exceed the cap is refused (:meth:`refusals`). The policy of an
+    organisation is the one its handbooks run under, as for the single steps.
     """
 
     def __init__(self, service: Handbooks, year: int) -> None:
         self.service, self.year = service, year
-        self.policy = service.policy_for_year(year)
         self.base: dict[str, RatingTally] = {}
         self.applied: dict[str, RatingTally] = {}
         self.units: dict[str, OrgUnit] = {}
+        self.policies: dict[str, Policy] = {}
         #: organisations where an enforced cap is exceeded on the final figures of the
         #: whole operation, with the violation (set by a bulk import's first pass)
         self.exceeded: dict[str, list[Violation]] = {}
@@ -451,19 +454,26 @@ class CapLedger:
 
     @property
     def enforced(self) -> bool:
-        """Whether the year's policy refuses ratings over the cap rather than warning."""
-        return self.policy.top_rating_cap is not None and self.policy.top_rating_cap_enforced
+        """Whether a policy the operation may meet refuses ratings over the cap rather than
+        warning: the year's, or a catalog policy a handbook may name."""
+        known = [self.service.policy_for_year(self.year), *self.service.catalog.policies]
+        return any(p.top_rating_cap is not None and p.top_rating_cap_enforced for p in known)
 
     def _read(self, c: _Contribution) -> None:
         for gid, unit in c.units.items():
             if gid not in self.base:  # read once per organisation, before any write to it
-                self.base[gid] = self.service.rating_tally(gid, self.year)
+                self.policies[gid] = c.policies[gid]
                 self.units[gid] = unit
+                self.base[gid] = self.service.rating_tally(gid, self.year)
+
+    def _enforced(self, gid: str) -> bool:
+        policy = self.policies[gid]
+        return policy.top_rating_cap is not None and policy.top_rating_cap_enforced
 
     def worsening(self, c: _Contribution, gid: str) -> list[HandbookEntry]:
         """The rows of ``c`` that can make the cap's outlook in ``gid`` worse: a top rating,
         or one outside the base (a rating in the base never can)."""
-        cap = self.policy.top_rating_cap
+        cap = self.policies[gid].top_rating_cap
         if cap is None:
             return []
         return [e for e, r in c.rated.get(gid, []) if r is cap.level or r not in cap.of_levels]
@@ -476,7 +486,7 @@ class CapLedger:
         out: dict[str, list[Violation]] = {}
         for gid in gids:
             found = self.service._cap_violations(
-                self.units[gid], self.year, figures[gid], self.policy
+                self.units[gid], self.year, figures[gid], self.policies[gid]
             )
             if found:
                 out[gid] = found
@@ -486,14 +496,10 @@ class CapLedger:
         """Per organisation, why ``c`` must be refused: the enforced cap is exceeded there
         on the final figures, and ``c`` records a rating that makes it worse."""
         self._read(c)  # before the workbook writes: its own changes are its delta
-        if not self.enforced:
-            return {}
+        gids = [g for g in c.units if self._enforced(g) and self.worsening(c, g)]
         if self.settled:  # a bulk import judged the whole operation first
-            found = self.exceeded
-        else:
-            final = {gid: self.figures(gid) + c.delta.get(gid, RatingTally()) for gid in c.units}
-            found = self.judge(final, c.units)
-        return {gid: v for gid, v in found.items() if gid in c.units and self.worsening(c, gid)}
+            return {g: self.exceeded[g] for g in gids if g in self.exceeded}
+        return self.judge({g: self.figures(g) + c.delta[g] for g in gids}, gids)
 
     def figures(self, gid: str) -> RatingTally:
         """The organisation's figures with every workbook recorded so far."""
@@ -518,8 +524,6 @@ class CapLedger:
         figures of all the workbooks are found; every workbook making one of them worse is
         refused; the figures without those are judged again until nothing changes. The
         result depends on the set of workbooks only, never on their order."""
-        if not self.enforced:
-            return set()
         self.settled = True
         for c in contributions:
             self._read(c)
@@ -530,15 +534,15 @@ class CapLedger:
                 if n not in refused:
                     for gid, d in c.delta.items():
                         figures[gid] = figures[gid] + d
-            touched = sorted({g for c in contributions for g in c.units} - set(self.exceeded))
-            new = self.judge(figures, touched)
+            touched = {g for c in contributions for g in c.units if self._enforced(g)}
+            new = self.judge(figures, sorted(touched - set(self.exceeded)))
             if not new:
                 return refused
             self.exceeded.update(new)
             refused |= {
                 n
                 for n, c in enumerate(contributions)
-                if any(self.worsening(c, gid) for gid in self.exceeded)
+                if any(self.worsening(c, gid) for gid in self.exceeded if gid in c.units)
             }
 
 
@@ -589,6 +593,7 @@ def check_workbook(
     units: dict[str, OrgUnit] = {}
     delta: dict[str, RatingTally] = {}
     rated: dict[str, list[tuple[HandbookEntry, RatingLevel | None]]] = {}
+    policies: dict[str, Policy] = {}
     for member_id, entry in entries.items():
         member = members.get(member_id)
         if member is None:
@@ -616,6 +621,7 @@ def check_workbook(
         was = _counted(existing, before_status) if existing else RatingTally()
         gid = final.grassroots.id
         units[gid] = final.grassroots
+        policies.setdefault(gid, service.policy_for(final))
         delta[gid] = delta.get(gid, RatingTally()) + _minus(_counted(final, member.status), was)
         before_ca = existing.collective_assessment if existing else None
         ca = final.collective_assessment
@@ -623,12 +629,20 @@ def check_workbook(
             rated.setdefault(gid, []).append((entry, ca.rating))
     if checker.problems:
         raise ImportFailed(data.source or "workbook", checker.problems)
+    # Only the organisations whose figures change, and whose policy has a cap, are judged:
+    # a workbook of registrations alone costs no read of the cap's figures.
+    kept = [g for g, d in delta.items() if _changes(d) and policies[g].top_rating_cap is not None]
     return _Checked(
         data=data,
         who=who,
         checker=checker,
         plans=plans,
-        contribution=_Contribution(units=units, delta=delta, rated=rated),
+        contribution=_Contribution(
+            units={g: units[g] for g in kept},
+            delta={g: delta[g] for g in kept},
+            rated={g: rated[g] for g in kept if g in rated},
+            policies={g: policies[g] for g in kept},
+        ),
     )
 
 
