@@ -188,6 +188,7 @@ def test_an_enforced_cap_refuses_a_single_import_naming_each_row(
     problems = _problems(excinfo.value)
     assert len(problems) == 2  # the two top ratings, each at its row and column
     assert all("[LTGB-C001]" in p and "'Xếp loại'" in p for p in problems)
+    assert {p.code for p in excinfo.value.problems} == {"LTGB-C001"}
     assert {p.split(",")[1].strip() for p in problems} == {"row 2", "row 3"}
     assert str(path) in excinfo.value.message("en")
     assert service.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: 10}
@@ -217,7 +218,7 @@ def test_an_enforced_cap_judges_a_bulk_import_on_its_final_figures_not_its_order
             failed = {o.source.file for o in result.failed if o.source}
             assert failed == {str(paths[n]) for n in refused}
             # each problem names its file, sheet, row and the column 'Xếp loại'
-            assert result.failed
+            assert {o.code for o in result.failed} == {"LTGB-C001"}
             for o in result.failed:
                 assert "[LTGB-C001]" in (o.problem("en") or "")
                 assert "'Xếp loại'" in (o.problem("en") or "")

@@ -14,6 +14,7 @@ from lamtheoguongbac._errors import (
     ImportFailed,
     NotAuthorised,
     NotFound,
+    Problem,
     RulesViolated,
     TransitionNotAllowed,
     ValidationFailed,
@@ -699,18 +700,24 @@ def apply_workbook(
     own = ledger is None
     cap = ledger if ledger is not None else CapLedger(service, year)
     if refused := cap.refusals(checked.contribution):
-        checker = checked.checker
+        # Records with the cap's code, so that a bulk import's outcome carries it too.
+        problems: list[str | Problem] = []
         for gid, violations in sorted(refused.items()):
             for entry in cap.worsening(checked.contribution, gid):
-                for v in violations:
-                    checker.problem(
-                        ASSESSMENTS,
-                        _first_row(entry, ASSESSMENTS),
-                        "xep_loai",
+                where_vi, where_en = checked.checker.where(
+                    ASSESSMENTS, _first_row(entry, ASSESSMENTS), "xep_loai"
+                )
+                problems += [
+                    Problem(
                         f"[{v.code}] {v.message_vi}",
                         f"[{v.code}] {v.message_en}",
+                        code=v.code,
+                        where_vi=where_vi,
+                        where_en=where_en,
                     )
-        raise ImportFailed(data.source or "workbook", checker.problems)
+                    for v in violations
+                ]
+        raise ImportFailed(data.source or "workbook", problems)
     result = _write(service, checked, year)
     cap.record(checked.contribution)
     return attrs.evolve(result, cap_warnings=tuple(cap.verdicts())) if own else result
