@@ -91,6 +91,7 @@ from lamtheoguongbac.text import nfc
 
 if TYPE_CHECKING:
     from lamtheoguongbac._service.core import Handbooks, StepResult
+    from lamtheoguongbac.spreadsheet import WorkbookData
 
 __all__ = [
     "BulkOutcome",
@@ -899,6 +900,12 @@ class BulkSteps:
         single-workbook path, with its checks — all or nothing per workbook; a refused one
         is reported problem by problem (each naming its sheet, row and column) and the
         others go on. The organisation tree is read once for the whole run.
+
+        The top-rating cap (LTGB-C001) is judged as :meth:`assess` judges it, once on the
+        final figures of the whole run (:attr:`BulkResult.warnings`); when the policy
+        enforces it, every workbook is checked first (nothing written) and each one that
+        records a top rating in an organisation whose final figures exceed the cap is
+        refused — the verdict depends on the set of workbooks, never on their order.
         """
         return self._import(
             ((s.path, s.submitter, None) for s in submissions), year, progress, total
@@ -920,9 +927,12 @@ class BulkSteps:
         Phó Bí thư). With ``on_behalf_of_cell_officer=True`` (the delegation, ủy quyền
         nhập thay), ``runner`` must be in the roster holding an office (Bí thư, Phó Bí thư,
         ủy viên) in a committee above the workbook's cell on the day of the import; each
-        workbook — which must then be of one cell — is imported as that cell's Bí thư (else
-        Phó Bí thư) per the stored roster, and every event records ``runner`` as the actor
-        and the cell officer as ``on_behalf_of``.
+        workbook — which must then be of one cell — is imported as the officer its
+        assessment rows name as recorder when they hold the cell's Bí thư or Phó Bí thư
+        office (either may write the cell's assessment), else as the cell's Bí thư (else Phó
+        Bí thư) per the stored roster, and every event records ``runner`` as the actor and
+        the cell officer as ``on_behalf_of``. The cap is judged as in
+        :meth:`import_workbooks`.
 
         Raises:
             ValidationFailed: ``folder`` is not a folder.
@@ -950,18 +960,47 @@ class BulkSteps:
         progress: Progress | None,
         total: int | None,
     ) -> BulkResult:
+        from lamtheoguongbac._service.workbook import CapLedger, apply_workbook, check_workbook
         from lamtheoguongbac.spreadsheet import read_workbook
 
         hb = self._hb
         outcomes: list[MemberOutcome] = []
         notes: list[str] = []
+        # The top-rating cap is judged on the final figures of the whole run, never per
+        # workbook: the verdict must not depend on the order of the files.
+        ledger = CapLedger(hb, year)
         with hb.roster.operation():
-            for i, (path, submitter, delegate) in enumerate(items, 1):
+            work: Iterable[
+                tuple[
+                    Path, Actor | Member, Actor | None, WorkbookData | LamTheoGuongBacError | None
+                ]
+            ]
+            if ledger.enforced:
+                # An enforced cap refuses the workbooks that make an organisation's final
+                # figures exceed it: every workbook is checked (nothing written) first.
+                loaded = [(p, s, d, _load(p, read_workbook)) for p, s, d in items]
+                checked = []
+                for _, submitter, delegate, data in loaded:
+                    if isinstance(data, LamTheoGuongBacError):
+                        continue
+                    with contextlib.suppress(LamTheoGuongBacError):
+                        with self._delegation(data, delegate) as acting:
+                            found = check_workbook(hb, data, year=year, actor=acting or submitter)
+                        checked.append(found.contribution)
+                ledger.settle(checked)
+                work = loaded
+            else:
+                work = ((p, s, d, None) for p, s, d in items)
+            for i, (path, submitter, delegate, loaded_data) in enumerate(work, 1):
                 source = Source(file=str(path))
                 try:
-                    data = read_workbook(path)
+                    if isinstance(loaded_data, LamTheoGuongBacError):
+                        raise loaded_data
+                    data = loaded_data if loaded_data is not None else read_workbook(path)
                     with self._delegation(data, delegate) as acting:
-                        result = hb.import_workbook(data, year=year, actor=acting or submitter)
+                        result = apply_workbook(
+                            hb, data, year=year, actor=acting or submitter, ledger=ledger
+                        )
                 except ImportFailed as exc:
                     outcomes.extend(
                         MemberOutcome(
@@ -990,12 +1029,19 @@ class BulkSteps:
                     )
                 if progress is not None:
                     progress(i, total)
-        return BulkResult(step="import", outcomes=tuple(outcomes), notes=tuple(notes))
+        return BulkResult(
+            step="import",
+            outcomes=tuple(outcomes),
+            warnings=tuple(ledger.verdicts()),
+            notes=tuple(notes),
+        )
 
     @contextlib.contextmanager
     def _delegation(self, data: object, delegate: Actor | None) -> Iterator[Member | None]:
         """Under delegation: check ``delegate`` may import for the workbook's cell, and
-        yield the cell's officer, with every event recorded as ``delegate`` on their behalf.
+        yield the cell officer it runs as — the one who recorded the workbook's
+        assessments when they hold the cell's Bí thư or Phó Bí thư office, else the cell's
+        Bí thư (Phó Bí thư) — with every event recorded as ``delegate`` on their behalf.
         Without: yield None."""
         if delegate is None:
             yield None
@@ -1004,9 +1050,30 @@ class BulkSteps:
         cell = self._cell_of(data)
         day = hb.clock().date()
         self._check_entitled(delegate, cell, day)
-        officer = self.cell_officer(cell, on=day)
+        officer = self._recorder(data, cell, day) or self.cell_officer(cell, on=day)
         with hb._delegated(delegate):
             yield officer
+
+    def _recorder(self, data: object, cell_id: str, day: dt.date) -> Member | None:
+        """The one officer the workbook's assessment rows name as recorder, as the stored
+        roster has them, when they hold the cell's Bí thư or Phó Bí thư office on the day
+        of the import or of a meeting they recorded (DOMAIN: either may write the cell's
+        assessment); else None."""
+        from lamtheoguongbac.spreadsheet import WorkbookData
+
+        assert isinstance(data, WorkbookData)
+        named = [e.assessment for e in data.handbooks if e.assessment is not None]
+        if len({a.recorder_id for a in named}) != 1:
+            return None
+        try:
+            member = self._hb.store.member(named[0].recorder_id)
+        except NotFound:
+            return None
+        days = {day, *(a.meeting_date for a in named)}
+        offices = {Role.SECRETARY, Role.DEPUTY_SECRETARY}
+        if any(member.roles_on(d, cell_id) & offices for d in days):
+            return member
+        return None
 
     def _cell_of(self, data: object) -> str:
         from lamtheoguongbac.spreadsheet import WorkbookData
@@ -1066,6 +1133,14 @@ class BulkSteps:
             f"the roster names no Secretary or Deputy Secretary of cell {cell_id} on "
             f"{on.isoformat()}",
         )
+
+
+def _load(path: Path, read: Callable[[Path], WorkbookData]) -> WorkbookData | LamTheoGuongBacError:
+    """The workbook read from ``path``, or the error reading it raised."""
+    try:
+        return read(path)
+    except LamTheoGuongBacError as exc:
+        return exc
 
 
 def _failed(
