@@ -100,7 +100,7 @@ class RosterFacet:
         """Insert or replace units and members after checking the tree and the cells; each
         one added or changed is recorded in its :meth:`history` as saved by ``actor``.
 
-        A new member's id may be at most :data:`MEMBER_ID_MAX` (182) characters, so that
+        A new member's id may be at most 182 characters (``MEMBER_ID_MAX``), so that
         the ids of their handbooks and nominations fit in 200; a member already stored with
         a longer id keeps it.
         """
