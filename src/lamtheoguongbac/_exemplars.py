@@ -32,7 +32,7 @@ from decimal import Decimal
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import NotAuthorised, TransitionNotAllowed, ValidationFailed
 from lamtheoguongbac._model import (
     Actor,
@@ -157,10 +157,10 @@ class Locality:
         'An Giang'
     """
 
-    hamlet: str | None = None
-    commune: str | None = None
-    district: str | None = None
-    province: str | None = None
+    hamlet: str | None = attrs.field(default=None, metadata=LINE)
+    commune: str | None = attrs.field(default=None, metadata=LINE)
+    district: str | None = attrs.field(default=None, metadata=LINE)
+    province: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         for name in ("hamlet", "commune", "district", "province"):
@@ -200,7 +200,7 @@ class Figure:
     """
 
     amount: Decimal
-    unit: str
+    unit: str = attrs.field(metadata=LINE)
     what: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -248,7 +248,7 @@ class ExemplarDetails:
     field: ExemplarField = ExemplarField.OTHER
     locality: Locality | None = None
     figures: tuple[Figure, ...] = ()
-    proposed_by: str | None = None
+    proposed_by: str | None = attrs.field(default=None, metadata=LINE)
     evidence: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -279,13 +279,13 @@ class Commendation:
         ('125-QĐ/ĐU', '2026-01-05', 'Giấy khen')
     """
 
-    authority: str
-    decision_number: str
+    authority: str = attrs.field(metadata=LINE)
+    decision_number: str = attrs.field(metadata=LINE)
     decided_on: dt.date
-    form: str = "Giấy khen"
-    recorded_by: str | None = None
-    recorder_name: str | None = None
-    body_id: str | None = None
+    form: str = attrs.field(default="Giấy khen", metadata=LINE)
+    recorded_by: str | None = attrs.field(default=None, metadata=LINE)
+    recorder_name: str | None = attrs.field(default=None, metadata=LINE)
+    body_id: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("Commendation.authority", self.authority, max_len=_NAME_MAX)
@@ -334,17 +334,17 @@ class Exemplar:
         (2025, 'ca_nhan', True)
     """
 
-    id: str
+    id: str = attrs.field(metadata=LINE)
     year: int
     kind: ExemplarKind
-    name: str
+    name: str = attrs.field(metadata=LINE)
     organisation: tuple[OrgUnit, ...]
     achievements: str
-    nominated_by: str
-    nominator_name: str
+    nominated_by: str = attrs.field(metadata=LINE)
+    nominator_name: str = attrs.field(metadata=LINE)
     nominated_on: dt.date
-    member_id: str | None = None
-    source_handbook_id: str | None = None
+    member_id: str | None = attrs.field(default=None, metadata=LINE)
+    source_handbook_id: str | None = attrs.field(default=None, metadata=LINE)
     commendation: Commendation | None = None
     version: int = 1
     party: bool = True
