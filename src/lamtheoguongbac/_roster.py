@@ -48,7 +48,7 @@ from lamtheoguongbac._legacy import EncodingError, decode_bytes
 from lamtheoguongbac._model import Member, MemberStatus, OrgUnit, Role, RoleAssignment
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._public import publish
-from lamtheoguongbac.serde import from_dict, parse_json
+from lamtheoguongbac.serde import _migrate, from_dict, parse_json
 from lamtheoguongbac.text import canonical_key, strip_accents
 
 __all__ = [
@@ -555,6 +555,15 @@ def _read_json(path: Path, text: str) -> Roster:
             ],
         )
     version = data.get("schema_version", 1)
+    try:
+        # The layout version is the one of serde's documents: refused as serde refuses it
+        # (newer than this release, not a whole number, no migration), once for the file
+        # and even when it holds no unit or member; each item is then migrated by from_dict.
+        _migrate({"schema_version": version})
+    except ValidationFailed as exc:
+        raise ImportFailed(
+            str(path), [json_problem(str(path), "$.schema_version", exc.reason_vi, exc.reason_en)]
+        ) from exc
     problems: list[Problem] = []
 
     def load(key: str, cls: type[T]) -> list[T]:
