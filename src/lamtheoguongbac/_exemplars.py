@@ -45,6 +45,7 @@ from lamtheoguongbac._model import (
     Role,
     RoleAssignment,
 )
+from lamtheoguongbac._permissions import require_signer
 from lamtheoguongbac._public import publish
 from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, strip_accents
 
@@ -270,7 +271,8 @@ class Commendation:
     it when not given, see :func:`authorise_commendation`), ``decision_number`` the
     decision's number ("125-QĐ/ĐU") and ``form`` what was given ("Giấy khen", "Bằng khen").
     ``recorded_by``/``recorder_name`` name who entered it in the system;
-    :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor.
+    :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor, and refuses a
+    commendation whose data names anyone else (LTGB-G001).
 
     Example:
         >>> from lamtheoguongbac.testing import make_commendation
@@ -686,11 +688,30 @@ def nomination_from_handbook(handbook: Handbook, *, actor: Actor, on: dt.date) -
 def with_commendation(exemplar: Exemplar, commendation: Commendation, *, actor: Actor) -> Exemplar:
     """``exemplar`` commended, recorded by ``actor``, at the next version.
 
+    A commendation whose data already names a recorder (``recorded_by``/``recorder_name``)
+    must name ``actor``, as an assessment's must: it is refused, not silently rewritten, so a
+    caller who believes the data speaks for someone learns that it does not (LTGB-G001).
+
     Raises:
+        NotAuthorised: the commendation names someone other than ``actor`` as its recorder
+            (LTGB-G001).
         TransitionNotAllowed: the exemplar is commended already (a commendation is recorded
             once; a second decision is refused).
         ValidationFailed: the decision is dated before the exemplar's year.
     """
+    what = ("Việc khen thưởng", "The commendation")
+    if commendation.recorded_by is not None:
+        require_signer(actor, commendation.recorded_by, what_vi=what[0], what_en=what[1])
+    if commendation.recorder_name is not None and commendation.recorder_name != actor.name:
+        raise NotAuthorised(
+            f"{what[0]} ghi tên người ghi nhận là '{commendation.recorder_name}' nhưng người "
+            f"thực hiện là {actor.name} ('{actor.id}'): không ai được ký thay người khác; "
+            "người ghi phải tự nhập",
+            f"{what[1]} names '{commendation.recorder_name}' as its recorder, but the caller "
+            f"is {actor.name} ('{actor.id}'): nobody signs for someone else; the recorder "
+            "must enter it themselves",
+            code="LTGB-G001",
+        )
     if exemplar.commendation is not None:
         raise TransitionNotAllowed(
             f"Gương điển hình '{exemplar.id}' ({exemplar.name}) đã được khen thưởng theo "
