@@ -24,6 +24,7 @@ from hostile import (
     set_cells,
 )
 from lamtheoguongbac import (
+    Actor,
     EventKind,
     Handbook,
     Handbooks,
@@ -31,13 +32,14 @@ from lamtheoguongbac import (
     ImportFailed,
     NotAuthorised,
     Role,
+    RoleAssignment,
     RulesViolated,
     serde,
 )
 from lamtheoguongbac.plugin import trusted_restore
 from lamtheoguongbac.spreadsheet import read_workbook
 from lamtheoguongbac.testing import creation_event
-from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, YEAR, assessment
+from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, XA, YEAR, assessment
 
 ASSESSMENTS, MEMBERS_SHEET = "Đánh giá chi bộ", "Đảng viên"
 MEETING = dt.date(YEAR, 12, 20)
@@ -216,3 +218,31 @@ def test_the_cli_workbook_import_signs_only_as_the_caller(forged: Path, tmp_path
     assert signed.exit_code == 0, signed.output
     history = run("history", f"{MEMBER.id}-{YEAR}", "--json")
     assert SECRETARY.id in history.output
+
+
+@pytest.mark.parametrize("office", [Role.SECRETARY, Role.DEPUTY_SECRETARY])
+def test_an_official_outside_the_roster_keeps_a_committees_office_never_a_cells(
+    service: Handbooks, office: Role
+) -> None:
+    # The embedding system vouches for a commune Bí thư / Phó Bí thư who is not a member of
+    # the roster: they act for the committee above the cell (reopen a handbook) ...
+    since = dt.date(2020, 1, 1)
+    official = Actor(
+        id="dv-xa-bithu",
+        name="Đặng Văn Khoa",
+        roles=(RoleAssignment(role=office, unit_id=XA.id, start=since),),
+    )
+    book = reported_handbook(service)
+    reopened = service.reopen_handbook(book, to=HandbookStatus.REGISTERED, reason="Bổ sung",
+                                       actor=official)  # fmt: skip
+    assert reopened.handbook.status is HandbookStatus.REGISTERED
+    assert service.history(book)[-1].actor_id == official.id
+    # ... but a cell's office claimed by an outsider, or one in a unit the store does not
+    # know, counts for nothing: only the roster grants a cell's offices.
+    for unit_id in (CELL.id, "chibo-khong-co"):
+        claimed = attrs.evolve(
+            official, roles=(RoleAssignment(role=office, unit_id=unit_id, start=since),)
+        )
+        with pytest.raises(NotAuthorised):
+            service.reopen_handbook(book, to=HandbookStatus.DRAFT, reason="Làm lại",
+                                    actor=claimed)  # fmt: skip

@@ -1,9 +1,10 @@
-"""The audit trail of the committee's records (nhật ký): exemplars and inspections.
+"""The audit trail of the committee's records (nhật ký): exemplars, inspections, the roster.
 
 A handbook's steps are recorded as :class:`~lamtheoguongbac.Event`; the records a
 committee keeps beside the handbooks — an exemplar's nomination and commendation, an
-inspection and the follow-ups to its requests — are recorded as :class:`RecordEvent`: who did
-what to which record, when, and the record's version after it. Stores keep them append-only
+inspection and the follow-ups to its requests, and every change to the roster's members and
+units (which decides who may sign) — are recorded as :class:`RecordEvent`: who did what to
+which record, when, and the record's version after it. Stores keep them append-only
 (:meth:`Store.append_record_event <lamtheoguongbac.plugin.Store.append_record_event>`)
 and list them oldest first.
 """
@@ -31,6 +32,8 @@ class RecordType(LabelledEnum):
 
     EXEMPLAR = ("guong_dien_hinh", "Gương điển hình", "exemplar")
     INSPECTION = ("kiem_tra", "Kiểm tra, giám sát", "inspection")
+    MEMBER = ("dang_vien", "Đảng viên", "member")
+    UNIT = ("to_chuc", "Tổ chức đảng", "party unit")
 
 
 class RecordAction(LabelledEnum):
@@ -39,18 +42,22 @@ class RecordAction(LabelledEnum):
     Example:
         >>> from lamtheoguongbac.committee import RecordAction
         >>> [action.value for action in RecordAction]
-        ['nominated', 'commended', 'inspected', 'followed_up']
+        ['nominated', 'commended', 'inspected', 'followed_up', 'added', 'changed']
     """
 
     NOMINATED = ("nominated", "Đề cử gương điển hình", "nominated")
     COMMENDED = ("commended", "Ghi nhận khen thưởng", "recorded the commendation")
     INSPECTED = ("inspected", "Ghi kết quả kiểm tra", "recorded the inspection")
     FOLLOWED_UP = ("followed_up", "Báo cáo khắc phục", "recorded a follow-up")
+    ADDED = ("added", "Thêm vào danh sách", "added to the roster")
+    CHANGED = ("changed", "Sửa trong danh sách", "changed in the roster")
 
 
 _ACTIONS = {
     RecordType.EXEMPLAR: frozenset({RecordAction.NOMINATED, RecordAction.COMMENDED}),
     RecordType.INSPECTION: frozenset({RecordAction.INSPECTED, RecordAction.FOLLOWED_UP}),
+    RecordType.MEMBER: frozenset({RecordAction.ADDED, RecordAction.CHANGED}),
+    RecordType.UNIT: frozenset({RecordAction.ADDED, RecordAction.CHANGED}),
 }
 
 

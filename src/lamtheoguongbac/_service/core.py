@@ -180,7 +180,7 @@ class Handbooks:
         # runs for
         self._deferred = threading.local()
         #: the organisation units and members (danh sách)
-        self.roster = RosterFacet(store)
+        self.roster = RosterFacet(store, lambda: self.clock())
         #: roll-ups, reminders and the top-rating cap (kiểm tra, giám sát)
         self.supervision = SupervisionFacet(self)
         #: exemplars: nominations and commendations (gương điển hình)
@@ -339,15 +339,26 @@ class Handbooks:
         """The actor as the roster knows it: who may act is never taken on the caller's word.
 
         A member of the roster acts with the name and roles stored for them. Someone outside
-        the roster (a committee official) keeps the roles given, except a cell's Bí thư and
-        Phó Bí thư roles, which only the roster can grant.
+        the roster (a committee official) keeps the roles given in the committees above the
+        cells — a provincial Bí thư included — except a cell's Bí thư and Phó Bí thư roles,
+        which only the roster can grant: those in a unit the roster's members belong to (a
+        cell, a chi bộ cơ sở) or in a unit the store does not know.
         """
         try:
             return self.store.member(actor.id).as_actor()
         except NotFound:
             given = _as_actor(actor)
-            roles = tuple(r for r in given.roles if r.role not in _CELL_OFFICES)
+            roles = tuple(
+                r
+                for r in given.roles
+                if r.role not in _CELL_OFFICES or self._above_the_cells(r.unit_id)
+            )
             return attrs.evolve(given, roles=roles)
+
+    def _above_the_cells(self, unit_id: str) -> bool:
+        """Whether ``unit_id`` is a stored unit no member of the roster belongs to directly
+        (a committee above the cells)."""
+        return unit_id in self.roster.tree() and not self.store.members(unit_id)
 
     # --- creating handbooks ------------------------------------------------------------
 

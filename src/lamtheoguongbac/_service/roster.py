@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lamtheoguongbac._errors import ValidationFailed
+import attrs
+
+from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
+from lamtheoguongbac._errors import NotFound, ValidationFailed
 from lamtheoguongbac._model import Actor, Member, OrgUnit
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._roster import Roster, read_roster
+from lamtheoguongbac.text import nfc
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from lamtheoguongbac._storage.base import Store
 
 __all__ = ["RosterFacet"]
+
+#: Who a roster change is recorded as when the caller names nobody (``actor=None``).
+UNKNOWN_ACTOR = Actor(id="khong-ro", name="Không rõ người thực hiện")
 
 
 class RosterFacet:
@@ -25,13 +35,20 @@ class RosterFacet:
     Reached as ``handbooks.roster``; it shares the service's store. Inside
     :meth:`operation` the organisation tree is read once and kept for the block (per
     thread), so a bulk operation never reads every unit again per cell.
+
+    Every member or unit a save adds or changes gets an entry in its audit trail
+    (:meth:`history`): who saved it — the ``actor`` the embedding system authenticated —,
+    when, and what changed (the roster decides who may sign, so who granted an office is
+    kept). A save without ``actor`` is recorded as by "Không rõ người thực hiện"
+    (``khong-ro``).
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime]) -> None:
         self._store = store
+        self._clock = clock
         self._local = threading.local()  # per thread: the tree of the open operation
 
-    def import_files(self, paths: Sequence[Path]) -> Roster:
+    def import_files(self, paths: Sequence[Path], *, actor: Actor | Member | None = None) -> Roster:
         """Import units and members from CSV/JSON files, all or nothing.
 
         The combined roster (what is stored plus the files) must form a valid tree and every
@@ -43,12 +60,20 @@ class RosterFacet:
                 in unknown cells (file and row), units that do not form a tree.
         """
         roster = read_roster(paths, stored_units=self._store.units())
-        self.save(roster.units, roster.members)
+        self.save(roster.units, roster.members, actor=actor)
         return roster
 
-    def save(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
-        """Insert or replace units and members after checking the tree and the cells."""
-        tree = self.tree().with_units(units)
+    def save(
+        self,
+        units: Sequence[OrgUnit],
+        members: Sequence[Member],
+        *,
+        actor: Actor | Member | None = None,
+    ) -> None:
+        """Insert or replace units and members after checking the tree and the cells; each
+        one added or changed is recorded in its :meth:`history` as saved by ``actor``."""
+        stored = self.tree()
+        tree = stored.with_units(units)
         for i, m in enumerate(members):
             if m.cell_id not in tree:
                 raise ValidationFailed(
@@ -57,9 +82,57 @@ class RosterFacet:
                     f"member {m.id} belongs to an unknown cell '{m.cell_id}'",
                     field=f"members[{i}].cell_id",
                 )
-        self._store.save_roster(units, members)
+        who = UNKNOWN_ACTOR if actor is None else _actor(actor)
+        at = self._clock()
+        trail = [
+            *self._changes(RecordType.UNIT, units, stored.unit, who, at),
+            *self._changes(RecordType.MEMBER, members, self._store.member, who, at),
+        ]
+        with self._store.transaction():
+            self._store.save_roster(units, members)
+            for event in trail:
+                self._store.append_record_event(event)
         if self._cached() is not None:
             self._local.tree = tree  # the operation goes on with the units just saved
+
+    def _changes(
+        self,
+        kind: RecordType,
+        records: Sequence[OrgUnit] | Sequence[Member],
+        stored: Callable[[str], OrgUnit] | Callable[[str], Member],
+        who: Actor,
+        at: dt.datetime,
+    ) -> list[RecordEvent]:
+        """The audit entries of the records a save adds or changes (none for one saved as
+        it is stored)."""
+        events: list[RecordEvent] = []
+        for record in records:
+            try:
+                before: OrgUnit | Member | None = stored(record.id)
+            except NotFound:
+                before = None
+            if before == record:
+                continue
+            action = RecordAction.ADDED if before is None else RecordAction.CHANGED
+            version = 1 if before is None else len(self.history(record.id, kind=kind)) + 1
+            events.append(
+                RecordEvent(
+                    record_type=kind,
+                    record_id=record.id,
+                    action=action,
+                    actor_id=who.id,
+                    actor_name=who.name,
+                    at=at,
+                    version=version,
+                    note=_what_changed(before, record),
+                )
+            )
+        return events
+
+    def history(self, record_id: str, *, kind: RecordType = RecordType.MEMBER) -> list[RecordEvent]:
+        """The audit trail of a member (or, with ``kind=RecordType.UNIT``, a unit) of the
+        roster, oldest first: who added or changed it, when, and what changed."""
+        return self._store.record_events(kind, nfc(record_id))
 
     def tree(self) -> OrgTree:
         """The stored organisation tree (cây tổ chức).
@@ -113,3 +186,31 @@ class RosterFacet:
     def actor(self, member_id: str) -> Actor:
         """The stored member ``member_id`` as the actor of a step."""
         return self._store.member(member_id).as_actor()
+
+
+def _actor(actor: Actor | Member) -> Actor:
+    return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+def _what_changed(before: OrgUnit | Member | None, after: OrgUnit | Member) -> str:
+    """The fields a save changed, with their new values: "roles: Bí thư chibo-01 từ 01/07/2020"."""
+    shown: list[str] = []
+    for field in attrs.fields(type(after)):
+        new = getattr(after, field.name)
+        if before is not None and getattr(before, field.name) == new:
+            continue
+        if field.name == "roles":
+            value = "; ".join(
+                f"{r.role.label_vi} {r.unit_id} từ {r.start:%d/%m/%Y}"
+                + (f" đến {r.end:%d/%m/%Y}" if r.end else "")
+                for r in new
+            )
+        elif isinstance(new, enum.Enum):
+            value = str(new.value)
+        elif isinstance(new, tuple):
+            value = "; ".join(str(v) for v in new)
+        else:
+            value = "" if new is None else str(new)
+        shown.append(f"{field.name}: {value or '—'}")
+    text = " | ".join(shown)
+    return text if len(text) <= 2000 else text[:1999] + "…"

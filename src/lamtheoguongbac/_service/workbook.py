@@ -457,7 +457,7 @@ def apply_workbook(
     books: list[Handbook] = []
     with service.transaction():  # all of it or nothing; hooks fire once it is committed
         if data.units or data.members:
-            service.roster.save(data.units, data.members)
+            service.roster.save(data.units, data.members, actor=who)
         for plan in plans:
             hb = plan.existing
             if hb is None:

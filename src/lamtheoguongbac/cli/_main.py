@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import Problem, ValidationFailed
+from lamtheoguongbac._errors import NotFound, Problem, ValidationFailed
 from lamtheoguongbac._model import (
+    Actor,
     CollectiveAssessment,
     Handbook,
     HandbookStatus,
@@ -73,14 +74,31 @@ def _print_step(result: StepResult) -> None:
         )
 
 
+_ROSTER_AS = (
+    "Người nhập danh sách, ghi vào nhật ký danh sách / who imports the roster, recorded in "
+    "its audit trail"
+)
+
+
+def _roster_actor(service: Handbooks, actor_id: str | None) -> Actor | None:
+    """``--as`` of a roster import: the stored member, else an official outside the roster."""
+    if actor_id is None:
+        return None
+    try:
+        return service.roster.actor(actor_id)
+    except NotFound:
+        return Actor(id=actor_id, name=actor_id)
+
+
 @click.command()
 @click.argument("roster", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "actor_id", default=None, help=_ROSTER_AS)
 @reports_errors
-def init(roster: tuple[Path, ...]) -> None:
+def init(roster: tuple[Path, ...], actor_id: str | None) -> None:
     """Tạo kho (và nhập danh sách nếu có) / create the store (and import a roster)."""
     with open_service(create=True) as service:
         if roster:
-            service.roster.import_files(list(roster))
+            service.roster.import_files(list(roster), actor=_roster_actor(service, actor_id))
         say(f"Đã sẵn sàng kho {service.store.url}", f"Store ready at {service.store.url}")
 
 
@@ -88,11 +106,12 @@ def init(roster: tuple[Path, ...]) -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option("--as", "actor_id", default=None, help=_ROSTER_AS)
 @reports_errors
-def import_(files: tuple[Path, ...]) -> None:
+def import_(files: tuple[Path, ...], actor_id: str | None) -> None:
     """Nhập tổ chức và đảng viên từ CSV/JSON / import units and members (CSV, JSON)."""
     with open_service(create=True) as service:
-        roster = service.roster.import_files(list(files))
+        roster = service.roster.import_files(list(files), actor=_roster_actor(service, actor_id))
     say(
         f"Đã nhập {len(roster.units)} tổ chức, {len(roster.members)} đảng viên",
         f"Imported {len(roster.units)} units, {len(roster.members)} members",

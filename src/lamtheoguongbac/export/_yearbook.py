@@ -574,6 +574,11 @@ def export_yearbook(
     yearbook template, or ``options.template``. Pass only the exemplars to print — the
     command line keeps the commended ones unless asked for all.
 
+    The signature block prints ``signer_title`` and ``signer_name`` as given: a yearbook
+    the committee issues names its signer — take them from the roster with
+    :func:`~lamtheoguongbac.export.committee_signer`, as ``lamtheoguongbac yearbook``
+    does (left empty, the name line stays blank, to be signed and written by hand).
+
     Args:
         dest: the document to write; its folder is created if needed.
         exemplars: the exemplars, in any order.
@@ -603,7 +608,11 @@ def export_yearbook(
         >>> from lamtheoguongbac.testing import make_exemplar
         >>> dest = Path(tempfile.mkdtemp()) / "ky-yeu-2025.docx"
         >>> result = export_yearbook(
-        ...     dest, [make_exemplar()], title_year=2025, organisation_name="Đảng bộ xã An Bình"
+        ...     dest,
+        ...     [make_exemplar()],
+        ...     title_year=2025,
+        ...     organisation_name="Đảng bộ xã An Bình",
+        ...     signer_name="Nguyễn Văn Hùng",  # from committee_signer(unit_id, members, on)
         ... )
         >>> result.path == dest and dest.stat().st_size > 0
         True
