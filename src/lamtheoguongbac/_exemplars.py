@@ -101,7 +101,7 @@ class ExemplarKind(LabelledEnum):
 
     @property
     def order(self) -> int:
-        """Position in listings: 0 for collectives, 1 for individuals."""
+        """Position in listings (0 for collectives, 1 for individuals)."""
         return list(ExemplarKind).index(self)
 
 
@@ -144,7 +144,7 @@ class ExemplarField(LabelledEnum):
 
     @property
     def order(self) -> int:
-        """Position in a yearbook: the order of this list."""
+        """Position in a yearbook (the order of this list)."""
         return list(ExemplarField).index(self)
 
 
@@ -268,11 +268,13 @@ class Commendation:
 
     ``authority`` is the commending body as the decision names it ("Ban Thường vụ Đảng ủy
     xã An Phú"), ``body_id`` the id of its unit in the organisation tree (the service fills
-    it when not given, see :func:`authorise_commendation`), ``decision_number`` the
-    decision's number ("125-QĐ/ĐU") and ``form`` what was given ("Giấy khen", "Bằng khen").
+    it when not given, see :func:`~lamtheoguongbac.committee.authorise_commendation`),
+    ``decision_number`` the decision's number ("125-QĐ/ĐU") and ``form`` what was given
+    ("Giấy khen", "Bằng khen").
     ``recorded_by``/``recorder_name`` name who entered it in the system;
-    :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor, and refuses a
-    commendation whose data names anyone else (LTGB-G001).
+    :meth:`handbooks.exemplars.commend <lamtheoguongbac._service.exemplars.ExemplarsFacet.commend>`
+    fills them from its actor, and refuses a commendation whose data names anyone else
+    (LTGB-G001).
 
     Example:
         >>> from lamtheoguongbac.testing import make_commendation
@@ -326,7 +328,9 @@ class Exemplar:
     chain ends at the party unit it was nominated under. ``achievements`` are the deeds and
     what they achieved; ``details`` the field, locality, figures, proposing body and
     evidence. ``commendation`` is set once (re-commending is refused, see
-    :func:`with_commendation`); ``version`` moves on by one with every stored change.
+    :meth:`handbooks.exemplars.commend
+    <lamtheoguongbac._service.exemplars.ExemplarsFacet.commend>`); ``version`` moves on by one with
+    every stored change.
 
     Example:
         >>> from lamtheoguongbac import ExemplarKind
