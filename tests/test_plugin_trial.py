@@ -1,0 +1,170 @@
+"""Defects a third-party plugin author's trial found (FINDINGS-plugins.md), each reproduced
+with a hostile or buggy plugin registered programmatically, never from entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from lamtheoguongbac import (
+    Handbooks,
+    HandbookStatus,
+    NotAuthorised,
+    Role,
+    StoreError,
+    hookimpl,
+)
+from lamtheoguongbac._storage.memory import MemoryStore
+from lamtheoguongbac.bulk import CellBatch, MemberRegistration
+from lamtheoguongbac.plugin import (
+    HandbookQuery,
+    StorageBackend,
+    create_registry,
+)
+from lamtheoguongbac.rules import DEFAULT_POLICY
+from lamtheoguongbac.testing import advance, make_member, make_roster
+
+# --- F20: the service checks that the store returned the handbook it asked for ---------
+
+
+class Forging:
+    """A buggy store: delegates to a memory store, but ``get`` answers with another
+    member's handbook and a cell's query with a handbook of another cell."""
+
+    def __init__(self, inner: MemoryStore) -> None:
+        self.inner = inner
+        self.forge = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def get(self, handbook_id: str) -> Any:
+        real = self.inner.get(handbook_id)
+        if not self.forge:
+            return real
+        others = [h for h in self.inner.query(HandbookQuery()) if h.id != real.id]
+        return others[0] if others else real
+
+    def iter_query(self, query: HandbookQuery) -> Iterator[Any]:
+        if not self.forge:
+            return self.inner.iter_query(query)
+        return iter(self.inner.query(HandbookQuery(year=query.year)))
+
+
+class Lax:
+    """A buggy store that writes an update without checking who signs (LTGB-G004–G006)."""
+
+    def __init__(self, inner: MemoryStore) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def update(self, handbook: Any, event: Any, *, expected_version: int) -> None:
+        self.inner._handbooks[handbook.id] = handbook
+        self.inner._events[handbook.id].append(event)
+
+
+def _backend(scheme: str, wrap: Any) -> object:
+    class Backend:
+        @hookimpl
+        def register_storage_backends(self, register: Any) -> None:
+            register(StorageBackend(scheme=scheme, open=lambda url: wrap(MemoryStore(url))))
+
+    return Backend()
+
+
+@pytest.fixture
+def forged() -> Iterator[tuple[Handbooks, Any]]:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_backend("forge", Forging)])
+    roster = make_roster(cells=2, members_per_cell=3)
+    with Handbooks.open("forge:", registry=registry) as service:
+        service.roster.save(roster.units, roster.members)
+        service.store.forge = False
+        for member in roster.members:
+            service.create(member.id, year=2025, actor=roster.members[0])
+        service.store.forge = True
+        yield service, roster
+
+
+def test_a_step_is_refused_when_the_store_returns_another_handbook(
+    forged: tuple[Handbooks, Any],
+) -> None:
+    service, roster = forged
+    member = roster.members[1]
+    asked = f"{member.id}-2025"
+    book = service.store.inner.get(asked)
+    with pytest.raises(StoreError) as caught:
+        service.register_pledges(asked, advance(book).handbook.pledges, actor=member)
+    en, vi = caught.value.message("en"), caught.value.message("vi")
+    assert "forge:" in en
+    assert f"'{asked}'" in en
+    assert "returned handbook" in en
+    assert "forge:" in vi
+    assert f"'{asked}'" in vi
+    assert "trả về sổ" in vi
+    # nothing was written anywhere
+    assert {h.status for h in service.store.inner.query(HandbookQuery())} == {HandbookStatus.DRAFT}
+    with pytest.raises(StoreError):
+        service.get(asked)
+
+
+def test_a_bulk_step_refuses_a_handbook_of_another_cell(forged: tuple[Handbooks, Any]) -> None:
+    service, roster = forged
+    secretary = roster.members[0]
+    books = service.store.inner.query(HandbookQuery(cell_id=secretary.cell_id))
+    entries = [
+        MemberRegistration(member_id=b.member.id, pledges=advance(b).handbook.pledges)
+        for b in books
+    ]
+    result = service.bulk.register(
+        [CellBatch(cell_id=secretary.cell_id, year=2025, submitter=secretary, entries=entries)]
+    )
+    assert not result.ok
+    assert len(result.failed) == len(entries)
+    problem = result.failed[0].problem("en") or ""
+    assert "forge:" in problem
+    assert f"cell '{secretary.cell_id}'" in problem
+    assert {h.status for h in service.store.inner.query(HandbookQuery())} == {HandbookStatus.DRAFT}
+
+
+def test_the_service_checks_who_signs_even_when_the_store_does_not() -> None:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_backend("lax", Lax)])
+    roster = make_roster(cells=1, members_per_cell=3)
+    secretary, member, other = roster.members
+    deputy_roles = make_member(cell=other.cell_id, role=Role.DEPUTY_SECRETARY).roles
+    deputy = attrs.evolve(other, roles=deputy_roles)
+    # a deployment's policy may drop LTGB-A001; the store's rules (G004–G006) still hold
+    policy = DEFAULT_POLICY.without("LTGB-A001")
+    with Handbooks.open("lax:", registry=registry, policy=policy) as service:
+        service.roster.save(roster.units, [secretary, member, deputy])
+        book = service.create(member.id, year=2025, actor=secretary)
+        for _ in range(2):
+            step = advance(book)
+            if step.handbook.status is HandbookStatus.REGISTERED:
+                book = service.register_pledges(
+                    book.id, step.handbook.pledges, actor=member
+                ).handbook
+            else:
+                done = step.handbook
+                assert done.report is not None
+                assert done.self_assessment is not None
+                book = service.report_results(
+                    book.id, done.report, actor=member, self_assessment=done.self_assessment
+                ).handbook
+        assessment = advance(book, secretary=secretary).handbook.collective_assessment
+        assert assessment is not None
+        # the Bí thư records an assessment signed in the Phó Bí thư's name
+        forged = attrs.evolve(
+            assessment,
+            recorded_by=deputy.id,
+            recorder_name=deputy.full_name,
+            recorder_role=Role.DEPUTY_SECRETARY,
+        )
+        with pytest.raises(NotAuthorised) as caught:
+            service.record_assessment(book.id, forged, actor=secretary)
+        assert caught.value.code == "LTGB-G005"
+        assert service.store.inner.get(book.id).status is HandbookStatus.REPORTED
