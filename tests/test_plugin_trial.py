@@ -3,29 +3,36 @@ with a hostile or buggy plugin registered programmatically, never from entry poi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
 from lamtheoguongbac import (
+    Handbook,
     Handbooks,
     HandbookStatus,
     NotAuthorised,
+    PluginError,
     Role,
     StoreError,
     hookimpl,
 )
 from lamtheoguongbac._storage.memory import MemoryStore
 from lamtheoguongbac.bulk import CellBatch, MemberRegistration
+from lamtheoguongbac.export import ExportOptions, build_context, export_handbooks
+from lamtheoguongbac.export._yearbook import write_document
 from lamtheoguongbac.plugin import (
+    Exporter,
     HandbookQuery,
+    Registry,
     StorageBackend,
     create_registry,
 )
 from lamtheoguongbac.rules import DEFAULT_POLICY
-from lamtheoguongbac.testing import advance, make_member, make_roster
+from lamtheoguongbac.testing import advance, make_handbook, make_member, make_roster
 
 # --- F20: the service checks that the store returned the handbook it asked for ---------
 
@@ -168,3 +175,173 @@ def test_the_service_checks_who_signs_even_when_the_store_does_not() -> None:
             service.record_assessment(book.id, forged, actor=secretary)
         assert caught.value.code == "LTGB-G005"
         assert service.store.inner.get(book.id).status is HandbookStatus.REPORTED
+
+
+# --- F10: an exporter's failures name the exporter and its plugin ---------------------------
+
+
+class _Base:
+    def __init__(self, options: ExportOptions) -> None:
+        self.options = options
+
+    def render(self, context: Any) -> Any:
+        return context["member"]["full_name"].encode()
+
+    def merge(self, documents: Any) -> Any:
+        return b"".join(documents)
+
+
+class _Crashes(_Base):
+    def render(self, context: Any) -> Any:
+        if context["handbook"]["id"].endswith("dv002"):
+            raise RuntimeError("renderer bug")
+        return b"ok"
+
+
+class _ReturnsStr(_Base):
+    def render(self, context: Any) -> Any:
+        return context["member"]["full_name"]
+
+
+class _ReturnsNone(_Base):
+    def render(self, context: Any) -> Any:
+        return None
+
+
+class _ReturnsBytearray(_Base):
+    def render(self, context: Any) -> Any:
+        return bytearray(b"x")
+
+
+class _CannotStart(_Base):
+    def __init__(self, options: ExportOptions) -> None:
+        raise RuntimeError("cannot compile the template")
+
+
+class _MergeStr(_Base):
+    def merge(self, documents: Any) -> Any:
+        return "joined"
+
+
+def _bad_settings(settings: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {"n": int(settings["n"])}  # KeyError / ValueError, not ValidationFailed
+
+
+class BadExporters:
+    """A module-level class, so that worker processes can use it (``jobs > 1``)."""
+
+    @hookimpl
+    def register_exporters(self, register: Any) -> None:
+        for name, cls in [
+            ("crash", _Crashes),
+            ("str", _ReturnsStr),
+            ("none", _ReturnsNone),
+            ("bytearray", _ReturnsBytearray),
+            ("start", _CannotStart),
+            ("merge-str", _MergeStr),
+        ]:
+            register(Exporter(name=name, suffix=".txt", create_renderer=cls))
+        register(
+            Exporter(
+                name="settings",
+                suffix=".txt",
+                create_renderer=_Base,
+                validate_settings=_bad_settings,
+            )
+        )
+
+
+@pytest.fixture
+def bad() -> Registry:
+    return create_registry(load_entrypoints=False, extra_plugins=[BadExporters()])
+
+
+@pytest.fixture
+def three() -> list[Handbook]:
+    return [make_handbook(HandbookStatus.REGISTERED, index=i) for i in range(1, 4)]
+
+
+def _blames(error: PluginError, exporter: str, *also: str) -> None:
+    for lang in ("vi", "en"):
+        text = error.message(lang)
+        assert f"'{exporter}'" in text, text
+        assert "BadExporters" in text, text  # the plugin, by the name it was registered as
+        for part in also:
+            assert part in text, text
+
+
+@pytest.mark.parametrize(
+    ("exporter", "mode", "expected"),
+    [
+        ("crash", "folder", "RuntimeError('renderer bug')"),
+        ("crash", "zip", "RuntimeError('renderer bug')"),
+        ("crash", "merged", "RuntimeError('renderer bug')"),
+        ("str", "folder", "str"),
+        ("none", "zip", "NoneType"),
+        ("start", "folder", "cannot compile the template"),
+        ("merge-str", "merged", "str"),
+    ],
+)
+def test_an_exporter_that_fails_is_blamed_by_name(
+    bad: Registry, three: list[Handbook], tmp_path: Path, exporter: str, mode: str, expected: str
+) -> None:
+    dest = tmp_path / {"folder": "out", "zip": "out.zip", "merged": "out.txt"}[mode]
+    with pytest.raises(PluginError) as caught:
+        export_handbooks(dest, three, exporter=exporter, mode=mode, registry=bad)
+    _blames(caught.value, exporter, expected)
+    if mode != "folder":  # nothing half-written
+        assert not dest.exists()
+        assert not [p for p in tmp_path.iterdir() if p.name != "out"]
+
+
+def test_a_crash_names_the_handbook_it_happened_on(
+    bad: Registry, three: list[Handbook], tmp_path: Path
+) -> None:
+    with pytest.raises(PluginError) as caught:
+        export_handbooks(tmp_path / "out", three, exporter="crash", registry=bad)
+    _blames(caught.value, "crash", three[1].id)
+
+
+def test_bytes_like_results_are_accepted(
+    bad: Registry, three: list[Handbook], tmp_path: Path
+) -> None:
+    result = export_handbooks(tmp_path / "out", three, exporter="bytearray", registry=bad)
+    assert [p.read_bytes() for p in result.written] == [b"x"] * 3
+
+
+@pytest.mark.parametrize(("settings", "expected"), [({}, "KeyError"), ({"n": "abc"}, "ValueError")])
+def test_a_settings_validator_that_raises_is_blamed_by_name(
+    bad: Registry, three: list[Handbook], tmp_path: Path, settings: dict[str, str], expected: str
+) -> None:
+    with pytest.raises(PluginError) as caught:
+        export_handbooks(
+            tmp_path / "out",
+            three,
+            exporter="settings",
+            options=ExportOptions(settings=settings),
+            registry=bad,
+        )
+    _blames(caught.value, "settings", expected)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_single_document_export_blames_the_exporter(bad: Registry, tmp_path: Path) -> None:
+    context = build_context(make_handbook(HandbookStatus.REGISTERED))
+    with pytest.raises(PluginError) as caught:
+        write_document(
+            context, tmp_path / "one.txt", kind="handbook", exporter="none", registry=bad
+        )
+    _blames(caught.value, "none", "NoneType")
+    assert not (tmp_path / "one.txt").exists()
+
+
+def test_a_renderer_failing_in_a_worker_process_is_blamed_by_name(
+    bad: Registry, three: list[Handbook], tmp_path: Path
+) -> None:
+    # a generator: the count is unknown, so jobs=2 really starts two worker processes
+    with pytest.raises(PluginError) as caught:
+        export_handbooks(
+            tmp_path / "out.zip", iter(three), exporter="str", mode="zip", jobs=2, registry=bad
+        )
+    _blames(caught.value, "str", "str")
+    assert not (tmp_path / "out.zip").exists()
