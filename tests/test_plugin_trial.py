@@ -345,3 +345,62 @@ def test_a_renderer_failing_in_a_worker_process_is_blamed_by_name(
         )
     _blames(caught.value, "str", "str")
     assert not (tmp_path / "out.zip").exists()
+
+
+# --- F11: a storage backend's failures name the URL and the plugin --------------------------
+
+
+def _refused(url: str) -> None:
+    raise ConnectionRefusedError(111, "could not reach the province server")
+
+
+def _crashes(url: str) -> Any:
+    raise RuntimeError("driver bug")
+
+
+class BadStores:
+    @hookimpl
+    def register_storage_backends(self, register: Any) -> None:
+        register(StorageBackend(scheme="h-raise", open=_refused))
+        register(StorageBackend(scheme="h-crash", open=_crashes))
+        register(StorageBackend(scheme="h-none", open=lambda url: None))
+        register(StorageBackend(scheme="h-dict", open=lambda url: {"not": "a store"}))
+
+
+@pytest.fixture
+def bad_stores() -> Registry:
+    return create_registry(load_entrypoints=False, extra_plugins=[BadStores()])
+
+
+def test_a_backend_raising_oserror_names_the_url_and_the_plugin(bad_stores: Registry) -> None:
+    with pytest.raises(StoreError) as caught:
+        Handbooks.open("h-raise://server/db", registry=bad_stores)
+    for lang in ("vi", "en"):
+        text = caught.value.message(lang)
+        assert "'h-raise://server/db'" in text
+        assert "BadStores" in text
+        assert "could not reach the province server" in text
+
+
+def test_a_backend_raising_anything_else_is_a_plugin_error(bad_stores: Registry) -> None:
+    with pytest.raises(PluginError) as caught:
+        bad_stores.open_store("h-crash:")
+    for lang in ("vi", "en"):
+        text = caught.value.message(lang)
+        assert "'h-crash:'" in text
+        assert "BadStores" in text
+        assert "RuntimeError('driver bug')" in text
+
+
+@pytest.mark.parametrize(("url", "returned"), [("h-none:", "NoneType"), ("h-dict:", "dict")])
+def test_a_backend_returning_something_else_than_a_store_is_refused(
+    bad_stores: Registry, url: str, returned: str
+) -> None:
+    with pytest.raises(PluginError) as caught:
+        Handbooks.open(url, registry=bad_stores)
+    for lang in ("vi", "en"):
+        text = caught.value.message(lang)
+        assert f"'{url}'" in text
+        assert "BadStores" in text
+        assert returned in text
+    assert "not a Store (missing: url, add" in caught.value.message("en")

@@ -763,7 +763,41 @@ class Registry:
                 f"Không nhận ra địa chỉ kho '{url}'{lost}; các loại hỗ trợ: {have}",
                 f"unrecognised store URL '{url}'{lost}; supported schemes: {have}",
             )
-        return backends[scheme].open(url)
+        import contextlib
+
+        from lamtheoguongbac._errors import LamTheoGuongBacError
+        from lamtheoguongbac._storage.base import Store, missing_members
+
+        # The backend is a plugin's code: what it raises or returns is checked here, so that
+        # a failure names the URL and the plugin, not the library.
+        found = self._resolve().storage[scheme][1]
+        who = self._provider(found)
+        try:
+            store = backends[scheme].open(url)
+        except LamTheoGuongBacError:
+            raise
+        except OSError as exc:
+            raise StoreError(
+                f"Không mở được kho '{url}' (plugin {who}): {exc}",
+                f"cannot open the store '{url}' (plugin {who}): {exc}",
+            ) from exc
+        except Exception as exc:
+            raise PluginError(
+                f"Plugin {who} bị lỗi khi mở kho '{url}': {exc!r}",
+                f"the plugin {who} failed opening the store '{url}': {exc!r}",
+            ) from exc
+        if not isinstance(store, Store):
+            missing = missing_members(store)
+            lacks = ", ".join(missing[:4]) + (", …" if len(missing) > 4 else "")
+            with contextlib.suppress(Exception):
+                store.close()
+            raise PluginError(
+                f"Plugin {who} mở kho '{url}' nhưng trả về {type(store).__name__}, không phải "
+                f"một kho (thiếu: {lacks})",
+                f"the plugin {who} opened the store '{url}' but returned "
+                f"{type(store).__name__}, not a Store (missing: {lacks})",
+            )
+        return store
 
     # --- commands ------------------------------------------------------------------------
 
