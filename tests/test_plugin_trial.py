@@ -3,6 +3,7 @@ with a hostile or buggy plugin registered programmatically, never from entry poi
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -404,3 +405,43 @@ def test_a_backend_returning_something_else_than_a_store_is_refused(
         assert "BadStores" in text
         assert returned in text
     assert "not a Store (missing: url, add" in caught.value.message("en")
+
+
+# --- F8: every reminders_due plugin, and the caller, get every reminder ---------------------
+
+
+class Consumer:
+    """A queue-style sender that pops what it sent (the trial's hostile plugin)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    @hookimpl
+    def reminders_due(self, reminders: Any) -> None:
+        queue = reminders if isinstance(reminders, list) else list(reminders)
+        while queue:
+            queue.pop()
+            self.sent += 1
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.got: Any = None
+
+    @hookimpl
+    def reminders_due(self, reminders: Any) -> None:
+        self.got = reminders
+
+
+def test_one_plugin_consuming_the_reminders_leaves_them_to_the_others() -> None:
+    consumer, counter = Consumer(), Counter()
+    registry = create_registry(load_entrypoints=False, extra_plugins=[consumer, counter])
+    roster = make_roster(cells=1, members_per_cell=3)
+    with Handbooks.open("memory:", registry=registry) as service:
+        service.roster.save(roster.units, roster.members)
+        service.create_for_cell(roster.members[0].cell_id, year=2025, actor=roster.members[0])
+        found = service.supervision.send_reminders(year=2025, today=dt.date(2025, 3, 15))
+    assert found
+    assert consumer.sent == len(found)
+    assert isinstance(counter.got, tuple)
+    assert list(counter.got) == found

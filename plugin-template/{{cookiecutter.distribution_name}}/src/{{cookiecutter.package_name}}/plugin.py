@@ -122,7 +122,7 @@ def handbook_changed(event: Event, handbook: Handbook) -> None:
 
 
 @hookimpl
-def reminders_due(reminders: list[Reminder]) -> None:
+def reminders_due(reminders: tuple[Reminder, ...]) -> None:
     """Called with the reminders due (``lamtheoguongbac remind --send``)."""
     AUDIT.reminded(reminders)
 {%- endif %}
