@@ -445,3 +445,42 @@ def test_one_plugin_consuming_the_reminders_leaves_them_to_the_others() -> None:
     assert consumer.sent == len(found)
     assert isinstance(counter.got, tuple)
     assert list(counter.got) == found
+
+
+# --- F12 + F17: what the user is told when no exporter of a kind is active ------------------
+
+
+class Hijack:
+    @hookimpl
+    def register_exporters(self, register: Any) -> None:
+        register(Exporter(name="docx", suffix=".txt", kind="handbook", create_renderer=_Base))
+
+
+class Word:
+    @hookimpl
+    def register_exporters(self, register: Any) -> None:
+        register(Exporter(name="docx", suffix=".docx", kind="handbook", create_renderer=_Base))
+        register(Exporter(name="docx-report", suffix=".docx", kind="report", create_renderer=_Base))
+
+
+def test_an_installed_exporter_in_conflict_is_not_said_to_be_missing() -> None:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Hijack(), Word()])
+    with pytest.raises(PluginError) as caught:
+        registry.exporter_for("report")
+    en, vi = caught.value.message("en"), caught.value.message("vi")
+    assert "the plugin Word, which provides docx-report, is installed but not active" in en
+    assert "conflict" in en
+    assert "lamtheoguongbac plugins" in en
+    assert "install " not in en
+    assert "plugin Word có docx-report và đã được cài, nhưng không hoạt động" in vi
+
+
+def test_a_missing_exporter_is_installed_from_the_checkout_or_the_wheelhouse() -> None:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Hijack()])
+    with pytest.raises(PluginError) as caught:
+        registry.exporter_for("report")
+    for lang in ("vi", "en"):
+        text = caught.value.message(lang)
+        # never a bare distribution name: it is not on a package index (dependency confusion)
+        assert "lamtheoguongbac install --no-index --find-links dist lamtheoguongbac-docx" in text
+        assert "make dist" in text

@@ -634,12 +634,31 @@ class Registry:
             if exporter.kind is wanted:
                 return exporter
         have = ", ".join(f"{e.name} ({e.kind.value})" for e in self.exporters().values()) or "—"
+        for plugin, offer in self._offers.items():
+            info = self._infos.get(plugin)
+            if info is None or info.status == "active":
+                continue
+            names = [n for n, e in offer.exporters.items() if e.kind is wanted]
+            if names:  # installed, but failed or in conflict: installing again will not help
+                who, why = self._provider(plugin), f"{info.status}: {info.error}"
+                raise PluginError(
+                    f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}) đang hoạt "
+                    f"động: plugin {who} có {', '.join(names)} và đã được cài, nhưng không hoạt "
+                    f"động ({why}); xem lamtheoguongbac plugins; hiện có: {have}",
+                    f"no active exporter renders a {wanted.value}: the plugin {who}, which "
+                    f"provides {', '.join(names)}, is installed but not active ({why}); see "
+                    f"lamtheoguongbac plugins; available: {have}",
+                )
+        # The first-party plugins are not on a package index: a bare name would fetch
+        # whatever someone else published under it. Point at the checkout or the wheelhouse.
         raise PluginError(
             f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}); cài một plugin xuất "
-            f"văn bản, ví dụ văn bản Word: lamtheoguongbac install {_WORD_PLUGIN} (xem "
+            f"văn bản từ thư mục mã nguồn hoặc thư mục dist do make dist tạo, ví dụ văn bản "
+            f"Word: lamtheoguongbac install --no-index --find-links dist {_WORD_PLUGIN} (xem "
             f"lamtheoguongbac plugins); hiện có: {have}",
-            f"no exporter renders a {wanted.value}; install an exporter plugin, e.g. for Word: "
-            f"lamtheoguongbac install {_WORD_PLUGIN} (see lamtheoguongbac plugins); "
+            f"no exporter renders a {wanted.value}; install an exporter plugin from a checkout "
+            f"or from the folder make dist builds, e.g. for Word: lamtheoguongbac install "
+            f"--no-index --find-links dist {_WORD_PLUGIN} (see lamtheoguongbac plugins); "
             f"available: {have}",
         )
 
