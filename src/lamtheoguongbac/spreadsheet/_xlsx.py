@@ -54,7 +54,7 @@ class XlsxUnavailable(LamTheoGuongBacError):
         >>> from lamtheoguongbac import LamTheoGuongBacError
         >>> from lamtheoguongbac.spreadsheet import XlsxUnavailable
         >>> error = XlsxUnavailable()
-        >>> isinstance(error, LamTheoGuongBacError), error.message("en")[:53]
+        >>> isinstance(error, LamTheoGuongBacError), error.message("en")[:54]
         (True, 'Excel support is not installed; run in a checkout: pip')
     """
 
