@@ -118,3 +118,45 @@ def test_bad_names_are_refused_before_anything_is_written(tmp_path: Path) -> Non
     with pytest.raises(FailedHookException):
         _render(tmp_path, distribution_name="Sổ tay của tôi")
     assert not (tmp_path / "out" / "Sổ tay của tôi").exists()
+
+
+def test_the_events_plugin_tests_pass_next_to_another_rules_plugin(tmp_path: Path) -> None:
+    # A plugin's own tests must not depend on what else is installed (user trial F14): the
+    # rules kind's deadline rule refused the events kind's steps once the wall clock passed.
+    target = tmp_path / "site"
+    for kind in ("rules", "events"):
+        project = _render(
+            tmp_path / kind, plugin_kind=kind, distribution_name=f"lamtheoguongbac-canh-{kind}"
+        )
+        _install(project, target)
+    done = _run_tests(project, target)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "failed" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("storage", "sqlite"), ("storage", "jsonl"), ("exporter", "docx"), ("rules", "ltgb")],
+)
+def test_names_the_library_or_its_plugins_use_are_refused(
+    tmp_path: Path, kind: str, name: str
+) -> None:
+    from cookiecutter.exceptions import FailedHookException
+
+    with pytest.raises(FailedHookException):
+        _render(tmp_path, plugin_kind=kind, name=name, distribution_name="lamtheoguongbac-trung")
+    assert not (tmp_path / "out" / "lamtheoguongbac-trung").exists()
+
+
+def test_the_generated_plugin_has_a_vietnamese_description_and_no_private_module(
+    tmp_path: Path,
+) -> None:
+    project = _render(tmp_path, plugin_kind="exporter", distribution_name="lamtheoguongbac-mo-ta")
+    plugin = (project / "src" / "lamtheoguongbac_mo_ta" / "plugin.py").read_text()
+    assert 'description_vi="Một plugin cho lamtheoguongbac"' in plugin
+    assert 'description_en="A lamtheoguongbac plugin"' in plugin
+    for path in project.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "export._context" not in text, path  # a private module: not for plugins
+            assert "CONTEXT_SCHEMA" in text or path.name != "renderer.py"

@@ -9,7 +9,28 @@ KIND = "{{ cookiecutter.plugin_kind }}"
 NAME = "{{ cookiecutter.name }}"
 SUFFIX = "{{ cookiecutter.suffix }}"
 
+#: Names the library and its first-party plugins use: a plugin taking one is always in
+#: conflict (or, installed first, would hide the first-party one).
+TAKEN = {
+    "storage": {
+        "memory",
+        "sqlite",
+        "jsonl",
+        "postgresql",
+        "postgresql+psycopg",
+        "sqlalchemy+sqlite",
+    },
+    "exporter": {"docx", "docx-report", "docx-yearbook"},
+    "rules": {"ltgb"},
+}
+
 problems = []
+if NAME.lower() in TAKEN.get(KIND, set()):
+    what = {"storage": "storage scheme", "exporter": "exporter name", "rules": "rule-code prefix"}
+    problems.append(
+        f"name {NAME!r}: the {what[KIND]} is the library's or a first-party plugin's; "
+        "choose your own"
+    )
 if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", DISTRIBUTION):
     problems.append(f"distribution_name {DISTRIBUTION!r}: lower-case letters, digits and '-'")
 if not PACKAGE.isidentifier():

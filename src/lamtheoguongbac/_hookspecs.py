@@ -188,10 +188,12 @@ def inspection_changed(event: RecordEvent, inspection: Inspection) -> None:
 
 
 @hookspec
-def reminders_due(reminders: list[Reminder]) -> None:
+def reminders_due(reminders: tuple[Reminder, ...]) -> None:
     """Called with the reminders due (``lamtheoguongbac remind --send`` or
     ``Handbooks.send_reminders``); each :class:`~lamtheoguongbac._reminders.Reminder` is one
-    cell's late members for one step, addressed to the cell's secretary.
+    cell's late members for one step, addressed to the cell's secretary. ``reminders`` is a
+    tuple, the same for every plugin: copy it (``list(reminders)``) to keep a queue of your
+    own.
 
     Example::
 

@@ -634,12 +634,31 @@ class Registry:
             if exporter.kind is wanted:
                 return exporter
         have = ", ".join(f"{e.name} ({e.kind.value})" for e in self.exporters().values()) or "—"
+        for plugin, offer in self._offers.items():
+            info = self._infos.get(plugin)
+            if info is None or info.status == "active":
+                continue
+            names = [n for n, e in offer.exporters.items() if e.kind is wanted]
+            if names:  # installed, but failed or in conflict: installing again will not help
+                who, why = self._provider(plugin), f"{info.status}: {info.error}"
+                raise PluginError(
+                    f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}) đang hoạt "
+                    f"động: plugin {who} có {', '.join(names)} và đã được cài, nhưng không hoạt "
+                    f"động ({why}); xem lamtheoguongbac plugins; hiện có: {have}",
+                    f"no active exporter renders a {wanted.value}: the plugin {who}, which "
+                    f"provides {', '.join(names)}, is installed but not active ({why}); see "
+                    f"lamtheoguongbac plugins; available: {have}",
+                )
+        # The first-party plugins are not on a package index: a bare name would fetch
+        # whatever someone else published under it. Point at the checkout or the wheelhouse.
         raise PluginError(
             f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}); cài một plugin xuất "
-            f"văn bản, ví dụ văn bản Word: lamtheoguongbac install {_WORD_PLUGIN} (xem "
+            f"văn bản từ thư mục mã nguồn hoặc thư mục dist do make dist tạo, ví dụ văn bản "
+            f"Word: lamtheoguongbac install --no-index --find-links dist {_WORD_PLUGIN} (xem "
             f"lamtheoguongbac plugins); hiện có: {have}",
-            f"no exporter renders a {wanted.value}; install an exporter plugin, e.g. for Word: "
-            f"lamtheoguongbac install {_WORD_PLUGIN} (see lamtheoguongbac plugins); "
+            f"no exporter renders a {wanted.value}; install an exporter plugin from a checkout "
+            f"or from the folder make dist builds, e.g. for Word: lamtheoguongbac install "
+            f"--no-index --find-links dist {_WORD_PLUGIN} (see lamtheoguongbac plugins); "
             f"available: {have}",
         )
 
@@ -763,7 +782,41 @@ class Registry:
                 f"Không nhận ra địa chỉ kho '{url}'{lost}; các loại hỗ trợ: {have}",
                 f"unrecognised store URL '{url}'{lost}; supported schemes: {have}",
             )
-        return backends[scheme].open(url)
+        import contextlib
+
+        from lamtheoguongbac._errors import LamTheoGuongBacError
+        from lamtheoguongbac._storage.base import Store, missing_members
+
+        # The backend is a plugin's code: what it raises or returns is checked here, so that
+        # a failure names the URL and the plugin, not the library.
+        found = self._resolve().storage[scheme][1]
+        who = self._provider(found)
+        try:
+            store = backends[scheme].open(url)
+        except LamTheoGuongBacError:
+            raise
+        except OSError as exc:
+            raise StoreError(
+                f"Không mở được kho '{url}' (plugin {who}): {exc}",
+                f"cannot open the store '{url}' (plugin {who}): {exc}",
+            ) from exc
+        except Exception as exc:
+            raise PluginError(
+                f"Plugin {who} bị lỗi khi mở kho '{url}': {exc!r}",
+                f"the plugin {who} failed opening the store '{url}': {exc!r}",
+            ) from exc
+        if not isinstance(store, Store):
+            missing = missing_members(store)
+            lacks = ", ".join(missing[:4]) + (", …" if len(missing) > 4 else "")
+            with contextlib.suppress(Exception):
+                store.close()
+            raise PluginError(
+                f"Plugin {who} mở kho '{url}' nhưng trả về {type(store).__name__}, không phải "
+                f"một kho (thiếu: {lacks})",
+                f"the plugin {who} opened the store '{url}' but returned "
+                f"{type(store).__name__}, not a Store (missing: {lacks})",
+            )
+        return store
 
     # --- commands ------------------------------------------------------------------------
 

@@ -52,7 +52,13 @@ def test_settings_are_checked(tmp_path: Path) -> None:
 
 def test_worker_processes_find_the_exporter(tmp_path: Path) -> None:
     handbooks = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(4)]
+    # An iterator: its size is unknown, so jobs=2 really starts worker processes (a list
+    # this short would be rendered in this process, see choose_jobs).
     result = export_handbooks(
-        tmp_path, handbooks, exporter="{{ cookiecutter.name }}", jobs=2, registry=create_registry()
+        tmp_path,
+        iter(handbooks),
+        exporter="{{ cookiecutter.name }}",
+        jobs=2,
+        registry=create_registry(),
     )
     assert len(result.written) == 4

@@ -84,6 +84,7 @@ from lamtheoguongbac._model import (
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._service.roster import MEMBER_ID_MAX
 from lamtheoguongbac._storage.base import HandbookQuery
+from lamtheoguongbac._storage.contract import wrong_handbook
 from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
 from lamtheoguongbac.rules._base import Severity, Violation
 from lamtheoguongbac.rules._policy import Policy
@@ -760,7 +761,9 @@ class BulkSteps:
         try:
             who = hb._trusted(batch.submitter)
             scope = HandbookQuery(cell_id=cell, year=batch.year)
-            books = {b.member.id: b for b in hb.store.iter_query(scope)}
+            books = {
+                b.member.id: _of_cell(b, cell, batch.year, hb) for b in hb.store.iter_query(scope)
+            }
             standing = {m.id: m.status for m in hb.store.members(cell)}
             if cell not in hb.roster.tree():
                 raise _no_cell(cell)
@@ -1318,3 +1321,18 @@ def _count(
     figures = running[key] if key in running else tallies.get(after.grassroots, after.year)
     was_pending = counts_as_pending(before.status, before.member.status)
     running[key] = figures.rated(ca.rating if ca else None, was_pending=was_pending)
+
+
+def _of_cell(book: Handbook, cell: str, year: int, hb: Handbooks) -> Handbook:
+    """``book`` as the store answered a query for a cell's handbooks of a year, refused if
+    it is of another cell or year (a buggy third-party store must not make a step land in a
+    handbook nobody asked for)."""
+    if book.cell.id != cell or book.year != year:
+        raise wrong_handbook(
+            "",
+            book.id,
+            hb.store.url,
+            asked_vi=f"các sổ của chi bộ '{cell}' năm {year}",
+            asked_en=f"the handbooks of cell '{cell}' in {year}",
+        )
+    return book

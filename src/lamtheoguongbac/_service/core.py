@@ -61,6 +61,7 @@ from lamtheoguongbac._service.roster import RosterFacet
 from lamtheoguongbac._service.supervision import SupervisionFacet
 from lamtheoguongbac._service.workbook import ApplyResult, apply_workbook
 from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac._storage.contract import check_signatures, wrong_handbook
 from lamtheoguongbac.catalog import Catalog
 from lamtheoguongbac.rules._aggregate import (
     RatingTally,
@@ -448,7 +449,7 @@ class Handbooks:
                 (``LTGB-A001``).
         """
         recorder = self.store.member(recorder_id)
-        cell = self.store.get(handbook_id).cell
+        cell = self._read(handbook_id).cell
         held = recorder.roles_on(meeting_date, cell.id)
         if Role.SECRETARY not in held and Role.DEPUTY_SECRETARY not in held:
             raise NotAuthorised(
@@ -544,7 +545,7 @@ class Handbooks:
         step: _Step,
         after: Callable[[Handbook], list[Violation]] | None = None,
     ) -> StepResult:
-        current = self._with_current_status(self.store.get(handbook_id))
+        current = self._with_current_status(self._read(handbook_id))
         if expected_version is not None and expected_version != current.version:
             raise ConflictError(
                 f"Sổ {handbook_id} đã thay đổi (phiên bản {current.version}, bạn đang sửa "
@@ -570,9 +571,18 @@ class Handbooks:
         if errors:
             raise RulesViolated(errors)
         event = self._as_recorded(t.event)
+        # The backend checks who signs too, but it may be a third party's: the service keeps
+        # its own check, which costs one roster read for an assessment only.
+        check_signatures(t.handbook, event, self._member_or_none, added=False)
         self.store.update(t.handbook, event, expected_version=current.version)
         self._notify(event, t.handbook)
         return StepResult(handbook=t.handbook, event=event, warnings=(*t.warnings, *found))
+
+    def _member_or_none(self, member_id: str) -> Member | None:
+        try:
+            return self.store.member(member_id)
+        except NotFound:
+            return None
 
     def _with_current_status(self, handbook: Handbook) -> Handbook:
         """The handbook with its member's standing as the roster has it now.
@@ -833,7 +843,21 @@ class Handbooks:
 
     def get(self, handbook_id: str) -> Handbook:
         """One handbook; ``NotFound`` if none."""
-        return self.store.get(handbook_id)
+        return self._read(handbook_id)
+
+    def _read(self, handbook_id: str) -> Handbook:
+        """The stored handbook ``handbook_id``, refused if the store answered with another.
+
+        The store may be a third party's plugin: a buggy ``get`` must not make a step land
+        in another member's handbook.
+
+        Raises:
+            StoreError: the store returned a handbook with another id.
+        """
+        found = self.store.get(handbook_id)
+        if found.id != nfc(handbook_id):
+            raise wrong_handbook(nfc(handbook_id), found.id, self.store.url)
+        return found
 
     def find(
         self,

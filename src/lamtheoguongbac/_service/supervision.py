@@ -103,10 +103,14 @@ class SupervisionFacet:
     def send_reminders(
         self, *, year: int, today: dt.date | None = None, organisation_id: str | None = None
     ) -> list[Reminder]:
-        """Compute the reminders and hand them to the ``reminders_due`` hook; returns them."""
+        """Compute the reminders and hand them to the ``reminders_due`` hook; returns them.
+
+        The plugins get a tuple: one plugin cannot empty or change what the next plugin,
+        and the caller, receive.
+        """
         found = self.reminders(year=year, today=today, organisation_id=organisation_id)
         if found:
-            self._hb.registry.call_each("reminders_due", reminders=found)
+            self._hb.registry.call_each("reminders_due", reminders=tuple(found))
         return found
 
     def _scope(

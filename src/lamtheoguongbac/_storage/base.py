@@ -201,6 +201,19 @@ class Store(Protocol):
         """Release the store's resources; further use raises ``StoreError``."""
 
 
+def missing_members(candidate: object) -> list[str]:
+    """The attributes of the :class:`Store` protocol ``candidate`` lacks (empty for a
+    store), for the error about a backend that opened something else.
+
+    Example:
+        >>> from lamtheoguongbac._storage.base import missing_members
+        >>> missing_members({})[:3]
+        ['url', 'add', 'add_many']
+    """
+    wanted = [*Store.__annotations__, *(n for n in vars(Store) if not n.startswith("_"))]
+    return [name for name in dict.fromkeys(wanted) if not hasattr(candidate, name)]
+
+
 @attrs.frozen(kw_only=True)
 class StorageBackend:
     """A storage backend's registration: the URL ``scheme`` it serves and how to open it.

@@ -491,6 +491,29 @@ def not_found(kind: str, item_id: str, where: str) -> NotFound:
     )
 
 
+def wrong_handbook(
+    asked: str, got: str, where: str, *, asked_vi: str = "", asked_en: str = ""
+) -> StoreError:
+    """The error for a store that answered a read with another handbook than the one asked
+    for (a buggy backend): the service refuses to take a step on, or show, such a record.
+
+    ``asked_vi``/``asked_en`` say what was asked for when it is not one id (a cell's
+    handbooks of a year).
+
+    Example:
+        >>> from lamtheoguongbac._storage.contract import wrong_handbook
+        >>> error = wrong_handbook("dv02-2025", "dv03-2025", "forge:")
+        >>> print(error.message("en").split(";")[0])
+        the store forge: returned handbook 'dv03-2025' when asked for 'dv02-2025'
+    """
+    return StoreError(
+        f"Kho {where} trả về sổ '{got}' khi được hỏi {asked_vi or repr(asked)}; kho này "
+        "(plugin lưu trữ) có lỗi, không dùng bản ghi đó",
+        f"the store {where} returned handbook '{got}' when asked for {asked_en or repr(asked)}; "
+        "the store (a storage plugin) is faulty, the record is not used",
+    )
+
+
 _RECORDS: dict[type, tuple[str, str]] = {
     Handbook: ("sổ tay", "handbook"),
     Event: ("nhật ký của sổ tay", "event of handbook"),

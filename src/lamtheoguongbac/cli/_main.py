@@ -557,8 +557,10 @@ def install(packages: tuple[str, ...]) -> None:
     """Cài plugin vào đúng môi trường / install plugins into this command's environment.
 
     Runs ``python -m pip install PACKAGE…`` with the interpreter lamtheoguongbac runs on, so
-    the plugin lands where the command finds it; pip's options pass through
-    (``lamtheoguongbac install -U lamtheoguongbac-docx``).
+    the plugin lands where the command finds it; pip's options pass through. The
+    first-party plugins are not on a package index: install them from a checkout
+    (``lamtheoguongbac install plugins/lamtheoguongbac-docx``) or from the folder ``make dist``
+    builds (``lamtheoguongbac install --no-index --find-links dist lamtheoguongbac-docx``).
     """
     _pip("install", packages)
 

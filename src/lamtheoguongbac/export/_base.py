@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from lamtheoguongbac._errors import PluginError, ValidationFailed
+from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 
 __all__ = [
     "DocumentKind",
@@ -266,17 +266,32 @@ class Exporter:
     check_template: Callable[[Path], list[str]] | None = attrs.field(default=None, eq=False)
     validate_settings: SettingsValidator | None = attrs.field(default=None, eq=False)
 
-    def configure(self, options: ExportOptions | None) -> ExportOptions:
+    def configure(
+        self, options: ExportOptions | None, *, plugin: str | None = None
+    ) -> ExportOptions:
         """``options`` with its settings checked and converted by :attr:`validate_settings`
         (an exporter without one gets the settings as they are).
 
+        ``plugin`` (the name of the plugin providing the exporter) is named in the error
+        when the validator itself fails.
+
         Raises:
             ValidationFailed: the exporter refuses a setting.
+            PluginError: the validator raised something else than the library's errors, or
+                did not return a mapping (the exporter and ``plugin`` are named).
         """
         options = ExportOptions() if options is None else options
         if self.validate_settings is None:
             return options
-        settings = self.validate_settings(dict(options.settings))
+        who = PluginCode(self.name, plugin)
+        try:
+            settings = self.validate_settings(dict(options.settings))
+        except LamTheoGuongBacError:
+            raise
+        except Exception as exc:
+            raise who.failed("kiểm tra thiết lập", "checking the settings", exc) from exc
+        if not isinstance(settings, Mapping):
+            raise who.returned("validate_settings", "a mapping of settings", settings)
         return attrs.evolve(options, settings=dict(settings))
 
     def require_kind(self, kind: DocumentKind | str) -> None:
@@ -293,3 +308,110 @@ class Exporter:
                 f"the exporter '{self.name}' renders a {self.kind.value}, not a {wanted.value}; "
                 f"choose an exporter of kind {wanted.value}",
             )
+
+
+@attrs.frozen
+class PluginCode:
+    """An exporter's code as the library calls it (mã của plugin): the errors that blame the
+    exporter and its plugin, not the library, when that code raises or returns the wrong
+    type (a third party's renderer is not the library's bug).
+
+    Example:
+        >>> from lamtheoguongbac.export._base import PluginCode
+        >>> error = PluginCode("html", "my-plugin").failed("render", "rendering", KeyError("x"))
+        >>> print(error.message("en"))
+        the exporter 'html' (plugin my-plugin) failed while rendering: KeyError('x')
+    """
+
+    exporter: str
+    plugin: str | None = None
+
+    def _names(self) -> tuple[str, str]:
+        if self.plugin is None:
+            return f"bộ xuất '{self.exporter}'", f"the exporter '{self.exporter}'"
+        return (
+            f"bộ xuất '{self.exporter}' (plugin {self.plugin})",
+            f"the exporter '{self.exporter}' (plugin {self.plugin})",
+        )
+
+    def failed(
+        self, doing_vi: str, doing_en: str, exc: BaseException, item: str = ""
+    ) -> PluginError:
+        """The error for ``exc`` raised by the plugin's code while ``doing``."""
+        vi, en = self._names()
+        on = f" ({item})" if item else ""
+        return PluginError(
+            f"{vi} bị lỗi khi {doing_vi}{on}: {exc!r}; đây là lỗi của plugin, hãy báo cho "
+            "người viết plugin",
+            f"{en} failed while {doing_en}{on}: {exc!r}",
+        )
+
+    def returned(self, call: str, wanted: str, got: object, item: str = "") -> PluginError:
+        """The error for ``call`` returning ``got`` where the library needs ``wanted``."""
+        vi, en = self._names()
+        on = f" ({item})" if item else ""
+        kind = type(got).__name__
+        return PluginError(
+            f"{vi}: {call}{on} trả về {kind}, không phải {wanted}; đây là lỗi của plugin",
+            f"{en}: {call}{on} returned {kind}, not {wanted}; this is the plugin's bug",
+        )
+
+
+@attrs.frozen
+class GuardedRenderer:
+    """A plugin's renderer whose failures name the exporter and its plugin: anything it
+    raises other than the library's own errors (``TemplateError`` …) becomes a
+    :class:`~lamtheoguongbac.PluginError`, and so does a result that is not bytes."""
+
+    renderer: Renderer
+    who: PluginCode
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        item = _item(context)
+        try:
+            data = self.renderer.render(context)
+        except LamTheoGuongBacError:
+            raise
+        except Exception as exc:
+            raise self.who.failed("dựng văn bản", "rendering", exc, item) from exc
+        return self._bytes("render", data, item)
+
+    def merge(self, documents: Sequence[bytes]) -> bytes:
+        try:
+            data = self.renderer.merge(documents)
+        except LamTheoGuongBacError:
+            raise
+        except Exception as exc:
+            raise self.who.failed("gộp văn bản", "merging", exc) from exc
+        return self._bytes("merge", data, "")
+
+    def _bytes(self, call: str, data: object, item: str) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        if isinstance(data, bytearray | memoryview):
+            return bytes(data)
+        raise self.who.returned(call, "bytes", data, item)
+
+
+def _item(context: Mapping[str, Any]) -> str:
+    """The handbook (or document) a context is of, for an error message."""
+    handbook = context.get("handbook") if isinstance(context, Mapping) else None
+    if isinstance(handbook, Mapping) and isinstance(handbook.get("id"), str):
+        return str(handbook["id"])
+    return ""
+
+
+def guarded_renderer(
+    factory: Callable[[ExportOptions], Renderer], options: ExportOptions, who: PluginCode
+) -> GuardedRenderer:
+    """``factory(options)`` as a :class:`GuardedRenderer`; a failing factory, or one that
+    makes no renderer, is the plugin's :class:`~lamtheoguongbac.PluginError`."""
+    try:
+        renderer = factory(options)
+    except LamTheoGuongBacError:
+        raise
+    except Exception as exc:
+        raise who.failed("tạo bộ dựng", "creating its renderer", exc) from exc
+    if not callable(getattr(renderer, "render", None)):
+        raise who.returned("create_renderer", "a renderer (with render and merge)", renderer)
+    return GuardedRenderer(renderer, who)

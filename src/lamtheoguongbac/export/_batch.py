@@ -60,7 +60,7 @@ from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac._checks import NOT_IN_LINE
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
-from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, PluginCode
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._shards import (
@@ -626,7 +626,8 @@ def export_handbooks(
             f"Bộ xuất '{exporter}' có đuôi tệp không hợp lệ: {found.suffix!r}",
             f"exporter '{exporter}' has an invalid file suffix: {found.suffix!r}",
         )
-    options = found.configure(options)
+    who = PluginCode(found.name, registry.exporter_provider(found.name))
+    options = found.configure(options, plugin=who.plugin)
     if progress is not None and not isinstance(handbooks, Sized):
         handbooks = list(handbooks)
     total = len(handbooks) if isinstance(handbooks, Sized) else None
@@ -637,6 +638,7 @@ def export_handbooks(
     if mode != "folder":
         dest = folder / dest.name
     run = _Export(found, options, registry, folder, progress, total or 0)
+    run.who = who
     run.pdf = pdf
     run.policy = policy
     run.fingerprint = _fingerprint(found, options, policy)
@@ -707,6 +709,8 @@ class _Export:
         self.executor: cf.Executor | None = None
         self.slots = 1
         self.plugins: tuple[str | object, ...] = ()
+        #: the exporter and its plugin, blamed for what its code raises
+        self.who = PluginCode(exporter.name)
 
     def tick(self, count: int = 1) -> None:
         for _ in range(count):
@@ -767,7 +771,9 @@ class _Export:
     def rendered(self, tasks: Iterable[_Task]) -> Iterator[tuple[_Task, bytes]]:
         """(task, bytes) in input order, for the zip and merged modes."""
         if self.executor is None:
-            renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+            renderer = new_renderer(
+                self.exporter.create_renderer, self.options, self.notes, self.who
+            )
             for task in tasks:
                 context = build_context(task.handbook, today=self.today, policy=self.policy)
                 yield task, render(renderer, context, self.notes)
@@ -884,7 +890,7 @@ class _Export:
         finished: Callable[[int, Sequence[_Task], ShardResult], None],
     ) -> BaseException | None:
         """The folder export in this process: the same chunks, one sync each."""
-        renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+        renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes, self.who)
         for index, chunk in shards:
             done: list[tuple[str, int, int]] = []
             notes: list[str] = []
@@ -931,7 +937,7 @@ class _Export:
             self.tick()
         if not documents:
             return self.result([])
-        merger = new_renderer(self.exporter.create_renderer, self.options, self.notes)
+        merger = new_renderer(self.exporter.create_renderer, self.options, self.notes, self.who)
         atomic_write(dest, merger.merge(documents))
         return self.result([dest])
 

@@ -2,7 +2,7 @@
 
 :func:`dask_executor` connects to a running ``dask scheduler`` and hands
 :func:`~lamtheoguongbac.export.export_handbooks` its :class:`concurrent.futures.Executor`.
-Dask distributed is an optional extra: ``pip install "lamtheoguongbac[dask]"``.
+Dask distributed is an optional extra: ``pip install ".[dask]"`` in a checkout.
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ def dask_executor(address: Any, *, timeout: float | None = None) -> Iterator[cf.
         import distributed
     except ImportError as exc:
         raise PluginError(
-            "Chưa cài Dask distributed: pip install 'lamtheoguongbac[dask]'",
-            "Dask distributed is not installed: pip install 'lamtheoguongbac[dask]'",
+            "Chưa cài Dask distributed: trong thư mục mã nguồn chạy pip install '.[dask]', "
+            "hoặc chạy pip install 'distributed>=2024.8'",
+            "Dask distributed is not installed: in a checkout run pip install '.[dask]', or "
+            "run pip install 'distributed>=2024.8'",
         ) from exc
     try:
         # distributed is untyped: held as Any so mypy does not ask for its stubs.

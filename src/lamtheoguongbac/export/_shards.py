@@ -39,7 +39,7 @@ from lamtheoguongbac import _errors as errors
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError
 from lamtheoguongbac._fsutil import fsync_folder
 from lamtheoguongbac._model import Handbook
-from lamtheoguongbac.export._base import ExportOptions, Renderer
+from lamtheoguongbac.export._base import ExportOptions, PluginCode, Renderer, guarded_renderer
 from lamtheoguongbac.export._context import build_context
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 
@@ -206,8 +206,9 @@ def _renderer(job: ShardJob, notes: list[str]) -> Renderer:
                 f"Tiến trình phụ không nạp được phần bổ sung: {exc!r}",
                 f"a worker could not load the plugins: {exc!r}",
             ) from exc
+        who = PluginCode(job.exporter, registry.exporter_provider(job.exporter))
         cache[key] = new_renderer(registry.exporter(job.exporter).create_renderer,
-                                  job.options, notes)  # fmt: skip
+                                  job.options, notes, who)  # fmt: skip
     return cache[key]
 
 
@@ -222,12 +223,17 @@ def _store(url: str) -> Store:
 
 
 def new_renderer(
-    factory: Callable[[ExportOptions], Renderer], options: ExportOptions, notes: list[str]
+    factory: Callable[[ExportOptions], Renderer],
+    options: ExportOptions,
+    notes: list[str],
+    who: PluginCode,
 ) -> Renderer:
-    """``factory(options)``, its warnings collected into ``notes``."""
+    """``factory(options)``, its warnings collected into ``notes``; what it and the renderer
+    raise (other than the library's errors) is blamed on ``who`` (see
+    :class:`~lamtheoguongbac.export._base.GuardedRenderer`)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        renderer = factory(options)
+        renderer = guarded_renderer(factory, options, who)
     notes.extend(str(w.message) for w in caught)
     return renderer
 

@@ -145,7 +145,7 @@ from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._exemplars import Exemplar, ExemplarField, ExemplarKind, exemplar_order
 from lamtheoguongbac._fsutil import atomic_write
 from lamtheoguongbac._model import OrgUnit
-from lamtheoguongbac.export._base import DocumentKind, ExportOptions
+from lamtheoguongbac.export._base import DocumentKind, ExportOptions, PluginCode, guarded_renderer
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._values import clean, short_date, upper
@@ -678,13 +678,13 @@ def write_document(
 
         registry = create_registry()
     chosen = registry.exporter_for(kind, exporter)
-    options = chosen.configure(options or ExportOptions())
+    who = PluginCode(chosen.name, registry.exporter_provider(chosen.name))
+    options = chosen.configure(options or ExportOptions(), plugin=who.plugin)
     # Warnings are the renderer's notes (a template falling back to a slower path), as in
     # a batch export: returned to the caller, not printed.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        renderer = chosen.create_renderer(options)
-        data = renderer.render(context)
+        data = guarded_renderer(chosen.create_renderer, options, who).render(context)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dest, data)

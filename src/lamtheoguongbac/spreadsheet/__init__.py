@@ -6,7 +6,7 @@ The layout — sheets ``Tổ chức``, ``Đảng viên``, ``Việc đăng ký``,
 column in ``docs/excel.md``; the inspection workbook (one sheet ``Kiểm tra`` of findings,
 requests and follow-ups) is written and read by :func:`write_inspection_workbook` and
 :func:`read_inspection_workbook`. openpyxl is an optional extra: every function here raises
-:class:`XlsxUnavailable` (telling the user to ``pip install "lamtheoguongbac[xlsx]"``) when it
+:class:`XlsxUnavailable` (telling the user to ``pip install ".[xlsx]"`` in a checkout) when it
 is missing, and importing this package does not need it::
 
     from lamtheoguongbac.spreadsheet import read_workbook, write_template

@@ -54,14 +54,18 @@ class XlsxUnavailable(LamTheoGuongBacError):
         >>> from lamtheoguongbac import LamTheoGuongBacError
         >>> from lamtheoguongbac.spreadsheet import XlsxUnavailable
         >>> error = XlsxUnavailable()
-        >>> isinstance(error, LamTheoGuongBacError), error.message("en")[:50]
-        (True, 'Excel support is not installed; run: pip install "')
+        >>> isinstance(error, LamTheoGuongBacError), error.message("en")[:54]
+        (True, 'Excel support is not installed; run in a checkout: pip')
     """
 
     def __init__(self) -> None:
         super().__init__(
-            'Chưa cài phần hỗ trợ tệp Excel; hãy chạy: pip install "lamtheoguongbac[xlsx]"',
-            'Excel support is not installed; run: pip install "lamtheoguongbac[xlsx]"',
+            "Chưa cài phần hỗ trợ tệp Excel; hãy chạy trong thư mục mã nguồn: "
+            'pip install ".[xlsx]", hoặc từ thư mục do make dist tạo: '
+            'pip install --no-index --find-links dist "lamtheoguongbac[xlsx]"',
+            'Excel support is not installed; run in a checkout: pip install ".[xlsx]", or from '
+            "the folder make dist builds: "
+            'pip install --no-index --find-links dist "lamtheoguongbac[xlsx]"',
         )
 
 

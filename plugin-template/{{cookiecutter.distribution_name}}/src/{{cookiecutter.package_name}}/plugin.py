@@ -28,7 +28,7 @@ def register_storage_backends(register: Callable[[StorageBackend], None]) -> Non
         StorageBackend(
             scheme=SCHEME,
             open=Store.from_url,
-            description_vi="{{ cookiecutter.description }}",
+            description_vi="{{ cookiecutter.description_vi }}",
             description_en="{{ cookiecutter.description }}",
         )
     )
@@ -58,7 +58,7 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             create_renderer=Renderer,
             # The settings users may give (--set heading=...), each checked and converted.
             validate_settings=settings_validator(heading=str),
-            description_vi="{{ cookiecutter.description }}",
+            description_vi="{{ cookiecutter.description_vi }}",
             description_en="{{ cookiecutter.description }}",
         )
     )
@@ -122,7 +122,7 @@ def handbook_changed(event: Event, handbook: Handbook) -> None:
 
 
 @hookimpl
-def reminders_due(reminders: list[Reminder]) -> None:
+def reminders_due(reminders: tuple[Reminder, ...]) -> None:
     """Called with the reminders due (``lamtheoguongbac remind --send``)."""
     AUDIT.reminded(reminders)
 {%- endif %}

@@ -1,9 +1,10 @@
 """The renderer: one handbook's template context in, one document's bytes out.
 
 ``create_renderer(options)`` is called once per process (worker processes included), then
-:meth:`Renderer.render` once per handbook with the context documented in
-:mod:`lamtheoguongbac.export._context` — plain ``str``/``int``/``list``/``dict`` data in which
-every key is present at every stage (empty strings and lists until filled in).
+:meth:`Renderer.render` once per handbook with the template context described on the
+documentation page "template-context" and by ``lamtheoguongbac.plugin.CONTEXT_SCHEMA`` —
+plain ``str``/``int``/``list``/``dict`` data in which every key is present at every stage
+(empty strings and lists until filled in).
 """
 
 from __future__ import annotations
