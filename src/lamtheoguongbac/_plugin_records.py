@@ -82,6 +82,7 @@ class PluginInfo:
     hooks: tuple[str, ...] = ()
     error: str | None = None
     provides: Provides = Provides()
+    #: why the plugin is not active, in both languages (``reason.message("en")``), or None
     reason: Problem | None = attrs.field(default=None, eq=False)
     warnings: tuple[str, ...] = ()
 
