@@ -31,5 +31,29 @@ autodoc_member_order = "bysource"
 autodoc_preserve_defaults = True
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
-nitpicky = False
+# Every cross-reference must resolve: a broken one fails ``make docs`` (``-W``).
+nitpicky = True
+# The build is offline (nothing may download at build or run time), so there is no
+# intersphinx: types of the standard library and of our dependencies, as the annotations
+# spell them, cannot resolve. Only those are ignored, with the type variables; every
+# reference to this package must resolve.
+nitpick_ignore_regex = [
+    (
+        r"py:(class|exc|func|data|meth)",
+        r"(datetime|dt|collections\.abc|pathlib|os|decimal|concurrent\.futures|cf"
+        r"|contextlib|zipfile)\.\w+(\.\w+)*",
+    ),
+    # Standard-library names the annotations import bare.
+    (r"py:class", r"Path|Decimal"),
+    # Third-party types shown in signatures.
+    (r"py:class", r"cattrs\.converters\.Converter|distributed\.Client"),
+    (r"py:class", r"hypothesis\._settings\.settings"),
+    # Type variables: ours, and pluggy's in ``hookimpl``'s signature.
+    (r"py:class", r"lamtheoguongbac\.(serde|text|_storage\.contract)\.T|_F|E"),
+]
+# References in modules another change is editing (to fix there): listed, not for keeping.
+nitpick_ignore = [
+    ("py:data", "EXAMPLES_FILE"),  # rules/_linter.py: example_for
+    ("py:data", "GENERIC_CODES"),  # rules/_linter.py: is_generic
+]
 exclude_patterns = ["_build", "_ext"]

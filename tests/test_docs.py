@@ -334,10 +334,17 @@ def test_every_exception_is_in_the_documented_hierarchy() -> None:
 
 @pytest.mark.parametrize("namespace", PUBLIC_NAMESPACES)
 def test_every_public_name_is_in_the_api_reference(namespace: str) -> None:
-    page = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "api").glob("*.md"))
+    pages = [p.read_text(encoding="utf-8") for p in (DOCS / "api").glob("*.md")]
+    page = "\n".join(pages)
+    # A hand-written entry names its object relative to the page's module (``.. py:data::
+    # NAME`` after ``.. py:module:: namespace``), so that it is indexed under its real name.
+    home = "\n".join(p for p in pages if f".. py:module:: {namespace}\n" in p)
     names = importlib.import_module(namespace).__all__
     missing = [
-        n for n in names if not re.search(rf"{re.escape(namespace)}\.{re.escape(n)}\b", page)
+        n
+        for n in names
+        if not re.search(rf"{re.escape(namespace)}\.{re.escape(n)}\b", page)
+        and not re.search(rf"^\.\. py:\w+:: {re.escape(n)}$", home, re.MULTILINE)
     ]
     assert not missing, f"docs/api/ does not document {missing} of {namespace}"
 

@@ -46,6 +46,8 @@ EXEMPT = {
     "lamtheoguongbac.export.CONTEXT_VERSION": "a constant: a context layout version",
     "lamtheoguongbac.export.REPORT_CONTEXT_VERSION": "a constant: a context layout version",
     "lamtheoguongbac.export.YEARBOOK_CONTEXT_VERSION": "a constant: a context layout version",
+    "lamtheoguongbac.export.REPORT_SCHEMA": "data: the report context's shape",
+    "lamtheoguongbac.export.YEARBOOK_SCHEMA": "data: the yearbook context's shape",
     "lamtheoguongbac.spreadsheet.INSPECTION_COLUMNS": "data: the inspection sheet's columns",
     "lamtheoguongbac.spreadsheet.INSPECTION_SHEET": "a constant: a sheet name",
     "lamtheoguongbac.spreadsheet.SHEETS": "data: the workbook's sheets and columns",

@@ -100,7 +100,7 @@ class ExemplarKind(LabelledEnum):
 
     @property
     def order(self) -> int:
-        """Position in listings: 0 for collectives, 1 for individuals."""
+        """Position in listings (0 for collectives, 1 for individuals)."""
         return list(ExemplarKind).index(self)
 
 
@@ -143,7 +143,7 @@ class ExemplarField(LabelledEnum):
 
     @property
     def order(self) -> int:
-        """Position in a yearbook: the order of this list."""
+        """Position in a yearbook (the order of this list)."""
         return list(ExemplarField).index(self)
 
 
@@ -267,10 +267,12 @@ class Commendation:
 
     ``authority`` is the commending body as the decision names it ("Ban Thường vụ Đảng ủy
     xã An Phú"), ``body_id`` the id of its unit in the organisation tree (the service fills
-    it when not given, see :func:`authorise_commendation`), ``decision_number`` the
-    decision's number ("125-QĐ/ĐU") and ``form`` what was given ("Giấy khen", "Bằng khen").
+    it when not given, see :func:`~lamtheoguongbac.committee.authorise_commendation`),
+    ``decision_number`` the decision's number ("125-QĐ/ĐU") and ``form`` what was given
+    ("Giấy khen", "Bằng khen").
     ``recorded_by``/``recorder_name`` name who entered it in the system;
-    :meth:`~lamtheoguongbac.Handbooks.commend` fills them from its actor.
+    :meth:`handbooks.exemplars.commend <lamtheoguongbac._service.exemplars.ExemplarsFacet.commend>`
+    fills them from its actor.
 
     Example:
         >>> from lamtheoguongbac.testing import make_commendation
@@ -324,7 +326,9 @@ class Exemplar:
     chain ends at the party unit it was nominated under. ``achievements`` are the deeds and
     what they achieved; ``details`` the field, locality, figures, proposing body and
     evidence. ``commendation`` is set once (re-commending is refused, see
-    :func:`with_commendation`); ``version`` moves on by one with every stored change.
+    :meth:`handbooks.exemplars.commend
+    <lamtheoguongbac._service.exemplars.ExemplarsFacet.commend>`); ``version`` moves on by one with
+    every stored change.
 
     Example:
         >>> from lamtheoguongbac import ExemplarKind

@@ -193,7 +193,7 @@ def atomic_write_many(
     The first fsync commits the file system's journal for the whole batch, so the others find
     little left to do, while every file is still durable before it gets its name. With
     ``sync_folders`` the folders are fsync-ed at the end; a caller writing many batches into
-    one folder can pass False and call :func:`fsync_folder` once when done.
+    one folder can pass False and fsync each folder once when done.
 
     On an error the files renamed so far stay (each whole); no temporary file is left.
 
@@ -402,16 +402,15 @@ def check_zip(
 
     ``source`` is the archive's bytes or its path; a file is read once, and no further than
     ``max_file_size``, so the bytes returned are the ones checked: parse those, not the file
-    again. A limit left None is the module's constant as it is when called
-    (:data:`MAX_ZIP_FILE_SIZE`, :data:`MAX_ZIP_ENTRIES`, :data:`MAX_ZIP_TOTAL_SIZE`,
-    :data:`MAX_ZIP_RATIO`, :data:`ZIP_RATIO_MIN_SIZE`), so an application can change them.
+    again. A limit left None is the library's default as it is when called: 20 MiB for the
+    file, 10 000 entries, 100 MiB inflated in all, and 100 : 1 for an entry over 1 MiB.
 
     Raises:
         UnsafeArchive: the archive is larger than ``max_file_size``, has more than
             ``max_entries`` entries, inflates to more than ``max_total_size`` in all, has
             an entry larger than ``ratio_min_size`` that inflates more than ``max_ratio``
             times, or has an entry whose name is not an ordinary relative path (``../``,
-            absolute, backslashes, control characters: :func:`entry_name_problem`);
+            absolute, backslashes, control characters);
             ``entry`` names the entry at fault.
         zipfile.BadZipFile: ``source`` is not a ZIP archive.
         OSError: the file cannot be read.

@@ -43,7 +43,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 # pluggy's marker is @final only for its typing; a subclass adds nothing but the docstring
 # the API reference shows for ``hookimpl`` (an instance documents itself with its class's).
 class _HookimplMarker(pluggy.HookimplMarker):  # type: ignore[misc]
-    """The marker of hook implementations (đánh dấu hàm hook): ``@hookimpl`` on a
+    """The marker of hook implementations (đánh dấu hàm hook) — ``@hookimpl`` on a
     module-level function or a method, ``@hookimpl(wrapper=True)`` for a wrapper. Required:
     a function is never picked up by its name alone.
 

@@ -460,7 +460,7 @@ class Inspection:
 
     @property
     def inspector(self) -> str:
-        """The inspecting body as it signs: :attr:`body_name`, else the unit's name."""
+        """The inspecting body as it signs — :attr:`body_name`, else the unit's name."""
         return self.body_name or self.unit.name
 
     @property

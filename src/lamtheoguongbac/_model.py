@@ -102,7 +102,7 @@ class OrgUnit:
 
     ``committee`` is the name of the unit's party committee (cấp ủy), the body that issues
     its documents ("Đảng ủy xã An Phú" for "Đảng bộ xã An Phú"). When it is not given,
-    :attr:`committee_name` derives it from the level: see :func:`committee_of`.
+    :attr:`committee_name` derives it from the name and level.
 
     Example:
         >>> from lamtheoguongbac import OrgUnit
@@ -150,8 +150,9 @@ class OrgUnit:
 
     @property
     def committee_name(self) -> str:
-        """The committee's name: ``committee`` when given, else derived from the level
-        (:func:`committee_of`)."""
+        """The committee's name — ``committee`` when given, else derived from the name and
+        level ("Đảng bộ tỉnh An Giang" → "Tỉnh ủy An Giang", "Chi bộ ấp Đông" → "Chi ủy ấp
+        Đông")."""
         return self.committee if self.committee else committee_of(self.name, self.level)
 
 
@@ -831,8 +832,7 @@ class Period:
         """The calendar year ``year``.
 
         Raises:
-            ValidationFailed: ``year`` is not a whole number from :data:`FIRST_YEAR` to
-                :data:`LAST_YEAR`.
+            ValidationFailed: ``year`` is not a whole number from 1930 to 2200.
         """
         _check_year("year", year)
         return cls(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
@@ -903,7 +903,21 @@ class Period:
 @attrs.frozen(kw_only=True, field_transformer=checked)
 class Supplement:
     """A yearly supplement to a registered term book (đăng ký bổ sung hằng năm): the pledges
-    added for ``year`` and the day they were registered."""
+    added for ``year`` and the day they were registered.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac.interim import Supplement
+        >>> added = Supplement(
+        ...     year=2026, registered_on=dt.date(2026, 1, 15), pledge_ids=("bs-2026",)
+        ... )
+        >>> added.year, added.pledge_ids
+        (2026, ('bs-2026',))
+        >>> Supplement(year=2026, registered_on=dt.date(2026, 1, 15), pledge_ids=())
+        Traceback (most recent call last):
+        ...
+        lamtheoguongbac.ValidationFailed: Supplement.pledge_ids: cần ít nhất một việc bổ sung ...
+    """
 
     year: int
     registered_on: dt.date
@@ -925,7 +939,19 @@ class Review:
     """An interim review at a checkpoint (sơ kết, kiểm điểm theo mốc): the member's interim
     report up to ``checkpoint`` with an optional self-assessment, and — once the cell has
     met — the cell's interim assessment. A term book gets one at the end of each year (its
-    per-year results); a yearly book may have one at a mid-year checkpoint."""
+    per-year results); a yearly book may have one at a mid-year checkpoint.
+
+    Example:
+        >>> import datetime as dt
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.interim import Review
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> report = make_handbook(HandbookStatus.REPORTED, year=2025).report
+        >>> Review(checkpoint=dt.date(2025, 6, 30), report=report).heading
+        'Sơ kết đến ngày 30/06/2025'
+        >>> Review(checkpoint=dt.date(2025, 12, 31), report=report).heading
+        'Kiểm điểm năm 2025'
+    """
 
     checkpoint: dt.date
     report: ResultReport
@@ -1184,8 +1210,8 @@ class Handbook:
 
     @property
     def grassroots(self) -> OrgUnit:
-        """The grassroots organisation: the nearest unit marked ``grassroots``, else the cell's
-        parent, else the cell."""
+        """The grassroots organisation — the nearest unit marked ``grassroots``, else the
+        cell's parent, else the cell."""
         for unit in reversed(self.organisation):
             if unit.grassroots:
                 return unit
@@ -1356,3 +1382,5 @@ publish(
     ClearedContent,
     Event,
 )
+# Their public home is a namespace (the root is kept small), whichever module loads them.
+publish("lamtheoguongbac.interim", Supplement, Review)

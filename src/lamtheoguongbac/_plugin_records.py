@@ -78,7 +78,8 @@ class PluginInfo:
     name: str
     distribution: str | None
     version: str | None
-    status: Status
+    # Status spelled out, here and in other public signatures: the reference shows the values.
+    status: Literal["active", "disabled", "failed", "conflict"]
     hooks: tuple[str, ...] = ()
     error: str | None = None
     provides: Provides = Provides()

@@ -16,6 +16,7 @@ __all__ = ["PUBLIC_NAMESPACES", "publish", "publish_namespace"]
 PUBLIC_NAMESPACES = (
     "lamtheoguongbac",
     "lamtheoguongbac.plugin",
+    "lamtheoguongbac.interim",
     "lamtheoguongbac.rules",
     "lamtheoguongbac.text",
     "lamtheoguongbac.serde",

@@ -275,7 +275,7 @@ class Registry:
         >>> store.close()
     """
 
-    def __init__(self, *, on_failed_rules: OnFailedRules = "refuse") -> None:
+    def __init__(self, *, on_failed_rules: Literal["refuse", "skip"] = "refuse") -> None:
         if on_failed_rules not in ("refuse", "skip"):
             raise PluginError(
                 f"on_failed_rules phải là 'refuse' hoặc 'skip', không phải {on_failed_rules!r}",
@@ -911,7 +911,7 @@ class Registry:
     def rules(self) -> list[Rule]:
         """Extra rules contributed by plugins, each guarded so that it fails closed; with
         ``on_failed_rules="refuse"``, one guard rule per stage for every failed rules plugin,
-        refusing the step with a :class:`PluginError` naming the plugin."""
+        refusing the step with a :class:`~lamtheoguongbac.PluginError` naming the plugin."""
         from lamtheoguongbac.rules._base import Stage
 
         merged = self._resolve()
@@ -1158,7 +1158,7 @@ def create_registry(
     blocked: Iterable[str] = (),
     allowed: Iterable[str] | None = None,
     extra_plugins: Iterable[object] = (),
-    on_failed_rules: OnFailedRules | None = None,
+    on_failed_rules: Literal["refuse", "skip"] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Registry:
     """Build a registry: the built-ins, then ``extra_plugins``, then the entry points.

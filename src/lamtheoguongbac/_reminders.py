@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import attrs
 
 from lamtheoguongbac._model import Handbook, HandbookStatus, Member, MemberStatus, OrgUnit, Role
+from lamtheoguongbac._public import publish
 from lamtheoguongbac.rules._policy import Policy
 from lamtheoguongbac.text import name_sort_key
 
@@ -221,3 +222,8 @@ def compute_reminders(
             )
         )
     return out
+
+
+# Their public home, whichever module loads them first (the service's facet annotations
+# name them before anyone imports the namespace).
+publish("lamtheoguongbac.supervision", ReminderStage, LateMember, Reminder)

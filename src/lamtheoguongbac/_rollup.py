@@ -27,6 +27,7 @@ import attrs
 from lamtheoguongbac._inspection_rules import InspectionSummary
 from lamtheoguongbac._linter import is_generic
 from lamtheoguongbac._model import Handbook, HandbookStatus, Member, OrgUnit, Pledge, RatingLevel
+from lamtheoguongbac._public import publish
 from lamtheoguongbac._reminders import ReminderStage, compute_reminders
 from lamtheoguongbac.rules._aggregate import CapCheck, cap_figures
 from lamtheoguongbac.rules._policy import Policy
@@ -272,7 +273,7 @@ class Rollup:
         return tuple(c for c in self.caps if c.exceeded)
 
     def table(self, lang: str = "vi") -> tuple[list[str], list[list[Any]]]:
-        """Headers and rows (one per cell, then the total) of :data:`TABLE_COLUMNS`.
+        """Headers and rows (one per cell, then the total) of the roll-up table.
 
         Values are ``str`` for the cell, ``int`` counts, and the specific share as a
         ``float`` (0–1) or ``None``.
@@ -507,3 +508,8 @@ def _figures(
             not_assessed=not_assessed,
         ),
     )
+
+
+# Their public home, whichever module loads them first (the service's facet annotations
+# name them before anyone imports the namespace).
+publish("lamtheoguongbac.supervision", RatingCounts, Figures, CellRollup, Rollup)

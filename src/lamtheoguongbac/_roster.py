@@ -12,7 +12,7 @@ A **units** file has the columns ``ma`` (id), ``ten`` (name), ``cap`` (level lab
 optional ``ma_cap_tren`` (parent id), ``co_so`` (grassroots: x/có/1), ``dia_danh`` (place),
 ``cap_uy`` (the committee's name, "Đảng ủy xã An Phú"; when empty it is derived from the
 level — "Đảng ủy …" for a đảng bộ, "Tỉnh ủy …" for a đảng bộ tỉnh, "Chi ủy …" for a chi
-bộ — see :func:`lamtheoguongbac.model.committee_of`).
+bộ — see :attr:`lamtheoguongbac.OrgUnit.committee_name`).
 
 A **members** file has ``ma`` (id), ``ho_va_ten`` (full name), ``chi_bo`` (cell id) and the
 optional ``trang_thai`` (status: chính thức / dự bị / miễn sinh hoạt / đình chỉ),
@@ -65,9 +65,10 @@ T = TypeVar("T")
 class Roster:
     """Units and members read from one or more files (danh sách đọc từ tệp).
 
-    ``origins`` says where each unit or member id was read, as a :class:`Problem` path
-    (``"dang-vien.csv:3"``, ``"danh-sach.json: $.members[2]"``), for messages about it; it
-    takes no part in comparisons.
+    ``origins`` says where each unit or member id was read, as a
+    :class:`~lamtheoguongbac.Problem` path (``"dang-vien.csv:3"``,
+    ``"danh-sach.json: $.members[2]"``), for messages about it; it takes no part in
+    comparisons.
 
     Example:
         >>> import tempfile

@@ -73,7 +73,17 @@ _OFFICERS = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
 
 @attrs.frozen(kw_only=True)
 class Transition:
-    """What a step produced: the new handbook, its event, and any rule warnings."""
+    """What a step produced (bước chuyển trạng thái): the new handbook, its event, and any rule
+    warnings. The service stores it and answers with a :class:`~lamtheoguongbac.StepResult`;
+    :func:`lamtheoguongbac.testing.advance` returns it as it is.
+
+    Example:
+        >>> from lamtheoguongbac import HandbookStatus
+        >>> from lamtheoguongbac.testing import Transition, advance, make_handbook
+        >>> step = advance(make_handbook(HandbookStatus.DRAFT))
+        >>> isinstance(step, Transition), step.handbook.status.value, step.warnings
+        (True, 'registered', ())
+    """
 
     handbook: Handbook
     event: Event
@@ -235,7 +245,7 @@ def interim_report(
     self_assessment: SelfAssessment | None = None,
 ) -> Transition:
     """Report results at a checkpoint or a year's end (báo cáo sơ kết): a new
-    :class:`~lamtheoguongbac.model.Review`; the status stays *registered*.
+    :class:`~lamtheoguongbac.interim.Review`; the status stays *registered*.
 
     Raises:
         TransitionNotAllowed: the book is not registered; the checkpoint is outside the

@@ -3,7 +3,7 @@
 Documents carry ``"schema_version"`` at their top level. :func:`from_dict` runs the
 registered migrations (dict → dict, one version step each) *before* structuring, refuses
 unknown keys, and reports every bad field with its JSON path
-(``$.pledges[2].target.amount``) in a :class:`~lamtheoguongbac._errors.ValidationFailed`.
+(``$.pledges[2].target.amount``) in a :class:`~lamtheoguongbac.ValidationFailed`.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def _sequence_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
 
 
 def make_converter() -> cattrs.Converter:
-    """The converter for every class of :mod:`lamtheoguongbac._model` (and events).
+    """The converter for every value class of the package root (and events).
 
     Example:
         >>> from lamtheoguongbac import RatingLevel, RegulationRef
@@ -463,10 +463,11 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(text: str | bytes, *, source: str = "$") -> Any:
-    """``json.loads`` for untrusted text: every failure is a :class:`ValidationFailed` naming
-    ``source`` — bad syntax (line, column), bad encoding, absurd size, nesting so deep it
-    would exhaust the stack, an integer too long to convert, or a key repeated within one
-    object (JSON leaves that undefined; Python would keep the last value).
+    """``json.loads`` for untrusted text: every failure is a
+    :class:`~lamtheoguongbac.ValidationFailed` naming ``source`` — bad syntax (line, column), bad
+    encoding, absurd size, nesting so deep it would exhaust the stack, an integer too long to
+    convert, or a key repeated within one object (JSON leaves that undefined; Python would keep the
+    last value).
 
     Example:
         >>> from lamtheoguongbac import ValidationFailed

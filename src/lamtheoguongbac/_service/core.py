@@ -126,8 +126,8 @@ class Handbooks:
     own rules (the conformance suite checks several threads and processes).
 
     Args:
-        store: an open :class:`~lamtheoguongbac._storage.base.Store`.
-        registry: plugins (default: a new :func:`create_registry`).
+        store: an open :class:`~lamtheoguongbac.plugin.Store`.
+        registry: plugins (default: a new :func:`~lamtheoguongbac.plugin.create_registry`).
         policy: the rules in force for every handbook (plugin rules are added to it).
             Default: each handbook's own — the policy named when it was opened, else the
             catalog's policy for its year (:meth:`policy_for`).
@@ -167,7 +167,7 @@ class Handbooks:
         registry: Registry | None = None,
         policy: Policy | None = None,
         catalog: Catalog | None = None,
-        clock: Clock = utc_now,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else create_registry()
@@ -208,8 +208,9 @@ class Handbooks:
 
         The policy given to the service, if any; else the one named when the handbook was
         opened (``Handbook.policy``); else the catalog's policy for the handbook's year
-        (:meth:`Catalog.policy_for_year`); else :data:`DEFAULT_POLICY`. Plugins' rules are
-        added, and references are checked against the service's catalog.
+        (:meth:`~lamtheoguongbac.catalog.Catalog.policy_for_year`); else
+        :data:`~lamtheoguongbac.rules.DEFAULT_POLICY`. Plugins' rules are added, and
+        references are checked against the service's catalog.
         """
         if self._policy_given or handbook.policy is None:
             return self.policy_for_year(handbook.year)
@@ -219,7 +220,8 @@ class Handbooks:
 
     def policy_for_year(self, year: int) -> Policy:
         """The policy for handbooks of ``year`` that name none: the service's, if it was
-        given one, else the catalog's for the year, else :data:`DEFAULT_POLICY`."""
+        given one, else the catalog's for the year, else
+        :data:`~lamtheoguongbac.rules.DEFAULT_POLICY`."""
         if self._policy_given:
             return self._policy
         key = f"@{year}"
@@ -242,7 +244,7 @@ class Handbooks:
     def transaction(self) -> Iterator[None]:
         """Make every write inside the block in one store transaction (giao dịch).
 
-        Wraps :meth:`Store.transaction <lamtheoguongbac._storage.base.Store.transaction>`:
+        Wraps :meth:`Store.transaction <lamtheoguongbac.plugin.Store.transaction>`:
         the writes commit together when the outermost block ends, or not at all when an
         exception leaves it. The ``handbook_changed`` hooks of the steps taken inside (and the
         ``exemplar_changed`` and ``inspection_changed`` hooks) are held back and fired, in
@@ -412,9 +414,9 @@ class Handbooks:
     ) -> Handbook:
         """The draft handbook :meth:`create` would store for ``member`` (nothing is stored).
 
-        Its id is :func:`handbook_id` of the member and the period; the theme defaults to the
-        catalog's theme for the period's year; ``policy`` names a catalog policy to keep for
-        this handbook (``NotFound`` if the catalog has none of that name).
+        Its id is made of the member's id and the period (``"dv04-2025"``); the theme
+        defaults to the catalog's theme for the period's year; ``policy`` names a catalog policy to
+        keep for this handbook (``NotFound`` if the catalog has none of that name).
         """
         if policy is not None:
             policy = self.catalog.policy(policy).name
@@ -480,7 +482,7 @@ class Handbooks:
     ) -> Handbook:
         """Open a member's handbook for a year (or any ``period``), in draft.
 
-        The id is :func:`~lamtheoguongbac._model.handbook_id` (``"dv04-2025"`` for a calendar
+        The id is made of the member's id and the period (``"dv04-2025"`` for a calendar
         year); the theme defaults to the catalog's theme
         for that year. ``policy`` names the catalog policy its steps run under (default:
         the catalog's policy for its year, see :meth:`policy_for`).

@@ -206,7 +206,7 @@ class StorageBackend:
     """A storage backend's registration: the URL ``scheme`` it serves and how to open it.
 
     ``open`` receives the full URL (``"sqlite:///data/so-tay.db"``) and returns a
-    :class:`Store`; it raises :class:`~lamtheoguongbac._errors.StoreError` when the URL's
+    :class:`Store`; it raises :class:`~lamtheoguongbac.StoreError` when the URL's
     target is unusable. ``open`` creates a store that does not exist yet; ``exists``
     (optional) says whether the URL names a store that exists already, without creating
     anything, so that commands which only read can refuse a mistyped URL instead of

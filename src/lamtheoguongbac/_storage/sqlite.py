@@ -13,7 +13,7 @@ A missing file is created (its folder must exist). The file runs in WAL mode wit
 Before SQLite ever opens a file for writing, its header is read: a file that is not SQLite
 (text, random bytes), is shorter than its header says (a truncated copy), belongs to another
 application (another ``application_id``, or tables without ours) or was written by a newer
-release raises :class:`~lamtheoguongbac._errors.StoreError` naming the file, and the file is
+release raises :class:`~lamtheoguongbac.StoreError` naming the file, and the file is
 left byte-for-byte as it was (another application's file is only inspected through an
 immutable read-only connection, which creates no ``-wal``/``-shm`` files).
 

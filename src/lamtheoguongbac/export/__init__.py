@@ -20,12 +20,14 @@ from lamtheoguongbac.export._dask import dask_executor
 from lamtheoguongbac.export._pdf import PdfConversionError, convert_to_pdf, soffice_available
 from lamtheoguongbac.export._report import (
     REPORT_CONTEXT_VERSION,
+    REPORT_SCHEMA,
     build_report_context,
     export_rollup_report,
 )
 from lamtheoguongbac.export._result import ExportResult
 from lamtheoguongbac.export._yearbook import (
     YEARBOOK_CONTEXT_VERSION,
+    YEARBOOK_SCHEMA,
     build_yearbook_context,
     export_yearbook,
 )
@@ -34,7 +36,9 @@ __all__ = [
     "CONTEXT_SCHEMA",
     "CONTEXT_VERSION",
     "REPORT_CONTEXT_VERSION",
+    "REPORT_SCHEMA",
     "YEARBOOK_CONTEXT_VERSION",
+    "YEARBOOK_SCHEMA",
     "CommitteeHeading",
     "DocumentKind",
     "ExportOptions",

@@ -138,8 +138,8 @@ SettingsValidator = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
 def settings_validator(**fields: Callable[[Any], Any]) -> SettingsValidator:
-    """A :data:`SettingsValidator` accepting exactly ``fields``, each converted by its
-    function (``int``, ``float``, ``str``, a ``bool`` parser, an enum …)::
+    """A :data:`~lamtheoguongbac.plugin.SettingsValidator` accepting exactly ``fields``, each
+    converted by its function (``int``, ``float``, ``str``, a ``bool`` parser, an enum …)::
 
         Exporter(..., validate_settings=settings_validator(heading=str, columns=int))
 
@@ -217,7 +217,8 @@ class Exporter:
     picklable object. ``check_template`` (optional) reports problems of a user template as
     bilingual lines. ``validate_settings`` (optional, but give one: without it a misspelt
     setting goes unnoticed) checks and converts the settings a user gives
-    (:data:`SettingsValidator`, most simply made by :func:`settings_validator`).
+    (:data:`~lamtheoguongbac.plugin.SettingsValidator`, most simply made by
+    :func:`~lamtheoguongbac.plugin.settings_validator`).
 
     Example:
         >>> from lamtheoguongbac import hookimpl

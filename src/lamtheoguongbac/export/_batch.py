@@ -509,7 +509,7 @@ def export_handbooks(
     handbooks: Iterable[Handbook],
     *,
     exporter: str | None = None,
-    mode: Mode = "folder",
+    mode: Literal["folder", "merged", "zip"] = "folder",
     options: ExportOptions | None = None,
     jobs: int = 1,
     resume: bool = False,
@@ -539,8 +539,9 @@ def export_handbooks(
         resume: skip files already written for the same handbook version, exporter,
             template and settings (``"folder"`` mode only).
         progress: called as ``progress(done, total)`` after each document.
-        registry: where to find the exporter (default: :func:`create_registry`). Workers
-            build their own registry, adding the plugin modules registered directly here.
+        registry: where to find the exporter (default: a new
+            :func:`~lamtheoguongbac.plugin.create_registry`). Workers build their own registry,
+            adding the plugin modules registered directly here.
         executor: any :class:`concurrent.futures.Executor` to run the shards on — a Dask
             cluster's (:func:`~lamtheoguongbac.export.dask_executor`), a process pool of
             your own. Its workers must be able to import lamtheoguongbac and the exporter's

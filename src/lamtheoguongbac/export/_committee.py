@@ -198,7 +198,7 @@ class CommitteeHeading:
     @classmethod
     def of_name(cls, organisation_name: str, **kwargs: Any) -> CommitteeHeading:
         """The heading of an organisation known only by name ("Đảng bộ xã An Phú"): its
-        committee's name derived from it (:func:`~lamtheoguongbac.model.committee_of`)."""
+        committee's name derived from it ("Đảng ủy xã An Phú")."""
         return cls(committee=committee_of(organisation_name), **kwargs)
 
     @property
@@ -208,7 +208,7 @@ class CommitteeHeading:
 
     @property
     def abbreviation(self) -> str:
-        """The issuer's part of a symbol: "ĐU", "TU", "CU" …"""
+        """The issuer's part of a symbol ("ĐU", "TU", "CU" …)."""
         return _abbreviation(self.kind)
 
     def number_line(self, document_type: str = "BC") -> str:

@@ -1,15 +1,16 @@
 """The template context: what every document template sees (ngữ cảnh mẫu văn bản).
 
-:func:`build_context` turns a :class:`~lamtheoguongbac._model.Handbook` into plain data — only
-``str``, ``int``, ``list`` and ``dict``, every string NFC — so a context pickles, dumps to
-JSON and renders the same in any template engine. It is the same for every template and
-versioned by :data:`CONTEXT_VERSION`: keys may be added within a version, and a key is never
-renamed or removed without a new version. A part the handbook does not have yet (no report,
-no assessment, no superior unit) is there with empty strings and lists, never ``None``, so a
-template can print any key at any stage. :data:`CONTEXT_SCHEMA` describes the same shape as
-data (checkers use it to find misspelt names). Strings are NFC because model values are
-normalised when they are constructed and joining NFC text with ASCII keeps it NFC; the one
-operation that can break it, ``str.upper()``, is normalised again here.
+:func:`~lamtheoguongbac.export.build_context` turns a :class:`~lamtheoguongbac.Handbook` into
+plain data — only ``str``, ``int``, ``list`` and ``dict``, every string NFC — so a context
+pickles, dumps to JSON and renders the same in any template engine. It is the same for every
+template and versioned by :data:`~lamtheoguongbac.export.CONTEXT_VERSION`: keys may be added
+within a version, and a key is never renamed or removed without a new version. A part the handbook
+does not have yet (no report, no assessment, no superior unit) is there with empty strings and
+lists, never ``None``, so a template can print any key at any stage.
+:data:`~lamtheoguongbac.export.CONTEXT_SCHEMA` describes the same shape as data (checkers use it to
+find misspelt names). Strings are NFC because model values are normalised when they are constructed
+and joining NFC text with ASCII keeps it NFC; the one operation that can break it, ``str.upper()``,
+is normalised again here.
 
 Dates are written two ways: ``dd/mm/yyyy`` and the party-document phrase
 "ngày 05 tháng 01 năm 2015" (keys ending in ``_phrase``).
@@ -17,14 +18,15 @@ Dates are written two ways: ``dd/mm/yyyy`` and the party-document phrase
 ==============================================  ====================================================
 key                                             value
 ==============================================  ====================================================
-``context_version``                             int, :data:`CONTEXT_VERSION` (1)
+``context_version``                             int,
+                                                :data:`~lamtheoguongbac.export.CONTEXT_VERSION` (1)
 ``handbook.id``                                 the handbook's id
 ``handbook.year``                               int, the year the period starts in
 ``handbook.period``                             "01/01/2025 – 31/12/2025"
 ``handbook.period_start``                       "01/01/2025"
 ``handbook.period_end``                         "31/12/2025"
 ``handbook.period_text``                        "năm 2025" / "nhiệm kỳ 2021–2025" (see
-                                                :meth:`~lamtheoguongbac.model.Period.label`)
+                                                :meth:`~lamtheoguongbac.Period.label`)
 ``handbook.period_label``                       "NĂM 2025" / "NHIỆM KỲ 2021–2025", for the cover
 ``handbook.is_term``                            int, 1 for a term book (several years), else 0
 ``handbook.years``                              list of int, the years the period touches

@@ -1,17 +1,18 @@
 """The committee's summary report of a roll-up (báo cáo tổng hợp gửi cấp ủy): its template
 context and its export.
 
-:func:`export_rollup_report` writes a :class:`~lamtheoguongbac.supervision.Rollup` as one
-document through a registered exporter of kind ``report``
-(:class:`~lamtheoguongbac.export.DocumentKind`): the figures per cell, the rating
-distribution with a chart of it per cell, and the top-rating cap check. A custom template
-(e.g. a docxtpl template for the Word exporter) sees the context
-:func:`build_report_context` builds.
+:func:`~lamtheoguongbac.export.export_rollup_report` writes a
+:class:`~lamtheoguongbac.supervision.Rollup` as one document through a registered exporter of kind
+``report`` (:class:`~lamtheoguongbac.export.DocumentKind`): the figures per cell, the rating
+distribution with a chart of it per cell, and the top-rating cap check. A custom template (e.g. a
+docxtpl template for the Word exporter) sees the context
+:func:`~lamtheoguongbac.export.build_report_context` builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
-versioned by :data:`REPORT_CONTEXT_VERSION` under the same rule as the handbook context
-(:func:`~lamtheoguongbac.export.build_context`): keys may be added within a version, never renamed
-or removed. :data:`REPORT_SCHEMA` describes the same shape as data.
+versioned by :data:`~lamtheoguongbac.export.REPORT_CONTEXT_VERSION` under the same rule as
+the handbook context (:func:`~lamtheoguongbac.export.build_context`): keys may be added within a
+version, never renamed or removed. :data:`~lamtheoguongbac.export.REPORT_SCHEMA` describes the same
+shape as data.
 
 **Charts.** ``charts`` describes each chart as data — categories, and series of values with
 a name and a colour. A template shows a chart by printing its ``placeholder`` (e.g.
@@ -32,16 +33,18 @@ assessed by the cell) and ``assessed_unrated`` (assessed, no rating recorded); s
 ``assessed`` count handbooks that reached at least that step (see
 :class:`~lamtheoguongbac.supervision.Figures`).
 
-The heading and signature are the committee's (:class:`CommitteeHeading`, shared with the
-yearbook): the report is issued by "ĐẢNG ỦY XÃ AN PHÚ" under "ĐẢNG BỘ TỈNH AN GIANG", numbered
-"Số 12-BC/ĐU", signed "T/M ĐẢNG ỦY" / "BÍ THƯ" and the name, with "Nơi nhận". Its keys
-(``committee``, ``superior``, ``document``, ``signature``, ``recipients``) are listed in
-:class:`~lamtheoguongbac.export.CommitteeHeading`.
+The heading and signature are the committee's
+(:class:`~lamtheoguongbac.export.CommitteeHeading`, shared with the yearbook): the report is issued
+by "ĐẢNG ỦY XÃ AN PHÚ" under "ĐẢNG BỘ TỈNH AN GIANG", numbered "Số 12-BC/ĐU", signed "T/M ĐẢNG ỦY" /
+"BÍ THƯ" and the name, with "Nơi nhận". Its keys (``committee``, ``superior``, ``document``,
+``signature``, ``recipients``) are listed in :class:`~lamtheoguongbac.export.CommitteeHeading`.
 
 ================================================  ==============================================
 key                                               value
 ================================================  ==============================================
-``context_version``                               int, :data:`REPORT_CONTEXT_VERSION` (1)
+``context_version``                               int,
+                                                  :data:`~lamtheoguongbac.export.REPORT_CONTEXT_VERSION`
+                                                  (1)
 ``report.title``                                  "BÁO CÁO"
 ``report.subject``                                "Tổng hợp kết quả thực hiện Sổ tay Làm theo
                                                   gương Bác năm 2025"
@@ -555,7 +558,7 @@ def build_report_context(
             committee's name is derived from the organisation's, unnumbered and unsigned.
 
     Raises:
-        ValidationFailed: ``rollup`` is not a :class:`~lamtheoguongbac._rollup.Rollup`.
+        ValidationFailed: ``rollup`` is not a :class:`~lamtheoguongbac.supervision.Rollup`.
 
     Example:
         >>> import datetime as dt
@@ -656,7 +659,8 @@ def export_rollup_report(
         exporter: the exporter's name (None: the default exporter of kind ``report``).
         options: a custom template and the exporter's settings, checked by the exporter
             (None: its default template, no settings) — as for :func:`export_handbooks`.
-        registry: where to find the exporter (default: :func:`create_registry`).
+        registry: where to find the exporter (default: a new
+            :func:`~lamtheoguongbac.plugin.create_registry`).
 
     Returns:
         the document written (:attr:`ExportResult.path`) and the renderer's notes.

@@ -47,7 +47,7 @@ class ExportResult:
 
     @property
     def path(self) -> Path:
-        """The one document written: by a single-document export (yearbook, report,
+        """The one document written — by a single-document export (yearbook, report,
         workbook) or a handbook export in ``"zip"`` or ``"merged"`` mode.
 
         Raises:

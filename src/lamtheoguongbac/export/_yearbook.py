@@ -1,21 +1,20 @@
 """The yearbook of exemplars (kỷ yếu gương điển hình): its template context and its export.
 
-:func:`export_yearbook` compiles exemplars — party members and cells, and people and
-collectives outside the party — into one document through a registered exporter of kind
-``yearbook`` (:class:`~lamtheoguongbac.export.DocumentKind`), as a committee compiles it:
-the cover, a foreword (lời giới thiệu), the contents, the exemplars grouped by field (lĩnh
-vực) and, within a field, collectives first, then people, each with the decision that
-commended it, the committee's signature, and an index of names in Vietnamese order. The Word
-exporter plugin's default template sets the entries one after another (a compact layout, not
-a page each). A custom template (for the Word exporter, a docxtpl template like the
-handbook's) is given with ``template=``; it sees the context :func:`build_yearbook_context`
-builds.
+:func:`~lamtheoguongbac.export.export_yearbook` compiles exemplars — party members and cells,
+and people and collectives outside the party — into one document through a registered exporter of
+kind ``yearbook`` (:class:`~lamtheoguongbac.export.DocumentKind`), as a committee compiles it: the
+cover, a foreword (lời giới thiệu), the contents, the exemplars grouped by field (lĩnh vực) and,
+within a field, collectives first, then people, each with the decision that commended it, the
+committee's signature, and an index of names in Vietnamese order. The Word exporter plugin's default
+template sets the entries one after another (a compact layout, not a page each). A custom template
+(for the Word exporter, a docxtpl template like the handbook's) is given with ``template=``; it sees
+the context :func:`~lamtheoguongbac.export.build_yearbook_context` builds.
 
 The context is plain data (``str``, ``int``, ``list``, ``dict``; every string NFC) and
-versioned by :data:`YEARBOOK_CONTEXT_VERSION` under the same rule as the handbook context
-(:func:`~lamtheoguongbac.export.build_context`): keys may be added within a version, never renamed
-or removed. Version 2 groups ``parts`` by field (version 1 grouped them by kind).
-:data:`YEARBOOK_SCHEMA` describes the same shape as data.
+versioned by :data:`~lamtheoguongbac.export.YEARBOOK_CONTEXT_VERSION` under the same rule as
+the handbook context (:func:`~lamtheoguongbac.export.build_context`): keys may be added within a
+version, never renamed or removed. Version 2 groups ``parts`` by field (version 1 grouped them by
+kind). :data:`~lamtheoguongbac.export.YEARBOOK_SCHEMA` describes the same shape as data.
 
 Within a field, collectives come first, then individuals; people in roster order (given
 name, then middle and family name, by Vietnamese collation), collectives by the Vietnamese
@@ -25,7 +24,9 @@ collation of their names; exemplars are numbered 1, 2, … through the whole boo
 ================================================  ==============================================
 key                                               value
 ================================================  ==============================================
-``context_version``                               int, :data:`YEARBOOK_CONTEXT_VERSION` (2)
+``context_version``                               int,
+                                                  :data:`~lamtheoguongbac.export.YEARBOOK_CONTEXT_VERSION`
+                                                  (2)
 ``yearbook.year``                                 int, the year in the title
 ``yearbook.title``                                "KỶ YẾU GƯƠNG ĐIỂN HÌNH HỌC TẬP VÀ LÀM THEO TƯ
                                                   TƯỞNG, ĐẠO ĐỨC, PHONG CÁCH HỒ CHÍ MINH NĂM
@@ -65,8 +66,8 @@ key                                               value
 ``signature.title``                               "BÍ THƯ" (or as given: "PHÓ BÍ THƯ")
 ``signature.name``                                the signer's full name, "" when not given
 ``parts``                                         list, one per field with exemplars, in the
-                                                  order of :class:`~lamtheoguongbac.exemplars.
-                                                  ExemplarField`:
+                                                  order of
+                                                  :class:`~lamtheoguongbac.committee.ExemplarField`:
 ``parts[].number``                                "I", "II", … (Roman)
 ``parts[].title``                                 the field: "Phát triển kinh tế"
 ``parts[].title_upper``                           the same in capitals
@@ -427,15 +428,16 @@ def build_yearbook_context(
         place: the place name of the place-date line; "" for none.
         today: the date of the yearbook; the current date when None.
         committee_name: the issuing committee ("Đảng ủy xã Tịnh Biên"); "" derives it from
-            ``organisation_name`` (:func:`committee_of`).
+            ``organisation_name`` ("Đảng bộ …" → "Đảng ủy …", "Chi bộ …" → "Chi ủy …").
         signer_name: who signs for the committee; "" leaves the line to be signed by hand.
         signer_title: the signer's office ("BÍ THƯ", "PHÓ BÍ THƯ").
         foreword: the foreword's text (paragraphs separated by a blank line); None for the
             default.
 
     Raises:
-        ValidationFailed: no exemplar, an item that is not an :class:`Exemplar`, the same
-            exemplar twice, an invalid year or an empty organisation name.
+        ValidationFailed: no exemplar, an item that is not an
+            :class:`~lamtheoguongbac.Exemplar`, the same exemplar twice, an invalid year or an empty
+            organisation name.
 
     Example:
         >>> import datetime as dt
@@ -588,7 +590,8 @@ def export_yearbook(
         exporter: the exporter's name (None: the default exporter of kind ``yearbook``).
         options: a custom template and the exporter's settings, checked by the exporter
             (None: its default template, no settings) — as for :func:`export_handbooks`.
-        registry: where to find the exporter (default: :func:`create_registry`).
+        registry: where to find the exporter (default: a new
+            :func:`~lamtheoguongbac.plugin.create_registry`).
 
     Returns:
         the document written (:attr:`ExportResult.path`) and the renderer's notes.
@@ -658,7 +661,8 @@ def write_document(
         kind: the kind of document ``context`` is.
         exporter: the registered exporter's name (None: the default exporter of ``kind``).
         options: a custom template and the exporter's settings (None: the defaults).
-        registry: where to find the exporter (default: :func:`create_registry`).
+        registry: where to find the exporter (default: a new
+            :func:`~lamtheoguongbac.plugin.create_registry`).
 
     Returns:
         ``dest`` as :attr:`ExportResult.path`, with the renderer's warnings as notes.

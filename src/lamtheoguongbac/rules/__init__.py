@@ -21,7 +21,7 @@ from lamtheoguongbac.rules._aggregate import (
 )
 from lamtheoguongbac.rules._base import Rule, RuleContext, Severity, Stage, Violation
 from lamtheoguongbac.rules._builtin import BUILTIN_RULES
-from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy, TopRatingCap
+from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy, RegulationCatalog, TopRatingCap
 
 __all__ = [
     "BUILTIN_RULES",
@@ -30,6 +30,7 @@ __all__ = [
     "LintFinding",
     "Policy",
     "RatingTally",
+    "RegulationCatalog",
     "Rule",
     "RuleContext",
     "Severity",

@@ -194,7 +194,7 @@ class RuleContext:
 
     @property
     def catalog(self) -> RegulationCatalog:
-        """The catalog references are checked against: the policy's, else the shipped one."""
+        """The catalog references are checked against — the policy's, else the shipped one."""
         if self.policy.catalog is not None:
             return self.policy.catalog
         from lamtheoguongbac.catalog import Catalog  # the catalog imports the rules
@@ -249,4 +249,6 @@ class Rule:
     stage: Stage
     title_vi: str
     title_en: str
-    check: RuleCheck = attrs.field(eq=False, repr=False)
+    check: Callable[[Handbook, RuleContext], Iterable[Violation]] = attrs.field(
+        eq=False, repr=False
+    )

@@ -79,7 +79,17 @@ def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int)
 class RegulationCatalog(Protocol):
     """What the reference rules look regulations up in: a
     :class:`~lamtheoguongbac.catalog.Catalog` (a protocol, so the rules need not import the
-    catalog, which imports them)."""
+    catalog, which imports them).
+
+    Example:
+        >>> from lamtheoguongbac.catalog import Catalog
+        >>> from lamtheoguongbac.rules import Policy, RegulationCatalog
+        >>> catalog: RegulationCatalog = Catalog.shipped()
+        >>> catalog.regulation("47-qđ/tw").code, catalog.successor("47-QĐ/TW").code
+        ('47-QĐ/TW', '37-QĐ/TW')
+        >>> Policy(catalog=catalog).catalog is catalog
+        True
+    """
 
     def regulation(self, code: str) -> Regulation | None:
         """The regulation with ``code``, compared after normalisation."""

@@ -33,7 +33,7 @@ from lamtheoguongbac.spreadsheet._inspection import (
     read_inspection_workbook,
     write_inspection_workbook,
 )
-from lamtheoguongbac.spreadsheet._layout import SHEETS, Column, Sheet
+from lamtheoguongbac.spreadsheet._layout import SHEETS, Column, ColumnKind, Sheet
 from lamtheoguongbac.spreadsheet._read import read_workbook
 from lamtheoguongbac.spreadsheet._write import (
     export_workbook,
@@ -50,6 +50,7 @@ __all__ = [
     "ApplyResult",
     "AssessmentEntry",
     "Column",
+    "ColumnKind",
     "EntryRows",
     "FollowUpRow",
     "HandbookEntry",

@@ -280,7 +280,7 @@ class ApplyResult:
 
     @property
     def self_assessments(self) -> int:
-        """How many self-assessments were stored: on their own, or with the report."""
+        """How many self-assessments were stored, on their own or with the report."""
         with_report = {h.id for h in self.handbooks if h.self_assessment is not None}
         return self.count(EventKind.SELF_ASSESSED) + sum(
             1 for e in self.events if e.kind is EventKind.REPORTED and e.handbook_id in with_report

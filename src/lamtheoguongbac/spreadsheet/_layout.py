@@ -24,15 +24,22 @@ __all__ = [
     "SHEETS",
     "UNITS",
     "Column",
-    "Kind",
+    "ColumnKind",
     "Sheet",
     "get_column_letter",
     "place",
 ]
 
 
-class Kind(enum.Enum):
-    """What a column holds, which decides how it is read, formatted and validated."""
+class ColumnKind(enum.Enum):
+    """What a column holds (loại cột), which decides how it is read, formatted and validated.
+
+    Example:
+        >>> from lamtheoguongbac.spreadsheet import SHEETS, ColumnKind
+        >>> members = next(sheet for sheet in SHEETS if sheet.name_en == "members")
+        >>> [column.key for column in members.columns if column.kind is ColumnKind.DATE][:1]
+        ['ngay_sinh']
+    """
 
     TEXT = "text"
     LONG_TEXT = "long_text"
@@ -48,8 +55,8 @@ class Column:
     """One column (cột): its key (the roster's key on the roster sheets), the header written
     in the workbook, and how it is read.
 
-    A header in a file is recognised when its :func:`~lamtheoguongbac._roster.header_key` is
-    that of the key, of the header or of an alias, so users may retype headers.
+    A header in a file is recognised when, accents, case and spacing ignored, it is the
+    key, the header or an alias, so users may retype headers.
 
     Example:
         >>> from lamtheoguongbac.spreadsheet import SHEETS
@@ -62,7 +69,7 @@ class Column:
     key: str
     header: str
     header_en: str
-    kind: Kind = Kind.TEXT
+    kind: ColumnKind = ColumnKind.TEXT
     required: bool = False
     choices: str | None = None
     width: int = 18
@@ -112,7 +119,7 @@ _MEMBER_ID = Column(
     key="ma_dang_vien",
     header="Mã đảng viên",
     header_en="member id",
-    kind=Kind.ID,
+    kind=ColumnKind.ID,
     required=True,
     width=16,
     note_vi="Mã đảng viên như ở trang 'Đảng viên' (hoặc đã có trong kho).",
@@ -122,7 +129,7 @@ _PLEDGE_ID = Column(
     key="ma_viec",
     header="Mã việc",
     header_en="pledge id",
-    kind=Kind.ID,
+    kind=ColumnKind.ID,
     required=True,
     width=10,
     note_vi="Mã của việc đăng ký, riêng trong sổ của mỗi đảng viên (ví dụ: v1, v2).",
@@ -138,7 +145,7 @@ UNITS = Sheet(
             key="ma",
             header="Mã đơn vị",
             header_en="id",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             required=True,
             aliases=("ma_don_vi",),
             note_vi="Mã riêng của đơn vị.",
@@ -167,7 +174,7 @@ UNITS = Sheet(
             key="ma_cap_tren",
             header="Mã cấp trên",
             header_en="parent id",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             aliases=("cap_tren",),
             note_vi="Mã đơn vị cấp trên; để trống với cấp cao nhất.",
             note_en="The parent unit's id; blank for the top unit.",
@@ -176,7 +183,7 @@ UNITS = Sheet(
             key="co_so",
             header="Cơ sở",
             header_en="grassroots",
-            kind=Kind.CHOICE,
+            kind=ColumnKind.CHOICE,
             choices="co_so",
             width=10,
             note_vi="'Có' nếu là tổ chức cơ sở đảng (phạm vi tính tỷ lệ xuất sắc).",
@@ -221,7 +228,7 @@ MEMBERS = Sheet(
             key="ma",
             header="Mã đảng viên",
             header_en="id",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             required=True,
             width=16,
             aliases=("ma_dang_vien",),
@@ -242,7 +249,7 @@ MEMBERS = Sheet(
             key="chi_bo",
             header="Mã chi bộ",
             header_en="cell id",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             required=True,
             width=16,
             aliases=("ma_chi_bo",),
@@ -253,7 +260,7 @@ MEMBERS = Sheet(
             key="trang_thai",
             header="Trạng thái",
             header_en="status",
-            kind=Kind.CHOICE,
+            kind=ColumnKind.CHOICE,
             choices="trang_thai",
             width=22,
             note_vi="Để trống là đảng viên chính thức.",
@@ -271,7 +278,7 @@ MEMBERS = Sheet(
             key="nhiem_vu",
             header="Nhiệm vụ được giao",
             header_en="assigned duties",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             width=40,
             aliases=("nhiem_vu_duoc_giao",),
             note_vi="Các nhiệm vụ được giao, cách nhau bằng dấu ; hoặc xuống dòng.",
@@ -289,7 +296,7 @@ MEMBERS = Sheet(
             key="ngay_sinh",
             header="Ngày sinh",
             header_en="date of birth",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             width=12,
             note_vi="dd/mm/yyyy.",
             note_en="dd/mm/yyyy.",
@@ -298,7 +305,7 @@ MEMBERS = Sheet(
             key="ngay_vao_dang",
             header="Ngày vào Đảng",
             header_en="date joined",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             width=14,
             note_vi="dd/mm/yyyy.",
             note_en="dd/mm/yyyy.",
@@ -307,7 +314,7 @@ MEMBERS = Sheet(
             key="ngay_chinh_thuc",
             header="Ngày chính thức",
             header_en="date made official",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             width=14,
             note_vi="dd/mm/yyyy; không trước ngày vào Đảng.",
             note_en="dd/mm/yyyy; not before the date joined.",
@@ -316,7 +323,7 @@ MEMBERS = Sheet(
             key="so_the",
             header="Số thẻ",
             header_en="party card number",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             width=14,
             note_vi="Số thẻ đảng viên, ghi đúng như trên thẻ.",
             note_en="The party card number, as printed.",
@@ -325,7 +332,7 @@ MEMBERS = Sheet(
             key="vai_tro",
             header="Vai trò",
             header_en="cell role",
-            kind=Kind.CHOICE,
+            kind=ColumnKind.CHOICE,
             choices="vai_tro",
             width=16,
             aliases=("chuc_vu_dang",),
@@ -336,7 +343,7 @@ MEMBERS = Sheet(
             key="vai_tro_tu_ngay",
             header="Vai trò từ ngày",
             header_en="role since",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             width=14,
             note_vi="Bắt buộc khi có vai trò. dd/mm/yyyy.",
             note_en="Required with a role. dd/mm/yyyy.",
@@ -345,7 +352,7 @@ MEMBERS = Sheet(
             key="vai_tro_don_vi",
             header="Vai trò tại đơn vị",
             header_en="role held in",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             width=16,
             aliases=("don_vi_vai_tro",),
             note_vi="Mã đơn vị giữ vai trò, nếu không phải chi bộ (Bí thư Đảng ủy xã: mã "
@@ -390,7 +397,7 @@ PLEDGES = Sheet(
             header="Việc làm đăng ký",
             header_en="deed",
             required=True,
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             width=50,
             note_vi="Làm gì, bao nhiêu, đến khi nào; tránh đăng ký chung chung.",
             note_en="What, how much, by when; no generic wording.",
@@ -399,7 +406,7 @@ PLEDGES = Sheet(
             key="chi_tieu",
             header="Chỉ tiêu (số lượng)",
             header_en="target amount",
-            kind=Kind.NUMBER,
+            kind=ColumnKind.NUMBER,
             width=12,
             note_vi="Con số chỉ tiêu, ví dụ 100 hoặc 6.",
             note_en="The amount, e.g. 100 or 6.",
@@ -418,7 +425,7 @@ PLEDGES = Sheet(
             key="thoi_han",
             header="Thời hạn",
             header_en="deadline",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             width=12,
             note_vi="dd/mm/yyyy, trong năm của sổ.",
             note_en="dd/mm/yyyy, within the handbook's year.",
@@ -443,7 +450,7 @@ PLEDGES = Sheet(
             key="loai_can_cu",
             header="Loại căn cứ",
             header_en="basis kind",
-            kind=Kind.CHOICE,
+            kind=ColumnKind.CHOICE,
             choices="loai_can_cu",
             width=28,
             note_vi="Chuyên đề, chuẩn mực đạo đức, Quy định 37-QĐ/TW…",
@@ -461,7 +468,7 @@ PLEDGES = Sheet(
             key="dieu",
             header="Điều",
             header_en="article",
-            kind=Kind.INTEGER,
+            kind=ColumnKind.INTEGER,
             width=8,
             note_vi="Số điều (chỉ ghi số).",
             note_en="The article number.",
@@ -478,7 +485,7 @@ PLEDGES = Sheet(
             key="noi_dung_can_cu",
             header="Nội dung căn cứ",
             header_en="basis text",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             width=40,
             note_vi="Nội dung căn cứ; bắt buộc khi không ghi văn bản.",
             note_en="The basis as text; required without a regulation.",
@@ -511,7 +518,7 @@ RESULTS = Sheet(
             key="ket_qua",
             header="Kết quả",
             header_en="outcome",
-            kind=Kind.CHOICE,
+            kind=ColumnKind.CHOICE,
             choices="ket_qua",
             required=True,
             width=20,
@@ -522,7 +529,7 @@ RESULTS = Sheet(
             key="da_dat_duoc",
             header="Đã đạt được",
             header_en="achieved",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             width=40,
             note_vi="Kết quả đạt được (bỏ trống khi chưa thực hiện).",
             note_en="What was achieved (blank when not done).",
@@ -531,7 +538,7 @@ RESULTS = Sheet(
             key="chua_thuc_hien",
             header="Chưa thực hiện được",
             header_en="not done",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             width=40,
             note_vi="Bắt buộc khi chưa thực hiện xong.",
             note_en="Required unless fully done.",
@@ -540,7 +547,7 @@ RESULTS = Sheet(
             key="huong_phan_dau",
             header="Hướng phấn đấu",
             header_en="direction",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             width=30,
             note_vi="Hướng tiếp tục phấn đấu.",
             note_en="How to keep striving.",
@@ -549,7 +556,7 @@ RESULTS = Sheet(
             key="ngay_bao_cao",
             header="Ngày báo cáo",
             header_en="report date",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             width=12,
             note_vi="dd/mm/yyyy; cùng một ngày cho mọi dòng của một đảng viên, ghi ít nhất ở "
             "một dòng.",
@@ -574,7 +581,7 @@ SELF_ASSESSMENTS = Sheet(
             key="noi_dung",
             header="Tự nhận xét, đánh giá",
             header_en="text",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             required=True,
             width=60,
             note_vi="Nội dung tự nhận xét, đánh giá.",
@@ -584,7 +591,7 @@ SELF_ASSESSMENTS = Sheet(
             key="ngay_viet",
             header="Ngày viết",
             header_en="date written",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             required=True,
             width=12,
             note_vi="dd/mm/yyyy.",
@@ -607,7 +614,7 @@ ASSESSMENTS = Sheet(
             key="nhan_xet",
             header="Nhận xét của chi bộ",
             header_en="text",
-            kind=Kind.LONG_TEXT,
+            kind=ColumnKind.LONG_TEXT,
             required=True,
             width=60,
             note_vi="Nội dung nhận xét, đánh giá của tập thể chi bộ.",
@@ -617,7 +624,7 @@ ASSESSMENTS = Sheet(
             key="xep_loai",
             header="Xếp loại",
             header_en="rating",
-            kind=Kind.CHOICE,
+            kind=ColumnKind.CHOICE,
             choices="xep_loai",
             width=10,
             note_vi="HTXSNV, HTTNV, HTNV hoặc KHTNV; để trống với đảng viên bị đình chỉ.",
@@ -627,7 +634,7 @@ ASSESSMENTS = Sheet(
             key="ngay_hop",
             header="Ngày họp",
             header_en="meeting date",
-            kind=Kind.DATE,
+            kind=ColumnKind.DATE,
             required=True,
             width=12,
             note_vi="Ngày chi bộ họp đánh giá. dd/mm/yyyy.",
@@ -637,7 +644,7 @@ ASSESSMENTS = Sheet(
             key="ma_nguoi_ghi",
             header="Mã người ghi",
             header_en="recorder id",
-            kind=Kind.ID,
+            kind=ColumnKind.ID,
             required=True,
             width=16,
             note_vi="Mã đảng viên của Bí thư hoặc Phó Bí thư ghi nhận xét.",

@@ -763,9 +763,9 @@ def read_workbook(path: Path) -> WorkbookData:
     never formulas (nor the value a spreadsheet program last computed from one).
 
     The file is untrusted: before anything is parsed it is checked against the limits of
-    :func:`lamtheoguongbac._fsutil.check_zip` (file size, entries, inflated size, compression
-    ratio), and a damaged or truncated file is an :class:`ImportFailed` naming it (and the
-    sheet, when one is at fault), never a parser's traceback.
+    :func:`~lamtheoguongbac.plugin.check_zip` (file size, entries, inflated size, compression
+    ratio), and a damaged or truncated file is an :class:`~lamtheoguongbac.ImportFailed`
+    naming it (and the sheet, when one is at fault), never a parser's traceback.
 
     Raises:
         XlsxUnavailable: openpyxl is not installed.

@@ -22,7 +22,7 @@ from lamtheoguongbac.spreadsheet._layout import (
     SELF_ASSESSMENTS,
     SHEETS,
     UNITS,
-    Kind,
+    ColumnKind,
     Sheet,
     get_column_letter,
 )
@@ -41,7 +41,7 @@ _DATE_FORMAT = "DD/MM/YYYY"
 _HEADER_FILL = "DDEBF7"
 _REQUIRED_FILL = "FCE4D6"
 _AUTHOR = "lamtheoguongbac"
-_FORMATS = {Kind.DATE: _DATE_FORMAT, Kind.ID: "@"}
+_FORMATS = {ColumnKind.DATE: _DATE_FORMAT, ColumnKind.ID: "@"}
 
 _INTRO = (
     "HƯỚNG DẪN NHẬP SỔ TAY LÀM THEO GƯƠNG BÁC BẰNG BẢNG TÍNH",
@@ -203,14 +203,14 @@ def _validations(ws: Worksheet, sheet: Sheet, lists: dict[str, str]) -> None:
 
     for index, col in enumerate(sheet.columns, start=1):
         letter = get_column_letter(index)
-        if col.kind is Kind.CHOICE and col.choices:
+        if col.kind is ColumnKind.CHOICE and col.choices:
             dv = DataValidation(
                 type="list",
                 formula1=lists[col.choices],
                 error=f"Hãy chọn một giá trị trong danh sách của cột '{col.header}'.",
                 errorTitle="Giá trị không hợp lệ",
             )
-        elif col.kind is Kind.DATE:
+        elif col.kind is ColumnKind.DATE:
             dv = DataValidation(
                 type="date",
                 operator="between",
@@ -220,7 +220,7 @@ def _validations(ws: Worksheet, sheet: Sheet, lists: dict[str, str]) -> None:
                 error="Ngày ghi dạng dd/mm/yyyy, ví dụ 05/01/2025.",
                 errorTitle="Ngày không hợp lệ",
             )
-        elif col.kind is Kind.NUMBER:
+        elif col.kind is ColumnKind.NUMBER:
             dv = DataValidation(
                 type="decimal",
                 operator="greaterThanOrEqual",
@@ -228,7 +228,7 @@ def _validations(ws: Worksheet, sheet: Sheet, lists: dict[str, str]) -> None:
                 error="Chỉ ghi con số không âm, ví dụ 100.",
                 errorTitle="Không phải số",
             )
-        elif col.kind is Kind.INTEGER:
+        elif col.kind is ColumnKind.INTEGER:
             dv = DataValidation(
                 type="whole",
                 operator="between",
@@ -279,7 +279,7 @@ def _data_sheet(wb: Workbook, sheet: Sheet, data: WorkbookData, lists: dict[str,
             cell = _put(ws, row_number, index, value)
             if col.kind in _FORMATS:
                 cell.number_format = _FORMATS[col.kind]
-            if col.kind is Kind.LONG_TEXT:
+            if col.kind is ColumnKind.LONG_TEXT:
                 cell.alignment = wrap
     _validations(ws, sheet, lists)
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from lamtheoguongbac.testing._factories import (
         ICT,
         SampleRoster,
+        Transition,
         advance,
         creation_event,
         make_commendation,
@@ -46,6 +47,7 @@ __all__ = [
     "ICT",
     "SampleRoster",
     "StoreConformance",
+    "Transition",
     "advance",
     "contract_order",
     "creation_event",

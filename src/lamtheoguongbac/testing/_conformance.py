@@ -1,6 +1,6 @@
 """The storage-backend conformance suite (bộ kiểm tra tương thích kho lưu trữ).
 
-A backend proves it keeps the :class:`~lamtheoguongbac._storage.Store` contract by running
+A backend proves it keeps the :class:`~lamtheoguongbac.plugin.Store` contract by running
 this suite against itself, exactly as the built-in ``memory:`` and ``sqlite:`` backends do.
 Subclass :class:`StoreConformance` in a test module and provide a ``store`` fixture that
 returns a fresh, empty store::
@@ -296,7 +296,7 @@ def _commended(exemplar: Exemplar, number: str = "125-QĐ/ĐU") -> Exemplar:
 
 
 class StoreConformance:
-    """Tests every :class:`~lamtheoguongbac._storage.Store` must pass; subclass it.
+    """Tests every :class:`~lamtheoguongbac.plugin.Store` must pass; subclass it.
 
     Provide a ``store`` fixture returning a fresh, empty store (close it after the test if
     it holds resources). Nothing else is required.
@@ -339,7 +339,8 @@ class StoreConformance:
 
     @pytest.fixture
     def populated(self, store: Store) -> list[Handbook]:
-        """The store holding :func:`_population`, added with ``add_many``."""
+        """The store holding handbooks of two grassroots organisations, two years and every
+        status, added with ``add_many``."""
         handbooks = list(_population())
         assert store.add_many((h, creation_event(h)) for h in handbooks) == len(handbooks)
         return handbooks

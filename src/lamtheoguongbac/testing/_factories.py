@@ -64,6 +64,7 @@ from lamtheoguongbac._model import (
     StudyTheme,
     handbook_id,
 )
+from lamtheoguongbac._public import publish
 from lamtheoguongbac._workflow import Transition
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "DEFAULT_ROOT",
     "ICT",
     "SampleRoster",
+    "Transition",
     "advance",
     "creation_event",
     "make_commendation",
@@ -582,7 +584,8 @@ def make_handbook(
 def creation_event(
     handbook: Handbook, *, actor: Actor | None = None, at: dt.datetime | None = None
 ) -> Event:
-    """The first event of ``handbook`` for :meth:`Store.add` (kind *created*, its version).
+    """The first event of ``handbook`` for :meth:`~lamtheoguongbac.plugin.Store.add` (kind
+    *created*, its version).
 
     Args:
         handbook: the handbook being stored.
@@ -758,7 +761,8 @@ def make_exemplar(
         year: the year of the deeds.
         cell: the cell id (ignored when ``organisation`` is given).
         index: picks the member of an individual exemplar.
-        id: the exemplar id; :func:`~lamtheoguongbac._exemplars.exemplar_id` when omitted.
+        id: the exemplar id; ``"<kind>-<year>-<subject id>"``, as the service gives it, when
+            omitted.
         name: overrides the member's name or the cell's name.
         organisation: the unit chain ending at the cell; by default
             ``make_organisation(cell, grassroots=grassroots)``.
@@ -887,3 +891,7 @@ def make_inspection(
 
 def _handbook_id_of(member: Member, year: int) -> str:
     return handbook_id(member.id, Period.year(year))
+
+
+# The workflow is private: what advance returns is reached, and documented, here.
+publish("lamtheoguongbac.testing", Transition)

@@ -22,7 +22,7 @@ def register_temporary_plugin(
             store = registry.open_store("jsonl:///tmp/x")
 
     Raises:
-        PluginError: as :meth:`Registry.register` does.
+        PluginError: as :meth:`Registry.register <lamtheoguongbac.plugin.Registry.register>` does.
 
     Example:
         >>> from lamtheoguongbac import hookimpl
