@@ -472,6 +472,27 @@ def test_without_a_first_party_default_several_third_party_exporters_must_be_nam
     assert several.exporter_for(DocumentKind.HANDBOOK, "md").name == "md"
 
 
+def test_no_default_exporter_names_the_plugin_that_has_one_but_lost_it() -> None:
+    def exporters(*items: tuple[str, str]) -> object:
+        class Exporters:
+            @hookimpl
+            def register_exporters(self, register: Callable[[Exporter], None]) -> None:
+                for name, kind in items:
+                    register(Exporter(name=name, suffix=".x", kind=kind, create_renderer=str))
+
+        return Exporters()
+
+    first = exporters(("x", "handbook"))
+    second = exporters(("x", "handbook"), ("r", "report"))
+    registry = create_registry(load_entrypoints=False, extra_plugins=[first])
+    registry.register(second, "second")
+    with pytest.raises(PluginError) as caught:
+        registry.exporter_for(DocumentKind.REPORT)
+    assert "the plugin second has one but is conflict: exporter 'x'" in caught.value.message("en")
+    assert "install" not in caught.value.message("en")
+    assert "plugin second có nhưng đang xung đột" in caught.value.message("vi")
+
+
 # --- F7 and F13 on the command line ------------------------------------------------------------
 
 

@@ -86,6 +86,7 @@ _NO_WRAPPERS = (*_REGISTRATION_HOOKS, _COMMANDS_HOOK)
 FIRST_PARTY = frozenset({"lamtheoguongbac-docx", "lamtheoguongbac-jsonl", "lamtheoguongbac-sql"})
 #: Rule (and violation) codes starting so are the library's own; plugins may not use them.
 RESERVED_PREFIX = "LTGB-"
+_STATUS_VI = {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi", "conflict": "xung đột"}
 # How plugins rank when two claim one name (see _Info.tier).
 _TIER_BUILTIN, _TIER_EXPLICIT, _TIER_TRUSTED, _TIER_UNRANKED = 0, 1, 2, 3
 _IMPL_MARK = f"{hookspecs.PROJECT}_impl"
@@ -859,6 +860,21 @@ class Registry:
                 f"one with --exporter (exporter=...), or rank the plugins with {ALLOW_ENV}",
             )
         have = ", ".join(f"{e.name} ({e.kind.value})" for e in self.exporters().values()) or "—"
+        for provider, offer in self._offers.items():
+            info = self._infos.get(provider)
+            if info is None or info.status == "active" or info.reason is None:
+                continue
+            if any(e.kind is wanted for e in offer.exporters.values()):
+                # installed, but failed or in conflict: installing it again would not help
+                who = self._provider(provider)
+                raise PluginError(
+                    f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}): plugin {who} "
+                    f"có nhưng đang {_STATUS_VI[info.status]}: {info.reason.text_vi} (xem "
+                    f"lamtheoguongbac plugins); hiện có: {have}",
+                    f"no exporter renders a {wanted.value}: the plugin {who} has one but is "
+                    f"{info.status}: {info.reason.text_en} (see lamtheoguongbac plugins); "
+                    f"available: {have}",
+                )
         raise PluginError(
             f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}); cài một plugin xuất "
             f"văn bản, ví dụ văn bản Word: lamtheoguongbac install {_WORD_PLUGIN} (xem "

@@ -142,6 +142,12 @@ class Violation:
         ... )
         >>> violation.message("en")
         'Name the place'
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> try:
+        ...     Violation(code="XA-001", severity="error", path="", message_vi="x", message_en="x")
+        ... except ValidationFailed as exc:
+        ...     print(exc.field)
+        Violation.severity
     """
 
     code: str = attrs.field(validator=lambda i, a, v: _text("code", v))
