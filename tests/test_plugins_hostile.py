@@ -140,6 +140,7 @@ def test_a_rule_yielding_a_malformed_violation_fails_closed_naming_plugin_and_ru
         assert "XY-001" in caught.value.message("en")
         assert reason in caught.value.message("en")
         assert "XY-001" in caught.value.message("vi")
+        assert reason not in caught.value.message("vi")  # each language whole, not fused
         assert service.get(book.id).version == book.version  # nothing stored
     info = _infos(registry)["RulesPlugin"]
     assert info.status == "failed"

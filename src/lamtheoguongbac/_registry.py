@@ -457,7 +457,7 @@ class Registry:
             plugin = ep.load()
             self.register(plugin, ep.name, distribution=dist, version=version)
         except (Exception, SystemExit) as exc:  # a broken plugin must never break the host
-            error = f"{type(exc).__name__}: {exc}"
+            vi, error = _exc_texts(exc)
             log.warning("plugin %s (%s) failed to load: %s", ep.name, dist, error)
             self._record(
                 _Info(
@@ -465,7 +465,7 @@ class Registry:
                     distribution=dist,
                     version=version,
                     status="failed",
-                    reason=Problem(error, error),
+                    reason=Problem(vi, error),
                 )
             )
             return
@@ -620,8 +620,8 @@ class Registry:
         try:
             self._caller(hook, name)(**kwargs)
         except (Exception, SystemExit) as exc:  # sys.exit() in a hook is a failure too
-            error = f"{hook}: {type(exc).__name__}: {exc}"
-            self._fail(self._culprit(hook, name, exc), error, error, exc=exc)
+            vi, en = _exc_texts(exc)
+            self._fail(self._culprit(hook, name, exc), f"{hook}: {vi}", f"{hook}: {en}", exc=exc)
             return False
         return True
 
@@ -949,9 +949,12 @@ class Registry:
     def _refused(self, name: str) -> PluginError:
         info = self._infos.get(name)
         status = info.status if info is not None else "failed"
-        reason = info.error if info is not None else ""
+        problem = info.reason if info is not None else None
+        reason_vi = problem.text_vi if problem is not None else ""
+        reason = problem.text_en if problem is not None else ""
         return PluginError(
-            f"Plugin quy tắc '{self._provider(name)}' bị lỗi ({status}: {reason}); bước này bị "
+            f"Plugin quy tắc '{self._provider(name)}' bị lỗi ({_STATUS_VI[status]}: "
+            f"{reason_vi}); bước này bị "
             f"từ chối để không bỏ sót kiểm tra. Sửa hoặc tắt plugin ({DISABLE_ENV}), hoặc đặt "
             f"{ON_FAILED_RULES_ENV}=skip",
             f"the rules plugin '{self._provider(name)}' has failed ({status}: {reason}); the "
@@ -985,8 +988,8 @@ class Registry:
                 found = list(original(handbook, ctx))
                 problem = next(filter(None, (_bad_violation(v) for v in found)), None)
             except (Exception, SystemExit) as exc:  # sys.exit() in a rule fails it too
-                error = f"{rule.code}: {type(exc).__name__}: {exc}"
-                self._fail(name, error, error, exc=exc)
+                vi, en = _exc_texts(exc)
+                self._fail(name, f"{rule.code}: {vi}", f"{rule.code}: {en}", exc=exc)
                 if self.on_failed_rules == "skip":
                     return []
                 raise self._refused(name) from exc
@@ -1126,6 +1129,20 @@ class Registry:
             return
         for name in self._implementers(hook):
             self._call(hook, name, **kwargs)
+
+
+def _exc_texts(exc: BaseException) -> tuple[str, str]:
+    """``"<type>: <message>"`` in Vietnamese and in English: the library's own errors carry
+    both languages, which one fused line would repeat in each."""
+    from lamtheoguongbac._errors import LamTheoGuongBacError
+
+    if isinstance(exc, LamTheoGuongBacError):
+        return (
+            f"{type(exc).__name__}: {exc.message('vi')}",
+            f"{type(exc).__name__}: {exc.message('en')}",
+        )
+    text = f"{type(exc).__name__}: {exc}"
+    return text, text
 
 
 def _bad_violation(value: object) -> tuple[str, str] | None:
