@@ -21,6 +21,12 @@ member's step in it fails, none of the cell's steps is kept (the others are repo
 when the data came from a file, the file and row. ``handbook_changed`` hooks fire per cell,
 once it is committed.
 
+Entries and batches check their fields at construction, as the model's values do (a
+``ValidationFailed`` naming the field); what only the step can find — a member twice in a
+batch, an unknown cell or member, an unexpected error (not the library's) in one member's
+step — fails that member and rolls back its cell, so an operation always ends with its
+:class:`BulkResult`; an unexpected error's traceback is logged on ``lamtheoguongbac.bulk``.
+
 Costs are linear: the organisation tree is read once per operation, each cell's handbooks
 and members once, and the top-rating cap (LTGB-C001) is kept as running figures per
 grassroots organisation; its warning is judged on the figures once the step is done.
@@ -36,24 +42,30 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import logging
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from lamtheoguongbac import _workflow as workflow
+from lamtheoguongbac._checks import ID_MAX, LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import (
     ImportFailed,
     LamTheoGuongBacError,
     NotAuthorised,
     NotFound,
+    Problem,
     RulesViolated,
     ValidationFailed,
 )
 from lamtheoguongbac._model import (
     Actor,
     CollectiveAssessment,
+    Event,
     Handbook,
     HandbookStatus,
     Member,
@@ -66,7 +78,11 @@ from lamtheoguongbac._model import (
     Role,
     SelfAssessment,
     StudyTheme,
+    _check_year,
+    handbook_id,
 )
+from lamtheoguongbac._orgtree import OrgTree
+from lamtheoguongbac._service.roster import MEMBER_ID_MAX
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
 from lamtheoguongbac.rules._base import Severity, Violation
@@ -75,6 +91,7 @@ from lamtheoguongbac.text import nfc
 
 if TYPE_CHECKING:
     from lamtheoguongbac._service.core import Handbooks, StepResult
+    from lamtheoguongbac.spreadsheet import WorkbookData
 
 __all__ = [
     "BulkOutcome",
@@ -97,6 +114,23 @@ Progress = Callable[[int, int | None], None]
 #: Offices of a committee that may import a cell's workbook on behalf of its officer.
 _COMMITTEE_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER})
 
+# An unexpected error (a bug, a plugin's exception) in one member's step is reported as that
+# member's failure and its cell rolled back; the traceback goes here so it is not lost.
+log = logging.getLogger("lamtheoguongbac.bulk")
+
+#: Field metadata: the field is checked by its class, not by ``checked`` (a type variable,
+#: a path that may be given as text).
+_OWN_CHECK: dict[str, bool] = {"own_check": True}
+
+
+def _entry_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """attrs ``field_transformer`` of the entry classes: every field type-checked at
+    construction as the model classes are (:func:`~lamtheoguongbac._checks.checked`),
+    but those marked ``_OWN_CHECK``, which their class checks itself."""
+    own = [f.metadata.get("own_check", False) for f in fields]
+    plain = iter(checked(cls, [f for f, mine in zip(fields, own, strict=True) if not mine]))
+    return [f if mine else next(plain) for f, mine in zip(fields, own, strict=True)]
+
 
 class BulkOutcome(enum.Enum):
     """What became of one member's step in a bulk operation (kết quả từng đảng viên).
@@ -115,7 +149,7 @@ class BulkOutcome(enum.Enum):
     ROLLED_BACK = "rolled_back"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class Source:
     """Where an entry came from: a file and, when known, its sheet and row (nguồn dữ liệu).
 
@@ -127,7 +161,13 @@ class Source:
 
     file: str
     row: int | None = None
-    sheet: str | None = None
+    sheet: str | None = attrs.field(default=None, metadata=LINE)
+
+    def __attrs_post_init__(self) -> None:
+        require_text("Source.file", self.file, max_len=4000)
+        require_text("Source.sheet", self.sheet, max_len=200)
+        if self.row is not None and self.row < 1:
+            fail("Source.row", f"số dòng {self.row} phải từ 1", f"row {self.row} must be 1 or more")
 
     def describe(self, lang: str = "vi") -> str:
         """``"chi-bo-01.xlsx, trang 'Kết quả', dòng 5"`` (or the English form)."""
@@ -139,7 +179,7 @@ class Source:
         return ", ".join(parts)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class MemberRegistration:
     """One member's pledges to register (đăng ký làm theo).
 
@@ -152,12 +192,15 @@ class MemberRegistration:
         (2, None)
     """
 
-    member_id: str = attrs.field(converter=nfc)
-    pledges: tuple[Pledge, ...] = attrs.field(converter=tuple)
+    member_id: str = attrs.field(metadata=LINE)
+    pledges: tuple[Pledge, ...]
     source: Source | None = None
 
+    def __attrs_post_init__(self) -> None:
+        require_id("MemberRegistration.member_id", self.member_id)
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class MemberReport:
     """One member's results report, with the self-assessment when given (báo cáo kết quả).
 
@@ -173,13 +216,16 @@ class MemberReport:
         (2, '2025-12-05')
     """
 
-    member_id: str = attrs.field(converter=nfc)
+    member_id: str = attrs.field(metadata=LINE)
     report: ResultReport
     self_assessment: SelfAssessment | None = None
     source: Source | None = None
 
+    def __attrs_post_init__(self) -> None:
+        require_id("MemberReport.member_id", self.member_id)
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class MemberAssessment:
     """The cell's collective assessment of one member (chi bộ nhận xét, đánh giá).
 
@@ -200,14 +246,18 @@ class MemberAssessment:
         ('HTTNV', None)
     """
 
-    member_id: str = attrs.field(converter=nfc)
+    member_id: str = attrs.field(metadata=LINE)
     text: str
     meeting_date: dt.date
     rating: RatingLevel | None
     source: Source | None = None
 
+    def __attrs_post_init__(self) -> None:
+        require_id("MemberAssessment.member_id", self.member_id)
+        require_text("MemberAssessment.text", self.text)
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class MemberClosing:
     """One member's handbook to close (khóa sổ).
 
@@ -219,14 +269,58 @@ class MemberClosing:
         7
     """
 
-    member_id: str = attrs.field(converter=nfc)
+    member_id: str = attrs.field(metadata=LINE)
     source: Source | None = None
+
+    def __attrs_post_init__(self) -> None:
+        require_id("MemberClosing.member_id", self.member_id)
 
 
 E = TypeVar("E", MemberRegistration, MemberReport, MemberAssessment, MemberClosing)
 
+_ENTRY_KINDS = (MemberRegistration, MemberReport, MemberAssessment, MemberClosing)
 
-@attrs.frozen(kw_only=True)
+
+def _entries(value: Any) -> tuple[Any, ...]:
+    """A batch's entries as a tuple, each one of the entry classes and all of one kind."""
+    where = "CellBatch.entries"
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        fail(where, "phải là một danh sách", f"must be a list, got {type(value).__name__}")
+    entries = tuple(value)
+    kinds = ", ".join(k.__name__ for k in _ENTRY_KINDS)
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, _ENTRY_KINDS):
+            fail(
+                f"{where}[{i}]",
+                f"phải là một trong {kinds}, không phải {type(entry).__name__}",
+                f"must be one of {kinds}, got {type(entry).__name__}",
+            )
+        first = type(entries[0]).__name__
+        if type(entry) is not type(entries[0]):
+            fail(
+                f"{where}[{i}]",
+                f"mọi mục của một lô phải cùng loại: mục đầu là {first}, mục này là "
+                f"{type(entry).__name__}",
+                f"every entry of a batch is of one kind: the first is {first}, this one "
+                f"{type(entry).__name__}",
+            )
+    return entries
+
+
+def _path(value: Any) -> Path:
+    """A workbook's path, given as a :class:`~pathlib.Path` or as text."""
+    if isinstance(value, str | os.PathLike) and not isinstance(value, bytes):
+        text = os.fspath(value)
+        if isinstance(text, str) and text.strip():
+            return Path(text)
+    fail(
+        "WorkbookSubmission.path",
+        "phải là đường dẫn tệp (Path hoặc văn bản, không để trống)",
+        f"must be a file path (a Path or non-blank text), got {type(value).__name__}",
+    )
+
+
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class CellBatch(Generic[E]):
     """One cell's entries for a bulk step, and who submits them (lô của một chi bộ).
 
@@ -251,13 +345,17 @@ class CellBatch(Generic[E]):
         ('chibo-01-dv001', 'Nguyễn Ngọc Hải')
     """
 
-    cell_id: str = attrs.field(converter=nfc)
+    cell_id: str = attrs.field(metadata=LINE)
     year: int
     submitter: Actor | Member
-    entries: tuple[E, ...] = attrs.field(converter=tuple)
+    entries: tuple[E, ...] = attrs.field(metadata=_OWN_CHECK, converter=_entries)
+
+    def __attrs_post_init__(self) -> None:
+        require_id("CellBatch.cell_id", self.cell_id)
+        _check_year("CellBatch.year", self.year)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=_entry_fields)
 class WorkbookSubmission:
     """A filled cell workbook and the officer the embedding system authenticated as its
     submitter (bảng tính nộp lên).
@@ -274,7 +372,7 @@ class WorkbookSubmission:
         ('chi-bo-01.xlsx', 'chibo-01-dv000')
     """
 
-    path: Path
+    path: Path = attrs.field(metadata=_OWN_CHECK, converter=_path)
     submitter: Actor | Member
 
 
@@ -445,9 +543,16 @@ class BulkSteps:
         ``organisation_id`` who has none, one transaction per cell, as
         :meth:`~lamtheoguongbac.Handbooks.create_for_cell` does for one cell.
 
+        The arguments are checked once, before any cell: a bad year is the caller's
+        mistake, not each member's. A cell is all or nothing: a member whose handbook
+        cannot be made fails with its problem and code, the others of the cell are
+        reported rolled back; members who already have the handbook are not listed.
+
         Raises:
-            NotFound: there is no unit ``organisation_id``.
-            ValidationFailed: neither or both of ``year`` and ``period`` are given.
+            NotFound: there is no unit ``organisation_id``, or no catalog policy ``policy``.
+            ValidationFailed: neither or both of ``year`` and ``period`` are given, the year
+                is not a whole number from 1930 to 2200, or an argument is of the wrong
+                type.
         """
         hb = self._hb
         if (year is None) == (period is None):  # the caller's mistake, not a cell's
@@ -456,31 +561,82 @@ class BulkSteps:
                 "give exactly one of 'year' or 'period'",
                 field="year",
             )
+        if period is None:
+            period = Period.year(year)  # type: ignore[arg-type]  # raises for a bad year
+        _require(period, Period, "period")
+        _require(actor, (Actor, Member), "actor")
+        if theme is not None:
+            _require(theme, StudyTheme, "theme")
+        if policy is not None:
+            policy = hb.catalog.policy(policy).name  # NotFound once, not per member
+        who = hb._trusted(actor)
         outcomes: list[MemberOutcome] = []
         with hb.roster.operation() as tree:
             units = tree.subtree(nfc(organisation_id))
             for i, unit in enumerate(units, 1):
-                try:
-                    books = hb.create_for_cell(
-                        unit.id, year=year, period=period, actor=actor, theme=theme, policy=policy
-                    )
-                except LamTheoGuongBacError as exc:
-                    outcomes.extend(
-                        _failed(exc, unit.id, member_id=m.id) for m in hb.store.members(unit.id)
-                    )
-                else:
-                    outcomes.extend(
-                        MemberOutcome(
-                            outcome=BulkOutcome.DONE,
-                            cell_id=unit.id,
-                            member_id=b.member.id,
-                            handbook_id=b.id,
-                        )
-                        for b in books
-                    )
+                outcomes.extend(self._open_cell(unit.id, tree, period, who, theme, policy))
                 if progress is not None:
                     progress(i, len(units))
         return BulkResult(step="open", outcomes=tuple(outcomes))
+
+    def _open_cell(
+        self,
+        cell: str,
+        tree: OrgTree,
+        period: Period,
+        who: Actor,
+        theme: StudyTheme | None,
+        policy: str | None,
+    ) -> list[MemberOutcome]:
+        """Open the handbooks of one cell's members who have none, all or nothing."""
+        hb = self._hb
+        at = hb.clock()
+        members: list[Member] = []
+        try:
+            members = hb.store.members(cell)
+            if not members:
+                return []
+            query = HandbookQuery(cell_id=cell, year=period.year_label)
+            have = {h.member.id for h in hb.store.iter_query(query)}
+        except Exception as exc:
+            error = _as_library_error(exc, cell)
+            return [_failed(error, cell, member_id=m.id) for m in members]
+        items: list[tuple[Handbook, Event]] = []
+        failed: list[MemberOutcome] = []
+        for m in members:
+            if m.id in have:
+                continue
+            try:
+                items.append(hb._new_handbook(m, tree, period, theme, who, at, policy))
+            except Exception as exc:
+                error = _as_library_error(exc, cell, m.id)
+                failed.append(_failed(_member_id_problem(error, m, period), cell, member_id=m.id))
+        if failed:
+            return failed + [
+                MemberOutcome(
+                    outcome=BulkOutcome.ROLLED_BACK,
+                    cell_id=cell,
+                    member_id=book.member.id,
+                    handbook_id=book.id,
+                )
+                for book, _ in items
+            ]
+        try:
+            hb.store.add_many(items)
+        except Exception as exc:  # the cell's write failed: nothing of it is kept
+            error = _as_library_error(exc, cell)
+            return [_failed(error, cell, member_id=b.member.id, handbook_id=b.id) for b, _ in items]
+        for book, event in items:
+            hb._notify(event, book)
+        return [
+            MemberOutcome(
+                outcome=BulkOutcome.DONE,
+                cell_id=cell,
+                member_id=book.member.id,
+                handbook_id=book.id,
+            )
+            for book, _ in items
+        ]
 
     # --- lifecycle steps ----------------------------------------------------------------
 
@@ -564,12 +720,20 @@ class BulkSteps:
         step_for: Callable[[E, Actor], Callable[..., workflow.Transition]],
         progress: Progress | None,
     ) -> BulkResult:
+        kind = _STEP_ENTRIES[name]
         tallies = _Tallies(self._hb) if name == "assess" else None
         outcomes: list[MemberOutcome] = []
-        for i, batch in enumerate(batches, 1):
-            outcomes.extend(self._cell(batch, step_for, tallies))
-            if progress is not None:
-                progress(i, None)
+        # the tree read once for the operation: an unknown cell is told from a cell without
+        # handbooks without reading it again per cell
+        with self._hb.roster.operation():
+            for i, batch in enumerate(batches, 1):
+                refused = _wrong_batch(name, kind, i, batch)
+                if refused is not None:
+                    outcomes.extend(refused)
+                else:
+                    outcomes.extend(self._cell(batch, step_for, tallies))
+                if progress is not None:
+                    progress(i, None)
         warnings: list[Violation] = []
         if tallies is not None:
             for (gid, year), figures in sorted(tallies.figures.items()):
@@ -585,7 +749,12 @@ class BulkSteps:
         tallies: _Tallies | None,
     ) -> list[MemberOutcome]:
         """One cell, all or nothing: its handbooks and members read once, each entry's
-        step taken as the submitter inside one transaction."""
+        step taken as the submitter inside one transaction.
+
+        An unexpected error (not the library's own: a bug, a plugin's exception) in one
+        member's step fails that member like any refusal — its type and text as the problem,
+        the traceback logged on ``lamtheoguongbac.bulk`` — so the cell is rolled back and the
+        operation goes on to a :class:`BulkResult`."""
         hb = self._hb
         cell = batch.cell_id
         try:
@@ -593,20 +762,30 @@ class BulkSteps:
             scope = HandbookQuery(cell_id=cell, year=batch.year)
             books = {b.member.id: b for b in hb.store.iter_query(scope)}
             standing = {m.id: m.status for m in hb.store.members(cell)}
+            if cell not in hb.roster.tree():
+                raise _no_cell(cell)
             if tallies is not None:  # the figures before this cell's first write
                 for stored in books.values():
                     tallies.get(stored.grassroots, stored.year)
-        except LamTheoGuongBacError as exc:
-            return [_failed(exc, cell, entry=e) for e in batch.entries]
+        except Exception as exc:
+            error = _as_library_error(exc, cell)
+            return [_failed(error, cell, entry=e) for e in batch.entries]
         done: dict[int, StepResult] = {}
         failed: dict[int, MemberOutcome] = {}
         running: dict[tuple[str, int], RatingTally] = {}
+        first_of: dict[str, int] = {}
         try:
             with hb.transaction():
                 for n, entry in enumerate(batch.entries):
+                    if entry.member_id in first_of:  # its step would run on its own result
+                        earlier = first_of[entry.member_id]
+                        twice = _twice(n, entry, earlier, batch.entries[earlier], cell)
+                        failed[n] = _failed(twice, cell, entry=entry)
+                        continue
+                    first_of[entry.member_id] = n
                     found = books.get(entry.member_id)
                     if found is None:
-                        missing = _no_handbook(entry.member_id, cell, batch.year)
+                        missing = self._no_handbook(entry.member_id, cell, batch.year)
                         failed[n] = _failed(missing, cell, entry=entry)
                         continue
                     if found.member.id not in standing:  # moved to another cell since
@@ -616,8 +795,9 @@ class BulkSteps:
                     book = _with_standing(found, standing)
                     try:
                         result = hb._commit_step(book, who, step_for(entry, who))
-                    except LamTheoGuongBacError as exc:
-                        failed[n] = _failed(exc, cell, entry=entry, handbook_id=book.id)
+                    except Exception as exc:
+                        error = _as_library_error(exc, cell, entry.member_id)
+                        failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)
                         continue
                     books[entry.member_id] = result.handbook
                     done[n] = result
@@ -629,8 +809,9 @@ class BulkSteps:
                     raise _CellRefused
         except _CellRefused:
             pass
-        except LamTheoGuongBacError as exc:  # the cell's commit itself failed
-            return [_failed(exc, cell, entry=e) for e in batch.entries]
+        except Exception as exc:  # the cell's commit itself failed: nothing of it is kept
+            error = _as_library_error(exc, cell)
+            return [_failed(error, cell, entry=e) for e in batch.entries]
         if tallies is not None and not failed:
             tallies.figures.update(running)
         outcomes: list[MemberOutcome] = []
@@ -650,6 +831,28 @@ class BulkSteps:
                 )
             )
         return outcomes
+
+    def _no_handbook(self, member_id: str, cell_id: str, year: int) -> NotFound:
+        """Why ``member_id`` has no handbook for ``year`` in ``cell_id``: not in the roster,
+        a member of another cell, or no handbook opened (read only on this failure)."""
+        try:
+            member = self._hb.store.member(member_id)
+        except NotFound:
+            return NotFound(
+                f"Không có đảng viên {member_id} trong danh sách đảng viên",
+                f"there is no member {member_id} in the roster",
+            )
+        if member.cell_id != cell_id:
+            return NotFound(
+                f"Đảng viên {member_id} thuộc chi bộ {member.cell_id}, không thuộc chi bộ "
+                f"{cell_id} của lô này",
+                f"member {member_id} belongs to cell {member.cell_id}, not to this batch's "
+                f"cell {cell_id}",
+            )
+        return NotFound(
+            f"Đảng viên {member_id} chưa có sổ năm {year} ở chi bộ {cell_id} (hãy mở sổ trước)",
+            f"member {member_id} has no handbook for {year} in cell {cell_id} (open it first)",
+        )
 
     def _enforce_cap(
         self,
@@ -697,6 +900,12 @@ class BulkSteps:
         single-workbook path, with its checks — all or nothing per workbook; a refused one
         is reported problem by problem (each naming its sheet, row and column) and the
         others go on. The organisation tree is read once for the whole run.
+
+        The top-rating cap (LTGB-C001) is judged as :meth:`assess` judges it, once on the
+        final figures of the whole run (:attr:`BulkResult.warnings`); when the policy
+        enforces it, every workbook is checked first (nothing written) and each one that
+        records a top rating in an organisation whose final figures exceed the cap is
+        refused — the verdict depends on the set of workbooks, never on their order.
         """
         return self._import(
             ((s.path, s.submitter, None) for s in submissions), year, progress, total
@@ -718,9 +927,12 @@ class BulkSteps:
         Phó Bí thư). With ``on_behalf_of_cell_officer=True`` (the delegation, ủy quyền
         nhập thay), ``runner`` must be in the roster holding an office (Bí thư, Phó Bí thư,
         ủy viên) in a committee above the workbook's cell on the day of the import; each
-        workbook — which must then be of one cell — is imported as that cell's Bí thư (else
-        Phó Bí thư) per the stored roster, and every event records ``runner`` as the actor
-        and the cell officer as ``on_behalf_of``.
+        workbook — which must then be of one cell — is imported as the officer its
+        assessment rows name as recorder when they hold the cell's Bí thư or Phó Bí thư
+        office (either may write the cell's assessment), else as the cell's Bí thư (else Phó
+        Bí thư) per the stored roster, and every event records ``runner`` as the actor and
+        the cell officer as ``on_behalf_of``. The cap is judged as in
+        :meth:`import_workbooks`.
 
         Raises:
             ValidationFailed: ``folder`` is not a folder.
@@ -748,18 +960,47 @@ class BulkSteps:
         progress: Progress | None,
         total: int | None,
     ) -> BulkResult:
+        from lamtheoguongbac._service.workbook import CapLedger, apply_workbook, check_workbook
         from lamtheoguongbac.spreadsheet import read_workbook
 
         hb = self._hb
         outcomes: list[MemberOutcome] = []
         notes: list[str] = []
+        # The top-rating cap is judged on the final figures of the whole run, never per
+        # workbook: the verdict must not depend on the order of the files.
+        ledger = CapLedger(hb, year)
         with hb.roster.operation():
-            for i, (path, submitter, delegate) in enumerate(items, 1):
+            work: Iterable[
+                tuple[
+                    Path, Actor | Member, Actor | None, WorkbookData | LamTheoGuongBacError | None
+                ]
+            ]
+            if ledger.enforced:
+                # An enforced cap refuses the workbooks that make an organisation's final
+                # figures exceed it: every workbook is checked (nothing written) first.
+                loaded = [(p, s, d, _load(p, read_workbook)) for p, s, d in items]
+                checked = []
+                for _, submitter, delegate, data in loaded:
+                    if isinstance(data, LamTheoGuongBacError):
+                        continue
+                    with contextlib.suppress(LamTheoGuongBacError):
+                        with self._delegation(data, delegate) as acting:
+                            found = check_workbook(hb, data, year=year, actor=acting or submitter)
+                        checked.append(found.contribution)
+                ledger.settle(checked)
+                work = loaded
+            else:
+                work = ((p, s, d, None) for p, s, d in items)
+            for i, (path, submitter, delegate, loaded_data) in enumerate(work, 1):
                 source = Source(file=str(path))
                 try:
-                    data = read_workbook(path)
+                    if isinstance(loaded_data, LamTheoGuongBacError):
+                        raise loaded_data
+                    data = loaded_data if loaded_data is not None else read_workbook(path)
                     with self._delegation(data, delegate) as acting:
-                        result = hb.import_workbook(data, year=year, actor=acting or submitter)
+                        result = apply_workbook(
+                            hb, data, year=year, actor=acting or submitter, ledger=ledger
+                        )
                 except ImportFailed as exc:
                     outcomes.extend(
                         MemberOutcome(
@@ -767,8 +1008,8 @@ class BulkSteps:
                             cell_id=None,
                             problem_vi=p.message("vi"),
                             problem_en=p.message("en"),
-                            code=p.code,
-                            source=source,
+                            code=p.code or _code_in(p),
+                            source=_located(p, source),
                         )
                         for p in exc.problems
                     )
@@ -788,12 +1029,19 @@ class BulkSteps:
                     )
                 if progress is not None:
                     progress(i, total)
-        return BulkResult(step="import", outcomes=tuple(outcomes), notes=tuple(notes))
+        return BulkResult(
+            step="import",
+            outcomes=tuple(outcomes),
+            warnings=tuple(ledger.verdicts()),
+            notes=tuple(notes),
+        )
 
     @contextlib.contextmanager
     def _delegation(self, data: object, delegate: Actor | None) -> Iterator[Member | None]:
         """Under delegation: check ``delegate`` may import for the workbook's cell, and
-        yield the cell's officer, with every event recorded as ``delegate`` on their behalf.
+        yield the cell officer it runs as — the one who recorded the workbook's
+        assessments when they hold the cell's Bí thư or Phó Bí thư office, else the cell's
+        Bí thư (Phó Bí thư) — with every event recorded as ``delegate`` on their behalf.
         Without: yield None."""
         if delegate is None:
             yield None
@@ -802,9 +1050,30 @@ class BulkSteps:
         cell = self._cell_of(data)
         day = hb.clock().date()
         self._check_entitled(delegate, cell, day)
-        officer = self.cell_officer(cell, on=day)
+        officer = self._recorder(data, cell, day) or self.cell_officer(cell, on=day)
         with hb._delegated(delegate):
             yield officer
+
+    def _recorder(self, data: object, cell_id: str, day: dt.date) -> Member | None:
+        """The one officer the workbook's assessment rows name as recorder, as the stored
+        roster has them, when they hold the cell's Bí thư or Phó Bí thư office on the day
+        of the import or of a meeting they recorded (DOMAIN: either may write the cell's
+        assessment); else None."""
+        from lamtheoguongbac.spreadsheet import WorkbookData
+
+        assert isinstance(data, WorkbookData)
+        named = [e.assessment for e in data.handbooks if e.assessment is not None]
+        if len({a.recorder_id for a in named}) != 1:
+            return None
+        try:
+            member = self._hb.store.member(named[0].recorder_id)
+        except NotFound:
+            return None
+        days = {day, *(a.meeting_date for a in named)}
+        offices = {Role.SECRETARY, Role.DEPUTY_SECRETARY}
+        if any(member.roles_on(d, cell_id) & offices for d in days):
+            return member
+        return None
 
     def _cell_of(self, data: object) -> str:
         from lamtheoguongbac.spreadsheet import WorkbookData
@@ -866,6 +1135,14 @@ class BulkSteps:
         )
 
 
+def _load(path: Path, read: Callable[[Path], WorkbookData]) -> WorkbookData | LamTheoGuongBacError:
+    """The workbook read from ``path``, or the error reading it raised."""
+    try:
+        return read(path)
+    except LamTheoGuongBacError as exc:
+        return exc
+
+
 def _failed(
     exc: LamTheoGuongBacError,
     cell_id: str | None,
@@ -887,10 +1164,136 @@ def _failed(
     )
 
 
-def _no_handbook(member_id: str, cell_id: str, year: int) -> NotFound:
+#: The entry class each step takes.
+_STEP_ENTRIES: dict[str, type] = {
+    "register": MemberRegistration,
+    "report": MemberReport,
+    "assess": MemberAssessment,
+    "close": MemberClosing,
+}
+
+
+def _wrong_batch(step: str, kind: type, i: int, batch: object) -> list[MemberOutcome] | None:
+    """The failures of a batch the step cannot take at all — not a :class:`CellBatch`, or
+    entries of another step — else None; like any failed cell, nothing of it is stored."""
+    if not isinstance(batch, CellBatch):
+        error = ValidationFailed(
+            f"mục thứ {i} không phải CellBatch mà là {type(batch).__name__}",
+            f"item {i} is not a CellBatch but {type(batch).__name__}",
+            field=f"batches[{i - 1}]",
+        )
+        return [_failed(error, None)]
+    if not batch.entries or isinstance(batch.entries[0], kind):
+        return None
+    got = type(batch.entries[0]).__name__
+    error = ValidationFailed(
+        f"bước '{step}' nhận các mục {kind.__name__}, không nhận {got}",
+        f"the '{step}' step takes {kind.__name__} entries, not {got}",
+        field="CellBatch.entries",
+    )
+    return [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
+
+
+def _require(value: object, kind: type | tuple[type, ...], name: str) -> None:
+    """An argument of the caller's is of the right type, else ValidationFailed naming it."""
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        names = " | ".join(k.__name__ for k in kinds)
+        raise ValidationFailed(
+            f"phải là {names}, không phải {type(value).__name__}",
+            f"must be {names}, got {type(value).__name__}",
+            field=name,
+        )
+
+
+def _member_id_problem(
+    error: LamTheoGuongBacError, member: Member, period: Period
+) -> LamTheoGuongBacError:
+    """For a member whose id is too long to carry a handbook id (a roster saved before
+    :data:`~lamtheoguongbac._service.roster.MEMBER_ID_MAX` was checked), an error naming
+    the member id instead of the handbook id it could not make."""
+    made = handbook_id(member.id, period)
+    if len(made) <= ID_MAX:
+        return error
+    shown = member.id if len(member.id) <= 40 else member.id[:40] + "…"
+    return ValidationFailed(
+        f"mã đảng viên '{shown}' dài {len(member.id)} ký tự, quá dài để làm mã sổ "
+        f"'<mã đảng viên>-{made[len(member.id) + 1 :]}' (tối đa {ID_MAX} ký tự); hãy đổi mã "
+        f"đảng viên (tối đa {MEMBER_ID_MAX} ký tự)",
+        f"the member id '{shown}' is {len(member.id)} characters long, too long for the "
+        f"handbook id '<member id>-{made[len(member.id) + 1 :]}' (at most {ID_MAX} "
+        f"characters); give the member a shorter id (at most {MEMBER_ID_MAX} characters)",
+        field="Member.id",
+    )
+
+
+# A workbook problem's place as the library writes it (spreadsheet ``place``): "sheet
+# 'Việc đăng ký', row 3, column C 'Việc làm'" in English, in front of the text; and a rule's
+# or a check's code in brackets, "[LTGB-T002]".
+_WHERE = re.compile(r"sheet '(?P<sheet>[^']+)'(?:, row (?P<row>\d+))?")
+_CODE = re.compile(r"\[(?P<code>LTGB-[A-Z]\d{3})\]")
+
+
+def _located(problem: Problem, source: Source) -> Source:
+    """``source`` with the sheet and row ``problem`` names, when it names them."""
+    where = problem.where("en")  # a location: the sheet may follow the file's name
+    found = _WHERE.search(where) if where else _WHERE.match(problem.text_en)
+    if found is None:
+        return source
+    row = found.group("row")
+    return attrs.evolve(source, sheet=found.group("sheet"), row=int(row) if row else None)
+
+
+def _code_in(problem: Problem) -> str | None:
+    """The code a problem read from text carries in brackets (the first), if any."""
+    found = _CODE.search(problem.text_en)
+    return found.group("code") if found else None
+
+
+def _no_cell(cell_id: str) -> NotFound:
     return NotFound(
-        f"Đảng viên {member_id} không có sổ năm {year} ở chi bộ {cell_id}",
-        f"member {member_id} has no handbook for {year} in cell {cell_id}",
+        f"Không có chi bộ {cell_id} trong danh sách tổ chức",
+        f"there is no cell {cell_id} in the organisation roster",
+    )
+
+
+def _twice(
+    n: int, entry: object, earlier_n: int, earlier: object, cell_id: str
+) -> ValidationFailed:
+    """The error of an entry for a member who already has one earlier in the batch (its
+    step would run on what the earlier one made, and report a false state)."""
+    member_id = getattr(entry, "member_id", "")
+
+    def where(i: int, e: object, lang: str) -> str:
+        source: Source | None = getattr(e, "source", None)
+        if source is not None:
+            return source.describe(lang)
+        return f"mục {i + 1}" if lang == "vi" else f"entry {i + 1}"
+
+    return ValidationFailed(
+        f"đảng viên {member_id} có hai mục trong lô của chi bộ {cell_id} "
+        f"({where(earlier_n, earlier, 'vi')} và {where(n, entry, 'vi')}): mỗi đảng viên "
+        "chỉ một mục",
+        f"member {member_id} appears twice in the batch of cell {cell_id} "
+        f"({where(earlier_n, earlier, 'en')} and {where(n, entry, 'en')}): one entry per "
+        "member",
+        field="CellBatch.entries",
+    )
+
+
+def _as_library_error(
+    exc: Exception, cell_id: str, member_id: str | None = None
+) -> LamTheoGuongBacError:
+    """``exc`` as the library's error: itself, or — for an unexpected one (a bug, a
+    plugin's exception) — an error naming its type and text, the traceback logged."""
+    if isinstance(exc, LamTheoGuongBacError):
+        return exc
+    who = f" (member {member_id})" if member_id else ""
+    log.error("unexpected error in a bulk step, cell %s%s", cell_id, who, exc_info=exc)
+    shown = f"{type(exc).__name__}: {exc}"
+    return LamTheoGuongBacError(
+        f"lỗi ngoài dự kiến khi thực hiện bước ({shown}); không ghi gì của chi bộ {cell_id}",
+        f"unexpected error while taking the step ({shown}); nothing of cell {cell_id} is stored",
     )
 
 

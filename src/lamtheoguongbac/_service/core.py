@@ -818,7 +818,10 @@ class Handbooks:
 
         ``data`` comes from :func:`lamtheoguongbac.spreadsheet.read_workbook`. Every row is
         checked as the single steps are — the same transitions, rules and authorisation —
-        and everything is one store transaction: if any row fails, nothing is stored.
+        and everything is one store transaction: if any row fails, nothing is stored. The
+        top-rating cap (LTGB-C001) is judged on the import's final figures:
+        ``ApplyResult.cap_warnings``, or — when the policy enforces the cap — a refusal
+        naming each top-rated row.
 
         Raises:
             ImportFailed: a row breaks a rule or a transition (each named by sheet and row).

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 import attrs
 
 from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
-from lamtheoguongbac._errors import NotFound, ValidationFailed
+from lamtheoguongbac._checks import ID_MAX
+from lamtheoguongbac._errors import ImportFailed, NotFound, ValidationFailed
 from lamtheoguongbac._model import Actor, Member, OrgUnit
 from lamtheoguongbac._orgtree import OrgTree
-from lamtheoguongbac._roster import Roster, read_roster
+from lamtheoguongbac._roster import Roster, _origin_problem, read_roster
 from lamtheoguongbac.text import nfc
 
 if TYPE_CHECKING:
@@ -23,7 +24,26 @@ if TYPE_CHECKING:
 
     from lamtheoguongbac._storage.base import Store
 
-__all__ = ["RosterFacet"]
+__all__ = ["MEMBER_ID_MAX", "RosterFacet"]
+
+#: The longest member id the roster takes: a handbook's id is the member id and its period
+#: (``"-2025"``, ``"-2021-2025"``, at most ``"-20250301-20260228"``: 18 characters) and an
+#: exemplar's ``"ca_nhan-2025-"`` and the member id, so both stay within the 200 characters
+#: of an identifier (``ID_MAX``).
+MEMBER_ID_MAX = ID_MAX - len("-20250301-20260228")
+
+
+def _too_long(member: Member) -> tuple[str, str]:
+    """Why ``member``'s id is refused: too long to carry a handbook id (vi, en)."""
+    shown = member.id if len(member.id) <= 40 else member.id[:40] + "…"
+    return (
+        f"mã đảng viên '{shown}' ({member.full_name}) dài {len(member.id)} ký tự; tối đa "
+        f"{MEMBER_ID_MAX} ký tự, để mã sổ (mã đảng viên và kỳ của sổ) không quá {ID_MAX} ký tự",
+        f"the member id '{shown}' ({member.full_name}) is {len(member.id)} characters long; "
+        f"at most {MEMBER_ID_MAX}, so that a handbook id (the member id and the handbook's "
+        f"period) fits in {ID_MAX}",
+    )
+
 
 #: Who a roster change is recorded as when the caller names nobody (``actor=None``).
 UNKNOWN_ACTOR = Actor(id="khong-ro", name="Không rõ người thực hiện")
@@ -60,6 +80,13 @@ class RosterFacet:
                 in unknown cells (file and row), units that do not form a tree.
         """
         roster = read_roster(paths, stored_units=self._store.units())
+        too_long = [
+            _origin_problem(roster.origins.get(m.id), *_too_long(m))
+            for m in roster.members
+            if len(m.id) > MEMBER_ID_MAX and not self._stored(m.id)
+        ]
+        if too_long:  # named by file and row, before save would name the list's index
+            raise ImportFailed(", ".join(str(p) for p in paths), too_long)
         self.save(roster.units, roster.members, actor=actor)
         return roster
 
@@ -71,10 +98,17 @@ class RosterFacet:
         actor: Actor | Member | None = None,
     ) -> None:
         """Insert or replace units and members after checking the tree and the cells; each
-        one added or changed is recorded in its :meth:`history` as saved by ``actor``."""
+        one added or changed is recorded in its :meth:`history` as saved by ``actor``.
+
+        A new member's id may be at most 182 characters (``MEMBER_ID_MAX``), so that
+        the ids of their handbooks and nominations fit in 200; a member already stored with
+        a longer id keeps it.
+        """
         stored = self.tree()
         tree = stored.with_units(units)
         for i, m in enumerate(members):
+            if len(m.id) > MEMBER_ID_MAX and not self._stored(m.id):
+                raise ValidationFailed(*_too_long(m), field=f"members[{i}].id")
             if m.cell_id not in tree:
                 raise ValidationFailed(
                     f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh "
@@ -94,6 +128,13 @@ class RosterFacet:
                 self._store.append_record_event(event)
         if self._cached() is not None:
             self._local.tree = tree  # the operation goes on with the units just saved
+
+    def _stored(self, member_id: str) -> bool:
+        try:
+            self._store.member(member_id)
+        except NotFound:
+            return False
+        return True
 
     def _changes(
         self,

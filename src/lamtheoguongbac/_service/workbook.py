@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -14,6 +14,7 @@ from lamtheoguongbac._errors import (
     ImportFailed,
     NotAuthorised,
     NotFound,
+    Problem,
     RulesViolated,
     TransitionNotAllowed,
     ValidationFailed,
@@ -25,8 +26,11 @@ from lamtheoguongbac._model import (
     Event,
     Handbook,
     Member,
+    MemberStatus,
+    OrgUnit,
     Period,
     Pledge,
+    RatingLevel,
     Role,
 )
 from lamtheoguongbac._orgtree import OrgTree
@@ -38,7 +42,9 @@ from lamtheoguongbac._permissions import (
     require_not_own_roles,
     require_signer,
 )
+from lamtheoguongbac.rules._aggregate import RatingTally, tally
 from lamtheoguongbac.rules._base import Violation
+from lamtheoguongbac.rules._policy import Policy
 from lamtheoguongbac.spreadsheet._data import (
     ApplyResult,
     AssessmentEntry,
@@ -59,7 +65,7 @@ from lamtheoguongbac.spreadsheet._layout import (
 if TYPE_CHECKING:
     from lamtheoguongbac._service.core import Handbooks, StepResult
 
-__all__ = ["ApplyResult", "apply_workbook"]
+__all__ = ["ApplyResult", "CapLedger", "apply_workbook", "check_workbook"]
 
 _Step = Callable[["Handbooks", Handbook], "StepResult"]
 _PLEDGE_PATH = re.compile(r"pledges\[(\d+)\](?:\.(\w+))?")
@@ -211,8 +217,9 @@ class _Checker:
 
     def walk(
         self, entry: HandbookEntry, hb: Handbook, members: dict[str, Member]
-    ) -> list[_Step] | None:
-        """The steps that take ``hb`` as far as ``entry`` goes; None when one is refused."""
+    ) -> tuple[list[_Step], Handbook] | None:
+        """The steps that take ``hb`` as far as ``entry`` goes, and the handbook they lead
+        to; None when one is refused."""
         steps: list[_Step] = []
         who, at, policy = self.actor, self.at, self.service.policy_for(hb)
         pledges, report, sa = entry.pledges, entry.report, entry.self_assessment
@@ -264,16 +271,18 @@ class _Checker:
                 lambda s, h: s.self_assess(h.id, sa, actor=who, expected_version=h.version)
             )
         if entry.assessment is not None and not _same(hb.collective_assessment, entry.assessment):
-            step = self.assess(entry, entry.assessment, hb, members)
-            if step is None:
+            assessed = self.assess(entry, entry.assessment, hb, members)
+            if assessed is None:
                 return None
+            step, hb = assessed
             steps.append(step)
-        return steps
+        return steps, hb
 
     def assess(
         self, entry: HandbookEntry, a: AssessmentEntry, hb: Handbook, members: dict[str, Member]
-    ) -> _Step | None:
-        """Dry-run the cell's assessment, recorded by the caller; the step, or None.
+    ) -> tuple[_Step, Handbook] | None:
+        """Dry-run the cell's assessment, recorded by the caller; the step and the handbook
+        it leads to, or None.
 
         The recorder the row names must be the caller (LTGB-G001): the assessment is signed
         "T/M CHI BỘ" with the recorder's name, and the audit trail credits whoever runs the
@@ -288,10 +297,24 @@ class _Checker:
                 what_en="the cell's assessment",
             )
         except NotAuthorised as exc:
+            vi, en = exc.message_vi, exc.message_en
+            runner: Actor | None = getattr(self.service._deferred, "delegate", None)
+            if runner is not None:  # a delegated import: the caller is who ran it
+                vi = (
+                    f"nhận xét của chi bộ ghi người ký là '{a.recorder_id}', nhưng lần nhập "
+                    f"thay này do {runner.name} ('{runner.id}') thực hiện thay mặt {by.name} "
+                    f"('{by.id}'): khi nhập thay, mọi nhận xét của một bảng tính phải do "
+                    "cùng một Bí thư hoặc Phó Bí thư của chi bộ ghi"
+                )
+                en = (
+                    f"the cell's assessment names '{a.recorder_id}' as the one who signs, but "
+                    f"this delegated import, run by {runner.name} ('{runner.id}'), acts on "
+                    f"behalf of {by.name} ('{by.id}'): under delegation, every assessment of "
+                    "a workbook must be recorded by one Secretary or Deputy Secretary of the "
+                    "cell"
+                )
             sheet, row = self.anchor(entry, ASSESSMENTS)
-            self.problem(
-                sheet, row, "ma_nguoi_ghi", f"[{exc.code}] {exc.message_vi}", exc.message_en
-            )
+            self.problem(sheet, row, "ma_nguoi_ghi", f"[{exc.code}] {vi}", f"[{exc.code}] {en}")
             return None
         held = by.roles_on(a.meeting_date, hb.cell.id)
         assessment = CollectiveAssessment(
@@ -312,9 +335,19 @@ class _Checker:
         )
         if after is None:
             return None
-        return lambda s, h: s.record_assessment(
-            h.id, assessment, actor=by, expected_version=h.version
-        )
+
+        def step(s: Handbooks, h: Handbook) -> StepResult:
+            # The cap (LTGB-C001) is judged once on the import's final figures
+            # (:class:`CapLedger`), not step by step: a running verdict would depend on the
+            # order of the rows and re-read the organisation's figures for every row.
+            return s._step(
+                h.id,
+                h.version,
+                by,
+                lambda b, who, at, p: workflow.assess(b, assessment, actor=who, at=at, policy=p),
+            )
+
+        return step, after
 
 
 class _KnownMembers(dict[str, Member]):
@@ -367,42 +400,169 @@ def _same(stored: CollectiveAssessment | None, given: AssessmentEntry) -> bool:
     ) == (given.text, given.meeting_date, given.recorder_id, given.rating)
 
 
-def apply_workbook(
-    service: Handbooks, data: WorkbookData, *, year: int, actor: Actor | Member
-) -> ApplyResult:
-    """Import a workbook's roster and walk each member's handbook as far as its data goes.
+@attrs.frozen
+class _Contribution:
+    """What one workbook does to the cap's figures (LTGB-C001): per grassroots
+    organisation it changes, the change to its :class:`RatingTally`, the assessment rows
+    it records there with their rating, and the policy its handbooks run under."""
 
-    Every member on the members sheet or with entries gets a handbook for ``year`` (opened
-    when missing); each is then registered, reported (with the self-assessment) and assessed
-    by the recorder named, as far as the workbook's data goes. A stage the stored handbook
-    already has with the same content is skipped, so applying the same workbook twice
-    changes nothing.
+    units: dict[str, OrgUnit]
+    delta: dict[str, RatingTally]
+    rated: dict[str, list[tuple[HandbookEntry, RatingLevel | None]]]
+    policies: dict[str, Policy]
 
-    Everything is checked first — the roster, and each step by dry-running the pure
-    :mod:`~lamtheoguongbac._workflow` transitions with the service's policy — and nothing is
-    written unless all of it passes. The writes that follow — roster, new handbooks, steps —
-    are one store transaction (:meth:`~lamtheoguongbac._service.core.Handbooks.transaction`): if
-    any fails (a handbook changed by someone else since the check raises ``ConflictError``,
-    or the store fails), none of them is kept and no ``handbook_changed`` hook fires; the
-    hooks fire only after everything is committed.
 
-    Args:
-        service: the service to write through.
-        data: from :func:`~lamtheoguongbac.spreadsheet.read_workbook`.
-        year: the handbooks' year.
-        actor: the caller the embedding system authenticated, who takes every step and is
-            recorded as doing so (as the stored roster knows them: name and offices). A
-            member registers and reports for themselves; the cell's Bí thư / Phó Bí thư may
-            do so for members, and records the collective assessment: an assessment row
-            must name the caller as its recorder (LTGB-G001), see ``docs/permissions.md``.
+def _minus(a: RatingTally, b: RatingTally) -> RatingTally:
+    levels = set(a.ratings) | set(b.ratings)
+    return RatingTally(
+        ratings={k: a.count(k) - b.count(k) for k in levels}, pending=a.pending - b.pending
+    )
 
-    Raises:
-        ImportFailed: every problem, each naming its sheet, row and column (nothing written).
-        NotAuthorised: the workbook changes the caller's own roles (LTGB-G003), or changes
-            roles and also records steps (LTGB-G002); nothing written.
-        ConflictError: a handbook changed between the check and the writes (nothing
-            written; apply the workbook again).
+
+def _counted(book: Handbook, standing: MemberStatus) -> RatingTally:
+    """``book`` alone as the cap's figures count it, its member's standing ``standing``."""
+    return tally([book], lambda _: standing)
+
+
+def _changes(t: RatingTally) -> bool:
+    return bool(t.pending or any(t.ratings.values()))
+
+
+class CapLedger:
+    """The top-rating cap's figures (LTGB-C001) over one import operation — one workbook,
+    or every workbook of a bulk import.
+
+    Each grassroots organisation's figures are read from the store once, before the
+    operation writes to it; each imported workbook's changes are then added as running
+    figures. The verdict is judged on the final figures only, so it never depends on the
+    order of the workbooks or of their rows: warnings once per organisation when the
+    operation is done (:meth:`verdicts`), and — when the policy enforces the cap — a workbook
+    that records a top rating (or one outside the cap's base) in an organisation whose final
+    figures are certain to exceed the cap is refused (:meth:`refusals`). The policy of an
+    organisation is the one its handbooks run under, as for the single steps.
     """
+
+    def __init__(self, service: Handbooks, year: int) -> None:
+        self.service, self.year = service, year
+        self.base: dict[str, RatingTally] = {}
+        self.applied: dict[str, RatingTally] = {}
+        self.units: dict[str, OrgUnit] = {}
+        self.policies: dict[str, Policy] = {}
+        #: organisations where an enforced cap is exceeded on the final figures of the
+        #: whole operation, with the violation (set by a bulk import's first pass)
+        self.exceeded: dict[str, list[Violation]] = {}
+        self.settled = False
+
+    @property
+    def enforced(self) -> bool:
+        """Whether a policy the operation may meet refuses ratings over the cap rather than
+        warning: the year's, or a catalog policy a handbook may name."""
+        known = [self.service.policy_for_year(self.year), *self.service.catalog.policies]
+        return any(p.top_rating_cap is not None and p.top_rating_cap_enforced for p in known)
+
+    def _read(self, c: _Contribution) -> None:
+        for gid, unit in c.units.items():
+            if gid not in self.base:  # read once per organisation, before any write to it
+                self.policies[gid] = c.policies[gid]
+                self.units[gid] = unit
+                self.base[gid] = self.service.rating_tally(gid, self.year)
+
+    def _enforced(self, gid: str) -> bool:
+        policy = self.policies[gid]
+        return policy.top_rating_cap is not None and policy.top_rating_cap_enforced
+
+    def worsening(self, c: _Contribution, gid: str) -> list[HandbookEntry]:
+        """The rows of ``c`` that can make the cap's outlook in ``gid`` worse: a top rating,
+        or one outside the base (a rating in the base never can)."""
+        cap = self.policies[gid].top_rating_cap
+        if cap is None:
+            return []
+        return [e for e, r in c.rated.get(gid, []) if r is cap.level or r not in cap.of_levels]
+
+    def judge(
+        self, figures: dict[str, RatingTally], gids: Iterable[str]
+    ) -> dict[str, list[Violation]]:
+        """The cap's violations of each of ``gids`` on ``figures`` (severity error when the
+        policy enforces the cap)."""
+        out: dict[str, list[Violation]] = {}
+        for gid in gids:
+            found = self.service._cap_violations(
+                self.units[gid], self.year, figures[gid], self.policies[gid]
+            )
+            if found:
+                out[gid] = found
+        return out
+
+    def refusals(self, c: _Contribution) -> dict[str, list[Violation]]:
+        """Per organisation, why ``c`` must be refused: the enforced cap is exceeded there
+        on the final figures, and ``c`` records a rating that makes it worse."""
+        self._read(c)  # before the workbook writes: its own changes are its delta
+        gids = [g for g in c.units if self._enforced(g) and self.worsening(c, g)]
+        if self.settled:  # a bulk import judged the whole operation first
+            return {g: self.exceeded[g] for g in gids if g in self.exceeded}
+        return self.judge({g: self.figures(g) + c.delta[g] for g in gids}, gids)
+
+    def figures(self, gid: str) -> RatingTally:
+        """The organisation's figures with every workbook recorded so far."""
+        return self.base[gid] + self.applied.get(gid, RatingTally())
+
+    def record(self, c: _Contribution) -> None:
+        """Add a stored workbook's changes to the running figures."""
+        self._read(c)
+        for gid, d in c.delta.items():
+            self.applied[gid] = self.applied.get(gid, RatingTally()) + d
+
+    def verdicts(self) -> list[Violation]:
+        """The cap on the final figures of every organisation whose figures the operation
+        changed, sorted by organisation."""
+        changed = sorted(gid for gid, d in self.applied.items() if _changes(d))
+        found = self.judge({gid: self.figures(gid) for gid in changed}, changed)
+        return [v for gid in changed for v in found.get(gid, [])]
+
+    def settle(self, contributions: Sequence[_Contribution]) -> set[int]:
+        """Judge a whole bulk import before anything is written: the indices of the
+        workbooks an enforced cap refuses. Organisations exceeding the cap on the final
+        figures of all the workbooks are found; every workbook making one of them worse is
+        refused; the figures without those are judged again until nothing changes. The
+        result depends on the set of workbooks only, never on their order."""
+        self.settled = True
+        for c in contributions:
+            self._read(c)
+        refused: set[int] = set()
+        while True:
+            figures = dict(self.base)
+            for n, c in enumerate(contributions):
+                if n not in refused:
+                    for gid, d in c.delta.items():
+                        figures[gid] = figures[gid] + d
+            touched = {g for c in contributions for g in c.units if self._enforced(g)}
+            new = self.judge(figures, sorted(touched - set(self.exceeded)))
+            if not new:
+                return refused
+            self.exceeded.update(new)
+            refused |= {
+                n
+                for n, c in enumerate(contributions)
+                if any(self.worsening(c, gid) for gid in self.exceeded if gid in c.units)
+            }
+
+
+@attrs.frozen
+class _Checked:
+    """A workbook checked against the store: the steps to take, nothing written yet."""
+
+    data: WorkbookData
+    who: Actor
+    checker: _Checker
+    plans: list[_Plan]
+    contribution: _Contribution
+
+
+def check_workbook(
+    service: Handbooks, data: WorkbookData, *, year: int, actor: Actor | Member
+) -> _Checked:
+    """Everything :func:`apply_workbook` checks, without writing: the plan, or the errors
+    it raises."""
     # Who acts is the caller as the stored roster knows them (their name, their offices),
     # never the roles the workbook itself sets.
     who = service._trusted(actor)
@@ -431,6 +591,10 @@ def apply_workbook(
     for m in data.members:
         entries.setdefault(m.id, HandbookEntry(member_id=m.id))
     plans: list[_Plan] = []
+    units: dict[str, OrgUnit] = {}
+    delta: dict[str, RatingTally] = {}
+    rated: dict[str, list[tuple[HandbookEntry, RatingLevel | None]]] = {}
+    policies: dict[str, Policy] = {}
     for member_id, entry in entries.items():
         member = members.get(member_id)
         if member is None:
@@ -447,18 +611,127 @@ def apply_workbook(
             continue  # the roster's problem is already reported
         existing = next(iter(service.find(member_id=member_id, year=year)), None)
         start = existing or service.draft(member, Period.year(year), tree=tree)
-        steps = checker.walk(entry, start, members)
-        if steps is not None:
-            plans.append(_Plan(member_id=member_id, existing=existing, steps=steps))
+        walked = checker.walk(entry, start, members)
+        if walked is None:
+            continue
+        steps, final = walked
+        plans.append(_Plan(member_id=member_id, existing=existing, steps=steps))
+        # The cap's figures count a member's standing as the roster has it: before, the
+        # stored record; after, the workbook's (its roster rows are saved with the steps).
+        before_status = (stored.get(member_id) or member).status
+        was = _counted(existing, before_status) if existing else RatingTally()
+        gid = final.grassroots.id
+        units[gid] = final.grassroots
+        policies.setdefault(gid, service.policy_for(final))
+        delta[gid] = delta.get(gid, RatingTally()) + _minus(_counted(final, member.status), was)
+        before_ca = existing.collective_assessment if existing else None
+        ca = final.collective_assessment
+        if ca is not None and before_ca is None:
+            rated.setdefault(gid, []).append((entry, ca.rating))
     if checker.problems:
         raise ImportFailed(data.source or "workbook", checker.problems)
+    # Only the organisations whose figures change, and whose policy has a cap, are judged:
+    # a workbook of registrations alone costs no read of the cap's figures.
+    kept = [g for g, d in delta.items() if _changes(d) and policies[g].top_rating_cap is not None]
+    return _Checked(
+        data=data,
+        who=who,
+        checker=checker,
+        plans=plans,
+        contribution=_Contribution(
+            units={g: units[g] for g in kept},
+            delta={g: delta[g] for g in kept},
+            rated={g: rated[g] for g in kept if g in rated},
+            policies={g: policies[g] for g in kept},
+        ),
+    )
+
+
+def apply_workbook(
+    service: Handbooks,
+    data: WorkbookData,
+    *,
+    year: int,
+    actor: Actor | Member,
+    ledger: CapLedger | None = None,
+) -> ApplyResult:
+    """Import a workbook's roster and walk each member's handbook as far as its data goes.
+
+    Every member on the members sheet or with entries gets a handbook for ``year`` (opened
+    when missing); each is then registered, reported (with the self-assessment) and assessed
+    by the recorder named, as far as the workbook's data goes. A stage the stored handbook
+    already has with the same content is skipped, so applying the same workbook twice
+    changes nothing.
+
+    Everything is checked first — the roster, and each step by dry-running the pure
+    :mod:`~lamtheoguongbac._workflow` transitions with the service's policy — and nothing is
+    written unless all of it passes. The writes that follow — roster, new handbooks, steps —
+    are one store transaction (:meth:`~lamtheoguongbac._service.core.Handbooks.transaction`): if
+    any fails (a handbook changed by someone else since the check raises ``ConflictError``,
+    or the store fails), none of them is kept and no ``handbook_changed`` hook fires; the
+    hooks fire only after everything is committed.
+
+    The top-rating cap (LTGB-C001) is judged on the final figures of each grassroots
+    organisation whose figures the import changes (see :class:`CapLedger`): the result's
+    ``cap_warnings`` say which exceed it; when the policy enforces the cap, an import that
+    records a top rating where the cap is certain to be exceeded is refused, each such row
+    named.
+
+    Args:
+        service: the service to write through.
+        data: from :func:`~lamtheoguongbac.spreadsheet.read_workbook`.
+        year: the handbooks' year.
+        actor: the caller the embedding system authenticated, who takes every step and is
+            recorded as doing so (as the stored roster knows them: name and offices). A
+            member registers and reports for themselves; the cell's Bí thư / Phó Bí thư may
+            do so for members, and records the collective assessment: an assessment row
+            must name the caller as its recorder (LTGB-G001), see ``docs/permissions.md``.
+        ledger: the cap's figures of a bulk import this workbook is part of; the bulk
+            import then gives the cap's warnings once for the whole operation.
+
+    Raises:
+        ImportFailed: every problem, each naming its sheet, row and column (nothing written).
+        NotAuthorised: the workbook changes the caller's own roles (LTGB-G003), or changes
+            roles and also records steps (LTGB-G002); nothing written.
+        ConflictError: a handbook changed between the check and the writes (nothing
+            written; apply the workbook again).
+    """
+    checked = check_workbook(service, data, year=year, actor=actor)
+    own = ledger is None
+    cap = ledger if ledger is not None else CapLedger(service, year)
+    if refused := cap.refusals(checked.contribution):
+        # Records with the cap's code, so that a bulk import's outcome carries it too.
+        problems: list[str | Problem] = []
+        for gid, violations in sorted(refused.items()):
+            for entry in cap.worsening(checked.contribution, gid):
+                where_vi, where_en = checked.checker.where(
+                    ASSESSMENTS, _first_row(entry, ASSESSMENTS), "xep_loai"
+                )
+                problems += [
+                    Problem(
+                        f"[{v.code}] {v.message_vi}",
+                        f"[{v.code}] {v.message_en}",
+                        code=v.code,
+                        where_vi=where_vi,
+                        where_en=where_en,
+                    )
+                    for v in violations
+                ]
+        raise ImportFailed(data.source or "workbook", problems)
+    result = _write(service, checked, year)
+    cap.record(checked.contribution)
+    return attrs.evolve(result, cap_warnings=tuple(cap.verdicts())) if own else result
+
+
+def _write(service: Handbooks, checked: _Checked, year: int) -> ApplyResult:
+    data, who = checked.data, checked.who
     created: list[str] = []
     events: list[Event] = []
     books: list[Handbook] = []
     with service.transaction():  # all of it or nothing; hooks fire once it is committed
         if data.units or data.members:
             service.roster.save(data.units, data.members, actor=who)
-        for plan in plans:
+        for plan in checked.plans:
             hb = plan.existing
             if hb is None:
                 hb = service.create(plan.member_id, year=year, actor=who)
@@ -474,5 +747,5 @@ def apply_workbook(
         created=tuple(created),
         events=tuple(events),
         handbooks=tuple(books),
-        warnings=tuple(checker.warnings),
+        warnings=tuple(checked.checker.warnings),
     )

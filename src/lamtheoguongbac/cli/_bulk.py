@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import attrs
 import click
 
 from lamtheoguongbac._model import Actor, StudyTheme
-from lamtheoguongbac._service.bulk import BulkOutcome, BulkResult, Progress
+from lamtheoguongbac._service.bulk import BulkOutcome, BulkResult, MemberOutcome, Progress
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import (
     in_lang,
@@ -49,11 +50,22 @@ def _progress(label: str) -> Iterator[Progress]:
         yield update
 
 
+def _where(outcome: MemberOutcome, lang: str) -> str:
+    """Where a failure came from, before its text: its file, and its sheet and row unless the
+    text (a workbook's problem) already begins with them."""
+    source = outcome.source
+    if source is None:
+        return ""
+    if source.sheet is not None and f"'{source.sheet}'" in (outcome.problem(lang) or ""):
+        source = attrs.evolve(source, sheet=None, row=None)
+    return source.describe(lang) + ": "
+
+
 def _report(result: BulkResult, what_vi: str, what_en: str) -> None:
     """Failures one per line, then the summary; exit status 2 when anything failed."""
     lang = message_lang()
     for o in result.failed:
-        where = o.source.describe(lang) + ": " if o.source is not None else ""
+        where = _where(o, lang)
         who = o.member_id or o.cell_id or ""
         prefix = f"{who}: " if who and who not in (o.problem(lang) or "") else ""
         click.echo(f"  {where}{prefix}{o.problem(lang)}")

@@ -217,6 +217,8 @@ def _apply(service: Handbooks, path: Path, year: int, actor_id: str) -> ApplyRes
     )
     for warning in result.warnings:
         say(f"  Lưu ý: {warning}", f"  Warning: {warning}")
+    for v in result.cap_warnings:
+        say(f"  Lưu ý [{v.code}] {v.message_vi}", f"  Warning [{v.code}] {v.message_en}")
     return result
 
 

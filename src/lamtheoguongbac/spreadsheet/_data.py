@@ -20,6 +20,7 @@ from lamtheoguongbac._model import (
     ResultReport,
     SelfAssessment,
 )
+from lamtheoguongbac.rules._base import Violation
 
 T = TypeVar("T")
 
@@ -244,7 +245,9 @@ class ApplyResult:
 
     ``handbooks`` are the year's handbooks of every member the workbook names, as stored
     afterwards (changed or not); ``events`` the lifecycle steps taken, in order; ``warnings``
-    the rules' warnings, each naming its sheet and row.
+    the rules' warnings, each naming its sheet and row; ``cap_warnings`` the top-rating cap
+    (LTGB-C001) judged on the final figures of each grassroots organisation the import
+    changed.
 
     Example:
         >>> import tempfile
@@ -273,6 +276,9 @@ class ApplyResult:
     events: tuple[Event, ...]
     handbooks: tuple[Handbook, ...]
     warnings: tuple[str, ...] = ()
+    #: the top-rating cap (LTGB-C001) on the final figures of each grassroots organisation
+    #: whose figures the import changed (in a bulk import: ``BulkResult.warnings`` instead)
+    cap_warnings: tuple[Violation, ...] = ()
 
     def count(self, kind: EventKind) -> int:
         """How many steps of ``kind`` were taken."""

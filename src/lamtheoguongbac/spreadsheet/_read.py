@@ -331,7 +331,9 @@ class _Reader:
         if raw is None:
             return None
         if isinstance(raw, bool):
-            return "x" if raw else None
+            # A logical cell reads as what the spreadsheet shows, so a message about it
+            # quotes the value the cell holds ("Cơ sở" takes TRUE as yes).
+            return "TRUE" if raw else "FALSE"
         if isinstance(raw, dt.datetime):
             return raw.date()
         if isinstance(raw, dt.date | int | float):
@@ -752,15 +754,51 @@ def _open(path: Path, source: str) -> Any:
         raise _unreadable(source, exc) from exc
 
 
+def _refuse_hidden(source: str, wb: Any, found: Mapping[str, str | None]) -> None:
+    """Refuse a workbook whose sheet of the layout is hidden or very hidden.
+
+    What the import reads is what the submitter signs for: a hidden sheet's rows (an
+    assessment nobody looked at) would be applied in their name unseen.
+
+    Raises:
+        ImportFailed: naming each hidden sheet.
+    """
+    problems = []
+    for title in found.values():
+        if title is None:
+            continue
+        state = getattr(wb[title], "sheet_state", "visible")
+        if state == "visible":
+            continue
+        how_vi, how_en = (
+            ("ẩn sâu (very hidden)", "very hidden")
+            if state == "veryHidden"
+            else (
+                "ẩn",
+                "hidden",
+            )
+        )
+        problems.append(
+            f"trang '{title}' đang bị {how_vi}: người nộp không thấy những gì mình ký nhận; hãy "
+            "hiện trang (chuột phải vào thẻ trang → Bỏ ẩn) để xem lại, hoặc xóa trang "
+            f"/ the sheet '{title}' is {how_en}: the submitter cannot see what they sign for; "
+            "unhide it (right-click a sheet tab → Unhide) to check it, or delete it"
+        )
+    if problems:
+        raise ImportFailed(source, problems)
+
+
 def read_workbook(path: Path) -> WorkbookData:
     """Read a workbook in the documented layout (``docs/excel.md``), all or nothing.
 
     Sheets are found by name and columns by header (accents, case and spacing do not matter;
     extra sheets and columns are ignored); a sheet may be missing, but two sheets matching one
-    sheet of the layout (``Đảng viên`` and ``DANG VIEN``) are refused. Text is NFC-normalised
-    and legacy TCVN3/VNI text converted (each conversion noted in ``notes``); dates may be
-    Excel dates or dd/mm/yyyy text. A cell holding a formula is refused: values are imported,
-    never formulas (nor the value a spreadsheet program last computed from one).
+    sheet of the layout (``Đảng viên`` and ``DANG VIEN``) are refused, and so is a sheet of
+    the layout that is hidden or very hidden (the submitter would sign for rows they never
+    saw). Text is NFC-normalised and legacy TCVN3/VNI text converted (each conversion noted in
+    ``notes``); dates may be Excel dates or dd/mm/yyyy text; a logical cell reads as TRUE or
+    FALSE. A cell holding a formula is refused: values are imported, never formulas (nor the
+    value a spreadsheet program last computed from one).
 
     The file is untrusted: before anything is parsed it is checked against the limits of
     :func:`~lamtheoguongbac.plugin.check_zip` (file size, entries, inflated size, compression
@@ -770,7 +808,8 @@ def read_workbook(path: Path) -> WorkbookData:
     Raises:
         XlsxUnavailable: openpyxl is not installed.
         ImportFailed: the file is not a readable workbook, is refused (too large, a zip bomb),
-            has two sheets matching one sheet of the layout, or it has bad rows (a formula
+            has two sheets matching one sheet of the layout, hides a sheet of the layout, or
+            it has bad rows (a formula
             among them): every problem is listed with its sheet, row, column letter and
             header, in Vietnamese and English.
 
@@ -814,6 +853,7 @@ def read_workbook(path: Path) -> WorkbookData:
                     f"the handbook layout (expected one of: {names})"
                 ],
             )
+        _refuse_hidden(source, wb, found)
         rows: dict[str, list[_Row]] = {}
         for sheet in SHEETS:
             title = found[sheet.name]
