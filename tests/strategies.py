@@ -53,6 +53,7 @@ from lamtheoguongbac import (
 )
 
 __all__ = [
+    "BIDI_CONTROLS",
     "CELL",
     "CHAIN",
     "COMMITTEE",
@@ -61,16 +62,19 @@ __all__ = [
     "FORMER",
     "GIVEN",
     "ICT",
+    "LINE_CHARACTERS",
     "MEMBER",
     "MIDDLE",
     "OTHER_CELL",
     "OTHER_SECRETARY",
     "OUTSIDER",
+    "REFUSED_IN_LINE",
     "ROOT",
     "SECRETARY",
     "SUPERIOR",
     "VALUE_STRATEGIES",
     "XA",
+    "XML_CHARACTERS",
     "YEAR",
     "HandbookCase",
     "actors",
@@ -92,6 +96,7 @@ __all__ = [
     "handbook_in",
     "handbooks",
     "identifiers",
+    "line_text",
     "maybe_nfd",
     "members",
     "org_chains",
@@ -100,6 +105,7 @@ __all__ = [
     "pledge_results",
     "pledges",
     "quantity_targets",
+    "refused_text",
     "regulation_refs",
     "result_reports",
     "role_assignments",
@@ -160,21 +166,66 @@ def vietnamese_text(min_words: int = 1, max_words: int = 10) -> st.SearchStrateg
     )
 
 
-#: Every character a document can hold (XML 1.0): no control characters but tab and line
-#: feed, no surrogates, no U+FFFE/U+FFFF (the library refuses those, and CR becomes LF).
+#: The bidirectional embeddings, overrides and isolates: no text of the library holds one.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+#: Every character a text of many lines can hold: what a document can hold (XML 1.0: no
+#: control characters but tab and line feed, no surrogates, no U+FFFE/U+FFFF; CR becomes
+#: LF) less the bidirectional controls (:data:`BIDI_CONTROLS`). The library refuses the
+#: others, and :func:`refused_text` draws them.
 XML_CHARACTERS = st.characters(
     blacklist_categories=("Cs",),
-    blacklist_characters="".join(chr(c) for c in range(32) if c not in (9, 10)) + "\ufffe\uffff",
+    blacklist_characters="".join(chr(c) for c in range(32) if c not in (9, 10))
+    + "\ufffe\uffff"
+    + BIDI_CONTROLS,
 )
+
+#: Every character one line of text (a name, a position, a task …) can hold: no control
+#: character (tab and line breaks included), no line or paragraph separator, no invisible
+#: format character (category Cf: zero-width ones, the byte-order mark, bidirectional
+#: marks and controls …).
+LINE_CHARACTERS = st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Cn"))
+
+#: What one line of text refuses although a text of many lines may hold it: line breaks, the
+#: tab and the other invisible characters Vietnamese never needs.
+REFUSED_IN_LINE = "\t\n\r\x85\u2028\u2029\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 
 
 def free_text(max_size: int = 60) -> st.SearchStrategy[str]:
-    """Any non-blank text a user might type or paste: Vietnamese, or arbitrary Unicode that a
-    document can hold (:data:`XML_CHARACTERS`)."""
+    """Any non-blank text of many lines a user might type or paste (a deed, a report):
+    Vietnamese, or arbitrary Unicode that such a text can hold (:data:`XML_CHARACTERS`)."""
     arbitrary = st.text(XML_CHARACTERS, min_size=1, max_size=max_size).filter(
         lambda s: s.strip() != ""
     )
     return st.one_of(vietnamese_text(), arbitrary)
+
+
+def line_text(max_size: int = 60) -> st.SearchStrategy[str]:
+    """Any non-blank one-line text (a name, a task, a basis …): Vietnamese, or arbitrary
+    Unicode one line can hold (:data:`LINE_CHARACTERS`), with spaces around it sometimes
+    (the model trims them)."""
+    arbitrary = st.text(LINE_CHARACTERS, min_size=1, max_size=max_size).filter(
+        lambda s: s.strip() != ""
+    )
+    padding = st.sampled_from(["", " ", "\n", " \t"])
+    return st.builds(
+        lambda a, t, b: a + t + b, padding, st.one_of(vietnamese_text(), arbitrary), padding
+    )
+
+
+@st.composite
+def refused_text(draw: st.DrawFn, *, one_line: bool) -> tuple[str, str]:
+    """A text holding one character the library refuses — in any text (a bidirectional
+    control, a control character XML cannot carry) or, with ``one_line``, also what one line
+    refuses (:data:`REFUSED_IN_LINE`) — strictly inside it (trimming cannot remove it), with
+    that character; the text is otherwise acceptable."""
+    refused = BIDI_CONTROLS + "\x00\x0b\x1f\ufffe"
+    if one_line:
+        refused += REFUSED_IN_LINE
+    char = draw(st.sampled_from(refused))
+    before = draw(vietnamese_text())
+    after = draw(vietnamese_text())
+    return f"{before}{char}x{after}", char
 
 
 def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
@@ -381,9 +432,9 @@ def bases() -> st.SearchStrategy[Basis]:
     referenced = st.tuples(regulation_refs(), st.booleans()).map(lambda r: (r[0], _filed_right(*r)))
     return st.one_of(
         referenced.map(lambda r: Basis(kind=r[1], reference=r[0])),
-        st.builds(Basis, kind=st.sampled_from(BasisKind), text=free_text()),
+        st.builds(Basis, kind=st.sampled_from(BasisKind), text=line_text()),
         st.builds(
-            lambda r, text: Basis(kind=r[1], reference=r[0], text=text), referenced, free_text()
+            lambda r, text: Basis(kind=r[1], reference=r[0], text=text), referenced, line_text()
         ),
     )
 
@@ -401,7 +452,7 @@ def deliverable_targets() -> st.SearchStrategy[DeliverableTarget]:
     """A dated deliverable."""
     return st.builds(
         DeliverableTarget,
-        description=free_text(),
+        description=line_text(),
         due=st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
     )
 
@@ -411,7 +462,7 @@ def checkpoints() -> st.SearchStrategy[Checkpoint]:
     return st.builds(
         Checkpoint,
         due=st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
-        description=st.none() | free_text(),
+        description=st.none() | line_text(),
     )
 
 
@@ -424,7 +475,7 @@ def pledges(pledge_id: st.SearchStrategy[str] | None = None) -> st.SearchStrateg
         target=st.none() | quantity_targets() | deliverable_targets(),
         deadline=st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
         checkpoints=st.lists(checkpoints(), max_size=2),
-        task=st.none() | free_text(),
+        task=st.none() | line_text(),
         bases=st.lists(bases(), max_size=3),
         shortcoming=st.none() | free_text(),
     )

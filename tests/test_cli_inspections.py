@@ -267,3 +267,15 @@ def test_a_household_outside_the_party_is_commended_and_printed_under_its_field(
     assert "T/M ĐẢNG ỦY BÍ THƯ" in text
     assert "Nguyễn Văn Hải" in text  # the grassroots Bí thư, from the roster
     assert "BẢNG TRA CỨU TÊN" in text
+
+
+def test_a_findings_file_refuses_an_unknown_top_level_key(run: Any, tmp_path: Path) -> None:
+    """As every command's JSON document does (finding F18): the inspector is the --as."""
+    path = tmp_path / "f.json"
+    path.write_text('{"schema_version": 2, "findings": [], "inspector": "dv01"}', encoding="utf-8")
+    refused = run(
+        "inspect", "record", "--cell", CELL, "--year", "2025", "--on", "01/07/2025",
+        "--findings", str(path), "--as", OFFICER.id,
+    )  # fmt: skip
+    assert refused.exit_code == 2, refused.output
+    assert f"{path}: $.inspector" in refused.stderr

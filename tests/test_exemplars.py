@@ -430,6 +430,44 @@ def test_commend_once(service: Handbooks) -> None:
     assert service.exemplars.get(exemplar.id) == commended
 
 
+@pytest.mark.parametrize(
+    "named",
+    [
+        {"recorded_by": "dv009", "recorder_name": "Lê Thị Út"},
+        {"recorded_by": "dv009", "recorder_name": OFFICIAL.name},
+        {"recorded_by": OFFICIAL.id, "recorder_name": "Lê Thị Út"},
+    ],
+    ids=["someone else", "another id", "another name"],
+)
+def test_a_commendation_naming_another_recorder_is_refused_not_rewritten(
+    service: Handbooks, named: dict[str, str]
+) -> None:
+    """As an assessment naming another recorder is (finding F17): nobody signs for someone
+    else, and the data cannot say who did."""
+    exemplar = service.exemplars.nominate_collective(
+        CELL, year=YEAR, achievements="Chi bộ trong sạch, vững mạnh tiêu biểu", actor=OFFICIAL
+    )
+    with pytest.raises(NotAuthorised) as refused:
+        service.exemplars.commend(exemplar.id, _an_phu(**named), actor=OFFICIAL)
+    assert refused.value.code == "LTGB-G001"
+    assert "nobody signs for someone else" in refused.value.message("en")
+    assert "không ai được ký thay người khác" in refused.value.message("vi")
+    assert service.exemplars.get(exemplar.id) == exemplar
+    with pytest.raises(NotAuthorised, match="không ai được ký thay"):
+        with_commendation(exemplar, _an_phu(**named), actor=OFFICIAL)
+
+
+def test_a_commendation_naming_the_caller_as_recorder_is_recorded(service: Handbooks) -> None:
+    exemplar = service.exemplars.nominate_collective(
+        CELL, year=YEAR, achievements="Chi bộ trong sạch, vững mạnh tiêu biểu", actor=OFFICIAL
+    )
+    own = _an_phu(recorded_by=OFFICIAL.id, recorder_name=OFFICIAL.name)
+    commended = service.exemplars.commend(exemplar.id, own, actor=OFFICIAL)
+    assert commended.commendation is not None
+    assert commended.commendation.recorded_by == OFFICIAL.id
+    assert commended.commendation.recorder_name == OFFICIAL.name
+
+
 def test_a_stale_commend_raises_conflict(service: Handbooks) -> None:
     exemplar = service.exemplars.nominate(
         MEMBERS[1].id, year=YEAR, achievements="Việc tốt", actor=SECRETARY

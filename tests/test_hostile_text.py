@@ -35,7 +35,7 @@ from lamtheoguongbac import (
 )
 from lamtheoguongbac.export import build_context
 from lamtheoguongbac.spreadsheet import read_workbook
-from strategies import CELL, MEMBER, YEAR, handbooks
+from strategies import BIDI_CONTROLS, CELL, MEMBER, YEAR, handbooks, refused_text
 
 BAD = {
     "\x00": "U+0000",
@@ -62,6 +62,69 @@ def _day():  # type: ignore[no-untyped-def]
     import datetime as dt
 
     return dt.date(YEAR, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "shown"),
+    [
+        ("\u202e", "U+202E"),
+        ("\u2066", "U+2066"),
+        ("\u200b", "U+200B"),
+        ("\u200d", "U+200D"),
+        ("\ufeff", "U+FEFF"),
+        ("\u00ad", "U+00AD"),
+        ("\u200f", "U+200F"),
+        ("\n", "U+000A"),
+        ("\r", "U+000A"),  # CR is a line break: it becomes LF first
+        ("\u2028", "U+2028"),
+        ("\x85", "U+0085"),
+        ("\t", "U+0009"),
+    ],
+)
+def test_a_name_refuses_line_breaks_and_invisible_characters(hidden: str, shown: str) -> None:
+    """One line of Vietnamese never holds them (finding F6): with them two names that look
+    the same differ, and U+202E shows a name in another order than it is stored."""
+    with pytest.raises(ValidationFailed) as refused:
+        attrs.evolve(MEMBER, full_name=f"Nguyễn Văn{hidden}An")
+    assert refused.value.field == "Member.full_name"
+    assert f"{shown}" in refused.value.message("en")
+    assert "position 11" in refused.value.message("en")
+    assert "vị trí 11" in refused.value.message("vi")
+    # Around the name they are whitespace the model trims, as the importers do — except
+    # the invisible ones, which are not whitespace.
+    if hidden.isspace():
+        assert attrs.evolve(MEMBER, full_name=f"{hidden}Nguyễn Văn An{hidden}").full_name == (
+            "Nguyễn Văn An"
+        )
+
+
+@pytest.mark.parametrize("hidden", sorted(BIDI_CONTROLS))
+def test_a_text_of_many_lines_refuses_bidi_controls_but_keeps_line_breaks(hidden: str) -> None:
+    """A deed or an assessment must read as it is stored: an override or isolate would show
+    it in another order. Zero-width characters and line breaks stay (pasted text)."""
+    with pytest.raises(ValidationFailed) as refused:
+        SelfAssessment(text=f"Hoàn thành{hidden} tốt", written_on=_day())
+    assert refused.value.field == "SelfAssessment.text"
+    assert f"U+{ord(hidden):04X}" in refused.value.message("en")
+    assert "bidirectional control" in refused.value.message("en")
+    assert "hướng viết" in refused.value.message("vi")
+    kept = SelfAssessment(text="Dòng\u200b 1\nDòng 2", written_on=_day()).text
+    assert kept == "Dòng\u200b 1\nDòng 2"
+
+
+def test_json_and_csv_name_the_field_of_an_invisible_character(tmp_path: Path) -> None:
+    doc = serde.to_dict(MEMBER)
+    doc["full_name"] = "Nguyễn \u202eVăn An"
+    with pytest.raises(ValidationFailed) as refused:
+        serde.loads(Member, json.dumps(doc))
+    assert refused.value.field == "$.full_name"
+    assert "U+202E" in str(refused.value)
+    path = tmp_path / "dang-vien.csv"
+    path.write_text(f"ma,ho_va_ten,chi_bo\ndv01,Nguyễn\u200b Văn An,{CELL.id}\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        open_cell().roster.import_files([path])
+    assert "dòng 2" in str(failed.value)
+    assert "U+200B" in str(failed.value)
 
 
 def test_tab_and_new_lines_are_kept_and_cr_becomes_lf() -> None:
@@ -169,6 +232,24 @@ def stored_form(field: str, text: str) -> str:
     return normal.strip() if field in TRIMMED else normal
 
 
+@settings(max_examples=150, deadline=None)
+@given(field=st.sampled_from(sorted(FIELDS)), data=st.data())
+def test_what_a_field_cannot_hold_is_refused_naming_it_never_dropped(
+    field: str, data: st.DataObject
+) -> None:
+    """The hostile characters are drawn on purpose, not filtered out of the strategies: a
+    bidirectional control anywhere, and in a one-line field also a line break, a tab or an
+    invisible character, is refused with the field and the character — never silently
+    removed."""
+    text, char = data.draw(refused_text(one_line=field in TRIMMED))
+    with pytest.raises(ValidationFailed) as refused:
+        FIELDS[field](_assessed(), text)
+    shown = "U+000A" if char == "\r" else f"U+{ord(char):04X}"
+    assert shown in refused.value.message("en")
+    assert shown in refused.value.message("vi")
+    assert refused.value.field.split(".")[-1] == field.split(".")[-1].replace("[0]", "")
+
+
 def _document_text(data: bytes) -> str:
     """The body's text as Word shows it: runs joined, breaks as LF, tabs as TAB."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -216,6 +297,9 @@ def test_any_text_is_refused_at_construction_or_exported_exactly(
         if isinstance(stored, tuple):
             stored = stored[0]
     assert stored == stored_form(field, text)
+    assert not set(stored) & set(BIDI_CONTROLS)
+    if field in TRIMMED:
+        assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in stored)
     data = renderer.render(build_context(changed))
     assert stored in _document_text(data)
 

@@ -15,7 +15,7 @@ import datetime as dt
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._model import LabelledEnum
 
 __all__ = ["RecordAction", "RecordEvent", "RecordType"]
@@ -89,10 +89,10 @@ class RecordEvent:
     """
 
     record_type: RecordType
-    record_id: str
+    record_id: str = attrs.field(metadata=LINE)
     action: RecordAction
-    actor_id: str
-    actor_name: str
+    actor_id: str = attrs.field(metadata=LINE)
+    actor_name: str = attrs.field(metadata=LINE)
     at: dt.datetime
     version: int
     note: str | None = None

@@ -10,7 +10,17 @@ field.
 
 A field declared with ``attrs.field(metadata=LINE)`` is one line of text (a name, an id, a
 position): its converter also removes surrounding whitespace, as every importer does with
-its cells, so ``Member(full_name=" Lê Văn An ")`` stores what a roster file would.
+its cells, so ``Member(full_name=" Lê Văn An ")`` stores what a roster file would, and
+refuses what one line of Vietnamese never holds — a line break inside, a control character,
+or an invisible format character (zero-width spaces and joiners, the byte-order mark, the
+bidirectional controls: :func:`line_problem`). Every text, one line or many, refuses the
+bidirectional embeddings, overrides and isolates (:func:`text_problem`): they make a text
+show in another order than it is stored ("Trojan Source").
+
+Every date must lie in :data:`EARLIEST`–:data:`LATEST` (a field declared with
+``metadata=BIRTH`` from :data:`EARLIEST_BIRTH`): a date outside is a typing or conversion
+slip (9999-12-31, 01/01/0001, Excel's day 1 of 1900), refused naming the field rather than
+carried into the rules, which would blame someone for it.
 """
 
 from __future__ import annotations
@@ -49,7 +59,36 @@ def fail(field: str, vi: str, en: str) -> typing.NoReturn:
 # the non-characters U+FFFE and U+FFFF. Every document the library writes is XML (.docx,
 # .xlsx), so such text is refused where it comes in, not found broken where it goes out.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_CHAR_NAMES = {0: "NUL", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL"}
+_CHAR_NAMES = {
+    0: "NUL",
+    0x09: "TAB",
+    0x0A: "LF",
+    0x0B: "VT",
+    0x0C: "FF",
+    0x0D: "CR",
+    0x1B: "ESC",
+    0x7F: "DEL",
+    0x85: "NEL",
+    0xAD: "SOFT HYPHEN",
+    0x200B: "ZERO WIDTH SPACE",
+    0x200C: "ZERO WIDTH NON-JOINER",
+    0x200D: "ZERO WIDTH JOINER",
+    0x200E: "LEFT-TO-RIGHT MARK",
+    0x200F: "RIGHT-TO-LEFT MARK",
+    0x2028: "LINE SEPARATOR",
+    0x2029: "PARAGRAPH SEPARATOR",
+    0x202A: "LEFT-TO-RIGHT EMBEDDING",
+    0x202B: "RIGHT-TO-LEFT EMBEDDING",
+    0x202C: "POP DIRECTIONAL FORMATTING",
+    0x202D: "LEFT-TO-RIGHT OVERRIDE",
+    0x202E: "RIGHT-TO-LEFT OVERRIDE",
+    0x2060: "WORD JOINER",
+    0x2066: "LEFT-TO-RIGHT ISOLATE",
+    0x2067: "RIGHT-TO-LEFT ISOLATE",
+    0x2068: "FIRST STRONG ISOLATE",
+    0x2069: "POP DIRECTIONAL ISOLATE",
+    0xFEFF: "BYTE ORDER MARK",
+}
 
 
 def describe_char(char: str) -> str:
@@ -63,23 +102,44 @@ def describe_char(char: str) -> str:
     return f"U+{code:04X}" + (f" ({name})" if name else "")
 
 
+# The bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI,
+# FSI, PDI). They reorder what is shown: "Nguyễn \u202eVăn An" displays "Nguyễn nA năV", and a
+# file name ending "\u202excod.exe" displays as "…exe.docx". Vietnamese never needs them,
+# in one line or in many, so no text of the library holds one: a signed deed must read as
+# it is stored. (The marks LRM/RLM/ALM reorder nothing but neutral characters; they are
+# refused in one-line text with the other invisible characters, below.)
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def text_problem(value: str) -> tuple[str, str] | None:
     """Why ``value`` cannot be stored as text, as (vi, en); None when it can.
 
     This is the one text check of the library: model constructors, JSON, CSV, Excel and
-    legacy imports all use it, so what is stored can always be written to XML.
+    legacy imports all use it, so what is stored can always be written to XML and reads in
+    the order it is stored (no bidirectional override or isolate).
     """
     found = _NOT_XML.search(value)
-    if found is None:
-        return None
-    where = found.start()
-    shown = describe_char(found.group())
-    return (
-        f"chứa ký tự không hợp lệ {shown} ở vị trí {where + 1} (ký tự điều khiển hoặc ký tự "
-        "không dùng được trong văn bản); hãy xóa ký tự đó",
-        f"contains the invalid character {shown} at position {where + 1} (a control or "
-        "non-character that documents cannot hold); remove it",
-    )
+    if found is not None:
+        where = found.start()
+        shown = describe_char(found.group())
+        return (
+            f"chứa ký tự không hợp lệ {shown} ở vị trí {where + 1} (ký tự điều khiển hoặc ký "
+            "tự không dùng được trong văn bản); hãy xóa ký tự đó",
+            f"contains the invalid character {shown} at position {where + 1} (a control or "
+            "non-character that documents cannot hold); remove it",
+        )
+    found = _BIDI_CONTROLS.search(value)
+    if found is not None:
+        where = found.start()
+        shown = describe_char(found.group())
+        return (
+            f"chứa ký tự điều khiển hướng viết {shown} ở vị trí {where + 1} (ký tự ẩn làm văn "
+            "bản hiện ra theo thứ tự khác với nội dung thật); hãy xóa ký tự đó",
+            f"contains the bidirectional control {shown} at position {where + 1} (an "
+            "invisible character that makes text display in another order than it holds); "
+            "remove it",
+        )
+    return None
 
 
 def newlines(value: str) -> str:
@@ -109,20 +169,78 @@ def _describe(tp: Any) -> tuple[str, str]:
 
 Convert = Callable[[Any], Any]
 
-#: Field metadata marking one line of text whose surrounding whitespace is removed.
+#: Field metadata marking one line of text: its surrounding whitespace is removed, and a line
+#: break, control or invisible format character left inside is refused (:func:`line_problem`).
 LINE: dict[str, bool] = {"trim": True}
 
+#: Field metadata marking a date of birth, which may be before the Party's founding (1930).
+BIRTH: dict[str, bool] = {"birth": True}
 
-def _converter_for(tp: Any, where: str, trim: bool = False) -> Convert:
+#: The range of every date of the model: from the Party's founding to the last year a
+#: handbook may be of (:data:`lamtheoguongbac._model.LAST_YEAR`).
+EARLIEST, LATEST = dt.date(1930, 1, 1), dt.date(2200, 12, 31)
+#: The earliest date of birth (a member who joined in 1930 was born after 1900).
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def date_problem(value: dt.date, *, birth: bool = False) -> tuple[str, str] | None:
+    """Why ``value`` cannot be a date of the model, as (vi, en); None when it can.
+
+    A date outside :data:`EARLIEST` (:data:`EARLIEST_BIRTH` for a date of birth) –
+    :data:`LATEST` is a slip — 9999-12-31, 01/01/0001, Excel's day 1 of 1900 — and is
+    refused as out of range, not passed on to rules that would blame a person for it.
+    """
+    day = value.date() if isinstance(value, dt.datetime) else value
+    first = EARLIEST_BIRTH if birth else EARLIEST
+    if first <= day <= LATEST:
+        return None
+    return (
+        f"ngày {day:%d/%m}/{day.year:04d} nằm ngoài khoảng cho phép "
+        f"{first:%d/%m/%Y}–{LATEST:%d/%m/%Y}",
+        f"the date {day.year:04d}-{day:%m-%d} is out of range "
+        f"({first.isoformat()} to {LATEST.isoformat()})",
+    )
+
+
+def line_problem(value: str) -> tuple[str, str] | None:
+    """Why ``value`` cannot be one line of text (a name, an id, a position …), as (vi, en);
+    None when it can.
+
+    Besides what :func:`text_problem` refuses: a line break (LF, CR, NEL, U+2028/U+2029),
+    any other control character (tab included), and the invisible format characters of
+    Unicode (category Cf: zero-width spaces and joiners, the soft hyphen, the byte-order
+    mark, the bidirectional marks and controls, tags …). Vietnamese names never hold them,
+    and with them two names that look the same would differ ("Nguyễn Văn An" and
+    "Nguyễn" + U+200B + " Văn An"), and a name could show in another order than it is stored.
+    Surrounding whitespace is trimmed before the check.
+    """
+    problem = text_problem(value)
+    if problem is not None:
+        return problem
+    found = NOT_IN_LINE.search(value)
+    if found is None:
+        return None
+    shown, at = describe_char(found.group()), found.start() + 1
+    return (
+        f"chứa ký tự xuống dòng, ký tự điều khiển hoặc ký tự ẩn {shown} ở vị trí {at}; văn "
+        "bản một dòng (mã, tên, chức vụ …) không được chứa ký tự đó, hãy xóa nó",
+        f"contains the line break, control or invisible character {shown} at position "
+        f"{at}; one-line text (an id, a name, a position …) cannot hold it: remove it",
+    )
+
+
+def _converter_for(tp: Any, where: str, trim: bool = False, birth: bool = False) -> Convert:
     """Build the converter for annotation ``tp``; ``where`` names the field in errors;
-    ``trim`` strips surrounding whitespace from text (after NFC, as the importers do)."""
+    ``trim`` makes text one line (:data:`LINE`): surrounding whitespace stripped (after NFC,
+    as the importers do) and :func:`line_problem` refused; ``birth`` lets a date be as early
+    as :data:`EARLIEST_BIRTH`."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)
         optional = type(None) in args
         rest = [a for a in args if a is not type(None)]
         inner = (
-            _converter_for(rest[0], where, trim)
+            _converter_for(rest[0], where, trim, birth)
             if len(rest) == 1
             else _union_converter(rest, where)
         )
@@ -137,7 +255,7 @@ def _converter_for(tp: Any, where: str, trim: bool = False) -> Convert:
         return convert_optional
     if origin is tuple:
         args = typing.get_args(tp)
-        item = _converter_for(args[0], where, trim)
+        item = _converter_for(args[0], where, trim, birth)
 
         def convert_tuple(value: Any) -> tuple[Any, ...]:
             if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
@@ -151,7 +269,13 @@ def _converter_for(tp: Any, where: str, trim: bool = False) -> Convert:
             if not isinstance(value, str):
                 fail(where, "phải là văn bản", f"must be text, got {type(value).__name__}")
             text = nfc(newlines(check_text(where, value)))
-            return text.strip() if trim else text
+            if not trim:
+                return text
+            text = text.strip()
+            problem = line_problem(text)
+            if problem is not None:
+                fail(where, *problem)
+            return text
 
         return convert_str
     if tp is bool:
@@ -189,6 +313,9 @@ def _converter_for(tp: Any, where: str, trim: bool = False) -> Convert:
         def convert_date(value: Any) -> dt.date:
             if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
                 fail(where, "phải là một ngày", "must be a date")
+            problem = date_problem(value, birth=birth)
+            if problem is not None:
+                fail(where, *problem)
             return value
 
         return convert_date
@@ -203,6 +330,9 @@ def _converter_for(tp: Any, where: str, trim: bool = False) -> Convert:
                     "thời điểm phải có múi giờ",
                     "the datetime must be timezone-aware",
                 )
+            problem = date_problem(value)
+            if problem is not None:
+                fail(where, *problem)
             return value
 
         return convert_datetime
@@ -248,7 +378,9 @@ def checked(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribu
     out = []
     for f in fields:
         where = f"{cls.__name__}.{f.name}"
-        convert = _converter_for(hints[f.name], where, bool(f.metadata.get("trim")))
+        convert = _converter_for(
+            hints[f.name], where, bool(f.metadata.get("trim")), bool(f.metadata.get("birth"))
+        )
         if f.converter is not None:
             previous = f.converter
 
@@ -278,9 +410,11 @@ ID_MAX = 200
 # bidirectional controls, the soft hyphen, the byte-order mark, tags …). With those, "dv04"
 # and "dv\u200b04" — or "dv\u202e40", shown as "dv04" — would be two members who look
 # the same. The ranges are Unicode 15's Cf; a test compares them with unicodedata.
-_NOT_IN_ID = re.compile(
+# The line and paragraph separators U+2028/U+2029 are line breaks too. One-line text (LINE)
+# refuses the same characters: see line_problem.
+_NOT_IN_ID = NOT_IN_LINE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
-    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )

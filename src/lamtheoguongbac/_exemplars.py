@@ -32,7 +32,7 @@ from decimal import Decimal
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import NotAuthorised, TransitionNotAllowed, ValidationFailed
 from lamtheoguongbac._model import (
     Actor,
@@ -45,6 +45,7 @@ from lamtheoguongbac._model import (
     Role,
     RoleAssignment,
 )
+from lamtheoguongbac._permissions import require_signer
 from lamtheoguongbac._public import publish
 from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, strip_accents
 
@@ -157,10 +158,10 @@ class Locality:
         'An Giang'
     """
 
-    hamlet: str | None = None
-    commune: str | None = None
-    district: str | None = None
-    province: str | None = None
+    hamlet: str | None = attrs.field(default=None, metadata=LINE)
+    commune: str | None = attrs.field(default=None, metadata=LINE)
+    district: str | None = attrs.field(default=None, metadata=LINE)
+    province: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         for name in ("hamlet", "commune", "district", "province"):
@@ -200,7 +201,7 @@ class Figure:
     """
 
     amount: Decimal
-    unit: str
+    unit: str = attrs.field(metadata=LINE)
     what: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -248,7 +249,7 @@ class ExemplarDetails:
     field: ExemplarField = ExemplarField.OTHER
     locality: Locality | None = None
     figures: tuple[Figure, ...] = ()
-    proposed_by: str | None = None
+    proposed_by: str | None = attrs.field(default=None, metadata=LINE)
     evidence: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -272,7 +273,8 @@ class Commendation:
     ("Giấy khen", "Bằng khen").
     ``recorded_by``/``recorder_name`` name who entered it in the system;
     :meth:`handbooks.exemplars.commend <lamtheoguongbac._service.exemplars.ExemplarsFacet.commend>`
-    fills them from its actor.
+    fills them from its actor, and refuses a commendation whose data names anyone else
+    (LTGB-G001).
 
     Example:
         >>> from lamtheoguongbac.testing import make_commendation
@@ -281,13 +283,13 @@ class Commendation:
         ('125-QĐ/ĐU', '2026-01-05', 'Giấy khen')
     """
 
-    authority: str
-    decision_number: str
+    authority: str = attrs.field(metadata=LINE)
+    decision_number: str = attrs.field(metadata=LINE)
     decided_on: dt.date
-    form: str = "Giấy khen"
-    recorded_by: str | None = None
-    recorder_name: str | None = None
-    body_id: str | None = None
+    form: str = attrs.field(default="Giấy khen", metadata=LINE)
+    recorded_by: str | None = attrs.field(default=None, metadata=LINE)
+    recorder_name: str | None = attrs.field(default=None, metadata=LINE)
+    body_id: str | None = attrs.field(default=None, metadata=LINE)
 
     def __attrs_post_init__(self) -> None:
         require_text("Commendation.authority", self.authority, max_len=_NAME_MAX)
@@ -338,17 +340,17 @@ class Exemplar:
         (2025, 'ca_nhan', True)
     """
 
-    id: str
+    id: str = attrs.field(metadata=LINE)
     year: int
     kind: ExemplarKind
-    name: str
+    name: str = attrs.field(metadata=LINE)
     organisation: tuple[OrgUnit, ...]
     achievements: str
-    nominated_by: str
-    nominator_name: str
+    nominated_by: str = attrs.field(metadata=LINE)
+    nominator_name: str = attrs.field(metadata=LINE)
     nominated_on: dt.date
-    member_id: str | None = None
-    source_handbook_id: str | None = None
+    member_id: str | None = attrs.field(default=None, metadata=LINE)
+    source_handbook_id: str | None = attrs.field(default=None, metadata=LINE)
     commendation: Commendation | None = None
     version: int = 1
     party: bool = True
@@ -690,11 +692,30 @@ def nomination_from_handbook(handbook: Handbook, *, actor: Actor, on: dt.date) -
 def with_commendation(exemplar: Exemplar, commendation: Commendation, *, actor: Actor) -> Exemplar:
     """``exemplar`` commended, recorded by ``actor``, at the next version.
 
+    A commendation whose data already names a recorder (``recorded_by``/``recorder_name``)
+    must name ``actor``, as an assessment's must: it is refused, not silently rewritten, so a
+    caller who believes the data speaks for someone learns that it does not (LTGB-G001).
+
     Raises:
+        NotAuthorised: the commendation names someone other than ``actor`` as its recorder
+            (LTGB-G001).
         TransitionNotAllowed: the exemplar is commended already (a commendation is recorded
             once; a second decision is refused).
         ValidationFailed: the decision is dated before the exemplar's year.
     """
+    what = ("Việc khen thưởng", "The commendation")
+    if commendation.recorded_by is not None:
+        require_signer(actor, commendation.recorded_by, what_vi=what[0], what_en=what[1])
+    if commendation.recorder_name is not None and commendation.recorder_name != actor.name:
+        raise NotAuthorised(
+            f"{what[0]} ghi tên người ghi nhận là '{commendation.recorder_name}' nhưng người "
+            f"thực hiện là {actor.name} ('{actor.id}'): không ai được ký thay người khác; "
+            "người ghi phải tự nhập",
+            f"{what[1]} names '{commendation.recorder_name}' as its recorder, but the caller "
+            f"is {actor.name} ('{actor.id}'): nobody signs for someone else; the recorder "
+            "must enter it themselves",
+            code="LTGB-G001",
+        )
     if exemplar.commendation is not None:
         raise TransitionNotAllowed(
             f"Gương điển hình '{exemplar.id}' ({exemplar.name}) đã được khen thưởng theo "

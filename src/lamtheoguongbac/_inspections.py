@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from lamtheoguongbac._checks import checked, fail, require_id, require_text
+from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import NotAuthorised, ValidationFailed
 from lamtheoguongbac._exemplars import OFFICER_ROLES
 from lamtheoguongbac._model import Actor, LabelledEnum, OrgUnit, Role, RoleAssignment
@@ -249,8 +249,8 @@ class FollowUp:
     text: str
     on: dt.date
     done: bool
-    recorded_by: str
-    recorder_name: str
+    recorded_by: str = attrs.field(metadata=LINE)
+    recorder_name: str = attrs.field(metadata=LINE)
     recorder_role: Role
 
     def __attrs_post_init__(self) -> None:
@@ -285,7 +285,7 @@ class Request:
         ('y1', '2025-07-15', ())
     """
 
-    id: str
+    id: str = attrs.field(metadata=LINE)
     text: str
     due: dt.date
     follow_ups: tuple[FollowUp, ...] = ()
@@ -324,11 +324,11 @@ class Finding:
         ('dang_ky_chung_chung', 'chibo-01', ['y1'])
     """
 
-    id: str
-    kind: str
+    id: str = attrs.field(metadata=LINE)
+    kind: str = attrs.field(metadata=LINE)
     text: str
-    cell_id: str
-    handbook_id: str | None = None
+    cell_id: str = attrs.field(metadata=LINE)
+    handbook_id: str | None = attrs.field(default=None, metadata=LINE)
     requests: tuple[Request, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -373,15 +373,15 @@ class Inspection:
         '2025-07-15'
     """
 
-    id: str
+    id: str = attrs.field(metadata=LINE)
     year: int
     on: dt.date
     body: tuple[OrgUnit, ...]
     scope: InspectionScope
     cells: tuple[InspectedCell, ...]
-    recorded_by: str
-    recorder_name: str
-    body_name: str | None = None
+    recorded_by: str = attrs.field(metadata=LINE)
+    recorder_name: str = attrs.field(metadata=LINE)
+    body_name: str | None = attrs.field(default=None, metadata=LINE)
     conclusion: str | None = None
     findings: tuple[Finding, ...] = ()
     version: int = 1

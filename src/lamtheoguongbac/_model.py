@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lamtheoguongbac._checks import LINE, checked, fail, require_id, require_text
+from lamtheoguongbac._checks import BIRTH, LINE, checked, fail, require_id, require_text
 from lamtheoguongbac._errors import NotFound
 from lamtheoguongbac._public import publish
 
@@ -294,7 +294,7 @@ class Member:
     position: str | None = attrs.field(default=None, metadata=LINE)
     duties: tuple[str, ...] = attrs.field(default=(), metadata=LINE)
     workplace: str | None = attrs.field(default=None, metadata=LINE)
-    date_of_birth: dt.date | None = None
+    date_of_birth: dt.date | None = attrs.field(default=None, metadata=BIRTH)
     joined_on: dt.date | None = None
     official_on: dt.date | None = None
     party_card_number: str | None = attrs.field(default=None, metadata=LINE)
@@ -1042,7 +1042,7 @@ class Handbook:
         'Trong năm 2025, soạn 02 bài giảng điện t'
     """
 
-    id: str
+    id: str = attrs.field(metadata=LINE)
     member: Member
     organisation: tuple[OrgUnit, ...]
     period: Period
@@ -1325,17 +1325,17 @@ class Event:
         (True, 0, 'draft')
     """
 
-    handbook_id: str
+    handbook_id: str = attrs.field(metadata=LINE)
     kind: EventKind
-    actor_id: str
-    actor_name: str
+    actor_id: str = attrs.field(metadata=LINE)
+    actor_name: str = attrs.field(metadata=LINE)
     at: dt.datetime
     from_status: HandbookStatus
     to_status: HandbookStatus
     version: int
     reason: str | None = None
-    on_behalf_of: str | None = None
-    on_behalf_of_name: str | None = None
+    on_behalf_of: str | None = attrs.field(default=None, metadata=LINE)
+    on_behalf_of_name: str | None = attrs.field(default=None, metadata=LINE)
     cleared: ClearedContent | None = None
 
     def __attrs_post_init__(self) -> None:

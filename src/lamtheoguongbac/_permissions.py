@@ -10,7 +10,8 @@ recorded as acting is always the caller the embedding system authenticated:
 code       rule
 =========  ==================================================================================
 LTGB-G001  a recorder named in the data (a workbook's ``ma_nguoi_ghi``, a JSON assessment's
-           ``recorded_by``) must be the caller: nobody signs for someone else
+           ``recorded_by``, a commendation's ``recorded_by``/``recorder_name``) must be the
+           caller: nobody signs for someone else
 LTGB-G002  roles are never taken from a workbook that also records lifecycle steps
 LTGB-G003  nobody changes their own roles through a workbook
 LTGB-G004  a stored collective assessment's recorder held the cell's Bí thư or Phó Bí thư

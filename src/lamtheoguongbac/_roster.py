@@ -42,12 +42,13 @@ from typing import TypeVar
 
 import attrs
 
+from lamtheoguongbac._checks import date_problem
 from lamtheoguongbac._errors import ImportFailed, NotFound, Problem, ValidationFailed
 from lamtheoguongbac._legacy import EncodingError, decode_bytes
 from lamtheoguongbac._model import Member, MemberStatus, OrgUnit, Role, RoleAssignment
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._public import publish
-from lamtheoguongbac.serde import from_dict, parse_json
+from lamtheoguongbac.serde import _migrate, from_dict, parse_json
 from lamtheoguongbac.text import canonical_key, strip_accents
 
 __all__ = [
@@ -145,17 +146,22 @@ _YES = {"x", "co", "1", "true", "yes", "dung"}
 
 
 def parse_date(text: str) -> dt.date:
-    """``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy`` or ``yyyy-mm-dd``; ``ValueError`` else."""
+    """``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy`` or ``yyyy-mm-dd``; ``ValueError`` else.
+
+    The year has four digits ("05/01/25" is refused: which century?). A date of that form
+    is returned even when no record may hold it (01/01/0001): the model's range check then
+    refuses it as out of range, naming the field, rather than as "not a date".
+    """
     text = text.strip()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
     for sep in ("/", "-", "."):
-        parts = text.split(sep)
-        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+        parts = [p.strip() for p in text.split(sep)]
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
             day, month, year = (int(p) for p in parts)
-            if year >= 1900:
+            if year >= 1:
                 return dt.date(year, month, day)
     raise ValueError(text)
 
@@ -177,13 +183,17 @@ def _date_cell(row: Mapping[str, str], column: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError:
         raise RowError(
             column,
             f"'{value}' không phải ngày (dd/mm/yyyy)",
             f"'{value}' is not a date (dd/mm/yyyy)",
         ) from None
+    problem = date_problem(day, birth=column == "ngay_sinh")
+    if problem is not None:
+        raise RowError(column, f"'{value}': {problem[0]}", f"'{value}': {problem[1]}")
+    return day
 
 
 def _lookup(row: Mapping[str, str], column: str, table: Mapping[str, T], default: T) -> T:
@@ -546,6 +556,15 @@ def _read_json(path: Path, text: str) -> Roster:
             ],
         )
     version = data.get("schema_version", 1)
+    try:
+        # The layout version is the one of serde's documents: refused as serde refuses it
+        # (newer than this release, not a whole number, no migration), once for the file
+        # and even when it holds no unit or member; each item is then migrated by from_dict.
+        _migrate({"schema_version": version})
+    except ValidationFailed as exc:
+        raise ImportFailed(
+            str(path), [json_problem(str(path), "$.schema_version", exc.reason_vi, exc.reason_en)]
+        ) from exc
     problems: list[Problem] = []
 
     def load(key: str, cls: type[T]) -> list[T]:

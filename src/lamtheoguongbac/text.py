@@ -623,10 +623,13 @@ def _is_reserved(name: str) -> bool:
 def slugify_filename(s: str, max_len: int = 120) -> str:
     """Make a readable file-name component that keeps Vietnamese letters and is valid on Windows.
 
-    Path separators and ``<>:"/\\|?*`` are replaced or dropped, control characters become
-    spaces, whitespace is collapsed, trailing dots/spaces are removed, Windows device names
-    (CON, PRN, AUX, NUL, COM1.., LPT1..) get a "_" prefix, and the result is NFC, at most
-    ``max_len`` characters and never empty, "." or ".." (it falls back to "_").
+    Path separators and ``<>:"/\\|?*`` are replaced or dropped, control characters and line
+    breaks become spaces, invisible format characters (zero-width spaces and joiners, the
+    byte-order mark, the bidirectional controls: U+202E before "xcod.exe" shows as
+    "exe.docx") are dropped, whitespace is collapsed, trailing dots/spaces are removed,
+    Windows device names (CON, PRN, AUX, NUL, COM1.., LPT1..) get a "_" prefix, and the
+    result is NFC, at most ``max_len`` characters and never empty, "." or ".." (it falls
+    back to "_").
 
     Example:
         >>> from lamtheoguongbac.text import slugify_filename
@@ -639,7 +642,9 @@ def slugify_filename(s: str, max_len: int = 120) -> str:
     text = "".join(
         " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
         for c in text
-        if unicodedata.category(c) != "Cs"  # lone surrogates cannot be encoded on any disk
+        # Lone surrogates cannot be encoded on any disk; a format character (Cf) shows as
+        # nothing, or reorders what a file browser shows, whatever the data holds.
+        if unicodedata.category(c) not in ("Cs", "Cf")
     )
     text = " ".join(text.split())
     while True:

@@ -231,7 +231,9 @@ class ExemplarsFacet:
 
         Raises:
             NotFound: no such exemplar.
-            NotAuthorised: ``actor`` is no officer of the awarding body (LTGB-E002).
+            NotAuthorised: ``actor`` is no officer of the awarding body (LTGB-E002), or the
+                commendation names someone else as its recorder (``recorded_by``,
+                ``recorder_name``: LTGB-G001).
             ConflictError: ``expected_version`` is not the stored version, or another writer
                 changed the exemplar meanwhile.
             TransitionNotAllowed: the exemplar is commended already.

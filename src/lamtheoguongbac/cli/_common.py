@@ -304,14 +304,22 @@ def today_argument(value: str | None) -> dt.date:
 
 
 def date_argument(value: str, option: str | None = None) -> dt.date:
-    """A dd/mm/yyyy (or yyyy-mm-dd) command-line date; a bilingual usage error if not."""
+    """A dd/mm/yyyy (or yyyy-mm-dd) command-line date; a bilingual usage error if not, or if
+    it is out of the range of the model's dates."""
+    from lamtheoguongbac._checks import date_problem
     from lamtheoguongbac._roster import parse_date
 
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError:
         raise BadParameter(
             f"ngày không hợp lệ '{value}', cần dạng dd/mm/yyyy",
             f"invalid date '{value}', expected dd/mm/yyyy",
             param_hint=option,
         ) from None
+    problem = date_problem(day)
+    if problem is not None:
+        raise BadParameter(
+            f"'{value}': {problem[0]}", f"'{value}': {problem[1]}", param_hint=option
+        )
+    return day

@@ -40,6 +40,7 @@ from lamtheoguongbac.cli._common import (
     reports_errors,
     say,
 )
+from lamtheoguongbac.cli._json import read_document
 from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.text import nfc
 
@@ -78,20 +79,15 @@ def _findings_from(path: Path, service: Handbooks) -> list[Finding]:
         from lamtheoguongbac.spreadsheet import read_inspection_workbook
 
         return list(read_inspection_workbook(path, kinds=service.inspections.kinds()).findings)
-    data = serde.parse_json(path.read_bytes(), source=str(path))
-    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+    doc = read_document(path, ["findings"], shape='{"schema_version": 2, "findings": [...]}')
+    findings = doc.data.get("findings")
+    if not isinstance(findings, list):
         raise ValidationFailed(
             'cần {"schema_version": 2, "findings": [...]}',
             'expected {"schema_version": 2, "findings": [...]}',
             field=str(path),
         )
-    version = data.get("schema_version")
-    return [
-        serde.from_dict(Finding, {"schema_version": version, **item})
-        if isinstance(item, dict)
-        else serde.from_dict(Finding, {"schema_version": version})
-        for item in data["findings"]
-    ]
+    return [doc.part(f"findings[{i}]", Finding) for i in range(len(findings))]
 
 
 def _print_findings(

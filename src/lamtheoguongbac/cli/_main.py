@@ -48,53 +48,13 @@ from lamtheoguongbac.cli._common import (
     theme_argument,
 )
 from lamtheoguongbac.cli._group import cli, main
+from lamtheoguongbac.cli._json import read_document
 from lamtheoguongbac.cli._usage import UsageError
 from lamtheoguongbac.text import nfc
 
 __all__ = ["cli", "main"]
 
 R = TypeVar("R")
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationFailed(
-            f"không đọc được tệp: {exc.strerror}",
-            f"cannot read the file: {exc.strerror}",
-            field=str(path),
-        ) from exc
-    return serde.parse_json(data.removeprefix(b"\xef\xbb\xbf"), source=str(path))
-
-
-def _doc(data: Any, path: str, cls: type[R], source: str) -> R:
-    """Structure the part of a JSON document at ``path`` ("report", "pledges[2]") as ``cls``,
-    with the document's schema version; errors name the file and the JSON path."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("cần một đối tượng JSON", "a JSON object is required", field=source)
-    key, _, index = path.partition("[")
-    item: Any = data.get(key)
-    if index:
-        position = int(index.rstrip("]"))
-        item = item[position] if isinstance(item, list) and position < len(item) else None
-    if item is None:
-        raise ValidationFailed(f"thiếu '{path}'", f"'{path}' is missing", field=source)
-    version = data.get("schema_version", serde.SCHEMA_VERSION)
-    try:
-        return serde.from_dict(
-            cls, {"schema_version": version, **item} if isinstance(item, dict) else item
-        )
-    except ValidationFailed as exc:
-        raise ValidationFailed(
-            exc.reason_vi,
-            exc.reason_en,
-            field=f"{source}: $.{path}{(exc.field or '$')[1:]}",
-            errors=[
-                Problem(p.text_vi, p.text_en, path=f"{source}: $.{path}{(p.path or '$')[1:]}")
-                for p in exc.problems
-            ],
-        ) from exc
 
 
 def _date_option(value: str | None) -> dt.date | None:
@@ -237,23 +197,23 @@ def _period_option(text: str) -> Period:
 
 
 def _pledges_file(path: Path) -> list[Pledge]:
-    data = _read_json(path)
-    items = data.get("pledges") if isinstance(data, dict) else None
+    doc = read_document(path, ["pledges"], shape='{"pledges": [...]}')
+    items = doc.data.get("pledges")
     if not isinstance(items, list):
         raise ValidationFailed(
             "cần danh sách 'pledges'", "a 'pledges' list is required", field=str(path)
         )
-    return [_doc(data, f"pledges[{i}]", Pledge, str(path)) for i in range(len(items))]
+    return [doc.part(f"pledges[{i}]", Pledge) for i in range(len(items))]
 
 
 def _report_file(path: Path) -> tuple[ResultReport, SelfAssessment | None]:
     """The results report and, when given, the self-assessment of a ``--file``."""
-    data = _read_json(path)
-    result_report = _doc(data, "report", ResultReport, str(path))
+    doc = read_document(
+        path, ["report", "self_assessment"], shape='{"report": {...}, "self_assessment": {...}}'
+    )
+    result_report = doc.part("report", ResultReport)
     self_assessment = (
-        _doc(data, "self_assessment", SelfAssessment, str(path))
-        if isinstance(data, dict) and data.get("self_assessment")
-        else None
+        doc.part("self_assessment", SelfAssessment) if doc.data.get("self_assessment") else None
     )
     return result_report, self_assessment
 

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 import attrs
 
 from lamtheoguongbac import _fsutil as fsutil
+from lamtheoguongbac._checks import NOT_IN_LINE
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
 from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions
@@ -180,7 +181,9 @@ def file_name(handbook: Handbook, suffix: str) -> str:
     """The readable, Windows-valid file name of ``handbook``'s document.
 
     ``"2025 - Chi bộ ấp Đông - Nguyễn Văn An (sotay-2025-001).docx"``: every part is
-    slugified (separators, device names and control characters cannot get through), the name
+    slugified (separators, device names, control characters, line breaks and invisible format
+    characters — zero-width ones, the byte-order mark, bidirectional controls such as U+202E —
+    cannot get through, whatever the data holds), the name
     starts with the year and ends with ")" so the whole is valid too, and it stays under 200
     characters.
 
@@ -199,7 +202,7 @@ def file_name(handbook: Handbook, suffix: str) -> str:
 
 def _inside(dest: Path, name: str) -> str:
     """``dest / name`` as text, refusing any name that would not be a file directly in ``dest``
-    (already resolved).
+    (already resolved), or that holds a line break or an invisible format character.
 
     The final component is normalised, not resolved: a symlink of that name is replaced by
     the atomic rename, never followed, so resolving it would add a check without a reason.
@@ -210,6 +213,9 @@ def _inside(dest: Path, name: str) -> str:
     if (
         name in ("", ".", "..")
         or any(c in name for c in "/\\\0")
+        # A line break or an invisible character: file_name never makes one, so a name
+        # holding one was built some other way, and is refused rather than written.
+        or NOT_IN_LINE.search(name) is not None
         or os.path.dirname(os.path.normpath(os.path.join(folder, name))) != folder
     ):
         raise ValidationFailed(
