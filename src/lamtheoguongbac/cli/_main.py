@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import NotFound, Problem, ValidationFailed
+from lamtheoguongbac._errors import NotFound, ValidationFailed
 from lamtheoguongbac._model import (
     Actor,
     CollectiveAssessment,
