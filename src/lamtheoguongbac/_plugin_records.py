@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import attrs
 
+from lamtheoguongbac._errors import Problem
 from lamtheoguongbac._public import publish
 
 __all__ = ["PluginInfo", "Provides", "Status"]
@@ -51,8 +52,14 @@ class Provides:
 @attrs.frozen(kw_only=True)
 class PluginInfo:
     """What ``lamtheoguongbac plugins`` shows about one plugin: its distribution and version,
-    its status with the reason (``error``), the hooks it implements, what it provides and
-    the warnings about hook-like functions it holds.
+    its status with the reason, the hooks it implements, what it provides and the warnings
+    about hook-like functions it holds.
+
+    The reason is ``reason``, a :class:`~lamtheoguongbac.Problem` with the text in each
+    language (``reason.message("en")``); ``error`` is the same on one line,
+    ``"<vi> / <en>"``, for logs — do not cut it apart (either half may contain " / ").
+    Two installed distributions declaring one entry-point name are both listed, under
+    that name, each with its ``distribution``.
 
     Example:
         >>> from lamtheoguongbac import hookimpl
@@ -76,6 +83,8 @@ class PluginInfo:
     hooks: tuple[str, ...] = ()
     error: str | None = None
     provides: Provides = Provides()
+    #: why the plugin is not active, in both languages (``reason.message("en")``), or None
+    reason: Problem | None = attrs.field(default=None, eq=False)
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +95,11 @@ class PluginInfo:
             "version": self.version,
             "status": self.status,
             "error": self.error,
+            "reason": (
+                None
+                if self.reason is None
+                else {"vi": self.reason.text_vi, "en": self.reason.text_en}
+            ),
             "hooks": list(self.hooks),
             "provides": self.provides.as_dict(),
             "warnings": list(self.warnings),

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import pluggy
 
 from lamtheoguongbac import _hookspecs as hookspecs
-from lamtheoguongbac._errors import PluginError, StoreError
+from lamtheoguongbac._errors import PluginError, Problem, StoreError
 from lamtheoguongbac._public import publish
 
 # The registry is built by every command line run; what it registers (storage, exporters,
@@ -77,17 +77,50 @@ T = TypeVar("T")
 
 _REGISTRATION_HOOKS = ("register_storage_backends", "register_exporters", "register_rules")
 _COMMANDS_HOOK = "register_commands"
+# A wrapper of these hooks would run around other plugins' calls and receive *their*
+# ``register`` callback (or the command group while they add to it): it could register in
+# their name, make them fail or swallow their errors. Such a plugin is failed instead.
+_NO_WRAPPERS = (*_REGISTRATION_HOOKS, _COMMANDS_HOOK)
+#: The first-party plugin distributions: they rank right after the built-ins, so no
+#: third-party plugin takes their entry-point names or what they register by sorting first.
+FIRST_PARTY = frozenset({"lamtheoguongbac-docx", "lamtheoguongbac-jsonl", "lamtheoguongbac-sql"})
+#: Rule (and violation) codes starting so are the library's own; plugins may not use them.
+RESERVED_PREFIX = "LTGB-"
+_STATUS_VI = {"active": "hoạt động", "disabled": "đã tắt", "failed": "lỗi", "conflict": "xung đột"}
+# How plugins rank when two claim one name (see _Info.tier).
+_TIER_BUILTIN, _TIER_EXPLICIT, _TIER_TRUSTED, _TIER_UNRANKED = 0, 1, 2, 3
 _IMPL_MARK = f"{hookspecs.PROJECT}_impl"
 # Named in a hint only (a distribution to install), never as an exporter: the core picks
 # exporters by kind among what is registered.
 _WORD_PLUGIN = "lamtheoguongbac-docx"
 
 
+def _normalise(dist: str | None) -> str:
+    return (dist or "").lower().replace("_", "-").replace(".", "-")
+
+
 class _Info:
     """The registry's own record of a plugin: :class:`PluginInfo`'s fields but what it
-    provides, a plain class (see :mod:`lamtheoguongbac._plugin_records`)."""
+    provides, a plain class (see :mod:`lamtheoguongbac._plugin_records`).
 
-    __slots__ = ("distribution", "error", "hooks", "name", "status", "version", "warnings")
+    ``reason`` is why it is not active, in both languages (a :class:`Problem`, never one
+    fused string that would have to be cut apart again). ``tier`` is how it ranks when two
+    plugins claim one name: the built-ins, then plugins the embedding code registered, then
+    first-party or allow-listed entry points — each in priority order, the earlier winning —
+    then other entry points, which have no order among themselves: when two of them claim a
+    name, neither gets it.
+    """
+
+    __slots__ = (
+        "distribution",
+        "hooks",
+        "name",
+        "reason",
+        "status",
+        "tier",
+        "version",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -97,21 +130,32 @@ class _Info:
         version: str | None,
         status: Status,
         hooks: tuple[str, ...] = (),
-        error: str | None = None,
+        reason: Problem | None = None,
         warnings: tuple[str, ...] = (),
+        tier: int = _TIER_EXPLICIT,
     ) -> None:
         self.name, self.distribution, self.version = name, distribution, version
-        self.status, self.hooks, self.error, self.warnings = status, hooks, error, warnings
+        self.status, self.hooks, self.reason, self.warnings = status, hooks, reason, warnings
+        self.tier = tier
 
-    def evolve(self, *, status: Status, error: str) -> _Info:
+    @property
+    def error(self) -> str | None:
+        """The reason as one line, ``"<vi> / <en>"`` (just the text when both are one)."""
+        if self.reason is None:
+            return None
+        vi, en = self.reason.text_vi, self.reason.text_en
+        return vi if vi == en else f"{vi} / {en}"
+
+    def evolve(self, *, status: Status, reason: Problem) -> _Info:
         return _Info(
             name=self.name,
             distribution=self.distribution,
             version=self.version,
             status=status,
             hooks=self.hooks,
-            error=error,
+            reason=reason,
             warnings=self.warnings,
+            tier=self.tier,
         )
 
     def public(self, provides: Provides) -> PluginInfo:
@@ -124,6 +168,7 @@ class _Info:
             status=self.status,
             hooks=self.hooks,
             error=self.error,
+            reason=self.reason,
             provides=provides,
             warnings=self.warnings,
         )
@@ -242,6 +287,7 @@ class Registry:
         self.pm.add_hookspecs(hookspecs)
         self._specs = _hook_names()
         self._infos: dict[str, _Info] = {}
+        self._shadowed: list[_Info] = []  # listed, not loaded: not holding their names
         self._order: list[str] = []  # registered plugins, highest priority first
         self._offers: dict[str, _Offer] = {}
         self._merged: _Merged | None = None
@@ -304,13 +350,35 @@ class Registry:
             for warning in warnings:
                 log.warning("plugin %s: %s", name, warning)
             hooks = tuple(sorted(hc.name for hc in callers))
+            wrapped = sorted(
+                hc.name
+                for hc in callers
+                if hc.name in _NO_WRAPPERS
+                for impl in hc.get_hookimpls()
+                if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper)
+            )
+            reason = None
+            if wrapped:
+                listed = ", ".join(wrapped)
+                reason = Problem(
+                    f"cài đặt {listed} dạng wrapper (wrapper=True/hookwrapper=True): hook đăng "
+                    "ký không nhận wrapper vì wrapper chạy quanh lời gọi của plugin khác và "
+                    "nhận hàm register của họ",
+                    f"implements {listed} as a wrapper (wrapper=True/hookwrapper=True): "
+                    "registration hooks take no wrappers, which would run around other "
+                    "plugins' calls and receive their register callback",
+                )
+                log.warning("plugin %s failed: %s", name, reason.text_en)
+            tier = _TIER_BUILTIN if name == BUILTIN_NAME else _TIER_EXPLICIT
             self._infos[name] = _Info(
                 name=name,
                 distribution=distribution,
                 version=version,
-                status="active",
+                status="failed" if wrapped else "active",
                 hooks=hooks,
+                reason=reason,
                 warnings=warnings,
+                tier=tier,
             )
             self._order.append(name)
             self._merged = None
@@ -332,6 +400,77 @@ class Registry:
     def _record(self, info: _Info) -> None:
         self._infos[info.name] = info
 
+    def _shadow(self, info: _Info) -> None:
+        """List ``info`` without taking its name: an entry point not loaded (disabled, or
+        losing its name to another distribution's) is still shown, under its distribution."""
+        self._shadowed.append(info)
+
+    @staticmethod
+    def _entry_point_winner(
+        claimants: list[Any], rank: Mapping[str, int], first_party: Callable[[Any], bool]
+    ) -> Any | None:
+        """Which of the distributions declaring one entry-point name loads: the one the
+        allow-list ranks strictly first, else the only first-party one, else none."""
+        if rank:
+            places = sorted(
+                (min(rank.get(ep.name, len(rank)), rank.get(ep.dist.name, len(rank))), i)
+                for i, ep in enumerate(claimants)
+                if ep.dist is not None
+            )
+            if len(places) == len(claimants) and places[0][0] < places[1][0]:
+                return claimants[places[0][1]]
+        ours = [ep for ep in claimants if first_party(ep)]
+        return ours[0] if len(ours) == 1 else None
+
+    def _name_taken(self, ep: Any, claimants: list[Any], winner: Any | None) -> _Info:
+        dists = ", ".join(ep.dist.name if ep.dist is not None else "?" for ep in claimants)
+        if winner is not None:
+            by = winner.dist.name if winner.dist is not None else winner.name
+            vi = f"tên entry point '{ep.name}' đã thuộc về {by}; plugin này không được nạp"
+            en = f"the entry-point name '{ep.name}' belongs to {by}; this plugin is not loaded"
+        else:
+            vi = (
+                f"tên entry point '{ep.name}' do nhiều bản phân phối cùng khai báo ({dists}): "
+                f"không nạp bản nào; chọn một bằng {ALLOW_ENV}=<tên bản phân phối>, tắt bản "
+                f"kia bằng {DISABLE_ENV}, hoặc gỡ cài đặt một bản"
+            )
+            en = (
+                f"the entry-point name '{ep.name}' is declared by several distributions "
+                f"({dists}): none is loaded; choose one with {ALLOW_ENV}=<distribution>, "
+                f"disable the other with {DISABLE_ENV}, or uninstall one"
+            )
+        log.warning("plugin %s (%s): %s", ep.name, ep.dist.name if ep.dist else None, en)
+        return _Info(
+            name=ep.name,
+            distribution=ep.dist.name if ep.dist is not None else None,
+            version=ep.dist.version if ep.dist is not None else None,
+            status="conflict",
+            reason=Problem(vi, en),
+        )
+
+    def _load(self, ep: Any, tier: int) -> None:
+        """Import one entry point and register it; any failure — ``sys.exit()`` included —
+        marks it failed (only ``KeyboardInterrupt`` goes through)."""
+        dist = ep.dist.name if ep.dist is not None else None
+        version = ep.dist.version if ep.dist is not None else None
+        try:
+            plugin = ep.load()
+            self.register(plugin, ep.name, distribution=dist, version=version)
+        except (Exception, SystemExit) as exc:  # a broken plugin must never break the host
+            vi, error = _exc_texts(exc)
+            log.warning("plugin %s (%s) failed to load: %s", ep.name, dist, error)
+            self._record(
+                _Info(
+                    name=ep.name,
+                    distribution=dist,
+                    version=version,
+                    status="failed",
+                    reason=Problem(vi, error),
+                )
+            )
+            return
+        self._infos[ep.name].tier = tier
+
     def load_entrypoints(
         self, blocked: Iterable[str] = (), allowed: Sequence[str] | None = None
     ) -> None:
@@ -346,54 +485,74 @@ class Registry:
         from lamtheoguongbac._entrypoints import entry_points
 
         blocked_set = set(blocked)
+
+        def dist_of(ep: Any) -> str | None:
+            return ep.dist.name if ep.dist is not None else None
+
+        def first_party(ep: Any) -> bool:
+            return _normalise(dist_of(ep)) in FIRST_PARTY
+
+        # First-party plugins rank first, then by entry-point name — an order used only to
+        # list and load: two third-party plugins claiming one name get neither (_resolve).
         found = sorted(
             entry_points(hookspecs.PROJECT),
-            key=lambda ep: (ep.name, ep.dist.name if ep.dist is not None else ""),
+            key=lambda ep: (not first_party(ep), ep.name, dist_of(ep) or ""),
         )
+        rank: dict[str, int] = {}
         if allowed is not None:
             rank = {n: i for i, n in enumerate(allowed)}
 
             def position(ep: Any) -> int:
-                dist = ep.dist.name if ep.dist is not None else ""
-                return min(rank.get(ep.name, len(rank)), rank.get(dist, len(rank)))
+                return min(rank.get(ep.name, len(rank)), rank.get(dist_of(ep) or "", len(rank)))
 
             found.sort(key=position)
-            matched: set[str] = set()
+        matched: set[str] = set()
+        candidates: list[Any] = []
         for ep in found:
-            dist = ep.dist.name if ep.dist is not None else None
-            version = ep.dist.version if ep.dist is not None else None
+            dist = dist_of(ep)
 
-            def info(status: Status, error: str, *, _ep: Any = ep, _d: Any = dist) -> _Info:
+            def info(status: Status, vi: str, en: str, *, _ep: Any = ep, _d: Any = dist) -> _Info:
                 return _Info(
                     name=_ep.name,
                     distribution=_d,
                     version=_ep.dist.version if _ep.dist is not None else None,
                     status=status,
-                    error=error,
+                    reason=Problem(vi, en),
                 )
 
             if ep.name in blocked_set or (dist is not None and dist in blocked_set):
-                self._record(info("disabled", f"{DISABLE_ENV} / blocked"))
+                self._shadow(info("disabled", f"bị tắt bởi {DISABLE_ENV}", f"{DISABLE_ENV}"))
                 continue
             if allowed is not None:
                 names = {ep.name, dist}
                 if not names & set(allowed):
-                    self._record(info("disabled", f"không có trong / not in {ALLOW_ENV}"))
+                    self._shadow(
+                        info("disabled", f"không có trong {ALLOW_ENV}", f"not in {ALLOW_ENV}")
+                    )
                     continue
                 matched |= {n for n in names if n}
-            if ep.name in self._infos:
-                other = self._infos[ep.name]
-                if other.distribution == dist and other.status == "active":
-                    continue  # the same distribution seen twice on sys.path
-                log.warning("plugin %s (%s): entry-point name taken", ep.name, dist)
+            candidates.append(ep)
+        # Two distributions declaring one entry-point name: the first-party one, or the one
+        # the allow-list ranks first, is loaded; else none is — never the one sorting first.
+        by_name: dict[str, list[Any]] = {}
+        for ep in candidates:
+            same = by_name.setdefault(ep.name, [])
+            if all(dist_of(other) != dist_of(ep) for other in same):
+                same.append(ep)  # the same distribution twice on sys.path counts once
+        for ep in candidates:
+            claimants = by_name[ep.name]
+            if ep is not claimants[0] and ep not in claimants:
                 continue
-            try:
-                plugin = ep.load()
-                self.register(plugin, ep.name, distribution=dist, version=version)
-            except Exception as exc:  # a broken plugin must never break the host
-                error = f"{type(exc).__name__}: {exc}"
-                log.warning("plugin %s (%s) failed to load: %s", ep.name, dist, error)
-                self._record(info("failed", error))
+            if len(claimants) > 1:
+                winner = self._entry_point_winner(claimants, rank, first_party)
+                if ep is not winner:
+                    self._shadow(self._name_taken(ep, claimants, winner))
+                    continue
+            elif ep.name in self._infos:
+                log.warning("plugin %s (%s): name already registered", ep.name, dist_of(ep))
+                continue
+            trusted = first_party(ep) or allowed is not None
+            self._load(ep, _TIER_TRUSTED if trusted else _TIER_UNRANKED)
         if allowed is not None:
             for name in allowed:
                 if name not in matched and name not in self._infos:
@@ -403,8 +562,10 @@ class Registry:
                             distribution=None,
                             version=None,
                             status="failed",
-                            error=f"có trong {ALLOW_ENV} nhưng chưa cài / named in {ALLOW_ENV} "
-                            "but not installed",
+                            reason=Problem(
+                                f"có trong {ALLOW_ENV} nhưng chưa cài",
+                                f"named in {ALLOW_ENV} but not installed",
+                            ),
                         )
                     )
         self.pm.check_pending()
@@ -422,9 +583,9 @@ class Registry:
         remove = []
         for impl in getattr(self.pm.hook, hook).get_hookimpls():
             wrapper = impl.wrapper or impl.hookwrapper
-            if impl.plugin is keep:
+            if impl.plugin is keep and not (wrapper and hook in _NO_WRAPPERS):
                 continue
-            if not wrapper or not self._active(impl.plugin_name):
+            if not wrapper or not self._active(impl.plugin_name) or hook in _NO_WRAPPERS:
                 remove.append(impl.plugin)
         return self.pm.subset_hook_caller(hook, remove)
 
@@ -458,27 +619,27 @@ class Registry:
         """
         try:
             self._caller(hook, name)(**kwargs)
-        except Exception as exc:
-            self._fail(
-                self._culprit(hook, name, exc), f"{hook}: {type(exc).__name__}: {exc}", exc=exc
-            )
+        except (Exception, SystemExit) as exc:  # sys.exit() in a hook is a failure too
+            vi, en = _exc_texts(exc)
+            self._fail(self._culprit(hook, name, exc), f"{hook}: {vi}", f"{hook}: {en}", exc=exc)
             return False
         return True
 
     def _fail(
         self,
         name: str,
-        error: str,
+        vi: str,
+        en: str,
         status: Status = "failed",
         *,
         exc: BaseException | None = None,
     ) -> None:
         # The traceback goes to the log too: a plugin author needs to see where it raised.
-        log.warning("plugin %s %s: %s", name, status, error, exc_info=exc)
+        log.warning("plugin %s %s: %s", name, status, en, exc_info=exc)
         with self._lock:
             old = self._infos.get(name)
             if old is not None and old.status == "active":
-                self._infos[name] = old.evolve(status=status, error=error)
+                self._infos[name] = old.evolve(status=status, reason=Problem(vi, en))
                 self._merged = None
 
     # --- registrations -----------------------------------------------------------------
@@ -492,7 +653,7 @@ class Registry:
         from lamtheoguongbac.rules._base import Rule
 
         offer = _Offer()
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
         kinds: dict[str, tuple[type, dict[str, Any], Callable[[Any], str], str]] = {
             "register_storage_backends": (
                 StorageBackend,
@@ -513,15 +674,27 @@ class Registry:
             ) -> None:
                 if not isinstance(item, _cls):
                     problems.append(
-                        f"đăng ký {type(item).__name__}, không phải {_cls.__name__} / "
-                        f"registered a {type(item).__name__}, not a {_cls.__name__}"
+                        (
+                            f"đăng ký {type(item).__name__}, không phải {_cls.__name__}",
+                            f"registered a {type(item).__name__}, not a {_cls.__name__}",
+                        )
                     )
                     return
                 key_ = _key(item)
+                if not isinstance(key_, str) or not key_.strip():
+                    problems.append(
+                        (
+                            f"đăng ký {_what} có tên {key_!r} (cần chuỗi khác rỗng)",
+                            f"registered a {_what} named {key_!r} (a non-blank str is needed)",
+                        )
+                    )
+                    return
                 if key_ in _into:
                     problems.append(
-                        f"{_what} '{key_}' được đăng ký hai lần / {_what} '{key_}' is "
-                        "registered twice"
+                        (
+                            f"{_what} '{key_}' được đăng ký hai lần",
+                            f"{_what} '{key_}' is registered twice",
+                        )
                     )
                     return
                 _into[key_] = item
@@ -531,7 +704,9 @@ class Registry:
                 return None
         self._offers[name] = offer
         if problems:
-            self._fail(name, "; ".join(problems))
+            self._fail(
+                name, "; ".join(vi for vi, _ in problems), "; ".join(en for _, en in problems)
+            )
             return None
         return offer
 
@@ -551,7 +726,11 @@ class Registry:
                         break  # a plugin failed: start over without it
                     clash = self._clash(merged, offer, name)
                     if clash is not None:
-                        self._fail(name, clash, "conflict")
+                        other, vi, en = clash
+                        self._fail(name, vi, en, "conflict")
+                        if other is not None:
+                            # two plugins with no order between them: neither gets the name
+                            self._fail(other, vi, en, "conflict")
                         changed = True
                         break
                     for key, backend in offer.storage.items():
@@ -570,20 +749,50 @@ class Registry:
             return f"{name} ({info.distribution})"
         return name
 
-    def _clash(self, merged: _Merged, offer: _Offer, name: str) -> str | None:
+    def _tier(self, name: str) -> int:
+        info = self._infos.get(name)
+        return info.tier if info is not None else _TIER_UNRANKED
+
+    def _clash(
+        self, merged: _Merged, offer: _Offer, name: str
+    ) -> tuple[str | None, str, str] | None:
+        """Why ``name``'s offer cannot be used — a reserved rule code, or a name an earlier
+        plugin provides — as ``(the other plugin to fail too, or None, vi, en)``."""
+        me = self._provider(name)
+        for code in offer.rules:
+            if code.upper().startswith(RESERVED_PREFIX):
+                return (
+                    None,
+                    f"mã quy tắc '{code}' dùng tiền tố {RESERVED_PREFIX} dành cho quy tắc của "
+                    f"thư viện; {me} bị bỏ qua (hãy dùng tiền tố riêng)",
+                    f"the rule code '{code}' uses the prefix {RESERVED_PREFIX}, kept for the "
+                    f"library's own rules; {me} is not used (use your own prefix)",
+                )
         for what_vi, what_en, taken, mine in (
             ("kho lưu trữ", "storage scheme", merged.storage, offer.storage),
             ("bộ xuất", "exporter", merged.exporters, offer.exporters),
             ("quy tắc", "rule code", merged.rules, offer.rules),
         ):
             for key in mine:
-                if key in taken:
-                    first = self._provider(taken[key][1])
-                    me = self._provider(name)
+                if key not in taken:
+                    continue
+                owner = taken[key][1]
+                first = self._provider(owner)
+                if self._tier(owner) == self._tier(name) == _TIER_UNRANKED:
                     return (
-                        f"{what_vi} '{key}' đã do {first} cung cấp, {me} bị bỏ qua / "
-                        f"{what_en} '{key}' is already provided by {first}; {me} is not used"
+                        owner,
+                        f"{what_vi} '{key}' do cả {first} và {me} cung cấp: không dùng plugin "
+                        f"nào; chọn một bằng {ALLOW_ENV} (theo thứ tự ưu tiên), tắt một bằng "
+                        f"{DISABLE_ENV}, hoặc gỡ cài đặt một plugin",
+                        f"{what_en} '{key}' is provided by both {first} and {me}: neither is "
+                        f"used; choose one with {ALLOW_ENV} (in priority order), disable one "
+                        f"with {DISABLE_ENV}, or uninstall one",
                     )
+                return (
+                    None,
+                    f"{what_vi} '{key}' đã do {first} cung cấp, {me} bị bỏ qua",
+                    f"{what_en} '{key}' is already provided by {first}; {me} is not used",
+                )
         return None
 
     def storage_backends(self) -> dict[str, StorageBackend]:
@@ -617,11 +826,16 @@ class Registry:
 
     def exporter_for(self, kind: DocumentKind | str, name: str | None = None) -> Exporter:
         """The exporter to render documents of ``kind``: the one called ``name``, or else
-        the first of that kind in plugin priority order.
+        the default of that kind — the first of that kind from the built-ins, the embedding
+        code's plugins, a first-party plugin or an allow-listed one (in priority order), else
+        the only one of that kind. Installing another plugin never changes the default
+        silently: with several third-party exporters of a kind and none of those, the
+        exporter must be named.
 
         Raises:
-            PluginError: no exporter of that kind is registered, or ``name`` is unknown or
-                renders another kind (both named).
+            PluginError: no exporter of that kind is registered, several third-party ones
+                are and none is named, or ``name`` is unknown or renders another kind (both
+                named).
         """
         from lamtheoguongbac.export._base import document_kind
 
@@ -630,24 +844,37 @@ class Registry:
             chosen = self.exporter(name)
             chosen.require_kind(wanted)
             return chosen
-        for exporter, _ in self._resolve().exporters.values():
-            if exporter.kind is wanted:
+        of_kind = [(e, n) for e, n in self._resolve().exporters.values() if e.kind is wanted]
+        for exporter, provider in of_kind:
+            if self._tier(provider) < _TIER_UNRANKED:
                 return exporter
+        if len(of_kind) == 1:
+            return of_kind[0][0]
+        if of_kind:
+            names = ", ".join(f"{e.name} ({self._provider(n)})" for e, n in of_kind)
+            raise PluginError(
+                f"Có nhiều bộ xuất làm {wanted.label_vi} ({wanted.value}) từ các plugin bên "
+                f"ngoài: {names}; chọn một bằng --exporter (exporter=...), hoặc xếp thứ tự "
+                f"bằng {ALLOW_ENV}",
+                f"several third-party exporters render a {wanted.value}: {names}; choose "
+                f"one with --exporter (exporter=...), or rank the plugins with {ALLOW_ENV}",
+            )
         have = ", ".join(f"{e.name} ({e.kind.value})" for e in self.exporters().values()) or "—"
-        for plugin, offer in self._offers.items():
-            info = self._infos.get(plugin)
-            if info is None or info.status == "active":
+        for provider, offer in self._offers.items():
+            info = self._infos.get(provider)
+            if info is None or info.status == "active" or info.reason is None:
                 continue
-            names = [n for n, e in offer.exporters.items() if e.kind is wanted]
-            if names:  # installed, but failed or in conflict: installing again will not help
-                who, why = self._provider(plugin), f"{info.status}: {info.error}"
+            names = ", ".join(n for n, e in offer.exporters.items() if e.kind is wanted)
+            if names:  # installed, but failed or in conflict: installing again would not help
+                who = self._provider(provider)
                 raise PluginError(
                     f"Không có bộ xuất nào làm {wanted.label_vi} ({wanted.value}) đang hoạt "
-                    f"động: plugin {who} có {', '.join(names)} và đã được cài, nhưng không hoạt "
-                    f"động ({why}); xem lamtheoguongbac plugins; hiện có: {have}",
+                    f"động: plugin {who} có {names} và đã được cài, nhưng không hoạt động "
+                    f"({_STATUS_VI[info.status]}: {info.reason.text_vi}); xem lamtheoguongbac "
+                    f"plugins; hiện có: {have}",
                     f"no active exporter renders a {wanted.value}: the plugin {who}, which "
-                    f"provides {', '.join(names)}, is installed but not active ({why}); see "
-                    f"lamtheoguongbac plugins; available: {have}",
+                    f"provides {names}, is installed but not active ({info.status}: "
+                    f"{info.reason.text_en}); see lamtheoguongbac plugins; available: {have}",
                 )
         # The first-party plugins are not on a package index: a bare name would fetch
         # whatever someone else published under it. Point at the checkout or the wheelhouse.
@@ -727,9 +954,12 @@ class Registry:
     def _refused(self, name: str) -> PluginError:
         info = self._infos.get(name)
         status = info.status if info is not None else "failed"
-        reason = info.error if info is not None else ""
+        problem = info.reason if info is not None else None
+        reason_vi = problem.text_vi if problem is not None else ""
+        reason = problem.text_en if problem is not None else ""
         return PluginError(
-            f"Plugin quy tắc '{self._provider(name)}' bị lỗi ({status}: {reason}); bước này bị "
+            f"Plugin quy tắc '{self._provider(name)}' bị lỗi ({_STATUS_VI[status]}: "
+            f"{reason_vi}); bước này bị "
             f"từ chối để không bỏ sót kiểm tra. Sửa hoặc tắt plugin ({DISABLE_ENV}), hoặc đặt "
             f"{ON_FAILED_RULES_ENV}=skip",
             f"the rules plugin '{self._provider(name)}' has failed ({status}: {reason}); the "
@@ -760,12 +990,22 @@ class Registry:
                     return []
                 raise self._refused(name)
             try:
-                return list(original(handbook, ctx))
-            except Exception as exc:
-                self._fail(name, f"{rule.code}: {type(exc).__name__}: {exc}")
+                found = list(original(handbook, ctx))
+                problem = next(filter(None, (_bad_violation(v) for v in found)), None)
+            except (Exception, SystemExit) as exc:  # sys.exit() in a rule fails it too
+                vi, en = _exc_texts(exc)
+                self._fail(name, f"{rule.code}: {vi}", f"{rule.code}: {en}", exc=exc)
                 if self.on_failed_rules == "skip":
                     return []
                 raise self._refused(name) from exc
+            if problem is not None:
+                # A malformed violation would be dropped or shown as nonsense, and a step
+                # it should refuse would go through: the rule fails, closed, as if it raised.
+                self._fail(name, f"{rule.code}: {problem[0]}", f"{rule.code}: {problem[1]}")
+                if self.on_failed_rules == "skip":
+                    return []
+                raise self._refused(name)
+            return found
 
         import attrs  # only once a rule runs: building a registry must not import it
 
@@ -848,10 +1088,31 @@ class Registry:
                     group.commands.update(before)
                     first = owners.get(replaced[0])
                     by = self._provider(first) if first else "lamtheoguongbac"
+                    if first is not None and self._tier(first) == self._tier(name) == (
+                        _TIER_UNRANKED
+                    ):
+                        # no order between the two: neither gets the name (nor its commands)
+                        me = self._provider(name)
+                        vi = (
+                            f"lệnh '{replaced[0]}' do cả {by} và {me} cung cấp: không dùng "
+                            f"plugin nào; chọn một bằng {ALLOW_ENV}, tắt một bằng "
+                            f"{DISABLE_ENV}, hoặc gỡ cài đặt một plugin"
+                        )
+                        en = (
+                            f"the command '{replaced[0]}' is provided by both {by} and {me}: "
+                            f"neither is used; choose one with {ALLOW_ENV}, disable one with "
+                            f"{DISABLE_ENV}, or uninstall one"
+                        )
+                        for command in self._commands.pop(first, ()):
+                            group.commands.pop(command, None)
+                            owners.pop(command, None)
+                        self._fail(first, vi, en, "conflict")
+                        self._fail(name, vi, en, "conflict")
+                        continue
                     self._fail(
                         name,
-                        f"lệnh '{replaced[0]}' đã do {by} cung cấp / the command "
-                        f"'{replaced[0]}' is already provided by {by}",
+                        f"lệnh '{replaced[0]}' đã do {by} cung cấp",
+                        f"the command '{replaced[0]}' is already provided by {by}",
                         "conflict",
                     )
                     continue
@@ -868,7 +1129,7 @@ class Registry:
 
         merged = self._resolve()
         result = []
-        for info in self._infos.values():
+        for info in [*self._infos.values(), *self._shadowed]:
             if info.status == "active":
                 storage = sorted(k for k, (_, n) in merged.storage.items() if n == info.name)
                 exporters = sorted(
@@ -889,7 +1150,7 @@ class Registry:
                 events=events,
             )
             result.append(info.public(provides))
-        return sorted(result, key=lambda p: p.name)
+        return sorted(result, key=lambda p: (p.name, p.distribution or ""))
 
     # --- events ------------------------------------------------------------------------
 
@@ -907,6 +1168,48 @@ class Registry:
             return
         for name in self._implementers(hook):
             self._call(hook, name, **kwargs)
+
+
+def _exc_texts(exc: BaseException) -> tuple[str, str]:
+    """``"<type>: <message>"`` in Vietnamese and in English: the library's own errors carry
+    both languages, which one fused line would repeat in each."""
+    from lamtheoguongbac._errors import LamTheoGuongBacError
+
+    if isinstance(exc, LamTheoGuongBacError):
+        return (
+            f"{type(exc).__name__}: {exc.message('vi')}",
+            f"{type(exc).__name__}: {exc.message('en')}",
+        )
+    text = f"{type(exc).__name__}: {exc}"
+    return text, text
+
+
+def _bad_violation(value: object) -> tuple[str, str] | None:
+    """Why a rule's output ``value`` is not a violation a plugin may report, else None."""
+    from lamtheoguongbac._errors import ValidationFailed
+    from lamtheoguongbac.rules._base import Violation
+
+    if not isinstance(value, Violation):
+        return (
+            f"trả về {type(value).__name__} ({value!r:.60}), không phải Violation",
+            f"yielded a {type(value).__name__} ({value!r:.60}), not a Violation",
+        )
+    try:
+        import attrs
+
+        attrs.validate(value)  # made with object.__new__ or changed with object.__setattr__
+    except ValidationFailed as exc:
+        return (exc.message("vi"), exc.message("en"))
+    except Exception as exc:
+        return (f"Violation không hợp lệ: {exc}", f"an invalid Violation: {exc}")
+    if value.code.upper().startswith(RESERVED_PREFIX):
+        return (
+            f"trả về vi phạm mã '{value.code}': tiền tố {RESERVED_PREFIX} dành cho quy tắc của "
+            "thư viện, plugin không được mạo danh",
+            f"yielded a violation coded '{value.code}': the prefix {RESERVED_PREFIX} is kept "
+            "for the library's own rules, which a plugin may not pass itself off as",
+        )
+    return None
 
 
 def _env_choice(value: str | None) -> OnFailedRules | None:

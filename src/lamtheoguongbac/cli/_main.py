@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from lamtheoguongbac import serde
-from lamtheoguongbac._errors import NotFound, Problem, ValidationFailed
+from lamtheoguongbac._errors import NotFound, ValidationFailed
 from lamtheoguongbac._model import (
     Actor,
     CollectiveAssessment,
@@ -525,9 +525,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         status = _STATUS_VI.get(p.status, p.status) if vi else p.status
         dist = p.distribution or "-"
         click.echo(f"{p.name}\t{dist}\t{p.version or '-'}\t{status}")
-        if p.error:
-            # the registry words its reasons "<vi> / <en>": one language here
-            reason = Problem.from_text(p.error).message("vi" if vi else "en")
+        if p.reason is not None:
+            reason = p.reason.message("vi" if vi else "en")
             click.echo(f"    {'lý do' if vi else 'reason'}: {reason}")
         for line in _provided(p):
             click.echo(f"    {line}")

@@ -94,9 +94,42 @@ class Stage(enum.Enum):
     CLOSE = "close"
 
 
+def _text(name: str, value: object, *, blank: bool = False) -> None:
+    # A violation is what refuses a step: one whose fields are not text (a code of 1, a
+    # message of None) would be shown as nonsense or dropped, so it is refused when made.
+    if not isinstance(value, str):
+        raise ValidationFailed(
+            f"Violation.{name} phải là chuỗi, không phải {type(value).__name__}",
+            f"Violation.{name} must be a str, not {type(value).__name__}",
+            field=f"Violation.{name}",
+        )
+    if not blank and not value.strip():
+        raise ValidationFailed(
+            f"Violation.{name} không được để trống",
+            f"Violation.{name} must not be blank",
+            field=f"Violation.{name}",
+        )
+
+
+def _severity(value: object) -> None:
+    # The workflow refuses a step on ``severity is Severity.ERROR``: the string "error" would
+    # make an error pass silently, so only the enum is accepted.
+    if not isinstance(value, Severity):
+        raise ValidationFailed(
+            f"Violation.severity phải là Severity.ERROR hoặc Severity.WARNING, không phải "
+            f"{value!r}",
+            f"Violation.severity must be Severity.ERROR or Severity.WARNING, not {value!r}",
+            field="Violation.severity",
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Violation:
     """One thing a rule found wrong, with a stable ``code`` and the ``path`` of the field.
+
+    Checked when made: ``code`` and both messages are non-blank ``str``, ``path`` a ``str``
+    and ``severity`` a :class:`Severity` (the string ``"error"`` is refused — it would let
+    the step through); :class:`~lamtheoguongbac.ValidationFailed` names the field.
 
     Example:
         >>> from lamtheoguongbac.rules import Severity, Violation
@@ -109,13 +142,19 @@ class Violation:
         ... )
         >>> violation.message("en")
         'Name the place'
+        >>> from lamtheoguongbac import ValidationFailed
+        >>> try:
+        ...     Violation(code="XA-001", severity="error", path="", message_vi="x", message_en="x")
+        ... except ValidationFailed as exc:
+        ...     print(exc.field)
+        Violation.severity
     """
 
-    code: str
-    severity: Severity
-    path: str
-    message_vi: str
-    message_en: str
+    code: str = attrs.field(validator=lambda i, a, v: _text("code", v))
+    severity: Severity = attrs.field(validator=lambda i, a, v: _severity(v))
+    path: str = attrs.field(validator=lambda i, a, v: _text("path", v, blank=True))
+    message_vi: str = attrs.field(validator=lambda i, a, v: _text("message_vi", v))
+    message_en: str = attrs.field(validator=lambda i, a, v: _text("message_en", v))
 
     def message(self, lang: str = "vi") -> str:
         """The message in ``"vi"`` (default) or ``"en"``."""
