@@ -52,8 +52,4 @@ nitpick_ignore_regex = [
     (r"py:class", r"lamtheoguongbac\.(serde|text|_storage\.contract)\.T|_F|E"),
 ]
 # References in modules another change is editing (to fix there): listed, not for keeping.
-nitpick_ignore = [
-    ("py:data", "EXAMPLES_FILE"),  # rules/_linter.py: example_for
-    ("py:data", "GENERIC_CODES"),  # rules/_linter.py: is_generic
-]
 exclude_patterns = ["_build", "_ext"]

@@ -1194,7 +1194,8 @@ def is_generic(
 ) -> bool:
     """Whether the pledge is a generic registration ("đăng ký chung chung").
 
-    True when :func:`lint_text` (same arguments) raises any code of :data:`GENERIC_CODES`;
+    True when :func:`lint_text` (same arguments) finds LTGB-L001, L003 or L004 (the codes
+    that make a pledge generic);
     False for a text typed without diacritics (LTGB-L007: it cannot be judged).
 
     Example:
@@ -1314,8 +1315,8 @@ def _loose(text: str) -> str:
 def example_for(work: Sequence[str]) -> tuple[str, str]:
     """An example pledge (Vietnamese, English) that fits a member's position and duties.
 
-    The first row of :data:`EXAMPLES_FILE` whose words occur in ``work`` wins (position
-    first, then each duty); with no match, a neutral example.
+    The first row of the catalog's ``pledge_examples.json`` whose words occur in ``work``
+    wins (position first, then each duty); with no match, a neutral example.
 
     Example:
         >>> from lamtheoguongbac.rules import example_for
