@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -756,3 +757,28 @@ def test_open_year_needs_exactly_one_of_year_and_period(hb: Handbooks, roster: R
     with pytest.raises(ValidationFailed, match="year"):
         hb.bulk.open_year(roster.units[0].id, actor=roster.members[0])
     assert hb.find(year=YEAR) == []
+
+
+@pytest.mark.parametrize(
+    "odd_name", ["zz-\u202exslx.exe.xlsx", b"zz-\xff.xlsx"], ids=["bidi-override", "not-utf8"]
+)
+def test_an_odd_file_name_in_the_folder_fails_alone(
+    store: MemoryStore | SqliteStore, roster: Roster, tmp_path: Path, odd_name: str | bytes
+) -> None:
+    # A name from an untrusted folder that no Source may hold (a bidi control, a byte that
+    # is no UTF-8) used to stop the run after earlier workbooks were committed.
+    officer = _officer(roster)
+    service = _stored_roster(store, roster, officer)
+    cells = [c for c in roster.cell_ids if c.startswith("cb-00")]
+    folder = _workbooks(tmp_path, roster, cells)
+    name = odd_name if isinstance(odd_name, bytes) else os.fsencode(odd_name)
+    with open(os.path.join(os.fsencode(folder), name), "wb") as f:
+        f.write(b"not a workbook")
+    result = service.bulk.import_folder(
+        folder, year=YEAR, runner=officer, on_behalf_of_cell_officer=True
+    )
+    assert len(result.done) == 10
+    (bad,) = result.failed
+    assert bad.source is not None
+    assert bad.source.file is not None
+    assert "\\u" in bad.source.file  # the offending character shown escaped

@@ -26,6 +26,7 @@ from lamtheoguongbac import (
     NotFound,
     Period,
     RatingLevel,
+    StoreError,
     ValidationFailed,
 )
 from lamtheoguongbac._storage import MemoryStore, SqliteStore
@@ -603,3 +604,26 @@ def test_the_cli_names_a_workbook_problem_s_place_once(tmp_path: Path, roster: R
     for line in lines:
         assert line.count("sheet 'Việc đăng ký'") == 1, line
         assert "chi-bo.xlsx: sheet 'Việc đăng ký', row " in line
+
+
+def test_open_year_reports_a_cell_whose_members_cannot_be_read(
+    hb: Handbooks, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store failing to list one cell's members (a lost connection) used to drop that
+    # cell from the result silently, the operation still "ok".
+    bad = roster.cell_ids[1]
+    listed = hb.store.members
+
+    def members(cell_id: str | None = None) -> list[Member]:
+        if cell_id == bad:
+            raise StoreError("mất kết nối", "connection lost")
+        return listed(cell_id)
+
+    monkeypatch.setattr(hb.store, "members", members)
+    result = hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0])
+    assert not result.ok
+    (failed,) = result.failed
+    assert failed.cell_id == bad
+    assert failed.member_id is None
+    assert failed.problem("en") is not None
+    assert "connection lost" in (failed.problem("en") or "")

@@ -39,7 +39,7 @@ from lamtheoguongbac import (
 from lamtheoguongbac.plugin import trusted_restore
 from lamtheoguongbac.spreadsheet import read_workbook
 from lamtheoguongbac.testing import creation_event
-from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, XA, YEAR, assessment
+from strategies import CELL, MEMBER, OTHER_CELL, SECRETARY, SUPERIOR, XA, YEAR, assessment
 
 ASSESSMENTS, MEMBERS_SHEET = "Đánh giá chi bộ", "Đảng viên"
 MEETING = dt.date(YEAR, 12, 20)
@@ -246,3 +246,22 @@ def test_an_official_outside_the_roster_keeps_a_committees_office_never_a_cells(
         with pytest.raises(NotAuthorised):
             service.reopen_handbook(book, to=HandbookStatus.DRAFT, reason="Làm lại",
                                     actor=claimed)  # fmt: skip
+
+
+def test_an_outsider_gets_no_office_in_a_cell_whose_members_all_moved(
+    service: Handbooks,
+) -> None:
+    # A cell keeps its handbooks when its members move (a merger): having no members does
+    # not make it a committee above the cells.
+    book = reported_handbook(service, MEMBER)
+    others = [m for m in service.roster.members(CELL.id) if m.id != MEMBER.id]
+    moved = [attrs.evolve(m, cell_id=OTHER_CELL.id, roles=()) for m in [MEMBER, *others]]
+    service.roster.save([], moved)
+    assert service.roster.members(CELL.id) == []
+    claimed = Actor(
+        id="ke-la",
+        name="Kẻ Lạ",
+        roles=(RoleAssignment(role=Role.SECRETARY, unit_id=CELL.id, start=dt.date(2020, 1, 1)),),
+    )
+    with pytest.raises(NotAuthorised):
+        service.reopen_handbook(book, to=HandbookStatus.REGISTERED, reason="Sửa", actor=claimed)

@@ -95,3 +95,12 @@ def test_the_command_line_import_records_who_ran_it(tmp_path: Path, as_: list[st
         who = as_[1] if as_ else "khong-ro"
         assert _trail(service, "dv1") == [(A, who, 1)]
         assert _trail(service, "cb-1", RecordType.UNIT) == [(A, who, 1)]
+
+
+def test_a_member_given_twice_in_one_save_is_recorded_as_saved_one_after_the_other() -> None:
+    service = open_cell()
+    first = Member(id="dv-hai-lan", full_name="Đinh Văn Hai", cell_id=CELL.id)
+    second = attrs.evolve(first, position="Phó trưởng ấp")
+    service.roster.save([], [first, second, second], actor=SUPERIOR)
+    assert _trail(service, first.id) == [(A, SUPERIOR.id, 1), (C, SUPERIOR.id, 2)]
+    assert service.roster.member(first.id).position == "Phó trưởng ấp"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lamtheoguongbac import ConflictError, Handbooks, HandbookStatus, StoreError, serde
-from lamtheoguongbac.plugin import HandbookQuery, create_registry
+from lamtheoguongbac.plugin import HandbookQuery, RecordType, create_registry
 from lamtheoguongbac.testing import advance, make_entry, make_roster
 from lamtheoguongbac_jsonl import DATA_FILE, FORMAT, JsonLinesStore, _files, path_from_url, url_for
 
@@ -304,3 +304,17 @@ def test_a_failed_command_keeps_a_store_that_was_there(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "Removed" not in result.stderr
     assert (folder / DATA_FILE).read_bytes() == before
+
+
+def test_a_roster_save_appends_its_audit_trail_at_once(tmp_path: Path) -> None:
+    store = JsonLinesStore(tmp_path / "kho")
+    roster = make_roster(cells=2, members_per_cell=3)
+    with Handbooks(store) as service:
+        service.roster.save(roster.units, roster.members, actor=roster.members[0])
+        for member in roster.members:
+            (event,) = service.roster.history(member.id)
+            assert (event.action.value, event.actor_id) == ("added", roster.members[0].id)
+    # the trail is in the file, as the store reopened reads it
+    again = JsonLinesStore(tmp_path / "kho")
+    trail = again.record_events(RecordType.MEMBER, roster.members[1].id)
+    assert [e.version for e in trail] == [1]

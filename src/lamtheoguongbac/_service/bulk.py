@@ -45,6 +45,7 @@ import enum
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -601,6 +602,8 @@ class BulkSteps:
             have = {h.member.id for h in hb.store.iter_query(query)}
         except Exception as exc:
             error = _as_library_error(exc, cell)
+            if not members:  # the members themselves could not be read: the cell fails
+                return [_failed(error, cell)]
             return [_failed(error, cell, member_id=m.id) for m in members]
         items: list[tuple[Handbook, Event]] = []
         failed: list[MemberOutcome] = []
@@ -995,7 +998,7 @@ class BulkSteps:
             else:
                 work = ((p, s, d, None) for p, s, d in items)
             for i, (path, submitter, delegate, loaded_data) in enumerate(work, 1):
-                source = Source(file=str(path))
+                source = _source_of(path)
                 try:
                     if isinstance(loaded_data, LamTheoGuongBacError):
                         raise loaded_data
@@ -1144,6 +1147,22 @@ def _load(path: Path, read: Callable[[Path], WorkbookData]) -> WorkbookData | La
         return read(path)
     except LamTheoGuongBacError as exc:
         return exc
+
+
+def _source_of(path: Path) -> Source:
+    """The workbook's file as a :class:`Source`: a name from an untrusted folder holding a
+    character a source may not (a bidi control, a byte that is no UTF-8) is shown escaped,
+    so that workbook fails or imports on its own instead of stopping the run."""
+    name = str(path)
+    try:
+        return Source(file=name)
+    except ValidationFailed:
+        shown = "".join(
+            c if c.isprintable() and unicodedata.category(c) not in ("Cf", "Cs") else
+            f"\\u{ord(c):04x}"
+            for c in name
+        )  # fmt: skip
+        return Source(file=shown)
 
 
 def _failed(

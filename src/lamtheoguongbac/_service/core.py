@@ -359,9 +359,13 @@ class Handbooks:
             return attrs.evolve(given, roles=roles)
 
     def _above_the_cells(self, unit_id: str) -> bool:
-        """Whether ``unit_id`` is a stored unit no member of the roster belongs to directly
-        (a committee above the cells)."""
-        return unit_id in self.roster.tree() and not self.store.members(unit_id)
+        """Whether ``unit_id`` is a stored unit with units below it and no member of the
+        roster directly in it (a committee above the cells). A cell is never one, members
+        or not: one whose members all moved away keeps its handbooks."""
+        tree = self.roster.tree()
+        if unit_id not in tree or len(tree.subtree(unit_id)) < 2:
+            return False
+        return not self.store.members(unit_id)
 
     # --- creating handbooks ------------------------------------------------------------
 

@@ -122,10 +122,16 @@ class RosterFacet:
             *self._changes(RecordType.UNIT, units, stored.unit, who, at),
             *self._changes(RecordType.MEMBER, members, self._store.member, who, at),
         ]
+        # A store may append many events at once (``append_record_events``, optional): the
+        # JSON-lines store copies its trail on every single append.
+        append_many = getattr(self._store, "append_record_events", None)
         with self._store.transaction():
             self._store.save_roster(units, members)
-            for event in trail:
-                self._store.append_record_event(event)
+            if append_many is not None:
+                append_many(trail)
+            else:
+                for event in trail:
+                    self._store.append_record_event(event)
         if self._cached() is not None:
             self._local.tree = tree  # the operation goes on with the units just saved
 
@@ -147,15 +153,30 @@ class RosterFacet:
         """The audit entries of the records a save adds or changes (none for one saved as
         it is stored)."""
         events: list[RecordEvent] = []
+        # a record given twice is saved as the later copy: the later one is judged against
+        # the earlier, as if saved one after the other
+        earlier: dict[str, tuple[OrgUnit | Member, int | None]] = {}
         for record in records:
-            try:
-                before: OrgUnit | Member | None = stored(record.id)
-            except NotFound:
-                before = None
+            last: int | None = None
+            before: OrgUnit | Member | None
+            if record.id in earlier:
+                before, last = earlier[record.id]
+            else:
+                try:
+                    before = stored(record.id)
+                except NotFound:
+                    before = None
             if before == record:
+                earlier[record.id] = (record, last)
                 continue
             action = RecordAction.ADDED if before is None else RecordAction.CHANGED
-            version = 1 if before is None else len(self.history(record.id, kind=kind)) + 1
+            if before is None:
+                version = 1
+            elif last is not None:
+                version = last + 1
+            else:
+                version = len(self.history(record.id, kind=kind)) + 1
+            earlier[record.id] = (record, version)
             events.append(
                 RecordEvent(
                     record_type=kind,
