@@ -1,9 +1,15 @@
-"""Shared test configuration: Hypothesis profiles and the library's own pytest plugin."""
+"""Shared test configuration: Hypothesis profiles, the library's own pytest plugin, and the
+``store`` the service tests run on (each built-in store in turn)."""
 
 import importlib.metadata
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from lamtheoguongbac._storage import MemoryStore, SqliteStore
 
 settings.register_profile(
     "ci",
@@ -20,3 +26,14 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 _PLUGIN = "lamtheoguongbac.testing.pytest_plugin"
 if not any(ep.value == _PLUGIN for ep in importlib.metadata.entry_points(group="pytest11")):
     pytest_plugins = [_PLUGIN]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStore | SqliteStore]:
+    """The in-memory store, then a SQLite file: a test module defining its own ``store``
+    fixture uses that one instead."""
+    s: MemoryStore | SqliteStore = (
+        MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "so-tay.db")
+    )
+    yield s
+    s.close()

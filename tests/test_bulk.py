@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -67,15 +67,6 @@ def _service(store: MemoryStore | SqliteStore, **kwargs: object) -> Handbooks:
     return Handbooks(
         store, registry=create_registry(load_entrypoints=False), clock=_clock, **kwargs
     )  # type: ignore[arg-type]
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStore | SqliteStore]:
-    s: MemoryStore | SqliteStore = (
-        MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "so-tay.db")
-    )
-    yield s
-    s.close()
 
 
 @pytest.fixture

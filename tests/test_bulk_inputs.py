@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +56,6 @@ def _clock() -> dt.datetime:
 
 def _service(store: MemoryStore | SqliteStore) -> Handbooks:
     return Handbooks(store, registry=create_registry(load_entrypoints=False), clock=_clock)
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStore | SqliteStore]:
-    s: MemoryStore | SqliteStore = (
-        MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "so-tay.db")
-    )
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ they are, and a delegated import of a workbook the Phó Bí thư recorded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -45,15 +45,6 @@ ENFORCED = attrs.evolve(DEFAULT_POLICY, top_rating_cap_enforced=True)
 
 def _clock() -> dt.datetime:
     return dt.datetime(YEAR, 12, 21, 9, tzinfo=ICT)
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStore | SqliteStore]:
-    s: MemoryStore | SqliteStore = (
-        MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "so-tay.db")
-    )
-    yield s
-    s.close()
 
 
 @pytest.fixture
