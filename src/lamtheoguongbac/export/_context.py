@@ -269,6 +269,10 @@ def _unit(unit: OrgUnit | None) -> dict[str, Any]:
     }
 
 
+def _copy(unit: dict[str, Any]) -> dict[str, Any]:
+    return unit | {"name_upper_lines": list(unit["name_upper_lines"])}
+
+
 def _result(result: PledgeResult | None) -> dict[str, Any]:
     if result is None:
         return {"outcome": "", "outcome_code": "", "achieved": "", "not_done": "",
@@ -400,6 +404,7 @@ def build_context(
     sa = handbook.self_assessment
     ca = handbook.collective_assessment
     duties = list(member.duties)
+    units = [_unit(u) for u in handbook.organisation]
     # The rating belongs to the rating process: printed only where the policy says so.
     rating = ca.rating if ca is not None and policy.rating_in_handbook else None
     context: dict[str, Any] = {
@@ -437,9 +442,11 @@ def build_context(
             "official_on": short_date(member.official_on),
             "party_card_number": _text(member.party_card_number),
         },
-        "cell": _unit(handbook.cell),
-        "superior": _unit(handbook.superior),
-        "organisation": [_unit(u) for u in handbook.organisation],
+        # Each unit is worked out once (its header lines are the costly part); ``cell`` and
+        # ``superior`` are copies of the chain's last two, so no two keys share a dict or list.
+        "cell": _copy(units[-1]),
+        "superior": _copy(units[-2]) if len(units) > 1 else _unit(None),
+        "organisation": units,
         "theme": {
             "code": "" if handbook.theme is None else handbook.theme.code,
             "title": "" if handbook.theme is None else handbook.theme.title,

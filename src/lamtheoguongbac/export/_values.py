@@ -46,29 +46,43 @@ def header_lines(text: str, width: int = 24) -> list[str]:
     if len(text) <= width or len(words) < 2:
         return [text] if text else []
     n = len(words)
+    # A line's length from the words' lengths (no joining: this runs for every unit of every
+    # handbook exported), and what breaking after each word costs, computed once per word.
+    ends = [0] * (n + 1)
+    for i, word in enumerate(words):
+        ends[i + 1] = ends[i] + len(word)
+    penalty = [0] * n
+    for end in range(1, n):
+        following = words[end].upper()
+        if following not in _GOOD_BREAK_BEFORE and not following.startswith("("):
+            penalty[end] += 10
+        if words[end - 1].upper() in _NO_BREAK_AFTER or words[end - 1] == "-":
+            penalty[end] += 40
+    squared = width**2
     # best[i]: (lines, cost, previous break) for words[:i] set in whole lines.
     best: list[tuple[int, float, int] | None] = [None] * (n + 1)
     best[0] = (0, 0.0, 0)
     for end in range(1, n + 1):
-        for start in range(end):
+        found: tuple[int, float, int] | None = None
+        after = penalty[end] if end < n else 0
+        # The last line from the nearest start back: lines only get longer, and once one is
+        # so much too long that even with nothing before it it cannot win, no longer one can
+        # (``<=`` keeps the earliest start among equals, as a forward scan with ``<`` did).
+        for start in range(end - 1, -1, -1):
+            length = ends[end] - ends[start] + (end - start - 1)
+            over = max(length - width, 0)
+            if found is not None and 30 + 1000 * over + after >= found[1]:
+                break
             before = best[start]
             if before is None:
                 continue
-            line = " ".join(words[start:end])
-            over = max(len(line) - width, 0)
             # Where a line breaks matters more than how even the lines are.
             # Each line costs 30: a third line is better than a break inside "CƠ QUAN".
-            cost = before[1] + 30 + (width - len(line)) ** 2 / width**2 + 1000 * over
-            if end < n:
-                following = words[end].upper()
-                if following not in _GOOD_BREAK_BEFORE and not following.startswith("("):
-                    cost += 10
-                if words[end - 1].upper() in _NO_BREAK_AFTER or words[end - 1] == "-":
-                    cost += 40
-            lines = before[0] + -(-len(line) // width)  # an over-long word still counts
-            found = best[end]
-            if found is None or cost < found[1]:
-                best[end] = (lines, cost, start)
+            cost = before[1] + 30 + (width - length) ** 2 / squared + 1000 * over + after
+            if found is None or cost <= found[1]:
+                lines = before[0] + -(-length // width)  # an over-long word still counts
+                found = (lines, cost, start)
+        best[end] = found
     out: list[str] = []
     end = n
     while end > 0:
