@@ -80,6 +80,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac import TemplateError
 from lamtheoguongbac.plugin import UnsafeArchive, check_zip
+from lamtheoguongbac_docx._proof import plain_text, prove, static_pieces
 from lamtheoguongbac_docx._settings import (
     DEFAULT_MAX_OUTPUT,
     DEFAULT_TIME_LIMIT,
@@ -482,6 +483,9 @@ class _Part:
     suffix: bytes
     fix_tables: bool
     renumber_pictures: bool
+    #: the ids of the template's static text when every rendering is proved well-formed
+    #: given plain-text values (:mod:`._proof`), else None (each document is parsed)
+    statics: frozenset[int] | None = None
 
 
 @attrs.frozen
@@ -790,6 +794,7 @@ class CompiledDocx:
             raise self._explain(s.name, source, None, exc) from None
         is_body = s.prefix.startswith(_XML_DECL) and bool(s.suffix)
         cell_tags = bool(_CELL_TAG.search(_TAGS.sub("", s.xml)))
+        proved = prove(env, source, s.prefix, s.suffix)
         return _Part(
             index=index,
             name=s.name,
@@ -799,6 +804,7 @@ class CompiledDocx:
             suffix=s.suffix.encode(),
             fix_tables=is_body and (cell_tags or not static_grid_ok),
             renumber_pictures=is_body and "docPr" in source,
+            statics=static_pieces(template) if proved else None,
         )
 
     def render(self, context: Mapping[str, Any], limits: RenderLimits | None = None) -> bytes:
@@ -814,18 +820,24 @@ class CompiledDocx:
         with limited(self._env, limits):
             budget = limits.max_output
             for part in self._parts:
-                xml = self._render_part(part, context, limits, budget)
+                xml, proved = self._render_part(part, context, limits, budget)
                 budget -= len(xml)
-                content = self._finish(part, xml)
-                well_formed(content, part.name, self.name)
+                content, unchanged = self._finish(part, xml)
+                if not (proved and unchanged):  # else well-formed by proof (see ._proof)
+                    well_formed(content, part.name, self.name)
                 entries[part.index] = deflate(part.name, content)
         return build_zip(entries)
 
     def _render_part(
         self, part: _Part, context: Mapping[str, Any], limits: RenderLimits, budget: int
-    ) -> str:
-        """The rendered XML of ``part``, stopped as soon as it passes ``budget`` characters."""
+    ) -> tuple[str, bool]:
+        """The rendered XML of ``part``, stopped as soon as it passes ``budget`` characters,
+        and whether it is well-formed by the part's proof (:mod:`._proof`): every piece the
+        template's static text, or a value that is plain text."""
         pieces: list[str] = []
+        values: list[str] = []
+        statics = part.statics
+        proved = statics is not None
         size = 0
         try:
             for piece in part.template.generate(context):
@@ -834,11 +846,15 @@ class CompiledDocx:
                     tail = paragraph_at("".join(pieces[-50:]).rpartition("<w:p")[2], 1)
                     raise _output_error(part.name, limits.max_output, tail)
                 pieces.append(piece)
+                if type(piece) is not str:  # a printed value (autoescaped: Markup)
+                    values.append(piece)
+                elif proved and id(piece) not in statics:  # type: ignore[operator]
+                    proved = False
         except TemplateError:
             raise
         except Exception as exc:  # every failure of a user's template is the template's
             raise self._explain(part.name, part.source, context, exc, limits) from None
-        return "".join(pieces)
+        return "".join(pieces), proved and plain_text(values)
 
     def _explain(
         self,
@@ -869,9 +885,10 @@ class CompiledDocx:
             return template_error(first, name, "")
         raise AssertionError("the numbered source must fail as the source did")
 
-    def _finish(self, part: _Part, xml: str) -> bytes:
+    def _finish(self, part: _Part, xml: str) -> tuple[bytes, bool]:
         """docxtpl's post-processing of a rendered part, skipping the steps that would not
-        change it, encoded."""
+        change it, encoded; and whether nothing changed the rendered text."""
+        rendered = xml
         if "_" in xml and ("{_" in xml or "_}" in xml):
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))  # fmt: skip
@@ -884,7 +901,10 @@ class CompiledDocx:
             xml = etree.tostring(tree, encoding="unicode")
         elif part.renumber_pictures:
             xml = _renumber_pictures(xml)
-        return b"".join((part.prefix, unicodedata.normalize("NFC", xml).encode(), part.suffix))
+        xml = unicodedata.normalize("NFC", xml)
+        # normalize returns its argument itself when it is already NFC (the usual case).
+        unchanged = xml is rendered or xml == rendered
+        return b"".join((part.prefix, xml.encode(), part.suffix)), unchanged
 
 
 def _output_error(part: str, limit: int, where: str) -> TemplateError:
