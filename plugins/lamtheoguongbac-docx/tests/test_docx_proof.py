@@ -5,6 +5,7 @@ document that is well-formed, the same error for every one that is not."""
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from lamtheoguongbac import TemplateError
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, _engine
 from lamtheoguongbac_docx._documents import REPORT_TEMPLATE, YEARBOOK_TEMPLATE
 from lamtheoguongbac_docx._engine import CompiledDocx, make_environment
-from lamtheoguongbac_docx._proof import plain_text, prove
+from lamtheoguongbac_docx._proof import nfc_values, plain_text, prove, starts_segment
 
 PREFIX = '<?xml version="1.0"?>\n<w:document xmlns:w="urn:w"><w:body>'
 SUFFIX = "</w:body></w:document>"
@@ -204,3 +205,36 @@ def test_a_document_the_proof_does_not_cover_is_parsed(
         proved.render({"a": "a\u0338"[1:], "b": "", "items": []})  # NFC joins it to the ">"
     proved.render({"a": "dòng 1\ndòng 2", "b": "", "items": []})  # docxtpl rewrites line breaks
     assert parsed == ["word/document.xml", "word/document.xml"]
+
+
+# --- NFC without normalising: the stable ranges hold for this Python's Unicode database -----
+
+
+def test_the_stable_ranges_hold_only_characters_with_a_boundary_before_them() -> None:
+    stable = [chr(c) for c in range(0x110000) if starts_segment(chr(c)) and chr(c) != ""]
+    assert all(unicodedata.combining(c) == 0 for c in stable)
+    seconds = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    assert not seconds & set(stable)
+    assert {"a", "Đ", "ễ", "Ư", "”", "…", "<", "\n"} <= set(stable)
+    assert not starts_segment("\u0301a")  # a combining mark
+    assert not starts_segment("\u1161")  # a Hangul vowel, composed with what precedes it
+
+
+@pytest.mark.parametrize(
+    ("values", "nfc"),
+    [
+        (["Nguyễn Văn An", "", "Đảng ủy", "“trích dẫn”"], True),
+        (["e\u0301"], False),  # not NFC
+        (["\u0301"], False),  # combines with what comes before it
+        (["a", "\u0338"], False),
+        (["10.000 ₫"], True),
+        (["\u2126"], False),  # OHM SIGN: NFC is Ω
+        (["中文"], False),  # outside the stable ranges: normalised in full (still right)
+    ],
+)
+def test_nfc_values(values: list[str], nfc: bool) -> None:
+    assert nfc_values(values) is nfc

@@ -80,7 +80,13 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from lamtheoguongbac import TemplateError
 from lamtheoguongbac.plugin import UnsafeArchive, check_zip
-from lamtheoguongbac_docx._proof import plain_text, prove, static_pieces
+from lamtheoguongbac_docx._proof import (
+    nfc_constants,
+    nfc_values,
+    plain_text,
+    prove,
+    static_pieces,
+)
 from lamtheoguongbac_docx._settings import (
     DEFAULT_MAX_OUTPUT,
     DEFAULT_TIME_LIMIT,
@@ -249,6 +255,16 @@ class _BoundedCodeGenerator(CodeGenerator):
             node.iter = original  # the AST stays as parsed (the template checker reads it)
 
 
+class _Limits(threading.local):
+    """The limits in force in this thread (none outside :meth:`_Sandbox.limited`)."""
+
+    deadline: float | None = None
+    limits: RenderLimits | None = None
+
+
+_monotonic = time.monotonic
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, bounded in time and output, looking up ``a.b`` on a plain dict
     as a key first.
@@ -267,7 +283,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(loader=_NoLoader(), **options)
-        self._local = threading.local()
+        self._local = _Limits()
         self.filters = {name: self._bounded(f) for name, f in self.filters.items()}
 
     # --- limits ---------------------------------------------------------------------------
@@ -276,7 +292,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def limited(self, limits: RenderLimits) -> Iterator[None]:
         """Render under ``limits`` in this thread for the duration of the block."""
         local = self._local
-        saved = getattr(local, "deadline", None), getattr(local, "limits", None)
+        saved = local.deadline, local.limits
         local.deadline = time.monotonic() + limits.seconds
         local.limits = limits
         try:
@@ -286,15 +302,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     @property
     def max_output(self) -> int:
-        limits: RenderLimits | None = getattr(self._local, "limits", None)
+        limits = self._local.limits
         return DEFAULT_MAX_OUTPUT if limits is None else limits.max_output
 
     def tick(self) -> None:
         """Raise :class:`LimitExceeded` once the deadline of :meth:`limited` has passed."""
-        deadline: float | None = getattr(self._local, "deadline", None)
-        if deadline is not None and time.monotonic() > deadline:
-            self._local.deadline = None  # one error is enough; the caller unwinds
-            raise _too_slow(self._local.limits.seconds)
+        local = self._local
+        deadline = local.deadline
+        if deadline is not None and _monotonic() > deadline:
+            local.deadline = None  # one error is enough; the caller unwinds
+            raise _too_slow(local.limits.seconds if local.limits else DEFAULT_TIME_LIMIT)
 
     def ltgb_iterate(self, iterable: Any) -> Iterator[Any]:
         """``iterable``, checking the deadline every 256 items."""
@@ -335,7 +352,9 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     # --- the sandbox's hooks --------------------------------------------------------------
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        self.tick()
+        deadline = self._local.deadline  # tick(), inlined: the commonest hook by far
+        if deadline is not None and _monotonic() > deadline:
+            self.tick()
         if type(obj) is dict:
             try:
                 return obj[attribute]
@@ -486,6 +505,8 @@ class _Part:
     #: the ids of the template's static text when every rendering is proved well-formed
     #: given plain-text values (:mod:`._proof`), else None (each document is parsed)
     statics: frozenset[int] | None = None
+    #: every string constant of the template is NFC and starts a normalisation segment
+    nfc_statics: bool = False
 
 
 @attrs.frozen
@@ -805,6 +826,7 @@ class CompiledDocx:
             fix_tables=is_body and (cell_tags or not static_grid_ok),
             renumber_pictures=is_body and "docPr" in source,
             statics=static_pieces(template) if proved else None,
+            nfc_statics=proved and nfc_constants(template),
         )
 
     def render(self, context: Mapping[str, Any], limits: RenderLimits | None = None) -> bytes:
@@ -820,9 +842,9 @@ class CompiledDocx:
         with limited(self._env, limits):
             budget = limits.max_output
             for part in self._parts:
-                xml, proved = self._render_part(part, context, limits, budget)
+                xml, proved, nfc = self._render_part(part, context, limits, budget)
                 budget -= len(xml)
-                content, unchanged = self._finish(part, xml)
+                content, unchanged = self._finish(part, xml, nfc)
                 if not (proved and unchanged):  # else well-formed by proof (see ._proof)
                     well_formed(content, part.name, self.name)
                 entries[part.index] = deflate(part.name, content)
@@ -830,31 +852,38 @@ class CompiledDocx:
 
     def _render_part(
         self, part: _Part, context: Mapping[str, Any], limits: RenderLimits, budget: int
-    ) -> tuple[str, bool]:
-        """The rendered XML of ``part``, stopped as soon as it passes ``budget`` characters,
-        and whether it is well-formed by the part's proof (:mod:`._proof`): every piece the
-        template's static text, or a value that is plain text."""
+    ) -> tuple[str, bool, bool]:
+        """The rendered XML of ``part``, stopped as soon as it passes ``budget`` characters;
+        whether it is well-formed by the part's proof (:mod:`._proof`): every piece the
+        template's static text, or a value that is plain text; and whether it is NFC by the
+        same pieces (:func:`._proof.nfc_values`)."""
         pieces: list[str] = []
-        values: list[str] = []
-        statics = part.statics
-        proved = statics is not None
+        append = pieces.append
         size = 0
+        template = part.template
         try:
-            for piece in part.template.generate(context):
+            # Template.generate without its wrapper (a generator more per piece): an error
+            # is explained by _explain, which renders again for the paragraph.
+            for piece in template.root_render_func(template.new_context(dict(context))):
                 size += len(piece)
                 if size > budget:
                     tail = paragraph_at("".join(pieces[-50:]).rpartition("<w:p")[2], 1)
                     raise _output_error(part.name, limits.max_output, tail)
-                pieces.append(piece)
-                if type(piece) is not str:  # a printed value (autoescaped: Markup)
-                    values.append(piece)
-                elif proved and id(piece) not in statics:  # type: ignore[operator]
-                    proved = False
+                append(piece)
         except TemplateError:
             raise
         except Exception as exc:  # every failure of a user's template is the template's
             raise self._explain(part.name, part.source, context, exc, limits) from None
-        return "".join(pieces), proved and plain_text(values)
+        xml = "".join(pieces)
+        statics = part.statics
+        if statics is None:
+            return xml, False, False
+        # The printed values: every piece that is not the template's static text. A plain
+        # ``str`` among them is not a value Jinja escaped: the proof does not cover it.
+        values = [piece for piece in pieces if id(piece) not in statics]
+        if str in set(map(type, values)):
+            return xml, False, False
+        return xml, plain_text(values), part.nfc_statics and nfc_values(values)
 
     def _explain(
         self,
@@ -885,14 +914,15 @@ class CompiledDocx:
             return template_error(first, name, "")
         raise AssertionError("the numbered source must fail as the source did")
 
-    def _finish(self, part: _Part, xml: str) -> tuple[bytes, bool]:
+    def _finish(self, part: _Part, xml: str, nfc: bool = False) -> tuple[bytes, bool]:
         """docxtpl's post-processing of a rendered part, skipping the steps that would not
-        change it, encoded; and whether nothing changed the rendered text."""
+        change it, encoded; and whether nothing changed the rendered text. ``nfc``: the
+        rendered text is known to be NFC (then it is not normalised again unless changed)."""
         rendered = xml
         if "_" in xml and ("{_" in xml or "_}" in xml):
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))  # fmt: skip
-        if any(c in xml for c in _LISTING_CHARS):
+        if "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml:  # _LISTING_CHARS
             xml = self._helper.resolve_listing(xml)
         if part.fix_tables:
             tree = self._fix_tables(xml, part.name)
@@ -901,7 +931,8 @@ class CompiledDocx:
             xml = etree.tostring(tree, encoding="unicode")
         elif part.renumber_pictures:
             xml = _renumber_pictures(xml)
-        xml = unicodedata.normalize("NFC", xml)
+        if not (nfc and xml is rendered):
+            xml = unicodedata.normalize("NFC", xml)
         # normalize returns its argument itself when it is already NFC (the usual case).
         unchanged = xml is rendered or xml == rendered
         return b"".join((part.prefix, xml.encode(), part.suffix)), unchanged

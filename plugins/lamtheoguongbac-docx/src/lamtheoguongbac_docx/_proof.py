@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 import types
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 from xml.parsers import expat
@@ -52,7 +53,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.nodes import EvalContext
 
-__all__ = ["plain_text", "prove", "static_pieces"]
+__all__ = ["nfc_constants", "nfc_values", "plain_text", "prove", "static_pieces"]
 
 # Private-use characters: valid XML text, never in a name, and refused in a template holding
 # them itself (see prove).
@@ -66,28 +67,77 @@ _MARKERS = re.compile("[\ue000-\ue002]")
 _NOT_PLAIN = re.compile(
     "[<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|&(?!(?:amp|lt|gt|#34|#39);)"
 )
+# The characters _NOT_PLAIN looks at: a text without any is plain (one fast scan).
+_SPECIAL = re.compile("[<>\"'&\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def plain_text(values: Iterable[str]) -> bool:
     """Whether every one of ``values`` is plain escaped text (see the module docstring)."""
     # Joined with spaces, one search: a space cannot complete an entity split between two
     # values, so "&" + "amp;" is still refused.
-    return _NOT_PLAIN.search(" ".join(values)) is None
+    text = " ".join(values)
+    return _SPECIAL.search(text) is None or _NOT_PLAIN.search(text) is None
 
 
-def static_pieces(template: jinja2.Template) -> frozenset[int]:
-    """The ids of the string constants of ``template``'s compiled code: the only objects its
-    static text can be yielded as."""
-    found: set[int] = set()
+def _constants(template: jinja2.Template) -> list[str]:
+    found: list[str] = []
     stack: list[types.CodeType] = [template.root_render_func.__code__]
     while stack:
         code = stack.pop()
         for const in code.co_consts:
             if type(const) is str:
-                found.add(id(const))
+                found.append(const)
             elif isinstance(const, types.CodeType):
                 stack.append(const)
-    return frozenset(found)
+    return found
+
+
+def static_pieces(template: jinja2.Template) -> frozenset[int]:
+    """The ids of the string constants of ``template``'s compiled code: the only objects its
+    static text can be yielded as."""
+    return frozenset(map(id, _constants(template)))
+
+
+# --- Unicode normalisation, checked on the values alone ---------------------------------------
+#
+# A rendered part is normalised to NFC (every text of the library is). Normalising 30,000
+# characters per document is wasted when the pieces are NFC and nothing can combine across
+# their joins. A character that has canonical combining class 0 and is never the second
+# character of a canonical composition has a normalisation boundary before it (UAX #15,
+# "stable code points"): NFC(a + b) == NFC(a) + NFC(b) when b starts with one. The ranges
+# below hold only such characters (Latin, Vietnamese, general punctuation; a test checks them
+# against the whole Unicode database of the running Python); a value starting with anything
+# else, or not NFC, sends its document to the full normalisation.
+_STABLE = "\x00-\u02ff\u1e00-\u1eff\u2000-\u20cf"
+_NOT_STABLE = re.compile(f"[^{_STABLE}]")
+# In values joined by line breaks: a value (not the first) that starts outside the ranges.
+_NOT_STABLE_AFTER_BREAK = re.compile(f"\n[^{_STABLE}]")
+
+
+def starts_segment(text: str) -> bool:
+    """Whether ``text`` is empty or starts with a character of the stable ranges."""
+    return _NOT_STABLE.match(text) is None
+
+
+def nfc_constants(template: jinja2.Template) -> bool:
+    """Whether every string constant of ``template`` (its static text among them) is NFC and
+    starts a normalisation segment."""
+    return all(
+        starts_segment(c) and unicodedata.is_normalized("NFC", c) for c in _constants(template)
+    )
+
+
+def nfc_values(values: list[str]) -> bool:
+    """Whether ``values`` are NFC and each starts a normalisation segment, so that with
+    :func:`nfc_constants` the rendered text is NFC without normalising it."""
+    # Joined with line breaks: "\n" starts a segment, so the join is NFC iff each value is
+    # (a line break inside a value only makes the check stricter).
+    joined = "\n".join(values)
+    return (
+        starts_segment(joined)
+        and _NOT_STABLE_AFTER_BREAK.search(joined) is None
+        and unicodedata.is_normalized("NFC", joined)
+    )
 
 
 class _Unprovable(Exception):
