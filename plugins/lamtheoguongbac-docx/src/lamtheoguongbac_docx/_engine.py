@@ -237,7 +237,12 @@ class _NoLoader(jinja2.BaseLoader):
 class _BoundedCodeGenerator(CodeGenerator):
     """Jinja's code generator, with every ``{% for %}`` iterating through the environment's
     ``ltgb_iterate``, which checks the time limit as it goes (nested loops over data make no
-    call the sandbox could see)."""
+    call the sandbox could see).
+
+    ``ltgb_iterate`` is called directly, not through the sandbox's ``call`` (which checks a
+    template's calls of data's callables): it is the sandbox's own method, and the checks
+    of a call were a tenth of the render of a handbook with its nine loops. (The parser never
+    makes an ``EnvironmentAttribute``: only ``visit_For`` below does.)"""
 
     def visit_For(self, node: nodes.For, frame: Frame) -> None:
         original = node.iter
@@ -253,6 +258,14 @@ class _BoundedCodeGenerator(CodeGenerator):
             super().visit_For(node, frame)
         finally:
             node.iter = original  # the AST stays as parsed (the template checker reads it)
+
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        if isinstance(node.node, nodes.EnvironmentAttribute) and node.node.name == "ltgb_iterate":
+            self.write("environment.ltgb_iterate(")
+            self.visit(node.args[0], frame)
+            self.write(")")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
 
 
 class _Limits(threading.local):
