@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from lamtheoguongbac.text import nfc
 
@@ -42,9 +43,17 @@ def header_lines(text: str, width: int = 24) -> list[str]:
     ``width`` characters, broken between phrases rather than inside one, so a narrow header
     column never wraps it mid-phrase: few lines with good breaks (before a new level or
     body, never inside "ĐẢNG BỘ", never after a dash), then the most even lines."""
+    return list(_header_lines(text, width))
+
+
+# Cached: the names are those of units, and every member of a cell has the same chain of
+# units — an export repeats each cell's names for its 10–30 members and the province's for
+# all of them — while the search is a third of the context's cost. A tuple, copied out.
+@functools.lru_cache(maxsize=4096)
+def _header_lines(text: str, width: int) -> tuple[str, ...]:
     words = text.split()
     if len(text) <= width or len(words) < 2:
-        return [text] if text else []
+        return (text,) if text else ()
     n = len(words)
     # A line's length from the words' lengths (no joining: this runs for every unit of every
     # handbook exported), and what breaking after each word costs, computed once per word.
@@ -90,4 +99,4 @@ def header_lines(text: str, width: int = 24) -> list[str]:
         assert step is not None
         out.append(" ".join(words[step[2] : end]))
         end = step[2]
-    return out[::-1]
+    return tuple(out[::-1])
