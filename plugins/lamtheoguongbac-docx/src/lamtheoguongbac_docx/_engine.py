@@ -821,14 +821,16 @@ class CompiledDocx:
     ) -> _Part:
         source = prepare(self._helper, s.xml)
         try:
-            template = env.from_string(source)
+            # Parsed once, for the proof and the compiler; proved before it is compiled.
+            ast = env.parse(source)
+            proved = prove(env, ast, s.prefix, s.suffix)
+            template = env.from_string(ast)
         except RecursionError:
             raise too_deep(s.name) from None
         except Exception as exc:  # a syntax error, or anything else the compiler trips on
             raise self._explain(s.name, source, None, exc) from None
         is_body = s.prefix.startswith(_XML_DECL) and bool(s.suffix)
         cell_tags = bool(_CELL_TAG.search(_TAGS.sub("", s.xml)))
-        proved = prove(env, source, s.prefix, s.suffix)
         return _Part(
             index=index,
             name=s.name,

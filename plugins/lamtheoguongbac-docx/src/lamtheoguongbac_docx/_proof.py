@@ -245,17 +245,21 @@ class _Walk:
         raise _Unprovable
 
 
-def prove(env: jinja2.Environment, source: str, prefix: str, suffix: str) -> bool:
+def prove(env: jinja2.Environment, source: str | nodes.Template, prefix: str, suffix: str) -> bool:
     """Whether every rendering of the part ``prefix + source + suffix`` (``source`` compiled
-    in ``env``) is well-formed XML once each printed value is plain text (module docstring).
-    Never raises: what cannot be proved is simply parsed per document."""
+    in ``env``, as text or as ``env.parse`` gave it) is well-formed XML once each printed
+    value is plain text (module docstring). Never raises: what cannot be proved is simply
+    parsed per document."""
     if not env.autoescape or env.finalize is not None:
         return False
-    if _MARKERS.search(prefix) or _MARKERS.search(source) or _MARKERS.search(suffix):
+    if _MARKERS.search(prefix) or _MARKERS.search(suffix):
         return False
     try:
+        ast = env.parse(source) if isinstance(source, str) else source
+        if any(_MARKERS.search(data.data) for data in ast.find_all(nodes.TemplateData)):
+            return False  # the template holds a marker character itself
         skeleton = _Skeleton(env)
-        skeleton.body(env.parse(source).body)
+        skeleton.body(ast.body)
         raw = (prefix + "".join(skeleton.parts) + suffix).encode("utf-8")
         parser = expat.ParserCreate()
         walk = _Walk(parser, raw)
