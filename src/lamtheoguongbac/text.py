@@ -639,13 +639,16 @@ def slugify_filename(s: str, max_len: int = 120) -> str:
     if max_len < 1:
         raise ValidationFailed("max_len phải >= 1", "max_len must be >= 1", field="max_len")
     text = nfc(s).translate(_FILENAME_MAP)
-    text = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-        for c in text
-        # Lone surrogates cannot be encoded on any disk; a format character (Cf) shows as
-        # nothing, or reorders what a file browser shows, whatever the data holds.
-        if unicodedata.category(c) not in ("Cs", "Cf")
-    )
+    # isprintable() is false for every "Other" and "Separator" but the space, so a name
+    # that passes has nothing the per-character pass would change (the usual case).
+    if not text.isprintable():
+        text = "".join(
+            " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+            for c in text
+            # Lone surrogates cannot be encoded on any disk; a format character (Cf) shows as
+            # nothing, or reorders what a file browser shows, whatever the data holds.
+            if unicodedata.category(c) not in ("Cs", "Cf")
+        )
     text = " ".join(text.split())
     while True:
         text = text[:max_len].rstrip(". ")
