@@ -101,6 +101,13 @@ _UPDATE_HANDBOOK = (
     "version = ?, member_name = ?, member_sort = ?, sort_key = ?, document = ? "
     "WHERE id = ? AND version = ?"
 )
+_UPDATE_STEP = (
+    "UPDATE handbooks SET status = ?, version = ?, document = ? WHERE id = ? AND version = ? "
+    "AND member_id = ? AND cell_id = ? AND grassroots_id = ? AND year = ? "
+    "AND member_name = ? AND member_sort IS ? AND sort_key = ?"
+)
+_LINKED_UNITS = "SELECT unit_id FROM handbook_units WHERE handbook_id = ?"
+_UPDATE_UNIT_LINKS = "UPDATE handbook_units SET year = ?, status = ? WHERE handbook_id = ?"
 _INSERT_UNIT_LINK = (
     "INSERT INTO handbook_units (unit_id, handbook_id, year, status) VALUES (?, ?, ?, ?)"
 )
@@ -616,7 +623,16 @@ class SqliteStore:
         row = _handbook_row(handbook)
         event_row = _event_row(event)
         with self._transaction() as conn:
-            changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
+            # A lifecycle step changes only the status, version and document: the narrow
+            # statement leaves the indexes on the other columns untouched (SQLite rewrites
+            # every index whose column is SET, whatever the value); when one of them did
+            # change, the full statement runs.
+            changed = conn.execute(
+                _UPDATE_STEP,
+                (*row[5:7], row[10], handbook.id, expected_version, *row[1:5], *row[7:10]),
+            )
+            if changed.rowcount == 0:
+                changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
             if changed.rowcount == 0:
                 found = conn.execute(
                     "SELECT version FROM handbooks WHERE id = ?", (handbook.id,)
@@ -626,8 +642,15 @@ class SqliteStore:
                 raise stale_error(handbook.id, found[0], expected_version, self.path)
             # Checked after the write, inside the transaction: a refusal rolls it back.
             check_signatures(handbook, event, self._member_in(conn), added=False)
-            conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
-            conn.executemany(_INSERT_UNIT_LINK, _unit_rows(handbook))
+            links = _unit_rows(handbook)
+            linked = conn.execute(_LINKED_UNITS, (handbook.id,)).fetchall()
+            if sorted(u for (u,) in linked) == sorted(u for u, *_ in links):
+                conn.execute(
+                    _UPDATE_UNIT_LINKS, (handbook.year, handbook.status.value, handbook.id)
+                )
+            else:
+                conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
+                conn.executemany(_INSERT_UNIT_LINK, links)
             conn.execute(_INSERT_EVENT, event_row)
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
