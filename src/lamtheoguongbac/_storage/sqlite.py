@@ -31,7 +31,6 @@ from __future__ import annotations
 import array
 import contextlib
 import functools
-import json
 import os
 import pathlib
 import sqlite3
@@ -56,6 +55,7 @@ from lamtheoguongbac._model import (
     OrgUnit,
     RatingLevel,
 )
+from lamtheoguongbac._storage import _json
 from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
@@ -90,7 +90,6 @@ _PAGE = 500  # documents fetched per statement by iter_query
 _ORDER = "ORDER BY year, cell_id, sort_key, id"
 
 # Compact and readable: Vietnamese text is stored as UTF-8, not \u escapes.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 _INSERT_HANDBOOK = (
     "INSERT INTO handbooks (id, member_id, cell_id, grassroots_id, year, status, version, "
@@ -174,12 +173,12 @@ def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
         member.full_name,
         member.sort_key,
         roster_key(member.full_name, member.sort_key),
-        _encode(serde.to_dict(handbook)),
+        _json.encode(serde.to_dict(handbook)),
     )
 
 
 def _event_row(event: Event) -> tuple[str, int, str]:
-    return (event.handbook_id, event.version, _encode(serde.to_dict(event)))
+    return (event.handbook_id, event.version, _json.encode(serde.to_dict(event)))
 
 
 def _unit_rows(handbook: Handbook) -> list[tuple[str, str, int, str]]:
@@ -655,7 +654,7 @@ class SqliteStore:
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace organisation units and members, in one transaction."""
-        unit_rows = [(u.id, _encode(serde.to_dict(u))) for u in units]
+        unit_rows = [(u.id, _json.encode(serde.to_dict(u))) for u in units]
         member_rows = [
             (
                 m.id,
@@ -663,7 +662,7 @@ class SqliteStore:
                 m.full_name,
                 m.sort_key,
                 roster_key(m.full_name, m.sort_key),
-                _encode(serde.to_dict(m)),
+                _json.encode(serde.to_dict(m)),
             )
             for m in members
         ]
@@ -811,7 +810,7 @@ class SqliteStore:
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
         """Store a new exemplar; ``ConflictError`` if the id exists."""
-        document = _encode(serde.to_dict(exemplar))
+        document = _json.encode(serde.to_dict(exemplar))
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM exemplars WHERE id = ?", (exemplar.id,)).fetchone():
                 raise exemplar_exists(exemplar.id, self.path)
@@ -830,7 +829,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_exemplar_update(exemplar, expected_version)
-        document = _encode(serde.to_dict(exemplar))
+        document = _json.encode(serde.to_dict(exemplar))
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE exemplars SET year = ?, version = ?, document = ? "
@@ -875,7 +874,7 @@ class SqliteStore:
 
     def add_inspection(self, inspection: Inspection) -> None:
         """Store a new inspection; ``ConflictError`` if the id exists."""
-        document = _encode(serde.to_dict(inspection))
+        document = _json.encode(serde.to_dict(inspection))
         with self._transaction() as conn:
             found = conn.execute("SELECT 1 FROM inspections WHERE id = ?", (inspection.id,))
             if found.fetchone():
@@ -904,7 +903,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_inspection_update(inspection, expected_version)
-        document = _encode(serde.to_dict(inspection))
+        document = _json.encode(serde.to_dict(inspection))
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inspections SET year = ?, on_date = ?, version = ?, document = ? "
@@ -959,7 +958,7 @@ class SqliteStore:
 
     def append_record_event(self, event: RecordEvent) -> None:
         """Append one event to the audit trail of exemplars and inspections."""
-        document = _encode(serde.to_dict(event))
+        document = _json.encode(serde.to_dict(event))
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO record_events (record_type, record_id, version, document) "
