@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
@@ -46,7 +47,11 @@ from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.rules import (
     DEFAULT_POLICY,
     RatingTally,
+    Rule,
+    RuleContext,
+    Stage,
     TopRatingCap,
+    Violation,
     cap_outlook,
     check_cap_outlook,
 )
@@ -218,6 +223,83 @@ def test_a_failure_rolls_back_its_cell_only_and_names_the_member_and_row(
         }
     for event in hb.history(f"{broken.member_id}-{YEAR}"):
         assert event.kind is EventKind.CREATED
+
+
+def _registration_rule(check: Callable[[Handbook], None]) -> Rule:
+    """A deployment's rule at registration that runs ``check`` on each handbook."""
+
+    def run(handbook: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+        check(handbook)
+        return iter(())
+
+    return Rule(code="AG-900", stage=Stage.REGISTRATION, title_vi="t", title_en="t", check=run)
+
+
+def test_the_rules_run_while_the_store_is_free_for_other_writers(
+    tmp_path: Path, roster: Roster
+) -> None:
+    # A cell's steps are taken and checked first and written after in one short
+    # transaction: a rule (a plugin's, a slow one) never holds other writers up.
+    path = tmp_path / "so-tay.db"
+    free: list[bool] = []
+
+    def try_to_write(_: Handbook) -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:  # database is locked
+            free.append(False)
+        finally:
+            other.close()
+
+    store = SqliteStore(path)
+    policy = DEFAULT_POLICY.with_rules([_registration_rule(try_to_write)])
+    hb = _service(store, policy=policy)
+    hb.roster.save(roster.units, roster.members)
+    hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0])
+    assert hb.bulk.register(_batches(hb, roster, _registration)).ok
+    store.close()
+    assert free == [True] * len(roster.members)
+
+
+def test_a_handbook_changed_meanwhile_fails_its_member_and_rolls_back_the_cell(
+    tmp_path: Path, roster: Roster
+) -> None:
+    path = tmp_path / "so-tay.db"
+    store = SqliteStore(path)
+    victim: list[str] = []
+
+    def change_it_elsewhere(book: Handbook) -> None:
+        if victim:
+            return
+        victim.append(book.member.id)
+        # another process takes the same member's step meanwhile, as the cell's secretary
+        with Handbooks.open(f"sqlite:///{path}", clock=_clock) as other:
+            secretary = _secretaries(roster)[book.cell.id]
+            pledges = advance(other.get(book.id)).handbook.pledges
+            other.register_pledges(book.id, pledges, actor=secretary)
+
+    policy = DEFAULT_POLICY.with_rules([_registration_rule(change_it_elsewhere)])
+    hb = _service(store, policy=policy)
+    hb.roster.save(roster.units, roster.members)
+    hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0])
+    batches = _batches(hb, roster, _registration)
+    result = hb.bulk.register(batches)
+    [failure] = result.failed
+    assert failure.member_id == victim[0]
+    assert "changed" in (failure.problem("en") or ""), failure.problem("en")
+    first = batches[0]
+    assert {o.member_id for o in result.rolled_back} == {e.member_id for e in first.entries} - set(
+        victim
+    )
+    # the other writer's step stands; nothing else of the cell is stored
+    statuses = {b.member.id: b.status for b in hb.find(cell_id=first.cell_id, year=YEAR)}
+    assert statuses.pop(victim[0]) is HandbookStatus.REGISTERED
+    assert set(statuses.values()) == {HandbookStatus.DRAFT}
+    assert len(result.done) == len(roster.members) - len(first.entries)
+    store.close()
 
 
 def test_a_member_without_a_handbook_fails_alone(hb: Handbooks, roster: Roster) -> None:

@@ -150,11 +150,12 @@ def _finish(
     at: dt.datetime,
     policy: Policy,
 ) -> Transition:
+    """Check ``after`` — the handbook as it will be stored, its version already moved on —
+    against the stages' rules, and make the step's event."""
     found = [v for stage in stages for v in policy.check(stage, after, actor, at)]
     errors = [v for v in found if v.severity is Severity.ERROR]
     if errors:
         raise RulesViolated(errors)
-    after = attrs.evolve(after, version=before.version + 1)
     event = new_event(after, kind, actor, at, before.status)
     return Transition(
         handbook=after,
@@ -174,7 +175,13 @@ def register(
     """Register the member's pledges (đăng ký làm theo): draft → registered."""
     _require_status(hb, "đăng ký", "register", S.DRAFT)
     _require_member_or_officer(hb, actor, at.date(), "đăng ký", "register")
-    after = attrs.evolve(hb, pledges=tuple(pledges), status=S.REGISTERED, registered_on=at.date())
+    after = attrs.evolve(
+        hb,
+        pledges=tuple(pledges),
+        status=S.REGISTERED,
+        registered_on=at.date(),
+        version=hb.version + 1,
+    )
     return _finish(hb, after, [Stage.REGISTRATION], EventKind.REGISTERED, actor, at, policy)
 
 
@@ -352,6 +359,7 @@ def report(
         report=result_report,
         status=S.REPORTED,
         self_assessment=self_assessment or hb.self_assessment,
+        version=hb.version + 1,
     )
     stages = [Stage.REPORT] + ([Stage.SELF_ASSESSMENT] if self_assessment else [])
     return _finish(hb, after, stages, EventKind.REPORTED, actor, at, policy)
@@ -368,7 +376,7 @@ def self_assess(
     """Write or replace the self-assessment (tự nhận xét, đánh giá) while reported."""
     _require_status(hb, "tự đánh giá", "self-assess", S.REPORTED)
     _require_member_or_officer(hb, actor, at.date(), "viết tự đánh giá", "self-assess")
-    after = attrs.evolve(hb, self_assessment=assessment)
+    after = attrs.evolve(hb, self_assessment=assessment, version=hb.version + 1)
     return _finish(hb, after, [Stage.SELF_ASSESSMENT], EventKind.SELF_ASSESSED, actor, at, policy)
 
 
@@ -394,7 +402,9 @@ def assess(
             f"{assessment.meeting_date.isoformat()} and may not record the assessment",
             code="LTGB-A001",
         )
-    after = attrs.evolve(hb, collective_assessment=assessment, status=S.ASSESSED)
+    after = attrs.evolve(
+        hb, collective_assessment=assessment, status=S.ASSESSED, version=hb.version + 1
+    )
     return _finish(hb, after, [Stage.ASSESSMENT], EventKind.ASSESSED, actor, at, policy)
 
 
@@ -410,7 +420,7 @@ def close(
             f"{actor.name} is not the cell's Secretary or Deputy Secretary and may not close",
             code="LTGB-T003",
         )
-    after = attrs.evolve(hb, status=S.CLOSED)
+    after = attrs.evolve(hb, status=S.CLOSED, version=hb.version + 1)
     return _finish(hb, after, [Stage.CLOSE], EventKind.CLOSED, actor, at, policy)
 
 

@@ -752,13 +752,15 @@ class BulkSteps:
         step_for: Callable[[E, Actor], Callable[..., workflow.Transition]],
         tallies: _Tallies | None,
     ) -> list[MemberOutcome]:
-        """One cell, all or nothing: its handbooks and members read once, each entry's
-        step taken as the submitter inside one transaction.
+        """One cell, all or nothing: its handbooks and members read once, every entry's
+        step taken as the submitter and checked, and only then, when none failed, all of
+        them written in one transaction — the store's write lock is held for the writes
+        alone, not while the rules run.
 
         An unexpected error (not the library's own: a bug, a plugin's exception) in one
         member's step fails that member like any refusal — its type and text as the problem,
-        the traceback logged on ``lamtheoguongbac.bulk`` — so the cell is rolled back and the
-        operation goes on to a :class:`BulkResult`."""
+        the traceback logged on ``lamtheoguongbac.bulk`` — so nothing of the cell is stored
+        and the operation goes on to a :class:`BulkResult`."""
         hb = self._hb
         cell = batch.cell_id
         try:
@@ -777,47 +779,49 @@ class BulkSteps:
             error = _as_library_error(exc, cell)
             return [_failed(error, cell, entry=e) for e in batch.entries]
         done: dict[int, StepResult] = {}
+        read_at: dict[int, int] = {}  # the version each step was taken on
         failed: dict[int, MemberOutcome] = {}
         running: dict[tuple[str, int], RatingTally] = {}
         first_of: dict[str, int] = {}
-        try:
-            with hb.transaction():
-                for n, entry in enumerate(batch.entries):
-                    if entry.member_id in first_of:  # its step would run on its own result
-                        earlier = first_of[entry.member_id]
-                        twice = _twice(n, entry, earlier, batch.entries[earlier], cell)
-                        failed[n] = _failed(twice, cell, entry=entry)
-                        continue
-                    first_of[entry.member_id] = n
-                    found = books.get(entry.member_id)
-                    if found is None:
-                        missing = self._no_handbook(entry.member_id, cell, batch.year)
-                        failed[n] = _failed(missing, cell, entry=entry)
-                        continue
-                    if found.member.id not in standing:  # moved to another cell since
-                        with contextlib.suppress(NotFound):
-                            moved = hb.store.member(found.member.id)
-                            standing[moved.id] = moved.status
-                    book = _with_standing(found, standing)
-                    try:
-                        result = hb._commit_step(book, who, step_for(entry, who))
-                    except Exception as exc:
-                        error = _as_library_error(exc, cell, entry.member_id)
-                        failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)
-                        continue
-                    books[entry.member_id] = result.handbook
-                    done[n] = result
-                    if tallies is not None:
-                        _count(tallies, running, book, result.handbook)
-                if tallies is not None and not failed:
-                    failed.update(self._enforce_cap(tallies, running, batch, done))
-                if failed:
-                    raise _CellRefused
-        except _CellRefused:
-            pass
-        except Exception as exc:  # the cell's commit itself failed: nothing of it is kept
-            error = _as_library_error(exc, cell)
-            return [_failed(error, cell, entry=e) for e in batch.entries]
+        for n, entry in enumerate(batch.entries):
+            if entry.member_id in first_of:  # its step would run on its own result
+                earlier = first_of[entry.member_id]
+                twice = _twice(n, entry, earlier, batch.entries[earlier], cell)
+                failed[n] = _failed(twice, cell, entry=entry)
+                continue
+            first_of[entry.member_id] = n
+            found = books.get(entry.member_id)
+            if found is None:
+                missing = self._no_handbook(entry.member_id, cell, batch.year)
+                failed[n] = _failed(missing, cell, entry=entry)
+                continue
+            if found.member.id not in standing:  # moved to another cell since
+                with contextlib.suppress(NotFound):
+                    moved = hb.store.member(found.member.id)
+                    standing[moved.id] = moved.status
+            book = _with_standing(found, standing)
+            try:
+                result = hb._prepare_step(book, who, step_for(entry, who))
+            except Exception as exc:
+                error = _as_library_error(exc, cell, entry.member_id)
+                failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)
+                continue
+            done[n], read_at[n] = result, book.version
+            if tallies is not None:
+                _count(tallies, running, book, result.handbook)
+        if tallies is not None and not failed:
+            failed.update(self._enforce_cap(tallies, running, batch, done))
+        if not failed:
+            refused = self._write_cell(done, read_at)
+            if refused is not None:
+                at, cause = refused
+                if at is None:  # the cell's commit itself failed: nothing of it is kept
+                    error = _as_library_error(cause, cell)
+                    return [_failed(error, cell, entry=e) for e in batch.entries]
+                entry = batch.entries[at]
+                error = _as_library_error(cause, cell, entry.member_id)
+                handbook_id = done[at].handbook.id
+                failed[at] = _failed(error, cell, entry=entry, handbook_id=handbook_id)
         if tallies is not None and not failed:
             tallies.figures.update(running)
         outcomes: list[MemberOutcome] = []
@@ -837,6 +841,23 @@ class BulkSteps:
                 )
             )
         return outcomes
+
+    def _write_cell(
+        self, done: dict[int, StepResult], read_at: dict[int, int]
+    ) -> tuple[int | None, Exception] | None:
+        """Store a cell's steps in one transaction; ``None`` when it committed, else the
+        entry whose write was refused (``None`` for the commit itself) and why — nothing of
+        the cell is then stored."""
+        writing: int | None = None
+        try:
+            with self._hb.transaction():
+                for n, result in done.items():
+                    writing = n
+                    self._hb._store_step(result, expected_version=read_at[n])
+                writing = None
+        except Exception as exc:
+            return writing, exc
+        return None
 
     def _no_handbook(self, member_id: str, cell_id: str, year: int) -> NotFound:
         """Why ``member_id`` has no handbook for ``year`` in ``cell_id``: not in the roster,

@@ -567,8 +567,21 @@ class Handbooks:
         after: Callable[[Handbook], list[Violation]] | None = None,
     ) -> StepResult:
         """Run ``step`` on ``current`` (as read, with the member's current standing) by the
-        trusted actor ``who``, and store it; the bulk facet calls it with what it read once
-        per cell."""
+        trusted actor ``who``, and store it."""
+        result = self._prepare_step(current, who, step, after)
+        self._store_step(result, expected_version=current.version)
+        return result
+
+    def _prepare_step(
+        self,
+        current: Handbook,
+        who: Actor,
+        step: _Step,
+        after: Callable[[Handbook], list[Violation]] | None = None,
+    ) -> StepResult:
+        """The step taken on ``current`` by ``who`` and checked, nothing stored yet: the
+        bulk facet takes a whole cell's steps first and then writes them in one short
+        transaction (:meth:`_store_step`)."""
         t = step(current, who, self.clock(), self.policy_for(current))
         found = after(t.handbook) if after is not None else []
         errors = [v for v in found if v.severity is Severity.ERROR]
@@ -578,9 +591,13 @@ class Handbooks:
         # The backend checks who signs too, but it may be a third party's: the service keeps
         # its own check, which costs one roster read for an assessment only.
         check_signatures(t.handbook, event, self._member_or_none, added=False)
-        self.store.update(t.handbook, event, expected_version=current.version)
-        self._notify(event, t.handbook)
         return StepResult(handbook=t.handbook, event=event, warnings=(*t.warnings, *found))
+
+    def _store_step(self, result: StepResult, *, expected_version: int) -> None:
+        """Store a step :meth:`_prepare_step` took on the handbook read at
+        ``expected_version`` (``ConflictError`` if it changed since) and fire its hook."""
+        self.store.update(result.handbook, result.event, expected_version=expected_version)
+        self._notify(result.event, result.handbook)
 
     def _member_or_none(self, member_id: str) -> Member | None:
         try:

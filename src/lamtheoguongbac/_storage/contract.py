@@ -16,7 +16,6 @@ import contextvars
 import functools
 import hashlib
 import itertools
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -33,6 +32,7 @@ from lamtheoguongbac._errors import (
 from lamtheoguongbac._exemplars import Exemplar
 from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import Event, EventKind, Handbook, Member, OrgUnit, Role
+from lamtheoguongbac._storage import _json
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.text import ICU_AVAILABLE, name_sort_key, nfc
 
@@ -555,7 +555,7 @@ def read_stored(cls: type[T], document: Any, *, item_id: str, where: str) -> T:
     """
     try:
         if isinstance(document, str | bytes):
-            document = json.loads(document)
+            document = _json.decode(document)
         return serde.from_stored(cls, document)
     except (ValueError, TypeError, LamTheoGuongBacError) as exc:
         kind_vi, kind_en = _RECORDS.get(cls, ("bản ghi", "record"))

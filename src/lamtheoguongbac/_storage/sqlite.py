@@ -31,7 +31,6 @@ from __future__ import annotations
 import array
 import contextlib
 import functools
-import json
 import os
 import pathlib
 import sqlite3
@@ -56,6 +55,7 @@ from lamtheoguongbac._model import (
     OrgUnit,
     RatingLevel,
 )
+from lamtheoguongbac._storage import _json
 from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import (
@@ -90,7 +90,6 @@ _PAGE = 500  # documents fetched per statement by iter_query
 _ORDER = "ORDER BY year, cell_id, sort_key, id"
 
 # Compact and readable: Vietnamese text is stored as UTF-8, not \u escapes.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 _INSERT_HANDBOOK = (
     "INSERT INTO handbooks (id, member_id, cell_id, grassroots_id, year, status, version, "
@@ -101,6 +100,13 @@ _UPDATE_HANDBOOK = (
     "version = ?, member_name = ?, member_sort = ?, sort_key = ?, document = ? "
     "WHERE id = ? AND version = ?"
 )
+_UPDATE_STEP = (
+    "UPDATE handbooks SET status = ?, version = ?, document = ? WHERE id = ? AND version = ? "
+    "AND member_id = ? AND cell_id = ? AND grassroots_id = ? AND year = ? "
+    "AND member_name = ? AND member_sort IS ? AND sort_key = ?"
+)
+_LINKED_UNITS = "SELECT unit_id FROM handbook_units WHERE handbook_id = ?"
+_UPDATE_UNIT_LINKS = "UPDATE handbook_units SET year = ?, status = ? WHERE handbook_id = ?"
 _INSERT_UNIT_LINK = (
     "INSERT INTO handbook_units (unit_id, handbook_id, year, status) VALUES (?, ?, ?, ?)"
 )
@@ -167,12 +173,12 @@ def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
         member.full_name,
         member.sort_key,
         roster_key(member.full_name, member.sort_key),
-        _encode(serde.to_dict(handbook)),
+        _json.encode(serde.to_dict(handbook)),
     )
 
 
 def _event_row(event: Event) -> tuple[str, int, str]:
-    return (event.handbook_id, event.version, _encode(serde.to_dict(event)))
+    return (event.handbook_id, event.version, _json.encode(serde.to_dict(event)))
 
 
 def _unit_rows(handbook: Handbook) -> list[tuple[str, str, int, str]]:
@@ -616,7 +622,16 @@ class SqliteStore:
         row = _handbook_row(handbook)
         event_row = _event_row(event)
         with self._transaction() as conn:
-            changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
+            # A lifecycle step changes only the status, version and document: the narrow
+            # statement leaves the indexes on the other columns untouched (SQLite rewrites
+            # every index whose column is SET, whatever the value); when one of them did
+            # change, the full statement runs.
+            changed = conn.execute(
+                _UPDATE_STEP,
+                (*row[5:7], row[10], handbook.id, expected_version, *row[1:5], *row[7:10]),
+            )
+            if changed.rowcount == 0:
+                changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
             if changed.rowcount == 0:
                 found = conn.execute(
                     "SELECT version FROM handbooks WHERE id = ?", (handbook.id,)
@@ -626,13 +641,20 @@ class SqliteStore:
                 raise stale_error(handbook.id, found[0], expected_version, self.path)
             # Checked after the write, inside the transaction: a refusal rolls it back.
             check_signatures(handbook, event, self._member_in(conn), added=False)
-            conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
-            conn.executemany(_INSERT_UNIT_LINK, _unit_rows(handbook))
+            links = _unit_rows(handbook)
+            linked = conn.execute(_LINKED_UNITS, (handbook.id,)).fetchall()
+            if sorted(u for (u,) in linked) == sorted(u for u, *_ in links):
+                conn.execute(
+                    _UPDATE_UNIT_LINKS, (handbook.year, handbook.status.value, handbook.id)
+                )
+            else:
+                conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
+                conn.executemany(_INSERT_UNIT_LINK, links)
             conn.execute(_INSERT_EVENT, event_row)
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace organisation units and members, in one transaction."""
-        unit_rows = [(u.id, _encode(serde.to_dict(u))) for u in units]
+        unit_rows = [(u.id, _json.encode(serde.to_dict(u))) for u in units]
         member_rows = [
             (
                 m.id,
@@ -640,7 +662,7 @@ class SqliteStore:
                 m.full_name,
                 m.sort_key,
                 roster_key(m.full_name, m.sort_key),
-                _encode(serde.to_dict(m)),
+                _json.encode(serde.to_dict(m)),
             )
             for m in members
         ]
@@ -788,7 +810,7 @@ class SqliteStore:
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
         """Store a new exemplar; ``ConflictError`` if the id exists."""
-        document = _encode(serde.to_dict(exemplar))
+        document = _json.encode(serde.to_dict(exemplar))
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM exemplars WHERE id = ?", (exemplar.id,)).fetchone():
                 raise exemplar_exists(exemplar.id, self.path)
@@ -807,7 +829,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_exemplar_update(exemplar, expected_version)
-        document = _encode(serde.to_dict(exemplar))
+        document = _json.encode(serde.to_dict(exemplar))
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE exemplars SET year = ?, version = ?, document = ? "
@@ -852,7 +874,7 @@ class SqliteStore:
 
     def add_inspection(self, inspection: Inspection) -> None:
         """Store a new inspection; ``ConflictError`` if the id exists."""
-        document = _encode(serde.to_dict(inspection))
+        document = _json.encode(serde.to_dict(inspection))
         with self._transaction() as conn:
             found = conn.execute("SELECT 1 FROM inspections WHERE id = ?", (inspection.id,))
             if found.fetchone():
@@ -881,7 +903,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_inspection_update(inspection, expected_version)
-        document = _encode(serde.to_dict(inspection))
+        document = _json.encode(serde.to_dict(inspection))
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inspections SET year = ?, on_date = ?, version = ?, document = ? "
@@ -936,7 +958,7 @@ class SqliteStore:
 
     def append_record_event(self, event: RecordEvent) -> None:
         """Append one event to the audit trail of exemplars and inspections."""
-        document = _encode(serde.to_dict(event))
+        document = _json.encode(serde.to_dict(event))
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO record_events (record_type, record_id, version, document) "

@@ -512,6 +512,32 @@ class StoreConformance:
             HandbookQuery(organisation_id="đảng-bộ-mới", year=moved.year)
         ) == {S.REPORTED: 1}
 
+    def test_a_step_moves_the_status_in_every_unit_of_the_chain(self, store: Store) -> None:
+        handbook, created = make_entry(S.REGISTERED)
+        store.add(handbook, created)
+        step = advance(handbook)
+        store.update(step.handbook, step.event, expected_version=handbook.version)
+        for unit in handbook.organisation:
+            query = HandbookQuery(organisation_id=unit.id, year=handbook.year)
+            assert store.count_by_status(query) == {S.REPORTED: 1}, unit.id
+            assert store.query(attrs.evolve(query, status=S.REGISTERED)) == []
+            assert store.query(attrs.evolve(query, status=S.REPORTED)) == [step.handbook]
+
+    def test_update_of_the_member_copy_moves_the_roster_order(self, store: Store) -> None:
+        # A store may write a step's status alone; a handbook whose member copy (name,
+        # sort key) changed must still be re-sorted.
+        first, second = _named_cell()[:2]
+        store.add_many((h, creation_event(h)) for h in (first, second))
+        step = advance(first)
+        renamed = attrs.evolve(
+            step.handbook,
+            member=attrs.evolve(first.member, full_name="Vũ Thị Yến", sort_key=None),
+        )
+        store.update(renamed, step.event, expected_version=first.version)
+        cell = HandbookQuery(cell_id=first.cell.id, year=first.year)
+        assert [h.id for h in store.query(cell)] == [second.id, first.id]
+        assert store.get(first.id) == renamed
+
     # --- events ----------------------------------------------------------------------------
 
     def test_events_are_kept_in_order_with_their_content(self, store: Store) -> None:

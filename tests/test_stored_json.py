@@ -1,0 +1,64 @@
+"""Stored JSON text: the fast codec reads and writes what the standard library does."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lamtheoguongbac import Handbook, StoreError
+from lamtheoguongbac._storage import _json
+from lamtheoguongbac.plugin import read_stored
+from lamtheoguongbac.serde import to_dict
+from lamtheoguongbac.testing import make_handbook
+
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too, which orjson refuses
+    | st.floats(allow_nan=False, allow_infinity=False)  # serde writes no float at all
+    | st.text(),  # lone surrogates too
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_values)
+def test_written_text_reads_back_as_the_standard_library_reads_it(value: Any) -> None:
+    text = _json.encode(value)
+    assert _json.decode(text) == json.loads(text) == json.loads(json.dumps(value))
+
+
+@given(_values)
+def test_text_the_standard_library_wrote_reads_the_same(value: Any) -> None:
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False, indent=1)):
+        assert _json.decode(text) == json.loads(text)
+        assert _json.decode(text.encode("utf-8", "surrogatepass")) == json.loads(text)
+
+
+def test_what_orjson_refuses_falls_back_to_the_standard_library() -> None:
+    value = {"lớn": 2**70, "lẻ": "\ud800", "số": [1.5, -0.0]}
+    assert _json.decode(_json.encode(value)) == value
+    assert math.isnan(_json.decode('{"x": NaN}')["x"])
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"a": 1} x', "[1,]", b"[1,]", b"\xff"])
+def test_text_that_is_not_json_raises_what_the_standard_library_raises(
+    text: str | bytes,
+) -> None:
+    with pytest.raises((json.JSONDecodeError, UnicodeDecodeError)) as expected:
+        json.loads(text)
+    with pytest.raises(type(expected.value)):
+        _json.decode(text)
+
+
+def test_a_store_reads_its_documents_in_either_writer_s_text() -> None:
+    book = make_handbook()
+    for text in (_json.encode(to_dict(book)), json.dumps(to_dict(book), indent=2)):
+        assert read_stored(Handbook, text, item_id=book.id, where="kho") == book
+    with pytest.raises(StoreError):
+        read_stored(Handbook, "{", item_id=book.id, where="kho")
