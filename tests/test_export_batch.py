@@ -551,6 +551,48 @@ def test_one_disk_sync_per_chunk_and_files_on_disk_before_the_manifest_names_the
         assert len(fsyncs) <= 3 + 2
 
 
+def test_an_error_in_a_later_chunk_leaves_every_file_before_it_written_and_recorded(
+    fake_registry: Registry, tmp_path: Path
+) -> None:
+    # Chunks are written in the background while the next one renders: an error in the
+    # second chunk still finds the first written and recorded, then the second's files
+    # rendered before it, as when each chunk was written in line.
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(100)]
+    books[80] = attrs.evolve(books[80], member=attrs.evolve(books[80].member, full_name=BROKEN))
+    with pytest.raises(TemplateError):
+        _export(fake_registry, books, tmp_path)
+
+    names = [file_name(b, ".docx") for b in books[:80]]
+    assert sorted(p.name for p in tmp_path.glob("*.docx")) == sorted(names)
+    lines = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    recorded = [json.loads(line)["file"] for line in lines]
+    assert recorded == names
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_failed_write_in_the_background_stops_the_run_and_is_not_recorded(
+    fake_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(150)]
+    real_write = _shards.write_chunk
+    calls: list[int] = []
+
+    def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_write(folder, items)
+
+    monkeypatch.setattr(_shards, "write_chunk", write_chunk)
+    with pytest.raises(OSError, match="No space left"):
+        _export(fake_registry, books, tmp_path)
+
+    assert calls == [64, 64]  # the third chunk never started once the second failed
+    lines = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    recorded = [json.loads(line)["file"] for line in lines]
+    assert recorded == [file_name(b, ".docx") for b in books[:64]]
+
+
 @pytest.mark.parametrize(
     ("jobs", "count", "cores", "expected"),
     [

@@ -60,7 +60,7 @@ from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac._checks import NOT_IN_LINE
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
-from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, PluginCode
+from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, PluginCode, Renderer
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._shards import (
@@ -68,11 +68,12 @@ from lamtheoguongbac.export._shards import (
     TEMP_SUFFIX,
     ShardJob,
     ShardResult,
-    make_files,
     new_renderer,
     rebuild,
     render,
+    render_item,
     run_shard,
+    write_files,
 )
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
@@ -889,30 +890,65 @@ class _Export:
         shards: Iterator[tuple[int, list[_Task]]],
         finished: Callable[[int, Sequence[_Task], ShardResult], None],
     ) -> BaseException | None:
-        """The folder export in this process: the same chunks, one sync each."""
+        """The folder export in this process: the same chunks, one sync each.
+
+        A chunk's files are written, synced and renamed by a writer thread while the next
+        chunk renders (the file system's work then overlaps the rendering, on another core);
+        a chunk is still recorded (``finished``) only once its files are on disk, in order,
+        and after an error the files rendered before it are written and recorded first."""
         renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes, self.who)
+        pending: list[functools.partial[None]] = []  # at most one: the chunk being written
+
+        def settle() -> None:
+            while pending:
+                pending.pop()()
+
+        with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ltgb-write") as writer:
+            try:
+                return self._folder_chunks(renderer, shards, finished, writer, pending, settle)
+            except BaseException:
+                # Stopped while rendering (Ctrl-C …): the chunk already on its way to disk
+                # is still recorded, as it was before the next one began.
+                with contextlib.suppress(Exception):
+                    settle()
+                raise
+
+    def _folder_chunks(
+        self,
+        renderer: Renderer,
+        shards: Iterator[tuple[int, list[_Task]]],
+        finished: Callable[[int, Sequence[_Task], ShardResult], None],
+        writer: cf.Executor,
+        pending: list[functools.partial[None]],
+        settle: Callable[[], None],
+    ) -> BaseException | None:
         for index, chunk in shards:
-            done: list[tuple[str, int, int]] = []
             notes: list[str] = []
+            made: list[tuple[str, bytes]] = []
+            versions: list[int] = []
             error: LamTheoGuongBacError | None = None
             try:
-                make_files(
-                    renderer,
-                    ((t.name, t.handbook) for t in chunk),
-                    today=self.today,
-                    folder=self.folder,
-                    pdf=self.pdf,
-                    notes=notes,
-                    done=done,
-                    data=[],
-                    policy=self.policy,
-                )
+                for task in chunk:
+                    data, version = render_item(
+                        renderer, task.handbook, today=self.today, policy=self.policy,
+                        notes=notes,
+                    )  # fmt: skip
+                    made.append((task.name, data))
+                    versions.append(version)
             except LamTheoGuongBacError as exc:
                 error = exc
-            finished(index, chunk, ShardResult(index=index, files=tuple(done),
-                                               notes=tuple(notes)))  # fmt: skip
+            settle()  # the chunk before this one first: the manifest keeps their order
+            done: list[tuple[str, int, int]] = []
+            written = None
+            if made:
+                written = writer.submit(
+                    write_files, self.folder, made, versions, pdf=self.pdf, done=done
+                )
+            pending.append(functools.partial(_record, finished, index, chunk, written, done, notes))
             if error is not None:
+                settle()
                 return error
+        settle()
         return None
 
     def to_zip(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
@@ -940,6 +976,20 @@ class _Export:
         merger = new_renderer(self.exporter.create_renderer, self.options, self.notes, self.who)
         atomic_write(dest, merger.merge(documents))
         return self.result([dest])
+
+
+def _record(
+    finished: Callable[[int, Sequence[_Task], ShardResult], None],
+    index: int,
+    chunk: Sequence[_Task],
+    written: cf.Future[None] | None,
+    done: list[tuple[str, int, int]],
+    notes: list[str],
+) -> None:
+    """Record a chunk written in the background, once its files are on disk."""
+    if written is not None:
+        written.result()  # its error (a full disk …) is the run's, as if written in line
+    finished(index, chunk, ShardResult(index=index, files=tuple(done), notes=tuple(notes)))
 
 
 def _raise_lost(outcome: ShardResult | BaseException) -> ShardResult:

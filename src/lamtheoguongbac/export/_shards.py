@@ -308,12 +308,8 @@ def make_files(
     versions: list[int] = []
     try:
         for name, item in items:
-            if isinstance(item, Handbook):
-                context = build_context(item, today=today, policy=policy)
-                version = item.version
-            else:
-                context, version = item, 0
-            rendered = render(renderer, context, notes)
+            rendered, version = render_item(renderer, item, today=today, policy=policy,
+                                            notes=notes)  # fmt: skip
             if folder is None:
                 data.append(rendered)
                 done.append((name, len(rendered), version))
@@ -322,15 +318,45 @@ def make_files(
                 versions.append(version)
     finally:
         if folder is not None and chunk:
-            write_chunk(folder, chunk)
-            if pdf:
-                from lamtheoguongbac.export._pdf import convert_to_pdf
+            write_files(folder, chunk, versions, pdf=pdf, done=done)
 
-                pdfs = convert_to_pdf(folder, [folder / name for name, _ in chunk], jobs=1).written
-                # LibreOffice wrote the PDFs: one more flush before they count as done.
-                _flush_paths(pdfs)
-                fsync_folder(folder)
-            done.extend((n, len(b), v) for (n, b), v in zip(chunk, versions, strict=True))
+
+def render_item(
+    renderer: Renderer,
+    item: Handbook | dict[str, Any],
+    *,
+    today: dt.date,
+    policy: Policy,
+    notes: list[str],
+) -> tuple[bytes, int]:
+    """The document of ``item`` (a handbook, or a template context) and the handbook's
+    version (0 for a context)."""
+    if isinstance(item, Handbook):
+        context = build_context(item, today=today, policy=policy)
+        return render(renderer, context, notes), item.version
+    return render(renderer, item, notes), 0
+
+
+def write_files(
+    folder: Path,
+    chunk: Sequence[tuple[str, bytes]],
+    versions: Sequence[int],
+    *,
+    pdf: bool,
+    done: list[tuple[str, int, int]],
+) -> None:
+    """Write ``chunk`` (file name, bytes) into ``folder`` with one sync (:func:`write_chunk`),
+    convert the files to PDF when asked, then append (name, size, version) of each to
+    ``done``: only once they are on disk."""
+    write_chunk(folder, chunk)
+    if pdf:
+        from lamtheoguongbac.export._pdf import convert_to_pdf
+
+        pdfs = convert_to_pdf(folder, [folder / name for name, _ in chunk], jobs=1).written
+        # LibreOffice wrote the PDFs: one more flush before they count as done.
+        _flush_paths(pdfs)
+        fsync_folder(folder)
+    done.extend((n, len(b), v) for (n, b), v in zip(chunk, versions, strict=True))
 
 
 def run_shard(job: ShardJob, index: int, items: Sequence[tuple[str, Any]]) -> ShardResult:
