@@ -16,6 +16,9 @@ way a province would, through the public command line and the bulk API:
 4. ``report``      ``hb.bulk.report`` — results with the self-assessment
 5. ``assess``      ``hb.bulk.assess`` — 10% rated HTXSNV, the rest HTTNV (within the cap)
 6. ``close``       ``hb.bulk.close``
+
+   Steps 3–6 run with ``jobs=--bulk-jobs`` worker processes (default: one per usable core,
+   as the export; ``--bulk-jobs 1`` takes them in this process).
 7. ``export``      ``export_handbooks`` of every handbook streamed from the store to Word
                    files with one worker process per core (``jobs``, ``store``), in a child
                    process; the peak memory is the larger of the child's (``VmHWM``) and its
@@ -193,7 +196,7 @@ def _cpu() -> float:
 
 
 def run_scale(
-    cells: int, work: Path, content: Content, cpu_times: dict[str, float]
+    cells: int, work: Path, content: Content, cpu_times: dict[str, float], jobs: int = 1
 ) -> tuple[int, dict[str, float], float]:
     """The whole cycle for ``cells`` cells; (handbooks, seconds per phase, export peak MB);
     the CPU seconds per phase go into ``cpu_times``."""
@@ -251,16 +254,16 @@ def run_scale(
             return MemberClosing(member_id=_member_id(c, i))
 
         with phase("register"):
-            _check(hb.bulk.register(_batches(cells, secretaries, registration)), n)
+            _check(hb.bulk.register(_batches(cells, secretaries, registration), jobs=jobs), n)
         with phase("report"):
-            _check(hb.bulk.report(_batches(cells, secretaries, report)), n)
+            _check(hb.bulk.report(_batches(cells, secretaries, report), jobs=jobs), n)
         with phase("assess"):
-            assessed = hb.bulk.assess(_batches(cells, secretaries, assessment))
+            assessed = hb.bulk.assess(_batches(cells, secretaries, assessment), jobs=jobs)
             _check(assessed, n)
             if assessed.warnings:
                 raise RuntimeError(f"unexpected cap warnings: {assessed.warnings[:2]}")
         with phase("close"):
-            _check(hb.bulk.close(_batches(cells, secretaries, closing)), n)
+            _check(hb.bulk.close(_batches(cells, secretaries, closing), jobs=jobs), n)
     with phase("export"):
         peak_mb = _export_in_child(url, work / "word", n)
     shutil.rmtree(work / "word", ignore_errors=True)
@@ -330,18 +333,26 @@ def main(argv: list[str] | None = None) -> int:
         help="size factor: 1 runs 6,000 then 60,000 members, 0.1 runs 600 then 6,000 "
         "(default: $BENCH_PROVINCE_SCALE or 1)",
     )
-    scale = parser.parse_args(argv).scale
+    parser.add_argument(
+        "--bulk-jobs",
+        type=int,
+        default=EXPORT_JOBS,
+        help="worker processes for the bulk steps register…close (default: one per usable "
+        "core; 1 takes them in this process)",
+    )
+    args = parser.parse_args(argv)
+    scale, jobs = args.scale, args.bulk_jobs
     small, large = max(1, round(300 * scale)), max(2, round(3000 * scale))
     content = Content()
     runs: dict[int, tuple[dict[str, float], dict[str, float], float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-province-") as tmp:
         for cells in (small, large):
             print(
-                f"bench_province: {cells * PER_CELL} handbooks in {cells} cells, export with "
-                f"{EXPORT_JOBS} worker processes ({_load()})"
+                f"bench_province: {cells * PER_CELL} handbooks in {cells} cells, bulk steps "
+                f"with jobs={jobs}, export with {EXPORT_JOBS} worker processes ({_load()})"
             )
             cpu: dict[str, float] = {}
-            n, times, peak = run_scale(cells, Path(tmp) / f"n{cells}", content, cpu)
+            n, times, peak = run_scale(cells, Path(tmp) / f"n{cells}", content, cpu, jobs)
             total = sum(times.values())
             print(
                 f"  {'total':<9}{total:8.2f} s  (CPU {sum(cpu.values()):.2f} s)  export peak "

@@ -294,6 +294,8 @@ class Registry:
         self._commands: dict[str, tuple[str, ...]] = {}
         self._command_groups: set[int] = set()
         self._lock = threading.RLock()
+        # how create_registry built it, for worker processes; None once changed by hand
+        self._recipe: dict[str, Any] | None = None
 
     # --- registration ------------------------------------------------------------------
 
@@ -316,6 +318,7 @@ class Registry:
         """
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         with self._lock:
+            self._recipe = None  # no longer what create_registry built
             if name in self._infos and self._infos[name].status not in ("disabled",):
                 raise PluginError(
                     f"Plugin '{name}' đã được đăng ký", f"plugin '{name}' is already registered"
@@ -389,6 +392,7 @@ class Registry:
         with self._lock:
             if self.pm.get_plugin(name) is None:
                 raise PluginError(f"Không có plugin '{name}'", f"no plugin named '{name}'")
+            self._recipe = None
             self.pm.unregister(name=name)
             self._infos.pop(name, None)
             self._offers.pop(name, None)
@@ -929,6 +933,48 @@ class Registry:
             ) from exc
         return (plugin,)
 
+    def worker_recipe(self) -> dict[str, Any]:
+        """The arguments of :func:`create_registry` that build this registry again in a worker
+        process (bulk steps with ``jobs > 1``): a module given in ``extra_plugins`` by its
+        name, another plugin object as itself, the plugin environment variables as read.
+
+        Raises:
+            PluginError: the registry was changed after it was built (``register``,
+                ``unregister``), or an ``extra_plugins`` object cannot be sent to another
+                process; the message says to use ``jobs=1``.
+        """
+        import pickle  # only for jobs > 1
+
+        if self._recipe is None:
+            raise PluginError(
+                "Bộ đăng ký plugin đã được đổi sau khi tạo (register/unregister): tiến trình "
+                "phụ không dựng lại được; dùng jobs=1, hoặc đưa plugin vào create_registry("
+                "extra_plugins=…)",
+                "the plugin registry was changed after it was built (register/unregister): "
+                "worker processes cannot build it again; use jobs=1, or give the plugins to "
+                "create_registry(extra_plugins=…)",
+            )
+        recipe = dict(self._recipe)
+        extra: list[object] = []
+        for plugin in recipe["extra_plugins"]:
+            if isinstance(plugin, ModuleType):
+                extra.append(plugin.__name__)
+                continue
+            try:
+                pickle.dumps(plugin)
+            except Exception as exc:
+                raise PluginError(
+                    f"Plugin {plugin!r} (một đối tượng) không gửi được sang tiến trình phụ: "
+                    f"{type(exc).__name__}: {exc}; dùng jobs=1, hoặc đăng ký plugin bằng một "
+                    "module hay một đối tượng pickle được (lớp ở cấp module)",
+                    f"the plugin {plugin!r} (an object) cannot be sent to worker processes: "
+                    f"{type(exc).__name__}: {exc}; use jobs=1, or register the plugin as a "
+                    "module or a picklable object (a module-level class)",
+                ) from exc
+            extra.append(plugin)
+        recipe["extra_plugins"] = tuple(extra)
+        return recipe
+
     def rules(self) -> list[Rule]:
         """Extra rules contributed by plugins, each guarded so that it fails closed; with
         ``on_failed_rules="refuse"``, one guard rule per stage for every failed rules plugin,
@@ -1259,6 +1305,8 @@ def create_registry(
     """
     from lamtheoguongbac import _builtin_plugins as builtin_plugins
 
+    blocked, extra_plugins = tuple(blocked), tuple(extra_plugins)
+    allowed = None if allowed is None else tuple(allowed)
     env = os.environ if environ is None else environ
     choice = on_failed_rules or _env_choice(env.get(ON_FAILED_RULES_ENV)) or "refuse"
     registry = Registry(on_failed_rules=choice)
@@ -1272,6 +1320,14 @@ def create_registry(
         if allow is None and env.get(ALLOW_ENV, "").strip():
             allow = _names(env.get(ALLOW_ENV))
         registry.load_entrypoints([*blocked, *_names(env.get(DISABLE_ENV))], allow)
+    registry._recipe = {
+        "load_entrypoints": load_entrypoints,
+        "blocked": blocked,
+        "allowed": allowed,
+        "extra_plugins": extra_plugins,
+        "on_failed_rules": choice,
+        "environ": {k: env[k] for k in (ALLOW_ENV, DISABLE_ENV) if k in env},
+    }
     return registry
 
 

@@ -46,6 +46,7 @@ import logging
 import os
 import re
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -83,7 +84,9 @@ from lamtheoguongbac._model import (
     handbook_id,
 )
 from lamtheoguongbac._orgtree import OrgTree
+from lamtheoguongbac._service import workers
 from lamtheoguongbac._service.roster import MEMBER_ID_MAX
+from lamtheoguongbac._service.workers import WorkerSpec, ordered_map
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import wrong_handbook
 from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
@@ -649,93 +652,82 @@ class BulkSteps:
         batches: Iterable[CellBatch[MemberRegistration]],
         *,
         progress: Progress | None = None,
+        jobs: int | None = None,
     ) -> BulkResult:
-        """Register each member's pledges (đăng ký làm theo): draft → registered."""
-        return self._run(
-            "register",
-            batches,
-            lambda e, _: (
-                lambda h, a, at, p: workflow.register(h, e.pledges, actor=a, at=at, policy=p)
-            ),
-            progress,
-        )
+        """Register each member's pledges (đăng ký làm theo): draft → registered.
+
+        ``jobs``: how many worker processes take and check the cells' steps (default 1:
+        this process); this process still makes every write, in order. See
+        :ref:`bulk-jobs`.
+        """
+        return self._run("register", batches, progress, jobs)
 
     def report(
-        self, batches: Iterable[CellBatch[MemberReport]], *, progress: Progress | None = None
+        self,
+        batches: Iterable[CellBatch[MemberReport]],
+        *,
+        progress: Progress | None = None,
+        jobs: int | None = None,
     ) -> BulkResult:
         """Report each member's results, with the self-assessment when given (báo cáo kết
-        quả): registered → reported."""
-        return self._run(
-            "report",
-            batches,
-            lambda e, _: (
-                lambda h, a, at, p: workflow.report(
-                    h, e.report, actor=a, at=at, policy=p, self_assessment=e.self_assessment
-                )
-            ),
-            progress,
-        )
+        quả): registered → reported. ``jobs`` as for :meth:`register`."""
+        return self._run("report", batches, progress, jobs)
 
     def assess(
-        self, batches: Iterable[CellBatch[MemberAssessment]], *, progress: Progress | None = None
+        self,
+        batches: Iterable[CellBatch[MemberAssessment]],
+        *,
+        progress: Progress | None = None,
+        jobs: int | None = None,
     ) -> BulkResult:
         """Record the cell's collective assessment of each member, signed by the batch's
-        submitter (chi bộ đánh giá): reported → assessed.
+        submitter (chi bộ đánh giá): reported → assessed. ``jobs`` as for :meth:`register`.
 
         The top-rating cap (LTGB-C001) is kept as running figures per grassroots
         organisation; when the policy enforces it, a cell whose ratings would make the cap
         certain to be exceeded is refused (its top ratings fail); otherwise the operation's
         :attr:`BulkResult.warnings` say which organisations exceed it once the step is done.
         """
-        return self._run("assess", batches, self._assessment_step, progress)
+        return self._run("assess", batches, progress, jobs)
 
     def close(
-        self, batches: Iterable[CellBatch[MemberClosing]], *, progress: Progress | None = None
+        self,
+        batches: Iterable[CellBatch[MemberClosing]],
+        *,
+        progress: Progress | None = None,
+        jobs: int | None = None,
     ) -> BulkResult:
-        """Close each member's handbook (khóa sổ): assessed → closed."""
-        return self._run(
-            "close",
-            batches,
-            lambda e, _: lambda h, a, at, p: workflow.close(h, actor=a, at=at, policy=p),
-            progress,
-        )
-
-    def _assessment_step(
-        self, entry: MemberAssessment, who: Actor
-    ) -> Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]:
-        def step(h: Handbook, a: Actor, at: dt.datetime, p: Policy) -> workflow.Transition:
-            held = a.roles_on(entry.meeting_date, h.cell.id)
-            assessment = CollectiveAssessment(
-                text=entry.text,
-                meeting_date=entry.meeting_date,
-                recorded_by=a.id,
-                recorder_name=a.name,
-                recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
-                rating=entry.rating,
-            )
-            return workflow.assess(h, assessment, actor=a, at=at, policy=p)
-
-        return step
+        """Close each member's handbook (khóa sổ): assessed → closed. ``jobs`` as for
+        :meth:`register`."""
+        return self._run("close", batches, progress, jobs)
 
     def _run(
         self,
         name: str,
         batches: Iterable[CellBatch[E]],
-        step_for: Callable[[E, Actor], Callable[..., workflow.Transition]],
         progress: Progress | None,
+        jobs: int | None,
     ) -> BulkResult:
+        jobs = _jobs(jobs)
         kind = _STEP_ENTRIES[name]
         tallies = _Tallies(self._hb) if name == "assess" else None
         outcomes: list[MemberOutcome] = []
+        spec = WorkerSpec.of(self._hb) if jobs > 1 else None  # refused before any work
         # the tree read once for the operation: an unknown cell is told from a cell without
         # handbooks without reading it again per cell
-        with self._hb.roster.operation():
-            for i, batch in enumerate(batches, 1):
-                refused = _wrong_batch(name, kind, i, batch)
-                if refused is not None:
-                    outcomes.extend(refused)
-                else:
-                    outcomes.extend(self._cell(batch, step_for, tallies))
+        with self._hb.roster.operation() as tree:
+            checked = (
+                (i, batch, _wrong_batch(name, kind, i, batch)) for i, batch in enumerate(batches, 1)
+            )
+            if spec is None:
+                done: Iterator[tuple[int, list[MemberOutcome]]] = (
+                    (i, refused or self._taken(batch, _take_steps(self._hb, name, batch), tallies))
+                    for i, batch, refused in checked
+                )
+            else:
+                done = self._in_workers(name, checked, jobs, spec, tree, tallies)
+            for i, cell_outcomes in done:
+                outcomes.extend(cell_outcomes)
                 if progress is not None:
                     progress(i, None)
         warnings: list[Violation] = []
@@ -746,73 +738,78 @@ class BulkSteps:
                 warnings += self._hb._cap_violations(tallies.units[gid], year, figures, policy)
         return BulkResult(step=name, outcomes=tuple(outcomes), warnings=tuple(warnings))
 
-    def _cell(
+    def _in_workers(
+        self,
+        name: str,
+        checked: Iterable[tuple[int, CellBatch[E], list[MemberOutcome] | None]],
+        jobs: int,
+        spec: WorkerSpec,
+        tree: OrgTree,
+        tallies: _Tallies | None,
+    ) -> Iterator[tuple[int, list[MemberOutcome]]]:
+        """The cells taken, checked and written by ``jobs`` worker processes, in order.
+
+        Every cell of one grassroots organisation goes to the same worker, so the cap's
+        running figures of an organisation are kept by one process, in the batches' order,
+        as in this one; the other steps spread the cells in turn. The ``handbook_changed``
+        hooks fire here, in order, for what each worker committed."""
+        listening = bool(self._hb.registry._implementers("handbook_changed"))
+
+        def task(item: tuple[int, CellBatch[E], list[MemberOutcome] | None]) -> _CellTask[E]:
+            i, batch, refused = item
+            if refused is not None:
+                return _CellTask(index=i, batch=batch, refused=refused)
+            key = _grassroots_of(tree, batch.cell_id) if tallies is not None else None
+            return _CellTask(index=i, batch=batch, step=name, listening=listening, key=key)
+
+        def route(item: _CellTask[E]) -> int:
+            if item.key is None:  # any worker: in turn
+                return item.index
+            return zlib.crc32(item.key.encode("utf-8"))
+
+        for done in ordered_map(
+            _cell_in_worker,
+            (task(item) for item in checked),
+            jobs=jobs,
+            spec=spec,
+            route=route,
+            failed=_worker_failed,
+        ):
+            for event, book in done.heard:
+                self._hb.registry.notify_changed(event, book)
+            if tallies is not None:
+                tallies.figures.update(done.figures)
+                tallies.units.update(done.units)
+            yield done.index, done.outcomes
+
+    def _taken(
         self,
         batch: CellBatch[E],
-        step_for: Callable[[E, Actor], Callable[..., workflow.Transition]],
+        taken: _CellSteps | list[MemberOutcome],
         tallies: _Tallies | None,
     ) -> list[MemberOutcome]:
-        """One cell, all or nothing: its handbooks and members read once, every entry's
-        step taken as the submitter and checked, and only then, when none failed, all of
-        them written in one transaction — the store's write lock is held for the writes
-        alone, not while the rules run.
+        """:meth:`_cell` for steps taken, or the cell's outcomes when it could not be read."""
+        return taken if isinstance(taken, list) else self._cell(batch, taken, tallies)
 
-        An unexpected error (not the library's own: a bug, a plugin's exception) in one
-        member's step fails that member like any refusal — its type and text as the problem,
-        the traceback logged on ``lamtheoguongbac.bulk`` — so nothing of the cell is stored
-        and the operation goes on to a :class:`BulkResult`."""
-        hb = self._hb
+    def _cell(
+        self, batch: CellBatch[E], taken: _CellSteps, tallies: _Tallies | None
+    ) -> list[MemberOutcome]:
+        """One cell, all or nothing: its steps taken and checked (:func:`_take_steps`, here
+        or in a worker), then, when none failed, the cap's running figures moved on and all
+        of them written in one transaction — the store's write lock is held for the writes
+        alone, not while the rules run."""
         cell = batch.cell_id
-        try:
-            who = hb._trusted(batch.submitter)
-            scope = HandbookQuery(cell_id=cell, year=batch.year)
-            books = {
-                b.member.id: _of_cell(b, cell, batch.year, hb) for b in hb.store.iter_query(scope)
-            }
-            standing = {m.id: m.status for m in hb.store.members(cell)}
-            if cell not in hb.roster.tree():
-                raise _no_cell(cell)
-            if tallies is not None:  # the figures before this cell's first write
-                for stored in books.values():
-                    tallies.get(stored.grassroots, stored.year)
-        except Exception as exc:
-            error = _as_library_error(exc, cell)
-            return [_failed(error, cell, entry=e) for e in batch.entries]
-        done: dict[int, StepResult] = {}
-        read_at: dict[int, int] = {}  # the version each step was taken on
-        failed: dict[int, MemberOutcome] = {}
+        done, failed = taken.done, dict(taken.failed)
         running: dict[tuple[str, int], RatingTally] = {}
-        first_of: dict[str, int] = {}
-        for n, entry in enumerate(batch.entries):
-            if entry.member_id in first_of:  # its step would run on its own result
-                earlier = first_of[entry.member_id]
-                twice = _twice(n, entry, earlier, batch.entries[earlier], cell)
-                failed[n] = _failed(twice, cell, entry=entry)
-                continue
-            first_of[entry.member_id] = n
-            found = books.get(entry.member_id)
-            if found is None:
-                missing = self._no_handbook(entry.member_id, cell, batch.year)
-                failed[n] = _failed(missing, cell, entry=entry)
-                continue
-            if found.member.id not in standing:  # moved to another cell since
-                with contextlib.suppress(NotFound):
-                    moved = hb.store.member(found.member.id)
-                    standing[moved.id] = moved.status
-            book = _with_standing(found, standing)
-            try:
-                result = hb._prepare_step(book, who, step_for(entry, who))
-            except Exception as exc:
-                error = _as_library_error(exc, cell, entry.member_id)
-                failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)
-                continue
-            done[n], read_at[n] = result, book.version
-            if tallies is not None:
-                _count(tallies, running, book, result.handbook)
+        if tallies is not None:
+            for unit, year in taken.organisations:  # the figures before this cell's writes
+                tallies.get(unit, year)
+            for n, result in done.items():
+                _count(tallies, running, result.handbook, was_pending=taken.was_pending[n])
         if tallies is not None and not failed:
             failed.update(self._enforce_cap(tallies, running, batch, done))
         if not failed:
-            refused = self._write_cell(done, read_at)
+            refused = self._write_cell(done, taken.read_at)
             if refused is not None:
                 at, cause = refused
                 if at is None:  # the cell's commit itself failed: nothing of it is kept
@@ -850,7 +847,7 @@ class BulkSteps:
         the cell is then stored."""
         writing: int | None = None
         try:
-            with self._hb.transaction():
+            with workers.write_turn(), self._hb.transaction():
                 for n, result in done.items():
                     writing = n
                     self._hb._store_step(result, expected_version=read_at[n])
@@ -858,28 +855,6 @@ class BulkSteps:
         except Exception as exc:
             return writing, exc
         return None
-
-    def _no_handbook(self, member_id: str, cell_id: str, year: int) -> NotFound:
-        """Why ``member_id`` has no handbook for ``year`` in ``cell_id``: not in the roster,
-        a member of another cell, or no handbook opened (read only on this failure)."""
-        try:
-            member = self._hb.store.member(member_id)
-        except NotFound:
-            return NotFound(
-                f"Không có đảng viên {member_id} trong danh sách đảng viên",
-                f"there is no member {member_id} in the roster",
-            )
-        if member.cell_id != cell_id:
-            return NotFound(
-                f"Đảng viên {member_id} thuộc chi bộ {member.cell_id}, không thuộc chi bộ "
-                f"{cell_id} của lô này",
-                f"member {member_id} belongs to cell {member.cell_id}, not to this batch's "
-                f"cell {cell_id}",
-            )
-        return NotFound(
-            f"Đảng viên {member_id} chưa có sổ năm {year} ở chi bộ {cell_id} (hãy mở sổ trước)",
-            f"member {member_id} has no handbook for {year} in cell {cell_id} (open it first)",
-        )
 
     def _enforce_cap(
         self,
@@ -1340,6 +1315,248 @@ def _as_library_error(
     )
 
 
+# --- one cell's steps, taken here or in a worker process ---------------------------------------
+
+
+def _registration_step(entry: MemberRegistration, who: Actor) -> _Step:
+    return lambda h, a, at, p: workflow.register(h, entry.pledges, actor=a, at=at, policy=p)
+
+
+def _report_step(entry: MemberReport, who: Actor) -> _Step:
+    return lambda h, a, at, p: workflow.report(
+        h, entry.report, actor=a, at=at, policy=p, self_assessment=entry.self_assessment
+    )
+
+
+def _assessment_step(entry: MemberAssessment, who: Actor) -> _Step:
+    def step(h: Handbook, a: Actor, at: dt.datetime, p: Policy) -> workflow.Transition:
+        held = a.roles_on(entry.meeting_date, h.cell.id)
+        assessment = CollectiveAssessment(
+            text=entry.text,
+            meeting_date=entry.meeting_date,
+            recorded_by=a.id,
+            recorder_name=a.name,
+            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
+            rating=entry.rating,
+        )
+        return workflow.assess(h, assessment, actor=a, at=at, policy=p)
+
+    return step
+
+
+def _closing_step(entry: MemberClosing, who: Actor) -> _Step:
+    return lambda h, a, at, p: workflow.close(h, actor=a, at=at, policy=p)
+
+
+_Step = Callable[[Handbook, Actor, dt.datetime, Policy], workflow.Transition]
+#: Each bulk step's entry turned into the lifecycle step the submitter takes.
+_STEPS: dict[str, Callable[[Any, Actor], _Step]] = {
+    "register": _registration_step,
+    "report": _report_step,
+    "assess": _assessment_step,
+    "close": _closing_step,
+}
+
+
+@attrs.frozen(kw_only=True)
+class _CellSteps:
+    """A cell's steps taken and checked, nothing stored (by this process or a worker)."""
+
+    done: dict[int, StepResult]  # by the entry's position in the batch
+    failed: dict[int, MemberOutcome]
+    read_at: dict[int, int]  # the version each step was taken on
+    was_pending: dict[int, bool]  # whether the cap counted the handbook as still pending
+    # (grassroots organisation, year) of the cell's handbooks: whose cap figures it moves
+    organisations: tuple[tuple[OrgUnit, int], ...]
+
+
+def _take_steps(hb: Handbooks, name: str, batch: CellBatch[E]) -> _CellSteps | list[MemberOutcome]:
+    """Read a cell's handbooks and members once and take every entry's step as the
+    submitter, checked (the rules, the signatures) but not stored; the cell's failed
+    outcomes instead when it cannot be read at all.
+
+    An unexpected error (not the library's own: a bug, a plugin's exception) in one
+    member's step fails that member like any refusal — its type and text as the problem,
+    the traceback logged on ``lamtheoguongbac.bulk`` — so nothing of the cell is stored and
+    the operation goes on to a :class:`BulkResult`."""
+    cell = batch.cell_id
+    try:
+        who = hb._trusted(batch.submitter)
+        scope = HandbookQuery(cell_id=cell, year=batch.year)
+        books = {b.member.id: _of_cell(b, cell, batch.year, hb) for b in hb.store.iter_query(scope)}
+        standing = {m.id: m.status for m in hb.store.members(cell)}
+        if cell not in hb.roster.tree():
+            raise _no_cell(cell)
+    except Exception as exc:
+        error = _as_library_error(exc, cell)
+        return [_failed(error, cell, entry=e) for e in batch.entries]
+    step_for = _STEPS[name]
+    taken = _CellSteps(
+        done={},
+        failed={},
+        read_at={},
+        was_pending={},
+        organisations=tuple(dict.fromkeys((b.grassroots, b.year) for b in books.values())),
+    )
+    first_of: dict[str, int] = {}
+    for n, entry in enumerate(batch.entries):
+        if entry.member_id in first_of:  # its step would run on its own result
+            earlier = first_of[entry.member_id]
+            twice = _twice(n, entry, earlier, batch.entries[earlier], cell)
+            taken.failed[n] = _failed(twice, cell, entry=entry)
+            continue
+        first_of[entry.member_id] = n
+        found = books.get(entry.member_id)
+        if found is None:
+            missing = _no_handbook(hb, entry.member_id, cell, batch.year)
+            taken.failed[n] = _failed(missing, cell, entry=entry)
+            continue
+        if found.member.id not in standing:  # moved to another cell since
+            with contextlib.suppress(NotFound):
+                moved = hb.store.member(found.member.id)
+                standing[moved.id] = moved.status
+        book = _with_standing(found, standing)
+        try:
+            result = hb._prepare_step(book, who, step_for(entry, who))
+        except Exception as exc:
+            error = _as_library_error(exc, cell, entry.member_id)
+            taken.failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)
+            continue
+        taken.done[n], taken.read_at[n] = result, book.version
+        taken.was_pending[n] = counts_as_pending(book.status, book.member.status)
+    return taken
+
+
+@attrs.frozen(kw_only=True)
+class _WorkerCell:
+    """What a worker process sends back for one cell (tiến trình phụ làm xong một chi bộ)."""
+
+    index: int
+    outcomes: list[MemberOutcome]
+    # the cap's running figures of the organisations the cell moved, as the worker has them
+    figures: dict[tuple[str, int], RatingTally] = attrs.field(factory=dict)
+    units: dict[str, OrgUnit] = attrs.field(factory=dict)
+    # the committed steps, for the caller's handbook_changed hooks (only when one listens)
+    heard: list[tuple[Event, Handbook]] = attrs.field(factory=list)
+
+
+@attrs.frozen(kw_only=True)
+class _CellTask(Generic[E]):
+    """One cell for a worker process: its batch and step, or the outcomes it was refused
+    with already (not a batch at all)."""
+
+    index: int
+    batch: CellBatch[E]
+    step: str = ""
+    listening: bool = False  # whether the caller's handbook_changed hooks want the steps
+    key: str | None = None  # assess: the grassroots organisation the cell was routed by
+    refused: list[MemberOutcome] | None = None
+
+
+_worker_tallies: dict[str, _Tallies] = {}  # a worker process's running cap figures, per step
+
+
+def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
+    """One cell taken, checked and written in a worker process."""
+    if task.refused is not None:
+        return _WorkerCell(index=task.index, outcomes=task.refused)
+    hb = workers.service()
+    batch = task.batch
+    tallies = None
+    if task.step == "assess":
+        tallies = _worker_tallies.setdefault(task.step, _Tallies(hb))
+    taken = _take_steps(hb, task.step, batch)
+    if isinstance(taken, list):
+        return _WorkerCell(index=task.index, outcomes=taken)
+    moved = {unit.id for unit, _ in taken.organisations}
+    if tallies is not None and moved - {task.key}:
+        # The cap's running figures of an organisation live in the one worker its cells are
+        # routed to; these handbooks count in another (the roster moved the cell since they
+        # were opened).
+        error = ValidationFailed(
+            f"Sổ của chi bộ {batch.cell_id} tính vào tổ chức cơ sở {sorted(moved)}, không phải "
+            f"{task.key} như cây tổ chức hiện nay; hãy đánh giá chi bộ này với jobs=1",
+            f"the handbooks of cell {batch.cell_id} count in the grassroots organisation "
+            f"{sorted(moved)}, not {task.key} as the organisation tree has it now; assess this "
+            "cell with jobs=1",
+            field="jobs",
+        )
+        outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
+        return _WorkerCell(index=task.index, outcomes=outcomes)
+    heard: list[tuple[Event, Handbook]] = []
+    with workers.heard_into(heard if task.listening else None):
+        outcomes = hb.bulk._cell(batch, taken, tallies)
+    return _WorkerCell(
+        index=task.index,
+        outcomes=outcomes,
+        figures={k: f for k, f in tallies.figures.items() if k[0] in moved} if tallies else {},
+        units={u.id: u for u, _ in taken.organisations} if tallies else {},
+        heard=heard,
+    )
+
+
+def _worker_failed(task: _CellTask[E], exc: BaseException) -> _WorkerCell:
+    """The outcomes of a cell whose worker process failed (died, or its result did not
+    come back): it stored nothing of the cell, or all of it if it died after the commit."""
+    batch = task.batch
+    error = LamTheoGuongBacError(
+        f"tiến trình phụ làm chi bộ {batch.cell_id} bị lỗi ({type(exc).__name__}: {exc}); "
+        "hãy xem lại sổ của chi bộ này",
+        f"the worker process taking cell {batch.cell_id} failed ({type(exc).__name__}: "
+        f"{exc}); check this cell's handbooks",
+    )
+    outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
+    return _WorkerCell(index=task.index, outcomes=outcomes)
+
+
+def _grassroots_of(tree: OrgTree, cell_id: str) -> str | None:
+    """The grassroots organisation a handbook of ``cell_id`` opened now would count in (as
+    :attr:`Handbook.grassroots <lamtheoguongbac.Handbook.grassroots>` finds it)."""
+    if cell_id not in tree:
+        return None
+    chain = tree.chain(cell_id)
+    marked = next((u for u in reversed(chain) if u.grassroots), None)
+    if marked is not None:
+        return marked.id
+    return chain[-2].id if len(chain) > 1 else cell_id
+
+
+def _jobs(jobs: object) -> int:
+    """``jobs`` checked: ``None`` (one process) or a whole number from 1."""
+    if jobs is None:
+        return 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValidationFailed(
+            f"jobs phải là số nguyên từ 1 trở lên, không phải {jobs!r}",
+            f"jobs must be a whole number from 1, not {jobs!r}",
+            field="jobs",
+        )
+    return jobs
+
+
+def _no_handbook(hb: Handbooks, member_id: str, cell_id: str, year: int) -> NotFound:
+    """Why ``member_id`` has no handbook for ``year`` in ``cell_id``: not in the roster,
+    a member of another cell, or no handbook opened (read only on this failure)."""
+    try:
+        member = hb.store.member(member_id)
+    except NotFound:
+        return NotFound(
+            f"Không có đảng viên {member_id} trong danh sách đảng viên",
+            f"there is no member {member_id} in the roster",
+        )
+    if member.cell_id != cell_id:
+        return NotFound(
+            f"Đảng viên {member_id} thuộc chi bộ {member.cell_id}, không thuộc chi bộ "
+            f"{cell_id} của lô này",
+            f"member {member_id} belongs to cell {member.cell_id}, not to this batch's "
+            f"cell {cell_id}",
+        )
+    return NotFound(
+        f"Đảng viên {member_id} chưa có sổ năm {year} ở chi bộ {cell_id} (hãy mở sổ trước)",
+        f"member {member_id} has no handbook for {year} in cell {cell_id} (open it first)",
+    )
+
+
 def _with_standing(book: Handbook, standing: dict[str, MemberStatus]) -> Handbook:
     """The handbook with its member's standing as the roster has it now (as a single step
     does): a suspension recorded after opening still keeps the member from being rated."""
@@ -1352,14 +1569,14 @@ def _with_standing(book: Handbook, standing: dict[str, MemberStatus]) -> Handboo
 def _count(
     tallies: _Tallies,
     running: dict[tuple[str, int], RatingTally],
-    before: Handbook,
     after: Handbook,
+    *,
+    was_pending: bool,
 ) -> None:
     """Move one assessed handbook into the cell's running figures of the cap."""
     ca = after.collective_assessment
     key = (after.grassroots.id, after.year)
     figures = running[key] if key in running else tallies.get(after.grassroots, after.year)
-    was_pending = counts_as_pending(before.status, before.member.status)
     running[key] = figures.rated(ca.rating if ca else None, was_pending=was_pending)
 
 

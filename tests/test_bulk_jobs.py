@@ -1,0 +1,240 @@
+"""Bulk steps with worker processes (``jobs > 1``): the same result as one process, the
+writes and hooks in the caller, and what cannot reach a worker refused up front."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+
+from lamtheoguongbac import (
+    Event,
+    Handbook,
+    Handbooks,
+    HandbookStatus,
+    PluginError,
+    RatingLevel,
+    ValidationFailed,
+    hookimpl,
+)
+from lamtheoguongbac._storage import MemoryStore, SqliteStore
+from lamtheoguongbac.bulk import BulkOutcome, BulkResult, MemberClosing
+from lamtheoguongbac.plugin import create_registry
+from lamtheoguongbac.rules import DEFAULT_POLICY, Rule, RuleContext, Severity, Stage, Violation
+from lamtheoguongbac.testing import SampleRoster as Roster
+from lamtheoguongbac.testing import make_roster
+from test_bulk import (
+    YEAR,
+    _assessment,
+    _batches,
+    _clock,
+    _Recorder,
+    _registration,
+    _report,
+)
+
+
+@pytest.fixture
+def roster() -> Roster:
+    return make_roster(cells=6, members_per_cell=4, grassroots=2)
+
+
+def _opened(path: Path, roster: Roster, changed: list[Event], **kwargs: object) -> Handbooks:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_Recorder(changed)])
+    hb = Handbooks(SqliteStore(path), registry=registry, clock=_clock, **kwargs)  # type: ignore[arg-type]
+    hb.roster.save(roster.units, roster.members)
+    assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
+    return hb
+
+
+def _cycle(hb: Handbooks, roster: Roster, jobs: int) -> list[BulkResult]:
+    top = {m.id for m in roster.members[1::5]}
+    rating = _assessment(
+        lambda b: RatingLevel.EXCELLENT if b.member.id in top else RatingLevel.GOOD
+    )
+    return [
+        hb.bulk.register(_batches(hb, roster, _registration), jobs=jobs),
+        hb.bulk.report(_batches(hb, roster, _report), jobs=jobs),
+        hb.bulk.assess(_batches(hb, roster, rating), jobs=jobs),
+        hb.bulk.close(
+            _batches(hb, roster, lambda b: MemberClosing(member_id=b.member.id)), jobs=jobs
+        ),
+    ]
+
+
+def test_worker_processes_store_what_one_process_stores(tmp_path: Path, roster: Roster) -> None:
+    heard: dict[int, list[Event]] = {1: [], 2: []}
+    stores: dict[int, Handbooks] = {}
+    results: dict[int, list[BulkResult]] = {}
+    for jobs in (1, 2):
+        stores[jobs] = _opened(tmp_path / f"jobs-{jobs}.db", roster, heard[jobs])
+        results[jobs] = _cycle(stores[jobs], roster, jobs)
+    for one, two in zip(results[1], results[2], strict=True):
+        assert two.ok, [o.problem("en") for o in two.failed]
+        assert two == one  # outcomes in the same order, the same warnings
+    books = {jobs: stores[jobs].find(year=YEAR) for jobs in (1, 2)}
+    assert books[2] == books[1]
+    assert {b.status for b in books[2]} == {HandbookStatus.CLOSED}
+    for book in books[2]:
+        assert stores[2].history(book.id) == stores[1].history(book.id)
+    # the hooks fired in this process, once per step, after each cell committed
+    assert heard[2] == heard[1]
+    assert len(heard[2]) == 5 * len(roster.members)
+    for hb in stores.values():
+        hb.close()
+
+
+def test_failures_in_workers_roll_back_their_cell_only(tmp_path: Path, roster: Roster) -> None:
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    batches = _batches(hb, roster, _registration)
+    bad = batches[3]
+    broken = attrs.evolve(bad.entries[1], pledges=())
+    batches[3] = attrs.evolve(bad, entries=[bad.entries[0], broken, *bad.entries[2:]])
+    result = hb.bulk.register(batches, jobs=2)
+    [failure] = result.failed
+    assert failure.member_id == broken.member_id
+    assert failure.problem("vi")
+    assert failure.problem("en")
+    assert result.cells(BulkOutcome.FAILED) == (bad.cell_id,)
+    assert len(result.rolled_back) == len(bad.entries) - 1
+    statuses: dict[str, set[HandbookStatus]] = {b.cell.id: set() for b in hb.find(year=YEAR)}
+    for b in hb.find(year=YEAR):
+        statuses[b.cell.id].add(b.status)
+    assert statuses.pop(bad.cell_id) == {HandbookStatus.DRAFT}
+    assert all(s == {HandbookStatus.REGISTERED} for s in statuses.values())
+    hb.close()
+
+
+def test_an_enforced_cap_refuses_the_same_cells_with_workers(
+    tmp_path: Path, roster: Roster
+) -> None:
+    policy = attrs.evolve(DEFAULT_POLICY, top_rating_cap_enforced=True)
+    found = {}
+    every_other = {m.id for m in roster.members[::2]}  # half rated top: over the cap
+    rating = _assessment(
+        lambda b: RatingLevel.EXCELLENT if b.member.id in every_other else RatingLevel.GOOD
+    )
+    for jobs in (1, 2):
+        hb = _opened(tmp_path / f"cap-{jobs}.db", roster, [], policy=policy)
+        assert hb.bulk.register(_batches(hb, roster, _registration), jobs=jobs).ok
+        assert hb.bulk.report(_batches(hb, roster, _report), jobs=jobs).ok
+        found[jobs] = hb.bulk.assess(_batches(hb, roster, rating), jobs=jobs)
+        hb.close()
+    assert found[2] == found[1]
+    assert found[2].failed  # the cap refused some cells
+
+
+def _dies_in_a_worker(handbook: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    # a rule (a plugin's, say) that kills the worker process taking this member's step
+    if multiprocessing.parent_process() is not None and handbook.member.id.endswith("0002-dv001"):
+        os._exit(3)
+    return iter(())
+
+
+def test_a_worker_that_dies_fails_the_cells_it_took_and_nothing_is_half_written(
+    tmp_path: Path, roster: Roster
+) -> None:
+    rule = Rule(
+        code="AG-901", stage=Stage.REGISTRATION, title_vi="t", title_en="t", check=_dies_in_a_worker
+    )
+    hb = _opened(tmp_path / "so-tay.db", roster, [], policy=DEFAULT_POLICY.with_rules([rule]))
+    result = hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    assert not result.ok
+    assert any("worker process" in (o.problem("en") or "") for o in result.failed)
+    # every cell is whole: all registered or all still drafts
+    by_cell: dict[str, set[HandbookStatus]] = {}
+    for b in hb.find(year=YEAR):
+        by_cell.setdefault(b.cell.id, set()).add(b.status)
+    assert all(len(s) == 1 for s in by_cell.values()), by_cell
+    done_cells = set(result.cells(BulkOutcome.DONE))
+    for cell, statuses in by_cell.items():
+        expected = HandbookStatus.REGISTERED if cell in done_cells else HandbookStatus.DRAFT
+        assert statuses == {expected}
+    hb.close()
+
+
+@pytest.mark.parametrize("jobs", [0, -1, True, 1.5, "2"])
+def test_jobs_must_be_a_whole_number_from_one(tmp_path: Path, roster: Roster, jobs: object) -> None:
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    with pytest.raises(ValidationFailed) as caught:
+        hb.bulk.register(_batches(hb, roster, _registration), jobs=jobs)  # type: ignore[arg-type]
+    assert caught.value.field == "jobs"
+    assert hb.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: len(roster.members)}
+    hb.close()
+
+
+def test_what_cannot_reach_a_worker_is_refused_before_any_work(
+    tmp_path: Path, roster: Roster
+) -> None:
+    memory = Handbooks(MemoryStore(), registry=create_registry(load_entrypoints=False))
+    memory.roster.save(roster.units, roster.members)
+    with pytest.raises(ValidationFailed, match="in this process only") as caught:
+        memory.bulk.register([], jobs=2)
+    assert caught.value.field == "jobs"
+    assert "chỉ có trong tiến trình này" in caught.value.message_vi
+
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    hb.clock = lambda: _clock()  # a lambda does not pickle
+    with pytest.raises(ValidationFailed, match="clock"):
+        hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    hb.clock = _clock
+    hb.registry.register(_Recorder([]), "by-hand")  # the registry is no longer rebuildable
+    with pytest.raises(PluginError, match="jobs=1"):
+        hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    assert hb.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: len(roster.members)}
+    hb.close()
+
+
+def _no_second_member(handbook: Handbook, ctx: RuleContext) -> Iterator[Violation]:
+    if handbook.member.id.endswith("dv001"):
+        yield Violation(
+            code="AG-902",
+            severity=Severity.ERROR,
+            path="pledges",
+            message_vi="quy tắc của tỉnh từ chối",
+            message_en="the province's rule refuses it",
+        )
+
+
+class _ProvinceRules:
+    """A rules plugin registered as an object (a module-level class: it pickles)."""
+
+    @hookimpl
+    def register_rules(self, register: Callable[[Rule], None]) -> None:
+        register(
+            Rule(
+                code="AG-902",
+                stage=Stage.REGISTRATION,
+                title_vi="t",
+                title_en="t",
+                check=_no_second_member,
+            )
+        )
+
+
+def test_plugins_rules_run_in_the_workers(tmp_path: Path, roster: Roster) -> None:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_ProvinceRules()])
+    hb = Handbooks(SqliteStore(tmp_path / "so-tay.db"), registry=registry, clock=_clock)
+    hb.roster.save(roster.units, roster.members)
+    assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
+    result = hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    refused = {o.member_id for o in result.failed}
+    assert refused == {m.id for m in roster.members if m.id.endswith("dv001")}
+    assert {o.code for o in result.failed} == {"AG-902"}
+    assert hb.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: len(roster.members)}
+    hb.close()
+
+
+def test_a_plugin_object_that_does_not_pickle_is_refused(tmp_path: Path, roster: Roster) -> None:
+    class Local(_ProvinceRules):  # a class inside a function does not pickle
+        pass
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Local()])
+    hb = Handbooks(SqliteStore(tmp_path / "so-tay.db"), registry=registry, clock=_clock)
+    with pytest.raises(PluginError, match="cannot be sent to worker processes"):
+        hb.bulk.close([], jobs=2)
+    hb.close()
