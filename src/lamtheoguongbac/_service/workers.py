@@ -103,9 +103,12 @@ def _refused(why_vi: str, why_en: str) -> ValidationFailed:
 
 # --- the worker side --------------------------------------------------------------------------
 
-_service: Handbooks | None = None  # this worker process's service, built once
-# the worker's lifetime is one bulk operation: its organisation tree is read once for it
-_operation = contextlib.ExitStack()
+# A worker process's state. It lives for one bulk operation: its organisation tree is read
+# once for it.
+_service: Handbooks | None = None  # the caller's service, built again by _start
+_operation = contextlib.ExitStack()  # the roster operation held open for the worker's life
+_turn: Any = None  # the lock the operation's workers take turns to write with
+_heard: list[tuple[Event, Handbook]] | None = None  # committed steps kept for the caller
 
 
 def _start(spec: WorkerSpec, turn: Any) -> None:
@@ -132,6 +135,7 @@ def _start(spec: WorkerSpec, turn: Any) -> None:
 
 
 def _worker_service_class() -> type[Handbooks]:
+    # Made when a worker starts: this module is imported by the service's own modules.
     from lamtheoguongbac._service.core import Handbooks
 
     class WorkerService(Handbooks):
@@ -223,9 +227,6 @@ def heard_into(heard: list[tuple[Event, Handbook]] | None) -> Iterator[None]:
     finally:
         _heard = None
 
-
-_heard: list[tuple[Event, Handbook]] | None = None
-_turn: Any = None  # the workers' write lock
 
 
 @contextlib.contextmanager
