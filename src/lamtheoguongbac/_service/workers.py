@@ -228,7 +228,6 @@ def heard_into(heard: list[tuple[Event, Handbook]] | None) -> Iterator[None]:
         _heard = None
 
 
-
 @contextlib.contextmanager
 def write_turn() -> Iterator[None]:
     """This worker's turn to write: the workers of one operation write one at a time,
