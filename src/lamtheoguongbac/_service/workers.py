@@ -182,7 +182,10 @@ def ordered_map(
     into memory. An item whose worker raised or died is yielded as ``failed(item, error)``.
     """
     context = multiprocessing.get_context("spawn")  # no fork of a process holding a store
-    turn = context.Lock()
+    # A SQLite file takes one writer at a time and makes the others poll for it: the workers
+    # take turns through a lock instead. A server (PostgreSQL) takes their writes at once.
+    one_writer = spec.url.split(":", 1)[0].endswith("sqlite")
+    turn = context.Lock() if one_writer else None
     pools = [
         cf.ProcessPoolExecutor(
             max_workers=1, mp_context=context, initializer=_start, initargs=(spec, turn)
@@ -230,9 +233,9 @@ def heard_into(heard: list[tuple[Event, Handbook]] | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def write_turn() -> Iterator[None]:
-    """This worker's turn to write: the workers of one operation write one at a time,
-    handing the store over at once, instead of each waiting on the store's own lock, which
-    polls (SQLite sleeps up to milliseconds between tries)."""
+    """This worker's turn to write a SQLite file: the workers of one operation write one at
+    a time, handing the file over at once, instead of each waiting on SQLite's own lock,
+    which polls (it sleeps up to milliseconds between tries). Other stores: no wait."""
     if _turn is None:
         yield
         return
