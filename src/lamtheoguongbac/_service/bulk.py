@@ -66,7 +66,6 @@ from lamtheoguongbac._errors import (
 )
 from lamtheoguongbac._model import (
     Actor,
-    CollectiveAssessment,
     Event,
     Handbook,
     HandbookStatus,
@@ -1330,14 +1329,8 @@ def _report_step(entry: MemberReport, who: Actor) -> _Step:
 
 def _assessment_step(entry: MemberAssessment, who: Actor) -> _Step:
     def step(h: Handbook, a: Actor, at: dt.datetime, p: Policy) -> workflow.Transition:
-        held = a.roles_on(entry.meeting_date, h.cell.id)
-        assessment = CollectiveAssessment(
-            text=entry.text,
-            meeting_date=entry.meeting_date,
-            recorded_by=a.id,
-            recorder_name=a.name,
-            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
-            rating=entry.rating,
+        assessment = workflow.signed_assessment(
+            a, h.cell.id, text=entry.text, meeting_date=entry.meeting_date, rating=entry.rating
         )
         return workflow.assess(h, assessment, actor=a, at=at, policy=p)
 

@@ -463,13 +463,8 @@ class Handbooks:
                 f"on {meeting_date.isoformat()} and may not record the assessment",
                 code="LTGB-A001",
             )
-        return CollectiveAssessment(
-            text=text,
-            meeting_date=meeting_date,
-            recorded_by=recorder.id,
-            recorder_name=recorder.full_name,
-            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
-            rating=rating,
+        return workflow.signed_assessment(
+            recorder.as_actor(), cell.id, text=text, meeting_date=meeting_date, rating=rating
         )
 
     def _theme(self, period: Period, theme: StudyTheme | None) -> StudyTheme | None:
