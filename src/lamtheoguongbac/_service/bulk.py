@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import functools
 import logging
 import os
 import re
@@ -1384,6 +1385,7 @@ def _take_steps(hb: Handbooks, name: str, batch: CellBatch[E]) -> _CellSteps | l
         error = _as_library_error(exc, cell)
         return [_failed(error, cell, entry=e) for e in batch.entries]
     step_for = _STEPS[name]
+    member_of = functools.cache(hb._member_or_none)  # the roster, read once a member
     taken = _CellSteps(
         done={},
         failed={},
@@ -1410,7 +1412,7 @@ def _take_steps(hb: Handbooks, name: str, batch: CellBatch[E]) -> _CellSteps | l
                 standing[moved.id] = moved.status
         book = _with_standing(found, standing)
         try:
-            result = hb._prepare_step(book, who, step_for(entry, who))
+            result = hb._prepare_step(book, who, step_for(entry, who), member_of=member_of)
         except Exception as exc:
             error = _as_library_error(exc, cell, entry.member_id)
             taken.failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)
