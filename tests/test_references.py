@@ -11,6 +11,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lamtheoguongbac import (
     Basis,
@@ -25,6 +27,8 @@ from lamtheoguongbac import (
 )
 from lamtheoguongbac.catalog import ArticleMap, Catalog, Regulation, regulation_key
 from lamtheoguongbac.rules import DEFAULT_POLICY, Policy, Severity, Stage, Violation
+from lamtheoguongbac.rules._builtin import _CITED, _cited
+from lamtheoguongbac.text import nfc
 from strategies import MEMBER, at, draft
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -377,3 +381,11 @@ def test_registration_hints_use_the_members_own_work() -> None:
     assert found[0].severity is E
     assert "học sinh" in found[0].message_vi
     assert "hồ sơ một cửa" not in found[0].message_vi
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789 -–/ĐđiềuĐiều Quyđịnhsố TWHDBTCtw,QĐ", max_size=60))
+def test_the_quick_pre_check_finds_every_citation_the_full_pattern_finds(text: str) -> None:
+    # _cited skips texts without "digit, dash"; the full pattern must find nothing there.
+    full = [" ".join(m.group("code").split()) for m in _CITED.finditer(nfc(text))]
+    assert [code for code, _ in _cited(text)] == full

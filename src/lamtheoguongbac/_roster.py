@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -119,6 +120,7 @@ class RowError(Exception):
         self.vi, self.en = vi, en
 
 
+@functools.lru_cache(maxsize=1024)  # a roster repeats its statuses, roles and headers
 def header_key(name: str) -> str:
     """The column key of a header: no accents, lower case, words joined by ``_``."""
     plain = strip_accents(canonical_key(name)).replace("đ", "d")

@@ -44,6 +44,7 @@ from lamtheoguongbac._model import (
     Handbook,
     HandbookStatus,
     Pledge,
+    RatingLevel,
     ResultReport,
     Review,
     Role,
@@ -378,6 +379,28 @@ def self_assess(
     _require_member_or_officer(hb, actor, at.date(), "viết tự đánh giá", "self-assess")
     after = attrs.evolve(hb, self_assessment=assessment, version=hb.version + 1)
     return _finish(hb, after, [Stage.SELF_ASSESSMENT], EventKind.SELF_ASSESSED, actor, at, policy)
+
+
+def signed_assessment(
+    by: Actor,
+    cell_id: str,
+    *,
+    text: str,
+    meeting_date: dt.date,
+    rating: RatingLevel | None,
+) -> CollectiveAssessment:
+    """The cell's collective assessment as ``by`` signs it: their name, and the office they
+    hold in the cell on the meeting date (Bí thư, else Phó Bí thư). :func:`assess` refuses
+    it when they hold neither."""
+    held = by.roles_on(meeting_date, cell_id)
+    return CollectiveAssessment(
+        text=text,
+        meeting_date=meeting_date,
+        recorded_by=by.id,
+        recorder_name=by.name,
+        recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
+        rating=rating,
+    )
 
 
 def assess(

@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import functools
 import logging
 import os
 import re
@@ -66,7 +67,6 @@ from lamtheoguongbac._errors import (
 )
 from lamtheoguongbac._model import (
     Actor,
-    CollectiveAssessment,
     Event,
     Handbook,
     HandbookStatus,
@@ -1330,14 +1330,8 @@ def _report_step(entry: MemberReport, who: Actor) -> _Step:
 
 def _assessment_step(entry: MemberAssessment, who: Actor) -> _Step:
     def step(h: Handbook, a: Actor, at: dt.datetime, p: Policy) -> workflow.Transition:
-        held = a.roles_on(entry.meeting_date, h.cell.id)
-        assessment = CollectiveAssessment(
-            text=entry.text,
-            meeting_date=entry.meeting_date,
-            recorded_by=a.id,
-            recorder_name=a.name,
-            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
-            rating=entry.rating,
+        assessment = workflow.signed_assessment(
+            a, h.cell.id, text=entry.text, meeting_date=entry.meeting_date, rating=entry.rating
         )
         return workflow.assess(h, assessment, actor=a, at=at, policy=p)
 
@@ -1391,6 +1385,7 @@ def _take_steps(hb: Handbooks, name: str, batch: CellBatch[E]) -> _CellSteps | l
         error = _as_library_error(exc, cell)
         return [_failed(error, cell, entry=e) for e in batch.entries]
     step_for = _STEPS[name]
+    member_of = functools.cache(hb._member_or_none)  # the roster, read once a member
     taken = _CellSteps(
         done={},
         failed={},
@@ -1417,7 +1412,7 @@ def _take_steps(hb: Handbooks, name: str, batch: CellBatch[E]) -> _CellSteps | l
                 standing[moved.id] = moved.status
         book = _with_standing(found, standing)
         try:
-            result = hb._prepare_step(book, who, step_for(entry, who))
+            result = hb._prepare_step(book, who, step_for(entry, who), member_of=member_of)
         except Exception as exc:
             error = _as_library_error(exc, cell, entry.member_id)
             taken.failed[n] = _failed(error, cell, entry=entry, handbook_id=book.id)

@@ -463,13 +463,8 @@ class Handbooks:
                 f"on {meeting_date.isoformat()} and may not record the assessment",
                 code="LTGB-A001",
             )
-        return CollectiveAssessment(
-            text=text,
-            meeting_date=meeting_date,
-            recorded_by=recorder.id,
-            recorder_name=recorder.full_name,
-            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
-            rating=rating,
+        return workflow.signed_assessment(
+            recorder.as_actor(), cell.id, text=text, meeting_date=meeting_date, rating=rating
         )
 
     def _theme(self, period: Period, theme: StudyTheme | None) -> StudyTheme | None:
@@ -578,10 +573,13 @@ class Handbooks:
         who: Actor,
         step: _Step,
         after: Callable[[Handbook], list[Violation]] | None = None,
+        *,
+        member_of: Callable[[str], Member | None] | None = None,
     ) -> StepResult:
         """The step taken on ``current`` by ``who`` and checked, nothing stored yet: the
         bulk facet takes a whole cell's steps first and then writes them in one short
-        transaction (:meth:`_store_step`)."""
+        transaction (:meth:`_store_step`), reading the roster through ``member_of`` (its
+        cache for the cell: one officer signs them all)."""
         t = step(current, who, self.clock(), self.policy_for(current))
         found = after(t.handbook) if after is not None else []
         errors = [v for v in found if v.severity is Severity.ERROR]
@@ -590,7 +588,7 @@ class Handbooks:
         event = self._as_recorded(t.event)
         # The backend checks who signs too, but it may be a third party's: the service keeps
         # its own check, which costs one roster read for an assessment only.
-        check_signatures(t.handbook, event, self._member_or_none, added=False)
+        check_signatures(t.handbook, event, member_of or self._member_or_none, added=False)
         return StepResult(handbook=t.handbook, event=event, warnings=(*t.warnings, *found))
 
     def _store_step(self, result: StepResult, *, expected_version: int) -> None:

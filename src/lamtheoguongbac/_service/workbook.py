@@ -31,7 +31,6 @@ from lamtheoguongbac._model import (
     Period,
     Pledge,
     RatingLevel,
-    Role,
 )
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._permissions import (
@@ -316,14 +315,8 @@ class _Checker:
             sheet, row = self.anchor(entry, ASSESSMENTS)
             self.problem(sheet, row, "ma_nguoi_ghi", f"[{exc.code}] {vi}", f"[{exc.code}] {en}")
             return None
-        held = by.roles_on(a.meeting_date, hb.cell.id)
-        assessment = CollectiveAssessment(
-            text=a.text,
-            meeting_date=a.meeting_date,
-            recorded_by=by.id,
-            recorder_name=by.name,
-            recorder_role=Role.SECRETARY if Role.SECRETARY in held else Role.DEPUTY_SECRETARY,
-            rating=a.rating,
+        assessment = workflow.signed_assessment(
+            by, hb.cell.id, text=a.text, meeting_date=a.meeting_date, rating=a.rating
         )
         after = self.attempt(
             entry,

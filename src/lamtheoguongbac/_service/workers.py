@@ -103,9 +103,12 @@ def _refused(why_vi: str, why_en: str) -> ValidationFailed:
 
 # --- the worker side --------------------------------------------------------------------------
 
-_service: Handbooks | None = None  # this worker process's service, built once
-# the worker's lifetime is one bulk operation: its organisation tree is read once for it
-_operation = contextlib.ExitStack()
+# A worker process's state. It lives for one bulk operation: its organisation tree is read
+# once for it.
+_service: Handbooks | None = None  # the caller's service, built again by _start
+_operation = contextlib.ExitStack()  # the roster operation held open for the worker's life
+_turn: Any = None  # the lock the operation's workers take turns to write with
+_heard: list[tuple[Event, Handbook]] | None = None  # committed steps kept for the caller
 
 
 def _start(spec: WorkerSpec, turn: Any) -> None:
@@ -132,6 +135,7 @@ def _start(spec: WorkerSpec, turn: Any) -> None:
 
 
 def _worker_service_class() -> type[Handbooks]:
+    # Made when a worker starts: this module is imported by the service's own modules.
     from lamtheoguongbac._service.core import Handbooks
 
     class WorkerService(Handbooks):
@@ -178,7 +182,10 @@ def ordered_map(
     into memory. An item whose worker raised or died is yielded as ``failed(item, error)``.
     """
     context = multiprocessing.get_context("spawn")  # no fork of a process holding a store
-    turn = context.Lock()
+    # A SQLite file takes one writer at a time and makes the others poll for it: the workers
+    # take turns through a lock instead. A server (PostgreSQL) takes their writes at once.
+    one_writer = spec.url.split(":", 1)[0].endswith("sqlite")
+    turn = context.Lock() if one_writer else None
     pools = [
         cf.ProcessPoolExecutor(
             max_workers=1, mp_context=context, initializer=_start, initargs=(spec, turn)
@@ -224,15 +231,11 @@ def heard_into(heard: list[tuple[Event, Handbook]] | None) -> Iterator[None]:
         _heard = None
 
 
-_heard: list[tuple[Event, Handbook]] | None = None
-_turn: Any = None  # the workers' write lock
-
-
 @contextlib.contextmanager
 def write_turn() -> Iterator[None]:
-    """This worker's turn to write: the workers of one operation write one at a time,
-    handing the store over at once, instead of each waiting on the store's own lock, which
-    polls (SQLite sleeps up to milliseconds between tries)."""
+    """This worker's turn to write a SQLite file: the workers of one operation write one at
+    a time, handing the file over at once, instead of each waiting on SQLite's own lock,
+    which polls (it sleeps up to milliseconds between tries). Other stores: no wait."""
     if _turn is None:
         yield
         return

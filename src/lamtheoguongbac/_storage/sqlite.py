@@ -385,6 +385,9 @@ class SqliteStore:
         self._timeout = timeout
         self._lock = threading.RLock()
         self._depth = 0  # open transaction() blocks; the writes inside join them
+        # Members the open write transaction read for its signature checks (a cell's steps
+        # are all signed by one officer), forgotten when it ends or saves the roster.
+        self._members_read: dict[str, Member | None] | None = None
         self._pid = os.getpid()
         _inspect(self.path)
         self._conn: sqlite3.Connection | None = None
@@ -514,6 +517,7 @@ class SqliteStore:
                 return
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                self._members_read = {}
                 try:
                     self._ensure_collation(conn)
                     yield conn
@@ -522,6 +526,8 @@ class SqliteStore:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
+                finally:
+                    self._members_read = None
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
 
@@ -531,6 +537,8 @@ class SqliteStore:
             try:
                 yield conn
             except BaseException:
+                if self._members_read is not None:  # it may have held a roster undone now
+                    self._members_read.clear()
                 if conn.in_transaction:
                     conn.execute("ROLLBACK TO ltgb_write")
                     conn.execute("RELEASE ltgb_write")
@@ -667,6 +675,8 @@ class SqliteStore:
             for m in members
         ]
         with self._transaction() as conn:
+            if self._members_read is not None:  # the roster changes: read it afresh
+                self._members_read.clear()
             conn.executemany("INSERT OR REPLACE INTO units (id, document) VALUES (?, ?)", unit_rows)
             conn.executemany(
                 "INSERT OR REPLACE INTO members (id, cell_id, full_name, sort_override, "
@@ -763,8 +773,14 @@ class SqliteStore:
         """A roster lookup inside the open write transaction (for the contract's checks)."""
 
         def find(member_id: str) -> Member | None:
+            seen = self._members_read
+            if seen is not None and member_id in seen:
+                return seen[member_id]
             row = conn.execute("SELECT document FROM members WHERE id = ?", (member_id,)).fetchone()
-            return None if row is None else self._load(Member, member_id, row[0])
+            found = None if row is None else self._load(Member, member_id, row[0])
+            if seen is not None:
+                seen[member_id] = found
+            return found
 
         return find
 

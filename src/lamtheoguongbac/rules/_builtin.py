@@ -151,8 +151,16 @@ _CITED = re.compile(
 )
 
 
+# What every citation holds: a number and a dash. Most texts have none, and this finds that
+# without trying the full pattern (its optional "Điều N" part) at every position.
+_MAY_CITE = re.compile(r"\d\s*[-–]")
+
+
 def _cited(text: str) -> Iterator[tuple[str, int | None]]:
-    for m in _CITED.finditer(nfc(text)):
+    text = nfc(text)
+    if _MAY_CITE.search(text) is None:
+        return
+    for m in _CITED.finditer(text):
         article = m.group("article")
         yield " ".join(m.group("code").split()), int(article) if article else None
 

@@ -39,6 +39,7 @@ inside ``trusted_restore()`` (which changes nothing else).
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -415,6 +416,40 @@ class StoreConformance:
         store.save_roster([], [attrs.evolve(make_secretary(reported.cell.id), roles=())])
         store.update(closing.handbook, closing.event, expected_version=step.handbook.version)
         assert store.get(reported.id).status is S.CLOSED
+
+    def test_signature_checks_in_one_transaction_see_the_roster_saved_in_it(
+        self, store: Store
+    ) -> None:
+        # A store may remember the members a transaction read; a roster saved in the
+        # transaction, or undone with a failed inner block, must be read afresh.
+        first, first_created = make_entry(S.REPORTED, id="so-1")
+        second, second_created = make_entry(S.REPORTED, id="so-2", member=make_member(7))
+        third, third_created = make_entry(S.REPORTED, id="so-3", member=make_member(8))
+        officer = make_secretary(first.cell.id)
+        store.save_roster([], [officer])
+        store.add_many([(first, first_created), (second, second_created)])
+        store.add(third, third_created)
+        steps = [advance(book) for book in (first, second, third)]
+
+        def revoked_between() -> None:
+            with store.transaction():
+                store.update(steps[0].handbook, steps[0].event, expected_version=first.version)
+                store.save_roster([], [attrs.evolve(officer, roles=())])  # office revoked
+                store.update(steps[1].handbook, steps[1].event, expected_version=second.version)
+
+        with pytest.raises(NotAuthorised):
+            revoked_between()
+        assert [store.get(b.id).status for b in (first, second)] == [S.REPORTED, S.REPORTED]
+        store.save_roster([], [attrs.evolve(officer, roles=())])
+        with store.transaction():
+            with contextlib.suppress(RuntimeError), store.transaction():
+                store.save_roster([], [officer])  # restored, then undone with its block
+                store.update(steps[0].handbook, steps[0].event, expected_version=first.version)
+                raise RuntimeError("the inner block fails")
+            with pytest.raises(NotAuthorised):
+                store.update(steps[2].handbook, steps[2].event, expected_version=third.version)
+        assert store.get(third.id).status is S.REPORTED
+        assert store.get(first.id).status is S.REPORTED
 
     def test_signature_the_assessment_event_is_the_recorders(self, store: Store) -> None:
         reported, created = make_entry(S.REPORTED)
