@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         "--bulk-jobs",
         type=int,
         default=EXPORT_JOBS,
-        help="worker processes for the bulk steps register…close (default: one per usable "
+        help="worker processes for the bulk steps open…close (default: one per usable "
         "core; 1 takes them in this process)",
     )
     args = parser.parse_args(argv)
