@@ -11,14 +11,15 @@ organisation, one province committee above) and a new SQLite store, and runs the
 way a province would, through the public command line and the bulk API:
 
 1. ``import``      ``lamtheoguongbac import units.csv members.csv`` (the CLI, in process)
-2. ``open``        ``lamtheoguongbac create --organisation <province> --year Y --as <id>``
+2. ``open``        ``lamtheoguongbac create --organisation <province> --year Y --as <id>
+                   --jobs N``
 3. ``register``    ``hb.bulk.register`` — 2 pledges each, submitted by each cell's Bí thư
 4. ``report``      ``hb.bulk.report`` — results with the self-assessment
 5. ``assess``      ``hb.bulk.assess`` — 10% rated HTXSNV, the rest HTTNV (within the cap)
 6. ``close``       ``hb.bulk.close``
 
-   Steps 3–6 run with ``jobs=--bulk-jobs`` worker processes (default: one per usable core,
-   as the export; ``--bulk-jobs 1`` takes them in this process).
+   Steps 2–6 run with ``--bulk-jobs`` worker processes (default: one per usable core, as
+   the export; ``--bulk-jobs 1`` takes them in this process).
 7. ``export``      ``export_handbooks`` of every handbook streamed from the store to Word
                    files with one worker process per core (``jobs``, ``store``), in a child
                    process; the peak memory is the larger of the child's (``VmHWM``) and its
@@ -225,7 +226,7 @@ def run_scale(
     secretary_id = _member_id(0, 0)
     with phase("open"):
         _cli("--store", url, "create", "--organisation", PROVINCE, "--year", str(YEAR),
-             "--as", secretary_id)  # fmt: skip
+             "--as", secretary_id, "--jobs", str(jobs))  # fmt: skip
     with Handbooks.open(url) as hb:
         secretaries = {
             m.cell_id: m for m in (hb.roster.member(_member_id(c, 0)) for c in range(cells))
@@ -337,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         "--bulk-jobs",
         type=int,
         default=EXPORT_JOBS,
-        help="worker processes for the bulk steps register…close (default: one per usable "
+        help="worker processes for the bulk steps open…close (default: one per usable "
         "core; 1 takes them in this process)",
     )
     args = parser.parse_args(argv)

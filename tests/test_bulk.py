@@ -774,6 +774,58 @@ def test_cli_create_for_an_organisation(tmp_path: Path, roster: Roster) -> None:
     assert "khong-co" in err
 
 
+def test_cli_create_for_an_organisation_for_a_term_and_with_workers(
+    tmp_path: Path, roster: Roster
+) -> None:
+    url = f"sqlite:///{tmp_path / 'so-tay.db'}"
+    with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
+        service.roster.save(roster.units, roster.members)
+    actor = roster.members[0].id
+    code, out, err = _cli(url, "create", "--organisation", "db-00", "--period", "2021-2025",
+                          "--as", actor)  # fmt: skip
+    assert code == 0, err
+    assert "10 thành công, 0 lỗi" in out
+    code, out, err = _cli(url, "create", "--organisation", "dangbo-tinh-ag", "--year", "2025",
+                          "--as", actor, "--jobs", "2")  # fmt: skip
+    assert code == 0, err
+    assert f"{len(roster.members)} thành công, 0 lỗi" in out
+    code, _, err = _cli(url, "create", "--cell", roster.cell_ids[0], "--year", "2024",
+                        "--as", actor, "--jobs", "2")  # fmt: skip
+    assert code == 2
+    assert "--jobs" in err
+    with Handbooks.open(url, registry=create_registry(load_entrypoints=False)) as service:
+        assert len(service.find(year=2021)) == 10
+        assert len(service.find(year=2025)) == len(roster.members)
+        assert service.find(year=2024) == []
+
+
+def test_open_year_with_workers_opens_what_one_process_opens(
+    tmp_path: Path, roster: Roster
+) -> None:
+    found = {}
+    for jobs in (1, 2):
+        changed: list[Event] = []
+        registry = create_registry(load_entrypoints=False, extra_plugins=[_Recorder(changed)])
+        with Handbooks(
+            SqliteStore(tmp_path / f"jobs-{jobs}.db"), registry=registry, clock=_clock
+        ) as hb:
+            hb.roster.save(roster.units, roster.members)
+            seen: list[tuple[int, int | None]] = []
+            result = hb.bulk.open_year(
+                roster.units[0].id,
+                year=YEAR,
+                actor=roster.members[0],
+                jobs=jobs,
+                progress=lambda n, total, seen=seen: seen.append((n, total)),
+            )
+            found[jobs] = (result, hb.find(year=YEAR), changed, seen)
+    assert found[2] == found[1]
+    result, books, changed, seen = found[2]
+    assert result.ok
+    assert len(books) == len(changed) == len(roster.members)
+    assert seen[-1] == (len(seen), len(seen))
+
+
 def test_cli_import_folder_with_and_without_delegation(tmp_path: Path, roster: Roster) -> None:
     url = f"sqlite:///{tmp_path / 'so-tay.db'}"
     officer = _officer(roster)

@@ -543,10 +543,12 @@ class BulkSteps:
         theme: StudyTheme | None = None,
         policy: str | None = None,
         progress: Progress | None = None,
+        jobs: int | None = None,
     ) -> BulkResult:
         """Open the year's handbooks (mở sổ) for every member of the subtree under
         ``organisation_id`` who has none, one transaction per cell, as
-        :meth:`~lamtheoguongbac.Handbooks.create_for_cell` does for one cell.
+        :meth:`~lamtheoguongbac.Handbooks.create_for_cell` does for one cell; ``jobs``
+        worker processes share the cells as for :meth:`register`.
 
         The arguments are checked once, before any cell: a bad year is the caller's
         mistake, not each member's. A cell is all or nothing: a member whose handbook
@@ -575,14 +577,52 @@ class BulkSteps:
         if policy is not None:
             policy = hb.catalog.policy(policy).name  # NotFound once, not per member
         who = hb._trusted(actor)
+        jobs = _jobs(jobs)
+        spec = WorkerSpec.of(hb) if jobs > 1 else None  # refused before any work
         outcomes: list[MemberOutcome] = []
         with hb.roster.operation() as tree:
             units = tree.subtree(nfc(organisation_id))
-            for i, unit in enumerate(units, 1):
-                outcomes.extend(self._open_cell(unit.id, tree, period, who, theme, policy))
+            if spec is None:
+                done: Iterable[list[MemberOutcome]] = (
+                    self._open_cell(unit.id, tree, period, who, theme, policy) for unit in units
+                )
+            else:
+                listening = bool(hb.registry._implementers("handbook_changed"))
+                tasks = (
+                    _OpenTask(
+                        index=i,
+                        unit_id=unit.id,
+                        period=period,
+                        who=who,
+                        theme=theme,
+                        policy=policy,
+                        listening=listening,
+                    )
+                    for i, unit in enumerate(units)
+                )
+                done = (
+                    self._fire(cell)
+                    for cell in ordered_map(
+                        _open_in_worker,
+                        tasks,
+                        jobs=jobs,
+                        spec=spec,
+                        route=lambda task: task.index,
+                        failed=_open_failed,
+                    )
+                )
+            for i, cell_outcomes in enumerate(done, 1):
+                outcomes.extend(cell_outcomes)
                 if progress is not None:
                     progress(i, len(units))
         return BulkResult(step="open", outcomes=tuple(outcomes))
+
+    def _fire(self, done: _WorkerCell) -> list[MemberOutcome]:
+        """A cell's outcomes, once the ``handbook_changed`` hooks of what its worker
+        committed have fired here (cells come in order)."""
+        for event, book in done.heard:
+            self._hb.registry.notify_changed(event, book)
+        return done.outcomes
 
     def _open_cell(
         self,
@@ -629,7 +669,8 @@ class BulkSteps:
                 for book, _ in items
             ]
         try:
-            hb.store.add_many(items)
+            with workers.write_turn():
+                hb.store.add_many(items)
         except Exception as exc:  # the cell's write failed: nothing of it is kept
             error = _as_library_error(exc, cell)
             return [_failed(error, cell, member_id=b.member.id, handbook_id=b.id) for b, _ in items]
@@ -775,12 +816,10 @@ class BulkSteps:
             route=route,
             failed=_worker_failed,
         ):
-            for event, book in done.heard:
-                self._hb.registry.notify_changed(event, book)
             if tallies is not None:
                 tallies.figures.update(done.figures)
                 tallies.units.update(done.units)
-            yield done.index, done.outcomes
+            yield done.index, self._fire(done)
 
     def _taken(
         self,
@@ -1494,14 +1533,48 @@ def _worker_failed(task: _CellTask[E], exc: BaseException) -> _WorkerCell:
     """The outcomes of a cell whose worker process failed (died, or its result did not
     come back): it stored nothing of the cell, or all of it if it died after the commit."""
     batch = task.batch
-    error = LamTheoGuongBacError(
-        f"tiến trình phụ làm chi bộ {batch.cell_id} bị lỗi ({type(exc).__name__}: {exc}); "
-        "hãy xem lại sổ của chi bộ này",
-        f"the worker process taking cell {batch.cell_id} failed ({type(exc).__name__}: "
-        f"{exc}); check this cell's handbooks",
-    )
+    error = _worker_error(batch.cell_id, exc)
     outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
     return _WorkerCell(index=task.index, outcomes=outcomes)
+
+
+@attrs.frozen(kw_only=True)
+class _OpenTask:
+    """One cell (or other unit) of :meth:`BulkSteps.open_year` for a worker process."""
+
+    index: int
+    unit_id: str
+    period: Period
+    who: Actor  # the trusted actor, as the caller's service found them
+    theme: StudyTheme | None
+    policy: str | None
+    listening: bool
+
+
+def _open_in_worker(task: _OpenTask) -> _WorkerCell:
+    """One cell's handbooks opened in a worker process."""
+    hb = workers.service()
+    heard: list[tuple[Event, Handbook]] = []
+    with workers.heard_into(heard if task.listening else None):
+        outcomes = hb.bulk._open_cell(
+            task.unit_id, hb.roster.tree(), task.period, task.who, task.theme, task.policy
+        )
+    return _WorkerCell(index=task.index, outcomes=outcomes, heard=heard)
+
+
+def _open_failed(task: _OpenTask, exc: BaseException) -> _WorkerCell:
+    """The outcome of a cell whose worker process failed while opening its handbooks."""
+    error = _worker_error(task.unit_id, exc)
+    return _WorkerCell(index=task.index, outcomes=[_failed(error, task.unit_id)])
+
+
+def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:
+    return LamTheoGuongBacError(
+        f"tiến trình phụ làm chi bộ {cell_id} bị lỗi ({type(exc).__name__}: {exc}); "
+        "hãy xem lại sổ của chi bộ này",
+        f"the worker process taking cell {cell_id} failed ({type(exc).__name__}: "
+        f"{exc}); check this cell's handbooks",
+    )
 
 
 def _grassroots_of(tree: OrgTree, cell_id: str) -> str | None:

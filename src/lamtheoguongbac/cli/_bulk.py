@@ -17,7 +17,7 @@ from pathlib import Path
 import attrs
 import click
 
-from lamtheoguongbac._model import Actor, StudyTheme
+from lamtheoguongbac._model import Actor, Period, StudyTheme
 from lamtheoguongbac._service.bulk import BulkOutcome, BulkResult, MemberOutcome, Progress
 from lamtheoguongbac._service.core import Handbooks
 from lamtheoguongbac.cli._common import (
@@ -89,15 +89,25 @@ def open_organisation(
     service: Handbooks,
     organisation_id: str,
     *,
-    year: int,
     actor: Actor,
+    year: int | None = None,
+    period: Period | None = None,
     theme: StudyTheme | None = None,
     policy: str | None = None,
+    jobs: int = 1,
 ) -> None:
-    """``create --organisation``: open the year's handbooks for a whole subtree."""
+    """``create --organisation``: open the year's (or the term's) handbooks for a whole
+    subtree."""
     with _progress(in_lang("Mở sổ", "opening")) as progress:
         result = service.bulk.open_year(
-            organisation_id, year=year, actor=actor, theme=theme, policy=policy, progress=progress
+            organisation_id,
+            year=year,
+            period=period,
+            actor=actor,
+            theme=theme,
+            policy=policy,
+            progress=progress,
+            jobs=jobs,
         )
     _report(result, "Mở sổ", "Opened")
 

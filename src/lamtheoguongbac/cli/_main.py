@@ -145,6 +145,14 @@ def import_(files: tuple[Path, ...], actor_id: str | None) -> None:
     help="Mã hoặc tên chuyên đề trong danh mục, hoặc nội dung chuyên đề riêng / a catalog "
     "theme's code or title, or the text of your own theme.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Với --organisation: N tiến trình phụ chia nhau các chi bộ / with --organisation: "
+    "N worker processes share the cells.",
+)
 @reports_errors
 def create(
     cell_id: str | None,
@@ -155,6 +163,7 @@ def create(
     actor_id: str,
     policy_name: str | None,
     theme_arg: str | None,
+    jobs: int,
 ) -> None:
     """Mở sổ tay cho năm hoặc nhiệm kỳ / open handbooks for a year or a term."""
     if sum(x is not None for x in (cell_id, member_id, organisation_id)) != 1:
@@ -166,6 +175,8 @@ def create(
         raise UsageError(
             "cần --year hoặc --period (một trong hai)", "give --year or --period (one of them)"
         )
+    if jobs > 1 and organisation_id is None:
+        raise UsageError("--jobs chỉ dùng với --organisation", "--jobs goes with --organisation")
     period = Period.year(year) if year is not None else _period_option(period_text or "")
     with open_service() as service:
         actor = service.roster.actor(actor_id)
@@ -175,7 +186,7 @@ def create(
         options |= {"year": year} if year is not None else {"period": period}
         options["policy"] = None if policy_name is None else nfc(policy_name).strip()
         if organisation_id is not None:
-            open_organisation(service, organisation_id, **options)
+            open_organisation(service, organisation_id, jobs=jobs, **options)
             return
         if cell_id:
             books = service.create_for_cell(cell_id, **options)
