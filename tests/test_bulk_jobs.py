@@ -3,14 +3,18 @@ writes and hooks in the caller, and what cannot reach a worker refused up front.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 
+import dying_store
 from lamtheoguongbac import (
     Event,
     Handbook,
@@ -22,7 +26,7 @@ from lamtheoguongbac import (
     hookimpl,
 )
 from lamtheoguongbac._storage import MemoryStore, SqliteStore
-from lamtheoguongbac.bulk import BulkOutcome, BulkResult, MemberClosing
+from lamtheoguongbac.bulk import BulkOutcome, BulkResult, CellBatch, MemberClosing
 from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.rules import DEFAULT_POLICY, Rule, RuleContext, Severity, Stage, Violation
 from lamtheoguongbac.testing import SampleRoster as Roster
@@ -238,3 +242,162 @@ def test_a_plugin_object_that_does_not_pickle_is_refused(tmp_path: Path, roster:
     with pytest.raises(PluginError, match="cannot be sent to worker processes"):
         hb.bulk.close([], jobs=2)
     hb.close()
+
+
+# --- what the review found: stops, deaths, odd input ------------------------------------------
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging: a deadlock here must not hang the test run."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: a deadlock")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _dying(tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch, when: str) -> Handbooks:
+    monkeypatch.setenv("LTGB_TEST_DIE_MEMBER", roster.members[5].id)  # the 2nd cell's
+    monkeypatch.setenv("LTGB_TEST_DIE_WHEN", when)
+    registry = create_registry(load_entrypoints=False, extra_plugins=[dying_store])
+    hb = Handbooks.open(f"dyingsqlite:{tmp_path / 'so-tay.db'}", registry=registry, clock=_clock)
+    hb.roster.save(roster.units, roster.members)
+    assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
+    return hb
+
+
+def _statuses_by_cell(hb: Handbooks) -> dict[str, set[HandbookStatus]]:
+    found: dict[str, set[HandbookStatus]] = {}
+    for b in hb.find(year=YEAR):
+        found.setdefault(b.cell.id, set()).add(b.status)
+    return found
+
+
+@pytest.mark.parametrize("when", ["during", "after"])
+def test_a_worker_killed_while_writing_neither_hangs_nor_fails_other_cells(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    hb = _dying(tmp_path, roster, monkeypatch, when)
+    dying_cell = roster.members[5].cell_id
+    with _deadline(120):
+        result = hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    assert result.cells(BulkOutcome.FAILED) == (dying_cell,)
+    assert all("worker process" in (o.problem("en") or "") for o in result.failed)
+    assert len(result.done) == len(roster.members) - 4  # a fresh worker took the rest
+    statuses = _statuses_by_cell(hb)
+    assert all(len(s) == 1 for s in statuses.values())  # every cell whole
+    # killed inside its transaction: nothing of the cell; right after its commit: all of it
+    expected = HandbookStatus.DRAFT if when == "during" else HandbookStatus.REGISTERED
+    assert statuses[dying_cell] == {expected}
+    hb.close()
+
+
+@pytest.mark.parametrize("stop", ["progress", "batches"])
+def test_a_step_stopped_midway_fires_the_hooks_of_every_cell_a_worker_stored(
+    tmp_path: Path, roster: Roster, stop: str
+) -> None:
+    heard: list[Event] = []
+    hb = _opened(tmp_path / "so-tay.db", roster, heard)
+    heard.clear()
+    batches = _batches(hb, roster, _registration)
+
+    def stream() -> Iterator[CellBatch]:  # type: ignore[type-arg]
+        yield from batches[:3]
+        if stop == "batches":
+            raise RuntimeError("the source broke")
+        yield from batches[3:]
+
+    def progress(done: int, total: int | None) -> None:
+        if stop == "progress" and done == 2:
+            raise RuntimeError("the caller stopped")
+
+    with pytest.raises(RuntimeError):
+        hb.bulk.register(stream(), jobs=2, progress=progress)
+    stored = [b for b in hb.find(year=YEAR) if b.status is HandbookStatus.REGISTERED]
+    assert stored  # some cells were stored before the stop …
+    assert {e.handbook_id for e in heard} == {b.id for b in stored}  # … each one heard
+    assert all(len(s) == 1 for s in _statuses_by_cell(hb).values())
+    hb.close()
+
+
+def test_jobs_inside_an_open_transaction_are_refused(tmp_path: Path, roster: Roster) -> None:
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    with hb.transaction():
+        with pytest.raises(ValidationFailed, match="transaction") as caught:
+            hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+        assert caught.value.field == "jobs"
+        assert "giao dịch" in caught.value.message_vi
+    assert hb.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: len(roster.members)}
+    hb.close()
+
+
+def test_two_batches_of_one_cell_run_in_order_as_with_one_process(
+    tmp_path: Path, roster: Roster
+) -> None:
+    found = {}
+    for jobs in (1, 2):
+        hb = _opened(tmp_path / f"twice-{jobs}.db", roster, [])
+        batches = _batches(hb, roster, _registration)
+        result = hb.bulk.register([*batches, batches[0]], jobs=jobs)  # the first cell again
+        found[jobs] = [(o.member_id, o.outcome, o.code) for o in result.outcomes]
+        hb.close()
+    assert found[2] == found[1]
+    assert {code for _, outcome, code in found[2] if outcome is BulkOutcome.FAILED} == {"LTGB-T001"}
+
+
+def test_an_item_that_is_not_a_batch_fails_alone_even_if_it_cannot_be_sent(
+    tmp_path: Path, roster: Roster
+) -> None:
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    batches: list[object] = [*_batches(hb, roster, _registration)]
+    batches.insert(1, threading.Lock())  # not a CellBatch, and no pickle
+    result = hb.bulk.register(batches, jobs=2)  # type: ignore[arg-type]
+    [failure] = result.failed
+    assert "not a CellBatch" in (failure.problem("en") or "")
+    assert len(result.done) == len(roster.members)
+    hb.close()
+
+
+def test_a_moved_cell_is_assessed_with_workers_when_the_cap_is_not_enforced(
+    tmp_path: Path, roster: Roster
+) -> None:
+    found = {}
+    for jobs in (1, 2):
+        hb = _opened(tmp_path / f"moved-{jobs}.db", roster, [])
+        assert hb.bulk.register(_batches(hb, roster, _registration)).ok
+        assert hb.bulk.report(_batches(hb, roster, _report)).ok
+        first = roster.cell_ids[0]
+        other = next(u.id for u in roster.units if u.grassroots and u.id != "db-00")
+        moved = [attrs.evolve(u, parent_id=other) if u.id == first else u for u in roster.units]
+        hb.roster.save(moved, [])  # the cell moves to another grassroots organisation
+        rating = _assessment(lambda b: RatingLevel.EXCELLENT)  # every one: over the cap
+        found[jobs] = hb.bulk.assess(_batches(hb, roster, rating), jobs=jobs)
+        hb.close()
+    assert found[2] == found[1]
+    assert found[2].ok
+    assert found[2].warnings  # the cap's warning, judged on the same final figures
+
+
+def test_a_policy_set_on_the_service_keeps_the_plugins_rules(
+    tmp_path: Path, roster: Roster
+) -> None:
+    found = {}
+    for jobs in (1, 2):
+        registry = create_registry(load_entrypoints=False, extra_plugins=[_ProvinceRules()])
+        hb = Handbooks(SqliteStore(tmp_path / f"set-{jobs}.db"), registry=registry, clock=_clock)
+        hb.roster.save(roster.units, roster.members)
+        assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
+        hb.policy = attrs.evolve(hb.policy, top_rating_cap_enforced=True)
+        hb.policy = DEFAULT_POLICY  # a fresh policy: the plugins' rules are added again
+        result = hb.bulk.register(_batches(hb, roster, _registration), jobs=jobs)
+        found[jobs] = [(o.member_id, o.outcome, o.code) for o in result.outcomes]
+        hb.close()
+    assert found[2] == found[1]
+    assert {code for *_, code in found[1] if code} == {"AG-902"}  # the plugin's rule ran

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import math
 from typing import Any
@@ -62,3 +64,29 @@ def test_a_store_reads_its_documents_in_either_writer_s_text() -> None:
         assert read_stored(Handbook, text, item_id=book.id, where="kho") == book
     with pytest.raises(StoreError):
         read_stored(Handbook, "{", item_id=book.id, where="kho")
+
+
+class _Text(str):
+    pass
+
+
+@dataclasses.dataclass
+class _Point:
+    x: int
+
+
+@pytest.mark.parametrize(
+    "value",
+    [dt.date(2025, 1, 2), dt.datetime(2025, 1, 2, 3, 4), _Point(1), {1, 2}, b"bytes"],
+    ids=["date", "datetime", "dataclass", "set", "bytes"],
+)
+def test_what_json_refuses_is_still_refused(value: object) -> None:
+    with pytest.raises(TypeError):
+        json.dumps(value)
+    with pytest.raises(TypeError):
+        _json.encode({"giá trị": value})
+
+
+def test_subclasses_of_json_types_are_written_as_json_writes_them() -> None:
+    value = {"tên": _Text("Lê Văn Ước"), "số": [True, 3]}
+    assert _json.encode(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -48,7 +48,7 @@ import os
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -580,7 +580,7 @@ class BulkSteps:
         jobs = _jobs(jobs)
         spec = WorkerSpec.of(hb) if jobs > 1 else None  # refused before any work
         outcomes: list[MemberOutcome] = []
-        with hb.roster.operation() as tree:
+        with hb.roster.operation() as tree, contextlib.ExitStack() as stack:
             units = tree.subtree(nfc(organisation_id))
             if spec is None:
                 done: Iterable[list[MemberOutcome]] = (
@@ -600,17 +600,18 @@ class BulkSteps:
                     )
                     for i, unit in enumerate(units)
                 )
-                done = (
-                    self._fire(cell)
-                    for cell in ordered_map(
-                        _open_in_worker,
-                        tasks,
-                        jobs=jobs,
-                        spec=spec,
-                        route=lambda task: task.index,
-                        failed=_open_failed,
-                    )
+                results = ordered_map(
+                    _open_in_worker,
+                    tasks,
+                    jobs=jobs,
+                    spec=spec,
+                    route=lambda task: zlib.crc32(task.unit_id.encode("utf-8")),
+                    here=lambda task: None,
+                    failed=_open_failed,
+                    settle=self._fire,  # what a worker stored when the step stopped
                 )
+                stack.enter_context(contextlib.closing(results))
+                done = (self._fire(cell) for cell in results)
             for i, cell_outcomes in enumerate(done, 1):
                 outcomes.extend(cell_outcomes)
                 if progress is not None:
@@ -697,9 +698,9 @@ class BulkSteps:
     ) -> BulkResult:
         """Register each member's pledges (đăng ký làm theo): draft → registered.
 
-        ``jobs``: how many worker processes take and check the cells' steps (default 1:
-        this process); this process still makes every write, in order. See
-        :ref:`bulk-jobs`.
+        ``jobs``: how many worker processes take, check and write the cells (default 1:
+        this process); the outcomes come back, and the ``handbook_changed`` hooks fire,
+        here and in the batches' order. See :ref:`bulk-jobs`.
         """
         return self._run("register", batches, progress, jobs)
 
@@ -756,7 +757,7 @@ class BulkSteps:
         spec = WorkerSpec.of(self._hb) if jobs > 1 else None  # refused before any work
         # the tree read once for the operation: an unknown cell is told from a cell without
         # handbooks without reading it again per cell
-        with self._hb.roster.operation() as tree:
+        with self._hb.roster.operation() as tree, contextlib.ExitStack() as stack:
             checked = (
                 (i, batch, _wrong_batch(name, kind, i, batch)) for i, batch in enumerate(batches, 1)
             )
@@ -765,8 +766,10 @@ class BulkSteps:
                     (i, refused or self._taken(batch, _take_steps(self._hb, name, batch), tallies))
                     for i, batch, refused in checked
                 )
-            else:
-                done = self._in_workers(name, checked, jobs, spec, tree, tallies)
+            else:  # closed here, whatever stops the loop: the workers' stores are settled
+                done = stack.enter_context(
+                    contextlib.closing(self._in_workers(name, checked, jobs, spec, tree, tallies))
+                )
             for i, cell_outcomes in done:
                 outcomes.extend(cell_outcomes)
                 if progress is not None:
@@ -787,39 +790,57 @@ class BulkSteps:
         spec: WorkerSpec,
         tree: OrgTree,
         tallies: _Tallies | None,
-    ) -> Iterator[tuple[int, list[MemberOutcome]]]:
+    ) -> Generator[tuple[int, list[MemberOutcome]], None, None]:
         """The cells taken, checked and written by ``jobs`` worker processes, in order.
 
-        Every cell of one grassroots organisation goes to the same worker, so the cap's
-        running figures of an organisation are kept by one process, in the batches' order,
-        as in this one; the other steps spread the cells in turn. The ``handbook_changed``
-        hooks fire here, in order, for what each worker committed."""
-        listening = bool(self._hb.registry._implementers("handbook_changed"))
+        The batches of one cell go to one worker, in order; when assessing under an
+        enforced cap, every cell of one grassroots organisation does, so its running
+        figures are kept by one process in the batches' order, as in this one. Otherwise
+        the cap's final figures are read here once the workers are done. The
+        ``handbook_changed`` hooks fire here, in order, for what each worker committed."""
+        hb = self._hb
+        listening = bool(hb.registry._implementers("handbook_changed"))
+        moved: dict[tuple[str, int], OrgUnit] = {}  # organisations whose figures changed
 
         def task(item: tuple[int, CellBatch[E], list[MemberOutcome] | None]) -> _CellTask[E]:
             i, batch, refused = item
             if refused is not None:
                 return _CellTask(index=i, batch=batch, refused=refused)
-            key = _grassroots_of(tree, batch.cell_id) if tallies is not None else None
-            return _CellTask(index=i, batch=batch, step=name, listening=listening, key=key)
+            if tallies is not None and _cap_enforced(hb.policy_for_year(batch.year)):
+                key = _grassroots_of(tree, batch.cell_id) or batch.cell_id
+                return _CellTask(index=i, batch=batch, step=name, listening=listening, key=key)
+            return _CellTask(
+                index=i, batch=batch, step=name, listening=listening, route=batch.cell_id
+            )
 
-        def route(item: _CellTask[E]) -> int:
-            if item.key is None:  # any worker: in turn
-                return item.index
-            return zlib.crc32(item.key.encode("utf-8"))
+        def here(item: _CellTask[E]) -> _WorkerCell | None:
+            if item.refused is None:
+                return None
+            return _WorkerCell(index=item.index, outcomes=item.refused)  # never sent
 
-        for done in ordered_map(
-            _cell_in_worker,
-            (task(item) for item in checked),
-            jobs=jobs,
-            spec=spec,
-            route=route,
-            failed=_worker_failed,
-        ):
-            if tallies is not None:
-                tallies.figures.update(done.figures)
-                tallies.units.update(done.units)
-            yield done.index, self._fire(done)
+        with contextlib.closing(
+            ordered_map(
+                _cell_in_worker,
+                (task(item) for item in checked),
+                jobs=jobs,
+                spec=spec,
+                route=lambda t: zlib.crc32((t.key or t.route).encode("utf-8")),
+                here=here,
+                failed=_worker_failed,
+                settle=self._fire,  # what a worker stored when the step stopped
+            )
+        ) as results:
+            for done in results:
+                if tallies is not None:
+                    tallies.figures.update(done.figures)
+                    tallies.units.update(done.units)
+                    moved.update(done.moved)
+                yield done.index, self._fire(done)
+        if tallies is not None:  # the final figures of what no worker kept running
+            for (gid, year), unit in moved.items():
+                if (gid, year) not in tallies.figures:
+                    tallies.figures[gid, year] = hb.rating_tally(gid, year)
+                    tallies.units[gid] = unit
 
     def _taken(
         self,
@@ -1467,9 +1488,12 @@ class _WorkerCell:
 
     index: int
     outcomes: list[MemberOutcome]
-    # the cap's running figures of the organisations the cell moved, as the worker has them
+    # under an enforced cap: the running figures of the organisations the cell moved, as
+    # the one worker keeping them has them
     figures: dict[tuple[str, int], RatingTally] = attrs.field(factory=dict)
     units: dict[str, OrgUnit] = attrs.field(factory=dict)
+    # otherwise: the organisations whose figures the cell moved, read again at the end
+    moved: dict[tuple[str, int], OrgUnit] = attrs.field(factory=dict)
     # the committed steps, for the caller's handbook_changed hooks (only when one listens)
     heard: list[tuple[Event, Handbook]] = attrs.field(factory=list)
 
@@ -1477,13 +1501,15 @@ class _WorkerCell:
 @attrs.frozen(kw_only=True)
 class _CellTask(Generic[E]):
     """One cell for a worker process: its batch and step, or the outcomes it was refused
-    with already (not a batch at all)."""
+    with already (then it is never sent)."""
 
     index: int
     batch: CellBatch[E]
     step: str = ""
     listening: bool = False  # whether the caller's handbook_changed hooks want the steps
-    key: str | None = None  # assess: the grassroots organisation the cell was routed by
+    # an enforced cap's assessment: the grassroots organisation the cell was routed by
+    key: str | None = None
+    route: str = ""  # else what it was routed by (its cell)
     refused: list[MemberOutcome] | None = None
 
 
@@ -1492,12 +1518,10 @@ _worker_tallies: dict[str, _Tallies] = {}  # a worker process's running cap figu
 
 def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
     """One cell taken, checked and written in a worker process."""
-    if task.refused is not None:
-        return _WorkerCell(index=task.index, outcomes=task.refused)
     hb = workers.service()
     batch = task.batch
     tallies = None
-    if task.step == "assess":
+    if task.key is not None:  # assessing under an enforced cap: the figures are kept here
         tallies = _worker_tallies.setdefault(task.step, _Tallies(hb))
     taken = _take_steps(hb, task.step, batch)
     if isinstance(taken, list):
@@ -1509,10 +1533,11 @@ def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
         # were opened).
         error = ValidationFailed(
             f"Sổ của chi bộ {batch.cell_id} tính vào tổ chức cơ sở {sorted(moved)}, không phải "
-            f"{task.key} như cây tổ chức hiện nay; hãy đánh giá chi bộ này với jobs=1",
+            f"{task.key} như cây tổ chức hiện nay; với giới hạn xếp loại bắt buộc, hãy đánh "
+            "giá chi bộ này với jobs=1",
             f"the handbooks of cell {batch.cell_id} count in the grassroots organisation "
-            f"{sorted(moved)}, not {task.key} as the organisation tree has it now; assess this "
-            "cell with jobs=1",
+            f"{sorted(moved)}, not {task.key} as the organisation tree has it now; under an "
+            "enforced cap, assess this cell with jobs=1",
             field="jobs",
         )
         outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
@@ -1520,22 +1545,34 @@ def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
     heard: list[tuple[Event, Handbook]] = []
     with workers.heard_into(heard if task.listening else None):
         outcomes = hb.bulk._cell(batch, taken, tallies)
+    if tallies is not None:
+        return _WorkerCell(
+            index=task.index,
+            outcomes=outcomes,
+            figures={k: f for k, f in tallies.figures.items() if k[0] in moved},
+            units={u.id: u for u, _ in taken.organisations},
+            heard=heard,
+        )
+    organisations = {(u.id, year): u for u, year in taken.organisations}
     return _WorkerCell(
         index=task.index,
         outcomes=outcomes,
-        figures={k: f for k, f in tallies.figures.items() if k[0] in moved} if tallies else {},
-        units={u.id: u for u, _ in taken.organisations} if tallies else {},
+        moved=organisations if task.step == "assess" else {},
         heard=heard,
     )
 
 
 def _worker_failed(task: _CellTask[E], exc: BaseException) -> _WorkerCell:
-    """The outcomes of a cell whose worker process failed (died, or its result did not
-    come back): it stored nothing of the cell, or all of it if it died after the commit."""
+    """The outcomes of a cell whose worker process failed (it died, or its result did not
+    come back): whether it stored the cell (whole) is not known here."""
     batch = task.batch
     error = _worker_error(batch.cell_id, exc)
     outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
     return _WorkerCell(index=task.index, outcomes=outcomes)
+
+
+def _cap_enforced(policy: Policy) -> bool:
+    return policy.top_rating_cap is not None and policy.top_rating_cap_enforced
 
 
 @attrs.frozen(kw_only=True)
@@ -1570,10 +1607,10 @@ def _open_failed(task: _OpenTask, exc: BaseException) -> _WorkerCell:
 
 def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:
     return LamTheoGuongBacError(
-        f"tiến trình phụ làm chi bộ {cell_id} bị lỗi ({type(exc).__name__}: {exc}); "
-        "hãy xem lại sổ của chi bộ này",
-        f"the worker process taking cell {cell_id} failed ({type(exc).__name__}: "
-        f"{exc}); check this cell's handbooks",
+        f"tiến trình phụ làm chi bộ {cell_id} bị lỗi ({type(exc).__name__}: {exc}); chi bộ "
+        "được ghi trọn vẹn hoặc không ghi gì, tùy lúc lỗi: hãy xem lại sổ của chi bộ này",
+        f"the worker process taking cell {cell_id} failed ({type(exc).__name__}: {exc}); "
+        "the cell is stored whole or not at all, depending on when: check its handbooks",
     )
 
 

@@ -1,19 +1,24 @@
 """Worker processes for bulk steps (tiến trình phụ): the service a worker builds again from
 the caller's, and an ordered map of cells over a pool of them.
 
-With ``jobs > 1`` the bulk steps of :class:`~lamtheoguongbac.bulk.BulkSteps` read each
-cell and take and check its steps — the rules, the linter, the signatures — in worker
-processes, which store nothing. The calling process keeps everything that must happen once
-and in order: the top-rating cap's running figures, the writes (one transaction per cell),
-the ``handbook_changed`` hooks and the result. Only one process writes, so a SQLite file
-never makes two of them wait for each other, and a plugin listening for changes hears each
-of them in the caller's process as with ``jobs=1``.
+With ``jobs > 1`` the bulk steps of :class:`~lamtheoguongbac.bulk.BulkSteps` send whole
+cells to worker processes, which read them, take and check their steps — the rules, the
+linter, the signatures — and write them, one transaction per cell, as the caller would. The
+caller keeps what must happen once and in order: the outcomes, in the batches' order, and
+the ``handbook_changed`` hooks, which the workers hand back instead of firing, so a plugin
+listening for changes hears each of them in the caller's process as with ``jobs=1``. The
+batches of one cell go to one worker; when assessing under an enforced top-rating cap,
+every cell of a grassroots organisation does, so its running figures live in one process.
+On a SQLite file the workers take turns to write through a lock file (SQLite's own lock
+polls); a server store takes their writes at once.
 
 A worker rebuilds the caller's service from a :class:`WorkerSpec`: the store's URL, the
 registry's recipe (:meth:`~lamtheoguongbac.plugin.Registry.worker_recipe`), the policy the
 service was given (without the plugins' rules, which the worker's registry adds again), the
 catalog and the clock. What cannot be sent to another process — an in-memory store, a plugin
-registered by hand, a clock or a rule that does not pickle — is refused up front, naming it.
+registered by hand, a clock or a rule that does not pickle — is refused up front, naming it;
+so is a step inside an open :meth:`~lamtheoguongbac.Handbooks.transaction`, which workers
+cannot join, and one under a delegated import, which they would not record.
 """
 
 from __future__ import annotations
@@ -24,14 +29,21 @@ import contextlib
 import datetime as dt
 import importlib
 import multiprocessing
+import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+import tempfile
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac.rules._policy import Policy
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: SQLite's own lock alone
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from lamtheoguongbac._model import Event, Handbook
@@ -66,6 +78,17 @@ class WorkerSpec:
             PluginError: the registry cannot be built again (see
                 :meth:`~lamtheoguongbac.plugin.Registry.worker_recipe`).
         """
+        if getattr(hb._deferred, "pending", None) is not None:
+            raise _refused(
+                "đang trong một giao dịch (Handbooks.transaction) mà tiến trình phụ không "
+                "tham gia được",
+                "a transaction (Handbooks.transaction) is open, which worker processes cannot join",
+            )
+        if getattr(hb._deferred, "delegate", None) is not None:
+            raise _refused(
+                "đang nhập thay (ủy quyền), điều tiến trình phụ không ghi lại được",
+                "a delegated import is running, which worker processes would not record",
+            )
         url = hb.store.url
         if url.startswith("memory:"):
             raise _refused(
@@ -75,7 +98,7 @@ class WorkerSpec:
         recipe = hb.registry.worker_recipe()
         policy = None
         if hb._policy_given:  # without the plugins' rules: the worker's registry adds them
-            policy = hb.policy.without(*(r.code for r in hb.registry.rules()))
+            policy = hb._without_plugin_rules(hb.policy)
         spec = cls(url=url, recipe=recipe, policy=policy, catalog=hb.catalog, clock=hb.clock)
         for name in ("clock", "policy", "catalog"):
             try:
@@ -107,17 +130,17 @@ def _refused(why_vi: str, why_en: str) -> ValidationFailed:
 # once for it.
 _service: Handbooks | None = None  # the caller's service, built again by _start
 _operation = contextlib.ExitStack()  # the roster operation held open for the worker's life
-_turn: Any = None  # the lock the operation's workers take turns to write with
+_turn: int | None = None  # the lock file the operation's workers take turns to write with
 _heard: list[tuple[Event, Handbook]] | None = None  # committed steps kept for the caller
 
 
-def _start(spec: WorkerSpec, turn: Any) -> None:
+def _start(spec: WorkerSpec, turn: str | None) -> None:
     """A worker's initializer: build the caller's service again (its store opened here);
-    ``turn`` is the lock the workers take turns to write with."""
+    ``turn`` is the lock file the workers take turns to write with."""
     from lamtheoguongbac._registry import create_registry
 
     global _service, _turn
-    _turn = turn
+    _turn = None if turn is None else os.open(turn, os.O_RDWR)
     _WorkerService = _worker_service_class()
     recipe = dict(spec.recipe)
     recipe["extra_plugins"] = [
@@ -164,6 +187,81 @@ def service() -> Handbooks:
 # --- the caller's side ------------------------------------------------------------------------
 
 
+@attrs.frozen
+class _Ready(Generic[R]):
+    """An item's result made in the caller, not sent to a worker."""
+
+    value: R
+
+
+class _Workers(Generic[T, R]):
+    """``jobs`` worker processes, each a pool of one, so that items routed to the same one
+    are taken in order. A worker that dies is replaced: the item it was taking fails (it
+    may have stored its cell, or not), the items queued behind it run on the new one. A
+    new worker that dies before finishing anything is not replaced again: its items fail."""
+
+    def __init__(self, jobs: int, spec: WorkerSpec, turn: str | None) -> None:
+        self._context = multiprocessing.get_context("spawn")  # no fork of a store's process
+        self._spec, self._turn = spec, turn
+        self._pools = [self._new_pool() for _ in range(jobs)]
+        self._generation = [0] * jobs  # how many times each worker was replaced
+        self._finished = [0] * jobs  # items its current process finished
+        self._charged: set[tuple[int, int]] = set()  # (worker, generation) whose death is told
+        self._dead: set[int] = set()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=self._context,
+            initializer=_start,
+            initargs=(self._spec, self._turn),
+        )
+
+    def _replace(self, k: int, generation: int) -> None:
+        if generation != self._generation[k]:
+            return  # replaced already
+        if generation > 0 and self._finished[k] == 0:
+            self._dead.add(k)  # it dies at once (a store it cannot open …): stop there
+            return
+        self._pools[k].shutdown(wait=False, cancel_futures=True)
+        self._pools[k] = self._new_pool()
+        self._generation[k] += 1
+        self._finished[k] = 0
+
+    def submit(self, k: int, task: Callable[[T], R], item: T) -> tuple[int, cf.Future[R]]:
+        """``task(item)`` queued on worker ``k``: (the worker's generation, its future)."""
+        for _ in range(2):
+            if k in self._dead:
+                raise cf.BrokenExecutor(f"worker {k} died at once, twice")
+            generation = self._generation[k]
+            try:
+                return generation, self._pools[k].submit(task, item)
+            except cf.BrokenExecutor:  # died since the last item: a fresh one takes this
+                self._charged.add((k, generation))
+                self._replace(k, generation)
+        raise cf.BrokenExecutor(f"worker {k} cannot start")
+
+    def outcome(self, k: int, generation: int, future: cf.Future[R]) -> R | None:
+        """The item's result; ``None`` when it never ran because its worker died before
+        it (run it again); raises what the item itself failed with."""
+        try:
+            result = future.result()
+        except cf.BrokenExecutor:
+            first = (k, generation) not in self._charged
+            self._charged.add((k, generation))
+            self._replace(k, generation)
+            if first:  # the item its worker was taking when it died
+                raise
+            return None
+        if generation == self._generation[k]:
+            self._finished[k] += 1
+        return result
+
+    def stop(self, *, wait: bool) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=wait, cancel_futures=True)
+
+
 def ordered_map(
     task: Callable[[T], R],
     items: Iterable[T],
@@ -171,51 +269,84 @@ def ordered_map(
     jobs: int,
     spec: WorkerSpec,
     route: Callable[[T], int],
+    here: Callable[[T], R | None],
     failed: Callable[[T, BaseException], R],
-) -> Iterator[R]:
+    settle: Callable[[R], object],
+) -> Generator[R, None, None]:
     """``task(item)`` for each item in ``jobs`` worker processes, yielded in the items'
     order as each is ready.
 
-    Each item goes to worker ``route(item) % jobs``, and each worker takes its items in
-    order, one at a time: items routed alike are done by one process in order. At most
-    :data:`AHEAD` items per worker are in flight, so a stream of items is never read ahead
-    into memory. An item whose worker raised or died is yielded as ``failed(item, error)``.
+    An item ``here(item)`` answers (not ``None``) is not sent at all. Any other goes to
+    worker ``route(item) % jobs``, and each worker takes its items in order, one at a time:
+    items routed alike are done by one process in order. At most :data:`AHEAD` items per
+    worker are in flight, so a stream of items is never read ahead into memory. An item
+    whose worker raised or died taking it is yielded as ``failed(item, error)``; a worker
+    that died is replaced for the items behind it (see :class:`_Workers`).
+
+    When the items or the consumer raise (or the consumer stops early), the items not yet
+    started are cancelled and each one already started is waited for and given to
+    ``settle``, then the error goes on: what a worker stored is never left unaccounted for.
     """
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding a store
-    # A SQLite file takes one writer at a time and makes the others poll for it: the workers
-    # take turns through a lock instead. A server (PostgreSQL) takes their writes at once.
-    one_writer = spec.url.split(":", 1)[0].endswith("sqlite")
-    turn = context.Lock() if one_writer else None
-    pools = [
-        cf.ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_start, initargs=(spec, turn)
+    with contextlib.ExitStack() as stack:
+        turn = stack.enter_context(_turn_file()) if _one_writer(spec.url) else None
+        workers: _Workers[T, R] = _Workers(jobs, spec, turn)
+        stack.callback(workers.stop, wait=True)
+        in_flight: collections.deque[tuple[T, int, int, cf.Future[R] | _Ready[R]]] = (
+            collections.deque()
         )
-        for _ in range(jobs)
-    ]
-    in_flight: collections.deque[tuple[T, cf.Future[R] | BaseException]] = collections.deque()
 
-    def ready() -> R:
-        item, future = in_flight.popleft()
-        if isinstance(future, BaseException):
-            return failed(item, future)
-        try:
-            return future.result()
-        except Exception as exc:  # a worker's crash, or its result did not unpickle
-            return failed(item, exc)
-
-    try:
-        for item in items:
+        def send(item: T) -> tuple[T, int, int, cf.Future[R] | _Ready[R]]:
+            k = route(item) % jobs
             try:
-                in_flight.append((item, pools[route(item) % jobs].submit(task, item)))
-            except Exception as exc:  # that worker's pool broke: the process died
-                in_flight.append((item, exc))
-            if len(in_flight) >= jobs * AHEAD:
+                return (item, k, *workers.submit(k, task, item))
+            except Exception as exc:
+                return item, k, 0, _Ready(failed(item, exc))
+
+        def ready() -> R:
+            while True:
+                item, k, generation, future = in_flight.popleft()
+                if isinstance(future, _Ready):
+                    return future.value
+                try:
+                    result = workers.outcome(k, generation, future)
+                except (Exception, cf.CancelledError) as exc:  # a crash, a cancel, no unpickle
+                    return failed(item, exc)
+                if result is not None:
+                    return result
+                in_flight.appendleft(send(item))  # it never ran: again, on the new worker
+
+        try:
+            for item in items:
+                done = here(item)
+                in_flight.append((item, 0, 0, _Ready(done)) if done is not None else send(item))
+                if len(in_flight) >= jobs * AHEAD:
+                    yield ready()
+            while in_flight:
                 yield ready()
-        while in_flight:
-            yield ready()
+        except BaseException:  # GeneratorExit too: the consumer stopped
+            workers.stop(wait=False)  # the items not started are cancelled
+            while in_flight:
+                settle(ready())
+            raise
+
+
+def _one_writer(url: str) -> bool:
+    """Whether the store takes one writer at a time and makes the others poll for it (a
+    SQLite file): the workers then take turns through a lock file instead. A server
+    (PostgreSQL) takes their writes at once."""
+    return fcntl is not None and url.split(":", 1)[0].endswith("sqlite")
+
+
+@contextlib.contextmanager
+def _turn_file() -> Iterator[str]:
+    """A new lock file for one operation's workers, removed after it."""
+    fd, path = tempfile.mkstemp(prefix="lamtheoguongbac-turn-", suffix=".lock")
+    os.close(fd)
+    try:
+        yield path
     finally:
-        for pool in pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with contextlib.suppress(OSError):
+            os.remove(path)
 
 
 @contextlib.contextmanager
@@ -235,9 +366,13 @@ def heard_into(heard: list[tuple[Event, Handbook]] | None) -> Iterator[None]:
 def write_turn() -> Iterator[None]:
     """This worker's turn to write a SQLite file: the workers of one operation write one at
     a time, handing the file over at once, instead of each waiting on SQLite's own lock,
-    which polls (it sleeps up to milliseconds between tries). Other stores: no wait."""
-    if _turn is None:
+    which polls (it sleeps up to milliseconds between tries). The lock is a file lock, which
+    the system releases when its holder dies. Other stores, and the caller: no wait."""
+    if _turn is None or fcntl is None:
         yield
         return
-    with _turn:
+    fcntl.flock(_turn, fcntl.LOCK_EX)
+    try:
         yield
+    finally:
+        fcntl.flock(_turn, fcntl.LOCK_UN)

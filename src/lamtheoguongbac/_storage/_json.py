@@ -7,9 +7,10 @@ lone surrogates when writing, ``NaN``/``Infinity`` and lone surrogates when read
 standard library takes over, so what a store accepts and how it fails do not change: text
 that is not JSON still raises :class:`json.JSONDecodeError` (a :class:`ValueError`).
 
-One difference is left, and cannot reach a store: ``orjson`` writes a non-finite float as
-``null``. Stored documents come from :func:`lamtheoguongbac.serde.to_dict`, and the model
-has no float field (amounts are :class:`~decimal.Decimal`, written as text).
+Differences left, which cannot reach a store: ``orjson`` writes a non-finite float as
+``null``, and an enum member or a UUID as its value, where :mod:`json` refuses them. Stored
+documents come from :func:`lamtheoguongbac.serde.to_dict`, which writes none of these (the
+model has no float field; amounts are :class:`~decimal.Decimal`, written as text).
 """
 
 from __future__ import annotations
@@ -22,10 +23,23 @@ import orjson
 _std_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+# orjson writes dates, dataclasses and subclasses of str, int, dict and list itself, each in
+# its own way; these go to the standard library instead (which refuses the first two).
+_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def _not_json(value: object) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def encode(data: Any) -> str:
     """``data`` as compact JSON text, non-ASCII characters kept as they are."""
     try:
-        return orjson.dumps(data).decode("utf-8")
+        return orjson.dumps(data, default=_not_json, option=_OPTIONS).decode("utf-8")
     except orjson.JSONEncodeError:
         return _std_encode(data)
 
