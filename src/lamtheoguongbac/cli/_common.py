@@ -74,6 +74,14 @@ def actor_option(help: str | None = None) -> Callable[[F], F]:
     return click.option("--as", "actor_id", required=True, help=help)
 
 
+def jobs_option(help: str) -> Callable[[F], F]:
+    """``--jobs N`` (a whole number from 1, default 1): how many worker processes share the
+    work; the parameter is ``jobs``."""
+    return click.option(
+        "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help=help
+    )
+
+
 #: ``--file`` of each JSON document a step reads, by what it holds.
 _HANDBOOK_FILES = {
     "pledges": 'JSON {"pledges": [...]}',

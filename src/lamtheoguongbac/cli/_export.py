@@ -15,6 +15,7 @@ from lamtheoguongbac._model import Handbook, HandbookStatus
 from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac.cli._common import (
     in_lang,
+    jobs_option,
     message_lang,
     open_service,
     reports_errors,
@@ -57,13 +58,9 @@ __all__ = ["export", "template"]
     show_default=True,
     help="Mỗi người một tệp, gộp một tệp, hoặc nén zip.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Tối đa N tiến trình (ít hơn khi việc nhỏ) / at most N worker processes "
-    "(fewer when the work is small).",
+@jobs_option(
+    "Tối đa N tiến trình (ít hơn khi việc nhỏ) / at most N worker processes "
+    "(fewer when the work is small)."
 )
 @click.option("--resume", is_flag=True, help="Bỏ qua tệp đã xuất / skip files already written.")
 @click.option("--pdf", is_flag=True, help="Chuyển sang PDF bằng LibreOffice / also make PDFs.")

@@ -41,6 +41,7 @@ from lamtheoguongbac.cli._common import (
     date_argument,
     handbook_file_option,
     in_lang,
+    jobs_option,
     message_lang,
     open_service,
     reports_errors,
@@ -145,13 +146,9 @@ def import_(files: tuple[Path, ...], actor_id: str | None) -> None:
     help="Mã hoặc tên chuyên đề trong danh mục, hoặc nội dung chuyên đề riêng / a catalog "
     "theme's code or title, or the text of your own theme.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Với --organisation: N tiến trình phụ chia nhau các chi bộ / with --organisation: "
-    "N worker processes share the cells.",
+@jobs_option(
+    "Với --organisation: N tiến trình phụ chia nhau các chi bộ / with --organisation: "
+    "N worker processes share the cells."
 )
 @reports_errors
 def create(
