@@ -31,21 +31,21 @@ _values = st.recursive(
 
 @given(_values)
 def test_written_text_reads_back_as_the_standard_library_reads_it(value: Any) -> None:
-    text = _json.encode(value)
-    assert _json.decode(text) == json.loads(text) == json.loads(json.dumps(value))
+    text = _json.encode_json(value)
+    assert _json.decode_json(text) == json.loads(text) == json.loads(json.dumps(value))
 
 
 @given(_values)
 def test_text_the_standard_library_wrote_reads_the_same(value: Any) -> None:
     for text in (json.dumps(value), json.dumps(value, ensure_ascii=False, indent=1)):
-        assert _json.decode(text) == json.loads(text)
-        assert _json.decode(text.encode("utf-8", "surrogatepass")) == json.loads(text)
+        assert _json.decode_json(text) == json.loads(text)
+        assert _json.decode_json(text.encode("utf-8", "surrogatepass")) == json.loads(text)
 
 
 def test_what_orjson_refuses_falls_back_to_the_standard_library() -> None:
     value = {"lớn": 2**70, "lẻ": "\ud800", "số": [1.5, -0.0]}
-    assert _json.decode(_json.encode(value)) == value
-    assert math.isnan(_json.decode('{"x": NaN}')["x"])
+    assert _json.decode_json(_json.encode_json(value)) == value
+    assert math.isnan(_json.decode_json('{"x": NaN}')["x"])
 
 
 @pytest.mark.parametrize("text", ["", "{", '{"a": 1} x', "[1,]", b"[1,]", b"\xff"])
@@ -55,12 +55,12 @@ def test_text_that_is_not_json_raises_what_the_standard_library_raises(
     with pytest.raises((json.JSONDecodeError, UnicodeDecodeError)) as expected:
         json.loads(text)
     with pytest.raises(type(expected.value)):
-        _json.decode(text)
+        _json.decode_json(text)
 
 
 def test_a_store_reads_its_documents_in_either_writer_s_text() -> None:
     book = make_handbook()
-    for text in (_json.encode(to_dict(book)), json.dumps(to_dict(book), indent=2)):
+    for text in (_json.encode_json(to_dict(book)), json.dumps(to_dict(book), indent=2)):
         assert read_stored(Handbook, text, item_id=book.id, where="kho") == book
     with pytest.raises(StoreError):
         read_stored(Handbook, "{", item_id=book.id, where="kho")
@@ -84,9 +84,9 @@ def test_what_json_refuses_is_still_refused(value: object) -> None:
     with pytest.raises(TypeError):
         json.dumps(value)
     with pytest.raises(TypeError):
-        _json.encode({"giá trị": value})
+        _json.encode_json({"giá trị": value})
 
 
 def test_subclasses_of_json_types_are_written_as_json_writes_them() -> None:
     value = {"tên": _Text("Lê Văn Ước"), "số": [True, 3]}
-    assert _json.encode(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert _json.encode_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))

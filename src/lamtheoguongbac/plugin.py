@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         Registry,
         create_registry,
     )
+    from lamtheoguongbac._storage._json import decode_json, encode_json
     from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
     from lamtheoguongbac._storage.contract import (
         check_entry,
@@ -120,6 +121,7 @@ _HOMES: dict[str, str] = {
         "lamtheoguongbac._registry",
     ),
     **dict.fromkeys(("PluginInfo", "Provides"), "lamtheoguongbac._plugin_records"),
+    **dict.fromkeys(("decode_json", "encode_json"), "lamtheoguongbac._storage._json"),
     **dict.fromkeys(
         (
             "HandbookQuery",
@@ -243,7 +245,9 @@ __all__ = [
     "checked_chunks",
     "collation_fingerprint",
     "create_registry",
+    "decode_json",
     "duplicate_error",
+    "encode_json",
     "exemplar_exists",
     "exemplar_matches",
     "exemplar_order",

@@ -36,16 +36,31 @@ def _not_json(value: object) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def encode(data: Any) -> str:
-    """``data`` as compact JSON text, non-ASCII characters kept as they are."""
+def encode_json(data: Any) -> str:
+    """``data`` as compact JSON text, non-ASCII characters kept as they are: how the
+    library's database stores write a record's document (văn bản JSON của hồ sơ), for a
+    storage plugin to write the same.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import encode_json
+        >>> encode_json({"ten": "Chi bộ Văn phòng", "so": [1, 2]})
+        '{"ten":"Chi bộ Văn phòng","so":[1,2]}'
+    """
     try:
         return orjson.dumps(data, default=_not_json, option=_OPTIONS).decode("utf-8")
     except orjson.JSONEncodeError:
         return _std_encode(data)
 
 
-def decode(text: str | bytes) -> Any:
-    """The value of the JSON ``text``; :class:`json.JSONDecodeError` if it is not JSON."""
+def decode_json(text: str | bytes) -> Any:
+    """The value of the JSON ``text``; :class:`json.JSONDecodeError` if it is not JSON (a
+    :class:`ValueError`). :func:`~lamtheoguongbac.plugin.read_stored` reads documents with it.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import decode_json
+        >>> decode_json('{"ten": "Chi bộ Văn phòng"}')
+        {'ten': 'Chi bộ Văn phòng'}
+    """
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:

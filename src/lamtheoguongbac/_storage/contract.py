@@ -555,7 +555,7 @@ def read_stored(cls: type[T], document: Any, *, item_id: str, where: str) -> T:
     """
     try:
         if isinstance(document, str | bytes):
-            document = _json.decode(document)
+            document = _json.decode_json(document)
         return serde.from_stored(cls, document)
     except (ValueError, TypeError, LamTheoGuongBacError) as exc:
         kind_vi, kind_en = _RECORDS.get(cls, ("bản ghi", "record"))

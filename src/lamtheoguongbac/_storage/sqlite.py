@@ -173,12 +173,12 @@ def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
         member.full_name,
         member.sort_key,
         roster_key(member.full_name, member.sort_key),
-        _json.encode(serde.to_dict(handbook)),
+        _json.encode_json(serde.to_dict(handbook)),
     )
 
 
 def _event_row(event: Event) -> tuple[str, int, str]:
-    return (event.handbook_id, event.version, _json.encode(serde.to_dict(event)))
+    return (event.handbook_id, event.version, _json.encode_json(serde.to_dict(event)))
 
 
 def _unit_rows(handbook: Handbook) -> list[tuple[str, str, int, str]]:
@@ -662,7 +662,7 @@ class SqliteStore:
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace organisation units and members, in one transaction."""
-        unit_rows = [(u.id, _json.encode(serde.to_dict(u))) for u in units]
+        unit_rows = [(u.id, _json.encode_json(serde.to_dict(u))) for u in units]
         member_rows = [
             (
                 m.id,
@@ -670,7 +670,7 @@ class SqliteStore:
                 m.full_name,
                 m.sort_key,
                 roster_key(m.full_name, m.sort_key),
-                _json.encode(serde.to_dict(m)),
+                _json.encode_json(serde.to_dict(m)),
             )
             for m in members
         ]
@@ -826,7 +826,7 @@ class SqliteStore:
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
         """Store a new exemplar; ``ConflictError`` if the id exists."""
-        document = _json.encode(serde.to_dict(exemplar))
+        document = _json.encode_json(serde.to_dict(exemplar))
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM exemplars WHERE id = ?", (exemplar.id,)).fetchone():
                 raise exemplar_exists(exemplar.id, self.path)
@@ -845,7 +845,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_exemplar_update(exemplar, expected_version)
-        document = _json.encode(serde.to_dict(exemplar))
+        document = _json.encode_json(serde.to_dict(exemplar))
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE exemplars SET year = ?, version = ?, document = ? "
@@ -890,7 +890,7 @@ class SqliteStore:
 
     def add_inspection(self, inspection: Inspection) -> None:
         """Store a new inspection; ``ConflictError`` if the id exists."""
-        document = _json.encode(serde.to_dict(inspection))
+        document = _json.encode_json(serde.to_dict(inspection))
         with self._transaction() as conn:
             found = conn.execute("SELECT 1 FROM inspections WHERE id = ?", (inspection.id,))
             if found.fetchone():
@@ -919,7 +919,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_inspection_update(inspection, expected_version)
-        document = _json.encode(serde.to_dict(inspection))
+        document = _json.encode_json(serde.to_dict(inspection))
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inspections SET year = ?, on_date = ?, version = ?, document = ? "
@@ -974,7 +974,7 @@ class SqliteStore:
 
     def append_record_event(self, event: RecordEvent) -> None:
         """Append one event to the audit trail of exemplars and inspections."""
-        document = _json.encode(serde.to_dict(event))
+        document = _json.encode_json(serde.to_dict(event))
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO record_events (record_type, record_id, version, document) "

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import threading
 import time
@@ -70,7 +69,9 @@ from lamtheoguongbac.plugin import (
     check_signatures,
     check_update,
     checked_chunks,
+    decode_json,
     duplicate_error,
+    encode_json,
     exemplar_exists,
     exemplar_order,
     exemplar_stale,
@@ -123,7 +124,6 @@ _ORDER = (handbooks.c.year, handbooks.c.cell_id, handbooks.c.sort_key, handbooks
 _DOCUMENT = sa.cast(handbooks.c.document, sa.UnicodeText).label("document")
 
 # Compact and readable: Vietnamese text is stored as UTF-8, not \u escapes.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -265,8 +265,8 @@ def create_engine(url: str | sa.URL, pool: PoolSettings | None = None) -> sa.Eng
         "pool_timeout": pool.timeout,
         "pool_recycle": pool.recycle,
         "pool_pre_ping": pool.pre_ping,
-        "json_serializer": _encode,
-        "json_deserializer": json.loads,
+        "json_serializer": encode_json,  # the library's codec: orjson, as its SQLite store
+        "json_deserializer": decode_json,
     }
     if target.get_backend_name() == "postgresql" and "application_name" not in target.query:
         kwargs["connect_args"] = {"application_name": "lamtheoguongbac"}
