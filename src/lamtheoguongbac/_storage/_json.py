@@ -53,7 +53,7 @@ def encode_json(data: Any) -> str:
 
 
 def decode_json(text: str | bytes) -> Any:
-    """The value of the JSON ``text``; :class:`json.JSONDecodeError` if it is not JSON (a
+    """The value of the JSON ``text``; ``json.JSONDecodeError`` if it is not JSON (a
     :class:`ValueError`). :func:`~lamtheoguongbac.plugin.read_stored` reads documents with it.
 
     Example:
