@@ -1,18 +1,20 @@
 """A store plugin for the tests of bulk steps' worker processes: ``dyingsqlite:PATH`` is a
 SQLite store that kills the *worker process* writing the handbook of the member named in
 ``LTGB_TEST_DIE_MEMBER`` — inside the cell's transaction (``LTGB_TEST_DIE_WHEN=during``) or
-right after its commit (``after``), as an out-of-memory kill would. The caller never dies."""
+right after its commit (``after``), as an out-of-memory kill would — and that makes a worker
+reading the cell ``LTGB_TEST_SLOW_CELL`` wait 2 s. The caller never dies nor waits."""
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 
 from lamtheoguongbac import Event, Handbook, hookimpl
 from lamtheoguongbac._storage import SqliteStore
-from lamtheoguongbac.plugin import StorageBackend
+from lamtheoguongbac.plugin import HandbookQuery, StorageBackend
 
 
 def _in_a_worker() -> bool:
@@ -21,6 +23,11 @@ def _in_a_worker() -> bool:
 
 class DyingStore(SqliteStore):
     _dies_after_commit = False
+
+    def iter_query(self, query: HandbookQuery) -> Iterator[Handbook]:
+        if _in_a_worker() and query.cell_id == os.environ.get("LTGB_TEST_SLOW_CELL"):
+            time.sleep(2)
+        return super().iter_query(query)
 
     def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
         super().update(handbook, event, expected_version=expected_version)

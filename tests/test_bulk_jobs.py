@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -263,8 +264,14 @@ def _deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _dying(tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch, when: str) -> Handbooks:
-    monkeypatch.setenv("LTGB_TEST_DIE_MEMBER", roster.members[5].id)  # the 2nd cell's
+def _dying(
+    tmp_path: Path,
+    roster: Roster,
+    monkeypatch: pytest.MonkeyPatch,
+    when: str,
+    member: str | None = None,
+) -> Handbooks:
+    monkeypatch.setenv("LTGB_TEST_DIE_MEMBER", member or roster.members[5].id)  # 2nd cell's
     monkeypatch.setenv("LTGB_TEST_DIE_WHEN", when)
     registry = create_registry(load_entrypoints=False, extra_plugins=[dying_store])
     hb = Handbooks.open(f"dyingsqlite:{tmp_path / 'so-tay.db'}", registry=registry, clock=_clock)
@@ -401,3 +408,41 @@ def test_a_policy_set_on_the_service_keeps_the_plugins_rules(
         hb.close()
     assert found[2] == found[1]
     assert {code for *_, code in found[1] if code} == {"AG-902"}  # the plugin's rule ran
+
+
+def test_a_cell_stored_by_a_worker_that_then_died_is_never_taken_again(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Worker 0 is slow on its first cell; meanwhile worker 1 stores its first cell and
+    # dies. That cell must be reported failed (stored whole, to check), never sent again,
+    # and no other cell may fail for it.
+    def worker(cell: str) -> int:
+        return zlib.crc32(cell.encode("utf-8")) % 2
+
+    on = {w: [c for c in roster.cell_ids if worker(c) == w] for w in (0, 1)}
+    slow, dying = on[0][0], on[1][0]
+    victim = next(m for m in roster.members if m.cell_id == dying)
+    hb = _dying(tmp_path, roster, monkeypatch, "after", member=victim.id)
+    monkeypatch.setenv("LTGB_TEST_SLOW_CELL", slow)
+    batches = {b.cell_id: b for b in _batches(hb, roster, _registration)}
+    ordered = [slow, dying, *on[0][1:], *on[1][1:]]
+    with _deadline(120):
+        result = hb.bulk.register([batches[c] for c in ordered], jobs=2)
+    assert result.cells(BulkOutcome.FAILED) == (dying,)
+    assert all("worker process" in (o.problem("en") or "") for o in result.failed)
+    statuses = _statuses_by_cell(hb)
+    assert statuses.pop(dying) == {HandbookStatus.REGISTERED}  # stored whole, before it died
+    assert all(s == {HandbookStatus.REGISTERED} for s in statuses.values())
+    hb.close()
+
+
+def test_a_policy_read_from_another_service_is_set_with_the_plugins_rules_once(
+    tmp_path: Path, roster: Roster
+) -> None:
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_ProvinceRules()])
+    first = Handbooks(SqliteStore(tmp_path / "a.db"), registry=registry, clock=_clock)
+    second = Handbooks(SqliteStore(tmp_path / "b.db"), registry=registry, clock=_clock)
+    second.policy = first.policy
+    assert [r.code for r in second.policy.rules].count("AG-902") == 1
+    first.close()
+    second.close()

@@ -1016,46 +1016,18 @@ class Registry:
     def _refusal(self, name: str, stage: Stage) -> Rule:
         from lamtheoguongbac.rules._base import Rule
 
-        def check(handbook: Handbook, ctx: RuleContext) -> list[Violation]:
-            raise self._refused(name)
-
         return Rule(
             code=f"LTGB-PLUGIN:{name}:{stage.value}",
             stage=stage,
             title_vi=f"Plugin quy tắc '{name}' bị lỗi",
             title_en=f"The rules plugin '{name}' has failed",
-            check=check,
+            check=_PluginCheck(self, name, None),
         )
 
     def _guarded(self, rule: Rule, name: str) -> Rule:
-        original = rule.check
-
-        def check(handbook: Handbook, ctx: RuleContext) -> list[Violation]:
-            if not self._active(name):
-                if self.on_failed_rules == "skip":
-                    return []
-                raise self._refused(name)
-            try:
-                found = list(original(handbook, ctx))
-                problem = next(filter(None, (_bad_violation(v) for v in found)), None)
-            except (Exception, SystemExit) as exc:  # sys.exit() in a rule fails it too
-                vi, en = _exc_texts(exc)
-                self._fail(name, f"{rule.code}: {vi}", f"{rule.code}: {en}", exc=exc)
-                if self.on_failed_rules == "skip":
-                    return []
-                raise self._refused(name) from exc
-            if problem is not None:
-                # A malformed violation would be dropped or shown as nonsense, and a step
-                # it should refuse would go through: the rule fails, closed, as if it raised.
-                self._fail(name, f"{rule.code}: {problem[0]}", f"{rule.code}: {problem[1]}")
-                if self.on_failed_rules == "skip":
-                    return []
-                raise self._refused(name)
-            return found
-
         import attrs  # only once a rule runs: building a registry must not import it
 
-        return attrs.evolve(rule, check=check)
+        return attrs.evolve(rule, check=_PluginCheck(self, name, rule))
 
     def open_store(self, url: str) -> Store:
         """Open the store at ``url`` with the backend registered for its scheme."""
@@ -1268,6 +1240,46 @@ def _env_choice(value: str | None) -> OnFailedRules | None:
             f"{ON_FAILED_RULES_ENV} must be 'refuse' or 'skip', not {value!r}",
         )
     return choice  # type: ignore[return-value]
+
+
+class _PluginCheck:
+    """A plugin's rule check as a policy runs it: guarded, so that it fails closed (or, with
+    ``rule`` ``None``, the refusal standing for a rules plugin that failed). A policy tells
+    the plugins' rules from a deployment's own by it (:func:`is_plugin_rule`)."""
+
+    def __init__(self, registry: Registry, name: str, rule: Rule | None) -> None:
+        self._registry, self._name, self._rule = registry, name, rule
+
+    def __call__(self, handbook: Handbook, ctx: RuleContext) -> list[Violation]:
+        registry, name, rule = self._registry, self._name, self._rule
+        if rule is None:
+            raise registry._refused(name)
+        if not registry._active(name):
+            if registry.on_failed_rules == "skip":
+                return []
+            raise registry._refused(name)
+        try:
+            found = list(rule.check(handbook, ctx))
+            problem = next(filter(None, (_bad_violation(v) for v in found)), None)
+        except (Exception, SystemExit) as exc:  # sys.exit() in a rule fails it too
+            vi, en = _exc_texts(exc)
+            registry._fail(name, f"{rule.code}: {vi}", f"{rule.code}: {en}", exc=exc)
+            if registry.on_failed_rules == "skip":
+                return []
+            raise registry._refused(name) from exc
+        if problem is not None:
+            # A malformed violation would be dropped or shown as nonsense, and a step it
+            # should refuse would go through: the rule fails, closed, as if it raised.
+            registry._fail(name, f"{rule.code}: {problem[0]}", f"{rule.code}: {problem[1]}")
+            if registry.on_failed_rules == "skip":
+                return []
+            raise registry._refused(name)
+        return found
+
+
+def is_plugin_rule(rule: Rule) -> bool:
+    """Whether ``rule`` is a plugin's, as a registry put it into a policy (guarded)."""
+    return isinstance(rule.check, _PluginCheck)
 
 
 def create_registry(

@@ -53,7 +53,7 @@ from lamtheoguongbac._model import (
 )
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._public import publish
-from lamtheoguongbac._registry import Registry, create_registry
+from lamtheoguongbac._registry import Registry, create_registry, is_plugin_rule
 from lamtheoguongbac._service.bulk import BulkSteps
 from lamtheoguongbac._service.exemplars import ExemplarsFacet
 from lamtheoguongbac._service.inspections import InspectionsFacet
@@ -68,7 +68,7 @@ from lamtheoguongbac.rules._aggregate import (
     check_cap_outlook,
     tally,
 )
-from lamtheoguongbac.rules._base import Rule, Severity, Violation
+from lamtheoguongbac.rules._base import Severity, Violation
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.spreadsheet._data import WorkbookData
 from lamtheoguongbac.text import nfc
@@ -174,7 +174,6 @@ class Handbooks:
         self.registry = registry if registry is not None else create_registry()
         self.catalog = catalog if catalog is not None else Catalog.load()
         self._policies: dict[str, Policy] = {}
-        self._guarded_rules: tuple[Rule, ...] | None = None
         self._policy = self._in_force(policy if policy is not None else DEFAULT_POLICY)
         self._policy_given = policy is not None
         self.clock = clock
@@ -204,21 +203,13 @@ class Handbooks:
         self._policy, self._policy_given = self._in_force(value), True
 
     def _in_force(self, policy: Policy) -> Policy:
-        policy = self._without_plugin_rules(policy).with_rules(self._plugin_rules())
+        policy = self._without_plugin_rules(policy).with_rules(self.registry.rules())
         return policy if policy.catalog is not None else attrs.evolve(policy, catalog=self.catalog)
 
-    def _plugin_rules(self) -> tuple[Rule, ...]:
-        """The plugins' rules, guarded (they fail closed), the same objects for every
-        policy this service puts in force."""
-        if self._guarded_rules is None:
-            self._guarded_rules = tuple(self.registry.rules())
-        return self._guarded_rules
-
     def _without_plugin_rules(self, policy: Policy) -> Policy:
-        """``policy`` without the plugins' rules this service added to it (by identity: a
-        deployment's own rule is never taken for a plugin's)."""
-        added = self._plugin_rules()
-        kept = tuple(r for r in policy.rules if not any(r is a for a in added))
+        """``policy`` without the plugins' rules a registry put into it (guarded checks: a
+        deployment's own rule is never taken for a plugin's, whatever its code)."""
+        kept = tuple(r for r in policy.rules if not is_plugin_rule(r))
         return policy if len(kept) == len(policy.rules) else attrs.evolve(policy, rules=kept)
 
     def policy_for(self, handbook: Handbook) -> Policy:

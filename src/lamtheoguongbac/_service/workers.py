@@ -187,26 +187,19 @@ def service() -> Handbooks:
 # --- the caller's side ------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Ready(Generic[R]):
-    """An item's result made in the caller, not sent to a worker."""
-
-    value: R
-
-
 class _Workers(Generic[T, R]):
-    """``jobs`` worker processes, each a pool of one, so that items routed to the same one
-    are taken in order. A worker that dies is replaced: the item it was taking fails (it
-    may have stored its cell, or not), the items queued behind it run on the new one. A
-    new worker that dies before finishing anything is not replaced again: its items fail."""
+    """``jobs`` worker processes, each a pool of one taking **one item at a time**: the
+    caller keeps each worker's queue and sends the next item only when the last is done, so
+    items routed alike are taken in order, and a worker that dies was taking exactly the
+    item whose result says so. A dead worker is replaced for the items behind it; a new one
+    that dies before finishing anything is not replaced again (its items fail)."""
 
     def __init__(self, jobs: int, spec: WorkerSpec, turn: str | None) -> None:
         self._context = multiprocessing.get_context("spawn")  # no fork of a store's process
         self._spec, self._turn = spec, turn
         self._pools = [self._new_pool() for _ in range(jobs)]
-        self._generation = [0] * jobs  # how many times each worker was replaced
+        self._replaced = [0] * jobs  # how many times each worker was replaced
         self._finished = [0] * jobs  # items its current process finished
-        self._charged: set[tuple[int, int]] = set()  # (worker, generation) whose death is told
         self._dead: set[int] = set()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
@@ -217,49 +210,31 @@ class _Workers(Generic[T, R]):
             initargs=(self._spec, self._turn),
         )
 
-    def _replace(self, k: int, generation: int) -> None:
-        if generation != self._generation[k]:
-            return  # replaced already
-        if generation > 0 and self._finished[k] == 0:
-            self._dead.add(k)  # it dies at once (a store it cannot open …): stop there
-            return
-        self._pools[k].shutdown(wait=False, cancel_futures=True)
-        self._pools[k] = self._new_pool()
-        self._generation[k] += 1
-        self._finished[k] = 0
+    def submit(self, k: int, task: Callable[[T], R], item: T) -> cf.Future[R]:
+        """``task(item)`` on worker ``k``, which is taking nothing else."""
+        if k in self._dead:
+            raise cf.BrokenExecutor("the worker process died as it started, twice")
+        return self._pools[k].submit(task, item)
 
-    def submit(self, k: int, task: Callable[[T], R], item: T) -> tuple[int, cf.Future[R]]:
-        """``task(item)`` queued on worker ``k``: (the worker's generation, its future)."""
-        for _ in range(2):
-            if k in self._dead:
-                raise cf.BrokenExecutor(f"worker {k} died at once, twice")
-            generation = self._generation[k]
-            try:
-                return generation, self._pools[k].submit(task, item)
-            except cf.BrokenExecutor:  # died since the last item: a fresh one takes this
-                self._charged.add((k, generation))
-                self._replace(k, generation)
-        raise cf.BrokenExecutor(f"worker {k} cannot start")
-
-    def outcome(self, k: int, generation: int, future: cf.Future[R]) -> R | None:
-        """The item's result; ``None`` when it never ran because its worker died before
-        it (run it again); raises what the item itself failed with."""
-        try:
-            result = future.result()
-        except cf.BrokenExecutor:
-            first = (k, generation) not in self._charged
-            self._charged.add((k, generation))
-            self._replace(k, generation)
-            if first:  # the item its worker was taking when it died
-                raise
-            return None
-        if generation == self._generation[k]:
+    def finished(self, k: int, future: cf.Future[R]) -> BaseException | None:
+        """Worker ``k``'s item is done: what it raised, if anything; a worker that died is
+        replaced (or given up when it died before finishing anything)."""
+        exc = future.exception()  # a KeyboardInterrupt in the worker too: that item's
+        if not isinstance(exc, cf.BrokenExecutor):
             self._finished[k] += 1
-        return result
+            return exc
+        if self._replaced[k] and not self._finished[k]:
+            self._dead.add(k)  # it dies at once (a store it cannot open …): stop there
+            return exc
+        self._pools[k].shutdown(wait=False)
+        self._pools[k] = self._new_pool()
+        self._replaced[k] += 1
+        self._finished[k] = 0
+        return exc
 
-    def stop(self, *, wait: bool) -> None:
+    def stop(self) -> None:
         for pool in self._pools:
-            pool.shutdown(wait=wait, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ordered_map(
@@ -277,56 +252,82 @@ def ordered_map(
     order as each is ready.
 
     An item ``here(item)`` answers (not ``None``) is not sent at all. Any other goes to
-    worker ``route(item) % jobs``, and each worker takes its items in order, one at a time:
-    items routed alike are done by one process in order. At most :data:`AHEAD` items per
-    worker are in flight, so a stream of items is never read ahead into memory. An item
-    whose worker raised or died taking it is yielded as ``failed(item, error)``; a worker
-    that died is replaced for the items behind it (see :class:`_Workers`).
+    worker ``route(item) % jobs``, which takes its items one at a time, in order. At most
+    :data:`AHEAD` items per worker are read ahead, so a stream of items is never read into
+    memory. An item whose worker raised or died taking it is yielded as
+    ``failed(item, error)``; a worker that died is replaced (see :class:`_Workers`).
 
-    When the items or the consumer raise (or the consumer stops early), the items not yet
-    started are cancelled and each one already started is waited for and given to
-    ``settle``, then the error goes on: what a worker stored is never left unaccounted for.
+    When the items or the consumer raise (or the consumer stops early, or Ctrl-C comes),
+    the items not yet sent are dropped, and each item a worker is taking, or has done and
+    not yet handed over, is waited for and given to ``settle``; then the error goes on:
+    what a worker stored is never left unaccounted for.
     """
     with contextlib.ExitStack() as stack:
         turn = stack.enter_context(_turn_file()) if _one_writer(spec.url) else None
         workers: _Workers[T, R] = _Workers(jobs, spec, turn)
-        stack.callback(workers.stop, wait=True)
-        in_flight: collections.deque[tuple[T, int, int, cf.Future[R] | _Ready[R]]] = (
-            collections.deque()
-        )
+        stack.callback(workers.stop)
+        queues: list[collections.deque[tuple[int, T]]] = [collections.deque() for _ in range(jobs)]
+        taking: dict[int, tuple[int, T, cf.Future[R]]] = {}  # worker → (seq, item, future)
+        done: dict[int, R] = {}  # results not yet handed over, by sequence number
+        order: collections.deque[int] = collections.deque()  # sequence numbers read
+        source = iter(items)
+        exhausted = False
+        count = 0
 
-        def send(item: T) -> tuple[T, int, int, cf.Future[R] | _Ready[R]]:
-            k = route(item) % jobs
-            try:
-                return (item, k, *workers.submit(k, task, item))
-            except Exception as exc:
-                return item, k, 0, _Ready(failed(item, exc))
-
-        def ready() -> R:
-            while True:
-                item, k, generation, future = in_flight.popleft()
-                if isinstance(future, _Ready):
-                    return future.value
+        def start(k: int) -> None:
+            while k not in taking and queues[k]:
+                seq, item = queues[k].popleft()
                 try:
-                    result = workers.outcome(k, generation, future)
-                except (Exception, cf.CancelledError) as exc:  # a crash, a cancel, no unpickle
-                    return failed(item, exc)
-                if result is not None:
-                    return result
-                in_flight.appendleft(send(item))  # it never ran: again, on the new worker
+                    taking[k] = (seq, item, workers.submit(k, task, item))
+                except Exception as exc:  # the worker cannot take it
+                    done[seq] = failed(item, exc)
+
+        def collect(k: int) -> None:
+            seq, item, future = taking[k]
+            try:
+                exc = workers.finished(k, future)
+                done[seq] = future.result() if exc is None else failed(item, exc)
+            except cf.CancelledError as cancelled:
+                done[seq] = failed(item, cancelled)
+            del taking[k]  # only once its outcome is known
 
         try:
-            for item in items:
-                done = here(item)
-                in_flight.append((item, 0, 0, _Ready(done)) if done is not None else send(item))
-                if len(in_flight) >= jobs * AHEAD:
-                    yield ready()
-            while in_flight:
-                yield ready()
-        except BaseException:  # GeneratorExit too: the consumer stopped
-            workers.stop(wait=False)  # the items not started are cancelled
-            while in_flight:
-                settle(ready())
+            while True:
+                while not exhausted and len(order) < jobs * AHEAD:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    answer = here(item)
+                    if answer is not None:
+                        done[count] = answer
+                    else:
+                        k = route(item) % jobs
+                        queues[k].append((count, item))
+                        start(k)
+                    order.append(count)
+                    count += 1
+                while order and order[0] in done:
+                    yield done.pop(order.popleft())
+                if exhausted and not order:
+                    return
+                if taking:
+                    finished, _ = cf.wait(
+                        [f for _, _, f in taking.values()], return_when=cf.FIRST_COMPLETED
+                    )
+                    for k in [k for k, (_, _, f) in taking.items() if f in finished]:
+                        collect(k)
+                        start(k)
+        except BaseException:  # GeneratorExit and KeyboardInterrupt too
+            for queue in queues:
+                queue.clear()  # not sent: nothing of them is stored
+            while taking:
+                k = next(iter(taking))
+                cf.wait([taking[k][2]])
+                collect(k)
+            for result in done.values():
+                settle(result)
             raise
 
 
