@@ -187,12 +187,16 @@ def service() -> Handbooks:
 # --- the caller's side ------------------------------------------------------------------------
 
 
+#: Cells a worker holds at once: the one it takes and the next, so it never waits for the
+#: caller between cells. A death is still told apart: the older one was being taken, the
+#: younger had not started (it is sent again, to the worker that replaces it).
+DEPTH = 2
+
+
 class _Workers(Generic[T, R]):
-    """``jobs`` worker processes, each a pool of one taking **one item at a time**: the
-    caller keeps each worker's queue and sends the next item only when the last is done, so
-    items routed alike are taken in order, and a worker that dies was taking exactly the
-    item whose result says so. A dead worker is replaced for the items behind it; a new one
-    that dies before finishing anything is not replaced again (its items fail)."""
+    """``jobs`` worker processes, each a pool of one: items sent to one are taken in order.
+    A dead worker is replaced for the items behind the one it was taking; a new one that
+    dies before finishing anything is not replaced again (its items fail)."""
 
     def __init__(self, jobs: int, spec: WorkerSpec, turn: str | None) -> None:
         self._context = multiprocessing.get_context("spawn")  # no fork of a store's process
@@ -200,7 +204,7 @@ class _Workers(Generic[T, R]):
         self._pools = [self._new_pool() for _ in range(jobs)]
         self._replaced = [0] * jobs  # how many times each worker was replaced
         self._finished = [0] * jobs  # items its current process finished
-        self._dead: set[int] = set()
+        self.dead: set[int] = set()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
@@ -211,26 +215,31 @@ class _Workers(Generic[T, R]):
         )
 
     def submit(self, k: int, task: Callable[[T], R], item: T) -> cf.Future[R]:
-        """``task(item)`` on worker ``k``, which is taking nothing else."""
-        if k in self._dead:
+        if k in self.dead:
             raise cf.BrokenExecutor("the worker process died as it started, twice")
         return self._pools[k].submit(task, item)
 
     def finished(self, k: int, future: cf.Future[R]) -> BaseException | None:
-        """Worker ``k``'s item is done: what it raised, if anything; a worker that died is
-        replaced (or given up when it died before finishing anything)."""
+        """Worker ``k``'s oldest item is done: what it raised, if anything (a
+        :class:`~concurrent.futures.BrokenExecutor` when the worker died taking it)."""
         exc = future.exception()  # a KeyboardInterrupt in the worker too: that item's
-        if not isinstance(exc, cf.BrokenExecutor):
+        if isinstance(exc, cf.BrokenExecutor):
+            self.replace(k)
+        else:
             self._finished[k] += 1
-            return exc
+        return exc
+
+    def replace(self, k: int) -> None:
+        """A new process for worker ``k``, whose process died."""
+        if k in self.dead:
+            return
         if self._replaced[k] and not self._finished[k]:
-            self._dead.add(k)  # it dies at once (a store it cannot open …): stop there
-            return exc
+            self.dead.add(k)  # it dies at once (a store it cannot open …): stop there
+            return
         self._pools[k].shutdown(wait=False)
         self._pools[k] = self._new_pool()
         self._replaced[k] += 1
         self._finished[k] = 0
-        return exc
 
     def stop(self) -> None:
         for pool in self._pools:
@@ -252,22 +261,26 @@ def ordered_map(
     order as each is ready.
 
     An item ``here(item)`` answers (not ``None``) is not sent at all. Any other goes to
-    worker ``route(item) % jobs``, which takes its items one at a time, in order. At most
-    :data:`AHEAD` items per worker are read ahead, so a stream of items is never read into
-    memory. An item whose worker raised or died taking it is yielded as
-    ``failed(item, error)``; a worker that died is replaced (see :class:`_Workers`).
+    worker ``route(item) % jobs``, which takes its items in order, holding :data:`DEPTH` at
+    a time; the caller keeps the rest, reading at most :data:`AHEAD` items per worker
+    ahead, so a stream of items is never read into memory. An item whose worker raised or
+    died taking it is yielded as ``failed(item, error)``; a worker that died is replaced
+    and the items behind that one are sent again (see :class:`_Workers`).
 
     When the items or the consumer raise (or the consumer stops early, or Ctrl-C comes),
-    the items not yet sent are dropped, and each item a worker is taking, or has done and
-    not yet handed over, is waited for and given to ``settle``; then the error goes on:
-    what a worker stored is never left unaccounted for.
+    the items the workers hold are waited for and, with those done and not yet handed over,
+    given to ``settle``; the items not sent are dropped; then the error goes on: what a
+    worker stored is never left unaccounted for.
     """
     with contextlib.ExitStack() as stack:
         turn = stack.enter_context(_turn_file()) if _one_writer(spec.url) else None
         workers: _Workers[T, R] = _Workers(jobs, spec, turn)
         stack.callback(workers.stop)
         queues: list[collections.deque[tuple[int, T]]] = [collections.deque() for _ in range(jobs)]
-        taking: dict[int, tuple[int, T, cf.Future[R]]] = {}  # worker → (seq, item, future)
+        # per worker, oldest first: (sequence number, item, future)
+        held: list[collections.deque[tuple[int, T, cf.Future[R]]]] = [
+            collections.deque() for _ in range(jobs)
+        ]
         done: dict[int, R] = {}  # results not yet handed over, by sequence number
         order: collections.deque[int] = collections.deque()  # sequence numbers read
         source = iter(items)
@@ -275,21 +288,40 @@ def ordered_map(
         count = 0
 
         def start(k: int) -> None:
-            while k not in taking and queues[k]:
-                seq, item = queues[k].popleft()
+            while len(held[k]) < DEPTH and queues[k]:
+                seq, item = queues[k][0]
                 try:
-                    taking[k] = (seq, item, workers.submit(k, task, item))
-                except Exception as exc:  # the worker cannot take it
+                    future = workers.submit(k, task, item)
+                except cf.BrokenExecutor as exc:
+                    if held[k]:
+                        return  # the oldest it holds will tell which item killed it
+                    workers.replace(k)  # it died idle, or as it started
+                    if k not in workers.dead:
+                        continue
+                    queues[k].popleft()
                     done[seq] = failed(item, exc)
+                    continue
+                except Exception as exc:  # the item cannot be sent (it does not pickle …)
+                    queues[k].popleft()
+                    done[seq] = failed(item, exc)
+                    continue
+                queues[k].popleft()
+                held[k].append((seq, item, future))
 
         def collect(k: int) -> None:
-            seq, item, future = taking[k]
+            """Worker ``k``'s oldest item, which is done."""
+            seq, item, future = held[k][0]
+            exc: BaseException | None = None
             try:
                 exc = workers.finished(k, future)
                 done[seq] = future.result() if exc is None else failed(item, exc)
             except cf.CancelledError as cancelled:
                 done[seq] = failed(item, cancelled)
-            del taking[k]  # only once its outcome is known
+            held[k].popleft()  # only once its outcome is known
+            if isinstance(exc, cf.BrokenExecutor):  # the ones behind it never started
+                while held[k]:
+                    later, later_item, _ = held[k].pop()
+                    queues[k].appendleft((later, later_item))
 
         try:
             while True:
@@ -312,20 +344,21 @@ def ordered_map(
                     yield done.pop(order.popleft())
                 if exhausted and not order:
                     return
-                if taking:
-                    finished, _ = cf.wait(
-                        [f for _, _, f in taking.values()], return_when=cf.FIRST_COMPLETED
-                    )
-                    for k in [k for k, (_, _, f) in taking.items() if f in finished]:
+                futures = [f for hold in held for _, _, f in hold]
+                if futures:
+                    cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+                for k in range(jobs):
+                    while held[k] and held[k][0][2].done():
                         collect(k)
-                        start(k)
+                    start(k)
         except BaseException:  # GeneratorExit and KeyboardInterrupt too
             for queue in queues:
                 queue.clear()  # not sent: nothing of them is stored
-            while taking:
-                k = next(iter(taking))
-                cf.wait([taking[k][2]])
-                collect(k)
+            for k in range(jobs):
+                while held[k]:
+                    cf.wait([held[k][0][2]])
+                    collect(k)
+                    queues[k].clear()  # what a dead worker held, never started: dropped
             for result in done.values():
                 settle(result)
             raise
