@@ -53,7 +53,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Cells sent ahead per worker: enough to keep every worker busy while the caller writes.
+#: Items read ahead per worker, held by the caller until their worker is free: enough to
+#: keep every worker busy, few enough that a stream of batches is never read into memory.
 AHEAD = 4
 
 
