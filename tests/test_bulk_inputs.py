@@ -44,18 +44,22 @@ from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.spreadsheet import export_workbook
 from lamtheoguongbac.testing import ICT, advance, make_handbook, make_roster
 from lamtheoguongbac.testing import SampleRoster as Roster
-
-YEAR = 2025
-TEXT = "Đồng chí thực hiện nghiêm túc các việc đã đăng ký, có kết quả cụ thể."
-MEETING = dt.date(YEAR, 12, 20)
+from test_bulk import MEETING, TEXT, YEAR, _service
 
 
-def _clock() -> dt.datetime:
-    return dt.datetime(YEAR, 12, 21, 9, tzinfo=ICT)
-
-
-def _service(store: MemoryStore | SqliteStore) -> Handbooks:
-    return Handbooks(store, registry=create_registry(load_entrypoints=False), clock=_clock)
+def _registered_books(roster: Roster, cell: str) -> list[Handbook]:
+    """The cell's members' handbooks, registered, as a cell workbook would hold them."""
+    members = [m for m in roster.members if m.cell_id == cell]
+    return [
+        make_handbook(
+            HandbookStatus.REGISTERED,
+            cell=cell,
+            member=m,
+            organisation=roster.organisation(cell),
+            secretary=members[0],
+        )
+        for m in members
+    ]
 
 
 @pytest.fixture
@@ -540,16 +544,7 @@ def test_a_refused_workbook_problem_carries_its_code_sheet_and_row(
 ) -> None:
     cell = roster.cell_ids[0]
     members = [m for m in roster.members if m.cell_id == cell]
-    books = [
-        make_handbook(
-            HandbookStatus.REGISTERED,
-            cell=cell,
-            member=m,
-            organisation=roster.organisation(cell),
-            secretary=members[0],
-        )
-        for m in members
-    ]
+    books = _registered_books(roster, cell)
     path = tmp_path / "chi-bo.xlsx"
     export_workbook(path, books, members=[], units=[])
     # a plain member may not register their colleagues' pledges
@@ -575,16 +570,7 @@ def test_the_cli_names_a_workbook_problem_s_place_once(tmp_path: Path, roster: R
     members = [m for m in roster.members if m.cell_id == cell]
     folder = tmp_path / "bang-tinh"
     folder.mkdir()
-    books = [
-        make_handbook(
-            HandbookStatus.REGISTERED,
-            cell=cell,
-            member=m,
-            organisation=roster.organisation(cell),
-            secretary=members[0],
-        )
-        for m in members
-    ]
+    books = _registered_books(roster, cell)
     export_workbook(folder / "chi-bo.xlsx", books, members=[], units=[])
     args = ["--store", url, "--lang", "en", "workbook", "import-folder", str(folder)]
     result = CliRunner().invoke(cli, [*args, "--year", "2025", "--as", members[1].id])

@@ -69,9 +69,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(site: Path, cwd: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
+    """``python -m lamtheoguongbac ARGS`` in ``cwd`` with the plugins installed in ``site``
+    (and no plugin choice from this environment), plus ``env_extra``."""
     env = {k: v for k, v in os.environ.items() if k not in (ALLOW_ENV, DISABLE_ENV)}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
+    env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "lamtheoguongbac", *args],
         capture_output=True,

@@ -5,8 +5,6 @@ the host."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -32,6 +30,7 @@ from lamtheoguongbac.plugin import (
     create_registry,
 )
 from lamtheoguongbac.testing import advance, make_handbook
+from test_plugins_cli import _run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -500,21 +499,6 @@ def test_no_default_exporter_names_the_plugin_that_has_one_but_lost_it() -> None
 
 
 # --- F7 and F13 on the command line ------------------------------------------------------------
-
-
-def _run(site: Path, cwd: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in (ALLOW_ENV, DISABLE_ENV)}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "lamtheoguongbac", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-        timeout=120,
-    )
 
 
 EXIT_AT_IMPORT = """
