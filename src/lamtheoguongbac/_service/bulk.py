@@ -476,10 +476,6 @@ class BulkResult:
         )
 
 
-class _CellRefused(Exception):
-    """Leaves a cell's transaction so that none of its writes is kept."""
-
-
 @attrs.define
 class _Tallies:
     """The cap's running figures per grassroots organisation and year for one operation."""
