@@ -20,10 +20,10 @@ way a province would, through the public command line and the bulk API:
 
    Steps 2–6 run with ``--bulk-jobs`` worker processes (default: one per usable core, as
    the export; ``--bulk-jobs 1`` takes them in this process).
-7. ``export``      ``export_handbooks`` of every handbook streamed from the store to Word
-                   files with one worker process per core (``jobs``, ``store``), in a child
-                   process; the peak memory is the larger of the child's (``VmHWM``) and its
-                   largest worker's
+7. ``export``      ``export_handbooks`` of the province's query to Word files, the
+                   handbooks read from the store by one worker process per core (``jobs``,
+                   ``store``), in a child process; the peak memory is the larger of the
+                   child's (``VmHWM``) and its largest worker's
 
 It prints each phase's elapsed time, per-handbook cost and CPU time, the end-to-end time,
 and per phase the **linearity ratio** — the per-handbook cost at the larger scale divided by
@@ -286,15 +286,14 @@ def _export_in_child(url: str, dest: Path, expected: int) -> float:
 
 
 def export_child(url: str, dest: str) -> None:
-    """The export phase: every handbook of the province, streamed from the store, rendered
-    by one worker process per core that reads its shard from the store by id (``jobs``,
-    ``store``), as ``lamtheoguongbac export --jobs N`` does. The peak is the larger of this
-    process's and its largest worker's."""
+    """The export phase: every handbook of the province, a query of the store, rendered by
+    one worker process per core that reads its shard from the store by id (``jobs``,
+    ``store``) while this process lists only their headings, as ``lamtheoguongbac export
+    --jobs N`` does. The peak is the larger of this process's and its largest worker's."""
     import resource
 
-    with Handbooks.open(url) as hb:
-        books = hb.store.iter_query(HandbookQuery(organisation_id=PROVINCE, year=YEAR))
-        result = export_handbooks(Path(dest), books, exporter="docx", jobs=EXPORT_JOBS, store=url)
+    query = HandbookQuery(organisation_id=PROVINCE, year=YEAR)
+    result = export_handbooks(Path(dest), query, exporter="docx", jobs=EXPORT_JOBS, store=url)
     workers_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     print(len(result.written), max(_peak_kb(), workers_kb))
 

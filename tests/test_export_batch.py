@@ -36,6 +36,8 @@ from lamtheoguongbac import (
     ValidationFailed,
     hookimpl,
 )
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac._storage.base import iter_headings
 from lamtheoguongbac.export import (
     Exporter,
     ExportOptions,
@@ -46,8 +48,16 @@ from lamtheoguongbac.export import (
 )
 from lamtheoguongbac.export import _batch as batch
 from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX, choose_jobs
-from lamtheoguongbac.plugin import Registry, create_registry
-from lamtheoguongbac.testing import make_handbook
+from lamtheoguongbac.plugin import (
+    HandbookHeading,
+    HandbookQuery,
+    Registry,
+    create_registry,
+    parse_store_url,
+    store_url,
+    trusted_restore,
+)
+from lamtheoguongbac.testing import creation_event, make_handbook
 from strategies import BIDI_CONTROLS, REFUSED_IN_LINE
 
 BROKEN = "Tên Gây Lỗi"  # the fake renderer fails on a member with this name
@@ -105,7 +115,7 @@ def _context(path: Path) -> dict[str, Any]:
         return loaded
 
 
-def _export(registry: Registry, handbooks: Sequence[Handbook], dest: Path,
+def _export(registry: Registry, handbooks: Sequence[Handbook] | HandbookQuery, dest: Path,
             **kwargs: Any) -> ExportResult:  # fmt: skip
     return export_handbooks(dest, handbooks, exporter="fake", registry=registry, **kwargs)
 
@@ -591,6 +601,74 @@ def test_a_failed_write_in_the_background_stops_the_run_and_is_not_recorded(
     lines = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
     recorded = [json.loads(line)["file"] for line in lines]
     assert recorded == [file_name(b, ".docx") for b in books[:64]]
+
+
+# --- a query of a store ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Handbook]]:
+    """A SQLite store of handbooks for several shards, and them in the store's order."""
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(150)]
+    path = tmp_path_factory.mktemp("store") / "sổ tay.db"
+    with SqliteStore(path) as store:
+        with trusted_restore():  # assessed by recorders of no roster: the export only reads
+            store.add_many((b, creation_event(b)) for b in books)
+        return store_url("sqlite", path), store.query(HandbookQuery())
+
+
+def _refuse_decoding(*_: object) -> None:
+    raise AssertionError("the caller decoded the handbooks its workers read by id")
+
+
+def test_a_query_exports_what_its_handbooks_export(
+    fake_registry: Registry,
+    pool: cf.Executor,
+    stored: tuple[str, list[Handbook]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, books = stored
+    reference = _export(fake_registry, books, tmp_path / "list")
+    query = HandbookQuery(year=2025)
+    here = _export(fake_registry, query, tmp_path / "here", store=url)
+    with SqliteStore(parse_store_url(url).path or "") as store:
+        # The workers read the handbooks by id: this process lists their headings only.
+        monkeypatch.setattr(SqliteStore, "iter_query", _refuse_decoding)
+        calls: list[tuple[int, int]] = []
+        workers = _export(fake_registry, query, tmp_path / "workers", store=store,
+                          executor=pool, progress=lambda d, t: calls.append((d, t)))  # fmt: skip
+    for result in (here, workers):
+        assert [p.name for p in result.written] == [p.name for p in reference.written]
+        for a, b in zip(reference.written, result.written, strict=True):
+            assert a.read_bytes() == b.read_bytes()
+    assert calls[-1] == (len(books), len(books))
+    # resumed from the manifest the headings wrote: nothing is written again
+    again = _export(fake_registry, query, tmp_path / "workers", store=url, executor=pool,
+                    resume=True)  # fmt: skip
+    assert (len(again.written), again.skipped) == (0, len(books))
+
+
+def test_a_query_without_its_store_is_refused(fake_registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        _export(fake_registry, HandbookQuery(), tmp_path / "x")
+    assert caught.value.field == "store"
+    assert " / " in str(caught.value)
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_store_without_headings_is_listed_through_its_query(
+    stored: tuple[str, list[Handbook]],
+) -> None:
+    url, books = stored
+
+    class Plain:  # a third-party store: iter_query, and no iter_headings
+        def __init__(self, inner: SqliteStore) -> None:
+            self.iter_query = inner.iter_query
+
+    with SqliteStore(parse_store_url(url).path or "") as store:
+        listed = list(iter_headings(Plain(store), HandbookQuery()))
+    assert listed == [HandbookHeading.of(b) for b in books]
 
 
 @pytest.mark.parametrize(

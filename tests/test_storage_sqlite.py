@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lamtheoguongbac import ConflictError, HandbookStatus, StoreError
 from lamtheoguongbac._storage import SqliteStore
 from lamtheoguongbac._storage import _migrations as migrations
-from lamtheoguongbac.plugin import HandbookQuery, Registry, roster_key
+from lamtheoguongbac.plugin import HandbookHeading, HandbookQuery, Registry, roster_key
 from lamtheoguongbac.testing import (
     StoreConformance,
     advance,
@@ -150,6 +150,8 @@ def test_a_row_that_does_not_load_names_the_handbook(tmp_path: Path) -> None:
         assert str(path) in str(raised.value)
         with pytest.raises(StoreError, match=handbook.id):
             store.query(HandbookQuery())
+        with pytest.raises(StoreError, match=handbook.id):
+            list(store.iter_headings(HandbookQuery()))
 
 
 def test_a_file_from_a_newer_release_asks_to_upgrade(tmp_path: Path) -> None:
@@ -325,3 +327,36 @@ def test_keep_in_memory_widens_the_cache_and_maps_the_file(tmp_path: Path) -> No
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.keep_in_memory(cache_bytes=0, map_bytes=0)
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        (HandbookQuery(), 4),
+        (HandbookQuery(year=2025, status=HandbookStatus.REGISTERED), 2),
+        (HandbookQuery(cell_id="chibo-02"), 2),
+        (HandbookQuery(organisation_id="dangbo-xa-tb"), 4),
+        (HandbookQuery(year=2024), 0),
+    ],
+)
+def test_headings_list_iter_query_without_decoding(
+    tmp_path: Path, query: HandbookQuery, count: int
+) -> None:
+    books = [
+        make_handbook(
+            status, year=2025, cell=cell, member=make_member(i, cell=cell, full_name=name)
+        )
+        for i, (status, cell, name) in enumerate(
+            [
+                (HandbookStatus.DRAFT, "chibo-02", "Đặng Thị Ánh"),
+                (HandbookStatus.REGISTERED, "chibo-01", "Bùi Văn Ân"),
+                (HandbookStatus.REGISTERED, "chibo-02", "Ông Văn Bé"),
+                (HandbookStatus.DRAFT, "chibo-01", "Lê Thị Ý"),
+            ]
+        )
+    ]
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        store.add_many((b, creation_event(b)) for b in books)
+        headings = list(store.iter_headings(query))
+        assert headings == [HandbookHeading.of(b) for b in store.iter_query(query)]
+        assert len(headings) == count

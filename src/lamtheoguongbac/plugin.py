@@ -38,7 +38,12 @@ if TYPE_CHECKING:
         create_registry,
     )
     from lamtheoguongbac._storage._json import decode_json, encode_json
-    from lamtheoguongbac._storage.base import HandbookQuery, StorageBackend, Store
+    from lamtheoguongbac._storage.base import (
+        HandbookHeading,
+        HandbookQuery,
+        StorageBackend,
+        Store,
+    )
     from lamtheoguongbac._storage.contract import (
         check_entry,
         check_exemplar_update,
@@ -124,6 +129,7 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(("decode_json", "encode_json"), "lamtheoguongbac._storage._json"),
     **dict.fromkeys(
         (
+            "HandbookHeading",
             "HandbookQuery",
             "StorageBackend",
             "Store",
@@ -215,6 +221,7 @@ __all__ = [
     "DocumentKind",
     "ExportOptions",
     "Exporter",
+    "HandbookHeading",
     "HandbookQuery",
     "Inspection",
     "PluginInfo",

@@ -36,6 +36,12 @@ Contract:
 * the audit trail of exemplars and inspections (:class:`~lamtheoguongbac.committee.RecordEvent`)
   is append-only like the handbooks' events; :meth:`Store.record_events` returns a record's
   events oldest first (an empty list for a record with none).
+
+Optional: ``iter_headings(query)`` streams a :class:`HandbookHeading` per handbook of
+``query``, in the order of :meth:`Store.iter_query`, without decoding the handbooks. An
+export whose workers read the handbooks themselves lists them with it (see
+:func:`~lamtheoguongbac.export.export_handbooks`); a store without it is listed through
+:meth:`Store.iter_query`.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ from lamtheoguongbac._inspections import Inspection
 from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
 from lamtheoguongbac._public import publish_namespace
 
-__all__ = ["HandbookQuery", "StorageBackend", "Store"]
+__all__ = ["HandbookHeading", "HandbookQuery", "StorageBackend", "Store"]
 
 
 @attrs.frozen(kw_only=True)
@@ -84,6 +90,49 @@ class HandbookQuery:
     year: int | None = None
     status: HandbookStatus | None = None
     member_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class HandbookHeading:
+    """What names a handbook's document, without its content (tiêu đề sổ tay): its id and
+    version, its year, and the names of its cell and member as the handbook holds them.
+
+    A store's optional ``iter_headings(query)`` yields these; an export that sends only ids
+    to its workers needs nothing more to name their files and keep its manifest.
+
+    Example:
+        >>> from lamtheoguongbac.plugin import HandbookHeading
+        >>> from lamtheoguongbac.testing import make_handbook
+        >>> heading = HandbookHeading.of(make_handbook(year=2025))
+        >>> heading.year, heading.cell_name, heading.member_name
+        (2025, 'Chi bộ ấp Tân Lợi (chibo-01)', 'Trần Văn Sơn')
+    """
+
+    id: str
+    version: int
+    year: int
+    cell_name: str
+    member_name: str
+
+    @classmethod
+    def of(cls, handbook: Handbook) -> HandbookHeading:
+        """The heading of ``handbook``."""
+        return cls(
+            id=handbook.id,
+            version=handbook.version,
+            year=handbook.year,
+            cell_name=handbook.cell.name,
+            member_name=handbook.member.full_name,
+        )
+
+
+def iter_headings(store: Store, query: HandbookQuery) -> Iterator[HandbookHeading]:
+    """The headings of ``query``'s handbooks: the store's own ``iter_headings`` when it has
+    one, else taken from :meth:`Store.iter_query`."""
+    own = getattr(store, "iter_headings", None)
+    if own is not None:
+        return iter(own(query))
+    return (HandbookHeading.of(handbook) for handbook in store.iter_query(query))
 
 
 @runtime_checkable
@@ -257,5 +306,10 @@ class StorageBackend:
 # Their public home is lamtheoguongbac.plugin (which resolves names lazily), however reached.
 publish_namespace(
     "lamtheoguongbac.plugin",
-    {"HandbookQuery": HandbookQuery, "StorageBackend": StorageBackend, "Store": Store},
+    {
+        "HandbookHeading": HandbookHeading,
+        "HandbookQuery": HandbookQuery,
+        "StorageBackend": StorageBackend,
+        "Store": Store,
+    },
 )

@@ -57,7 +57,7 @@ from lamtheoguongbac._model import (
 )
 from lamtheoguongbac._storage import _json
 from lamtheoguongbac._storage._migrations import APPLICATION_ID, SCHEMA_VERSION, migrate, too_new
-from lamtheoguongbac._storage.base import HandbookQuery
+from lamtheoguongbac._storage.base import HandbookHeading, HandbookQuery
 from lamtheoguongbac._storage.contract import (
     check_exemplar_update,
     check_inspection_update,
@@ -707,6 +707,17 @@ class SqliteStore:
         by its own statement, so no read stays open while the caller works, and a handbook
         updated meanwhile is seen as it is when its page is read.
         """
+        return self._pages(self._ids(query))
+
+    def iter_headings(self, query: HandbookQuery) -> Iterator[HandbookHeading]:
+        """The headings of :meth:`iter_query`'s handbooks, in its order and pages, read from
+        the columns and, for the cell's name, by SQLite's JSON functions: no handbook is
+        decoded. A row whose heading cannot be read that way is read whole (and refused as
+        :meth:`get` refuses it, if damaged)."""
+        return self._heading_pages(self._ids(query))
+
+    def _ids(self, query: HandbookQuery) -> _PackedIds:
+        """The ids of ``query``'s handbooks, in order, read now."""
         where, params = _where(normalise_query(query))
         ids = _PackedIds()
         with self._lock:
@@ -717,17 +728,46 @@ class SqliteStore:
                     ids.append(handbook_id)
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
-        return self._pages(ids)
+        return ids
 
-    def _pages(self, ids: _PackedIds) -> Iterator[Handbook]:
+    def _page_rows(self, ids: _PackedIds, columns: str) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """(id, its row of ``columns``) for each id, in order, one statement per page;
+        an id deleted meanwhile is skipped."""
         for start in range(0, len(ids), _PAGE):
             page = ids.page(start, start + _PAGE)
             marks = ",".join("?" * len(page))
-            documents = dict(
-                self._read(f"SELECT id, document FROM handbooks WHERE id IN ({marks})", page)
-            )
+            rows = {
+                row[0]: row[1:]
+                for row in self._read(
+                    f"SELECT id, {columns} FROM handbooks WHERE id IN ({marks})", page
+                )
+            }
             for handbook_id in page:
-                yield self._load(Handbook, handbook_id, documents[handbook_id])
+                if handbook_id in rows:
+                    yield handbook_id, rows[handbook_id]
+
+    def _pages(self, ids: _PackedIds) -> Iterator[Handbook]:
+        for handbook_id, (document,) in self._page_rows(ids, "document"):
+            yield self._load(Handbook, handbook_id, document)
+
+    def _heading_pages(self, ids: _PackedIds) -> Iterator[HandbookHeading]:
+        columns = (
+            "version, year, CASE WHEN json_valid(document) THEN "
+            "json_extract(document, '$.organisation[#-1].name') END, member_name"
+        )
+        for handbook_id, (version, year, cell_name, member_name) in self._page_rows(ids, columns):
+            if all(type(v) is int for v in (version, year)) and all(
+                type(v) is str for v in (cell_name, member_name)
+            ):
+                yield HandbookHeading(
+                    id=handbook_id,
+                    version=version,
+                    year=year,
+                    cell_name=cell_name,
+                    member_name=member_name,
+                )
+            else:  # not as this release writes it: the whole row tells what is wrong
+                yield HandbookHeading.of(self.get(handbook_id))
 
     def count_by_status(self, query: HandbookQuery) -> dict[HandbookStatus, int]:
         """How many handbooks match ``query``, per status (statuses with none omitted)."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from lamtheoguongbac._errors import Problem, ValidationFailed
-from lamtheoguongbac._model import Handbook, HandbookStatus
-from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac._model import HandbookStatus
+from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.cli._common import (
     in_lang,
     jobs_option,
@@ -99,18 +98,19 @@ def export(
         status=HandbookStatus(status) if status else None,
     )
     with open_service() as service, contextlib.ExitStack() as stack:
-        books = _Selection(service.store, query)
-        if not len(books):
+        total = sum(service.store.count_by_status(query).values())
+        if not total:
             say("Không có sổ tay nào phù hợp", "No handbooks match")
             return
         executor = None if scheduler is None else stack.enter_context(dask_executor(scheduler))
         with click.progressbar(
-            length=len(books), label=in_lang("Đang xuất", "exporting"), file=sys.stderr
+            length=total, label=in_lang("Đang xuất", "exporting"), file=sys.stderr
         ) as bar:
-            # Workers get handbook ids and read the store themselves (its URL goes with them).
+            # Streamed from the store: workers get handbook ids and read the store themselves
+            # (its URL goes with them), and this process lists only the handbooks' headings.
             result = export_handbooks(
                 dest,
-                books,
+                query,
                 exporter=exporter,
                 mode=mode,  # type: ignore[arg-type]
                 options=ExportOptions(template=template, settings=chosen_settings),
@@ -131,21 +131,6 @@ def export(
     if pdf:
         made = len(result.written)
         say(f"Đã chuyển {made} tệp sang PDF", f"Converted {made} files to PDF")
-
-
-class _Selection:
-    """The handbooks of a query, counted up front for the progress bar and then streamed,
-    so a province-wide export does not hold every handbook in memory."""
-
-    def __init__(self, store: Store, query: HandbookQuery) -> None:
-        self.store, self.query = store, query
-        self.total = sum(store.count_by_status(query).values())
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __iter__(self) -> Iterator[Handbook]:
-        return self.store.iter_query(self.query)
 
 
 @click.group()

@@ -60,6 +60,7 @@ from lamtheoguongbac import _fsutil as fsutil
 from lamtheoguongbac._checks import NOT_IN_LINE
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._model import Handbook
+from lamtheoguongbac._storage.base import HandbookHeading, HandbookQuery, iter_headings
 from lamtheoguongbac.export._base import DocumentKind, Exporter, ExportOptions, PluginCode, Renderer
 from lamtheoguongbac.export._context import CONTEXT_VERSION, build_context
 from lamtheoguongbac.export._result import ExportResult, destination_first
@@ -168,8 +169,15 @@ class _Task:
 
     name: str
     path: str
-    handbook: Handbook
+    # a heading only when the workers read the handbooks themselves (by id)
+    handbook: Handbook | HandbookHeading
     key: tuple[Any, ...]
+
+    def whole(self) -> Handbook:
+        """The handbook, for a document made from it here."""
+        if not isinstance(self.handbook, Handbook):  # pragma: no cover - headings go by id
+            raise AssertionError("a handbook listed by its heading is read by its worker")
+        return self.handbook
 
 
 @functools.lru_cache(maxsize=4096)
@@ -194,11 +202,15 @@ def file_name(handbook: Handbook, suffix: str) -> str:
         >>> file_name(make_handbook(year=2025), ".docx")
         '2025 - Chi bộ ấp Tân Lợi (chibo-01) - Trần Văn Sơn (sotay-2025-chibo-01-dv001).docx'
     """
-    cell = _slug(handbook.cell.name, 60)
+    return _file_name(HandbookHeading.of(handbook), suffix)
+
+
+def _file_name(heading: HandbookHeading, suffix: str) -> str:
+    cell = _slug(heading.cell_name, 60)
     # Not cached: each member and id comes once, and would only fill the cache.
-    member = slugify_filename(handbook.member.full_name, max_len=60)
-    ident = slugify_filename(handbook.id, max_len=60)
-    return f"{handbook.year} - {cell} - {member} ({ident}){suffix}"
+    member = slugify_filename(heading.member_name, max_len=60)
+    ident = slugify_filename(heading.id, max_len=60)
+    return f"{heading.year} - {cell} - {member} ({ident}){suffix}"
 
 
 def _inside(dest: Path, name: str) -> str:
@@ -513,7 +525,7 @@ def _outcome(future: cf.Future[ShardResult]) -> ShardResult | BaseException:
 
 def export_handbooks(
     dest: Path | str,
-    handbooks: Iterable[Handbook],
+    handbooks: Iterable[Handbook] | HandbookQuery,
     *,
     exporter: str | None = None,
     mode: Literal["folder", "merged", "zip"] = "folder",
@@ -534,7 +546,12 @@ def export_handbooks(
         dest: the folder (``mode="folder"``, created if needed) or the file to write (the
             .zip for ``"zip"``, the document for ``"merged"``).
         handbooks: the handbooks, streamed one by one (a generator keeps memory flat; with
-            ``progress`` and no ``len()``, they are listed first to know the total).
+            ``progress`` and no ``len()``, they are listed first to know the total); or, with
+            ``store``, a :class:`~lamtheoguongbac.plugin.HandbookQuery` of that store. A
+            query is counted by the store, and when the workers read the handbooks
+            themselves, this process lists only their headings
+            (:class:`~lamtheoguongbac.plugin.HandbookHeading`, from the store's
+            ``iter_headings`` if it has one) and decodes none of them.
         exporter: the registered exporter's name (None: the default handbook exporter); an
             exporter of another kind is refused.
         mode: one file per handbook, one merged document, or one zip of per-handbook files.
@@ -554,17 +571,18 @@ def export_handbooks(
             your own. Its workers must be able to import lamtheoguongbac and the exporter's
             plugin, reach the store and, in folder mode, write to ``dest`` under the same
             path. The caller keeps it (it is not shut down).
-        store: the store ``handbooks`` came from, or its URL. With it, workers receive
-            only handbook ids and read the handbooks themselves; without it (or with a
-            ``memory:`` store) they receive the template contexts.
+        store: the store ``handbooks`` came from, or its URL (opened here for a query, and
+            closed after). With it, workers receive only handbook ids and read the
+            handbooks themselves; without it (or with a ``memory:`` store) they receive the
+            template contexts.
         pdf: also convert each document to PDF beside it (``"folder"`` mode only), in the
             worker that made it, one LibreOffice call per shard
             (:func:`~lamtheoguongbac.export.convert_to_pdf`).
 
     Raises:
         ValidationFailed: a bad argument (``dest`` not a path or ``handbooks`` a path, as
-            in 0.1's order; mode, jobs, resume or pdf outside folder mode; a setting the
-            exporter refuses).
+            in 0.1's order; a query without ``store``; mode, jobs, resume or pdf outside
+            folder mode; a setting the exporter refuses).
         PluginError: no such exporter, one of another kind, an invalid file suffix, or an
             object exporter that cannot be sent to worker processes.
         TemplateError: the template is invalid or failed on a handbook.
@@ -588,9 +606,35 @@ def export_handbooks(
         ['.docx']
         >>> export_handbooks(folder / "so-tay.zip", [make_handbook()], mode="zip").path.name
         'so-tay.zip'
+
+        A cell's handbooks, straight from a store:
+
+        >>> from lamtheoguongbac import Handbooks
+        >>> from lamtheoguongbac.plugin import HandbookQuery
+        >>> from lamtheoguongbac.testing import make_roster
+        >>> roster = make_roster(cells=1, members_per_cell=2)
+        >>> with Handbooks.open(f"sqlite:///{folder / 'so-tay.db'}") as service:
+        ...     service.roster.save(roster.units, roster.members)
+        ...     _ = service.create_for_cell(roster.members[0].cell_id, year=2025,
+        ...                                 actor=roster.members[0])
+        ...     query = HandbookQuery(cell_id=roster.members[0].cell_id, year=2025)
+        ...     result = export_handbooks(folder / "chi-bo", query, store=service.store)
+        ...
+        >>> len(result.written)
+        2
     """
     dest = destination_first("export_handbooks(dest, handbooks, …)", dest, handbooks, "handbooks")
-    if isinstance(handbooks, Handbook) or not isinstance(handbooks, Iterable):
+    query = handbooks if isinstance(handbooks, HandbookQuery) else None
+    books: Iterable[Handbook | HandbookHeading] = (
+        () if isinstance(handbooks, HandbookQuery) else handbooks
+    )
+    if query is not None and store is None:
+        raise ValidationFailed(
+            "xuất theo truy vấn cần kho để đọc sổ: hãy cho store=",
+            "a query needs the store to read the handbooks from: pass store=",
+            field="store",
+        )
+    if query is None and (isinstance(handbooks, Handbook) or not isinstance(handbooks, Iterable)):
         raise ValidationFailed(
             f"cần một danh sách sổ tay (list, kết quả truy vấn …), không phải "
             f"{type(handbooks).__name__}; một sổ thì đặt trong danh sách: [sổ]",
@@ -629,22 +673,26 @@ def export_handbooks(
         )
     who = PluginCode(found.name, registry.exporter_provider(found.name))
     options = found.configure(options, plugin=who.plugin)
-    if progress is not None and not isinstance(handbooks, Sized):
-        handbooks = list(handbooks)
-    total = len(handbooks) if isinstance(handbooks, Sized) else None
-    folder = dest if mode == "folder" else dest.parent
-    made = _missing_folders(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    folder = folder.resolve()
-    if mode != "folder":
-        dest = folder / dest.name
-    run = _Export(found, options, registry, folder, progress, total or 0)
-    run.who = who
-    run.pdf = pdf
-    run.policy = policy
-    run.fingerprint = _fingerprint(found, options, policy)
-    run.store_url = _store_url(store)
     with contextlib.ExitStack() as stack:
+        if query is not None:
+            source = _opened_store(store, registry, stack)
+            total: int | None = sum(source.count_by_status(query).values())
+        else:
+            if progress is not None and not isinstance(books, Sized):
+                books = list(books)
+            total = len(books) if isinstance(books, Sized) else None
+        folder = dest if mode == "folder" else dest.parent
+        made = _missing_folders(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        folder = folder.resolve()
+        if mode != "folder":
+            dest = folder / dest.name
+        run = _Export(found, options, registry, folder, progress, total or 0)
+        run.who = who
+        run.pdf = pdf
+        run.policy = policy
+        run.fingerprint = _fingerprint(found, options, policy)
+        run.store_url = _store_url(store)
         if executor is not None or jobs > 1:
             # Refused now, with the reason, not in a worker — whatever the count, so that
             # the same call does not fail only once the selection grows.
@@ -660,8 +708,12 @@ def export_handbooks(
             # Whatever ends the run (an error, Ctrl-C), shards not yet started never start.
             stack.callback(run.executor.shutdown, wait=True, cancel_futures=True)
             run.slots = workers
+        if query is not None:
+            # Workers that read the handbooks by id need only their headings from here.
+            by_id = run.executor is not None and run.store_url is not None
+            books = iter_headings(source, query) if by_id else source.iter_query(query)
         try:
-            return run.run(handbooks, dest, mode, resume)
+            return run.run(books, dest, mode, resume)
         except BaseException:
             # A run that wrote nothing leaves nothing: not the folders it made (an export
             # that wrote some files keeps them and its manifest, to resume).
@@ -670,6 +722,19 @@ def export_handbooks(
                     made_folder.rmdir()  # only when empty
             raise
     raise AssertionError("unreachable")  # pragma: no cover - mypy: ExitStack may swallow
+
+
+def _opened_store(
+    store: Store | str | None, registry: Registry, stack: contextlib.ExitStack[Any]
+) -> Store:
+    """``store``, or the store at that URL opened for this export and closed after it."""
+    if isinstance(store, str):
+        opened = registry.open_store(store)
+        stack.callback(opened.close)
+        return opened
+    if store is None:  # pragma: no cover - a query without a store is refused first
+        raise ValidationFailed("thiếu kho", "the store is missing", field="store")
+    return store
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -733,15 +798,18 @@ class _Export:
             exempt_rating=self.policy.exempt_rating,
         )
 
-    def tasks(self, handbooks: Iterable[Handbook]) -> Iterator[_Task]:
+    def tasks(self, handbooks: Iterable[Handbook | HandbookHeading]) -> Iterator[_Task]:
         names = _Names()
         pdf = None
         for handbook in handbooks:
-            name = names.unique(file_name(handbook, self.exporter.suffix))
+            heading = (
+                handbook if isinstance(handbook, HandbookHeading) else HandbookHeading.of(handbook)
+            )
+            name = names.unique(_file_name(heading, self.exporter.suffix))
             path = _inside(self.folder, name)
             if self.pdf:
                 pdf = f"{os.path.splitext(name)[0]}.pdf"
-            key = (handbook.id, handbook.version, self.exporter.name, self.fingerprint, pdf)
+            key = (heading.id, heading.version, self.exporter.name, self.fingerprint, pdf)
             yield _Task(name, path, handbook, key)
 
     def shards(
@@ -755,7 +823,7 @@ class _Export:
                     t.name,
                     t.handbook.id
                     if by_id
-                    else build_context(t.handbook, today=self.today, policy=self.policy),
+                    else build_context(t.whole(), today=self.today, policy=self.policy),
                 )
                 for t in chunk
             ]
@@ -776,7 +844,7 @@ class _Export:
                 self.exporter.create_renderer, self.options, self.notes, self.who
             )
             for task in tasks:
-                context = build_context(task.handbook, today=self.today, policy=self.policy)
+                context = build_context(task.whole(), today=self.today, policy=self.policy)
                 yield task, render(renderer, context, self.notes)
             return
         scheduler = _Scheduler(self.executor, self.job(None), 2 * self.slots, ordered=True)
@@ -788,7 +856,7 @@ class _Export:
                 raise rebuild(result.error)
 
     def run(
-        self, handbooks: Iterable[Handbook], dest: Path, mode: Mode, resume: bool
+        self, handbooks: Iterable[Handbook | HandbookHeading], dest: Path, mode: Mode, resume: bool
     ) -> ExportResult:
         if mode == "folder":
             return self.to_folder(handbooks, resume)
@@ -805,7 +873,9 @@ class _Export:
             written=written, skipped=skipped, notes=tuple(dict.fromkeys(self.notes))
         )
 
-    def to_folder(self, handbooks: Iterable[Handbook], resume: bool) -> ExportResult:
+    def to_folder(
+        self, handbooks: Iterable[Handbook | HandbookHeading], resume: bool
+    ) -> ExportResult:
         _remove_leftovers(self.folder)
         manifest = _Manifest(self.folder, resume)
         skipped = 0
@@ -930,7 +1000,7 @@ class _Export:
             try:
                 for task in chunk:
                     data, version = render_item(
-                        renderer, task.handbook, today=self.today, policy=self.policy,
+                        renderer, task.whole(), today=self.today, policy=self.policy,
                         notes=notes,
                     )  # fmt: skip
                     made.append((task.name, data))
@@ -951,7 +1021,7 @@ class _Export:
         settle()
         return None
 
-    def to_zip(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
+    def to_zip(self, handbooks: Iterable[Handbook | HandbookHeading], dest: Path) -> ExportResult:
         stamp = dt.datetime.now().timetuple()[:6]
 
         def write(file: BinaryIO) -> None:
@@ -966,7 +1036,7 @@ class _Export:
         atomic_write(dest, write)
         return self.result([dest])
 
-    def merged(self, handbooks: Iterable[Handbook], dest: Path) -> ExportResult:
+    def merged(self, handbooks: Iterable[Handbook | HandbookHeading], dest: Path) -> ExportResult:
         documents = []
         for _, data in self.rendered(self.tasks(handbooks)):
             documents.append(data)
