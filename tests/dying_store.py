@@ -1,8 +1,10 @@
 """A store plugin for the tests of bulk steps' worker processes: ``dyingsqlite:PATH`` is a
 SQLite store that kills the *worker process* writing the handbook of the member named in
 ``LTGB_TEST_DIE_MEMBER`` — inside the cell's transaction (``LTGB_TEST_DIE_WHEN=during``) or
-right after its commit (``after``), as an out-of-memory kill would — and that makes a worker
-reading the cell ``LTGB_TEST_SLOW_CELL`` wait 2 s. The caller never dies nor waits."""
+right after its commit (``after``), as an out-of-memory kill would — that makes a worker
+reading the cell ``LTGB_TEST_SLOW_CELL`` wait 2 s, and that kills a worker as it opens the
+store: every one when ``LTGB_TEST_DIE_AT_START`` is ``always``, else the first one, which
+makes the file it names. The caller never dies nor waits."""
 
 from __future__ import annotations
 
@@ -46,6 +48,13 @@ class DyingStore(SqliteStore):
 
 
 def _open(url: str) -> DyingStore:
+    die = os.environ.get("LTGB_TEST_DIE_AT_START")
+    if _in_a_worker() and die:
+        if die == "always":
+            os._exit(9)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(die, os.O_CREAT | os.O_EXCL))
+            os._exit(9)
     return DyingStore(url.split(":", 1)[1], url=url)
 
 

@@ -249,10 +249,11 @@ def _worker_store_memory(_: object) -> tuple[int, int]:
 def test_a_worker_keeps_more_of_a_sqlite_file_in_memory(tmp_path: Path, roster: Roster) -> None:
     hb = _opened(tmp_path / "so-tay.db", roster, [])
     spec = workers.WorkerSpec.of(hb)
+    spawn = multiprocessing.get_context("spawn")
+    began = spawn.Value("q", -1, lock=False)
     with cf.ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("spawn"), initializer=workers._start,
-        initargs=(spec, None),
-    ) as pool:  # fmt: skip
+        1, mp_context=spawn, initializer=workers._start, initargs=(spec, None, began)
+    ) as pool:
         cache, mapped = pool.submit(_worker_store_memory, None).result()
     assert (cache, mapped) == (-workers.WORKER_CACHE // 1024, workers.WORKER_MAP)
     # the caller's own store keeps SQLite's defaults
@@ -296,10 +297,12 @@ def _dying(
     monkeypatch: pytest.MonkeyPatch,
     when: str,
     member: str | None = None,
+    heard: list[Event] | None = None,
 ) -> Handbooks:
     monkeypatch.setenv("LTGB_TEST_DIE_MEMBER", member or roster.members[5].id)  # 2nd cell's
     monkeypatch.setenv("LTGB_TEST_DIE_WHEN", when)
-    registry = create_registry(load_entrypoints=False, extra_plugins=[dying_store])
+    plugins: list[object] = [dying_store] if heard is None else [dying_store, _Recorder(heard)]
+    registry = create_registry(load_entrypoints=False, extra_plugins=plugins)
     hb = Handbooks.open(f"dyingsqlite:{tmp_path / 'so-tay.db'}", registry=registry, clock=_clock)
     hb.roster.save(roster.units, roster.members)
     assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
@@ -329,6 +332,43 @@ def test_a_worker_killed_while_writing_neither_hangs_nor_fails_other_cells(
     # killed inside its transaction: nothing of the cell; right after its commit: all of it
     expected = HandbookStatus.DRAFT if when == "during" else HandbookStatus.REGISTERED
     assert statuses[dying_cell] == {expected}
+    hb.close()
+
+
+def test_cells_no_worker_took_are_told_apart_from_cells_a_worker_died_taking(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hb = _dying(tmp_path, roster, monkeypatch, "during")
+    monkeypatch.setenv("LTGB_TEST_DIE_AT_START", "always")  # every worker dies opening it
+    with _deadline(120):
+        result = hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    assert not result.done
+    assert len(result.failed) == len(roster.members)
+    for outcome in result.failed:
+        problem = outcome.problem("en") or ""
+        assert "never reached a worker process" in problem
+        assert "nothing of it was stored" in problem
+        assert "không có gì của chi bộ được ghi" in (outcome.problem("vi") or "")
+    assert set().union(*_statuses_by_cell(hb).values()) == {HandbookStatus.DRAFT}
+    hb.close()
+
+
+def test_a_worker_that_dies_as_it_starts_is_replaced_and_its_cells_sent_again(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed: list[Event] = []
+    hb = _dying(tmp_path, roster, monkeypatch, "during", member="nobody", heard=changed)
+    monkeypatch.setenv("LTGB_TEST_DIE_AT_START", str(tmp_path / "died"))  # the first one dies
+    with _deadline(120):
+        result = hb.bulk.register(_batches(hb, roster, _registration), jobs=2)
+    assert (tmp_path / "died").exists()  # a worker did die as it started
+    assert result.ok, [o.problem("en") for o in result.failed]
+    assert len(result.done) == len(roster.members)
+    assert set().union(*_statuses_by_cell(hb).values()) == {HandbookStatus.REGISTERED}
+    registered = [e for e in changed if e.to_status is HandbookStatus.REGISTERED]
+    assert sorted(e.handbook_id for e in registered) == sorted(  # each heard once
+        b.id for b in hb.find(year=YEAR)
+    )
     hb.close()
 
 

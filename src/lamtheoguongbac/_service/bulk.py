@@ -1602,6 +1602,13 @@ def _open_failed(task: _OpenTask, exc: BaseException) -> _WorkerCell:
 
 
 def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:
+    if isinstance(exc, workers.NotSent):
+        return LamTheoGuongBacError(
+            f"chi bộ {cell_id} không đến được tiến trình phụ nào ({exc}); không có gì của chi "
+            "bộ được ghi: hãy làm lại chi bộ này, với jobs=1 nếu lỗi còn",
+            f"cell {cell_id} never reached a worker process ({exc}); nothing of it was stored: "
+            "take it again, with jobs=1 if this persists",
+        )
     return LamTheoGuongBacError(
         f"tiến trình phụ làm chi bộ {cell_id} bị lỗi ({type(exc).__name__}: {exc}); chi bộ "
         "được ghi trọn vẹn hoặc không ghi gì, tùy lúc lỗi: hãy xem lại sổ của chi bộ này",

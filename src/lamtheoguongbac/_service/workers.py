@@ -122,6 +122,17 @@ class WorkerSpec:
 _NAMES_VI = {"clock": "đồng hồ của dịch vụ", "policy": "quy định", "catalog": "danh mục"}
 
 
+class NotSent(Exception):
+    """An item no worker process took: its worker died as it started, it could not be sent,
+    or the operation stopped before it started. Nothing of it was done."""
+
+
+def _not_sent(exc: BaseException) -> NotSent:
+    error = NotSent(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    error.__cause__ = exc
+    return error
+
+
 def _refused(why_vi: str, why_en: str) -> ValidationFailed:
     return ValidationFailed(
         f"Không chạy được bước hàng loạt với jobs > 1: {why_vi}; hãy dùng jobs=1",
@@ -138,15 +149,18 @@ _service: Handbooks | None = None  # the caller's service, built again by _start
 _operation = contextlib.ExitStack()  # the roster operation held open for the worker's life
 _turn: int | None = None  # the lock file the operation's workers take turns to write with
 _heard: list[tuple[Event, Handbook]] | None = None  # committed steps kept for the caller
+_began: Any = None  # shared with the caller: the number of the last item this worker began
 
 
-def _start(spec: WorkerSpec, turn: str | None) -> None:
+def _start(spec: WorkerSpec, turn: str | None, began: Any) -> None:
     """A worker's initializer: build the caller's service again (its store opened here);
-    ``turn`` is the lock file the workers take turns to write with."""
+    ``turn`` is the lock file the workers take turns to write with, ``began`` the shared
+    number this worker writes each item's number in as it begins it."""
     from lamtheoguongbac._registry import create_registry
     from lamtheoguongbac._storage.sqlite import SqliteStore
 
-    global _service, _turn
+    global _service, _turn, _began
+    _began = began
     _turn = None if turn is None else os.open(turn, os.O_RDWR)
     _WorkerService = _worker_service_class()
     recipe = dict(spec.recipe)
@@ -186,6 +200,12 @@ def _worker_service_class() -> type[Handbooks]:
     return WorkerService
 
 
+def _begin(task: Callable[[T], R], seq: int, item: T) -> R:
+    """``task(item)`` in a worker, once the caller can see that it began item ``seq``."""
+    _began.value = seq
+    return task(item)
+
+
 def service() -> Handbooks:
     """This worker process's service (built by the pool's initializer)."""
     if _service is None:  # pragma: no cover - only a pool built here runs tasks
@@ -206,29 +226,38 @@ DEPTH = 2
 
 class _Workers(Generic[T, R]):
     """``jobs`` worker processes, each a pool of one: items sent to one are taken in order.
-    A dead worker is replaced for the items behind the one it was taking; a new one that
-    dies before finishing anything is not replaced again (its items fail)."""
+    A dead worker is replaced for the items behind the one it was taking, and for that one
+    too if it never began it (it died as it started); a new one that dies before finishing
+    anything is not replaced again (its items fail, as never sent)."""
 
     def __init__(self, jobs: int, spec: WorkerSpec, turn: str | None) -> None:
         self._context = multiprocessing.get_context("spawn")  # no fork of a store's process
         self._spec, self._turn = spec, turn
-        self._pools = [self._new_pool() for _ in range(jobs)]
+        # per worker, the number of the last item it began (written by the worker)
+        self._began = [self._context.Value("q", -1, lock=False) for _ in range(jobs)]
+        self._pools = [self._new_pool(k) for k in range(jobs)]
         self._replaced = [0] * jobs  # how many times each worker was replaced
         self._finished = [0] * jobs  # items its current process finished
         self.dead: set[int] = set()
 
-    def _new_pool(self) -> cf.ProcessPoolExecutor:
+    def _new_pool(self, k: int) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
             max_workers=1,
             mp_context=self._context,
             initializer=_start,
-            initargs=(self._spec, self._turn),
+            initargs=(self._spec, self._turn, self._began[k]),
         )
 
-    def submit(self, k: int, task: Callable[[T], R], item: T) -> cf.Future[R]:
+    def submit(self, k: int, task: Callable[[T], R], item: T, seq: int) -> cf.Future[R]:
+        """Send item number ``seq`` to worker ``k``."""
         if k in self.dead:
             raise cf.BrokenExecutor("the worker process died as it started, twice")
-        return self._pools[k].submit(task, item)
+        return self._pools[k].submit(_begin, task, seq, item)
+
+    def began(self, k: int, seq: int) -> bool:
+        """Whether worker ``k`` began item ``seq`` (or a later one): items are taken in
+        order, so an item it had not reached when it died was never begun."""
+        return bool(self._began[k].value >= seq)
 
     def finished(self, k: int, future: cf.Future[R]) -> BaseException | None:
         """Worker ``k``'s oldest item is done: what it raised, if anything (a
@@ -248,7 +277,7 @@ class _Workers(Generic[T, R]):
             self.dead.add(k)  # it dies at once (a store it cannot open …): stop there
             return
         self._pools[k].shutdown(wait=False)
-        self._pools[k] = self._new_pool()
+        self._pools[k] = self._new_pool(k)
         self._replaced[k] += 1
         self._finished[k] = 0
 
@@ -275,8 +304,9 @@ def ordered_map(
     worker ``route(item) % jobs``, which takes its items in order, holding :data:`DEPTH` at
     a time; the caller keeps the rest, reading at most :data:`AHEAD` items per worker
     ahead, so a stream of items is never read into memory. An item whose worker raised or
-    died taking it is yielded as ``failed(item, error)``; a worker that died is replaced
-    and the items behind that one are sent again (see :class:`_Workers`).
+    died taking it is yielded as ``failed(item, error)``, and one no worker took as
+    ``failed(item, NotSent(…))``; a worker that died is replaced and the items behind that
+    one are sent again (see :class:`_Workers`).
 
     When the items or the consumer raise (or the consumer stops early, or Ctrl-C comes),
     the items the workers hold are waited for and, with those done and not yet handed over,
@@ -302,7 +332,7 @@ def ordered_map(
             while len(held[k]) < DEPTH and queues[k]:
                 seq, item = queues[k][0]
                 try:
-                    future = workers.submit(k, task, item)
+                    future = workers.submit(k, task, item, seq)
                 except cf.BrokenExecutor as exc:
                     if held[k]:
                         return  # the oldest it holds will tell which item killed it
@@ -310,11 +340,11 @@ def ordered_map(
                     if k not in workers.dead:
                         continue
                     queues[k].popleft()
-                    done[seq] = failed(item, exc)
+                    done[seq] = failed(item, _not_sent(exc))
                     continue
                 except Exception as exc:  # the item cannot be sent (it does not pickle …)
                     queues[k].popleft()
-                    done[seq] = failed(item, exc)
+                    done[seq] = failed(item, _not_sent(exc))
                     continue
                 queues[k].popleft()
                 held[k].append((seq, item, future))
@@ -322,17 +352,30 @@ def ordered_map(
         def collect(k: int) -> None:
             """Worker ``k``'s oldest item, which is done."""
             seq, item, future = held[k][0]
-            exc: BaseException | None = None
+            broken = False
             try:
                 exc = workers.finished(k, future)
+                broken = isinstance(exc, cf.BrokenExecutor)
+                if isinstance(exc, cf.BrokenExecutor) and not workers.began(k, seq):
+                    # it died before this item: as it started, or between items
+                    if k not in workers.dead:  # the worker replacing it takes it
+                        held[k].popleft()
+                        queues[k].appendleft((seq, item))
+                        requeue(k)
+                        return
+                    exc = _not_sent(exc)
                 done[seq] = future.result() if exc is None else failed(item, exc)
             except cf.CancelledError as cancelled:
-                done[seq] = failed(item, cancelled)
+                done[seq] = failed(item, _not_sent(cancelled))
             held[k].popleft()  # only once its outcome is known
-            if isinstance(exc, cf.BrokenExecutor):  # the ones behind it never started
-                while held[k]:
-                    later, later_item, _ = held[k].pop()
-                    queues[k].appendleft((later, later_item))
+            if broken:  # the ones behind it never started
+                requeue(k)
+
+        def requeue(k: int) -> None:
+            """Worker ``k``'s items behind a death, to send again, in order."""
+            while held[k]:
+                later, later_item, _ = held[k].pop()
+                queues[k].appendleft((later, later_item))
 
         try:
             while True:
