@@ -17,8 +17,10 @@ returns a fresh, empty store::
 
 The suite covers round trips in every status, ``NotFound``, duplicate adds, optimistic
 updates (a stale write changes nothing), the event log, every query criterion and the
-contract's order, ``count_by_status``, ``add_many`` atomicity, ``transaction()`` (writes
-commit together or not at all, reads see the block's writes, nesting), the roster, exemplars
+contract's order (and the optional ``iter_headings``, when the store has it: the same
+handbooks as ``iter_query``, in its order), ``count_by_status``, ``add_many`` atomicity,
+``transaction()`` (writes commit together or not at all, reads see the block's writes,
+nesting), the roster, exemplars
 (gương điển hình: round trips, duplicates, optimistic updates, listings by year and
 organisation subtree in :func:`~lamtheoguongbac.committee.exemplar_order`), inspections
 (kiểm tra: the same, in :func:`~lamtheoguongbac.committee.inspection_order`), the
@@ -82,7 +84,7 @@ from lamtheoguongbac._model import (
     Role,
 )
 from lamtheoguongbac._storage import contract
-from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac._storage.base import HandbookHeading, HandbookQuery, Store, iter_headings
 from lamtheoguongbac.testing._factories import (
     advance,
     creation_event,
@@ -623,6 +625,8 @@ class StoreConformance:
         assert store.query(query) == expected
         assert list(store.iter_query(query)) == expected
         assert store.count_by_status(query) == _counts(expected)
+        # the optional iter_headings (or, without it, the listing taken from iter_query)
+        assert list(iter_headings(store, query)) == [HandbookHeading.of(h) for h in expected]
 
     def test_count_by_status_omits_statuses_with_none(
         self, store: Store, populated: list[Handbook]
@@ -650,8 +654,16 @@ class StoreConformance:
         base = make_handbook(S.DRAFT)
         many = [attrs.evolve(base, id=f"sotay-{i:05d}") for i in range(1234)]
         store.add_many((h, creation_event(h)) for h in many)
-        assert [h.id for h in store.iter_query(HandbookQuery(cell_id=base.cell.id))] == [
-            h.id for h in many
+        query = HandbookQuery(cell_id=base.cell.id)
+        assert [h.id for h in store.iter_query(query)] == [h.id for h in many]
+        assert [h.id for h in iter_headings(store, query)] == [h.id for h in many]
+
+    def test_headings_carry_names_as_the_handbooks_hold_them(self, store: Store) -> None:
+        handbooks = _named_cell()
+        store.add_many((h, creation_event(h)) for h in handbooks)
+        query = HandbookQuery(year=2025)
+        assert list(iter_headings(store, query)) == [
+            HandbookHeading.of(h) for h in store.iter_query(query)
         ]
 
     # --- add_many --------------------------------------------------------------------------
