@@ -39,7 +39,9 @@ unit: $(STAMP)
 	for p in $(dir $(PLUGINS)); do $(BIN)/python -m pytest -q "$${p}tests" || exit 1; done
 
 docs: $(STAMP)
-	$(BIN)/python -m sphinx -W --keep-going -q -b html docs out/docs
+	@# -E: a fresh environment each time; a saved one can keep cross-references of an earlier
+	@# build that no longer resolve (warnings, so a failure, on a second run)
+	$(BIN)/python -m sphinx -E -W --keep-going -q -b html docs out/docs
 
 test: lint types unit docs
 

@@ -31,7 +31,15 @@ from lamtheoguongbac._service import workers
 from lamtheoguongbac._storage import MemoryStore, SqliteStore
 from lamtheoguongbac.bulk import BulkOutcome, BulkResult, CellBatch, MemberClosing
 from lamtheoguongbac.plugin import create_registry
-from lamtheoguongbac.rules import DEFAULT_POLICY, Rule, RuleContext, Severity, Stage, Violation
+from lamtheoguongbac.rules import (
+    DEFAULT_POLICY,
+    Policy,
+    Rule,
+    RuleContext,
+    Severity,
+    Stage,
+    Violation,
+)
 from lamtheoguongbac.testing import SampleRoster as Roster
 from lamtheoguongbac.testing import make_roster
 from test_bulk import (
@@ -298,12 +306,16 @@ def _dying(
     when: str,
     member: str | None = None,
     heard: list[Event] | None = None,
+    policy: Policy | None = None,
 ) -> Handbooks:
     monkeypatch.setenv("LTGB_TEST_DIE_MEMBER", member or roster.members[5].id)  # 2nd cell's
     monkeypatch.setenv("LTGB_TEST_DIE_WHEN", when)
     plugins: list[object] = [dying_store] if heard is None else [dying_store, _Recorder(heard)]
     registry = create_registry(load_entrypoints=False, extra_plugins=plugins)
-    hb = Handbooks.open(f"dyingsqlite:{tmp_path / 'so-tay.db'}", registry=registry, clock=_clock)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    hb = Handbooks.open(
+        f"dyingsqlite:{tmp_path / 'so-tay.db'}", registry=registry, clock=_clock, policy=policy
+    )
     hb.roster.save(roster.units, roster.members)
     assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
     return hb
@@ -369,6 +381,53 @@ def test_a_worker_that_dies_as_it_starts_is_replaced_and_its_cells_sent_again(
     assert sorted(e.handbook_id for e in registered) == sorted(  # each heard once
         b.id for b in hb.find(year=YEAR)
     )
+    hb.close()
+
+
+def test_cells_sent_again_after_a_worker_died_as_it_started_keep_their_order(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under an enforced cap the order of a grassroots organisation's cells decides which
+    # one the cap refuses: the first cell fits, the second goes over (in both
+    # organisations: either worker may be the one that dies).
+    policy = attrs.evolve(DEFAULT_POLICY, top_rating_cap_enforced=True)
+    top = {f"cb-0{g}-{m}" for g in (0, 1) for m in ("0000-dv000", "0001-dv000", "0001-dv001")}
+    rating = _assessment(
+        lambda b: RatingLevel.EXCELLENT if b.member.id in top else RatingLevel.GOOD
+    )
+    found = {}
+    for jobs in (1, 2):
+        heard: list[Event] = []
+        hb = _dying(tmp_path / str(jobs), roster, monkeypatch, "during", "nobody", heard, policy)
+        assert hb.bulk.register(_batches(hb, roster, _registration), jobs=jobs).ok
+        assert hb.bulk.report(_batches(hb, roster, _report), jobs=jobs).ok
+        if jobs == 2:  # the first worker of the assessment dies as it opens the store
+            monkeypatch.setenv("LTGB_TEST_DIE_AT_START", str(tmp_path / "died"))
+        by_organisation = sorted(_batches(hb, roster, rating), key=lambda b: b.cell_id)
+        found[jobs] = hb.bulk.assess(by_organisation, jobs=jobs)
+        hb.close()
+    assert (tmp_path / "died").exists()
+    assert found[1].cells(BulkOutcome.FAILED) == ("cb-00-0001", "cb-01-0001")
+    assert found[2] == found[1]
+
+
+def test_a_batch_that_cannot_be_sent_fails_alone_saying_nothing_was_stored(
+    tmp_path: Path, roster: Roster
+) -> None:
+    class Local(CellBatch):  # type: ignore[type-arg]  # a class inside a function does not pickle
+        pass
+
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    batches = _batches(hb, roster, _registration)
+    kept = batches[2]
+    batches[2] = Local(cell_id=kept.cell_id, year=kept.year, submitter=kept.submitter,
+                       entries=kept.entries)  # fmt: skip
+    result = hb.bulk.register(batches, jobs=2)
+    assert result.cells(BulkOutcome.FAILED) == (kept.cell_id,)
+    for outcome in result.failed:
+        assert "never reached a worker process" in (outcome.problem("en") or "")
+    assert _statuses_by_cell(hb)[kept.cell_id] == {HandbookStatus.DRAFT}
+    assert len(result.done) == len(roster.members) - len(kept.entries)
     hb.close()
 
 

@@ -649,12 +649,17 @@ def test_a_query_exports_what_its_handbooks_export(
     assert (len(again.written), again.skipped) == (0, len(books))
 
 
-def test_a_query_without_its_store_is_refused(fake_registry: Registry, tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", [None, "memory:", "sqlite:///{tmp}/tpyo.db"])
+def test_a_query_without_its_store_is_refused(
+    fake_registry: Registry, tmp_path: Path, store: str | None
+) -> None:
+    url = None if store is None else store.format(tmp=tmp_path)
     with pytest.raises(ValidationFailed) as caught:
-        _export(fake_registry, HandbookQuery(), tmp_path / "x")
+        _export(fake_registry, HandbookQuery(), tmp_path / "x", store=url)
     assert caught.value.field == "store"
     assert " / " in str(caught.value)
     assert not (tmp_path / "x").exists()
+    assert not (tmp_path / "tpyo.db").exists()  # a mistyped store is not created
 
 
 def test_a_store_without_headings_is_listed_through_its_query(

@@ -200,8 +200,18 @@ def _worker_service_class() -> type[Handbooks]:
     return WorkerService
 
 
-def _begin(task: Callable[[T], R], seq: int, item: T) -> R:
-    """``task(item)`` in a worker, once the caller can see that it began item ``seq``."""
+class _NotBegun(Exception):
+    """Raised in a worker for an item it could not even read (its class does not import
+    there, say): it never began it."""
+
+
+def _begin(task: Callable[[T], R], seq: int, payload: bytes) -> R:
+    """``task(item)`` in a worker for the pickled item number ``seq``, once the caller can
+    see that it began it."""
+    try:
+        item = pickle.loads(payload)
+    except Exception as exc:
+        raise _NotBegun(f"{type(exc).__name__}: {exc}") from None
     _began.value = seq
     return task(item)
 
@@ -249,10 +259,12 @@ class _Workers(Generic[T, R]):
         )
 
     def submit(self, k: int, task: Callable[[T], R], item: T, seq: int) -> cf.Future[R]:
-        """Send item number ``seq`` to worker ``k``."""
+        """Send item number ``seq`` to worker ``k``. It is pickled here, so an item that
+        cannot be sent raises now, not later in the pool's feeder thread."""
         if k in self.dead:
             raise cf.BrokenExecutor("the worker process died as it started, twice")
-        return self._pools[k].submit(_begin, task, seq, item)
+        payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._pools[k].submit(_begin, task, seq, payload)
 
     def began(self, k: int, seq: int) -> bool:
         """Whether worker ``k`` began item ``seq`` (or a later one): items are taken in
@@ -342,7 +354,7 @@ def ordered_map(
                     queues[k].popleft()
                     done[seq] = failed(item, _not_sent(exc))
                     continue
-                except Exception as exc:  # the item cannot be sent (it does not pickle …)
+                except Exception as exc:  # the item cannot be sent
                     queues[k].popleft()
                     done[seq] = failed(item, _not_sent(exc))
                     continue
@@ -357,12 +369,14 @@ def ordered_map(
                 exc = workers.finished(k, future)
                 broken = isinstance(exc, cf.BrokenExecutor)
                 if isinstance(exc, cf.BrokenExecutor) and not workers.began(k, seq):
-                    # it died before this item: as it started, or between items
-                    if k not in workers.dead:  # the worker replacing it takes it
+                    # Its worker died before it (as it started, or between items).
+                    if k not in workers.dead:  # the replacement takes it
                         held[k].popleft()
-                        queues[k].appendleft((seq, item))
                         requeue(k)
+                        queues[k].appendleft((seq, item))  # first: the items keep their order
                         return
+                    exc = _not_sent(exc)
+                elif isinstance(exc, _NotBegun):  # the worker could not read it
                     exc = _not_sent(exc)
                 done[seq] = future.result() if exc is None else failed(item, exc)
             except cf.CancelledError as cancelled:

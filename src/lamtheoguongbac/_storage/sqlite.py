@@ -751,9 +751,11 @@ class SqliteStore:
             yield self._load(Handbook, handbook_id, document)
 
     def _heading_pages(self, ids: _PackedIds) -> Iterator[HandbookHeading]:
+        # The last unit's index is counted, not written '[#-1]' (SQLite 3.31 and later).
         columns = (
-            "version, year, CASE WHEN json_valid(document) THEN "
-            "json_extract(document, '$.organisation[#-1].name') END, member_name"
+            "version, year, CASE WHEN json_valid(document) THEN json_extract(document, "
+            "'$.organisation[' || (json_array_length(document, '$.organisation') - 1) || "
+            "'].name') END, member_name"
         )
         for handbook_id, (version, year, cell_name, member_name) in self._page_rows(ids, columns):
             if all(type(v) is int for v in (version, year)) and all(

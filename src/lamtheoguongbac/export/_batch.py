@@ -428,7 +428,7 @@ def choose_jobs(jobs: int, count: int | None) -> int:
     """How many worker processes make ``count`` documents fastest, at most ``jobs``.
 
     A worker costs a start-up (a new interpreter, the plugins, the template compiled:
-    about a second of a core) and the parent still reads every handbook to name its file,
+    about a second of a core) and the parent still lists every handbook to name its file,
     so workers pay only when each gets thousands of documents; never more workers than
     cores. 1 means: render in this process. ``count`` None (unknown) trusts ``jobs``.
 
@@ -727,8 +727,18 @@ def export_handbooks(
 def _opened_store(
     store: Store | str | None, registry: Registry, stack: contextlib.ExitStack[Any]
 ) -> Store:
-    """``store``, or the store at that URL opened for this export and closed after it."""
+    """``store``, or the store at that URL opened for this export and closed after it (a
+    URL naming no store is refused, not created: a typo must not export nothing)."""
     if isinstance(store, str):
+        scheme = store.split(":", 1)[0] if ":" in store else ""
+        backend = registry.storage_backends().get(scheme)
+        exists = backend is None or backend.exists is None or backend.exists(store)
+        if not exists or scheme == "memory":
+            raise ValidationFailed(
+                f"không có kho '{store}' để đọc sổ của truy vấn (sai địa chỉ?)",
+                f"there is no store at '{store}' to read the query's handbooks from (a typo?)",
+                field="store",
+            )
         opened = registry.open_store(store)
         stack.callback(opened.close)
         return opened

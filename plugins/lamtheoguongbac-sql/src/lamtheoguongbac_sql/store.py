@@ -132,8 +132,13 @@ _CELL_NAME: dict[str, Any] = {
     "sqlite": sa.case(
         (
             sa.func.json_valid(handbooks.c.document) == 1,
+            # the last unit's index counted, not written '[#-1]' (SQLite 3.31 and later)
             sa.func.json_extract(
-                handbooks.c.document, sa.literal_column("'$.organisation[#-1].name'")
+                handbooks.c.document,
+                sa.literal_column(
+                    "'$.organisation[' || "
+                    "(json_array_length(handbooks.document, '$.organisation') - 1) || '].name'"
+                ),
             ),
         ),
         else_=None,
