@@ -125,6 +125,48 @@ class HandbookHeading:
             member_name=handbook.member.full_name,
         )
 
+    @classmethod
+    def from_columns(
+        cls,
+        handbook_id: str,
+        version: object,
+        year: object,
+        cell_name: object,
+        member_name: object,
+        *,
+        whole: Callable[[str], Handbook],
+    ) -> HandbookHeading:
+        """The heading of a handbook read from a store's columns, for an ``iter_headings``;
+        when a value is not of its type (a damaged or hand-edited row), the heading of
+        ``whole(handbook_id)`` — the store's ``get``, which reads the row whole and says
+        what is wrong with it.
+
+        Example:
+            >>> from lamtheoguongbac.plugin import HandbookHeading
+            >>> from lamtheoguongbac.testing import make_handbook
+            >>> book = make_handbook(year=2025)
+            >>> row = (book.version, book.year, "Chi bộ ấp Tân Lợi", book.member.full_name)
+            >>> HandbookHeading.from_columns(book.id, *row, whole={}.get).cell_name
+            'Chi bộ ấp Tân Lợi'
+            >>> HandbookHeading.from_columns(book.id, 1, 2025, None, "?", whole=lambda _: book)
+            ... # doctest: +ELLIPSIS
+            HandbookHeading(id='sotay-2025-chibo-01-dv001', ..., member_name='Trần Văn Sơn')
+        """
+        if (
+            type(version) is int
+            and type(year) is int
+            and isinstance(cell_name, str)
+            and isinstance(member_name, str)
+        ):
+            return cls(
+                id=handbook_id,
+                version=version,
+                year=year,
+                cell_name=cell_name,
+                member_name=member_name,
+            )
+        return cls.of(whole(handbook_id))
+
 
 def iter_headings(store: Store, query: HandbookQuery) -> Iterator[HandbookHeading]:
     """The headings of ``query``'s handbooks: the store's own ``iter_headings`` when it has

@@ -757,19 +757,8 @@ class SqliteStore:
             "'$.organisation[' || (json_array_length(document, '$.organisation') - 1) || "
             "'].name') END, member_name"
         )
-        for handbook_id, (version, year, cell_name, member_name) in self._page_rows(ids, columns):
-            if all(type(v) is int for v in (version, year)) and all(
-                type(v) is str for v in (cell_name, member_name)
-            ):
-                yield HandbookHeading(
-                    id=handbook_id,
-                    version=version,
-                    year=year,
-                    cell_name=cell_name,
-                    member_name=member_name,
-                )
-            else:  # not as this release writes it: the whole row tells what is wrong
-                yield HandbookHeading.of(self.get(handbook_id))
+        for handbook_id, row in self._page_rows(ids, columns):
+            yield HandbookHeading.from_columns(handbook_id, *row, whole=self.get)
 
     def count_by_status(self, query: HandbookQuery) -> dict[HandbookStatus, int]:
         """How many handbooks match ``query``, per status (statuses with none omitted)."""

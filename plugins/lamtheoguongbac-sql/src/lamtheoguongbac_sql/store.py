@@ -855,17 +855,7 @@ class SqlStore:
                 ).all()
             found = {str(row[0]): tuple(row[1:]) for row in rows}
             for handbook_id in page:
-                version, year, cell, member = found[handbook_id]
-                if type(version) is int and type(year) is int and isinstance(cell, str):
-                    yield HandbookHeading(
-                        id=handbook_id,
-                        version=version,
-                        year=year,
-                        cell_name=cell,
-                        member_name=member,
-                    )
-                else:  # not as this release writes it: the whole row tells what is wrong
-                    yield HandbookHeading.of(self.get(handbook_id))
+                yield HandbookHeading.from_columns(handbook_id, *found[handbook_id], whole=self.get)
 
     def _pages(self, ids: list[str]) -> Iterator[Handbook]:
         for start in range(0, len(ids), _PAGE):
