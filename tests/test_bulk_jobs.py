@@ -3,7 +3,6 @@ writes and hooks in the caller, and what cannot reach a worker refused up front.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
@@ -27,7 +26,6 @@ from lamtheoguongbac import (
     ValidationFailed,
     hookimpl,
 )
-from lamtheoguongbac._service import workers
 from lamtheoguongbac._storage import MemoryStore, SqliteStore
 from lamtheoguongbac.bulk import BulkOutcome, BulkResult, CellBatch, MemberClosing
 from lamtheoguongbac.plugin import create_registry
@@ -241,31 +239,6 @@ def test_plugins_rules_run_in_the_workers(tmp_path: Path, roster: Roster) -> Non
     assert refused == {m.id for m in roster.members if m.id.endswith("dv001")}
     assert {o.code for o in result.failed} == {"AG-902"}
     assert hb.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: len(roster.members)}
-    hb.close()
-
-
-def _worker_store_memory(_: object) -> tuple[int, int]:
-    """In a worker process: its store's page cache (KiB, negative) and memory map (bytes)."""
-    store = workers.service().store
-    assert isinstance(store, SqliteStore)
-    conn = store._connection()
-    return conn.execute("PRAGMA cache_size").fetchone()[0], conn.execute(
-        "PRAGMA mmap_size"
-    ).fetchone()[0]
-
-
-def test_a_worker_keeps_more_of_a_sqlite_file_in_memory(tmp_path: Path, roster: Roster) -> None:
-    hb = _opened(tmp_path / "so-tay.db", roster, [])
-    spec = workers.WorkerSpec.of(hb)
-    spawn = multiprocessing.get_context("spawn")
-    began = spawn.Value("q", -1, lock=False)
-    with cf.ProcessPoolExecutor(
-        1, mp_context=spawn, initializer=workers._start, initargs=(spec, None, began)
-    ) as pool:
-        cache, mapped = pool.submit(_worker_store_memory, None).result()
-    assert (cache, mapped) == (-workers.WORKER_CACHE // 1024, workers.WORKER_MAP)
-    # the caller's own store keeps SQLite's defaults
-    assert hb.store._connection().execute("PRAGMA mmap_size").fetchone()[0] == 0  # type: ignore[attr-defined]
     hb.close()
 
 

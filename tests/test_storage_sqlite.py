@@ -312,23 +312,6 @@ def test_iter_query_reads_ids_of_any_script_across_pages(tmp_path: Path) -> None
     assert got == sorted(h.id for h in many)
 
 
-def test_keep_in_memory_widens_the_cache_and_maps_the_file(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "so-tay.db")
-    book, event = make_entry(HandbookStatus.DRAFT)
-    store.add(book, event)
-    conn = store._connection()
-    assert conn.execute("PRAGMA mmap_size").fetchone()[0] == 0  # the default: no map
-    store.keep_in_memory(cache_bytes=64 * 2**20, map_bytes=2**28)
-    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -(64 * 1024)  # KiB
-    assert conn.execute("PRAGMA mmap_size").fetchone()[0] == 2**28
-    assert store.get(book.id) == book  # reads through the map
-    with pytest.raises(ValueError, match="must be >= 0"):
-        store.keep_in_memory(cache_bytes=-1, map_bytes=0)
-    store.close()
-    with pytest.raises(StoreError, match="closed"):
-        store.keep_in_memory(cache_bytes=0, map_bytes=0)
-
-
 @pytest.mark.parametrize(
     ("query", "count"),
     [

@@ -53,11 +53,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: A worker's SQLite page cache and memory map (:meth:`SqliteStore.keep_in_memory`): the
-#: map lets a worker read pages another worker's commit dropped from its cache in place.
-WORKER_CACHE = 64 * 2**20
-WORKER_MAP = 2**30
-
 #: Items read ahead per worker, held by the caller until their worker is free: enough to
 #: keep every worker busy, few enough that a stream of batches is never read into memory.
 AHEAD = 4
@@ -157,7 +152,6 @@ def _start(spec: WorkerSpec, turn: str | None, began: Any) -> None:
     ``turn`` is the lock file the workers take turns to write with, ``began`` the shared
     number this worker writes each item's number in as it begins it."""
     from lamtheoguongbac._registry import create_registry
-    from lamtheoguongbac._storage.sqlite import SqliteStore
 
     global _service, _turn, _began
     _began = began
@@ -168,12 +162,8 @@ def _start(spec: WorkerSpec, turn: str | None, began: Any) -> None:
         importlib.import_module(p) if isinstance(p, str) else p for p in recipe["extra_plugins"]
     ]
     registry = create_registry(**recipe)
-    store = registry.open_store(spec.url)
-    if isinstance(store, SqliteStore):
-        # Each cell's reads start after another worker's commit, which empties the cache.
-        store.keep_in_memory(cache_bytes=WORKER_CACHE, map_bytes=WORKER_MAP)
     _service = _WorkerService(
-        store,
+        registry.open_store(spec.url),
         registry=registry,
         policy=spec.policy,
         catalog=spec.catalog,

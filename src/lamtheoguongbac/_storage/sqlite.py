@@ -1023,32 +1023,6 @@ class SqliteStore:
         )
         return [self._load(RecordEvent, record_id, doc) for (doc,) in rows]
 
-    def keep_in_memory(self, *, cache_bytes: int, map_bytes: int) -> None:
-        """Let this connection keep up to ``cache_bytes`` of the file's pages in its own cache
-        and read up to ``map_bytes`` of the file through a memory map (bộ nhớ đệm).
-
-        For a process that does nothing but write many cells, as a bulk step's worker does.
-        In WAL mode SQLite empties a connection's cache whenever another connection has
-        committed; mapped pages are then read from the system's file cache in place instead
-        of being copied in again. The default (a 2 MiB cache, no map) suits everything else:
-        mapped pages count in the process's resident memory, so a long read of every
-        handbook (an export) would seem to grow with the store.
-
-        Raises:
-            ValueError: a size is negative.
-            StoreError: the store is closed.
-        """
-        if cache_bytes < 0 or map_bytes < 0:
-            raise ValueError("cache_bytes and map_bytes must be >= 0")
-        with self._lock:
-            conn = self._connection()
-            try:
-                # A negative cache_size is in KiB; mmap_size is in bytes.
-                conn.execute(f"PRAGMA cache_size = -{cache_bytes // 1024:d}")
-                conn.execute(f"PRAGMA mmap_size = {map_bytes:d}")
-            except sqlite3.Error as exc:
-                raise self._error(exc) from exc
-
     def close(self) -> None:
         """Close the file; further use raises ``StoreError``. Closing twice is harmless."""
         with self._lock:
