@@ -323,7 +323,7 @@ def test_iter_query_reads_ids_of_any_script_across_pages(tmp_path: Path) -> None
     ],
 )
 def test_headings_list_iter_query_without_decoding(
-    tmp_path: Path, query: HandbookQuery, count: int
+    tmp_path: Path, query: HandbookQuery, count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     books = [
         make_handbook(
@@ -340,6 +340,12 @@ def test_headings_list_iter_query_without_decoding(
     ]
     with SqliteStore(tmp_path / "so-tay.db") as store:
         store.add_many((b, creation_event(b)) for b in books)
+        expected = [HandbookHeading.of(b) for b in store.iter_query(query)]
+
+        def decoded(*_: object) -> None:
+            raise AssertionError("iter_headings decoded a stored handbook")
+
+        monkeypatch.setattr(SqliteStore, "_load", decoded)
         headings = list(store.iter_headings(query))
-        assert headings == [HandbookHeading.of(b) for b in store.iter_query(query)]
+        assert headings == expected
         assert len(headings) == count
