@@ -20,9 +20,9 @@ updates (a stale write changes nothing), the event log, every query criterion an
 contract's order (and the optional ``iter_headings``, when the store has it: the same
 handbooks as ``iter_query``, in its order), ``count_by_status``, ``add_many`` atomicity,
 ``transaction()`` (writes commit together or not at all, reads see the block's writes,
-nesting), the roster, exemplars
-(gương điển hình: round trips, duplicates, optimistic updates, listings by year and
-organisation subtree in :func:`~lamtheoguongbac.committee.exemplar_order`), inspections
+nesting), the roster, exemplars (gương điển hình: round trips, duplicates, optimistic
+updates, listings by year and organisation subtree in
+:func:`~lamtheoguongbac.committee.exemplar_order`), inspections
 (kiểm tra: the same, in :func:`~lamtheoguongbac.committee.inspection_order`), the
 append-only audit trail of exemplars and inspections, use after
 ``close`` and NFC text, and ends with a Hypothesis state machine that compares the store
