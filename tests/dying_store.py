@@ -12,7 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from lamtheoguongbac import Event, Handbook, hookimpl
 from lamtheoguongbac._storage import SqliteStore
@@ -31,19 +31,25 @@ class DyingStore(SqliteStore):
             time.sleep(2)
         return super().iter_query(query)
 
-    def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
-        super().update(handbook, event, expected_version=expected_version)
-        if _in_a_worker() and handbook.member.id == os.environ.get("LTGB_TEST_DIE_MEMBER"):
+    def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
+        # update() and the bulk steps' cell writes both come here
+        entries = list(entries)
+        member = os.environ.get("LTGB_TEST_DIE_MEMBER")
+        if not (_in_a_worker() and any(h.member.id == member for h, _, _ in entries)):
+            return super().update_many(entries)
+        with self.transaction():
+            count = super().update_many(entries)
             if os.environ.get("LTGB_TEST_DIE_WHEN") == "after":
-                self._dies_after_commit = True
+                self._dies_after_commit = True  # once the outermost block has committed
             else:
                 os._exit(9)
+        return count
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         with super().transaction():
             yield
-        if self._dies_after_commit:
+        if self._dies_after_commit and not self._depth:
             os._exit(9)
 
 

@@ -326,11 +326,22 @@ class _FaultyStores:
     def make(kind: str, tmp_path: Path, faulty_id: str) -> MemoryStore | SqliteStore:
         base: type[Any] = MemoryStore if kind == "memory" else SqliteStore
 
+        def check(handbook: Handbook) -> None:
+            if handbook.id == faulty_id:
+                raise OSError(28, "No space left on device")
+
         class Faulty(base):  # type: ignore[misc,valid-type]
             def update(self, handbook: Handbook, *args: Any, **kwargs: Any) -> None:
-                if handbook.id == faulty_id:
-                    raise OSError(28, "No space left on device")
+                check(handbook)
                 super().update(handbook, *args, **kwargs)
+
+            if hasattr(base, "update_many"):  # the bulk steps write a cell with it
+
+                def update_many(self, entries: Any) -> int:
+                    entries = list(entries)
+                    for handbook, _, _ in entries:
+                        check(handbook)
+                    return int(super().update_many(entries))
 
         return Faulty() if kind == "memory" else Faulty(tmp_path / "so-tay.db")
 

@@ -1,5 +1,6 @@
 """The SQLite store against the conformance suite, plus its file-level guarantees."""
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtheoguongbac import ConflictError, HandbookStatus, StoreError
+from lamtheoguongbac import ConflictError, HandbookStatus, StoreError, serde
 from lamtheoguongbac._storage import SqliteStore
 from lamtheoguongbac._storage import _migrations as migrations
 from lamtheoguongbac.plugin import HandbookHeading, HandbookQuery, Registry, roster_key
@@ -349,3 +350,59 @@ def test_headings_list_iter_query_without_decoding(
         headings = list(store.iter_headings(query))
         assert headings == expected
         assert len(headings) == count
+
+
+# --- the write gate: writers that take turns hold it for the writes alone -------------------
+
+
+def _gated(store: SqliteStore, log: list[str]) -> None:
+    @contextlib.contextmanager
+    def gate() -> Iterator[None]:
+        log.append("enter")
+        try:
+            yield
+        finally:
+            log.append("leave")
+
+    store.write_gate = gate
+
+
+def test_update_many_encodes_every_document_before_taking_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log: list[str] = []
+    entries = [make_entry(HandbookStatus.REGISTERED, index=i) for i in range(1, 4)]
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        store.add_many(entries)
+        _gated(store, log)
+        encode = serde.to_dict
+
+        def to_dict(value: object) -> dict[str, object]:
+            log.append(type(value).__name__)
+            return encode(value)
+
+        monkeypatch.setattr(serde, "to_dict", to_dict)
+        steps = [advance(h) for h, _ in entries]
+        store.update_many(
+            (s.handbook, s.event, h.version) for s, (h, _) in zip(steps, entries, strict=True)
+        )
+        monkeypatch.undo()
+        assert log == ["Handbook", "Event"] * 3 + ["enter", "leave"]
+        assert [store.get(h.id) for h, _ in entries] == [s.handbook for s in steps]
+
+
+def test_the_gate_is_passed_once_per_transaction_and_left_when_it_fails(tmp_path: Path) -> None:
+    log: list[str] = []
+    first, second = (make_entry(HandbookStatus.REGISTERED, index=i) for i in (1, 2))
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        store.add_many([first, second])
+        _gated(store, log)
+        with store.transaction():
+            for handbook, _ in (first, second):
+                step = advance(handbook)
+                store.update(step.handbook, step.event, expected_version=handbook.version)
+        assert log == ["enter", "leave"]
+        stale = advance(first[0])  # made from the version the block replaced
+        with pytest.raises(ConflictError):
+            store.update(stale.handbook, stale.event, expected_version=first[0].version)
+        assert log == ["enter", "leave"] * 2

@@ -900,13 +900,30 @@ class BulkSteps:
     ) -> tuple[int | None, Exception] | None:
         """Store a cell's steps in one transaction; ``None`` when it committed, else the
         entry whose write was refused (``None`` for the commit itself) and why — nothing of
-        the cell is then stored."""
+        the cell is then stored.
+
+        A store with ``update_many`` writes them in one call. When it refuses them (nothing
+        is stored then), they are written again one by one, which tells the entry refused;
+        the second try may succeed (a write another process held up has ended), and then
+        the cell is stored."""
+        hb = self._hb
+        many = getattr(hb.store, "update_many", None)
+        if many is not None:  # the store encodes the cell before it takes its write lock
+            try:
+                with workers.write_turn():
+                    many([(r.handbook, r.event, read_at[n]) for n, r in done.items()])
+            except Exception:  # nothing was stored: written again one by one, below
+                pass
+            else:
+                for result in done.values():
+                    hb._notify(result.event, result.handbook)
+                return None
         writing: int | None = None
         try:
-            with workers.write_turn(), self._hb.transaction():
+            with workers.write_turn(), hb.transaction():
                 for n, result in done.items():
                     writing = n
-                    self._hb._store_step(result, expected_version=read_at[n])
+                    hb._store_step(result, expected_version=read_at[n])
                 writing = None
         except Exception as exc:
             return writing, exc

@@ -169,6 +169,10 @@ def _start(spec: WorkerSpec, turn: str | None, began: Any) -> None:
         catalog=spec.catalog,
         clock=spec.clock,
     )
+    if _turn is not None and hasattr(_service.store, "write_gate"):
+        # the store takes its turn around each write transaction itself, after it has
+        # encoded what it writes: the lock is held for the writes alone
+        _service.store.write_gate = _take_turn
     _operation.enter_context(_service.roster.operation())
 
 
@@ -456,13 +460,27 @@ def heard_into(heard: list[tuple[Event, Handbook]] | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def write_turn() -> Iterator[None]:
-    """This worker's turn to write a SQLite file: the workers of one operation write one at
-    a time, handing the file over at once, instead of each waiting on SQLite's own lock,
-    which polls (it sleeps up to milliseconds between tries). The lock is a file lock, which
-    the system releases when its holder dies. Other stores, and the caller: no wait."""
-    if _turn is None or fcntl is None:
+    """This worker's turn to write a SQLite file, around a write of the bulk steps: the
+    workers of one operation write one at a time, handing the file over at once, instead of
+    each waiting on SQLite's own lock, which polls (it sleeps up to milliseconds between
+    tries). The lock is a file lock, which the system releases when its holder dies. A store
+    with a ``write_gate`` (the built-in SQLite store) takes the turn itself, once it has
+    encoded its writes; other stores, and the caller: no wait."""
+    if _turn is None or fcntl is None or _gated():
         yield
         return
+    with _take_turn():
+        yield
+
+
+def _gated() -> bool:
+    return _service is not None and getattr(_service.store, "write_gate", None) is _take_turn
+
+
+@contextlib.contextmanager
+def _take_turn() -> Iterator[None]:
+    assert _turn is not None  # set only with fcntl, by _start
+    assert fcntl is not None
     fcntl.flock(_turn, fcntl.LOCK_EX)
     try:
         yield

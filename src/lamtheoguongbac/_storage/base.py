@@ -42,6 +42,13 @@ Optional: ``iter_headings(query)`` streams a :class:`HandbookHeading` per handbo
 export whose workers read the handbooks themselves lists them with it (see
 :func:`~lamtheoguongbac.export.export_handbooks`); a store without it is listed through
 :meth:`Store.iter_query`.
+
+Optional: ``update_many(entries)`` makes several updates, each ``(handbook, event,
+expected_version)`` as :meth:`Store.update` takes them, in one transaction, all or none, and
+returns how many. The bulk steps (:class:`~lamtheoguongbac.bulk.BulkSteps`) write each cell
+with it; a store without it gets one :meth:`Store.update` per member inside
+:meth:`Store.transaction`. The built-in stores have it; the SQLite store encodes the
+documents before it takes its write lock.
 """
 
 from __future__ import annotations

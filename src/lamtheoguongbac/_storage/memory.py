@@ -183,6 +183,38 @@ class MemoryStore:
             self._handbooks[handbook.id] = handbook
             self._events[handbook.id].append(event)
 
+    def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
+        """Make several updates at once, all or none; returns how many.
+
+        Each entry is ``(handbook, event, expected_version)``, checked as :meth:`update`
+        checks its arguments; an entry may update a handbook an earlier entry updated.
+
+        Raises:
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
+                entry refused; nothing of any entry is stored.
+        """
+        entries = list(entries)
+        for handbook, event, expected_version in entries:
+            check_update(handbook, event, expected_version)
+        with self._lock:
+            self._check_open()
+            versions: dict[str, int] = {}
+            for handbook, event, expected_version in entries:
+                stored = versions.get(handbook.id)
+                if stored is None:
+                    found = self._handbooks.get(handbook.id)
+                    if found is None:
+                        raise not_found("handbook", handbook.id, self.url)
+                    stored = found.version
+                if stored != expected_version:
+                    raise stale_error(handbook.id, stored, expected_version, self.url)
+                check_signatures(handbook, event, self._members.get, added=False)
+                versions[handbook.id] = handbook.version
+            for handbook, event, _ in entries:
+                self._handbooks[handbook.id] = handbook
+                self._events[handbook.id].append(event)
+        return len(entries)
+
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace organisation units and members."""
         with self._lock:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import array
 import contextlib
 import functools
+import itertools
 import os
 import pathlib
 import sqlite3
@@ -375,6 +376,13 @@ class SqliteStore:
 
     Raises:
         StoreError: the file is not a store this release can open; the message names it.
+
+    Attributes:
+        write_gate: ``None``, or a function returning the context manager to enter before
+            each write transaction begins (and leave once it has ended). Processes that
+            write one file together may take turns through it instead of SQLite's busy
+            wait, which polls: the bulk operations' worker processes set it to a shared
+            file lock. Writes inside a :meth:`transaction` block pass it once, for the block.
     """
 
     def __init__(
@@ -385,6 +393,7 @@ class SqliteStore:
         self._timeout = timeout
         self._lock = threading.RLock()
         self._depth = 0  # open transaction() blocks; the writes inside join them
+        self.write_gate: Callable[[], contextlib.AbstractContextManager[None]] | None = None
         # Members the open write transaction read for its signature checks (a cell's steps
         # are all signed by one officer), forgotten when it ends or saves the roster.
         self._members_read: dict[str, Member | None] | None = None
@@ -515,19 +524,21 @@ class SqliteStore:
             if self._depth:
                 yield from self._savepoint(conn)
                 return
+            gate = self.write_gate() if self.write_gate is not None else contextlib.nullcontext()
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                self._members_read = {}
-                try:
-                    self._ensure_collation(conn)
-                    yield conn
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                finally:
-                    self._members_read = None
+                with gate:
+                    conn.execute("BEGIN IMMEDIATE")
+                    self._members_read = {}
+                    try:
+                        self._ensure_collation(conn)
+                        yield conn
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+                    finally:
+                        self._members_read = None
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
 
@@ -591,18 +602,31 @@ class SqliteStore:
         """Store many new handbooks in one transaction; returns how many. All or none.
 
         ``items`` is consumed in chunks of 1,000 inside the transaction, so a large import
-        needs little memory; the store's write lock is held until it ends.
+        needs little memory; the store's write lock is held until it ends. The first chunk
+        (a cell's handbooks, in a bulk open) is encoded before the lock is taken.
 
         Raises:
             ConflictError: an id exists already or repeats in ``items``; nothing is stored.
             ValidationFailed: an event does not record its handbook; nothing is stored.
         """
+        chunks = (
+            (
+                chunk,
+                [_handbook_row(h) for h, _ in chunk],
+                [r for h, _ in chunk for r in _unit_rows(h)],
+                [_event_row(e) for _, e in chunk],
+            )
+            for chunk in checked_chunks(items, self.path, size=_CHUNK)
+        )
+        first = next(chunks, None)
         count = 0
         with self._transaction() as conn:
             # One read per recorder, not per assessed handbook: a cell's are all signed by
             # its Bí thư. The roster does not change inside this transaction.
             member_in = functools.cache(self._member_in(conn))
-            for chunk in checked_chunks(items, self.path, size=_CHUNK):
+            for chunk, handbook_rows, unit_rows, event_rows in itertools.chain(
+                () if first is None else (first,), chunks
+            ):
                 ids = [handbook.id for handbook, _ in chunk]
                 marks = ",".join("?" * len(ids))
                 taken = conn.execute(f"SELECT id FROM handbooks WHERE id IN ({marks})", ids)
@@ -611,9 +635,9 @@ class SqliteStore:
                     raise duplicate_error(existing, self.path)
                 for handbook, event in chunk:
                     check_signatures(handbook, event, member_in, added=True)
-                conn.executemany(_INSERT_HANDBOOK, [_handbook_row(h) for h, _ in chunk])
-                conn.executemany(_INSERT_UNIT_LINK, [r for h, _ in chunk for r in _unit_rows(h)])
-                conn.executemany(_INSERT_EVENT, [_event_row(e) for _, e in chunk])
+                conn.executemany(_INSERT_HANDBOOK, handbook_rows)
+                conn.executemany(_INSERT_UNIT_LINK, unit_rows)
+                conn.executemany(_INSERT_EVENT, event_rows)
                 count += len(chunk)
         return count
 
@@ -626,39 +650,67 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1`` or the event
                 does not record it.
         """
-        check_update(handbook, event, expected_version)
-        row = _handbook_row(handbook)
-        event_row = _event_row(event)
-        with self._transaction() as conn:
-            # A lifecycle step changes only the status, version and document: the narrow
-            # statement leaves the indexes on the other columns untouched (SQLite rewrites
-            # every index whose column is SET, whatever the value); when one of them did
-            # change, the full statement runs.
-            changed = conn.execute(
-                _UPDATE_STEP,
-                (*row[5:7], row[10], handbook.id, expected_version, *row[1:5], *row[7:10]),
+        self.update_many([(handbook, event, expected_version)])
+
+    def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
+        """Make several updates in one transaction, all or none; returns how many.
+
+        Each entry is ``(handbook, event, expected_version)``, checked as :meth:`update`
+        checks its arguments. The documents are encoded before the write lock is taken,
+        so the lock is held for the writes alone (the bulk steps write a cell this way).
+
+        Raises:
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
+                entry refused; nothing of any entry is stored.
+        """
+        prepared: list[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, str]]] = []
+        for handbook, event, expected_version in entries:
+            check_update(handbook, event, expected_version)
+            prepared.append(
+                (handbook, event, expected_version, _handbook_row(handbook), _event_row(event))
             )
-            if changed.rowcount == 0:
-                changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
-            if changed.rowcount == 0:
-                found = conn.execute(
-                    "SELECT version FROM handbooks WHERE id = ?", (handbook.id,)
-                ).fetchone()
-                if found is None:
-                    raise not_found("handbook", handbook.id, self.path)
-                raise stale_error(handbook.id, found[0], expected_version, self.path)
-            # Checked after the write, inside the transaction: a refusal rolls it back.
-            check_signatures(handbook, event, self._member_in(conn), added=False)
-            links = _unit_rows(handbook)
-            linked = conn.execute(_LINKED_UNITS, (handbook.id,)).fetchall()
-            if sorted(u for (u,) in linked) == sorted(u for u, *_ in links):
-                conn.execute(
-                    _UPDATE_UNIT_LINKS, (handbook.year, handbook.status.value, handbook.id)
-                )
-            else:
-                conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
-                conn.executemany(_INSERT_UNIT_LINK, links)
-            conn.execute(_INSERT_EVENT, event_row)
+        with self._transaction() as conn:
+            for handbook, event, expected_version, row, event_row in prepared:
+                self._write_update(conn, handbook, event, expected_version, row, event_row)
+        return len(prepared)
+
+    def _write_update(
+        self,
+        conn: sqlite3.Connection,
+        handbook: Handbook,
+        event: Event,
+        expected_version: int,
+        row: tuple[Any, ...],
+        event_row: tuple[str, int, str],
+    ) -> None:
+        """One update's statements, inside the open write transaction."""
+        # A lifecycle step changes only the status, version and document: the narrow
+        # statement leaves the indexes on the other columns untouched (SQLite rewrites
+        # every index whose column is SET, whatever the value); when one of them did
+        # change, the full statement runs.
+        changed = conn.execute(
+            _UPDATE_STEP,
+            (*row[5:7], row[10], handbook.id, expected_version, *row[1:5], *row[7:10]),
+        )
+        if changed.rowcount == 0:
+            changed = conn.execute(_UPDATE_HANDBOOK, (*row[1:], handbook.id, expected_version))
+        if changed.rowcount == 0:
+            found = conn.execute(
+                "SELECT version FROM handbooks WHERE id = ?", (handbook.id,)
+            ).fetchone()
+            if found is None:
+                raise not_found("handbook", handbook.id, self.path)
+            raise stale_error(handbook.id, found[0], expected_version, self.path)
+        # Checked after the write, inside the transaction: a refusal rolls it back.
+        check_signatures(handbook, event, self._member_in(conn), added=False)
+        links = _unit_rows(handbook)
+        linked = conn.execute(_LINKED_UNITS, (handbook.id,)).fetchall()
+        if sorted(u for (u,) in linked) == sorted(u for u, *_ in links):
+            conn.execute(_UPDATE_UNIT_LINKS, (handbook.year, handbook.status.value, handbook.id))
+        else:
+            conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
+            conn.executemany(_INSERT_UNIT_LINK, links)
+        conn.execute(_INSERT_EVENT, event_row)
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace organisation units and members, in one transaction."""

@@ -18,7 +18,8 @@ returns a fresh, empty store::
 The suite covers round trips in every status, ``NotFound``, duplicate adds, optimistic
 updates (a stale write changes nothing), the event log, every query criterion and the
 contract's order (and the optional ``iter_headings``, when the store has it: the same
-handbooks as ``iter_query``, in its order), ``count_by_status``, ``add_many`` atomicity,
+handbooks as ``iter_query``, in its order), ``count_by_status``, ``add_many`` atomicity
+(and the optional ``update_many``'s, skipped for a store without it),
 ``transaction()`` (writes commit together or not at all, reads see the block's writes,
 nesting), the roster, exemplars (gương điển hình: round trips, duplicates, optimistic
 updates, listings by year and organisation subtree in
@@ -47,7 +48,7 @@ import functools
 import itertools
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -532,6 +533,51 @@ class StoreConformance:
             )
         assert store.get(handbook.id) == handbook
         assert store.events(handbook.id) == [created]
+
+    # --- update_many (optional) -------------------------------------------------------------
+
+    def test_update_many_makes_every_update_and_returns_the_count(self, store: Store) -> None:
+        many = _update_many_of(store)
+        entries = [make_entry(S.REGISTERED, index=i) for i in range(1, 4)]
+        store.add_many(entries)
+        steps = [advance(h) for h, _ in entries]
+        count = many(
+            [(t.handbook, t.event, h.version) for t, (h, _) in zip(steps, entries, strict=True)]
+        )
+        assert count == len(entries)
+        for step, (handbook, created) in zip(steps, entries, strict=True):
+            assert store.get(handbook.id) == step.handbook
+            assert store.events(handbook.id) == [created, step.event]
+        assert many([]) == 0
+
+    @pytest.mark.parametrize("refused", ["stale", "unknown", "version"])
+    def test_update_many_with_one_refused_update_stores_none(
+        self, store: Store, refused: str
+    ) -> None:
+        many = _update_many_of(store)
+        entries = [make_entry(S.REGISTERED, index=i) for i in range(1, 4)]
+        store.add_many(entries)
+        steps = [advance(h) for h, _ in entries]
+        updates = [
+            (t.handbook, t.event, h.version) for t, (h, _) in zip(steps, entries, strict=True)
+        ]
+        kept = {h.id: (h, [created]) for h, created in entries}
+        last, event, version = updates[-1]
+        if refused == "stale":  # another writer made the last update first
+            store.update(last, event, expected_version=version)
+            kept[last.id] = (last, [entries[-1][1], event])
+            error: type[Exception] = ConflictError
+        elif refused == "unknown":
+            updates[-1] = _unknown_update()
+            error = NotFound
+        else:  # the version does not move on by one
+            updates[-1] = (last, event, version + 1)
+            error = ValidationFailed
+        with pytest.raises(error):
+            many(updates)
+        for handbook_id, (handbook, events) in kept.items():
+            assert store.get(handbook_id) == handbook
+            assert store.events(handbook_id) == events
 
     def test_update_can_move_a_handbook_to_another_organisation(self, store: Store) -> None:
         handbook, created = make_entry(S.REGISTERED, grassroots="đảng-bộ-cũ")
@@ -1272,6 +1318,20 @@ class StoreConformance:
             store_under_test = store
 
         run_state_machine_as_test(Machine, settings=config)
+
+
+def _update_many_of(store: Store) -> Callable[[Iterable[tuple[Handbook, Event, int]]], int]:
+    """The store's optional ``update_many``; the test is skipped for a store without it."""
+    many = getattr(store, "update_many", None)
+    if many is None:
+        pytest.skip("the store has no update_many (optional)")
+    return many  # type: ignore[no-any-return]
+
+
+def _unknown_update() -> tuple[Handbook, Event, int]:
+    handbook = make_handbook(S.REGISTERED, index=99)
+    step = advance(handbook)
+    return step.handbook, step.event, handbook.version
 
 
 def _next(handbook: Handbook) -> tuple[Handbook, Event]:
