@@ -406,3 +406,33 @@ def test_the_gate_is_passed_once_per_transaction_and_left_when_it_fails(tmp_path
         with pytest.raises(ConflictError):
             store.update(stale.handbook, stale.event, expected_version=first[0].version)
         assert log == ["enter", "leave"] * 2
+
+
+def test_a_gated_store_checkpoints_its_log_itself_after_leaving_the_gate(tmp_path: Path) -> None:
+    path = tmp_path / "so-tay.db"
+    sizes_at_exit: list[int] = []
+
+    @contextlib.contextmanager
+    def gate() -> Iterator[None]:
+        try:
+            yield
+        finally:
+            sizes_at_exit.append(path.stat().st_size)
+
+    base = make_handbook(HandbookStatus.DRAFT)
+    cells = [
+        [attrs.evolve(base, id=f"sotay-{c:02d}-{i:02d}") for i in range(20)] for c in range(14)
+    ]
+    with SqliteStore(path) as store:
+        store.write_gate = gate
+        start = path.stat().st_size
+        for cell in cells[:12]:  # 240 handbooks: the log alone holds them
+            store.add_many((h, creation_event(h)) for h in cell)
+        assert path.stat().st_size == start
+        store.add_many((h, creation_event(h)) for h in cells[12])  # 260: copied into the file
+        assert sizes_at_exit[-1] == start  # not while the gate was held
+        assert path.stat().st_size > start
+        store.write_gate = None  # SQLite checkpoints on its own again
+        assert store._connection().execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+        store.add_many((h, creation_event(h)) for h in cells[13])
+        assert len(store.query(HandbookQuery(cell_id=base.cell.id))) == 280

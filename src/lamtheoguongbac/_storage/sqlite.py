@@ -87,6 +87,10 @@ T = TypeVar("T")
 _SCHEME = "sqlite:///"
 _MAGIC = b"SQLite format 3\x00"
 _CHUNK = 1000  # handbooks prepared and inserted per executemany in add_many
+_AUTOCHECKPOINT = 1000  # SQLite's default: pages in the log before a commit checkpoints it
+_CHECKPOINT_EVERY = 256  # handbooks a gated store writes between its own checkpoints
+
+Gate = Callable[[], contextlib.AbstractContextManager[None]]
 _PAGE = 500  # documents fetched per statement by iter_query
 _ORDER = "ORDER BY year, cell_id, sort_key, id"
 
@@ -383,6 +387,9 @@ class SqliteStore:
             write one file together may take turns through it instead of SQLite's busy
             wait, which polls: the bulk operations' worker processes set it to a shared
             file lock. Writes inside a :meth:`transaction` block pass it once, for the block.
+            While a gate is set, the store copies its write-ahead log into the file itself
+            (a passive checkpoint, every 256 handbooks written), after leaving the gate:
+            SQLite's automatic checkpoint would run inside the commit, holding it.
     """
 
     def __init__(
@@ -393,7 +400,8 @@ class SqliteStore:
         self._timeout = timeout
         self._lock = threading.RLock()
         self._depth = 0  # open transaction() blocks; the writes inside join them
-        self.write_gate: Callable[[], contextlib.AbstractContextManager[None]] | None = None
+        self._write_gate: Gate | None = None
+        self._unsaved = 0  # handbooks written since the last checkpoint of a gated store
         # Members the open write transaction read for its signature checks (a cell's steps
         # are all signed by one officer), forgotten when it ends or saves the roster.
         self._members_read: dict[str, Member | None] | None = None
@@ -475,6 +483,18 @@ class SqliteStore:
             f"Lỗi kho dữ liệu {self.path}: {text}", f"store error in {self.path}: {text}"
         )
 
+    @property
+    def write_gate(self) -> Gate | None:
+        return self._write_gate
+
+    @write_gate.setter
+    def write_gate(self, gate: Gate | None) -> None:
+        with self._lock:
+            conn = self._connection()
+            # gated, the store checkpoints itself outside the gate (see _transaction)
+            conn.execute(f"PRAGMA wal_autocheckpoint = {0 if gate else _AUTOCHECKPOINT}")
+            self._write_gate = gate
+
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             raise StoreError(
@@ -524,9 +544,9 @@ class SqliteStore:
             if self._depth:
                 yield from self._savepoint(conn)
                 return
-            gate = self.write_gate() if self.write_gate is not None else contextlib.nullcontext()
+            gate = self._write_gate
             try:
-                with gate:
+                with gate() if gate is not None else contextlib.nullcontext():
                     conn.execute("BEGIN IMMEDIATE")
                     self._members_read = {}
                     try:
@@ -539,6 +559,9 @@ class SqliteStore:
                         raise
                     finally:
                         self._members_read = None
+                if gate is not None and self._unsaved >= _CHECKPOINT_EVERY:
+                    self._unsaved = 0
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
 
@@ -639,6 +662,7 @@ class SqliteStore:
                 conn.executemany(_INSERT_UNIT_LINK, unit_rows)
                 conn.executemany(_INSERT_EVENT, event_rows)
                 count += len(chunk)
+            self._unsaved += count
         return count
 
     def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
@@ -672,6 +696,7 @@ class SqliteStore:
         with self._transaction() as conn:
             for handbook, event, expected_version, row, event_row in prepared:
                 self._write_update(conn, handbook, event, expected_version, row, event_row)
+            self._unsaved += len(prepared)
         return len(prepared)
 
     def _write_update(
