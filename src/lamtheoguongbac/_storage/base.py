@@ -47,8 +47,8 @@ Optional: ``update_many(entries)`` makes several updates, each ``(handbook, even
 expected_version)`` as :meth:`Store.update` takes them, in one transaction, all or none, and
 returns how many. The bulk steps (:class:`~lamtheoguongbac.bulk.BulkSteps`) write each cell
 with it; a store without it gets one :meth:`Store.update` per member inside
-:meth:`Store.transaction`. The built-in stores have it; the SQLite store encodes the
-documents before it takes its write lock.
+:meth:`Store.transaction`. The built-in stores and the jsonl and sql plugins have it; the
+SQLite store encodes the documents before it takes its write lock.
 """
 
 from __future__ import annotations

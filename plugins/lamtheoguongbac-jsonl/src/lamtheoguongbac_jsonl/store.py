@@ -568,6 +568,22 @@ class JsonLinesStore:
         self._write(change)
         return len(batch)
 
+    def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
+        """Make several updates in one write of the file, all or none; returns how many.
+
+        Each entry is ``(handbook, event, expected_version)``, as :meth:`update` takes them.
+
+        Raises:
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
+                entry refused; nothing of any entry is written.
+        """
+        count = 0
+        with self.transaction():
+            for handbook, event, expected_version in entries:
+                self.update(handbook, event, expected_version=expected_version)
+                count += 1
+        return count
+
     def update(self, handbook: Handbook, event: Event, *, expected_version: int) -> None:
         """Replace a handbook stored at ``expected_version`` and append its event.
 
