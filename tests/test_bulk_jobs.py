@@ -4,6 +4,7 @@ writes and hooks in the caller, and what cannot reach a worker refused up front.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -318,6 +319,75 @@ def test_a_worker_killed_while_writing_neither_hangs_nor_fails_other_cells(
     expected = HandbookStatus.DRAFT if when == "during" else HandbookStatus.REGISTERED
     assert statuses[dying_cell] == {expected}
     hb.close()
+
+
+@pytest.mark.parametrize(
+    ("step", "enforced"), [("register", False), ("assess", False), ("assess", True)]
+)
+def test_a_cell_whose_worker_died_after_storing_it_is_done_and_heard(
+    tmp_path: Path,
+    roster: Roster,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    step: str,
+    enforced: bool,
+) -> None:
+    policy = attrs.evolve(DEFAULT_POLICY, top_rating_cap_enforced=enforced)
+    # unenforced: half rated top, over the cap (a warning); enforced: one, within it
+    top = {roster.members[0].id} if enforced else {m.id for m in roster.members[::2]}
+    rating = _assessment(
+        lambda b: RatingLevel.EXCELLENT if b.member.id in top else RatingLevel.GOOD
+    )
+    entries = {"register": _registration, "assess": rating}
+    found: dict[int, BulkResult] = {}
+    heard: dict[int, list[Event]] = {}
+    for jobs in (1, 2):
+        heard[jobs] = []
+        hb = _dying(tmp_path / str(jobs), roster, monkeypatch, "stored", None, heard[jobs], policy)
+        if step == "assess":  # taken here, where nothing dies
+            assert hb.bulk.register(_batches(hb, roster, _registration)).ok
+            assert hb.bulk.report(_batches(hb, roster, _report)).ok
+        heard[jobs].clear()
+        with _deadline(120), caplog.at_level(logging.WARNING, logger="lamtheoguongbac.bulk"):
+            found[jobs] = getattr(hb.bulk, step)(_batches(hb, roster, entries[step]), jobs=jobs)
+        stored = {b.id: hb.store.events(b.id)[-1] for b in hb.find(year=YEAR)}
+        assert sorted(heard[jobs], key=lambda e: e.handbook_id) == sorted(
+            stored.values(), key=lambda e: e.handbook_id
+        )  # every change heard once, the dying cell's too
+        hb.close()
+    dying_cell = roster.members[5].cell_id
+    assert f"died after storing cell {dying_cell}" in caplog.text
+    assert [(o.outcome, o.member_id, o.handbook_id) for o in found[2].outcomes] == [
+        (o.outcome, o.member_id, o.handbook_id) for o in found[1].outcomes
+    ]
+    assert found[2].warnings == found[1].warnings  # the cap's figures counted the cell
+    assert found[2].ok
+    if step == "assess" and not enforced:
+        assert found[2].warnings
+
+
+def test_a_cell_opened_by_a_worker_that_died_after_storing_it_says_so(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim = roster.members[5]
+    monkeypatch.setenv("LTGB_TEST_DIE_MEMBER", victim.id)
+    monkeypatch.setenv("LTGB_TEST_DIE_WHEN", "stored")
+    registry = create_registry(load_entrypoints=False, extra_plugins=[dying_store])
+    with Handbooks.open(
+        f"dyingsqlite:{tmp_path / 'so-tay.db'}", registry=registry, clock=_clock
+    ) as hb:
+        hb.roster.save(roster.units, roster.members)
+        with _deadline(120):
+            result = hb.bulk.open_year(
+                roster.units[0].id, year=YEAR, actor=roster.members[0], jobs=2
+            )
+        [failed] = result.failed
+        assert failed.cell_id == victim.cell_id
+        assert "died after storing the cell whole" in (failed.problem("en") or "")
+        assert "sau khi đã ghi trọn vẹn" in (failed.problem("vi") or "")
+        # stored whole, and every other cell opened by the worker that replaced it
+        assert len(hb.find(year=YEAR)) == len(roster.members)
+        assert len(result.done) == len(roster.members) - 4
 
 
 def test_cells_no_worker_took_are_told_apart_from_cells_a_worker_died_taking(

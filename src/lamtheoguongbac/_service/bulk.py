@@ -668,6 +668,7 @@ class BulkSteps:
         try:
             with workers.write_turn():
                 hb.store.add_many(items)
+            workers.mark_stored()
         except Exception as exc:  # the cell's write failed: nothing of it is kept
             error = _as_library_error(exc, cell)
             return [_failed(error, cell, member_id=b.member.id, handbook_id=b.id) for b, _ in items]
@@ -822,7 +823,7 @@ class BulkSteps:
                 spec=spec,
                 route=lambda t: zlib.crc32((t.key or t.route).encode("utf-8")),
                 here=here,
-                failed=_worker_failed,
+                failed=self._cell_failed,
                 settle=self._fire,  # what a worker stored when the step stopped
             )
         ) as results:
@@ -837,6 +838,58 @@ class BulkSteps:
                 if (gid, year) not in tallies.figures:
                     tallies.figures[gid, year] = hb.rating_tally(gid, year)
                     tallies.units[gid] = unit
+
+    def _cell_failed(self, task: _CellTask[E], exc: BaseException) -> _WorkerCell:
+        """The outcomes of a cell whose worker process failed (it died, or its result did
+        not come back). When it died after its commit (``StoredThenDied``) the cell is read
+        back from the store: done, its hooks fired with the handbooks as stored; otherwise
+        whether it stored the cell (whole) is not known here."""
+        batch = task.batch
+        if isinstance(exc, workers.StoredThenDied):
+            try:
+                return self._read_back(task)
+            except Exception:  # the store cannot tell now: say what is known
+                log.exception("cannot read back cell %s, stored by a worker", batch.cell_id)
+        error = _worker_error(batch.cell_id, exc)
+        outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
+        return _WorkerCell(index=task.index, outcomes=outcomes)
+
+    def _read_back(self, task: _CellTask[E]) -> _WorkerCell:
+        """A cell its worker stored, then died: its outcomes, hooks and rating figures read
+        from the store (the steps' warnings are lost; a log record says so)."""
+        hb, batch = self._hb, task.batch
+        query = HandbookQuery(cell_id=batch.cell_id, year=batch.year)
+        books = {h.member.id: h for h in hb.store.iter_query(query)}
+        stored = [books[e.member_id] for e in batch.entries]  # KeyError: not all there
+        heard = [(hb.store.events(b.id)[-1], b) for b in stored] if task.listening else []
+        # the organisations whose rating figures the cell moved, as _cell_in_worker says
+        moved = {(b.grassroots.id, b.year): b.grassroots for b in stored}
+        figures: dict[tuple[str, int], RatingTally] = {}
+        if task.step == "assess" and task.key is not None:  # the running figures, as stored
+            figures = {(gid, year): hb.rating_tally(gid, year) for gid, year in moved}
+        log.warning(
+            "the worker process died after storing cell %s: its outcomes were read back from "
+            "the store; the warnings of its steps are lost",
+            batch.cell_id,
+        )
+        outcomes = [
+            MemberOutcome(
+                outcome=BulkOutcome.DONE,
+                cell_id=batch.cell_id,
+                member_id=entry.member_id,
+                handbook_id=book.id,
+                source=entry.source,
+            )
+            for entry, book in zip(batch.entries, stored, strict=True)
+        ]
+        if task.step != "assess":
+            return _WorkerCell(index=task.index, outcomes=outcomes, heard=heard)
+        if task.key is not None:
+            units = {gid: unit for (gid, _), unit in moved.items()}
+            return _WorkerCell(
+                index=task.index, outcomes=outcomes, figures=figures, units=units, heard=heard
+            )
+        return _WorkerCell(index=task.index, outcomes=outcomes, moved=moved, heard=heard)
 
     def _taken(
         self,
@@ -915,6 +968,7 @@ class BulkSteps:
             except Exception:  # nothing was stored: written again one by one, below
                 pass
             else:
+                workers.mark_stored()
                 for result in done.values():
                     hb._notify(result.event, result.handbook)
                 return None
@@ -927,6 +981,7 @@ class BulkSteps:
                 writing = None
         except Exception as exc:
             return writing, exc
+        workers.mark_stored()
         return None
 
     def _enforce_cap(
@@ -1575,15 +1630,6 @@ def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
     )
 
 
-def _worker_failed(task: _CellTask[E], exc: BaseException) -> _WorkerCell:
-    """The outcomes of a cell whose worker process failed (it died, or its result did not
-    come back): whether it stored the cell (whole) is not known here."""
-    batch = task.batch
-    error = _worker_error(batch.cell_id, exc)
-    outcomes = [_failed(error, batch.cell_id, entry=e) for e in batch.entries]
-    return _WorkerCell(index=task.index, outcomes=outcomes)
-
-
 def _cap_enforced(policy: Policy) -> bool:
     return policy.top_rating_cap is not None and policy.top_rating_cap_enforced
 
@@ -1619,6 +1665,13 @@ def _open_failed(task: _OpenTask, exc: BaseException) -> _WorkerCell:
 
 
 def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:
+    if isinstance(exc, workers.StoredThenDied):
+        return LamTheoGuongBacError(
+            f"tiến trình phụ làm chi bộ {cell_id} dừng đột ngột sau khi đã ghi trọn vẹn chi bộ "
+            f"({exc}); không báo được kết quả từng người: hãy xem lại sổ của chi bộ này",
+            f"the worker process taking cell {cell_id} died after storing the cell whole "
+            f"({exc}); its outcomes could not be reported: check its handbooks",
+        )
     if isinstance(exc, workers.NotSent):
         return LamTheoGuongBacError(
             f"chi bộ {cell_id} không đến được tiến trình phụ nào ({exc}); không có gì của chi "

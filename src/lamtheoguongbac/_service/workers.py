@@ -122,6 +122,11 @@ class NotSent(Exception):
     or the operation stopped before it started. Nothing of it was done."""
 
 
+class StoredThenDied(Exception):
+    """An item whose worker process died after storing it: its write committed, whole, but
+    what the worker would have handed back (its outcomes, the hooks' changes) is lost."""
+
+
 def _not_sent(exc: BaseException) -> NotSent:
     error = NotSent(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
     error.__cause__ = exc
@@ -145,16 +150,18 @@ _operation = contextlib.ExitStack()  # the roster operation held open for the wo
 _turn: int | None = None  # the lock file the operation's workers take turns to write with
 _heard: list[tuple[Event, Handbook]] | None = None  # committed steps kept for the caller
 _began: Any = None  # shared with the caller: the number of the last item this worker began
+_stored: Any = None  # shared with the caller: the number of the last item whose write committed
 
 
-def _start(spec: WorkerSpec, turn: str | None, began: Any) -> None:
+def _start(spec: WorkerSpec, turn: str | None, began: Any, stored: Any) -> None:
     """A worker's initializer: build the caller's service again (its store opened here);
-    ``turn`` is the lock file the workers take turns to write with, ``began`` the shared
-    number this worker writes each item's number in as it begins it."""
+    ``turn`` is the lock file the workers take turns to write with, ``began`` and
+    ``stored`` the shared numbers this worker writes each item's number in as it begins it
+    and once its write has committed (:func:`mark_stored`)."""
     from lamtheoguongbac._registry import create_registry
 
-    global _service, _turn, _began
-    _began = began
+    global _service, _turn, _began, _stored
+    _began, _stored = began, stored
     _turn = None if turn is None else os.open(turn, os.O_RDWR)
     _WorkerService = _worker_service_class()
     recipe = dict(spec.recipe)
@@ -210,6 +217,14 @@ def _begin(task: Callable[[T], R], seq: int, payload: bytes) -> R:
     return task(item)
 
 
+def mark_stored() -> None:
+    """In a worker: the item it is taking is stored (its write committed). Should the
+    process die before it hands the item back, the caller knows it was stored whole
+    (:class:`StoredThenDied`). In the caller's own process: nothing to do."""
+    if _stored is not None:
+        _stored.value = _began.value
+
+
 def service() -> Handbooks:
     """This worker process's service (built by the pool's initializer)."""
     if _service is None:  # pragma: no cover - only a pool built here runs tasks
@@ -237,8 +252,10 @@ class _Workers(Generic[T, R]):
     def __init__(self, jobs: int, spec: WorkerSpec, turn: str | None) -> None:
         self._context = multiprocessing.get_context("spawn")  # no fork of a store's process
         self._spec, self._turn = spec, turn
-        # per worker, the number of the last item it began (written by the worker)
+        # per worker, the number of the last item it began, and of the last one whose
+        # write committed (written by the worker)
         self._began = [self._context.Value("q", -1, lock=False) for _ in range(jobs)]
+        self._stored = [self._context.Value("q", -1, lock=False) for _ in range(jobs)]
         self._pools = [self._new_pool(k) for k in range(jobs)]
         self._replaced = [0] * jobs  # how many times each worker was replaced
         self._finished = [0] * jobs  # items its current process finished
@@ -249,7 +266,7 @@ class _Workers(Generic[T, R]):
             max_workers=1,
             mp_context=self._context,
             initializer=_start,
-            initargs=(self._spec, self._turn, self._began[k]),
+            initargs=(self._spec, self._turn, self._began[k], self._stored[k]),
         )
 
     def submit(self, k: int, task: Callable[[T], R], item: T, seq: int) -> cf.Future[R]:
@@ -264,6 +281,10 @@ class _Workers(Generic[T, R]):
         """Whether worker ``k`` began item ``seq`` (or a later one): items are taken in
         order, so an item it had not reached when it died was never begun."""
         return bool(self._began[k].value >= seq)
+
+    def stored(self, k: int, seq: int) -> bool:
+        """Whether worker ``k`` had stored item ``seq`` (:func:`mark_stored`)."""
+        return bool(self._stored[k].value == seq)
 
     def finished(self, k: int, future: cf.Future[R]) -> BaseException | None:
         """Worker ``k``'s oldest item is done: what it raised, if anything (a
@@ -310,9 +331,10 @@ def ordered_map(
     worker ``route(item) % jobs``, which takes its items in order, holding :data:`DEPTH` at
     a time; the caller keeps the rest, reading at most :data:`AHEAD` items per worker
     ahead, so a stream of items is never read into memory. An item whose worker raised or
-    died taking it is yielded as ``failed(item, error)``, and one no worker took as
-    ``failed(item, NotSent(…))``; a worker that died is replaced and the items behind that
-    one are sent again (see :class:`_Workers`).
+    died taking it is yielded as ``failed(item, error)`` — ``StoredThenDied(…)`` when it
+    died after :func:`mark_stored` — and one no worker took as ``failed(item,
+    NotSent(…))``; a worker that died is replaced and the items behind that one are sent
+    again (see :class:`_Workers`).
 
     When the items or the consumer raise (or the consumer stops early, or Ctrl-C comes),
     the items the workers hold are waited for and, with those done and not yet handed over,
@@ -372,6 +394,10 @@ def ordered_map(
                     exc = _not_sent(exc)
                 elif isinstance(exc, _NotBegun):  # the worker could not read it
                     exc = _not_sent(exc)
+                elif broken and workers.stored(k, seq):  # it died after its commit
+                    stored = StoredThenDied(str(exc))
+                    stored.__cause__ = exc
+                    exc = stored
                 done[seq] = future.result() if exc is None else failed(item, exc)
             except cf.CancelledError as cancelled:
                 done[seq] = failed(item, _not_sent(cancelled))
