@@ -885,6 +885,8 @@ class SqlStore:
                 yield HandbookHeading.from_columns(handbook_id, *found[handbook_id], whole=self.get)
 
     def _pages(self, ids: list[str]) -> Iterator[Handbook]:
+        """The handbooks of ``ids``, in order, one statement per page; an id deleted since
+        it was listed is skipped (as the built-in SQLite store does)."""
         for start in range(0, len(ids), _PAGE):
             page = ids[start : start + _PAGE]
             with self._read() as connection:
@@ -893,7 +895,8 @@ class SqlStore:
                 ).all()
             documents = {str(i): doc for i, doc in rows}
             for handbook_id in page:
-                yield self._load(Handbook, handbook_id, documents[handbook_id])
+                if handbook_id in documents:
+                    yield self._load(Handbook, handbook_id, documents[handbook_id])
 
     def count_by_status(self, query: HandbookQuery) -> dict[HandbookStatus, int]:
         """How many handbooks match ``query``, per status (statuses with none omitted)."""
