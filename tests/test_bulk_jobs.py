@@ -404,6 +404,8 @@ def test_cells_no_worker_took_are_told_apart_from_cells_a_worker_died_taking(
         assert "never reached a worker process" in problem
         assert "nothing of it was stored" in problem
         assert "không có gì của chi bộ được ghi" in (outcome.problem("vi") or "")
+    # the cells behind a worker given up on say why
+    assert any("so did the one that replaced it" in (o.problem("en") or "") for o in result.failed)
     assert set().union(*_statuses_by_cell(hb).values()) == {HandbookStatus.DRAFT}
     hb.close()
 

@@ -273,7 +273,10 @@ class _Workers(Generic[T, R]):
         """Send item number ``seq`` to worker ``k``. It is pickled here, so an item that
         cannot be sent raises now, not later in the pool's feeder thread."""
         if k in self.dead:
-            raise cf.BrokenExecutor("the worker process died as it started, twice")
+            raise cf.BrokenExecutor(
+                "the worker process died, and so did the one that replaced it before it "
+                "finished anything"
+            )
         payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
         return self._pools[k].submit(_begin, task, seq, payload)
 
