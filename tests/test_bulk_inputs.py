@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from lamtheoguongbac import (
     Actor,
+    Event,
     Handbook,
     Handbooks,
     HandbookStatus,
@@ -27,6 +28,7 @@ from lamtheoguongbac import (
     RatingLevel,
     StoreError,
     ValidationFailed,
+    hookimpl,
 )
 from lamtheoguongbac._storage import MemoryStore, SqliteStore
 from lamtheoguongbac.bulk import (
@@ -344,6 +346,53 @@ class _FaultyStores:
                     return int(super().update_many(entries))
 
         return Faulty() if kind == "memory" else Faulty(tmp_path / "so-tay.db")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_handbook_changed_meanwhile_fails_its_member_and_rolls_back_its_cell(
+    kind: str, tmp_path: Path, roster: Roster
+) -> None:
+    # Another writer registers one member's handbook between the cell's read and its write:
+    # the store's update_many refuses the cell, and the entry-by-entry write names him.
+    victim = roster.members[6]
+    base: type[Any] = MemoryStore if kind == "memory" else SqliteStore
+
+    class Racing(base):  # type: ignore[misc,valid-type]
+        def update_many(self, entries: Any) -> int:
+            entries = list(entries)
+            for handbook, event, version in entries:
+                if handbook.member.id == victim.id and self.get(handbook.id).version == version:
+                    self.update(handbook, event, expected_version=version)  # the other writer
+            return int(super().update_many(entries))
+
+    hb = _service(Racing() if kind == "memory" else Racing(tmp_path / "so-tay.db"))
+    heard: list[str] = []
+    hb.registry.register(_Heard(heard), "heard")
+    hb.roster.save(roster.units, roster.members)
+    _open(hb, roster)
+    heard.clear()
+    result = hb.bulk.register(_registrations(hb, roster))
+    [failure] = result.failed
+    assert failure.member_id == victim.id
+    assert "has changed" in (failure.problem("en") or "")
+    assert "đã được sửa" in (failure.problem("vi") or "")
+    assert result.cells(BulkOutcome.ROLLED_BACK) == (victim.cell_id,)
+    assert len(result.done) == len(roster.members) - 4
+    cell = {b.id for b in hb.find(cell_id=victim.cell_id)}
+    assert not cell & set(heard)  # no hook for the cell rolled back
+    assert sorted(heard) == sorted(o.handbook_id for o in result.done)  # the others', once
+    by_member = {b.member.id: b.status for b in hb.find(cell_id=victim.cell_id)}
+    assert by_member.pop(victim.id) is HandbookStatus.REGISTERED  # the other writer's
+    assert set(by_member.values()) == {HandbookStatus.DRAFT}
+
+
+class _Heard:
+    def __init__(self, heard: list[str]) -> None:
+        self.heard = heard
+
+    @hookimpl
+    def handbook_changed(self, event: Event, handbook: Handbook) -> None:
+        self.heard.append(handbook.id)
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -388,6 +389,23 @@ def test_a_cell_opened_by_a_worker_that_died_after_storing_it_says_so(
         # stored whole, and every other cell opened by the worker that replaced it
         assert len(hb.find(year=YEAR)) == len(roster.members)
         assert len(result.done) == len(roster.members) - 4
+
+
+def test_the_log_the_workers_wrote_is_copied_into_the_file_once_they_are_done(
+    tmp_path: Path, roster: Roster
+) -> None:
+    # Workers copy their log into the file only every 256 handbooks; the caller copies the
+    # rest when they are done. A reader of the file alone (immutable: no log) sees it all.
+    path = tmp_path / "so-tay.db"
+    hb = _opened(path, roster, [])
+    assert hb.bulk.register(_batches(hb, roster, _registration), jobs=2).ok
+    file_only = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        statuses = file_only.execute("SELECT DISTINCT status FROM handbooks").fetchall()
+    finally:
+        file_only.close()
+    assert statuses == [(HandbookStatus.REGISTERED.value,)]
+    hb.close()
 
 
 def test_cells_no_worker_took_are_told_apart_from_cells_a_worker_died_taking(

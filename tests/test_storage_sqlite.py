@@ -2,6 +2,8 @@
 
 import contextlib
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -425,6 +427,8 @@ def test_a_gated_store_checkpoints_its_log_itself_after_leaving_the_gate(tmp_pat
     ]
     with SqliteStore(path) as store:
         store.write_gate = gate
+        autocheckpoint = store._connection().execute("PRAGMA wal_autocheckpoint").fetchone()
+        assert autocheckpoint == (0,)  # SQLite's own, inside the commit, is off
         start = path.stat().st_size
         for cell in cells[:12]:  # 240 handbooks: the log alone holds them
             store.add_many((h, creation_event(h)) for h in cell)
@@ -436,3 +440,44 @@ def test_a_gated_store_checkpoints_its_log_itself_after_leaving_the_gate(tmp_pat
         assert store._connection().execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
         store.add_many((h, creation_event(h)) for h in cells[13])
         assert len(store.query(HandbookQuery(cell_id=base.cell.id))) == 280
+
+
+_FULL_DISK = """
+import contextlib, resource, signal, sys
+import attrs
+from lamtheoguongbac import HandbookStatus
+from lamtheoguongbac._storage import SqliteStore
+from lamtheoguongbac.plugin import HandbookQuery
+from lamtheoguongbac.testing import creation_event, make_handbook
+
+base = make_handbook(HandbookStatus.DRAFT)
+
+def cell(tag, n):
+    books = (attrs.evolve(base, id=f"sotay-{tag}-{i:04d}") for i in range(n))
+    return [(h, creation_event(h)) for h in books]
+
+with SqliteStore(sys.argv[1]) as store:
+    store.add_many(cell("a", 1500))
+    store.checkpoint()  # the file holds them all: the next checkpoint must grow it
+    size = __import__("os").path.getsize(sys.argv[1])
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size + 4096, resource.RLIM_INFINITY))
+    store.write_gate = contextlib.nullcontext  # as in a bulk worker
+    print(store.add_many(cell("b", 300)))  # 300 >= 256: a checkpoint after the commit
+    print(len(store.query(HandbookQuery(cell_id=base.cell.id))))
+"""
+
+
+def test_a_checkpoint_that_fails_does_not_fail_the_committed_write(tmp_path: Path) -> None:
+    # The log fits on the disk, the file cannot grow: the commit succeeds, the checkpoint
+    # after it fails. The write is committed, so it returns; the failure is logged.
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(tmp_path / "so-tay.db")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["300", "1800"]
+    assert "cannot checkpoint the log of" in done.stderr

@@ -63,6 +63,7 @@ from lamtheoguongbac._errors import (
     NotFound,
     Problem,
     RulesViolated,
+    StoreError,
     ValidationFailed,
 )
 from lamtheoguongbac._model import (
@@ -87,8 +88,9 @@ from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._service import workers
 from lamtheoguongbac._service.roster import MEMBER_ID_MAX
 from lamtheoguongbac._service.workers import WorkerSpec, ordered_map
-from lamtheoguongbac._storage.base import HandbookQuery
+from lamtheoguongbac._storage.base import HandbookQuery, Store
 from lamtheoguongbac._storage.contract import wrong_handbook
+from lamtheoguongbac._storage.sqlite import SqliteStore
 from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
 from lamtheoguongbac.rules._base import Severity, Violation
 from lamtheoguongbac.rules._policy import Policy
@@ -606,6 +608,7 @@ class BulkSteps:
                     failed=_open_failed,
                     settle=self._fire,  # what a worker stored when the step stopped
                 )
+                stack.enter_context(_log_copied(hb.store))
                 stack.enter_context(contextlib.closing(results))
                 done = (self._fire(cell) for cell in results)
             for i, cell_outcomes in enumerate(done, 1):
@@ -815,18 +818,21 @@ class BulkSteps:
                 return None
             return _WorkerCell(index=item.index, outcomes=item.refused)  # never sent
 
-        with contextlib.closing(
-            ordered_map(
-                _cell_in_worker,
-                (task(item) for item in checked),
-                jobs=jobs,
-                spec=spec,
-                route=lambda t: zlib.crc32((t.key or t.route).encode("utf-8")),
-                here=here,
-                failed=self._cell_failed,
-                settle=self._fire,  # what a worker stored when the step stopped
-            )
-        ) as results:
+        with (
+            _log_copied(hb.store),
+            contextlib.closing(
+                ordered_map(
+                    _cell_in_worker,
+                    (task(item) for item in checked),
+                    jobs=jobs,
+                    spec=spec,
+                    route=lambda t: zlib.crc32((t.key or t.route).encode("utf-8")),
+                    here=here,
+                    failed=self._cell_failed,
+                    settle=self._fire,  # what a worker stored when the step stopped
+                )
+            ) as results,
+        ):
             for done in results:
                 if tallies is not None:
                     tallies.figures.update(done.figures)
@@ -955,16 +961,19 @@ class BulkSteps:
         entry whose write was refused (``None`` for the commit itself) and why — nothing of
         the cell is then stored.
 
-        A store with ``update_many`` writes them in one call. When it refuses them (nothing
-        is stored then), they are written again one by one, which tells the entry refused;
-        the second try may succeed (a write another process held up has ended), and then
-        the cell is stored."""
+        A store with ``update_many`` writes them in one call. When it refuses an entry
+        (nothing is stored then), they are written again one by one, which tells the entry
+        refused; the second try may succeed (a write another process held up has ended),
+        and then the cell is stored. A :class:`StoreError` (the store busy, its disk full)
+        fails the cell's commit at once, without a second wait."""
         hb = self._hb
         many = getattr(hb.store, "update_many", None)
         if many is not None:  # the store encodes the cell before it takes its write lock
             try:
                 with workers.write_turn():
                     many([(r.handbook, r.event, read_at[n]) for n, r in done.items()])
+            except StoreError as exc:
+                return None, exc
             except Exception:  # nothing was stored: written again one by one, below
                 pass
             else:
@@ -1662,6 +1671,18 @@ def _open_failed(task: _OpenTask, exc: BaseException) -> _WorkerCell:
     """The outcome of a cell whose worker process failed while opening its handbooks."""
     error = _worker_error(task.unit_id, exc)
     return _WorkerCell(index=task.index, outcomes=[_failed(error, task.unit_id)])
+
+
+@contextlib.contextmanager
+def _log_copied(store: Store) -> Iterator[None]:
+    """Around an operation's worker processes: a SQLite store's log copied into its file
+    once they are done (they copy it only every 256 handbooks, see
+    ``SqliteStore.write_gate``), so it does not grow from one operation to the next."""
+    try:
+        yield
+    finally:
+        if isinstance(store, SqliteStore):
+            store.checkpoint()
 
 
 def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:

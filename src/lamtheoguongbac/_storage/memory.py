@@ -190,8 +190,8 @@ class MemoryStore:
         checks its arguments; an entry may update a handbook an earlier entry updated.
 
         Raises:
-            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
-                entry refused; nothing of any entry is stored.
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for an entry
+                refused; nothing of any entry is stored.
         """
         entries = list(entries)
         for handbook, event, expected_version in entries:

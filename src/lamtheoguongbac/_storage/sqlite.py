@@ -32,6 +32,7 @@ import array
 import contextlib
 import functools
 import itertools
+import logging
 import os
 import pathlib
 import sqlite3
@@ -86,6 +87,8 @@ T = TypeVar("T")
 
 _SCHEME = "sqlite:///"
 _MAGIC = b"SQLite format 3\x00"
+log = logging.getLogger("lamtheoguongbac.store")
+
 _CHUNK = 1000  # handbooks prepared and inserted per executemany in add_many
 _AUTOCHECKPOINT = 1000  # SQLite's default: pages in the log before a commit checkpoints it
 _CHECKPOINT_EVERY = 256  # handbooks a gated store writes between its own checkpoints
@@ -559,11 +562,30 @@ class SqliteStore:
                         raise
                     finally:
                         self._members_read = None
-                if gate is not None and self._unsaved >= _CHECKPOINT_EVERY:
-                    self._unsaved = 0
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
+            if gate is not None and self._unsaved >= _CHECKPOINT_EVERY:
+                self._checkpoint(conn)
+
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the file now: a passive checkpoint,
+        which waits for no reader or writer and copies what none of them still needs.
+
+        The bulk steps run it once their worker processes are done: a worker with a
+        :attr:`write_gate` checkpoints only every 256 handbooks, and the log would
+        otherwise keep the rest while this connection stays open. A failure is logged,
+        not raised: what the log holds is committed already, and stays readable.
+        """
+        with self._lock:
+            self._checkpoint(self._connection())
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:  # the writes are committed: a later checkpoint copies them
+            log.warning("cannot checkpoint the log of %s", self.path, exc_info=True)
+        else:
+            self._unsaved = 0
 
     def _savepoint(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
@@ -674,7 +696,7 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1`` or the event
                 does not record it.
         """
-        self.update_many([(handbook, event, expected_version)])
+        self._update_many([(handbook, event, expected_version)])
 
     def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
         """Make several updates in one transaction, all or none; returns how many.
@@ -684,9 +706,12 @@ class SqliteStore:
         so the lock is held for the writes alone (the bulk steps write a cell this way).
 
         Raises:
-            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
-                entry refused; nothing of any entry is stored.
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for an entry
+                refused; nothing of any entry is stored.
         """
+        return self._update_many(entries)
+
+    def _update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
         prepared: list[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, str]]] = []
         for handbook, event, expected_version in entries:
             check_update(handbook, event, expected_version)

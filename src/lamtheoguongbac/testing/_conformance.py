@@ -579,6 +579,44 @@ class StoreConformance:
             assert store.get(handbook_id) == handbook
             assert store.events(handbook_id) == events
 
+    def test_update_many_may_update_one_handbook_twice(self, store: Store) -> None:
+        many = _update_many_of(store)
+        handbook, created = make_entry(S.REGISTERED)
+        store.add(handbook, created)
+        first = advance(handbook)
+        second = advance(first.handbook)
+        entries = [
+            (first.handbook, first.event, handbook.version),
+            (second.handbook, second.event, first.handbook.version),
+        ]
+        assert many(entries) == 2
+        assert store.get(handbook.id) == second.handbook
+        assert store.events(handbook.id) == [created, first.event, second.event]
+        again = advance(second.handbook)
+        with pytest.raises(ConflictError):  # the same version twice: the second is stale
+            many([(again.handbook, again.event, second.handbook.version)] * 2)
+        assert store.get(handbook.id) == second.handbook
+
+    def test_update_many_inside_a_failed_transaction_leaves_nothing(self, store: Store) -> None:
+        many = _update_many_of(store)
+        entries = [make_entry(S.REGISTERED, index=i) for i in range(1, 3)]
+        store.add_many(entries)
+        steps = [advance(h) for h, _ in entries]
+        updates = [
+            (t.handbook, t.event, h.version) for t, (h, _) in zip(steps, entries, strict=True)
+        ]
+
+        def fail_after_the_update() -> None:
+            with store.transaction():
+                many(updates)
+                raise RuntimeError("hỏng sau khi cập nhật")
+
+        with pytest.raises(RuntimeError, match="sau khi cập nhật"):
+            fail_after_the_update()
+        for handbook, created in entries:
+            assert store.get(handbook.id) == handbook
+            assert store.events(handbook.id) == [created]
+
     def test_update_can_move_a_handbook_to_another_organisation(self, store: Store) -> None:
         handbook, created = make_entry(S.REGISTERED, grassroots="đảng-bộ-cũ")
         store.add(handbook, created)

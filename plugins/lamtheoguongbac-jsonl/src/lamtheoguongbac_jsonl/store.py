@@ -574,8 +574,8 @@ class JsonLinesStore:
         Each entry is ``(handbook, event, expected_version)``, as :meth:`update` takes them.
 
         Raises:
-            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
-                entry refused; nothing of any entry is written.
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for an entry
+                refused; nothing of any entry is written.
         """
         count = 0
         with self.transaction():

@@ -757,7 +757,7 @@ class SqlStore:
             ValidationFailed: the new version is not ``expected_version + 1`` or the event
                 does not record it.
         """
-        self.update_many([(handbook, event, expected_version)])
+        self._update_many([(handbook, event, expected_version)])
 
     def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
         """Make several updates in one transaction, all or none; returns how many.
@@ -768,9 +768,12 @@ class SqlStore:
         (the bulk steps write a cell this way: a few round trips, not a few per member).
 
         Raises:
-            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for the first
-                entry refused; nothing of any entry is stored.
+            NotFound, ConflictError, ValidationFailed: as :meth:`update`, for an entry
+                refused; nothing of any entry is stored.
         """
+        return self._update_many(entries)
+
+    def _update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
         prepared: list[tuple[Handbook, Event, int, dict[str, Any]]] = []
         for handbook, event, expected_version in entries:
             check_update(handbook, event, expected_version)
