@@ -719,10 +719,59 @@ class SqliteStore:
                 (handbook, event, expected_version, _handbook_row(handbook), _event_row(event))
             )
         with self._transaction() as conn:
-            for handbook, event, expected_version, row, event_row in prepared:
-                self._write_update(conn, handbook, event, expected_version, row, event_row)
+            if len(prepared) < 2 or not self._write_updates(conn, prepared):
+                for handbook, event, expected_version, row, event_row in prepared:
+                    self._write_update(conn, handbook, event, expected_version, row, event_row)
             self._unsaved += len(prepared)
         return len(prepared)
+
+    def _write_updates(
+        self,
+        conn: sqlite3.Connection,
+        prepared: Sequence[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, str]]],
+    ) -> bool:
+        """Lifecycle steps of several handbooks in a few statements (one per kind, not one
+        per handbook); ``False``, with nothing written, unless each is a plain step of the
+        version stored, of a different handbook: then :meth:`_write_update` takes them one
+        by one (and names one stale, unknown, or whose member's copy changed)."""
+        ids = [h.id for h, _, _, _, _ in prepared]
+        if len(set(ids)) != len(ids):
+            return False
+        marks = ",".join("?" * len(ids))
+        stored = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT id, version, member_id, cell_id, grassroots_id, year, member_name, "
+                f"member_sort, sort_key FROM handbooks WHERE id IN ({marks})",
+                ids,
+            )
+        }
+        for handbook, _, version, row, _ in prepared:
+            if stored.get(handbook.id) != (version, *row[1:5], *row[7:10]):
+                return False
+        linked: dict[str, list[str]] = {i: [] for i in ids}
+        for handbook_id, unit_id in conn.execute(
+            f"SELECT handbook_id, unit_id FROM handbook_units WHERE handbook_id IN ({marks})", ids
+        ):
+            linked[handbook_id].append(unit_id)
+        conn.executemany(
+            "UPDATE handbooks SET status = ?, version = ?, document = ? WHERE id = ?",
+            [(*row[5:7], row[10], h.id) for h, _, _, row, _ in prepared],
+        )
+        # Checked after the writes, inside the transaction: a refusal rolls them back.
+        member_in = self._member_in(conn)
+        same: list[tuple[int, str, str]] = []
+        for handbook, event, _, _, _ in prepared:
+            check_signatures(handbook, event, member_in, added=False)
+            links = _unit_rows(handbook)
+            if sorted(linked[handbook.id]) == sorted(u for u, *_ in links):
+                same.append((handbook.year, handbook.status.value, handbook.id))
+            else:
+                conn.execute("DELETE FROM handbook_units WHERE handbook_id = ?", (handbook.id,))
+                conn.executemany(_INSERT_UNIT_LINK, links)
+        conn.executemany(_UPDATE_UNIT_LINKS, same)
+        conn.executemany(_INSERT_EVENT, [e for _, _, _, _, e in prepared])
+        return True
 
     def _write_update(
         self,

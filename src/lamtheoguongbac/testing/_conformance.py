@@ -617,6 +617,40 @@ class StoreConformance:
             assert store.get(handbook.id) == handbook
             assert store.events(handbook.id) == [created]
 
+    def test_update_many_moves_statuses_organisations_and_names_together(
+        self, store: Store
+    ) -> None:
+        # A plain step, a handbook moved to another organisation, a member renamed: the
+        # listings by organisation, status and roster order follow each of them.
+        many = _update_many_of(store)
+        plain, moving, renamed = (
+            make_entry(S.REGISTERED, index=i, grassroots="đảng-bộ-cũ") for i in (1, 2, 3)
+        )
+        store.add_many([plain, moving, renamed])
+        steps = [advance(h) for h, _ in (plain, moving, renamed)]
+        moved = attrs.evolve(
+            steps[1].handbook,
+            organisation=make_organisation(moving[0].cell.id, grassroots="đảng-bộ-mới"),
+        )
+        renaming = attrs.evolve(
+            steps[2].handbook,
+            member=attrs.evolve(renamed[0].member, full_name="Ông Văn Ất", sort_key=None),
+        )
+        # first a plain step and a move, then a rename with the plain one's next step
+        assert many([(steps[0].handbook, steps[0].event, 1), (moved, steps[1].event, 1)]) == 2
+        closing = advance(steps[0].handbook)
+        assert many([(renaming, steps[2].event, 1), (closing.handbook, closing.event, 2)]) == 2
+        old = HandbookQuery(organisation_id="đảng-bộ-cũ")
+        assert store.query(HandbookQuery(organisation_id="đảng-bộ-mới")) == [moved]
+        assert store.query(old) == _expected([closing.handbook, renaming], old)
+        assert store.count_by_status(old) == {S.REPORTED: 1, S.ASSESSED: 1}
+        assert store.events(plain[0].id) == [plain[1], steps[0].event, closing.event]
+        for handbook, (_, created), event in zip(
+            (moved, renaming), (moving, renamed), (steps[1].event, steps[2].event), strict=True
+        ):
+            assert store.get(handbook.id) == handbook
+            assert store.events(handbook.id) == [created, event]
+
     def test_update_can_move_a_handbook_to_another_organisation(self, store: Store) -> None:
         handbook, created = make_entry(S.REGISTERED, grassroots="đảng-bộ-cũ")
         store.add(handbook, created)
