@@ -20,6 +20,7 @@ import pytest
 import dying_store
 from lamtheoguongbac import (
     Event,
+    EventKind,
     Handbook,
     Handbooks,
     HandbookStatus,
@@ -28,6 +29,7 @@ from lamtheoguongbac import (
     ValidationFailed,
     hookimpl,
 )
+from lamtheoguongbac._service.bulk import _CellTask
 from lamtheoguongbac._storage import MemoryStore, SqliteStore
 from lamtheoguongbac.bulk import BulkOutcome, BulkResult, CellBatch, MemberClosing
 from lamtheoguongbac.plugin import create_registry
@@ -365,6 +367,28 @@ def test_a_cell_whose_worker_died_after_storing_it_is_done_and_heard(
     assert found[2].ok
     if step == "assess" and not enforced:
         assert found[2].warnings
+
+
+def test_a_cell_read_back_does_not_hear_a_change_another_writer_made_since(
+    tmp_path: Path, roster: Roster, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The cell's worker stored it and died; before the caller read it back, another writer
+    # moved one member's handbook on: that change is not reported as this step's.
+    hb = _opened(tmp_path / "so-tay.db", roster, [])
+    [batch, *_] = _batches(hb, roster, _registration)
+    assert hb.bulk.register([batch]).ok
+    mover = hb.find(cell_id=batch.cell_id, year=YEAR)[1]
+    assert hb.bulk.report([attrs.evolve(batch, entries=[_report(mover)])]).ok  # the other writer
+    task = _CellTask(index=1, batch=batch, step="register", listening=True, route=batch.cell_id)
+    with caplog.at_level(logging.WARNING, logger="lamtheoguongbac.bulk"):
+        cell = hb.bulk._read_back(task)
+    assert [o.outcome for o in cell.outcomes] == [BulkOutcome.DONE] * len(batch.entries)
+    heard = {book.id: event.kind for event, book in cell.heard}
+    assert mover.id not in heard
+    assert set(heard.values()) == {EventKind.REGISTERED}
+    assert len(heard) == len(batch.entries) - 1
+    assert f"handbook {mover.id} changed again after the worker stored it" in caplog.text
+    hb.close()
 
 
 def test_a_cell_opened_by_a_worker_that_died_after_storing_it_says_so(

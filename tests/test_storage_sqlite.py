@@ -481,3 +481,25 @@ def test_a_checkpoint_that_fails_does_not_fail_the_committed_write(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["300", "1800"]
     assert "cannot checkpoint the log of" in done.stderr
+
+
+def test_update_many_takes_more_entries_than_a_statement_takes_parameters(
+    tmp_path: Path,
+) -> None:
+    # SQLite builds before 3.32 take 999 parameters a statement; the batched check reads
+    # the handbooks a page at a time
+    base = make_handbook(HandbookStatus.REGISTERED)
+    books = [attrs.evolve(base, id=f"sotay-{i:04d}") for i in range(1200)]
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        store.add_many((b, creation_event(b)) for b in books)
+        store._connection().setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        steps = [advance(b) for b in books]
+        assert (
+            store.update_many(
+                (s.handbook, s.event, b.version) for s, b in zip(steps, books, strict=True)
+            )
+            == 1200
+        )
+        assert {h.status for h in store.query(HandbookQuery(cell_id=base.cell.id))} == {
+            HandbookStatus.REPORTED
+        }

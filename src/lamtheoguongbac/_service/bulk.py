@@ -69,6 +69,7 @@ from lamtheoguongbac._errors import (
 from lamtheoguongbac._model import (
     Actor,
     Event,
+    EventKind,
     Handbook,
     HandbookStatus,
     Member,
@@ -867,7 +868,17 @@ class BulkSteps:
         query = HandbookQuery(cell_id=batch.cell_id, year=batch.year)
         books = {h.member.id: h for h in hb.store.iter_query(query)}
         stored = [books[e.member_id] for e in batch.entries]  # KeyError: not all there
-        heard = [(hb.store.events(b.id)[-1], b) for b in stored] if task.listening else []
+        heard: list[tuple[Event, Handbook]] = []
+        for book in stored if task.listening else ():
+            last = hb.store.events(book.id)[-1]
+            if last.kind is _STEP_KINDS[task.step] and last.version == book.version:
+                heard.append((last, book))
+            else:  # another writer changed it since: its process told its own hooks
+                log.warning(
+                    "handbook %s changed again after the worker stored it; the hooks do not "
+                    "hear this step's change",
+                    book.id,
+                )
         # the organisations whose rating figures the cell moved, as _cell_in_worker says
         moved = {(b.grassroots.id, b.year): b.grassroots for b in stored}
         figures: dict[tuple[str, int], RatingTally] = {}
@@ -1320,6 +1331,13 @@ def _failed(
 
 
 #: The entry class each step takes.
+#: The event each bulk step records.
+_STEP_KINDS: dict[str, EventKind] = {
+    "register": EventKind.REGISTERED,
+    "report": EventKind.REPORTED,
+    "assess": EventKind.ASSESSED,
+    "close": EventKind.CLOSED,
+}
 _STEP_ENTRIES: dict[str, type] = {
     "register": MemberRegistration,
     "report": MemberReport,
@@ -1682,7 +1700,10 @@ def _log_copied(store: Store) -> Iterator[None]:
         yield
     finally:
         if isinstance(store, SqliteStore):
-            store.checkpoint()
+            try:
+                store.checkpoint()
+            except LamTheoGuongBacError:  # closed meanwhile: never hide what happened
+                log.warning("cannot checkpoint the store after the workers", exc_info=True)
 
 
 def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:

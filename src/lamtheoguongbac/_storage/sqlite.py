@@ -189,6 +189,14 @@ def _event_row(event: Event) -> tuple[str, int, str]:
     return (event.handbook_id, event.version, _json.encode_json(serde.to_dict(event)))
 
 
+def _rows_of(conn: sqlite3.Connection, sql: str, ids: Sequence[str]) -> Iterator[Any]:
+    """The rows of ``sql`` (whose ``IN ({})`` takes the ids) for every id, :data:`_PAGE`
+    ids a statement: SQLite limits the parameters of one statement (999 before 3.32)."""
+    for start in range(0, len(ids), _PAGE):
+        page = ids[start : start + _PAGE]
+        yield from conn.execute(sql.format(",".join("?" * len(page))), page)
+
+
 def _unit_rows(handbook: Handbook) -> list[tuple[str, str, int, str]]:
     # A chain may name a unit twice (A → B → A is a valid chain); link it once.
     return [
@@ -580,12 +588,11 @@ class SqliteStore:
             self._checkpoint(self._connection())
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        self._unsaved = 0  # after a failure too: tried again 256 handbooks later
         try:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error:  # the writes are committed: a later checkpoint copies them
             log.warning("cannot checkpoint the log of %s", self.path, exc_info=True)
-        else:
-            self._unsaved = 0
 
     def _savepoint(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
@@ -737,12 +744,12 @@ class SqliteStore:
         ids = [h.id for h, _, _, _, _ in prepared]
         if len(set(ids)) != len(ids):
             return False
-        marks = ",".join("?" * len(ids))
         stored = {
             row[0]: row[1:]
-            for row in conn.execute(
+            for row in _rows_of(
+                conn,
                 "SELECT id, version, member_id, cell_id, grassroots_id, year, member_name, "
-                f"member_sort, sort_key FROM handbooks WHERE id IN ({marks})",
+                "member_sort, sort_key FROM handbooks WHERE id IN ({})",
                 ids,
             )
         }
@@ -750,8 +757,8 @@ class SqliteStore:
             if stored.get(handbook.id) != (version, *row[1:5], *row[7:10]):
                 return False
         linked: dict[str, list[str]] = {i: [] for i in ids}
-        for handbook_id, unit_id in conn.execute(
-            f"SELECT handbook_id, unit_id FROM handbook_units WHERE handbook_id IN ({marks})", ids
+        for handbook_id, unit_id in _rows_of(
+            conn, "SELECT handbook_id, unit_id FROM handbook_units WHERE handbook_id IN ({})", ids
         ):
             linked[handbook_id].append(unit_id)
         conn.executemany(
