@@ -538,16 +538,12 @@ class StoreConformance:
 
     def test_update_many_makes_every_update_and_returns_the_count(self, store: Store) -> None:
         many = _update_many_of(store)
-        entries = [make_entry(S.REGISTERED, index=i) for i in range(1, 4)]
-        store.add_many(entries)
-        steps = [advance(h) for h, _ in entries]
-        count = many(
-            [(t.handbook, t.event, h.version) for t, (h, _) in zip(steps, entries, strict=True)]
-        )
-        assert count == len(entries)
-        for step, (handbook, created) in zip(steps, entries, strict=True):
-            assert store.get(handbook.id) == step.handbook
-            assert store.events(handbook.id) == [created, step.event]
+        entries, updates = _stored_with_steps(store, 3)
+        steps = [(handbook, event) for handbook, event, _ in updates]
+        assert many(updates) == len(entries)
+        for (after, event), (handbook, created) in zip(steps, entries, strict=True):
+            assert store.get(handbook.id) == after
+            assert store.events(handbook.id) == [created, event]
         assert many([]) == 0
 
     @pytest.mark.parametrize("refused", ["stale", "unknown", "version"])
@@ -555,12 +551,7 @@ class StoreConformance:
         self, store: Store, refused: str
     ) -> None:
         many = _update_many_of(store)
-        entries = [make_entry(S.REGISTERED, index=i) for i in range(1, 4)]
-        store.add_many(entries)
-        steps = [advance(h) for h, _ in entries]
-        updates = [
-            (t.handbook, t.event, h.version) for t, (h, _) in zip(steps, entries, strict=True)
-        ]
+        entries, updates = _stored_with_steps(store, 3)
         kept = {h.id: (h, [created]) for h, created in entries}
         last, event, version = updates[-1]
         if refused == "stale":  # another writer made the last update first
@@ -599,12 +590,7 @@ class StoreConformance:
 
     def test_update_many_inside_a_failed_transaction_leaves_nothing(self, store: Store) -> None:
         many = _update_many_of(store)
-        entries = [make_entry(S.REGISTERED, index=i) for i in range(1, 3)]
-        store.add_many(entries)
-        steps = [advance(h) for h, _ in entries]
-        updates = [
-            (t.handbook, t.event, h.version) for t, (h, _) in zip(steps, entries, strict=True)
-        ]
+        entries, updates = _stored_with_steps(store, 2)
 
         def fail_after_the_update() -> None:
             with store.transaction():
@@ -1398,6 +1384,19 @@ def _update_many_of(store: Store) -> Callable[[Iterable[tuple[Handbook, Event, i
     if many is None:
         pytest.skip("the store has no update_many (optional)")
     return many  # type: ignore[no-any-return]
+
+
+def _stored_with_steps(
+    store: Store, count: int
+) -> tuple[list[tuple[Handbook, Event]], list[tuple[Handbook, Event, int]]]:
+    """``count`` registered handbooks stored, and the next step of each as an update."""
+    entries = [make_entry(S.REGISTERED, index=i) for i in range(1, count + 1)]
+    store.add_many(entries)
+    updates = []
+    for handbook, _ in entries:
+        step = advance(handbook)
+        updates.append((step.handbook, step.event, handbook.version))
+    return entries, updates
 
 
 def _unknown_update() -> tuple[Handbook, Event, int]:
