@@ -171,17 +171,7 @@ class MemoryStore:
             ValidationFailed: the new version is not ``expected_version + 1`` or the event
                 does not record it.
         """
-        check_update(handbook, event, expected_version)
-        with self._lock:
-            self._check_open()
-            stored = self._handbooks.get(handbook.id)
-            if stored is None:
-                raise not_found("handbook", handbook.id, self.url)
-            if stored.version != expected_version:
-                raise stale_error(handbook.id, stored.version, expected_version, self.url)
-            check_signatures(handbook, event, self._members.get, added=False)
-            self._handbooks[handbook.id] = handbook
-            self._events[handbook.id].append(event)
+        self._update_many([(handbook, event, expected_version)])
 
     def update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
         """Make several updates at once, all or none; returns how many.
@@ -193,6 +183,9 @@ class MemoryStore:
             NotFound, ConflictError, ValidationFailed: as :meth:`update`, for an entry
                 refused; nothing of any entry is stored.
         """
+        return self._update_many(entries)
+
+    def _update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
         entries = list(entries)
         for handbook, event, expected_version in entries:
             check_update(handbook, event, expected_version)
