@@ -89,9 +89,8 @@ from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._service import workers
 from lamtheoguongbac._service.roster import MEMBER_ID_MAX
 from lamtheoguongbac._service.workers import WorkerSpec, ordered_map
-from lamtheoguongbac._storage.base import HandbookQuery, Store
+from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac._storage.contract import wrong_handbook
-from lamtheoguongbac._storage.sqlite import SqliteStore
 from lamtheoguongbac.rules._aggregate import RatingTally, counts_as_pending
 from lamtheoguongbac.rules._base import Severity, Violation
 from lamtheoguongbac.rules._policy import Policy
@@ -609,7 +608,7 @@ class BulkSteps:
                     failed=_open_failed,
                     settle=self._fire,  # what a worker stored when the step stopped
                 )
-                stack.enter_context(_log_copied(hb.store))
+                stack.enter_context(workers.log_copied(hb.store))
                 stack.enter_context(contextlib.closing(results))
                 done = (self._fire(cell) for cell in results)
             for i, cell_outcomes in enumerate(done, 1):
@@ -820,7 +819,7 @@ class BulkSteps:
             return _WorkerCell(index=item.index, outcomes=item.refused)  # never sent
 
         with (
-            _log_copied(hb.store),
+            workers.log_copied(hb.store),
             contextlib.closing(
                 ordered_map(
                     _cell_in_worker,
@@ -1689,21 +1688,6 @@ def _open_failed(task: _OpenTask, exc: BaseException) -> _WorkerCell:
     """The outcome of a cell whose worker process failed while opening its handbooks."""
     error = _worker_error(task.unit_id, exc)
     return _WorkerCell(index=task.index, outcomes=[_failed(error, task.unit_id)])
-
-
-@contextlib.contextmanager
-def _log_copied(store: Store) -> Iterator[None]:
-    """Around an operation's worker processes: a SQLite store's log copied into its file
-    once they are done (they copy it only every 256 handbooks, see
-    ``SqliteStore.write_gate``), so it does not grow from one operation to the next."""
-    try:
-        yield
-    finally:
-        if isinstance(store, SqliteStore):
-            try:
-                store.checkpoint()
-            except LamTheoGuongBacError:  # closed meanwhile: never hide what happened
-                log.warning("cannot checkpoint the store after the workers", exc_info=True)
 
 
 def _worker_error(cell_id: str, exc: BaseException) -> LamTheoGuongBacError:

@@ -28,6 +28,7 @@ import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import importlib
+import logging
 import multiprocessing
 import os
 import pickle
@@ -38,6 +39,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from lamtheoguongbac._errors import LamTheoGuongBacError, ValidationFailed
+from lamtheoguongbac._storage.base import Store
+from lamtheoguongbac._storage.sqlite import SqliteStore
 from lamtheoguongbac.rules._policy import Policy
 
 try:
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+log = logging.getLogger("lamtheoguongbac.bulk")
 
 #: Items read ahead per worker, held by the caller until their worker is free: enough to
 #: keep every worker busy, few enough that a stream of batches is never read into memory.
@@ -176,7 +181,7 @@ def _start(spec: WorkerSpec, turn: str | None, began: Any, stored: Any) -> None:
         catalog=spec.catalog,
         clock=spec.clock,
     )
-    if _turn is not None and hasattr(_service.store, "write_gate"):
+    if _turn is not None and isinstance(_service.store, SqliteStore):
         # the store takes its turn around each write transaction itself, after it has
         # encoded what it writes: the lock is held for the writes alone
         _service.store.write_gate = _take_turn
@@ -500,6 +505,22 @@ def write_turn() -> Iterator[None]:
         return
     with _take_turn():
         yield
+
+
+@contextlib.contextmanager
+def log_copied(store: Store) -> Iterator[None]:
+    """Around an operation's worker processes, in the caller: the log of a SQLite store
+    (whose workers take turns through its ``write_gate`` and copy the log into the file
+    only every 256 handbooks) copied into the file once they are done, so it does not
+    grow from one operation to the next."""
+    try:
+        yield
+    finally:
+        if isinstance(store, SqliteStore):
+            try:
+                store.checkpoint()
+            except LamTheoGuongBacError:  # closed meanwhile: never hide what happened
+                log.warning("cannot checkpoint the store after the workers", exc_info=True)
 
 
 def _gated() -> bool:
