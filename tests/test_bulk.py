@@ -599,22 +599,27 @@ def _officer(roster: Roster, grassroots: str = "db-00") -> Member:
     return attrs.evolve(member, roles=(*member.roles, office))
 
 
+def _cell_books(roster: Roster, cell: str, status: HandbookStatus) -> list[Handbook]:
+    """The cell's members' handbooks in ``status``, as a cell workbook would hold them."""
+    members = [m for m in roster.members if m.cell_id == cell]
+    return [
+        make_handbook(
+            status,
+            cell=cell,
+            member=m,
+            organisation=roster.organisation(cell),
+            secretary=members[0],
+        )
+        for m in members
+    ]
+
+
 def _workbooks(tmp_path: Path, roster: Roster, cells: Sequence[str]) -> Path:
     """A folder of filled cell workbooks: each cell's members registered and reported."""
     folder = tmp_path / "bang-tinh"
     folder.mkdir()
     for cell in cells:
-        members = [m for m in roster.members if m.cell_id == cell]
-        books = [
-            make_handbook(
-                HandbookStatus.REPORTED,
-                cell=cell,
-                member=m,
-                organisation=roster.organisation(cell),
-                secretary=members[0],
-            )
-            for m in members
-        ]
+        books = _cell_books(roster, cell, HandbookStatus.REPORTED)
         export_workbook(folder / f"{cell}.xlsx", books, members=[], units=[])
     (folder / "~$cb-00-0000.xlsx").write_bytes(b"lock file")
     (folder / "ghi-chu.txt").write_text("không phải bảng tính")

@@ -46,22 +46,7 @@ from lamtheoguongbac.plugin import create_registry
 from lamtheoguongbac.spreadsheet import export_workbook
 from lamtheoguongbac.testing import ICT, advance, make_handbook, make_roster
 from lamtheoguongbac.testing import SampleRoster as Roster
-from test_bulk import MEETING, TEXT, YEAR, _service
-
-
-def _registered_books(roster: Roster, cell: str) -> list[Handbook]:
-    """The cell's members' handbooks, registered, as a cell workbook would hold them."""
-    members = [m for m in roster.members if m.cell_id == cell]
-    return [
-        make_handbook(
-            HandbookStatus.REGISTERED,
-            cell=cell,
-            member=m,
-            organisation=roster.organisation(cell),
-            secretary=members[0],
-        )
-        for m in members
-    ]
+from test_bulk import MEETING, TEXT, YEAR, _cell_books, _service
 
 
 @pytest.fixture
@@ -604,7 +589,7 @@ def test_a_refused_workbook_problem_carries_its_code_sheet_and_row(
 ) -> None:
     cell = roster.cell_ids[0]
     members = [m for m in roster.members if m.cell_id == cell]
-    books = _registered_books(roster, cell)
+    books = _cell_books(roster, cell, HandbookStatus.REGISTERED)
     path = tmp_path / "chi-bo.xlsx"
     export_workbook(path, books, members=[], units=[])
     # a plain member may not register their colleagues' pledges
@@ -630,7 +615,7 @@ def test_the_cli_names_a_workbook_problem_s_place_once(tmp_path: Path, roster: R
     members = [m for m in roster.members if m.cell_id == cell]
     folder = tmp_path / "bang-tinh"
     folder.mkdir()
-    books = _registered_books(roster, cell)
+    books = _cell_books(roster, cell, HandbookStatus.REGISTERED)
     export_workbook(folder / "chi-bo.xlsx", books, members=[], units=[])
     args = ["--store", url, "--lang", "en", "workbook", "import-folder", str(folder)]
     result = CliRunner().invoke(cli, [*args, "--year", "2025", "--as", members[1].id])
