@@ -133,6 +133,7 @@ def _assert_windows_safe(name: str) -> None:
     assert name == name.rstrip(". ")
     assert name.split(".", 1)[0].rstrip(" ").upper() not in _DEVICES
     assert len(name) <= 255
+    assert len(name.removesuffix(".docx").encode()) <= 221  # file systems count bytes
     assert unicodedata.is_normalized("NFC", name)
 
 
@@ -250,6 +251,27 @@ def test_a_bidi_override_or_invisible_character_never_reaches_a_file_name(
     )
     result = _export(fake_registry, [handbook], tmp_path)
     assert [p.name for p in result.written] == [name]
+
+
+def test_names_too_long_for_the_disk_in_bytes_are_cut_and_written(
+    fake_registry: Registry, tmp_path: Path
+) -> None:
+    """60 characters of three-byte letters a part: 379 bytes in all before, which Linux
+    refused ("File name too long") after rendering every document."""
+    long = "Ữ" * 70
+    handbook = _forced(
+        make_handbook(HandbookStatus.REGISTERED),
+        ident="sotay-" + "Đ" * 70,
+        name="Nguyễn " + long,
+        cell="Chi bộ " + long,
+    )
+    result = _export(fake_registry, [handbook], tmp_path)
+    (written,) = result.written
+    assert written.is_file()
+    assert written.name == file_name(handbook, ".docx")
+    assert len(written.name.encode()) <= 226
+    assert written.name.startswith("2025 - Chi bộ ỮỮ")
+    assert "- Nguyễn ỮỮ" in written.name and "(sotay-ĐĐ" in written.name
 
 
 def test_names_that_collide_ignoring_case_are_told_apart(

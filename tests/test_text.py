@@ -338,22 +338,36 @@ def test_slugify_filename_max_len() -> None:
         slugify_filename("x", max_len=0)
 
 
+def test_slugify_filename_max_bytes_cuts_at_a_character() -> None:
+    assert slugify_filename("Nguyễn Thị Ữ", max_bytes=12) == "Nguyễn Th"
+    assert slugify_filename("Ữ" * 100, max_bytes=10) == "ỮỮỮ"  # 9 bytes: a fourth would be 12
+    assert slugify_filename("ab" * 10, max_len=5, max_bytes=100) == "ababa"
+    assert slugify_filename("CON" + "\U0001f600" * 3, max_bytes=4) == "_CON"
+    with pytest.raises(ValueError, match="max_bytes"):
+        slugify_filename("x", max_bytes=0)
+
+
 RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³])", re.IGNORECASE)
 
 
-@given(st.text(max_size=60), st.integers(min_value=1, max_value=130))
-def test_slugify_filename_properties(raw: str, max_len: int) -> None:
-    out = slugify_filename(raw, max_len=max_len)
+@given(
+    st.text(max_size=60),
+    st.integers(min_value=1, max_value=130),
+    st.none() | st.integers(min_value=4, max_value=300),
+)
+def test_slugify_filename_properties(raw: str, max_len: int, max_bytes: int | None) -> None:
+    out = slugify_filename(raw, max_len=max_len, max_bytes=max_bytes)
     assert out
     assert out not in (".", "..")
     assert len(out) <= max_len
+    assert max_bytes is None or len(out.encode()) <= max_bytes
     assert os.path.basename(out) == out
     assert not set(out) & set('<>:"/\\|?*')
     assert all(ord(c) >= 32 and ord(c) != 127 for c in out)
     assert not out.endswith((".", " "))
     assert not RESERVED.fullmatch(out.split(".", 1)[0].rstrip(" "))
     assert out == nfc(out) or len(nfc(out)) <= max_len
-    assert slugify_filename(out, max_len=max_len) == out
+    assert slugify_filename(out, max_len=max_len, max_bytes=max_bytes) == out
 
 
 # --------------------------------------------------------------------------------------------

@@ -620,7 +620,7 @@ def _is_reserved(name: str) -> bool:
     return name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED_NAMES
 
 
-def slugify_filename(s: str, max_len: int = 120) -> str:
+def slugify_filename(s: str, max_len: int = 120, *, max_bytes: int | None = None) -> str:
     """Make a readable file-name component that keeps Vietnamese letters and is valid on Windows.
 
     Path separators and ``<>:"/\\|?*`` are replaced or dropped, control characters and line
@@ -631,13 +631,21 @@ def slugify_filename(s: str, max_len: int = 120) -> str:
     result is NFC, at most ``max_len`` characters and never empty, "." or ".." (it falls
     back to "_").
 
+    ``max_bytes`` also bounds its length in UTF-8 bytes: file systems limit a name to 255
+    bytes, not characters, and a Vietnamese letter takes two or three ("Ữ" is three), so 100
+    characters of a name can already be too long for the disk. It is cut at a character.
+
     Example:
         >>> from lamtheoguongbac.text import slugify_filename
         >>> slugify_filename('Sổ tay: Phạm Thị Ánh / 2025?')
         'Sổ tay- Phạm Thị Ánh - 2025'
+        >>> slugify_filename('Nguyễn Thị Ữ', max_bytes=12)
+        'Nguyễn Th'
     """
     if max_len < 1:
         raise ValidationFailed("max_len phải >= 1", "max_len must be >= 1", field="max_len")
+    if max_bytes is not None and max_bytes < 1:
+        raise ValidationFailed("max_bytes phải >= 1", "max_bytes must be >= 1", field="max_bytes")
     text = nfc(s).translate(_FILENAME_MAP)
     # isprintable() is false for every "Other" and "Separator" but the space, so a name
     # that passes has nothing the per-character pass would change (the usual case).
@@ -651,7 +659,10 @@ def slugify_filename(s: str, max_len: int = 120) -> str:
         )
     text = " ".join(text.split())
     while True:
-        text = text[:max_len].rstrip(". ")
+        text = text[:max_len]
+        if max_bytes is not None and len(text) * 4 > max_bytes:  # else it fits whatever it is
+            text = text.encode()[:max_bytes].decode("utf-8", "ignore")  # cut at a character
+        text = text.rstrip(". ")
         if _is_reserved(text):
             text = "_" + text
             continue

@@ -180,10 +180,18 @@ class _Task:
         return self.handbook
 
 
+# The parts of a file name, in characters and in UTF-8 bytes: with the year, the separators,
+# a suffix and a " [n]" that tells apart names colliding, the whole stays under the 255 bytes
+# a file system allows a name (a Vietnamese letter takes two or three bytes).
+_PART_CHARS = 60
+_NAME_BYTES = 72  # the cell's name, the member's name
+_ID_BYTES = 64
+
+
 @functools.lru_cache(maxsize=4096)
-def _slug(text: str, max_len: int) -> str:
+def _slug(text: str) -> str:
     # Cached: a batch repeats the same cell name for every member of the cell.
-    return slugify_filename(text, max_len=max_len)
+    return slugify_filename(text, max_len=_PART_CHARS, max_bytes=_NAME_BYTES)
 
 
 def file_name(handbook: Handbook, suffix: str) -> str:
@@ -194,7 +202,8 @@ def file_name(handbook: Handbook, suffix: str) -> str:
     characters — zero-width ones, the byte-order mark, bidirectional controls such as U+202E —
     cannot get through, whatever the data holds), the name
     starts with the year and ends with ")" so the whole is valid too, and it stays under 200
-    characters.
+    characters and, before its suffix, 221 bytes in UTF-8 (file systems allow a name 255
+    bytes), however long the names and the id are.
 
     Example:
         >>> from lamtheoguongbac.export import file_name
@@ -206,10 +215,10 @@ def file_name(handbook: Handbook, suffix: str) -> str:
 
 
 def _file_name(heading: HandbookHeading, suffix: str) -> str:
-    cell = _slug(heading.cell_name, 60)
+    cell = _slug(heading.cell_name)
     # Not cached: each member and id comes once, and would only fill the cache.
-    member = slugify_filename(heading.member_name, max_len=60)
-    ident = slugify_filename(heading.id, max_len=60)
+    member = slugify_filename(heading.member_name, max_len=_PART_CHARS, max_bytes=_NAME_BYTES)
+    ident = slugify_filename(heading.id, max_len=_PART_CHARS, max_bytes=_ID_BYTES)
     return f"{heading.year} - {cell} - {member} ({ident}){suffix}"
 
 
