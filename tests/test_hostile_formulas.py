@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from hostile import (
+    append_row,
     cli_runner,
     edit_workbook,
     exported_workbook,
@@ -283,3 +284,75 @@ def test_a_formula_is_refused_even_with_the_value_excel_cached(tmp_path: Path) -
     assert problems[0].startswith("Trang 'Đảng viên', dòng 3, cột D 'Chức vụ': ô chứa công thức")
     assert problems[1].startswith("Trang 'Đảng viên', dòng 4, cột D 'Chức vụ': ô chứa công thức")
     assert "(=UPPER(B2))" in problems[1]
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "#DIV/0!", "#VALUE!"])
+def test_a_spreadsheet_error_value_is_refused_not_read_as_text(error: str, tmp_path: Path) -> None:
+    """A column of looked-up values pasted as values keeps its error cells; they read as
+    text ("#REF!") and were stored as the member's name or the cell's assessment."""
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    edit_workbook(path, {"Đảng viên": set_cells(MEMBER.id, {"ho_va_ten": error})})
+    row = _member_row(path, MEMBER.id)
+    assert load_workbook(path)["Đảng viên"].cell(row=row, column=2).data_type == "e"
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    (problem,) = refused.value.errors
+    text = str(problem)
+    assert f"Trang 'Đảng viên', dòng {row}, cột B 'Họ và tên': ô có giá trị lỗi {error}" in text
+    assert f"sheet 'Đảng viên', row {row}, column B 'Họ và tên': the cell holds the " in text
+    assert f"spreadsheet error {error}, not a value" in text
+    assert service.roster.member(MEMBER.id).full_name == MEMBER.full_name  # nothing written
+
+
+def test_rows_and_columns_past_a_stale_declared_size_are_read(tmp_path: Path) -> None:
+    """Programs that write workbooks leave the sheet's declared size (<dimension>) stale;
+    the rows and columns past it were dropped without a word."""
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    newcomer = "dv-moi"
+    edit_workbook(
+        path,
+        {
+            "Đảng viên": append_row(
+                {
+                    "ma": newcomer,
+                    "ho_va_ten": "Ngô Thị Lan",
+                    "chi_bo": CELL.id,
+                    "chuc_vu": "Kế toán",
+                }
+            )
+        },
+    )
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    stale = {}
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/sheet") and b'<dimension ref="' in data:
+            start = data.index(b'<dimension ref="') + len(b'<dimension ref="')
+            end = data.index(b'"', start)
+            stale[name] = data[:start] + b"A1:B2" + data[end:]  # declares 2 rows, 2 columns
+    assert stale
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, stale.get(name, data))
+    read = read_workbook(path)
+    member = next(m for m in read.members if m.id == newcomer)
+    assert member.position == "Kế toán"  # column E, past the declared B
+    assert {m.id for m in read.members} >= {m.id for m in service.roster.members()}
+
+
+def test_an_error_value_in_the_inspection_workbook_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kiem-tra.xlsx"
+    write_inspection_workbook(path, inspection=make_inspection(followed_up=True))
+    wb = load_workbook(path)
+    wb["Kiểm tra"]["H2"] = "#N/A"  # Yêu cầu
+    assert wb["Kiểm tra"]["H2"].data_type == "e"
+    wb.save(path)
+    with pytest.raises(ImportFailed) as refused:
+        read_inspection_workbook(path)
+    (problem,) = [str(p) for p in refused.value.errors]
+    assert problem.startswith("Kiểm tra, dòng 2, cột H (Yêu cầu): ô có giá trị lỗi #N/A")
+    assert "the cell holds the spreadsheet error #N/A, not a value" in problem

@@ -51,6 +51,7 @@ from lamtheoguongbac._roster import header_key, parse_date
 from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.spreadsheet._read import (
     _broken,
+    _error_problem,
     _formula_problem,
     _match_sheets,
     _open,
@@ -333,8 +334,11 @@ def read_inspection_workbook(
             )
         try:
             # Cells, not values only: a formula is told from text starting with "=" by its
-            # data type alone; the values are taken below, the formulas refused.
-            raw_rows = list(wb[title].iter_rows())
+            # data type alone; the values are taken below, the formulas refused. The size the
+            # file declares is not trusted (a stale one would hide rows and columns).
+            ws = wb[title]
+            ws.reset_dimensions()
+            raw_rows = list(ws.iter_rows())
         except _broken() as exc:
             raise _unreadable(source, exc, sheet=title) from exc
     except LamTheoGuongBacError:
@@ -374,10 +378,11 @@ def read_inspection_workbook(
     drafts: dict[str, dict[str, Any]] = {}
     follow_ups: list[FollowUpRow] = []
     for number, line in enumerate(raw_rows[1:], start=2):
-        raw = [None if c.data_type == "f" else c.value for c in line]
+        raw = [None if c.data_type in ("f", "e") else c.value for c in line]
         for key, i in read.items():
-            if i < len(line) and line[i].data_type == "f":
-                sheet.problem(number, key, letters[key], *_formula_problem(line[i].value))
+            if i < len(line) and line[i].data_type in ("f", "e"):
+                bad = _formula_problem if line[i].data_type == "f" else _error_problem
+                sheet.problem(number, key, letters[key], *bad(line[i].value))
                 sheet.bad_cells.add((number, key))
         cells = {k: _value(raw[i]) if i < len(raw) else None for k, i in positions.items()}
         dates = {k: raw[positions[k]] for k in ("due", "on") if positions[k] < len(raw)}

@@ -133,6 +133,17 @@ def _formula_problem(formula: object, ref: str = "") -> tuple[str, str]:
     )
 
 
+def _error_problem(value: object) -> tuple[str, str]:
+    """Why a cell holding a spreadsheet error value (``#N/A``, ``#REF!``) is refused, as
+    (vi, en): it is no value, though it reads as text (a column of looked-up values pasted
+    as values keeps its errors)."""
+    shown = " ".join(str(value).split())[:20] or "#"
+    return (
+        f"ô có giá trị lỗi {shown} của bảng tính, không phải giá trị; hãy nhập giá trị đúng",
+        f"the cell holds the spreadsheet error {shown}, not a value; enter the right value",
+    )
+
+
 def _match_sheets(
     source: str, titles: Iterable[str], wanted: Iterable[tuple[str, tuple[str, ...]]]
 ) -> dict[str, str | None]:
@@ -374,6 +385,9 @@ class _Reader:
         """The non-empty data rows of ``ws`` keyed by column key; [] when the header is bad."""
         # Cells, not values only: a formula is told from text that merely starts with "="
         # by the cell's data type alone (the workbook is opened with data_only=False).
+        # The size the file declares (its <dimension>) is not trusted: a program that left
+        # it stale would hide the rows and columns past it.
+        ws.reset_dimensions()
         lines = ws.iter_rows()
         header = next(lines, None)
         if header is None:
@@ -390,6 +404,10 @@ class _Reader:
                 cell = cells[i]
                 if cell.data_type == "f":
                     self.bad_cell(sheet, number, col.key, *_formula_problem(cell.value))
+                    values[col.key] = None
+                    continue
+                if cell.data_type == "e":
+                    self.bad_cell(sheet, number, col.key, *_error_problem(cell.value))
                     values[col.key] = None
                     continue
                 try:
