@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -332,6 +333,42 @@ def test_a_repeated_id_is_refused_not_silently_replaced(tmp_path: Path) -> None:
     members.write_text("Mã,Họ và tên,Chi bộ\ndv01,Lê An,cb\n", "utf-8")
     with pytest.raises(ImportFailed, match="dv01"):
         read_roster([members, other])
+
+
+def test_a_unit_id_repeated_in_another_file_is_refused_not_merged(tmp_path: Path) -> None:
+    """The later file's unit replaced the earlier one, and the count said 4 units for 3."""
+    first = write(
+        tmp_path, "to-chuc.csv", "Mã,Tên,Cấp,Mã cấp trên\nxa,Đảng bộ xã An Phú,Đảng bộ xã,\n"
+    )
+    second = write(
+        tmp_path, "to-chuc-2.csv", "Mã,Tên,Cấp,Mã cấp trên\nxa,Đảng bộ KHÁC,Đảng bộ xã,\n"
+    )
+    with pytest.raises(ImportFailed) as caught:
+        read_roster([first, second])
+    (problem,) = caught.value.errors
+    assert f"{second}, dòng 2: mã tổ chức 'xa' có trong 2 tệp ({first}:2, {second}:2)" in problem
+    assert "unit id 'xa' appears in 2 files" in problem
+
+
+@pytest.mark.parametrize("key", ["units", "members"])
+def test_an_id_repeated_in_one_json_file_is_refused_at_its_path(tmp_path: Path, key: str) -> None:
+    units = [
+        {"id": "xa", "name": "Đảng bộ xã An Phú", "level": "dang_bo_xa"},
+        {"id": "cb", "name": "Chi bộ ấp Đông", "level": "chi_bo", "parent_id": "xa"},
+    ]
+    members = [
+        {"id": "dv1", "full_name": "Lê An", "cell_id": "cb"},
+        {"id": "dv2", "full_name": "Võ Minh An", "cell_id": "cb"},
+    ]
+    data = {"units": units, "members": members}
+    data[key] = [*data[key], {**data[key][0], "name" if key == "units" else "full_name": "Khác"}]
+    path = write(tmp_path, "ds.json", json.dumps(data, ensure_ascii=False))
+    with pytest.raises(ImportFailed) as caught:
+        read_roster([path])
+    (problem,) = caught.value.errors
+    first = data[key][0]["id"]
+    assert f"$.{key}[2].id: mã '{first}' đã dùng ở $.{key}[0]" in problem
+    assert f"id '{first}' is already used at $.{key}[0]" in problem
 
 
 def test_a_broken_csv_is_an_import_error(tmp_path: Path) -> None:

@@ -600,9 +600,33 @@ def _read_json(path: Path, text: str) -> Roster:
     units, members = load("units", OrgUnit), load("members", Member)
     if problems:
         raise ImportFailed(str(path), problems)
+    problems.extend(_repeated_in_json(path, "units", units))
+    problems.extend(_repeated_in_json(path, "members", members))
+    if problems:
+        raise ImportFailed(str(path), problems)
     origins = {u.id: f"{path}: $.units[{i}]" for i, u in enumerate(units)}
     origins.update((m.id, f"{path}: $.members[{i}]") for i, m in enumerate(members))
     return Roster(tuple(units), tuple(members), origins)
+
+
+def _repeated_in_json(path: Path, key: str, values: Sequence[Member | OrgUnit]) -> list[Problem]:
+    """A later item with an id already used would silently replace the earlier one (as
+    :func:`_repeated_ids` for a CSV file's rows)."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, value in enumerate(values):
+        if value.id in first:
+            at = f"$.{key}[{first[value.id]}]"
+            problems.append(
+                json_problem(
+                    str(path),
+                    f"$.{key}[{i}].id",
+                    f"mã '{value.id}' đã dùng ở {at}",
+                    f"id '{value.id}' is already used at {at}",
+                )
+            )
+        first.setdefault(value.id, i)
+    return problems
 
 
 def _origin_problem(origin: str | None, vi: str, en: str) -> Problem:
@@ -629,7 +653,9 @@ def read_roster(paths: Sequence[Path], *, stored_units: Iterable[OrgUnit] | None
     """
     roster = Roster()
     problems: list[str | Problem] = []
-    read_at: dict[str, list[str]] = {}  # member id → where each file has it
+    # (unit or member) id → where each file has it: a later file would silently replace it
+    units_at: dict[str, list[str]] = {}
+    members_at: dict[str, list[str]] = {}
     for path in paths:
         try:
             text = _read_text(path)
@@ -639,17 +665,22 @@ def read_roster(paths: Sequence[Path], *, stored_units: Iterable[OrgUnit] | None
             problems.extend(exc.problems)
             continue
         roster = roster + part
-        for member in part.members:
-            read_at.setdefault(member.id, []).append(part.origins.get(member.id, str(path)))
-    problems.extend(
-        _origin_problem(
-            places[-1],
-            f"mã đảng viên '{mid}' có trong {len(places)} tệp ({', '.join(places)})",
-            f"member id '{mid}' appears in {len(places)} files ({', '.join(places)})",
+        for found, at in ((part.units, units_at), (part.members, members_at)):
+            for item in found:
+                at.setdefault(item.id, []).append(part.origins.get(item.id, str(path)))
+    for at, vi, en in (
+        (units_at, "mã tổ chức", "unit id"),
+        (members_at, "mã đảng viên", "member id"),
+    ):
+        problems.extend(
+            _origin_problem(
+                places[-1],
+                f"{vi} '{ident}' có trong {len(places)} tệp ({', '.join(places)})",
+                f"{en} '{ident}' appears in {len(places)} files ({', '.join(places)})",
+            )
+            for ident, places in at.items()
+            if len(places) > 1
         )
-        for mid, places in read_at.items()
-        if len(places) > 1
-    )
     if stored_units is not None:
         problems.extend(_placement_problems(roster, stored_units))
     if problems:
