@@ -31,6 +31,7 @@ from lamtheoguongbac import _workflow as workflow
 from lamtheoguongbac.export import CONTEXT_SCHEMA, CONTEXT_VERSION, build_context
 from lamtheoguongbac.export import _context as context_module
 from lamtheoguongbac.rules import Policy
+from lamtheoguongbac.rules._base import local_today
 from lamtheoguongbac.testing import make_handbook, make_member, make_organisation
 
 TODAY = dt.date(2026, 1, 5)
@@ -279,7 +280,7 @@ def test_a_term_book_reads_as_a_term_with_its_supplements_and_reviews() -> None:
 def test_today_defaults_to_the_current_date() -> None:
     context = build_context(make_handbook())
 
-    assert context["today"]["year"] == dt.date.today().year
+    assert context["today"]["year"] == local_today().year
 
 
 def _nfd(s: str) -> str:

@@ -51,7 +51,7 @@ from lamtheoguongbac._model import (
     SelfAssessment,
     Supplement,
 )
-from lamtheoguongbac.rules._base import Severity, Stage, Violation
+from lamtheoguongbac.rules._base import Severity, Stage, Violation, local_date
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 
 __all__ = [
@@ -175,12 +175,13 @@ def register(
 ) -> Transition:
     """Register the member's pledges (đăng ký làm theo): draft → registered."""
     _require_status(hb, "đăng ký", "register", S.DRAFT)
-    _require_member_or_officer(hb, actor, at.date(), "đăng ký", "register")
+    day = local_date(at, policy.timezone)
+    _require_member_or_officer(hb, actor, day, "đăng ký", "register")
     after = attrs.evolve(
         hb,
         pledges=tuple(pledges),
         status=S.REGISTERED,
-        registered_on=at.date(),
+        registered_on=day,
         version=hb.version + 1,
     )
     return _finish(hb, after, [Stage.REGISTRATION], EventKind.REGISTERED, actor, at, policy)
@@ -206,7 +207,8 @@ def supplement(
             of its period, or that year already has a supplement.
     """
     _require_status(hb, "đăng ký bổ sung", "register a supplement", S.REGISTERED)
-    _require_member_or_officer(hb, actor, at.date(), "đăng ký bổ sung", "add pledges")
+    day = local_date(at, policy.timezone)
+    _require_member_or_officer(hb, actor, day, "đăng ký bổ sung", "add pledges")
     if year not in hb.period.years[1:] or any(s.year == year for s in hb.supplements):
         raise TransitionNotAllowed(
             f"Không thể đăng ký bổ sung năm {year} vào sổ {hb.period.label()}: chỉ bổ sung "
@@ -224,7 +226,7 @@ def supplement(
             f"pledge ids already in the handbook: {', '.join(clash)}",
             field="pledges",
         )
-    entry = Supplement(year=year, registered_on=at.date(), pledge_ids=tuple(p.id for p in added))
+    entry = Supplement(year=year, registered_on=day, pledge_ids=tuple(p.id for p in added))
     after = attrs.evolve(
         hb,
         pledges=(*hb.pledges, *added),
@@ -251,6 +253,7 @@ def interim_report(
     at: dt.datetime,
     title: str | None = None,
     self_assessment: SelfAssessment | None = None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> Transition:
     """Report results at a checkpoint or a year's end (báo cáo sơ kết): a new
     :class:`~lamtheoguongbac.interim.Review`; the status stays *registered*.
@@ -261,7 +264,9 @@ def interim_report(
             after the report's date.
     """
     _require_status(hb, "báo cáo sơ kết", "report at a checkpoint", S.REGISTERED)
-    _require_member_or_officer(hb, actor, at.date(), "báo cáo sơ kết", "report")
+    _require_member_or_officer(
+        hb, actor, local_date(at, policy.timezone), "báo cáo sơ kết", "report"
+    )
     last = hb.reviews[-1].checkpoint if hb.reviews else None
     if (
         not hb.period.start <= checkpoint < hb.period.end
@@ -354,7 +359,7 @@ def report(
     The self-assessment may come with the report or later through :func:`self_assess`.
     """
     _require_status(hb, "báo cáo kết quả", "report", S.REGISTERED)
-    _require_member_or_officer(hb, actor, at.date(), "báo cáo", "report")
+    _require_member_or_officer(hb, actor, local_date(at, policy.timezone), "báo cáo", "report")
     after = attrs.evolve(
         hb,
         report=result_report,
@@ -376,7 +381,9 @@ def self_assess(
 ) -> Transition:
     """Write or replace the self-assessment (tự nhận xét, đánh giá) while reported."""
     _require_status(hb, "tự đánh giá", "self-assess", S.REPORTED)
-    _require_member_or_officer(hb, actor, at.date(), "viết tự đánh giá", "self-assess")
+    _require_member_or_officer(
+        hb, actor, local_date(at, policy.timezone), "viết tự đánh giá", "self-assess"
+    )
     after = attrs.evolve(hb, self_assessment=assessment, version=hb.version + 1)
     return _finish(hb, after, [Stage.SELF_ASSESSMENT], EventKind.SELF_ASSESSED, actor, at, policy)
 
@@ -436,7 +443,7 @@ def close(
 ) -> Transition:
     """Close the handbook for the period (khóa sổ): assessed → closed."""
     _require_status(hb, "khóa sổ", "close", S.ASSESSED)
-    if not _is_cell_officer(hb, actor, at.date()):
+    if not _is_cell_officer(hb, actor, local_date(at, policy.timezone)):
         raise NotAuthorised(
             f"{actor.name} không phải Bí thư hoặc Phó Bí thư của {hb.cell.name}: "
             "không được khóa sổ",
@@ -475,8 +482,9 @@ def reopen(
             "Mở lại sổ phải ghi rõ lý do", "Reopening needs a written reason", code="LTGB-T005"
         )
     ancestors = {u.id for u in hb.organisation[:-1]}
-    committee = any(r.holds_on(at.date()) and r.unit_id in ancestors for r in actor.roles)
-    if not (_is_cell_officer(hb, actor, at.date()) or committee):
+    day = local_date(at, policy.timezone)
+    committee = any(r.holds_on(day) and r.unit_id in ancestors for r in actor.roles)
+    if not (_is_cell_officer(hb, actor, day) or committee):
         raise NotAuthorised(
             f"{actor.name} không được mở lại sổ: cần Bí thư, Phó Bí thư chi bộ hoặc cấp ủy "
             "cấp trên",

@@ -1197,7 +1197,7 @@ class BulkSteps:
             return
         hb = self._hb
         cell = self._cell_of(data)
-        day = hb.clock().date()
+        day = hb._today()
         self._check_entitled(delegate, cell, day)
         officer = self._recorder(data, cell, day) or self.cell_officer(cell, on=day)
         with hb._delegated(delegate):

@@ -68,7 +68,7 @@ from lamtheoguongbac.rules._aggregate import (
     check_cap_outlook,
     tally,
 )
-from lamtheoguongbac.rules._base import Severity, Violation
+from lamtheoguongbac.rules._base import Severity, Violation, local_date
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.spreadsheet._data import WorkbookData
 from lamtheoguongbac.text import nfc
@@ -201,6 +201,12 @@ class Handbooks:
         # The plugins' rules stay in force (they fail closed): a policy read from this
         # property holds them already, and they are not added twice.
         self._policy, self._policy_given = self._in_force(value), True
+
+    def _today(self) -> dt.date:
+        """Today on the calendar dates are judged by (the service's policy's zone, Viet Nam
+        unless it names another): the clock's UTC date is still the day before until 07:00
+        there, which would judge an office that changed hands at midnight a day late."""
+        return local_date(self.clock(), self._policy.timezone)
 
     def _in_force(self, policy: Policy) -> Policy:
         policy = self._without_plugin_rules(policy).with_rules(self.registry.rules())
@@ -825,6 +831,7 @@ class Handbooks:
                 at=at,
                 title=title,
                 self_assessment=self_assessment,
+                policy=p,
             ),
         )
 

@@ -66,7 +66,7 @@ class ExemplarsFacet:
         """
         handbook = self._hb.store.get(handbook_id)
         who, roles = self._hb._rostered(actor)
-        exemplar = nomination_from_handbook(handbook, actor=who, on=on or self._hb.clock().date())
+        exemplar = nomination_from_handbook(handbook, actor=who, on=on or self._hb._today())
         if details is not None:
             exemplar = attrs.evolve(exemplar, details=details)
         return self._add(exemplar, who, roles)
@@ -201,7 +201,7 @@ class ExemplarsFacet:
             achievements=achievements,
             nominated_by=who.id,
             nominator_name=who.name,
-            nominated_on=on or self._hb.clock().date(),
+            nominated_on=on or self._hb._today(),
             member_id=member_id,
             party=party,
             details=details if details is not None else ExemplarDetails(),
@@ -249,7 +249,7 @@ class ExemplarsFacet:
                 f"{expected_version}); reload it",
             )
         who, roles = self._hb._rostered(actor)
-        given = authorise_commendation(current, commendation, who, roles, self._hb.clock().date())
+        given = authorise_commendation(current, commendation, who, roles, self._hb._today())
         commended = with_commendation(current, given, actor=who)
         with self._hb.transaction():
             self._hb.store.update_exemplar(commended, expected_version=current.version)

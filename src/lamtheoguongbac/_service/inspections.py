@@ -85,7 +85,7 @@ class InspectionsFacet:
         :func:`~lamtheoguongbac.committee.summarise_inspections`."""
         return summarise_inspections(
             self.list(year=year, organisation_id=organisation_id),
-            today=today or self._service.clock().date(),
+            today=today or self._service._today(),
             kinds=self.kinds(),
             organisation_id=organisation_id,
         )
@@ -158,7 +158,7 @@ class InspectionsFacet:
             cell_ids=ids,
             policy=self._service.policy,
             year=year,
-            on=on or self._service.clock().date(),
+            on=on or self._service._today(),
             request_days=request_days,
         )
 
@@ -204,7 +204,7 @@ class InspectionsFacet:
             ConflictError: ``inspection_id`` is taken.
         """
         service = self._service
-        day = on or service.clock().date()
+        day = on or service._today()
         who, roles = self._officer(actor)
         cells = self.cells(scope, year=year)
         if not cells:
@@ -267,7 +267,7 @@ class InspectionsFacet:
                 f"inspection {current.id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        day = on or service.clock().date()
+        day = on or service._today()
         who, roles = self._officer(actor)
         finding, _ = current.request(nfc(request_id))
         role = authorise_follow_up(finding, day, who, roles)

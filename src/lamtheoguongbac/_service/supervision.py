@@ -66,7 +66,7 @@ class SupervisionFacet:
         """
         organisation = self._hb.roster.tree().unit(organisation_id)
         units, members, books = self._scope(organisation_id, year)
-        day = today or self._hb.clock().date()
+        day = today or self._hb._today()
         figures = summarise(
             organisation=organisation,
             units=units,
@@ -93,7 +93,7 @@ class SupervisionFacet:
             members=members,
             units=units,
             policy=self._hb.policy_for_year(year),
-            today=today or self._hb.clock().date(),
+            today=today or self._hb._today(),
         )
         stages = list(ReminderStage)
         return sorted(

@@ -94,6 +94,7 @@ class _Checker:
     def __init__(self, service: Handbooks, data: WorkbookData, actor: Actor) -> None:
         self.service, self.data, self.actor = service, data, actor
         self.at = service.clock()
+        self.today = service._today()  # offices are judged on Viet Nam's calendar
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.known = OrgTree(())  # the stored tree, once roster() has read it
@@ -569,7 +570,7 @@ def check_workbook(
     checker = _Checker(service, data, who)
     tree = checker.roster()
     if tree is not None:
-        require_may_change_roles(who, changed, tree, checker.at.date(), set(stored))
+        require_may_change_roles(who, changed, tree, checker.today, set(stored))
         require_may_change_roster(
             who,
             data.units,
@@ -577,7 +578,7 @@ def check_workbook(
             stored_tree=checker.known,
             stored_members=stored,
             tree=tree,
-            day=checker.at.date(),
+            day=checker.today,
         )
     members = _KnownMembers(service, data.members)
     entries = {e.member_id: e for e in data.handbooks}

@@ -307,7 +307,9 @@ def show_notes(notes: Iterable[str]) -> None:
 def today_argument(value: str | None) -> dt.date:
     """The date of ``--today`` (today when not given)."""
     if value is None:
-        return dt.date.today()
+        from lamtheoguongbac.rules._base import local_today  # the model: not at start-up
+
+        return local_today()
     return date_argument(value, "--today")
 
 

@@ -143,7 +143,7 @@ def suggest(
     late steps, missing assessments)."""
     scope = _scope(cell, org, handbooks)
     with open_service() as service:
-        day = _day(on_, "--on") or service.clock().date()
+        day = _day(on_, "--on") or service._today()
         drafts = service.inspections.suggest(scope, year=year, on=day)
         cells = service.inspections.cells(scope, year=year)
         kinds = service.inspections.kinds()
@@ -207,7 +207,7 @@ def record(
             "--findings hoặc --suggested, không cả hai", "--findings or --suggested, not both"
         )
     with open_service() as service:
-        day = _day(on_, "--on") or service.clock().date()
+        day = _day(on_, "--on") or service._today()
         findings = (
             _findings_from(findings_file, service)
             if findings_file is not None
@@ -318,7 +318,7 @@ def list_(year: int | None, organisation_id: str | None, as_json: bool) -> None:
     """Danh sách cuộc kiểm tra / list inspections (by date)."""
     with open_service() as service:
         found = service.inspections.list(year=year, organisation_id=organisation_id)
-        today = service.clock().date()
+        today = service._today()
     if as_json:
         click.echo(json.dumps([serde.to_dict(i) for i in found], ensure_ascii=False, indent=2))
         return
@@ -347,7 +347,7 @@ def show(inspection_id: str, as_json: bool) -> None:
     with open_service() as service:
         found = service.inspections.get(inspection_id)
         history = service.inspections.history(inspection_id)
-        today = service.clock().date()
+        today = service._today()
         kinds = service.inspections.kinds()
     if as_json:
         doc = {

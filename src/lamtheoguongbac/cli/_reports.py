@@ -131,7 +131,9 @@ def yearbook(
         chain = _compiler(service, organisation_id, found)
         superior = chain[-2].name if len(chain) > 1 else ""
         registry = service.registry
-        signer_name, signer_title = _signer(service.roster.members(), chain[-1].id, dt.date.today())
+        signer_name, signer_title = _signer(
+            service.roster.members(), chain[-1].id, service._today()
+        )
     _written(
         out,
         lambda: export_yearbook(

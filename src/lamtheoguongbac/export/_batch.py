@@ -76,6 +76,7 @@ from lamtheoguongbac.export._shards import (
     run_shard,
     write_files,
 )
+from lamtheoguongbac.rules._base import local_today
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
 
@@ -788,7 +789,7 @@ class _Export:
         self.notes: list[str] = []
         self.policy = DEFAULT_POLICY
         self.fingerprint = _fingerprint(exporter, options, DEFAULT_POLICY)
-        self.today = dt.date.today()
+        self.today = local_today()
         self.pdf = False
         self.store_url: str | None = None
         self.executor: cf.Executor | None = None

@@ -166,6 +166,7 @@ from lamtheoguongbac._model import (
     Review,
 )
 from lamtheoguongbac.export._values import header_lines, short_date, upper
+from lamtheoguongbac.rules._base import local_today
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import date_phrase, place_date_line
 
@@ -394,7 +395,7 @@ def build_context(
         >>> context["handbook"]["period_text"]
         'năm 2025'
     """
-    today = dt.date.today() if today is None else today
+    today = local_today() if today is None else today
     period = handbook.period
     pledges = [_pledge(i, p, handbook) for i, p in enumerate(handbook.pledges, start=1)]
     by_id = {d["id"]: d for d in pledges}

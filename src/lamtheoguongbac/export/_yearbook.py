@@ -149,6 +149,7 @@ from lamtheoguongbac.export._base import DocumentKind, ExportOptions, PluginCode
 from lamtheoguongbac.export._context import Schema
 from lamtheoguongbac.export._result import ExportResult, destination_first
 from lamtheoguongbac.export._values import clean, short_date, upper
+from lamtheoguongbac.rules._base import local_today
 from lamtheoguongbac.text import (
     collation_key,
     date_phrase,
@@ -457,7 +458,7 @@ def build_yearbook_context(
     superior = clean(superior_name)
     committee = clean(committee_name) or committee_of(name)
     where = clean(place)
-    day = dt.date.today() if today is None else today
+    day = local_today() if today is None else today
     phrase = date_phrase(day)
     ordered = yearbook_order(found)
     entries = [_exemplar(n, e) for n, e in enumerate(ordered, start=1)]

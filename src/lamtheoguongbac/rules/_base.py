@@ -65,6 +65,20 @@ def timezone(name: str = VIETNAM_TIMEZONE) -> dt.tzinfo:
         ) from exc
 
 
+def local_date(at: dt.datetime, zone: str = VIETNAM_TIMEZONE) -> dt.date:
+    """The calendar date of the moment ``at`` in ``zone`` (a naive ``at`` is taken as UTC):
+    offices, deadlines and the dates a step records are judged on Viet Nam's calendar, and
+    between 00:00 and 07:00 there ``at.date()`` in UTC is still the day before."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    return aware.astimezone(timezone(zone)).date()
+
+
+def local_today(zone: str = VIETNAM_TIMEZONE) -> dt.date:
+    """Today's date in ``zone`` (Viet Nam by default), whatever zone the machine is set to:
+    a document dated on a server kept in UTC would bear yesterday's date until 07:00."""
+    return local_date(dt.datetime.now(dt.UTC), zone)
+
+
 class Severity(enum.Enum):
     """How serious a violation is: errors refuse the step, warnings are reported only.
 
