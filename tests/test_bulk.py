@@ -912,3 +912,26 @@ def test_an_odd_file_name_in_the_folder_fails_alone(
     assert bad.source is not None
     assert bad.source.file is not None
     assert "\\u" in bad.source.file  # the offending character shown escaped
+
+
+def test_the_cell_officer_is_found_by_an_nfd_cell_id() -> None:
+    """``bulk.cell_officer`` read the members by the NFC id but compared their offices with
+    the id as given: an NFD id found no officer."""
+    import unicodedata
+
+    from lamtheoguongbac.testing import make_unit
+
+    sample = make_roster(cells=1, members_per_cell=2)
+    cell = make_unit("cb-đông", name="Chi bộ ấp Đông", parent_id=sample.units[1].id)
+    secretary, member = (
+        attrs.evolve(
+            m, cell_id=cell.id, roles=tuple(attrs.evolve(r, unit_id=cell.id) for r in m.roles)
+        )
+        for m in sample.members
+    )
+    with Handbooks.open("memory:") as service:
+        service.roster.save([*sample.units, cell], [secretary, member])
+        nfd = unicodedata.normalize("NFD", cell.id)
+        assert nfd != cell.id
+        found = service.bulk.cell_officer(nfd, on=dt.date(2025, 6, 1))
+    assert found.id == secretary.id

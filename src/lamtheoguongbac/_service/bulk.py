@@ -1271,7 +1271,8 @@ class BulkSteps:
         Raises:
             NotFound: the roster names neither for that day.
         """
-        members = self._hb.store.members(nfc(cell_id))
+        cell_id = nfc(cell_id)
+        members = self._hb.store.members(cell_id)
         for role in (Role.SECRETARY, Role.DEPUTY_SECRETARY):
             for m in members:
                 if role in m.roles_on(on, cell_id):
