@@ -314,6 +314,48 @@ def test_resume_skips_what_is_done_and_redoes_what_changed(
     assert (len(other_settings.written), other_settings.skipped) == (len(handbooks), 0)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "ộ".encode()[:2],  # torn inside a character by a killed run or a full disk
+        b"\xff\xfe garbage",
+        b'{"file": "\\ud800"}',  # a lone surrogate: no file name
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's depth
+    ],
+)
+def test_resume_survives_a_torn_or_damaged_manifest_line(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path, damage: bytes
+) -> None:
+    _export(fake_registry, handbooks, tmp_path)
+    manifest = tmp_path / MANIFEST_NAME
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    # the last record torn, then the damage: that file is made again, the others skipped
+    torn = lines[-1][: len(lines[-1]) // 2]
+    manifest.write_bytes(b"".join(lines[:-1]) + torn + b"\n" + damage + b"\n" + torn + damage)
+    again = _export(fake_registry, handbooks, tmp_path, resume=True)
+    assert [p.name for p in again.written] == [file_name(handbooks[-1], ".docx")]
+    assert again.skipped == len(handbooks) - 1
+
+
+@pytest.mark.parametrize("taken_by", ["link", "folder"])
+def test_a_manifest_name_taken_by_a_link_or_a_folder_is_refused_not_followed(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path, taken_by: str
+) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere.txt"
+    out.mkdir()
+    elsewhere.write_text("keep me\n", "utf-8")
+    if taken_by == "link":
+        (out / MANIFEST_NAME).symlink_to(elsewhere)
+    else:
+        (out / MANIFEST_NAME).mkdir()
+    with pytest.raises(ValidationFailed) as refused:
+        _export(fake_registry, handbooks, out)
+    assert "manifest" in refused.value.message("en")
+    assert MANIFEST_NAME in refused.value.message("vi")
+    assert elsewhere.read_text("utf-8") == "keep me\n"
+    assert not list(out.glob("*.docx"))
+
+
 def test_without_resume_everything_is_written_again(
     fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
 ) -> None:

@@ -52,7 +52,7 @@ import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, overload
 
 import attrs
 
@@ -343,18 +343,47 @@ def _read_manifest(folder: Path) -> dict[bytes, bytes]:
     line for a file wins. Digests, not the records: a national run has millions of them."""
     manifest: dict[bytes, bytes] = {}
     try:
-        file = (folder / MANIFEST_NAME).open(encoding="utf-8")
+        fd = os.open(folder / MANIFEST_NAME, os.O_RDONLY | _NOFOLLOW)
     except OSError:
-        return manifest
-    with file:
+        return manifest  # none yet, or not a file of this folder (refused when appended to)
+    with os.fdopen(fd, "rb") as file:
         for line in file:  # line by line: the manifest of a national run is large
             try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # a line torn by a killed run: that file is simply made again
-            if isinstance(record, dict) and isinstance(record.get("file"), str):
-                manifest[_digest(record["file"])] = _key_digest(_key(record))
+                record = json.loads(line.decode("utf-8"))
+                if isinstance(record, dict) and isinstance(record.get("file"), str):
+                    manifest[_digest(record["file"])] = _key_digest(_key(record))
+            except (ValueError, RecursionError):
+                # A line torn by a killed run (even inside a character), or damaged: that
+                # file is simply made again.
+                continue
     return manifest
+
+
+# Not followed: the manifest is a file of the export's folder, never one a link points to.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open_manifest(folder: Path) -> TextIO:
+    """The manifest of ``folder``, opened to append (created if need be).
+
+    Raises:
+        ValidationFailed: its name is taken by a symbolic link or a folder: the export would
+            write outside the folder, or not at all.
+    """
+    path = folder / MANIFEST_NAME
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o666)
+    except OSError as exc:
+        if not (path.is_symlink() or path.is_dir()):
+            raise
+        raise ValidationFailed(
+            f"'{path}' là liên kết hoặc thư mục, không phải tệp ghi dấu của lần xuất; hãy xóa "
+            "nó hoặc xuất ra thư mục khác",
+            f"'{path}' is a link or a folder, not the export's manifest; remove it or export "
+            "to another folder",
+            field="manifest",
+        ) from exc
+    return os.fdopen(fd, "a", encoding="utf-8")
 
 
 def _key_digest(key: tuple[Any, ...]) -> bytes:
@@ -378,7 +407,7 @@ class _Manifest:
         self.records = _read_manifest(folder) if resume else {}
         self._new = not (folder / MANIFEST_NAME).exists()
         self._added = 0
-        self._log = (folder / MANIFEST_NAME).open("a", encoding="utf-8")
+        self._log = _open_manifest(folder)
 
     def done(self, task: _Task) -> bool:
         """Whether the manifest records ``task``'s file as made, the same way."""
