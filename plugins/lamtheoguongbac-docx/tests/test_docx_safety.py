@@ -83,3 +83,32 @@ def test_a_syntax_error_is_found_when_the_renderer_is_made(text_template: TextTe
 
     assert "mẫu sai cú pháp" in caught.value.message_vi
     assert "template syntax error" in caught.value.message_en
+
+
+def test_a_lone_surrogate_the_template_prints_is_a_template_error_naming_the_paragraph(
+    text_template: TextTemplate, context: dict[str, Any]
+) -> None:
+    """It failed encoding the part: a plugin failure whose message held the whole part."""
+    renderer = DocxRenderer(text_template("Đầu", "Tên: {{ member.full_name ~ '\\udc80' }}"))
+    with pytest.raises(TemplateError) as caught:
+        renderer.render(context)
+    error = caught.value
+    name = context["member"]["full_name"]
+    assert error.message_vi.startswith("Mẫu văn bản (word/document.xml): điền ra ký tự U+DC80")
+    assert f"which no file can hold (a lone surrogate) — paragraph «Tên: {name}»" in str(error)
+    assert "<w:" not in str(error)
+
+
+def test_the_output_limit_names_the_paragraph_it_was_passed_in(
+    text_template: TextTemplate, context: dict[str, Any]
+) -> None:
+    """The paragraph was named as «>», the rest of its own opening tag."""
+    from lamtheoguongbac_docx._engine import RenderLimits
+
+    renderer = DocxRenderer(
+        text_template("Đầu", "Tên: {{ member.full_name }} {{ range(20_000)|join('') }}"),
+        limits=RenderLimits(max_output=50_000),
+    )
+    with pytest.raises(TemplateError) as caught:
+        renderer.render(context)
+    assert f"— paragraph «Tên: {context['member']['full_name']}»" in caught.value.message_en

@@ -450,6 +450,20 @@ def paragraph_at(source: str, lineno: int | None) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
+# The start of a paragraph, not of its properties (<w:pPr>) or a proofing mark (<w:proofErr>).
+_PARAGRAPH_START = re.compile(r"<w:p[\s>/]")
+
+
+def _last_paragraph(xml: str) -> str:
+    """The text of the last paragraph begun in rendered ``xml`` (up to its end), for a
+    message: the text after its opening tag, tags left out; "" when none begins in it."""
+    starts = list(_PARAGRAPH_START.finditer(xml))
+    if not starts:
+        return ""
+    rest = xml[starts[-1].start() :].partition(">")[2]  # past the paragraph's own tag
+    return paragraph_at(rest.replace("\n", " "), 1)
+
+
 def _lineno(exc: Exception) -> int | None:
     """The template line an error was raised on: syntax errors carry it; for errors while
     rendering, Jinja rewrites the traceback so template frames show template lines."""
@@ -882,7 +896,7 @@ class CompiledDocx:
             for piece in template.root_render_func(template.new_context(dict(context))):
                 size += len(piece)
                 if size > budget:
-                    tail = paragraph_at("".join(pieces[-50:]).rpartition("<w:p")[2], 1)
+                    tail = _last_paragraph("".join(pieces[-50:]))
                     raise _output_error(part.name, limits.max_output, tail)
                 append(piece)
         except TemplateError:
@@ -950,7 +964,26 @@ class CompiledDocx:
             xml = unicodedata.normalize("NFC", xml)
         # normalize returns its argument itself when it is already NFC (the usual case).
         unchanged = xml is rendered or xml == rendered
-        return b"".join((part.prefix, xml.encode(), part.suffix)), unchanged
+        try:
+            body = xml.encode()
+        except UnicodeEncodeError as exc:  # a lone surrogate the template printed
+            raise _unwritable(part.name, xml, exc) from None
+        return b"".join((part.prefix, body, part.suffix)), unchanged
+
+
+def _unwritable(part: str, xml: str, exc: UnicodeEncodeError) -> TemplateError:
+    """The error of a rendered part holding a character no file can hold (a lone surrogate,
+    which only a template's own escape such as ``'\\ud800'`` makes: the model refuses one)."""
+    where = _last_paragraph(xml[: exc.start])
+    code = f"U+{ord(xml[exc.start]):04X}"
+    at_vi = f" — đoạn «{where}»" if where else ""
+    at_en = f" — paragraph «{where}»" if where else ""
+    return TemplateError(
+        f"Mẫu văn bản ({part}): điền ra ký tự {code} không ghi được vào tệp (nửa cặp thay "
+        f"thế đứng một mình){at_vi}",
+        f"document template ({part}): it printed the character {code}, which no file can "
+        f"hold (a lone surrogate){at_en}",
+    )
 
 
 def _output_error(part: str, limit: int, where: str) -> TemplateError:
