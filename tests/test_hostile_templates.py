@@ -38,6 +38,14 @@ PAYLOADS = {
     "division by zero": "{{ 1 / 0 }}",
     "a NUL into the XML": "{{ '\\x00' }}",
     "output flood": "{% for i in range(100000) %}{{ 'a' * 100000 }}{% endfor %}",
+    # Built, not printed: each is refused before it is made, not when it reaches the output.
+    "doubling with ~": "{% set ns = namespace(s='a') %}{% for i in range(26) %}"
+    "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+    "doubling with join": "{% set ns = namespace(s='a') %}{% for i in range(26) %}"
+    "{% set ns.s = [ns.s, ns.s]|join %}{% endfor %}{{ ns.s|length }}",
+    "replace growth": "{{ ('a' * 3000)|replace('', 'b' * 3000)|length }}",
+    "indent growth": "{{ ('a\\n' * 3000)|indent(3000)|length }}",
+    "wordwrap growth": "{{ ('a ' * 3000)|wordwrap(1, wrapstring='x' * 3000)|length }}",
 }
 #: Tight limits, so the endless loops end fast.
 SETTINGS = {"time_limit": 0.5, "max_output": 5_000_000}

@@ -106,7 +106,7 @@ def test_the_output_limit_names_the_paragraph_it_was_passed_in(
     from lamtheoguongbac_docx._engine import RenderLimits
 
     renderer = DocxRenderer(
-        text_template("Đầu", "Tên: {{ member.full_name }} {{ range(20_000)|join('') }}"),
+        text_template("Đầu", "Tên: {{ member.full_name }} {{ range(20_000)|list }}"),
         limits=RenderLimits(max_output=50_000),
     )
     with pytest.raises(TemplateError) as caught:

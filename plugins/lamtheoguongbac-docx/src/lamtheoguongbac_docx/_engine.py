@@ -58,7 +58,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -259,6 +259,22 @@ class _BoundedCodeGenerator(CodeGenerator):
         finally:
             node.iter = original  # the AST stays as parsed (the template checker reads it)
 
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        """``a ~ b``, its parts measured by the environment's ``ltgb_concat`` before they are
+        joined: the operator is no binary operation the sandbox intercepts, so a template
+        doubling a string in a loop (``{% set s = s ~ s %}``) built gigabytes unchecked."""
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.ltgb_concat({join}, (")
+        for part in node.nodes:
+            self.visit(part, frame)
+            self.write(", ")
+        self.write("))")
+
     def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
         if isinstance(node.node, nodes.EnvironmentAttribute) and node.node.name == "ltgb_iterate":
             self.write("environment.ltgb_iterate(")
@@ -337,6 +353,43 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         if n > self.max_output:
             raise _too_large(self.max_output)
 
+    def ltgb_concat(self, join: Callable[[Iterable[Any]], str], parts: tuple[Any, ...]) -> str:
+        """``join(parts)`` (the ``~`` operator), refused before it is built when it would
+        pass the output limit."""
+        self.tick()
+        self._check_size(sum(len(p) if isinstance(p, str) else len(str(p)) for p in parts))
+        return join(parts)
+
+    def _check_growth(
+        self, f: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> tuple[Any, ...]:
+        """Refuse, before it is built, what a filter that multiplies its input would make
+        past the output limit (``join``, ``replace``, ``indent``, ``wordwrap``); the
+        arguments to call it with (an iterable to join is read once, here)."""
+        if f is _JOIN_FILTER and len(args) >= 2:
+            items = list(self.ltgb_iterate(args[1]))
+            sep = args[2] if len(args) > 2 else kwargs.get("d", "")
+            by_attribute = len(args) > 3 or kwargs.get("attribute") is not None
+            size = (
+                0 if by_attribute else sum(len(i if isinstance(i, str) else str(i)) for i in items)
+            )
+            self._check_size(size + len(str(sep)) * max(len(items) - 1, 0))
+            return (args[0], items, *args[2:])
+        if f is _REPLACE_FILTER and len(args) >= 4 and isinstance(args[1], str):
+            text, old, new = args[1], str(args[2]), str(args[3])
+            found = text.count(old) if old else len(text) + 1
+            self._check_size(len(text) + found * max(len(new) - len(old), 0))
+        elif f is _INDENT_FILTER and args and isinstance(args[0], str):
+            width = args[1] if len(args) > 1 else kwargs.get("width", 4)
+            each = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+            self._check_size(len(args[0]) + (args[0].count("\n") + 1) * each)
+        elif f is _WORDWRAP_FILTER and len(args) >= 2 and isinstance(args[1], str):
+            width = args[2] if len(args) > 2 else kwargs.get("width", 79)
+            wrap = args[4] if len(args) > 4 else kwargs.get("wrapstring")
+            if isinstance(width, int) and width > 0 and isinstance(wrap, str):
+                self._check_size(len(args[1]) + (len(args[1]) // width + 1) * len(wrap))
+        return args
+
     def _check_args(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool):
@@ -358,6 +411,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             if f is _FORMAT_FILTER and rest and isinstance(rest[0], str):
                 self._check_widths(rest[0])
             self._check_args(rest, kwargs)
+            if f in _GROWING_FILTERS:
+                args = self._check_growth(f, args, kwargs)
             return f(*args, **kwargs)
 
         return bounded
@@ -420,6 +475,11 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 _FORMAT_FILTER = jinja2.filters.do_format
+_JOIN_FILTER = jinja2.filters.do_join
+_REPLACE_FILTER = jinja2.filters.do_replace
+_INDENT_FILTER = jinja2.filters.do_indent
+_WORDWRAP_FILTER = jinja2.filters.do_wordwrap
+_GROWING_FILTERS = frozenset({_JOIN_FILTER, _REPLACE_FILTER, _INDENT_FILTER, _WORDWRAP_FILTER})
 
 
 def make_environment() -> ImmutableSandboxedEnvironment:
