@@ -274,3 +274,40 @@ def test_install_and_uninstall_run_pip_of_this_interpreter(tmp_path: Path) -> No
     assert f"{sys.executable} -m pip uninstall -y ltgb-not-installed-anywhere" in gone.output
     failed = runner.invoke(cli, ["install", "--no-index", "ltgb-not-on-any-index-xyz"])
     assert failed.exit_code != 0
+
+
+FAILING_HOOK = """
+from lamtheoguongbac import hookimpl
+
+@hookimpl
+def handbook_changed(event, handbook):
+    raise RuntimeError("hook boom")
+"""
+
+
+def test_a_failing_hook_is_one_line_on_stderr_not_a_traceback(tmp_path: Path) -> None:
+    """The step succeeds and the plugin's failure is reported; Python's last-resort handler
+    printed the plugin's whole traceback under it."""
+    site = tmp_path / "site"
+    info = site / "ltgb_boom-0.1.dist-info"
+    info.mkdir(parents=True)
+    (site / "ltgb_boom.py").write_text(FAILING_HOOK, encoding="utf-8")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ltgb-boom\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[lamtheoguongbac]\nboom = ltgb_boom\n")
+    examples = Path(__file__).parent.parent / "examples"
+    store = ["--store", f"sqlite:///{tmp_path / 'so-tay.db'}"]
+    assert _run(site, tmp_path, *store, "init").returncode == 0
+    units, members = examples / "to-chuc.csv", examples / "dang-vien.csv"
+    assert _run(site, tmp_path, *store, "import", str(units), str(members)).returncode == 0
+    create = [*store, "create", "--member", "dv04", "--year", "2025", "--as", "dv01"]
+
+    done = _run(site, tmp_path, *create)
+    assert done.returncode == 0, done.stderr
+    assert "hook boom" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len([line for line in done.stderr.splitlines() if "hook boom" in line]) == 1
+
+    debug = ["--debug", *store, "create", "--member", "dv05", "--year", "2025", "--as", "dv01"]
+    debugged = _run(site, tmp_path, *debug)
+    assert debugged.returncode == 0, debugged.stderr
+    assert "Traceback" in debugged.stderr

@@ -22,6 +22,7 @@ from lamtheoguongbac.cli._usage import (
     DEBUG_ENV,
     LANG_ENV,
     debug_requested,
+    log_to_stderr,
     lang_requested,
     show_crash,
     show_usage_error,
@@ -336,6 +337,7 @@ def main(args: Sequence[str] | None = None) -> None:
 
     argv = list(sys.argv[1:] if args is None else args)
     lang, debug = lang_requested(argv), debug_requested(argv)
+    log_to_stderr(debug)
     state = CommandState()
     assert isinstance(cli, LazyGroup)
     if cli.invoked_command(argv) not in BUILTIN_COMMANDS:

@@ -8,6 +8,7 @@ after it as the English variant.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -23,6 +24,7 @@ __all__ = [
     "UsageError",
     "debug_requested",
     "lang_requested",
+    "log_to_stderr",
     "show_crash",
     "show_usage_error",
 ]
@@ -138,3 +140,30 @@ def show_crash(exc: BaseException, *, debug: bool, lang: str) -> None:
         "" if debug else f" (chạy lại với --debug hoặc {DEBUG_ENV}=1 để xem chi tiết)"
     )
     click.echo(en if lang == "en" else f"{vi} / {en}", err=True)
+
+
+class _Brief(logging.Formatter):
+    """A log record's message alone: its traceback only when debugging."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__("%(message)s")
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and not self.debug:
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record)
+
+
+def log_to_stderr(debug: bool) -> None:
+    """Show the library's warnings (a plugin's hook that failed, a checkpoint that could
+    not run) on stderr, one line each, with a traceback only when debugging — unless the
+    program set up logging itself. Without this, Python's last-resort handler printed a
+    plugin's whole traceback under a command that had succeeded."""
+    library = logging.getLogger("lamtheoguongbac")
+    if logging.getLogger().handlers or library.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(_Brief(debug))
+    library.addHandler(handler)
