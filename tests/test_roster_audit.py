@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from hostile import cli_runner, edit_workbook, exported_workbook, open_cell, set_cells
-from lamtheoguongbac import Handbooks, Member, Role, RoleAssignment
+from lamtheoguongbac import Actor, Handbooks, Member, Role, RoleAssignment
 from lamtheoguongbac.plugin import RecordType
 from lamtheoguongbac.spreadsheet import read_workbook
 from strategies import CELL, MEMBER, SECRETARY, SUPERIOR, XA, YEAR
@@ -104,3 +104,14 @@ def test_a_member_given_twice_in_one_save_is_recorded_as_saved_one_after_the_oth
     service.roster.save([], [first, second, second], actor=SUPERIOR)
     assert _trail(service, first.id) == [(A, SUPERIOR.id, 1), (C, SUPERIOR.id, 2)]
     assert service.roster.member(first.id).position == "Phó trưởng ấp"
+
+
+def test_a_member_saving_under_another_name_is_recorded_by_the_stored_name() -> None:
+    """The trail took the name on the caller's Actor; the lifecycle steps already signed
+    with the roster's."""
+    service = open_cell()
+    forged = Actor(id=SECRETARY.id, name="Kẻ Mạo Danh")
+    newcomer = Member(id="dv-moi", full_name="Lý Thị Mới", cell_id=CELL.id)
+    service.roster.save([], [newcomer], actor=forged)
+    (event,) = service.roster.history(newcomer.id)
+    assert (event.actor_id, event.actor_name) == (SECRETARY.id, SECRETARY.full_name)

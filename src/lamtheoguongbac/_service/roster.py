@@ -116,7 +116,7 @@ class RosterFacet:
                     f"member {m.id} belongs to an unknown cell '{m.cell_id}'",
                     field=f"members[{i}].cell_id",
                 )
-        who = UNKNOWN_ACTOR if actor is None else _actor(actor)
+        who = UNKNOWN_ACTOR if actor is None else self._recorded(actor)
         at = self._clock()
         trail = [
             *self._changes(RecordType.UNIT, units, stored.unit, who, at),
@@ -249,9 +249,14 @@ class RosterFacet:
         """The stored member ``member_id`` as the actor of a step."""
         return self._store.member(member_id).as_actor()
 
-
-def _actor(actor: Actor | Member) -> Actor:
-    return actor.as_actor() if isinstance(actor, Member) else actor
+    def _recorded(self, actor: Actor | Member) -> Actor:
+        """The actor as the audit trail names them: a member of the stored roster by the
+        name stored for them, never the name the caller gave (as the lifecycle steps sign);
+        someone outside it as given."""
+        try:
+            return self._store.member(actor.id).as_actor()
+        except NotFound:
+            return actor.as_actor() if isinstance(actor, Member) else actor
 
 
 def _what_changed(before: OrgUnit | Member | None, after: OrgUnit | Member) -> str:

@@ -22,8 +22,8 @@ from lamtheoguongbac.cli._usage import (
     DEBUG_ENV,
     LANG_ENV,
     debug_requested,
-    log_to_stderr,
     lang_requested,
+    log_to_stderr,
     show_crash,
     show_usage_error,
 )
