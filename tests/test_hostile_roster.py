@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from hostile import append_row, cli_runner, edit_workbook, exported_workbook, open_cell, set_cells
@@ -121,3 +122,33 @@ def test_the_cli_refuses_it_with_the_code(tmp_path: Path) -> None:
     assert "dv-gia" not in run("list", "--year", str(YEAR)).output
     with Handbooks.open(url) as again:
         assert "dv-gia" not in {m.id for m in again.roster.members()}
+
+
+def test_moving_a_cell_under_another_committee_needs_offices_above_both(
+    service: Handbooks, tmp_path: Path
+) -> None:
+    """An office above the cell's old place was enough to move it anywhere: a commune's
+    committee member put the cell under another commune, where he holds nothing."""
+    from lamtheoguongbac import Actor, RoleAssignment
+    from strategies import ROOT, XA
+
+    other = attrs.evolve(XA, id="xa-khac", name="Đảng bộ xã Khác", place="Khác")
+    service.roster.save([other], [])
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    edit_workbook(path, {UNITS_SHEET: set_cells(CELL.id, {"ma_cap_tren": other.id})})
+    before = _roster(service)
+    with pytest.raises(NotAuthorised) as refused:
+        service.import_workbook(read_workbook(path), year=YEAR, actor=SUPERIOR)
+    assert refused.value.code == "LTGB-G008"
+    assert CELL.id in refused.value.message("en")
+    assert _roster(service) == before
+
+    province = Actor(
+        id="dv-tinh",
+        name="Lê Văn Tỉnh",
+        roles=(
+            RoleAssignment(role=Role.COMMITTEE_MEMBER, unit_id=ROOT.id, start=dt.date(2020, 1, 1)),
+        ),
+    )
+    service.import_workbook(read_workbook(path), year=YEAR, actor=province)
+    assert service.roster.tree().unit(CELL.id).parent_id == other.id

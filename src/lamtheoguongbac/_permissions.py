@@ -184,10 +184,19 @@ def require_may_change_roster(
                 found.update(u.id for u in known.chain(unit_id)[:-1])
         return found
 
+    def entitled(unit_id: str) -> bool:
+        """A role above the unit where it stands now and where the workbook puts it: moving
+        a unit under another committee needs offices above both, as moving a member does."""
+        return all(
+            held & {u.id for u in known.chain(unit_id)[:-1]}
+            for known in (stored_tree, tree)
+            if unit_id in known
+        )
+
     for unit in units:
         if unit.id in stored_tree and stored_tree.unit(unit.id) == unit:
             continue
-        if not held & above(unit.id):
+        if not entitled(unit.id):
             _refuse_roster_change(
                 caller, f"đơn vị {unit.name} ('{unit.id}')", f"the unit {unit.name} ('{unit.id}')"
             )
