@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
 from lamtheoguongbac import Handbooks, ImportFailed
@@ -128,3 +129,42 @@ def test_the_model_trims_names_as_the_importers_do(tmp_path: Path) -> None:
         member = stored[member_id]
         assert member.full_name == built.full_name
         assert (member.position, member.workplace) == (built.position, built.workplace)
+
+
+def test_an_office_in_an_unknown_unit_is_an_import_failure_naming_file_and_row(
+    tmp_path: Path,
+) -> None:
+    """It was stored: an office no check could ever find (a typo leaves the cell without
+    its Bí thư)."""
+    members = tmp_path / "dang-vien.csv"
+    members.write_text(
+        "Mã,Họ và tên,Chi bộ,Vai trò,Vai trò từ ngày,Vai trò tại đơn vị\n"
+        "dv-1,Lê An,cb-vanphong,Bí thư,01/01/2020,\n"
+        "dv-2,Võ Minh An,cb-vanphong,Bí thư,01/01/2020,cb-van-phong\n"
+    )
+    with Handbooks.open("memory:") as service:
+        service.roster.import_files([EXAMPLES / "to-chuc.csv"])
+        with pytest.raises(ImportFailed) as caught:
+            service.roster.import_files([members])
+        assert service.roster.members() == []
+    (problem,) = caught.value.problems
+    assert problem.where("en") == f"{members}, row 3"
+    assert "holds the office Secretary in an unknown unit 'cb-van-phong'" in problem.text_en
+    assert "giữ chức Bí thư tại đơn vị 'cb-van-phong'" in problem.text_vi
+
+
+def test_saving_an_office_in_an_unknown_unit_names_the_field() -> None:
+    from lamtheoguongbac import ValidationFailed
+    from lamtheoguongbac.testing import make_roster
+
+    roster = make_roster(cells=1, members_per_cell=2)
+    secretary, member = roster.members
+    astray = attrs.evolve(
+        secretary, roles=tuple(attrs.evolve(r, unit_id="khong-co") for r in secretary.roles)
+    )
+    with Handbooks.open("memory:") as service:
+        with pytest.raises(ValidationFailed) as caught:
+            service.roster.save(roster.units, [member, astray])
+        assert service.roster.members() == []
+    assert caught.value.problems[0].path == "members[1].roles[0]"
+    assert "unknown unit 'khong-co'" in caught.value.message("en")

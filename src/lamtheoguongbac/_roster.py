@@ -696,7 +696,7 @@ def _placement_problems(roster: Roster, stored_units: Iterable[OrgUnit]) -> list
         tree = OrgTree(merged.values())
     except (ValidationFailed, NotFound) as exc:
         return [Problem(exc.message_vi, exc.message_en)]
-    return [
+    problems = [
         _origin_problem(
             roster.origins.get(m.id, f"members[{i}]"),
             f"đảng viên {m.full_name} thuộc chi bộ '{m.cell_id}' không có trong danh sách tổ chức",
@@ -705,6 +705,18 @@ def _placement_problems(roster: Roster, stored_units: Iterable[OrgUnit]) -> list
         for i, m in enumerate(roster.members)
         if m.cell_id not in tree
     ]
+    problems.extend(
+        _origin_problem(
+            roster.origins.get(m.id, f"members[{i}]"),
+            f"đảng viên {m.full_name} giữ chức {r.role.label_vi} tại đơn vị '{r.unit_id}' không "
+            "có trong danh sách tổ chức",
+            f"member {m.id} holds the office {r.role.label_en} in an unknown unit '{r.unit_id}'",
+        )
+        for i, m in enumerate(roster.members)
+        for r in m.roles
+        if r.unit_id not in tree
+    )
+    return problems
 
 
 publish("lamtheoguongbac.roster", Roster)

@@ -14,7 +14,7 @@ import attrs
 from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
 from lamtheoguongbac._checks import ID_MAX
 from lamtheoguongbac._errors import ImportFailed, NotFound, ValidationFailed
-from lamtheoguongbac._model import Actor, Member, OrgUnit
+from lamtheoguongbac._model import Actor, Member, OrgUnit, RoleAssignment
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._roster import Roster, _origin_problem, read_roster
 from lamtheoguongbac.text import nfc
@@ -116,6 +116,11 @@ class RosterFacet:
                     f"member {m.id} belongs to an unknown cell '{m.cell_id}'",
                     field=f"members[{i}].cell_id",
                 )
+            for j, role in enumerate(m.roles):
+                if role.unit_id not in tree:
+                    raise ValidationFailed(
+                        *_unknown_unit(m, role), field=f"members[{i}].roles[{j}]"
+                    )
         who = UNKNOWN_ACTOR if actor is None else self._recorded(actor)
         at = self._clock()
         trail = [
@@ -257,6 +262,17 @@ class RosterFacet:
             return self._store.member(actor.id).as_actor()
         except NotFound:
             return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+def _unknown_unit(member: Member, role: RoleAssignment) -> tuple[str, str]:
+    """Why a member's office in a unit the organisation tree does not hold is refused (the
+    office could never be checked, and a typo would leave a cell without its Bí thư)."""
+    return (
+        f"đảng viên {member.full_name} giữ chức {role.role.label_vi} tại đơn vị "
+        f"'{role.unit_id}' không có trong danh sách tổ chức",
+        f"member {member.id} holds the office {role.role.label_en} in an unknown unit "
+        f"'{role.unit_id}'",
+    )
 
 
 def _what_changed(before: OrgUnit | Member | None, after: OrgUnit | Member) -> str:
