@@ -344,3 +344,26 @@ def test_an_inner_block_that_fails_drops_only_its_own_hooks(
             inner_fails()
     assert [b.member.id for b in service.find(year=YEAR)] == [first.id]
     assert recorder.seen == [("created", 1)]
+
+
+def test_a_query_of_the_wrong_kind_is_refused_not_answered_with_nothing(
+    service: Handbooks,
+) -> None:
+    """A year given as text or a status by a name that is not one matched nothing: the
+    caller read "no handbooks" where there were some."""
+    cell = _cell(service)
+    service.create_for_cell(cell, year=YEAR, actor=_secretary(service, cell))
+    assert len(service.find(status="draft")) == len(service.find(status=HandbookStatus.DRAFT))
+    for wrong, field in (
+        ({"year": str(YEAR)}, "year"),
+        ({"status": "nháp"}, "status"),
+        ({"cell_id": 1}, "cell_id"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            service.find(**wrong)  # type: ignore[arg-type]
+        assert refused.value.problems[0].path == field
+        if field != "status":
+            with pytest.raises(ValidationFailed):
+                service.count_by_status(**wrong)  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed, match="whole number"):
+        service.exemplars.list(year=str(YEAR))  # type: ignore[arg-type]

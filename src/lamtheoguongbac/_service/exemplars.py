@@ -28,6 +28,7 @@ from lamtheoguongbac._exemplars import (
     with_commendation,
 )
 from lamtheoguongbac._model import Actor, Member, RoleAssignment
+from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.text import nfc
 
 if TYPE_CHECKING:
@@ -271,4 +272,6 @@ class ExemplarsFacet:
         """Exemplars of a year and/or an organisation subtree: by year, collectives first,
         then in Vietnamese order of the name — people by given name, then middle and family
         name — as in the yearbook."""
-        return self._hb.store.exemplars(year=year, organisation_id=organisation_id)
+        # Checked as a handbook query's are: a year given as text matched nothing.
+        query = HandbookQuery(year=year, organisation_id=organisation_id)
+        return self._hb.store.exemplars(year=query.year, organisation_id=query.organisation_id)

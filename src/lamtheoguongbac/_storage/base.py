@@ -53,6 +53,7 @@ SQLite store encodes the documents before it takes its write lock.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
@@ -60,12 +61,50 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from lamtheoguongbac._audit import RecordEvent, RecordType
+from lamtheoguongbac._checks import fail
 from lamtheoguongbac._exemplars import Exemplar
 from lamtheoguongbac._inspections import Inspection
-from lamtheoguongbac._model import Event, Handbook, HandbookStatus, Member, OrgUnit
+from lamtheoguongbac._model import (
+    Event,
+    Handbook,
+    HandbookStatus,
+    Member,
+    OrgUnit,
+    _check_year,
+)
 from lamtheoguongbac._public import publish_namespace
 
 __all__ = ["HandbookHeading", "HandbookQuery", "StorageBackend", "Store"]
+
+
+# A query's criteria are checked: a year given as text ("2025") or an unknown status matched
+# nothing, and the caller read "no handbooks" instead of a mistake.
+def _optional_text(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        fail(
+            attribute.name,
+            f"phải là chuỗi ký tự, không phải {type(value).__name__}",
+            f"must be text, not {type(value).__name__}",
+        )
+
+
+def _optional_year(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None:
+        _check_year(attribute.name, value)
+
+
+def _optional_status(value: object) -> HandbookStatus | None:
+    if value is None or isinstance(value, HandbookStatus):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return HandbookStatus(value)
+    known = ", ".join(s.value for s in HandbookStatus)
+    fail(
+        "status",
+        f"trạng thái {value!r} không có (các trạng thái: {known})",
+        f"no status {value!r} (the statuses: {known})",
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -92,11 +131,11 @@ class HandbookQuery:
         ['cb-00-0000-dv000-2025', 'cb-00-0000-dv001-2025']
     """
 
-    organisation_id: str | None = None
-    cell_id: str | None = None
-    year: int | None = None
-    status: HandbookStatus | None = None
-    member_id: str | None = None
+    organisation_id: str | None = attrs.field(default=None, validator=_optional_text)
+    cell_id: str | None = attrs.field(default=None, validator=_optional_text)
+    year: int | None = attrs.field(default=None, validator=_optional_year)
+    status: HandbookStatus | None = attrs.field(default=None, converter=_optional_status)
+    member_id: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen(kw_only=True)
