@@ -433,6 +433,29 @@ def test_a_policy_refuses_an_unknown_rating_rule() -> None:
     assert info.value.field == "Policy.exempt_rating"
 
 
+@pytest.mark.parametrize(
+    ("values", "field", "en"),
+    [
+        ({"top_rating_cap": "20%"}, "Policy.top_rating_cap", "must be a TopRatingCap or None"),
+        ({"linter_blocks": "no"}, "Policy.linter_blocks", "must be true or false"),
+        ({"top_rating_cap_enforced": 1}, "Policy.top_rating_cap_enforced", "true or false"),
+        ({"report_grace_days": 10**9}, "Policy.report_grace_days", "at most 3660 days"),
+        ({"registration_due_days": 3661}, "Policy.registration_due_days", "at most 3660 days"),
+    ],
+)
+def test_a_policy_refuses_values_that_would_fail_later_in_a_step(
+    values: dict[str, object], field: str, en: str
+) -> None:
+    """Accepted, they failed in the middle of a step: AttributeError on the cap, an
+    OverflowError adding the days to a date (exit 70 from the command line), and "no" was
+    true."""
+    with pytest.raises(ValidationFailed) as info:
+        Policy(**values)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert en in info.value.message("en")
+    assert Policy(registration_due_days=3660).registration_due_days == 3660
+
+
 def test_a005_self_assessment_written_first() -> None:
     hb = assessed(reported(handbook_in(S.ASSESSED), self_assessment=None))
     found = check(Stage.ASSESSMENT, hb, actor=SECRETARY)

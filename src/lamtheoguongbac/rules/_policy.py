@@ -67,12 +67,41 @@ class TopRatingCap:
     of_levels: tuple[RatingLevel, ...] = (RatingLevel.GOOD,)
 
 
+#: The most days a policy's deadlines may count: ten years past a period's start or end is
+#: already no deadline; beyond a date's range, adding them overflowed in the middle of a step.
+MAX_DAYS = 3660
+
+
 def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         fail(
             f"Policy.{attribute.name}",
             "phải là số nguyên không âm",
             "must be a non-negative integer",
+        )
+    if attribute.name.endswith("_days") and value > MAX_DAYS:
+        fail(
+            f"Policy.{attribute.name}",
+            f"tối đa {MAX_DAYS} ngày",
+            f"at most {MAX_DAYS} days",
+        )
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        fail(
+            f"Policy.{attribute.name}",
+            f"phải là true hoặc false, không phải {value!r}",
+            f"must be true or false, not {value!r}",
+        )
+
+
+def _cap(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, TopRatingCap):
+        fail(
+            "Policy.top_rating_cap",
+            f"phải là một TopRatingCap hoặc None, không phải {type(value).__name__}",
+            f"must be a TopRatingCap or None, not {type(value).__name__}",
         )
 
 
@@ -163,19 +192,19 @@ class Policy:
     version: str = "1"
     min_pledges: int = attrs.field(default=1, validator=_non_negative)
     max_pledges: int = attrs.field(default=5, validator=_non_negative)
-    linter_blocks: bool = True
-    require_duty_link: bool = True
-    require_self_assessment: bool = True
-    require_rating: bool = True
-    rating_in_handbook: bool = False
+    linter_blocks: bool = attrs.field(default=True, validator=_flag)
+    require_duty_link: bool = attrs.field(default=True, validator=_flag)
+    require_self_assessment: bool = attrs.field(default=True, validator=_flag)
+    require_rating: bool = attrs.field(default=True, validator=_flag)
+    rating_in_handbook: bool = attrs.field(default=False, validator=_flag)
     exempt_rating: str = attrs.field(default="optional", validator=_rating_rule)
     report_grace_days: int = attrs.field(default=0, validator=_non_negative)
     registration_due_days: int = attrs.field(default=60, validator=_non_negative)
     report_due_days: int = attrs.field(default=0, validator=_non_negative)
     assessment_due_days: int = attrs.field(default=31, validator=_non_negative)
-    top_rating_cap: TopRatingCap | None = TopRatingCap()
+    top_rating_cap: TopRatingCap | None = attrs.field(default=TopRatingCap(), validator=_cap)
     #: refuse an assessment that takes the grassroots organisation over the cap (else warn)
-    top_rating_cap_enforced: bool = False
+    top_rating_cap_enforced: bool = attrs.field(default=False, validator=_flag)
     #: kinds of inspection finding added to the built-in ones (loại phát hiện khi kiểm tra)
     finding_kinds: tuple[FindingKind, ...] = attrs.field(default=(), converter=_finding_kinds)
     rules: tuple[Rule, ...] = attrs.field(default=BUILTIN_RULES, eq=False, repr=False)
@@ -191,7 +220,7 @@ class Policy:
     first_year: int | None = attrs.field(default=None, validator=_year)
     last_year: int | None = attrs.field(default=None, validator=_year)
     #: False when the regulation behind it is not confirmed (DOMAIN.md marks it so)
-    verified: bool = True
+    verified: bool = attrs.field(default=True, validator=_flag)
     #: what a reader should know about it (the scale, the source), Vietnamese
     note: str | None = None
     #: the catalog references are checked against (None: the shipped catalog)
