@@ -252,8 +252,9 @@ def _lint(plugin: object, specs: set[str]) -> list[str]:
         if defaults:
             listed = ", ".join(defaults)
             found.append(
-                f"'{attr}': tham số có giá trị mặc định ({listed}) không bao giờ được truyền / "
-                f"'{attr}': arguments with defaults ({listed}) are never passed by pluggy"
+                f"'{attr}': tham số có giá trị mặc định ({listed}) được truyền hay không tùy phiên "
+                f"bản pluggy; hãy bỏ giá trị mặc định / '{attr}': whether arguments with defaults "
+                f"({listed}) are passed depends on pluggy's version; remove the defaults"
             )
     return found
 

@@ -124,7 +124,9 @@ class Handbooks:
     again and retry), and :meth:`transaction` is per thread. Do not share one across
     ``fork`` or send it to another process: each process (a web server's worker, an export
     worker) opens its own with :meth:`open` on the same URL. Plugin stores document their
-    own rules (the conformance suite checks several threads and processes).
+    own rules; the conformance suite checks one instance, not several threads or processes
+    sharing a store (a caching plugin store passes it and can still serve a stale read to a
+    second instance: its own tests must cover that).
 
     Args:
         store: an open :class:`~lamtheoguongbac.plugin.Store`.
