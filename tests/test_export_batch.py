@@ -794,3 +794,19 @@ def test_an_exporter_with_a_bad_suffix_is_refused(tmp_path: Path) -> None:
     registry = create_registry(load_entrypoints=False, extra_plugins=[Plugin()])
     with pytest.raises(PluginError, match="invalid file suffix"):
         export_handbooks(tmp_path, [], exporter="evil", registry=registry)
+
+
+def test_pdf_without_libreoffice_is_refused_before_any_document_is_made(
+    fake_registry: Registry,
+    handbooks: list[Handbook],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every document was rendered and written first, then the conversion failed and left
+    them unrecorded."""
+    from lamtheoguongbac.export import PdfConversionError
+
+    monkeypatch.setenv("LAMTHEOGUONGBAC_SOFFICE", str(tmp_path / "khong-co-soffice"))
+    with pytest.raises(PdfConversionError, match="soffice"):
+        _export(fake_registry, handbooks, tmp_path / "out", pdf=True)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

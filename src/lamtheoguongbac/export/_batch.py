@@ -699,6 +699,10 @@ def export_handbooks(
             "PDF conversion works in folder mode only",
             field="pdf",
         )
+    if pdf:  # before any document is made: without LibreOffice, all would be made for nothing
+        from lamtheoguongbac.export._pdf import require_soffice
+
+        require_soffice()
     if registry is None:
         from lamtheoguongbac._registry import create_registry
 

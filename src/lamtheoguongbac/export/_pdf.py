@@ -70,6 +70,23 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def require_soffice() -> str:
+    """The path of LibreOffice's ``soffice``, found as :func:`soffice_available` finds it.
+
+    Raises:
+        PdfConversionError: none was found (naming how to install it).
+    """
+    exe = _soffice()
+    if exe is None:
+        raise PdfConversionError(
+            "Không tìm thấy LibreOffice (soffice) để chuyển sang PDF; hãy cài LibreOffice "
+            f"(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) hoặc đặt {SOFFICE_ENV}",
+            "LibreOffice (soffice) was not found for PDF conversion; install LibreOffice "
+            f"(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or set {SOFFICE_ENV}",
+        )
+    return exe
+
+
 def soffice_available() -> bool:
     """Whether a LibreOffice ``soffice`` executable can be found.
 
@@ -182,14 +199,7 @@ def convert_to_pdf(
                 f"hai tệp cùng cho ra {stem}.pdf", f"two files give {stem}.pdf", field="files"
             )
         seen.add(stem)
-    exe = _soffice()
-    if exe is None:
-        raise PdfConversionError(
-            "Không tìm thấy LibreOffice (soffice) để chuyển sang PDF; hãy cài LibreOffice "
-            f"(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) hoặc đặt {SOFFICE_ENV}",
-            "LibreOffice (soffice) was not found for PDF conversion; install LibreOffice "
-            f"(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or set {SOFFICE_ENV}",
-        )
+    exe = require_soffice()
     outdir.mkdir(parents=True, exist_ok=True)
     if not paths:
         return ExportResult()
