@@ -356,3 +356,27 @@ def test_an_error_value_in_the_inspection_workbook_is_refused(tmp_path: Path) ->
     (problem,) = [str(p) for p in refused.value.errors]
     assert problem.startswith("Kiểm tra, dòng 2, cột H (Yêu cầu): ô có giá trị lỗi #N/A")
     assert "the cell holds the spreadsheet error #N/A, not a value" in problem
+
+
+@pytest.mark.parametrize(
+    ("sheet", "key", "column"),
+    [("Kết quả", "ngay_bao_cao", "Ngày báo cáo"), ("Tự đánh giá", "ngay_viet", "Ngày viết")],
+)
+@pytest.mark.parametrize("day", [dt.date(1901, 1, 1), dt.date(9999, 12, 31), "31/12/2999"])
+def test_a_date_out_of_range_is_named_at_its_cell(
+    sheet: str, key: str, column: str, day: object, tmp_path: Path
+) -> None:
+    """It escaped the reader (the model refused it later, naming a field such as
+    ``ResultReport.submitted_on`` and no sheet or row), or was reported twice."""
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    edit_workbook(path, {sheet: set_cells(MEMBER.id, {key: day})})
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    problems = [str(p) for p in refused.value.errors]
+    assert f"Trang '{sheet}', dòng 2, cột" in problems[0]
+    for problem in problems:  # one for each of the member's rows edited, each at its cell
+        assert f"'{column}': ngày" in problem
+        assert "nằm ngoài khoảng cho phép 01/01/1930–31/12/2200" in problem
+        assert "is out of range (1930-01-01 to 2200-12-31)" in problem

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from lamtheoguongbac._checks import text_problem
+from lamtheoguongbac._checks import date_problem, text_problem
 from lamtheoguongbac._errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac._fsutil import UnsafeArchive, check_zip
 from lamtheoguongbac._legacy import convert_legacy, detect_legacy
@@ -205,16 +205,25 @@ def _required(row: _Row, key: str) -> str:
 
 def _date(row: _Row, key: str) -> dt.date | None:
     value = row.values.get(key)
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return parse_date(str(value))
-    except ValueError:
-        raise RowError(
-            key,
-            f"'{value}' không phải ngày (dd/mm/yyyy)",
-            f"'{value}' is not a date (dd/mm/yyyy)",
-        ) from None
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = parse_date(str(value))
+        except ValueError:
+            raise RowError(
+                key,
+                f"'{value}' không phải ngày (dd/mm/yyyy)",
+                f"'{value}' is not a date (dd/mm/yyyy)",
+            ) from None
+    # Refused here, at its sheet, row and column (9999-12-31, Excel's day 1 of 1900), not
+    # later by the model with the name of a field the reader cannot place.
+    problem = date_problem(day, birth=key == "ngay_sinh")
+    if problem is not None:
+        raise RowError(key, problem[0], problem[1])
+    return day
 
 
 def _required_date(row: _Row, key: str) -> dt.date:
@@ -654,7 +663,7 @@ def _reports(
                     f"member '{member_id}' has no pledge '{pid}' on the '{PLEDGES.name}' sheet",
                 )
             seen.setdefault(pid, row.number)
-        if not dated:
+        if not dated and ok:  # a row whose date was refused is reported already
             ok = False
             reader.problem(
                 RESULTS,
@@ -674,9 +683,19 @@ def _reports(
                     f"the report date differs from row {dated[0][0].number}",
                 )
         if ok:
-            report = ResultReport(submitted_on=dated[0][1], results=tuple(r for _, r, _ in items))
-            out[member_id] = ([row.number for row, _, _ in items], report)
+            first = items[0][0]
+            results = tuple(r for _, r, _ in items)
+            report = reader.attempt(RESULTS, first, _report_of(dated[0][1], results))
+            if report is not None:
+                out[member_id] = ([row.number for row, _, _ in items], report)
     return out
+
+
+def _report_of(
+    submitted_on: dt.date, results: tuple[PledgeResult, ...]
+) -> Callable[[_Row], ResultReport]:
+    """Builds a member's report (for :meth:`_Reader.attempt`: a refusal is placed at a row)."""
+    return lambda _: ResultReport(submitted_on=submitted_on, results=results)
 
 
 def _self_assessment(row: _Row) -> tuple[str, SelfAssessment]:
