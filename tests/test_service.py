@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -367,3 +368,26 @@ def test_a_query_of_the_wrong_kind_is_refused_not_answered_with_nothing(
                 service.count_by_status(**wrong)  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed, match="whole number"):
         service.exemplars.list(year=str(YEAR))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda s, who: s.get(None), "handbook_id"),
+        (lambda s, who: s.history(7), "handbook_id"),
+        (lambda s, who: s.create(None, year=YEAR, actor=who), "member_id"),
+        (lambda s, who: s.create_for_cell(5, year=YEAR, actor=who), "cell_id"),
+        (lambda s, who: s.create(who.id, year=YEAR, actor=None), "actor"),
+        (lambda s, who: s.create(who.id, year=YEAR, actor=who.id), "actor"),
+    ],
+)
+def test_an_argument_of_the_wrong_type_is_named_not_a_raw_error(
+    service: Handbooks, call: Any, field: str
+) -> None:
+    """An id given as None or a number, or an actor given as an id, failed deep inside with
+    a TypeError or an AttributeError."""
+    who = _secretary(service, _cell(service))
+    with pytest.raises(ValidationFailed) as refused:
+        call(service, who)
+    assert refused.value.problems[0].path == field
+    assert service.find() == []

@@ -363,6 +363,7 @@ class Handbooks:
         which only the roster can grant: those in a unit the roster's members belong to (a
         cell, a chi bộ cơ sở) or in a unit the store does not know.
         """
+        _require_actor(actor)
         try:
             return self.store.member(actor.id).as_actor()
         except NotFound:
@@ -505,7 +506,7 @@ class Handbooks:
         ``ConflictError`` if the member already has that handbook.
         """
         period = _period(year, period)
-        member = self.store.member(member_id)
+        member = self.store.member(_require_text(member_id, "member_id"))
         at = self.clock()
         book, event = self._new_handbook(
             member,
@@ -533,7 +534,7 @@ class Handbooks:
         """Open handbooks for every member of a cell who has none for the period, in one
         transaction. Suspended members get one too (they report; they are not rated)."""
         period = _period(year, period)
-        cell_id = nfc(cell_id)
+        cell_id = nfc(_require_text(cell_id, "cell_id"))
         tree, at, who = self.roster.tree_for([cell_id]), self.clock(), self._trusted(actor)
         tree.unit(cell_id)
         have = {
@@ -890,7 +891,7 @@ class Handbooks:
         Raises:
             StoreError: the store returned a handbook with another id.
         """
-        found = self.store.get(handbook_id)
+        found = self.store.get(_require_text(handbook_id, "handbook_id"))
         if found.id != nfc(handbook_id):
             raise wrong_handbook(nfc(handbook_id), found.id, self.store.url)
         return found
@@ -929,18 +930,43 @@ class Handbooks:
 
     def history(self, handbook_id: str) -> list[Event]:
         """The handbook's audit trail, oldest first."""
-        return self.store.events(handbook_id)
+        return self.store.events(_require_text(handbook_id, "handbook_id"))
 
     def reopenings(self, handbook_id: str) -> list[Event]:
         """The handbook's reopening events, oldest first, each keeping in ``cleared``
         (:class:`~lamtheoguongbac.ClearedContent`) the report, self-assessment and
         collective assessment the reopening took out: the earlier versions of the book are
         never lost. ``NotFound`` for an unknown id."""
-        return [e for e in self.store.events(handbook_id) if e.kind is EventKind.REOPENED]
+        events = self.store.events(_require_text(handbook_id, "handbook_id"))
+        return [e for e in events if e.kind is EventKind.REOPENED]
 
 
 def _as_actor(actor: Actor | Member) -> Actor:
     return actor.as_actor() if isinstance(actor, Member) else actor
+
+
+def _require_actor(actor: object) -> None:
+    """Refuse an actor that is not one: an id or None failed with an ``AttributeError``."""
+    if not isinstance(actor, Actor | Member):
+        raise ValidationFailed(
+            "phải là Actor hoặc Member (người mà hệ thống đã xác thực), không phải "
+            f"{type(actor).__name__}",
+            "must be an Actor or a Member (the person the system authenticated), not "
+            f"{type(actor).__name__}",
+            field="actor",
+        )
+
+
+def _require_text(value: object, name: str) -> str:
+    """``value``, refused unless it is text (an id given as None or a number failed deep in
+    the store with a ``TypeError``)."""
+    if not isinstance(value, str):
+        raise ValidationFailed(
+            f"phải là chuỗi ký tự, không phải {type(value).__name__}",
+            f"must be text, not {type(value).__name__}",
+            field=name,
+        )
+    return value
 
 
 _CELL_OFFICES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
