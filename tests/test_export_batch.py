@@ -810,3 +810,28 @@ def test_pdf_without_libreoffice_is_refused_before_any_document_is_made(
     with pytest.raises(PdfConversionError, match="soffice"):
         _export(fake_registry, handbooks, tmp_path / "out", pdf=True)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("case", ["a file", "under a file", "zip to a folder", "folder at a name"])
+def test_a_destination_that_cannot_be_one_is_named_not_a_raw_os_error(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path, case: str
+) -> None:
+    """FileExistsError, NotADirectoryError, IsADirectoryError (from the writer thread, naming
+    a temporary file) reached the caller; the CLI named the temporary file."""
+    (tmp_path / "tep").write_text("x", "utf-8")
+    (tmp_path / "thu-muc.zip").mkdir()
+    kwargs: dict[str, Any] = {}
+    if case == "a file":
+        dest = tmp_path / "tep"
+    elif case == "under a file":
+        dest = tmp_path / "tep" / "con"
+    elif case == "zip to a folder":
+        dest, kwargs = tmp_path / "thu-muc.zip", {"mode": "zip"}
+    else:
+        dest = tmp_path / "out"
+        (dest / file_name(handbooks[1], ".docx")).mkdir(parents=True)
+    with pytest.raises(ValidationFailed) as refused:
+        _export(fake_registry, handbooks, dest, **kwargs)
+    assert refused.value.field == "dest"
+    assert ".part" not in str(refused.value)
+    assert str(dest) in refused.value.message("en")

@@ -726,7 +726,7 @@ def export_handbooks(
             total = len(books) if isinstance(books, Sized) else None
         folder = dest if mode == "folder" else dest.parent
         made = _missing_folders(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        _make_destination(dest, folder, mode)
         folder = folder.resolve()
         if mode != "folder":
             dest = folder / dest.name
@@ -788,6 +788,35 @@ def _opened_store(
     if store is None:  # pragma: no cover - a query without a store is refused first
         raise ValidationFailed("thiếu kho", "the store is missing", field="store")
     return store
+
+
+def _make_destination(dest: Path, folder: Path, mode: str) -> None:
+    """Make ``folder`` (the destination, or the folder of a file destination).
+
+    Raises:
+        ValidationFailed: the destination cannot be one — a file where the folder should be,
+            a folder where the file should be, a folder that cannot be made — naming it, in
+            both languages (the operating system's words are in English only).
+    """
+    if mode != "folder" and dest.is_dir():
+        raise ValidationFailed(
+            f"'{dest}' là một thư mục; cần tên tệp để ghi văn bản vào",
+            f"'{dest}' is a folder; a file name is needed to write the document to",
+            field="dest",
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        what_vi, what_en = (
+            ("đã có một tệp hoặc liên kết mang tên này", "a file or link of that name is there")
+            if folder.exists() or folder.is_symlink()
+            else ("không tạo được", "it cannot be made")
+        )
+        raise ValidationFailed(
+            f"không ghi được vào thư mục '{folder}': {what_vi} ({exc.strerror})",
+            f"cannot write into the folder '{folder}': {what_en} ({exc.strerror})",
+            field="dest",
+        ) from exc
 
 
 def _missing_folders(folder: Path) -> list[Path]:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from lamtheoguongbac import _errors as errors
-from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError
+from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
 from lamtheoguongbac._fsutil import fsync_folder
 from lamtheoguongbac._model import Handbook
 from lamtheoguongbac.export._base import ExportOptions, PluginCode, Renderer, guarded_renderer
@@ -147,6 +147,15 @@ def _create_temp(folder: str) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary file name in {folder}")  # pragma: no cover
 
 
+def _folder_in_the_way(path: str) -> ValidationFailed:
+    """The error of a document whose name a folder holds (nothing is replaced by it)."""
+    return ValidationFailed(
+        f"không ghi được '{path}': đã có một thư mục mang tên này; hãy đổi tên hoặc xóa nó",
+        f"cannot write '{path}': a folder of that name is there; rename or remove it",
+        field="dest",
+    )
+
+
 def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
     """Write the files ``items`` (name in ``folder``, bytes) whole or not at all, with one
     data flush and one folder flush for the lot.
@@ -167,7 +176,10 @@ def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
         for i, (fd, tmp, path) in enumerate(opened):
             os.close(fd)
             opened[i] = (-1, tmp, path)
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except IsADirectoryError as exc:
+                raise _folder_in_the_way(path) from exc
             renamed += 1
         if opened:
             fsync_folder(folder)
