@@ -242,6 +242,17 @@ def test_a_member_who_moved_counts_in_the_cell_of_their_handbook(org: Org) -> No
     assert [m.id for m in year_members([], [hb], {"cb-a"})] == [hb.member.id]
 
 
+def test_a_member_who_joined_after_the_year_is_not_counted_in_it(org: Org) -> None:
+    """Reminders and roll-ups of an earlier year counted a member who joined later as late
+    to register; a handbook of that year still counts its owner, whatever the roster says."""
+    hb = org.handbooks[0]
+    newcomer = attrs.evolve(org.members[-1], joined_on=dt.date(YEAR, 4, 30), official_on=None)
+    assert [m.id for m in year_members([newcomer], [], {newcomer.cell_id}, YEAR - 1)] == []
+    assert [m.id for m in year_members([newcomer], [], {newcomer.cell_id}, YEAR)] == [newcomer.id]
+    late = attrs.evolve(hb.member, joined_on=dt.date(YEAR + 1, 1, 1), official_on=None)
+    assert [m.id for m in year_members([late], [hb], {hb.cell.id}, YEAR)] == [late.id]
+
+
 @pytest.fixture
 def service(org: Org) -> Iterator[Handbooks]:
     store = MemoryStore()

@@ -341,18 +341,26 @@ def is_specific(pledge: Pledge) -> bool:
 
 
 def year_members(
-    members: Iterable[Member], handbooks: Iterable[Handbook], cell_ids: Iterable[str]
+    members: Iterable[Member],
+    handbooks: Iterable[Handbook],
+    cell_ids: Iterable[str],
+    year: int | None = None,
 ) -> list[Member]:
     """The members of ``cell_ids`` for a year's handbooks (see the module docstring).
 
     A roster member with a handbook is placed in the handbook's cell; the owner of a handbook
-    missing from the roster is taken from the handbook.
+    missing from the roster is taken from the handbook. With ``year``, a member without a
+    handbook who joined the Party after that year is left out: they were no member then, and
+    a reminder or a roll-up of an earlier year would count them late.
     """
     books = {hb.member.id: hb for hb in handbooks}
     wanted = set(cell_ids)
     people: dict[str, Member] = {}
     for m in members:
         hb = books.get(m.id)
+        joined = m.joined_on
+        if hb is None and year is not None and joined is not None and joined.year > year:
+            continue
         if hb is not None and hb.cell.id != m.cell_id:
             m = attrs.evolve(m, cell_id=hb.cell.id)
         people[m.id] = m
@@ -425,7 +433,7 @@ def summarise(
     for hb in books:
         names.setdefault(hb.cell.id, hb.cell.name)
         cell_ids.add(hb.cell.id)
-    people = year_members(members, books, set(names))
+    people = year_members(members, books, set(names), year)
     cell_ids.update(m.cell_id for m in people)
     reminders = compute_reminders(
         year=year, handbooks=books, members=people, units=units, policy=policy, today=today

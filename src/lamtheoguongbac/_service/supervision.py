@@ -124,4 +124,4 @@ class SupervisionFacet:
             units = self._hb.roster.tree().subtree(organisation_id)
         books = store.query(HandbookQuery(organisation_id=organisation_id, year=year))
         cells = {u.id for u in units} | {hb.cell.id for hb in books}
-        return units, year_members(store.members(), books, cells), books
+        return units, year_members(store.members(), books, cells, year), books
