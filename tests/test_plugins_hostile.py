@@ -125,6 +125,10 @@ def _bypasses_validation(handbook: Handbook, ctx: Any) -> Iterator[Violation]:
         (_yields_str, "yielded a str ('the pledge is bad'), not a Violation"),
         (_spoofs_library_code, "the prefix LTGB- is kept for the library's own rules"),
         (_bypasses_validation, "Violation.severity must be"),
+        # "no violation" when empty: a rule returning a mapping or a string by mistake
+        (lambda handbook, ctx: {}, "returned a dict ({}), not a list of Violations"),
+        (lambda handbook, ctx: "", "returned a str (''), not a list of Violations"),
+        (lambda handbook, ctx: None, "returned a NoneType (None), not a list of Violations"),
     ],
 )
 def test_a_rule_yielding_a_malformed_violation_fails_closed_naming_plugin_and_rule(
@@ -541,3 +545,29 @@ def test_the_reason_for_a_plugin_left_out_is_whole_in_each_language(
         "en": f"not in {ALLOW_ENV}",
     }
     assert attrs.evolve(info).reason == info.reason
+
+
+def test_a_rules_plugin_returning_its_rules_instead_of_registering_them_fails_closed() -> None:
+    """pluggy kept the returned list and dropped it: the plugin was listed active, and its
+    rules never ran."""
+
+    class Returns:
+        @hookimpl
+        def register_rules(self, register: Callable[[Rule], None]) -> list[Rule]:
+            rule = Rule(
+                code="XY-001",
+                stage=Stage.REGISTRATION,
+                title_vi="Luôn từ chối",
+                title_en="Always refuses",
+                check=lambda h, c: [],
+            )
+            return [rule]
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Returns()])
+    info = _infos(registry)["Returns"]
+    assert info.status == "failed"
+    assert info.reason is not None
+    assert "register_rules returned a list instead of calling register(...)" in info.reason.text_en
+    service, book = _service(registry)
+    with service, pytest.raises(PluginError, match="Returns"):
+        _register(service, book)

@@ -617,13 +617,18 @@ class Registry:
             tb = tb.tb_next
         return culprit
 
-    def _call(self, hook: str, name: str, **kwargs: Any) -> bool:
+    def _call(
+        self, hook: str, name: str, *, returned: list[Any] | None = None, **kwargs: Any
+    ) -> bool:
         """Call ``name``'s ``hook`` through pluggy; on an error mark the culprit failed.
 
-        Returns whether the call succeeded.
+        Returns whether the call succeeded; what the implementations returned (other than
+        None) is added to ``returned`` when given.
         """
         try:
-            self._caller(hook, name)(**kwargs)
+            results = self._caller(hook, name)(**kwargs)
+            if returned is not None and results:
+                returned.extend(results)
         except (Exception, SystemExit) as exc:  # sys.exit() in a hook is a failure too
             vi, en = _exc_texts(exc)
             self._fail(self._culprit(hook, name, exc), f"{hook}: {vi}", f"{hook}: {en}", exc=exc)
@@ -704,9 +709,19 @@ class Registry:
                     return
                 _into[key_] = item
 
-            if not self._call(hook, name, register=register):
+            returned: list[Any] = []
+            if not self._call(hook, name, returned=returned, register=register):
                 self._offers[name] = offer
                 return None
+            if returned:  # what it provides went back to pluggy, which drops it
+                kind = type(returned[0]).__name__
+                problems.append(
+                    (
+                        f"{hook} trả về {kind} thay vì gọi register(...) cho từng thứ nó cung cấp",
+                        f"{hook} returned a {kind} instead of calling register(...) for each "
+                        "thing it provides",
+                    )
+                )
         self._offers[name] = offer
         if problems:
             self._fail(
@@ -1203,6 +1218,21 @@ def _exc_texts(exc: BaseException) -> tuple[str, str]:
     return text, text
 
 
+def _not_violations(result: object) -> tuple[str, str] | None:
+    """Why a rule's result is not an iterable of violations (a list, a generator …), else
+    None: a mapping, a set, a string read as "no violation" when empty, and a number or
+    None is no iterable."""
+    if isinstance(result, str | bytes | Mapping | set | frozenset) or not isinstance(
+        result, Iterable
+    ):
+        kind = type(result).__name__
+        return (
+            f"trả về {kind} ({result!r:.60}), không phải danh sách Violation",
+            f"returned a {kind} ({result!r:.60}), not a list of Violations",
+        )
+    return None
+
+
 def _bad_violation(value: object) -> tuple[str, str] | None:
     """Why a rule's output ``value`` is not a violation a plugin may report, else None."""
     from lamtheoguongbac._errors import ValidationFailed
@@ -1260,8 +1290,10 @@ class _PluginCheck:
                 return []
             raise registry._refused(name)
         try:
-            found = list(rule.check(handbook, ctx))
-            problem = next(filter(None, (_bad_violation(v) for v in found)), None)
+            result = rule.check(handbook, ctx)
+            problem = _not_violations(result)
+            found = [] if problem is not None else list(result)
+            problem = problem or next(filter(None, (_bad_violation(v) for v in found)), None)
         except (Exception, SystemExit) as exc:  # sys.exit() in a rule fails it too
             vi, en = _exc_texts(exc)
             registry._fail(name, f"{rule.code}: {vi}", f"{rule.code}: {en}", exc=exc)
