@@ -156,7 +156,15 @@ def test_malformed_body_xml_names_the_file_and_the_part(text_template: TextTempl
 
 
 @pytest.mark.parametrize(
-    "part", ["word/_rels/document.xml.rels", "_rels/.rels", "[Content_Types].xml"]
+    "part",
+    [
+        "word/_rels/document.xml.rels",
+        "_rels/.rels",
+        "[Content_Types].xml",
+        # copied into each document as it is: Word could not open one (check passed it)
+        "word/styles.xml",
+        "docProps/core.xml",
+    ],
 )
 def test_malformed_package_xml_names_its_part(text_template: TextTemplate, part: str) -> None:
     broken = _rewrite(text_template("Xin chào"), lambda n, d: d[:-5] if n == part else d)

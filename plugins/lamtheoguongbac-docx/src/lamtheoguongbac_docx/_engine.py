@@ -806,6 +806,12 @@ def _load(data: bytes, name: str) -> Loaded:
             _parse(content, part, name)  # kept as it is, but it must be well-formed
             sources.append(_Source(part, content.decode("utf-8")))
     _count_tags(sources, name)
+    # Every other XML part is copied into each document as it is: one that is not
+    # well-formed (a damaged styles.xml) would make documents Word cannot open.
+    done = {s.name for s in sources}
+    for entry in entries:
+        if entry.name not in done and entry.name.endswith((".xml", ".rels")) and entry.size:
+            _parse(_content(entry, name), entry.name, name)
     return Loaded(entries, by_name, sources, body_element)
 
 
