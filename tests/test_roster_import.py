@@ -168,3 +168,26 @@ def test_saving_an_office_in_an_unknown_unit_names_the_field() -> None:
         assert service.roster.members() == []
     assert caught.value.problems[0].path == "members[1].roles[0]"
     assert "unknown unit 'khong-co'" in caught.value.message("en")
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "en"),
+    [
+        ("a,A,Đảng bộ xã,zz\n", 2, "the unit 'a' has an unknown parent 'zz'"),
+        ("a,A,Đảng bộ xã,b\nb,B,Chi bộ,a\n", 2, "has a cycle: a → b → a"),
+    ],
+)
+def test_a_broken_tree_is_named_at_the_file_and_row(
+    tmp_path: Path, rows: str, row: int, en: str
+) -> None:
+    """The tree's own error named neither (and the Vietnamese named the unit by its name,
+    the English by its id)."""
+    units = tmp_path / "to-chuc.csv"
+    units.write_text("Mã,Tên,Cấp,Mã cấp trên\n" + rows, encoding="utf-8")
+    with Handbooks.open("memory:") as service:
+        with pytest.raises(ImportFailed) as caught:
+            service.roster.import_files([units])
+        assert service.store.units() == []
+    (problem,) = caught.value.problems
+    assert problem.where("en") == f"{units}, row {row}"
+    assert en in problem.text_en

@@ -688,10 +688,52 @@ def read_roster(paths: Sequence[Path], *, stored_units: Iterable[OrgUnit] | None
     return roster
 
 
+def _tree_problems(roster: Roster, merged: Mapping[str, OrgUnit]) -> list[Problem]:
+    """The units read whose superior is unknown, or on a cycle, each at the file and row it
+    was read from (the tree's own error names neither)."""
+    problems = [
+        _origin_problem(
+            roster.origins.get(u.id),
+            f"đơn vị {u.name} ('{u.id}') có cấp trên '{u.parent_id}' không có trong danh sách "
+            "tổ chức",
+            f"the unit '{u.id}' has an unknown parent '{u.parent_id}'",
+        )
+        for u in roster.units
+        if u.parent_id is not None and u.parent_id not in merged
+    ]
+    if problems:
+        return problems
+    told: set[frozenset[str]] = set()
+    for unit in roster.units:
+        walked: list[str] = []
+        current: str | None = unit.id
+        while current is not None and current not in walked:
+            walked.append(current)
+            current = merged[current].parent_id
+        if current != unit.id:
+            continue  # not on a cycle (or on one another unit of it tells)
+        cycle = frozenset(walked)
+        if cycle in told:
+            continue
+        told.add(cycle)
+        shown = " → ".join([*walked, unit.id])
+        problems.append(
+            _origin_problem(
+                roster.origins.get(unit.id),
+                f"cây tổ chức có vòng lặp: {shown} (mỗi đơn vị là cấp trên của chính nó)",
+                f"the organisation tree has a cycle: {shown} (each unit is above itself)",
+            )
+        )
+    return problems
+
+
 def _placement_problems(roster: Roster, stored_units: Iterable[OrgUnit]) -> list[Problem]:
     """Units that do not form a tree with the stored ones; members in unknown cells."""
     merged = {u.id: u for u in stored_units}
     merged.update((u.id, u) for u in roster.units)
+    broken = _tree_problems(roster, merged)
+    if broken:
+        return broken
     try:
         tree = OrgTree(merged.values())
     except (ValidationFailed, NotFound) as exc:
