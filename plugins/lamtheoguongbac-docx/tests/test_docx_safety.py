@@ -112,3 +112,31 @@ def test_the_output_limit_names_the_paragraph_it_was_passed_in(
     with pytest.raises(TemplateError) as caught:
         renderer.render(context)
     assert f"— paragraph «Tên: {context['member']['full_name']}»" in caught.value.message_en
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_the_docxtpl_path_stops_at_the_output_limit_before_building_the_rest(
+    text_template: TextTemplate, context: dict[str, Any]
+) -> None:
+    """docxtpl joined a part's whole output before its size was measured: a loop printing a
+    large string built it all (gigabytes for a larger one), refused only afterwards."""
+    import tracemalloc
+
+    from lamtheoguongbac_docx._engine import RenderLimits
+
+    renderer = DocxRenderer(
+        text_template(
+            "{{r member.full_name }}",  # a docxtpl-only tag: the template takes plain docxtpl
+            "{% for i in range(40) %}{{ 'a' * 1_000_000 }}{% endfor %}",
+        ),
+        limits=RenderLimits(max_output=3_000_000),
+    )
+    assert renderer.uses_fallback
+    tracemalloc.start()
+    try:
+        with pytest.raises(TemplateError, match="would exceed 3,000,000 characters"):
+            renderer.render(context)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 25_000_000  # the 40 MB of output were never built

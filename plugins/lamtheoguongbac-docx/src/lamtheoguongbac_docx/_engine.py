@@ -284,6 +284,28 @@ class _BoundedCodeGenerator(CodeGenerator):
         super().visit_Call(node, frame, forward_caller=forward_caller)
 
 
+class _BoundedTemplate(jinja2.Template):
+    """A template whose :meth:`render` stops as soon as its output passes the limit in force.
+
+    The fast path streams its pieces itself; plain docxtpl (the fallback) calls ``render``,
+    which joined the whole output before any size was measured: gigabytes for a loop
+    printing a large string, refused only once built.
+    """
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        env = self.environment
+        if not isinstance(env, _Sandbox) or env._local.limits is None:
+            return super().render(*args, **kwargs)
+        budget, size = env.max_output, 0
+        pieces: list[str] = []
+        for piece in self.generate(*args, **kwargs):
+            size += len(piece)
+            if size > budget:
+                raise _too_large(budget)
+            pieces.append(piece)
+        return "".join(pieces)
+
+
 class _Limits(threading.local):
     """The limits in force in this thread (none outside :meth:`_Sandbox.limited`)."""
 
@@ -308,6 +330,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     """
 
     code_generator_class = _BoundedCodeGenerator
+    template_class = _BoundedTemplate
     intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
 
     def __init__(self, **options: Any) -> None:
