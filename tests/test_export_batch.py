@@ -835,3 +835,43 @@ def test_a_destination_that_cannot_be_one_is_named_not_a_raw_os_error(
     assert refused.value.field == "dest"
     assert ".part" not in str(refused.value)
     assert str(dest) in refused.value.message("en")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"jobs": "2"}, "jobs"),
+        ({"jobs": True}, "jobs"),
+        ({"options": {"template": "mau.docx"}}, "options"),
+    ],
+)
+def test_an_argument_of_the_wrong_type_is_named(
+    fake_registry: Registry,
+    handbooks: list[Handbook],
+    tmp_path: Path,
+    kwargs: dict[str, Any],
+    field: str,
+) -> None:
+    """``jobs="2"`` was a TypeError from a comparison; the options reached the exporter."""
+    with pytest.raises(ValidationFailed) as refused:
+        _export(fake_registry, handbooks, tmp_path, **kwargs)
+    assert refused.value.field == field
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_item_that_is_not_a_handbook_is_named_by_its_position(
+    fake_registry: Registry, handbooks: list[Handbook], tmp_path: Path
+) -> None:
+    with pytest.raises(ValidationFailed, match="item 2 is a str, not a Handbook"):
+        _export(fake_registry, [handbooks[0], "sotay-2025"], tmp_path)  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("template", [5, b"/tmp/mau.docx", ""])
+def test_a_template_that_is_no_path_is_the_callers_mistake_not_the_plugins(
+    template: object,
+) -> None:
+    """It reached the exporter and was reported as the plugin's failure."""
+    with pytest.raises(ValidationFailed) as refused:
+        ExportOptions(template=template)  # type: ignore[arg-type]
+    assert refused.value.field == "template"
+    assert ExportOptions(template="mau.docx").template == Path("mau.docx")

@@ -84,6 +84,20 @@ def document_kind(value: DocumentKind | str) -> DocumentKind:
         ) from None
 
 
+def _template_path(value: object) -> Path | None:
+    """A template given as a path or its text; anything else is the caller's mistake, told
+    as such (it reached the exporter and was blamed on its plugin)."""
+    if value is None or isinstance(value, Path):
+        return value
+    if isinstance(value, str) and value:
+        return Path(value)
+    raise ValidationFailed(
+        f"template phải là đường dẫn tệp mẫu, không phải {type(value).__name__} {value!r:.40}",
+        f"template must be the path of a template file, not {type(value).__name__} {value!r:.40}",
+        field="template",
+    )
+
+
 @attrs.frozen(kw_only=True)
 class ExportOptions:
     """What the user chose for an export: a template file (None: the exporter's default)
@@ -99,7 +113,7 @@ class ExportOptions:
         ('mau-so-tay.docx', {'font_size': '13'})
     """
 
-    template: Path | None = None
+    template: Path | None = attrs.field(default=None, converter=_template_path)
     settings: Mapping[str, Any] = attrs.field(factory=dict)
 
 

@@ -685,8 +685,18 @@ def export_handbooks(
         raise ValidationFailed(
             f"chế độ xuất không hợp lệ: {mode!r}", f"invalid export mode: {mode!r}", field="mode"
         )
-    if jobs < 1:
-        raise ValidationFailed("số tiến trình phải ≥ 1", "jobs must be >= 1", field="jobs")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValidationFailed(
+            f"số tiến trình phải là số nguyên ≥ 1, không phải {jobs!r}",
+            f"jobs must be a whole number >= 1, not {jobs!r}",
+            field="jobs",
+        )
+    if options is not None and not isinstance(options, ExportOptions):
+        raise ValidationFailed(
+            f"options phải là ExportOptions, không phải {type(options).__name__}",
+            f"options must be an ExportOptions, not {type(options).__name__}",
+            field="options",
+        )
     if resume and mode != "folder":
         raise ValidationFailed(
             "chỉ xuất tiếp được ở chế độ thư mục",
@@ -883,10 +893,17 @@ class _Export:
     def tasks(self, handbooks: Iterable[Handbook | HandbookHeading]) -> Iterator[_Task]:
         names = _Names()
         pdf = None
-        for handbook in handbooks:
-            heading = (
-                handbook if isinstance(handbook, HandbookHeading) else HandbookHeading.of(handbook)
-            )
+        for i, handbook in enumerate(handbooks):
+            if isinstance(handbook, HandbookHeading):
+                heading = handbook
+            elif isinstance(handbook, Handbook):
+                heading = HandbookHeading.of(handbook)
+            else:
+                raise ValidationFailed(
+                    f"mục thứ {i + 1} là {type(handbook).__name__}, không phải sổ tay (Handbook)",
+                    f"item {i + 1} is a {type(handbook).__name__}, not a Handbook",
+                    field="handbooks",
+                )
             name = names.unique(_file_name(heading, self.exporter.suffix))
             path = _inside(self.folder, name)
             if self.pdf:
