@@ -273,6 +273,28 @@ def test_a_hidden_sheet_of_the_layout_is_refused(
     assert service.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: 10}
 
 
+@pytest.mark.parametrize("what", ["row", "column"])
+def test_hidden_rows_or_columns_of_the_layout_are_refused(
+    what: str, roster: SampleRoster, tmp_path: Path
+) -> None:
+    """The reason hidden sheets are refused holds for hidden rows and columns: a hidden
+    rating column, an assessment row, were applied in the submitter's name unseen."""
+    path = _workbook(tmp_path / "wb", roster, 0, [GOOD] * 5)
+
+    def hide(ws: openpyxl.worksheet.worksheet.Worksheet) -> None:
+        if what == "row":
+            ws.row_dimensions[3].hidden = True
+        else:
+            ws.column_dimensions["C"].hidden = True
+
+    _edit(path, "Đánh giá chi bộ", hide)
+    with pytest.raises(ImportFailed) as excinfo:
+        read_workbook(path)
+    shown = "row 3" if what == "row" else "column C"
+    assert f"the sheet 'Đánh giá chi bộ' has {shown} hidden" in excinfo.value.message("en")
+    assert "bị ẩn: người nộp không thấy" in excinfo.value.message("vi")
+
+
 def test_a_hidden_sheet_outside_the_layout_is_still_ignored(
     roster: SampleRoster, tmp_path: Path
 ) -> None:
@@ -379,3 +401,24 @@ def test_a_delegated_import_names_the_runner_when_the_recorder_holds_no_cell_off
         result.failed[0].problem("vi") or ""
     )
     assert service.count_by_status(year=YEAR) == {HandbookStatus.DRAFT: 10}
+
+
+def test_hidden_lines_are_found_in_a_sheet_expat_cannot_parse() -> None:
+    """A character XML 1.0 forbids (which the sheet reader tolerates and refuses in its
+    cell) stopped the scan; the tags are then read as they are."""
+    import contextlib
+    import io
+
+    from lamtheoguongbac.spreadsheet._read import _hidden_lines
+
+    xml = (
+        b'<worksheet xmlns="x"><cols><col min="3" max="4" hidden="1"/></cols><sheetData>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>a\x0bb</t></is></c></row>'
+        b'<row r="5" hidden="true"/></sheetData></worksheet>'
+    )
+
+    class Sheet:
+        def _get_source(self) -> contextlib.AbstractContextManager[io.BytesIO]:
+            return contextlib.nullcontext(io.BytesIO(xml))
+
+    assert _hidden_lines(Sheet()) == (["5"], ["C–D"])

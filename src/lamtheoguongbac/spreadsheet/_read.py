@@ -6,12 +6,14 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
+from xml.parsers import expat
 
 import attrs
 
@@ -821,8 +823,66 @@ def _refuse_hidden(source: str, wb: Any, found: Mapping[str, str | None]) -> Non
             f"/ the sheet '{title}' is {how_en}: the submitter cannot see what they sign for; "
             "unhide it (right-click a sheet tab → Unhide) to check it, or delete it"
         )
+    for title in found.values():
+        if title is None or getattr(wb[title], "sheet_state", "visible") != "visible":
+            continue
+        rows, columns = _hidden_lines(wb[title])
+        hidden_vi: list[str] = []
+        hidden_en: list[str] = []
+        for found_lines, vi, en in ((rows, "dòng", "row"), (columns, "cột", "column")):
+            if found_lines:
+                shown = ", ".join(found_lines[:10]) + (", …" if len(found_lines) > 10 else "")
+                hidden_vi.append(f"{vi} {shown}")
+                hidden_en.append(f"{en}{'s' if len(found_lines) > 1 else ''} {shown}")
+        if hidden_vi:
+            problems.append(
+                f"trang '{title}' có {' và '.join(hidden_vi)} bị ẩn: người nộp không thấy những "
+                "gì mình ký nhận; hãy bỏ ẩn để xem lại, hoặc xóa chúng / the sheet "
+                f"'{title}' has {' and '.join(hidden_en)} hidden: the submitter cannot see "
+                "what they sign for; unhide them to check them, or delete them"
+            )
     if problems:
         raise ImportFailed(source, problems)
+
+
+def _hidden_lines(ws: Any) -> tuple[list[str], list[str]]:
+    """The hidden rows (numbers) and columns (letters) of a read-only sheet, read from its
+    XML: the read-only reader keeps no row or column formats."""
+    rows: list[str] = []
+    columns: list[str] = []
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        if attributes.get("hidden") not in ("1", "true"):
+            return
+        name = tag.rpartition(":")[2]
+        if name == "row":
+            rows.append(attributes.get("r", "?"))
+        elif name == "col":
+            try:
+                first = get_column_letter(int(attributes.get("min", "1")))
+                last = get_column_letter(int(attributes.get("max", attributes.get("min", "1"))))
+            except ValueError:  # a malformed span: hidden all the same
+                first = last = "?"
+            columns.append(first if first == last else f"{first}–{last}")
+
+    with ws._get_source() as source:
+        data = source.read()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        # Characters XML 1.0 forbids, which the sheet reader tolerates (and refuses in their
+        # cell): the rows and columns are read from the tags themselves instead.
+        rows.clear()
+        columns.clear()
+        for tag in _HIDDEN_LINE.finditer(data):
+            start(tag.group(1).decode(), dict(_ATTRIBUTE.findall(tag.group(2).decode())))
+    return rows, columns
+
+
+_HIDDEN_LINE = re.compile(rb"<((?:\w+:)?(?:row|col))\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)>")
+_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 
 
 def read_workbook(path: Path) -> WorkbookData:
