@@ -697,6 +697,25 @@ def test_import_folder_on_behalf_of_each_cell_officer(
             assert event.on_behalf_of_name == secretaries[outcome.cell_id or ""].full_name
 
 
+def test_a_cell_officer_importing_their_own_cell_under_delegation_acts_as_themselves(
+    store: MemoryStore | SqliteStore, roster: Roster, tmp_path: Path
+) -> None:
+    """The trail read "Nguyễn Văn Hùng (thay mặt Nguyễn Văn Hùng)": on their own behalf."""
+    cell = roster.cell_ids[0]
+    secretary = _secretaries(roster)[cell]
+    officer = _officer(roster)
+    both = attrs.evolve(secretary, roles=(*secretary.roles, *officer.roles[-1:]))
+    service = _stored_roster(store, roster, both)
+    folder = _workbooks(tmp_path, roster, [cell])
+    result = service.bulk.import_folder(
+        folder, year=YEAR, runner=both, on_behalf_of_cell_officer=True
+    )
+    assert result.ok, [o.problem("en") for o in result.failed]
+    for outcome in result.done:
+        for event in service.history(outcome.handbook_id or ""):
+            assert (event.actor_id, event.on_behalf_of) == (both.id, None)
+
+
 def test_delegation_needs_a_committee_office_above_the_cell(
     store: MemoryStore | SqliteStore, roster: Roster, tmp_path: Path
 ) -> None:

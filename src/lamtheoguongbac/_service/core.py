@@ -405,8 +405,8 @@ class Handbooks:
         :meth:`lamtheoguongbac.bulk.BulkSteps.import_folder`) the person who ran
         it is the actor, and the cell officer the step ran as is ``on_behalf_of``."""
         runner: Actor | None = getattr(self._deferred, "delegate", None)
-        if runner is None:
-            return event
+        if runner is None or runner.id == event.actor_id:
+            return event  # the officer ran it themselves: no one acted on their behalf
         return attrs.evolve(
             event,
             actor_id=runner.id,
