@@ -371,11 +371,17 @@ def test_an_id_repeated_in_one_json_file_is_refused_at_its_path(tmp_path: Path, 
     assert f"id '{first}' is already used at $.{key}[0]" in problem
 
 
-def test_a_broken_csv_is_an_import_error(tmp_path: Path) -> None:
+def test_a_broken_csv_is_an_import_error_naming_the_row(tmp_path: Path) -> None:
+    """It read "CSV hỏng (field larger than field limit (131072))": no row, and English in
+    the Vietnamese."""
     huge = tmp_path / "dang-vien.csv"
-    huge.write_text('Mã,Họ và tên,Chi bộ\na,"' + "x" * 200_000 + '",cb\n', "utf-8")
-    with pytest.raises(ImportFailed, match="CSV"):
+    huge.write_text('Mã,Họ và tên,Chi bộ\nb,Lê An,cb\na,"' + "x" * 200_000 + '",cb\n', "utf-8")
+    with pytest.raises(ImportFailed) as caught:
         read_roster([huge])
+    (problem,) = caught.value.problems
+    assert problem.where("en") == f"{huge}, row 3"
+    assert problem.text_vi == "ô dài quá 131,072 ký tự"
+    assert problem.text_en == "a cell longer than 131,072 characters"
 
 
 def test_a_units_committee_and_a_role_held_in_it(tmp_path: Path) -> None:

@@ -429,10 +429,19 @@ def _whole(build: Callable[[Mapping[str, str]], T]) -> Callable[[Mapping[str, st
 def _read_csv(path: Path, text: str) -> Roster:
     try:
         return _parse_csv(path, text)
-    except csv.Error as exc:  # e.g. a cell over the csv module's field limit, a NUL byte
-        raise ImportFailed(
-            str(path), [file_problem(str(path), f"CSV hỏng ({exc})", f"broken CSV ({exc})")]
-        ) from exc
+    except csv.Error as exc:  # in the header row: the rows' are placed by _parse_csv
+        raise ImportFailed(str(path), [_broken_csv(path, exc, 1)]) from exc
+
+
+def _broken_csv(path: Path, exc: csv.Error, line: int) -> Problem:
+    """The problem of a file the csv module could not read, at its ``line``: a cell longer
+    than its limit is said so in both languages, anything else with the module's words."""
+    limit = csv.field_size_limit()
+    if "field larger than field limit" in str(exc):
+        vi, en = f"ô dài quá {limit:,} ký tự", f"a cell longer than {limit:,} characters"
+    else:
+        vi, en = f"CSV hỏng ({exc})", f"broken CSV ({exc})"
+    return file_problem(str(path), vi, en, row=line)
 
 
 def _parse_csv(path: Path, text: str) -> Roster:
@@ -490,13 +499,16 @@ def _parse_csv(path: Path, text: str) -> Roster:
     if header_problems:
         raise ImportFailed(str(path), header_problems)
     rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        row = {k: c for k, c in zip(keys, cells, strict=False) if k in known}
-        if len(cells) > len(keys):
-            row[_EXTRA] = f"{len(cells)}/{len(keys)}"
-        rows.append((number, row))
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            row = {k: c for k, c in zip(keys, cells, strict=False) if k in known}
+            if len(cells) > len(keys):
+                row[_EXTRA] = f"{len(cells)}/{len(keys)}"
+            rows.append((number, row))
+    except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte …
+        raise ImportFailed(str(path), [_broken_csv(path, exc, reader.line_num)]) from exc
     headers = {**headers, _EXTRA: str(len(keys) + 1)}
     build: Callable[[Mapping[str, str]], Member | OrgUnit] = (
         _whole(member_from_row) if is_members else _whole(unit_from_row)
