@@ -234,8 +234,11 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path
     with path.open("wb") as file:
         file.truncate(fsutil.MAX_ZIP_FILE_SIZE + 1)  # sparse: nothing to read
 
-    with pytest.raises(UnsafeArchive, match=r"tệp quá lớn \(20\.0 MB; tối đa 20\.0 MB\)"):
+    with pytest.raises(UnsafeArchive, match=r"tệp quá lớn \(20,971,521 B; tối đa 20,971,520 B\)"):
         check_zip(path)
+    # A device states no size: what was read up to the limit is not its size.
+    with pytest.raises(UnsafeArchive, match=r"more than 20\.0 MB; at most 20\.0 MB"):
+        check_zip("/dev/zero")
     with pytest.raises(UnsafeArchive, match="the file is too large"):
         check_zip(b"PK" + b"\0" * 100, max_file_size=50)
 

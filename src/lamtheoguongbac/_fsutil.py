@@ -278,11 +278,18 @@ def _read_limited(path: str | os.PathLike[str], limit: int) -> bytes:
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         data = file.read(limit + 1) if size <= limit else b""
-    if size > limit or len(data) > limit:
-        shown = _size(max(size, len(data)))
+    if size > limit:
+        shown, most = _size(size), _size(limit)
+        if shown == most:  # rounded alike: "20.0 MB; at most 20.0 MB" says nothing
+            shown, most = f"{size:,} B", f"{limit:,} B"
         raise UnsafeArchive(
-            f"tệp quá lớn ({shown}; tối đa {_size(limit)})",
-            f"the file is too large ({shown}; at most {_size(limit)})",
+            f"tệp quá lớn ({shown}; tối đa {most})",
+            f"the file is too large ({shown}; at most {most})",
+        )
+    if len(data) > limit:  # a device or a pipe, which states no size: read up to the limit
+        raise UnsafeArchive(
+            f"tệp quá lớn (hơn {_size(limit)}; tối đa {_size(limit)})",
+            f"the file is too large (more than {_size(limit)}; at most {_size(limit)})",
         )
     return data
 
