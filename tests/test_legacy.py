@@ -207,7 +207,8 @@ def test_explicit_encoding_and_aliases() -> None:
     assert decode_bytes(data, "VNI-Windows").text == PLEDGE
     assert decode_bytes(encode_bytes(PLEDGE, "tcvn3"), "ABC").encoding == "tcvn3"
     assert decode_bytes(PLEDGE.encode("utf-8"), "utf8") == DecodedText(PLEDGE, "utf-8")
-    assert set(ENCODINGS) == {"utf-8", "utf-8-sig", "cp1258", "tcvn3", "vni"}
+    assert set(ENCODINGS) == {"utf-8", "utf-8-sig", "utf-16", "cp1258", "tcvn3", "vni"}
+    assert decode_bytes(encode_bytes(PLEDGE, "UTF16")) == DecodedText(PLEDGE, "utf-16")
 
 
 def test_cp1258_is_normalised() -> None:

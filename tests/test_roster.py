@@ -415,3 +415,12 @@ def test_a_units_committee_and_a_role_held_in_it(tmp_path: Path) -> None:
     )
     missing = write(tmp_path, "thieu.csv", "Mã,Họ và tên,Chi bộ,Vai trò\ndv3,Lê Bình,cb,Bí thư\n")
     assert "vai_tro_tu_ngay" in str(refused(missing))
+
+
+def test_excels_unicode_text_export_is_read(tmp_path: Path) -> None:
+    """Excel saves "Unicode Text" as UTF-16 with tabs; it was refused as an unknown encoding."""
+    members = tmp_path / "dang-vien.txt.csv"
+    text = "Mã\tHọ và tên\tChi bộ\r\ndv-1\tNguyễn Thị Ánh\tcb-1\r\n"
+    members.write_bytes(text.encode("utf-16"))  # with its byte-order mark, as Excel writes it
+    (member,) = read_roster([members]).members
+    assert (member.id, member.full_name, member.cell_id) == ("dv-1", "Nguyễn Thị Ánh", "cb-1")

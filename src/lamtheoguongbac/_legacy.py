@@ -6,7 +6,8 @@ Old office documents and spreadsheets were typed in 8-bit fonts: ".VnTime" and t
 letters. Opened without the font, "Việt Nam" reads "ViÖt Nam" (TCVN3) or "Vieät Nam" (VNI).
 Python has codecs for neither, so the byte tables are here.
 
-* :func:`decode_bytes` decodes a file's bytes, detecting UTF-8 (with or without BOM), cp1258,
+* :func:`decode_bytes` decodes a file's bytes, detecting UTF-8 (with or without BOM), UTF-16
+  (with its BOM), cp1258,
   TCVN3 and VNI, and always returns NFC text.
 * :func:`convert_legacy` / :func:`detect_legacy` repair text that was already read as cp1252
   (for example cell values of an .xls read by a spreadsheet library).
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 #: Encodings :func:`decode_bytes` reports and accepts.
-ENCODINGS: Final = ("utf-8", "utf-8-sig", "cp1258", "tcvn3", "vni")
+ENCODINGS: Final = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "tcvn3", "vni")
 _LEGACY: Final = ("tcvn3", "vni")
 
 _ALIASES: Final = {
@@ -53,6 +54,9 @@ _ALIASES: Final = {
     "utf-8-sig": "utf-8-sig",
     "utf8-sig": "utf-8-sig",
     "utf_8_sig": "utf-8-sig",
+    "utf-16": "utf-16",
+    "utf16": "utf-16",
+    "utf_16": "utf-16",
     "cp1258": "cp1258",
     "windows-1258": "cp1258",
     "windows1258": "cp1258",
@@ -394,7 +398,7 @@ def _canonical_encoding(encoding: str) -> str:
 
 
 def _decode_as(data: bytes, name: str) -> str:
-    if name in ("utf-8", "utf-8-sig", "cp1258"):
+    if name in ("utf-8", "utf-8-sig", "utf-16", "cp1258"):
         return nfc(data.decode(name))
     return convert_legacy(_read_cp1252(data), name)
 
@@ -402,7 +406,8 @@ def _decode_as(data: bytes, name: str) -> str:
 def decode_bytes(data: bytes, encoding: str | None = None) -> DecodedText:
     """Decode ``data`` to NFC text, detecting the encoding when ``encoding`` is None.
 
-    Detection: a UTF-8 BOM means "utf-8-sig"; valid UTF-8 means "utf-8" (legacy-font mojibake
+    Detection: a UTF-16 BOM means "utf-16" (Excel's "Unicode Text" export); a UTF-8 BOM
+    means "utf-8-sig"; valid UTF-8 means "utf-8" (legacy-font mojibake
     inside it is repaired, see :attr:`DecodedText.converted_from`); otherwise cp1258, TCVN3
     and VNI are tried and the result that reads best as Vietnamese wins. Raises ``ValueError``
     (message in Vietnamese and English) when the bytes fit none of them.
@@ -416,6 +421,11 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> DecodedText:
                 f"Dữ liệu không đúng bảng mã {name} (byte {exc.start})",
                 f"Data is not valid {name} (byte {exc.start})",
             ) from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" is UTF-16
+        try:
+            return DecodedText(nfc(data.decode("utf-16")), "utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: the guesses below
     for utf8 in ("utf-8-sig", "utf-8") if data.startswith(b"\xef\xbb\xbf") else ("utf-8",):
         try:
             text = nfc(data.decode(utf8))
@@ -439,8 +449,8 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> DecodedText:
         if score >= 0:
             return best
     raise EncodingError(
-        "Không nhận ra bảng mã (đã thử UTF-8, cp1258, TCVN3, VNI)",
-        "Could not detect the encoding (tried UTF-8, cp1258, TCVN3, VNI)",
+        "Không nhận ra bảng mã (đã thử UTF-8, UTF-16 có dấu BOM, cp1258, TCVN3, VNI)",
+        "Could not detect the encoding (tried UTF-8, UTF-16 with its BOM, cp1258, TCVN3, VNI)",
     )
 
 
@@ -511,7 +521,7 @@ def encode_bytes(text: str, encoding: str, *, errors: str = "strict") -> bytes:
     characters the encoding cannot hold.
     """
     name = _canonical_encoding(encoding)
-    if name in ("utf-8", "utf-8-sig"):
+    if name in ("utf-8", "utf-8-sig", "utf-16"):
         return nfc(text).encode(name)
     if name == "cp1258":
         return _encode_cp1258(text)
