@@ -182,19 +182,28 @@ def _required(row: Mapping[str, str], column: str) -> str:
 
 def _date_cell(row: Mapping[str, str], column: str) -> dt.date | None:
     value = _cell(row, column)
-    if value is None:
-        return None
-    try:
-        day = parse_date(value)
-    except ValueError:
-        raise RowError(
-            column,
-            f"'{value}' không phải ngày (dd/mm/yyyy)",
-            f"'{value}' is not a date (dd/mm/yyyy)",
-        ) from None
+    return None if value is None else cell_date(value, column)
+
+
+def cell_date(value: object, column: str) -> dt.date:
+    """The date a cell holds — a date, or its text (dd/mm/yyyy) — refused at ``column``
+    (:class:`RowError`) when it is no date, or out of the model's range (9999-12-31, Excel's
+    day 1 of 1900: refused here, where its row and column are known)."""
+    if isinstance(value, dt.date):
+        day, quoted = value, ""
+    else:
+        try:
+            day = parse_date(str(value))
+        except ValueError:
+            raise RowError(
+                column,
+                f"'{value}' không phải ngày (dd/mm/yyyy)",
+                f"'{value}' is not a date (dd/mm/yyyy)",
+            ) from None
+        quoted = f"'{value}': "
     problem = date_problem(day, birth=column == "ngay_sinh")
     if problem is not None:
-        raise RowError(column, f"'{value}': {problem[0]}", f"'{value}': {problem[1]}")
+        raise RowError(column, f"{quoted}{problem[0]}", f"{quoted}{problem[1]}")
     return day
 
 

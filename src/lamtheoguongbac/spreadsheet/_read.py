@@ -17,7 +17,7 @@ from xml.parsers import expat
 
 import attrs
 
-from lamtheoguongbac._checks import date_problem, text_problem
+from lamtheoguongbac._checks import text_problem
 from lamtheoguongbac._errors import ImportFailed, LamTheoGuongBacError, ValidationFailed
 from lamtheoguongbac._fsutil import UnsafeArchive, check_zip
 from lamtheoguongbac._legacy import convert_legacy, detect_legacy
@@ -36,7 +36,13 @@ from lamtheoguongbac._model import (
     ResultReport,
     SelfAssessment,
 )
-from lamtheoguongbac._roster import RowError, header_key, member_from_row, parse_date, unit_from_row
+from lamtheoguongbac._roster import (
+    RowError,
+    cell_date,
+    header_key,
+    member_from_row,
+    unit_from_row,
+)
 from lamtheoguongbac.spreadsheet._data import (
     AssessmentEntry,
     EntryRows,
@@ -207,25 +213,7 @@ def _required(row: _Row, key: str) -> str:
 
 def _date(row: _Row, key: str) -> dt.date | None:
     value = row.values.get(key)
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        day = value
-    else:
-        try:
-            day = parse_date(str(value))
-        except ValueError:
-            raise RowError(
-                key,
-                f"'{value}' không phải ngày (dd/mm/yyyy)",
-                f"'{value}' is not a date (dd/mm/yyyy)",
-            ) from None
-    # Refused here, at its sheet, row and column (9999-12-31, Excel's day 1 of 1900), not
-    # later by the model with the name of a field the reader cannot place.
-    problem = date_problem(day, birth=key == "ngay_sinh")
-    if problem is not None:
-        raise RowError(key, problem[0], problem[1])
-    return day
+    return None if value is None else cell_date(value, key)
 
 
 def _required_date(row: _Row, key: str) -> dt.date:
