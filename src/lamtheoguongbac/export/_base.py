@@ -16,6 +16,7 @@ kind.
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -89,6 +90,8 @@ def _template_path(value: object) -> Path | None:
     as such (it reached the exporter and was blamed on its plugin)."""
     if value is None or isinstance(value, Path):
         return value
+    if isinstance(value, os.PathLike) and not isinstance(os.fspath(value), bytes):
+        return Path(os.fspath(value))  # a PurePath, an importlib.resources path …
     if isinstance(value, str) and value:
         return Path(value)
     raise ValidationFailed(

@@ -621,12 +621,14 @@ def export_handbooks(
     Raises:
         ValidationFailed: a bad argument (``dest`` not a path or ``handbooks`` a path, as
             in 0.1's order; a query without ``store``; mode, jobs, resume or pdf outside
-            folder mode; a setting the exporter refuses).
+            folder mode; a setting the exporter refuses; an item that is no handbook), or a
+            destination that cannot be one (a file where the folder goes, a folder at a
+            document's name, a manifest name taken by a link or a folder).
         PluginError: no such exporter, one of another kind, an invalid file suffix, or an
             object exporter that cannot be sent to worker processes.
         TemplateError: the template is invalid or failed on a handbook.
         PdfConversionError: LibreOffice is missing or failed.
-        OSError: the destination cannot be written.
+        OSError: the disk refused a write (full, read-only, no permission).
         Exception: what the executor raised for a lost shard (a worker killed): the files
             of every other shard are recorded, so ``resume=True`` finishes the rest.
 
@@ -709,7 +711,9 @@ def export_handbooks(
             "PDF conversion works in folder mode only",
             field="pdf",
         )
-    if pdf:  # before any document is made: without LibreOffice, all would be made for nothing
+    if pdf and executor is None:
+        # Before any document is made: without LibreOffice, all would be made for nothing.
+        # With an executor the workers convert, on their own machines (their LibreOffice).
         from lamtheoguongbac.export._pdf import require_soffice
 
         require_soffice()
