@@ -571,3 +571,26 @@ def test_a_rules_plugin_returning_its_rules_instead_of_registering_them_fails_cl
     service, book = _service(registry)
     with service, pytest.raises(PluginError, match="Returns"):
         _register(service, book)
+
+
+def test_a_registration_hook_may_return_what_register_returned() -> None:
+    """``return [register(r) for r in RULES]`` registers every rule: not a mistake."""
+
+    class Registers:
+        @hookimpl
+        def register_rules(self, register: Callable[[Rule], None]) -> list[None]:
+            rule = Rule(
+                code="XY-002",
+                stage=Stage.REGISTRATION,
+                title_vi="Không gì",
+                title_en="Nothing",
+                check=lambda h, c: set(),  # a set is an iterable of violations too
+            )
+            return [register(rule)]  # type: ignore[func-returns-value]
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Registers()])
+    assert _infos(registry)["Registers"].status == "active"
+    service, book = _service(registry)
+    with service:
+        _register(service, book)
+    assert _infos(registry)["Registers"].status == "active"

@@ -710,10 +710,13 @@ class Registry:
                 _into[key_] = item
 
             returned: list[Any] = []
+            before = len(into), len(problems)
             if not self._call(hook, name, returned=returned, register=register):
                 self._offers[name] = offer
                 return None
-            if returned:  # what it provides went back to pluggy, which drops it
+            if any(returned) and (len(into), len(problems)) == before:
+                # It registered nothing and returned what it provides: pluggy drops that.
+                # (A hook that registers, then returns what register returned, is fine.)
                 kind = type(returned[0]).__name__
                 problems.append(
                     (
@@ -1219,12 +1222,10 @@ def _exc_texts(exc: BaseException) -> tuple[str, str]:
 
 
 def _not_violations(result: object) -> tuple[str, str] | None:
-    """Why a rule's result is not an iterable of violations (a list, a generator …), else
-    None: a mapping, a set, a string read as "no violation" when empty, and a number or
+    """Why a rule's result is not an iterable of violations (a list, a set, a generator …),
+    else None: a mapping or a string read as "no violation" when empty, and a number or
     None is no iterable."""
-    if isinstance(result, str | bytes | Mapping | set | frozenset) or not isinstance(
-        result, Iterable
-    ):
+    if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
         kind = type(result).__name__
         return (
             f"trả về {kind} ({result!r:.60}), không phải danh sách Violation",
