@@ -381,3 +381,19 @@ def test_a_date_out_of_range_is_named_at_its_cell(
         assert "ngày " in problem
         assert "nằm ngoài khoảng cho phép 01/01/1930–31/12/2200" in problem
         assert "is out of range (1930-01-01 to 2200-12-31)" in problem
+
+
+def test_a_missing_report_date_is_reported_with_the_members_other_problems(
+    tmp_path: Path,
+) -> None:
+    """Every problem at once: the missing date was left out when the member's rows had
+    another problem (an unknown pledge), and the user had to submit twice."""
+    service = open_cell()
+    reported_handbook(service)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    edit_workbook(path, {"Kết quả": set_cells(MEMBER.id, {"ngay_bao_cao": "", "ma_viec": "x9"})})
+    with pytest.raises(ImportFailed) as refused:
+        read_workbook(path)
+    text = "\n".join(str(p) for p in refused.value.errors)
+    assert "has no pledge 'x9'" in text
+    assert "the report date is required" in text

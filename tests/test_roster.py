@@ -375,7 +375,8 @@ def test_a_broken_csv_is_an_import_error_naming_the_row(tmp_path: Path) -> None:
     """It read "CSV hỏng (field larger than field limit (131072))": no row, and English in
     the Vietnamese."""
     huge = tmp_path / "dang-vien.csv"
-    huge.write_text('Mã,Họ và tên,Chi bộ\nb,Lê An,cb\na,"' + "x" * 200_000 + '",cb\n', "utf-8")
+    lines = 'Mã,Họ và tên,Chi bộ\nb,"Lê\nAn",cb\na,"' + "x" * 200_000 + '",cb\n'
+    huge.write_text(lines, "utf-8")  # the second record starts on line 4: it is row 3
     with pytest.raises(ImportFailed) as caught:
         read_roster([huge])
     (problem,) = caught.value.problems

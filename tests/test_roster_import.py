@@ -191,3 +191,24 @@ def test_a_broken_tree_is_named_at_the_file_and_row(
     (problem,) = caught.value.problems
     assert problem.where("en") == f"{units}, row {row}"
     assert en in problem.text_en
+
+
+def test_an_ended_office_or_one_stored_before_in_an_unknown_unit_is_kept() -> None:
+    """An office ended elsewhere (a member transferred from another province) is history,
+    and a record stored before the check came in is saved again unchanged."""
+    import datetime as dt
+
+    from lamtheoguongbac.testing import make_roster
+
+    roster = make_roster(cells=1, members_per_cell=2)
+    secretary, member = roster.members
+    ended = attrs.evolve(secretary.roles[0], unit_id="tinh-khac", end=dt.date(2020, 12, 31))
+    moved = attrs.evolve(member, roles=(ended,))
+    with Handbooks.open("memory:") as service:
+        service.roster.save(roster.units, [secretary, moved])
+        assert service.roster.member(member.id).roles == (ended,)
+        current = attrs.evolve(ended, end=None)
+        stored = attrs.evolve(member, roles=(current,))
+        service.store.save_roster([], [stored])  # as an older release could store it
+        service.roster.save([], [attrs.evolve(stored, position="Kế toán")])
+        assert service.roster.member(member.id).position == "Kế toán"

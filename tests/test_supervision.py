@@ -287,3 +287,23 @@ def test_due_reminders_are_grouped_by_cell_in_step_order(service: Handbooks) -> 
     assert found[0].secretary_id == "cb-a-00"
     assert [m.member_id for m in found[0].members] == ["cb-a-08"]
     assert service.supervision.reminders(year=YEAR, today=TODAY) == found
+
+
+def test_reminders_and_rollups_leave_out_a_member_who_joined_after_the_year(
+    service: Handbooks,
+) -> None:
+    """A member with no handbook who joined the Party the next year was counted, and told
+    late to register."""
+    before = service.supervision.rollup(organisation_id="xa", year=YEAR, today=TODAY)
+    base = service.roster.member("cb-a-01")
+    newcomer = attrs.evolve(
+        base, id="cb-a-moi", roles=(), joined_on=dt.date(YEAR, 3, 5), official_on=None
+    )
+    later = attrs.evolve(newcomer, id="cb-a-sau", joined_on=dt.date(YEAR + 1, 1, 5))
+    service.roster.save([], [newcomer, later])
+    after = service.supervision.rollup(organisation_id="xa", year=YEAR, today=TODAY)
+    assert after.total.members == before.total.members + 1  # the newcomer, not the later one
+    found = service.supervision.reminders(year=YEAR, today=TODAY, organisation_id="xa")
+    late = [m.member_id for r in found for m in r.members]
+    assert newcomer.id in late
+    assert later.id not in late

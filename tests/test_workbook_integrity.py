@@ -412,13 +412,36 @@ def test_hidden_lines_are_found_in_a_sheet_expat_cannot_parse() -> None:
     from lamtheoguongbac.spreadsheet._read import _hidden_lines
 
     xml = (
-        b'<worksheet xmlns="x"><cols><col min="3" max="4" hidden="1"/></cols><sheetData>'
+        b'<worksheet xmlns="x"><cols><col min="3" max="4" hidden="1"/><col min="8" max="8" '
+        b'width="0"/></cols><sheetData>'
         b'<row r="2"><c r="A2" t="inlineStr"><is><t>a\x0bb</t></is></c></row>'
-        b'<row r="5" hidden="true"/></sheetData></worksheet>'
+        b'<row r="5" hidden="true"/><row r="7" ht="0" customHeight="1"/></sheetData></worksheet>'
     )
 
     class Sheet:
         def _get_source(self) -> contextlib.AbstractContextManager[io.BytesIO]:
             return contextlib.nullcontext(io.BytesIO(xml))
 
-    assert _hidden_lines(Sheet()) == (["5"], ["C–D"])
+    # hidden, or of height or width 0 (as good as hidden)
+    assert _hidden_lines(Sheet()) == ({5, 7}, {3, 4, 8})
+
+
+@pytest.mark.parametrize("what", ["empty row", "empty columns", "a column not read"])
+def test_hidden_rows_or_columns_holding_nothing_read_are_left_alone(
+    what: str, roster: SampleRoster, tmp_path: Path
+) -> None:
+    """Hiding unused columns, or a column of one's own notes, is everyday Excel use."""
+    path = _workbook(tmp_path / "wb", roster, 0, [GOOD] * 5)
+
+    def hide(ws: openpyxl.worksheet.worksheet.Worksheet) -> None:
+        if what == "empty row":
+            ws.row_dimensions[500].hidden = True
+        elif what == "empty columns":
+            ws.column_dimensions.group("AA", "AZ", hidden=True)
+        else:
+            ws.cell(row=1, column=30, value="Ghi chú riêng")
+            ws.cell(row=2, column=30, value="chỉ mình tôi đọc")
+            ws.column_dimensions["AD"].hidden = True
+
+    _edit(path, "Đánh giá chi bộ", hide)
+    assert len(read_workbook(path).handbooks) == 5

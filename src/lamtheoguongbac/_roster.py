@@ -508,6 +508,7 @@ def _parse_csv(path: Path, text: str) -> Roster:
     if header_problems:
         raise ImportFailed(str(path), header_problems)
     rows = []
+    number = 1  # the header: rows are counted as records, not lines (a cell may hold several)
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -517,7 +518,7 @@ def _parse_csv(path: Path, text: str) -> Roster:
                 row[_EXTRA] = f"{len(cells)}/{len(keys)}"
             rows.append((number, row))
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte …
-        raise ImportFailed(str(path), [_broken_csv(path, exc, reader.line_num)]) from exc
+        raise ImportFailed(str(path), [_broken_csv(path, exc, number + 1)]) from exc
     headers = {**headers, _EXTRA: str(len(keys) + 1)}
     build: Callable[[Mapping[str, str]], Member | OrgUnit] = (
         _whole(member_from_row) if is_members else _whole(unit_from_row)
@@ -777,7 +778,7 @@ def _placement_problems(roster: Roster, stored_units: Iterable[OrgUnit]) -> list
         )
         for i, m in enumerate(roster.members)
         for r in m.roles
-        if r.unit_id not in tree
+        if r.unit_id not in tree and r.end is None  # an ended one may be another province's
     )
     return problems
 

@@ -117,7 +117,12 @@ class RosterFacet:
                     field=f"members[{i}].cell_id",
                 )
             for j, role in enumerate(m.roles):
-                if role.unit_id not in tree:
+                # A current office the save adds or changes: one held before, or ended (in
+                # the province a member came from), is not this save's to judge.
+                if role.unit_id in tree or role.end is not None:
+                    continue
+                before = self._stored_member(m.id)  # read only then: a save may hold 60,000
+                if before is None or role not in before.roles:
                     raise ValidationFailed(
                         *_unknown_unit(m, role), field=f"members[{i}].roles[{j}]"
                     )
@@ -141,11 +146,7 @@ class RosterFacet:
             self._local.tree = tree  # the operation goes on with the units just saved
 
     def _stored(self, member_id: str) -> bool:
-        try:
-            self._store.member(member_id)
-        except NotFound:
-            return False
-        return True
+        return self._stored_member(member_id) is not None
 
     def _changes(
         self,
@@ -253,6 +254,12 @@ class RosterFacet:
     def actor(self, member_id: str) -> Actor:
         """The stored member ``member_id`` as the actor of a step."""
         return self._store.member(member_id).as_actor()
+
+    def _stored_member(self, member_id: str) -> Member | None:
+        try:
+            return self._store.member(member_id)
+        except NotFound:
+            return None
 
     def _recorded(self, actor: Actor | Member) -> Actor:
         """The actor as the audit trail names them: a member of the stored roster by the

@@ -619,7 +619,10 @@ def _reports(
 ) -> dict[str, tuple[list[int], ResultReport]]:
     grouped: dict[str, list[tuple[_Row, PledgeResult, dt.date | None]]] = {}
     failed: set[str] = set()
+    date_given: set[str] = set()  # members with a report date on a row, valid or not
     for row in rows:
+        if row.values.get("ngay_bao_cao") is not None:
+            date_given.add(_text(row, "ma_dang_vien") or "")
         parsed = reader.attempt(RESULTS, row, _result)
         if parsed is None:
             failed.add(_text(row, "ma_dang_vien") or "")
@@ -653,8 +656,9 @@ def _reports(
                     f"member '{member_id}' has no pledge '{pid}' on the '{PLEDGES.name}' sheet",
                 )
             seen.setdefault(pid, row.number)
-        if not dated and ok:  # a row whose date was refused is reported already
+        if not dated:
             ok = False
+        if not dated and member_id not in date_given:  # a refused date is reported already
             reader.problem(
                 RESULTS,
                 items[0][0].number,
@@ -811,47 +815,65 @@ def _refuse_hidden(source: str, wb: Any, found: Mapping[str, str | None]) -> Non
             f"/ the sheet '{title}' is {how_en}: the submitter cannot see what they sign for; "
             "unhide it (right-click a sheet tab → Unhide) to check it, or delete it"
         )
-    for title in found.values():
-        if title is None or getattr(wb[title], "sheet_state", "visible") != "visible":
-            continue
-        rows, columns = _hidden_lines(wb[title])
-        hidden_vi: list[str] = []
-        hidden_en: list[str] = []
-        for found_lines, vi, en in ((rows, "dòng", "row"), (columns, "cột", "column")):
-            if found_lines:
-                shown = ", ".join(found_lines[:10]) + (", …" if len(found_lines) > 10 else "")
-                hidden_vi.append(f"{vi} {shown}")
-                hidden_en.append(f"{en}{'s' if len(found_lines) > 1 else ''} {shown}")
-        if hidden_vi:
-            problems.append(
-                f"trang '{title}' có {' và '.join(hidden_vi)} bị ẩn: người nộp không thấy những "
-                "gì mình ký nhận; hãy bỏ ẩn để xem lại, hoặc xóa chúng / the sheet "
-                f"'{title}' has {' and '.join(hidden_en)} hidden: the submitter cannot see "
-                "what they sign for; unhide them to check them, or delete them"
-            )
     if problems:
         raise ImportFailed(source, problems)
 
 
-def _hidden_lines(ws: Any) -> tuple[list[str], list[str]]:
-    """The hidden rows (numbers) and columns (letters) of a read-only sheet, read from its
-    XML: the read-only reader keeps no row or column formats."""
-    rows: list[str] = []
-    columns: list[str] = []
+#: The hidden rows (numbers) and columns (1-based indices) of a sheet.
+_Hidden = tuple[set[int], set[int]]
+
+
+def _hidden_read(
+    title: str, sheet: Sheet, read: list[_Row], hidden: _Hidden, reader: _Reader
+) -> str | None:
+    """The problem of hidden rows or columns holding what the import read from ``sheet``
+    (``title`` in the workbook), else None: the submitter signs for what they cannot see.
+    Hidden empty rows and hidden columns the layout does not read are left alone."""
+    hidden_rows, hidden_columns = hidden
+    rows = [str(r.number) for r in read if r.number in hidden_rows]
+    columns = [
+        letter
+        for letter, _ in reader.columns.get(sheet.name, {}).values()
+        if _column_index(letter) in hidden_columns
+    ]
+    hidden_vi: list[str] = []
+    hidden_en: list[str] = []
+    for lines, vi, en in ((rows, "dòng", "row"), (columns, "cột", "column")):
+        if lines:
+            shown = ", ".join(lines[:10]) + (", …" if len(lines) > 10 else "")
+            hidden_vi.append(f"{vi} {shown}")
+            hidden_en.append(f"{en}{'s' if len(lines) > 1 else ''} {shown}")
+    if not hidden_vi:
+        return None
+    return (
+        f"trang '{title}' có {' và '.join(hidden_vi)} bị ẩn: người nộp không thấy những gì "
+        "mình ký nhận; hãy bỏ ẩn để xem lại, hoặc xóa chúng / the sheet "
+        f"'{title}' has {' and '.join(hidden_en)} hidden: the submitter cannot see what they "
+        "sign for; unhide them to check them, or delete them"
+    )
+
+
+def _hidden_lines(ws: Any) -> _Hidden:
+    """The hidden rows and columns of a read-only sheet — hidden, or of height or width 0 —
+    read from its XML: the read-only reader keeps no row or column formats."""
+    rows: set[int] = set()
+    columns: set[int] = set()
 
     def start(tag: str, attributes: dict[str, str]) -> None:
-        if attributes.get("hidden") not in ("1", "true"):
-            return
         name = tag.rpartition(":")[2]
-        if name == "row":
-            rows.append(attributes.get("r", "?"))
-        elif name == "col":
-            try:
-                first = get_column_letter(int(attributes.get("min", "1")))
-                last = get_column_letter(int(attributes.get("max", attributes.get("min", "1"))))
-            except ValueError:  # a malformed span: hidden all the same
-                first = last = "?"
-            columns.append(first if first == last else f"{first}–{last}")
+        if name not in ("row", "col"):
+            return
+        size = attributes.get("ht" if name == "row" else "width")
+        if attributes.get("hidden") not in ("1", "true") and not _zero(size):
+            return
+        try:
+            if name == "row":
+                rows.add(int(attributes.get("r", "0")))
+            else:
+                first = int(attributes.get("min", "1"))
+                columns.update(range(first, int(attributes.get("max", first)) + 1))
+        except ValueError:
+            pass  # a malformed number: the sheet reader refuses the file or reads nothing there
 
     with ws._get_source() as source:
         data = source.read()
@@ -864,12 +886,27 @@ def _hidden_lines(ws: Any) -> tuple[list[str], list[str]]:
         # cell): the rows and columns are read from the tags themselves instead.
         rows.clear()
         columns.clear()
-        for tag in _HIDDEN_LINE.finditer(data):
+        for tag in _LINE_TAG.finditer(data):
             start(tag.group(1).decode(), dict(_ATTRIBUTE.findall(tag.group(2).decode())))
     return rows, columns
 
 
-_HIDDEN_LINE = re.compile(rb"<((?:\w+:)?(?:row|col))\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)>")
+def _column_index(letter: str) -> int:
+    """The 1-based index of the column ``letter`` ("A" 1, "AA" 27)."""
+    index = 0
+    for char in letter:
+        index = index * 26 + ord(char) - ord("A") + 1
+    return index
+
+
+def _zero(size: str | None) -> bool:
+    try:
+        return size is not None and float(size) == 0
+    except ValueError:
+        return False
+
+
+_LINE_TAG = re.compile(rb"<((?:\w+:)?(?:row|col))\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -940,14 +977,21 @@ def read_workbook(path: Path) -> WorkbookData:
             )
         _refuse_hidden(source, wb, found)
         rows: dict[str, list[_Row]] = {}
+        hidden: list[str] = []
         for sheet in SHEETS:
             title = found[sheet.name]
             try:
                 rows[sheet.name] = reader.rows(sheet, wb[title]) if title else []
+                lines = _hidden_lines(wb[title]) if title else (set(), set())
             except LamTheoGuongBacError:
                 raise
             except _broken() as exc:
                 raise _unreadable(source, exc, sheet=title) from exc
+            problem = _hidden_read(title or "", sheet, rows[sheet.name], lines, reader)
+            if problem is not None:
+                hidden.append(problem)
+        if hidden:
+            raise ImportFailed(source, hidden)
     finally:
         with contextlib.suppress(*_broken()):
             wb.close()
