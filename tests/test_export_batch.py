@@ -20,7 +20,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attrs
@@ -875,3 +875,4 @@ def test_a_template_that_is_no_path_is_the_callers_mistake_not_the_plugins(
         ExportOptions(template=template)  # type: ignore[arg-type]
     assert refused.value.field == "template"
     assert ExportOptions(template="mau.docx").template == Path("mau.docx")
+    assert ExportOptions(template=PurePosixPath("mau.docx")).template == Path("mau.docx")

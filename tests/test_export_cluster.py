@@ -386,3 +386,17 @@ def test_workers_convert_their_own_documents_to_pdf_and_resume_knows_it(
     assert [p.stem for p in again.written] == [pdfs[0].stem]
     assert pdfs[0].exists()
     assert not _leftovers(tmp_path)
+
+
+def test_pdf_on_the_cluster_needs_libreoffice_on_the_workers_not_here(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The up-front check for LibreOffice, meant for a local run, refused a cluster export
+    submitted from a machine without it; the workers (started before) have it."""
+    monkeypatch.setenv("LAMTHEOGUONGBAC_SOFFICE", str(tmp_path / "khong-co-soffice"))
+    with dask_executor(cluster) as executor:
+        result = export_handbooks(
+            tmp_path / "out", list(_handbooks(1)), executor=executor, pdf=True
+        )
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    assert pdf.stem == result.written[0].stem
