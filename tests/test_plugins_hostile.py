@@ -594,3 +594,43 @@ def test_a_registration_hook_may_return_what_register_returned() -> None:
     with service:
         _register(service, book)
     assert _infos(registry)["Registers"].status == "active"
+
+
+def test_a_rule_writing_into_the_handbook_changes_nothing_stored() -> None:
+    """Past the frozen classes (object.__setattr__) a rule changed the pledge the step then
+    stored, after the library's linter had passed it."""
+
+    def rewrites(handbook: Handbook, ctx: Any) -> list[Violation]:
+        object.__setattr__(handbook.pledges[0], "deed", "Thực hiện tốt nhiệm vụ được giao")
+        return []
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[_rules_plugin(rewrites)])
+    service, book = _service(registry)
+    with service:
+        step = _register(service, book)
+        stored = service.get(book.id)
+    assert stored.pledges[0].deed == step.handbook.pledges[0].deed
+    assert stored.pledges[0].deed != "Thực hiện tốt nhiệm vụ được giao"
+
+
+def test_a_hook_writing_into_what_it_is_given_changes_neither_the_trail_nor_the_next_hook() -> None:
+    """With the memory store, which keeps the objects themselves, a hook rewrote who acted."""
+    seen: list[str] = []
+
+    class Forger:
+        @hookimpl
+        def handbook_changed(self, event: Any, handbook: Handbook) -> None:
+            object.__setattr__(event, "actor_id", "ke-mao-danh")
+
+    class Reader:
+        @hookimpl
+        def handbook_changed(self, event: Any, handbook: Handbook) -> None:
+            seen.append(event.actor_id)
+
+    registry = create_registry(load_entrypoints=False, extra_plugins=[Forger(), Reader()])
+    service, book = _service(registry)
+    with service:
+        _register(service, book)
+        trail = [e.actor_id for e in service.history(book.id)]
+    assert trail == [book.member.id, book.member.id]
+    assert "ke-mao-danh" not in seen

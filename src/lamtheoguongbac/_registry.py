@@ -28,6 +28,7 @@ plugin's implementation and every ``wrapper=True`` implementation), so wrappers,
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import os
@@ -1204,7 +1205,10 @@ class Registry:
             self.add_commands(kwargs["cli"])
             return
         for name in self._implementers(hook):
-            self._call(hook, name, **kwargs)
+            # Each plugin gets its own copy: one that writes into what it is given, past the
+            # frozen classes (object.__setattr__), changes neither a store that keeps the
+            # objects themselves (memory:) nor what the next plugin sees.
+            self._call(hook, name, **copy.deepcopy(kwargs))
 
 
 def _exc_texts(exc: BaseException) -> tuple[str, str]:
@@ -1291,7 +1295,9 @@ class _PluginCheck:
                 return []
             raise registry._refused(name)
         try:
-            result = rule.check(handbook, ctx)
+            # A copy: the handbook is the one the step would store, and a rule must not be
+            # able to change it (past the frozen classes) after the library's rules ran.
+            result = rule.check(copy.deepcopy(handbook), ctx)
             problem = _not_violations(result)
             found = [] if problem is not None else list(result)
             problem = problem or next(filter(None, (_bad_violation(v) for v in found)), None)
