@@ -397,3 +397,27 @@ def test_a_missing_report_date_is_reported_with_the_members_other_problems(
     text = "\n".join(str(p) for p in refused.value.errors)
     assert "has no pledge 'x9'" in text
     assert "the report date is required" in text
+
+
+def test_a_date_outside_the_period_is_reported_once_a_row(tmp_path: Path) -> None:
+    """A pledge whose deadline is also its deliverable's due date was reported twice on its
+    row: at the deadline's column, and again at the row without a column."""
+    service = open_cell()
+    book = service.create(MEMBER.id, year=YEAR, actor=MEMBER)
+    deliverable = Pledge(
+        id="viec-3",
+        deed=f"Xây dựng 01 sáng kiến số hóa hồ sơ một cửa, hoàn thành trước 30/11/{YEAR}.",
+        target=DeliverableTarget(description="01 sáng kiến", due=dt.date(YEAR, 11, 30)),
+        task="Tiếp nhận và giải quyết hồ sơ một cửa",
+        bases=good_pledges(1)[0].bases,
+    )
+    service.register_pledges(book.id, (*good_pledges(1), deliverable), actor=MEMBER)
+    path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
+    data = read_workbook(path)
+    with pytest.raises(ImportFailed) as refused:  # the same pledges for the next year
+        service.import_workbook(data, year=YEAR + 1, actor=SECRETARY)
+    problems = [str(p) for p in refused.value.errors]
+    outside = [p for p in problems if "LTGB-P004" in p]
+    assert outside
+    rows = [p.split(":")[0] for p in outside]
+    assert len(rows) == len({r.split(", cột")[0] for r in rows}), problems

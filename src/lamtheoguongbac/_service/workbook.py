@@ -175,10 +175,27 @@ class _Checker:
             key = None
         return sheet, row, key
 
-    def violation(self, entry: HandbookEntry, v: Violation, stage: Sheet) -> str:
-        sheet, row, key = self.locate(entry, v.path, stage)
-        where_vi, where_en = self.where(sheet, row, key)
-        return f"{where_vi}: [{v.code}] {v.message_vi} / {where_en}: [{v.code}] {v.message_en}"
+    def violations(
+        self, entry: HandbookEntry, found: Sequence[Violation], stage: Sheet
+    ) -> list[str]:
+        """The violations as problems at their sheet, row and column; one that says again,
+        at the same row without a column, what another says at a column of it (a due date
+        the deadline repeats) is told once."""
+        placed = [(self.locate(entry, v.path, stage), v) for v in found]
+        at_columns = {
+            (sheet.name, row, v.code, v.message_en)
+            for (sheet, row, key), v in placed
+            if key is not None
+        }
+        told: list[str] = []
+        for (sheet, row, key), v in placed:
+            if key is None and (sheet.name, row, v.code, v.message_en) in at_columns:
+                continue
+            where_vi, where_en = self.where(sheet, row, key)
+            told.append(
+                f"{where_vi}: [{v.code}] {v.message_vi} / {where_en}: [{v.code}] {v.message_en}"
+            )
+        return told
 
     # --- walking a handbook ------------------------------------------------------------
 
@@ -197,7 +214,7 @@ class _Checker:
         try:
             t = run()
         except RulesViolated as exc:
-            self.problems.extend(self.violation(entry, v, stage) for v in exc.violations)
+            self.problems.extend(self.violations(entry, exc.violations, stage))
             return None
         except (TransitionNotAllowed, NotAuthorised, ValidationFailed) as exc:
             vi, en = exc.message_vi, exc.message_en
@@ -212,7 +229,7 @@ class _Checker:
             )
             self.problem(sheet, row, key, vi, en)
             return None
-        self.warnings.extend(self.violation(entry, v, stage) for v in t.warnings)
+        self.warnings.extend(self.violations(entry, t.warnings, stage))
         return t.handbook
 
     def walk(
