@@ -954,3 +954,39 @@ def test_the_cell_officer_is_found_by_an_nfd_cell_id() -> None:
         assert nfd != cell.id
         found = service.bulk.cell_officer(nfd, on=dt.date(2025, 6, 1))
     assert found.id == secretary.id
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_enforced_cap_of_the_policy_the_handbooks_name_is_enforced_too(
+    tmp_path: Path, roster: Roster, jobs: int
+) -> None:
+    """The bulk step judged the cap under the year's policy: handbooks opened under a
+    catalog policy that enforces it got their over-cap ratings stored with a warning, where
+    a single step refused them."""
+    import json
+
+    from lamtheoguongbac.catalog import Catalog
+
+    overrides = tmp_path / "danh-muc.json"
+    enforced = {
+        "name": "xa-enf",
+        "version": "1",
+        "top_rating_cap": {"ratio": "0.20", "level": "HTXSNV", "of_levels": ["HTTNV"]},
+        "top_rating_cap_enforced": True,
+    }
+    overrides.write_text(json.dumps({"schema_version": 1, "policies": [enforced]}), "utf-8")
+    store = SqliteStore(tmp_path / "so-tay.db")
+    service = _service(store, catalog=Catalog.load(overrides))
+    service.roster.save(roster.units, roster.members)
+    opened = service.bulk.open_year(
+        roster.units[0].id, year=YEAR, actor=roster.members[0], policy="xa-enf"
+    )
+    assert opened.ok
+    assert service.bulk.register(_batches(service, roster, _registration)).ok
+    assert service.bulk.report(_batches(service, roster, _report)).ok
+    cell = roster.cell_ids[0]
+    tops = {m.id for m in roster.members if m.cell_id == cell}
+    result = service.bulk.assess(_batches(service, roster, _assessment(_ratings(tops))), jobs=jobs)
+    assert result.cells(BulkOutcome.FAILED) == (cell,)
+    assert {o.code for o in result.failed} == {"LTGB-C001"}
+    assert service.count_by_status(cell_id=cell, year=YEAR) == {HandbookStatus.REPORTED: 5}

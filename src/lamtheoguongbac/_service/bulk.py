@@ -485,6 +485,12 @@ class _Tallies:
     service: Handbooks
     figures: dict[tuple[str, int], RatingTally] = attrs.field(factory=dict)
     units: dict[str, OrgUnit] = attrs.field(factory=dict)
+    # the name of the policy the handbooks of an organisation and year run under (a
+    # handbook may name a catalog policy other than the year's: Handbooks.policy_for)
+    policies: dict[tuple[str, int], str | None] = attrs.field(factory=dict)
+
+    def policy(self, grassroots_id: str, year: int) -> Policy:
+        return self.service._policy_named(self.policies.get((grassroots_id, year)), year)
 
     def get(self, grassroots: OrgUnit, year: int) -> RatingTally:
         key = (grassroots.id, year)
@@ -777,8 +783,8 @@ class BulkSteps:
         warnings: list[Violation] = []
         if tallies is not None:
             for (gid, year), figures in sorted(tallies.figures.items()):
-                # the cap of the year's policy, as supervision's check_cap judges it
-                policy = self._hb.policy_for_year(year)
+                # the cap of the policy the handbooks run under, as a single step judges it
+                policy = tallies.policy(gid, year)
                 warnings += self._hb._cap_violations(tallies.units[gid], year, figures, policy)
         return BulkResult(step=name, outcomes=tuple(outcomes), warnings=tuple(warnings))
 
@@ -806,7 +812,7 @@ class BulkSteps:
             i, batch, refused = item
             if refused is not None:
                 return _CellTask(index=i, batch=batch, refused=refused)
-            if tallies is not None and _cap_enforced(hb.policy_for_year(batch.year)):
+            if tallies is not None and self._may_enforce_cap(batch.year):
                 key = _grassroots_of(tree, batch.cell_id) or batch.cell_id
                 return _CellTask(index=i, batch=batch, step=name, listening=listening, key=key)
             return _CellTask(
@@ -838,6 +844,8 @@ class BulkSteps:
                     tallies.figures.update(done.figures)
                     tallies.units.update(done.units)
                     moved.update(done.moved)
+                    for key, named in done.policies.items():
+                        tallies.policies.setdefault(key, named)
                 yield done.index, self._fire(done)
         if tallies is not None:  # the final figures of what no worker kept running
             for (gid, year), unit in moved.items():
@@ -931,6 +939,8 @@ class BulkSteps:
                 tallies.get(unit, year)
             for n, result in done.items():
                 _count(tallies, running, result.handbook, was_pending=taken.was_pending[n])
+                book = result.handbook
+                tallies.policies.setdefault((book.grassroots.id, book.year), book.policy)
         if tallies is not None and not failed:
             failed.update(self._enforce_cap(tallies, running, batch, done))
         if not failed:
@@ -1003,6 +1013,15 @@ class BulkSteps:
         workers.mark_stored()
         return None
 
+    def _may_enforce_cap(self, year: int) -> bool:
+        """Whether a handbook of ``year`` may run under a policy that enforces the cap: the
+        year's, or any catalog policy a handbook may name (read only once a worker has it);
+        then a grassroots organisation's cells go to one worker, which keeps its figures."""
+        hb = self._hb
+        if _cap_enforced(hb.policy_for_year(year)):
+            return True
+        return not hb._policy_given and any(_cap_enforced(p) for p in hb.catalog.policies)
+
     def _enforce_cap(
         self,
         tallies: _Tallies,
@@ -1015,7 +1034,7 @@ class BulkSteps:
         hb = self._hb
         refused: dict[int, MemberOutcome] = {}
         for (gid, year), figures in running.items():
-            policy = hb.policy_for_year(year)
+            policy = tallies.policy(gid, year)
             cap = policy.top_rating_cap
             if cap is None or not policy.top_rating_cap_enforced:
                 continue
@@ -1589,6 +1608,8 @@ class _WorkerCell:
     units: dict[str, OrgUnit] = attrs.field(factory=dict)
     # otherwise: the organisations whose figures the cell moved, read again at the end
     moved: dict[tuple[str, int], OrgUnit] = attrs.field(factory=dict)
+    # the names of the policies their handbooks run under (to judge the cap by)
+    policies: dict[tuple[str, int], str | None] = attrs.field(factory=dict)
     # the committed steps, for the caller's handbook_changed hooks (only when one listens)
     heard: list[tuple[Event, Handbook]] = attrs.field(factory=list)
 
@@ -1640,6 +1661,7 @@ def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
     heard: list[tuple[Event, Handbook]] = []
     with workers.heard_into(heard if task.listening else None):
         outcomes = hb.bulk._cell(batch, taken, tallies)
+    named = {(b.grassroots.id, b.year): b.policy for b in (r.handbook for r in taken.done.values())}
     if tallies is not None:
         return _WorkerCell(
             index=task.index,
@@ -1647,6 +1669,7 @@ def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
             figures={k: f for k, f in tallies.figures.items() if k[0] in moved},
             units={u.id: u for u, _ in taken.organisations},
             heard=heard,
+            policies=named,
         )
     organisations = {(u.id, year): u for u, year in taken.organisations}
     return _WorkerCell(
@@ -1654,6 +1677,7 @@ def _cell_in_worker(task: _CellTask[E]) -> _WorkerCell:
         outcomes=outcomes,
         moved=organisations if task.step == "assess" else {},
         heard=heard,
+        policies=named if task.step == "assess" else {},
     )
 
 

@@ -229,11 +229,15 @@ class Handbooks:
         :data:`~lamtheoguongbac.rules.DEFAULT_POLICY`. Plugins' rules are added, and
         references are checked against the service's catalog.
         """
-        if self._policy_given or handbook.policy is None:
-            return self.policy_for_year(handbook.year)
-        if handbook.policy not in self._policies:
-            self._policies[handbook.policy] = self._in_force(self.catalog.policy(handbook.policy))
-        return self._policies[handbook.policy]
+        return self._policy_named(handbook.policy, handbook.year)
+
+    def _policy_named(self, name: str | None, year: int) -> Policy:
+        """:meth:`policy_for` of a handbook of ``year`` naming the policy ``name``."""
+        if self._policy_given or name is None:
+            return self.policy_for_year(year)
+        if name not in self._policies:
+            self._policies[name] = self._in_force(self.catalog.policy(name))
+        return self._policies[name]
 
     def policy_for_year(self, year: int) -> Policy:
         """The policy for handbooks of ``year`` that name none: the service's, if it was
