@@ -503,3 +503,32 @@ def test_update_many_takes_more_entries_than_a_statement_takes_parameters(
         assert {h.status for h in store.query(HandbookQuery(cell_id=base.cell.id))} == {
             HandbookStatus.REPORTED
         }
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (lambda d: {**d, "member": {**d["member"], "id": "dv-khac"}}, "member_id 'dv-khac'"),
+        (lambda d: {**d, "version": 7}, "version 7"),
+        (lambda d: {**d, "id": "sotay-khac"}, "its document holds the id 'sotay-khac'"),
+    ],
+)
+def test_a_document_edited_away_from_its_row_is_refused_not_read(
+    tmp_path: Path, edit: object, reason: str
+) -> None:
+    """An edited document naming another member was read as it said: that member could then
+    take the handbook's steps, and the row was rewritten to be theirs."""
+    import json
+
+    path = tmp_path / "so-tay.db"
+    book, event = make_entry()
+    with SqliteStore(path) as store:
+        store.add(book, event)
+    with contextlib.closing(_raw(path)) as raw:
+        (text,) = raw.execute("SELECT document FROM handbooks WHERE id = ?", (book.id,)).fetchone()
+        edited = json.dumps(edit(json.loads(text)), ensure_ascii=False)  # type: ignore[operator]
+        raw.execute("UPDATE handbooks SET document = ? WHERE id = ?", (edited, book.id))
+    with SqliteStore(path) as store, pytest.raises(StoreError) as refused:
+        store.get(book.id)
+    assert reason in refused.value.message("en")
+    assert book.id in refused.value.message("vi")

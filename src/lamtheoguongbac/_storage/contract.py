@@ -553,16 +553,25 @@ def read_stored(cls: type[T], document: Any, *, item_id: str, where: str) -> T:
         ...     print(type(exc).__name__)
         StoreError
     """
+    kind_vi, kind_en = _RECORDS.get(cls, ("bản ghi", "record"))
     try:
         if isinstance(document, str | bytes):
             document = _json.decode_json(document)
-        return serde.from_stored(cls, document)
+        found = serde.from_stored(cls, document)
     except (ValueError, TypeError, LamTheoGuongBacError) as exc:
-        kind_vi, kind_en = _RECORDS.get(cls, ("bản ghi", "record"))
         raise StoreError(
             f"Không đọc được {kind_vi} '{item_id}' trong kho {where}: {exc}",
             f"cannot read {kind_en} '{item_id}' in the store {where}: {exc}",
         ) from exc
+    held = getattr(found, "id", item_id)
+    if held != item_id:  # an edited row: its document is another record's
+        raise StoreError(
+            f"{kind_vi.capitalize()} '{item_id}' trong kho {where} bị hỏng: tài liệu của nó "
+            f"mang mã '{held}'",
+            f"{kind_en} '{item_id}' in the store {where} is damaged: its document holds the "
+            f"id '{held}'",
+        )
+    return found
 
 
 # --- exemplars -----------------------------------------------------------------------------

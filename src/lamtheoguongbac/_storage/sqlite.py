@@ -847,10 +847,29 @@ class SqliteStore:
     def get(self, handbook_id: str) -> Handbook:
         """The handbook with this id; ``NotFound`` if there is none."""
         handbook_id = nfc(handbook_id)
-        rows = self._read("SELECT document FROM handbooks WHERE id = ?", (handbook_id,))
+        rows = self._read(
+            "SELECT document, member_id, cell_id, status, version FROM handbooks WHERE id = ?",
+            (handbook_id,),
+        )
         if not rows:
             raise not_found("handbook", handbook_id, self.path)
-        return self._load(Handbook, handbook_id, rows[0][0])
+        document, *columns = rows[0]
+        found = self._load(Handbook, handbook_id, document)
+        # The row's columns are what queries and steps go by: a document edited to name
+        # another member would hand them the handbook (a step is taken on what get returns).
+        held = (found.member.id, found.cell.id, found.status.value, found.version)
+        if held != tuple(columns):
+            names = ("member_id", "cell_id", "status", "version")
+            wrong = ", ".join(
+                f"{n} {a!r} ≠ {b!r}" for n, a, b in zip(names, held, columns, strict=True) if a != b
+            )
+            raise StoreError(
+                f"Sổ tay '{handbook_id}' trong kho {self.path} bị hỏng: tài liệu khác với dòng "
+                f"của nó ({wrong})",
+                f"handbook '{handbook_id}' in the store {self.path} is damaged: its document "
+                f"disagrees with its row ({wrong})",
+            )
+        return found
 
     def query(self, query: HandbookQuery) -> list[Handbook]:
         """The handbooks matching ``query`` by (year, cell id, roster order, id)."""
