@@ -294,3 +294,31 @@ def test_summaries_count_only_the_cells_under_the_organisation() -> None:
     assert (one.cells, one.findings, one.requests_done) == (1, 1, 1)
     none = summarise_inspections([inspection], today=DAY, organisation_id="db-01")
     assert (none.cells, none.findings) == (0, 0)
+
+
+def test_follow_ups_cannot_come_with_the_inspection(service: Handbooks) -> None:
+    """A findings file could carry follow-ups "signed" by anyone: the cell's Bí thư records
+    them afterwards, as themselves (LTGB-K002), and the audit trail says so."""
+    from lamtheoguongbac.committee import FollowUp
+
+    forged = FollowUp(
+        text="xong",
+        on=DAY,
+        done=True,
+        recorded_by="dv-khac",
+        recorder_name="Ai đó",
+        recorder_role=Role.SECRETARY,
+    )
+    finding = Finding(
+        id="f1",
+        kind=service.inspections.kinds()[0].code,
+        text="Sổ chưa ghi kết quả",
+        cell_id=CELL,
+        requests=(Request(id="y1", text="Bổ sung", due=DAY, follow_ups=(forged,)),),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        service.inspections.record(
+            scope=_cell_scope(), year=YEAR, findings=[finding], actor=OFFICER, on=DAY
+        )
+    assert refused.value.field == "findings[0].requests[0].follow_ups"
+    assert service.inspections.list(year=YEAR) == []

@@ -217,6 +217,18 @@ class InspectionsFacet:
         body = _body(tree, body_id, cells, who, roles, day)
         authorise_inspection(body[-1], day, who, roles)
         self._check_kinds(findings)
+        for i, finding in enumerate(findings):
+            for j, request in enumerate(finding.requests):
+                if request.follow_ups:
+                    # Each is the cell's own, signed by its Bí thư through follow_up (K002):
+                    # recorded with the inspection, it would be signed by whoever wrote it.
+                    raise ValidationFailed(
+                        "kết quả khắc phục do chi bộ tự ghi sau (follow_up), không ghi kèm cuộc "
+                        "kiểm tra",
+                        "follow-ups are recorded by the cell afterwards (follow_up), not with "
+                        "the inspection",
+                        field=f"findings[{i}].requests[{j}].follow_ups",
+                    )
         inspection = Inspection(
             id=inspection_id or self._free_id(day, scope.unit_id or body[-1].id),
             year=year,
