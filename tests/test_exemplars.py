@@ -23,6 +23,7 @@ from lamtheoguongbac import (
     Handbook,
     Handbooks,
     HandbookStatus,
+    MemberStatus,
     NotAuthorised,
     NotFound,
     Outcome,
@@ -381,6 +382,19 @@ def test_nominate_a_member_by_hand(service: Handbooks) -> None:
         service.exemplars.nominate(
             "không-có-ai", year=YEAR, achievements="Việc tốt", actor=SECRETARY
         )
+
+
+def test_a_suspended_member_is_not_nominated(service: Handbooks) -> None:
+    """A suspended member is not rated (DOMAIN §4); nominating one by hand was accepted."""
+    member = attrs.evolve(MEMBERS[3], status=MemberStatus.SUSPENDED)
+    service.roster.save([], [member])
+    with pytest.raises(ValidationFailed) as refused:
+        service.exemplars.nominate(
+            member.id, year=YEAR, achievements="Việc tốt", actor=SECRETARY, on=dt.date(2025, 12, 22)
+        )
+    assert refused.value.field == "member_id"
+    assert "suspended" in refused.value.message("en")
+    assert service.exemplars.list(year=YEAR) == []
 
 
 def test_nominate_a_cell_as_a_collective(service: Handbooks) -> None:

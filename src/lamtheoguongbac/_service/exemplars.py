@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
-from lamtheoguongbac._errors import ConflictError
+from lamtheoguongbac._errors import ConflictError, ValidationFailed
 from lamtheoguongbac._exemplars import (
     Commendation,
     Exemplar,
@@ -27,7 +27,7 @@ from lamtheoguongbac._exemplars import (
     subject_slug,
     with_commendation,
 )
-from lamtheoguongbac._model import Actor, Member, RoleAssignment
+from lamtheoguongbac._model import Actor, Member, MemberStatus, RoleAssignment
 from lamtheoguongbac._storage.base import HandbookQuery
 from lamtheoguongbac.text import nfc
 
@@ -91,6 +91,15 @@ class ExemplarsFacet:
             ConflictError: the member is already nominated for ``year``.
         """
         member = self._hb.store.member(member_id)
+        if member.status is MemberStatus.SUSPENDED:
+            # A suspended member is not rated (DOMAIN §4): nor held up as an example.
+            raise ValidationFailed(
+                f"đảng viên {member.full_name} đang bị đình chỉ sinh hoạt đảng: không đề cử "
+                "gương điển hình",
+                f"{member.full_name} is suspended from party activities: not nominated as an "
+                "exemplar",
+                field="member_id",
+            )
         return self._nominate(
             ExemplarKind.INDIVIDUAL,
             member.full_name,
