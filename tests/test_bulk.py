@@ -990,3 +990,19 @@ def test_an_enforced_cap_of_the_policy_the_handbooks_name_is_enforced_too(
     assert result.cells(BulkOutcome.FAILED) == (cell,)
     assert {o.code for o in result.failed} == {"LTGB-C001"}
     assert service.count_by_status(cell_id=cell, year=YEAR) == {HandbookStatus.REPORTED: 5}
+
+
+def test_a_link_in_the_folder_to_a_workbook_outside_it_is_not_imported(
+    store: MemoryStore | SqliteStore, roster: Roster, tmp_path: Path
+) -> None:
+    """The folder's files are what is imported: a link to a file elsewhere was followed."""
+    service = _stored_roster(store, roster, roster.members[1])
+    (tmp_path / "khac").mkdir()
+    elsewhere = _workbooks(tmp_path / "khac", roster, roster.cell_ids[:1])
+    folder = tmp_path / "thu-muc"
+    folder.mkdir()
+    (folder / "lien-ket.xlsx").symlink_to(elsewhere / f"{roster.cell_ids[0]}.xlsx")
+    secretary = _secretaries(roster)[roster.cell_ids[0]]
+    result = service.bulk.import_folder(folder, year=YEAR, runner=secretary)
+    assert result.outcomes == ()
+    assert service.find(year=YEAR) == []

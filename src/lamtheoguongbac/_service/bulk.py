@@ -1088,7 +1088,8 @@ class BulkSteps:
         on_behalf_of_cell_officer: bool = False,
         progress: Progress | None = None,
     ) -> BulkResult:
-        """Import every filled workbook (``*.xlsx``) of ``folder``, in name order.
+        """Import every filled workbook (``*.xlsx``) of ``folder``, in name order (a link to
+        a file outside the folder is not one of them).
 
         Without delegation each workbook is imported as ``runner``, who must then be
         entitled to each step as in a single import (the member, or the cell's Bí thư or
@@ -1112,10 +1113,15 @@ class BulkSteps:
                 f"'{folder}' is not a folder",
                 field=str(folder),
             )
+        inside = folder.resolve()
         paths = sorted(
             p
             for p in folder.iterdir()
-            if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith(("~$", "."))
+            if p.suffix.lower() == ".xlsx"
+            and p.is_file()
+            and not p.name.startswith(("~$", "."))
+            # a link to a file outside the folder is not one of its workbooks
+            and p.resolve().parent == inside
         )
         delegate = self._hb._trusted(runner) if on_behalf_of_cell_officer else None
         items = ((p, runner, delegate) for p in paths)
