@@ -726,3 +726,22 @@ def test_details_refuse_bad_values() -> None:
     with pytest.raises(ValidationFailed) as refused:
         Figure(amount=-1, unit="đồng")  # type: ignore[arg-type]
     assert refused.value.field == "Figure.amount"
+
+
+def test_names_with_no_latin_letter_get_ids_of_their_own(service: Handbooks) -> None:
+    """Both got the id "ca_nhan-2025-<cell>-", and the second was refused as "already
+    nominated"."""
+    first, second = (
+        service.exemplars.nominate_outside_party(
+            name,
+            kind=ExemplarKind.INDIVIDUAL,
+            organisation_id=CELL,
+            year=YEAR,
+            achievements="Giúp đỡ bà con vùng lũ",
+            actor=SECRETARY,
+        )
+        for name in ("李", "王")
+    )
+    assert first.id != second.id
+    assert not first.id.endswith("-")
+    assert [e.name for e in service.exemplars.list(year=YEAR)] == sorted(["李", "王"])

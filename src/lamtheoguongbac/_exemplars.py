@@ -26,6 +26,7 @@ storing and the clock belong to :class:`~lamtheoguongbac._service.core.Handbooks
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -47,7 +48,7 @@ from lamtheoguongbac._model import (
 )
 from lamtheoguongbac._permissions import require_signer
 from lamtheoguongbac._public import publish
-from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, strip_accents
+from lamtheoguongbac.text import collation_key, date_phrase, name_sort_key, nfc, strip_accents
 
 __all__ = [
     "OFFICER_ROLES",
@@ -485,7 +486,10 @@ def subject_slug(unit_id: str, name: str) -> str:
         'cb-ap3-ho-ong-tran-van-ba'
     """
     words = re.findall(r"[a-z0-9]+", strip_accents(name).lower().replace("đ", "d"))
-    return f"{unit_id}-{'-'.join(words)[:80].strip('-')}"
+    slug = "-".join(words)[:80].strip("-")
+    if not slug:  # a name of no Latin letter or digit ("李"): two such would share an id
+        slug = hashlib.blake2b(nfc(name).encode(), digest_size=5).hexdigest()
+    return f"{unit_id}-{slug}"
 
 
 def _name_key(exemplar: Exemplar) -> tuple[bytes, ...]:
