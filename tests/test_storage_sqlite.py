@@ -43,6 +43,17 @@ def _raw(path: Path) -> sqlite3.Connection:
 # --- URLs ----------------------------------------------------------------------------------
 
 
+def test_a_scheme_in_capitals_is_the_same_scheme(
+    ltgb_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """URL schemes are case-insensitive (RFC 3986): "SQLITE:///" was an unknown store."""
+    monkeypatch.chdir(tmp_path)
+    store = ltgb_registry.open_store("SQLITE:///so-tay.db")
+    assert store.url == "sqlite:///so-tay.db"
+    store.close()
+    assert (tmp_path / "so-tay.db").is_file()
+
+
 def test_relative_and_absolute_urls(
     ltgb_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1051,7 +1051,8 @@ class Registry:
 
     def open_store(self, url: str) -> Store:
         """Open the store at ``url`` with the backend registered for its scheme."""
-        scheme = url.split(":", 1)[0] if ":" in url else ""
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        url = scheme + url[len(scheme) :]  # schemes are case-insensitive (RFC 3986 §3.1)
         backends = self.storage_backends()
         if scheme not in backends:
             have = ", ".join(f"{s}:" for s in sorted(backends)) or "—"
