@@ -322,3 +322,27 @@ def test_follow_ups_cannot_come_with_the_inspection(service: Handbooks) -> None:
         )
     assert refused.value.field == "findings[0].requests[0].follow_ups"
     assert service.inspections.list(year=YEAR) == []
+
+
+def test_a_follow_up_dated_in_the_future_is_refused(service: Handbooks) -> None:
+    """Accepted, it closed the request "done on 15/06/2099" and locked it; and the office
+    was judged on a day to come."""
+    recorded = service.inspections.record(
+        scope=_cell_scope(),
+        year=YEAR,
+        findings=service.inspections.suggest(_cell_scope(), year=YEAR),
+        actor=OFFICER,
+        on=DAY,
+    )
+    request = recorded.findings[0].requests[0]
+    with pytest.raises(ValidationFailed) as refused:
+        service.inspections.follow_up(
+            recorded.id,
+            request.id,
+            text="xong",
+            done=True,
+            actor=SECRETARY,
+            on=DAY + dt.timedelta(days=1),
+        )
+    assert refused.value.field == "on"
+    assert not service.inspections.get(recorded.id).request(request.id)[1].done

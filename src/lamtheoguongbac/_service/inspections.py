@@ -279,7 +279,17 @@ class InspectionsFacet:
                 f"inspection {current.id} changed (version {current.version}, you edited "
                 f"{expected_version}); reload it",
             )
-        day = on or service._today()
+        today = service._today()
+        day = on or today
+        if day > today:
+            # Offices are judged on this day, and a request reported done stays done: a date
+            # to come would let someone act under an office not yet theirs, and lock it.
+            raise ValidationFailed(
+                f"ngày khắc phục {day:%d/%m/%Y} chưa tới (hôm nay {today:%d/%m/%Y})",
+                f"the follow-up date {day.isoformat()} has not come yet (today is "
+                f"{today.isoformat()})",
+                field="on",
+            )
         who, roles = self._officer(actor)
         finding, _ = current.request(nfc(request_id))
         role = authorise_follow_up(finding, day, who, roles)
