@@ -116,6 +116,52 @@ def test_a_foreign_or_corrupt_file_is_refused_and_left_untouched(
     assert path.read_bytes() == content
 
 
+def _lines_of_a_stepped_store(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A store holding one handbook taken one step (two events), and its lines."""
+    handbook, event = make_entry()
+    with JsonLinesStore(tmp_path) as store:
+        store.add(handbook, event)
+        step = advance(handbook)
+        store.update(step.handbook, step.event, expected_version=handbook.version)
+        path = store.path
+    return path, path.read_text("utf-8").splitlines()
+
+
+def _kind(line: str) -> str:
+    return str(json.loads(line).get("type", "")) if line.startswith("{") else ""
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        # an older copy of the handbook appended, which read last won
+        (lambda ls: [*ls, next(x for x in ls if _kind(x) == "handbook")], "already on line"),
+        # the events swapped, or one repeated
+        (
+            lambda ls: (
+                [x for x in ls if _kind(x) != "event"]
+                + [x for x in ls if _kind(x) == "event"][::-1]
+            ),
+            "out of version order",
+        ),
+        (lambda ls: [*ls, [x for x in ls if _kind(x) == "event"][-1]], "out of version order"),
+        # an event removed: the handbook is ahead of its trail
+        (lambda ls: ls[: max(i for i, x in enumerate(ls) if _kind(x) == "event")], "version"),
+    ],
+)
+def test_a_store_file_edited_by_hand_is_refused_naming_the_line(
+    tmp_path: Path, edit: object, says: str
+) -> None:
+    """Edited, duplicated or reordered lines were read last-wins and in file order: an old
+    copy of a handbook, a trail out of order or with holes, all silently."""
+    path, lines = _lines_of_a_stepped_store(tmp_path)
+    edited = "\n".join(edit(lines)) + "\n"  # type: ignore[operator]
+    path.write_text(edited, "utf-8")
+    with pytest.raises(StoreError, match=says):
+        JsonLinesStore(path)
+    assert path.read_text("utf-8") == edited  # left untouched
+
+
 def test_events_are_append_only(tmp_path: Path) -> None:
     handbook, event = make_entry()
     with JsonLinesStore(tmp_path) as store:

@@ -331,10 +331,31 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
     event_lines: list[str] = []
     record_events: dict[tuple[RecordType, str], list[RecordEvent]] = {}
     record_lines: list[str] = []
+    seen: dict[tuple[str, str], int] = {}  # (kind, id) → the line it was first on
     for number, raw in enumerate(rest, start=2):
         if not raw.strip():
             continue
         kind, value, line = _record(path, number, raw)
+        if kind in ("unit", "member", "handbook", "exemplar", "inspection"):
+            # The store writes each record once; a second line (an edit, a bad merge)
+            # would silently replace the first.
+            first_on = seen.setdefault((kind, value.id), number)
+            if first_on != number:
+                raise _refuse(
+                    path,
+                    f"dòng {number}: '{value.id}' đã có ở dòng {first_on}",
+                    f"line {number}: '{value.id}' is already on line {first_on}",
+                )
+        elif kind == "event":
+            before = events.get(value.handbook_id, [])
+            if before and value.version <= before[-1].version:
+                raise _refuse(
+                    path,
+                    f"dòng {number}: nhật ký của sổ '{value.handbook_id}' không theo thứ tự "
+                    f"phiên bản ({value.version} sau {before[-1].version})",
+                    f"line {number}: the events of handbook '{value.handbook_id}' are out of "
+                    f"version order ({value.version} after {before[-1].version})",
+                )
         if kind == "unit":
             units[value.id] = (value, line)
         elif kind == "member":
@@ -351,6 +372,23 @@ def _parse(path: Path, first: bytes, rest: Iterable[bytes]) -> _Snapshot:
         else:
             events.setdefault(value.handbook_id, []).append(value)
             event_lines.append(line)
+    for handbook_id, trail in events.items():
+        held = handbooks.get(handbook_id)
+        if held is None or held[0].version != trail[-1].version:
+            # a handbook line edited, removed or out of date beside its events
+            what_vi, what_en = (
+                ("không có dòng sổ tay", "has no handbook line")
+                if held is None
+                else (
+                    f"ở phiên bản {held[0].version}, nhật ký ở {trail[-1].version}",
+                    f"is at version {held[0].version}, its events at {trail[-1].version}",
+                )
+            )
+            raise _refuse(
+                path,
+                f"sổ '{handbook_id}' {what_vi}",
+                f"handbook '{handbook_id}' {what_en}",
+            )
     return _Snapshot(
         first.rstrip(b"\r\n"),
         units,
