@@ -391,3 +391,20 @@ def test_an_argument_of_the_wrong_type_is_named_not_a_raw_error(
         call(service, who)
     assert refused.value.problems[0].path == field
     assert service.find() == []
+
+
+def test_a_store_raising_its_own_error_on_get_is_a_store_error() -> None:
+    """A plugin store raising KeyError for an unknown id leaked it raw through get and every
+    step (the conformance suite catches such a store; the service guards itself too)."""
+    from lamtheoguongbac import StoreError
+    from lamtheoguongbac._storage import MemoryStore
+
+    class KeyErrorStore(MemoryStore):
+        def get(self, handbook_id: str) -> Handbook:
+            raise KeyError(handbook_id)
+
+    registry = create_registry(load_entrypoints=False)
+    with Handbooks(KeyErrorStore(), registry=registry) as svc, pytest.raises(StoreError) as refused:
+        svc.get("sotay-khong-co")
+    assert "KeyError" in refused.value.message("en")
+    assert "sotay-khong-co" in refused.value.message("vi")

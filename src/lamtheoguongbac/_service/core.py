@@ -25,9 +25,11 @@ from lamtheoguongbac import _workflow as workflow
 from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
 from lamtheoguongbac._errors import (
     ConflictError,
+    LamTheoGuongBacError,
     NotAuthorised,
     NotFound,
     RulesViolated,
+    StoreError,
     ValidationFailed,
 )
 from lamtheoguongbac._exemplars import Exemplar
@@ -895,7 +897,18 @@ class Handbooks:
         Raises:
             StoreError: the store returned a handbook with another id.
         """
-        found = self.store.get(_require_text(handbook_id, "handbook_id"))
+        handbook_id = _require_text(handbook_id, "handbook_id")
+        try:
+            found = self.store.get(handbook_id)
+        except LamTheoGuongBacError:
+            raise
+        except Exception as exc:  # a plugin store's own error (a KeyError for NotFound …)
+            raise StoreError(
+                f"Kho {self.store.url} lỗi khi đọc sổ '{nfc(handbook_id)}': "
+                f"{type(exc).__name__}: {exc}",
+                f"the store {self.store.url} failed reading handbook '{nfc(handbook_id)}': "
+                f"{type(exc).__name__}: {exc}",
+            ) from exc
         if found.id != nfc(handbook_id):
             raise wrong_handbook(nfc(handbook_id), found.id, self.store.url)
         return found
