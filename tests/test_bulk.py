@@ -728,6 +728,7 @@ def test_delegation_needs_a_committee_office_above_the_cell(
     )
     [failure] = result.failed
     assert failure.code == "LTGB-T007"
+    assert failure.cell_id == cells[0]  # the workbook's cell (it was None)
     assert failure.source is not None
     assert failure.source.file.endswith(f"{cells[0]}.xlsx")
     assert {o.cell_id for o in result.done} == {cells[1]}

@@ -1167,10 +1167,12 @@ class BulkSteps:
                 work = ((p, s, d, None) for p, s, d in items)
             for i, (path, submitter, delegate, loaded_data) in enumerate(work, 1):
                 source = _source_of(path)
+                read: object = None  # the workbook, once read
                 try:
                     if isinstance(loaded_data, LamTheoGuongBacError):
                         raise loaded_data
                     data = loaded_data if loaded_data is not None else read_workbook(path)
+                    read = data
                     with self._delegation(data, delegate) as acting:
                         result = apply_workbook(
                             hb, data, year=year, actor=acting or submitter, ledger=ledger
@@ -1188,7 +1190,11 @@ class BulkSteps:
                         for p in exc.problems
                     )
                 except LamTheoGuongBacError as exc:
-                    outcomes.append(_failed(exc, None, source=source))
+                    cell = None  # the workbook's cell, when it was read and is of one
+                    if read is not None:
+                        with contextlib.suppress(LamTheoGuongBacError):
+                            cell = self._cell_of(read)
+                    outcomes.append(_failed(exc, cell, source=source))
                 else:
                     notes.extend(f"{path.name}: {w}" for w in result.warnings)
                     outcomes.extend(
