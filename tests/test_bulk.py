@@ -1007,3 +1007,26 @@ def test_a_link_in_the_folder_to_a_workbook_outside_it_is_not_imported(
     result = service.bulk.import_folder(folder, year=YEAR, runner=secretary)
     assert result.outcomes == ()
     assert service.find(year=YEAR) == []
+
+
+def test_a_cell_refused_by_a_busy_store_names_each_handbook(tmp_path: Path, roster: Roster) -> None:
+    """The outcomes of a cell whose commit the store refused (another writer held it) had
+    no handbook id, though every step was taken on one."""
+    path = tmp_path / "so-tay.db"
+    hb = _service(SqliteStore(path, timeout=0.2))
+    hb.roster.save(roster.units, roster.members)
+    assert hb.bulk.open_year(roster.units[0].id, year=YEAR, actor=roster.members[0]).ok
+    batches = _batches(hb, roster, _registration)[:1]
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = hb.bulk.register(batches)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not result.done
+    assert result.failed
+    assert all(o.handbook_id for o in result.failed)
+    assert {o.handbook_id for o in result.failed} == {
+        b.id for b in hb.find(cell_id=batches[0].cell_id, year=YEAR)
+    }

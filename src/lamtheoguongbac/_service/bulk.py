@@ -949,7 +949,15 @@ class BulkSteps:
                 at, cause = refused
                 if at is None:  # the cell's commit itself failed: nothing of it is kept
                     error = _as_library_error(cause, cell)
-                    return [_failed(error, cell, entry=e) for e in batch.entries]
+                    return [
+                        _failed(
+                            error,
+                            cell,
+                            entry=e,
+                            handbook_id=done[n].handbook.id if n in done else None,
+                        )
+                        for n, e in enumerate(batch.entries)
+                    ]
                 entry = batch.entries[at]
                 error = _as_library_error(cause, cell, entry.member_id)
                 handbook_id = done[at].handbook.id
