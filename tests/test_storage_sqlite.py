@@ -543,3 +543,17 @@ def test_a_document_edited_away_from_its_row_is_refused_not_read(
         store.get(book.id)
     assert reason in refused.value.message("en")
     assert book.id in refused.value.message("vi")
+
+
+@pytest.mark.parametrize(
+    "text", ["attempt to write a readonly database", "unable to open database file"]
+)
+def test_a_store_it_may_not_write_is_told_as_such(tmp_path: Path, text: str) -> None:
+    """SQLite's own words alone, in the Vietnamese text too: "unable to open database file"
+    for a folder one may not write to (WAL needs its -wal and -shm files beside the store).
+    (The case itself needs a folder that even root may not write to.)"""
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        error = store._error(sqlite3.OperationalError(text))
+    assert "allow writing there" in error.message("en")
+    assert "-wal" in error.message("vi")
+    assert text in error.message("en")

@@ -490,6 +490,15 @@ class SqliteStore:
                 f"the store {self.path} is busy: another process has been writing for more "
                 f"than {self._timeout:g} s; try again later",
             )
+        if "readonly" in text or "unable to open" in text:
+            # WAL keeps two files beside the store (-wal, -shm): even a read needs to write
+            # them, so a store in a folder one may not write to cannot be opened at all.
+            return StoreError(
+                f"Không ghi được kho {self.path} hoặc thư mục của nó (SQLite cần tạo các tệp "
+                f"-wal, -shm bên cạnh, kể cả khi chỉ đọc); hãy cấp quyền ghi ({text})",
+                f"cannot write the store {self.path} or its folder (SQLite needs to make its "
+                f"-wal and -shm files beside it, even to read); allow writing there ({text})",
+            )
         return StoreError(
             f"Lỗi kho dữ liệu {self.path}: {text}", f"store error in {self.path}: {text}"
         )
