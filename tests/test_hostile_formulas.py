@@ -101,17 +101,22 @@ def test_the_template_and_the_rollup_have_no_formula(tmp_path: Path) -> None:
     assert any(c.value == "'" + PAYLOADS[0] for row in ws.iter_rows() for c in row)
 
 
-def test_reimporting_the_export_unchanged_changes_nothing(tmp_path: Path) -> None:
-    """The "deliverable pledge" case: a deliverable's due date is its deadline on the sheet."""
-    service = open_cell()
-    book = service.create(MEMBER.id, year=YEAR, actor=MEMBER)
-    deliverable = Pledge(
+def _deliverable() -> Pledge:
+    """A pledge whose deliverable's due date is its deadline (one column on the sheet)."""
+    return Pledge(
         id="viec-3",
         deed=f"Xây dựng 01 sáng kiến số hóa hồ sơ một cửa, hoàn thành trước 30/11/{YEAR}.",
         target=DeliverableTarget(description="01 sáng kiến", due=dt.date(YEAR, 11, 30)),
         task="Tiếp nhận và giải quyết hồ sơ một cửa",
         bases=good_pledges(1)[0].bases,
     )
+
+
+def test_reimporting_the_export_unchanged_changes_nothing(tmp_path: Path) -> None:
+    """The "deliverable pledge" case: a deliverable's due date is its deadline on the sheet."""
+    service = open_cell()
+    book = service.create(MEMBER.id, year=YEAR, actor=MEMBER)
+    deliverable = _deliverable()
     pledges = (*good_pledges(2), deliverable)
     service.register_pledges(book.id, pledges, actor=MEMBER)
     service.report_results(
@@ -404,13 +409,7 @@ def test_a_date_outside_the_period_is_reported_once_a_row(tmp_path: Path) -> Non
     row: at the deadline's column, and again at the row without a column."""
     service = open_cell()
     book = service.create(MEMBER.id, year=YEAR, actor=MEMBER)
-    deliverable = Pledge(
-        id="viec-3",
-        deed=f"Xây dựng 01 sáng kiến số hóa hồ sơ một cửa, hoàn thành trước 30/11/{YEAR}.",
-        target=DeliverableTarget(description="01 sáng kiến", due=dt.date(YEAR, 11, 30)),
-        task="Tiếp nhận và giải quyết hồ sơ một cửa",
-        bases=good_pledges(1)[0].bases,
-    )
+    deliverable = _deliverable()
     service.register_pledges(book.id, (*good_pledges(1), deliverable), actor=MEMBER)
     path = exported_workbook(service, tmp_path / "chi-bo.xlsx")
     data = read_workbook(path)
