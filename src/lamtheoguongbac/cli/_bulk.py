@@ -79,7 +79,7 @@ def _report(result: BulkResult, what_vi: str, what_en: str) -> None:
         f"{what_vi}: {done} thành công, {failed} lỗi, {back} không lưu vì chi bộ có lỗi"
         + (f" ({cells} chi bộ)" if cells else ""),
         f"{what_en}: {done} done, {failed} failed, {back} not stored because their cell "
-        "had a failure" + (f" ({cells} cells)" if cells else ""),
+        "had a failure" + (f" ({cells} cell{'s' if cells > 1 else ''})" if cells else ""),
     )
     if not result.ok:
         sys.exit(2)
