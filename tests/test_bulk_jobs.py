@@ -3,6 +3,7 @@ writes and hooks in the caller, and what cannot reach a worker refused up front.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import multiprocessing
@@ -10,7 +11,6 @@ import os
 import signal
 import sqlite3
 import threading
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -627,19 +627,15 @@ def test_a_cell_stored_by_a_worker_that_then_died_is_never_taken_again(
 ) -> None:
     # Worker 0 is slow on its first cell; meanwhile worker 1 stores its first cell and
     # dies. That cell must be reported failed (stored whole, to check), never sent again,
-    # and no other cell may fail for it.
-    def worker(cell: str) -> int:
-        return zlib.crc32(cell.encode("utf-8")) % 2
-
-    on = {w: [c for c in roster.cell_ids if worker(c) == w] for w in (0, 1)}
-    slow, dying = on[0][0], on[1][0]
+    # and no other cell may fail for it. The first two cells go to the two workers: a new
+    # cell goes to the worker with the fewest cells waiting.
+    slow, dying, *rest = roster.cell_ids
     victim = next(m for m in roster.members if m.cell_id == dying)
     hb = _dying(tmp_path, roster, monkeypatch, "after", member=victim.id)
     monkeypatch.setenv("LTGB_TEST_SLOW_CELL", slow)
     batches = {b.cell_id: b for b in _batches(hb, roster, _registration)}
-    ordered = [slow, dying, *on[0][1:], *on[1][1:]]
     with _deadline(120):
-        result = hb.bulk.register([batches[c] for c in ordered], jobs=2)
+        result = hb.bulk.register([batches[c] for c in (slow, dying, *rest)], jobs=2)
     assert result.cells(BulkOutcome.FAILED) == (dying,)
     assert all("worker process" in (o.problem("en") or "") for o in result.failed)
     statuses = _statuses_by_cell(hb)
@@ -658,3 +654,37 @@ def test_a_policy_read_from_another_service_is_set_with_the_plugins_rules_once(
     assert [r.code for r in second.policy.rules].count("AG-902") == 1
     first.close()
     second.close()
+
+
+def test_a_new_cell_goes_to_the_worker_with_the_fewest_cells_waiting() -> None:
+    # Cells spread by the hash of their id alone left one worker idle while the other had a
+    # queue (issue 11); a cell's batches still go to one worker, in order, while any waits.
+    from lamtheoguongbac._service.workers import _Owners
+
+    queues: list[collections.deque[str]] = [collections.deque(), collections.deque()]
+    held: list[collections.deque[str]] = [collections.deque(), collections.deque()]
+    owners = _Owners(2)
+
+    def send(key: str, pinned: bool = False) -> int:
+        k = owners.take(key, pinned, queues, held, dead)
+        queues[k].append(key)
+        return k
+
+    dead: set[int] = set()
+    assert [send("a"), send("b"), send("c")] == [0, 1, 0]
+    assert send("b") == 1  # its earlier batch still waits there
+    queues[1].clear()  # worker 1 took both of b's batches
+    owners.release("b")
+    owners.release("b")
+    assert send("d") == 1  # the fewest waiting: none there, two on worker 0
+    assert send("b") == 1  # free again, it goes where the fewest wait: one against two
+    # pinned (an enforced cap's organisation): it stays with its worker for the operation
+    assert send("xa", pinned=True) == 0
+    queues[0].clear()
+    owners.release("xa")
+    queues[1].extend(["x"] * 5)
+    assert send("xa") == 0
+    queues[0].extend(["x"] * 9)
+    assert send("xa") == 0  # not moved, however long its worker's queue
+    dead.add(0)
+    assert send("e") == 1  # never to a worker that died and was not replaced

@@ -47,7 +47,6 @@ import logging
 import os
 import re
 import unicodedata
-import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -609,7 +608,7 @@ class BulkSteps:
                     tasks,
                     jobs=jobs,
                     spec=spec,
-                    route=lambda task: zlib.crc32(task.unit_id.encode("utf-8")),
+                    route=lambda task: task.unit_id,
                     here=lambda task: None,
                     failed=_open_failed,
                     settle=self._fire,  # what a worker stored when the step stopped
@@ -832,7 +831,8 @@ class BulkSteps:
                     (task(item) for item in checked),
                     jobs=jobs,
                     spec=spec,
-                    route=lambda t: zlib.crc32((t.key or t.route).encode("utf-8")),
+                    route=lambda t: t.key or t.route,
+                    pinned=lambda t: t.key is not None,  # the worker keeps its cap figures
                     here=here,
                     failed=self._cell_failed,
                     settle=self._fire,  # what a worker stored when the step stopped

@@ -33,7 +33,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -327,18 +327,24 @@ def ordered_map(
     *,
     jobs: int,
     spec: WorkerSpec,
-    route: Callable[[T], int],
+    route: Callable[[T], Hashable],
     here: Callable[[T], R | None],
     failed: Callable[[T, BaseException], R],
     settle: Callable[[R], object],
+    pinned: Callable[[T], bool] = lambda item: False,
 ) -> Generator[R, None, None]:
     """``task(item)`` for each item in ``jobs`` worker processes, yielded in the items'
     order as each is ready.
 
-    An item ``here(item)`` answers (not ``None``) is not sent at all. Any other goes to
-    worker ``route(item) % jobs``, which takes its items in order, holding :data:`DEPTH` at
-    a time; the caller keeps the rest, reading at most :data:`AHEAD` items per worker
-    ahead, so a stream of items is never read into memory. An item whose worker raised or
+    An item ``here(item)`` answers (not ``None``) is not sent at all. Any other goes to a
+    worker chosen by its key, ``route(item)``: items of one key go to one worker, which
+    takes its items in order, holding :data:`DEPTH` at a time. A key goes to the worker
+    with the fewest items waiting when the first of its items is read, and stays with it
+    while any of them waits — or for the whole operation when ``pinned(item)`` (the worker
+    keeps running figures for that key). So no worker idles while another has a queue,
+    as one did when keys were spread by their hash alone (issue 11). The caller keeps the
+    items not sent, reading at most :data:`AHEAD` items per worker ahead, so a stream of
+    items is never read into memory. An item whose worker raised or
     died taking it is yielded as ``failed(item, error)`` — ``StoredThenDied(…)`` when it
     died after :func:`mark_stored` — and one no worker took as ``failed(item,
     NotSent(…))``; a worker that died is replaced and the items behind that one are sent
@@ -353,6 +359,7 @@ def ordered_map(
         turn = stack.enter_context(_turn_file()) if _one_writer(spec.url) else None
         workers: _Workers[T, R] = _Workers(jobs, spec, turn)
         stack.callback(workers.stop)
+        owners = _Owners(jobs)
         queues: list[collections.deque[tuple[int, T]]] = [collections.deque() for _ in range(jobs)]
         # per worker, oldest first: (sequence number, item, future)
         held: list[collections.deque[tuple[int, T, cf.Future[R]]]] = [
@@ -376,10 +383,12 @@ def ordered_map(
                     if k not in workers.dead:
                         continue
                     queues[k].popleft()
+                    owners.release(route(item))
                     done[seq] = failed(item, _not_sent(exc))
                     continue
                 except Exception as exc:  # the item cannot be sent
                     queues[k].popleft()
+                    owners.release(route(item))
                     done[seq] = failed(item, _not_sent(exc))
                     continue
                 queues[k].popleft()
@@ -410,6 +419,7 @@ def ordered_map(
             except cf.CancelledError as cancelled:
                 done[seq] = failed(item, _not_sent(cancelled))
             held[k].popleft()  # only once its outcome is known
+            owners.release(route(item))
             if broken:  # the ones behind it never started
                 requeue(k)
 
@@ -431,7 +441,8 @@ def ordered_map(
                     if answer is not None:
                         done[count] = answer
                     else:
-                        k = route(item) % jobs
+                        key = route(item)
+                        k = owners.take(key, pinned(item), queues, held, workers.dead)
                         queues[k].append((count, item))
                         start(k)
                     order.append(count)
@@ -458,6 +469,47 @@ def ordered_map(
             for result in done.values():
                 settle(result)
             raise
+
+
+class _Owners:
+    """Which worker takes each key's items (:func:`ordered_map`)."""
+
+    def __init__(self, jobs: int) -> None:
+        self._jobs = jobs
+        self._owner: dict[Hashable, int] = {}
+        self._waiting: collections.Counter[Hashable] = collections.Counter()
+        self._pinned: set[Hashable] = set()
+
+    def take(
+        self,
+        key: Hashable,
+        pinned: bool,
+        queues: list[collections.deque[Any]],
+        held: list[collections.deque[Any]],
+        dead: set[int],
+    ) -> int:
+        """The worker for one more item of ``key``: its owner's, else the live worker with
+        the fewest items queued and held (the first of them on a tie)."""
+        k = self._owner.get(key)
+        if k is None:
+            live = [j for j in range(self._jobs) if j not in dead] or list(range(self._jobs))
+            k = min(live, key=lambda j: len(queues[j]) + len(held[j]))
+            self._owner[key] = k
+        if pinned:
+            self._pinned.add(key)
+        self._waiting[key] += 1
+        return k
+
+    def release(self, key: Hashable) -> None:
+        """One item of ``key`` is finished: a key with none waiting, not pinned, is free to
+        go to another worker (so the map holds only the keys of items in flight)."""
+        left = self._waiting[key] - 1
+        if left > 0:
+            self._waiting[key] = left
+            return
+        del self._waiting[key]
+        if key not in self._pinned:
+            self._owner.pop(key, None)
 
 
 def _one_writer(url: str) -> bool:
