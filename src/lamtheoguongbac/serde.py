@@ -23,7 +23,7 @@ from cattrs.strategies import configure_tagged_union
 from lamtheoguongbac._checks import text_problem
 from lamtheoguongbac._errors import LamTheoGuongBacError, Problem, ValidationFailed
 from lamtheoguongbac._model import DeliverableTarget, QuantityTarget
-from lamtheoguongbac._stored import Untrusted, decoder_for
+from lamtheoguongbac._stored import Untrusted, decoder_for, encoder_for
 from lamtheoguongbac.text import nfc
 
 __all__ = [
@@ -256,7 +256,12 @@ def to_dict(value: object) -> dict[str, Any]:
         >>> to_dict(Basis(kind=BasisKind.STUDY_THEME, text="Chuyên đề năm 2025"))
         {'schema_version': 2, 'kind': 'chuyen_de', 'reference': None, 'text': 'Chuyên đề năm 2025'}
     """
-    data = _converter().unstructure(value)
+    try:
+        encode = encoder_for(type(value), _TAGGED)
+    except TypeError:  # not a class of the model, or a field type the plain encoder lacks
+        data = _converter().unstructure(value)
+    else:
+        data = encode(value)
     if not isinstance(data, dict):
         raise TypeError(f"{type(value).__name__} is not a document class")
     return {"schema_version": SCHEMA_VERSION, **data}
