@@ -347,7 +347,7 @@ def _class_encoder(cls: type, tags: Tags) -> Callable[[Any], dict[str, Any]]:
     value written by its declared type. Generated as source, like the decoder."""
     namespace: dict[str, Any] = {}
     items = []
-    for i, field in enumerate(attrs.fields(cls)):  # type: ignore[arg-type]  # an attrs class
+    for i, field in enumerate(attrs.fields(cls)):
         expression = _value_expression(field.type, f"e{i}", f"o.{field.name}", namespace, tags)
         items.append(f"        {field.name!r}: {expression},")
     lines = ["def encode(o):", "    return {", *items, "    }"]

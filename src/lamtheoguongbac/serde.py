@@ -257,7 +257,7 @@ def to_dict(value: object) -> dict[str, Any]:
         {'schema_version': 2, 'kind': 'chuyen_de', 'reference': None, 'text': 'Chuyên đề năm 2025'}
     """
     try:
-        encode = encoder_for(type(value), _TAGGED)
+        encode = encoder_for(type(value), _TAGGED)  # type: ignore[arg-type]  # classes hash
     except TypeError:  # not a class of the model, or a field type the plain encoder lacks
         data = _converter().unstructure(value)
     else:
