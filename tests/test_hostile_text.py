@@ -338,3 +338,26 @@ def test_every_unicode_format_character_is_refused_in_an_identifier() -> None:
     for char in format_chars:
         with pytest.raises(ValidationFailed):
             Member(id=f"dv{char}04", full_name="Nguyễn Văn An", cell_id="chibo-01")
+
+
+def test_every_character_is_judged_as_the_detailed_checks_judge_it() -> None:
+    # text_problem and line_problem first look for any refused character with one class
+    # (one search for the clean text nearly all of it is); that class must hold exactly
+    # what the detailed checks name, or a refused character would slip through.
+    from lamtheoguongbac._checks import (
+        _BIDI_CONTROLS,
+        _NOT_XML,
+        NOT_IN_LINE,
+        line_problem,
+        text_problem,
+    )
+
+    def refused(pattern: re.Pattern[str], c: str) -> bool:
+        return pattern.search(c) is not None
+
+    for code in range(0x110000):
+        c = chr(code)
+        in_text = refused(_NOT_XML, c) or refused(_BIDI_CONTROLS, c)
+        assert (text_problem(f"a{c}b") is not None) is in_text, hex(code)
+        in_line = in_text or refused(NOT_IN_LINE, c)
+        assert (line_problem(f"a{c}b") is not None) is in_line, hex(code)
