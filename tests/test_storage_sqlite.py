@@ -557,3 +557,33 @@ def test_a_store_it_may_not_write_is_told_as_such(tmp_path: Path, text: str) -> 
     assert "allow writing there" in error.message("en")
     assert "-wal" in error.message("vi")
     assert text in error.message("en")
+
+
+def test_record_events_appended_at_once_keep_their_order_and_are_all_or_none(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    from lamtheoguongbac.committee import RecordAction, RecordEvent, RecordType
+
+    at = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+    def event(record_id: str, version: int) -> RecordEvent:
+        return RecordEvent(
+            record_type=RecordType.MEMBER,
+            record_id=record_id,
+            action=RecordAction.ADDED if version == 1 else RecordAction.CHANGED,
+            actor_id="cb-01-dv000",
+            actor_name="Nguyễn Văn An",
+            at=at,
+            version=version,
+        )
+
+    with SqliteStore(tmp_path / "so-tay.db") as store:
+        store.append_record_events([event("dv1", 1), event("dv2", 1), event("dv1", 2)])
+        assert [e.version for e in store.record_events(RecordType.MEMBER, "dv1")] == [1, 2]
+        with pytest.raises(AttributeError):  # not an event: refused before anything is written
+            store.append_record_events([event("dv3", 1), "không phải sự kiện"])  # type: ignore[list-item]
+        assert store.record_events(RecordType.MEMBER, "dv3") == []
+        store.append_record_event(event("dv2", 2))
+        assert [e.version for e in store.record_events(RecordType.MEMBER, "dv2")] == [1, 2]

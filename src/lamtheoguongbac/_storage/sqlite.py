@@ -1190,13 +1190,22 @@ class SqliteStore:
         return sorted(found, key=inspection_order)
 
     def append_record_event(self, event: RecordEvent) -> None:
-        """Append one event to the audit trail of exemplars and inspections."""
-        document = _json.encode_json(serde.to_dict(event))
+        """Append one event to the audit trail of exemplars, inspections and the roster."""
+        self.append_record_events([event])
+
+    def append_record_events(self, events: Iterable[RecordEvent]) -> None:
+        """Append several events at once, in order, all or none (the service uses it for a
+        roster save's trail: one statement for 60,000 members' entries, not one savepoint
+        and insert each)."""
+        rows = [
+            (e.record_type.value, e.record_id, e.version, _json.encode_json(serde.to_dict(e)))
+            for e in events
+        ]
         with self._transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT INTO record_events (record_type, record_id, version, document) "
                 "VALUES (?, ?, ?, ?)",
-                (event.record_type.value, event.record_id, event.version, document),
+                rows,
             )
 
     def record_events(self, record_type: RecordType, record_id: str) -> list[RecordEvent]:
