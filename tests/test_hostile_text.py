@@ -341,7 +341,7 @@ def test_every_unicode_format_character_is_refused_in_an_identifier() -> None:
 
 
 def test_every_character_is_judged_as_the_detailed_checks_judge_it() -> None:
-    # text_problem and line_problem first look for any refused character with one class
+    # text_problem, line_problem and require_id first look for any refused character with one class
     # (one search for the clean text nearly all of it is); that class must hold exactly
     # what the detailed checks name, or a refused character would slip through.
     from lamtheoguongbac._checks import (
@@ -361,3 +361,14 @@ def test_every_character_is_judged_as_the_detailed_checks_judge_it() -> None:
         assert (text_problem(f"a{c}b") is not None) is in_text, hex(code)
         in_line = in_text or refused(NOT_IN_LINE, c)
         assert (line_problem(f"a{c}b") is not None) is in_line, hex(code)
+        assert _id_refused(f"a{c}b") is in_line, hex(code)  # an id: as one line
+
+
+def _id_refused(value: str) -> bool:
+    from lamtheoguongbac._checks import require_id
+
+    try:
+        require_id("id", value)
+    except ValidationFailed:
+        return True
+    return False

@@ -444,6 +444,8 @@ def require_id(where: str, value: str) -> None:
             f"mã định danh dài quá {ID_MAX} ký tự",
             f"the identifier is longer than {ID_MAX} characters",
         )
+    if _NOT_LINE.search(value) is None:  # all it refuses below, in one search
+        return
     found = _NOT_IN_ID.search(value)
     if found is not None:
         shown, at = describe_char(found.group()), found.start() + 1
