@@ -3,6 +3,9 @@
 It must give exactly what :func:`serde.from_dict` gives for every document the library
 writes, and for a document whose shape is off in any way it must fail exactly as
 ``from_dict`` does (same field, same text), because it falls back to it.
+
+And for ``serde.to_dict``'s plain encoder, the other way: it must write exactly what the
+checked converter (cattrs) writes, keys, order and values.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from hypothesis import strategies as st
 
 from hostile import open_cell
 from lamtheoguongbac import Event, Handbook, HandbookStatus, StoreError, ValidationFailed
-from lamtheoguongbac.serde import SCHEMA_VERSION, from_dict, from_stored, to_dict
+from lamtheoguongbac.serde import SCHEMA_VERSION, from_dict, from_stored, make_converter, to_dict
 from lamtheoguongbac.testing import creation_event
 from strategies import MEMBER, VALUE_STRATEGIES, YEAR, handbook_in, handbooks
 
@@ -32,14 +35,30 @@ def same(a: object, b: object) -> None:
     assert repr(a) == repr(b)
 
 
+_CONVERTER = make_converter()
+
+
+def _checked(value: object) -> str:
+    """What the checked converter (cattrs) writes for ``value``, as JSON text (the keys'
+    order included): what :func:`to_dict`'s plain encoder must write."""
+    data = {"schema_version": SCHEMA_VERSION, **_CONVERTER.unstructure(value)}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _written(value: object) -> str:
+    return json.dumps(to_dict(value), ensure_ascii=False)
+
+
 @pytest.mark.parametrize("status", list(S), ids=lambda s: s.value)
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
-def test_stored_handbooks_decode_as_the_checked_path_does(
+def test_stored_handbooks_encode_and_decode_as_the_checked_path_does(
     status: HandbookStatus, data: st.DataObject
 ) -> None:
     hb = data.draw(handbooks(status))
+    assert _written(hb) == _checked(hb)  # to_dict's plain encoder: keys, order, values
     doc = json.loads(json.dumps(to_dict(hb)))  # what a store gives back
+    assert repr(to_dict(hb)) == repr(doc)  # lists, not tuples
     same(from_stored(Handbook, doc), hb)
     same(from_stored(Handbook, doc), from_dict(Handbook, doc))
 
@@ -47,8 +66,11 @@ def test_stored_handbooks_decode_as_the_checked_path_does(
 @pytest.mark.parametrize("cls", list(VALUE_STRATEGIES), ids=lambda c: c.__name__)
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
-def test_every_value_class_decodes_as_the_checked_path_does(cls: type, data: st.DataObject) -> None:
+def test_every_value_class_encodes_and_decodes_as_the_checked_path_does(
+    cls: type, data: st.DataObject
+) -> None:
     value = data.draw(VALUE_STRATEGIES[cls])
+    assert _written(value) == _checked(value)
     doc = json.loads(json.dumps(to_dict(value)))
     assert from_stored(cls, doc) == value
     same(from_stored(cls, doc), from_dict(cls, doc))
@@ -204,43 +226,6 @@ def test_one_line_fields_stored_untrimmed_read_back_trimmed_either_way(
     stored = json.loads(json.dumps(document))  # what a store gives back
     same(from_stored(Handbook, stored), handbook)
     same(from_dict(Handbook, stored), handbook)
-
-
-# --- the plain encoder: what to_dict writes is what the checked converter writes ----------
-
-
-def _checked(value: object) -> str:
-    """What the checked converter (cattrs) writes for ``value``, as JSON text (the keys'
-    order included)."""
-    from lamtheoguongbac.serde import make_converter
-
-    data = {"schema_version": SCHEMA_VERSION, **make_converter().unstructure(value)}
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _written(value: object) -> str:
-    return json.dumps(to_dict(value), ensure_ascii=False)
-
-
-@pytest.mark.parametrize("status", list(S), ids=lambda s: s.value)
-@settings(max_examples=15, deadline=None)
-@given(data=st.data())
-def test_handbooks_are_written_as_the_checked_converter_writes_them(
-    status: HandbookStatus, data: st.DataObject
-) -> None:
-    hb = data.draw(handbooks(status))
-    assert _written(hb) == _checked(hb)
-    assert repr(to_dict(hb)) == repr(json.loads(_checked(hb)))  # lists, not tuples
-
-
-@pytest.mark.parametrize("cls", list(VALUE_STRATEGIES), ids=lambda c: c.__name__)
-@settings(max_examples=25, deadline=None)
-@given(data=st.data())
-def test_every_value_class_is_written_as_the_checked_converter_writes_it(
-    cls: type, data: st.DataObject
-) -> None:
-    value = data.draw(VALUE_STRATEGIES[cls])
-    assert _written(value) == _checked(value)
 
 
 def test_the_committees_records_are_written_as_the_checked_converter_writes_them() -> None:
