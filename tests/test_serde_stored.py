@@ -11,11 +11,13 @@ checked converter (cattrs) writes, keys, order and values.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -237,14 +239,48 @@ def test_the_committees_records_are_written_as_the_checked_converter_writes_them
         assert _written(value) == _checked(value), type(value).__name__
 
 
-def test_a_class_with_a_field_the_plain_encoder_does_not_know_is_written_by_the_converter() -> None:
-    import attrs
+@attrs.frozen
+class _Tally:  # a dict field: the plain encoder has no code for it
+    name: str
+    counts: dict[str, int]
 
-    @attrs.frozen
-    class Tally:  # a dict field: the plain encoder has no code for it
-        name: str
-        counts: dict[str, int]
 
-    value = Tally(name="Chi bộ 1", counts={"HTXSNV": 2})
-    expected = {"schema_version": SCHEMA_VERSION, "name": "Chi bộ 1", "counts": {"HTXSNV": 2}}
-    assert to_dict(value) == expected
+@attrs.frozen
+class _Node:  # a class that holds itself
+    name: str
+    children: tuple[_Node, ...] = ()
+
+
+@attrs.frozen
+class _Derived:  # a field __init__ does not set: the converter leaves it out
+    x: int
+    y: int = attrs.field(init=False, default=3)
+
+
+@attrs.frozen
+class _Due:  # a datetime in a date field: written as its date
+    on: dt.date
+
+
+for _cls in (_Tally, _Node, _Derived, _Due):
+    attrs.resolve_types(_cls)  # the model's classes have their types resolved too
+
+
+def test_classes_the_plain_encoder_does_not_cover_are_written_by_the_converter() -> None:
+    # to_dict is public: any attrs class may come to it, and it must write what the
+    # converter writes for it
+    from lamtheoguongbac._stored import encoder_for
+    from lamtheoguongbac.serde import _TAGGED
+
+    covered = {_Tally: False, _Node: False, _Derived: False, _Due: True}
+    for cls, plain in covered.items():
+        assert (encoder_for(cls, _TAGGED) is not None) is plain, cls.__name__
+    values = [
+        _Tally(name="Chi bộ 1", counts={"HTXSNV": 2}),
+        _Node(name="tỉnh", children=(_Node(name="xã"),)),
+        _Derived(x=1),
+        _Due(on=dt.datetime(2025, 1, 2, 5, 0, tzinfo=dt.UTC)),
+    ]
+    for value in values:
+        assert _written(value) == _checked(value), type(value).__name__
+    assert to_dict(values[3])["on"] == "2025-01-02"

@@ -291,34 +291,39 @@ Encode = Callable[[Any], Any]
 Tags = dict[type, tuple[str, str]]
 
 
-def _value_expression(type_: Any, name: str, v: str, namespace: dict[str, Any], tags: Tags) -> str:
+def _value_expression(
+    type_: Any, name: str, v: str, namespace: dict[str, Any], tags: Tags, building: frozenset[type]
+) -> str:
     """A Python expression writing the value ``v`` of the declared type ``type_`` as the
     checked converter writes it; helpers it needs are bound in ``namespace`` under names
     starting with ``name``. TypeError for a type it does not know."""
     if type_ in (str, int, bool):
         return v
     if type_ in (dt.date, dt.datetime):
-        return f"{v}.isoformat()"
+        # the declared type's method, as the converter's hook: a datetime in a date field
+        # is written as its date
+        namespace[f"{name}_iso"] = type_.isoformat
+        return f"{name}_iso({v})"
     if type_ is Decimal:
         namespace["fmt"] = format
         return f"fmt({v}, 'f')"
     if isinstance(type_, type) and issubclass(type_, enum.Enum):
         return f"{v}.value"
     if isinstance(type_, type) and attrs.has(type_):
-        namespace[name] = _class_encoder(type_, tags)
+        namespace[name] = _class_encoder(type_, tags, building)
         return f"{name}({v})"
     origin, args = typing.get_origin(type_), typing.get_args(type_)
     if origin in (list, tuple) and (origin is list or (len(args) == 2 and args[1] is Ellipsis)):
         if not args:
             raise TypeError(f"no encoder for the type {type_!r}")
-        item = _value_expression(args[0], name + "_i", "x", namespace, tags)
+        item = _value_expression(args[0], name + "_i", "x", namespace, tags, building)
         return f"[{item} for x in {v}]"
     if origin in (typing.Union, UnionType):
         members = [a for a in args if a is not NoneType]
         if len(members) == 1:
-            inner = _value_expression(members[0], name, v, namespace, tags)
+            inner = _value_expression(members[0], name, v, namespace, tags, building)
         elif all(m in tags for m in members):
-            namespace[name] = _tagged_encoder(members, tags)
+            namespace[name] = _tagged_encoder(members, tags, building)
             inner = f"{name}({v})"
         else:
             raise TypeError(f"no encoder for the union {type_!r}")
@@ -328,10 +333,10 @@ def _value_expression(type_: Any, name: str, v: str, namespace: dict[str, Any], 
     raise TypeError(f"no encoder for the type {type_!r}")
 
 
-def _tagged_encoder(members: list[type], tags: Tags) -> Encode:
+def _tagged_encoder(members: list[type], tags: Tags, building: frozenset[type]) -> Encode:
     """A union of classes told apart by a tag key, written with the tag last, as cattrs'
     ``configure_tagged_union`` writes it."""
-    by_class = {cls: (_class_encoder(cls, tags), *tags[cls]) for cls in members}
+    by_class = {cls: (_class_encoder(cls, tags, building), *tags[cls]) for cls in members}
 
     def encode(value: Any) -> Any:
         encode_class, tag_name, tag = by_class[type(value)]  # KeyError: not a member
@@ -342,13 +347,26 @@ def _tagged_encoder(members: list[type], tags: Tags) -> Encode:
     return encode
 
 
-def _class_encoder(cls: type, tags: Tags) -> Callable[[Any], dict[str, Any]]:
+def _class_encoder(
+    cls: type, tags: Tags, building: frozenset[type] = frozenset()
+) -> Callable[[Any], dict[str, Any]]:
     """The dict of an instance of ``cls``: one key per field, in the fields' order, each
-    value written by its declared type. Generated as source, like the decoder."""
+    value written by its declared type. Generated as source, like the decoder.
+
+    TypeError for a class that holds itself (``building``: the classes whose encoders are
+    being built around this one) or has a field ``__init__`` does not set, which the
+    converter leaves out."""
+    if cls in building:
+        raise TypeError(f"{cls.__qualname__} holds itself")
+    building |= {cls}
     namespace: dict[str, Any] = {}
     items = []
     for i, field in enumerate(attrs.fields(cls)):
-        expression = _value_expression(field.type, f"e{i}", f"o.{field.name}", namespace, tags)
+        if not field.init:
+            raise TypeError(f"{cls.__qualname__}.{field.name} is not set by __init__")
+        expression = _value_expression(
+            field.type, f"e{i}", f"o.{field.name}", namespace, tags, building
+        )
         items.append(f"        {field.name!r}: {expression},")
     lines = ["def encode(o):", "    return {", *items, "    }"]
     # the source holds only field names (identifiers) and names bound in ``namespace``
@@ -360,19 +378,21 @@ def _class_encoder(cls: type, tags: Tags) -> Callable[[Any], dict[str, Any]]:
 @cache
 def encoder_for(
     cls: type, tagged: tuple[tuple[str, tuple[tuple[type, str], ...]], ...]
-) -> Callable[[Any], dict[str, Any]]:
+) -> Callable[[Any], dict[str, Any]] | None:
     """The plain encoder of ``cls`` (built once per class): the dict the checked converter
-    writes for an instance of it, field by field by declared type.
+    writes for an instance of it, field by field by declared type; ``None`` (remembered
+    too) when ``cls`` is not an attrs class, or has a field this module does not encode
+    (a type it does not know, a field ``__init__`` does not set, a class holding itself):
+    the caller keeps to the converter for it.
 
     Args:
         cls: an attrs class of the model.
         tagged: for each tagged union in the model, ``(tag key, ((class, tag), …))``.
-
-    Raises:
-        TypeError: ``cls`` is not an attrs class, or has a field whose type this module does
-            not encode; the caller keeps to the converter for it.
     """
     if not (isinstance(cls, type) and attrs.has(cls)):
-        raise TypeError(f"{cls!r} is not an attrs class")
+        return None
     tags = {member: (tag_name, tag) for tag_name, pairs in tagged for member, tag in pairs}
-    return _class_encoder(cls, tags)
+    try:
+        return _class_encoder(cls, tags)
+    except TypeError:
+        return None

@@ -256,12 +256,9 @@ def to_dict(value: object) -> dict[str, Any]:
         >>> to_dict(Basis(kind=BasisKind.STUDY_THEME, text="Chuyên đề năm 2025"))
         {'schema_version': 2, 'kind': 'chuyen_de', 'reference': None, 'text': 'Chuyên đề năm 2025'}
     """
-    try:
-        encode = encoder_for(type(value), _TAGGED)  # type: ignore[arg-type]  # classes hash
-    except TypeError:  # not a class of the model, or a field type the plain encoder lacks
-        data = _converter().unstructure(value)
-    else:
-        data = encode(value)
+    encode = encoder_for(type(value), _TAGGED)  # type: ignore[arg-type]  # classes hash
+    # None: not a class of the model, or one the plain encoder does not cover
+    data = _converter().unstructure(value) if encode is None else encode(value)
     if not isinstance(data, dict):
         raise TypeError(f"{type(value).__name__} is not a document class")
     return {"schema_version": SCHEMA_VERSION, **data}
