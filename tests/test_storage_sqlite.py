@@ -587,3 +587,14 @@ def test_record_events_appended_at_once_keep_their_order_and_are_all_or_none(
         assert store.record_events(RecordType.MEMBER, "dv3") == []
         store.append_record_event(event("dv2", 2))
         assert [e.version for e in store.record_events(RecordType.MEMBER, "dv2")] == [1, 2]
+
+
+def test_appending_no_record_events_takes_no_write_lock(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "so-tay.db", timeout=0.5) as store:
+        holder = _raw(tmp_path / "so-tay.db")
+        holder.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
+        try:
+            store.append_record_events([])  # returns at once instead of waiting for it
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()

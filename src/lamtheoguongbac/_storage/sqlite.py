@@ -1201,6 +1201,8 @@ class SqliteStore:
             (e.record_type.value, e.record_id, e.version, _json.encode_json(serde.to_dict(e)))
             for e in events
         ]
+        if not rows:
+            return  # nothing to write: no write lock taken
         with self._transaction() as conn:
             conn.executemany(
                 "INSERT INTO record_events (record_type, record_id, version, document) "
