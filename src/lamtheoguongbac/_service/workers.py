@@ -341,8 +341,8 @@ def ordered_map(
     takes its items in order, holding :data:`DEPTH` at a time. A key goes to the worker
     with the fewest items waiting when the first of its items is read, and stays with it
     while any of them waits — or for the whole operation when ``pinned(item)`` (the worker
-    keeps running figures for that key). So no worker idles while another has a queue,
-    as one did when keys were spread by their hash alone (issue 11). The caller keeps the
+    keeps running figures for that key). Keys spread by their hash alone had left one
+    worker idle while cells for the other waited (issue 11). The caller keeps the
     items not sent, reading at most :data:`AHEAD` items per worker ahead, so a stream of
     items is never read into memory. An item whose worker raised or
     died taking it is yielded as ``failed(item, error)`` — ``StoredThenDied(…)`` when it
