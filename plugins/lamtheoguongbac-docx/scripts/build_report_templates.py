@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -45,6 +44,7 @@ from build_default_template import (  # a sibling script, not a package
     TEXT_WIDTH,
     border,
     first_paragraph,
+    fixed_zip,
     no_borders,
     page_field,
     para,
@@ -77,21 +77,6 @@ def core_xml(title: str, subject: str) -> str:
         '<dcterms:modified xsi:type="dcterms:W3CDTF">2025-01-01T00:00:00Z</dcterms:modified>'
         "<dc:language>vi-VN</dc:language></cp:coreProperties>"
     )
-
-
-def fixed_zip(data: bytes, core: str) -> bytes:
-    """The archive with fixed timestamps and document properties ``core``."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = core.encode("utf-8")
-            dst.writestr(fixed, content)
-    return out.getvalue()
 
 
 def save(doc: DocumentObject, core: str) -> bytes:
