@@ -688,3 +688,23 @@ def test_a_new_cell_goes_to_the_worker_with_the_fewest_cells_waiting() -> None:
     assert send("xa") == 0  # not moved, however long its worker's queue
     dead.add(0)
     assert send("e") == 1  # never to a worker that died and was not replaced
+
+
+def test_workers_take_the_callers_environment_as_each_operation_starts(
+    tmp_path: Path, roster: Roster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Workers are forked from a fork server, started by the first operation with the
+    # environment of that moment; a later operation's workers must see the caller's
+    # environment as it is then, as new processes would.
+    from lamtheoguongbac._service.workers import start_method
+
+    hb = _dying(tmp_path, roster, monkeypatch, "during", member="nobody")
+    assert hb.bulk.register(_batches(hb, roster, _registration), jobs=2).ok  # server started
+    monkeypatch.setenv("LTGB_TEST_DIE_AT_START", "always")  # every worker dies opening it
+    with _deadline(120):
+        result = hb.bulk.report(_batches(hb, roster, _report), jobs=2)
+    assert not result.done
+    assert all("never reached a worker process" in (o.problem("en") or "") for o in result.failed)
+    if os.name == "posix":
+        assert start_method().get_start_method() == "forkserver"
+    hb.close()
