@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import inspect
+import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -254,7 +256,12 @@ def _class_decoder(cls: type[T], tagged: Tables) -> Callable[[Any], T]:
                 lines.append("        v = tuple(s.strip() for s in v)")
             else:
                 raise TypeError(f"{cls.__name__}.{field.name} is trimmed but not text")
-        lines.append(f"    set_(obj, {field.name!r}, v)")
+        slot = inspect.getattr_static(cls, field.name, None)
+        if isinstance(slot, types.MemberDescriptorType):  # a slotted class: set the slot
+            namespace[f"s{i}"] = slot.__set__  # itself, without the lookup by name
+            lines.append(f"    s{i}(obj, v)")
+        else:
+            lines.append(f"    set_(obj, {field.name!r}, v)")
     lines += [
         "    if n != len(value):  # a key no field has",
         "        raise Untrusted",
