@@ -319,6 +319,13 @@ def canonical_key(s: str) -> str:
         >>> canonical_key("  Nguyễn   VĂN An ") == canonical_key("nguyễn văn an")
         True
     """
+    return _canonical_key(s)
+
+
+# The same strings come again and again: a cell's secretary signs the assessment of each of
+# its members, and each signature is checked against the recorder's name (issue 11).
+@functools.lru_cache(maxsize=8192)
+def _canonical_key(s: str) -> str:
     text = nfd(s)
     text = _STROKED_D.sub(lambda m: "đ" if m.group(1) == "d" else "Đ", text)
     text = text.translate(_LOOKALIKES).casefold()

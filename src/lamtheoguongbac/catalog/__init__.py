@@ -278,6 +278,15 @@ class Catalog:
     themes: tuple[StudyTheme, ...]
     regulations: tuple[Regulation, ...]
     policies: tuple[Policy, ...]
+    # the regulations by their comparison key, the first of a key winning: the reference
+    # rules look regulations up several times for every pledge (issue 11)
+    _by_key: dict[str, Regulation] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_key: dict[str, Regulation] = {}
+        for r in self.regulations:
+            by_key.setdefault(regulation_key(r.code), r)
+        object.__setattr__(self, "_by_key", by_key)
 
     @classmethod
     def load(cls, *overrides: Path) -> Catalog:
@@ -318,8 +327,7 @@ class Catalog:
 
     def regulation(self, code: str) -> Regulation | None:
         """The regulation with ``code`` ("37-QĐ/TW"), compared after normalisation."""
-        key = regulation_key(code)
-        return next((r for r in self.regulations if regulation_key(r.code) == key), None)
+        return self._by_key.get(regulation_key(code))
 
     def successor(self, code: str) -> Regulation | None:
         """The regulation that replaced the one with ``code`` (37-QĐ/TW for 47-QĐ/TW)."""
