@@ -36,6 +36,18 @@ def test_written_text_reads_back_as_the_standard_library_reads_it(value: Any) ->
 
 
 @given(_values)
+def test_the_utf8_bytes_the_sqlite_store_binds_are_the_written_text(value: Any) -> None:
+    text = _json.encode_json(value)
+    try:
+        expected = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no store could take it as text either
+        with pytest.raises(UnicodeEncodeError):
+            _json.encode_json_utf8(value)
+    else:
+        assert _json.encode_json_utf8(value) == expected
+
+
+@given(_values)
 def test_text_the_standard_library_wrote_reads_the_same(value: Any) -> None:
     for text in (json.dumps(value), json.dumps(value, ensure_ascii=False, indent=1)):
         assert _json.decode_json(text) == json.loads(text)

@@ -52,6 +52,16 @@ def encode_json(data: Any) -> str:
         return _std_encode(data)
 
 
+def encode_json_utf8(data: Any) -> bytes:
+    """:func:`encode_json`'s text as UTF-8 bytes, without decoding orjson's output into a
+    ``str`` that the database driver would encode again: the SQLite store binds these bytes
+    and lets SQLite take them as text."""
+    try:
+        return orjson.dumps(data, default=_not_json, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        return _std_encode(data).encode("utf-8")
+
+
 def decode_json(text: str | bytes) -> Any:
     """The value of the JSON ``text``; ``json.JSONDecodeError`` if it is not JSON (a
     :class:`ValueError`). :func:`~lamtheoguongbac.plugin.read_stored` reads documents with it.

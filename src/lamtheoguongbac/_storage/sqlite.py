@@ -94,6 +94,9 @@ _CHUNK = 1000  # handbooks prepared and inserted per executemany in add_many
 # as they are, instead of being decoded into text by sqlite3 and encoded again by the parser
 # (6 µs of 19 for a handbook; every bulk step and the export read each one, issue 11).
 _DOCUMENT = "CAST(document AS BLOB)"
+# ... and written the same way: orjson's UTF-8 bytes bound as they are, taken as text by
+# SQLite (the column still holds TEXT, for json_extract and for any reader).
+_TEXT = "CAST(? AS TEXT)"
 _AUTOCHECKPOINT = 1000  # SQLite's default: pages in the log before a commit checkpoints it
 _CHECKPOINT_EVERY = 256  # handbooks a gated store writes between its own checkpoints
 
@@ -105,15 +108,17 @@ _ORDER = "ORDER BY year, cell_id, sort_key, id"
 
 _INSERT_HANDBOOK = (
     "INSERT INTO handbooks (id, member_id, cell_id, grassroots_id, year, status, version, "
-    "member_name, member_sort, sort_key, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "member_name, member_sort, sort_key, document) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_TEXT})"
 )
 _UPDATE_HANDBOOK = (
     "UPDATE handbooks SET member_id = ?, cell_id = ?, grassroots_id = ?, year = ?, status = ?, "
-    "version = ?, member_name = ?, member_sort = ?, sort_key = ?, document = ? "
+    f"version = ?, member_name = ?, member_sort = ?, sort_key = ?, document = {_TEXT} "
     "WHERE id = ? AND version = ?"
 )
 _UPDATE_STEP = (
-    "UPDATE handbooks SET status = ?, version = ?, document = ? WHERE id = ? AND version = ? "
+    f"UPDATE handbooks SET status = ?, version = ?, document = {_TEXT} WHERE id = ? "
+    "AND version = ? "
     "AND member_id = ? AND cell_id = ? AND grassroots_id = ? AND year = ? "
     "AND member_name = ? AND member_sort IS ? AND sort_key = ?"
 )
@@ -122,7 +127,7 @@ _UPDATE_UNIT_LINKS = "UPDATE handbook_units SET year = ?, status = ? WHERE handb
 _INSERT_UNIT_LINK = (
     "INSERT INTO handbook_units (unit_id, handbook_id, year, status) VALUES (?, ?, ?, ?)"
 )
-_INSERT_EVENT = "INSERT INTO events (handbook_id, version, document) VALUES (?, ?, ?)"
+_INSERT_EVENT = f"INSERT INTO events (handbook_id, version, document) VALUES (?, ?, {_TEXT})"
 _INSERT_EXEMPLAR_UNIT = "INSERT INTO exemplar_units (unit_id, exemplar_id) VALUES (?, ?)"
 _INSERT_INSPECTION_UNIT = "INSERT INTO inspection_units (unit_id, inspection_id) VALUES (?, ?)"
 _DONE = "('assessed', 'closed')"
@@ -185,12 +190,12 @@ def _handbook_row(handbook: Handbook) -> tuple[Any, ...]:
         member.full_name,
         member.sort_key,
         roster_key(member.full_name, member.sort_key),
-        _json.encode_json(serde.to_dict(handbook)),
+        _json.encode_json_utf8(serde.to_dict(handbook)),
     )
 
 
-def _event_row(event: Event) -> tuple[str, int, str]:
-    return (event.handbook_id, event.version, _json.encode_json(serde.to_dict(event)))
+def _event_row(event: Event) -> tuple[str, int, bytes]:
+    return (event.handbook_id, event.version, _json.encode_json_utf8(serde.to_dict(event)))
 
 
 def _rows_of(conn: sqlite3.Connection, sql: str, ids: Sequence[str]) -> Iterator[Any]:
@@ -732,7 +737,7 @@ class SqliteStore:
         return self._update_many(entries)
 
     def _update_many(self, entries: Iterable[tuple[Handbook, Event, int]]) -> int:
-        prepared: list[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, str]]] = []
+        prepared: list[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, bytes]]] = []
         for handbook, event, expected_version in entries:
             check_update(handbook, event, expected_version)
             prepared.append(
@@ -748,7 +753,7 @@ class SqliteStore:
     def _write_updates(
         self,
         conn: sqlite3.Connection,
-        prepared: Sequence[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, str]]],
+        prepared: Sequence[tuple[Handbook, Event, int, tuple[Any, ...], tuple[str, int, bytes]]],
     ) -> bool:
         """Lifecycle steps of several handbooks in a few statements (one per kind, not one
         per handbook); ``False``, with nothing written, unless each is a plain step of the
@@ -775,7 +780,7 @@ class SqliteStore:
         ):
             linked[handbook_id].append(unit_id)
         conn.executemany(
-            "UPDATE handbooks SET status = ?, version = ?, document = ? WHERE id = ?",
+            f"UPDATE handbooks SET status = ?, version = ?, document = {_TEXT} WHERE id = ?",
             [(*row[5:7], row[10], h.id) for h, _, _, row, _ in prepared],
         )
         # Checked after the writes, inside the transaction: a refusal rolls them back.
@@ -800,7 +805,7 @@ class SqliteStore:
         event: Event,
         expected_version: int,
         row: tuple[Any, ...],
-        event_row: tuple[str, int, str],
+        event_row: tuple[str, int, bytes],
     ) -> None:
         """One update's statements, inside the open write transaction."""
         # A lifecycle step changes only the status, version and document: the narrow
@@ -833,7 +838,7 @@ class SqliteStore:
 
     def save_roster(self, units: Sequence[OrgUnit], members: Sequence[Member]) -> None:
         """Insert or replace organisation units and members, in one transaction."""
-        unit_rows = [(u.id, _json.encode_json(serde.to_dict(u))) for u in units]
+        unit_rows = [(u.id, _json.encode_json_utf8(serde.to_dict(u))) for u in units]
         member_rows = [
             (
                 m.id,
@@ -841,17 +846,19 @@ class SqliteStore:
                 m.full_name,
                 m.sort_key,
                 roster_key(m.full_name, m.sort_key),
-                _json.encode_json(serde.to_dict(m)),
+                _json.encode_json_utf8(serde.to_dict(m)),
             )
             for m in members
         ]
         with self._transaction() as conn:
             if self._members_read is not None:  # the roster changes: read it afresh
                 self._members_read.clear()
-            conn.executemany("INSERT OR REPLACE INTO units (id, document) VALUES (?, ?)", unit_rows)
+            conn.executemany(
+                f"INSERT OR REPLACE INTO units (id, document) VALUES (?, {_TEXT})", unit_rows
+            )
             conn.executemany(
                 "INSERT OR REPLACE INTO members (id, cell_id, full_name, sort_override, "
-                "sort_key, document) VALUES (?, ?, ?, ?, ?, ?)",
+                f"sort_key, document) VALUES (?, ?, ?, ?, ?, {_TEXT})",
                 member_rows,
             )
 
@@ -1050,12 +1057,12 @@ class SqliteStore:
 
     def add_exemplar(self, exemplar: Exemplar) -> None:
         """Store a new exemplar; ``ConflictError`` if the id exists."""
-        document = _json.encode_json(serde.to_dict(exemplar))
+        document = _json.encode_json_utf8(serde.to_dict(exemplar))
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM exemplars WHERE id = ?", (exemplar.id,)).fetchone():
                 raise exemplar_exists(exemplar.id, self.path)
             conn.execute(
-                "INSERT INTO exemplars (id, year, version, document) VALUES (?, ?, ?, ?)",
+                f"INSERT INTO exemplars (id, year, version, document) VALUES (?, ?, ?, {_TEXT})",
                 (exemplar.id, exemplar.year, exemplar.version, document),
             )
             conn.executemany(_INSERT_EXEMPLAR_UNIT, _exemplar_unit_rows(exemplar))
@@ -1069,10 +1076,10 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_exemplar_update(exemplar, expected_version)
-        document = _json.encode_json(serde.to_dict(exemplar))
+        document = _json.encode_json_utf8(serde.to_dict(exemplar))
         with self._transaction() as conn:
             changed = conn.execute(
-                "UPDATE exemplars SET year = ?, version = ?, document = ? "
+                f"UPDATE exemplars SET year = ?, version = ?, document = {_TEXT} "
                 "WHERE id = ? AND version = ?",
                 (exemplar.year, exemplar.version, document, exemplar.id, expected_version),
             )
@@ -1114,14 +1121,14 @@ class SqliteStore:
 
     def add_inspection(self, inspection: Inspection) -> None:
         """Store a new inspection; ``ConflictError`` if the id exists."""
-        document = _json.encode_json(serde.to_dict(inspection))
+        document = _json.encode_json_utf8(serde.to_dict(inspection))
         with self._transaction() as conn:
             found = conn.execute("SELECT 1 FROM inspections WHERE id = ?", (inspection.id,))
             if found.fetchone():
                 raise inspection_exists(inspection.id, self.path)
             conn.execute(
                 "INSERT INTO inspections (id, year, on_date, version, document) "
-                "VALUES (?, ?, ?, ?, ?)",
+                f"VALUES (?, ?, ?, ?, {_TEXT})",
                 (
                     inspection.id,
                     inspection.year,
@@ -1143,10 +1150,10 @@ class SqliteStore:
             ValidationFailed: the new version is not ``expected_version + 1``.
         """
         check_inspection_update(inspection, expected_version)
-        document = _json.encode_json(serde.to_dict(inspection))
+        document = _json.encode_json_utf8(serde.to_dict(inspection))
         with self._transaction() as conn:
             cursor = conn.execute(
-                "UPDATE inspections SET year = ?, on_date = ?, version = ?, document = ? "
+                f"UPDATE inspections SET year = ?, on_date = ?, version = ?, document = {_TEXT} "
                 "WHERE id = ? AND version = ?",
                 (
                     inspection.year,
@@ -1205,7 +1212,7 @@ class SqliteStore:
         roster save's trail: one statement for 60,000 members' entries, not one savepoint
         and insert each)."""
         rows = [
-            (e.record_type.value, e.record_id, e.version, _json.encode_json(serde.to_dict(e)))
+            (e.record_type.value, e.record_id, e.version, _json.encode_json_utf8(serde.to_dict(e)))
             for e in events
         ]
         if not rows:
@@ -1213,7 +1220,7 @@ class SqliteStore:
         with self._transaction() as conn:
             conn.executemany(
                 "INSERT INTO record_events (record_type, record_id, version, document) "
-                "VALUES (?, ?, ?, ?)",
+                f"VALUES (?, ?, ?, {_TEXT})",
                 rows,
             )
 
