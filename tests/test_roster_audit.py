@@ -115,3 +115,21 @@ def test_a_member_saving_under_another_name_is_recorded_by_the_stored_name() -> 
     service.roster.save([], [newcomer], actor=forged)
     (event,) = service.roster.history(newcomer.id)
     assert (event.actor_id, event.actor_name) == (SECRETARY.id, SECRETARY.full_name)
+
+
+@pytest.mark.parametrize("count", [3, 1200], ids=["small save", "province-sized save"])
+def test_a_large_save_tells_new_changed_and_unchanged_members_apart_as_a_small_one(
+    count: int,
+) -> None:
+    # A save of 1,000 members or more reads the stored roster once instead of a member at a
+    # time: the trail must be the same either way.
+    service = open_cell()
+    people = [
+        Member(id=f"dv-{i:05d}", full_name=f"Người số {i}", cell_id=CELL.id) for i in range(count)
+    ]
+    service.roster.save([], people[:-1], actor=SUPERIOR)
+    renamed = attrs.evolve(people[0], full_name="Người đổi tên")
+    service.roster.save([], [renamed, *people[1:]], actor=SECRETARY)
+    assert _trail(service, people[0].id) == [(A, SUPERIOR.id, 1), (C, SECRETARY.id, 2)]
+    assert _trail(service, people[1].id) == [(A, SUPERIOR.id, 1)]  # saved as it was
+    assert _trail(service, people[-1].id) == [(A, SECRETARY.id, 1)]  # new in the second save

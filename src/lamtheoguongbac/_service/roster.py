@@ -31,6 +31,9 @@ __all__ = ["MEMBER_ID_MAX", "RosterFacet"]
 #: exemplar's ``"ca_nhan-2025-"`` and the member id, so both stay within the 200 characters
 #: of an identifier (``ID_MAX``).
 MEMBER_ID_MAX = ID_MAX - len("-20250301-20260228")
+# A save of this many members or more reads the stored roster once to tell new members from
+# changed ones, rather than one read a member.
+_READ_WHOLE_ROSTER = 1000
 
 
 def _too_long(member: Member) -> tuple[str, str]:
@@ -128,9 +131,13 @@ class RosterFacet:
                     )
         who = UNKNOWN_ACTOR if actor is None else self._recorded(actor)
         at = self._clock()
+
+        def stored_unit(unit_id: str) -> OrgUnit | None:
+            return stored.unit(unit_id) if unit_id in stored else None
+
         trail = [
-            *self._changes(RecordType.UNIT, units, stored.unit, who, at),
-            *self._changes(RecordType.MEMBER, members, self._store.member, who, at),
+            *self._changes(RecordType.UNIT, units, stored_unit, who, at),
+            *self._changes(RecordType.MEMBER, members, self._member_finder(members), who, at),
         ]
         # A store may append many events at once (``append_record_events``, optional): the
         # JSON-lines store copies its trail on every single append.
@@ -152,12 +159,12 @@ class RosterFacet:
         self,
         kind: RecordType,
         records: Sequence[OrgUnit] | Sequence[Member],
-        stored: Callable[[str], OrgUnit] | Callable[[str], Member],
+        stored: Callable[[str], OrgUnit | None] | Callable[[str], Member | None],
         who: Actor,
         at: dt.datetime,
     ) -> list[RecordEvent]:
         """The audit entries of the records a save adds or changes (none for one saved as
-        it is stored)."""
+        it is stored); ``stored`` finds a record's stored copy (None for a new one)."""
         events: list[RecordEvent] = []
         # a record given twice is saved as the later copy: the later one is judged against
         # the earlier, as if saved one after the other
@@ -168,10 +175,7 @@ class RosterFacet:
             if record.id in earlier:
                 before, last = earlier[record.id]
             else:
-                try:
-                    before = stored(record.id)
-                except NotFound:
-                    before = None
+                before = stored(record.id)
             if before == record:
                 earlier[record.id] = (record, last)
                 continue
@@ -254,6 +258,14 @@ class RosterFacet:
     def actor(self, member_id: str) -> Actor:
         """The stored member ``member_id`` as the actor of a step."""
         return self._store.member(member_id).as_actor()
+
+    def _member_finder(self, members: Sequence[Member]) -> Callable[[str], Member | None]:
+        """How a save finds the stored copy of each member it holds (None for a new one):
+        a read a member for a small save; for a large one (a province's yearly roster) the
+        stored members read once, instead of 60,000 reads most of which find nothing."""
+        if len(members) < _READ_WHOLE_ROSTER:
+            return self._stored_member
+        return {m.id: m for m in self._store.members()}.get
 
     def _stored_member(self, member_id: str) -> Member | None:
         try:
