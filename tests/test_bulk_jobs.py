@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -705,6 +706,33 @@ def test_workers_take_the_callers_environment_as_each_operation_starts(
         result = hb.bulk.report(_batches(hb, roster, _report), jobs=2)
     assert not result.done
     assert all("never reached a worker process" in (o.problem("en") or "") for o in result.failed)
-    if os.name == "posix":
+    if sys.platform.startswith("linux"):
         assert start_method().get_start_method() == "forkserver"
     hb.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_process_forked_after_bulk_steps_with_workers_runs_them_too(
+    tmp_path: Path, roster: Roster
+) -> None:
+    # A prefork server (gunicorn, Celery) forks its workers from a process that may have
+    # run bulk steps already: the fork server that process started is not the child's.
+    path = tmp_path / "so-tay.db"
+    hb = _opened(path, roster, [])
+    assert hb.bulk.register(_batches(hb, roster, _registration), jobs=2).ok
+    hb.close()
+    pid = os.fork()
+    if pid == 0:  # the child: a bulk step with worker processes of its own
+        code = 1
+        try:
+            registry = create_registry(load_entrypoints=False, extra_plugins=[_Recorder([])])
+            child = Handbooks(SqliteStore(path), registry=registry, clock=_clock)
+            code = 0 if child.bulk.report(_batches(child, roster, _report), jobs=2).ok else 2
+            child.close()
+        finally:
+            os._exit(code)
+    with _deadline(120):
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with Handbooks(SqliteStore(path), clock=_clock) as after:
+        assert set().union(*_statuses_by_cell(after).values()) == {HandbookStatus.REPORTED}

@@ -133,3 +133,24 @@ def test_a_large_save_tells_new_changed_and_unchanged_members_apart_as_a_small_o
     assert _trail(service, people[0].id) == [(A, SUPERIOR.id, 1), (C, SECRETARY.id, 2)]
     assert _trail(service, people[1].id) == [(A, SUPERIOR.id, 1)]  # saved as it was
     assert _trail(service, people[-1].id) == [(A, SECRETARY.id, 1)]  # new in the second save
+
+
+def test_a_damaged_member_the_save_does_not_hold_does_not_stop_a_large_save(
+    tmp_path: Path,
+) -> None:
+    # A large save reads the stored roster whole; a damaged row of a member the save does
+    # not hold stopped it, where a small save never read that row.
+    import sqlite3
+
+    path = tmp_path / "so-tay.db"
+    service = open_cell(f"sqlite:///{path}")
+    people = [
+        Member(id=f"dv-{i:05d}", full_name=f"Người số {i}", cell_id=CELL.id) for i in range(1200)
+    ]
+    service.roster.save([], people[:10], actor=SUPERIOR)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE members SET document = '{' WHERE id = ?", (people[0].id,))
+    service.roster.save([], people[1:], actor=SECRETARY)
+    assert _trail(service, people[1].id) == [(A, SUPERIOR.id, 1)]
+    assert _trail(service, people[-1].id) == [(A, SECRETARY.id, 1)]
+    service.close()

@@ -13,7 +13,7 @@ import attrs
 
 from lamtheoguongbac._audit import RecordAction, RecordEvent, RecordType
 from lamtheoguongbac._checks import ID_MAX
-from lamtheoguongbac._errors import ImportFailed, NotFound, ValidationFailed
+from lamtheoguongbac._errors import ImportFailed, NotFound, StoreError, ValidationFailed
 from lamtheoguongbac._model import Actor, Member, OrgUnit, RoleAssignment
 from lamtheoguongbac._orgtree import OrgTree
 from lamtheoguongbac._roster import Roster, _origin_problem, read_roster
@@ -265,7 +265,10 @@ class RosterFacet:
         stored members read once, instead of 60,000 reads most of which find nothing."""
         if len(members) < _READ_WHOLE_ROSTER:
             return self._stored_member
-        return {m.id: m for m in self._store.members()}.get
+        try:
+            return {m.id: m for m in self._store.members()}.get
+        except StoreError:  # a damaged row the save may not touch: read only its members
+            return self._stored_member
 
     def _stored_member(self, member_id: str) -> Member | None:
         try:

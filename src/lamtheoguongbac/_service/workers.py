@@ -32,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -254,17 +255,37 @@ _PRELOAD = ["lamtheoguongbac._service.bulk", "lamtheoguongbac._registry"]
 
 
 def start_method() -> multiprocessing.context.BaseContext:
-    """How worker processes start: from the **fork server** where there is one (POSIX) — a
-    clean process started once, from no store, that has imported the library and forks a
-    worker in milliseconds — else each as a new interpreter (*spawn*, about 0.3 s, paid by
-    every bulk operation). The caller itself is never forked: it holds open stores."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+    """How worker processes start: on Linux from the **fork server** — a clean process
+    started once, from no store, that has imported the library and forks a worker in
+    milliseconds — else each as a new interpreter (*spawn*, about 0.3 s, paid by every bulk
+    operation). The caller itself is never forked: it holds open stores.
+
+    Spawn too in a process forked (``os.fork``) from one whose bulk steps started the fork
+    server: CPython's record of that server is copied into the child, which cannot use it
+    (it is not the child's own) and would fail every item as never sent.
+    """
+    if _inherited_server or not sys.platform.startswith("linux"):
+        return multiprocessing.get_context("spawn")
+    global _server_started
+    _server_started = True
     context = multiprocessing.get_context("forkserver")
-    # Only read when the server starts: one the embedding program started already keeps
-    # its own list, and the workers import the library themselves.
+    # Read only when the server starts: a server the embedding program started first keeps
+    # its own list (and its workers import the library themselves).
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+_server_started = False  # this process's bulk steps have used the fork server
+_inherited_server = False  # this process was forked from one whose bulk steps had
+
+
+def _forked() -> None:
+    global _inherited_server
+    _inherited_server = _inherited_server or _server_started
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forked)
 
 
 #: Cells a worker holds at once: the one it takes and the next, so it never waits for the
