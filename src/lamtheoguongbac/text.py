@@ -582,6 +582,11 @@ def date_phrase(d: date) -> str:
         >>> date_phrase(dt.date(2025, 1, 5))
         'ngày 05 tháng 01 năm 2025'
     """
+    return _date_phrase(d)
+
+
+@functools.lru_cache(maxsize=4096)  # documents print the same few dates again and again
+def _date_phrase(d: date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year:04d}"
 
 

@@ -18,7 +18,14 @@ def upper(value: str) -> str:
 
 def short_date(d: dt.date | None) -> str:
     """ "05/01/2015", or "" when there is no date."""
-    return "" if d is None else f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+    return "" if d is None else _short_date(d)
+
+
+# A handbook prints some fourteen dates, and a province's handbooks share a few hundred:
+# each is written once (issue 11).
+@functools.lru_cache(maxsize=4096)
+def _short_date(d: dt.date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
 def clean(value: str) -> str:
