@@ -16,9 +16,11 @@ period ("NHIỆM KỲ 2021–2025"), its yearly supplements and its interim revi
 from __future__ import annotations
 
 import io
+import posixpath
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -698,7 +700,7 @@ def fixed_zip(data: bytes, core: str) -> bytes:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # the elements whose w:val names a style, in any part but the styles
 _STYLE_REFERENCES = ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink")
-_EFFECTS = "word/stylesWithEffects.xml"
+_UNUSED_PARTS = {"word/stylesWithEffects.xml", "word/webSettings.xml"}
 
 
 def slim(parts: dict[str, bytes]) -> dict[str, bytes]:
@@ -706,25 +708,36 @@ def slim(parts: dict[str, bytes]) -> dict[str, bytes]:
     exported document copies: 790 KB of style XML (26 KB compressed, two thirds of a
     handbook's file), for a handful of styles in use.
 
-    * ``word/stylesWithEffects.xml`` (Word 2010's second copy of the styles) goes, with
-      its relationship and content type: Word makes it again when it saves;
+    * parts no document of ours needs go, with their relationships and content types:
+      ``word/stylesWithEffects.xml`` (Word 2010's second copy of the styles; Word makes it
+      again when it saves), ``word/webSettings.xml`` (settings for saving as a web page)
+      and ``customXml/`` (an empty bibliography);
     * ``word/styles.xml`` keeps its document defaults and only the styles that are a
       default, that a part names, or that those are based on, linked to or followed by;
       its latent styles (Word's style gallery entries) go: Word falls back to its own.
     """
     from lxml import etree
 
+    def xml(tree: Any) -> bytes:
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
     parts = dict(parts)
-    if parts.pop(_EFFECTS, None) is not None:
-        for name, attribute, value in (
-            ("word/_rels/document.xml.rels", "Target", "stylesWithEffects.xml"),
-            ("[Content_Types].xml", "PartName", "/" + _EFFECTS),
-        ):
-            tree = etree.fromstring(parts[name])
-            for element in [e for e in tree if e.get(attribute) == value]:
-                tree.remove(element)
-            parts[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
-                                         standalone=True)  # fmt: skip
+    unused = {n for n in parts if n in _UNUSED_PARTS or n.startswith("customXml/")}
+    for name in unused:
+        del parts[name]
+    for name in [n for n in parts if n.endswith(".rels")]:  # what pointed at them
+        tree = etree.fromstring(parts[name])
+        source = posixpath.dirname(posixpath.dirname(name))  # "word/_rels/x.rels" → "word"
+        for rel in list(tree):
+            target = posixpath.normpath(posixpath.join(source, rel.get("Target", "")))
+            if target in unused:
+                tree.remove(rel)
+        parts[name] = xml(tree)
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    for override in list(types):
+        if override.get("PartName", "").lstrip("/") in unused:
+            types.remove(override)
+    parts["[Content_Types].xml"] = xml(types)
     styles = etree.fromstring(parts["word/styles.xml"])
     for latent in styles.findall(f"{_W}latentStyles"):
         styles.remove(latent)
@@ -746,8 +759,7 @@ def slim(parts: dict[str, bytes]) -> dict[str, bytes]:
     for style_id, style in by_id.items():
         if style_id not in kept:
             styles.remove(style)
-    parts["word/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
-                                              standalone=True)  # fmt: skip
+    parts["word/styles.xml"] = xml(styles)
     return parts
 
 

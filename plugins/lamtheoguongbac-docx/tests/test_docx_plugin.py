@@ -87,6 +87,7 @@ def test_the_bundled_templates_carry_the_styles_their_parts_use_and_no_more(
     # Every exported document copies the template's style parts: python-docx's own template
     # brought 790 KB of them (26 KB compressed, two thirds of a handbook's file) for a
     # handful of styles in use. What a part names must still be defined.
+    import posixpath
     import zipfile
 
     from lxml import etree
@@ -95,7 +96,17 @@ def test_the_bundled_templates_carry_the_styles_their_parts_use_and_no_more(
     with zipfile.ZipFile(template) as archive:
         names = archive.namelist()
         parts = {n: etree.fromstring(archive.read(n)) for n in names if n.endswith(".xml")}
-    assert "word/stylesWithEffects.xml" not in names
+    for unused in ("word/stylesWithEffects.xml", "word/webSettings.xml", "customXml/item1.xml"):
+        assert unused not in names
+    with zipfile.ZipFile(template) as archive:  # every relationship and content type is met
+        for rels in [n for n in names if n.endswith(".rels")]:
+            source = posixpath.dirname(posixpath.dirname(rels))
+            for rel in etree.fromstring(archive.read(rels)):
+                target = posixpath.normpath(posixpath.join(source, rel.get("Target")))
+                assert target in names, (rels, target)
+        for override in etree.fromstring(archive.read("[Content_Types].xml")):
+            if override.get("PartName"):
+                assert override.get("PartName").lstrip("/") in names
     styles = parts.pop("word/styles.xml")
     assert styles.find(f"{w}latentStyles") is None
     defined = {s.get(f"{w}styleId"): s for s in styles.iter(f"{w}style")}
@@ -114,4 +125,4 @@ def test_the_bundled_templates_carry_the_styles_their_parts_use_and_no_more(
     assert named <= set(defined), named - set(defined)
     defaults = {i for i, s in defined.items() if s.get(f"{w}default") == "1"}
     assert set(defined) == named | defaults  # no style that nothing uses
-    assert template.stat().st_size < 20_000
+    assert template.stat().st_size < 15_000
