@@ -69,6 +69,13 @@ def _opened(path: Path, roster: Roster, changed: list[Event], **kwargs: object) 
     return hb
 
 
+def _registered_by_workers(path: Path, roster: Roster) -> Handbooks:
+    """A store at ``path`` with its handbooks opened, then registered by worker processes."""
+    hb = _opened(path, roster, [])
+    assert hb.bulk.register(_batches(hb, roster, _registration), jobs=2).ok
+    return hb
+
+
 def _cycle(hb: Handbooks, roster: Roster, jobs: int) -> list[BulkResult]:
     top = {m.id for m in roster.members[1::5]}
     rating = _assessment(
@@ -422,8 +429,7 @@ def test_the_log_the_workers_wrote_is_copied_into_the_file_once_they_are_done(
     # Workers copy their log into the file only every 256 handbooks; the caller copies the
     # rest when they are done. A reader of the file alone (immutable: no log) sees it all.
     path = tmp_path / "so-tay.db"
-    hb = _opened(path, roster, [])
-    assert hb.bulk.register(_batches(hb, roster, _registration), jobs=2).ok
+    hb = _registered_by_workers(path, roster)
     file_only = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         statuses = file_only.execute("SELECT DISTINCT status FROM handbooks").fetchall()
@@ -718,9 +724,7 @@ def test_a_process_forked_after_bulk_steps_with_workers_runs_them_too(
     # A prefork server (gunicorn, Celery) forks its workers from a process that may have
     # run bulk steps already: the fork server that process started is not the child's.
     path = tmp_path / "so-tay.db"
-    hb = _opened(path, roster, [])
-    assert hb.bulk.register(_batches(hb, roster, _registration), jobs=2).ok
-    hb.close()
+    _registered_by_workers(path, roster).close()  # the fork server runs
     pid = os.fork()
     if pid == 0:  # the child: a bulk step with worker processes of its own
         code = 1
