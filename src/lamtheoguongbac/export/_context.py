@@ -165,7 +165,6 @@ from lamtheoguongbac._model import (
     Pledge,
     PledgeResult,
     Review,
-    committee_of,
 )
 from lamtheoguongbac.export._values import header_lines, short_date, upper
 from lamtheoguongbac.rules._base import local_today
@@ -261,24 +260,22 @@ def _text(value: str | None) -> str:
 def _unit(unit: OrgUnit | None) -> dict[str, Any]:
     if unit is None:
         return dict.fromkeys(_UNIT, "") | {"name_upper_lines": []}
-    return _copy(_unit_values(unit.id, unit.name, unit.level, unit.place, unit.committee))
+    return _copy(_unit_values(unit))
 
 
 # Every handbook of a province prints the same few units (its own cell, its grassroots
 # organisation, the province): their values, whose header lines and committee name cost
 # more than a pledge's, are made once and copied for each handbook (issue 11).
 @functools.lru_cache(maxsize=4096)
-def _unit_values(
-    unit_id: str, name: str, level: str, place: str | None, committee: str | None
-) -> dict[str, Any]:
+def _unit_values(unit: OrgUnit) -> dict[str, Any]:
     return {
-        "id": unit_id,
-        "name": name,
-        "name_upper": upper(name),
-        "level": level,
-        "place": _text(place),
-        "name_upper_lines": header_lines(upper(name)),
-        "committee": committee if committee else committee_of(name, level),
+        "id": unit.id,
+        "name": unit.name,
+        "name_upper": upper(unit.name),
+        "level": unit.level,
+        "place": _text(unit.place),
+        "name_upper_lines": header_lines(upper(unit.name)),
+        "committee": unit.committee_name,
     }
 
 
