@@ -14,6 +14,9 @@ from docx.document import Document as DocumentObject
 from docx.shared import Mm
 from docx_helpers import all_text, document_text, tiny_png
 from docxtpl import DocxTemplate, InlineImage, RichText  # type: ignore[import-untyped]
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from lamtheoguongbac import TemplateError
 from lamtheoguongbac_docx import DEFAULT_TEMPLATE, DocxRenderer, FallbackWarning, make_environment
@@ -156,3 +159,34 @@ def test_a_subdoc_in_the_context_is_refused(
 
     with pytest.raises(TemplateError, match="Subdoc"):
         DocxRenderer(template).render({**context, "extra": [subdoc]})
+
+
+class _Html:
+    """An object that renders itself as markup (as ``Markup`` and docxtpl's objects do)."""
+
+    def __html__(self) -> str:
+        return "<w:br/>"
+
+
+class _Text(str):
+    """A ``str`` subclass: escaped through its own ``__str__``, as markupsafe does."""
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()))
+def test_printed_values_are_escaped_as_markupsafe_escapes_them(value: object) -> None:
+    from markupsafe import Markup, escape
+
+    from lamtheoguongbac_docx._engine import escape_value
+
+    for item in (value, _Text(str(value)), Markup(str(value)), _Html()):
+        mine = escape_value(item)
+        assert type(mine) is Markup
+        assert mine == escape(item)
+    # And in a template: the library's sandbox prints what Jinja's own sandbox prints.
+    stock = ImmutableSandboxedEnvironment(autoescape=True)
+    source = "{{ a }}|{{ b }}|{% for x in c %}{{ x }};{% endfor %}{{ d ~ a }}"
+    data = {"a": value, "b": _Html(), "c": [value, _Text("<&>"), Markup("<b/>")], "d": "&"}
+    assert make_environment().from_string(source).render(data) == stock.from_string(source).render(
+        data
+    )
