@@ -36,6 +36,7 @@ from lamtheoguongbac import (
     ValidationFailed,
     hookimpl,
 )
+from lamtheoguongbac import _durable
 from lamtheoguongbac._storage import SqliteStore
 from lamtheoguongbac._storage.base import iter_headings
 from lamtheoguongbac.export import (
@@ -47,6 +48,7 @@ from lamtheoguongbac.export import (
     file_name,
 )
 from lamtheoguongbac.export import _batch as batch
+from lamtheoguongbac.export import _writer
 from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX, choose_jobs
 from lamtheoguongbac.plugin import (
     HandbookHeading,
@@ -603,7 +605,7 @@ def test_one_disk_sync_per_chunk_and_files_on_disk_before_the_manifest_names_the
 ) -> None:
     books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(150)]
     flushes: list[tuple[int, int]] = []  # (files flushed, files the manifest named then)
-    real_flush = _shards._flush
+    real_flush = _durable.flush
 
     def flush(fds: Sequence[int]) -> None:
         manifest = tmp_path / MANIFEST_NAME
@@ -613,8 +615,11 @@ def test_one_disk_sync_per_chunk_and_files_on_disk_before_the_manifest_names_the
 
     fsyncs: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(_shards, "_flush", flush)
+    monkeypatch.setattr(_durable, "flush", flush)
     monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    # Every chunk written in this process, where the calls can be counted (the writer
+    # process does the same: tests/test_export_writer.py).
+    monkeypatch.setattr(_writer, "PROCESS_AFTER", len(books))
     _export(fake_registry, books, tmp_path)
 
     # 150 files in shards of 64: three data flushes, not 150.
@@ -622,7 +627,7 @@ def test_one_disk_sync_per_chunk_and_files_on_disk_before_the_manifest_names_the
     # Each shard's files were flushed before the manifest named any of them.
     assert [named for _, named in flushes] == [0, 64, 128]
     # Besides syncfs: one folder flush per shard and the manifest's own atomic write.
-    if _shards._syncfs is not None:
+    if _durable._syncfs is not None:
         assert len(fsyncs) <= 3 + 2
 
 

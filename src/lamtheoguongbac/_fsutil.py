@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from lamtheoguongbac._durable import fsync_folder
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._public import publish
 
@@ -94,19 +95,6 @@ _MAX_COMMENT = 0xFFFF
 
 
 # --- writing -------------------------------------------------------------------------------
-
-
-def fsync_folder(folder: str | os.PathLike[str]) -> None:
-    """Flush ``folder``'s entries (the names of renamed files) to disk.
-
-    A no-op on Windows, where folders cannot be opened (and renames need no such flush).
-    """
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _create_temp(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:

@@ -13,7 +13,9 @@
   then each file is renamed over its target and the folder flushed once — so a killed run
   leaves whole files or none, each with a new file's permissions (``0o666`` less the umask).
   The next run into the folder removes what a killed run left (so run one export at a time
-  into a folder);
+  into a folder). In one process (``jobs=1``) a chunk is written while the next one
+  renders, from the third chunk on by a small writer process that runs nothing of the
+  caller's program (:mod:`lamtheoguongbac.export._writer`);
 * **resume**: a sidecar manifest (``.lamtheoguongbac-export.jsonl``) records, for each file,
   the handbook id and version, the exporter, template and settings, the PDF beside it and
   the shard that made it — appended only once the shard's files are on disk, so a file the
@@ -74,8 +76,8 @@ from lamtheoguongbac.export._shards import (
     render,
     render_item,
     run_shard,
-    write_files,
 )
+from lamtheoguongbac.export._writer import ChunkWriter, Written
 from lamtheoguongbac.rules._base import local_today
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
@@ -1065,10 +1067,11 @@ class _Export:
     ) -> BaseException | None:
         """The folder export in this process: the same chunks, one sync each.
 
-        A chunk's files are written, synced and renamed by a writer thread while the next
-        chunk renders (the file system's work then overlaps the rendering, on another core);
-        a chunk is still recorded (``finished``) only once its files are on disk, in order,
-        and after an error the files rendered before it are written and recorded first."""
+        A chunk's files are written, synced and renamed beside the rendering of the next
+        chunk (:class:`~lamtheoguongbac.export._writer.ChunkWriter`: a thread, then a writer
+        process); a chunk is still recorded (``finished``) only once its files are on disk,
+        in order, and after an error the files rendered before it are written and recorded
+        first."""
         renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes, self.who)
         pending: list[functools.partial[None]] = []  # at most one: the chunk being written
 
@@ -1076,7 +1079,7 @@ class _Export:
             while pending:
                 pending.pop()()
 
-        with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ltgb-write") as writer:
+        with ChunkWriter(self.folder, pdf=self.pdf) as writer:
             try:
                 return self._folder_chunks(renderer, shards, finished, writer, pending, settle)
             except BaseException:
@@ -1091,7 +1094,7 @@ class _Export:
         renderer: Renderer,
         shards: Iterator[tuple[int, list[_Task]]],
         finished: Callable[[int, Sequence[_Task], ShardResult], None],
-        writer: cf.Executor,
+        writer: ChunkWriter,
         pending: list[functools.partial[None]],
         settle: Callable[[], None],
     ) -> BaseException | None:
@@ -1111,13 +1114,8 @@ class _Export:
             except LamTheoGuongBacError as exc:
                 error = exc
             settle()  # the chunk before this one first: the manifest keeps their order
-            done: list[tuple[str, int, int]] = []
-            written = None
-            if made:
-                written = writer.submit(
-                    write_files, self.folder, made, versions, pdf=self.pdf, done=done
-                )
-            pending.append(functools.partial(_record, finished, index, chunk, written, done, notes))
+            written = writer.submit(made, versions) if made else None
+            pending.append(functools.partial(_record, finished, index, chunk, written, notes))
             if error is not None:
                 settle()
                 return error
@@ -1155,14 +1153,13 @@ def _record(
     finished: Callable[[int, Sequence[_Task], ShardResult], None],
     index: int,
     chunk: Sequence[_Task],
-    written: cf.Future[None] | None,
-    done: list[tuple[str, int, int]],
+    written: Written | None,
     notes: list[str],
 ) -> None:
-    """Record a chunk written in the background, once its files are on disk."""
-    if written is not None:
-        written.result()  # its error (a full disk …) is the run's, as if written in line
-    finished(index, chunk, ShardResult(index=index, files=tuple(done), notes=tuple(notes)))
+    """Record a chunk written beside the rendering, once its files are on disk."""
+    # Its error (a full disk …) is the run's, as if written in line.
+    files = () if written is None else tuple(written.result())
+    finished(index, chunk, ShardResult(index=index, files=files, notes=tuple(notes)))
 
 
 def _raise_lost(outcome: ShardResult | BaseException) -> ShardResult:

@@ -9,24 +9,17 @@ are cached in the process, per thread), renders, writes the shard's files atomic
 shard) and returns only a small :class:`ShardResult` — names, sizes, versions, warnings, and
 the library error that stopped it, if any.
 
-Durability, one sync per chunk instead of one per file: every file of a chunk is written to
-a temporary name (``.lamtheoguongbac-*.part``), then the file system holding them is flushed
-once (``syncfs`` on Linux; elsewhere each file is ``fsync``-ed), then each is renamed over its
-target and the folder is flushed once. Only then is the chunk reported done, so a file the
-manifest records is on disk; a process killed at any moment leaves whole files or temporary
-ones, which the next export into the folder removes.
+Durability, one sync per chunk instead of one per file (:mod:`lamtheoguongbac._durable`): a
+chunk is reported done only once its files are on disk, so a file the manifest records is
+there; a process killed at any moment leaves whole files or temporary ones, which the next
+export into the folder removes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime as dt
 import importlib
-import os
 import pickle
-import secrets
-import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -36,8 +29,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from lamtheoguongbac import _errors as errors
+from lamtheoguongbac._durable import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    FolderInTheWay,
+    flush_paths,
+    fsync_folder,
+    write_chunk,
+)
 from lamtheoguongbac._errors import LamTheoGuongBacError, PluginError, ValidationFailed
-from lamtheoguongbac._fsutil import fsync_folder
 from lamtheoguongbac._model import Handbook
 from lamtheoguongbac.export._base import ExportOptions, PluginCode, Renderer, guarded_renderer
 from lamtheoguongbac.export._context import build_context
@@ -46,13 +46,15 @@ from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 if TYPE_CHECKING:
     from lamtheoguongbac._storage.base import Store
 
-__all__ = ["ShardJob", "ShardResult", "run_shard", "write_chunk"]
-
-#: Temporary files start with this and end with ".part"; leftovers are removed on the next run.
-TEMP_PREFIX = ".lamtheoguongbac-"
-TEMP_SUFFIX = ".part"
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-_NEW_FILE |= getattr(os, "O_BINARY", 0)
+__all__ = [
+    "TEMP_PREFIX",
+    "TEMP_SUFFIX",
+    "ShardJob",
+    "ShardResult",
+    "folder_in_the_way",
+    "run_shard",
+    "write_files",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -90,105 +92,6 @@ class ShardResult:
     data: tuple[bytes, ...] = ()
     notes: tuple[str, ...] = ()
     error: BaseException | None = None
-
-
-# --- durable writes, one sync per chunk ----------------------------------------------------
-
-
-def _find_syncfs() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):  # pragma: no cover - every glibc/musl has it
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    return function
-
-
-_syncfs = _find_syncfs()
-
-
-def _flush(fds: Sequence[int]) -> None:
-    """Make the data behind ``fds`` durable: one ``syncfs`` of their file system (Linux) or
-    an ``fsync`` each."""
-    if not fds:
-        return
-    if _syncfs is not None:
-        if _syncfs(fds[0]) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, os.strerror(err))
-        return
-    for fd in fds:
-        os.fsync(fd)
-
-
-def _flush_paths(paths: Sequence[Path]) -> None:
-    """:func:`_flush` for files already closed."""
-    fds = [os.open(p, os.O_RDONLY) for p in (paths[:1] if _syncfs is not None else paths)]
-    try:
-        _flush(fds)
-    finally:
-        for fd in fds:
-            os.close(fd)
-
-
-def _create_temp(folder: str) -> tuple[int, str]:
-    # Text paths, not Path objects: pathlib interns every name it parses, and the table of
-    # interned strings grows with each of a run's hundreds of thousands of unique names.
-    for _ in range(100):
-        tmp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}")
-        try:
-            # 0o666 less the umask: the file gets a new file's permissions, not 0o600.
-            return os.open(tmp, _NEW_FILE, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary file name in {folder}")  # pragma: no cover
-
-
-def _folder_in_the_way(path: str) -> ValidationFailed:
-    """The error of a document whose name a folder holds (nothing is replaced by it)."""
-    return ValidationFailed(
-        f"không ghi được '{path}': đã có một thư mục mang tên này; hãy đổi tên hoặc xóa nó",
-        f"cannot write '{path}': a folder of that name is there; rename or remove it",
-        field="dest",
-    )
-
-
-def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
-    """Write the files ``items`` (name in ``folder``, bytes) whole or not at all, with one
-    data flush and one folder flush for the lot.
-
-    On an error the files renamed so far stay (each whole) and no temporary file is left.
-    """
-    opened: list[tuple[int, str, str]] = []
-    renamed = 0
-    where = os.fspath(folder)
-    try:
-        for name, data in items:
-            fd, tmp = _create_temp(where)
-            opened.append((fd, tmp, os.path.join(where, name)))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        _flush([fd for fd, _, _ in opened])
-        for i, (fd, tmp, path) in enumerate(opened):
-            os.close(fd)
-            opened[i] = (-1, tmp, path)
-            try:
-                os.replace(tmp, path)
-            except IsADirectoryError as exc:
-                raise _folder_in_the_way(path) from exc
-            renamed += 1
-        if opened:
-            fsync_folder(folder)
-    finally:
-        for fd, tmp, _ in opened[renamed:]:
-            if fd >= 0:
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 # --- per-process caches --------------------------------------------------------------------
@@ -357,18 +260,35 @@ def write_files(
     pdf: bool,
     done: list[tuple[str, int, int]],
 ) -> None:
-    """Write ``chunk`` (file name, bytes) into ``folder`` with one sync (:func:`write_chunk`),
-    convert the files to PDF when asked, then append (name, size, version) of each to
-    ``done``: only once they are on disk."""
-    write_chunk(folder, chunk)
+    """Write ``chunk`` (file name, bytes) into ``folder`` with one sync
+    (:func:`~lamtheoguongbac._durable.write_chunk`), convert the files to PDF when asked,
+    then append (name, size, version) of each to ``done``: only once they are on disk.
+
+    Raises:
+        ValidationFailed: a folder has the name of one of the files.
+        OSError: the disk is full, the folder is not writable …
+    """
+    try:
+        write_chunk(folder, chunk)
+    except FolderInTheWay as exc:
+        raise folder_in_the_way(exc.path) from exc
     if pdf:
         from lamtheoguongbac.export._pdf import convert_to_pdf
 
         pdfs = convert_to_pdf(folder, [folder / name for name, _ in chunk], jobs=1).written
         # LibreOffice wrote the PDFs: one more flush before they count as done.
-        _flush_paths(pdfs)
+        flush_paths(pdfs)
         fsync_folder(folder)
     done.extend((n, len(b), v) for (n, b), v in zip(chunk, versions, strict=True))
+
+
+def folder_in_the_way(path: str) -> ValidationFailed:
+    """The error of a document whose name a folder holds (nothing is replaced by it)."""
+    return ValidationFailed(
+        f"không ghi được '{path}': đã có một thư mục mang tên này; hãy đổi tên hoặc xóa nó",
+        f"cannot write '{path}': a folder of that name is there; rename or remove it",
+        field="dest",
+    )
 
 
 def run_shard(job: ShardJob, index: int, items: Sequence[tuple[str, Any]]) -> ShardResult:

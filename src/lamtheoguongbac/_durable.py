@@ -1,0 +1,202 @@
+"""Files written whole, a chunk at a time, with one disk sync (ghi tệp bền vững theo lô).
+
+:func:`write_chunk` writes every file of a chunk to a temporary name
+(``.lamtheoguongbac-*.part``), flushes the file system holding them once (``syncfs`` on
+Linux; elsewhere each file is ``fsync``-ed), renames each over its target and flushes the
+folder once. A process killed at any moment leaves whole files or temporary ones, which the
+next export into the folder removes.
+
+**The standard library only, and nothing of the package**: besides being imported, this file
+runs by itself as the *writer process* of a single-process export
+(:mod:`lamtheoguongbac.export._writer` starts ``python -I -S`` on it). :func:`serve` is
+that process: it reads chunks from its input and answers each once its files are on disk.
+One chunk on the wire:
+
+* request: a line of JSON, ``{"folder": "/abs/path", "files": [["name.docx", 13012], …]}``,
+  then the files' bytes one after the other, exactly the sizes listed;
+* reply: a line of JSON, ``{"ok": true}``, or the error that stopped the chunk:
+  ``{"error": "os", "errno": 28, "strerror": "No space left on device", "filename": …}``,
+  ``{"error": "folder", "path": …}`` (a folder holds a file's name: :class:`FolderInTheWay`)
+  or ``{"error": "other", "message": …}``. The files renamed before the error stay (each
+  whole); no temporary file is left.
+
+The process ends at the end of its input, after the chunk it is writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from typing import BinaryIO
+
+__all__ = [
+    "TEMP_PREFIX",
+    "TEMP_SUFFIX",
+    "FolderInTheWay",
+    "flush",
+    "flush_paths",
+    "fsync_folder",
+    "serve",
+    "write_chunk",
+]
+
+#: Temporary files start with this and end with ".part"; leftovers are removed on the next run.
+TEMP_PREFIX = ".lamtheoguongbac-"
+TEMP_SUFFIX = ".part"
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_NEW_FILE |= getattr(os, "O_BINARY", 0)
+
+
+class FolderInTheWay(IsADirectoryError):
+    """A file of the chunk cannot replace its target: a folder has that name (nothing is
+    replaced by it). ``path`` is the target."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"a folder is in the way of {path!r}")
+        self.path = path
+
+
+def _find_syncfs() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):  # pragma: no cover - every glibc/musl has it
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+_syncfs = _find_syncfs()
+
+
+def flush(fds: Sequence[int]) -> None:
+    """Make the data behind ``fds`` durable: one ``syncfs`` of their file system (Linux) or
+    an ``fsync`` each."""
+    if not fds:
+        return
+    if _syncfs is not None:
+        if _syncfs(fds[0]) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+        return
+    for fd in fds:
+        os.fsync(fd)
+
+
+def flush_paths(paths: Sequence[str | os.PathLike[str]]) -> None:
+    """:func:`flush` for files already closed."""
+    fds = [os.open(p, os.O_RDONLY) for p in (paths[:1] if _syncfs is not None else paths)]
+    try:
+        flush(fds)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Flush ``folder``'s entries (the names of renamed files) to disk.
+
+    A no-op on Windows, where folders cannot be opened (and renames need no such flush).
+    """
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _create_temp(folder: str) -> tuple[int, str]:
+    # Text paths, not Path objects: pathlib interns every name it parses, and the table of
+    # interned strings grows with each of a run's hundreds of thousands of unique names.
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        try:
+            # 0o666 less the umask: the file gets a new file's permissions, not 0o600.
+            return os.open(tmp, _NEW_FILE, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name in {folder}")  # pragma: no cover
+
+
+def write_chunk(folder: str | os.PathLike[str], items: Sequence[tuple[str, bytes]]) -> None:
+    """Write the files ``items`` (name in ``folder``, bytes) whole or not at all, with one
+    data flush and one folder flush for the lot.
+
+    On an error the files renamed so far stay (each whole) and no temporary file is left.
+
+    Raises:
+        FolderInTheWay: a folder has the name of one of the files.
+        OSError: the disk is full, the folder is not writable …
+    """
+    opened: list[tuple[int, str, str]] = []
+    renamed = 0
+    where = os.fspath(folder)
+    try:
+        for name, data in items:
+            fd, tmp = _create_temp(where)
+            opened.append((fd, tmp, os.path.join(where, name)))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        flush([fd for fd, _, _ in opened])
+        for i, (fd, tmp, path) in enumerate(opened):
+            os.close(fd)
+            opened[i] = (-1, tmp, path)
+            try:
+                os.replace(tmp, path)
+            except IsADirectoryError:
+                raise FolderInTheWay(path) from None
+            renamed += 1
+        if opened:
+            fsync_folder(where)
+    finally:
+        for fd, tmp, _ in opened[renamed:]:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _read_exactly(source: BinaryIO, size: int) -> bytes:
+    data = source.read(size)
+    if len(data) != size:
+        raise EOFError(f"the chunk ended after {len(data)} of {size} bytes")
+    return data
+
+
+def _reply(exc: BaseException | None) -> dict[str, object]:
+    if exc is None:
+        return {"ok": True}
+    if isinstance(exc, FolderInTheWay):
+        return {"error": "folder", "path": exc.path}
+    if isinstance(exc, OSError):
+        filename = exc.filename if isinstance(exc.filename, str) else None
+        return {"error": "os", "errno": exc.errno, "strerror": exc.strerror, "filename": filename}
+    return {"error": "other", "message": f"{type(exc).__name__}: {exc}"}
+
+
+def serve(source: BinaryIO, sink: BinaryIO) -> None:
+    """Write the chunks read from ``source``, answering each on ``sink`` once its files are
+    on disk (the protocol is in the module docstring), until ``source`` ends."""
+    while header := source.readline():
+        request = json.loads(header)
+        items = [(name, _read_exactly(source, size)) for name, size in request["files"]]
+        error: BaseException | None = None
+        try:
+            write_chunk(request["folder"], items)
+        except Exception as exc:  # told to the caller, who stops its export with it
+            error = exc
+        sink.write(json.dumps(_reply(error)).encode() + b"\n")
+        sink.flush()
+
+
+if __name__ == "__main__":  # the writer process
+    serve(sys.stdin.buffer, sys.stdout.buffer)
