@@ -38,6 +38,7 @@ __all__ = [
     "TEMP_PREFIX",
     "TEMP_SUFFIX",
     "FolderInTheWay",
+    "discard",
     "flush",
     "flush_paths",
     "fsync_folder",
@@ -158,11 +159,17 @@ def write_chunk(folder: str | os.PathLike[str], items: Sequence[tuple[str, bytes
         if opened:
             fsync_folder(where)
     finally:
-        for fd, tmp, _ in opened[renamed:]:
-            if fd >= 0:
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        discard(opened[renamed:])
+
+
+def discard(unrenamed: Sequence[tuple[int, str | os.PathLike[str], object]]) -> None:
+    """Close (where ``fd`` is not -1) and remove each temporary file of ``unrenamed``, as
+    (fd, temporary path, target): what a chunk stopped by an error leaves behind."""
+    for fd, tmp, _ in unrenamed:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _read_exactly(source: BinaryIO, size: int) -> bytes:

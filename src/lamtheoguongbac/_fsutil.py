@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from lamtheoguongbac._durable import fsync_folder
+from lamtheoguongbac._durable import discard, fsync_folder
 from lamtheoguongbac._errors import ValidationFailed
 from lamtheoguongbac._public import publish
 
@@ -214,11 +214,7 @@ def atomic_write_many(
             os.replace(tmp, path)
             renamed += 1
     finally:
-        for fd, tmp, _ in opened[renamed:]:
-            if fd >= 0:
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        discard(opened[renamed:])
     if sync_folders:
         for folder in dict.fromkeys(path.parent for _, _, path in opened):
             fsync_folder(folder)
