@@ -34,9 +34,9 @@ from lamtheoguongbac import (
     PluginError,
     TemplateError,
     ValidationFailed,
+    _durable,
     hookimpl,
 )
-from lamtheoguongbac import _durable
 from lamtheoguongbac._storage import SqliteStore
 from lamtheoguongbac._storage.base import iter_headings
 from lamtheoguongbac.export import (
@@ -44,11 +44,11 @@ from lamtheoguongbac.export import (
     ExportOptions,
     ExportResult,
     _shards,
+    _writer,
     export_handbooks,
     file_name,
 )
 from lamtheoguongbac.export import _batch as batch
-from lamtheoguongbac.export import _writer
 from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX, choose_jobs
 from lamtheoguongbac.plugin import (
     HandbookHeading,
@@ -664,6 +664,7 @@ def test_a_failed_write_in_the_background_stops_the_run_and_is_not_recorded(
         real_write(folder, items)
 
     monkeypatch.setattr(_shards, "write_chunk", write_chunk)
+    monkeypatch.setattr(_writer, "PROCESS_AFTER", len(books))  # every chunk counted here
     with pytest.raises(OSError, match="No space left"):
         _export(fake_registry, books, tmp_path)
 

@@ -3,14 +3,15 @@ and the chunk protocol it speaks (_durable.py), through a real export and a real
 
 from __future__ import annotations
 
-import errno
 import io
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,16 +19,22 @@ from typing import Any
 
 import pytest
 
-from lamtheoguongbac import HandbookStatus, ValidationFailed, hookimpl
-from lamtheoguongbac import _durable
-from lamtheoguongbac.export import Exporter, ExportOptions, export_handbooks, file_name
-from lamtheoguongbac.export import _shards, _writer
+from lamtheoguongbac import HandbookStatus, ValidationFailed, _durable, hookimpl
+from lamtheoguongbac.export import (
+    Exporter,
+    ExportOptions,
+    _shards,
+    _writer,
+    export_handbooks,
+    file_name,
+)
 from lamtheoguongbac.export._batch import MANIFEST_NAME, TEMP_PREFIX
 from lamtheoguongbac.plugin import Registry, create_registry
 from lamtheoguongbac.testing import make_handbook
 
 pytestmark = pytest.mark.skipif(
-    _writer.writer_command() is None, reason="no writer process on this platform (not POSIX)"
+    _writer.writer_command() is None or not sys.platform.startswith("linux"),
+    reason="the writer process is POSIX; these tests find it through Linux's /proc",
 )
 
 _CHUNK = 64  # the export's chunk of files (one sync each)
@@ -105,8 +112,11 @@ def books() -> list[Any]:
 
 
 def _request(folder: Path, files: Sequence[tuple[str, bytes]]) -> bytes:
-    header = {"folder": str(folder), "files": [[name, len(data)] for name, data in files]}
-    return json.dumps(header).encode() + b"\n" + b"".join(data for _, data in files)
+    where = os.fsencode(folder)
+    names = [os.fsencode(name) for name, _ in files]
+    sizes = [[len(name), len(data)] for name, (_, data) in zip(names, files, strict=True)]
+    header = json.dumps({"folder": len(where), "files": sizes}).encode() + b"\n"
+    return header + where + b"".join(n + data for n, (_, data) in zip(names, files, strict=True))
 
 
 def _answers(output: bytes) -> list[dict[str, Any]]:
@@ -125,7 +135,7 @@ def test_each_chunk_is_answered_once_its_files_are_on_disk_with_one_sync(
 
     monkeypatch.setattr(_durable, "flush", flush)
     first = [(f"{i}.docx", f"tệp {i}".encode() * 500) for i in range(3)]
-    second = [("Nguyễn Văn A.docx", b"")]
+    second = [("Nguyễn Văn Ánh.docx", b"")]
     out = io.BytesIO()
     _durable.serve(io.BytesIO(_request(tmp_path, first) + _request(tmp_path, second)), out)
 
@@ -145,10 +155,10 @@ def test_a_chunk_that_cannot_be_written_is_answered_with_its_error(tmp_path: Pat
     requests += _request(tmp_path, [("e.docx", b"E")])  # the process goes on
     _durable.serve(io.BytesIO(requests), out)
 
-    folder, os_error, ok = _answers(out.getvalue())
-    assert folder == {"error": "folder", "path": str(tmp_path / "b.docx")}
-    assert os_error["error"] == "os"
-    assert os_error["errno"] == errno.ENOENT
+    folder, absent, ok = _answers(out.getvalue())
+    assert folder["error"].startswith("FolderInTheWay: ")
+    assert str(tmp_path / "b.docx") in folder["error"]
+    assert absent["error"].startswith("FileNotFoundError: ")
     assert ok == {"ok": True}
     # The file renamed before the error stays whole; none after it; no temporary file.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "b.docx", "e.docx"]
@@ -161,15 +171,17 @@ def test_the_writer_runs_by_itself_on_the_standard_library(tmp_path: Path) -> No
     command = _writer.writer_command()
     assert command is not None
     files = [("Trần Thị B.docx", b"PK" * 1000)]
-    done = subprocess.run(command, input=_request(tmp_path, files), capture_output=True,
-                          check=True, timeout=60)  # fmt: skip
-    assert _answers(done.stdout) == [{"ok": True}]
+    done = subprocess.run([*command, str(os.getpid())], input=_request(tmp_path, files),
+                          capture_output=True, check=True, timeout=60)  # fmt: skip
+    assert done.stdout.startswith(_durable.HELLO)
+    assert _answers(done.stdout[len(_durable.HELLO) :]) == [{"ok": True}]
     assert done.stderr == b""
     assert (tmp_path / "Trần Thị B.docx").read_bytes() == b"PK" * 1000
-    # Its input cut short (the caller killed): it stops without writing a partial chunk.
-    cut = _request(tmp_path, [("cut.docx", b"x" * 100)])[:-10]
-    stopped = subprocess.run(command, input=cut, capture_output=True, timeout=60)
-    assert stopped.stdout == b""
+    # Its input cut short (the caller stopped mid-chunk): it ends quietly, writing nothing.
+    for cut in (_request(tmp_path, [("cut.docx", b"x" * 100)])[:-10], b'{"folder": '):
+        stopped = subprocess.run([*command, str(os.getpid())], input=cut,
+                                 capture_output=True, timeout=60)  # fmt: skip
+        assert (stopped.returncode, stopped.stdout, stopped.stderr) == (1, _durable.HELLO, b"")
     assert not (tmp_path / "cut.docx").exists()
     assert not list(tmp_path.glob(f"{TEMP_PREFIX}*.part"))
 
@@ -189,12 +201,20 @@ def test_after_the_first_chunks_the_writer_process_writes_them(
 
     monkeypatch.setattr(_shards, "write_chunk", write_chunk)
     seen: list[list[int]] = []
-    registry = _registry(lambda n: seen.append(_writer_pids()) if n % _CHUNK == 1 else None)
-    result = export_handbooks(tmp_path, books, exporter="zip", registry=registry)
+
+    def look(n: int) -> None:
+        if n % _CHUNK == 1:
+            seen.append(_writer_pids())
+        if n > _CHUNK:
+            time.sleep(0.002)  # a real chunk's rendering: time for the process to start
+
+    result = export_handbooks(tmp_path, books, exporter="zip", registry=_registry(look))
 
     assert len(result.written) == len(books)
-    assert here == [_CHUNK] * _writer.PROCESS_AFTER  # the rest went to the writer process
-    assert [bool(pids) for pids in seen] == [False, False, True, True, True]
+    # The first chunks here; then the writer process, once it has said who it is.
+    assert here[: _writer.PROCESS_AFTER] == [_CHUNK] * _writer.PROCESS_AFTER
+    assert len(here) < len(books) // _CHUNK
+    assert [bool(pids) for pids in seen] == [False, True, True, True, True]
     _assert_whole(tmp_path, books)
     assert _recorded(tmp_path) == [file_name(b, ".docx") for b in books]
     assert _writer_pids() == []  # ended with the run
@@ -237,13 +257,15 @@ def test_a_write_error_in_the_writer_process_stops_the_run_named(
 
 _INTERRUPTED = textwrap.dedent(
     """
-    import os, signal, sys
+    import os, signal, sys, time
     sys.path[:0] = sys.argv[3:]
     import test_export_writer as t
     from lamtheoguongbac.export import export_handbooks
     from lamtheoguongbac.testing import make_handbook
 
     def interrupt(n):
+        if n > t._CHUNK:
+            time.sleep(0.002)  # a real chunk's rendering: time for the process to start
         if n == int(sys.argv[2]):
             print(*t._writer_pids(), flush=True)
             os.killpg(os.getpgrp(), signal.SIGINT)  # Ctrl-C in the terminal
@@ -275,3 +297,172 @@ def test_ctrl_c_stops_the_rendering_not_the_chunk_on_its_way_to_disk(
         with zipfile.ZipFile(tmp_path / name) as archive:
             assert archive.testzip() is None
     assert not Path(f"/proc/{writers[0]}").exists()  # it ended with its input
+
+
+_KILLED = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    sys.path[:0] = sys.argv[3:]
+    import test_export_writer as t
+    from lamtheoguongbac.export import export_handbooks
+    from lamtheoguongbac import HandbookStatus
+    from lamtheoguongbac.testing import make_handbook
+
+    def die(n):
+        if n > t._CHUNK:
+            time.sleep(0.002)
+        if n == int(sys.argv[2]):
+            print(*t._writer_pids(), flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    books = [make_handbook(HandbookStatus.ASSESSED, index=i) for i in range(5 * t._CHUNK)]
+    export_handbooks(sys.argv[1], books, exporter="zip", registry=t._registry(die))
+    """
+)
+
+
+def test_the_writer_process_dies_with_a_killed_export_which_then_resumes(
+    books: list[Any], tmp_path: Path
+) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", _KILLED, str(tmp_path), str(4 * _CHUNK + 3),
+         str(Path(__file__).parent), *sys.path],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert child.returncode == -signal.SIGKILL
+    (writer,) = (int(pid) for pid in child.stdout.split())
+    assert _ends(writer)
+
+    result = export_handbooks(tmp_path, books, exporter="zip", registry=_registry(), resume=True)
+    assert len(result.written) + result.skipped == len(books)
+    assert result.skipped >= 2 * _CHUNK  # the chunks it had recorded
+    _assert_whole(tmp_path, books)
+    assert not list(tmp_path.glob(f"{TEMP_PREFIX}*.part"))
+
+
+def _ends(pid: int, within: float = 30) -> bool:
+    """Whether process ``pid`` ends (or is a zombie: killed, not yet reaped) within
+    ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
+def test_the_writer_process_is_killed_when_its_caller_dies(tmp_path: Path) -> None:
+    # Its input stays open (held here), so only the caller's death can end it.
+    command = _writer.writer_command()
+    assert command is not None
+    read_end, write_end = os.pipe()
+    caller = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import os, subprocess, sys, time
+            writer = subprocess.Popen({command!r} + [str(os.getpid())], stdin={read_end},
+                                      stdout=subprocess.DEVNULL)
+            print(writer.pid, flush=True)
+            time.sleep(120)
+        """)],
+        stdout=subprocess.PIPE, text=True, pass_fds=(read_end,),
+    )  # fmt: skip
+    try:
+        assert caller.stdout is not None
+        writer = int(caller.stdout.readline())
+        time.sleep(0.2)  # it has started and waits for its input
+        assert not _ends(writer, within=0)
+        caller.kill()
+        caller.wait()
+        assert _ends(writer)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+        caller.kill()
+        if caller.stdout is not None:
+            caller.stdout.close()
+
+
+def test_the_writer_process_writes_files_with_the_callers_umask(
+    books: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here: list[int] = []
+    real_write = _shards.write_chunk
+    monkeypatch.setattr(_shards, "write_chunk", lambda f, i: (here.append(1), real_write(f, i)))
+    old = os.umask(0o027)
+    try:
+        export_handbooks(tmp_path, books, exporter="zip", registry=_registry(_slow))
+    finally:
+        os.umask(old)
+    assert len(here) < len(books) // _CHUNK  # some chunks by the writer process
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("*.docx")}
+    assert modes == {0o640}
+
+
+def _slow(n: int) -> None:
+    if n > _CHUNK:
+        time.sleep(0.002)  # a real chunk's rendering: time for the process to start
+
+
+# --- a writer that is not one, or fails ------------------------------------------------------
+
+_HELLO = _durable.HELLO.decode().strip()
+_READ_CHUNK = """
+import json, os, sys
+source, sink = sys.stdin.buffer, sys.stdout.buffer
+def chunk():
+    request = json.loads(source.readline())
+    folder = source.read(request["folder"])
+    files = [(source.read(n), source.read(d)) for n, d in request["files"]]
+    with open(os.environ["LTGB_FAKE_WRITER_MARK"], "a") as mark:
+        print(len(files), file=mark)
+    return folder, files
+"""
+_FAKE_WRITERS = {
+    # An application server embedding Python, say: it is no writer, and says so.
+    "says something else": "print('xin chào', flush=True); import time; time.sleep(30)",
+    "never speaks": "import time; time.sleep(30)",
+    "dies in its first chunk": _READ_CHUNK
+    + f"""
+print({_HELLO!r}, flush=True)
+folder, files = chunk()
+name, data = files[0]
+with open(os.path.join(folder, name), "wb") as out:
+    out.write(data[: len(data) // 2])  # torn, under the final name: the worst it can do
+sys.exit(3)
+""",
+    "cannot write": _READ_CHUNK
+    + f"""
+print({_HELLO!r}, flush=True)
+while True:
+    chunk()
+    print(json.dumps({{"error": "OSError: giả lập / simulated"}}), flush=True)
+""",
+}
+
+
+@pytest.mark.parametrize("fake", sorted(_FAKE_WRITERS))
+def test_a_writer_that_is_not_one_or_fails_leaves_the_chunks_to_this_process(
+    books: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: str
+) -> None:
+    mark = tmp_path / "mark.txt"
+    out = tmp_path / "out"
+    monkeypatch.setenv("LTGB_FAKE_WRITER_MARK", str(mark))
+    monkeypatch.setattr(
+        _writer, "writer_command", lambda: [sys.executable, "-c", _FAKE_WRITERS[fake]]
+    )
+    monkeypatch.setattr(_writer, "_HELLO_WAIT", 0.3)
+    result = export_handbooks(out, books, exporter="zip", registry=_registry(_slow))
+
+    assert len(result.written) == len(books)
+    _assert_whole(out, books)
+    assert _recorded(out) == [file_name(b, ".docx") for b in books]
+    assert not list(out.glob(f"{TEMP_PREFIX}*.part"))
+    # Only a writer that said who it is was sent a chunk: one, then the thread took over.
+    sent = mark.read_text().split() if mark.exists() else []
+    assert sent == ([] if fake in ("says something else", "never speaks") else [str(_CHUNK)])
+    assert _writer_pids() == []

@@ -8,19 +8,21 @@ next export into the folder removes.
 
 **The standard library only, and nothing of the package**: besides being imported, this file
 runs by itself as the *writer process* of a single-process export
-(:mod:`lamtheoguongbac.export._writer` starts ``python -I -S`` on it). :func:`serve` is
-that process: it reads chunks from its input and answers each once its files are on disk.
-One chunk on the wire:
+(:mod:`lamtheoguongbac.export._writer` starts ``python -I -S <this file> <parent pid>``).
+:func:`main` is that process. It first writes :data:`HELLO`, then reads chunks from its
+input and answers each once its files are on disk. Paths travel as the bytes the caller's
+file system encoding made of them, so the process never encodes a name itself. One chunk:
 
-* request: a line of JSON, ``{"folder": "/abs/path", "files": [["name.docx", 13012], …]}``,
-  then the files' bytes one after the other, exactly the sizes listed;
-* reply: a line of JSON, ``{"ok": true}``, or the error that stopped the chunk:
-  ``{"error": "os", "errno": 28, "strerror": "No space left on device", "filename": …}``,
-  ``{"error": "folder", "path": …}`` (a folder holds a file's name: :class:`FolderInTheWay`)
-  or ``{"error": "other", "message": …}``. The files renamed before the error stay (each
-  whole); no temporary file is left.
+* request: a line of JSON, ``{"folder": 23, "files": [[17, 13012], …]}`` — the length in
+  bytes of the folder's path, and of each file's name and content — then those bytes: the
+  folder, then each file's name and content, in order;
+* reply: a line of JSON, ``{"ok": true}``, or ``{"error": "OSError: …"}`` when the chunk
+  could not be written (the files renamed before the error stay, each whole; no temporary
+  file is left). The caller then writes the chunk itself, to raise the error as its own.
 
-The process ends at the end of its input, after the chunk it is writing.
+The process ends at the end of its input, after the chunk it is writing; with its input cut
+inside a chunk (the caller stopped), without writing that chunk. On Linux it is killed when
+the caller dies, so that it never renames files into a folder a new run is writing.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ import ctypes
 import json
 import os
 import secrets
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 __all__ = [
+    "HELLO",
     "TEMP_PREFIX",
     "TEMP_SUFFIX",
     "FolderInTheWay",
@@ -42,9 +46,13 @@ __all__ = [
     "flush",
     "flush_paths",
     "fsync_folder",
+    "main",
     "serve",
     "write_chunk",
 ]
+
+#: The writer process's first line: who it is and the protocol it speaks.
+HELLO = b'{"writer": "lamtheoguongbac", "protocol": 1}\n'
 
 #: Temporary files start with this and end with ".part"; leftovers are removed on the next run.
 TEMP_PREFIX = ".lamtheoguongbac-"
@@ -57,9 +65,9 @@ class FolderInTheWay(IsADirectoryError):
     """A file of the chunk cannot replace its target: a folder has that name (nothing is
     replaced by it). ``path`` is the target."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(f"a folder is in the way of {path!r}")
-        self.path = path
+    def __init__(self, path: str | bytes) -> None:
+        self.path = os.fsdecode(path)
+        super().__init__(f"a folder is in the way of {self.path!r}")
 
 
 def _find_syncfs() -> Callable[[int], int] | None:
@@ -91,7 +99,7 @@ def flush(fds: Sequence[int]) -> None:
         os.fsync(fd)
 
 
-def flush_paths(paths: Sequence[str | os.PathLike[str]]) -> None:
+def flush_paths(paths: Sequence[str | bytes | os.PathLike[str]]) -> None:
     """:func:`flush` for files already closed."""
     fds = [os.open(p, os.O_RDONLY) for p in (paths[:1] if _syncfs is not None else paths)]
     try:
@@ -101,7 +109,7 @@ def flush_paths(paths: Sequence[str | os.PathLike[str]]) -> None:
             os.close(fd)
 
 
-def fsync_folder(folder: str | os.PathLike[str]) -> None:
+def fsync_folder(folder: str | bytes | os.PathLike[str]) -> None:
     """Flush ``folder``'s entries (the names of renamed files) to disk.
 
     A no-op on Windows, where folders cannot be opened (and renames need no such flush).
@@ -114,22 +122,28 @@ def fsync_folder(folder: str | os.PathLike[str]) -> None:
             os.close(fd)
 
 
-def _create_temp(folder: str) -> tuple[int, str]:
-    # Text paths, not Path objects: pathlib interns every name it parses, and the table of
+def _create_temp(folder: bytes) -> tuple[int, bytes]:
+    # Byte paths, not Path objects: pathlib interns every name it parses, and the table of
     # interned strings grows with each of a run's hundreds of thousands of unique names.
     for _ in range(100):
-        tmp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        name = f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+        tmp = os.path.join(folder, name.encode("ascii"))
         try:
             # 0o666 less the umask: the file gets a new file's permissions, not 0o600.
             return os.open(tmp, _NEW_FILE, 0o666), tmp
         except FileExistsError:
             continue
-    raise FileExistsError(f"no free temporary file name in {folder}")  # pragma: no cover
+    raise FileExistsError(
+        f"no free temporary file name in {os.fsdecode(folder)}"
+    )  # pragma: no cover
 
 
-def write_chunk(folder: str | os.PathLike[str], items: Sequence[tuple[str, bytes]]) -> None:
+def write_chunk(
+    folder: str | bytes | os.PathLike[str], items: Sequence[tuple[str | bytes, bytes]]
+) -> None:
     """Write the files ``items`` (name in ``folder``, bytes) whole or not at all, with one
-    data flush and one folder flush for the lot.
+    data flush and one folder flush for the lot. Names and folder are text or the bytes of
+    the file system's encoding.
 
     On an error the files renamed so far stay (each whole) and no temporary file is left.
 
@@ -137,13 +151,13 @@ def write_chunk(folder: str | os.PathLike[str], items: Sequence[tuple[str, bytes
         FolderInTheWay: a folder has the name of one of the files.
         OSError: the disk is full, the folder is not writable …
     """
-    opened: list[tuple[int, str, str]] = []
+    opened: list[tuple[int, bytes, bytes]] = []
     renamed = 0
-    where = os.fspath(folder)
+    where = os.fsencode(folder)
     try:
         for name, data in items:
             fd, tmp = _create_temp(where)
-            opened.append((fd, tmp, os.path.join(where, name)))
+            opened.append((fd, tmp, os.path.join(where, os.fsencode(name))))
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
@@ -162,7 +176,7 @@ def write_chunk(folder: str | os.PathLike[str], items: Sequence[tuple[str, bytes
         discard(opened[renamed:])
 
 
-def discard(unrenamed: Sequence[tuple[int, str | os.PathLike[str], object]]) -> None:
+def discard(unrenamed: Sequence[tuple[int, str | bytes | os.PathLike[str], object]]) -> None:
     """Close (where ``fd`` is not -1) and remove each temporary file of ``unrenamed``, as
     (fd, temporary path, target): what a chunk stopped by an error leaves behind."""
     for fd, tmp, _ in unrenamed:
@@ -179,31 +193,51 @@ def _read_exactly(source: BinaryIO, size: int) -> bytes:
     return data
 
 
-def _reply(exc: BaseException | None) -> dict[str, object]:
-    if exc is None:
-        return {"ok": True}
-    if isinstance(exc, FolderInTheWay):
-        return {"error": "folder", "path": exc.path}
-    if isinstance(exc, OSError):
-        filename = exc.filename if isinstance(exc.filename, str) else None
-        return {"error": "os", "errno": exc.errno, "strerror": exc.strerror, "filename": filename}
-    return {"error": "other", "message": f"{type(exc).__name__}: {exc}"}
-
-
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
     """Write the chunks read from ``source``, answering each on ``sink`` once its files are
-    on disk (the protocol is in the module docstring), until ``source`` ends."""
+    on disk (the protocol is in the module docstring), until ``source`` ends.
+
+    Raises:
+        EOFError: ``source`` ended inside a chunk (which is not written).
+        ValueError: a request is not the protocol's.
+    """
     while header := source.readline():
         request = json.loads(header)
-        items = [(name, _read_exactly(source, size)) for name, size in request["files"]]
-        error: BaseException | None = None
+        folder = _read_exactly(source, request["folder"])
+        items = [
+            (_read_exactly(source, name), _read_exactly(source, size))
+            for name, size in request["files"]
+        ]
+        answer: dict[str, object] = {"ok": True}
         try:
-            write_chunk(request["folder"], items)
-        except Exception as exc:  # told to the caller, who stops its export with it
-            error = exc
-        sink.write(json.dumps(_reply(error)).encode() + b"\n")
+            write_chunk(folder, items)
+        except Exception as exc:  # the caller writes the chunk again, and meets it itself
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        sink.write(json.dumps(answer).encode() + b"\n")
         sink.flush()
 
 
-if __name__ == "__main__":  # the writer process
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+def _die_with(parent: int) -> None:
+    """Be killed when ``parent`` dies (Linux), and end now if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
+def main(argv: Sequence[str]) -> int:
+    """The writer process: ``argv`` is ``[this file, the caller's pid]``."""
+    _die_with(int(argv[1]))
+    sink = sys.stdout.buffer
+    sink.write(HELLO)
+    sink.flush()
+    try:
+        serve(sys.stdin.buffer, sink)
+    except (EOFError, ValueError, KeyError, TypeError, BrokenPipeError):
+        return 1  # the caller stopped mid-chunk, or is no caller of this protocol
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1077,9 +1077,17 @@ class _Export:
 
         def settle() -> None:
             while pending:
-                pending.pop()()
+                try:
+                    pending[-1]()
+                except KeyboardInterrupt:
+                    raise  # still pending: the handler below waits for it again
+                except BaseException:
+                    pending.pop()
+                    raise
+                pending.pop()
 
-        with ChunkWriter(self.folder, pdf=self.pdf) as writer:
+        total, size = self.total, self.shard_size()
+        with ChunkWriter(self.folder, pdf=self.pdf, total=total, chunk_size=size) as writer:
             try:
                 return self._folder_chunks(renderer, shards, finished, writer, pending, settle)
             except BaseException:

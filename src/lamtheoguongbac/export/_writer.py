@@ -5,22 +5,27 @@ renaming its 64 files — is the operating system's work, and runs beside the re
 next chunk. :class:`ChunkWriter` does it in one of two places:
 
 * a **thread**, for a run's first :data:`PROCESS_AFTER` chunks, for PDF exports, and wherever
-  no writer process can start. Each system call of the thread (about five a file) gives the
-  interpreter's lock back, and taking it again holds the rendering up: measured on this
-  project's 2-core machine, writing from a thread cost the rendering a fifth of its speed;
+  no writer process runs. Each system call of the thread (about five a file) gives the
+  interpreter's lock back, and taking it again holds the rendering up: on this project's
+  2-core machine the exporter made 2,000 documents a second writing from a thread, 2,570
+  with the writing in another process (``bench_docx``);
 * from then on, a **writer process**: ``python -I -S`` running
   :mod:`lamtheoguongbac._durable` by itself — no ``site``, nothing of the library imported,
-  started in about 20 ms, while the next chunk renders, with the caller's environment,
-  umask and user. Each chunk's names and bytes go to it through a pipe; it answers once they
-  are on disk (the protocol is in :mod:`lamtheoguongbac._durable`). It runs in its own
-  process group: Ctrl-C in a terminal stops the rendering, not the chunk on its way to disk.
+  started while the next chunk renders, with the caller's environment, umask and user. It
+  says who it is (:data:`~lamtheoguongbac._durable.HELLO`) before it is used: an executable
+  that is not a Python (an application server embedding one) never gets a chunk. Each
+  chunk's names and bytes go to it through a pipe; it answers once they are on disk (the
+  protocol is in :mod:`lamtheoguongbac._durable`). It runs in its own process group, so
+  Ctrl-C in a terminal stops the rendering, not the chunk on its way to disk, and with its
+  output to nowhere: it never writes to the terminal. On Linux it dies with the caller.
   Nothing of the caller's program runs in it (unlike a :mod:`multiprocessing` child, which
   imports the caller's main module again).
 
 Either way, chunks are written one at a time and in order, a chunk's files are recorded in
-the manifest only once they are on disk, and an error stops the run as if written in line.
-Should the writer process die, its chunk is written again in this process, and the rest of
-the run uses the thread.
+the manifest only once they are on disk, and an error stops the run as if written in line:
+a chunk the writer process could not write, or did not answer for (it died), is written
+again in the caller's process, which meets the error itself; the rest of the run uses the
+thread.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import concurrent.futures as cf
 import contextlib
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -39,14 +46,22 @@ from typing import IO, Any, Protocol, cast
 import attrs
 
 from lamtheoguongbac import _durable
-from lamtheoguongbac._errors import LamTheoGuongBacError
-from lamtheoguongbac.export._shards import folder_in_the_way, write_files
+from lamtheoguongbac.export._shards import write_files
 
 __all__ = ["PROCESS_AFTER", "ChunkWriter", "Written"]
 
-#: The chunks of a run written by the thread before the writer process takes over: a run of
-#: up to 128 documents starts no process. The process starts as the last of them is sent.
+#: The chunks of a run written by the thread before the writer process may take over. The
+#: process is started as the first chunk is sent when there are more documents than these
+#: chunks hold (or their number is unknown: a run of up to 128 documents known starts none),
+#: and used once it has said who it is.
 PROCESS_AFTER = 2
+
+#: How long a writer process may take to say who it is before the run gives up on it (the
+#: chunks meanwhile go to the thread).
+_HELLO_WAIT = 10.0
+
+#: How long ending a writer process may take (the chunk it is writing) before it is killed.
+_END_WAIT = 60.0
 
 #: How large the pipe to the writer process is made (Linux): a whole chunk of handbooks
 #: (~850 KB) fits, so sending one never waits for the process to read it.
@@ -59,7 +74,8 @@ class Written(Protocol):
     """A chunk on its way to disk."""
 
     def result(self) -> Files:
-        """Once the chunk's files are on disk: (name, size, version) of each.
+        """Once the chunk's files are on disk: (name, size, version) of each. Called again
+        after a ``KeyboardInterrupt`` (it waits again), or after an error (raised again).
 
         Raises:
             ValidationFailed: a folder has the name of one of the files.
@@ -68,19 +84,18 @@ class Written(Protocol):
 
 
 def writer_command() -> list[str] | None:
-    """The command that runs the writer process, or None where there is none: not POSIX, a
-    frozen application (its executable is no Python), or the writer's source not a file."""
+    """The command that runs the writer process, without the caller's pid, or None where
+    there is none: not POSIX, a frozen application, an interpreter whose name is not a
+    Python's, or the writer's source not a file."""
     source = _durable.__file__
-    if (
-        os.name != "posix"
-        or getattr(sys, "frozen", False)
-        or not sys.executable
-        or not source
-        or not source.endswith(".py")
-        or not os.path.isfile(source)
-    ):
+    if os.name != "posix" or getattr(sys, "frozen", False) or not source:
         return None
-    return [sys.executable, "-I", "-S", source]
+    executable = sys.executable
+    if not executable or not os.path.basename(executable).lower().startswith(("python", "pypy")):
+        return None
+    if not source.endswith(".py") or not os.path.isfile(source):
+        return None
+    return [executable, "-I", "-S", source]
 
 
 class _Process:
@@ -88,21 +103,39 @@ class _Process:
 
     def __init__(self, command: list[str]) -> None:
         self.popen = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, process_group=0
+            [*command, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            process_group=0,
         )
         self.stdin = cast(IO[bytes], self.popen.stdin)  # both PIPE: never None
         self.stdout = cast(IO[bytes], self.popen.stdout)
+        self.started = time.monotonic()
+        self._greeted: bool | None = None
         import fcntl  # POSIX, as the writer process (writer_command)
 
         if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux
             with contextlib.suppress(OSError):  # at most /proc/sys/fs/pipe-max-size
                 fcntl.fcntl(self.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
 
+    def greeted(self) -> bool | None:
+        """Whether the process said who it is: True, False (it said something else, or
+        ended), None (not yet). Never waits."""
+        if self._greeted is None and select.select([self.stdout], [], [], 0)[0]:
+            # Read from the pipe itself, never more than what is there: a program that is
+            # not the writer may write a partial line and stop.
+            self._greeted = os.read(self.stdout.fileno(), 256) == _durable.HELLO
+        return self._greeted
+
     def send(self, folder: Path, chunk: Sequence[tuple[str, bytes]]) -> None:
-        files = [[name, len(data)] for name, data in chunk]
-        header = json.dumps({"folder": os.fspath(folder), "files": files})
-        self.stdin.write(header.encode() + b"\n")
-        for _, data in chunk:
+        where = os.fsencode(folder)
+        names = [os.fsencode(name) for name, _ in chunk]
+        files = [[len(name), len(data)] for name, (_, data) in zip(names, chunk, strict=True)]
+        self.stdin.write(json.dumps({"folder": len(where), "files": files}).encode() + b"\n")
+        self.stdin.write(where)
+        for name, (_, data) in zip(names, chunk, strict=True):
+            self.stdin.write(name)
             self.stdin.write(data)
         self.stdin.flush()
 
@@ -114,30 +147,21 @@ class _Process:
         return reply
 
     def close(self) -> None:
-        """End the process after the chunk it is writing, and wait for it."""
+        """End the process after the chunk it is writing (killed if that takes too long),
+        and wait for it."""
         with contextlib.suppress(OSError):
             self.stdin.close()
-        self.popen.wait()
+        try:
+            self.popen.wait(_END_WAIT)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
         self.stdout.close()
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             self.popen.kill()
         self.close()
-
-
-def _error(reply: dict[str, Any]) -> Exception:
-    """The exception a writer process's answer reports (see :mod:`lamtheoguongbac._durable`)."""
-    kind = reply.get("error")
-    if kind == "folder":
-        return folder_in_the_way(str(reply.get("path")))
-    if kind == "os":
-        errno, strerror, filename = reply.get("errno"), reply.get("strerror"), reply.get("filename")
-        return OSError(errno, strerror) if filename is None else OSError(errno, strerror, filename)
-    message = str(reply.get("message", reply))
-    return LamTheoGuongBacError(
-        f"tiến trình ghi tệp bị lỗi: {message}", f"the export's writer process failed: {message}"
-    )
 
 
 @attrs.define
@@ -154,17 +178,29 @@ class _InProcess:
     process: _Process
     chunk: Sequence[tuple[str, bytes]]
     versions: Sequence[int]
+    _outcome: Files | BaseException | None = None
 
     def result(self) -> Files:
+        if self._outcome is None:
+            try:
+                self._outcome = self._wait()
+            except Exception as exc:  # raised again if asked again
+                self._outcome = exc
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+    def _wait(self) -> Files:
         try:
             reply = self.process.answer()
         except (EOFError, OSError, ValueError):
-            # The process died (killed, out of memory …): the chunk again, here, whole.
-            self.writer.lose_process()
-            return _write(self.writer.folder, self.chunk, self.versions, False)
+            reply = {}  # it died (killed, out of memory …)
         if reply.get("ok") is True:
             return [(n, len(b), v) for (n, b), v in zip(self.chunk, self.versions, strict=True)]
-        raise _error(reply)
+        # Not written, or not answered for: the chunk again, here, whole; an error the
+        # writer met (a full disk, a folder in the way) is met again and raised as ours.
+        self.writer.lose_process()
+        return _write(self.writer.folder, self.chunk, self.versions, False)
 
 
 def _write(
@@ -178,30 +214,49 @@ def _write(
 class ChunkWriter:
     """Writes a folder export's chunks, one at a time, beside the rendering (see the module
     docstring): :meth:`submit` a chunk, then take its :meth:`Written.result` before
-    submitting the next one."""
+    submitting the next one. ``total`` is the run's number of documents (0: unknown) and
+    ``chunk_size`` the documents of a full chunk."""
 
-    def __init__(self, folder: Path, *, pdf: bool) -> None:
+    def __init__(self, folder: Path, *, pdf: bool, total: int, chunk_size: int) -> None:
         self.folder = folder
         self.pdf = pdf
         self._thread = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ltgb-write")
         self._process: _Process | None = None
         self._command = None if pdf else writer_command()
+        self._total = total
+        self._chunk_size = chunk_size
         self._sent = 0
 
     def submit(self, chunk: Sequence[tuple[str, bytes]], versions: Sequence[int]) -> Written:
         """Start writing ``chunk`` (file name, bytes) of handbooks of ``versions``."""
         self._sent += 1
-        if self._process is not None:
+        process = self._ready_process() if self._sent > PROCESS_AFTER else None
+        if process is not None:
             try:
-                self._process.send(self.folder, chunk)
-            except OSError:  # the process is gone (its answer would say nothing more)
+                process.send(self.folder, chunk)
+            except OSError:  # it is gone (its answer would say nothing more)
                 self.lose_process()
             else:
-                return _InProcess(self, self._process, chunk, versions)
+                return _InProcess(self, process, chunk, versions)
         written = _InThread(self._thread.submit(_write, self.folder, chunk, versions, self.pdf))
-        if self._sent == PROCESS_AFTER and self._command is not None:
+        # Started a chunk ahead, so that it has said who it is when its first chunk comes.
+        more = not self._total or self._total > PROCESS_AFTER * self._chunk_size
+        if self._sent == max(PROCESS_AFTER - 1, 1) and self._command is not None and more:
             self._start_process(self._command)
         return written
+
+    def _ready_process(self) -> _Process | None:
+        """The writer process once it has said who it is; None before (or never)."""
+        process = self._process
+        if process is None:
+            return None
+        greeted = process.greeted()
+        if greeted is False or (
+            greeted is None and time.monotonic() - process.started > _HELLO_WAIT
+        ):
+            self.lose_process()
+            return None
+        return process if greeted else None
 
     def _start_process(self, command: list[str]) -> None:
         try:

@@ -307,6 +307,8 @@ try:  # markupsafe 3: escape() is Python around this C function
     from markupsafe._speedups import _escape_inner as _escape_text
 except ImportError:  # pragma: no cover - markupsafe 2 (escape is C), or no C speedups
     _escape_text = escape
+if _escape_text("<&>\"'x") != escape("<&>\"'x"):  # pragma: no cover - a markupsafe to come
+    _escape_text = escape  # whose private function no longer escapes as escape() does
 
 
 def escape_value(value: Any) -> Markup:
