@@ -31,11 +31,13 @@ import contextlib
 import ctypes
 import json
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import BinaryIO
+
+TYPE_CHECKING = False  # not typing's: the writer process does without importing it
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 __all__ = [
     "HELLO",
@@ -126,7 +128,8 @@ def _create_temp(folder: bytes) -> tuple[int, bytes]:
     # Byte paths, not Path objects: pathlib interns every name it parses, and the table of
     # interned strings grows with each of a run's hundreds of thousands of unique names.
     for _ in range(100):
-        name = f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+        # os.urandom, not secrets: that imports hashlib, and OpenSSL with it.
+        name = f"{TEMP_PREFIX}{os.urandom(8).hex()}{TEMP_SUFFIX}"
         tmp = os.path.join(folder, name.encode("ascii"))
         try:
             # 0o666 less the umask: the file gets a new file's permissions, not 0o600.
