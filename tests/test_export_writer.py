@@ -75,8 +75,8 @@ def _make(cls: type) -> Callable[[ExportOptions], Any]:
     return lambda options: cls()
 
 
-def _writer_pids() -> list[int]:
-    """The writer processes this process started (children running _durable.py)."""
+def _writer_pids(marker: bytes = b"_durable.py") -> list[int]:
+    """The writer processes this process started: children whose command holds ``marker``."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -87,9 +87,31 @@ def _writer_pids() -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and b"_durable.py" in command:
+        if parent == os.getpid() and marker in command:
             found.append(int(entry))
     return found
+
+
+def _slow(n: int) -> None:
+    """After the first chunk, a few milliseconds a document, as a real template's rendering
+    takes: time for the writer process to start and say who it is before its first chunk."""
+    if n > _CHUNK:
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the chunks written in this process (by the thread, or again after the
+    writer process failed), in order."""
+    written: list[int] = []
+    real_write = _shards.write_chunk
+
+    def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
+        written.append(len(items))
+        real_write(folder, items)
+
+    monkeypatch.setattr(_shards, "write_chunk", write_chunk)
+    return written
 
 
 def _recorded(folder: Path) -> list[str]:
@@ -190,30 +212,20 @@ def test_the_writer_runs_by_itself_on_the_standard_library(tmp_path: Path) -> No
 
 
 def test_after_the_first_chunks_the_writer_process_writes_them(
-    books: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    books: list[Any], tmp_path: Path, here: list[int]
 ) -> None:
-    here: list[int] = []  # the chunks written in this process
-    real_write = _shards.write_chunk
-
-    def write_chunk(folder: Path, items: Sequence[tuple[str, bytes]]) -> None:
-        here.append(len(items))
-        real_write(folder, items)
-
-    monkeypatch.setattr(_shards, "write_chunk", write_chunk)
     seen: list[list[int]] = []
 
     def look(n: int) -> None:
         if n % _CHUNK == 1:
             seen.append(_writer_pids())
-        if n > _CHUNK:
-            time.sleep(0.002)  # a real chunk's rendering: time for the process to start
+        _slow(n)
 
     result = export_handbooks(tmp_path, books, exporter="zip", registry=_registry(look))
 
     assert len(result.written) == len(books)
-    # The first chunks here; then the writer process, once it has said who it is.
-    assert here[: _writer.PROCESS_AFTER] == [_CHUNK] * _writer.PROCESS_AFTER
-    assert len(here) < len(books) // _CHUNK
+    # The first chunks here; the rest by the writer process, started as the first was sent.
+    assert here == [_CHUNK] * _writer.PROCESS_AFTER
     assert [bool(pids) for pids in seen] == [False, True, True, True, True]
     _assert_whole(tmp_path, books)
     assert _recorded(tmp_path) == [file_name(b, ".docx") for b in books]
@@ -221,10 +233,11 @@ def test_after_the_first_chunks_the_writer_process_writes_them(
     assert not list(tmp_path.glob(f"{TEMP_PREFIX}*.part"))
 
 
-def test_a_writer_process_that_dies_has_its_chunk_written_here(
-    books: list[Any], tmp_path: Path
+def test_a_writer_process_killed_has_its_chunk_written_here(
+    books: list[Any], tmp_path: Path, here: list[int]
 ) -> None:
     def kill_the_writer(n: int) -> None:
+        _slow(n)
         if n == 3 * _CHUNK + 10:  # the fourth chunk renders; the third is on its way
             for pid in _writer_pids():
                 os.kill(pid, signal.SIGKILL)
@@ -232,19 +245,36 @@ def test_a_writer_process_that_dies_has_its_chunk_written_here(
     result = export_handbooks(tmp_path, books, exporter="zip", registry=_registry(kill_the_writer))
 
     assert len(result.written) == len(books)
+    # The third chunk: written by it before it died (then 4 and 5 here), or again here.
+    assert here in ([_CHUNK] * 4, [_CHUNK] * 5)
     _assert_whole(tmp_path, books)
     assert _recorded(tmp_path) == [file_name(b, ".docx") for b in books]
     assert not list(tmp_path.glob(f"{TEMP_PREFIX}*.part"))
 
 
+def test_a_program_that_restored_sigpipe_writes_from_the_thread(
+    books: list[Any], tmp_path: Path, here: list[int]
+) -> None:
+    # Writing to a dead writer process would kill such a program, not raise.
+    previous = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        result = export_handbooks(tmp_path, books, exporter="zip", registry=_registry())
+    finally:
+        signal.signal(signal.SIGPIPE, previous)
+    assert len(result.written) == len(books)
+    assert here == [_CHUNK] * 5
+
+
 def test_a_write_error_in_the_writer_process_stops_the_run_named(
-    books: list[Any], tmp_path: Path
+    books: list[Any], tmp_path: Path, here: list[int]
 ) -> None:
     blocked = books[3 * _CHUNK + 5]
     (tmp_path / file_name(blocked, ".docx")).mkdir()
     with pytest.raises(ValidationFailed) as refused:
-        export_handbooks(tmp_path, books, exporter="zip", registry=_registry())
+        export_handbooks(tmp_path, books, exporter="zip", registry=_registry(_slow))
 
+    # The writer process met it first; the chunk written again here met it too.
+    assert here == [_CHUNK] * 3
     assert refused.value.field == "dest"
     assert file_name(blocked, ".docx") in refused.value.message("en")
     assert file_name(blocked, ".docx") in refused.value.message("vi")
@@ -263,11 +293,15 @@ _INTERRUPTED = textwrap.dedent(
     from lamtheoguongbac.export import export_handbooks
     from lamtheoguongbac.testing import make_handbook
 
+    from lamtheoguongbac.export import _shards
+    here = []
+    real_write = _shards.write_chunk
+    _shards.write_chunk = lambda folder, items: (here.append(1), real_write(folder, items))
+
     def interrupt(n):
-        if n > t._CHUNK:
-            time.sleep(0.002)  # a real chunk's rendering: time for the process to start
+        t._slow(n)
         if n == int(sys.argv[2]):
-            print(*t._writer_pids(), flush=True)
+            print(len(here), *t._writer_pids(), flush=True)
             os.killpg(os.getpgrp(), signal.SIGINT)  # Ctrl-C in the terminal
 
     books = [make_handbook(index=i) for i in range(5 * t._CHUNK)]
@@ -288,7 +322,8 @@ def test_ctrl_c_stops_the_rendering_not_the_chunk_on_its_way_to_disk(
     )  # fmt: skip
     assert child.returncode != 0
     assert "KeyboardInterrupt" in child.stderr
-    writers = [int(pid) for pid in child.stdout.split()]
+    here, *writers = (int(n) for n in child.stdout.split())
+    assert here == _writer.PROCESS_AFTER  # the third chunk went to the writer process
     assert len(writers) == 1
     # The chunk the writer process had (the third) was written whole and recorded.
     recorded = _recorded(tmp_path)
@@ -309,8 +344,7 @@ _KILLED = textwrap.dedent(
     from lamtheoguongbac.testing import make_handbook
 
     def die(n):
-        if n > t._CHUNK:
-            time.sleep(0.002)
+        t._slow(n)
         if n == int(sys.argv[2]):
             print(*t._writer_pids(), flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
@@ -388,31 +422,25 @@ def test_the_writer_process_is_killed_when_its_caller_dies(tmp_path: Path) -> No
 
 
 def test_the_writer_process_writes_files_with_the_callers_umask(
-    books: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    books: list[Any], tmp_path: Path, here: list[int]
 ) -> None:
-    here: list[int] = []
-    real_write = _shards.write_chunk
-    monkeypatch.setattr(_shards, "write_chunk", lambda f, i: (here.append(1), real_write(f, i)))
     old = os.umask(0o027)
     try:
         export_handbooks(tmp_path, books, exporter="zip", registry=_registry(_slow))
     finally:
         os.umask(old)
-    assert len(here) < len(books) // _CHUNK  # some chunks by the writer process
+    assert here == [_CHUNK] * _writer.PROCESS_AFTER  # the rest by the writer process
     modes = {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("*.docx")}
     assert modes == {0o640}
-
-
-def _slow(n: int) -> None:
-    if n > _CHUNK:
-        time.sleep(0.002)  # a real chunk's rendering: time for the process to start
 
 
 # --- a writer that is not one, or fails ------------------------------------------------------
 
 _HELLO = _durable.HELLO.decode().strip()
+_FAKE = b"ltgb-fake-writer"  # in each fake's command line, to find it
 _READ_CHUNK = """
-import json, os, sys
+# ltgb-fake-writer
+import json, os, signal, sys, time
 source, sink = sys.stdin.buffer, sys.stdout.buffer
 def chunk():
     request = json.loads(source.readline())
@@ -424,8 +452,8 @@ def chunk():
 """
 _FAKE_WRITERS = {
     # An application server embedding Python, say: it is no writer, and says so.
-    "says something else": "print('xin chào', flush=True); import time; time.sleep(30)",
-    "never speaks": "import time; time.sleep(30)",
+    "says something else": _READ_CHUNK + "print('xin chào', flush=True); time.sleep(30)",
+    "never speaks": _READ_CHUNK + "time.sleep(30)",
     "dies in its first chunk": _READ_CHUNK
     + f"""
 print({_HELLO!r}, flush=True)
@@ -442,27 +470,36 @@ while True:
     chunk()
     print(json.dumps({{"error": "OSError: giả lập / simulated"}}), flush=True)
 """,
+    "stops answering": _READ_CHUNK
+    + f"""
+print({_HELLO!r}, flush=True)
+chunk()
+os.kill(os.getpid(), signal.SIGSTOP)
+""",
 }
+_NEVER_SENT = ("says something else", "never speaks")
 
 
 @pytest.mark.parametrize("fake", sorted(_FAKE_WRITERS))
 def test_a_writer_that_is_not_one_or_fails_leaves_the_chunks_to_this_process(
-    books: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: str
+    books: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, here: list[int], fake: str
 ) -> None:
     mark = tmp_path / "mark.txt"
     out = tmp_path / "out"
     monkeypatch.setenv("LTGB_FAKE_WRITER_MARK", str(mark))
-    monkeypatch.setattr(
-        _writer, "writer_command", lambda: [sys.executable, "-c", _FAKE_WRITERS[fake]]
-    )
-    monkeypatch.setattr(_writer, "_HELLO_WAIT", 0.3)
+    command = [sys.executable, "-c", _FAKE_WRITERS[fake]]  # its own site: slower to start
+    monkeypatch.setattr(_writer, "writer_command", lambda: command)
+    if fake == "never speaks":
+        monkeypatch.setattr(_writer, "_HELLO_WAIT", 0.3)
+    monkeypatch.setattr(_writer, "_ANSWER_WAIT", 2.0)
     result = export_handbooks(out, books, exporter="zip", registry=_registry(_slow))
 
     assert len(result.written) == len(books)
     _assert_whole(out, books)
     assert _recorded(out) == [file_name(b, ".docx") for b in books]
     assert not list(out.glob(f"{TEMP_PREFIX}*.part"))
-    # Only a writer that said who it is was sent a chunk: one, then the thread took over.
+    # Only a writer that said who it is was sent a chunk: one; this process wrote them all.
     sent = mark.read_text().split() if mark.exists() else []
-    assert sent == ([] if fake in ("says something else", "never speaks") else [str(_CHUNK)])
-    assert _writer_pids() == []
+    assert sent == ([] if fake in _NEVER_SENT else [str(_CHUNK)])
+    assert here == [_CHUNK] * 5
+    assert _writer_pids(_FAKE) == []  # none left running

@@ -21,8 +21,9 @@ file system encoding made of them, so the process never encodes a name itself. O
   file is left). The caller then writes the chunk itself, to raise the error as its own.
 
 The process ends at the end of its input, after the chunk it is writing; with its input cut
-inside a chunk (the caller stopped), without writing that chunk. On Linux it is killed when
-the caller dies, so that it never renames files into a folder a new run is writing.
+inside a chunk (the caller stopped), without writing that chunk. It never renames a chunk's
+files into place once its caller has died (it checks, after the sync), and on Linux it is
+killed with its caller: a folder a resumed run is writing gets no files from it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "HELLO",
     "TEMP_PREFIX",
     "TEMP_SUFFIX",
+    "CallerGone",
     "FolderInTheWay",
     "discard",
     "flush",
@@ -142,11 +144,15 @@ def _create_temp(folder: bytes) -> tuple[int, bytes]:
 
 
 def write_chunk(
-    folder: str | bytes | os.PathLike[str], items: Sequence[tuple[str | bytes, bytes]]
+    folder: str | bytes | os.PathLike[str],
+    items: Sequence[tuple[str | bytes, bytes]],
+    *,
+    before_renames: Callable[[], None] | None = None,
 ) -> None:
     """Write the files ``items`` (name in ``folder``, bytes) whole or not at all, with one
     data flush and one folder flush for the lot. Names and folder are text or the bytes of
-    the file system's encoding.
+    the file system's encoding. ``before_renames`` is called once the data is on disk, before
+    the first file gets its name: what it raises stops the chunk with no file renamed.
 
     On an error the files renamed so far stay (each whole) and no temporary file is left.
 
@@ -165,6 +171,8 @@ def write_chunk(
             while view:
                 view = view[os.write(fd, view) :]
         flush([fd for fd, _, _ in opened])
+        if before_renames is not None:
+            before_renames()
         for i, (fd, tmp, path) in enumerate(opened):
             os.close(fd)
             opened[i] = (-1, tmp, path)
@@ -196,14 +204,27 @@ def _read_exactly(source: BinaryIO, size: int) -> bytes:
     return data
 
 
-def serve(source: BinaryIO, sink: BinaryIO) -> None:
+class CallerGone(Exception):
+    """The writer process's caller has died: the chunk it was writing gets no names."""
+
+
+def serve(source: BinaryIO, sink: BinaryIO, caller: int | None = None) -> None:
     """Write the chunks read from ``source``, answering each on ``sink`` once its files are
-    on disk (the protocol is in the module docstring), until ``source`` ends.
+    on disk (the protocol is in the module docstring), until ``source`` ends. With
+    ``caller`` (a pid), a chunk is renamed into place only while the caller is this
+    process's parent: a caller killed mid-chunk (where it cannot have this process killed
+    with it) leaves temporary files, never names a resumed run might be writing.
 
     Raises:
         EOFError: ``source`` ended inside a chunk (which is not written).
         ValueError: a request is not the protocol's.
+        CallerGone: the caller died.
     """
+
+    def caller_alive() -> None:
+        if caller is not None and os.getppid() != caller:
+            raise CallerGone
+
     while header := source.readline():
         request = json.loads(header)
         folder = _read_exactly(source, request["folder"])
@@ -213,32 +234,36 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
         ]
         answer: dict[str, object] = {"ok": True}
         try:
-            write_chunk(folder, items)
+            write_chunk(folder, items, before_renames=caller_alive)
+        except CallerGone:
+            raise
         except Exception as exc:  # the caller writes the chunk again, and meets it itself
             answer = {"error": f"{type(exc).__name__}: {exc}"}
         sink.write(json.dumps(answer).encode() + b"\n")
         sink.flush()
 
 
-def _die_with(parent: int) -> None:
-    """Be killed when ``parent`` dies (Linux), and end now if it already has."""
+def _die_with(caller: int) -> None:
+    """Be killed when ``caller`` dies (Linux), and end now if it already has."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
+            # PR_SET_PDEATHSIG; refused (a seccomp filter), serve's check still holds
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != caller:
         sys.exit(0)
 
 
 def main(argv: Sequence[str]) -> int:
     """The writer process: ``argv`` is ``[this file, the caller's pid]``."""
-    _die_with(int(argv[1]))
+    caller = int(argv[1])
+    _die_with(caller)
     sink = sys.stdout.buffer
     sink.write(HELLO)
     sink.flush()
     try:
-        serve(sys.stdin.buffer, sink)
-    except (EOFError, ValueError, KeyError, TypeError, BrokenPipeError):
-        return 1  # the caller stopped mid-chunk, or is no caller of this protocol
+        serve(sys.stdin.buffer, sink, caller)
+    except (EOFError, ValueError, KeyError, TypeError, BrokenPipeError, CallerGone):
+        return 1  # the caller stopped mid-chunk, died, or is no caller of this protocol
     return 0
 
 

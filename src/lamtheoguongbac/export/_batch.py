@@ -77,7 +77,7 @@ from lamtheoguongbac.export._shards import (
     render_item,
     run_shard,
 )
-from lamtheoguongbac.export._writer import ChunkWriter, Written
+from lamtheoguongbac.export._writer import ChunkWriter, Files, Written
 from lamtheoguongbac.rules._base import local_today
 from lamtheoguongbac.rules._policy import DEFAULT_POLICY, Policy
 from lamtheoguongbac.text import slugify_filename
@@ -1073,18 +1073,20 @@ class _Export:
         in order, and after an error the files rendered before it are written and recorded
         first."""
         renderer = new_renderer(self.exporter.create_renderer, self.options, self.notes, self.who)
-        pending: list[functools.partial[None]] = []  # at most one: the chunk being written
+        pending: list[_Pending] = []  # at most one: the chunk being written
 
         def settle() -> None:
             while pending:
+                written, record = pending[-1]
                 try:
-                    pending[-1]()
+                    files = [] if written is None else written.result()
                 except KeyboardInterrupt:
                     raise  # still pending: the handler below waits for it again
                 except BaseException:
                     pending.pop()
                     raise
-                pending.pop()
+                pending.pop()  # recorded once, even should a Ctrl-C stop the recording
+                record(files)
 
         total, size = self.total, self.shard_size()
         with ChunkWriter(self.folder, pdf=self.pdf, total=total, chunk_size=size) as writer:
@@ -1103,7 +1105,7 @@ class _Export:
         shards: Iterator[tuple[int, list[_Task]]],
         finished: Callable[[int, Sequence[_Task], ShardResult], None],
         writer: ChunkWriter,
-        pending: list[functools.partial[None]],
+        pending: list[_Pending],
         settle: Callable[[], None],
     ) -> BaseException | None:
         for index, chunk in shards:
@@ -1123,7 +1125,7 @@ class _Export:
                 error = exc
             settle()  # the chunk before this one first: the manifest keeps their order
             written = writer.submit(made, versions) if made else None
-            pending.append(functools.partial(_record, finished, index, chunk, written, notes))
+            pending.append((written, functools.partial(_record, finished, index, chunk, notes)))
             if error is not None:
                 settle()
                 return error
@@ -1161,13 +1163,15 @@ def _record(
     finished: Callable[[int, Sequence[_Task], ShardResult], None],
     index: int,
     chunk: Sequence[_Task],
-    written: Written | None,
     notes: list[str],
+    files: Files,
 ) -> None:
     """Record a chunk written beside the rendering, once its files are on disk."""
-    # Its error (a full disk …) is the run's, as if written in line.
-    files = () if written is None else tuple(written.result())
-    finished(index, chunk, ShardResult(index=index, files=files, notes=tuple(notes)))
+    finished(index, chunk, ShardResult(index=index, files=tuple(files), notes=tuple(notes)))
+
+
+#: A chunk on its way to disk, and how it is recorded once there.
+_Pending = tuple[Written | None, Callable[[Files], None]]
 
 
 def _raise_lost(outcome: ShardResult | BaseException) -> ShardResult:

@@ -17,7 +17,10 @@ next chunk. :class:`ChunkWriter` does it in one of two places:
   chunk's names and bytes go to it through a pipe; it answers once they are on disk (the
   protocol is in :mod:`lamtheoguongbac._durable`). It runs in its own process group, so
   Ctrl-C in a terminal stops the rendering, not the chunk on its way to disk, and with its
-  output to nowhere: it never writes to the terminal. On Linux it dies with the caller.
+  output to nowhere: it never writes to the terminal. It renames nothing once the caller
+  has died, and on Linux dies with it. Every wait for it is bounded (:data:`_HELLO_WAIT`,
+  :data:`_READ_WAIT`, :data:`_ANSWER_WAIT`, :data:`_END_WAIT`). A program that restored
+  ``SIGPIPE`` (a dead writer would kill it) keeps the thread.
   Nothing of the caller's program runs in it (unlike a :mod:`multiprocessing` child, which
   imports the caller's main module again).
 
@@ -35,6 +38,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -60,11 +64,16 @@ PROCESS_AFTER = 2
 #: chunks meanwhile go to the thread).
 _HELLO_WAIT = 10.0
 
+#: How long the writer process may take to read a chunk sent to it, and to answer for one
+#: (a slow disk), before it is given up on: killed, and the chunk written by the caller.
+_READ_WAIT = 60.0
+_ANSWER_WAIT = 600.0
+
 #: How long ending a writer process may take (the chunk it is writing) before it is killed.
 _END_WAIT = 60.0
 
 #: How large the pipe to the writer process is made (Linux): a whole chunk of handbooks
-#: (~850 KB) fits, so sending one never waits for the process to read it.
+#: (~850 KB) fits, so sending one seldom waits for the process to read it.
 _PIPE_SIZE = 1 << 20
 
 Files = list[tuple[str, int, int]]  # (name, size, handbook version) of each file on disk
@@ -75,7 +84,8 @@ class Written(Protocol):
 
     def result(self) -> Files:
         """Once the chunk's files are on disk: (name, size, version) of each. Called again
-        after a ``KeyboardInterrupt`` (it waits again), or after an error (raised again).
+        after a ``KeyboardInterrupt`` (it waits again, never for ever), or after an error
+        (raised again).
 
         Raises:
             ValidationFailed: a folder has the name of one of the files.
@@ -98,8 +108,15 @@ def writer_command() -> list[str] | None:
     return [executable, "-I", "-S", source]
 
 
+def _pipes_are_safe() -> bool:
+    """Whether writing to a pipe whose reader died raises an error here (Python's default:
+    ``SIGPIPE`` ignored), rather than killing the caller (a program that restored it)."""
+    return signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
+
+
 class _Process:
-    """The writer process and its two pipes."""
+    """The writer process and its two pipes, used through their descriptors, each wait
+    bounded."""
 
     def __init__(self, command: list[str]) -> None:
         self.popen = subprocess.Popen(
@@ -113,6 +130,8 @@ class _Process:
         self.stdout = cast(IO[bytes], self.popen.stdout)
         self.started = time.monotonic()
         self._greeted: bool | None = None
+        self._answers = b""
+        os.set_blocking(self.stdin.fileno(), False)
         import fcntl  # POSIX, as the writer process (writer_command)
 
         if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux
@@ -123,45 +142,77 @@ class _Process:
         """Whether the process said who it is: True, False (it said something else, or
         ended), None (not yet). Never waits."""
         if self._greeted is None and select.select([self.stdout], [], [], 0)[0]:
-            # Read from the pipe itself, never more than what is there: a program that is
-            # not the writer may write a partial line and stop.
+            # Never more than what is there: a program that is not the writer may write a
+            # partial line and stop.
             self._greeted = os.read(self.stdout.fileno(), 256) == _durable.HELLO
         return self._greeted
 
     def send(self, folder: Path, chunk: Sequence[tuple[str, bytes]]) -> None:
+        """Send ``chunk``.
+
+        Raises:
+            OSError: the process is gone (``BrokenPipeError``) or stopped reading
+                (``TimeoutError``).
+        """
         where = os.fsencode(folder)
         names = [os.fsencode(name) for name, _ in chunk]
         files = [[len(name), len(data)] for name, (_, data) in zip(names, chunk, strict=True)]
-        self.stdin.write(json.dumps({"folder": len(where), "files": files}).encode() + b"\n")
-        self.stdin.write(where)
+        header = json.dumps({"folder": len(where), "files": files}).encode() + b"\n"
+        pieces = [header, where]
         for name, (_, data) in zip(names, chunk, strict=True):
-            self.stdin.write(name)
-            self.stdin.write(data)
-        self.stdin.flush()
+            pieces += (name, data)
+        deadline = time.monotonic() + _READ_WAIT
+        for piece in pieces:
+            view = memoryview(piece)
+            while view:
+                if not select.select([], [self.stdin], [], _left(deadline))[1]:
+                    raise TimeoutError("the writer process stopped reading")
+                with contextlib.suppress(BlockingIOError):
+                    view = view[os.write(self.stdin.fileno(), view) :]
 
     def answer(self) -> dict[str, Any]:
-        line = self.stdout.readline()
-        if not line:
-            raise EOFError("the writer process ended")
+        """The process's answer for the chunk sent last.
+
+        Raises:
+            EOFError: the process ended.
+            TimeoutError: it did not answer in time.
+            ValueError: it answered something else than the protocol's.
+        """
+        deadline = time.monotonic() + _ANSWER_WAIT
+        while b"\n" not in self._answers:
+            if not select.select([self.stdout], [], [], _left(deadline))[0]:
+                raise TimeoutError("the writer process did not answer")
+            data = os.read(self.stdout.fileno(), 4096)
+            if not data:
+                raise EOFError("the writer process ended")
+            self._answers += data
+        line, _, self._answers = self._answers.partition(b"\n")
         reply: dict[str, Any] = json.loads(line)
         return reply
 
     def close(self) -> None:
-        """End the process after the chunk it is writing (killed if that takes too long),
-        and wait for it."""
+        """End the process after the chunk it is writing (killed if that takes too long,
+        or the wait is interrupted), and wait for it."""
         with contextlib.suppress(OSError):
             self.stdin.close()
         try:
             self.popen.wait(_END_WAIT)
-        except subprocess.TimeoutExpired:
+        except BaseException as exc:  # too long, or Ctrl-C: it is killed, and reaped
             self.popen.kill()
             self.popen.wait()
-        self.stdout.close()
+            if not isinstance(exc, subprocess.TimeoutExpired):
+                raise
+        finally:
+            self.stdout.close()
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             self.popen.kill()
         self.close()
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.0)
 
 
 @attrs.define
@@ -179,6 +230,7 @@ class _InProcess:
     chunk: Sequence[tuple[str, bytes]]
     versions: Sequence[int]
     _outcome: Files | BaseException | None = None
+    _waited: bool = False
 
     def result(self) -> Files:
         if self._outcome is None:
@@ -191,15 +243,18 @@ class _InProcess:
         return self._outcome
 
     def _wait(self) -> Files:
-        try:
-            reply = self.process.answer()
-        except (EOFError, OSError, ValueError):
-            reply = {}  # it died (killed, out of memory …)
+        reply: dict[str, Any] = {}
+        # Asked again after a Ctrl-C stopped the first wait: its answer may have been read
+        # already, and waiting again could be for ever. The chunk is written here instead.
+        if not self._waited:
+            self._waited = True
+            with contextlib.suppress(EOFError, OSError, ValueError):  # it died, hung …
+                reply = self.process.answer()
         if reply.get("ok") is True:
             return [(n, len(b), v) for (n, b), v in zip(self.chunk, self.versions, strict=True)]
         # Not written, or not answered for: the chunk again, here, whole; an error the
         # writer met (a full disk, a folder in the way) is met again and raised as ours.
-        self.writer.lose_process()
+        self.writer.lose_process(self.process)
         return _write(self.writer.folder, self.chunk, self.versions, False)
 
 
@@ -222,7 +277,7 @@ class ChunkWriter:
         self.pdf = pdf
         self._thread = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ltgb-write")
         self._process: _Process | None = None
-        self._command = None if pdf else writer_command()
+        self._command = None if pdf or not _pipes_are_safe() else writer_command()
         self._total = total
         self._chunk_size = chunk_size
         self._sent = 0
@@ -230,20 +285,21 @@ class ChunkWriter:
     def submit(self, chunk: Sequence[tuple[str, bytes]], versions: Sequence[int]) -> Written:
         """Start writing ``chunk`` (file name, bytes) of handbooks of ``versions``."""
         self._sent += 1
+        # Started a chunk ahead (before this chunk is handed to anyone: a Ctrl-C while it
+        # starts leaves nothing half-done), so that it has said who it is when its first
+        # chunk comes.
+        more = not self._total or self._total > PROCESS_AFTER * self._chunk_size
+        if self._sent == 1 and self._command is not None and more:
+            self._start_process(self._command)
         process = self._ready_process() if self._sent > PROCESS_AFTER else None
         if process is not None:
             try:
                 process.send(self.folder, chunk)
-            except OSError:  # it is gone (its answer would say nothing more)
-                self.lose_process()
+            except OSError:  # gone, or stopped reading: the thread writes the chunk
+                self.lose_process(process)
             else:
                 return _InProcess(self, process, chunk, versions)
-        written = _InThread(self._thread.submit(_write, self.folder, chunk, versions, self.pdf))
-        # Started a chunk ahead, so that it has said who it is when its first chunk comes.
-        more = not self._total or self._total > PROCESS_AFTER * self._chunk_size
-        if self._sent == max(PROCESS_AFTER - 1, 1) and self._command is not None and more:
-            self._start_process(self._command)
-        return written
+        return _InThread(self._thread.submit(_write, self.folder, chunk, versions, self.pdf))
 
     def _ready_process(self) -> _Process | None:
         """The writer process once it has said who it is; None before (or never)."""
@@ -254,7 +310,7 @@ class ChunkWriter:
         if greeted is False or (
             greeted is None and time.monotonic() - process.started > _HELLO_WAIT
         ):
-            self.lose_process()
+            self.lose_process(process)
             return None
         return process if greeted else None
 
@@ -264,18 +320,18 @@ class ChunkWriter:
         except OSError:  # no executable, no more processes …: the thread it is
             self._command = None
 
-    def lose_process(self) -> None:
-        """The writer process failed: stop it; the rest of the run is written by the thread."""
-        process, self._process, self._command = self._process, None, None
-        if process is not None:
-            process.kill()
+    def lose_process(self, process: _Process) -> None:
+        """``process`` failed: stop it; the rest of the run is written by the thread."""
+        if process is self._process:
+            self._process, self._command = None, None
+        process.kill()
 
     def close(self) -> None:
         """Wait for the thread and end the writer process (after the chunk it is writing)."""
         self._thread.shutdown(wait=True)
         if self._process is not None:
-            self._process.close()
-            self._process = None
+            process, self._process = self._process, None
+            process.close()
 
     def __enter__(self) -> ChunkWriter:
         return self
