@@ -161,14 +161,14 @@ class _Process:
         pieces = [header, where]
         for name, (_, data) in zip(names, chunk, strict=True):
             pieces += (name, data)
+        # One buffer: a chunk usually goes in one system call (the pipe holds it).
+        view = memoryview(b"".join(pieces))
         deadline = time.monotonic() + _READ_WAIT
-        for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                if not select.select([], [self.stdin], [], _left(deadline))[1]:
-                    raise TimeoutError("the writer process stopped reading")
-                with contextlib.suppress(BlockingIOError):
-                    view = view[os.write(self.stdin.fileno(), view) :]
+        while view:
+            if not select.select([], [self.stdin], [], _left(deadline))[1]:
+                raise TimeoutError("the writer process stopped reading")
+            with contextlib.suppress(BlockingIOError):
+                view = view[os.write(self.stdin.fileno(), view) :]
 
     def answer(self) -> dict[str, Any]:
         """The process's answer for the chunk sent last.
