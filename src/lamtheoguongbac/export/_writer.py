@@ -52,7 +52,7 @@ import attrs
 from lamtheoguongbac import _durable
 from lamtheoguongbac.export._shards import write_files
 
-__all__ = ["PROCESS_AFTER", "ChunkWriter", "Written"]
+__all__ = ["PROCESS_AFTER", "ChunkWriter", "Files", "Written"]
 
 #: The chunks of a run written by the thread before the writer process may take over. The
 #: process is started as the first chunk is sent when there are more documents than these
