@@ -188,6 +188,18 @@ def test_a_chunk_that_cannot_be_written_is_answered_with_its_error(tmp_path: Pat
     assert not list(tmp_path.glob(f"{TEMP_PREFIX}*.part"))
 
 
+def test_a_chunk_gets_no_names_once_the_caller_has_died(tmp_path: Path) -> None:
+    # Where no PR_SET_PDEATHSIG killed it: its parent is no longer the caller that started it.
+    out = io.BytesIO()
+    request = _request(tmp_path, [("a.docx", b"A"), ("b.docx", b"B")])
+    with pytest.raises(_durable.CallerGone):
+        _durable.serve(io.BytesIO(request), out, caller=os.getppid() + 1)
+    assert out.getvalue() == b""
+    assert list(tmp_path.iterdir()) == []  # no name, no temporary file
+    _durable.serve(io.BytesIO(request), out, caller=os.getppid())  # its own parent: written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "b.docx"]
+
+
 def test_the_writer_runs_by_itself_on_the_standard_library(tmp_path: Path) -> None:
     # python -I -S: no site-packages, no PYTHONPATH, nothing of the library importable.
     command = _writer.writer_command()
