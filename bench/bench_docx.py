@@ -6,7 +6,8 @@ Usage::
                                [--out DIR]
 
 Both sides start from the same place a user's export does — handbooks in a real SQLite
-store — and end with every document written to disk, in this one process (one core):
+store — and end with every document written to disk, rendered in this one process (the
+exporter's files are written by its writer process, below):
 
 * **plain docxtpl**, as users do today: the first ``--plain-n`` handbooks streamed from the
   store, a new ``DocxTemplate`` per document rendered with the same sandboxed, escaping
