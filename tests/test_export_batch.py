@@ -627,7 +627,7 @@ def test_one_disk_sync_per_chunk_and_files_on_disk_before_the_manifest_names_the
     # Each shard's files were flushed before the manifest named any of them.
     assert [named for _, named in flushes] == [0, 64, 128]
     # Besides syncfs: one folder flush per shard and the manifest's own atomic write.
-    if _durable._syncfs is not None:
+    if _durable.syncfs() is not None:
         assert len(fsyncs) <= 3 + 2
 
 

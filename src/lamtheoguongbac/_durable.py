@@ -29,7 +29,7 @@ killed with its caller: a folder a resumed run is writing gets no files from it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import functools
 import json
 import os
 import signal
@@ -52,6 +52,7 @@ __all__ = [
     "fsync_folder",
     "main",
     "serve",
+    "syncfs",
     "write_chunk",
 ]
 
@@ -74,9 +75,14 @@ class FolderInTheWay(IsADirectoryError):
         super().__init__(f"a folder is in the way of {self.path!r}")
 
 
-def _find_syncfs() -> Callable[[int], int] | None:
+@functools.cache
+def syncfs() -> Callable[[int], int] | None:
+    """libc's ``syncfs`` (Linux), looked up on first use (ctypes is not loaded before), or
+    None where there is none."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+
     try:
         function = ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):  # pragma: no cover - every glibc/musl has it
@@ -86,16 +92,16 @@ def _find_syncfs() -> Callable[[int], int] | None:
     return function
 
 
-_syncfs = _find_syncfs()
-
-
 def flush(fds: Sequence[int]) -> None:
     """Make the data behind ``fds`` durable: one ``syncfs`` of their file system (Linux) or
     an ``fsync`` each."""
     if not fds:
         return
-    if _syncfs is not None:
-        if _syncfs(fds[0]) != 0:
+    sync = syncfs()
+    if sync is not None:
+        if sync(fds[0]) != 0:
+            import ctypes  # loaded by syncfs()
+
             err = ctypes.get_errno()
             raise OSError(err, os.strerror(err))
         return
@@ -105,7 +111,7 @@ def flush(fds: Sequence[int]) -> None:
 
 def flush_paths(paths: Sequence[str | bytes | os.PathLike[str]]) -> None:
     """:func:`flush` for files already closed."""
-    fds = [os.open(p, os.O_RDONLY) for p in (paths[:1] if _syncfs is not None else paths)]
+    fds = [os.open(p, os.O_RDONLY) for p in (paths[:1] if syncfs() is not None else paths)]
     try:
         flush(fds)
     finally:
@@ -246,6 +252,8 @@ def serve(source: BinaryIO, sink: BinaryIO, caller: int | None = None) -> None:
 def _die_with(caller: int) -> None:
     """Be killed when ``caller`` dies (Linux), and end now if it already has."""
     if sys.platform.startswith("linux"):
+        import ctypes
+
         with contextlib.suppress(OSError, AttributeError):
             # PR_SET_PDEATHSIG; refused (a seccomp filter), serve's check still holds
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
