@@ -216,14 +216,6 @@ def _left(deadline: float) -> float:
 
 
 @attrs.define
-class _InThread:
-    future: cf.Future[Files]
-
-    def result(self) -> Files:
-        return self.future.result()
-
-
-@attrs.define
 class _InProcess:
     writer: ChunkWriter
     process: _Process
@@ -299,7 +291,7 @@ class ChunkWriter:
                 self.lose_process(process)
             else:
                 return _InProcess(self, process, chunk, versions)
-        return _InThread(self._thread.submit(_write, self.folder, chunk, versions, self.pdf))
+        return self._thread.submit(_write, self.folder, chunk, versions, self.pdf)
 
     def _ready_process(self) -> _Process | None:
         """The writer process once it has said who it is; None before (or never)."""
