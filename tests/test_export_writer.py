@@ -248,15 +248,19 @@ def test_after_the_first_chunks_the_writer_process_writes_them(
 def test_a_writer_process_killed_has_its_chunk_written_here(
     books: list[Any], tmp_path: Path, here: list[int]
 ) -> None:
+    killed: list[int] = []
+
     def kill_the_writer(n: int) -> None:
         _slow(n)
         if n == 3 * _CHUNK + 10:  # the fourth chunk renders; the third is on its way
             for pid in _writer_pids():
                 os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
 
     result = export_handbooks(tmp_path, books, exporter="zip", registry=_registry(kill_the_writer))
 
     assert len(result.written) == len(books)
+    assert len(killed) == 1
     # The third chunk: written by it before it died (then 4 and 5 here), or again here.
     assert here in ([_CHUNK] * 4, [_CHUNK] * 5)
     _assert_whole(tmp_path, books)
